@@ -1,0 +1,53 @@
+import { z } from 'zod'
+
+// Every setting the desk reads, parsed once. Keep this list, .env.example and the README's
+// configuration table in the same order: a test holds them to each other.
+const flag = (fallback: boolean) =>
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'expected 1 or 0' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['1', 'true', 'yes'].includes(v)))
+
+const postgresUrl = z
+  .url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' })
+  .optional()
+
+export const envSchema = z.object({
+  PORT: z.coerce
+    .number({ error: 'expected a port number' })
+    .int('expected a whole port number')
+    .min(1, 'expected a port from 1 to 65535')
+    .max(65535, 'expected a port from 1 to 65535')
+    .default(8787),
+  HOST: z.string().min(1, 'expected a host name or address').default('127.0.0.1'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
+  DATABASE_URL: postgresUrl,
+  DATA_DIR: z.string().min(1, 'expected a directory path').default('.data'),
+  DESK_DEMO: flag(true),
+  MAX_MESSAGE_BYTES: z.coerce
+    .number({ error: 'expected a number of bytes' })
+    .int('expected a whole number of bytes')
+    .min(1024, 'expected at least 1024 bytes')
+    .default(25 * 1024 * 1024),
+  INBOUND_SECRET: z.string().min(16, 'expected a secret of at least 16 characters').optional(),
+})
+
+export type Env = z.infer<typeof envSchema> & { PUBLIC_URL: string }
+
+export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] }
+
+export function parseEnv(source: Record<string, string | undefined>): EnvResult {
+  // An empty value means "not set", as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+  const result = envSchema.safeParse(present)
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment')
+      const got = present[name]
+      return `${name}: ${issue.message}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`
+    })
+    return { ok: false, problems }
+  }
+  const env = result.data
+  return { ok: true, env: { ...env, PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}` } }
+}

@@ -1,0 +1,39 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ErrorPage } from '../../views/layout.tsx'
+import type { AppEnv } from '../app.ts'
+import { isDatabaseUnavailable } from '../db.ts'
+import { AppError } from './errors.ts'
+
+const titles: Partial<Record<number, string>> = {
+  400: 'That request is not right', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Not found',
+  409: 'That cannot happen now', 413: 'Too large', 429: 'Slow down', 503: 'Temporarily unavailable',
+}
+
+/** The one place errors become HTTP: JSON for API callers, a page (or fragment) for people. */
+export function handleError(c: Context<AppEnv>, error: unknown) {
+  const id = c.get('requestId') ?? '-'
+  let status: ContentfulStatusCode = 500
+  let message = 'Something went wrong on our side. It has been logged.'
+  if (error === null) {
+    status = 404
+    message = 'That page does not exist.'
+  } else if (error instanceof AppError) {
+    status = error.status
+    message = error.message
+  } else if (error instanceof HTTPException) {
+    status = error.status as ContentfulStatusCode
+    message = error.message || titles[status] || message
+  } else if (isDatabaseUnavailable(error)) {
+    status = 503
+    message = 'The database is unavailable right now; please retry shortly.'
+  }
+  if (status >= 500) console.error(`[${id}]`, error)
+
+  const wantsPage = (c.req.header('accept') ?? '').includes('text/html') || c.req.header('hx-request') !== undefined
+  if (!wantsPage) {
+    return c.json({ error: { status, message, requestId: id } }, status)
+  }
+  return c.html(<ErrorPage title={titles[status] ?? 'Error'} message={message} requestId={id} nonce={c.get('secureHeadersNonce')} />, status)
+}

@@ -1,0 +1,63 @@
+import type { Q, Tx } from '../db.ts'
+
+export type RawStatus = 'received' | 'processed' | 'threaded' | 'duplicate' | 'quarantined'
+
+export async function insertRaw(
+  db: Q,
+  raw: { orgId: string | null; provider: string; sha256: string; bytes: Uint8Array; envelope?: Record<string, unknown> },
+): Promise<{ id: string }> {
+  const [row]: [{ id: string }?] = await db`
+    insert into inbound_raw (org_id, provider, sha256, size, raw, envelope)
+    values (${raw.orgId}, ${raw.provider}, ${raw.sha256}, ${raw.bytes.byteLength},
+            ${Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength)},
+            ${db.json((raw.envelope ?? {}) as never)})
+    returning id`
+  return row!
+}
+
+export async function markRaw(db: Q, id: string, status: RawStatus, fields: { reason?: string | null; caseId?: string | null } = {}) {
+  await db`
+    update inbound_raw set status = ${status}, reason = ${fields.reason ?? null},
+           case_id = ${fields.caseId ?? null}, processed_at = now()
+    where id = ${id}`
+}
+
+export type NewMessage = {
+  caseId: string
+  direction: 'inbound' | 'outbound' | 'note'
+  dedupeKey: string | null
+  messageId: string | null
+  inReplyTo: string | null
+  referenceIds: string[]
+  fromEmail: string | null
+  fromName: string | null
+  toEmails: string[]
+  subject: string
+  textBody: string
+  htmlBody: string | null
+  rawId: string | null
+}
+
+/** Inserts unless the org already has this dedupe key; the unique index decides, not a prior read. */
+export async function insertMessageOnce(tx: Tx, orgId: string, m: NewMessage): Promise<{ id: string } | undefined> {
+  const [row]: [{ id: string }?] = await tx`
+    insert into messages (org_id, case_id, direction, dedupe_key, message_id, in_reply_to, reference_ids,
+                          from_email, from_name, to_emails, subject, text_body, html_body, raw_id)
+    values (${orgId}, ${m.caseId}, ${m.direction}, ${m.dedupeKey}, ${m.messageId}, ${m.inReplyTo},
+            ${m.referenceIds}, ${m.fromEmail}, ${m.fromName}, ${m.toEmails}, ${m.subject}, ${m.textBody},
+            ${m.htmlBody}, ${m.rawId})
+    on conflict (org_id, dedupe_key) where dedupe_key is not null do nothing
+    returning id`
+  return row
+}
+
+export async function findCaseByDedupeKey(db: Q, dedupeKey: string): Promise<{ caseId: string; number: number } | undefined> {
+  const [row]: [{ caseId: string; number: number }?] = await db`
+    select m.case_id as "caseId", c.number from messages m join cases c on c.id = m.case_id
+    where m.dedupe_key = ${dedupeKey}`
+  return row
+}
+
+export async function enqueueJob(tx: Tx, orgId: string, kind: string, payload: Record<string, unknown>) {
+  await tx`insert into jobs (org_id, kind, payload) values (${orgId}, ${kind}, ${tx.json(payload as never)})`
+}

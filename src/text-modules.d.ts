@@ -1,0 +1,5 @@
+// Wrangler's Text rule (wrangler.toml) imports this file as a string on Workers.
+declare module 'htmx.org/dist/htmx.min.js' {
+  const source: string
+  export default source
+}

@@ -1,0 +1,22 @@
+// Cloudflare Workers entry: the same app as the Node server, with Postgres through Hyperdrive.
+// `scheduled` and `email` arrive with the digest/scheduling and inbound issues.
+import htmx from 'htmx.org/dist/htmx.min.js'
+import { createApp } from './app.ts'
+import { connect } from './db.ts'
+
+type WorkerEnv = { HYPERDRIVE: { connectionString: string } }
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: { waitUntil(p: Promise<unknown>): void }) {
+    // Hyperdrive pools connections; a client per request is its recommended pattern.
+    const db = connect(env.HYPERDRIVE.connectionString, { max: 5, fetch_types: false })
+    const app = createApp({
+      db,
+      assets: { 'htmx.min.js': { body: htmx, type: 'text/javascript; charset=utf-8' } },
+      localDemoOrg: null,
+    })
+    const response = await app.fetch(request)
+    ctx.waitUntil(db.end())
+    return response
+  },
+}

@@ -1,0 +1,45 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { buildEml } from './support/db.ts'
+import { freePort, runDesk, startServer } from './support/process.ts'
+
+// The zero-configuration path: no DATABASE_URL, PGlite in a temporary data directory.
+describe('embedded database (npm start with no configuration)', () => {
+  const dirs: string[] = []
+  afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }) })
+
+  it('serves /healthz, keeps data across a restart, and lets the CLI in through the server', { timeout: 120_000 }, async () => {
+    const home = await mkdtemp(join(tmpdir(), 'desk-embedded-'))
+    dirs.push(home)
+    // A nested, not yet existing directory: PGlite does not create parents itself.
+    const env = { DATA_DIR: join(home, 'nested', '.data'), PORT: String(await freePort()) }
+
+    const first = await startServer(env)
+    try {
+      expect(first.output()).toMatch(/demo organization/)
+      const health = await fetch(`${first.url}/healthz`)
+      expect(health.status).toBe(200)
+      expect(await health.json()).toEqual({ status: 'ok', database: 'ok' })
+
+      // The CLI attaches to the running server's database rather than opening the directory twice.
+      const eml = buildEml({ subject: 'Kept across restarts' })
+      const ingested = await runDesk(['ingest', '-', '--json'], env, eml)
+      expect(ingested.stderr).toBe('')
+      expect(JSON.parse(ingested.stdout)).toEqual({ status: 'created', case: 'ESC-1001' })
+    } finally {
+      await first.stop()
+    }
+
+    const second = await startServer(env)
+    try {
+      expect(second.output()).not.toMatch(/demo organization|Applied migrations/)
+      const page = await (await fetch(`${second.url}/`, { headers: { accept: 'text/html' } })).text()
+      expect(page).toContain('ESC-1001')
+      expect(page).toContain('Kept across restarts')
+    } finally {
+      await second.stop()
+    }
+  })
+})

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { recordAudit, systemActor } from '../src/audit/audit.ts'
+import { withOrg, type Db } from '../src/db.ts'
+import { ingestMessage } from '../src/intake/intake.ts'
+import { buildEml, seedOrg, seedUser, testDb } from './support/db.ts'
+
+const tenantTables = ['orgs', 'app_users', 'inbound_raw', 'cases', 'messages', 'audit_events', 'jobs'] as const
+
+describe('tenant isolation (row-level security)', () => {
+  let db: Db
+  let a: { id: string }
+  let b: { id: string }
+  // One row id per table, all belonging to org B.
+  const bIds: Record<string, string> = {}
+
+  beforeAll(async () => {
+    db = testDb()
+    a = await seedOrg(db)
+    b = await seedOrg(db)
+    for (const org of [a, b]) {
+      await seedUser(db, org.id, 'admin')
+      await ingestMessage(db, { orgId: org.id, raw: buildEml(), provider: 'test' })
+      await withOrg(db, org.id, (tx) => recordAudit(tx, org.id, { actor: systemActor, action: 'test.seed' }))
+    }
+    for (const table of tenantTables) {
+      const column = table === 'orgs' ? 'id' : 'org_id'
+      const [row] = await db.unsafe(`select id::text from ${table} where ${column} = $1 limit 1`, [b.id])
+      bIds[table] = row!.id
+    }
+  })
+  afterAll(() => db.end())
+
+  it.each(tenantTables)('org A sees none of org B\'s %s, even by id', async (table) => {
+    const rows = await withOrg(db, a.id, (tx) => tx.unsafe(`select id::text from ${table} where id::text = $1`, [bIds[table]!]))
+    expect(rows).toHaveLength(0)
+    const own = await withOrg(db, b.id, (tx) => tx.unsafe(`select id::text from ${table} where id::text = $1`, [bIds[table]!]))
+    expect(own).toHaveLength(1)
+  })
+
+  it.each(tenantTables)('every row of %s visible to org A is org A\'s', async (table) => {
+    const column = table === 'orgs' ? 'id' : 'org_id'
+    const rows = await withOrg(db, a.id, (tx) => tx.unsafe(`select distinct ${column}::text as org from ${table}`))
+    expect(rows.map((r) => r.org)).toEqual([a.id])
+  })
+
+  it('org A cannot write rows into org B', async () => {
+    await expect(
+      withOrg(db, a.id, (tx) => tx`insert into jobs (org_id, kind) values (${b.id}, 'draft')`),
+    ).rejects.toThrow(/row-level security/)
+    await expect(
+      withOrg(db, a.id, (tx) => tx`update cases set subject = 'hijacked' where org_id = ${b.id} returning id`),
+    ).resolves.toHaveLength(0)
+  })
+
+  it('desk_app without an org setting sees nothing', async () => {
+    const counts = await db.begin(async (tx) => {
+      await tx`set local role desk_app`
+      return Promise.all(tenantTables.map(async (t) => (await tx.unsafe(`select count(*)::int as n from ${t}`))[0]!.n))
+    })
+    expect(counts).toEqual(tenantTables.map(() => 0))
+  })
+
+  it('desk_app cannot switch RLS off, bypass it, or rewrite the audit trail', async () => {
+    const asApp = (statement: string) => db.begin(async (tx) => {
+      await tx`set local role desk_app`
+      await tx.unsafe(statement)
+    })
+    await expect(asApp('alter table cases disable row level security')).rejects.toThrow(/must be owner/)
+    await expect(asApp('set row_security = off; select * from cases')).rejects.toThrow(/row-level security|permission/)
+    const [role] = await db`select rolsuper, rolbypassrls from pg_roles where rolname = 'desk_app'`
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false })
+    const owners = await db`select distinct tableowner from pg_tables where tablename in ${db(tenantTables as unknown as string[])}`
+    expect(owners.map((o) => o.tableowner)).not.toContain('desk_app')
+    await expect(
+      withOrg(db, a.id, (tx) => tx`update audit_events set action = 'case.forged'`),
+    ).rejects.toThrow(/permission denied|append-only/)
+    await expect(withOrg(db, a.id, (tx) => tx`delete from audit_events`)).rejects.toThrow(/permission denied|append-only/)
+  })
+})
