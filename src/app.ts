@@ -3,7 +3,7 @@ import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { requestId, type RequestIdVariables } from 'hono/request-id'
 import type { SecureHeadersVariables } from 'hono/secure-headers'
 import type { Db } from './db.ts'
-import { isDatabaseUnavailable } from './db.ts'
+import type { Env } from './env.ts'
 import { healthRoutes } from './http/health.ts'
 import { handleError } from './http/on-error.tsx'
 import { queueRoutes } from './queue/routes.tsx'
@@ -12,6 +12,7 @@ export type StaticAsset = { body: string; type: string }
 
 export type AppDeps = {
   db: Db
+  env: Env
   /** Files served under /static/, read by the entry point (keeps this module free of node:fs). */
   assets: Record<string, StaticAsset>
   /** Org slug whose queue is open without sign-in (loopback + embedded database only), else null. */
@@ -57,5 +58,3 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => handleError(c, error))
   return app
 }
-
-export { isDatabaseUnavailable }

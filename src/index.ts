@@ -24,6 +24,7 @@ const loopback = ['127.0.0.1', 'localhost', '::1'].includes(env.HOST)
 
 const app = createApp({
   db: database.db,
+  env,
   assets: { 'htmx.min.js': { body: htmx, type: 'text/javascript; charset=utf-8' } },
   localDemoOrg: database.embedded && loopback ? demoOrg.slug : null,
 })

@@ -3,15 +3,19 @@
 import htmx from 'htmx.org/dist/htmx.min.js'
 import { createApp } from './app.ts'
 import { connect } from './db.ts'
+import { parseEnv } from './env.ts'
 
-type WorkerEnv = { HYPERDRIVE: { connectionString: string } }
+type WorkerEnv = { HYPERDRIVE: { connectionString: string } } & Record<string, unknown>
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: { waitUntil(p: Promise<unknown>): void }) {
     // Hyperdrive pools connections; a client per request is its recommended pattern.
+    const settings = parseEnv(Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
+    if (!settings.ok) return new Response(`Misconfigured: ${settings.problems.join('; ')}`, { status: 500 })
     const db = connect(env.HYPERDRIVE.connectionString, { max: 5, fetch_types: false })
     const app = createApp({
       db,
+      env: settings.env,
       assets: { 'htmx.min.js': { body: htmx, type: 'text/javascript; charset=utf-8' } },
       localDemoOrg: null,
     })

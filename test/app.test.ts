@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../src/app.ts'
 import { connect, type Db } from '../src/db.ts'
 import { ingestMessage } from '../src/intake/intake.ts'
 import type { Org } from '../src/orgs/queries.ts'
+import { createTestApp } from './support/app.ts'
 import { buildEml, seedOrg, testDb } from './support/db.ts'
 
 const html = { headers: { accept: 'text/html' } }
@@ -16,8 +16,7 @@ describe('app', () => {
   })
   afterAll(() => db.end())
 
-  const appFor = (localDemoOrg: string | null, database = db) =>
-    createApp({ db: database, assets: { 'htmx.min.js': { body: '/* htmx */', type: 'text/javascript' } }, localDemoOrg })
+  const appFor = (localDemoOrg: string | null, database = db) => createTestApp(database, { localDemoOrg })
 
   it('/healthz answers 200 with a database, 503 without one', async () => {
     expect((await appFor(null).request('/healthz')).status).toBe(200)

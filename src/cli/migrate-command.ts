@@ -1,0 +1,20 @@
+import { migrate } from '../migrate.ts'
+import { ensureDemoOrg } from '../orgs/demo.ts'
+import { loadEnv, openDatabase } from '../runtime.ts'
+import type { Command } from './command.ts'
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  usage: 'migrate   apply database migrations (and create the demo org on an empty database)',
+  async run() {
+    const env = loadEnv()
+    const database = await openDatabase(env, 'attach')
+    try {
+      const { applied } = await migrate(database.db)
+      console.log(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date')
+      if (env.DESK_DEMO && (await ensureDemoOrg(database.db))) console.log('created the demo organization "demo" (admin@example.com)')
+    } finally {
+      await database.close()
+    }
+  },
+}

@@ -1,0 +1,21 @@
+import { createApp, type AppDeps } from '../../src/app.ts'
+import type { Db } from '../../src/db.ts'
+import { parseEnv, type Env } from '../../src/env.ts'
+
+/** Settings as a fresh clone has them, plus overrides for the test. */
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  const result = parseEnv(overrides)
+  if (!result.ok) throw new Error(result.problems.join('\n'))
+  return result.env
+}
+
+/** The real app against the test database; pass only what the test changes. */
+export function createTestApp(db: Db, overrides: Partial<AppDeps> = {}) {
+  return createApp({
+    db,
+    env: testEnv(),
+    assets: { 'htmx.min.js': { body: '/* htmx */', type: 'text/javascript' } },
+    localDemoOrg: null,
+    ...overrides,
+  })
+}
