@@ -15,6 +15,8 @@ alter table cases
   add column close_reason text,
   add column customer_confirmed_at timestamptz,
   add column account_id uuid,
+  -- A CSV row's fingerprint: re-importing the same file creates nothing new, with or without refs.
+  add column import_key text,
   -- The earliest running deadline and its at-risk instant: the queue's priority order.
   add column next_deadline_at timestamptz,
   add column next_at_risk_at timestamptz;
@@ -39,6 +41,7 @@ create index cases_open_by_deadline on cases (org_id, next_deadline_at nulls las
   where status not in ('resolved', 'closed');
 create index cases_open_by_owner on cases (org_id, owner_id) where status not in ('resolved', 'closed');
 create index cases_customer_email on cases (org_id, customer_email);
+create unique index cases_org_import_key on cases (org_id, import_key) where import_key is not null;
 
 alter table accounts enable row level security;
 create policy accounts_isolation on accounts

@@ -4,7 +4,7 @@ import { withOrg, type Db } from '../src/db.ts'
 import { ingestMessage } from '../src/intake/intake.ts'
 import { buildEml, seedOrg, seedUser, testDb } from './support/db.ts'
 
-const tenantTables = ['orgs', 'app_users', 'inbound_raw', 'cases', 'messages', 'audit_events', 'jobs'] as const
+const tenantTables = ['orgs', 'app_users', 'inbound_raw', 'cases', 'messages', 'audit_events', 'jobs', 'accounts'] as const
 
 describe('tenant isolation (row-level security)', () => {
   let db: Db
@@ -21,6 +21,7 @@ describe('tenant isolation (row-level security)', () => {
       await seedUser(db, org.id, 'admin')
       await ingestMessage(db, { orgId: org.id, raw: buildEml(), provider: 'test' })
       await withOrg(db, org.id, (tx) => recordAudit(tx, org.id, { actor: systemActor, action: 'test.seed' }))
+      await withOrg(db, org.id, (tx) => tx`insert into accounts (org_id, domain, name) values (${org.id}, ${`${org.slug}.test`}, 'Acct')`)
     }
     for (const table of tenantTables) {
       const column = table === 'orgs' ? 'id' : 'org_id'

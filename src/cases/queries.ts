@@ -36,6 +36,18 @@ export async function insertCase(tx: Tx, orgId: string, number: number, c: NewCa
   return row!
 }
 
+export type ClockState = 'none' | 'ok' | 'at_risk' | 'breached'
+
+/**
+ * A case's worst running clock at the statement's time, from the stored instants alone: the
+ * same expression serves the queue, the digest and metrics, and uses no calendar.
+ */
+export const clockStateSql = (db: Q) => db`
+  case when c.next_deadline_at is null then 'none'
+       when c.next_deadline_at <= now() then 'breached'
+       when c.next_at_risk_at <= now() then 'at_risk'
+       else 'ok' end`
+
 export type QueueRow = {
   id: string
   number: number
@@ -46,14 +58,29 @@ export type QueueRow = {
   severity: Severity
   status: string
   openedAt: Date
+  ownerId: string | null
+  nextDeadlineAt: Date | null
+  nextAtRiskAt: Date | null
+  clock: ClockState
 }
 
+/** Open cases in priority order: breached first, then least time left (an index scan). */
 export async function listQueue(db: Q, limit = 200): Promise<QueueRow[]> {
   return db<QueueRow[]>`
-    select id, number, subject, customer_name as "customerName", customer_email as "customerEmail",
-           source, severity, status, opened_at as "openedAt"
-    from cases where status <> 'closed'
-    order by opened_at desc limit ${limit}`
+    select c.id, c.number, c.subject, c.customer_name as "customerName", c.customer_email as "customerEmail",
+           c.source, c.severity, c.status, c.opened_at as "openedAt", c.owner_id as "ownerId",
+           c.next_deadline_at as "nextDeadlineAt", c.next_at_risk_at as "nextAtRiskAt", ${clockStateSql(db)} as clock
+    from cases c where c.status not in ('resolved', 'closed')
+    order by c.next_deadline_at nulls last, c.number limit ${limit}`
+}
+
+export async function countOpenByClock(db: Q): Promise<Record<ClockState, number>> {
+  const rows = await db<{ clock: ClockState; n: number }[]>`
+    select ${clockStateSql(db)} as clock, count(*)::int as n
+    from cases c where c.status not in ('resolved', 'closed') group by 1`
+  const counts: Record<ClockState, number> = { none: 0, ok: 0, at_risk: 0, breached: 0 }
+  for (const r of rows) counts[r.clock] = r.n
+  return counts
 }
 
 export async function findCaseNumberById(db: Q, id: string): Promise<number | undefined> {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import PostalMime from 'postal-mime'
 import { recordAudit, systemActor } from '../audit/audit.ts'
+import { recomputeClocks } from '../cases/clocks.ts'
 import { caseLabel, insertCase, takeCaseNumber } from '../cases/queries.ts'
 import { withOrg, type Db } from '../db.ts'
 import { enqueueJob, findCaseByDedupeKey, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
@@ -69,6 +70,7 @@ export async function ingestMessage(db: Db, input: IntakeInput): Promise<IntakeO
         rawId,
       })
       if (!message) throw new AlreadyIngested()
+      await recomputeClocks(tx, input.orgId, kase.id)
       await recordAudit(tx, input.orgId, {
         actor: systemActor,
         action: 'case.create',

@@ -1,0 +1,56 @@
+import { recordAudit, type Actor } from '../audit/audit.ts'
+import { withOrg, type Db } from '../db.ts'
+import type { Org } from '../orgs/queries.ts'
+import { accountFields, mapAccountHeaders, recordToFields } from './csv-columns.ts'
+import { readCsv } from './csv-format.ts'
+import { parseAccountRow, type AccountRow } from './csv-rows.ts'
+import type { CsvSource, RowError } from './import.ts'
+
+export type AccountImportReport = { ok: boolean; dryRun: boolean; rows: number; upserted: number; linkedCases: number; errors: RowError[]; reason?: string }
+
+/**
+ * Accounts (domain, plan, revenue, health) give triage its context. Re-importing updates them in
+ * place by domain; cases link to an account by their customer's email domain.
+ */
+export async function importAccounts(db: Db, org: Org, source: CsvSource, options: { dryRun?: boolean; actor: Actor }): Promise<AccountImportReport> {
+  const report: AccountImportReport = { ok: false, dryRun: Boolean(options.dryRun), rows: 0, upserted: 0, linkedCases: 0, errors: [] }
+  const rows: AccountRow[] = [] // accounts are few (one per customer company), unlike cases
+  let columns: ReturnType<typeof mapAccountHeaders> | null = null
+  try {
+    for await (const { line, record } of readCsv(source())) {
+      if (!columns) {
+        columns = mapAccountHeaders(record)
+        if (!columns.ok) return { ...report, reason: columns.reason }
+        continue
+      }
+      if (!columns.ok) continue
+      report.rows++
+      const parsed = parseAccountRow(recordToFields(record, columns.columns, accountFields), line)
+      if (parsed.ok) rows.push(parsed.row)
+      else report.errors.push({ line: parsed.line, errors: parsed.errors })
+    }
+  } catch (error) {
+    if ((error as Error).name === 'CsvReadError') return { ...report, reason: (error as Error).message }
+    throw error
+  }
+  if (report.errors.length) return { ...report, reason: `${report.errors.length} row(s) have problems; nothing was imported` }
+  if (options.dryRun) return { ...report, ok: true, upserted: rows.length }
+
+  await withOrg(db, org.id, async (tx) => {
+    for (const row of rows) {
+      await tx`
+        insert into accounts (org_id, domain, name, plan, annual_revenue, health)
+        values (${org.id}, ${row.domain}, ${row.name ?? ''}, ${row.plan}, ${row.annualRevenue}, ${row.health})
+        on conflict (org_id, domain) do update set name = excluded.name, plan = excluded.plan,
+          annual_revenue = excluded.annual_revenue, health = excluded.health, updated_at = now()`
+    }
+    const linked = await tx`
+      update cases c set account_id = a.id from accounts a
+      where c.account_id is null and a.domain = split_part(c.customer_email, '@', 2)
+      returning c.id`
+    report.upserted = rows.length
+    report.linkedCases = linked.length
+    await recordAudit(tx, org.id, { actor: options.actor, action: 'account.import', details: { accounts: rows.length, linkedCases: linked.length } })
+  })
+  return { ...report, ok: true }
+}

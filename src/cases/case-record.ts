@@ -1,0 +1,34 @@
+import type { Q } from '../db.ts'
+import { AppError } from '../http/errors.ts'
+import type { Severity, Source } from './queries.ts'
+
+export type CaseStatus =
+  | 'new' | 'triaged' | 'awaiting_approval' | 'responded' | 'waiting_customer' | 'in_progress' | 'resolved' | 'closed'
+
+export type CaseRecord = {
+  id: string
+  number: number
+  status: CaseStatus
+  severity: Severity
+  source: Source
+  ownerId: string | null
+  customerEmail: string | null
+  firstResponseAt: Date | null
+  resolvedAt: Date | null
+  customerConfirmedAt: Date | null
+}
+
+/** Locks the case row for the rest of the transaction: state changes on one case are serial. */
+export async function lockCase(tx: Q, caseId: string): Promise<CaseRecord> {
+  const [row]: [CaseRecord?] = await tx`
+    select id, number, status, severity, source, owner_id as "ownerId", customer_email as "customerEmail",
+           first_response_at as "firstResponseAt", resolved_at as "resolvedAt",
+           customer_confirmed_at as "customerConfirmedAt"
+    from cases where id = ${caseId} for update`
+  // RLS hides other orgs' cases, so "not yours" and "does not exist" are the same 404.
+  if (!row) throw new AppError('NOT_FOUND', 'That case does not exist.')
+  return row
+}
+
+export const label = (c: { number: number }) => `ESC-${c.number}`
+export const statusWords = (s: string) => s.replaceAll('_', ' ')

@@ -1,0 +1,152 @@
+// One spreadsheet row → one validated value. A bad row is a value listing its cell problems
+// (cross-cell rules such as "email or name" are checked once the cells themselves are valid),
+// so an import reports every bad line in one pass instead of stopping at the first.
+import { z } from 'zod'
+import type { AccountField, CaseField } from './csv-columns.ts'
+import {
+  type CaseSource, type CaseStatus, type HealthBand, type Parsed,
+  parseDate, parseDomain, parseEmail, parseHealth, parseMoney, parseSeverity, parseSource, parseStatus,
+} from './csv-values.ts'
+import { restoreCell } from './csv-safety.ts'
+import type { Severity } from './sla.ts'
+import { isValidTimeZone } from './zoned-time.ts'
+
+export type CaseRow = {
+  customerName: string | null
+  customerEmail: string | null
+  subject: string
+  summary: string
+  source: CaseSource
+  /** null when the sheet leaves it blank: intake classification decides. */
+  severity: Severity | null
+  externalRef: string | null
+  receivedAt: Date | null
+  account: string | null
+  owner: string | null
+  status: CaseStatus | null
+}
+
+export type AccountRow = {
+  domain: string
+  name: string | null
+  plan: string | null
+  annualRevenue: number | null
+  health: HealthBand | null
+  healthScore: number | null
+}
+
+export type RowResult<T> = { ok: true; row: T } | { ok: false; line: number; errors: string[] }
+
+const SUBJECT_FROM_SUMMARY_CHARS = 120
+
+/** Undo export neutralisation, then trim; cells longer than `max` are refused, not cut. */
+function text(max: number) {
+  return z
+    .string()
+    .default('')
+    .transform((value) => restoreCell(value).trim())
+    .refine((value) => value.length <= max, `longer than ${max} characters`)
+}
+
+/** Lifts a Parsed<T> normaliser into a zod field that reports its message. */
+function cell<T>(parse: (value: string) => Parsed<T>) {
+  return text(10_000).transform((value, ctx): T => {
+    const result = parse(value)
+    if (result.ok) return result.value
+    ctx.addIssue(result.message)
+    return z.NEVER
+  })
+}
+
+/** Case rows; dates without an offset are read in `timezone` (the org's). */
+export function makeCaseRowSchema(options: { timezone: string }) {
+  return z
+    .object({
+      customerName: text(200),
+      customerEmail: cell(parseEmail),
+      subject: text(500),
+      summary: text(50_000),
+      source: cell(parseSource),
+      severity: cell(parseSeverity),
+      externalRef: text(200),
+      receivedAt: cell((value) => parseDate(value, options.timezone)),
+      account: text(200),
+      owner: cell(parseEmail),
+      status: cell(parseStatus),
+    })
+    .transform((row, ctx): CaseRow => {
+      const customerName = row.customerName || row.customerEmail?.displayName || null
+      if (!row.customerEmail && !customerName) ctx.addIssue('needs a customer email or name')
+      if (!row.subject && !row.summary) ctx.addIssue('needs a subject or a summary')
+      return {
+        customerName,
+        customerEmail: row.customerEmail?.email ?? null,
+        subject: row.subject || subjectFromSummary(row.summary),
+        summary: row.summary,
+        source: row.source,
+        severity: row.severity,
+        externalRef: row.externalRef || null,
+        receivedAt: row.receivedAt,
+        account: row.account || null,
+        owner: row.owner?.email ?? null,
+        status: row.status,
+      }
+    })
+}
+
+function subjectFromSummary(summary: string): string {
+  const firstLine = summary.split(/\r?\n/, 1)[0]!.trim()
+  return firstLine.length <= SUBJECT_FROM_SUMMARY_CHARS
+    ? firstLine
+    : `${firstLine.slice(0, SUBJECT_FROM_SUMMARY_CHARS - 1).trimEnd()}…`
+}
+
+export const caseRowSchema = makeCaseRowSchema({ timezone: 'UTC' })
+
+const schemasByZone = new Map<string, ReturnType<typeof makeCaseRowSchema>>([['UTC', caseRowSchema]])
+
+export function parseCaseRow(
+  record: Record<CaseField, string>,
+  line: number,
+  options: { timezone?: string } = {},
+): RowResult<CaseRow> {
+  const timezone = options.timezone ?? 'UTC'
+  let schema = schemasByZone.get(timezone)
+  if (!schema) {
+    if (!isValidTimeZone(timezone)) throw new RangeError(`unknown time zone ${timezone}`)
+    schema = makeCaseRowSchema({ timezone })
+    schemasByZone.set(timezone, schema)
+  }
+  return toResult(schema.safeParse(record), line)
+}
+
+export const accountRowSchema = z
+  .object({
+    domain: cell((value) => (value === '' ? { ok: false, message: 'is required' } : parseDomain(value))),
+    name: text(200),
+    plan: text(100),
+    annualRevenue: cell(parseMoney),
+    health: cell(parseHealth),
+  })
+  .transform(
+    (row): AccountRow => ({
+      domain: row.domain,
+      name: row.name || null,
+      plan: row.plan || null,
+      annualRevenue: row.annualRevenue,
+      health: row.health?.band ?? null,
+      healthScore: row.health?.score ?? null,
+    }),
+  )
+
+export function parseAccountRow(record: Record<AccountField, string>, line: number): RowResult<AccountRow> {
+  return toResult(accountRowSchema.safeParse(record), line)
+}
+
+function toResult<T>(result: z.ZodSafeParseResult<T>, line: number): RowResult<T> {
+  if (result.success) return { ok: true, row: result.data }
+  const errors = result.error.issues.map((issue) =>
+    issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+  )
+  return { ok: false, line, errors }
+}

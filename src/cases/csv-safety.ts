@@ -1,0 +1,42 @@
+// Formula injection (OWASP "CSV Injection"; ASVS 5.0 1.2.10): spreadsheets run a cell that
+// starts with = + - @ (and treat a leading tab, CR or NUL the same way), so an exported
+// customer subject like `=HYPERLINK("http://evil", "Open")` would execute on an approver's
+// machine. Such cells get a leading apostrophe, Excel's "this is text" marker.
+//
+// Decisions:
+// - A cell that is entirely a plain number ("-12.5", "+3", "1e6") is left alone: a numeric
+//   literal cannot call anything, and revenue or score columns should stay numbers.
+// - Apostrophes already in front of a trigger are escaped too (`'=x` becomes `''=x`), which
+//   makes the mapping reversible: restoreCell(neutraliseCell(s)) === s for every string.
+//   Imports apply restoreCell, so an exported sheet re-imports unchanged.
+
+const formulaStart = /^'*[=+\-@\t\r\0]/
+const neutralised = /^'+[=+\-@\t\r\0]/
+const plainNumber = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i
+
+export function neutraliseCell(value: string): string {
+  if (plainNumber.test(value)) return value
+  return formulaStart.test(value) ? `'${value}` : value
+}
+
+export function restoreCell(value: string): string {
+  return neutralised.test(value) ? value.slice(1) : value
+}
+
+export type CsvValue = string | number | null | undefined | Date
+
+function formatCell(value: CsvValue): string {
+  if (value === null || value === undefined) return ''
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString()
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : ''
+  const text = neutraliseCell(value)
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+/** One RFC 4180 record with its CRLF, every string cell neutralised. */
+export function csvLine(values: readonly CsvValue[]): string {
+  const cells = values.map(formatCell)
+  // A lone empty cell would be an empty line, which readers skip: quote it so the row survives.
+  if (cells.length === 1 && cells[0] === '') return '""\r\n'
+  return `${cells.join(',')}\r\n`
+}

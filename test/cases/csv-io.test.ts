@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { importAccounts } from '../../src/cases/accounts.ts'
+import { readCsv } from '../../src/cases/csv-format.ts'
+import { exportCases } from '../../src/cases/export.ts'
+import { importCases } from '../../src/cases/import.ts'
+import { withOrg, type Db } from '../../src/db.ts'
+import type { Org } from '../../src/orgs/queries.ts'
+import { seedOrg, testDb } from '../support/db.ts'
+
+const actor = { kind: 'system' as const, id: 'test' }
+const source = (text: string) => () => (async function* () { yield Buffer.from(text) })()
+
+async function exportText(db: Db, org: Org) {
+  return withOrg(db, org.id, async (tx) => {
+    let out = ''
+    for await (const chunk of exportCases(tx)) out += chunk
+    return out
+  })
+}
+
+async function records(text: string) {
+  const rows: string[][] = []
+  for await (const { record } of readCsv(source(text)())) rows.push(record)
+  return rows
+}
+
+const sheet = [
+  'Customer,Email,Subject,Description,Source,Priority,Complaint Number,Date',
+  'Ana Lima,ana@bigco.test,Billing error,"Charged twice,\nstill waiting",bbb,SEV-2,BBB-1001,2026-11-02T10:00:00Z',
+  'Bo Chen,bo@small.test,"=HYPERLINK(""http://evil.test"")",+1 555 0100 call me,direct,3,,2026-11-03T08:30:00Z',
+  '"O\'Neil, Pat",pat@bigco.test,@channel outage,-12 days of downtime,lawyer,1,MATTER-77,2026-11-04T12:00:00Z',
+].join('\r\n')
+
+describe('CSV import and export', () => {
+  let db: Db
+  beforeAll(() => { db = testDb(4) })
+  afterAll(() => db.end())
+
+  it('round trip: import → export keeps every field, and the export imports back identically', async () => {
+    const org = await seedOrg(db)
+    const report = await importCases(db, org, source(sheet), { actor })
+    expect(report).toMatchObject({ ok: true, rows: 3, created: 3, duplicates: 0, errorCount: 0 })
+
+    const exported = await exportText(db, org)
+    expect(exported.startsWith('\uFEFF')).toBe(true)
+    const [header, ...rows] = await records(exported)
+    const col = (name: string) => header!.indexOf(name)
+    expect(rows.map((r) => [r[col('Customer name')], r[col('Customer email')], r[col('Subject')], r[col('Summary')], r[col('Source')], r[col('Severity')], r[col('External reference')], r[col('Received')]])).toEqual([
+      ['Ana Lima', 'ana@bigco.test', 'Billing error', 'Charged twice,\nstill waiting', 'bbb', 'SEV-2', 'BBB-1001', '2026-11-02T10:00:00.000Z'],
+      ['Bo Chen', 'bo@small.test', "'=HYPERLINK(\"http://evil.test\")", "'+1 555 0100 call me", 'direct', 'SEV-3', '', '2026-11-03T08:30:00.000Z'],
+      ["O'Neil, Pat", 'pat@bigco.test', "'@channel outage", "'-12 days of downtime", 'lawyer', 'SEV-1', 'MATTER-77', '2026-11-04T12:00:00.000Z'],
+    ])
+
+    // Another org imports the export and exports the same log (apart from its own case numbers).
+    const other = await seedOrg(db)
+    expect(await importCases(db, other, source(exported), { actor })).toMatchObject({ ok: true, created: 3 })
+    const again = await exportText(db, other)
+    const strip = (text: string) => text.replace(/ESC-\d+/g, 'ESC-n')
+    expect(strip(again)).toBe(strip(exported))
+  })
+
+  it('neutralises formula injection in every cell of the export', async () => {
+    const org = await seedOrg(db)
+    await importCases(db, org, source(sheet), { actor })
+    const exported = await exportText(db, org)
+    const cells = (await records(exported)).flat()
+    expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([])
+  })
+
+  it('re-importing the same file creates nothing new', async () => {
+    const org = await seedOrg(db)
+    await importCases(db, org, source(sheet), { actor })
+    const again = await importCases(db, org, source(sheet), { actor })
+    expect(again).toMatchObject({ ok: true, created: 0, duplicates: 3 })
+  })
+
+  it('reports malformed rows with their line numbers and imports nothing unless asked', async () => {
+    const org = await seedOrg(db)
+    const bad = [
+      'Name,Email,Subject,Severity',
+      'Good One,good@x.test,Fine,2',
+      '"Multi\nline",not-an-email,Broken,SEV-9',
+      'Good Two,two@x.test,Also fine,',
+    ].join('\n')
+    const refused = await importCases(db, org, source(bad), { actor })
+    expect(refused.ok).toBe(false)
+    expect(refused.reason).toMatch(/1 row has problems; nothing was imported/)
+    expect(refused.errors).toEqual([{ line: 3, errors: expect.arrayContaining([expect.stringMatching(/email/i), expect.stringMatching(/severity/i)]) }])
+    expect(await exportText(db, org)).not.toMatch(/Good One/)
+
+    const partial = await importCases(db, org, source(bad), { actor, allowPartial: true })
+    expect(partial).toMatchObject({ ok: true, created: 2, errorCount: 1 })
+  })
+
+  it('a dry run reports what would happen and writes nothing', async () => {
+    const org = await seedOrg(db)
+    const dry = await importCases(db, org, source(sheet), { actor, dryRun: true })
+    expect(dry).toMatchObject({ ok: true, dryRun: true, created: 3, preview: expect.any(Array) })
+    expect(dry.preview).toHaveLength(3)
+    const count = await withOrg(db, org.id, async (tx) => (await tx`select count(*)::int as n from cases`)[0]!.n)
+    expect(count).toBe(0)
+  })
+
+  it('refuses a file without the needed columns, naming what is missing', async () => {
+    const org = await seedOrg(db)
+    const report = await importCases(db, org, source('Foo,Bar\n1,2\n'), { actor })
+    expect(report.ok).toBe(false)
+    expect(report.reason).toMatch(/email|name/i)
+  })
+
+  it('imports accounts and links cases by the customer email domain', async () => {
+    const org = await seedOrg(db)
+    await importCases(db, org, source(sheet), { actor })
+    const accounts = 'Domain,Company,Plan,ARR,Health\nbigco.test,BigCo,Enterprise,"$120,000",red\n'
+    const report = await importAccounts(db, org, source(accounts), { actor })
+    expect(report).toMatchObject({ ok: true, upserted: 1, linkedCases: 2 })
+    const linked = await withOrg(db, org.id, (tx) => tx`
+      select c.customer_email, a.plan, a.annual_revenue::float as revenue, a.health
+      from cases c join accounts a on a.id = c.account_id order by c.number`)
+    expect(linked).toEqual([
+      { customer_email: 'ana@bigco.test', plan: 'Enterprise', revenue: 120000, health: 'red' },
+      { customer_email: 'pat@bigco.test', plan: 'Enterprise', revenue: 120000, health: 'red' },
+    ])
+  })
+})
