@@ -1,0 +1,69 @@
+import { Hono, type Context } from 'hono'
+import { deleteCookie, setCookie } from 'hono/cookie'
+import { z } from 'zod'
+import type { AppEnv } from '../app.ts'
+import { runAfterResponse } from '../http/after-response.ts'
+import { clientAddress } from '../http/security.ts'
+import { devMailboxOpen } from '../outbound/mailbox-routes.tsx'
+import { ConfirmSignInPage, SignInLinkProblemPage, SignInPage, type SignInState } from '../../views/sign-in.tsx'
+import { invalidateSession, SESSION_COOKIE, sessionCookieOptions } from './sessions.ts'
+import { redeemSignInLink, requestSignInLinks } from './sign-in.ts'
+
+export const authRoutes = new Hono<AppEnv>()
+
+const emailField = z.email().max(320)
+const tokenField = z.string().min(20).max(4096)
+
+// Link pages hold a live token: never cache them (Referrer-Policy: no-referrer is set globally).
+// '/sign-in/*' also matches '/sign-in' itself; a path-less use() here would reach every route.
+authRoutes.use('/sign-in/*', async (c, next) => {
+  await next()
+  c.header('cache-control', 'no-store')
+})
+
+const page = (c: Context<AppEnv>, state: SignInState, status: 200 | 422 | 429 = 200) =>
+  c.html(<SignInPage state={state} nonce={c.get('secureHeadersNonce')} devMailbox={devMailboxOpen(c.get('deps'))} />, status)
+
+authRoutes.get('/sign-in', (c) => (c.get('user') ? c.redirect('/', 303) : page(c, { kind: 'form' })))
+
+authRoutes.post('/sign-in', async (c) => {
+  const deps = c.get('deps')
+  const raw = String((await c.req.parseBody()).email ?? '').trim()
+  const email = emailField.safeParse(raw)
+  if (!email.success) return page(c, { kind: 'form', email: raw.slice(0, 320), error: 'Enter an email address like name@company.com.' }, 422)
+  const request = await requestSignInLinks(deps, { email: email.data, ip: clientAddress(c, deps.env.TRUST_PROXY) })
+  if (!request.ok) return page(c, { kind: 'rate_limited' }, 429)
+  runAfterResponse(c, request.delivery)
+  return page(c, { kind: 'sent' })
+})
+
+// Changes nothing: link checkers and mail scanners fetch URLs; only the POST below signs in.
+authRoutes.get('/sign-in/confirm', (c) => {
+  const nonce = c.get('secureHeadersNonce')
+  const token = tokenField.safeParse(c.req.query('token'))
+  if (!token.success) return c.html(<SignInLinkProblemPage reason="invalid" nonce={nonce} />, 400)
+  return c.html(<ConfirmSignInPage token={token.data} nonce={nonce} />)
+})
+
+authRoutes.post('/sign-in/confirm', async (c) => {
+  const deps = c.get('deps')
+  const nonce = c.get('secureHeadersNonce')
+  const token = tokenField.safeParse((await c.req.parseBody()).token)
+  if (!token.success) return c.html(<SignInLinkProblemPage reason="invalid" nonce={nonce} />, 400)
+  const result = await redeemSignInLink(deps, token.data, { userAgent: c.req.header('user-agent') })
+  if (!result.ok) return c.html(<SignInLinkProblemPage reason={result.reason} nonce={nonce} />, 400)
+  // Signing in again (e.g. into another org) ends the session this browser had.
+  const previous = c.get('user')
+  const previousId = c.get('sessionId')
+  if (previous && previousId) await invalidateSession(deps.db, { sessionId: previousId, orgId: previous.orgId, userId: previous.id })
+  setCookie(c, SESSION_COOKIE, result.session.token, sessionCookieOptions(result.session.expiresAt))
+  return c.redirect('/', 303)
+})
+
+authRoutes.post('/sign-out', async (c) => {
+  const user = c.get('user')
+  const sessionId = c.get('sessionId')
+  if (user && sessionId) await invalidateSession(c.get('deps').db, { sessionId, orgId: user.orgId, userId: user.id })
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' })
+  return c.redirect('/sign-in', 303)
+})

@@ -1,0 +1,53 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { csrf } from 'hono/csrf'
+import type { AppEnv } from '../app.ts'
+import type { Env } from '../env.ts'
+import { AppError } from './errors.ts'
+
+export const FORM_BODY_LIMIT = 1024 * 1024
+
+/**
+ * Paths machines call: provider webhooks (signed, cross-origin by nature, with their own size
+ * limit), health checks and static files. They get no session, CSRF check or form body limit.
+ */
+export function isMachinePath(path: string): boolean {
+  return /^\/(inbound|healthz|static)(\/|$)/.test(path)
+}
+
+/**
+ * CSRF (hono/csrf: the browser's Sec-Fetch-Site or Origin must be our own origin, which covers
+ * the public URL behind a proxy too) and a 1 MB body limit on every form route.
+ */
+export function formProtection(env: Env): MiddlewareHandler<AppEnv> {
+  const publicOrigin = new URL(env.PUBLIC_URL).origin
+  const checkOrigin = csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin })
+  const limitBody = bodyLimit({
+    maxSize: FORM_BODY_LIMIT,
+    onError: () => {
+      throw new AppError('TOO_LARGE', 'That form is too large (1 MB at most).')
+    },
+  })
+  return async (c, next) => {
+    if (isMachinePath(c.req.path)) return next()
+    return checkOrigin(c, async () => {
+      await limitBody(c, next)
+    })
+  }
+}
+
+/**
+ * The client's IP for rate limits, or null when unknown. Only a trusted proxy's X-Forwarded-For
+ * (its last entry, the one the proxy itself added) is believed; otherwise the socket's address
+ * (Node) or Cloudflare's CF-Connecting-IP (Workers, where no socket is visible and Cloudflare
+ * overwrites the header).
+ */
+export function clientAddress(c: Context<AppEnv>, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean).at(-1)
+    if (forwarded) return forwarded
+  }
+  const socket = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
+  if (socket) return socket.remoteAddress ?? null
+  return c.req.header('cf-connecting-ip') ?? null
+}

@@ -1,0 +1,38 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { getCookie } from 'hono/cookie'
+import type { AppEnv } from '../app.ts'
+import { SESSION_COOKIE, validateSession, type SessionUser } from '../auth/sessions.ts'
+import { AppError } from './errors.ts'
+import { isMachinePath } from './security.ts'
+
+/** Sets c.get('user') (and the session id) for requests that carry a live session cookie. */
+export const sessionMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!isMachinePath(c.req.path)) {
+    const session = await validateSession(c.get('deps').db, getCookie(c, SESSION_COOKIE))
+    if (session) {
+      c.set('user', session.user)
+      c.set('sessionId', session.sessionId)
+    }
+  }
+  await next()
+}
+
+/** The signed-in user; otherwise UNAUTHORIZED (a page request is sent to /sign-in). */
+export function requireUser(c: Context<AppEnv>): SessionUser {
+  const user = c.get('user')
+  if (!user) throw new AppError('UNAUTHORIZED', 'Please sign in to continue.')
+  return user
+}
+
+const granted: Record<'approver' | 'admin', SessionUser['role'][]> = {
+  approver: ['approver', 'admin'], // an admin is also an approver (DESIGN: demo admin approves)
+  admin: ['admin'],
+}
+
+export function requireRole(c: Context<AppEnv>, role: 'approver' | 'admin'): SessionUser {
+  const user = requireUser(c)
+  if (!granted[role].includes(user.role)) {
+    throw new AppError('FORBIDDEN', role === 'admin' ? 'Only an admin can do that.' : 'Only an approver can do that.')
+  }
+  return user
+}

@@ -1,0 +1,84 @@
+import { Resend } from 'resend'
+import { withOrg, type Db } from '../db.ts'
+import type { Env } from '../env.ts'
+import { AppError } from '../http/errors.ts'
+import { insertHeldMailOnce } from './queries.ts'
+
+export type OutboundMail = {
+  orgId: string | null
+  to: string | string[]
+  from?: string
+  replyTo?: string
+  subject: string
+  text: string
+  html?: string
+  headers?: Record<string, string>
+  tags?: Record<string, string>
+  /** The same key twice sends once (Resend's Idempotency-Key; the dev mailbox's unique column). */
+  idempotencyKey?: string
+}
+
+/** The one way mail leaves the desk. `kind` tells the app whether the dev mailbox page exists. */
+export type Mailer = { kind: 'resend' | 'dev'; send: (mail: OutboundMail) => Promise<{ id: string }> }
+
+export const defaultMailFrom = 'Escalation Desk <desk@example.com>'
+
+const recipients = (to: string | string[]) => (Array.isArray(to) ? to : [to])
+
+/**
+ * Resend through its SDK. `baseUrl` points the SDK elsewhere (tests run a local server that speaks
+ * Resend's API); unset, the SDK reads RESEND_BASE_URL itself or uses api.resend.com.
+ */
+export function createResendMailer(options: { apiKey: string; baseUrl?: string; from?: string }): Mailer {
+  const resend = new Resend(options.apiKey, { baseUrl: options.baseUrl })
+  return {
+    kind: 'resend',
+    async send(mail) {
+      const { data, error } = await resend.emails.send(
+        {
+          from: mail.from ?? options.from ?? defaultMailFrom,
+          to: recipients(mail.to),
+          replyTo: mail.replyTo,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          headers: mail.headers,
+          tags: mail.tags ? Object.entries(mail.tags).map(([name, value]) => ({ name, value })) : undefined,
+        },
+        mail.idempotencyKey ? { idempotencyKey: mail.idempotencyKey } : {},
+      )
+      if (error || !data) throw new AppError('UPSTREAM_FAILED', `Resend refused the message: ${error?.message ?? 'no id returned'}`)
+      return { id: data.id }
+    },
+  }
+}
+
+/** Keeps mail in the dev_mailbox table (shown at /dev/mailbox and by `desk mailbox`). */
+export function createDevMailer(db: Db, options: { from?: string } = {}): Mailer {
+  return {
+    kind: 'dev',
+    async send(mail) {
+      const row = {
+        orgId: mail.orgId,
+        to: recipients(mail.to),
+        from: mail.from ?? options.from ?? defaultMailFrom,
+        replyTo: mail.replyTo ?? null,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html ?? null,
+        headers: mail.headers ?? {},
+        tags: mail.tags ?? {},
+        idempotencyKey: mail.idempotencyKey ?? null,
+      }
+      // Org mail goes through RLS like any tenant write; mail with no org can only be the owner's.
+      const id = mail.orgId ? await withOrg(db, mail.orgId, (tx) => insertHeldMailOnce(tx, row)) : await insertHeldMailOnce(db, row)
+      return { id }
+    },
+  }
+}
+
+/** Resend when RESEND_API_KEY is set, else the dev mailbox. */
+export function createMailer(db: Db, env: Pick<Env, 'RESEND_API_KEY' | 'RESEND_BASE_URL' | 'MAIL_FROM'>): Mailer {
+  if (env.RESEND_API_KEY) return createResendMailer({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.MAIL_FROM })
+  return createDevMailer(db, { from: env.MAIL_FROM })
+}

@@ -1,0 +1,79 @@
+import type { Db } from './db.ts'
+import type { UserRole } from './orgs/queries.ts'
+
+// The few queries that run on the owner connection, outside withOrg, because no org is known yet
+// (a session cookie, a sign-in address that may belong to several orgs, rate limits, the signing
+// secret) or because the data spans orgs by design (the dev mailbox). Everything else goes
+// through withOrg so row-level security applies. Keep this file short and every query narrow.
+
+export type SessionLookup = {
+  sessionId: string
+  tokenHash: string
+  lastSeenAt: Date
+  expiresAt: Date
+  user: { id: string; orgId: string; email: string; name: string; role: UserRole; orgName: string; orgSlug: string }
+}
+
+/** A live session of an enabled user, by the hash of its cookie token. */
+export async function findLiveSessionByTokenHash(db: Db, tokenHash: string): Promise<SessionLookup | undefined> {
+  const [row] = await db<(Omit<SessionLookup, 'user'> & SessionLookup['user'] & { userId: string })[]>`
+    select s.id as "sessionId", s.token_hash as "tokenHash", s.last_seen_at as "lastSeenAt", s.expires_at as "expiresAt",
+           u.id as "userId", u.org_id as "orgId", u.email, u.name, u.role, o.name as "orgName", o.slug as "orgSlug"
+    from sessions s
+    join app_users u on u.id = s.user_id and u.org_id = s.org_id
+    join orgs o on o.id = s.org_id
+    where s.token_hash = ${tokenHash} and s.revoked_at is null and s.expires_at > now() and u.disabled_at is null`
+  if (!row) return undefined
+  const { sessionId, tokenHash: hash, lastSeenAt, expiresAt, userId, orgId, email, name, role, orgName, orgSlug } = row
+  return { sessionId, tokenHash: hash, lastSeenAt, expiresAt, user: { id: userId, orgId, email, name, role, orgName, orgSlug } }
+}
+
+export type UserAccess = { userId: string; orgId: string; orgSlug: string; orgName: string; email: string; name: string }
+
+/** Every org where this address is an enabled user: a sign-in request does not name the org. */
+export async function findEnabledUsersByEmail(db: Db, email: string): Promise<UserAccess[]> {
+  return db<UserAccess[]>`
+    select u.id as "userId", u.org_id as "orgId", o.slug as "orgSlug", o.name as "orgName", u.email, u.name
+    from app_users u join orgs o on o.id = u.org_id
+    where u.email = ${email.toLowerCase()} and u.disabled_at is null
+    order by o.slug`
+}
+
+/**
+ * Counts one hit in the current fixed window of a bucket and returns the window's total. The
+ * upsert is atomic, so concurrent requests on several processes count exactly.
+ */
+export async function countLinkRequest(db: Db, bucket: string, windowSeconds: number): Promise<number> {
+  const [row] = await db<{ hits: number }[]>`
+    insert into link_request_limits (bucket, window_start, hits)
+    values (${bucket}, to_timestamp(floor(extract(epoch from now()) / ${windowSeconds}) * ${windowSeconds}), 1)
+    on conflict (bucket, window_start) do update set hits = link_request_limits.hits + 1
+    returning hits`
+  return row!.hits
+}
+
+export async function deleteOldLinkRequestWindows(db: Db, olderThanSeconds: number): Promise<void> {
+  await db`delete from link_request_limits where window_start < now() - make_interval(secs => ${olderThanSeconds})`
+}
+
+/** The stored secret, creating it with `generated` on first use (the first writer wins). */
+export async function readOrCreateSecret(db: Db, name: string, generated: string): Promise<string> {
+  await db`insert into app_secrets (name, value) values (${name}, ${generated}) on conflict (name) do nothing`
+  const [row] = await db<{ value: string }[]>`select value from app_secrets where name = ${name}`
+  return row!.value
+}
+
+export type HeldMail = { id: string; orgId: string | null; to: string[]; from: string; subject: string; text: string; createdAt: Date }
+
+const heldMailColumns = (db: Db) =>
+  db`id, org_id as "orgId", to_addresses as "to", from_address as "from", subject, text_body as "text", created_at as "createdAt"`
+
+/** The dev mailbox, newest first, across orgs: it is the developer's own outbox. */
+export async function listHeldMail(db: Db, limit = 100): Promise<HeldMail[]> {
+  return db<HeldMail[]>`select ${heldMailColumns(db)} from dev_mailbox order by created_at desc, id limit ${limit}`
+}
+
+export async function findHeldMail(db: Db, id: string): Promise<HeldMail | undefined> {
+  const [row]: [HeldMail?] = await db`select ${heldMailColumns(db)} from dev_mailbox where id = ${id}`
+  return row
+}

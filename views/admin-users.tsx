@@ -1,0 +1,90 @@
+import type { SessionUser } from '../src/auth/sessions.ts'
+import type { UserRow } from '../src/users/queries.ts'
+import { userRoles } from '../src/users/users.ts'
+import { Layout } from './layout.tsx'
+
+export type NewUserForm = { values?: { email?: string; name?: string; role?: string }; errors?: Partial<Record<'email' | 'name' | 'role', string>> }
+export type PanelProps = { users: UserRow[]; me: SessionUser; form?: NewUserForm; notice?: string }
+
+export function AdminUsersPage({ nonce, ...panel }: PanelProps & { nonce?: string }) {
+  return (
+    <Layout title="Users" nonce={nonce} user={panel.me}>
+      <h1>Users</h1>
+      <UsersPanel {...panel} nonce={nonce} />
+    </Layout>
+  )
+}
+
+/**
+ * The fragment every form on the page answers with under htmx (whole page otherwise). The target
+ * and swap are inherited explicitly (htmx 4 does not inherit implicitly).
+ */
+export function UsersPanel({ users, me, form = {}, notice, nonce }: PanelProps & { nonce?: string }) {
+  return (
+    <section id="users-panel" hx-target:inherited="#users-panel" hx-swap:inherited="outerHTML" hx-nonce={nonce}>
+      {notice ? <p class="error" role="alert">{notice}</p> : null}
+      <table>
+        <thead>
+          <tr><th>Name</th><th>Email</th><th>Role</th><th>Status</th><th></th></tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr id={`user-${u.id}`}>
+              <td>{u.name}</td>
+              <td>{u.email}</td>
+              <td>
+                {u.id === me.id || u.disabledAt ? (
+                  u.role
+                ) : (
+                  <form method="post" action={`/admin/users/${u.id}/role`} hx-post={`/admin/users/${u.id}/role`} hx-nonce={nonce} class="inline">
+                    <RoleSelect name="role" selected={u.role} label={`Role of ${u.email}`} />
+                    <button type="submit" class="small">Save</button>
+                  </form>
+                )}
+              </td>
+              <td>{u.disabledAt ? <span class="muted">Disabled</span> : 'Active'}</td>
+              <td>
+                {u.id === me.id || u.disabledAt ? null : (
+                  <form method="post" action={`/admin/users/${u.id}/disable`} hx-post={`/admin/users/${u.id}/disable`} hx-nonce={nonce}
+                    hx-confirm={`Disable ${u.email}? They are signed out everywhere at once.`} class="inline">
+                    <button type="submit" class="small danger">Disable</button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form method="post" action="/admin/users" hx-post="/admin/users" hx-nonce={nonce} class="panel add-user">
+        <h2>Add a user</h2>
+        <Field name="email" label="Email" type="email" form={form} />
+        <Field name="name" label="Name" type="text" form={form} />
+        <label for="new-role">Role</label>
+        <RoleSelect name="role" id="new-role" selected={form.values?.role ?? 'agent'} />
+        {form.errors?.role ? <p class="field-error">{form.errors.role}</p> : null}
+        <button type="submit">Add user</button>
+        <p class="muted">They sign in by requesting a link at /sign-in with this address.</p>
+      </form>
+    </section>
+  )
+}
+
+function Field({ name, label, type, form }: { name: 'email' | 'name'; label: string; type: string; form: NewUserForm }) {
+  const error = form.errors?.[name]
+  return (
+    <>
+      <label for={`new-${name}`}>{label}</label>
+      <input id={`new-${name}`} name={name} type={type} required maxlength={name === 'email' ? 320 : 200}
+        value={form.values?.[name] ?? ''} aria-invalid={error ? 'true' : undefined} />
+      {error ? <p class="field-error">{error}</p> : null}
+    </>
+  )
+}
+
+function RoleSelect({ name, selected, id, label }: { name: string; selected: string; id?: string; label?: string }) {
+  return (
+    <select name={name} id={id} aria-label={label}>
+      {userRoles.map((r) => <option value={r} selected={r === selected}>{r}</option>)}
+    </select>
+  )
+}
