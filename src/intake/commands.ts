@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { UsageError, requireOrg, withDatabase, type Command } from '../cli/command.ts'
-import { describeUnusableInput, ingestMessage } from './intake.ts'
+import { analyzeMessage, type DryRun } from './analyze.ts'
+import { describeUnusableInput } from './intake.ts'
+import { reprocessRaw } from './reprocess.ts'
+import { findOrgByRecipient, headerRecipients } from './routing.ts'
+import { deliver, publicOutcome } from './webhooks/deliver.ts'
 
 async function readInput(path: string): Promise<Uint8Array> {
   if (path === '-') {
@@ -21,28 +25,85 @@ async function readInput(path: string): Promise<Uint8Array> {
 
 export const ingestCommand: Command = {
   name: 'ingest',
-  usage: 'ingest <file.eml|-> [--org SLUG] [--json]   turn one raw email into a case',
+  usage: 'ingest <file.eml|-> [--org SLUG] [--dry-run] [--json] | ingest --reprocess <id> [--org SLUG]   turn raw email into cases',
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { org: { type: 'string', default: 'demo' }, json: { type: 'boolean', default: false } },
+      options: {
+        org: { type: 'string' }, json: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false }, reprocess: { type: 'string' },
+      },
     })
-    const [path] = positionals
-    if (!path || positionals.length > 1) throw new UsageError('ingest takes one file (or - for standard input): desk ingest message.eml')
-    const raw = await readInput(path)
-    const problem = describeUnusableInput(raw)
-    if (problem) throw new UsageError(`${path === '-' ? 'standard input' : path}: ${problem}`)
-
-    const outcome = await withDatabase(async (db) => {
-      const org = await requireOrg(db, values.org)
-      return ingestMessage(db, { orgId: org.id, raw, provider: 'cli' })
-    })
-    if (values.json) {
-      const { rawId: _rawId, ...contract } = outcome
-      console.log(JSON.stringify(contract))
-    } else {
-      console.log(outcome.status === 'quarantined' ? `quarantined: ${outcome.reason}` : `${outcome.status} ${outcome.case}`)
+    if (values.reprocess) {
+      const result = await withDatabase(async (db) => {
+        const org = values.org ? await requireOrg(db, values.org) : null
+        return reprocessRaw(db, values.reprocess!, org?.id ?? null)
+      })
+      if (!result.ok) throw new UsageError(result.reason)
+      printOutcome(result.outcome, values.json)
+      return
     }
+    if (positionals.length === 0) throw new UsageError('give a file (or - for standard input): desk ingest message.eml')
+    // Read and check everything first: bad input is refused before anything is written.
+    const inputs: { name: string; raw: Uint8Array }[] = []
+    for (const path of positionals) {
+      const raw = await readInput(path)
+      const name = path === '-' ? 'standard input' : path
+      const problem = describeUnusableInput(raw)
+      if (problem) throw new UsageError(`${name}: ${problem}`)
+      inputs.push({ name, raw })
+    }
+
+    await withDatabase(async (db) => {
+      const org = values.org ? await requireOrg(db, values.org) : null
+      for (const input of inputs) {
+        if (values['dry-run']) {
+          const routed = org ?? (await findOrgByRecipient(db, headerRecipients(input.raw)))
+          const analysis = await analyzeMessage(input.raw, { executiveForwarders: routed?.executiveForwarders.map((a) => a.toLowerCase()) ?? [] })
+          if (!analysis.ok) throw new UsageError(`${input.name}: ${analysis.reason}`)
+          console.log(values.json ? JSON.stringify(analysis.summary) : describeDryRun(input.name, analysis.summary))
+          continue
+        }
+        const outcome = await deliver(db, { orgSlug: org?.slug, raw: input.raw, provider: 'cli' })
+        printOutcome(outcome, values.json)
+      }
+    })
+  },
+}
+
+function printOutcome(outcome: { status: string; case: string | null; reason?: string }, json: boolean) {
+  if (json) console.log(JSON.stringify(publicOutcome(outcome)))
+  else console.log(outcome.status === 'quarantined' ? `quarantined: ${outcome.reason}` : `${outcome.status} ${outcome.case}`)
+}
+
+function describeDryRun(name: string, s: DryRun): string {
+  const who = s.customer.email ?? s.customer.name ?? 'unknown sender'
+  const via = s.forwardedBy.length ? ` (forwarded by ${s.forwardedBy.join(' → ')})` : ''
+  return `${name}: ${s.source} ${s.severity} from ${who}${via}: ${s.subject}${s.externalRef ? ` [${s.externalRef}]` : ''}\n  ${s.severityReasons.join('; ')}`
+}
+
+export const smtpCommand: Command = {
+  name: 'smtp',
+  usage: 'smtp [--port N]   receive mail over SMTP (default port SMTP_PORT, 2525) into cases',
+  async run(args) {
+    const { values } = parseArgs({ args, options: { port: { type: 'string' } } })
+    const port = values.port === undefined ? undefined : Number(values.port)
+    if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+      throw new UsageError(`--port expects a port number from 0 to 65535, got "${values.port}"`)
+    }
+    // Loaded here, not at the top: the other commands need not load an SMTP server.
+    const { startSmtpListener } = await import('./smtp.ts')
+    await withDatabase(async (db, env) => {
+      const listener = await startSmtpListener(db, { port: port ?? env.SMTP_PORT, host: env.HOST, maxBytes: env.MAX_MESSAGE_BYTES })
+      console.log(`SMTP listener ready on ${env.HOST}:${listener.port} (messages up to ${env.MAX_MESSAGE_BYTES} bytes)`)
+      // Runs until stopped; the database closes only after the listener has finished its sessions.
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'))
+        process.once('SIGTERM', () => resolve('SIGTERM'))
+      })
+      console.log(`${signal}: stopping the SMTP listener`)
+      await listener.close()
+    })
   },
 }

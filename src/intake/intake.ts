@@ -1,96 +1,182 @@
 import { createHash, randomBytes } from 'node:crypto'
-import PostalMime from 'postal-mime'
 import { recordAudit, systemActor } from '../audit/audit.ts'
 import { recomputeClocks } from '../cases/clocks.ts'
+import { reopenOnCustomerReply } from '../cases/lifecycle.ts'
 import { caseLabel, insertCase, takeCaseNumber } from '../cases/queries.ts'
-import { withOrg, type Db } from '../db.ts'
+import { withOrg, type Db, type Tx } from '../db.ts'
+import { analyzeMessage, type Analysis } from './analyze.ts'
+import { defaultLimits, type Limits } from './parse.ts'
 import { enqueueJob, findCaseByDedupeKey, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
+import { headerRecipients } from './routing.ts'
+import { findThread, originalKey, type ThreadMatch } from './threading.ts'
 
 export type IntakeOutcome =
   | { status: 'created' | 'threaded' | 'duplicate'; case: string; rawId: string }
   | { status: 'quarantined'; case: null; rawId: string; reason: string }
 
-export type IntakeInput = { orgId: string; raw: Uint8Array; provider: string; envelope?: Record<string, unknown> }
+export type IntakeInput = {
+  orgId: string
+  raw: Uint8Array
+  provider: string
+  envelope?: { to?: string[] } & Record<string, unknown>
+  limits?: Limits
+}
 
-/** Raised inside the case transaction to roll it back when the message is already on a case. */
+type Analysed = Extract<Analysis, { ok: true }>
+type OrgFacts = { inboundAddresses: string[]; executiveForwarders: string[] }
+
+/** Raised inside the transaction to roll it back when the message is already on a case. */
 class AlreadyIngested extends Error {}
 
 /**
- * The one way mail becomes a case. The raw bytes are committed first (nothing is lost even if
- * parsing crashes the process); then the case, its message and the audit event commit together.
+ * The one way mail becomes a case. The raw bytes are committed first, so nothing is lost even if
+ * parsing crashes the process; then the case (or the thread it joins), its message and the audit
+ * event commit together.
  */
 export async function ingestMessage(db: Db, input: IntakeInput): Promise<IntakeOutcome> {
   const sha256 = createHash('sha256').update(input.raw).digest('hex')
   const { id: rawId } = await withOrg(db, input.orgId, (tx) =>
     insertRaw(tx, { orgId: input.orgId, provider: input.provider, sha256, bytes: input.raw, envelope: input.envelope }),
   )
+  return processStored(db, { ...input, rawId, sha256 })
+}
 
-  let mail: Awaited<ReturnType<typeof PostalMime.parse>>
-  try {
-    mail = await PostalMime.parse(input.raw, { forceRfc822Attachments: true })
-  } catch (error) {
-    const reason = `could not parse the message: ${(error as Error).message}`
-    await withOrg(db, input.orgId, (tx) => markRaw(tx, rawId, 'quarantined', { reason }))
-    return { status: 'quarantined', case: null, rawId, reason }
-  }
-
-  const messageId = mail.messageId?.replace(/^<|>$/g, '').trim() || null
-  const dedupeKey = messageId ? `mid:${messageId}` : `sha256:${sha256}`
-  const subject = mail.subject?.trim() || '(no subject)'
-
-  try {
-    const created = await withOrg(db, input.orgId, async (tx) => {
-      const number = await takeCaseNumber(tx, input.orgId)
-      const kase = await insertCase(tx, input.orgId, number, {
-        source: 'direct',
-        customerEmail: mail.from?.address?.toLowerCase() ?? null,
-        customerName: mail.from?.name || null,
-        forwardedBy: [],
-        subject,
-        summary: (mail.text ?? '').slice(0, 500),
-        severity: 'SEV-3',
-        severityReasons: ['default severity for direct mail'],
-        externalRef: null,
-        replyToken: randomBytes(16).toString('base64url'),
-        openedAt: new Date(),
-      })
-      const message = await insertMessageOnce(tx, input.orgId, {
-        caseId: kase.id,
-        direction: 'inbound',
-        dedupeKey,
-        messageId,
-        inReplyTo: mail.inReplyTo?.replace(/^<|>$/g, '') || null,
-        referenceIds: (mail.references ?? '').split(/\s+/).filter(Boolean).map((r) => r.replace(/^<|>$/g, '')),
-        fromEmail: mail.from?.address?.toLowerCase() ?? null,
-        fromName: mail.from?.name || null,
-        toEmails: (mail.to ?? []).flatMap((a) => (a.address ? [a.address.toLowerCase()] : [])),
-        subject,
-        textBody: mail.text ?? '',
-        htmlBody: mail.html ?? null,
-        rawId,
-      })
-      if (!message) throw new AlreadyIngested()
-      await recomputeClocks(tx, input.orgId, kase.id)
-      await recordAudit(tx, input.orgId, {
-        actor: systemActor,
-        action: 'case.create',
-        caseId: kase.id,
-        details: { via: input.provider, messageId, rawId },
-      })
-      await markRaw(tx, rawId, 'processed', { caseId: kase.id })
-      await enqueueJob(tx, input.orgId, 'draft', { caseId: kase.id })
-      return { caseId: kase.id, number }
-    })
-    return { status: 'created', case: caseLabel(created.number), rawId }
-  } catch (error) {
-    if (!(error instanceof AlreadyIngested)) throw error
-  }
-
-  return withOrg(db, input.orgId, async (tx) => {
-    const existing = await findCaseByDedupeKey(tx, dedupeKey)
-    await markRaw(tx, rawId, 'duplicate', { caseId: existing?.caseId ?? null })
-    return { status: 'duplicate' as const, case: caseLabel(existing!.number), rawId }
+/** Runs the pipeline on a stored raw message: used by intake and by `desk ingest --reprocess`. */
+export async function processStored(db: Db, input: IntakeInput & { rawId: string; sha256: string }): Promise<IntakeOutcome> {
+  const { orgId, rawId } = input
+  const org = await withOrg(db, orgId, async (tx) => {
+    const [row] = await tx<OrgFacts[]>`
+      select inbound_addresses as "inboundAddresses", executive_forwarders as "executiveForwarders" from orgs where id = ${orgId}`
+    return row!
   })
+  const analysis = await analyzeMessage(input.raw, { executiveForwarders: org.executiveForwarders.map((a) => a.toLowerCase()) }, input.limits ?? defaultLimits)
+  if (!analysis.ok) {
+    await withOrg(db, orgId, async (tx) => {
+      await markRaw(tx, rawId, 'quarantined', { reason: analysis.reason })
+      await recordAudit(tx, orgId, { actor: systemActor, action: 'message.quarantine', details: { rawId, reason: analysis.reason } })
+    })
+    return { status: 'quarantined', case: null, rawId, reason: analysis.reason }
+  }
+
+  const dedupeKey = analysis.mail.messageId ? `mid:${analysis.mail.messageId}` : `sha256:${input.sha256}`
+  const recipients = [...(input.envelope?.to ?? []), ...headerRecipients(input.raw)]
+  try {
+    return await withOrg(db, orgId, async (tx) => {
+      if (await findCaseByDedupeKey(tx, dedupeKey)) throw new AlreadyIngested()
+      let match = await findThread(tx, analysis, recipients, org.inboundAddresses)
+      if (!match) {
+        // The org row lock orders new cases within the org; a second look after taking it sees
+        // whatever a concurrent delivery of the same complaint committed meanwhile.
+        const number = await takeCaseNumber(tx, orgId)
+        match = await findThread(tx, analysis, recipients, org.inboundAddresses)
+        if (!match) return createCase(tx, orgId, number, analysis, { ...input, dedupeKey })
+        await tx`update orgs set next_case_number = next_case_number - 1 where id = ${orgId} and next_case_number = ${number + 1}`
+      }
+      return threadMessage(tx, orgId, match, analysis, { ...input, dedupeKey })
+    })
+  } catch (error) {
+    if (!(error instanceof AlreadyIngested) && !isUniqueViolation(error)) throw error
+  }
+  return withOrg(db, orgId, async (tx) => {
+    const existing = await findCaseByDedupeKey(tx, dedupeKey)
+    if (!existing) throw new Error('a concurrent delivery collided but left no case; the sender should retry')
+    await markRaw(tx, rawId, 'duplicate', { caseId: existing.caseId })
+    return { status: 'duplicate' as const, case: caseLabel(existing.number), rawId }
+  })
+}
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505'
+
+type Delivery = IntakeInput & { rawId: string; dedupeKey: string }
+
+function messageRow(a: Analysed, caseId: string, d: Delivery) {
+  const { mail } = a
+  return {
+    caseId,
+    direction: 'inbound' as const,
+    dedupeKey: d.dedupeKey,
+    messageId: mail.messageId,
+    inReplyTo: mail.inReplyTo,
+    referenceIds: mail.references,
+    fromEmail: mail.from?.email.toLowerCase() || null,
+    fromName: mail.from?.name || null,
+    toEmails: mail.to.map((t) => t.email.toLowerCase()).filter(Boolean),
+    subject: mail.subject || '(no subject)',
+    textBody: mail.text,
+    htmlBody: mail.html,
+    rawId: d.rawId,
+  }
+}
+
+async function createCase(tx: Tx, orgId: string, number: number, a: Analysed, d: Delivery): Promise<IntakeOutcome> {
+  const { unwrapped, classification, mail } = a
+  const customerEmail = unwrapped.customer?.email?.toLowerCase() || null
+  const forwardedBy = unwrapped.forwardedBy.map((f) => f.email.toLowerCase()).filter(Boolean)
+  const subject = unwrapped.subject.trim() || mail.subject.trim() || '(no subject)'
+  const kase = await insertCase(tx, orgId, number, {
+    source: classification.source,
+    customerEmail,
+    customerName: unwrapped.customer?.name || null,
+    forwardedBy,
+    subject,
+    summary: unwrapped.text.trim().slice(0, 2000),
+    severity: classification.severity,
+    severityReasons: [...classification.sourceReasons, ...classification.severityReasons],
+    externalRef: classification.externalRef,
+    replyToken: randomBytes(18).toString('base64url'),
+    openedAt: new Date(),
+  })
+  // Reply in the customer's own thread: to the original's Message-ID when the forward carried it.
+  const replyTo = unwrapped.depth === 0 ? mail.messageId : unwrapped.originalMessageId
+  await tx`
+    update cases set case_type = ${classification.type}, original_key = ${originalKey(a)},
+      reply_to_message_id = ${replyTo}, original_subject = ${subject},
+      reply_references = ${unwrapped.depth === 0 ? [...mail.references, ...(mail.messageId ? [mail.messageId] : [])] : replyTo ? [replyTo] : []},
+      account_id = (select id from accounts where domain = split_part(${customerEmail ?? ''}, '@', 2))
+    where id = ${kase.id}`
+  const message = await insertMessageOnce(tx, orgId, messageRow(a, kase.id, d))
+  if (!message) throw new AlreadyIngested()
+  await tx`update messages set forwarded_by = ${forwardedBy} where id = ${message.id}`
+  await recomputeClocks(tx, orgId, kase.id)
+  await recordAudit(tx, orgId, {
+    actor: systemActor,
+    action: 'case.create',
+    caseId: kase.id,
+    details: {
+      via: d.provider, messageId: mail.messageId, rawId: d.rawId, source: classification.source,
+      severity: classification.severity, reasons: [...classification.sourceReasons, ...classification.severityReasons],
+      ...(forwardedBy.length ? { forwardedBy } : {}), ...(classification.externalRef ? { externalRef: classification.externalRef } : {}),
+    },
+  })
+  await markRaw(tx, d.rawId, 'processed', { caseId: kase.id })
+  await enqueueJob(tx, orgId, 'draft', { caseId: kase.id })
+  return { status: 'created', case: caseLabel(number), rawId: d.rawId }
+}
+
+async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analysed, d: Delivery): Promise<IntakeOutcome> {
+  const [kase] = await tx<{ customerEmail: string | null; forwardedBy: string[] }[]>`
+    select customer_email as "customerEmail", forwarded_by as "forwardedBy" from cases where id = ${match.caseId} for update`
+  const sender = a.mail.from?.email.toLowerCase() ?? ''
+  const forwarders = a.unwrapped.forwardedBy.map((f) => f.email.toLowerCase()).filter(Boolean)
+  const team = await tx<{ email: string }[]>`select email from app_users where email = ${sender}`
+  const known = sender === kase!.customerEmail || kase!.forwardedBy.includes(sender) || team.length > 0
+  const message = await insertMessageOnce(tx, orgId, messageRow(a, match.caseId, d))
+  if (!message) throw new AlreadyIngested()
+  await tx`update messages set threaded_by = ${match.by}, unknown_sender = ${!known && match.by !== 'forward_copy'}, forwarded_by = ${forwarders} where id = ${message.id}`
+
+  const newForwarders = forwarders.filter((f) => !kase!.forwardedBy.includes(f))
+  if (newForwarders.length) {
+    await tx`update cases set forwarded_by = forwarded_by || ${newForwarders}::text[] where id = ${match.caseId}`
+  }
+  await recordAudit(tx, orgId, {
+    actor: sender === kase!.customerEmail ? { kind: 'customer', id: sender } : systemActor,
+    action: 'message.receive',
+    caseId: match.caseId,
+    details: { via: d.provider, messageId: a.mail.messageId, threadedBy: match.by, from: sender, ...(known ? {} : { unknownSender: true }), ...(newForwarders.length ? { newForwarders } : {}) },
+  })
+  if (sender === kase!.customerEmail) await reopenOnCustomerReply(tx, orgId, match.caseId)
+  await markRaw(tx, d.rawId, 'threaded', { caseId: match.caseId })
+  return { status: 'threaded', case: caseLabel(match.number), rawId: d.rawId }
 }
 
 /** A cheap check before anything is stored, for callers that can refuse input outright (the CLI). */

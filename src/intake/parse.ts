@@ -1,0 +1,279 @@
+import PostalMime from 'postal-mime'
+import type { Address as PostalAddress, Email } from 'postal-mime'
+
+export type Address = { email: string; name: string }
+export type Limits = { maxBytes: number; maxDepth: number; maxParts: number; parseTimeoutMs: number }
+export const defaultLimits: Limits = { maxBytes: 25 * 1024 * 1024, maxDepth: 8, maxParts: 500, parseTimeoutMs: 5000 }
+
+export type ParsedMail = {
+  messageId: string | null
+  inReplyTo: string | null
+  references: string[]
+  subject: string
+  date: string | null
+  from: Address | null
+  to: Address[]
+  cc: Address[]
+  deliveredTo: string[]
+  replyTo: Address[]
+  text: string
+  html: string | null
+  attachments: { filename: string | null; mimeType: string; size: number; isMessage: boolean }[]
+  attachedMessages: ParsedMail[]
+  headers: { key: string; value: string }[]
+}
+
+export type ParseResult = { ok: true; mail: ParsedMail } | { ok: false; reason: string }
+
+const MB = 1024 * 1024
+// Header-only scans never need the whole message: the header section of real mail is far below this.
+const SNIFF_BYTES = 64 * 1024
+
+export async function parseMime(raw: Uint8Array, limits: Limits = defaultLimits): Promise<ParseResult> {
+  try {
+    return await parseLevel(raw, limits, 0, Date.now() + limits.parseTimeoutMs)
+  } catch (err) {
+    return { ok: false, reason: `could not parse the message: ${oneLine(err)}` }
+  }
+}
+
+async function parseLevel(raw: Uint8Array, limits: Limits, depth: number, deadline: number): Promise<ParseResult> {
+  const checked = checkBeforeParsing(raw, limits)
+  if (!checked.ok) return checked
+
+  const tooSlow = `parsing took longer than ${limits.parseTimeoutMs} ms`
+  const remaining = deadline - Date.now()
+  if (remaining <= 0) return { ok: false, reason: tooSlow }
+  const email = await withTimeout(
+    PostalMime.parse(raw, {
+      forceRfc822Attachments: true,
+      // Multipart nesting is a different axis from forwarded-message depth, but it is just as
+      // attacker-controlled; real mail rarely nests more than five multiparts.
+      maxNestingDepth: Math.max(16, limits.maxDepth * 4),
+    }),
+    remaining,
+  )
+  // postal-mime parses in microtasks, so the timer above cannot fire mid-parse; a parse that ran
+  // past the deadline anyway is refused here, and its raw bytes stay stored for a retry.
+  if (email === TIMED_OUT || Date.now() > deadline) return { ok: false, reason: tooSlow }
+  if (email.headers.length === 0) return { ok: false, reason: 'no email headers found' }
+
+  const mail = toParsedMail(email, hasPlainTextPart(checked.text))
+  for (const att of email.attachments) {
+    if (!isMessageType(att.mimeType) || depth + 1 > limits.maxDepth || Date.now() >= deadline) continue
+    // An attached message that cannot be read is still listed as an attachment; it just adds no sender.
+    const inner = await parseLevel(contentBytes(att.content), limits, depth + 1, deadline).catch(() => null)
+    if (inner?.ok) mail.attachedMessages.push(inner.mail)
+  }
+  return { ok: true, mail }
+}
+
+/** Cheap checks on the bytes before postal-mime sees them (invariant 8). Checked per message
+ * level: an attached message is checked again, on its own, when it is parsed. */
+function checkBeforeParsing(raw: Uint8Array, limits: Limits): { ok: true; text: string } | { ok: false; reason: string } {
+  if (raw.byteLength === 0) return { ok: false, reason: 'the message is empty' }
+  if (raw.byteLength > limits.maxBytes) {
+    const size = (raw.byteLength / MB).toFixed(1)
+    return { ok: false, reason: `message is ${size} MB, over the ${formatMb(limits.maxBytes)} MB limit` }
+  }
+  if (!looksLikeHeaders(latin1(raw.subarray(0, SNIFF_BYTES)))) {
+    return { ok: false, reason: 'not an email message: no header lines at the start' }
+  }
+  // postal-mime pays 10-15 µs for every line of text or quoted-printable content, however short,
+  // so millions of tiny lines would take minutes while staying under the size limit. Base64
+  // lines are decoded in bulk and cost almost nothing, so only the other lines count.
+  const maxLines = limits.parseTimeoutMs * 50
+  if (countCostlyLines(raw, maxLines) > maxLines) {
+    return { ok: false, reason: `message has more than ${maxLines} text lines, too many to parse within ${limits.parseTimeoutMs} ms` }
+  }
+  const text = latin1(raw)
+  const parts = countMimeParts(text)
+  if (parts > limits.maxParts) return { ok: false, reason: `message has ${parts} MIME parts, over the ${limits.maxParts} part limit` }
+  return { ok: true, text }
+}
+
+function looksLikeHeaders(head: string): boolean {
+  // NUL never belongs in a header section; a binary body part (CTE binary) may contain it.
+  const blank = head.search(/\r?\n\r?\n/)
+  if ((blank < 0 ? head : head.slice(0, blank)).includes('\u0000')) return false
+  // Some saved messages start with a whitespace-only line; postal-mime skips it, so do we.
+  const first = head.replace(/^(?:[ \t]*\r?\n)+/, '').split(/\r?\n/, 1)[0] ?? ''
+  return /^From \S/.test(first) || /^[\x21-\x39\x3b-\x7e]+[ \t]*:/.test(first)
+}
+
+const BASE64_BYTE = new Uint8Array(256)
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=') BASE64_BYTE[c.charCodeAt(0)] = 1
+
+function countCostlyLines(raw: Uint8Array, stopAfter: number): number {
+  let costly = 0
+  let length = 0
+  let base64 = true
+  for (let i = 0; i < raw.length; i++) {
+    const byte = raw[i]!
+    if (byte === 10) {
+      if (!(base64 && length >= 40) && ++costly > stopAfter) return costly
+      length = 0
+      base64 = true
+    } else if (byte !== 13) {
+      length++
+      if (base64 && BASE64_BYTE[byte] === 0) base64 = false
+    }
+  }
+  return costly
+}
+
+/** Counts delimiter lines of every declared boundary; a pre-scan, not a parse. */
+function countMimeParts(text: string): number {
+  const boundaries = new Set<string>()
+  for (const m of text.matchAll(/boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi)) {
+    boundaries.add(m[1] ?? m[2]!)
+  }
+  if (boundaries.size === 0) return 1
+  let parts = 0
+  for (const line of text.matchAll(/^--([^\r\n]*)/gm)) {
+    if (boundaries.has(line[1]!.trimEnd())) parts++
+  }
+  return Math.max(parts, 1)
+}
+
+function hasPlainTextPart(text: string): boolean {
+  const headerEnd = text.search(/\r?\n\r?\n/)
+  const topHeaders = headerEnd < 0 ? text : text.slice(0, headerEnd)
+  // A message without Content-Type is text/plain by definition (RFC 2045 section 5.2).
+  if (!/^content-type\s*:/im.test(topHeaders)) return true
+  return /^content-type\s*:\s*text\/plain/im.test(text)
+}
+
+function toParsedMail(email: Email, hasPlain: boolean): ParsedMail {
+  const html = email.html ?? null
+  // postal-mime renders HTML-only mail to text on its own; ours keeps table rows and quotes apart.
+  const text = !hasPlain && html ? htmlToText(html) : (email.text ?? '')
+  return {
+    messageId: firstId(email.messageId),
+    inReplyTo: firstId(email.inReplyTo),
+    references: allIds(email.references),
+    subject: (email.subject ?? '').trim(),
+    date: email.date?.trim() || null,
+    from: mailboxes(email.from ? [email.from] : [])[0] ?? null,
+    to: mailboxes(email.to),
+    cc: mailboxes(email.cc),
+    deliveredTo: email.headers
+      .filter((h) => h.key === 'delivered-to')
+      .map((h) => h.value.trim().replace(/^<|>$/g, ''))
+      .filter(Boolean),
+    replyTo: mailboxes(email.replyTo),
+    text,
+    html,
+    attachments: email.attachments.map((a) => ({
+      filename: a.filename ?? null,
+      mimeType: a.mimeType,
+      size: contentBytes(a.content).byteLength,
+      isMessage: isMessageType(a.mimeType),
+    })),
+    attachedMessages: [],
+    headers: email.headers.map((h) => ({ key: h.key, value: h.value })),
+  }
+}
+
+function mailboxes(list: PostalAddress[] | undefined): Address[] {
+  const out: Address[] = []
+  for (const a of list ?? []) {
+    const members = a.group ? a.group : [a]
+    for (const m of members) {
+      const email = (m.address ?? '').trim()
+      const name = (m.name ?? '').trim()
+      if (email || name) out.push({ email, name })
+    }
+  }
+  return out
+}
+
+function firstId(value: string | undefined): string | null {
+  return allIds(value)[0] ?? null
+}
+
+function allIds(value: string | undefined): string[] {
+  if (!value) return []
+  const bracketed = [...value.matchAll(/<([^<>]+)>/g)].map((m) => m[1]!.trim()).filter(Boolean)
+  if (bracketed.length > 0) return bracketed
+  return value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean)
+}
+
+function isMessageType(mimeType: string): boolean {
+  return mimeType === 'message/rfc822' || mimeType === 'message/global'
+}
+
+function contentBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {
+  if (typeof content === 'string') return new TextEncoder().encode(content)
+  return content instanceof Uint8Array ? content : new Uint8Array(content)
+}
+
+function latin1(bytes: Uint8Array): string {
+  return new TextDecoder('latin1').decode(bytes)
+}
+
+function formatMb(bytes: number): string {
+  const mb = bytes / MB
+  return Number.isInteger(mb) ? String(mb) : mb.toFixed(1)
+}
+
+function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  return message.replace(/\s+/g, ' ').trim() || 'unknown error'
+}
+
+// The size and part limits are what keep one parse short; the race covers anything that does
+// wait on a timer or I/O, and the shared deadline stops the walk into attached messages.
+const TIMED_OUT = Symbol('timed out')
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms)
+  })
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+}
+
+const BLOCK_TAGS = 'p|div|tr|li|ul|ol|table|blockquote|h[1-6]|pre|section|article|header|footer|hr|dl|dt|dd'
+const NAMED_ENTITIES: Record<string, string> = {
+  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", copy: '©', reg: '®', trade: '™',
+  hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', bull: '•',
+  middot: '·', euro: '€', pound: '£', yen: '¥', cent: '¢', sect: '§', deg: '°', laquo: '«', raquo: '»',
+  eacute: 'é', egrave: 'è', ecirc: 'ê', agrave: 'à', acirc: 'â', ccedil: 'ç', ocirc: 'ô', ucirc: 'û',
+  ugrave: 'ù', icirc: 'î', iuml: 'ï', euml: 'ë', auml: 'ä', ouml: 'ö', uuml: 'ü', szlig: 'ß',
+  Eacute: 'É', Agrave: 'À', Ccedil: 'Ç', Auml: 'Ä', Ouml: 'Ö', Uuml: 'Ü', ntilde: 'ñ', aacute: 'á',
+  iacute: 'í', oacute: 'ó', uacute: 'ú', zwnj: '', zwj: '', shy: '',
+}
+
+/** Readable text from hostile HTML: tags and active content go, line structure stays. */
+export function htmlToText(html: string): string {
+  let s = html
+    .replace(/<!--[\s\S]*?(?:-->|$)/g, ' ')
+    .replace(/<(script|style|head|title|template|noscript|svg)\b[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
+    // Source line breaks are plain whitespace in HTML; only tags make lines.
+    .replace(/\s+/g, ' ')
+    .replace(/<br\b[^>]*>/gi, '\n')
+    // Adjacent block edges ("</div><div>") make one line break, not one per tag; the end of a
+    // paragraph or heading leaves a blank line, as it looks on screen.
+    .replace(/<\/(?:p|h[1-6])\s*>/gi, '\u0002')
+    .replace(new RegExp(`<\\/?(?:${BLOCK_TAGS})\\b[^>]*>`, 'gi'), '\u0001')
+    .replace(/<\/t[dh]\s*>/gi, '\t')
+    .replace(/<[^>]*>/g, '')
+    .replace(/[ \t]*[\u0001\u0002][\u0001\u0002 \t]*/g, (run) => (run.includes('\u0002') ? '\n\n' : '\n'))
+  s = decodeEntities(s)
+  return s
+    .split('\n')
+    .map((line) => line.replace(/[ \t\u00a0]+/g, ' ').trim())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+}
+
+function decodeEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z][a-z0-9]{1,31});/gi, (whole, ref: string) => {
+    if (ref[0] === '#') {
+      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10)
+      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : ''
+    }
+    return NAMED_ENTITIES[ref] ?? whole
+  })
+}

@@ -1,0 +1,291 @@
+import EmailForwardParser from 'email-forward-parser'
+import type { EmailForwardResult } from 'email-forward-parser'
+import { htmlToText } from './parse.ts'
+import type { Address, ParsedMail } from './parse.ts'
+
+export type Unwrapped = {
+  /** The deepest original sender. `email` is '' when a quoted header shows only a name. */
+  customer: Address | null
+  /** Outermost first. */
+  forwardedBy: Address[]
+  subject: string
+  date: string | null
+  /** The original message's body. */
+  text: string
+  /** Text the forwarders typed above the forward, outermost first. */
+  note: string | null
+  originalMessageId: string | null
+  depth: number
+}
+
+type Hop = { from: Address; subject: string | null; date: string | null; body: string; note: string }
+
+const MAX_HOPS = 12
+// The library's regexes are line-based with several `.+` groups: bounded input keeps them linear enough.
+const MAX_SCAN_CHARS = 200_000
+const MAX_LINE_CHARS = 2_000
+
+const library = new EmailForwardParser()
+
+export function unwrapForwards(mail: ParsedMail): Unwrapped {
+  // Bounces, abuse reports and read receipts quote or attach the original message too, but
+  // nobody forwarded it: the report itself is what arrived.
+  if (isReport(mail)) return notForwarded(mail)
+  const hops = inlineHops(mail)
+  if (hops.length > 0) {
+    const deepest = hops[hops.length - 1]!
+    return {
+      customer: deepest.from,
+      forwardedBy: forwarders([mail.from, ...hops.slice(0, -1).map((h) => h.from)]),
+      subject: deepest.subject?.trim() || stripForwardPrefixes(mail.subject),
+      date: deepest.date?.trim() || null,
+      text: deepest.body,
+      note: joinNotes(hops.map((h) => h.note)),
+      originalMessageId: null,
+      depth: hops.length,
+    }
+  }
+  const attached = forwardedAttachment(mail)
+  if (attached) {
+    const inner = unwrapForwards(attached)
+    return {
+      ...inner,
+      forwardedBy: forwarders([mail.from, ...inner.forwardedBy]),
+      note: joinNotes([mail.text, inner.note ?? '']),
+      depth: inner.depth + 1,
+    }
+  }
+  return notForwarded(mail)
+}
+
+function notForwarded(mail: ParsedMail): Unwrapped {
+  return {
+    customer: mail.from,
+    forwardedBy: [],
+    subject: mail.subject,
+    date: mail.date,
+    text: mail.text,
+    note: null,
+    originalMessageId: mail.messageId,
+    depth: 0,
+  }
+}
+
+function isReport(mail: ParsedMail): boolean {
+  const type = mail.headers.find((h) => h.key === 'content-type')?.value ?? ''
+  return /multipart\/report/i.test(type)
+}
+
+/** The text part first; the HTML part only when the text part shows no forward (they can disagree). */
+function inlineHops(mail: ParsedMail): Hop[] {
+  const text = normalize(mail.text)
+  const hops = peelChain(text, mail.subject)
+  if (hops.length > 0 || !mail.html) return hops
+  const fromHtml = normalize(htmlToText(mail.html))
+  return fromHtml === text ? [] : peelChain(fromHtml, mail.subject)
+}
+
+function peelChain(body: string, subject: string): Hop[] {
+  const hops: Hop[] = []
+  // A reply quotes headers exactly like a forward does; only a forward marker lets us unwrap it.
+  if (replySubject(subject) && !forwardSubject(subject)) return hops
+  let current = body
+  let allowHeaderSplit = forwardSubject(subject)
+  while (hops.length < MAX_HOPS) {
+    const hop = peelOnce(current, allowHeaderSplit)
+    if (!hop) break
+    hops.push(hop)
+    current = hop.body
+    // Go deeper only when the message found is itself a forward; otherwise the headers below it
+    // are the reply history of the original message, not further forwards.
+    allowHeaderSplit = forwardSubject(hop.subject ?? '') || startsWithForwardMarker(current)
+    if (!allowHeaderSplit) break
+  }
+  return hops
+}
+
+function peelOnce(body: string, allowHeaderSplit: boolean): Hop | null {
+  const bySeparator = fromLibrary(body, null)
+  if (!allowHeaderSplit) return bySeparator?.hop ?? null
+  const block = findHeaderBlock(body)
+  // The library looks for its separators first and so can jump over a header block without one
+  // (GMX/Outlook "Envoyé/De/À/Objet"); the block that comes first in the text is the next hop.
+  if (block && (!bySeparator || block.start < bySeparator.start)) {
+    return { from: block.from, subject: block.subject, date: block.date, body: block.body, note: block.note }
+  }
+  if (bySeparator) return bySeparator.hop
+  // An empty forward subject makes the library split on the first "From:" line and report the
+  // inner subject rather than ours.
+  return fromLibrary(body, 'Fwd:')?.hop ?? null
+}
+
+function fromLibrary(body: string, subject: string | null): { hop: Hop; start: number } | null {
+  let result: EmailForwardResult
+  try {
+    result = library.read(body, subject)
+  } catch {
+    return null
+  }
+  if (!result.forwarded) return null
+  const from = libraryMailbox(result.email.from)
+  if (!from) return null
+  const note = result.message ?? ''
+  const at = note ? body.indexOf(note) : 0
+  return {
+    hop: {
+      from,
+      subject: result.email.subject ?? null,
+      date: result.email.date ?? null,
+      body: result.email.body ?? '',
+      note,
+    },
+    start: at < 0 ? 0 : at + note.length,
+  }
+}
+
+function libraryMailbox(box: { address: string | null; name: string | null } | undefined): Address | null {
+  const email = (box?.address ?? '').trim()
+  const name = unquote(box?.name ?? '')
+  return email || name ? { email, name } : null
+}
+
+function forwardedAttachment(mail: ParsedMail): ParsedMail | null {
+  return mail.attachedMessages.find((m) => m.from) ?? null
+}
+
+function forwarders(list: (Address | null)[]): Address[] {
+  const out: Address[] = []
+  for (const a of list) {
+    // Only an address can be stored and matched later; a bare display name in a quoted header cannot.
+    if (!a || !a.email) continue
+    if (out.length > 0 && out[out.length - 1]!.email.toLowerCase() === a.email.toLowerCase()) continue
+    out.push(a)
+  }
+  return out
+}
+
+function joinNotes(notes: string[]): string | null {
+  const kept = notes.map((n) => n.trim()).filter(Boolean)
+  return kept.length > 0 ? kept.join('\n\n') : null
+}
+
+function normalize(text: string): string {
+  let s = text.replace(/\r\n?/g, '\n').replace(/\uFEFF/g, '').replace(/\u00A0/g, ' ')
+  if (s.length > MAX_SCAN_CHARS) s = s.slice(0, MAX_SCAN_CHARS)
+  if (s.split('\n').some((line) => line.length > MAX_LINE_CHARS)) {
+    s = s.replace(new RegExp(`[^\\n]{${MAX_LINE_CHARS}}`, 'g'), '$&\n')
+  }
+  return s
+}
+
+// ---- Quoted header blocks and subject prefixes (what the library does not cover) ----
+
+type Field = 'from' | 'date' | 'to' | 'cc' | 'subject'
+const LABELS: Record<string, Field> = {}
+for (const [field, words] of Object.entries({
+  from: 'from|de|von|da|van|od|fra|från|от|від|lähettäjä|feladó|šalje|kimden|de la|expéditeur|remitente|afzender|nadawca|发件人|差出人',
+  date: 'date|sent|envoyé|envoyé le|datum|gesendet|enviado|enviado el|fecha|data|inviato|verzonden|wysłano|skickat|sendt|отправлено|відправлено|gönderilen|lähetetty|elküldve|trimis|odesláno|odoslané|日付|发送时间',
+  to: 'to|à|a|an|para|aan|til|till|komu|do|кому|címzett|vastaanottaja|kime|către|prima|宛先|收件人',
+  cc: 'cc|kopie|kopio|másolat|kopi|dw|копия|kópia|kopia|копія|cci|bcc',
+  subject: 'subject|objet|sujet|betreff|asunto|oggetto|onderwerp|assunto|temat|předmět|predmet|emne|ämne|aihe|tárgy|тема|konu|naslov|subiectul|件名|主题',
+} as Record<Field, string>)) {
+  for (const w of words.split('|')) LABELS[w] = field as Field
+}
+const HEADER_LINE = /^[ \t]*(?:>[ \t]*)*\*{0,2}([^\s:*][^:*\n]{0,20}?)\*{0,2}[ \t]*[:：][ \t]*\*{0,2}[ \t]*(.*)$/
+
+type HeaderBlock = { start: number; from: Address; subject: string | null; date: string | null; body: string; note: string }
+
+/** The first run of quoted header lines (From/De/Von…, Date/Envoyé…, Subject/Objet…), empty values allowed. */
+function findHeaderBlock(text: string): HeaderBlock | null {
+  const lines = text.split('\n')
+  let offset = 0
+  let i = 0
+  while (i < lines.length) {
+    const runStart = offset
+    const fields: Partial<Record<Field, string>> = {}
+    let j = i
+    let runEnd = offset
+    for (; j < lines.length; j++) {
+      const m = HEADER_LINE.exec(lines[j]!)
+      const field = m ? LABELS[m[1]!.trim().toLowerCase()] : undefined
+      if (!m || !field || fields[field] !== undefined) break
+      fields[field] = m[2]!.trim()
+      runEnd += lines[j]!.length + 1
+    }
+    const from = fields.from ? parseMailbox(fields.from) : null
+    if (j - i >= 2 && from && (fields.subject !== undefined || fields.date !== undefined)) {
+      return {
+        start: runStart,
+        from,
+        subject: fields.subject ?? null,
+        date: fields.date || null,
+        body: text.slice(runEnd).replace(/^\s*\n/, '').trim(),
+        note: stripTrailingSeparators(text.slice(0, runStart)),
+      }
+    }
+    const step = Math.max(j, i + 1)
+    for (let k = i; k < step; k++) offset += lines[k]!.length + 1
+    i = step
+  }
+  return null
+}
+
+const FORWARD_MARKER =
+  /^[>\s]*(?:[-_=*]{2,}\s*)?(?:begin forwarded message|forwarded message|original message|message transféré|début du message|weitergeleitete nachricht|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht)\b/i
+
+/** The forwarder's own words: the text above a header block, without the separator lines. */
+function stripTrailingSeparators(note: string): string {
+  const lines = note.trimEnd().split('\n')
+  const isSeparator = (line: string) => /^\s*[-_=*]{3,}\s*$/.test(line) || (line.length < 80 && FORWARD_MARKER.test(line))
+  while (lines.length > 0 && isSeparator(lines[lines.length - 1]!)) lines.pop()
+  return lines.join('\n').trim()
+}
+
+/** "Name" <a@b>, Name <a@b<mailto:a@b>>, Name [mailto:a@b], a@b, or a bare display name. */
+function parseMailbox(value: string): Address | null {
+  const v = value.replace(/<mailto:[^>]*>/gi, '').replace(/\[mailto:([^\]]*)\]/gi, '<$1>').trim()
+  const angle = /^(.*?)\s*[<[]\s*([^\s<>[\]]+@[^\s<>[\]]+?)\s*[>\]]/.exec(v)
+  if (angle) return { email: angle[2]!, name: unquote(angle[1]!) }
+  const bare = /^([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)(?:\s|$)/.exec(v)
+  if (bare) return { email: bare[1]!, name: '' }
+  const name = unquote(v)
+  return name ? { email: '', name } : null
+}
+
+function unquote(s: string): string {
+  return s.trim().replace(/^["'“*]+|["'”*]+$/g, '').trim()
+}
+
+const FORWARD_PREFIXES = new Set(['fwd', 'fw', 'tr', 'wg', 'rv', 'vs', 'enc', 'i', 'pd', 'vb', 'vl', 'doorst', 'videresend', 'i̇lt', 'ilt', 'redir', 'redir.', 'fwd.', 'továbbítás', 'přeposlat'])
+const REPLY_PREFIXES = new Set(['re', 'aw', 'sv', 'antw', 'antwort', 'ref', 'rif', 'odp', 'vá', 'ynt', 'res', 'r', 'réf', 'atb'])
+
+function subjectPrefixes(subject: string): string[] {
+  const out: string[] = []
+  let rest = subject
+  for (let m; (m = /^\s*(?:\[[^\]]{1,30}\]|([\p{L}.]{1,12})(?:\[\d+\])?\s*[:：])/u.exec(rest)); ) {
+    if (m[1]) out.push(m[1].toLowerCase())
+    rest = rest.slice(m[0].length)
+  }
+  return out
+}
+
+function forwardSubject(subject: string): boolean {
+  return subjectPrefixes(subject).some((p) => FORWARD_PREFIXES.has(p))
+}
+
+function replySubject(subject: string): boolean {
+  return subjectPrefixes(subject).some((p) => REPLY_PREFIXES.has(p))
+}
+
+function stripForwardPrefixes(subject: string): string {
+  let s = subject.trim()
+  for (let m; (m = /^(?:\[[^\]]{1,30}\]\s*)?([\p{L}.]{1,12})\s*[:：]\s*/u.exec(s)) && FORWARD_PREFIXES.has(m[1]!.toLowerCase()); ) {
+    s = s.slice(m[0].length)
+  }
+  return s
+}
+
+/** A forward with nothing typed above it: the body opens with a forward separator line. */
+function startsWithForwardMarker(body: string): boolean {
+  return FORWARD_MARKER.test(body.trimStart().split('\n', 1)[0] ?? '')
+}

@@ -1,0 +1,19 @@
+import { Hono } from 'hono'
+import type { AppEnv } from '../../app.ts'
+import { mailgunRoutes } from './mailgun.ts'
+import { postmarkRoutes } from './postmark.ts'
+import { rawRoutes } from './raw.ts'
+import { resendRoutes } from './resend.ts'
+import { sendgridRoutes } from './sendgrid.ts'
+
+/**
+ * Every HTTP way mail comes in, mounted at /inbound. Each route authenticates itself (signature,
+ * basic auth or URL token; never a session or CSRF token) and reduces to the one intake.
+ */
+export const inboundRoutes = new Hono<AppEnv>()
+
+inboundRoutes.route('/raw', rawRoutes)
+inboundRoutes.route('/resend', resendRoutes)
+inboundRoutes.route('/postmark', postmarkRoutes)
+inboundRoutes.route('/mailgun', mailgunRoutes)
+inboundRoutes.route('/sendgrid', sendgridRoutes)
