@@ -4,9 +4,18 @@ import { requestId, type RequestIdVariables } from 'hono/request-id'
 import type { SecureHeadersVariables } from 'hono/secure-headers'
 import type { Db } from './db.ts'
 import type { Env } from './env.ts'
+import { authRoutes } from './auth/routes.tsx'
+import type { SessionUser } from './auth/sessions.ts'
 import { healthRoutes } from './http/health.ts'
+import { formProtection } from './http/security.ts'
+import { sessionMiddleware } from './http/session.ts'
+import type { Mailer } from './outbound/mailer.ts'
+import { mailboxRoutes } from './outbound/mailbox-routes.tsx'
+import { adminUserRoutes } from './users/routes.tsx'
 import { handleError } from './http/on-error.tsx'
+import { inboundRoutes } from './intake/webhooks/index.ts'
 import { queueRoutes } from './queue/routes.tsx'
+import { caseRoutes } from './cases/routes.tsx'
 
 export type StaticAsset = { body: string; type: string }
 
@@ -15,11 +24,14 @@ export type AppDeps = {
   env: Env
   /** Files served under /static/, read by the entry point (keeps this module free of node:fs). */
   assets: Record<string, StaticAsset>
-  /** Org slug whose queue is open without sign-in (loopback + embedded database only), else null. */
-  localDemoOrg: string | null
+  /** Outbound mail: Resend, or the dev mailbox when no RESEND_API_KEY is set. */
+  mailer: Mailer
 }
 
-export type AppEnv = { Variables: { deps: AppDeps } & SecureHeadersVariables & RequestIdVariables }
+/** `user` and `sessionId` are set for requests with a live session (src/http/session.ts). */
+export type AppEnv = {
+  Variables: { deps: AppDeps; user?: SessionUser; sessionId?: string } & SecureHeadersVariables & RequestIdVariables
+}
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
@@ -46,12 +58,21 @@ export function createApp(deps: AppDeps) {
     }),
   )
 
+  // CSRF + form body limit, then the session; both skip /inbound, /healthz and /static.
+  app.use(formProtection(deps.env))
+  app.use(sessionMiddleware)
+
   app.get('/static/:name', (c) => {
     const asset = deps.assets[c.req.param('name')]
     if (!asset) return c.text('Not found', 404)
     return c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' })
   })
   app.route('/healthz', healthRoutes)
+  app.route('/inbound', inboundRoutes)
+  app.route('/', authRoutes)
+  app.route('/dev/mailbox', mailboxRoutes)
+  app.route('/admin/users', adminUserRoutes)
+  app.route('/cases', caseRoutes)
   app.route('/', queueRoutes)
 
   app.notFound((c) => handleError(c, null))

@@ -30,6 +30,23 @@ export const envSchema = z.object({
     .min(1024, 'expected at least 1024 bytes')
     .default(25 * 1024 * 1024),
   INBOUND_SECRET: z.string().min(16, 'expected a secret of at least 16 characters').optional(),
+  LINK_SECRET: z.string().min(32, 'expected a secret of at least 32 characters').optional(),
+  RESEND_API_KEY: z.string().min(1).optional(),
+  RESEND_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
+  MAIL_FROM: z.string().regex(/^[^<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'expected an address, e.g. Desk <desk@example.com>').default('Escalation Desk <desk@example.com>'),
+  TRUST_PROXY: flag(false),
+  RESEND_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'expected the signing secret Resend shows, whsec_…').optional(),
+  POSTMARK_INBOUND_USER: z.string().regex(/^[^:]+$/, 'expected a user name without ":"').optional(),
+  POSTMARK_INBOUND_PASSWORD: z.string().min(16, 'expected a password of at least 16 characters').optional(),
+  POSTMARK_INBOUND_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
+  MAILGUN_SIGNING_KEY: z.string().min(1, 'expected the HTTP webhook signing key').optional(),
+  SENDGRID_INBOUND_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
+  SMTP_PORT: z.coerce
+    .number({ error: 'expected a port number' })
+    .int('expected a whole port number')
+    .min(1, 'expected a port from 1 to 65535')
+    .max(65535, 'expected a port from 1 to 65535')
+    .default(2525),
 })
 
 export type Env = z.infer<typeof envSchema> & { PUBLIC_URL: string }

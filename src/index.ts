@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
+import { signInLinkFor } from './auth/sign-in.ts'
+import { createMailer } from './outbound/mailer.ts'
 import { migrate } from './migrate.ts'
 import { demoOrg, ensureDemoOrg } from './orgs/demo.ts'
 import { loadEnv, openDatabase } from './runtime.ts'
+import { loadStaticAssets } from './static-assets.ts'
 
 const started = performance.now()
 const env = loadEnv()
@@ -18,16 +19,18 @@ if (env.DESK_DEMO && (await ensureDemoOrg(database.db))) {
   console.log(`Created the demo organization "${demoOrg.slug}" with admin admin@example.com`)
 }
 
-const require = createRequire(import.meta.url)
-const htmx = await readFile(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8')
-const loopback = ['127.0.0.1', 'localhost', '::1'].includes(env.HOST)
-
 const app = createApp({
   db: database.db,
   env,
-  assets: { 'htmx.min.js': { body: htmx, type: 'text/javascript; charset=utf-8' } },
-  localDemoOrg: database.embedded && loopback ? demoOrg.slug : null,
+  assets: await loadStaticAssets(),
+  mailer: createMailer(database.db, env),
 })
+
+// DESIGN: "a sign-in link printed to the console", so a fresh clone can sign in with no mail set up.
+if (env.DESK_DEMO) {
+  const link = await signInLinkFor({ db: database.db, env }, 'admin@example.com', demoOrg.slug)
+  if (link.ok) console.log(`Sign in as admin@example.com (single use, 15 minutes): ${link.url}`)
+}
 
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => {
   const where = database.embedded ? `embedded database in ${env.DATA_DIR}/` : 'DATABASE_URL'

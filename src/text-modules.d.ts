@@ -3,3 +3,11 @@ declare module 'htmx.org/dist/htmx.min.js' {
   const source: string
   export default source
 }
+declare module 'htmx.org/dist/ext/hx-csp.min.js' {
+  const source: string
+  export default source
+}
+declare module '*/static/desk.js' {
+  const source: string
+  export default source
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -57,5 +58,51 @@ describe('desk ingest', () => {
     expect(unknownOrg.code).toBe(2)
     expect(unknownOrg.stderr).toMatch(/no organization with slug "no-such-org"/)
     expect((await runDesk(['frobnicate'], env)).code).toBe(2)
+  })
+})
+
+describe('desk ingest --dry-run and --reprocess', () => {
+  let db: Db
+  let dir: string
+  const env = () => ({ DATABASE_URL: testDatabaseUrl(), DESK_DEMO: '0' })
+  beforeAll(async () => {
+    db = testDb()
+    dir = await mkdtemp(join(tmpdir(), 'desk-cli-dry-'))
+  })
+  afterAll(async () => {
+    await db.end()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('prints the contract fields of a forwarded complaint and writes nothing', async () => {
+    const org = await seedOrg(db, { executiveForwarders: ['ceo@example.com'] })
+    const file = new URL('./fixtures/mail/synthetic/social-threat-ceo-forward.eml', import.meta.url).pathname
+    const result = await runDesk(['ingest', file, '--org', org.slug, '--dry-run', '--json'], env())
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const summary = JSON.parse(result.stdout)
+    expect(Object.keys(summary).sort()).toEqual(['customer', 'externalRef', 'forwardedBy', 'inReplyTo', 'messageId', 'severity', 'severityReasons', 'source', 'subject'])
+    expect(summary).toMatchObject({
+      source: 'social', customer: { email: 'dana.whitfield@example.net', name: 'Dana Whitfield' },
+      forwardedBy: ['ceo@example.com'], messageId: 'B7E1-ceo-social-2026@mail.example.com',
+    })
+    const rows = await withOrg(db, org.id, (tx) => tx`select (select count(*)::int from inbound_raw) + (select count(*)::int from cases) as n`)
+    expect(rows[0]!.n).toBe(0)
+  })
+
+  it('re-processes a quarantined, unrouted message once it is given an org', async () => {
+    const org = await seedOrg(db)
+    const file = join(dir, 'stray.eml')
+    const stray = buildEml({ to: 'nobody@unknown-domain.test', subject: 'Stray complaint' })
+    await writeFile(file, stray)
+    const first = await runDesk(['ingest', file, '--json'], env())
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: 'quarantined', case: null, reason: expect.stringMatching(/no organization receives mail at/) })
+    const sha256 = createHash('sha256').update(stray).digest('hex')
+    const [stored] = await db`select id from inbound_raw where org_id is null and sha256 = ${sha256}`
+    const again = await runDesk(['ingest', '--reprocess', stored!.id, '--org', org.slug, '--json'], env())
+    expect(again.stderr).toBe('')
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'created', case: expect.stringMatching(/^ESC-/) })
+    const twice = await runDesk(['ingest', '--reprocess', stored!.id], env())
+    expect(twice).toMatchObject({ code: 2, stderr: expect.stringMatching(/already processed/) })
   })
 })

@@ -35,7 +35,19 @@ describe('embedded database (npm start with no configuration)', () => {
     const second = await startServer(env)
     try {
       expect(second.output()).not.toMatch(/demo organization|Applied migrations/)
-      const page = await (await fetch(`${second.url}/`, { headers: { accept: 'text/html' } })).text()
+      // The queue needs a session: sign in with the link the server printed (DESK_DEMO is on).
+      const link = /Sign in as admin@example\.com[^:]*: (http:\/\/\S+)/.exec(second.output())?.[1]
+      expect(link).toBeTruthy()
+      const token = new URL(link!).searchParams.get('token')!
+      const signIn = await fetch(`${second.url}/sign-in/confirm`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: new URL(second.url).origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }),
+      })
+      expect(signIn.status).toBe(303)
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!
+      const page = await (await fetch(`${second.url}/`, { headers: { accept: 'text/html', cookie } })).text()
       expect(page).toContain('ESC-1001')
       expect(page).toContain('Kept across restarts')
     } finally {

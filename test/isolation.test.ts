@@ -8,8 +8,8 @@ const tenantTables = ['orgs', 'app_users', 'inbound_raw', 'cases', 'messages', '
 
 describe('tenant isolation (row-level security)', () => {
   let db: Db
-  let a: { id: string }
-  let b: { id: string }
+  let a: { id: string; slug: string }
+  let b: { id: string; slug: string }
   // One row id per table, all belonging to org B.
   const bIds: Record<string, string> = {}
 

@@ -1,9 +1,14 @@
 import type { Child } from 'hono/jsx'
+import { portalStyles } from './portal-styles.ts'
 import { styles } from './styles.ts'
 
-export type LayoutProps = { title: string; nonce?: string; orgName?: string; children: Child }
+/** The signed-in user shown in the header (c.get('user') fits). */
+export type HeaderUser = { name: string; email: string; role: string; orgName?: string }
 
-export function Layout({ title, nonce, orgName, children }: LayoutProps) {
+export type LayoutProps = { title: string; nonce?: string; orgName?: string; user?: HeaderUser; children: Child }
+
+export function Layout({ title, nonce, orgName, user, children }: LayoutProps) {
+  orgName ??= user?.orgName
   return (
     <html lang="en">
       <head>
@@ -11,17 +16,35 @@ export function Layout({ title, nonce, orgName, children }: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <title>{title} · Escalation Desk</title>
-        <style nonce={nonce}>{styles}</style>
-        <script nonce={nonce} src="/static/htmx.min.js" defer></script>
+        <style nonce={nonce}>{styles + portalStyles}</style>
+        {/* htmx's CSP gate: only elements carrying this page's hx-nonce get htmx behaviour. */}
+        <meta name="htmx-config" content='extensions:"hx-csp"' />
+        <script nonce={nonce} src="/static/htmx.min.js"></script>
+        <script nonce={nonce} src="/static/hx-csp.min.js"></script>
+        <script nonce={nonce} src="/static/desk.js" defer></script>
       </head>
       <body>
         <header class="top">
           <a class="brand" href="/">Escalation Desk</a>
           {orgName ? <span class="org">{orgName}</span> : null}
+          {user ? <UserMenu user={user} /> : null}
         </header>
         <main>{children}</main>
       </body>
     </html>
+  )
+}
+
+function UserMenu({ user }: { user: HeaderUser }) {
+  return (
+    <nav class="user-menu">
+      {user.role === 'admin' ? <a href="/admin/users">Users</a> : null}
+      <span title={user.email}>{user.name || user.email} <span class="muted">({user.role})</span></span>
+      {/* A plain form POST: same-origin, so the CSRF check passes; no script needed. */}
+      <form method="post" action="/sign-out" class="inline">
+        <button type="submit" class="link">Sign out</button>
+      </form>
+    </nav>
   )
 }
 

@@ -1,46 +1,78 @@
-import type { QueueRow } from '../src/cases/queries.ts'
-import { caseLabel } from '../src/cases/queries.ts'
-import { Layout } from './layout.tsx'
+import type { ClockState, QueueFilter, QueueRow } from '../src/cases/queries.ts'
+import { Countdown, Health, Money, SeverityBadge, sourceLabels, statusLabel } from './components.tsx'
+import { Layout, type HeaderUser } from './layout.tsx'
 
-const sourceLabel: Record<string, string> = {
-  ceo_inbox: 'CEO inbox', bbb: 'BBB', lawyer: 'Lawyer', regulator: 'Regulator', social: 'Social',
-  direct: 'Direct', form: 'Form', csv: 'CSV',
+export type QueueProps = {
+  user: HeaderUser
+  rows: QueueRow[]
+  counts: Record<ClockState, number>
+  filter: QueueFilter
+  query: string
+  now: Date
+  nonce?: string
 }
 
-export function QueuePage({ orgName, rows, nonce }: { orgName: string; rows: QueueRow[]; nonce?: string }) {
+const views: [NonNullable<QueueFilter['view']>, string][] = [
+  ['all', 'All open'], ['mine', 'Mine'], ['unowned', 'Unowned'], ['awaiting_approval', 'Awaiting approval'], ['at_risk', 'At risk or breached'],
+]
+
+export function QueuePage(props: QueueProps) {
+  const { filter, nonce } = props
   return (
-    <Layout title="Queue" nonce={nonce} orgName={orgName}>
-      <h1>Open escalations</h1>
-      <QueueTable rows={rows} />
+    <Layout title="Queue" nonce={nonce} user={props.user}>
+      <div class="toolbar">
+        <h1>Escalations</h1>
+        <a class="button" href="/cases/new">New escalation</a>
+        <a href="/import">Import CSV</a>
+      </div>
+      {/* Changing a filter reloads only the rows and keeps the URL shareable. */}
+      <form class="filters" method="get" action="/" hx-get="/queue/rows" hx-trigger="change" hx-target="#queue-body" hx-swap="outerHTML" hx-push-url="true" hx-nonce={nonce}>
+        <label>Show <select name="view">{views.map(([v, label]) => <option value={v} selected={(filter.view ?? 'all') === v}>{label}</option>)}</select></label>
+        <label>Source <select name="source"><option value="">any</option>{Object.entries(sourceLabels).map(([v, label]) => <option value={v} selected={filter.source === v}>{label}</option>)}</select></label>
+        <label>Severity <select name="severity"><option value="">any</option>{['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'].map((s) => <option value={s} selected={filter.severity === s}>{s}</option>)}</select></label>
+        <noscript><button type="submit">Apply</button></noscript>
+      </form>
+      <QueueBody {...props} />
     </Layout>
   )
 }
 
-export function QueueTable({ rows }: { rows: QueueRow[] }) {
-  if (rows.length === 0) {
-    return (
-      <div id="queue" class="panel empty">
-        No open escalations. Forward a complaint to the desk, or run <code>npx desk ingest message.eml</code>.
-      </div>
-    )
-  }
+/**
+ * The rows, refreshed every 15 s with the same filters; morphing keeps the page's scroll and
+ * focus, and the countdowns tick in between (views/static/desk.js).
+ */
+export function QueueBody({ rows, counts, query, now, nonce }: QueueProps) {
   return (
-    <table id="queue">
-      <thead>
-        <tr><th>Case</th><th>Subject</th><th>Customer</th><th>Source</th><th class="hide-narrow">Received</th><th>Status</th></tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr>
-            <td><span class={`badge sev-${r.severity}`}>{r.severity}</span> {caseLabel(r.number)}</td>
-            <td>{r.subject}</td>
-            <td>{r.customerName ?? ''}{r.customerName && r.customerEmail ? <br /> : null}<span class="muted">{r.customerEmail ?? ''}</span></td>
-            <td>{sourceLabel[r.source] ?? r.source}</td>
-            <td class="hide-narrow"><time datetime={r.openedAt.toISOString()}>{r.openedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</time></td>
-            <td>{r.status.replace('_', ' ')}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div id="queue-body" hx-get={`/queue/rows${query}`} hx-trigger="every 15s" hx-swap="outerMorph" hx-nonce={nonce}>
+      <p class="counts">
+        <span class="countdown breached">{counts.breached} breached</span>
+        <span class="countdown at_risk">{counts.at_risk} at risk</span>
+        <span class="muted">{counts.ok + counts.none + counts.at_risk + counts.breached} open</span>
+      </p>
+      {rows.length === 0 ? (
+        <div class="panel empty">Nothing here. Forward a complaint to the desk, or run <code>npx desk ingest message.eml</code>.</div>
+      ) : (
+        <table class="queue">
+          <thead>
+            <tr><th>Due</th><th>Case</th><th>Customer</th><th>Owner</th><th>Source</th><th>Status</th></tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr id={`case-${r.id}`} class={r.clock}>
+                <td><Countdown due={r.nextDeadlineAt} atRisk={r.nextAtRiskAt} now={now} label={r.nextClock ?? undefined} /></td>
+                <td><SeverityBadge severity={r.severity} /> <a href={`/cases/${r.id}`}>ESC-{r.number}</a><br />{r.subject}</td>
+                <td>
+                  {r.customerName ?? r.customerEmail ?? 'unknown'}
+                  {r.accountName ? <><br /><span class="muted">{r.accountName}{r.accountPlan ? ` · ${r.accountPlan}` : ''} · <Money value={r.accountRevenue} /></span> <Health value={r.accountHealth} /></> : null}
+                </td>
+                <td>{r.ownerName ?? <span class="warn-text">Unowned</span>}</td>
+                <td>{sourceLabels[r.source] ?? r.source}</td>
+                <td>{statusLabel(r.status)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
   )
 }

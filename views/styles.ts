@@ -18,5 +18,22 @@ th { font-size:.8rem; text-transform:uppercase; letter-spacing:.04em; color:var(
 .badge { display:inline-block; padding:.05rem .45rem; border-radius:4px; font-size:.8rem; background:#eef1f7; }
 .sev-SEV-1 { background:#fde7e7; color:var(--red); } .sev-SEV-2 { background:#fff1dc; color:var(--amber); }
 .empty { padding:2rem; text-align:center; color:var(--muted); }
+/* Sign-in, forms, the user menu, the dev mailbox. */
+.user-menu { margin-left:auto; display:flex; gap:1rem; align-items:baseline; }
+.narrow { max-width:28rem; margin:2rem auto; }
+form.inline { display:inline; margin:0; }
+label { display:block; font-weight:600; margin:.8rem 0 .3rem; }
+input, select { font:inherit; padding:.45rem .55rem; border:1px solid var(--line); border-radius:6px; background:#fff; }
+input[type=email], input[type=text] { width:100%; }
+button { font:inherit; padding:.45rem .9rem; margin-top:.8rem; border:0; border-radius:6px; background:var(--accent); color:#fff; cursor:pointer; }
+button.small { padding:.2rem .6rem; margin:0 0 0 .3rem; font-size:.85rem; }
+button.danger { background:var(--red); }
+button.link { background:none; color:var(--accent); padding:0; margin:0; text-decoration:underline; }
+.error, .field-error { color:var(--red); }
+.field-error { margin:.2rem 0 0; font-size:.9rem; }
+.add-user { max-width:28rem; margin-top:1.5rem; }
+.mail { margin-bottom:1rem; } .mail h2 { font-size:1.05rem; margin:0 0 .3rem; }
+.mail pre { white-space:pre-wrap; word-break:break-word; font-family:ui-monospace, monospace; font-size:.9rem; }
+dl { display:grid; grid-template-columns:max-content 1fr; gap:.2rem 1rem; } dt { color:var(--muted); } dd { margin:0; }
 @media (max-width: 700px) { .hide-narrow { display:none; } main { padding:.8rem; } }
 `

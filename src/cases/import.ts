@@ -132,8 +132,9 @@ async function insertBatch(tx: Tx, org: Org, batch: { line: number; row: CaseRow
 
   const settings = await loadSlaSettings(tx, org.id)
   const owners = new Map((await tx<{ id: string; email: string }[]>`select id, email from app_users where disabled_at is null`).map((u) => [u.email, u.id]))
-  const [{ first }] = (await tx<{ first: number }[]>`
-    update orgs set next_case_number = next_case_number + ${fresh.length} returning next_case_number - ${fresh.length} as first`) as [{ first: number }]
+  const [block] = await tx<{ first: number }[]>`
+    update orgs set next_case_number = next_case_number + ${fresh.length} returning next_case_number - ${fresh.length} as first`
+  const first = block!.first
 
   const rows = fresh.map(({ row, key }, i) => {
     const openedAt = row.receivedAt ?? new Date()

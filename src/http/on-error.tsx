@@ -32,6 +32,11 @@ export function handleError(c: Context<AppEnv>, error: unknown) {
   if (status >= 500) console.error(`[${id}]`, error)
 
   const wantsPage = (c.req.header('accept') ?? '').includes('text/html') || c.req.header('hx-request') !== undefined
+  // A person without a session is sent to sign in (htmx follows HX-Redirect with a full page load).
+  if (status === 401 && wantsPage) {
+    if (c.req.header('hx-request') !== undefined) return c.body(null, 401, { 'hx-redirect': '/sign-in' })
+    return c.redirect('/sign-in', 303)
+  }
   if (!wantsPage) {
     return c.json({ error: { status, message, requestId: id } }, status)
   }

@@ -1,22 +1,43 @@
-import { Hono } from 'hono'
-import { listQueue } from '../cases/queries.ts'
+import { Hono, type Context } from 'hono'
+import { countOpenByClock, listQueue, type QueueFilter, type Severity, type Source } from '../cases/queries.ts'
 import { withOrg } from '../db.ts'
-import { AppError } from '../http/errors.ts'
-import { findOrgBySlug } from '../orgs/queries.ts'
+import { requireUser } from '../http/session.ts'
 import type { AppEnv } from '../app.ts'
-import { QueuePage } from '../../views/queue.tsx'
+import { QueueBody, QueuePage, type QueueProps } from '../../views/queue.tsx'
 
 export const queueRoutes = new Hono<AppEnv>()
 
-// Until sign-in lands, the queue is readable only on a loopback-bound desk with the embedded
-// database (a developer's own machine); createApp decides that and passes `localDemoOrg`.
-queueRoutes.get('/', async (c) => {
-  const { db, localDemoOrg } = c.get('deps')
-  if (!localDemoOrg) {
-    throw new AppError('UNAUTHORIZED', 'Sign-in is required. (The open queue is only served on 127.0.0.1 with the embedded database.)')
+const viewNames = new Set(['all', 'mine', 'unowned', 'awaiting_approval', 'at_risk'])
+const sourceNames = new Set(['ceo_inbox', 'bbb', 'lawyer', 'regulator', 'social', 'direct', 'form', 'csv'])
+const severityNames = new Set(['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'])
+
+/** Filters from the query string; anything unknown is ignored rather than an error. */
+function readFilter(c: Context<AppEnv>, userId: string): { filter: QueueFilter; query: string } {
+  const q = c.req.query()
+  const filter: QueueFilter = {
+    view: viewNames.has(q.view ?? '') ? (q.view as QueueFilter['view']) : 'all',
+    source: sourceNames.has(q.source ?? '') ? (q.source as Source) : null,
+    severity: severityNames.has(q.severity ?? '') ? (q.severity as Severity) : null,
+    userId,
   }
-  const org = await findOrgBySlug(db, localDemoOrg)
-  if (!org) throw new AppError('NOT_FOUND', `The organization "${localDemoOrg}" does not exist.`)
-  const rows = await withOrg(db, org.id, (tx) => listQueue(tx))
-  return c.html(<QueuePage orgName={org.name} rows={rows} nonce={c.get('secureHeadersNonce')} />)
-})
+  const params = new URLSearchParams()
+  if (filter.view !== 'all') params.set('view', filter.view!)
+  if (filter.source) params.set('source', filter.source)
+  if (filter.severity) params.set('severity', filter.severity)
+  const query = params.size ? `?${params}` : ''
+  return { filter, query }
+}
+
+// The signed-in user's org only: withOrg + RLS, the org comes from the session, never the URL.
+async function queueProps(c: Context<AppEnv>): Promise<QueueProps> {
+  const user = requireUser(c)
+  const { filter, query } = readFilter(c, user.id)
+  const { rows, counts } = await withOrg(c.get('deps').db, user.orgId, async (tx) => ({
+    rows: await listQueue(tx, filter),
+    counts: await countOpenByClock(tx),
+  }))
+  return { user, rows, counts, filter, query, now: new Date(), nonce: c.get('secureHeadersNonce') }
+}
+
+queueRoutes.get('/', async (c) => c.html(<QueuePage {...await queueProps(c)} />))
+queueRoutes.get('/queue/rows', async (c) => c.html(<QueueBody {...await queueProps(c)} />))

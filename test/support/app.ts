@@ -1,6 +1,7 @@
 import { createApp, type AppDeps } from '../../src/app.ts'
 import type { Db } from '../../src/db.ts'
 import { parseEnv, type Env } from '../../src/env.ts'
+import { createDevMailer } from '../../src/outbound/mailer.ts'
 
 /** Settings as a fresh clone has them, plus overrides for the test. */
 export function testEnv(overrides: Record<string, string> = {}): Env {
@@ -14,8 +15,8 @@ export function createTestApp(db: Db, overrides: Partial<AppDeps> = {}) {
   return createApp({
     db,
     env: testEnv(),
-    assets: { 'htmx.min.js': { body: '/* htmx */', type: 'text/javascript' } },
-    localDemoOrg: null,
+    assets: { 'htmx.min.js': { body: '/* htmx */', type: 'text/javascript' }, 'desk.js': { body: '/* desk */', type: 'text/javascript' } },
+    mailer: createDevMailer(db),
     ...overrides,
   })
 }

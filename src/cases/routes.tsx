@@ -1,0 +1,155 @@
+import { Hono, type Context } from 'hono'
+import type { AppEnv } from '../app.ts'
+import { exportAudit } from '../audit/export.ts'
+import { withOrg, type Tx } from '../db.ts'
+import { AppError, notFound } from '../http/errors.ts'
+import { framedHtmlHeaders, sanitizeEmailHtml } from '../http/sanitize.ts'
+import { requireUser } from '../http/session.ts'
+import type { SessionUser } from '../auth/sessions.ts'
+import { CaseBody, CasePage, type CaseView } from '../../views/case.tsx'
+import { NewCasePage } from '../../views/new-case.tsx'
+import type { CaseStatus } from './case-record.ts'
+import { createCaseFromForm, newCaseSchema } from './create.ts'
+import { findMessageHtml, getCaseDetail, isUuid, listCustomerHistory, listTeam, listThread, listTimeline } from './detail.ts'
+import { changeStatus } from './lifecycle.ts'
+import { addNote } from './notes.ts'
+import { acknowledgeCase, assignOwner } from './ownership.ts'
+import type { Severity } from './queries.ts'
+import { changeSeverity } from './severity.ts'
+
+export const caseRoutes = new Hono<AppEnv>()
+
+const isHtmx = (c: Context<AppEnv>) => c.req.header('hx-request') !== undefined
+
+async function loadView(tx: Tx, caseId: string, user: SessionUser): Promise<Omit<CaseView, 'nonce'> | null> {
+  const kase = await getCaseDetail(tx, caseId)
+  if (!kase) return null
+  const [thread, timeline, team, history] = await Promise.all([
+    listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listCustomerHistory(tx, kase),
+  ])
+  return { kase, thread, timeline, team, history, user, now: new Date() }
+}
+
+caseRoutes.get('/new', (c) => {
+  const user = requireUser(c)
+  return c.html(<NewCasePage user={user} nonce={c.get('secureHeadersNonce')} values={{}} errors={{}} />)
+})
+
+caseRoutes.post('/', async (c) => {
+  const user = requireUser(c)
+  const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+  const parsed = newCaseSchema.safeParse(form)
+  if (!parsed.success) {
+    const errors: Record<string, string> = {}
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message
+    return c.html(<NewCasePage user={user} nonce={c.get('secureHeadersNonce')} values={form} errors={errors} />, 422)
+  }
+  const { db } = c.get('deps')
+  const created = await withOrg(db, user.orgId, async (tx) => {
+    if (parsed.data.externalRef) {
+      const [existing] = await tx<{ id: string; number: number }[]>`select id, number from cases where external_ref = ${parsed.data.externalRef}`
+      if (existing) return { existing }
+    }
+    return { created: await createCaseFromForm(tx, user.orgId, parsed.data, { kind: 'user', id: user.id }) }
+  })
+  if ('existing' in created && created.existing) {
+    const errors = { externalRef: `ESC-${created.existing.number} already has this reference; add to that case instead.` }
+    return c.html(<NewCasePage user={user} nonce={c.get('secureHeadersNonce')} values={form} errors={errors} />, 409)
+  }
+  return c.redirect(`/cases/${created.created!.id}`, 303)
+})
+
+caseRoutes.get('/:id', async (c) => {
+  const user = requireUser(c)
+  const view = await withOrg(c.get('deps').db, user.orgId, (tx) => loadView(tx, c.req.param('id'), user))
+  if (!view) throw notFound('That case')
+  return c.html(<CasePage {...view} nonce={c.get('secureHeadersNonce')} />)
+})
+
+caseRoutes.get('/:id/messages/:messageId/html', async (c) => {
+  const user = requireUser(c)
+  const html = await withOrg(c.get('deps').db, user.orgId, (tx) => findMessageHtml(tx, c.req.param('id'), c.req.param('messageId')))
+  if (!html) throw notFound('That message')
+  const page = `<!doctype html><meta charset="utf-8"><base target="_blank"><body style="font-family:system-ui,sans-serif;margin:8px">${sanitizeEmailHtml(html)}</body>`
+  return c.body(page, 200, framedHtmlHeaders)
+})
+
+caseRoutes.get('/:id/audit.csv', async (c) => {
+  const user = requireUser(c)
+  const caseId = c.req.param('id')
+  if (!isUuid(caseId)) throw notFound('That case')
+  const { db } = c.get('deps')
+  const csv = await withOrg(db, user.orgId, async (tx) => {
+    const kase = await getCaseDetail(tx, caseId)
+    if (!kase) return null
+    let out = ''
+    for await (const chunk of exportAudit(tx, caseId)) out += chunk
+    return { out, number: kase.number }
+  })
+  if (!csv) throw notFound('That case')
+  return c.body(csv.out, 200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="ESC-${csv.number}-audit.csv"`,
+  })
+})
+
+type Action = (tx: Tx, user: SessionUser, caseId: string, form: Record<string, string>) => Promise<string>
+
+/**
+ * Runs one case action in the user's org. A refusal a person can fix (a missing reason, a
+ * locked owner) re-renders the case with the message; a case of another org stays a 404.
+ */
+function caseAction(run: Action) {
+  return async (c: Context<AppEnv>) => {
+    const user = requireUser(c)
+    const caseId = c.req.param('id')!
+    const { db } = c.get('deps')
+    const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+    let error: string | null = null
+    let notice: string | null = null
+    let status: 200 | 400 | 403 | 409 = 200
+    try {
+      notice = await withOrg(db, user.orgId, (tx) => run(tx, user, caseId, form))
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code === 'NOT_FOUND') throw e
+      error = e.message
+      status = e.status as 400 | 403 | 409
+    }
+    if (!isHtmx(c) && !error) return c.redirect(`/cases/${caseId}`, 303)
+    const view = await withOrg(db, user.orgId, (tx) => loadView(tx, caseId, user))
+    if (!view) throw notFound('That case')
+    const nonce = c.get('secureHeadersNonce')
+    return isHtmx(c) ? c.html(<CaseBody {...view} nonce={nonce} error={error} notice={notice} />, status) : c.html(<CasePage {...view} nonce={nonce} error={error} />, status)
+  }
+}
+
+const asActor = (user: SessionUser) => ({ kind: 'user' as const, id: user.id })
+const severities = new Set(['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'])
+
+caseRoutes.post('/:id/assign', caseAction(async (tx, user, id, form) => {
+  if (!form.ownerId || !isUuid(form.ownerId)) throw new AppError('BAD_INPUT', 'Choose the accountable owner.')
+  await assignOwner(tx, user.orgId, id, form.ownerId, user, form.reason)
+  return 'Owner assigned.'
+}))
+
+caseRoutes.post('/:id/acknowledge', caseAction(async (tx, user, id) => {
+  await acknowledgeCase(tx, user.orgId, id, user)
+  return 'Acknowledged: the team knows you have it.'
+}))
+
+caseRoutes.post('/:id/severity', caseAction(async (tx, user, id, form) => {
+  if (!severities.has(form.severity ?? '')) throw new AppError('BAD_INPUT', 'Choose a severity from SEV-1 to SEV-4.')
+  await changeSeverity(tx, user.orgId, id, form.severity as Severity, asActor(user), form.reason)
+  return `Severity is now ${form.severity}; the clocks were recomputed.`
+}))
+
+caseRoutes.post('/:id/status', caseAction(async (tx, user, id, form) => {
+  if (!form.status) throw new AppError('BAD_INPUT', 'Choose the new status.')
+  await changeStatus(tx, user.orgId, id, asActor(user), { to: form.status as CaseStatus, reason: form.reason })
+  return `Moved to ${form.status.replaceAll('_', ' ')}.`
+}))
+
+caseRoutes.post('/:id/notes', caseAction(async (tx, user, id, form) => {
+  await addNote(tx, user.orgId, id, user, form.text ?? '')
+  return 'Note added.'
+}))

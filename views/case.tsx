@@ -1,0 +1,138 @@
+import type { CaseDetail, TeamMember, ThreadMessage, TimelineEntry } from '../src/cases/detail.ts'
+import { CaseActions } from './case-actions.tsx'
+import { Countdown, Flash, formatTime, Health, Money, SeverityBadge, sourceLabels, statusLabel } from './components.tsx'
+import { Layout, type HeaderUser } from './layout.tsx'
+import { Timeline } from './timeline.tsx'
+
+export type CaseView = {
+  kase: CaseDetail
+  thread: ThreadMessage[]
+  timeline: TimelineEntry[]
+  team: TeamMember[]
+  history: { id: string; number: number; subject: string; status: string; openedAt: Date }[]
+  user: HeaderUser & { id: string }
+  now: Date
+  nonce?: string
+  error?: string | null
+  notice?: string | null
+}
+
+export function CasePage(view: CaseView) {
+  return (
+    <Layout title={`ESC-${view.kase.number}`} nonce={view.nonce} user={view.user}>
+      <p class="crumbs"><a href="/">← Queue</a></p>
+      <CaseBody {...view} />
+    </Layout>
+  )
+}
+
+/** The swappable part of the case page: every action re-renders it whole (id="case"). */
+export function CaseBody(view: CaseView) {
+  const { kase, now } = view
+  return (
+    <div id="case">
+      <Flash error={view.error} notice={view.notice} />
+      <header class="case-head">
+        <h1><span class="muted">ESC-{kase.number}</span> {kase.subject}</h1>
+        <div class="chips">
+          <SeverityBadge severity={kase.severity} />
+          <span class="badge">{statusLabel(kase.status)}</span>
+          <span class="badge">{sourceLabels[kase.source] ?? kase.source}</span>
+          <span class="badge">{kase.caseType}</span>
+          {kase.externalRef ? <span class="badge ref">Ref {kase.externalRef}</span> : null}
+        </div>
+      </header>
+      <div class="case-grid">
+        <section class="case-main">
+          <Clocks kase={kase} now={now} />
+          <section class="panel" id="thread">
+            <h2>Thread</h2>
+            {view.thread.map((m) => <Message message={m} caseId={kase.id} />)}
+          </section>
+          <section class="panel" id="draft">
+            <h2>Reply</h2>
+            <p class="muted">The drafted reply and its approval appear here.</p>
+          </section>
+          <Timeline entries={view.timeline} team={view.team} />
+        </section>
+        <aside class="case-side">
+          <CustomerPanel kase={kase} history={view.history} />
+          <CaseActions {...view} />
+        </aside>
+      </div>
+    </div>
+  )
+}
+
+function Clocks({ kase, now }: { kase: CaseDetail; now: Date }) {
+  const finished = kase.status === 'resolved' || kase.status === 'closed'
+  return (
+    <section class="panel clocks">
+      <div>
+        <h3>First response</h3>
+        {kase.firstResponseAt
+          ? <span class={`countdown ${kase.firstResponseDueAt && kase.firstResponseAt > kase.firstResponseDueAt ? 'breached' : 'met'}`}>sent {formatTime(kase.firstResponseAt)}</span>
+          : finished ? <span class="muted">none sent</span> : <Countdown due={kase.firstResponseDueAt} atRisk={kase.firstResponseAtRiskAt} now={now} />}
+      </div>
+      <div>
+        <h3>Next update</h3>
+        {kase.nextUpdateDueAt ? <Countdown due={kase.nextUpdateDueAt} atRisk={kase.nextUpdateAtRiskAt} now={now} /> : <span class="muted">{kase.firstResponseAt ? 'on change' : 'after the first reply'}</span>}
+      </div>
+      <div>
+        <h3>Resolution</h3>
+        {kase.resolvedAt ? <span class="countdown met">resolved {formatTime(kase.resolvedAt)}</span>
+          : kase.resolutionPausedAt ? <span class="muted">paused: waiting on the customer</span>
+          : <Countdown due={kase.resolutionDueAt} atRisk={kase.resolutionAtRiskAt} now={now} />}
+      </div>
+      <div class="reasons">
+        <h3>Why {kase.severity}</h3>
+        <ul>{kase.severityReasons.map((r) => <li>{r}</li>)}</ul>
+      </div>
+    </section>
+  )
+}
+
+function CustomerPanel({ kase, history }: { kase: CaseDetail; history: CaseView['history'] }) {
+  return (
+    <section class="panel">
+      <h2>Customer</h2>
+      <p><strong>{kase.customerName ?? 'Unknown name'}</strong><br /><span class="muted">{kase.customerEmail ?? 'no address'}</span></p>
+      {kase.forwardedBy.length ? <p class="muted">Forwarded by {kase.forwardedBy.join(', ')}</p> : null}
+      {kase.account ? (
+        <dl class="facts">
+          <dt>Account</dt><dd>{kase.account.name || kase.account.domain}</dd>
+          <dt>Plan</dt><dd>{kase.account.plan ?? '—'}</dd>
+          <dt>Revenue</dt><dd><Money value={kase.account.annualRevenue} /></dd>
+          <dt>Health</dt><dd><Health value={kase.account.health} /></dd>
+        </dl>
+      ) : <p class="muted">No account on file for this customer's domain.</p>}
+      {history.length ? (
+        <>
+          <h3>Earlier escalations</h3>
+          <ul class="plain">{history.map((h) => <li><a href={`/cases/${h.id}`}>ESC-{h.number}</a> {h.subject} <span class="muted">({statusLabel(h.status)})</span></li>)}</ul>
+        </>
+      ) : null}
+    </section>
+  )
+}
+
+function Message({ message: m, caseId }: { message: ThreadMessage; caseId: string }) {
+  const who = m.direction === 'note' ? `Note by ${m.authorName ?? 'a teammate'}` : `${m.fromName ? `${m.fromName} ` : ''}<${m.fromEmail ?? 'unknown'}>`
+  return (
+    <article class={`message ${m.direction}`}>
+      <header>
+        <strong>{who}</strong>
+        <span class="muted"> · {formatTime(m.createdAt)}{m.direction === 'outbound' ? ' · sent' : ''}</span>
+        {m.unknownSender ? <span class="badge warn" title="This address is not the customer, a forwarder or a teammate">unknown sender</span> : null}
+      </header>
+      {m.subject && m.direction !== 'note' ? <p class="subject">{m.subject}</p> : null}
+      <pre class="mail-body">{m.textBody || '(no text)'}</pre>
+      {m.hasHtml ? (
+        <details>
+          <summary>Show the formatted version (sanitized, no scripts, no remote images)</summary>
+          <iframe class="mail-html" sandbox="" referrerpolicy="no-referrer" loading="lazy" src={`/cases/${caseId}/messages/${m.id}/html`} title="Formatted message"></iframe>
+        </details>
+      ) : null}
+    </article>
+  )
+}

@@ -1,0 +1,39 @@
+import { Field } from './components.tsx'
+import { Layout, type HeaderUser } from './layout.tsx'
+
+type Props = { user: HeaderUser; nonce?: string; values: Record<string, string>; errors: Record<string, string> }
+
+const sources: [string, string][] = [
+  ['form', 'Phone, chat or in person'], ['ceo_inbox', 'CEO inbox'], ['bbb', 'BBB complaint'], ['lawyer', 'Lawyer letter'],
+  ['regulator', 'Regulator'], ['social', 'Social media'], ['direct', 'Direct email'],
+]
+
+function Error({ message }: { message?: string }) {
+  return message ? <small class="field-error" role="alert">{message}</small> : null
+}
+
+export function NewCasePage({ user, nonce, values, errors }: Props) {
+  const v = (k: string) => values[k] ?? ''
+  return (
+    <Layout title="New escalation" nonce={nonce} user={user}>
+      <p class="crumbs"><a href="/">← Queue</a></p>
+      <h1>New escalation</h1>
+      <form method="post" action="/cases" class="panel stack narrow" id="new-case">
+        {Object.keys(errors).length ? <div class="flash error" role="alert">Please fix the fields marked below.</div> : null}
+        <Field label="Where did it come from?">
+          <select name="source">{sources.map(([value, label]) => <option value={value} selected={v('source') === value}>{label}</option>)}</select>
+        </Field>
+        <Field label="Customer name"><input name="customerName" value={v('customerName')} autocomplete="off" /><Error message={errors.customerName} /></Field>
+        <Field label="Customer email"><input name="customerEmail" type="email" value={v('customerEmail')} autocomplete="off" /><Error message={errors.customerEmail} /></Field>
+        <Field label="Subject"><input name="subject" required value={v('subject')} /><Error message={errors.subject} /></Field>
+        <Field label="What happened"><textarea name="summary" rows={6} required>{v('summary')}</textarea><Error message={errors.summary} /></Field>
+        <Field label="Severity" hint="SEV-1: safety, legal or regulatory action, media. SEV-4: no deadline pressure.">
+          <select name="severity">{['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'].map((s) => <option value={s} selected={(v('severity') || 'SEV-3') === s}>{s}</option>)}</select>
+          <Error message={errors.severity} />
+        </Field>
+        <Field label="External reference (optional)" hint="BBB complaint number, lawyer's matter reference…"><input name="externalRef" value={v('externalRef')} /><Error message={errors.externalRef} /></Field>
+        <button type="submit" class="primary">Open the case</button>
+      </form>
+    </Layout>
+  )
+}

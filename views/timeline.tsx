@@ -1,0 +1,43 @@
+import type { TeamMember, TimelineEntry } from '../src/cases/detail.ts'
+import { formatTime, statusLabel } from './components.tsx'
+
+/** One plain sentence per audit event: who did what, so anyone can read the history. */
+export function describeEvent(e: TimelineEntry, names: Map<string, string>): string {
+  const d = e.details as Record<string, string | string[] | undefined>
+  const who = e.actorKind === 'user' ? (e.actorName ?? 'Someone') : e.actorKind === 'customer' ? 'The customer' : e.actorKind === 'ai' ? 'The AI' : 'The desk'
+  const person = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? 'a former teammate') : 'nobody')
+  const reason = d.reason ? `: “${d.reason}”` : ''
+  switch (e.action) {
+    case 'case.create': return `Case opened from ${d.via ?? 'intake'}${d.source ? ` as ${d.source}` : ''}${d.severity ? `, ${d.severity}` : ''}`
+    case 'case.assign': return `${who} assigned ${person(d.to)} as owner`
+    case 'case.reassign': return `${who} reassigned the case from ${person(d.from)} to ${person(d.to)}${reason}`
+    case 'case.acknowledge': return `${who} acknowledged the case`
+    case 'case.severity_change': return `${who} changed severity ${d.from} → ${d.to}${reason}`
+    case 'case.status_change': return `${who} moved the case from ${statusLabel(String(d.from))} to ${statusLabel(String(d.to))}${reason}`
+    case 'case.resolve': return `${who} resolved the case; the customer is asked to confirm`
+    case 'case.close': return `${who} closed the case${reason}`
+    case 'case.reopen': return `${who} reopened the case`
+    case 'case.confirm': return 'The customer confirmed the resolution'
+    case 'case.first_response': return 'First response sent: the first-response clock stopped'
+    case 'note.add': return `${who} added an internal note`
+    case 'message.receive': return `Mail received from ${d.from ?? 'unknown'}${d.unknownSender ? ' (not on the case: flagged)' : ''}`
+    default: return `${who}: ${e.action}`
+  }
+}
+
+export function Timeline({ entries, team }: { entries: TimelineEntry[]; team: TeamMember[] }) {
+  const names = new Map(team.map((m) => [m.id, m.name || m.email]))
+  return (
+    <section class="panel" id="timeline">
+      <h2>Timeline</h2>
+      <ol class="timeline">
+        {entries.map((e) => (
+          <li data-action={e.action}>
+            <time datetime={e.createdAt.toISOString()}>{formatTime(e.createdAt)}</time>
+            <span>{describeEvent(e, names)}</span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  )
+}
