@@ -16,6 +16,7 @@ import { handleError } from './http/on-error.tsx'
 import { inboundRoutes } from './intake/webhooks/index.ts'
 import { queueRoutes } from './queue/routes.tsx'
 import { caseRoutes } from './cases/routes.tsx'
+import { settingsRoutes } from './orgs/settings-routes.tsx'
 
 export type StaticAsset = { body: string; type: string }
 
@@ -67,12 +68,15 @@ export function createApp(deps: AppDeps) {
     if (!asset) return c.text('Not found', 404)
     return c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' })
   })
+  // Browsers ask for it on every page; an empty answer keeps their consoles free of 404s.
+  app.get('/favicon.ico', (c) => c.body(null, 204))
   app.route('/healthz', healthRoutes)
   app.route('/inbound', inboundRoutes)
   app.route('/', authRoutes)
   app.route('/dev/mailbox', mailboxRoutes)
   app.route('/admin/users', adminUserRoutes)
   app.route('/cases', caseRoutes)
+  app.route('/', settingsRoutes)
   app.route('/', queueRoutes)
 
   app.notFound((c) => handleError(c, null))

@@ -1,29 +1,39 @@
 // Cloudflare Workers entry: the same app as the Node server, with Postgres through Hyperdrive.
-// `scheduled` and `email` arrive with the digest/scheduling and inbound issues.
+// `fetch` serves the desk, `email` takes mail from Cloudflare Email Routing into the same intake.
+// (`scheduled` arrives with the digest and scheduling issue.)
 import htmx from 'htmx.org/dist/htmx.min.js'
 import hxCsp from 'htmx.org/dist/ext/hx-csp.min.js'
 import desk from '../views/static/desk.js'
 import { createApp } from './app.ts'
-import { connect } from './db.ts'
-import { parseEnv } from './env.ts'
+import { connect, isDatabaseUnavailable } from './db.ts'
+import { parseEnv, type Env } from './env.ts'
+import { deliver } from './intake/webhooks/deliver.ts'
 import { createMailer } from './outbound/mailer.ts'
 
 type WorkerEnv = { HYPERDRIVE: { connectionString: string } } & Record<string, unknown>
+type ExecutionContext = { waitUntil(p: Promise<unknown>): void }
+/** The parts of Cloudflare's ForwardableEmailMessage the desk uses. */
+type EmailMessage = { from: string; to: string; raw: ReadableStream<Uint8Array>; rawSize: number; setReject(reason: string): void }
+
+const js = 'text/javascript; charset=utf-8'
+
+function settingsFrom(env: WorkerEnv): { ok: true; env: Env } | { ok: false; problems: string[] } {
+  return parseEnv(Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
+}
+
+// Hyperdrive pools connections; a client per invocation is its recommended pattern. Type
+// fetching stays on (unlike Hyperdrive's examples): the desk binds JS arrays to text[] columns.
+const database = (env: WorkerEnv) => connect(env.HYPERDRIVE.connectionString, { max: 5 })
 
 export default {
-  async fetch(request: Request, env: WorkerEnv, ctx: { waitUntil(p: Promise<unknown>): void }) {
-    // Hyperdrive pools connections; a client per request is its recommended pattern.
-    const settings = parseEnv(Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
+    const settings = settingsFrom(env)
     if (!settings.ok) return new Response(`Misconfigured: ${settings.problems.join('; ')}`, { status: 500 })
-    const db = connect(env.HYPERDRIVE.connectionString, { max: 5, fetch_types: false })
+    const db = database(env)
     const app = createApp({
       db,
       env: settings.env,
-      assets: {
-        'htmx.min.js': { body: htmx, type: 'text/javascript; charset=utf-8' },
-        'hx-csp.min.js': { body: hxCsp, type: 'text/javascript; charset=utf-8' },
-        'desk.js': { body: desk, type: 'text/javascript; charset=utf-8' },
-      },
+      assets: { 'htmx.min.js': { body: htmx, type: js }, 'hx-csp.min.js': { body: hxCsp, type: js }, 'desk.js': { body: desk, type: js } },
       mailer: createMailer(db, settings.env),
     })
     // Work the app defers past the response (e.g. sign-in mail) must finish before the client closes.
@@ -31,5 +41,29 @@ export default {
     const response = await app.fetch(request, env, { waitUntil: (p: Promise<unknown>) => void deferred.push(p), passThroughOnException() {}, props: {} })
     ctx.waitUntil(Promise.allSettled(deferred).then(() => db.end()))
     return response
+  },
+
+  /**
+   * Email Routing hands over raw MIME: the same intake as every other way in, routed by the
+   * envelope recipient. Throwing leaves the message undelivered so the sending server retries
+   * (database down); setReject bounces it for good (too large).
+   */
+  async email(message: EmailMessage, env: WorkerEnv, ctx: ExecutionContext) {
+    const settings = settingsFrom(env)
+    if (!settings.ok) throw new Error(`Misconfigured: ${settings.problems.join('; ')}`)
+    if (message.rawSize > settings.env.MAX_MESSAGE_BYTES) {
+      message.setReject(`message is ${message.rawSize} bytes, over the ${settings.env.MAX_MESSAGE_BYTES} byte limit`)
+      return
+    }
+    const raw = new Uint8Array(await new Response(message.raw).arrayBuffer())
+    const db = database(env)
+    try {
+      await deliver(db, { raw, provider: 'cloudflare', envelope: { from: message.from, to: [message.to] } })
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw new Error('database unavailable; retry later')
+      throw error
+    } finally {
+      ctx.waitUntil(db.end())
+    }
   },
 }

@@ -53,7 +53,8 @@ export function CaseActions({ kase, team, user, nonce }: CaseView) {
       <h2>Status</h2>
       {next.length ? (
         <form {...hx(kase.id, 'status', nonce)} class="stack">
-          <select name="status" aria-label="New status">
+          <select name="status" aria-label="New status" required>
+            <option value="">Move to…</option>
             {next.map((s) => <option value={s}>{statusLabel(s)}</option>)}
           </select>
           <input name="reason" placeholder="Reason (needed to close without the customer's confirmation)" />

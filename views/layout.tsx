@@ -38,7 +38,8 @@ export function Layout({ title, nonce, orgName, user, children }: LayoutProps) {
 function UserMenu({ user }: { user: HeaderUser }) {
   return (
     <nav class="user-menu">
-      {user.role === 'admin' ? <a href="/admin/users">Users</a> : null}
+      {user.role === 'admin' ? <><a href="/admin/users">Users</a><a href="/admin/settings">Settings</a></> : null}
+      {user.role !== 'agent' ? <a href="/reports/severity">Overrides</a> : null}
       <span title={user.email}>{user.name || user.email} <span class="muted">({user.role})</span></span>
       {/* A plain form POST: same-origin, so the CSRF check passes; no script needed. */}
       <form method="post" action="/sign-out" class="inline">

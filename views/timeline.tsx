@@ -9,7 +9,7 @@ export function describeEvent(e: TimelineEntry, names: Map<string, string>): str
   const reason = d.reason ? `: “${d.reason}”` : ''
   switch (e.action) {
     case 'case.create': return `Case opened from ${d.via ?? 'intake'}${d.source ? ` as ${d.source}` : ''}${d.severity ? `, ${d.severity}` : ''}`
-    case 'case.assign': return `${who} assigned ${person(d.to)} as owner`
+    case 'case.assign': return d.to === e.actorId ? `${who} assigned themselves as owner` : `${who} assigned ${person(d.to)} as owner`
     case 'case.reassign': return `${who} reassigned the case from ${person(d.from)} to ${person(d.to)}${reason}`
     case 'case.acknowledge': return `${who} acknowledged the case`
     case 'case.severity_change': return `${who} changed severity ${d.from} → ${d.to}${reason}`
