@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -52,6 +52,37 @@ describe('embedded database (npm start with no configuration)', () => {
       expect(page).toContain('Kept across restarts')
     } finally {
       await second.stop()
+    }
+  })
+})
+
+describe('embedded database: one process opens the directory', () => {
+  it('a CLI run while the server is starting waits and joins the server instead of opening the directory', { timeout: 120_000 }, async () => {
+    const home = await mkdtemp(join(tmpdir(), 'desk-embedded-race-'))
+    const env = { DATA_DIR: join(home, '.data'), PORT: String(await freePort()) }
+    try {
+      const starting = startServer(env)
+      // Run the CLI once the server has claimed the directory, while PGlite is still opening.
+      const holderFile = join(env.DATA_DIR, 'embedded.json')
+      for (let i = 0; i < 200; i++) {
+        const holder = await readFile(holderFile, 'utf8').then((t) => JSON.parse(t), () => null)
+        if (holder) break
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      const ingest = await runDesk(['ingest', '-', '--json'], env, buildEml({ subject: 'During start-up' }))
+      const server = await starting
+      try {
+        expect(ingest.stderr).toBe('')
+        expect(JSON.parse(ingest.stdout)).toMatchObject({ status: 'created' })
+        // The server still holds the directory (its holder file survived the CLI's exit).
+        const holder = JSON.parse(await readFile(join(env.DATA_DIR, 'embedded.json'), 'utf8'))
+        expect(holder.pid).toBe(server.child.pid)
+        expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+      } finally {
+        await server.stop()
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true })
     }
   })
 })
