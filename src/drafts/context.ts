@@ -1,0 +1,162 @@
+import { z } from 'zod'
+import { loadSlaSettings } from '../cases/clocks.ts'
+import type { Severity, Source } from '../cases/queries.ts'
+import { nextUpdateDue } from '../cases/sla.ts'
+import type { Tx } from '../db.ts'
+import { htmlToText } from '../intake/parse.ts'
+import type { DraftPurpose } from './schema.ts'
+
+export const orgDraftSettingsSchema = z.object({
+  ai_enabled: z.boolean().catch(true).default(true),
+  signature: z.string().max(1000).catch('').default(''),
+  sender_name: z.string().max(200).catch('').default(''),
+})
+export type OrgDraftSettings = z.infer<typeof orgDraftSettingsSchema>
+
+export type ThreadEntry = { direction: 'inbound' | 'outbound'; from: string; at: Date; subject: string; text: string }
+
+/**
+ * Everything a draft may be written from, and nothing else (issue 6): the thread as text, the
+ * account, the customer's earlier cases, the org's name and signature, and the case's own facts
+ * (number, source, severity, reference, clocks) that the instructions depend on. Internal notes
+ * are not in it.
+ */
+export type DraftContext = {
+  now: Date
+  org: { name: string; timezone: string; settings: OrgDraftSettings }
+  kase: {
+    id: string
+    number: number
+    source: Source
+    severity: Severity
+    caseType: string
+    status: string
+    subject: string
+    originalSubject: string
+    summary: string
+    customerName: string | null
+    customerEmail: string | null
+    externalRef: string | null
+    openedAt: Date
+    firstResponseAt: Date | null
+    firstResponseDueAt: Date | null
+    resolutionDueAt: Date | null
+    /** When we tell the customer to expect the next update (the cadence clock, or the first one after this reply). */
+    nextUpdateAt: Date | null
+    hasMessages: boolean
+  }
+  thread: ThreadEntry[]
+  account: { name: string; domain: string; plan: string | null; annualRevenue: string | null; health: string | null } | null
+  earlierCases: { number: number; subject: string; status: string; openedAt: Date }[]
+  /** The latest version, given to the model only when a person asked for a redraft with an instruction. */
+  latest: { version: number; subject: string; body: string; purpose: DraftPurpose; recoveryAction: string | null } | null
+}
+
+const perMessageChars = 6000
+const threadChars = 20_000
+
+// Tags a mail client would render, not an address in angle brackets ("Pat <pat@x.test>").
+const htmlTag = /<\/?(?:html|head|body|div|p|span|table|tbody|tr|td|th|script|style|a|img|br|font|b|i|u|strong|em|ul|ol|li|h[1-6]|iframe|form|input|meta|link|blockquote|center|section|article)\b[^>]*>/i
+
+/** Customer text, never markup: a text part that is really HTML is reduced to its visible text. */
+export function customerText(text: string): string {
+  const plain = htmlTag.test(text) ? htmlToText(text) : text
+  return plain.replace(/\r\n?/g, '\n').replace(/\n{3,}/g, '\n\n').trim()
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}\n[… ${s.length - n} more characters not shown]` : s)
+
+export async function loadDraftContext(tx: Tx, caseId: string, now = new Date()): Promise<DraftContext | null> {
+  const [row] = await tx<(DraftContext['kase'] & { orgName: string; timezone: string; settings: unknown; nextUpdateDueAt: Date | null; accountId: string | null; orgId: string })[]>`
+    select c.id, c.number, c.source, c.severity, c.case_type as "caseType", c.status, c.subject,
+           coalesce(c.original_subject, c.subject) as "originalSubject", c.summary,
+           c.customer_name as "customerName", c.customer_email as "customerEmail", c.external_ref as "externalRef",
+           c.opened_at as "openedAt", c.first_response_at as "firstResponseAt", c.first_response_due_at as "firstResponseDueAt",
+           c.resolution_due_at as "resolutionDueAt", c.next_update_due_at as "nextUpdateDueAt", c.account_id as "accountId",
+           c.org_id as "orgId", o.name as "orgName", o.timezone, o.settings
+    from cases c join orgs o on o.id = c.org_id
+    where c.id = ${caseId}`
+  if (!row) return null
+
+  const messages = await tx<{ direction: 'inbound' | 'outbound'; fromEmail: string | null; fromName: string | null; createdAt: Date; subject: string; textBody: string }[]>`
+    select direction, from_email as "fromEmail", from_name as "fromName", created_at as "createdAt", subject, text_body as "textBody"
+    from messages where case_id = ${caseId} and direction in ('inbound', 'outbound')
+    order by created_at, id`
+  const [account] = row.accountId
+    ? await tx<NonNullable<DraftContext['account']>[]>`select name, domain, plan, annual_revenue::text as "annualRevenue", health from accounts where id = ${row.accountId}`
+    : []
+  const earlierCases = row.customerEmail
+    ? await tx<DraftContext['earlierCases']>`
+        select number, subject, status, opened_at as "openedAt" from cases
+        where customer_email = ${row.customerEmail} and id <> ${caseId} and opened_at <= ${row.openedAt}
+        order by opened_at desc limit 5`
+    : []
+  const [latest] = await tx<NonNullable<DraftContext['latest']>[]>`
+    select version, subject, body, purpose, recovery_action as "recoveryAction" from drafts
+    where case_id = ${caseId} order by version desc limit 1`
+
+  const { policy, calendar } = await loadSlaSettings(tx, row.orgId)
+  // Before the first reply there is no cadence clock yet: the promise is one interval after now.
+  const nextUpdateAt = row.nextUpdateDueAt ?? nextUpdateDue(now, row.severity, policy, calendar)
+
+  return {
+    now,
+    org: { name: row.orgName, timezone: row.timezone, settings: orgDraftSettingsSchema.parse(row.settings ?? {}) },
+    kase: {
+      id: row.id, number: row.number, source: row.source, severity: row.severity, caseType: row.caseType, status: row.status,
+      subject: row.subject, originalSubject: row.originalSubject, summary: customerText(row.summary),
+      customerName: row.customerName, customerEmail: row.customerEmail, externalRef: row.externalRef,
+      openedAt: row.openedAt, firstResponseAt: row.firstResponseAt, firstResponseDueAt: row.firstResponseDueAt,
+      resolutionDueAt: row.resolutionDueAt, nextUpdateAt: nextUpdateAt ? roundUpToFiveMinutes(nextUpdateAt) : null,
+      hasMessages: messages.length > 0,
+    },
+    thread: fitThread(messages.map((m) => ({
+      direction: m.direction,
+      from: m.fromName ? `${m.fromName} <${m.fromEmail ?? 'unknown'}>` : (m.fromEmail ?? 'unknown'),
+      at: m.createdAt,
+      subject: m.subject,
+      text: clip(customerText(m.textBody), perMessageChars),
+    }))),
+    account: account ?? null,
+    earlierCases,
+    latest: latest ?? null,
+  }
+}
+
+/** The first message (the complaint) and as many of the latest as fit. */
+function fitThread(entries: ThreadEntry[]): ThreadEntry[] {
+  if (entries.length <= 1) return entries
+  const [first, ...rest] = entries
+  let budget = threadChars - first!.text.length
+  const kept: ThreadEntry[] = []
+  for (const entry of rest.reverse()) {
+    if (entry.text.length > budget) break
+    budget -= entry.text.length
+    kept.unshift(entry)
+  }
+  return [first!, ...kept]
+}
+
+function roundUpToFiveMinutes(d: Date): Date {
+  const step = 5 * 60_000
+  return new Date(Math.ceil(d.getTime() / step) * step)
+}
+
+/** "14:30 UTC on Tuesday 24 November": unambiguous for a customer in another time zone. */
+export function customerTime(d: Date, timeZone: string): string {
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(d)
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(d)
+  return `${time} on ${day}`
+}
+
+/** Everyone a reply on this case may go to: the customer, the executives who forwarded it, known senders. */
+export async function allowedRecipients(tx: Tx, caseId: string): Promise<string[]> {
+  const [row] = await tx<{ addresses: string[] }[]>`
+    select array(
+      select distinct lower(a) from (
+        select customer_email as a from cases where id = ${caseId}
+        union all select unnest(forwarded_by) from cases where id = ${caseId}
+        union all select from_email from messages where case_id = ${caseId} and direction = 'inbound' and not unknown_sender
+      ) s where a is not null and a <> '') as addresses`
+  return row?.addresses ?? []
+}

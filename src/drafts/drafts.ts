@@ -1,0 +1,200 @@
+import { z } from 'zod'
+import { recordAudit, systemActor, type Actor } from '../audit/audit.ts'
+import { withOrg, type Db, type Tx } from '../db.ts'
+import type { Env } from '../env.ts'
+import { AppError } from '../http/errors.ts'
+import { insertJob } from '../jobs/queries.ts'
+import { requestAiDraft, type FallbackReason } from './ai.ts'
+import { allowedRecipients, loadDraftContext, type DraftContext } from './context.ts'
+import { checkDraft, type GuardrailFlag } from './guardrails.ts'
+import { systemMessage, userMessage } from './instructions.ts'
+import { insertDraft, listDraftVersions, type NewDraft } from './queries.ts'
+import { purposes, type DraftPurpose } from './schema.ts'
+import { renderTemplate, type DraftContent } from './templates.ts'
+
+// Drafts are written and stored here, and nowhere else. Nothing in this folder sends mail:
+// a draft reaches a customer only through the approval gate (issue 7), which reads a version.
+
+export type DraftDeps = { db: Db; env: Env }
+
+export const draftJobPayload = z.object({
+  caseId: z.uuid(),
+  purpose: z.enum(purposes).optional(),
+  instruction: z.string().max(1000).nullish(),
+  requestedBy: z.uuid().nullish(),
+})
+export type DraftRequest = z.infer<typeof draftJobPayload> & { orgId: string; jobId?: string }
+
+export type DraftOutcome = { version: number; authorKind: NewDraft['authorKind']; author: string; fallbackReason: FallbackReason | null; flags: GuardrailFlag[] }
+
+/** reply before the first response, update after it, resolution once resolved (or when asked). */
+export function inferPurpose(ctx: DraftContext): DraftPurpose {
+  if (ctx.kase.status === 'resolved') return 'resolution'
+  return ctx.kase.firstResponseAt ? 'update' : 'reply'
+}
+
+/**
+ * Writes the next version for a case: the model when the org allows it and a key is set, else
+ * (or on any failure) the template, with the reason audited. Two short transactions around the
+ * model call, never one open across it. `complete` marks the job done in the saving transaction.
+ */
+export async function generateDraft(deps: DraftDeps, req: DraftRequest, complete?: (tx: Tx) => Promise<void>): Promise<DraftOutcome | null> {
+  const ctx = await withOrg(deps.db, req.orgId, (tx) => loadDraftContext(tx, req.caseId))
+  if (!ctx) {
+    // The case is gone from this org (or never was): nothing to draft, nothing to retry.
+    if (complete) await withOrg(deps.db, req.orgId, complete)
+    return null
+  }
+  const purpose = req.purpose ?? inferPurpose(ctx)
+  const instruction = req.instruction?.trim() || null
+
+  let content: DraftContent
+  let author: { kind: 'ai' | 'template'; name: string }
+  let fallback: { reason: FallbackReason; detail: string } | null = null
+  let aiFlags: { code: string; message: string; evidence: string }[] = []
+  const result = !ctx.org.settings.ai_enabled
+    ? { ok: false as const, reason: 'ai_disabled' as const, detail: 'AI drafting is turned off for this organization' }
+    : await requestAiDraft(deps.env, { system: systemMessage(ctx, purpose, instruction), user: userMessage(ctx, Boolean(instruction)) })
+  if (result.ok) {
+    const d = result.draft
+    content = {
+      subject: d.subject.trim(), body: d.body.trim(), toneNotes: d.toneNotes.trim(),
+      missingFacts: d.missingFacts.map((f) => f.trim()).filter(Boolean), recoveryAction: d.recoveryAction, recoveryRationale: d.recoveryRationale.trim(),
+    }
+    aiFlags = d.guardrailFlags
+    author = { kind: 'ai', name: `ai:${deps.env.OPENAI_MODEL}` }
+  } else {
+    content = renderTemplate(ctx, purpose)
+    author = { kind: 'template', name: 'template' }
+    fallback = { reason: result.reason, detail: result.detail }
+  }
+
+  return withOrg(deps.db, req.orgId, async (tx) => {
+    const saved = await saveVersion(tx, req.orgId, req.caseId, {
+      authorKind: author.kind,
+      author: author.name,
+      authorId: null,
+      purpose,
+      toEmails: ctx.kase.customerEmail ? [ctx.kase.customerEmail] : [],
+      ...content,
+      fallbackReason: fallback?.reason ?? null,
+      instruction,
+      guardrailFlags: [],
+    }, {
+      actor: author.kind === 'ai' ? { kind: 'ai', id: author.name } : systemActor,
+      missingFacts: content.missingFacts,
+      modelFlags: aiFlags,
+      audit: {
+        ...(fallback ? { fallbackReason: fallback.reason, fallbackDetail: fallback.detail } : {}),
+        ...(req.jobId ? { jobId: req.jobId } : {}),
+        ...(req.requestedBy ? { requestedBy: req.requestedBy } : {}),
+        ...(instruction ? { instruction } : {}),
+      },
+    })
+    if (complete) await complete(tx)
+    return { version: saved.version, authorKind: author.kind, author: author.name, fallbackReason: fallback?.reason ?? null, flags: saved.flags }
+  })
+}
+
+type SaveOptions = {
+  actor: Actor
+  missingFacts?: string[]
+  modelFlags?: { code: string; message: string; evidence: string }[]
+  audit?: Record<string, unknown>
+}
+
+/** Every version goes through here: guardrails run on it, it gets the next number, it is audited. */
+async function saveVersion(tx: Tx, orgId: string, caseId: string, draft: NewDraft, options: SaveOptions) {
+  const [kase] = await tx<{ source: string }[]>`select source from cases where id = ${caseId} for no key update`
+  if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
+  const flags = checkDraft(
+    { to: draft.toEmails, subject: draft.subject, body: draft.body },
+    { allowedRecipients: await allowedRecipients(tx, caseId), source: kase.source, missingFacts: options.missingFacts, modelFlags: options.modelFlags },
+  )
+  const saved = await insertDraft(tx, orgId, caseId, { ...draft, guardrailFlags: flags })
+  await recordAudit(tx, orgId, {
+    actor: options.actor,
+    action: 'draft.create',
+    caseId,
+    details: {
+      version: saved.version, author: draft.author, authorKind: draft.authorKind, purpose: draft.purpose,
+      flags: flags.map((f) => f.code), blockers: flags.filter((f) => f.severity === 'block').length,
+      ...options.audit,
+    },
+  })
+  return { ...saved, flags }
+}
+
+const addressList = z.string().transform((s, ctx) => {
+  const list = [...new Set(s.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean))]
+  for (const a of list) {
+    if (!z.email().safeParse(a).success) ctx.addIssue({ code: 'custom', message: `"${a}" is not an email address.` })
+  }
+  return list
+})
+
+export const draftEditSchema = z.object({
+  to: addressList.pipe(z.array(z.string()).max(10, 'Send to at most 10 addresses.')),
+  subject: z.string().trim().min(1, 'Give the reply a subject.').max(300, 'Keep the subject under 300 characters.'),
+  body: z.string().transform((s) => s.replace(/\r\n?/g, '\n').trim()).pipe(z.string().min(1, 'The reply is empty.').max(20_000, 'Keep the reply under 20,000 characters.')),
+  baseVersion: z.coerce.number().int().min(0).default(0),
+})
+
+export type EditResult =
+  | { ok: true; version: number; flags: GuardrailFlag[] }
+  | { ok: true; unchanged: true }
+  | { ok: false; errors: Record<string, string> }
+
+/**
+ * A person's edit becomes a new version authored by them, guardrails and all. baseVersion is
+ * the version the form showed: if someone saved another meanwhile, the edit is refused rather
+ * than silently replacing text the editor never saw.
+ */
+export async function saveEditedDraft(tx: Tx, orgId: string, caseId: string, user: { id: string }, form: Record<string, string>): Promise<EditResult> {
+  const parsed = draftEditSchema.safeParse(form)
+  if (!parsed.success) {
+    const errors: Record<string, string> = {}
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message
+    return { ok: false, errors }
+  }
+  const input = parsed.data
+  const [kase] = await tx<{ id: string }[]>`select id from cases where id = ${caseId} for no key update`
+  if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
+  const [latest] = await listDraftVersions(tx, caseId, 1)
+  if ((latest?.version ?? 0) !== input.baseVersion) {
+    return { ok: false, errors: { form: `Version ${latest?.version} was saved while you were editing (by ${latest?.authorName ?? latest?.author}). Your text is kept below: compare, then save again.` } }
+  }
+  if (latest && latest.subject === input.subject && latest.body === input.body && sameList(latest.toEmails, input.to)) {
+    return { ok: true, unchanged: true }
+  }
+  const saved = await saveVersion(tx, orgId, caseId, {
+    authorKind: 'user',
+    author: user.id,
+    authorId: user.id,
+    purpose: latest?.purpose ?? 'reply',
+    toEmails: input.to,
+    subject: input.subject,
+    body: input.body,
+    toneNotes: '',
+    missingFacts: [],
+    recoveryAction: latest?.recoveryAction ?? null,
+    recoveryRationale: latest?.recoveryRationale ?? '',
+    guardrailFlags: [],
+    fallbackReason: null,
+    instruction: null,
+  }, { actor: { kind: 'user', id: user.id }, audit: { basedOn: latest?.version ?? null } })
+  return { ok: true, version: saved.version, flags: saved.flags }
+}
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i])
+
+/** "Redraft": a draft job for the case, with the person's instruction; the caller may run it now. */
+export async function requestRedraft(tx: Tx, orgId: string, caseId: string, user: { id: string }, instructionInput: string | undefined): Promise<string> {
+  const instruction = (instructionInput ?? '').trim()
+  if (instruction.length > 1000) throw new AppError('BAD_INPUT', 'Keep the instruction under 1,000 characters.')
+  const [kase] = await tx<{ id: string }[]>`select id from cases where id = ${caseId}`
+  if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
+  const jobId = await insertJob(tx, orgId, 'draft', { caseId, requestedBy: user.id, ...(instruction ? { instruction } : {}) })
+  await recordAudit(tx, orgId, { actor: { kind: 'user', id: user.id }, action: 'draft.request', caseId, details: { jobId, ...(instruction ? { instruction } : {}) } })
+  return jobId
+}

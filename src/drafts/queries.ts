@@ -1,0 +1,71 @@
+import type { Q, Tx } from '../db.ts'
+import type { GuardrailFlag } from './guardrails.ts'
+import type { DraftPurpose, RecoveryAction } from './schema.ts'
+
+export type AuthorKind = 'ai' | 'template' | 'user'
+
+export type DraftVersion = {
+  id: string
+  caseId: string
+  version: number
+  authorKind: AuthorKind
+  author: string
+  authorId: string | null
+  authorName: string | null
+  purpose: DraftPurpose
+  toEmails: string[]
+  subject: string
+  body: string
+  toneNotes: string
+  missingFacts: string[]
+  recoveryAction: RecoveryAction | null
+  recoveryRationale: string
+  guardrailFlags: GuardrailFlag[]
+  fallbackReason: string | null
+  instruction: string | null
+  createdAt: Date
+}
+
+export type NewDraft = Omit<DraftVersion, 'id' | 'version' | 'authorName' | 'createdAt' | 'caseId'>
+
+const columns = (db: Q) => db`
+  d.id, d.case_id as "caseId", d.version, d.author_kind as "authorKind", d.author, d.author_id as "authorId",
+  coalesce(nullif(u.name, ''), u.email) as "authorName", d.purpose, d.to_emails as "toEmails", d.subject, d.body,
+  d.tone_notes as "toneNotes", d.missing_facts as "missingFacts", d.recovery_action as "recoveryAction",
+  d.recovery_rationale as "recoveryRationale", d.guardrail_flags as "guardrailFlags",
+  d.fallback_reason as "fallbackReason", d.instruction, d.created_at as "createdAt"`
+
+/** Newest first. */
+export async function listDraftVersions(db: Q, caseId: string, limit = 50): Promise<DraftVersion[]> {
+  return db<DraftVersion[]>`
+    select ${columns(db)} from drafts d left join app_users u on u.id = d.author_id
+    where d.case_id = ${caseId} order by d.version desc limit ${limit}`
+}
+
+export async function getDraftVersion(db: Q, caseId: string, version: number): Promise<DraftVersion | undefined> {
+  const [row]: [DraftVersion?] = await db`
+    select ${columns(db)} from drafts d left join app_users u on u.id = d.author_id
+    where d.case_id = ${caseId} and d.version = ${version}`
+  return row
+}
+
+/** Call with the case row locked: the lock orders concurrent saves, so versions never collide. */
+export async function insertDraft(tx: Tx, orgId: string, caseId: string, d: NewDraft): Promise<{ id: string; version: number }> {
+  const [row] = await tx<{ id: string; version: number }[]>`
+    insert into drafts (org_id, case_id, version, author_kind, author, author_id, purpose, to_emails, subject, body,
+                        tone_notes, missing_facts, recovery_action, recovery_rationale, guardrail_flags, fallback_reason, instruction)
+    values (${orgId}, ${caseId}, (select coalesce(max(version), 0) + 1 from drafts where case_id = ${caseId}),
+            ${d.authorKind}, ${d.author}, ${d.authorId}, ${d.purpose}, ${d.toEmails}, ${d.subject}, ${d.body},
+            ${d.toneNotes}, ${d.missingFacts}, ${d.recoveryAction}, ${d.recoveryRationale},
+            ${tx.json(d.guardrailFlags as never)}, ${d.fallbackReason}, ${d.instruction})
+    returning id, version`
+  return row!
+}
+
+/** A draft job waiting or running for this case (the page polls until it lands). */
+export async function hasPendingDraftJob(db: Q, caseId: string): Promise<boolean> {
+  const [row] = await db<{ pending: boolean }[]>`
+    select exists(select 1 from jobs where kind = 'draft' and payload->>'caseId' = ${caseId}
+                  and done_at is null and failed_at is null) as pending`
+  return row!.pending
+}

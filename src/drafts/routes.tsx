@@ -1,0 +1,79 @@
+import { Hono, type Context } from 'hono'
+import type { AppEnv } from '../app.ts'
+import { isUuid } from '../cases/detail.ts'
+import { withOrg } from '../db.ts'
+import { AppError, notFound } from '../http/errors.ts'
+import { requireUser } from '../http/session.ts'
+import { jobHandlers } from '../jobs/handlers.ts'
+import { runJobNow } from '../jobs/runner.ts'
+import { Layout } from '../../views/layout.tsx'
+import { DraftSection, type DraftSectionProps } from '../../views/draft.tsx'
+import { requestRedraft, saveEditedDraft } from './drafts.ts'
+import { loadDraftPanel } from './panel.ts'
+
+/** Mounted at /cases: the reply section of a case (fragment), edits, and "Redraft". */
+export const draftRoutes = new Hono<AppEnv>()
+
+const isHtmx = (c: Context<AppEnv>) => c.req.header('hx-request') !== undefined
+
+function caseIdOf(c: Context<AppEnv>): string {
+  const id = c.req.param('id') ?? ''
+  if (!isUuid(id)) throw notFound('That case')
+  return id
+}
+
+async function formOf(c: Context<AppEnv>): Promise<Record<string, string>> {
+  return Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+}
+
+/** The section for htmx; a small page otherwise (a plain form post without script). */
+async function respond(c: Context<AppEnv>, caseId: string, props: Omit<DraftSectionProps, 'panel' | 'nonce'>, status: 200 | 409 | 422 = 200) {
+  const user = requireUser(c)
+  const panel = await withOrg(c.get('deps').db, user.orgId, async (tx) => {
+    const [kase] = await tx<{ id: string }[]>`select id from cases where id = ${caseId}`
+    return kase ? loadDraftPanel(tx, caseId) : null
+  })
+  if (!panel) throw notFound('That case')
+  const nonce = c.get('secureHeadersNonce')
+  const section = <DraftSection panel={panel} nonce={nonce} {...props} />
+  if (isHtmx(c)) return c.html(section, status)
+  if (status === 200 && !props.edit) return c.redirect(`/cases/${caseId}#draft`, 303)
+  return c.html(
+    <Layout title="Reply draft" nonce={nonce} user={user}>
+      <p class="crumbs"><a href={`/cases/${caseId}`}>← Back to the case</a></p>
+      {section}
+    </Layout>,
+    status,
+  )
+}
+
+draftRoutes.get('/:id/drafts', async (c) => respond(c, caseIdOf(c), {}))
+
+draftRoutes.post('/:id/drafts', async (c) => {
+  const user = requireUser(c)
+  const caseId = caseIdOf(c)
+  const form = await formOf(c)
+  const result = await withOrg(c.get('deps').db, user.orgId, (tx) => saveEditedDraft(tx, user.orgId, caseId, user, form))
+  if (!result.ok) return respond(c, caseId, { edit: { values: form, errors: result.errors } }, result.errors.form ? 409 : 422)
+  if ('unchanged' in result) return respond(c, caseId, { notice: 'Nothing changed, so no new version was saved.' })
+  const blockers = result.flags.filter((f) => f.severity === 'block').length
+  return respond(c, caseId, { notice: `Saved as version ${result.version}.${blockers ? ` ${blockers} problem${blockers === 1 ? '' : 's'} must be fixed before approval.` : ''}` })
+})
+
+draftRoutes.post('/:id/drafts/redraft', async (c) => {
+  const user = requireUser(c)
+  const caseId = caseIdOf(c)
+  const form = await formOf(c)
+  const deps = c.get('deps')
+  let jobId: string
+  try {
+    jobId = await withOrg(deps.db, user.orgId, (tx) => requestRedraft(tx, user.orgId, caseId, user, form.instruction))
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'BAD_INPUT') return respond(c, caseId, { error: error.message }, 422)
+    throw error
+  }
+  // Run it now, in this request: a person is waiting. Should the background loop have taken it
+  // first, the section shows it pending and polls until it lands.
+  const run = await runJobNow({ db: deps.db, env: deps.env, handlers: jobHandlers() }, jobId)
+  return respond(c, caseId, run.done ? { notice: 'Redrafted: a new version is below.' } : {})
+})

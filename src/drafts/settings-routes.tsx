@@ -1,0 +1,50 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppEnv } from '../app.ts'
+import { recordAudit } from '../audit/audit.ts'
+import { withOrg, type Tx } from '../db.ts'
+import { requireRole } from '../http/session.ts'
+import { DraftingSettingsPage } from '../../views/draft-settings.tsx'
+import { orgDraftSettingsSchema, type OrgDraftSettings } from './context.ts'
+
+/** /admin/drafting: AI on or off for the org, and who signs the drafts. */
+export const draftSettingsRoutes = new Hono<AppEnv>()
+
+const formSchema = z.object({
+  ai_enabled: z.enum(['on']).optional().transform((v) => v === 'on'),
+  sender_name: z.string().trim().max(200, 'Keep the name under 200 characters.').default(''),
+  signature: z.string().default('').transform((s) => s.replace(/\r\n?/g, '\n').trim()).pipe(z.string().max(1000, 'Keep the signature under 1,000 characters.')),
+})
+
+export async function loadDraftSettings(tx: Tx, orgId: string): Promise<OrgDraftSettings> {
+  const [org] = await tx<{ settings: unknown }[]>`select settings from orgs where id = ${orgId}`
+  return orgDraftSettingsSchema.parse(org?.settings ?? {})
+}
+
+/** Merged into orgs.settings (other features keep their keys there) and audited with before/after. */
+export async function updateDraftSettings(tx: Tx, orgId: string, next: OrgDraftSettings, actorId: string) {
+  const before = await loadDraftSettings(tx, orgId)
+  await tx`update orgs set settings = settings || ${tx.json(next as never)} where id = ${orgId}`
+  await recordAudit(tx, orgId, { actor: { kind: 'user', id: actorId }, action: 'org.drafting_change', details: { before, after: next } })
+}
+
+draftSettingsRoutes.get('/', async (c) => {
+  const user = requireRole(c, 'admin')
+  const settings = await withOrg(c.get('deps').db, user.orgId, (tx) => loadDraftSettings(tx, user.orgId))
+  return c.html(<DraftingSettingsPage user={user} nonce={c.get('secureHeadersNonce')} settings={settings} keyConfigured={Boolean(c.get('deps').env.OPENAI_API_KEY)} />)
+})
+
+draftSettingsRoutes.post('/', async (c) => {
+  const user = requireRole(c, 'admin')
+  const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string'))
+  const parsed = formSchema.safeParse(form)
+  const keyConfigured = Boolean(c.get('deps').env.OPENAI_API_KEY)
+  if (!parsed.success) {
+    const errors: Record<string, string> = {}
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message
+    const settings: OrgDraftSettings = { ai_enabled: form.ai_enabled === 'on', sender_name: String(form.sender_name ?? ''), signature: String(form.signature ?? '') }
+    return c.html(<DraftingSettingsPage user={user} nonce={c.get('secureHeadersNonce')} settings={settings} keyConfigured={keyConfigured} errors={errors} />, 422)
+  }
+  await withOrg(c.get('deps').db, user.orgId, (tx) => updateDraftSettings(tx, user.orgId, parsed.data, user.id))
+  return c.html(<DraftingSettingsPage user={user} nonce={c.get('secureHeadersNonce')} settings={parsed.data} keyConfigured={keyConfigured} notice="Saved. New drafts use these settings." />)
+})
