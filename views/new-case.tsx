@@ -22,6 +22,7 @@ export function NewCasePage({ user, nonce, values, errors }: Props) {
         {Object.keys(errors).length ? <div class="flash error" role="alert">Please fix the fields marked below.</div> : null}
         <Field label="Where did it come from?">
           <select name="source">{sources.map(([value, label]) => <option value={value} selected={v('source') === value}>{label}</option>)}</select>
+          <Error message={errors.source} />
         </Field>
         <Field label="Customer name"><input name="customerName" value={v('customerName')} autocomplete="off" /><Error message={errors.customerName} /></Field>
         <Field label="Customer email"><input name="customerEmail" type="email" value={v('customerEmail')} autocomplete="off" /><Error message={errors.customerEmail} /></Field>

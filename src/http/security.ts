@@ -7,6 +7,9 @@ import { AppError } from './errors.ts'
 
 export const FORM_BODY_LIMIT = 1024 * 1024
 
+/** Upload routes that need more than a form: their own, larger limit instead of the 1 MB one. */
+export const UPLOAD_BODY_LIMITS: Readonly<Record<string, number>> = { '/import/preview': 20 * 1024 * 1024 }
+
 /**
  * Paths machines call: provider webhooks (signed, cross-origin by nature, with their own size
  * limit), health checks and static files. They get no session, CSRF check or form body limit.
@@ -28,10 +31,17 @@ export function formProtection(env: Env): MiddlewareHandler<AppEnv> {
       throw new AppError('TOO_LARGE', 'That form is too large (1 MB at most).')
     },
   })
+  const limitUpload = new Map(Object.entries(UPLOAD_BODY_LIMITS).map(([path, maxSize]) => [path, bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError('TOO_LARGE', `That file is too large (${maxSize / 1024 / 1024} MB at most).`)
+    },
+  })]))
   return async (c, next) => {
     if (isMachinePath(c.req.path)) return next()
+    const limit = limitUpload.get(c.req.path) ?? limitBody
     return checkOrigin(c, async () => {
-      await limitBody(c, next)
+      await limit(c, next)
     })
   }
 }

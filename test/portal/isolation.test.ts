@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { withOrg, type Db } from '../../src/db.ts'
+import { ingestMessage } from '../../src/intake/intake.ts'
+import type { Org } from '../../src/orgs/queries.ts'
+import { createTestApp } from '../support/app.ts'
+import { formPost, sameOrigin, sessionCookie } from '../support/auth.ts'
+import { auditActions } from '../support/cases.ts'
+import { seedOrg, seedUser, testDb } from '../support/db.ts'
+
+// Invariant 5: another org's id is a 404 (never a 403 that confirms it exists, never a 200), and
+// so is a malformed id (never a 500). The routes are read from the app itself, so a new route
+// that takes an id fails this file until it is covered here.
+
+const htmlMail = (subject: string) => new TextEncoder().encode([
+  'From: Pat Customer <pat@customer.test>', 'To: escalations@example.com', `Subject: ${subject}`,
+  `Message-ID: <${randomUUID()}@customer.test>`, 'MIME-Version: 1.0', 'Content-Type: multipart/alternative; boundary="b1"', '',
+  '--b1', 'Content-Type: text/plain; charset=utf-8', '', 'Plain text.', '--b1', 'Content-Type: text/html; charset=utf-8', '',
+  '<p>Formatted <b>text</b>.</p>', '--b1--', '',
+].join('\r\n'))
+
+/** Routes machines call (signed webhooks, static files) are outside the signed-in portal. */
+const portalRoute = (path: string) => path.includes(':') && !/^\/(inbound|static)\//.test(path)
+
+type Ids = { caseId: string; messageId: string; userId: string; runId: string; mailId: string }
+
+/** Fills a route's parameters from a set of ids; an unknown parameter means the route is not covered yet. */
+function fill(path: string, ids: Ids): string {
+  return path.replace(/:(\w+)/g, (_, name: string) => {
+    if (name === 'messageId') return ids.messageId
+    if (name === 'runId') return ids.runId
+    if (name === 'id' && path.startsWith('/cases/')) return ids.caseId
+    if (name === 'id' && path.startsWith('/admin/users/')) return ids.userId
+    if (name === 'id' && path.startsWith('/dev/mailbox/')) return ids.mailId
+    throw new Error(`${path}: add this route's :${name} to test/portal/isolation.test.ts`)
+  })
+}
+
+// Fields that would make each action succeed in its own org, so a 404 is about the id alone.
+const actionFields = (ownerId: string) => ({ ownerId, severity: 'SEV-1', status: 'in_progress', reason: 'testing isolation', text: 'a note', role: 'approver' })
+
+describe('404 across orgs for every route that takes an id', () => {
+  let db: Db
+  let orgA: Org
+  let orgB: Org
+  let adminA: { id: string; cookie: string }
+  let b: Ids
+  beforeAll(async () => {
+    db = testDb()
+    orgA = await seedOrg(db)
+    orgB = await seedOrg(db)
+    const userA = { ...(await seedUser(db, orgA.id, 'admin')), orgId: orgA.id }
+    adminA = { id: userA.id, cookie: await sessionCookie(db, userA) }
+    const userB = { ...(await seedUser(db, orgB.id, 'admin')), orgId: orgB.id }
+    const cookieB = await sessionCookie(db, userB)
+
+    const outcome = await ingestMessage(db, { orgId: orgB.id, raw: htmlMail('Org B secret'), provider: 'test' })
+    const [row] = await withOrg(db, orgB.id, (tx) => tx<{ caseId: string; messageId: string }[]>`
+      select c.id as "caseId", m.id as "messageId" from cases c join messages m on m.case_id = c.id
+      where 'ESC-' || c.number = ${outcome.case} and m.html_body is not null`)
+    const form = new FormData()
+    form.set('kind', 'cases')
+    form.set('file', new File(['Name,Subject\nAna,Org B import\n'], 'b.csv'))
+    const preview = await createTestApp(db).request('/import/preview', { method: 'POST', body: form, headers: { origin: sameOrigin, cookie: cookieB } })
+    const runId = /name="runId" value="(\d+)"/.exec(await preview.text())![1]!
+    const [mail] = await db<{ id: string }[]>`select id from dev_mailbox limit 1`
+    b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID() }
+  })
+  afterAll(() => db.end())
+
+  const app = () => createTestApp(db)
+  const routes = () => app().routes.filter((r) => r.method !== 'ALL' && portalRoute(r.path))
+  const call = (method: string, path: string, fields: Record<string, string> = {}) =>
+    method === 'GET'
+      ? app().request(path, { headers: { accept: 'text/html', cookie: adminA.cookie } })
+      : app().request(path, formPost(fields, { cookie: adminA.cookie }))
+
+  it('enumerates the routes it covers', () => {
+    const paths = routes().map((r) => `${r.method} ${r.path}`)
+    expect(paths).toEqual(expect.arrayContaining([
+      'GET /cases/:id', 'GET /cases/:id/messages/:messageId/html', 'GET /cases/:id/audit.csv',
+      'POST /cases/:id/assign', 'POST /cases/:id/acknowledge', 'POST /cases/:id/severity', 'POST /cases/:id/status',
+      'POST /cases/:id/notes', 'GET /import/:runId', 'POST /admin/users/:id/role', 'POST /admin/users/:id/disable',
+    ]))
+    for (const r of routes()) expect(() => fill(r.path, b)).not.toThrow()
+  })
+
+  it('answers 404 for another org\'s ids on every route, and changes nothing there', async () => {
+    const before = await auditActions(db, orgB.id, b.caseId)
+    for (const r of routes()) {
+      // The dev mailbox is the developer's own loopback view of every org's held mail (README).
+      if (r.path.startsWith('/dev/mailbox/')) continue
+      const res = await call(r.method, fill(r.path, b), actionFields(adminA.id))
+      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 404 })
+      expect(await res.text()).not.toContain('Org B')
+    }
+    // The run of org B's import, by its id in the form body.
+    const run = await call('POST', '/import/run', { runId: b.runId, allowPartial: '1' })
+    expect(run.status).toBe(404)
+    expect(await auditActions(db, orgB.id, b.caseId)).toEqual(before)
+    const [bCase] = await withOrg(db, orgB.id, (tx) => tx`select owner_id, status from cases where id = ${b.caseId}`)
+    expect(bCase).toMatchObject({ owner_id: null, status: 'new' })
+    const [bUser] = await withOrg(db, orgB.id, (tx) => tx`select role, disabled_at from app_users where id = ${b.userId}`)
+    expect(bUser).toMatchObject({ role: 'admin', disabled_at: null })
+    const [bRun] = await withOrg(db, orgB.id, (tx) => tx`select payload->>'state' as state from jobs where id = ${b.runId}`)
+    expect(bRun).toMatchObject({ state: 'previewed' })
+  })
+
+  it.each([
+    ['not-a-uuid', '1'],
+    ["' or 1=1 --", '-1'],
+    ['00000000-0000-0000-0000-00000000000g', '99999999999999999999999'],
+    [randomUUID(), '9223372036854775'],
+  ])('answers 404, not 500, for malformed or unknown ids (%s, %s)', async (id, runId) => {
+    const ids: Ids = { caseId: id, messageId: id, userId: id, runId, mailId: id }
+    for (const r of routes()) {
+      const res = await call(r.method, fill(r.path, ids).replaceAll("'", '%27').replaceAll(' ', '%20'), actionFields(adminA.id))
+      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 404 })
+    }
+    expect((await call('POST', '/import/run', { runId })).status).toBe(404)
+  })
+})
