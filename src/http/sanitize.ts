@@ -15,6 +15,8 @@ export function sanitizeEmailHtml(html: string): string {
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
     transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
+    // Scheme checks pass relative URLs (src="x" would fetch from the desk itself): only inline images stay.
+    exclusiveFilter: (frame) => frame.tag === 'img' && !/^data:image\//i.test(frame.attribs.src ?? ''),
   })
 }
 

@@ -25,6 +25,12 @@
       if (target.textContent !== text) target.textContent = text
       el.classList.remove('ok', 'at_risk', 'breached')
       el.classList.add(tone)
+      // The queue row's stripe follows its clock too (tr.at_risk / tr.breached).
+      var row = el.closest('tr')
+      if (row && row.classList.contains(tone) === false) {
+        row.classList.remove('ok', 'at_risk', 'breached', 'none')
+        row.classList.add(tone)
+      }
     }
   }
   tick()
