@@ -16,7 +16,11 @@ import { handleError } from './http/on-error.tsx'
 import { inboundRoutes } from './intake/webhooks/index.ts'
 import { queueRoutes } from './queue/routes.tsx'
 import { caseRoutes } from './cases/routes.tsx'
+import { draftRoutes } from './drafts/routes.tsx'
+import { draftSettingsRoutes } from './drafts/settings-routes.tsx'
+import { importRoutes } from './cases/import-routes.tsx'
 import { settingsRoutes } from './orgs/settings-routes.tsx'
+import { approvalRoutes } from './approvals/routes.tsx'
 
 export type StaticAsset = { body: string; type: string }
 
@@ -51,11 +55,15 @@ export function createApp(deps: AppDeps) {
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         formAction: ["'self'"],
+        // The case page frames sanitized customer HTML from /cases/:id/messages/:mid/html.
+        frameSrc: ["'self'"],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
       },
       referrerPolicy: 'no-referrer',
       crossOriginEmbedderPolicy: false,
+      // A handler's own stricter headers win (the framed mail sets its own sandboxing CSP).
+      overwrite: false,
     }),
   )
 
@@ -76,7 +84,11 @@ export function createApp(deps: AppDeps) {
   app.route('/dev/mailbox', mailboxRoutes)
   app.route('/admin/users', adminUserRoutes)
   app.route('/cases', caseRoutes)
+  app.route('/cases', draftRoutes)
+  app.route('/admin/drafting', draftSettingsRoutes)
   app.route('/', settingsRoutes)
+  app.route('/', approvalRoutes)
+  app.route('/import', importRoutes)
   app.route('/', queueRoutes)
 
   app.notFound((c) => handleError(c, null))

@@ -3,11 +3,12 @@ import { migrateCommand } from './cli/migrate-command.ts'
 import { ingestCommand, smtpCommand } from './intake/commands.ts'
 import { caseCommand, exportCommand, importCommand } from './cases/commands.ts'
 import { auditCommand } from './audit/commands.ts'
+import { workerCommand } from './jobs/commands.ts'
 import { loginLinkCommand } from './auth/commands.ts'
 import { mailboxCommand } from './outbound/commands.ts'
 
 // Each feature owns its commands; this file only dispatches.
-const commands: Command[] = [migrateCommand, ingestCommand, importCommand, exportCommand, caseCommand, auditCommand, smtpCommand, loginLinkCommand, mailboxCommand]
+const commands: Command[] = [migrateCommand, ingestCommand, importCommand, exportCommand, caseCommand, auditCommand, smtpCommand, loginLinkCommand, mailboxCommand, workerCommand]
 
 const usage = ['usage: desk <command>', ...commands.map((c) => `  ${c.usage}`)].join('\n')
 

@@ -47,6 +47,33 @@ export const envSchema = z.object({
     .min(1, 'expected a port from 1 to 65535')
     .max(65535, 'expected a port from 1 to 65535')
     .default(2525),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
+  OPENAI_MODEL: z.string().min(1, 'expected a model name').default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: z.coerce
+    .number({ error: 'expected a number of milliseconds' })
+    .int('expected a whole number of milliseconds')
+    .min(100, 'expected at least 100 ms')
+    .max(120_000, 'expected at most 120000 ms')
+    .default(20_000),
+  OPENAI_MAX_RETRIES: z.coerce
+    .number({ error: 'expected a number of retries' })
+    .int('expected a whole number of retries')
+    .min(0, 'expected 0 to 5 retries')
+    .max(5, 'expected 0 to 5 retries')
+    .default(1),
+  APPROVAL_LINK_HOURS: z.coerce
+    .number({ error: 'expected a number of hours' })
+    .int('expected a whole number of hours')
+    .min(1, 'expected 1 to 168 hours')
+    .max(168, 'expected 1 to 168 hours')
+    .default(24),
+  APPROVAL_LINK_HOURS_SEV1: z.coerce
+    .number({ error: 'expected a number of hours' })
+    .int('expected a whole number of hours')
+    .min(1, 'expected 1 to 24 hours')
+    .max(24, 'expected 1 to 24 hours')
+    .default(2),
 })
 
 export type Env = z.infer<typeof envSchema> & { PUBLIC_URL: string }

@@ -2,6 +2,8 @@ import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
 import { signInLinkFor } from './auth/sign-in.ts'
 import { createMailer } from './outbound/mailer.ts'
+import { jobHandlers } from './jobs/handlers.ts'
+import { startJobLoop } from './jobs/runner.ts'
 import { migrate } from './migrate.ts'
 import { demoOrg, ensureDemoOrg } from './orgs/demo.ts'
 import { loadEnv, openDatabase } from './runtime.ts'
@@ -19,12 +21,17 @@ if (env.DESK_DEMO && (await ensureDemoOrg(database.db))) {
   console.log(`Created the demo organization "${demoOrg.slug}" with admin admin@example.com`)
 }
 
+const mailer = createMailer(database.db, env)
 const app = createApp({
   db: database.db,
   env,
   assets: await loadStaticAssets(),
-  mailer: createMailer(database.db, env),
+  mailer,
 })
+
+// Background jobs (drafts, …) in this process; every app process may run one (SKIP LOCKED).
+// A one-second poll keeps "a case has a draft within a minute of arriving" with room to spare.
+const jobLoop = startJobLoop({ db: database.db, env, handlers: jobHandlers({ mailer }) }, { intervalMs: 1000 })
 
 // DESIGN: "a sign-in link printed to the console", so a fresh clone can sign in with no mail set up.
 if (env.DESK_DEMO) {
@@ -43,6 +50,7 @@ async function shutdown(signal: string) {
   stopping = true
   console.log(`${signal}: stopping`)
   server.close()
+  await jobLoop.stop()
   await database.close()
   process.exit(0)
 }

@@ -1,5 +1,8 @@
 import type { CaseDetail, TeamMember, ThreadMessage, TimelineEntry } from '../src/cases/detail.ts'
 import { CaseActions } from './case-actions.tsx'
+import { DraftSection, type DraftPanel } from './draft.tsx'
+import { ApprovalSection } from './approval.tsx'
+import type { ApprovalPanel } from '../src/approvals/panel.ts'
 import { Countdown, Flash, formatTime, Health, Money, SeverityBadge, sourceLabels, statusLabel } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 import { Timeline } from './timeline.tsx'
@@ -10,6 +13,9 @@ export type CaseView = {
   timeline: TimelineEntry[]
   team: TeamMember[]
   history: { id: string; number: number; subject: string; status: string; openedAt: Date }[]
+  /** The reply draft (views/draft.tsx); absent where a caller does not load it. */
+  draft?: DraftPanel
+  approval?: ApprovalPanel
   user: HeaderUser & { id: string }
   now: Date
   nonce?: string
@@ -47,12 +53,26 @@ export function CaseBody(view: CaseView) {
           <Clocks kase={kase} now={now} />
           <section class="panel" id="thread">
             <h2>Thread</h2>
+            {kase.forwardedBy.length && kase.summary ? (
+              // The complaint inside the forward (inline or attached): what the customer actually wrote.
+              <article class="message original">
+                <header><strong>Original from {kase.customerName ?? kase.customerEmail ?? 'the customer'}</strong>
+                  <span class="muted"> · forwarded by {kase.forwardedBy.join(' → ')}</span></header>
+                <pre class="mail-body">{kase.summary}</pre>
+              </article>
+            ) : null}
             {view.thread.map((m) => <Message message={m} caseId={kase.id} />)}
           </section>
-          <section class="panel" id="draft">
-            <h2>Reply</h2>
-            <p class="muted">The drafted reply and its approval appear here.</p>
-          </section>
+          {view.draft ? <DraftSection panel={view.draft} nonce={view.nonce} /> : (
+            <section class="panel" id="draft">
+              <h2>Reply draft</h2>
+              <p class="muted">The drafted reply and its approval appear here.</p>
+            </section>
+          )}
+          {view.approval ? (
+            <ApprovalSection caseId={kase.id} panel={view.approval} current={view.draft?.current ?? null}
+              canApprove={view.user.role === 'approver' || view.user.role === 'admin'} now={now} />
+          ) : null}
           <Timeline entries={view.timeline} team={view.team} />
         </section>
         <aside class="case-side">
@@ -117,7 +137,9 @@ function CustomerPanel({ kase, history }: { kase: CaseDetail; history: CaseView[
 }
 
 function Message({ message: m, caseId }: { message: ThreadMessage; caseId: string }) {
-  const who = m.direction === 'note' ? `Note by ${m.authorName ?? 'a teammate'}` : `${m.fromName ? `${m.fromName} ` : ''}<${m.fromEmail ?? 'unknown'}>`
+  const who = m.direction === 'note' ? `Note by ${m.authorName ?? 'a teammate'}`
+    : m.direction === 'outbound' ? `Our reply to ${m.toEmails.join(', ')}`
+    : `${m.fromName ? `${m.fromName} ` : ''}<${m.fromEmail ?? 'unknown'}>`
   return (
     <article class={`message ${m.direction}`}>
       <header>

@@ -1,3 +1,4 @@
+import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 import { portalStyles } from './portal-styles.ts'
 import { styles } from './styles.ts'
@@ -16,7 +17,8 @@ export function Layout({ title, nonce, orgName, user, children }: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <title>{title} · Escalation Desk</title>
-        <style nonce={nonce}>{styles + portalStyles}</style>
+        {/* raw: a <style> is not HTML-decoded, so escaping would break `>` selectors and quoted font names. */}
+        <style nonce={nonce}>{raw(styles + portalStyles)}</style>
         {/* htmx's CSP gate: only elements carrying this page's hx-nonce get htmx behaviour. */}
         <meta name="htmx-config" content='extensions:"hx-csp"' />
         <script nonce={nonce} src="/static/htmx.min.js"></script>
@@ -38,7 +40,7 @@ export function Layout({ title, nonce, orgName, user, children }: LayoutProps) {
 function UserMenu({ user }: { user: HeaderUser }) {
   return (
     <nav class="user-menu">
-      {user.role === 'admin' ? <><a href="/admin/users">Users</a><a href="/admin/settings">Settings</a></> : null}
+      {user.role === 'admin' ? <><a href="/admin/users">Users</a><a href="/admin/settings">Settings</a><a href="/admin/drafting">Drafting</a></> : null}
       {user.role !== 'agent' ? <a href="/reports/severity">Overrides</a> : null}
       <span title={user.email}>{user.name || user.email} <span class="muted">({user.role})</span></span>
       {/* A plain form POST: same-origin, so the CSRF check passes; no script needed. */}

@@ -11,7 +11,8 @@ export const portalStyles = `
 .panel h2 { font-size:1.05rem; margin:1rem 0 .5rem; } .panel h2:first-child { margin-top:0; }
 .panel h3 { font-size:.8rem; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); margin:0 0 .3rem; }
 .clocks { display:grid; grid-template-columns:repeat(auto-fit, minmax(150px, 1fr)); gap:1rem; }
-.clocks .reasons { grid-column:1 / -1; } .reasons ul { margin:.2rem 0 0; padding-left:1.1rem; }
+.clocks .reasons { grid-column:1 / -1; } .clocks .countdown { white-space:normal; }
+.message.original { background:#f7f7f2; padding:.7rem; border-radius:6px; } .reasons ul { margin:.2rem 0 0; padding-left:1.1rem; }
 .countdown { font-variant-numeric:tabular-nums; font-weight:600; white-space:nowrap; }
 .countdown.ok { color:var(--ink); } .countdown.met { color:var(--green); }
 .countdown.at_risk { color:var(--amber); } .countdown.breached { color:var(--red); }
@@ -41,7 +42,13 @@ button.primary { font-weight:600; }
 .filters select { padding:.3rem .4rem; }
 .counts { display:flex; gap:1rem; margin-bottom:.8rem; } .counts span { font-weight:600; }
 .progress { width:100%; height:1rem; }
+.flags { margin:.6rem 0; } .flags-warn { background:#fff8e6; border:1px solid #f5d9a8; padding:.6rem .9rem; border-radius:6px; }
+.flags .evidence { color:var(--muted); font-style:italic; } .draft-meta { margin:0 0 .4rem; }
+.draft-body { background:#fafbfd; border:1px solid var(--line); border-radius:6px; padding:.7rem; }
+.diff ins { background:#e3f4e6; text-decoration:none; } .diff del { background:#fde7e7; }
+.draft-edit, .diff { margin:.6rem 0; } .draft-edit summary, .diff summary { cursor:pointer; color:var(--accent); }
 @media (max-width: 900px) { .case-grid { grid-template-columns:1fr; } .timeline li { grid-template-columns:1fr; } }
 @media (max-width: 700px) { table.queue thead { display:none; } table.queue tr { display:block; border-bottom:1px solid var(--line); padding:.4rem 0; }
-  table.queue td { display:block; border:0; padding:.15rem .5rem; } }
+  table.queue td { display:block; border:0; padding:.15rem .5rem; } table.queue td:nth-last-child(-n+3) { display:inline-block; }
+  .top { flex-wrap:wrap; gap:.3rem .9rem; padding:.6rem .8rem; } .user-menu { flex-wrap:wrap; gap:.3rem .9rem; margin-left:0; } }
 `

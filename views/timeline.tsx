@@ -20,6 +20,16 @@ export function describeEvent(e: TimelineEntry, names: Map<string, string>): str
     case 'case.confirm': return 'The customer confirmed the resolution'
     case 'case.first_response': return 'First response sent: the first-response clock stopped'
     case 'note.add': return `${who} added an internal note`
+    case 'draft.create': return `${d.authorKind === 'user' ? `${who} saved` : d.authorKind === 'ai' ? 'The AI wrote' : 'The desk wrote'} draft version ${d.version}${d.fallbackReason ? ` from a template (${String(d.fallbackReason).replaceAll('_', ' ')})` : ''}${Number(d.blockers) ? `; ${d.blockers} problem(s) block approval` : ''}`
+    case 'draft.request': return `${who} asked for a redraft${d.instruction ? `: “${d.instruction}”` : ''}`
+    case 'approval.request': return `${who} asked for approval of version ${d.version}`
+    case 'approval.void': return `Pending approvals lapsed: ${d.reason ?? 'the case changed'}`
+    case 'draft.approve': return `${who} approved version ${d.version}${d.editedByApprover ? ' after editing it' : ''}${d.via === 'link' ? ' (email link)' : ''}`
+    case 'draft.reject': return `${who} rejected version ${d.version}${d.note ? `: “${d.note}”` : ''}`
+    case 'email.send': return `Reply sent to ${Array.isArray(d.to) ? d.to.join(', ') : 'the customer'}`
+    case 'email.fail': return `Sending failed${d.permanent ? ' for good' : ''}: ${d.error ?? 'unknown error'}`
+    case 'message.quarantine': return `A message was quarantined: ${d.reason ?? ''}`
+    case 'org.sla_change': return `${who} changed the SLA policy`
     case 'message.receive': return `Mail received from ${d.from ?? 'unknown'}${d.unknownSender ? ' (not on the case: flagged)' : ''}`
     default: return `${who}: ${e.action}`
   }

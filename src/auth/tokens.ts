@@ -9,7 +9,7 @@ import { consumeLinkTokenRow, insertLinkToken } from './queries.ts'
 // The signature makes a link unforgeable; the link_tokens row (jti) makes it single-use.
 
 export type LinkPurpose = 'sign_in' | (string & {})
-export type LinkClaims = { jti: string; userId: string; orgId: string; purpose: string; expiresAt: Date }
+export type LinkClaims = { jti: string; userId: string; orgId: string; purpose: string; expiresAt: Date; bind: Record<string, string> }
 export type VerifyResult = { ok: true; claims: LinkClaims } | { ok: false; reason: 'expired' | 'invalid' | 'wrong_purpose' }
 
 const encoder = new TextEncoder()
@@ -34,14 +34,15 @@ export function linkSigningKey(db: Db, configured: string | undefined): Promise<
 export async function issueLinkToken(
   tx: Tx,
   key: Uint8Array,
-  link: { orgId: string; userId: string; purpose: LinkPurpose; ttlSeconds: number; now?: Date },
+  link: { orgId: string; userId: string; purpose: LinkPurpose; ttlSeconds: number; now?: Date; bind?: Record<string, string> },
 ): Promise<{ token: string; jti: string; expiresAt: Date }> {
   const jti = randomToken(18)
   const now = link.now ?? new Date()
   const exp = Math.floor(now.getTime() / 1000) + link.ttlSeconds
   const expiresAt = new Date(exp * 1000)
   await insertLinkToken(tx, { jti, orgId: link.orgId, userId: link.userId, purpose: link.purpose, expiresAt })
-  const token = await new SignJWT({ org: link.orgId, purpose: link.purpose })
+  // `bind` ties the link to what it acts on (an approval link: the case, draft version and hash).
+  const token = await new SignJWT({ org: link.orgId, purpose: link.purpose, ...(link.bind ? { bind: link.bind } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(link.userId)
     .setJti(jti)
@@ -57,6 +58,7 @@ const claimsSchema = z.object({
   purpose: z.string().min(1),
   jti: z.string().min(16),
   exp: z.number(),
+  bind: z.record(z.string(), z.string()).optional(),
 })
 
 /** Checks signature, expiry and purpose. Pure: it reads and writes nothing (GETs may call it). */
@@ -67,8 +69,8 @@ export async function verifyLinkToken(key: Uint8Array, token: string, purpose: L
     const claims = claimsSchema.safeParse(payload)
     if (!claims.success) return { ok: false, reason: 'invalid' }
     if (claims.data.purpose !== purpose) return { ok: false, reason: 'wrong_purpose' }
-    const { sub, org, jti, exp } = claims.data
-    return { ok: true, claims: { jti, userId: sub, orgId: org, purpose, expiresAt: new Date(exp * 1000) } }
+    const { sub, org, jti, exp, bind } = claims.data
+    return { ok: true, claims: { jti, userId: sub, orgId: org, purpose, expiresAt: new Date(exp * 1000), bind: bind ?? {} } }
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' }
     return { ok: false, reason: 'invalid' }

@@ -16,6 +16,8 @@ import { addNote } from './notes.ts'
 import { acknowledgeCase, assignOwner } from './ownership.ts'
 import type { Severity } from './queries.ts'
 import { changeSeverity } from './severity.ts'
+import { loadDraftPanel } from '../drafts/panel.ts'
+import { loadApprovalPanel } from '../approvals/panel.ts'
 
 export const caseRoutes = new Hono<AppEnv>()
 
@@ -24,10 +26,11 @@ const isHtmx = (c: Context<AppEnv>) => c.req.header('hx-request') !== undefined
 async function loadView(tx: Tx, caseId: string, user: SessionUser): Promise<Omit<CaseView, 'nonce'> | null> {
   const kase = await getCaseDetail(tx, caseId)
   if (!kase) return null
-  const [thread, timeline, team, history] = await Promise.all([
-    listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listCustomerHistory(tx, kase),
+  const [thread, timeline, team, history, draft, approval] = await Promise.all([
+    listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listCustomerHistory(tx, kase), loadDraftPanel(tx, caseId),
+    loadApprovalPanel(tx, caseId),
   ])
-  return { kase, thread, timeline, team, history, user, now: new Date() }
+  return { kase, thread, timeline, team, history, draft, approval, user, now: new Date() }
 }
 
 caseRoutes.get('/new', (c) => {
@@ -63,8 +66,15 @@ caseRoutes.get('/:id', async (c) => {
   const user = requireUser(c)
   const view = await withOrg(c.get('deps').db, user.orgId, (tx) => loadView(tx, c.req.param('id'), user))
   if (!view) throw notFound('That case')
-  return c.html(<CasePage {...view} nonce={c.get('secureHeadersNonce')} />)
+  return c.html(<CasePage {...view} nonce={c.get('secureHeadersNonce')} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
 })
+
+// After a redirect (POST → 303 → GET): a fixed vocabulary, so nothing from the URL is echoed.
+const notices: Record<string, string> = {
+  'approval-requested': 'Approval requested: each approver has been emailed a link.',
+  approved: 'Approved: the reply is being sent in the customer\'s thread.',
+  rejected: 'Rejected: the owner sees your note.',
+}
 
 caseRoutes.get('/:id/messages/:messageId/html', async (c) => {
   const user = requireUser(c)
@@ -103,6 +113,8 @@ function caseAction(run: Action) {
   return async (c: Context<AppEnv>) => {
     const user = requireUser(c)
     const caseId = c.req.param('id')!
+    // A malformed id would reach lockCase as an invalid uuid (a 500): it is simply not found.
+    if (!isUuid(caseId)) throw notFound('That case')
     const { db } = c.get('deps')
     const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
     let error: string | null = null

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { voidOnNewInbound } from '../approvals/requests.ts'
 import { recordAudit, systemActor } from '../audit/audit.ts'
 import { recomputeClocks } from '../cases/clocks.ts'
 import { reopenOnCustomerReply } from '../cases/lifecycle.ts'
@@ -121,7 +122,8 @@ async function createCase(tx: Tx, orgId: string, number: number, a: Analysed, d:
     subject,
     summary: unwrapped.text.trim().slice(0, 2000),
     severity: classification.severity,
-    severityReasons: [...classification.sourceReasons, ...classification.severityReasons],
+    // Why this severity; why this source is kept on the audit event (case.create details).
+    severityReasons: classification.severityReasons,
     externalRef: classification.externalRef,
     replyToken: randomBytes(18).toString('base64url'),
     openedAt: new Date(),
@@ -144,7 +146,7 @@ async function createCase(tx: Tx, orgId: string, number: number, a: Analysed, d:
     caseId: kase.id,
     details: {
       via: d.provider, messageId: mail.messageId, rawId: d.rawId, source: classification.source,
-      severity: classification.severity, reasons: [...classification.sourceReasons, ...classification.severityReasons],
+      severity: classification.severity, sourceReasons: classification.sourceReasons, severityReasons: classification.severityReasons,
       ...(forwardedBy.length ? { forwardedBy } : {}), ...(classification.externalRef ? { externalRef: classification.externalRef } : {}),
     },
   })
@@ -155,7 +157,7 @@ async function createCase(tx: Tx, orgId: string, number: number, a: Analysed, d:
 
 async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analysed, d: Delivery): Promise<IntakeOutcome> {
   const [kase] = await tx<{ customerEmail: string | null; forwardedBy: string[] }[]>`
-    select customer_email as "customerEmail", forwarded_by as "forwardedBy" from cases where id = ${match.caseId} for update`
+    select customer_email as "customerEmail", forwarded_by as "forwardedBy" from cases where id = ${match.caseId} for no key update`
   const sender = a.mail.from?.email.toLowerCase() ?? ''
   const forwarders = a.unwrapped.forwardedBy.map((f) => f.email.toLowerCase()).filter(Boolean)
   const team = await tx<{ email: string }[]>`select email from app_users where email = ${sender}`
@@ -174,6 +176,8 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
     caseId: match.caseId,
     details: { via: d.provider, messageId: a.mail.messageId, threadedBy: match.by, from: sender, ...(known ? {} : { unknownSender: true }), ...(newForwarders.length ? { newForwarders } : {}) },
   })
+  // What the customer wrote changes what a good reply is: pending approvals lapse.
+  if (match.by !== 'forward_copy') await voidOnNewInbound(tx, orgId, match.caseId)
   if (sender === kase!.customerEmail) await reopenOnCustomerReply(tx, orgId, match.caseId)
   await markRaw(tx, d.rawId, 'threaded', { caseId: match.caseId })
   return { status: 'threaded', case: caseLabel(match.number), rawId: d.rawId }

@@ -26,6 +26,33 @@ export const defaultMailFrom = 'Escalation Desk <desk@example.com>'
 const recipients = (to: string | string[]) => (Array.isArray(to) ? to : [to])
 
 /**
+ * A refused send, with what a retry policy needs: 429 and 5xx (and no answer at all) are worth
+ * retrying, honouring retry-after; any other refusal is permanent.
+ */
+export class MailSendError extends AppError {
+  readonly statusCode: number | null
+  readonly retryAfterSeconds: number | null
+  constructor(message: string, statusCode: number | null, retryAfterSeconds: number | null) {
+    super('UPSTREAM_FAILED', message)
+    this.name = 'MailSendError'
+    this.statusCode = statusCode
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+  get retryable(): boolean {
+    return this.statusCode === null || this.statusCode === 429 || this.statusCode >= 500
+  }
+}
+
+function retryAfter(headers: Record<string, string> | null | undefined): number | null {
+  const value = headers?.['retry-after']
+  if (!value) return null
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds)
+  const at = Date.parse(value)
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : null
+}
+
+/**
  * Resend through its SDK. `baseUrl` points the SDK elsewhere (tests run a local server that speaks
  * Resend's API); unset, the SDK reads RESEND_BASE_URL itself or uses api.resend.com.
  */
@@ -34,7 +61,7 @@ export function createResendMailer(options: { apiKey: string; baseUrl?: string; 
   return {
     kind: 'resend',
     async send(mail) {
-      const { data, error } = await resend.emails.send(
+      const { data, error, headers } = await resend.emails.send(
         {
           from: mail.from ?? options.from ?? defaultMailFrom,
           to: recipients(mail.to),
@@ -47,7 +74,9 @@ export function createResendMailer(options: { apiKey: string; baseUrl?: string; 
         },
         mail.idempotencyKey ? { idempotencyKey: mail.idempotencyKey } : {},
       )
-      if (error || !data) throw new AppError('UPSTREAM_FAILED', `Resend refused the message: ${error?.message ?? 'no id returned'}`)
+      if (error || !data) {
+        throw new MailSendError(`Resend refused the message: ${error?.message ?? 'no id returned'}`, error?.statusCode ?? null, retryAfter(headers))
+      }
       return { id: data.id }
     },
   }

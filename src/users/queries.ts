@@ -22,7 +22,7 @@ export async function insertUserOnce(tx: Tx, orgId: string, u: { email: string; 
 
 /** The user row, locked until the transaction ends, so concurrent admin changes serialise. */
 export async function lockUser(tx: Tx, id: string): Promise<UserRow | undefined> {
-  const [row]: [UserRow?] = await tx`select ${userColumns(tx)} from app_users where id = ${id} for update`
+  const [row]: [UserRow?] = await tx`select ${userColumns(tx)} from app_users where id = ${id} for no key update`
   return row
 }
 

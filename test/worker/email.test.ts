@@ -19,7 +19,7 @@ function emailMessage(raw: Uint8Array, to: string) {
       from: 'pat@customer.test',
       to,
       rawSize: raw.byteLength,
-      raw: new Response(raw).body!,
+      raw: new Response(Buffer.from(raw)).body!,
       setReject: (reason: string) => void rejected.push(reason),
     },
   }

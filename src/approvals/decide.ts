@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto'
+import { recordAudit } from '../audit/audit.ts'
+import { lockCase, label } from '../cases/case-record.ts'
+import { changeStatus, transitions } from '../cases/lifecycle.ts'
+import type { Tx } from '../db.ts'
+import { saveEditedDraft } from '../drafts/drafts.ts'
+import { listDraftVersions, type DraftVersion } from '../drafts/queries.ts'
+import { insertJob } from '../jobs/queries.ts'
+import { contentHash } from './requests.ts'
+
+export type Decision = {
+  orgId: string
+  caseId: string
+  /** The version the approver reviewed; a newer one means they must look again. */
+  draftId: string
+  approver: { id: string; role: string }
+  decision: 'approved' | 'rejected'
+  note?: string | null
+  acknowledged?: string[]
+  /** The approver's edit of the text: it becomes a new version authored by them, which is what is approved. */
+  edit?: { to: string; subject: string; body: string } | null
+  via: 'link' | 'portal'
+  /** The approval request answered through a link (its jti was consumed in this transaction). */
+  requestJti?: string | null
+  messageIdDomain: string
+}
+
+export type DecisionResult =
+  | { ok: true; decision: 'approved' | 'rejected'; version: number; outboxId: string | null }
+  | { ok: false; reason: 'superseded'; current: DraftVersion | null }
+  | { ok: false; reason: 'refused'; message: string; errors?: Record<string, string> }
+
+/** Refusals that undo the transaction (the link stays usable); see routes. */
+export class DecisionRefused extends Error {
+  constructor(readonly result: Exclude<DecisionResult, { ok: true }>) {
+    super(result.reason)
+  }
+}
+
+const changed = (d: DraftVersion, e: NonNullable<Decision['edit']>) =>
+  e.subject.trim() !== d.subject || e.body.replace(/\r\n?/g, '\n').trim() !== d.body ||
+  e.to.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean).join(',') !== d.toEmails.join(',')
+
+/**
+ * Records an approver's decision on one draft version, in the caller's transaction. Approval
+ * writes the outbox row (the database refuses it unless the approval matches the exact text)
+ * and queues the send; rejection sends the case back to its owner. Both are audited.
+ */
+export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
+  const kase = await lockCase(tx, d.caseId)
+  if (d.approver.role !== 'approver' && d.approver.role !== 'admin') {
+    return { ok: false, reason: 'refused', message: 'Only an approver or admin can approve or reject replies.' }
+  }
+  let [latest] = await listDraftVersions(tx, d.caseId, 1)
+  if (!latest || latest.id !== d.draftId) return { ok: false, reason: 'superseded', current: latest ?? null }
+
+  let edited = false
+  if (d.decision === 'approved' && d.edit && changed(latest, d.edit)) {
+    const saved = await saveEditedDraft(tx, d.orgId, d.caseId, d.approver, { ...d.edit, baseVersion: String(latest.version) })
+    if (!saved.ok) throw new DecisionRefused({ ok: false, reason: 'refused', message: 'The edited reply is not valid.', errors: saved.errors })
+    ;[latest] = await listDraftVersions(tx, d.caseId, 1)
+    edited = true
+  }
+  const draft = latest!
+  const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
+  if (d.decision === 'approved' && blockers.length) {
+    throw new DecisionRefused({ ok: false, reason: 'refused', message: `This reply cannot be approved yet: ${blockers.map((f) => f.message).join(' ')}` })
+  }
+  const warnings = [...new Set(draft.guardrailFlags.filter((f) => f.severity === 'warn').map((f) => f.code))]
+  const acknowledged = (d.acknowledged ?? []).filter((code) => warnings.includes(code as never))
+  const missing = warnings.filter((code) => !acknowledged.includes(code))
+  if (d.decision === 'approved' && missing.length) {
+    throw new DecisionRefused({ ok: false, reason: 'refused', message: `Tick each warning to confirm you have read it: ${missing.join(', ').replaceAll('_', ' ')}.` })
+  }
+  const hash = await contentHash(tx, draft)
+  const [approval] = await tx<{ id: string }[]>`
+    insert into approvals (org_id, case_id, draft_id, content_hash, approver_id, decision, note, acknowledged_flags, via)
+    values (${d.orgId}, ${d.caseId}, ${draft.id}, ${hash}, ${d.approver.id}, ${d.decision}, ${d.note?.trim() || null}, ${acknowledged}, ${d.via})
+    on conflict (draft_id) where decision = 'approved' do nothing
+    returning id`
+  if (!approval) {
+    return { ok: false, reason: 'refused', message: `Version ${draft.version} of ${label(kase)} was already approved by someone else; it is on its way.` }
+  }
+  await tx`
+    update approval_requests set decided_at = now()
+    where case_id = ${d.caseId} and decided_at is null and (voided_at is null or jti = ${d.requestJti ?? ''})`
+
+  let outboxId: string | null = null
+  if (d.decision === 'approved') {
+    outboxId = randomUUID()
+    const thread = await threadingFor(tx, d.caseId)
+    await tx`
+      insert into outbox (id, org_id, case_id, draft_id, approval_id, to_emails, subject, body, message_id, in_reply_to,
+                          reference_ids, reply_to, idempotency_key)
+      values (${outboxId}, ${d.orgId}, ${d.caseId}, ${draft.id}, ${approval.id}, ${draft.toEmails}, ${draft.subject}, ${draft.body},
+              ${`${randomUUID()}@${d.messageIdDomain}`}, ${thread.inReplyTo}, ${thread.references}, ${thread.replyTo}, ${`reply/${outboxId}`})`
+    await insertJob(tx, d.orgId, 'send', { outboxId, caseId: d.caseId })
+  } else if (transitions[kase.status].includes('in_progress')) {
+    await changeStatus(tx, d.orgId, d.caseId, { kind: 'user', id: d.approver.id }, { to: 'in_progress', reason: 'reply rejected' })
+  }
+  await recordAudit(tx, d.orgId, {
+    actor: { kind: 'user', id: d.approver.id },
+    action: d.decision === 'approved' ? 'draft.approve' : 'draft.reject',
+    caseId: d.caseId,
+    details: {
+      version: draft.version, via: d.via, ...(edited ? { editedByApprover: true } : {}),
+      ...(acknowledged.length ? { acknowledged } : {}), ...(d.note?.trim() ? { note: d.note.trim() } : {}),
+      ...(outboxId ? { outboxId } : {}),
+    },
+  })
+  return { ok: true, decision: d.decision, version: draft.version, outboxId }
+}
+
+/**
+ * DESIGN "Email threading": In-Reply-To the customer's latest Message-ID we hold, References the
+ * whole chain in order, Reply-To our address with the case's random token.
+ */
+async function threadingFor(tx: Tx, caseId: string) {
+  const [c] = await tx<{ replyToMessageId: string | null; replyReferences: string[]; token: string; inbound: string[] }[]>`
+    select c.reply_to_message_id as "replyToMessageId", c.reply_references as "replyReferences", c.reply_token as token,
+           o.inbound_addresses as inbound
+    from cases c join orgs o on o.id = c.org_id where c.id = ${caseId}`
+  const chain = await tx<{ messageId: string; direction: string; fromEmail: string | null }[]>`
+    select m.message_id as "messageId", m.direction, m.from_email as "fromEmail" from messages m
+    where m.case_id = ${caseId} and m.message_id is not null and m.direction <> 'note' order by m.created_at, m.id`
+  const [customer] = await tx<{ email: string | null }[]>`select customer_email as email from cases where id = ${caseId}`
+  // Only messages of the customer's own thread: a forward's outer Message-ID is the executive's.
+  const inThread = chain.filter((m) => m.direction === 'outbound' || m.fromEmail === customer?.email)
+  const references = [...new Set([...c!.replyReferences, ...inThread.map((m) => m.messageId)])]
+  const lastFromCustomer = inThread.filter((m) => m.direction === 'inbound').at(-1)?.messageId
+  const address = c!.inbound[0] ?? 'escalations@example.com'
+  const at = address.lastIndexOf('@')
+  return {
+    inReplyTo: lastFromCustomer ?? c!.replyToMessageId,
+    references,
+    replyTo: `${address.slice(0, at)}+${c!.token}${address.slice(at)}`,
+  }
+}

@@ -1,0 +1,35 @@
+import { parseArgs } from 'node:util'
+import { requireOrg, type Command } from '../cli/command.ts'
+import { migrate } from '../migrate.ts'
+import { createMailer } from '../outbound/mailer.ts'
+import { loadEnv, openDatabase } from '../runtime.ts'
+import { jobHandlers } from './handlers.ts'
+import { startJobLoop } from './runner.ts'
+
+/**
+ * `desk worker`: the job runner alone (drafts, sends), for scale-out beside stateless app
+ * processes. Safe to run several: jobs and outbox rows are claimed with SKIP LOCKED.
+ */
+export const workerCommand: Command = {
+  name: 'worker',
+  usage: 'worker [--org SLUG] [--interval-ms N]   run background jobs (drafts, sends) until stopped',
+  async run(args) {
+    const { values } = parseArgs({ args, options: { org: { type: 'string' }, 'interval-ms': { type: 'string', default: '1000' } } })
+    const env = loadEnv()
+    const database = await openDatabase(env, 'attach')
+    await migrate(database.db)
+    const org = values.org ? await requireOrg(database.db, values.org) : null
+    const loop = startJobLoop(
+      { db: database.db, env, handlers: jobHandlers({ mailer: createMailer(database.db, env) }) },
+      { intervalMs: Math.max(100, Number(values['interval-ms']) || 1000), orgId: org?.id ?? null },
+    )
+    console.log(`desk worker: running jobs (${database.embedded ? 'embedded database' : 'DATABASE_URL'}); stop with Ctrl-C`)
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    await loop.stop()
+    await database.close()
+  },
+}

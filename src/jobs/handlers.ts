@@ -1,0 +1,16 @@
+import { draftJob } from '../drafts/job.ts'
+import type { Mailer } from '../outbound/mailer.ts'
+import { sendJob } from '../outbound/send.ts'
+import type { JobHandlers } from './runner.ts'
+
+/**
+ * Every job kind this app runs, by name. A runner claims only the kinds it has a handler for, so
+ * an older process never takes (and fails) a kind added by a newer one.
+ */
+export function jobHandlers(deps: { mailer?: Mailer } = {}): JobHandlers {
+  return {
+    draft: draftJob,
+    // Without a mailer (a drafting-only runner) send jobs are left for a runner that has one.
+    ...(deps.mailer ? { send: sendJob(deps.mailer) } : {}),
+  }
+}

@@ -1,0 +1,59 @@
+import type { ApprovalPanel } from '../src/approvals/panel.ts'
+import type { DraftVersion } from '../src/drafts/queries.ts'
+import { formatDuration, formatTime } from './components.tsx'
+
+type Props = { caseId: string; panel: ApprovalPanel; current: DraftVersion | null; canApprove: boolean; now: Date }
+
+const sendStatus: Record<string, string> = {
+  pending: 'queued', sending: 'sending (retrying if the provider is busy)', sent: 'sent', failed: 'FAILED', cancelled: 'held back: the customer wrote again',
+}
+
+/**
+ * Nothing reaches the customer from here without an approver: the owner asks, approvers decide
+ * (by their emailed link, or here when signed in), then the send status shows.
+ */
+export function ApprovalSection({ caseId, panel, current, canApprove, now }: Props) {
+  const blockers = current?.guardrailFlags.filter((f) => f.severity === 'block') ?? []
+  const warnings = current?.guardrailFlags.filter((f) => f.severity === 'warn') ?? []
+  return (
+    <section class="panel" id="approval">
+      <h2>Approval and sending</h2>
+      {panel.sends.map((s) => (
+        <p class={`send send-${s.status}`}>
+          <strong>{sendStatus[s.status] ?? s.status}</strong> · version {s.version} to {s.toEmails.join(', ')}
+          {s.sentAt ? <> · {formatTime(s.sentAt)}</> : <span class="muted"> · approved {formatTime(s.createdAt)}</span>}
+          {s.lastError && s.status !== 'sent' ? <><br /><span class="error">{s.lastError}</span></> : null}
+        </p>
+      ))}
+      {panel.open.length ? (
+        <p>Waiting for {panel.open.map((r) => r.approverName).join(', ')} · asked {formatDuration(now.getTime() - panel.open[0]!.createdAt.getTime())} ago</p>
+      ) : null}
+      {panel.decisions.filter((d) => d.decision === 'rejected').slice(0, 1).map((d) => (
+        <p class="flash error">Version {d.version} was rejected by {d.approverName}: “{d.note}”</p>
+      ))}
+      {!current ? <p class="muted">A reply needs a draft before it can be approved.</p>
+        : panel.decisions.some((d) => d.decision === 'approved' && d.version === current.version) ? (
+        <p class="muted">Version {current.version} is approved. To send something else, edit or redraft: the new version needs its own approval.</p>
+      ) : blockers.length ? (
+        <p class="muted">Fix the blocking issues in the draft first; then ask for approval.</p>
+      ) : (
+        <>
+          <form method="post" action={`/cases/${caseId}/approval/request`} class="inline">
+            <button type="submit">Request approval of version {current.version}</button>
+          </form>
+          {canApprove ? (
+            <form method="post" action={`/cases/${caseId}/approval/decide`} class="stack approve-form">
+              <input type="hidden" name="draftId" value={current.id} />
+              {warnings.map((f) => <label><input type="checkbox" name="ack" value={f.code} /> {f.message}</label>)}
+              <input name="note" placeholder="Note (needed to reject)" />
+              <div class="toolbar">
+                <button type="submit" name="decision" value="approved" class="primary">Approve version {current.version} and send</button>
+                <button type="submit" name="decision" value="rejected" class="danger">Reject</button>
+              </div>
+            </form>
+          ) : <p class="muted">Only an approver or admin can approve; request approval and they get a link.</p>}
+        </>
+      )}
+    </section>
+  )
+}

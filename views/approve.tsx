@@ -1,0 +1,108 @@
+import type { DraftVersion } from '../src/drafts/queries.ts'
+import { Countdown, Flash, formatTime, SeverityBadge, sourceLabels } from './components.tsx'
+import { Layout } from './layout.tsx'
+
+export type ReviewCase = {
+  id: string
+  number: number
+  subject: string
+  severity: string
+  source: string
+  customerName: string | null
+  customerEmail: string | null
+  firstResponseDueAt: Date | null
+  firstResponseAtRiskAt: Date | null
+  firstResponseAt: Date | null
+}
+
+export type ReviewProps = {
+  token: string
+  kase: ReviewCase
+  draft: DraftVersion
+  thread: { from: string; at: Date; text: string }[]
+  approverName: string
+  expiresAt: Date
+  now: Date
+  nonce?: string
+  error?: string | null
+  values?: Record<string, string>
+}
+
+/**
+ * The page behind an approval link. Opening it changes nothing (mail scanners follow links);
+ * only the buttons, which POST, decide. An edit here becomes a new version by the approver.
+ */
+export function ReviewPage({ token, kase, draft, thread, approverName, expiresAt, now, nonce, error, values = {} }: ReviewProps) {
+  const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
+  const warnings = draft.guardrailFlags.filter((f) => f.severity === 'warn')
+  return (
+    <Layout title={`Approve reply · ESC-${kase.number}`} nonce={nonce}>
+      <h1>Review the reply to ESC-{kase.number}</h1>
+      <p class="chips">
+        <SeverityBadge severity={kase.severity} /> <span class="badge">{sourceLabels[kase.source] ?? kase.source}</span>
+        <span>{kase.subject}</span>
+      </p>
+      <Flash error={error} />
+      <div class="case-grid">
+        <section class="panel" id="review">
+          <p class="muted">For {approverName}. This link works once and expires {formatTime(expiresAt)}. Version {draft.version}.</p>
+          <form method="post" action="/approve" class="stack">
+            <input type="hidden" name="token" value={token} />
+            <label class="field"><span>To (the customer on the case)</span><input name="to" value={values.to ?? draft.toEmails.join(', ')} required /></label>
+            <label class="field"><span>Subject</span><input name="subject" value={values.subject ?? draft.subject} required /></label>
+            <label class="field"><span>Reply (edit freely: your edit is what gets approved)</span>
+              <textarea name="body" rows={16} required>{values.body ?? draft.body}</textarea>
+            </label>
+            {blockers.length ? (
+              <div class="flash error" role="alert">
+                <strong>Cannot be approved until fixed:</strong>
+                <ul>{blockers.map((f) => <li>{f.message}{f.evidence ? <> — “{f.evidence}”</> : null}</li>)}</ul>
+              </div>
+            ) : null}
+            {warnings.length ? (
+              <fieldset class="warnings">
+                <legend>Read and confirm each warning</legend>
+                {warnings.map((f) => (
+                  <label><input type="checkbox" name="ack" value={f.code} /> {f.message}{f.evidence ? <span class="muted"> — “{f.evidence}”</span> : null}</label>
+                ))}
+              </fieldset>
+            ) : null}
+            <label class="field"><span>Note (optional; required to explain a rejection)</span><input name="note" value={values.note ?? ''} /></label>
+            <div class="toolbar">
+              <button type="submit" name="decision" value="approved" class="primary">Approve and send</button>
+              <button type="submit" name="decision" value="rejected" class="danger">Reject</button>
+            </div>
+          </form>
+        </section>
+        <aside>
+          <section class="panel">
+            <h2>Clock</h2>
+            {kase.firstResponseAt ? <p>First response sent {formatTime(kase.firstResponseAt)}</p>
+              : <p>First response <Countdown due={kase.firstResponseDueAt} atRisk={kase.firstResponseAtRiskAt} now={now} /></p>}
+            <h2>Customer</h2>
+            <p>{kase.customerName ?? ''} <span class="muted">{kase.customerEmail ?? ''}</span></p>
+            <h2>Thread</h2>
+            {thread.map((m) => (
+              <article class="message">
+                <header><strong>{m.from}</strong> <span class="muted">{formatTime(m.at)}</span></header>
+                <pre class="mail-body">{m.text}</pre>
+              </article>
+            ))}
+          </section>
+        </aside>
+      </div>
+    </Layout>
+  )
+}
+
+export function LinkNotice({ title, message, nonce, link }: { title: string; message: string; nonce?: string; link?: { href: string; text: string } }) {
+  return (
+    <Layout title={title} nonce={nonce}>
+      <section class="panel narrow">
+        <h1>{title}</h1>
+        <p>{message}</p>
+        {link ? <p><a href={link.href}>{link.text}</a></p> : null}
+      </section>
+    </Layout>
+  )
+}
