@@ -1,0 +1,41 @@
+// `export`: 100,000 cases through exportCases (src/cases/export.ts), the generator behind
+// `desk export`, into a sink that only counts bytes: wall time and peak RSS while it streams.
+import { exportCases } from '../src/cases/export.ts'
+import { withOrg } from '../src/db.ts'
+import { seedAccounts, seedCases, seedOrgs, seedUsers } from './seed.ts'
+import { isMain, mb, note, result, sampleRss, withBenchDatabase } from './support.ts'
+
+const CASES = Number(process.env.BENCH_EXPORT_CASES || 100_000)
+
+export async function runExportBench(): Promise<void> {
+  await withBenchDatabase('export', async ({ db }) => {
+    const [org] = await seedOrgs(db, 'bench', 1)
+    const owners = await seedUsers(db, org!.id, org!.slug, 10)
+    const accounts = await seedAccounts(db, org!.id, 500)
+    await seedCases(db, [{ orgId: org!.id, total: CASES, open: 10_000 }], { owners, accounts })
+    await db.unsafe('vacuum (analyze) cases, accounts, app_users')
+
+    const rssBefore = process.memoryUsage().rss
+    const sampler = sampleRss()
+    const t0 = performance.now()
+    let bytes = 0
+    let lines = 0
+    await withOrg(db, org!.id, async (tx) => {
+      for await (const chunk of exportCases(tx)) {
+        bytes += Buffer.byteLength(chunk)
+        for (let at = chunk.indexOf('\n'); at !== -1; at = chunk.indexOf('\n', at + 1)) lines++
+      }
+    })
+    const seconds = (performance.now() - t0) / 1000
+    const peak = sampler.stop()
+    if (lines !== CASES + 1) throw new Error(`export wrote ${lines} lines, expected ${CASES + 1}`)
+    note(`${mb(bytes).toFixed(1)} MB of CSV`)
+    result('export.rows', CASES, 'rows')
+    result('export.time', seconds, 's')
+    result('export.rate', CASES / seconds, 'rows/s')
+    result('export.rss_before', mb(rssBefore), 'MB')
+    result('export.peak_rss', mb(peak), 'MB')
+  })
+}
+
+if (isMain(import.meta.url)) await runExportBench()

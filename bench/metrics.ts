@@ -1,0 +1,82 @@
+// `metrics`: the metrics page's server time for an org with 100,000 cases, through the real app
+// in-process (createApp + app.request, session cookie), for the default period (30 days), a
+// year, and the CSV export. Some cases carry ratings, sent resolution messages and approval
+// asks, so every query of the page has rows to read.
+import { createApp } from '../src/app.ts'
+import { createSession } from '../src/auth/sessions.ts'
+import { connect, withOrg } from '../src/db.ts'
+import { parseEnv } from '../src/env.ts'
+import { createDevMailer } from '../src/outbound/mailer.ts'
+import { seedAccounts, seedCases, seedOrgs, seedUsers } from './seed.ts'
+import { isMain, note, percentile, result, withBenchDatabase, type BenchDatabase } from './support.ts'
+
+const CASES = 100_000
+const OPEN = 10_000
+const REQUESTS = 50
+
+/** Ratings on a fifth of the finished cases, and an approval ask (decided) on a third of all cases. */
+export async function seedAftercare(db: BenchDatabase['db'], orgId: string, approverId: string): Promise<void> {
+  await db`
+    insert into customer_links (jti, org_id, case_id, purpose, expires_at, consumed_at)
+    select 'bench-' || c.id, c.org_id, c.id, 'csat', c.opened_at + interval '40 days', coalesce(c.resolved_at, c.opened_at) + interval '1 day'
+    from cases c where c.org_id = ${orgId} and c.resolved_at is not null and random() < 0.2`
+  await db`
+    insert into csat_responses (org_id, case_id, link_jti, rating, created_at)
+    select l.org_id, l.case_id, l.jti, 1 + floor(random() * 5)::int, l.consumed_at from customer_links l where l.org_id = ${orgId}`
+  await db`
+    insert into drafts (org_id, case_id, version, author_kind, author, purpose, to_emails, subject, body)
+    select c.org_id, c.id, 1, 'template', 'template', 'reply', array[c.customer_email], 'Re: ' || c.subject, 'Thank you for writing.'
+    from cases c where c.org_id = ${orgId} and c.number % 3 = 0`
+  await db`
+    insert into approval_requests (org_id, case_id, draft_id, content_hash, approver_id, jti, expires_at, created_at, decided_at)
+    select d.org_id, d.case_id, d.id, 'bench', ${approverId}, 'bench-' || d.id, c.opened_at + interval '1 day',
+           c.opened_at + interval '2 minutes', c.opened_at + interval '2 minutes' + random() * interval '40 minutes'
+    from drafts d join cases c on c.id = d.case_id where d.org_id = ${orgId}`
+}
+
+export async function benchMetrics(): Promise<void> {
+  await withBenchDatabase('metrics', async ({ db, url }) => {
+    const started = performance.now()
+    const [org] = await seedOrgs(db, 'bench', 1)
+    const users = await seedUsers(db, org!.id, org!.slug, 24)
+    const accounts = await seedAccounts(db, org!.id, 500)
+    await seedCases(db, [{ orgId: org!.id, total: CASES, open: OPEN }], { owners: users, accounts })
+    await seedAftercare(db, org!.id, users[0]!)
+    await db.unsafe('vacuum (analyze) cases, accounts, app_users, csat_responses, customer_links, drafts, approval_requests')
+    result('metrics.seed_time', (performance.now() - started) / 1000, 's')
+
+    const { token } = await withOrg(db, org!.id, (tx) => createSession(tx, { orgId: org!.id, userId: users[0]! }))
+    const cookie = `desk_session=${token}`
+    const env = parseEnv({ DATABASE_URL: url })
+    if (!env.ok) throw new Error(env.problems.join('; '))
+    const appDb = connect(url)
+    try {
+      const app = createApp({ db: appDb, env: env.env, assets: {}, mailer: createDevMailer(appDb) })
+      const time = async (path: string, count: number) => {
+        const samples: number[] = []
+        for (let i = 0; i < count; i++) {
+          const t0 = performance.now()
+          const response = await app.request(path, { headers: { cookie } })
+          const body = await response.text()
+          samples.push(performance.now() - t0)
+          if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${body.slice(0, 300)}`)
+          if (i === 0) note(`${path}: ${body.length} bytes`)
+        }
+        return samples
+      }
+      await time('/metrics', 5) // warm-up: JIT, plan cache, buffers
+      const page = await time('/metrics', REQUESTS)
+      const year = await time('/metrics?period=365d', REQUESTS)
+      const csv = await time('/metrics.csv?period=365d', REQUESTS)
+      result('metrics.p50', percentile(page, 50), 'ms')
+      result('metrics.p95', percentile(page, 95), 'ms')
+      result('metrics.year.p50', percentile(year, 50), 'ms')
+      result('metrics.year.p95', percentile(year, 95), 'ms')
+      result('metrics.csv.p50', percentile(csv, 50), 'ms')
+    } finally {
+      await appDb.end({ timeout: 5 })
+    }
+  })
+}
+
+if (isMain(import.meta.url)) await benchMetrics()

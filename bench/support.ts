@@ -1,0 +1,114 @@
+// Shared helpers for the benchmarks: a throwaway database per bench, result lines, percentiles
+// and an RSS sampler. Every bench prints its figures as `name: value unit`, one per line, on
+// stdout; anything else (progress, plans) goes to stderr.
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { connect, type Db } from '../src/db.ts'
+import { migrate } from '../src/migrate.ts'
+
+export const repoRoot = fileURLToPath(new URL('../', import.meta.url))
+
+/** The server the benches create their databases on (trust auth, like the tests). */
+const serverBase = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
+
+function serverUrl(database: string): string {
+  const url = new URL(serverBase)
+  url.pathname = `/${database}`
+  return url.toString()
+}
+
+export type BenchDatabase = { name: string; url: string; db: Db; drop: () => Promise<void> }
+
+/** Creates `desk_bench_<bench>_<random>`, applies every migration, and returns a pool on it. */
+export async function createBenchDatabase(bench: string, options: { max?: number } = {}): Promise<BenchDatabase> {
+  const name = `desk_bench_${bench}_${randomBytes(4).toString('hex')}`
+  const admin = connect(serverUrl('postgres'), { max: 1 })
+  try {
+    await admin.unsafe(`create database "${name}"`)
+  } finally {
+    await admin.end()
+  }
+  const url = serverUrl(name)
+  const db = connect(url, { max: options.max ?? 4 })
+  await migrate(db)
+  let dropped = false
+  return {
+    name,
+    url,
+    db,
+    drop: async () => {
+      if (dropped) return
+      dropped = true
+      await db.end({ timeout: 5 })
+      const again = connect(serverUrl('postgres'), { max: 1 })
+      try {
+        await again.unsafe(`drop database if exists "${name}" with (force)`)
+      } finally {
+        await again.end()
+      }
+    },
+  }
+}
+
+/** One result line, exactly `name: value unit`. */
+export function result(name: string, value: number, unit: string): void {
+  process.stdout.write(`${name}: ${format(value)} ${unit}\n`)
+}
+
+function format(value: number): string {
+  if (!Number.isFinite(value)) return String(value)
+  if (Number.isInteger(value)) return String(value)
+  const abs = Math.abs(value)
+  if (abs >= 100) return String(Math.round(value))
+  if (abs >= 10) return value.toFixed(1)
+  if (abs >= 1) return value.toFixed(2)
+  return value.toPrecision(2)
+}
+
+/** Progress and diagnostics: stderr, so stdout holds only result lines. */
+export function note(message: string): void {
+  process.stderr.write(`  ${message}\n`)
+}
+
+/** Nearest-rank percentile of unsorted samples (p in 0..100). */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN
+  const sorted = [...samples].sort((a, b) => a - b)
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)))
+  return sorted[rank - 1]!
+}
+
+export const mb = (bytes: number) => bytes / (1024 * 1024)
+
+/**
+ * Samples process.memoryUsage().rss every `everyMs` while running; `stop()` returns the peak
+ * (the sample taken at stop included). Timers fire whenever the event loop is free, which during
+ * the database-bound work measured here is often.
+ */
+export function sampleRss(everyMs = 20): { stop: () => number } {
+  let peak = process.memoryUsage().rss
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss)
+  }, everyMs)
+  return {
+    stop: () => {
+      clearInterval(timer)
+      return Math.max(peak, process.memoryUsage().rss)
+    },
+  }
+}
+
+/** Runs `fn` and always drops the database afterwards, even when the bench fails. */
+export async function withBenchDatabase<T>(bench: string, fn: (database: BenchDatabase) => Promise<T>, options: { max?: number } = {}): Promise<T> {
+  const database = await createBenchDatabase(bench, options)
+  try {
+    return await fn(database)
+  } finally {
+    await database.drop()
+  }
+}
+
+/** True when this module is the process's entry point (each bench also runs on its own). */
+export function isMain(moduleUrl: string): boolean {
+  return Boolean(process.argv[1]) && fileURLToPath(moduleUrl) === process.argv[1]
+}
