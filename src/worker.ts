@@ -1,6 +1,6 @@
 // Cloudflare Workers entry: the same app as the Node server, with Postgres through Hyperdrive.
-// `fetch` serves the desk, `email` takes mail from Cloudflare Email Routing into the same intake.
-// (`scheduled` arrives with the digest and scheduling issue.)
+// `fetch` serves the desk, `email` takes mail from Cloudflare Email Routing into the same intake,
+// `scheduled` (cron, wrangler.toml) runs the scheduler tick and drains background jobs.
 import htmx from 'htmx.org/dist/htmx.min.js'
 import hxCsp from 'htmx.org/dist/ext/hx-csp.min.js'
 import desk from '../views/static/desk.js'
@@ -8,14 +8,25 @@ import { createApp } from './app.ts'
 import { connect, isDatabaseUnavailable } from './db.ts'
 import { parseEnv, type Env } from './env.ts'
 import { deliver } from './intake/webhooks/deliver.ts'
+import { jobHandlers } from './jobs/handlers.ts'
+import { runScheduledTick } from './jobs/scheduler.ts'
 import { createMailer } from './outbound/mailer.ts'
 
 type WorkerEnv = { HYPERDRIVE: { connectionString: string } } & Record<string, unknown>
 type ExecutionContext = { waitUntil(p: Promise<unknown>): void }
+/** The parts of Cloudflare's ScheduledController the desk uses. */
+type ScheduledController = { scheduledTime: number; cron: string }
 /** The parts of Cloudflare's ForwardableEmailMessage the desk uses. */
 type EmailMessage = { from: string; to: string; raw: ReadableStream<Uint8Array>; rawSize: number; setReject(reason: string): void }
 
 const js = 'text/javascript; charset=utf-8'
+
+/**
+ * How long one cron invocation keeps claiming jobs (drafts, sends, digests, alerts). Nothing
+ * else runs them on Workers; jobs still running at the limit finish, the rest wait a minute for
+ * the next invocation (or another one running at the same time: claims are SKIP LOCKED).
+ */
+const scheduledDrainMs = 25_000
 
 function settingsFrom(env: WorkerEnv): { ok: true; env: Env } | { ok: false; problems: string[] } {
   return parseEnv(Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
@@ -62,6 +73,28 @@ export default {
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw new Error('database unavailable; retry later')
       throw error
+    } finally {
+      ctx.waitUntil(db.end())
+    }
+  },
+
+  /**
+   * Cron (every minute, wrangler.toml): the same tick as the Node scheduler (due digests, alerts),
+   * then the job queue drained for a bounded time. Throwing marks the invocation failed in the
+   * dashboard; the next minute tries again, and nothing is claimed twice.
+   */
+  async scheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
+    const settings = settingsFrom(env)
+    if (!settings.ok) throw new Error(`Misconfigured: ${settings.problems.join('; ')}`)
+    const db = database(env)
+    try {
+      const mailer = createMailer(db, settings.env)
+      const summary = await runScheduledTick(
+        { db, env: settings.env, handlers: jobHandlers({ mailer }) },
+        { now: new Date(controller.scheduledTime), drainMs: scheduledDrainMs },
+      )
+      const queued = (list: { status: string }[]) => list.filter((x) => x.status === 'queued').length
+      console.log(`scheduled ${controller.cron}: ${queued(summary.digests)} digests, ${queued(summary.alerts)} alerts queued; jobs ${JSON.stringify(summary.jobs)}`)
     } finally {
       ctx.waitUntil(db.end())
     }

@@ -1,3 +1,4 @@
+import { alertSendJob, digestSendJob } from '../digest/deliver.ts'
 import { draftJob } from '../drafts/job.ts'
 import type { Mailer } from '../outbound/mailer.ts'
 import { sendJob } from '../outbound/send.ts'
@@ -11,6 +12,6 @@ export function jobHandlers(deps: { mailer?: Mailer } = {}): JobHandlers {
   return {
     draft: draftJob,
     // Without a mailer (a drafting-only runner) send jobs are left for a runner that has one.
-    ...(deps.mailer ? { send: sendJob(deps.mailer) } : {}),
+    ...(deps.mailer ? { send: sendJob(deps.mailer), digest_send: digestSendJob(deps.mailer), alert: alertSendJob(deps.mailer) } : {}),
   }
 }

@@ -1,0 +1,161 @@
+import { withOrg, type Db, type Tx } from '../db.ts'
+import type { Env } from '../env.ts'
+import { insertJob } from '../jobs/queries.ts'
+import { duration, localTime, oneLine } from './format.ts'
+import { caseUrl, escapeHtml } from './render.ts'
+import { alertSettingKeys, type AlertKind } from './settings.ts'
+
+// Immediate alerts, found by a scan rather than hooks in every code path that can cause them:
+// whatever made a case SEV-1, at risk or its reply fail (mail, form, CSV, a severity change, a
+// clock running down with nobody touching the case), the next scheduler tick sees it. Each
+// alert is a row in alerts_sent under a unique key, claimed in the same transaction as its
+// send job, so it goes out once however many schedulers scan.
+
+export type AlertCandidate = { orgId: string; kind: AlertKind; alertKey: string; caseId: string; outboxId: string | null }
+
+/**
+ * What deserves an alert at `now`, across orgs (owner connection), not yet claimed:
+ *  - new_sev1: an open SEV-1 case that arrived, or was raised to SEV-1, in the last 24 hours
+ *    (CSV imports excepted: a bulk load is not news). → approvers and admins.
+ *  - at_risk: an open, owned case whose running deadline turned at risk in the last 24 hours and
+ *    is not breached yet; keyed by the deadline, so a later deadline alerts again. → the owner.
+ *  - send_failed: an approved reply that failed for good in the last 7 days. → owner, approvers, admins.
+ * The windows keep a first start (or a long outage) from alerting about old news the digest covers.
+ */
+export async function findAlertCandidates(db: Db, now: Date, orgIds: string[] | null = null): Promise<AlertCandidate[]> {
+  const enabled = (kind: AlertKind) => db`o.settings -> ${alertSettingKeys[kind]} is distinct from 'false'::jsonb`
+  const scope = orgIds ? db`and o.id = any(${orgIds}::uuid[])` : db``
+  const unclaimed = (key: ReturnType<typeof db>) => db`not exists (select 1 from alerts_sent a where a.org_id = o.id and a.alert_key = ${key})`
+  return db<AlertCandidate[]>`
+    select o.id as "orgId", 'new_sev1' as kind, 'new_sev1/' || c.id as "alertKey", c.id as "caseId", null::uuid as "outboxId"
+    from cases c join orgs o on o.id = c.org_id
+    where c.severity = 'SEV-1' and c.status not in ('resolved', 'closed') and c.source <> 'csv'
+      and greatest(c.created_at, c.severity_changed_at) > ${now}::timestamptz - interval '24 hours'
+      and ${enabled('new_sev1')} ${scope} and ${unclaimed(db`'new_sev1/' || c.id`)}
+    union all
+    select o.id, 'at_risk', 'at_risk/' || c.id || '/' || floor(extract(epoch from c.next_deadline_at))::bigint, c.id, null
+    from cases c join orgs o on o.id = c.org_id
+    where c.status not in ('resolved', 'closed') and c.owner_id is not null
+      and c.next_at_risk_at <= ${now} and c.next_at_risk_at > ${now}::timestamptz - interval '24 hours'
+      and c.next_deadline_at > ${now}
+      and ${enabled('at_risk')} ${scope}
+      and ${unclaimed(db`'at_risk/' || c.id || '/' || floor(extract(epoch from c.next_deadline_at))::bigint`)}
+    union all
+    select o.id, 'send_failed', 'send_failed/' || x.id, x.case_id, x.id
+    from outbox x join orgs o on o.id = x.org_id
+    where x.status = 'failed' and x.created_at > ${now}::timestamptz - interval '7 days'
+      and ${enabled('send_failed')} ${scope} and ${unclaimed(db`'send_failed/' || x.id`)}
+    order by 1, 3`
+}
+
+type AlertCase = {
+  id: string; number: number; subject: string; severity: string; source: string; status: string
+  customerName: string | null; customerEmail: string | null; ownerEmail: string | null; ownerName: string | null; ownerActive: boolean
+  nextDeadlineAt: Date | null; clock: string | null; timeZone: string; orgName: string
+}
+
+async function loadAlertCase(tx: Tx, caseId: string): Promise<AlertCase | undefined> {
+  const [row]: [AlertCase?] = await tx`
+    select c.id, c.number, c.subject, c.severity, c.source, c.status, c.customer_name as "customerName", c.customer_email as "customerEmail",
+           u.email as "ownerEmail", coalesce(nullif(u.name, ''), u.email) as "ownerName", (u.id is not null and u.disabled_at is null) as "ownerActive",
+           c.next_deadline_at as "nextDeadlineAt",
+           case when c.next_deadline_at is null then null
+                when c.first_response_at is null and c.next_deadline_at = c.first_response_due_at then 'first response'
+                when c.next_deadline_at = c.next_update_due_at then 'customer update'
+                else 'resolution' end as clock,
+           org_time_zone(o.timezone) as "timeZone", o.name as "orgName"
+    from cases c join orgs o on o.id = c.org_id left join app_users u on u.id = c.owner_id
+    where c.id = ${caseId}`
+  return row
+}
+
+async function approverEmails(tx: Tx): Promise<string[]> {
+  const rows = await tx<{ email: string }[]>`select email from app_users where disabled_at is null and role in ('approver', 'admin') order by email`
+  return rows.map((r) => r.email)
+}
+
+type Composed = { recipients: string[]; subject: string; lines: string[] }
+
+async function compose(tx: Tx, c: AlertCandidate, kase: AlertCase, now: Date): Promise<Composed> {
+  const label = `ESC-${kase.number}`
+  const subject = oneLine(kase.subject, 80)
+  const customer = kase.customerName || kase.customerEmail || 'unknown customer'
+  const owner = kase.ownerName ? `Owner: ${kase.ownerName}` : 'No owner yet: assign one.'
+  switch (c.kind) {
+    case 'new_sev1':
+      return {
+        recipients: await approverEmails(tx),
+        subject: `SEV-1: ${label} ${subject}`,
+        lines: [`A SEV-1 escalation is open: ${label}, “${subject}”, from ${customer}.`, owner,
+          kase.nextDeadlineAt ? `The ${kase.clock} is due ${localTime(kase.nextDeadlineAt, now, kase.timeZone)} (in ${duration(kase.nextDeadlineAt.getTime() - now.getTime())}).` : ''],
+      }
+    case 'at_risk':
+      return {
+        recipients: kase.ownerActive && kase.ownerEmail ? [kase.ownerEmail] : [],
+        subject: `At risk: ${label} ${subject}`,
+        lines: [`${label} (${kase.severity}), “${subject}”, which you own, is at risk.`,
+          kase.nextDeadlineAt ? `The ${kase.clock} is due ${localTime(kase.nextDeadlineAt, now, kase.timeZone)}, in ${duration(kase.nextDeadlineAt.getTime() - now.getTime())}.` : ''],
+      }
+    case 'send_failed': {
+      const [outbox] = await tx<{ error: string | null; to: string[] }[]>`select last_error as error, to_emails as "to" from outbox where id = ${c.outboxId}`
+      const recipients = [...new Set([...(kase.ownerActive && kase.ownerEmail ? [kase.ownerEmail] : []), ...(await approverEmails(tx))])]
+      return {
+        recipients,
+        subject: `Reply not delivered: ${label} ${subject}`,
+        lines: [`The approved reply on ${label} (${kase.severity}), “${subject}”, to ${outbox?.to.join(', ') ?? customer}, failed for good and was not sent.`,
+          `Error: ${oneLine(outbox?.error ?? 'unknown', 200)}`, owner, 'Check the address, then approve a new version to send it again.'],
+      }
+    }
+  }
+}
+
+export type AlertClaim = { orgId: string; alertKey: string; kind: AlertKind; status: 'queued' | 'skipped' | 'taken'; alertId?: string; jobId?: string; recipients?: string[] }
+
+/**
+ * Claims one org's alert candidates in one transaction: each row inserted (or found taken),
+ * composed, and its send job queued with it. Text is stored so every retry sends the same mail.
+ */
+export async function claimAlerts(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: string, candidates: AlertCandidate[], now: Date): Promise<AlertClaim[]> {
+  return withOrg(db, orgId, async (tx) => {
+    const claims: AlertClaim[] = []
+    for (const c of candidates) {
+      const [row] = await tx<{ id: string }[]>`
+        insert into alerts_sent (org_id, kind, alert_key, case_id, idempotency_key)
+        values (${orgId}, ${c.kind}, ${c.alertKey}, ${c.caseId}, ${`alert/${orgId}/${c.alertKey}`})
+        on conflict (org_id, alert_key) do nothing returning id`
+      if (!row) {
+        claims.push({ orgId, alertKey: c.alertKey, kind: c.kind, status: 'taken' })
+        continue
+      }
+      const kase = await loadAlertCase(tx, c.caseId)
+      const composed = kase ? await compose(tx, c, kase, now) : null
+      if (!kase || !composed || composed.recipients.length === 0) {
+        await tx`update alerts_sent set status = 'skipped', reason = 'nobody to send it to' where id = ${row.id}`
+        claims.push({ orgId, alertKey: c.alertKey, kind: c.kind, status: 'skipped', alertId: row.id })
+        continue
+      }
+      const url = caseUrl(env.PUBLIC_URL, c.caseId)
+      const lines = composed.lines.filter(Boolean)
+      const text = [...lines, '', `Open the case: ${url}`, '', `${kase.orgName} · alert settings: ${env.PUBLIC_URL.replace(/\/+$/, '')}/admin/digest`].join('\n')
+      const html = `<div style="max-width:600px;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.45">`
+        + lines.map((l) => `<p style="margin:0 0 10px">${escapeHtml(l)}</p>`).join('')
+        + `<p><a href="${escapeHtml(url)}" style="font-weight:600;color:#1a56db">Open ESC-${kase.number}</a></p></div>`
+      const jobId = await insertJob(tx, orgId, 'alert', { alertId: row.id })
+      await tx`
+        update alerts_sent set recipients = ${composed.recipients}, subject = ${composed.subject}, text_body = ${text}, html_body = ${html}, job_id = ${jobId}
+        where id = ${row.id}`
+      claims.push({ orgId, alertKey: c.alertKey, kind: c.kind, status: 'queued', alertId: row.id, jobId, recipients: composed.recipients })
+    }
+    return claims
+  })
+}
+
+/** The scheduler's half of alerts: find, then claim per org. */
+export async function enqueueAlerts(db: Db, env: Pick<Env, 'PUBLIC_URL'>, now: Date, orgIds: string[] | null = null): Promise<AlertClaim[]> {
+  const candidates = await findAlertCandidates(db, now, orgIds)
+  const byOrg = new Map<string, AlertCandidate[]>()
+  for (const c of candidates) byOrg.set(c.orgId, [...(byOrg.get(c.orgId) ?? []), c])
+  const claims: AlertClaim[] = []
+  for (const [orgId, list] of byOrg) claims.push(...(await claimAlerts(db, env, orgId, list, now)))
+  return claims
+}

@@ -1,0 +1,80 @@
+import { recordAudit, systemActor } from '../audit/audit.ts'
+import { withOrg, type Tx } from '../db.ts'
+import type { JobHandler } from '../jobs/runner.ts'
+import { MailSendError, type Mailer } from '../outbound/mailer.ts'
+import { RetryAt } from '../outbound/send.ts'
+
+type Stored = {
+  id: string; status: string; caseId: string | null; recipients: string[]; subject: string; text: string; html: string | null
+  idempotencyKey: string; details: Record<string, unknown>
+}
+
+/**
+ * Sending staff mail that was composed and stored when it was claimed (digest_runs,
+ * alerts_sent). The stored text and its idempotency key make every attempt identical, so a
+ * runner that dies after the provider accepted, or two runners whose leases overlapped, still
+ * deliver one message: the provider (or the dev mailbox's unique key) answers the second send
+ * with the first. Only the first runner to record the send writes the audit event.
+ */
+function storedMailJob(kind: 'digest' | 'alert', mailer: Mailer): JobHandler {
+  const table = kind === 'digest' ? 'digest_runs' : 'alerts_sent'
+  const load = async (tx: Tx, id: string) => {
+    const [row]: [Stored?] = await tx`
+      select id, status, ${kind === 'alert' ? tx`case_id` : tx`null::uuid`} as "caseId", recipients, subject, text_body as text,
+             html_body as html, idempotency_key as "idempotencyKey",
+             ${kind === 'alert' ? tx`jsonb_build_object('kind', kind, 'alertKey', alert_key)` : tx`jsonb_build_object('localDate', to_char(local_date, 'YYYY-MM-DD'), 'counts', counts)`} as details
+      from ${tx(table)} where id = ${id}`
+    return row
+  }
+  return async (job, ctx) => {
+    const id = String(job.payload.id ?? job.payload.runId ?? job.payload.alertId ?? '')
+    const row = await withOrg(ctx.db, job.orgId, (tx) => load(tx, id))
+    if (!row || row.status !== 'queued') return // sent by an earlier attempt, or never composed
+
+    let providerId: string
+    try {
+      const sent = await mailer.send({
+        orgId: job.orgId,
+        to: row.recipients,
+        subject: row.subject,
+        text: row.text,
+        html: row.html ?? undefined,
+        tags: { kind },
+        idempotencyKey: row.idempotencyKey,
+      })
+      providerId = sent.id
+    } catch (error) {
+      const message = (error as Error).message
+      const permanent = error instanceof MailSendError && !error.retryable
+      const last = job.attempts >= job.maxAttempts
+      if (permanent || last) {
+        await withOrg(ctx.db, job.orgId, async (tx) => {
+          await tx`update ${tx(table)} set status = 'failed', last_error = ${message} where id = ${row.id} and status = 'queued'`
+          await recordAudit(tx, job.orgId, { actor: systemActor, action: `${kind}.fail`, caseId: row.caseId, details: { ...row.details, error: message, permanent } })
+          await ctx.complete(tx)
+        })
+        return
+      }
+      await withOrg(ctx.db, job.orgId, (tx) => tx`update ${tx(table)} set last_error = ${message} where id = ${row.id}`)
+      if (error instanceof MailSendError && error.retryAfterSeconds !== null) {
+        throw new RetryAt(message, new Date(Date.now() + error.retryAfterSeconds * 1000))
+      }
+      throw error
+    }
+
+    await withOrg(ctx.db, job.orgId, async (tx) => {
+      const [recorded] = await tx`
+        update ${tx(table)} set status = 'sent', sent_at = now(), provider_id = ${providerId}, last_error = null
+        where id = ${row.id} and status = 'queued' returning id`
+      if (recorded) {
+        await recordAudit(tx, job.orgId, { actor: systemActor, action: `${kind}.send`, caseId: row.caseId, details: { ...row.details, to: row.recipients, providerId } })
+      }
+      await ctx.complete(tx)
+    })
+  }
+}
+
+/** kind 'digest_send', payload {runId}. */
+export const digestSendJob = (mailer: Mailer) => storedMailJob('digest', mailer)
+/** kind 'alert', payload {alertId}. */
+export const alertSendJob = (mailer: Mailer) => storedMailJob('alert', mailer)

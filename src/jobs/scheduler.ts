@@ -1,0 +1,81 @@
+import { isDatabaseUnavailable } from '../db.ts'
+import { enqueueAlerts, type AlertClaim } from '../digest/alerts.ts'
+import { enqueueDueDigests, type DigestClaim } from '../digest/digest.ts'
+import { runJobsOnce, type JobDeps, type RunSummary } from './runner.ts'
+
+export type TickOptions = {
+  /** The instant the tick stands for (Cloudflare's scheduledTime; tests pick one). Default: now. */
+  now?: Date
+  /** After enqueueing, run due jobs until none is left or this much time has passed (0: leave them to the job loop). */
+  drainMs?: number
+  /** Only these orgs (tests, `desk worker --org`). */
+  orgIds?: string[] | null
+}
+
+export type TickSummary = { digests: DigestClaim[]; alerts: AlertClaim[]; jobs: RunSummary }
+
+/**
+ * One scheduler tick, the same on every runtime: the Node server and `desk worker` call it every
+ * minute beside their job loop, a Cloudflare Worker calls it from `scheduled` (cron) and drains
+ * the jobs itself because nothing else runs there. Everything it does is claimed in Postgres, so
+ * any number of ticks may overlap across processes and Workers.
+ */
+export async function runScheduledTick(deps: JobDeps, options: TickOptions = {}): Promise<TickSummary> {
+  const now = options.now ?? new Date()
+  const orgIds = options.orgIds ?? null
+  const workerId = (deps.workerId ??= `scheduler-${globalThis.crypto.randomUUID().slice(0, 8)}`)
+  const digests = await enqueueDueDigests(deps.db, deps.env, now, workerId, orgIds)
+  const alerts = await enqueueAlerts(deps.db, deps.env, now, orgIds)
+  const jobs: RunSummary = { claimed: 0, done: 0, retried: 0, failed: 0 }
+  if (options.drainMs && options.drainMs > 0) {
+    const until = Date.now() + options.drainMs
+    const scopes = orgIds ?? [null]
+    let claimedThisRound: number
+    do {
+      claimedThisRound = 0
+      for (const orgId of scopes) {
+        const r = await runJobsOnce(deps, { orgId })
+        claimedThisRound += r.claimed
+        for (const k of ['claimed', 'done', 'retried', 'failed'] as const) jobs[k] += r[k]
+      }
+    } while (claimedThisRound > 0 && Date.now() < until)
+  }
+  return { digests, alerts, jobs }
+}
+
+export type Scheduler = { stop: () => Promise<void> }
+
+/**
+ * Runs runScheduledTick every intervalMs in this process (jobs are left to the job loop, which
+ * onQueued wakes). A tick never overlaps the previous one, and a failed tick is logged and tried
+ * again on the next interval: a database restart is routine.
+ */
+export function startScheduler(deps: JobDeps, options: { intervalMs: number; orgIds?: string[] | null; onQueued?: () => void }): Scheduler {
+  const log = deps.log ?? ((line: string) => console.error(line))
+  let stopped = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let current: Promise<void> = Promise.resolve()
+
+  const tick = async () => {
+    try {
+      const { digests, alerts } = await runScheduledTick(deps, { orgIds: options.orgIds })
+      if (digests.some((d) => d.status === 'queued') || alerts.some((a) => a.status === 'queued')) options.onQueued?.()
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) log(`scheduler: ${(error as Error).message}`)
+    }
+  }
+  const schedule = (delay: number) => {
+    if (stopped) return
+    timer = setTimeout(() => {
+      current = tick().then(() => schedule(options.intervalMs))
+    }, delay)
+  }
+  schedule(0)
+  return {
+    stop: async () => {
+      stopped = true
+      clearTimeout(timer)
+      await current
+    },
+  }
+}
