@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { recordAudit, systemActor, type Actor } from '../audit/audit.ts'
+import { linkSigningKey } from '../auth/tokens.ts'
+import { withCustomerLinks } from '../csat/csat.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../http/errors.ts'
@@ -69,7 +71,14 @@ export async function generateDraft(deps: DraftDeps, req: DraftRequest, complete
     fallback = { reason: result.reason, detail: result.detail }
   }
 
+  // The resolution message carries the customer's rating and "confirm it's resolved" links
+  // (src/csat): issued with the version, so they are part of the text the approver approves.
+  const linkKey = purpose === 'resolution' ? await linkSigningKey(deps.db, deps.env.LINK_SECRET) : null
+
   return withOrg(deps.db, req.orgId, async (tx) => {
+    if (linkKey) {
+      content = { ...content, body: await withCustomerLinks(tx, { key: linkKey, publicUrl: deps.env.PUBLIC_URL }, req.orgId, req.caseId, content.body) }
+    }
     const saved = await saveVersion(tx, req.orgId, req.caseId, {
       authorKind: author.kind,
       author: author.name,

@@ -34,8 +34,15 @@ export function signatureOf(ctx: DraftContext): string {
   return [sender.trim() || 'Customer Care', ctx.org.name].join('\n')
 }
 
+/** What proportionalRecovery reads: a DraftContext fits, and so does the case page's lighter load. */
+export type RecoveryInput = {
+  kase: Pick<DraftContext['kase'], 'source' | 'severity'>
+  account: Pick<NonNullable<DraftContext['account']>, 'health' | 'annualRevenue'> | null
+  earlierCases: unknown[]
+}
+
 /** Severity, account and repeat escalations decide what recovery is proportional. */
-export function proportionalRecovery(ctx: DraftContext): { action: RecoveryAction | null; rationale: string } {
+export function proportionalRecovery(ctx: RecoveryInput): { action: RecoveryAction | null; rationale: string } {
   const { kase, account, earlierCases } = ctx
   if (kase.source === 'lawyer' || kase.source === 'regulator') {
     return { action: null, rationale: 'Legal or regulatory matter: any recovery is decided with counsel.' }

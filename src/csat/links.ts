@@ -1,0 +1,87 @@
+import { errors, jwtVerify, SignJWT } from 'jose'
+import { z } from 'zod'
+import { randomToken } from '../auth/crypto.ts'
+import type { Q, Tx } from '../db.ts'
+
+// Links for the customer (rate our handling, confirm it is resolved). Same family as the team's
+// links (jose HS256 with the same key, a stored jti, single use, expiry), but a customer is not
+// a user: the token is bound to an org, a case and a purpose, and its audience is 'customer', so
+// it can never pass for a sign-in or approval link (those check their purpose and their user).
+
+export type CustomerLinkPurpose = 'csat' | 'confirm_resolution'
+export type CustomerLinkClaims = { jti: string; orgId: string; caseId: string; purpose: CustomerLinkPurpose; expiresAt: Date }
+export type CustomerLinkCheck = { ok: true; claims: CustomerLinkClaims } | { ok: false; reason: 'expired' | 'invalid' }
+
+/** Long enough for a customer to answer after a holiday; the link does one harmless thing. */
+export const CUSTOMER_LINK_DAYS = 30
+
+const AUDIENCE = 'customer'
+
+export async function issueCustomerLink(
+  tx: Tx,
+  key: Uint8Array,
+  link: { orgId: string; caseId: string; purpose: CustomerLinkPurpose; ttlSeconds?: number; now?: Date },
+): Promise<{ token: string; jti: string; expiresAt: Date }> {
+  const jti = randomToken(18)
+  const now = link.now ?? new Date()
+  const exp = Math.floor(now.getTime() / 1000) + (link.ttlSeconds ?? CUSTOMER_LINK_DAYS * 86_400)
+  const expiresAt = new Date(exp * 1000)
+  await tx`
+    insert into customer_links (jti, org_id, case_id, purpose, expires_at)
+    values (${jti}, ${link.orgId}, ${link.caseId}, ${link.purpose}, ${expiresAt})`
+  // Kept short (the rating link appears five times in a plain-text mail): the case is the
+  // subject, and no typ header or iat, which nothing here reads.
+  const token = await new SignJWT({ org: link.orgId, purpose: link.purpose })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(link.caseId)
+    .setAudience(AUDIENCE)
+    .setJti(jti)
+    .setExpirationTime(exp)
+    .sign(key)
+  return { token, jti, expiresAt }
+}
+
+const claimsSchema = z.object({
+  sub: z.uuid(),
+  org: z.uuid(),
+  purpose: z.enum(['csat', 'confirm_resolution']),
+  jti: z.string().min(16),
+  exp: z.number(),
+})
+
+/** Signature, audience, expiry and purpose. Pure: reads and writes nothing, so GETs may call it. */
+export async function verifyCustomerLink(key: Uint8Array, token: string, purpose: CustomerLinkPurpose): Promise<CustomerLinkCheck> {
+  try {
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], audience: AUDIENCE, requiredClaims: ['sub', 'jti', 'exp'] })
+    const claims = claimsSchema.safeParse(payload)
+    if (!claims.success || claims.data.purpose !== purpose) return { ok: false, reason: 'invalid' }
+    const { jti, org, sub: caseId, exp } = claims.data
+    return { ok: true, claims: { jti, orgId: org, caseId, purpose, expiresAt: new Date(exp * 1000) } }
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' }
+    return { ok: false, reason: 'invalid' }
+  }
+}
+
+export type StoredCustomerLink = { caseId: string; purpose: string; expiresAt: Date; consumedAt: Date | null }
+
+/** The stored row, when it matches every signed binding (org by RLS, case, purpose). */
+export async function findCustomerLink(db: Q, claims: CustomerLinkClaims): Promise<StoredCustomerLink | undefined> {
+  const [row]: [StoredCustomerLink?] = await db`
+    select case_id as "caseId", purpose, expires_at as "expiresAt", consumed_at as "consumedAt"
+    from customer_links where jti = ${claims.jti} and case_id = ${claims.caseId} and purpose = ${claims.purpose}`
+  return row
+}
+
+/**
+ * Uses the link up, in the transaction of the action it authorises: if the action rolls back
+ * the link stays usable; of two racing requests exactly one gets true.
+ */
+export async function consumeCustomerLink(tx: Tx, claims: CustomerLinkClaims): Promise<boolean> {
+  const rows = await tx`
+    update customer_links set consumed_at = now()
+    where jti = ${claims.jti} and case_id = ${claims.caseId} and purpose = ${claims.purpose}
+      and consumed_at is null and expires_at > now()
+    returning jti`
+  return rows.length === 1
+}

@@ -1,0 +1,33 @@
+import { Hono, type Context } from 'hono'
+import type { AppEnv } from '../app.ts'
+import { withOrg } from '../db.ts'
+import { requireUser } from '../http/session.ts'
+import { MetricsPage } from '../../views/metrics.tsx'
+import { loadMetrics, metricsCsv, type MetricsReport } from './metrics.ts'
+import { parsePeriod } from './period.ts'
+
+export const metricsRoutes = new Hono<AppEnv>()
+
+// Any signed-in teammate: the figures are the team's own (per-owner rows are for coaching).
+async function report(c: Context<AppEnv>): Promise<MetricsReport> {
+  const user = requireUser(c)
+  return withOrg(c.get('deps').db, user.orgId, async (tx) => {
+    const [org] = await tx<{ timezone: string }[]>`select timezone from orgs where id = ${user.orgId}`
+    return loadMetrics(tx, user.orgId, parsePeriod(c.req.query(), org?.timezone ?? 'UTC'))
+  })
+}
+
+metricsRoutes.get('/metrics', async (c) => {
+  const user = requireUser(c)
+  return c.html(<MetricsPage user={user} report={await report(c)} nonce={c.get('secureHeadersNonce')} />)
+})
+
+metricsRoutes.get('/metrics.csv', async (c) => {
+  const user = requireUser(c)
+  const r = await report(c)
+  const body = [...metricsCsv(r)].join('')
+  return c.body(body, 200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${user.orgSlug}-metrics-${r.period.fromDate}-to-${r.period.toDate}.csv"`,
+  })
+})

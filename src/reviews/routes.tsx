@@ -1,0 +1,112 @@
+import { Hono, type Context } from 'hono'
+import type { AppEnv } from '../app.ts'
+import type { SessionUser } from '../auth/sessions.ts'
+import { isUuid } from '../cases/detail.ts'
+import { withOrg, type Tx } from '../db.ts'
+import { AppError, notFound } from '../http/errors.ts'
+import { requireUser } from '../http/session.ts'
+import { ReviewNotNeeded, ReviewPage, ReviewPrintPage } from '../../views/review.tsx'
+import { reviewMarkdown } from './markdown.ts'
+import { addPreventionAction, loadReview, markPreventionAction, reviewAvailable, saveReview, type ReviewReport } from './review.ts'
+
+export const reviewRoutes = new Hono<AppEnv>()
+
+const notices: Record<string, string> = {
+  saved: 'Review saved.',
+  unchanged: 'Nothing changed.',
+  'action-added': 'Prevention action added.',
+  'action-done': 'Marked done.',
+  'action-open': 'Reopened.',
+}
+
+const formOf = async (c: Context<AppEnv>) =>
+  Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+
+/** The review of a case in the user's org (another org's case is a 404), whatever its severity. */
+async function loadFor(c: Context<AppEnv>, user: SessionUser): Promise<ReviewReport> {
+  const caseId = c.req.param('id') ?? ''
+  const report = isUuid(caseId) ? await withOrg(c.get('deps').db, user.orgId, (tx) => loadReview(tx, user.orgId, caseId)) : null
+  if (!report) throw notFound('That case')
+  return report
+}
+
+const notNeeded = (r: ReviewReport) => `Post-incident reviews are for SEV-1 and SEV-2 cases; ESC-${r.kase.number} is ${r.kase.severity}.`
+
+/** A review that exists or is due (SEV-1/SEV-2); exports of anything else are not found. */
+async function readable(c: Context<AppEnv>, user: SessionUser): Promise<ReviewReport> {
+  const report = await loadFor(c, user)
+  if (!reviewAvailable(report)) throw new AppError('NOT_FOUND', notNeeded(report))
+  return report
+}
+
+reviewRoutes.get('/cases/:id/review', async (c) => {
+  const user = requireUser(c)
+  const report = await loadFor(c, user)
+  const nonce = c.get('secureHeadersNonce')
+  // The link may be followed for a minor case (a bookmark, a severity lowered since): say why there is none.
+  if (!reviewAvailable(report)) return c.html(<ReviewNotNeeded report={report} user={user} message={notNeeded(report)} nonce={nonce} />)
+  return c.html(<ReviewPage report={report} user={user} nonce={nonce} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
+})
+
+reviewRoutes.get('/cases/:id/review.md', async (c) => {
+  const user = requireUser(c)
+  const report = await readable(c, user)
+  return c.body(reviewMarkdown(report), 200, {
+    'content-type': 'text/markdown; charset=utf-8',
+    'content-disposition': `attachment; filename="ESC-${report.kase.number}-review.md"`,
+  })
+})
+
+reviewRoutes.get('/cases/:id/review/print', async (c) => {
+  const user = requireUser(c)
+  const report = await loadFor(c, user)
+  const nonce = c.get('secureHeadersNonce')
+  if (!reviewAvailable(report)) return c.html(<ReviewNotNeeded report={report} user={user} message={notNeeded(report)} nonce={nonce} />)
+  return c.html(<ReviewPrintPage report={report} user={user} nonce={nonce} />)
+})
+
+/** A review write: refusals a person can fix re-render the page with the message. */
+async function write(c: Context<AppEnv>, run: (tx: Tx, user: SessionUser, caseId: string, form: Record<string, string>) => Promise<string>) {
+  const user = requireUser(c)
+  const caseId = c.req.param('id') ?? ''
+  if (!isUuid(caseId)) throw notFound('That case')
+  const form = await formOf(c)
+  try {
+    const notice = await withOrg(c.get('deps').db, user.orgId, (tx) => run(tx, user, caseId, form))
+    return c.redirect(`/cases/${caseId}/review?notice=${notice}`, 303)
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code === 'NOT_FOUND') throw error
+    const report = await readable(c, user)
+    return c.html(<ReviewPage report={report} user={user} nonce={c.get('secureHeadersNonce')} error={error.message} />, error.status as 400 | 409)
+  }
+}
+
+reviewRoutes.post('/cases/:id/review', async (c) => {
+  const user = requireUser(c)
+  const caseId = c.req.param('id')
+  if (!isUuid(caseId)) throw notFound('That case')
+  const form = await formOf(c)
+  const result = await withOrg(c.get('deps').db, user.orgId, (tx) => saveReview(tx, user.orgId, caseId, user, form))
+  if (result.ok) return c.redirect(`/cases/${caseId}/review?notice=${result.changed.length ? 'saved' : 'unchanged'}`, 303)
+  const report = await readable(c, user)
+  return c.html(<ReviewPage report={report} user={user} nonce={c.get('secureHeadersNonce')} values={result.fields} error={result.error} />, result.fields ? 409 : 400)
+})
+
+reviewRoutes.post('/cases/:id/review/actions', (c) => write(c, async (tx, user, caseId, form) => {
+  await requireReview(tx, user, caseId)
+  await addPreventionAction(tx, user.orgId, caseId, user, form)
+  return 'action-added'
+}))
+
+reviewRoutes.post('/cases/:id/review/actions/:actionId', (c) => write(c, async (tx, user, caseId, form) => {
+  await requireReview(tx, user, caseId)
+  const status = form.status === 'open' ? 'open' : 'done'
+  await markPreventionAction(tx, user.orgId, caseId, user, c.req.param('actionId'), status)
+  return `action-${status}`
+}))
+
+async function requireReview(tx: Tx, user: SessionUser, caseId: string) {
+  const report = await loadReview(tx, user.orgId, caseId)
+  if (!report) throw notFound('That case')
+  if (!reviewAvailable(report)) throw new AppError('INVALID_STATE', notNeeded(report))
+}

@@ -1,0 +1,62 @@
+import { ratingLabels } from '../src/csat/csat.ts'
+import { Layout } from './layout.tsx'
+
+// Pages behind the links in a resolution message. Opening one changes nothing (mail scanners
+// follow links); only the button, which POSTs, records the rating or the confirmation.
+
+export type CustomerCase = { number: number; subject: string; orgName: string }
+
+export function RatePage({ token, kase, rating, comment, error, nonce }: { token: string; kase: CustomerCase; rating: number | null; comment?: string; error?: string | null; nonce?: string }) {
+  return (
+    <Layout title={`Rate ESC-${kase.number}`} nonce={nonce} orgName={kase.orgName}>
+      <section class="panel narrow customer-link">
+        <h1>How did we do?</h1>
+        <p>Your rating of how {kase.orgName} handled <strong>ESC-{kase.number}</strong>, “{kase.subject}”.</p>
+        {error ? <p class="error" role="alert">{error}</p> : null}
+        <form method="post" action="/csat">
+          <input type="hidden" name="t" value={token} />
+          <fieldset class="rating">
+            <legend>Your rating</legend>
+            {[5, 4, 3, 2, 1].map((n) => (
+              <label class="rating-choice">
+                <input type="radio" name="rating" value={String(n)} checked={rating === n} required />
+                <span>{n} – {ratingLabels[n]}</span>
+              </label>
+            ))}
+          </fieldset>
+          <label for="comment">Anything you would like to add? (optional)</label>
+          <textarea id="comment" name="comment" rows={4} maxlength={2000}>{comment ?? ''}</textarea>
+          <button type="submit">Send my rating</button>
+        </form>
+        <p class="muted">Nothing is recorded until you press the button. The link works once.</p>
+      </section>
+    </Layout>
+  )
+}
+
+export function ConfirmResolvedPage({ token, kase, nonce }: { token: string; kase: CustomerCase; nonce?: string }) {
+  return (
+    <Layout title={`Confirm ESC-${kase.number}`} nonce={nonce} orgName={kase.orgName}>
+      <section class="panel narrow customer-link">
+        <h1>Is it resolved?</h1>
+        <p>{kase.orgName} believes <strong>ESC-{kase.number}</strong>, “{kase.subject}”, is resolved.</p>
+        <form method="post" action="/confirm-resolution">
+          <input type="hidden" name="t" value={token} />
+          <button type="submit">Yes, it is resolved: close the case</button>
+        </form>
+        <p class="muted">Something still not right? Simply reply to our email instead: the case stays open and comes straight back to the person handling it.</p>
+      </section>
+    </Layout>
+  )
+}
+
+export function CustomerNotice({ title, message, nonce, orgName }: { title: string; message: string; nonce?: string; orgName?: string }) {
+  return (
+    <Layout title={title} nonce={nonce} orgName={orgName}>
+      <section class="panel narrow customer-link">
+        <h1>{title}</h1>
+        <p>{message}</p>
+      </section>
+    </Layout>
+  )
+}

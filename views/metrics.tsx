@@ -1,0 +1,214 @@
+import type { Child } from 'hono/jsx'
+import type { WeekAggregate } from '../src/metrics/queries.ts'
+import { formatPercent, formatSeconds } from '../src/metrics/format.ts'
+import { compliance, ratio, type MetricsReport } from '../src/metrics/metrics.ts'
+import { presetLabels, periodQuery, type Preset } from '../src/metrics/period.ts'
+import { Chart, type ChartPoint } from './chart.tsx'
+import { SeverityBadge, sourceLabels } from './components.tsx'
+import { Layout, type HeaderUser } from './layout.tsx'
+
+export type MetricsProps = { user: HeaderUser; report: MetricsReport; nonce?: string }
+
+const formatRating = (value: number | null) => (value === null ? '—' : value.toFixed(2))
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+export function MetricsPage({ user, report, nonce }: MetricsProps) {
+  const { period, overall } = report
+  const csv = `/metrics.csv?${periodQuery(period)}`
+  return (
+    <Layout title="Metrics" nonce={nonce} user={user}>
+      <p class="crumbs"><a href="/">← Queue</a></p>
+      <div class="toolbar">
+        <h1>Metrics</h1>
+        <a href={csv} download>Download CSV</a>
+      </div>
+      <PeriodForm report={report} />
+      {period.problem ? <div class="flash error" role="alert">{period.problem}</div> : null}
+      <p class="muted clock-note">
+        Cases opened {period.fromDate} to {period.toDate} ({period.timezone}): {plural(overall.cases, 'case')}.{' '}
+        {report.clock === 'working'
+          ? 'Durations are working time under your business calendar, the clock your SLA targets are set in; compliance compares each case with its stored deadline.'
+          : 'Durations are wall-clock time (no business calendar: the SLA clock runs 24/7); compliance compares each case with its stored deadline.'}
+      </p>
+
+      <FirstResponseHero report={report} />
+
+      <section class="metric-grid">
+        <Figure title="SLA compliance" id="sla">
+          <dl class="facts">
+            <dt>First response</dt><dd><strong>{formatPercent(compliance(overall.frMet, overall.frBreached))}</strong> <span class="muted">({overall.frMet} met, {overall.frBreached} breached)</span></dd>
+            <dt>Resolution</dt><dd><strong>{formatPercent(compliance(overall.resMet, overall.resBreached))}</strong> <span class="muted">({overall.resMet} met, {overall.resBreached} breached)</span></dd>
+          </dl>
+          <p class="muted">Cases still inside their deadline count neither way until they are answered or resolved.</p>
+        </Figure>
+        <Figure title="Waiting for approval" id="approval">
+          <p class="big">{formatSeconds(report.approval.median)} <span class="muted">median</span></p>
+          <dl class="facts">
+            <dt>90th percentile</dt><dd>{formatSeconds(report.approval.p90)}</dd>
+            <dt>Decided</dt><dd>{plural(report.approval.decided, 'ask')} of {report.approval.asks}</dd>
+            <dt>Waiting now</dt><dd>{report.approval.pending}{report.approval.longestPending !== null ? <span class="muted"> (longest {formatSeconds(report.approval.longestPending)})</span> : null}</dd>
+          </dl>
+          <p class="muted">From the approval request to the first approver's decision.</p>
+        </Figure>
+        <Figure title="Time to resolution" id="resolution">
+          <p class="big">{formatSeconds(overall.resMedian)} <span class="muted">median</span></p>
+          <dl class="facts">
+            <dt>90th percentile</dt><dd>{formatSeconds(overall.resP90)}</dd>
+            <dt>Resolved</dt><dd>{overall.resolved} of {overall.cases}</dd>
+            <dt>Still open</dt><dd>{overall.open}</dd>
+          </dl>
+          <p class="muted">Time waiting on the customer is not counted, as for the deadline.</p>
+        </Figure>
+        <Figure title="Repeat escalations" id="repeats">
+          <p class="big">{report.repeats.repeats} <span class="muted">of {report.repeats.cases} ({formatPercent(ratio(report.repeats.repeats, report.repeats.cases))})</span></p>
+          <p class="muted">Cases whose customer (same address or same account) escalated within the 90 days before.</p>
+        </Figure>
+        <Figure title="Customer satisfaction" id="csat">
+          <p class="big">{formatRating(overall.csatAverage)} <span class="muted">/ 5 average</span></p>
+          <dl class="facts">
+            <dt>Responses</dt><dd>{overall.csatCount} of {overall.surveyed} asked ({formatPercent(ratio(overall.csatCount, overall.surveyed))})</dd>
+          </dl>
+          <table class="mini">
+            <tbody>{report.csat.map((r) => <tr><th scope="row">{r.rating}</th><td>{r.cases}</td></tr>)}</tbody>
+          </table>
+          <p class="muted">The latest rating of each case; "asked" = a resolution message with the rating link was sent.</p>
+        </Figure>
+        <Figure title="Volume by source" id="sources">
+          {report.bySource.length ? (
+            <table class="mini">
+              <tbody>{report.bySource.map((s) => <tr><th scope="row">{sourceLabels[s.source] ?? s.source}</th><td>{s.cases}</td><td class="muted">{formatPercent(ratio(s.cases, overall.cases))}</td></tr>)}</tbody>
+            </table>
+          ) : <p class="muted">No cases in this period.</p>}
+        </Figure>
+      </section>
+
+      <OwnerTable report={report} />
+      <Trends report={report} />
+    </Layout>
+  )
+}
+
+function PeriodForm({ report }: { report: MetricsReport }) {
+  const { period } = report
+  return (
+    <form class="filters period" method="get" action="/metrics">
+      <label>Period <select name="period">{(Object.keys(presetLabels) as Preset[]).map((p) => <option value={p} selected={period.preset === p}>{presetLabels[p]}</option>)}</select></label>
+      <label>From <input type="date" name="from" value={period.fromDate} /></label>
+      <label>To <input type="date" name="to" value={period.toDate} /></label>
+      <button type="submit" class="small">Show</button>
+      <span class="muted">(dates apply with “Custom”)</span>
+    </form>
+  )
+}
+
+function Figure({ title, id, children }: { title: string; id: string; children: Child }) {
+  return (
+    <section class="panel figure" id={id}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  )
+}
+
+/** Time to first response, front and center: overall and per severity against each target. */
+function FirstResponseHero({ report }: { report: MetricsReport }) {
+  const { overall } = report
+  const waiting = overall.cases - overall.responded
+  return (
+    <section class="panel hero" id="first-response">
+      <h2>Time to first response</h2>
+      <div class="hero-grid">
+        <div class="hero-main">
+          <p class="hero-number">{formatSeconds(overall.frMedian)}</p>
+          <p>median · 90th percentile <strong>{formatSeconds(overall.frP90)}</strong></p>
+          <p><strong>{formatPercent(compliance(overall.frMet, overall.frBreached))}</strong> within target · {overall.responded} answered of {overall.cases}{waiting ? `, ${waiting} not yet` : ''}</p>
+          {report.clock === 'working' && overall.frWallMedian !== null
+            ? <p class="muted">The customer's wait on the wall clock: median {formatSeconds(overall.frWallMedian)}.</p> : null}
+        </div>
+        <table class="hero-table">
+          <thead><tr><th>Severity</th><th>Median</th><th>90th pct</th><th>Target</th><th>Within target</th><th>Answered</th></tr></thead>
+          <tbody>
+            {report.bySeverity.map((s) => {
+              const over = s.frMedian !== null && s.frMedian > s.frTargetSeconds
+              return (
+                <tr data-severity={s.severity}>
+                  <td><SeverityBadge severity={s.severity} /></td>
+                  <td class={s.frMedian === null ? 'muted' : over ? 'over' : 'under'}><strong>{formatSeconds(s.frMedian)}</strong></td>
+                  <td>{formatSeconds(s.frP90)}</td>
+                  <td>{formatSeconds(s.frTargetSeconds)}</td>
+                  <td>{formatPercent(compliance(s.frMet, s.frBreached))} <span class="muted">({s.frMet}/{s.frMet + s.frBreached})</span></td>
+                  <td>{s.responded} of {s.cases}</td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  )
+}
+
+function OwnerTable({ report }: { report: MetricsReport }) {
+  return (
+    <section class="panel" id="owners">
+      <h2>By owner</h2>
+      {report.owners.length ? (
+        <table>
+          <thead><tr><th>Owner</th><th>Cases</th><th>Open</th><th>First response (median)</th><th>Within target</th><th>Resolution (median)</th><th>CSAT</th></tr></thead>
+          <tbody>
+            {report.owners.map((o) => (
+              <tr>
+                <td>{o.ownerName ?? <span class="muted">Unowned</span>}</td>
+                <td>{o.cases}</td>
+                <td>{o.open}</td>
+                <td>{formatSeconds(o.frMedian)}</td>
+                <td>{formatPercent(compliance(o.frMet, o.frBreached))}</td>
+                <td>{formatSeconds(o.resMedian)}</td>
+                <td>{formatRating(o.csatAverage)} <span class="muted">({o.csatCount})</span></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : <p class="muted">No cases in this period.</p>}
+    </section>
+  )
+}
+
+type TrendSpec = { title: string; kind: 'bar' | 'line'; value: (w: WeekAggregate) => number | null; format: (v: number) => string; max?: number }
+
+const trendSpecs: TrendSpec[] = [
+  { title: 'Cases opened', kind: 'bar', value: (w) => w.cases, format: (v) => String(Math.round(v)) },
+  { title: 'Median first response', kind: 'line', value: (w) => w.frMedian, format: formatSeconds },
+  { title: 'First response within target', kind: 'line', value: (w) => compliance(w.frMet, w.frBreached), format: (v) => formatPercent(v), max: 100 },
+  { title: 'Median resolution', kind: 'line', value: (w) => w.resMedian, format: formatSeconds },
+  { title: 'CSAT average', kind: 'line', value: (w) => w.csatAverage, format: (v) => v.toFixed(1), max: 5 },
+]
+
+function Trends({ report }: { report: MetricsReport }) {
+  return (
+    <section class="panel" id="trends">
+      <h2>Last 12 weeks</h2>
+      <p class="muted">Weeks start on Monday; each case counts in the week it was opened.</p>
+      <div class="trend-grid">
+        {trendSpecs.map((spec) => {
+          const points: ChartPoint[] = report.trend.map((w) => ({ label: w.week.slice(5), value: spec.value(w) }))
+          return (
+            <figure class="trend">
+              <figcaption>{spec.title}</figcaption>
+              <div class="trend-body">
+                <Chart kind={spec.kind} title={`${spec.title}, weekly`} points={points} format={spec.format} max={spec.max} />
+                <table class="mini">
+                  <thead><tr><th>Week of</th><th>{spec.title}</th></tr></thead>
+                  <tbody>{report.trend.map((w) => {
+                    const v = spec.value(w)
+                    return <tr><th scope="row">{w.week}</th><td>{v === null ? '—' : spec.format(v)}</td></tr>
+                  })}</tbody>
+                </table>
+              </div>
+            </figure>
+          )
+        })}
+      </div>
+    </section>
+  )
+}

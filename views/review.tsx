@@ -1,0 +1,150 @@
+import type { ReviewFields } from '../src/reviews/queries.ts'
+import type { ReviewReport } from '../src/reviews/review.ts'
+import { whyPrompts } from '../src/reviews/markdown.ts'
+import { Flash, formatTime, SeverityBadge, statusLabel } from './components.tsx'
+import { Layout, type HeaderUser } from './layout.tsx'
+
+export type ReviewPageProps = {
+  report: ReviewReport
+  user: HeaderUser
+  nonce?: string
+  /** The text to show instead of the stored one (a refused save keeps what was typed). */
+  values?: ReviewFields
+  error?: string | null
+  notice?: string | null
+}
+
+const today = () => new Date().toISOString().slice(0, 10)
+
+/** The editable review: plain forms (no script needed), each save audited. */
+export function ReviewPage({ report, user, nonce, values, error, notice }: ReviewPageProps) {
+  const { kase } = report
+  const f = values ?? report.fields
+  const base = report.saved ? report.saved.updatedAt.toISOString() : ''
+  const area = (name: string, title: string, value: string, rows = 5, hint?: string) => (
+    <label class="field">
+      <span>{title}</span>
+      <textarea name={name} rows={rows} maxlength={20000}>{value}</textarea>
+      {hint ? <small class="muted">{hint}</small> : null}
+    </label>
+  )
+  return (
+    <Layout title={`Review · ESC-${kase.number}`} nonce={nonce} user={user}>
+      <p class="crumbs"><a href={`/cases/${kase.id}`}>← ESC-{kase.number}</a></p>
+      <div class="toolbar">
+        <h1>Post-incident review: ESC-{kase.number}</h1>
+        <a href={`/cases/${kase.id}/review.md`} download>Markdown</a>
+        <a href={`/cases/${kase.id}/review/print`}>Printable page</a>
+      </div>
+      <p class="chips"><SeverityBadge severity={kase.severity} /><span class="badge">{statusLabel(kase.status)}</span> <span class="muted">{kase.subject}</span></p>
+      <Flash error={error} notice={notice} />
+      {report.saved ? <p class="muted">Last saved {formatTime(report.saved.updatedAt, report.timezone)}{report.saved.updatedByName ? ` by ${report.saved.updatedByName}` : ''}.</p>
+        : <p class="muted">Generated from the case; nothing is stored until you save.</p>}
+      <div class="review-grid">
+        <form method="post" action={`/cases/${kase.id}/review`} class="panel stack" id="review-form">
+          <input type="hidden" name="base" value={base} />
+          {area('summary', 'Summary', f.summary, 5)}
+          {area('customerImpact', 'Customer impact', f.customerImpact, 5)}
+          <fieldset class="whys">
+            <legend>Root cause: five whys</legend>
+            {whyPrompts.map((prompt, i) => (
+              <label class="field"><span>{i + 1}. {prompt}</span><input type="text" name={`why${i + 1}`} maxlength={2000} value={f.whys[i] ?? ''} /></label>
+            ))}
+          </fieldset>
+          {area('rootCause', 'Root cause', f.rootCause, 3, 'What, once fixed, keeps this from happening again.')}
+          {area('resolution', 'Resolution', f.resolution, 4, 'What fixed it for the customer.')}
+          {area('recoveryTaken', 'Recovery actions taken', f.recoveryTaken, 3,
+            report.recovery ? `Proportional to the impact: ${report.recovery.label}. ${report.recovery.rationale}` : undefined)}
+          {area('lessons', 'Lessons learned', f.lessons, 4)}
+          <button type="submit" class="primary">Save the review</button>
+        </form>
+        <aside>
+          <PreventionActions report={report} />
+          <section class="panel">
+            <h2>Timeline</h2>
+            <p class="muted">From the audit trail, as it happened.</p>
+            <ol class="timeline compact">{report.timeline.map((e) => <li><time datetime={e.at.toISOString()}>{formatTime(e.at, report.timezone)}</time><span>{e.text}</span></li>)}</ol>
+          </section>
+        </aside>
+      </div>
+    </Layout>
+  )
+}
+
+function PreventionActions({ report }: { report: ReviewReport }) {
+  const { kase } = report
+  return (
+    <section class="panel" id="prevention">
+      <h2>Prevention actions</h2>
+      {report.actions.length ? (
+        <ul class="plain actions-list">
+          {report.actions.map((a) => (
+            <li class={a.status === 'done' ? 'done' : a.overdue ? 'overdue' : ''}>
+              <strong>{a.title}</strong><br />
+              <span class="muted">{a.ownerName} · due {a.dueOn}{a.overdue ? ' · overdue' : ''}{a.status === 'done' && a.doneAt ? ` · done ${formatTime(a.doneAt, report.timezone)}` : ''}</span>
+              <form method="post" action={`/cases/${kase.id}/review/actions/${a.id}`} class="inline">
+                <input type="hidden" name="status" value={a.status === 'done' ? 'open' : 'done'} />
+                <button type="submit" class="small">{a.status === 'done' ? 'Reopen' : 'Mark done'}</button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      ) : <p class="muted">None yet. Each action gets one owner and a due date; overdue ones appear in the daily digest.</p>}
+      <form method="post" action={`/cases/${kase.id}/review/actions`} class="stack">
+        <label class="field"><span>Action</span><input type="text" name="title" maxlength={300} required /></label>
+        <label class="field"><span>Owner</span>
+          <select name="ownerId" required>{report.team.map((m) => <option value={m.id}>{m.name || m.email}</option>)}</select>
+        </label>
+        <label class="field"><span>Due</span><input type="date" name="dueOn" required min={today()} /></label>
+        <button type="submit" class="small">Add action</button>
+      </form>
+    </section>
+  )
+}
+
+/** The printable report: the same content as the Markdown, laid out for paper (print CSS). */
+export function ReviewPrintPage({ report, user, nonce }: { report: ReviewReport; user: HeaderUser; nonce?: string }) {
+  const { kase, fields } = report
+  const when = (d: Date) => formatTime(d, report.timezone)
+  const para = (text: string) => text.trim() ? text.split(/\n{2,}/).map((p) => <p class="prewrap">{p}</p>) : <p class="muted">Not written yet.</p>
+  return (
+    <Layout title={`Review · ESC-${kase.number}`} nonce={nonce} user={user}>
+      <article class="review-print">
+        <p class="crumbs no-print"><a href={`/cases/${kase.id}/review`}>← Edit the review</a> · Use your browser's Print to print or save as PDF.</p>
+        <h1>Post-incident review: ESC-{kase.number} — {kase.subject}</h1>
+        <p class="muted">{kase.severity} · {report.orgName} · opened {when(kase.openedAt)}{kase.resolvedAt ? ` · resolved ${when(kase.resolvedAt)}` : ''}</p>
+        <h2>Summary</h2>{para(fields.summary)}
+        <h2>Timeline</h2>
+        <ol class="timeline compact">{report.timeline.map((e) => <li><time datetime={e.at.toISOString()}>{when(e.at)}</time><span>{e.text}</span></li>)}</ol>
+        <h2>Customer impact</h2>{para(fields.customerImpact)}
+        <h2>Root cause</h2>
+        <ol>{whyPrompts.map((q, i) => <li><strong>{q}</strong> {fields.whys[i] || <span class="muted">…</span>}</li>)}</ol>
+        {para(fields.rootCause)}
+        <h2>Resolution</h2>{para(fields.resolution)}
+        <h2>Recovery actions taken</h2>{para(fields.recoveryTaken)}
+        {report.recovery ? <p class="muted">Proportional recovery suggested by the desk: {report.recovery.label}. {report.recovery.rationale}</p> : null}
+        <h2>Prevention actions</h2>
+        {report.actions.length ? (
+          <table>
+            <thead><tr><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead>
+            <tbody>{report.actions.map((a) => <tr><td>{a.title}</td><td>{a.ownerName}</td><td>{a.dueOn}</td><td>{a.status === 'done' ? 'done' : a.overdue ? 'open, overdue' : 'open'}</td></tr>)}</tbody>
+          </table>
+        ) : <p class="muted">None recorded.</p>}
+        <h2>Lessons learned</h2>{para(fields.lessons)}
+      </article>
+    </Layout>
+  )
+}
+
+/** GET of a review for a case that needs none (SEV-3/SEV-4, never reviewed). */
+export function ReviewNotNeeded({ report, user, message, nonce }: { report: ReviewReport; user: HeaderUser; message: string; nonce?: string }) {
+  return (
+    <Layout title={`Review · ESC-${report.kase.number}`} nonce={nonce} user={user}>
+      <p class="crumbs"><a href={`/cases/${report.kase.id}`}>← ESC-{report.kase.number}</a></p>
+      <section class="panel narrow">
+        <h1>No post-incident review</h1>
+        <p>{message} If it was an incident, raise its severity (with the reason) on the case page first.</p>
+      </section>
+    </Layout>
+  )
+}
