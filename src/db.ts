@@ -5,10 +5,19 @@ export type Tx = postgres.TransactionSql
 /** Either the pool or a transaction handle: query functions accept both. */
 export type Q = Db | Tx
 
+/**
+ * Seconds before a pool connection tries again after failing. postgres.js's default grows with
+ * every failure across the whole pool (3^n / 100, up to 20 s), so a two-second restart of
+ * PostgreSQL left requests waiting up to 20 s after it was back (test/fault/db-restart.test.ts).
+ * Capped at 2 s: providers retry a 503 anyway, and recovery should follow the database at once.
+ */
+const reconnectBackoff = (retries: number) => (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 2)
+
 export function connect(url: string, options: postgres.Options<{}> = {}): Db {
   return postgres(url, {
     onnotice: () => {},
     connection: { application_name: 'escalation-desk' },
+    backoff: reconnectBackoff,
     ...options,
   })
 }
@@ -33,4 +42,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     code.startsWith('57P') || // admin shutdown, crash shutdown, cannot connect now
     code.startsWith('08') // connection exceptions
   )
+}
+
+/**
+ * True when PostgreSQL refused text it cannot store: a NUL character (text and jsonb cannot hold
+ * U+0000) or a \u0000 escape in JSON. Typed into a form (`a%00b`), that is the request's fault,
+ * a 400, not a 500 (test/attack/sql-injection.test.ts).
+ */
+export function isUnstorableText(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code
+  return code === '22021' || code === '22P05'
 }

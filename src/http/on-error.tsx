@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ErrorPage } from '../../views/layout.tsx'
 import type { AppEnv } from '../app.ts'
-import { isDatabaseUnavailable } from '../db.ts'
+import { isDatabaseUnavailable, isUnstorableText } from '../db.ts'
 import { AppError } from './errors.ts'
 
 const titles: Partial<Record<number, string>> = {
@@ -28,6 +28,9 @@ export function handleError(c: Context<AppEnv>, error: unknown) {
   } else if (isDatabaseUnavailable(error)) {
     status = 503
     message = 'The database is unavailable right now; please retry shortly.'
+  } else if (isUnstorableText(error)) {
+    status = 400
+    message = 'The request contains a character that cannot be stored (a NUL byte); remove it and try again.'
   }
   if (status >= 500) console.error(`[${id}]`, error)
 

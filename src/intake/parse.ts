@@ -144,11 +144,23 @@ function hasPlainTextPart(text: string): boolean {
   return /^content-type\s*:\s*text\/plain/im.test(text)
 }
 
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, which a lying charset or an encoded word
+ * (`=?utf-8?Q?=00?=`) puts into decoded mail: left in, the message failed to store with a 500
+ * (found by test/fault/mutation-fuzz.test.ts). NUL carries no meaning in mail text; it goes.
+ */
+function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\0') ? value.replaceAll('\0', '') : value) as T
+  if (Array.isArray(value)) return value.map(withoutNul) as T
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNul(v)])) as T
+  return value
+}
+
 function toParsedMail(email: Email, hasPlain: boolean): ParsedMail {
   const html = email.html ?? null
   // postal-mime renders HTML-only mail to text on its own; ours keeps table rows and quotes apart.
   const text = !hasPlain && html ? htmlToText(html) : (email.text ?? '')
-  return {
+  return withoutNul<ParsedMail>({
     messageId: firstId(email.messageId),
     inReplyTo: firstId(email.inReplyTo),
     references: allIds(email.references),
@@ -172,7 +184,7 @@ function toParsedMail(email: Email, hasPlain: boolean): ParsedMail {
     })),
     attachedMessages: [],
     headers: email.headers.map((h) => ({ key: h.key, value: h.value })),
-  }
+  })
 }
 
 function mailboxes(list: PostalAddress[] | undefined): Address[] {
@@ -180,7 +192,8 @@ function mailboxes(list: PostalAddress[] | undefined): Address[] {
   for (const a of list ?? []) {
     const members = a.group ? a.group : [a]
     for (const m of members) {
-      const email = (m.address ?? '').trim()
+      const address = (m.address ?? '').trim()
+      const email = address.length <= MAX_ADDRESS_CHARS ? address : ''
       const name = (m.name ?? '').trim()
       if (email || name) out.push({ email, name })
     }
@@ -192,11 +205,18 @@ function firstId(value: string | undefined): string | null {
   return allIds(value)[0] ?? null
 }
 
+// RFC 5322 caps a line at 998 characters and RFC 5321 an address at 320, so nothing real is
+// longer. Longer values are dropped: an index entry holds ~2.7 KB at most, and a 3 KB Message-ID
+// or From address failed the message with a 500 that the sender retried forever (found by
+// test/fault/mutation-fuzz.test.ts). Without its id the message is deduplicated by its bytes.
+const MAX_ID_CHARS = 998
+const MAX_ADDRESS_CHARS = 320
+
 function allIds(value: string | undefined): string[] {
   if (!value) return []
   const bracketed = [...value.matchAll(/<([^<>]+)>/g)].map((m) => m[1]!.trim()).filter(Boolean)
-  if (bracketed.length > 0) return bracketed
-  return value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean)
+  const ids = bracketed.length > 0 ? bracketed : value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean)
+  return ids.filter((id) => id.length <= MAX_ID_CHARS)
 }
 
 function isMessageType(mimeType: string): boolean {

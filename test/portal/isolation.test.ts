@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withOrg, type Db } from '../../src/db.ts'
 import { ingestMessage } from '../../src/intake/intake.ts'
 import type { Org } from '../../src/orgs/queries.ts'
+import { insertPreventionAction } from '../../src/reviews/queries.ts'
 import { createTestApp } from '../support/app.ts'
 import { formPost, sameOrigin, sessionCookie } from '../support/auth.ts'
 import { auditActions } from '../support/cases.ts'
@@ -22,13 +23,14 @@ const htmlMail = (subject: string) => new TextEncoder().encode([
 /** Routes machines call (signed webhooks, static files) are outside the signed-in portal. */
 const portalRoute = (path: string) => path.includes(':') && !/^\/(inbound|static)\//.test(path)
 
-type Ids = { caseId: string; messageId: string; userId: string; runId: string; mailId: string }
+type Ids = { caseId: string; messageId: string; userId: string; runId: string; mailId: string; actionId: string }
 
 /** Fills a route's parameters from a set of ids; an unknown parameter means the route is not covered yet. */
 function fill(path: string, ids: Ids): string {
   return path.replace(/:(\w+)/g, (_, name: string) => {
     if (name === 'messageId') return ids.messageId
     if (name === 'runId') return ids.runId
+    if (name === 'actionId') return ids.actionId
     if (name === 'id' && path.startsWith('/cases/')) return ids.caseId
     if (name === 'id' && path.startsWith('/admin/users/')) return ids.userId
     if (name === 'id' && path.startsWith('/dev/mailbox/')) return ids.mailId
@@ -64,7 +66,11 @@ describe('404 across orgs for every route that takes an id', () => {
     const preview = await createTestApp(db).request('/import/preview', { method: 'POST', body: form, headers: { origin: sameOrigin, cookie: cookieB } })
     const runId = /name="runId" value="(\d+)"/.exec(await preview.text())![1]!
     const [mail] = await db<{ id: string }[]>`select id from dev_mailbox limit 1`
-    b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID() }
+    // A post-incident prevention action on org B's case (review routes take its id).
+    const actionId = await withOrg(db, orgB.id, (tx) => insertPreventionAction(tx, {
+      orgId: orgB.id, caseId: row!.caseId, ownerId: userB.id, title: 'Org B action', dueOn: '2026-12-01', createdBy: userB.id,
+    }))
+    b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID(), actionId }
   })
   afterAll(() => db.end())
 
@@ -81,6 +87,9 @@ describe('404 across orgs for every route that takes an id', () => {
       'GET /cases/:id', 'GET /cases/:id/messages/:messageId/html', 'GET /cases/:id/audit.csv',
       'POST /cases/:id/assign', 'POST /cases/:id/acknowledge', 'POST /cases/:id/severity', 'POST /cases/:id/status',
       'POST /cases/:id/notes', 'GET /import/:runId', 'POST /admin/users/:id/role', 'POST /admin/users/:id/disable',
+      'GET /cases/:id/drafts', 'POST /cases/:id/drafts', 'POST /cases/:id/drafts/redraft',
+      'POST /cases/:id/approval/request', 'POST /cases/:id/approval/decide',
+      'GET /cases/:id/review', 'POST /cases/:id/review/actions/:actionId',
     ]))
     for (const r of routes()) expect(() => fill(r.path, b)).not.toThrow()
   })
@@ -104,6 +113,8 @@ describe('404 across orgs for every route that takes an id', () => {
     expect(bUser).toMatchObject({ role: 'admin', disabled_at: null })
     const [bRun] = await withOrg(db, orgB.id, (tx) => tx`select payload->>'state' as state from jobs where id = ${b.runId}`)
     expect(bRun).toMatchObject({ state: 'previewed' })
+    const [bAction] = await withOrg(db, orgB.id, (tx) => tx`select status from prevention_actions where id = ${b.actionId}`)
+    expect(bAction).toMatchObject({ status: 'open' })
   })
 
   it.each([
@@ -112,7 +123,7 @@ describe('404 across orgs for every route that takes an id', () => {
     ['00000000-0000-0000-0000-00000000000g', '99999999999999999999999'],
     [randomUUID(), '9223372036854775'],
   ])('answers 404, not 500, for malformed or unknown ids (%s, %s)', async (id, runId) => {
-    const ids: Ids = { caseId: id, messageId: id, userId: id, runId, mailId: id }
+    const ids: Ids = { caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id }
     for (const r of routes()) {
       const res = await call(r.method, fill(r.path, ids).replaceAll("'", '%27').replaceAll(' ', '%20'), actionFields(adminA.id))
       expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 404 })

@@ -17,6 +17,20 @@ export type Delivered = {
 export const publicOutcome = (d: { status: string; case: string | null; reason?: string }) =>
   ({ status: d.status, case: d.case, ...(d.reason ? { reason: d.reason } : {}) })
 
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
+/**
+ * What a provider tells us (envelope addresses, ?org=) goes into routing queries and a jsonb
+ * column, and PostgreSQL refuses NUL in both and a lone surrogate in jsonb: such a delivery was
+ * a 500, retried forever (test/attack/webhooks.test.ts). Neither character means anything here.
+ */
+function storable<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('\0', '').replace(loneSurrogate, '\ufffd') as T
+  if (Array.isArray(value)) return value.map(storable) as T
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)])) as T
+  return value
+}
+
 /**
  * Every way in (webhooks, SMTP) reduces to this: pick the org, then hand the raw bytes to intake.
  * The org is `?org=SLUG` when the sender names it, else the org owning a recipient address.
@@ -29,12 +43,14 @@ export async function deliver(
   db: Db,
   input: { orgSlug?: string; raw: Uint8Array; provider: string; envelope?: Envelope },
 ): Promise<Delivered> {
-  const { raw, provider, envelope } = input
+  const { raw, provider } = input
+  const envelope = storable(input.envelope)
+  const orgSlug = storable(input.orgSlug)
   let orgId: string | null = null
   let unrouted = ''
-  if (input.orgSlug !== undefined) {
-    orgId = (await findOrgBySlug(db, input.orgSlug))?.id ?? null
-    if (!orgId) unrouted = `no organization with slug "${input.orgSlug}"`
+  if (orgSlug !== undefined) {
+    orgId = (await findOrgBySlug(db, orgSlug))?.id ?? null
+    if (!orgId) unrouted = `no organization with slug "${orgSlug}"`
   } else {
     const recipients = [...(envelope?.to ?? []), ...headerRecipients(raw)]
     orgId = (await findOrgByRecipient(db, recipients))?.id ?? null
