@@ -48,13 +48,19 @@ export function Countdown({ due, atRisk, now, label }: { due: Date | null; atRis
   )
 }
 
+// Building an Intl formatter costs far more than using one; the queue renders hundreds per page.
+const timeFormats = new Map<string, Intl.DateTimeFormat>()
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 })
+
 export function formatTime(d: Date, timeZone = 'UTC'): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d) + (timeZone === 'UTC' ? ' UTC' : '')
+  let format = timeFormats.get(timeZone)
+  if (!format) timeFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone })))
+  return format.format(d) + (timeZone === 'UTC' ? ' UTC' : '')
 }
 
 export function Money({ value }: { value: string | number | null }) {
   if (value === null || value === undefined) return <span class="muted">—</span>
-  return <>{new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(Number(value))}</>
+  return <>{money.format(Number(value))}</>
 }
 
 export function Health({ value }: { value: string | null }) {
