@@ -21,6 +21,10 @@ import { draftSettingsRoutes } from './drafts/settings-routes.tsx'
 import { importRoutes } from './cases/import-routes.tsx'
 import { settingsRoutes } from './orgs/settings-routes.tsx'
 import { approvalRoutes } from './approvals/routes.tsx'
+import { digestSettingsRoutes } from './digest/routes.tsx'
+import { metricsRoutes } from './metrics/routes.tsx'
+import { reviewRoutes } from './reviews/routes.tsx'
+import { customerLinkRoutes } from './csat/routes.tsx'
 
 export type StaticAsset = { body: string; type: string }
 
@@ -86,8 +90,13 @@ export function createApp(deps: AppDeps) {
   app.route('/cases', caseRoutes)
   app.route('/cases', draftRoutes)
   app.route('/admin/drafting', draftSettingsRoutes)
+  app.route('/admin/digest', digestSettingsRoutes)
   app.route('/', settingsRoutes)
   app.route('/', approvalRoutes)
+  app.route('/', metricsRoutes)
+  app.route('/', reviewRoutes)
+  // Public: the customer's rating and confirmation links (signed, single use).
+  app.route('/', customerLinkRoutes)
   app.route('/import', importRoutes)
   app.route('/', queueRoutes)
 

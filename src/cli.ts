@@ -6,9 +6,10 @@ import { auditCommand } from './audit/commands.ts'
 import { workerCommand } from './jobs/commands.ts'
 import { loginLinkCommand } from './auth/commands.ts'
 import { mailboxCommand } from './outbound/commands.ts'
+import { digestCommand } from './digest/commands.ts'
 
 // Each feature owns its commands; this file only dispatches.
-const commands: Command[] = [migrateCommand, ingestCommand, importCommand, exportCommand, caseCommand, auditCommand, smtpCommand, loginLinkCommand, mailboxCommand, workerCommand]
+const commands: Command[] = [migrateCommand, ingestCommand, importCommand, exportCommand, caseCommand, auditCommand, smtpCommand, loginLinkCommand, mailboxCommand, digestCommand, workerCommand]
 
 const usage = ['usage: desk <command>', ...commands.map((c) => `  ${c.usage}`)].join('\n')
 

@@ -74,6 +74,12 @@ export const envSchema = z.object({
     .min(1, 'expected 1 to 24 hours')
     .max(24, 'expected 1 to 24 hours')
     .default(2),
+  SCHEDULER_INTERVAL_SECONDS: z.coerce
+    .number({ error: 'expected a number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(0, 'expected 0 (off) to 3600 seconds')
+    .max(3600, 'expected 0 (off) to 3600 seconds')
+    .default(60),
 })
 
 export type Env = z.infer<typeof envSchema> & { PUBLIC_URL: string }

@@ -4,6 +4,7 @@ import { signInLinkFor } from './auth/sign-in.ts'
 import { createMailer } from './outbound/mailer.ts'
 import { jobHandlers } from './jobs/handlers.ts'
 import { startJobLoop } from './jobs/runner.ts'
+import { startScheduler } from './jobs/scheduler.ts'
 import { migrate } from './migrate.ts'
 import { demoOrg, ensureDemoOrg } from './orgs/demo.ts'
 import { loadEnv, openDatabase } from './runtime.ts'
@@ -31,7 +32,12 @@ const app = createApp({
 
 // Background jobs (drafts, …) in this process; every app process may run one (SKIP LOCKED).
 // A one-second poll keeps "a case has a draft within a minute of arriving" with room to spare.
-const jobLoop = startJobLoop({ db: database.db, env, handlers: jobHandlers({ mailer }) }, { intervalMs: 1000 })
+const jobDeps = { db: database.db, env, handlers: jobHandlers({ mailer }) }
+const jobLoop = startJobLoop(jobDeps, { intervalMs: 1000 })
+// Daily digests and immediate alerts: claimed in Postgres, so every app process may run this too.
+const scheduler = env.SCHEDULER_INTERVAL_SECONDS > 0
+  ? startScheduler({ ...jobDeps }, { intervalMs: env.SCHEDULER_INTERVAL_SECONDS * 1000, onQueued: () => jobLoop.wake() })
+  : null
 
 // DESIGN: "a sign-in link printed to the console", so a fresh clone can sign in with no mail set up.
 if (env.DESK_DEMO) {
@@ -50,6 +56,7 @@ async function shutdown(signal: string) {
   stopping = true
   console.log(`${signal}: stopping`)
   server.close()
+  await scheduler?.stop()
   await jobLoop.stop()
   await database.close()
   process.exit(0)

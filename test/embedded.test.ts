@@ -65,8 +65,9 @@ describe('embedded database: one process opens the directory', () => {
       // Run the CLI once the server has claimed the directory, while PGlite is still opening.
       const holderFile = join(env.DATA_DIR, 'embedded.json')
       for (let i = 0; i < 200; i++) {
-        const holder = await readFile(holderFile, 'utf8').then((t) => JSON.parse(t), () => null)
-        if (holder) break
+        // The file may be absent or half-written this instant; either way, look again.
+        const text = await readFile(holderFile, 'utf8').catch(() => '')
+        if (text.includes('"pid"')) break
         await new Promise((r) => setTimeout(r, 25))
       }
       const ingest = await runDesk(['ingest', '-', '--json'], env, buildEml({ subject: 'During start-up' }))

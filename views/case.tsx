@@ -2,6 +2,8 @@ import type { CaseDetail, TeamMember, ThreadMessage, TimelineEntry } from '../sr
 import { CaseActions } from './case-actions.tsx'
 import { DraftSection, type DraftPanel } from './draft.tsx'
 import { ApprovalSection } from './approval.tsx'
+import { AftercarePanel } from './aftercare.tsx'
+import type { Aftercare } from '../src/reviews/aftercare.ts'
 import type { ApprovalPanel } from '../src/approvals/panel.ts'
 import { Countdown, Flash, formatTime, Health, Money, SeverityBadge, sourceLabels, statusLabel } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
@@ -16,6 +18,8 @@ export type CaseView = {
   /** The reply draft (views/draft.tsx); absent where a caller does not load it. */
   draft?: DraftPanel
   approval?: ApprovalPanel
+  /** Recovery suggestion, CSAT and the post-incident review link (views/aftercare.tsx). */
+  aftercare?: Aftercare
   user: HeaderUser & { id: string }
   now: Date
   nonce?: string
@@ -78,6 +82,7 @@ export function CaseBody(view: CaseView) {
         <aside class="case-side">
           <CustomerPanel kase={kase} history={view.history} />
           <CaseActions {...view} />
+          {view.aftercare ? <AftercarePanel caseId={kase.id} aftercare={view.aftercare} /> : null}
         </aside>
       </div>
     </div>

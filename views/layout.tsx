@@ -40,7 +40,8 @@ export function Layout({ title, nonce, orgName, user, children }: LayoutProps) {
 function UserMenu({ user }: { user: HeaderUser }) {
   return (
     <nav class="user-menu">
-      {user.role === 'admin' ? <><a href="/admin/users">Users</a><a href="/admin/settings">Settings</a><a href="/admin/drafting">Drafting</a></> : null}
+      {user.role === 'admin' ? <><a href="/admin/users">Users</a><a href="/admin/settings">Settings</a><a href="/admin/drafting">Drafting</a><a href="/admin/digest">Digest</a></> : null}
+      <a href="/metrics">Metrics</a>
       {user.role !== 'agent' ? <a href="/reports/severity">Overrides</a> : null}
       <span title={user.email}>{user.name || user.email} <span class="muted">({user.role})</span></span>
       {/* A plain form POST: same-origin, so the CSRF check passes; no script needed. */}

@@ -47,6 +47,36 @@ button.primary { font-weight:600; }
 .draft-body { background:#fafbfd; border:1px solid var(--line); border-radius:6px; padding:.7rem; }
 .diff ins { background:#e3f4e6; text-decoration:none; } .diff del { background:#fde7e7; }
 .draft-edit, .diff { margin:.6rem 0; } .draft-edit summary, .diff summary { cursor:pointer; color:var(--accent); }
+/* Metrics (views/metrics.tsx, views/chart.tsx): first response front and center. */
+.metric-grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(260px, 1fr)); gap:1rem; margin:1rem 0; }
+.hero { border-left:4px solid var(--accent); } .clock-note { margin:.2rem 0 1rem; }
+.hero-grid { display:grid; grid-template-columns:minmax(200px, 1fr) minmax(0, 2.2fr); gap:1.2rem; align-items:start; }
+.hero-number { font-size:3rem; font-weight:700; line-height:1; margin:.2rem 0 .4rem; font-variant-numeric:tabular-nums; }
+.hero-table td.over { color:var(--red); } .hero-table td.under { color:var(--green); }
+.big { font-size:1.6rem; font-weight:700; margin:.2rem 0 .5rem; font-variant-numeric:tabular-nums; } .big .muted { font-size:1rem; font-weight:400; }
+table.mini { width:auto; font-size:.9rem; } table.mini th, table.mini td { padding:.2rem .6rem; }
+.trend-grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(520px, 1fr)); gap:1.2rem; }
+figure.trend { margin:0; } figure.trend figcaption { font-weight:600; margin-bottom:.3rem; }
+.trend-body { display:grid; grid-template-columns:minmax(260px, 1fr) auto; gap:.8rem; align-items:start; }
+.trend-body table.mini th { text-transform:none; letter-spacing:0; }
+svg.chart { width:100%; height:auto; max-width:440px; }
+svg.chart .axis, svg.chart .grid { stroke:var(--line); stroke-width:1; }
+svg.chart .bar, svg.chart .dot { fill:var(--accent); } svg.chart .line { stroke:var(--accent); stroke-width:2; }
+svg.chart .target { stroke:var(--red); stroke-width:1; } svg.chart .tick { font-size:10px; fill:var(--muted); }
+.period input[type=date] { padding:.25rem .4rem; }
+/* Post-incident review, CSAT and the customer's link pages. */
+.review-grid { display:grid; grid-template-columns:minmax(0, 2fr) minmax(260px, 1fr); gap:1rem; align-items:start; }
+.review-print h2 { font-size:1.15rem; margin:1.2rem 0 .4rem; } .review-print .timeline.compact li { grid-template-columns:11rem 1fr; }
+.whys { border:1px solid var(--line); border-radius:6px; padding:.6rem .8rem; }
+.actions-list li { margin:.5rem 0; } .actions-list li.done strong { text-decoration:line-through; color:var(--muted); } .actions-list li.overdue strong { color:var(--red); }
+.timeline.compact li { grid-template-columns:9rem 1fr; font-size:.9rem; }
+.prewrap { white-space:pre-wrap; word-break:break-word; }
+fieldset.rating { border:1px solid var(--line); border-radius:6px; } .rating-choice { display:flex; gap:.5rem; align-items:center; font-weight:400; margin:.3rem 0; }
+.rating { font-size:1.2rem; } .rating-1, .rating-2 { color:var(--red); } .rating-4, .rating-5 { color:var(--green); }
+blockquote { margin:.4rem 0; padding:.4rem .7rem; border-left:3px solid var(--line); }
+@media (max-width: 900px) { .hero-grid, .review-grid, .trend-body, .trend-grid { grid-template-columns:1fr; } .hero-table, #owners table { display:block; overflow-x:auto; } }
+@media print { .top, .no-print, .crumbs { display:none; } body { background:#fff; } main { max-width:none; padding:0; }
+  .review-print h2 { break-after:avoid; } .review-print table, .review-print li { break-inside:avoid; } .review-print a { color:inherit; text-decoration:none; } }
 @media (max-width: 900px) { .case-grid { grid-template-columns:1fr; } .timeline li { grid-template-columns:1fr; } }
 @media (max-width: 700px) { table.queue thead { display:none; } table.queue tr { display:block; border-bottom:1px solid var(--line); padding:.4rem 0; }
   table.queue td { display:block; border:0; padding:.15rem .5rem; } table.queue td:nth-last-child(-n+3) { display:inline-block; }

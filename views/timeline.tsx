@@ -18,6 +18,12 @@ export function describeEvent(e: TimelineEntry, names: Map<string, string>): str
     case 'case.close': return `${who} closed the case${reason}`
     case 'case.reopen': return `${who} reopened the case`
     case 'case.confirm': return 'The customer confirmed the resolution'
+    case 'csat.submit': return `The customer rated the handling ${d.rating}/5${d.comment ? ', with a comment' : ''}`
+    case 'review.create': return `${who} started the post-incident review`
+    case 'review.update': return `${who} edited the post-incident review${Array.isArray(d.fields) && d.fields.length ? ` (${d.fields.join(', ')})` : ''}`
+    case 'prevention.add': return `${who} added the prevention action “${d.title}” for ${person(d.ownerId)}, due ${d.dueOn}`
+    case 'prevention.done': return `${who} marked the prevention action “${d.title}” done`
+    case 'prevention.reopen': return `${who} reopened the prevention action “${d.title}”`
     case 'case.first_response': return 'First response sent: the first-response clock stopped'
     case 'note.add': return `${who} added an internal note`
     case 'draft.create': return `${d.authorKind === 'user' ? `${who} saved` : d.authorKind === 'ai' ? 'The AI wrote' : 'The desk wrote'} draft version ${d.version}${d.fallbackReason ? ` from a template (${String(d.fallbackReason).replaceAll('_', ' ')})` : ''}${Number(d.blockers) ? `; ${d.blockers} problem(s) block approval` : ''}`

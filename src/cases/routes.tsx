@@ -18,6 +18,7 @@ import type { Severity } from './queries.ts'
 import { changeSeverity } from './severity.ts'
 import { loadDraftPanel } from '../drafts/panel.ts'
 import { loadApprovalPanel } from '../approvals/panel.ts'
+import { loadAftercare } from '../reviews/aftercare.ts'
 
 export const caseRoutes = new Hono<AppEnv>()
 
@@ -26,11 +27,11 @@ const isHtmx = (c: Context<AppEnv>) => c.req.header('hx-request') !== undefined
 async function loadView(tx: Tx, caseId: string, user: SessionUser): Promise<Omit<CaseView, 'nonce'> | null> {
   const kase = await getCaseDetail(tx, caseId)
   if (!kase) return null
-  const [thread, timeline, team, history, draft, approval] = await Promise.all([
+  const [thread, timeline, team, history, draft, approval, aftercare] = await Promise.all([
     listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listCustomerHistory(tx, kase), loadDraftPanel(tx, caseId),
-    loadApprovalPanel(tx, caseId),
+    loadApprovalPanel(tx, caseId), loadAftercare(tx, caseId),
   ])
-  return { kase, thread, timeline, team, history, draft, approval, user, now: new Date() }
+  return { kase, thread, timeline, team, history, draft, approval, aftercare, user, now: new Date() }
 }
 
 caseRoutes.get('/new', (c) => {

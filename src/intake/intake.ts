@@ -51,13 +51,7 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
     return row!
   })
   const analysis = await analyzeMessage(input.raw, { executiveForwarders: org.executiveForwarders.map((a) => a.toLowerCase()) }, input.limits ?? defaultLimits)
-  if (!analysis.ok) {
-    await withOrg(db, orgId, async (tx) => {
-      await markRaw(tx, rawId, 'quarantined', { reason: analysis.reason })
-      await recordAudit(tx, orgId, { actor: systemActor, action: 'message.quarantine', details: { rawId, reason: analysis.reason } })
-    })
-    return { status: 'quarantined', case: null, rawId, reason: analysis.reason }
-  }
+  if (!analysis.ok) return quarantine(db, orgId, rawId, analysis.reason)
 
   const dedupeKey = analysis.mail.messageId ? `mid:${analysis.mail.messageId}` : `sha256:${input.sha256}`
   const recipients = [...(input.envelope?.to ?? []), ...headerRecipients(input.raw)]
@@ -76,6 +70,10 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
       return threadMessage(tx, orgId, match, analysis, { ...input, dedupeKey })
     })
   } catch (error) {
+    // A value PostgreSQL will not store (too large for an index, a character it cannot hold) is
+    // a bug of ours to fix, not a reason to refuse the message forever: it is kept quarantined
+    // with the reason and can be reprocessed once fixed (invariant 1). Found by fuzzing.
+    if (isUnstorableData(error)) return quarantine(db, orgId, rawId, `could not be stored: ${(error as Error).message}`)
     if (!(error instanceof AlreadyIngested) && !isUniqueViolation(error)) throw error
   }
   return withOrg(db, orgId, async (tx) => {
@@ -87,6 +85,16 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
 }
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505'
+/** PostgreSQL's data exceptions (class 22) and program limits (class 54, e.g. an index row too large). */
+const isUnstorableData = (error: unknown) => /^(22|54)/.test((error as { code?: string } | null)?.code ?? '')
+
+async function quarantine(db: Db, orgId: string, rawId: string, reason: string): Promise<IntakeOutcome> {
+  await withOrg(db, orgId, async (tx) => {
+    await markRaw(tx, rawId, 'quarantined', { reason })
+    await recordAudit(tx, orgId, { actor: systemActor, action: 'message.quarantine', details: { rawId, reason } })
+  })
+  return { status: 'quarantined', case: null, rawId, reason }
+}
 
 type Delivery = IntakeInput & { rawId: string; dedupeKey: string }
 
@@ -111,7 +119,10 @@ function messageRow(a: Analysed, caseId: string, d: Delivery) {
 
 async function createCase(tx: Tx, orgId: string, number: number, a: Analysed, d: Delivery): Promise<IntakeOutcome> {
   const { unwrapped, classification, mail } = a
-  const customerEmail = unwrapped.customer?.email?.toLowerCase() || null
+  // An address quoted in a forward can be longer than any real one (320 characters), and the
+  // customer's address is indexed: an impossible one is no address.
+  const quotedEmail = unwrapped.customer?.email?.toLowerCase() || null
+  const customerEmail = quotedEmail && quotedEmail.length <= 320 ? quotedEmail : null
   const forwardedBy = unwrapped.forwardedBy.map((f) => f.email.toLowerCase()).filter(Boolean)
   const subject = unwrapped.subject.trim() || mail.subject.trim() || '(no subject)'
   const kase = await insertCase(tx, orgId, number, {
