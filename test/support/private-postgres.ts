@@ -8,6 +8,8 @@ import { promisify } from 'node:util'
 import { freePort } from './process.ts'
 
 const run = promisify(execFile)
+// runuser lives in /usr/sbin, which a CI PATH need not include.
+const runuser = ['/usr/sbin/runuser', '/sbin/runuser'].find((path) => existsSync(path)) ?? 'runuser'
 
 /** Debian's PostgreSQL binaries (initdb is not on PATH there), newest first; PG_BIN overrides. */
 function binDir(): string {
@@ -52,7 +54,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     await chown(dir, Number(stdout.trim()), Number(gid.trim()))
   }
   const pg = (tool: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args)
+    asRoot ? run(runuser, ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args)
 
   await pg('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync'])
   const port = await freePort()
@@ -72,7 +74,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const stopAtExit = () => {
     try {
       const args = ['stop', '-D', data, '-m', 'immediate', '-w']
-      if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), ...args], { stdio: 'ignore' })
+      if (asRoot) execFileSync(runuser, ['-u', 'postgres', '--', join(bin, 'pg_ctl'), ...args], { stdio: 'ignore' })
       else execFileSync(join(bin, 'pg_ctl'), args, { stdio: 'ignore' })
     } catch {}
     rmSync(dir, { recursive: true, force: true })
