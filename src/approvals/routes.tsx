@@ -11,11 +11,10 @@ import { requireUser } from '../http/session.ts'
 import { LinkNotice, ReviewPage, type ReviewProps } from '../../views/approve.tsx'
 import { decide, DecisionRefused, type DecisionResult } from './decide.ts'
 import { requestApproval, type ApprovalInvite } from './requests.ts'
+import { formList as list, formText as field } from '../http/forms.ts'
 
 export const approvalRoutes = new Hono<AppEnv>()
 
-const field = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '')
-const list = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string')
 
 /** The domain our Message-IDs use: the sender's, so replies look like they come from where they do. */
 export const messageIdDomain = (mailFrom: string) => /@([^>\s]+)>?\s*$/.exec(mailFrom)?.[1] ?? 'escalation-desk.local'

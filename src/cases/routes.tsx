@@ -19,6 +19,7 @@ import { changeSeverity } from './severity.ts'
 import { loadDraftPanel } from '../drafts/panel.ts'
 import { loadApprovalPanel } from '../approvals/panel.ts'
 import { loadAftercare } from '../reviews/aftercare.ts'
+import { textFields } from '../http/forms.ts'
 
 export const caseRoutes = new Hono<AppEnv>()
 
@@ -41,7 +42,7 @@ caseRoutes.get('/new', (c) => {
 
 caseRoutes.post('/', async (c) => {
   const user = requireUser(c)
-  const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+  const form = await textFields(c)
   const parsed = newCaseSchema.safeParse(form)
   if (!parsed.success) {
     const errors: Record<string, string> = {}
@@ -117,7 +118,7 @@ function caseAction(run: Action) {
     // A malformed id would reach lockCase as an invalid uuid (a 500): it is simply not found.
     if (!isUuid(caseId)) throw notFound('That case')
     const { db } = c.get('deps')
-    const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+    const form = await textFields(c)
     let error: string | null = null
     let notice: string | null = null
     let status: 200 | 400 | 403 | 409 = 200

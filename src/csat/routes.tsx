@@ -5,6 +5,7 @@ import { withOrg } from '../db.ts'
 import { ConfirmResolvedPage, CustomerNotice, RatePage, type CustomerCase } from '../../views/customer-links.tsx'
 import { confirmByCustomer, ratingFormSchema, submitRating, type CustomerActionResult } from './csat.ts'
 import { findCustomerLink, verifyCustomerLink, type CustomerLinkClaims, type CustomerLinkPurpose } from './links.ts'
+import { formText as field } from '../http/forms.ts'
 
 // Public pages: the customer has no session. The signed link is the only credential, and it
 // acts once, on the one case and org it names.
@@ -17,7 +18,6 @@ type LinkState = { ok: true; claims: CustomerLinkClaims; kase: CustomerCase } | 
 const invalid: Problem = { title: 'This link is not valid', message: 'It may have been cut short or changed. Open it again from our email, or simply reply to that email.', status: 400 }
 const expired: Problem = { title: 'This link has expired', message: 'Links in our emails work for 30 days. Reply to our email and it will reach the person who handled your case.', status: 410 }
 
-const field = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '')
 
 /** What the link points at; reads only (GET and POST share it). */
 async function readLink(c: Context<AppEnv>, token: string, purpose: CustomerLinkPurpose): Promise<LinkState> {

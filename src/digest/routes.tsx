@@ -8,6 +8,7 @@ import { DigestSettingsPage } from '../../views/digest-settings.tsx'
 import { previewDigest } from './digest.ts'
 import { listRecentDigestRuns } from './queries.ts'
 import { loadNotificationSettings, updateNotificationSettings, type OrgNotificationSettings } from './settings.ts'
+import { textFields } from '../http/forms.ts'
 
 /** /admin/digest: when and to whom the digest goes, which alerts are on, and what it would say now. */
 export const digestSettingsRoutes = new Hono<AppEnv>()
@@ -49,7 +50,7 @@ digestSettingsRoutes.get('/', async (c) => {
 
 digestSettingsRoutes.post('/', async (c) => {
   const user = requireRole(c, 'admin')
-  const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string'))
+  const form = await textFields(c)
   const parsed = formSchema.safeParse(form)
   const errors: Record<string, string> = {}
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message

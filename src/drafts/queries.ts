@@ -1,10 +1,10 @@
 import type { Q, Tx } from '../db.ts'
 import type { GuardrailFlag } from './guardrails.ts'
-import type { DraftPurpose, RecoveryAction } from './schema.ts'
+import type { DraftContent, DraftPurpose } from './schema.ts'
 
 export type AuthorKind = 'ai' | 'template' | 'user'
 
-export type DraftVersion = {
+export type DraftVersion = DraftContent & {
   id: string
   caseId: string
   version: number
@@ -14,12 +14,6 @@ export type DraftVersion = {
   authorName: string | null
   purpose: DraftPurpose
   toEmails: string[]
-  subject: string
-  body: string
-  toneNotes: string
-  missingFacts: string[]
-  recoveryAction: RecoveryAction | null
-  recoveryRationale: string
   guardrailFlags: GuardrailFlag[]
   fallbackReason: string | null
   instruction: string | null

@@ -10,6 +10,7 @@ import { Layout } from '../../views/layout.tsx'
 import { DraftSection, type DraftSectionProps } from '../../views/draft.tsx'
 import { requestRedraft, saveEditedDraft } from './drafts.ts'
 import { loadDraftPanel } from './panel.ts'
+import { textFields } from '../http/forms.ts'
 
 /** Mounted at /cases: the reply section of a case (fragment), edits, and "Redraft". */
 export const draftRoutes = new Hono<AppEnv>()
@@ -22,9 +23,7 @@ function caseIdOf(c: Context<AppEnv>): string {
   return id
 }
 
-async function formOf(c: Context<AppEnv>): Promise<Record<string, string>> {
-  return Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
-}
+const formOf = (c: Context<AppEnv>) => textFields(c)
 
 /** The section for htmx; a small page otherwise (a plain form post without script). */
 async function respond(c: Context<AppEnv>, caseId: string, props: Omit<DraftSectionProps, 'panel' | 'nonce'>, status: 200 | 409 | 422 = 200) {

@@ -42,3 +42,13 @@ export function usableDraftProblem(d: AiDraft): string | null {
   if (d.missingFacts.length > 20 || d.guardrailFlags.length > 20) return 'too many items in the lists'
   return null
 }
+
+/** What a writer (model, template or person) produces for one version. */
+export type DraftContent = {
+  subject: string
+  body: string
+  toneNotes: string
+  missingFacts: string[]
+  recoveryAction: RecoveryAction | null
+  recoveryRationale: string
+}

@@ -6,6 +6,7 @@ import { withOrg, type Tx } from '../db.ts'
 import { requireRole } from '../http/session.ts'
 import { DraftingSettingsPage } from '../../views/draft-settings.tsx'
 import { orgDraftSettingsSchema, type OrgDraftSettings } from './context.ts'
+import { textFields } from '../http/forms.ts'
 
 /** /admin/drafting: AI on or off for the org, and who signs the drafts. */
 export const draftSettingsRoutes = new Hono<AppEnv>()
@@ -36,7 +37,7 @@ draftSettingsRoutes.get('/', async (c) => {
 
 draftSettingsRoutes.post('/', async (c) => {
   const user = requireRole(c, 'admin')
-  const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string'))
+  const form = await textFields(c)
   const parsed = formSchema.safeParse(form)
   const keyConfigured = Boolean(c.get('deps').env.OPENAI_API_KEY)
   if (!parsed.success) {

@@ -2,18 +2,11 @@
 // standard acknowledgment, progress update, resolution and executive apology, filled with the
 // case's data. They never contain a placeholder: what they cannot know goes to missingFacts.
 import { customerTime, type DraftContext } from './context.ts'
-import type { DraftPurpose, RecoveryAction } from './schema.ts'
+import type { DraftContent, DraftPurpose, RecoveryAction } from './schema.ts'
 
 export type TemplateKind = 'acknowledgment' | 'legal_acknowledgment' | 'progress_update' | 'resolution' | 'executive_apology'
 
-export type DraftContent = {
-  subject: string
-  body: string
-  toneNotes: string
-  missingFacts: string[]
-  recoveryAction: RecoveryAction | null
-  recoveryRationale: string
-}
+export type { DraftContent }
 
 export function chooseTemplate(ctx: DraftContext, purpose: DraftPurpose): TemplateKind {
   if (purpose === 'resolution') return 'resolution'

@@ -1,3 +1,4 @@
+import { sha256Hex } from '../auth/crypto.ts'
 import { withOrg, type Db, type Q } from '../db.ts'
 import type { Org } from '../orgs/queries.ts'
 import { insertRaw, markRaw } from './queries.ts'
@@ -64,11 +65,6 @@ export function headerRecipients(raw: Uint8Array): string[] {
 }
 
 export type Quarantined = { status: 'quarantined'; case: null; rawId: string; reason: string }
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
-  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
 
 /**
  * Keeps a message that intake cannot take (no org to route it to, not an email at all), so

@@ -8,6 +8,7 @@ import { requireUser } from '../http/session.ts'
 import { ReviewNotNeeded, ReviewPage, ReviewPrintPage } from '../../views/review.tsx'
 import { reviewMarkdown } from './markdown.ts'
 import { addPreventionAction, loadReview, markPreventionAction, reviewAvailable, saveReview, type ReviewReport } from './review.ts'
+import { textFields } from '../http/forms.ts'
 
 export const reviewRoutes = new Hono<AppEnv>()
 
@@ -19,8 +20,7 @@ const notices: Record<string, string> = {
   'action-open': 'Reopened.',
 }
 
-const formOf = async (c: Context<AppEnv>) =>
-  Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+const formOf = (c: Context<AppEnv>) => textFields(c)
 
 /** The review of a case in the user's org (another org's case is a 404), whatever its severity. */
 async function loadFor(c: Context<AppEnv>, user: SessionUser): Promise<ReviewReport> {
