@@ -12,11 +12,8 @@ export async function getCaseBundle(db: Q, number: number) {
            text_body, unknown_sender, created_at
     from messages where case_id = ${kase.id} order by created_at, id`
   const audit = await listCaseAudit(db, kase.id as string)
-  // Tables from later features join this bundle when they exist (drafts, approvals, outbox).
-  const extras: Record<string, unknown[]> = {}
-  for (const table of ['drafts', 'approvals', 'outbox'] as const) {
-    const [exists] = await db`select to_regclass(${table}) is not null as present`
-    extras[table] = exists?.present ? await db.unsafe(`select * from ${table} where case_id = $1 order by created_at`, [kase.id]) : []
-  }
-  return { case: kase, messages, ...extras, audit }
+  const drafts = await db`select * from drafts where case_id = ${kase.id} order by version`
+  const approvals = await db`select * from approvals where case_id = ${kase.id} order by created_at`
+  const outbox = await db`select * from outbox where case_id = ${kase.id} order by created_at`
+  return { case: kase, messages, drafts, approvals, outbox, audit }
 }
