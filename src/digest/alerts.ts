@@ -122,7 +122,8 @@ export async function claimAlerts(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: s
       const [row] = await tx<{ id: string }[]>`
         insert into alerts_sent (org_id, kind, alert_key, case_id, idempotency_key)
         values (${orgId}, ${c.kind}, ${c.alertKey}, ${c.caseId}, ${`alert/${orgId}/${c.alertKey}`})
-        on conflict (org_id, alert_key) do nothing returning id`
+        -- either unique index (the key, or the idempotency key derived from it) means: already queued
+        on conflict do nothing returning id`
       if (!row) {
         claims.push({ orgId, alertKey: c.alertKey, kind: c.kind, status: 'taken' })
         continue

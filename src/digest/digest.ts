@@ -97,7 +97,9 @@ export async function claimDigest(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: s
     const [run] = await tx<{ id: string }[]>`
       insert into digest_runs (org_id, local_date, idempotency_key, claimed_by)
       values (${orgId}, ${org.localDate}, ${digestIdempotencyKey(orgId, org.localDate)}, ${claimedBy})
-      on conflict (org_id, local_date) do nothing
+      -- No conflict target: the idempotency key is derived from (org, date), so a racing insert may
+      -- meet either unique index first; both mean "another scheduler has it".
+      on conflict do nothing
       returning id`
     if (!run) return { status: 'taken', orgId, localDate: org.localDate }
 
