@@ -1,5 +1,6 @@
 import { UsageError, type Command } from './cli/command.ts'
 import { migrateCommand } from './cli/migrate-command.ts'
+import { importPgliteCommand } from './cli/import-pglite.ts'
 import { ingestCommand, smtpCommand } from './intake/commands.ts'
 import { caseCommand, exportCommand, importCommand } from './cases/commands.ts'
 import { auditCommand } from './audit/commands.ts'
@@ -9,7 +10,7 @@ import { mailboxCommand } from './outbound/commands.ts'
 import { digestCommand } from './digest/commands.ts'
 
 // Each feature owns its commands; this file only dispatches.
-const commands: Command[] = [migrateCommand, ingestCommand, importCommand, exportCommand, caseCommand, auditCommand, smtpCommand, loginLinkCommand, mailboxCommand, digestCommand, workerCommand]
+const commands: Command[] = [migrateCommand, ingestCommand, importCommand, exportCommand, caseCommand, auditCommand, smtpCommand, loginLinkCommand, mailboxCommand, digestCommand, workerCommand, importPgliteCommand]
 
 const usage = ['usage: desk <command>', ...commands.map((c) => `  ${c.usage}`)].join('\n')
 

@@ -25,7 +25,7 @@ export function connect(url: string, options: postgres.Options<{}> = {}): Db {
 /**
  * Runs fn in a transaction scoped to one org, as the unprivileged desk_app role, so row-level
  * security applies to every statement in it. Both settings are transaction-local: they vanish at
- * commit, which is what PGlite's single shared session needs.
+ * commit, so a pooled connection never carries one request's org or role into the next.
  */
 export async function withOrg<T>(db: Db, orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return (await db.begin(async (tx) => {

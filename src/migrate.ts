@@ -7,7 +7,7 @@ import type { Db } from './db.ts'
 export const defaultMigrationsDir = fileURLToPath(new URL('../sql/', import.meta.url))
 
 type MigrationFile = { version: number; name: string; sql: string; checksum: string }
-type Applied = { version: number; name: string; checksum: string }
+export type Applied = { version: number; name: string; checksum: string }
 
 export class MigrationError extends Error {}
 
@@ -31,7 +31,7 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
 }
 
 /** Checks that what the database has applied is exactly a prefix of the files on disk. */
-function checkHistory(files: MigrationFile[], applied: Applied[]): void {
+export function checkHistory(files: MigrationFile[], applied: Applied[]): void {
   applied.forEach((row, index) => {
     const file = files[index]
     if (row.version !== index + 1) {
@@ -51,9 +51,10 @@ export type MigrateResult = { applied: string[] }
 
 /**
  * Applies pending migrations forward-only, each in its own transaction. A transaction-scoped
- * advisory lock makes concurrent starts (several app processes) apply each file once.
+ * advisory lock makes concurrent starts (several app processes) apply each file once. upTo stops
+ * after that version (bringing data from an older database in at the schema it was written for).
  */
-export async function migrate(db: Db, dir = defaultMigrationsDir): Promise<MigrateResult> {
+export async function migrate(db: Db, dir = defaultMigrationsDir, options: { upTo?: number } = {}): Promise<MigrateResult> {
   const files = await readMigrations(dir)
   const done: string[] = []
   for (;;) {
@@ -69,7 +70,7 @@ export async function migrate(db: Db, dir = defaultMigrationsDir): Promise<Migra
       const applied = await tx<Applied[]>`select version, name, checksum from schema_migrations order by version`
       checkHistory(files, applied)
       const file = files[applied.length]
-      if (!file) return null
+      if (!file || file.version > (options.upTo ?? Infinity)) return null
       await tx.unsafe(file.sql)
       await tx`insert into schema_migrations ${tx({ version: file.version, name: file.name, checksum: file.checksum })}`
       return file.name

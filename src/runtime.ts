@@ -1,5 +1,5 @@
 import { connect, type Db } from './db.ts'
-import { attachEmbedded, openEmbedded } from './embedded.ts'
+import { openEmbedded } from './embedded.ts'
 import { parseEnv, type Env } from './env.ts'
 
 /** Reads the environment or exits with one line per problem (start-up must not half-start). */
@@ -14,17 +14,16 @@ export function loadEnv(source = process.env): Env {
 export type Database = { db: Db; embedded: boolean; close: () => Promise<void> }
 
 /**
- * DATABASE_URL when set, else the embedded database in DATA_DIR. The server opens it (`owner`);
- * the CLI attaches to a running server's socket, so two processes never open the directory.
+ * DATABASE_URL when set, else the embedded PostgreSQL in DATA_DIR, which the server and the CLI
+ * open the same way: join it when it runs, start it when it does not (src/embedded.ts).
  */
-export async function openDatabase(env: Env, role: 'owner' | 'attach'): Promise<Database> {
+export async function openDatabase(env: Env): Promise<Database> {
   if (env.DATABASE_URL) {
     const db = connect(env.DATABASE_URL)
     return { db, embedded: false, close: () => db.end() }
   }
-  const embedded = role === 'owner' ? await openEmbedded(env.DATA_DIR) : await attachEmbedded(env.DATA_DIR)
-  // PGlite is one backend session: more than one client connection breaks concurrent transactions.
-  const db = connect(embedded.url, { max: 1 })
+  const embedded = await openEmbedded(env.DATA_DIR)
+  const db = connect(embedded.url)
   return {
     db,
     embedded: true,

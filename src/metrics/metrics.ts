@@ -37,7 +37,7 @@ export async function loadMetrics(tx: Tx, orgId: string, period: Period): Promis
   await tx`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`
   const { policy, calendar } = await loadSlaSettings(tx, orgId)
   const { from, to } = period
-  // Sequential on purpose: one transaction is one connection (and one PGlite session).
+  // Sequential on purpose: one transaction is one connection, which runs one query at a time.
   const clock = calendar ? 'working' : 'wall'
   const groups = await periodAggregates(tx, from, to, clock)
   const approval = await approvalWaits(tx, from, to)

@@ -279,7 +279,7 @@ describe('AI drafts through the OpenAI SDK (local stand-in)', () => {
     expect(actions[3]!.details).toMatchObject({ requestedBy: agent.id, instruction: 'Make it shorter', version: 2 })
   })
 
-  it('never holds a transaction while waiting for the model (one shared connection, as with PGlite)', async () => {
+  it('never holds a transaction while waiting for the model (one shared connection)', async () => {
     const single = connect(testDatabaseUrl(), { max: 1 })
     try {
       await seedCase(single, org.id)

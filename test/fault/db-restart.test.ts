@@ -169,6 +169,8 @@ describe('PostgreSQL stopped and restarted under the real server', () => {
   it('a send accepted by Resend while the database goes down is recorded once it is back, and never sent twice', { timeout: 60_000 }, async () => {
     const approver = await seedUser(db, org.id, 'approver')
     const kase = await seedCase(db, org.id, { to: `escalations@${org.slug}.test`, from: 'Pat Doe <pat@customer.test>' })
+    // The server's draft job writes v1 first: a version saved after the approval would hold the reply back.
+    await until(() => withOrg(db, org.id, async (tx) => (await tx<{ n: number }[]>`select count(*)::int as n from drafts where case_id = ${kase.id}`)[0]!.n), (n) => n > 0)
     const draft = await seedDraft(db, org.id, kase.id)
     const held = resend.holdNextAnswer()
     const result = await withOrg(db, org.id, (tx) => decide(tx, {

