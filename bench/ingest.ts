@@ -2,13 +2,12 @@
 // fed the corpus through `POST /inbound/raw` by 32 concurrent senders with HMAC signatures, each
 // copy a new message (its own Message-ID). Then postal-mime alone on the same bytes, in the same
 // run, and the server's memory after the load.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import PostalMime from 'postal-mime'
 import { freePort } from './ports.ts'
-import { isMain, mb, note, percentile, repoRoot, result, withBenchDatabase } from './support.ts'
+import { isMain, mb, memoryOf, note, percentile, repoRoot, result, startServer, withBenchDatabase } from './support.ts'
 
 const MIN_MESSAGES = 5_000
 const SENDERS = 32
@@ -57,59 +56,6 @@ export function copyOf(file: CorpusFile, copy: number, index: number): Buffer<Ar
   return Buffer.concat([Buffer.from(`Delivered-To: ${deskAddress(index)}${eol}`, 'latin1'), body])
 }
 
-type Server = { child: ChildProcess; url: string; stop: () => Promise<void> }
-
-function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    let ready = false
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`the server did not start in ${timeoutMs} ms:\n${output}`))
-    }, timeoutMs)
-    const onData = (chunk: Buffer) => {
-      if (output.length < 64 * 1024) output += chunk
-      const match = !ready && /ready at (http:\/\/\S+)/.exec(output)
-      if (match) {
-        ready = true
-        clearTimeout(timer)
-        resolve({
-          child,
-          url: match[1]!,
-          stop: () =>
-            new Promise((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done()
-              const force = setTimeout(() => child.kill('SIGKILL'), 10_000)
-              child.once('exit', () => {
-                clearTimeout(force)
-                done()
-              })
-              child.kill('SIGTERM')
-            }),
-        })
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      if (!ready) reject(new Error(`the server exited with ${code}:\n${output}`))
-    })
-  })
-}
-
-/** Resident and peak resident memory of a process, from /proc (Linux). */
-async function memoryOf(pid: number): Promise<{ rss: number; hwm: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') }
-}
-
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
 async function cpuSecondsOf(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
@@ -121,11 +67,11 @@ type Outcome = { status: number; outcome: string; ms: number }
 
 async function post(url: string, body: Buffer<ArrayBuffer>): Promise<Outcome> {
   const timestamp = String(Math.floor(Date.now() / 1000))
-  const signature = createHmac('sha256', SECRET).update(`${timestamp}.`).update(body).digest('hex')
+  const signature = createHmac('sha256', SECRET).update(`v2.${timestamp}./inbound/raw\n`).update(body).digest('hex')
   const t0 = performance.now()
   const response = await fetch(`${url}/inbound/raw`, {
     method: 'POST',
-    headers: { 'content-type': 'message/rfc822', 'x-desk-timestamp': timestamp, 'x-desk-signature': `sha256=${signature}` },
+    headers: { 'content-type': 'message/rfc822', 'x-desk-timestamp': timestamp, 'x-desk-signature': `v2=${signature}` },
     body,
   })
   const text = await response.text()

@@ -13,6 +13,8 @@ const benches: { names: string[]; file: string }[] = [
   { names: ['import'], file: 'import.ts' },
   { names: ['export'], file: 'export.ts' },
   { names: ['metrics'], file: 'metrics.ts' },
+  { names: ['startup'], file: 'startup.ts' },
+  { names: ['inbound-memory'], file: 'inbound-memory.ts' },
 ]
 const known = benches.flatMap((b) => b.names)
 

@@ -1,7 +1,9 @@
 // Shared helpers for the benchmarks: a throwaway database per bench, result lines, percentiles
 // and an RSS sampler. Every bench prints its figures as `name: value unit`, one per line, on
 // stdout; anything else (progress, plans) goes to stderr.
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { connect, type Db } from '../src/db.ts'
 import { migrate } from '../src/migrate.ts'
@@ -111,4 +113,58 @@ export async function withBenchDatabase<T>(bench: string, fn: (database: BenchDa
 /** True when this module is the process's entry point (each bench also runs on its own). */
 export function isMain(moduleUrl: string): boolean {
   return Boolean(process.argv[1]) && fileURLToPath(moduleUrl) === process.argv[1]
+}
+
+export type Server = { child: ChildProcess; url: string; stop: () => Promise<void> }
+
+/** The real server (`npm start`'s entry) on the given environment; resolves once it is ready. */
+export function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    let ready = false
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`the server did not start in ${timeoutMs} ms:\n${output}`))
+    }, timeoutMs)
+    const onData = (chunk: Buffer) => {
+      if (output.length < 64 * 1024) output += chunk
+      const match = !ready && /ready at (http:\/\/\S+)/.exec(output)
+      if (match) {
+        ready = true
+        clearTimeout(timer)
+        resolve({
+          child,
+          url: match[1]!,
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null || child.signalCode !== null) return done()
+              const force = setTimeout(() => child.kill('SIGKILL'), 10_000)
+              child.once('exit', () => {
+                clearTimeout(force)
+                done()
+              })
+              child.kill('SIGTERM')
+            }),
+        })
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      if (!ready) reject(new Error(`the server exited with ${code}:\n${output}`))
+    })
+  })
+}
+
+/** Resident and peak resident memory of a process, from /proc (Linux). */
+export async function memoryOf(pid: number): Promise<{ rss: number; hwm: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') }
 }

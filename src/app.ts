@@ -4,9 +4,12 @@ import { requestId, type RequestIdVariables } from 'hono/request-id'
 import type { SecureHeadersVariables } from 'hono/secure-headers'
 import type { Db } from './db.ts'
 import type { Env } from './env.ts'
+import type { Analyzer } from './intake/analyze.ts'
 import { authRoutes } from './auth/routes.tsx'
 import type { SessionUser } from './auth/sessions.ts'
 import { healthRoutes } from './http/health.ts'
+import { hostCheck } from './http/host-check.ts'
+import { noStoreByDefault } from './http/no-store.ts'
 import { formProtection } from './http/security.ts'
 import { sessionMiddleware } from './http/session.ts'
 import type { Mailer } from './outbound/mailer.ts'
@@ -35,6 +38,12 @@ export type AppDeps = {
   assets: Record<string, StaticAsset>
   /** Outbound mail: Resend, or the dev mailbox when no RESEND_API_KEY is set. */
   mailer: Mailer
+  /**
+   * Where inbound mail is parsed and classified. The Node server passes a worker pool
+   * (src/intake/analysis-pool.ts) so a runaway parse cannot stall it; absent, analysis runs in
+   * the request (Workers, where each invocation has its own CPU limit).
+   */
+  analyze?: Analyzer
 }
 
 /** `user` and `sessionId` are set for requests with a live session (src/http/session.ts). */
@@ -71,12 +80,17 @@ export function createApp(deps: AppDeps) {
     }),
   )
 
+  // Nothing cached unless a handler says so; only our own names answered (DNS rebinding).
+  app.use(noStoreByDefault)
+  app.use(hostCheck(deps.env))
   // CSRF + form body limit, then the session; both skip /inbound, /healthz and /static.
   app.use(formProtection(deps.env))
   app.use(sessionMiddleware)
 
+  // A Map, not the object itself: /static/constructor must not find Object.prototype's.
+  const assets = new Map(Object.entries(deps.assets))
   app.get('/static/:name', (c) => {
-    const asset = deps.assets[c.req.param('name')]
+    const asset = assets.get(c.req.param('name'))
     if (!asset) return c.text('Not found', 404)
     return c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' })
   })

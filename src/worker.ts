@@ -69,6 +69,7 @@ export default {
     const raw = new Uint8Array(await new Response(message.raw).arrayBuffer())
     const db = database(env)
     try {
+      // Analysed in this invocation (Workers have no worker threads): see the README, "Receiving mail".
       await deliver(db, { raw, provider: 'cloudflare', envelope: { from: message.from, to: [message.to] } })
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw new Error('database unavailable; retry later')

@@ -3,7 +3,7 @@ import { loadSlaSettings } from '../cases/clocks.ts'
 import type { Severity, Source } from '../cases/queries.ts'
 import { nextUpdateDue } from '../cases/sla.ts'
 import type { Tx } from '../db.ts'
-import { htmlToText } from '../intake/parse.ts'
+import { htmlToText } from '../intake/html-text.ts'
 import type { DraftPurpose } from './schema.ts'
 
 export const orgDraftSettingsSchema = z.object({

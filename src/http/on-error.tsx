@@ -32,7 +32,10 @@ export function handleError(c: Context<AppEnv>, error: unknown) {
     status = 400
     message = 'The request contains a character that cannot be stored (a NUL byte); remove it and try again.'
   }
-  if (status >= 500) console.error(`[${id}]`, error)
+  // Our own refusals (an endpoint not configured, the inbound memory budget full) are decisions,
+  // not faults: one line each, so a flood of them cannot bury the real errors in stack traces.
+  if (error instanceof AppError && status >= 500) console.error(`[${id}] ${status} ${error.code}: ${error.message}`)
+  else if (status >= 500) console.error(`[${id}]`, error)
 
   const wantsPage = (c.req.header('accept') ?? '').includes('text/html') || c.req.header('hx-request') !== undefined
   // A person without a session is sent to sign in (htmx follows HX-Redirect with a full page load).

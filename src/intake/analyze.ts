@@ -22,6 +22,13 @@ export type Analysis =
   | { ok: true; mail: ParsedMail; unwrapped: Unwrapped; classification: Classification; summary: DryRun }
   | { ok: false; reason: string }
 
+/**
+ * How intake analyses a message. In-process by default ({@link analyzeMessage}); the Node entry
+ * points pass a worker pool (src/intake/analysis-pool.ts) so that a runaway parse is stopped
+ * without stalling the server. The result is structured-clone safe: plain data only.
+ */
+export type Analyzer = (raw: Uint8Array, org: OrgContext, limits?: Limits) => Promise<Analysis>
+
 /** Parse, unwrap and classify one raw message. Pure: no database, no network. */
 export async function analyzeMessage(raw: Uint8Array, org: OrgContext, limits: Limits = defaultLimits): Promise<Analysis> {
   const parsed = await parseMime(raw, limits)

@@ -80,7 +80,9 @@ function quote(m: RegExpMatchArray | null): string {
 // ---- Sources: each detector needs more than a passing mention, because customers name the BBB,
 // lawyers and regulators in threats; a threat raises severity, it does not change where mail came from.
 
-const BBB_REF = /\b(?:complaint|case)\s*(?:#|no\.?|number|id)\s*:?\s*#?\s*(\d{5,12})\b|\bID\s*#\s*:?\s*(\d{5,12})\b/i
+// Every gap is a bounded run of one class: `\s*:?\s*#?\s*` let the engine split a long run of
+// spaces between three quantifiers, cubic in its length (18 s for 4,000 spaces after "complaint no").
+const BBB_REF = /\b(?:complaint|case)\s{0,10}(?:#|no\.?|number|id)[\s:#]{0,10}(\d{5,12})\b|\bID\s{0,10}#[\s:]{0,10}(\d{5,12})\b/i
 
 function detectBbb(facts: Facts): Found | null {
   const domain = senderFrom(facts, (d) => d === 'bbb.org' || d.endsWith('.bbb.org'))
@@ -109,7 +111,7 @@ const AGENCIES: RegExp[] = [
 const GOV_DOMAIN = (d: string) =>
   /(?:^|\.)(?:gov|gov\.[a-z]{2}|gc\.ca|europa\.eu|ico\.org\.uk|cnil\.fr|edpb\.europa\.eu)$/.test(d)
 const OFFICIAL_LETTER = /\b(?:this office|our office (?:has )?received|we have received a complaint|complaint (?:was |has been )?filed with (?:this|our) office|please respond to this office)\b/i
-const REF = /\b(?:file|case|complaint|reference|ref|matter)\.?\s*(?:no\.?|number|#|id)\s*[:#.]?\s*#?\s*((?=[A-Z0-9._\/-]*\d)[A-Z0-9][A-Z0-9._\/-]{2,40})/i
+const REF = /\b(?:file|case|complaint|reference|ref|matter)\.?\s{0,10}(?:no\.?|number|#|id)[\s:#.]{0,10}((?=[A-Z0-9._\/-]{0,40}\d)[A-Z0-9][A-Z0-9._\/-]{2,40})/i
 
 function detectRegulator(facts: Facts): Found | null {
   const domain = senderFrom(facts, GOV_DOMAIN)
@@ -140,11 +142,11 @@ const LAW_FIRM_SIGNALS: RegExp[] = [
   /\bon behalf of (?:our|my) client\b|\bour client\b|\bwe (?:represent|have been retained by)\b/i,
   /\battorneys? at law\b|\blaw (?:firm|offices?|group|chambers)\b|\bsolicitors\b/i,
   /\bEsq\.?(?=\W|$)/,
-  /\bLLP\b|\bP\.?C\.?(?= *\n)|\bPLLC\b/,
+  /\bLLP\b|\bP\.?C\.?(?= {0,10}\n)|\bPLLC\b/,
   /\bwithout prejudice\b|\bpreserve all (?:documents|evidence)\b|\blitigation hold\b/i,
 ]
 const MATTER_REF =
-  /\b(?:our\s+ref(?:erence)?|your\s+ref(?:erence)?|matter\s+(?:no\.?|number|#|ref(?:erence)?)|re:\s*matter(?:\s+(?:no\.?|number|#))?|file\s+(?:no\.?|number|#))\s*[:#.]?\s*#?\s*((?=[A-Z0-9._\/-]*\d)[A-Z0-9][A-Z0-9._\/-]{2,40})/i
+  /\b(?:our\s{1,10}ref(?:erence)?|your\s{1,10}ref(?:erence)?|matter\s{1,10}(?:no\.?|number|#|ref(?:erence)?)|re:\s{0,10}matter(?:\s{1,10}(?:no\.?|number|#))?|file\s{1,10}(?:no\.?|number|#))[\s:#.]{0,10}((?=[A-Z0-9._\/-]{0,40}\d)[A-Z0-9][A-Z0-9._\/-]{2,40})/i
 
 function detectLawyer(facts: Facts): Found | null {
   const reasons = LAW_FIRM_SIGNALS.map((re) => facts.text.match(re)).filter((m) => m).map((m) => `mentions ${quote(m)}`)
@@ -166,7 +168,9 @@ const PLATFORMS: RegExp[] = [
   /\b(?:on|to|via) X\b/,
 ]
 const VIRAL =
-  /\b(?:going viral|gone viral|went viral|my (?:\d[\d,.]*k? )?followers|retweet(?:s|ed)?|\d[\d,.]*k? (?:likes|views|retweets|reposts|shares|comments)|mentioned you|tagged you|trending|blowing up|(?:one|1)[- ]star review)\b/i
+  // A count starts only where a number starts (the lookbehind), and is bounded: tried at every
+  // digit of a long run, `\d[\d,.]*` was quadratic in its length.
+  /\b(?:going viral|gone viral|went viral|my (?:\d[\d,.]{0,15}k? )?followers|retweet(?:s|ed)?|(?<![\d,.])\d[\d,.]{0,15}k? (?:likes|views|retweets|reposts|shares|comments)|mentioned you|tagged you|trending|blowing up|(?:one|1)[- ]star review)\b/i
 
 function detectSocial(facts: Facts): Found | null {
   const domain = senderFrom(facts, (d) => SOCIAL_DOMAINS.test(d))
@@ -203,11 +207,11 @@ const REGULATORY_THREAT = /\b(?:better business bureau|federal trade commission|
 // Acronyms only in capitals: "ftc" or "bbb" in lower case is usually something else.
 const REGULATOR_ACRONYM = /\b(?:BBB|FTC|CFPB)\b/
 const MEDIA_THREAT =
-  /\b(?:the press|to the media|(?:news|media) outlets?|journalists?|reporters?|local news|(?:go(?:ing)? to|contact(?:ing|ed)?) the news|go(?:ing)? public|newspapers?|tv station|going viral|gone viral|went viral|my (?:\d[\d,.]*k? )?followers|post (?:this|about (?:this|you|it)) (?:on|to)|(?:one|1)[- ]star reviews?|bad reviews? (?:on|everywhere))\b/i
+  /\b(?:the press|to the media|(?:news|media) outlets?|journalists?|reporters?|local news|(?:go(?:ing)? to|contact(?:ing|ed)?) the news|go(?:ing)? public|newspapers?|tv station|going viral|gone viral|went viral|my (?:\d[\d,.]{0,15}k? )?followers|post (?:this|about (?:this|you|it)) (?:on|to)|(?:one|1)[- ]star reviews?|bad reviews? (?:on|everywhere))\b/i
 const CHURN =
   /\b(?:cancel(?:l?ing|l?ed)? (?:my|our|the) (?:subscription|account|contract|service|plan|membership)|(?:switch|switching|move|moving) to (?:a |another )?(?:competitor|different (?:provider|vendor))|take (?:my|our) business elsewhere|(?:not|won['’]t|will not) (?:be )?renew(?:ing)?|terminate (?:our|the|my) (?:contract|agreement|subscription)|(?:other|alternative) (?:vendors|providers|suppliers)|close (?:my|our) account)\b/i
 const REVENUE =
-  /\$\s?\d{1,3}(?:,\d{3})+|\$\s?\d+(?:\.\d+)?\s?(?:k|m|mm|million|thousand)\b|\b(?:ARR|annual contract|contract value|enterprise (?:customer|account|plan|contract)|(?:biggest|largest|top) (?:\d+ )?(?:customers?|clients?|accounts?)|(?:\d[\d,]* )(?:seats|licen[cs]es))\b/
+  /\$\s?\d{1,3}(?:,\d{3}){1,6}|\$\s?\d{1,15}(?:\.\d{1,15})?\s?(?:k|m|mm|million|thousand)\b|\b(?:ARR|annual contract|contract value|enterprise (?:customer|account|plan|contract)|(?:biggest|largest|top) (?:\d{1,6} )?(?:customers?|clients?|accounts?)|(?<![\d,])\d[\d,]{0,15} (?:seats|licen[cs]es))\b/
 const BUSINESS = /\b(?:bill(?:ing|ed)?|invoice[sd]?|charged?|overcharg\w*|refund\w*|payments?|subscriptions?|contracts?|renewal|pric(?:e|ing)|discount|money back)\b/i
 const TECHNICAL = /\b(?:outages?|downtime|(?:is|was|went|were|been) down|down again|not working|doesn['’]t work|broken|bugs?|errors?|crash(?:es|ed|ing)?|can(?:no|')t (?:log ?in|access|connect)|unable to (?:log ?in|access|connect)|latency)\b/i
 

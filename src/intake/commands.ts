@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { UsageError, requireOrg, withDatabase, type Command } from '../cli/command.ts'
-import { analyzeMessage, type DryRun } from './analyze.ts'
+import { createAnalysisPool, type AnalysisPool, type AnalysisPoolOptions } from './analysis-pool.ts'
+import type { DryRun } from './analyze.ts'
 import { describeUnusableInput } from './intake.ts'
 import { reprocessRaw } from './reprocess.ts'
 import { findOrgByRecipient, headerRecipients } from './routing.ts'
@@ -36,10 +37,10 @@ export const ingestCommand: Command = {
       },
     })
     if (values.reprocess) {
-      const result = await withDatabase(async (db) => {
+      const result = await withAnalysisPool((pool) => withDatabase(async (db) => {
         const org = values.org ? await requireOrg(db, values.org) : null
-        return reprocessRaw(db, values.reprocess!, org?.id ?? null)
-      })
+        return reprocessRaw(db, values.reprocess!, org?.id ?? null, pool.analyze)
+      }))
       if (!result.ok) throw new UsageError(result.reason)
       printOutcome(result.outcome, values.json)
       return
@@ -55,21 +56,31 @@ export const ingestCommand: Command = {
       inputs.push({ name, raw })
     }
 
-    await withDatabase(async (db) => {
+    await withAnalysisPool((pool) => withDatabase(async (db) => {
       const org = values.org ? await requireOrg(db, values.org) : null
       for (const input of inputs) {
         if (values['dry-run']) {
           const routed = org ?? (await findOrgByRecipient(db, headerRecipients(input.raw)))
-          const analysis = await analyzeMessage(input.raw, { executiveForwarders: routed?.executiveForwarders.map((a) => a.toLowerCase()) ?? [] })
+          const analysis = await pool.analyze(input.raw, { executiveForwarders: routed?.executiveForwarders.map((a) => a.toLowerCase()) ?? [] })
           if (!analysis.ok) throw new UsageError(`${input.name}: ${analysis.reason}`)
           console.log(values.json ? JSON.stringify(analysis.summary) : describeDryRun(input.name, analysis.summary))
           continue
         }
-        const outcome = await deliver(db, { orgSlug: org?.slug, raw: input.raw, provider: 'cli' })
+        const outcome = await deliver(db, { orgSlug: org?.slug, raw: input.raw, provider: 'cli', analyze: pool.analyze })
         printOutcome(outcome, values.json)
       }
-    })
+    }))
   },
+}
+
+/** Mail from a file is as hostile as mail from the internet: it is analysed on a worker thread too. */
+async function withAnalysisPool<T>(fn: (pool: AnalysisPool) => Promise<T>, options: AnalysisPoolOptions = { size: 1 }): Promise<T> {
+  const pool = createAnalysisPool(options)
+  try {
+    return await fn(pool)
+  } finally {
+    await pool.close()
+  }
 }
 
 function printOutcome(outcome: { status: string; case: string | null; reason?: string }, json: boolean) {
@@ -94,8 +105,8 @@ export const smtpCommand: Command = {
     }
     // Loaded here, not at the top: the other commands need not load an SMTP server.
     const { startSmtpListener } = await import('./smtp.ts')
-    await withDatabase(async (db, env) => {
-      const listener = await startSmtpListener(db, { port: port ?? env.SMTP_PORT, host: env.HOST, maxBytes: env.MAX_MESSAGE_BYTES })
+    await withAnalysisPool((pool) => withDatabase(async (db, env) => {
+      const listener = await startSmtpListener(db, { port: port ?? env.SMTP_PORT, host: env.HOST, maxBytes: env.MAX_MESSAGE_BYTES, analyze: pool.analyze })
       console.log(`SMTP listener ready on ${env.HOST}:${listener.port} (messages up to ${env.MAX_MESSAGE_BYTES} bytes)`)
       // Runs until stopped; the database closes only after the listener has finished its sessions.
       const signal = await new Promise<string>((resolve) => {
@@ -104,6 +115,6 @@ export const smtpCommand: Command = {
       })
       console.log(`${signal}: stopping the SMTP listener`)
       await listener.close()
-    })
+    }), {})
   },
 }

@@ -5,9 +5,9 @@ import { recomputeClocks } from '../cases/clocks.ts'
 import { reopenOnCustomerReply } from '../cases/lifecycle.ts'
 import { caseLabel, insertCase, takeCaseNumber } from '../cases/queries.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
-import { analyzeMessage, type Analysis } from './analyze.ts'
-import { defaultLimits, type Limits } from './parse.ts'
-import { enqueueJob, findCaseByDedupeKey, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
+import { analyzeMessage, type Analysis, type Analyzer } from './analyze.ts'
+import { defaultLimits, headerMessageId, type Limits } from './parse.ts'
+import { enqueueJob, findCaseByDedupeKey, findEarlierCopy, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
 import { headerRecipients } from './routing.ts'
 import { findThread, originalKey, type ThreadMatch } from './threading.ts'
 
@@ -21,6 +21,8 @@ export type IntakeInput = {
   provider: string
   envelope?: { to?: string[] } & Record<string, unknown>
   limits?: Limits
+  /** Where the message is analysed: in this thread when absent, else e.g. a worker pool. */
+  analyze?: Analyzer
 }
 
 type Analysed = Extract<Analysis, { ok: true }>
@@ -36,6 +38,10 @@ class AlreadyIngested extends Error {}
  */
 export async function ingestMessage(db: Db, input: IntakeInput): Promise<IntakeOutcome> {
   const sha256 = createHash('sha256').update(input.raw).digest('hex')
+  // A redelivery (a provider's retry, a replayed webhook) stores no second copy: the same bytes,
+  // or the same Message-ID, already on a case of this org answer `duplicate` straight away.
+  const earlier = await withOrg(db, input.orgId, (tx) => findEarlierCopy(tx, sha256, headerMessageId(input.raw)))
+  if (earlier) return { status: 'duplicate', case: caseLabel(earlier.number), rawId: earlier.rawId }
   const { id: rawId } = await withOrg(db, input.orgId, (tx) =>
     insertRaw(tx, { orgId: input.orgId, provider: input.provider, sha256, bytes: input.raw, envelope: input.envelope }),
   )
@@ -50,7 +56,8 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
       select inbound_addresses as "inboundAddresses", executive_forwarders as "executiveForwarders" from orgs where id = ${orgId}`
     return row!
   })
-  const analysis = await analyzeMessage(input.raw, { executiveForwarders: org.executiveForwarders.map((a) => a.toLowerCase()) }, input.limits ?? defaultLimits)
+  const analyze = input.analyze ?? analyzeMessage
+  const analysis = await analyze(input.raw, { executiveForwarders: org.executiveForwarders.map((a) => a.toLowerCase()) }, input.limits ?? defaultLimits)
   if (!analysis.ok) return quarantine(db, orgId, rawId, analysis.reason)
 
   const dedupeKey = analysis.mail.messageId ? `mid:${analysis.mail.messageId}` : `sha256:${input.sha256}`

@@ -1,5 +1,6 @@
 import PostalMime from 'postal-mime'
 import type { Address as PostalAddress, Email } from 'postal-mime'
+import { htmlToText } from './html-text.ts'
 
 export type Address = { email: string; name: string }
 export type Limits = { maxBytes: number; maxDepth: number; maxParts: number; parseTimeoutMs: number }
@@ -164,7 +165,7 @@ function toParsedMail(email: Email, hasPlain: boolean): ParsedMail {
     messageId: firstId(email.messageId),
     inReplyTo: firstId(email.inReplyTo),
     references: allIds(email.references),
-    subject: (email.subject ?? '').trim(),
+    subject: headerSafeSubject(email.subject ?? ''),
     date: email.date?.trim() || null,
     from: mailboxes(email.from ? [email.from] : [])[0] ?? null,
     to: mailboxes(email.to),
@@ -201,6 +202,23 @@ function mailboxes(list: PostalAddress[] | undefined): Address[] {
   return out
 }
 
+/**
+ * The Message-ID as parseMime would report it, read from the header block alone (no MIME
+ * parsing: this runs before the raw copy is stored), or null whenever that is not certain: no
+ * such header, several, an encoded word or 8-bit bytes in it, or a header block past 64 KB.
+ */
+export function headerMessageId(raw: Uint8Array): string | null {
+  const head = latin1(raw.subarray(0, SNIFF_BYTES))
+  const end = head.search(/\r?\n\r?\n/)
+  if (end < 0 && raw.byteLength > SNIFF_BYTES) return null
+  const block = (end < 0 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ')
+  const values = block.split(/\r?\n/).filter((line) => /^message-id[ \t]*:/i.test(line))
+  if (values.length !== 1) return null
+  const value = values[0]!.slice(values[0]!.indexOf(':') + 1)
+  if (value.includes('=?') || /[^\x20-\x7e\t]/.test(value)) return null
+  return firstId(value)
+}
+
 function firstId(value: string | undefined): string | null {
   return allIds(value)[0] ?? null
 }
@@ -212,11 +230,36 @@ function firstId(value: string | undefined): string | null {
 const MAX_ID_CHARS = 998
 const MAX_ADDRESS_CHARS = 320
 
+// RFC 5322's msg-id: id-left "@" id-right. No whitespace, control character or angle bracket can
+// be part of one, so none can end up in the In-Reply-To or References header of our reply.
+const MSG_ID_SHAPE = /^[^\s\p{Cc}<>]+@[^\s\p{Cc}<>@]+$/u
+
+/**
+ * Message-IDs, In-Reply-To and References become headers of our reply, and postal-mime decodes
+ * encoded words in them, so `<m1=0D=0ABcc: x@y>` arrives with a real CRLF inside. Only values
+ * shaped like a msg-id are kept; without its id a message is deduplicated by its bytes instead.
+ */
 function allIds(value: string | undefined): string[] {
   if (!value) return []
   const bracketed = [...value.matchAll(/<([^<>]+)>/g)].map((m) => m[1]!.trim()).filter(Boolean)
   const ids = bracketed.length > 0 ? bracketed : value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean)
-  return ids.filter((id) => id.length <= MAX_ID_CHARS)
+  return ids.filter((id) => id.length <= MAX_ID_CHARS && MSG_ID_SHAPE.test(id))
+}
+
+const MAX_SUBJECT_CHARS = 998
+
+/**
+ * The subject becomes the Subject header of our reply ("Re: …") and of the approval invite, and
+ * postal-mime decodes `=?utf-8?Q?…=0D=0ABcc:_x@y?=` into a real CRLF: left in, it would start a
+ * header of its own there. Line breaks and tabs become spaces, other control characters go, and
+ * the length stays within one header line.
+ */
+export function headerSafeSubject(value: string): string {
+  const oneLine = value.replace(/[\r\n\t\v\f\u0085\u2028\u2029]+/g, ' ').replace(/\p{Cc}+/gu, '').trim()
+  if (oneLine.length <= MAX_SUBJECT_CHARS) return oneLine
+  // Never cut a surrogate pair in half.
+  const end = /[\ud800-\udbff]/.test(oneLine[MAX_SUBJECT_CHARS - 1]!) ? MAX_SUBJECT_CHARS - 1 : MAX_SUBJECT_CHARS
+  return oneLine.slice(0, end).trimEnd()
 }
 
 function isMessageType(mimeType: string): boolean {
@@ -251,49 +294,4 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_
     timer = setTimeout(() => resolve(TIMED_OUT), ms)
   })
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
-}
-
-const BLOCK_TAGS = 'p|div|tr|li|ul|ol|table|blockquote|h[1-6]|pre|section|article|header|footer|hr|dl|dt|dd'
-const NAMED_ENTITIES: Record<string, string> = {
-  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", copy: '©', reg: '®', trade: '™',
-  hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', bull: '•',
-  middot: '·', euro: '€', pound: '£', yen: '¥', cent: '¢', sect: '§', deg: '°', laquo: '«', raquo: '»',
-  eacute: 'é', egrave: 'è', ecirc: 'ê', agrave: 'à', acirc: 'â', ccedil: 'ç', ocirc: 'ô', ucirc: 'û',
-  ugrave: 'ù', icirc: 'î', iuml: 'ï', euml: 'ë', auml: 'ä', ouml: 'ö', uuml: 'ü', szlig: 'ß',
-  Eacute: 'É', Agrave: 'À', Ccedil: 'Ç', Auml: 'Ä', Ouml: 'Ö', Uuml: 'Ü', ntilde: 'ñ', aacute: 'á',
-  iacute: 'í', oacute: 'ó', uacute: 'ú', zwnj: '', zwj: '', shy: '',
-}
-
-/** Readable text from hostile HTML: tags and active content go, line structure stays. */
-export function htmlToText(html: string): string {
-  let s = html
-    .replace(/<!--[\s\S]*?(?:-->|$)/g, ' ')
-    .replace(/<(script|style|head|title|template|noscript|svg)\b[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
-    // Source line breaks are plain whitespace in HTML; only tags make lines.
-    .replace(/\s+/g, ' ')
-    .replace(/<br\b[^>]*>/gi, '\n')
-    // Adjacent block edges ("</div><div>") make one line break, not one per tag; the end of a
-    // paragraph or heading leaves a blank line, as it looks on screen.
-    .replace(/<\/(?:p|h[1-6])\s*>/gi, '\u0002')
-    .replace(new RegExp(`<\\/?(?:${BLOCK_TAGS})\\b[^>]*>`, 'gi'), '\u0001')
-    .replace(/<\/t[dh]\s*>/gi, '\t')
-    .replace(/<[^>]*>/g, '')
-    .replace(/[ \t]*[\u0001\u0002][\u0001\u0002 \t]*/g, (run) => (run.includes('\u0002') ? '\n\n' : '\n'))
-  s = decodeEntities(s)
-  return s
-    .split('\n')
-    .map((line) => line.replace(/[ \t\u00a0]+/g, ' ').trim())
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
-}
-
-function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z][a-z0-9]{1,31});/gi, (whole, ref: string) => {
-    if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10)
-      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : ''
-    }
-    return NAMED_ENTITIES[ref] ?? whole
-  })
 }

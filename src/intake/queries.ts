@@ -15,11 +15,15 @@ export async function insertRaw(
   return row!
 }
 
+/**
+ * Records the outcome of a stored message once: a row already finished (by a concurrent delivery,
+ * or by the sweep racing the process that stored it) keeps its first outcome.
+ */
 export async function markRaw(db: Q, id: string, status: RawStatus, fields: { reason?: string | null; caseId?: string | null } = {}) {
   await db`
     update inbound_raw set status = ${status}, reason = ${fields.reason ?? null},
            case_id = ${fields.caseId ?? null}, processed_at = now()
-    where id = ${id}`
+    where id = ${id} and status in ('received', 'quarantined')`
 }
 
 export type NewMessage = {
@@ -55,6 +59,22 @@ export async function findCaseByDedupeKey(db: Q, dedupeKey: string): Promise<{ c
   const [row]: [{ caseId: string; number: number }?] = await db`
     select m.case_id as "caseId", c.number from messages m join cases c on c.id = m.case_id
     where m.dedupe_key = ${dedupeKey}`
+  return row
+}
+
+/**
+ * The case an earlier copy of this message is already on, and that copy's raw row: the same bytes
+ * (an earlier raw row of the org), or the same Message-ID (`mid:<id>`, a stored message's dedupe
+ * key). Checked before a new raw copy is stored.
+ */
+export async function findEarlierCopy(db: Q, sha256: string, messageId: string | null): Promise<{ number: number; rawId: string } | undefined> {
+  const [row]: [{ number: number; rawId: string }?] = await db`
+    (select c.number, r.id as "rawId" from inbound_raw r join cases c on c.id = r.case_id
+     where r.sha256 = ${sha256} and r.case_id is not null limit 1)
+    union all
+    (select c.number, m.raw_id as "rawId" from messages m join cases c on c.id = m.case_id
+     where m.dedupe_key = ${messageId === null ? null : `mid:${messageId}`} and m.raw_id is not null limit 1)
+    limit 1`
   return row
 }
 

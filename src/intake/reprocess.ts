@@ -1,6 +1,7 @@
 import { recordAudit, systemActor } from '../audit/audit.ts'
 import { withOrg, type Db } from '../db.ts'
 import { isUuid } from '../cases/detail.ts'
+import type { Analyzer } from './analyze.ts'
 import { processStored, type IntakeOutcome } from './intake.ts'
 
 export type ReprocessResult = { ok: true; outcome: IntakeOutcome } | { ok: false; reason: string }
@@ -9,7 +10,7 @@ export type ReprocessResult = { ok: true; outcome: IntakeOutcome } | { ok: false
  * Runs a quarantined message through intake again (after a fix, or once it is routed by hand with
  * an org). The stored bytes are reused: nothing is fetched or re-uploaded.
  */
-export async function reprocessRaw(db: Db, rawId: string, orgId: string | null): Promise<ReprocessResult> {
+export async function reprocessRaw(db: Db, rawId: string, orgId: string | null, analyze?: Analyzer): Promise<ReprocessResult> {
   if (!isUuid(rawId)) return { ok: false, reason: `"${rawId}" is not a stored message id` }
   // Owner-level read: an unrouted message belongs to no org until it is given one here.
   const [row] = await db<{ orgId: string | null; status: string; raw: Buffer; provider: string; sha256: string; envelope: Record<string, unknown> }[]>`
@@ -23,6 +24,6 @@ export async function reprocessRaw(db: Db, rawId: string, orgId: string | null):
     await db`update inbound_raw set org_id = ${target}, status = 'received', reason = null where id = ${rawId} and org_id is null`
   }
   await withOrg(db, target, (tx) => recordAudit(tx, target, { actor: systemActor, action: 'message.reprocess', details: { rawId } }))
-  const outcome = await processStored(db, { orgId: target, rawId, raw: new Uint8Array(row.raw), provider: row.provider, sha256: row.sha256, envelope: row.envelope })
+  const outcome = await processStored(db, { orgId: target, rawId, raw: new Uint8Array(row.raw), provider: row.provider, sha256: row.sha256, envelope: row.envelope, analyze })
   return { ok: true, outcome }
 }

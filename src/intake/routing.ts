@@ -58,7 +58,12 @@ export function headerRecipients(raw: Uint8Array): string[] {
     if (colon <= 0 || !recipientHeaders.includes(name)) continue
     // Control characters never belong to an address (a NUL in a mangled header reached the
     // routing query, which PostgreSQL refused with a 500: test/fault/mutation-fuzz.test.ts).
-    const addresses = line.slice(colon + 1).match(/[^\s\x00-\x1f\x7f<>,;:"'()[\]]+@[^\s\x00-\x1f\x7f<>,;:"'()[\]]+/g) ?? []
+    // Split on what cannot be in an address, then keep the pieces with an '@' inside: one pass.
+    // (A pattern `x+@x+` retried at every character of a long piece without '@': 4 s for 60 KB.)
+    const addresses = line.slice(colon + 1).split(/[\s\x00-\x1f\x7f<>,;:"'()[\]]+/).filter((piece) => {
+      const at = piece.indexOf('@', 1)
+      return at > 0 && at < piece.length - 1
+    })
     found.set(name, [...(found.get(name) ?? []), ...addresses])
   }
   return recipientHeaders.flatMap((name) => found.get(name) ?? [])

@@ -1,5 +1,6 @@
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
 import { isDatabaseUnavailable, type Db } from '../db.ts'
+import type { Analyzer } from './analyze.ts'
 import { findOrgByRecipient } from './routing.ts'
 import { deliver } from './webhooks/deliver.ts'
 
@@ -22,7 +23,10 @@ const temporaryFailure = (error: unknown) => {
  * enforced while reading. Recipients no org receives at are refused at RCPT, so we never accept
  * mail we cannot route, and never bounce it later (no backscatter).
  */
-export async function startSmtpListener(db: Db, options: { port: number; host: string; maxBytes: number }): Promise<SmtpListener> {
+export async function startSmtpListener(
+  db: Db,
+  options: { port: number; host: string; maxBytes: number; analyze?: Analyzer },
+): Promise<SmtpListener> {
   // The org of each transaction, keyed by its envelope: smtp-server makes a new envelope on
   // RSET and after DATA, so the next transaction starts unrouted without our bookkeeping.
   const orgOf = new WeakMap<object, string>()
@@ -67,7 +71,7 @@ export async function startSmtpListener(db: Db, options: { port: number; host: s
           to: session.envelope.rcptTo.map((r) => r.address),
           remoteAddress: session.remoteAddress,
         }
-        deliver(db, { raw, provider: 'smtp', envelope })
+        deliver(db, { raw, provider: 'smtp', envelope, analyze: options.analyze })
           .then((outcome) => callback(null, `2.0.0 ${outcome.status}${outcome.case ? ` ${outcome.case}` : ''}`))
           .catch((error: unknown) => callback(temporaryFailure(error)))
       })

@@ -1,6 +1,7 @@
 import EmailForwardParser from 'email-forward-parser'
 import type { EmailForwardResult } from 'email-forward-parser'
-import { htmlToText } from './parse.ts'
+import { htmlToText } from './html-text.ts'
+import { headerSafeSubject } from './parse.ts'
 import type { Address, ParsedMail } from './parse.ts'
 
 export type Unwrapped = {
@@ -21,9 +22,14 @@ export type Unwrapped = {
 type Hop = { from: Address; subject: string | null; date: string | null; body: string; note: string }
 
 const MAX_HOPS = 12
-// The library's regexes are line-based with several `.+` groups: bounded input keeps them linear enough.
-const MAX_SCAN_CHARS = 200_000
-const MAX_LINE_CHARS = 2_000
+// email-forward-parser's patterns start lines with `^\s*` (multiline) and chain `.+`, `\s*` and
+// bracket classes, so a line costs them about its length squared, and a run of blank lines the
+// same. Forward headers sit in the first pages and on short lines, so the text handed to them is
+// cut to this much, with whitespace runs, blank-line runs and long runs of one character shrunk:
+// a hostile line then costs at most MAX_LINE_CHARS² steps, never more.
+const MAX_SCAN_CHARS = 100_000
+const MAX_LINE_CHARS = 1_000
+const MAX_RUN_CHARS = 64
 
 const library = new EmailForwardParser()
 
@@ -37,7 +43,8 @@ export function unwrapForwards(mail: ParsedMail): Unwrapped {
     return {
       customer: deepest.from,
       forwardedBy: forwarders([mail.from, ...hops.slice(0, -1).map((h) => h.from)]),
-      subject: deepest.subject?.trim() || stripForwardPrefixes(mail.subject),
+      // A quoted Subject line is customer text too, and becomes our reply's Subject header.
+      subject: headerSafeSubject(deepest.subject ?? '') || stripForwardPrefixes(mail.subject),
       date: deepest.date?.trim() || null,
       text: deepest.body,
       note: joinNotes(hops.map((h) => h.note)),
@@ -169,13 +176,41 @@ function joinNotes(notes: string[]): string | null {
   return kept.length > 0 ? kept.join('\n\n') : null
 }
 
+/**
+ * The text the forward patterns see (see MAX_LINE_CHARS). Every step is one pass: runs of spaces
+ * and tabs become one space, lines are trimmed, blank lines (also quoted ones, "> >", which the
+ * library strips to blank) come one at a time, a character repeated past MAX_RUN_CHARS stops
+ * there (separator lines are far shorter), and longer lines are broken.
+ */
 function normalize(text: string): string {
-  let s = text.replace(/\r\n?/g, '\n').replace(/\uFEFF/g, '').replace(/\u00A0/g, ' ')
-  if (s.length > MAX_SCAN_CHARS) s = s.slice(0, MAX_SCAN_CHARS)
-  if (s.split('\n').some((line) => line.length > MAX_LINE_CHARS)) {
-    s = s.replace(new RegExp(`[^\\n]{${MAX_LINE_CHARS}}`, 'g'), '$&\n')
+  const s = shortenRuns(text.slice(0, MAX_SCAN_CHARS * 2).replace(/\r\n?/g, '\n').replace(/\uFEFF/g, '').replace(/[^\S\n]+/g, ' '))
+  const lines: string[] = []
+  let blank = false
+  for (const raw of s.split('\n')) {
+    const line = raw.trim()
+    const empty = /^[>\s]*$/.test(line)
+    if (empty && blank) continue
+    blank = empty
+    for (let at = 0; at < line.length || at === 0; at += MAX_LINE_CHARS) lines.push(line.slice(at, at + MAX_LINE_CHARS))
   }
-  return s
+  return lines.join('\n').slice(0, MAX_SCAN_CHARS).trim()
+}
+
+function shortenRuns(s: string): string {
+  const out: string[] = []
+  let runStart = 0
+  let kept = 0
+  for (let i = 1; i <= s.length; i++) {
+    if (i < s.length && s.charCodeAt(i) === s.charCodeAt(runStart)) continue
+    const end = Math.min(i, runStart + MAX_RUN_CHARS)
+    if (end < i) {
+      out.push(s.slice(kept, end))
+      kept = i
+    }
+    runStart = i
+  }
+  out.push(s.slice(kept))
+  return out.join('')
 }
 
 // ---- Quoted header blocks and subject prefixes (what the library does not cover) ----
@@ -252,8 +287,17 @@ function parseMailbox(value: string): Address | null {
   return name ? { email: '', name } : null
 }
 
+const OPENING_QUOTES = new Set(['"', "'", '“', '*'])
+const CLOSING_QUOTES = new Set(['"', "'", '”', '*'])
+
+/** Without a regular expression: `["']+$` retries at every quote of a long run, quadratically. */
 function unquote(s: string): string {
-  return s.trim().replace(/^["'“*]+|["'”*]+$/g, '').trim()
+  const t = s.trim()
+  let start = 0
+  let end = t.length
+  while (start < end && OPENING_QUOTES.has(t[start]!)) start++
+  while (end > start && CLOSING_QUOTES.has(t[end - 1]!)) end--
+  return t.slice(start, end).trim()
 }
 
 const FORWARD_PREFIXES = new Set(['fwd', 'fw', 'tr', 'wg', 'rv', 'vs', 'enc', 'i', 'pd', 'vb', 'vl', 'doorst', 'videresend', 'i̇lt', 'ilt', 'redir', 'redir.', 'fwd.', 'továbbítás', 'přeposlat'])

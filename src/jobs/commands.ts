@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { requireOrg, type Command } from '../cli/command.ts'
 import { migrate } from '../migrate.ts'
+import { createAnalysisPool } from '../intake/analysis-pool.ts'
 import { createMailer } from '../outbound/mailer.ts'
 import { loadEnv, openDatabase } from '../runtime.ts'
 import { jobHandlers } from './handlers.ts'
@@ -18,10 +19,12 @@ export const workerCommand: Command = {
   async run(args) {
     const { values } = parseArgs({ args, options: { org: { type: 'string' }, 'interval-ms': { type: 'string', default: '1000' } } })
     const env = loadEnv()
-    const database = await openDatabase(env, 'attach')
+    const database = await openDatabase(env)
     await migrate(database.db)
     const org = values.org ? await requireOrg(database.db, values.org) : null
-    const deps = { db: database.db, env, handlers: jobHandlers({ mailer: createMailer(database.db, env) }) }
+    // The scheduler's sweep finishes stranded mail: parsed on worker threads, as on arrival.
+    const analysis = createAnalysisPool()
+    const deps = { db: database.db, env, handlers: jobHandlers({ mailer: createMailer(database.db, env) }), analyze: analysis.analyze }
     const loop = startJobLoop(deps, { intervalMs: Math.max(100, Number(values['interval-ms']) || 1000), orgId: org?.id ?? null })
     const scheduler = env.SCHEDULER_INTERVAL_SECONDS > 0
       ? startScheduler({ ...deps }, { intervalMs: env.SCHEDULER_INTERVAL_SECONDS * 1000, orgIds: org ? [org.id] : null, onQueued: () => loop.wake() })
@@ -34,6 +37,7 @@ export const workerCommand: Command = {
     })
     await scheduler?.stop()
     await loop.stop()
+    await analysis.close()
     await database.close()
   },
 }

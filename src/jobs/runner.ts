@@ -1,3 +1,4 @@
+import type { Analyzer } from '../intake/analyze.ts'
 import { isDatabaseUnavailable, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { claimJobs, completeJob, failJob, type Job } from './queries.ts'
@@ -20,6 +21,8 @@ export type JobDeps = {
   /** Delay before retrying after the n-th failed attempt. */
   backoffMs?: (attempt: number) => number
   log?: (line: string) => void
+  /** How stored mail is analysed when the scheduler's sweep finishes it (Node: the worker pool). */
+  analyze?: Analyzer
 }
 
 export type RunOptions = { limit?: number; orgId?: string | null; jobId?: string | null }
@@ -33,7 +36,8 @@ const newWorkerId = () => `runner-${globalThis.crypto.randomUUID().slice(0, 8)}`
 /**
  * Claims due jobs (any org unless scoped) and runs them, a few at a time. Claiming is one owner
  * statement; each handler works in its own short withOrg transactions, so nothing holds a
- * transaction open across a slow call (PGlite has one session for everything).
+ * transaction open across a slow call (it would hold a pool connection, and its locks, for as
+ * long as the call takes).
  */
 export async function runJobsOnce(deps: JobDeps, options: RunOptions = {}): Promise<RunSummary> {
   const workerId = (deps.workerId ??= newWorkerId())

@@ -160,8 +160,9 @@ describe('SQL injection and hostile text in every input', () => {
     const before = await victimState()
     for (const value of payloads) {
       const raw = buildEml({ to: `escalations@${org.slug}.test`, subject: value.replace(/[\r\n]/g, ''), from: `"${value.replace(/["\r\n\\]/g, '')}" <x@customer.test>`, messageId: `${randomBytes(4).toString('hex')}${value.replace(/[<>\s]/g, '')}@x.test` })
-      const res = await app().request(`/inbound/raw?org=${encodeURIComponent(value.replace(/[\ud800-\udfff]/g, ''))}`, {
-        method: 'POST', body: raw as BodyInit, headers: { 'content-type': 'message/rfc822', ...signRaw('sqli-inbound-secret-0123456789', raw) },
+      const target = `/inbound/raw?org=${encodeURIComponent(value.replace(/[\ud800-\udfff]/g, ''))}`
+      const res = await app().request(target, {
+        method: 'POST', body: raw as BodyInit, headers: { 'content-type': 'message/rfc822', ...signRaw('sqli-inbound-secret-0123456789', raw, { target }) },
       })
       expect({ value, status: res.status }).toEqual({ value, status: 200 })
       expect((await res.json()).status).toBe('quarantined')

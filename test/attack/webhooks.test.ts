@@ -5,7 +5,7 @@ import type { Db } from '../../src/db.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { createTestApp, testEnv } from '../support/app.ts'
 import { buildEml, seedOrg, testDb } from '../support/db.ts'
-import { countFor, multipart, nowSeconds, signRaw } from '../support/inbound.ts'
+import { countFor, multipart, nowSeconds, signRaw, signRawV1 } from '../support/inbound.ts'
 import { ResendReceivingStandIn } from '../support/resend-receiving.ts'
 
 // Attack suite (issue 10): every provider webhook, forged and replayed. A forgery is refused
@@ -92,7 +92,7 @@ describe('provider webhooks forged and replayed', () => {
       expect(await storedRaw(longer)).toBe(0)
     })
 
-    it('a captured request replayed 20 times at once, and later, makes one case and one message', async () => {
+    it('a captured request replayed 20 times at once, and later, makes one case and one message, and stores one raw copy', async () => {
       const raw = mail({ messageId: `replay-${randomUUID()}@customer.test` })
       const headers = signRaw(rawSecret, raw)
       const before = await countFor(db, org.id)
@@ -102,6 +102,46 @@ describe('provider webhooks forged and replayed', () => {
       expect(await outcomes([await post(raw, headers)])).toEqual(['duplicate'])
       const after = await countFor(db, org.id)
       expect({ cases: after.cases - before.cases, messages: after.messages - before.messages }).toEqual({ cases: 1, messages: 1 })
+      expect(await storedRaw(raw)).toBe(1)
+    })
+
+    it('a captured request replayed with ?org= of another org, or any other target, is refused and stores nothing', async () => {
+      const raw = mail({ messageId: `target-${randomUUID()}@customer.test` })
+      const target = `/inbound/raw?org=${org.slug}`
+      const headers = signRaw(rawSecret, raw, { target })
+      expect(await outcomes([await post(raw, headers, `?org=${org.slug}`)])).toEqual(['created'])
+      const before = { org: await countFor(db, org.id), other: await countFor(db, other.id) }
+      const replays = [`?org=${other.slug}`, '', `?org=${org.slug}&org=${other.slug}`, `?org=${org.slug}&x=1`, `?org=${org.slug.toUpperCase()}`, '?org=nonexistent']
+      for (const query of replays) {
+        expect({ query, status: (await post(raw, headers, query)).status }).toEqual({ query, status: 401 })
+      }
+      // The first signature version, which never covered the query, cannot be used with one.
+      const v1 = signRawV1(rawSecret, raw)
+      expect((await post(raw, v1, `?org=${other.slug}`)).status).toBe(401)
+      expect({ org: await countFor(db, org.id), other: await countFor(db, other.id) }).toEqual(before)
+      expect(await storedRaw(raw)).toBe(1)
+    })
+
+    it('accepts the first signature version (sha256=) only without a query', async () => {
+      const raw = mail()
+      expect(await outcomes([await post(raw, signRawV1(rawSecret, raw), `?org=${org.slug}`)])).toEqual([401])
+      expect(await outcomes([await post(raw, signRawV1(rawSecret, raw))])).toEqual(['created'])
+    })
+
+    it('a redelivery signed afresh (a sender retrying) is a duplicate and stores no second raw copy, by bytes or by Message-ID', async () => {
+      const raw = mail({ messageId: `again-${randomUUID()}@customer.test` })
+      expect(await outcomes([await post(raw, signRaw(rawSecret, raw, { timestamp: nowSeconds() - 60 }))])).toEqual(['created'])
+      expect(await outcomes([await post(raw, signRaw(rawSecret, raw))])).toEqual(['duplicate'])
+      // The same Message-ID in other bytes (a relay added a header) is the same message.
+      const relayed = new Uint8Array([...new TextEncoder().encode('Received: from relay.example by mx.example; Mon, 1 Dec 2026 08:00:00 +0000\r\n'), ...raw])
+      expect(await outcomes([await post(relayed, signRaw(rawSecret, relayed))])).toEqual(['duplicate'])
+      expect(await storedRaw(raw)).toBe(1)
+      expect(await storedRaw(relayed)).toBe(0)
+      // Without a Message-ID, the bytes decide.
+      const anonymous = mail({ messageId: null })
+      expect(await outcomes([await post(anonymous, signRaw(rawSecret, anonymous, { timestamp: nowSeconds() - 60 }))])).toEqual(['created'])
+      expect(await outcomes([await post(anonymous, signRaw(rawSecret, anonymous))])).toEqual(['duplicate'])
+      expect(await storedRaw(anonymous)).toBe(1)
     })
   })
 
@@ -316,7 +356,7 @@ describe('provider webhooks forged and replayed', () => {
       const pm = JSON.stringify({ MessageID: randomUUID(), From: value, FromFull: { Email: value, Name: value }, To: value, ToFull: [{ Email: value, Name: value }, { Email: to(), Name: '' }], Subject: value, TextBody: value, HtmlBody: value, Headers: [{ Name: value, Value: value }], Attachments: [{ Name: value, Content: 'eA==', ContentType: value }] })
       statuses.push([`postmark ${JSON.stringify(value).slice(0, 20)}`, (await app.request(`/inbound/postmark?token=${postmarkToken}`, { method: 'POST', body: pm, headers: { 'content-type': 'application/json' } })).status])
       const slug = value === '\ud800' ? '%ED%A0%80%FF%00' : encodeURIComponent(value) // invalid UTF-8 in the URL itself
-      statuses.push([`raw ?org=${JSON.stringify(value).slice(0, 20)}`, (await app.request(`/inbound/raw?org=${slug}`, { method: 'POST', body: raw as BodyInit, headers: signRaw(rawSecret, raw) })).status])
+      statuses.push([`raw ?org=${JSON.stringify(value).slice(0, 20)}`, (await app.request(`/inbound/raw?org=${slug}`, { method: 'POST', body: raw as BodyInit, headers: signRaw(rawSecret, raw, { target: `/inbound/raw?org=${slug}` }) })).status])
     }
     expect(statuses.filter(([, status]) => status >= 500)).toEqual([])
   })

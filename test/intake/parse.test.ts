@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { htmlToText, parseMime } from '../../src/intake/parse.ts'
+import { htmlToText } from '../../src/intake/html-text.ts'
+import { parseMime } from '../../src/intake/parse.ts'
 import { corpusDir, fixturesDir, readBytes } from './mail-helpers.ts'
 
 async function parsed(path: string) {
@@ -64,3 +65,35 @@ describe('htmlToText', () => {
     expect(htmlToText('<p>one\n two\n\n three</p>')).toBe('one two three')
   })
 })
+
+describe('header values that become our reply\'s headers', () => {
+  const parse = async (lines: string[]) => {
+    const result = await parseMime(new TextEncoder().encode([...lines, 'Content-Type: text/plain', '', 'body', ''].join('\r\n')))
+    if (!result.ok) throw new Error(result.reason)
+    return result.mail
+  }
+
+  it('turns a CR/LF decoded from an encoded word into a space, and drops other control characters, in the subject', async () => {
+    const mail = await parse(['From: a@customer.test', 'Subject: =?utf-8?Q?Refund_please=0D=0ABcc:_spy@attacker.test?= =?utf-8?Q?and=07_=1B[31mmore=09tabs?='])
+    expect(mail.subject).toBe('Refund please Bcc: spy@attacker.testand [31mmore tabs')
+    expect(mail.subject).not.toMatch(/[\x00-\x1f\x7f]/)
+  })
+
+  it('keeps a subject to one header line (998 characters)', async () => {
+    const mail = await parse(['From: a@customer.test', `Subject: ${'x'.repeat(5000)}`])
+    expect(mail.subject).toHaveLength(998)
+  })
+
+  it('keeps only Message-IDs, In-Reply-To and References shaped like a msg-id', async () => {
+    const mail = await parse([
+      'From: a@customer.test', 'Subject: ids',
+      'Message-ID: =?utf-8?Q?<m1=0D=0ABcc:_spy@attacker.test>?=',
+      'In-Reply-To: <no-at-sign>',
+      'References: =?utf-8?Q?<r0@x=0D=0AX-Injected:_yes>?= <good.1@mail.example> <with space@x> <CA+Ok=Zz@mail.gmail.com>',
+    ])
+    expect(mail.messageId).toBeNull()
+    expect(mail.inReplyTo).toBeNull()
+    expect(mail.references).toEqual(['good.1@mail.example', 'CA+Ok=Zz@mail.gmail.com'])
+  })
+})
+

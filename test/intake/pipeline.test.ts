@@ -33,15 +33,20 @@ describe('intake pipeline on real Postgres', () => {
     const files = await emlFiles(corpusDir)
     expect(files.length).toBeGreaterThan(200)
     const outcomes: Record<string, number> = {}
+    const rawIds = new Set<string>()
     for (const file of files) {
       const outcome = await ingestMessage(db, { orgId: corpusOrg.id, raw: new Uint8Array(await readFile(file)), provider: 'test' })
       outcomes[outcome.status] = (outcomes[outcome.status] ?? 0) + 1
+      rawIds.add(outcome.rawId)
       if (outcome.status === 'quarantined') expect(outcome.reason, file).toMatch(/\w/)
     }
     const raw = await withOrg(db, corpusOrg.id, (tx) => tx<{ status: string; n: number; reasons: number }[]>`
       select status, count(*)::int as n, count(reason)::int as reasons from inbound_raw group by status`)
     const total = raw.reduce((sum, r) => sum + r.n, 0)
-    expect(total).toBe(files.length) // none lost
+    // None lost: every file is a stored raw row, or a redelivery (same Message-ID or bytes as an
+    // earlier file already on a case) answered with that earlier row and not stored again.
+    expect(total).toBe(rawIds.size)
+    expect(total + (outcomes.duplicate ?? 0)).toBeGreaterThanOrEqual(files.length)
     expect(raw.find((r) => r.status === 'received')).toBeUndefined() // none left half-done
     const quarantined = raw.find((r) => r.status === 'quarantined')
     expect(quarantined?.reasons ?? 0).toBe(quarantined?.n ?? 0)
@@ -113,6 +118,30 @@ describe('intake pipeline on real Postgres', () => {
       ['ann@customer.test', false], ['mallory@elsewhere.test', true], ['ann@customer.test', false],
     ])
     expect((await caseOf(first.case!)).status).toBe('in_progress')
+  })
+
+  it('a case from mail with CR/LF hidden in encoded words keeps them out of the subject and the reply headers', async () => {
+    const fresh = await seedOrg(db)
+    const raw = bytes(['From: Pat <pat@customer.test>', `To: ${fresh.inboundAddresses[0]}`,
+      'Subject: =?utf-8?Q?Refund_please=0D=0ABcc:_spy@attacker.test?=',
+      'Message-ID: =?utf-8?Q?<m1=0D=0ABcc:_spy@attacker.test>?=',
+      'References: =?utf-8?Q?<r0@x=0D=0AX-Injected:_yes>?= <r1@customer.test>',
+      'Content-Type: text/plain', '', 'Please refund me.', ''].join('\r\n'))
+    const outcome = await ingestMessage(db, { orgId: fresh.id, raw, provider: 'test' })
+    expect(outcome.status).toBe('created')
+    const row = await withOrg(db, fresh.id, async (tx) => (await tx`select subject, original_subject, reply_to_message_id, reply_references from cases`)[0]!)
+    expect(row).toEqual({ subject: 'Refund please Bcc: spy@attacker.test', original_subject: 'Refund please Bcc: spy@attacker.test', reply_to_message_id: null, reply_references: ['r1@customer.test'] })
+  })
+
+  it('a forward whose quoted Subject line holds control characters gives the case a clean subject', async () => {
+    const fresh = await seedOrg(db)
+    const raw = bytes(['From: CEO <ceo@example.com>', `To: ${fresh.inboundAddresses[0]}`, 'Subject: Fwd: complaint', `Message-ID: <fwd-${Date.now()}@example.com>`,
+      'Content-Type: text/plain; charset=utf-8', '', '---------- Forwarded message ---------', 'From: Pat <pat@customer.test>', 'Date: Mon, 19 Jan 2026 09:00:00 +0000',
+      'Subject: My order\u000b\u0007 never came', 'To: <ceo@example.com>', '', 'Where is it?', ''].join('\r\n'))
+    const outcome = await ingestMessage(db, { orgId: fresh.id, raw, provider: 'test' })
+    expect(outcome.status).toBe('created')
+    const row = await withOrg(db, fresh.id, async (tx) => (await tx`select subject, customer_email from cases`)[0]!)
+    expect(row).toEqual({ subject: expect.stringMatching(/^My order +never came$/), customer_email: 'pat@customer.test' })
   })
 
   it('the same message delivered 20 times at once makes one case', async () => {

@@ -41,4 +41,16 @@ describe('routing by recipient', () => {
     })
     expect(headerRecipients(raw)).toEqual(['escalations@company.test', 'ceo@company.test', 'ops@company.test', 'legal@company.test'])
   })
+
+  it('reads 60 KB of recipient headers without an address at once (no pattern retried at every character)', () => {
+    const raw = buildEml({ to: 'a'.repeat(30_000), headers: [`Cc: ${'x.'.repeat(15_000)}`, 'Delivered-To: escalations@company.test'] })
+    const started = performance.now()
+    expect(headerRecipients(raw)).toEqual(['escalations@company.test'])
+    expect(Math.round(performance.now() - started)).toBeLessThan(100)
+  })
+
+  it('finds addresses between any separators, as before', () => {
+    const raw = buildEml({ to: '<a@x.test>;b@y.test,(c@z.test) "d" <@bad> e@ f@@g.test', headers: ['Cc: a\u0000b@n.test'] })
+    expect(headerRecipients(raw)).toEqual(['a@x.test', 'b@y.test', 'c@z.test', 'f@@g.test', 'b@n.test'])
+  })
 })

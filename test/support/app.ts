@@ -1,6 +1,8 @@
+import { afterAll } from 'vitest'
 import { createApp, type AppDeps } from '../../src/app.ts'
 import type { Db } from '../../src/db.ts'
 import { parseEnv, type Env } from '../../src/env.ts'
+import { createAnalysisPool } from '../../src/intake/analysis-pool.ts'
 import { createDevMailer } from '../../src/outbound/mailer.ts'
 
 /** Settings as a fresh clone has them, plus overrides for the test. */
@@ -10,6 +12,13 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
   return result.env
 }
 
+/**
+ * Inbound mail is analysed on a worker thread, as `npm start` does it. One worker per test file,
+ * started by the first message (files that never ingest never start it), stopped after the file.
+ */
+export const testAnalysis = createAnalysisPool({ size: 1 })
+afterAll(() => testAnalysis.close())
+
 /** The real app against the test database; pass only what the test changes. */
 export function createTestApp(db: Db, overrides: Partial<AppDeps> = {}) {
   return createApp({
@@ -17,6 +26,7 @@ export function createTestApp(db: Db, overrides: Partial<AppDeps> = {}) {
     env: testEnv(),
     assets: { 'htmx.min.js': { body: '/* htmx */', type: 'text/javascript' }, 'desk.js': { body: '/* desk */', type: 'text/javascript' } },
     mailer: createDevMailer(db),
+    analyze: testAnalysis.analyze,
     ...overrides,
   })
 }

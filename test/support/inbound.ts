@@ -3,8 +3,20 @@ import { withOrg, type Db } from '../../src/db.ts'
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000)
 
-/** Headers for POST /inbound/raw as DESIGN.md specifies them. */
-export function signRaw(secret: string, body: Uint8Array, timestamp = nowSeconds()): Record<string, string> {
+/**
+ * Headers for POST /inbound/raw, signature v2 (README, "Receiving mail"): HMAC-SHA256 of
+ * `v2.<timestamp>.<path and query>\n<body>`. `target` is the URL (or path) the request goes to,
+ * normalised the way the server reads it back.
+ */
+export function signRaw(secret: string, body: Uint8Array, o: { target?: string; timestamp?: number } = {}): Record<string, string> {
+  const timestamp = o.timestamp ?? nowSeconds()
+  const url = new URL(o.target ?? '/inbound/raw', 'http://desk.invalid')
+  const signature = createHmac('sha256', secret).update(`v2.${timestamp}.${url.pathname}${url.search}\n`).update(body).digest('hex')
+  return { 'x-desk-timestamp': String(timestamp), 'x-desk-signature': `v2=${signature}` }
+}
+
+/** The first signature version, `sha256=` over `<timestamp>.<body>`: accepted only without a query. */
+export function signRawV1(secret: string, body: Uint8Array, timestamp = nowSeconds()): Record<string, string> {
   const signature = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')
   return { 'x-desk-timestamp': String(timestamp), 'x-desk-signature': `sha256=${signature}` }
 }

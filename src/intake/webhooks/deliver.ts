@@ -1,5 +1,6 @@
 import type { Db } from '../../db.ts'
 import { findOrgBySlug } from '../../orgs/queries.ts'
+import type { Analyzer } from '../analyze.ts'
 import { describeUnusableInput, ingestMessage } from '../intake.ts'
 import { findOrgByRecipient, headerRecipients, storeQuarantined } from '../routing.ts'
 
@@ -41,7 +42,7 @@ function storable<T>(value: T): T {
  */
 export async function deliver(
   db: Db,
-  input: { orgSlug?: string; raw: Uint8Array; provider: string; envelope?: Envelope },
+  input: { orgSlug?: string; raw: Uint8Array; provider: string; envelope?: Envelope; analyze?: Analyzer },
 ): Promise<Delivered> {
   const { raw, provider } = input
   const envelope = storable(input.envelope)
@@ -65,6 +66,6 @@ export async function deliver(
     return storeQuarantined(db, { orgId, raw, provider, envelope, reason: problem ?? unrouted })
   }
   const outcome: { status: Delivered['status']; case: string | null; reason?: string; rawId?: string } =
-    await ingestMessage(db, { orgId, raw, provider, envelope })
+    await ingestMessage(db, { orgId, raw, provider, envelope, analyze: input.analyze })
   return { status: outcome.status, case: outcome.case, reason: outcome.reason, rawId: outcome.rawId ?? null }
 }

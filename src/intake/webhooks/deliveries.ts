@@ -55,11 +55,26 @@ async function releaseDelivery(db: Db, id: string) {
 /**
  * Runs `work` once per provider delivery. A replay of a finished delivery is answered from its
  * first outcome (as `duplicate` of the same case) without touching the message again; a failure
- * releases the claim so the provider's retry can succeed (nothing is lost).
+ * releases the claim so the provider's retry can succeed (nothing is lost). A replay that arrives
+ * while the first is still at work is refused (409), or, with `waitMs`, waits that long for the
+ * first outcome and is answered from it (503 if it does not come: the sender retries).
  */
-export async function oncePerDelivery(db: Db, key: DeliveryKey, work: () => Promise<Delivered>): Promise<FirstOutcome> {
-  const claim = await claimDelivery(db, key)
-  if (claim.kind === 'busy') throw new AppError('CONFLICT', 'This delivery is being processed right now; retry shortly.')
+export async function oncePerDelivery(
+  db: Db,
+  key: DeliveryKey,
+  work: () => Promise<Delivered>,
+  options: { waitMs?: number } = {},
+): Promise<FirstOutcome> {
+  const deadline = Date.now() + (options.waitMs ?? 0)
+  let claim = await claimDelivery(db, key)
+  while (claim.kind === 'busy' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    claim = await claimDelivery(db, key)
+  }
+  if (claim.kind === 'busy') {
+    const message = 'This delivery is being processed right now; retry shortly.'
+    throw options.waitMs ? new AppError('UNAVAILABLE', message) : new AppError('CONFLICT', message)
+  }
   if (claim.kind === 'done') {
     const first = claim.outcome
     return first.status === 'quarantined' ? first : { status: 'duplicate', case: first.case }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../app.ts'
+import { holdInboundBodies } from './common.ts'
 import { mailgunRoutes } from './mailgun.ts'
 import { postmarkRoutes } from './postmark.ts'
 import { rawRoutes } from './raw.ts'
@@ -11,6 +12,8 @@ import { sendgridRoutes } from './sendgrid.ts'
  * basic auth or URL token; never a session or CSRF token) and reduces to the one intake.
  */
 export const inboundRoutes = new Hono<AppEnv>()
+
+inboundRoutes.use(holdInboundBodies)
 
 inboundRoutes.route('/raw', rawRoutes)
 inboundRoutes.route('/resend', resendRoutes)

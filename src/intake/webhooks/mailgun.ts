@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../app.ts'
 import { AppError } from '../../http/errors.ts'
-import { fieldText, parseForm, readBodyLimited } from './body.ts'
-import { providerPayloadLimit, tooLargeUnlessFits } from './common.ts'
+import { fieldText, multipartBoundary, parseForm } from './body.ts'
+import { providerPayloadLimit, readInboundBody, tooLargeUnlessFits } from './common.ts'
 import { deliver, publicOutcome } from './deliver.ts'
 import { oncePerDelivery } from './deliveries.ts'
 import { isFresh, verifyHmacHex } from './signing.ts'
@@ -13,15 +13,25 @@ import { isFresh, verifyHmacHex } from './signing.ts'
  * the same handler. Mailgun signs only timestamp + token, not the body, so the
  * token must be single-use: it is the delivery key, and a replay is answered from the first
  * outcome without reading the (possibly swapped) body.
+ *
+ * The signature travels inside the form, so the form is read before anything can be checked:
+ * what bounds an unsigned post is the payload limit, the shared body budget (common.ts) and a
+ * parser that works on the bytes in place (no second copy of the body).
  */
 export const mailgunRoutes = new Hono<AppEnv>()
 
 mailgunRoutes.post('/:variant{mime}?', async (c) => {
-  const { db, env } = c.get('deps')
+  const { db, env, analyze } = c.get('deps')
   if (!env.MAILGUN_SIGNING_KEY) throw new AppError('UNAVAILABLE', 'POST /inbound/mailgun is not configured: set MAILGUN_SIGNING_KEY.')
+  const contentType = c.req.header('content-type') ?? ''
+  // A body that could never be a form is refused unread.
+  if (contentType.toLowerCase().startsWith('multipart/form-data')) multipartBoundary(contentType)
+  else if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    throw new AppError('BAD_INPUT', 'Expected multipart/form-data or application/x-www-form-urlencoded.')
+  }
 
-  const body = await readBodyLimited(c.req.raw, providerPayloadLimit(env))
-  const form = parseForm(body, c.req.header('content-type') ?? '')
+  const body = await readInboundBody(c, providerPayloadLimit(env))
+  const form = parseForm(body, contentType)
   const timestamp = fieldText(form, 'timestamp')
   const token = fieldText(form, 'token')
   const signature = fieldText(form, 'signature')
@@ -44,7 +54,7 @@ mailgunRoutes.post('/:variant{mime}?', async (c) => {
     mailgunToken: token,
   }
   const outcome = await oncePerDelivery(db, { provider: 'mailgun', deliveryId: token }, () =>
-    deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'mailgun', envelope }),
+    deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'mailgun', envelope, analyze }),
   )
   return c.json(publicOutcome(outcome), 200)
 })

@@ -75,7 +75,7 @@ function rawMessage(p: Payload): Uint8Array {
 }
 
 postmarkRoutes.post('/', async (c) => {
-  const { db, env } = c.get('deps')
+  const { db, env, analyze } = c.get('deps')
   const configured = env.POSTMARK_INBOUND_TOKEN || (env.POSTMARK_INBOUND_USER && env.POSTMARK_INBOUND_PASSWORD)
   if (!configured) {
     throw new AppError('UNAVAILABLE', 'POST /inbound/postmark is not configured: set POSTMARK_INBOUND_TOKEN or POSTMARK_INBOUND_USER and POSTMARK_INBOUND_PASSWORD.')
@@ -85,7 +85,7 @@ postmarkRoutes.post('/', async (c) => {
     throw new AppError('UNAUTHORIZED', 'Postmark webhook credentials are missing or wrong.')
   }
 
-  const parsed = payload.safeParse(await readJson(c.req.raw, providerPayloadLimit(env)))
+  const parsed = payload.safeParse(await readJson(c, providerPayloadLimit(env)))
   if (!parsed.success) throw new AppError('BAD_INPUT', 'Expected a Postmark inbound JSON payload (with MessageID).')
   const p = parsed.data
   const raw = tooLargeUnlessFits(rawMessage(p), env)
@@ -95,7 +95,7 @@ postmarkRoutes.post('/', async (c) => {
     postmarkMessageId: p.MessageID,
   }
   const outcome = await oncePerDelivery(db, { provider: 'postmark', deliveryId: p.MessageID }, () =>
-    deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'postmark', envelope }),
+    deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'postmark', envelope, analyze }),
   )
   return c.json(publicOutcome(outcome), 200)
 })

@@ -5,10 +5,12 @@ import { z } from 'zod'
 import type { AppEnv } from '../../app.ts'
 import type { Env } from '../../env.ts'
 import { AppError } from '../../http/errors.ts'
-import { readBodyLimited } from './body.ts'
+import { readBodyLimited, type BodyLease } from './body.ts'
+import { inboundLease, readInboundBody } from './common.ts'
 import { deliver, publicOutcome } from './deliver.ts'
 import { oncePerDelivery } from './deliveries.ts'
 import { buildMime, type Address } from './mime-build.ts'
+import { isFresh } from './signing.ts'
 
 /**
  * `POST /inbound/resend`: Resend's `email.received` webhook (Svix-style signature, checked with
@@ -34,13 +36,13 @@ function parseAddress(text: string): Address {
 }
 
 /** The raw MIME through its download URL; rebuilt from the parsed fields only if Resend has none. */
-async function fetchRawMessage(email: GetReceivingEmailResponseSuccess, env: Env): Promise<{ raw: Uint8Array; rebuilt: boolean }> {
+async function fetchRawMessage(email: GetReceivingEmailResponseSuccess, env: Env, lease?: BodyLease): Promise<{ raw: Uint8Array; rebuilt: boolean }> {
   const url = email.raw?.download_url
   if (url && /^https?:\/\//.test(url)) {
     // A pre-signed URL: no Authorization header, which would leak the API key to the storage host.
     const response = await fetch(url).catch(() => null)
     if (!response?.ok) throw new AppError('UPSTREAM_FAILED', `Resend's raw download for ${email.id} failed (${response?.status ?? 'no response'}); retry.`)
-    return { raw: await readBodyLimited(response, env.MAX_MESSAGE_BYTES), rebuilt: false }
+    return { raw: await readBodyLimited(response, env.MAX_MESSAGE_BYTES, { lease }), rebuilt: false }
   }
   const headers = Object.entries(email.headers ?? {}).map(([name, value]) => ({ name, value: String(value) }))
   if (email.message_id && !headers.some((h) => h.name.toLowerCase() === 'message-id')) headers.push({ name: 'Message-ID', value: email.message_id })
@@ -60,12 +62,16 @@ async function fetchRawMessage(email: GetReceivingEmailResponseSuccess, env: Env
 }
 
 resendRoutes.post('/', async (c) => {
-  const { db, env } = c.get('deps')
+  const { db, env, analyze } = c.get('deps')
   if (!env.RESEND_WEBHOOK_SECRET || !env.RESEND_API_KEY) {
     throw new AppError('UNAVAILABLE', 'POST /inbound/resend is not configured: set RESEND_WEBHOOK_SECRET and RESEND_API_KEY (to fetch received mail).')
   }
-  const body = await readBodyLimited(c.req.raw, eventLimit)
   const headers = signatureHeaders((name) => c.req.header(name))
+  // What can be judged without the body is judged first: an unsigned or stale event is not read.
+  if (!headers['webhook-id'] || !headers['webhook-signature'] || !isFresh(headers['webhook-timestamp'])) {
+    throw new AppError('UNAUTHORIZED', 'The Resend webhook signature was refused: missing or stale webhook-id, webhook-timestamp or webhook-signature.')
+  }
+  const body = await readInboundBody(c, eventLimit)
   let verified: unknown
   try {
     // standardwebhooks signs the body as a string; decoding UTF-8 here keeps it byte-for-byte.
@@ -82,9 +88,9 @@ resendRoutes.post('/', async (c) => {
   const outcome = await oncePerDelivery(db, { provider: 'resend', deliveryId: headers['webhook-id'], emailId }, async () => {
     const { data: email, error } = await resend.emails.receiving.get(emailId)
     if (!email) throw new AppError('UPSTREAM_FAILED', `Resend did not return email ${emailId}: ${error?.message ?? 'no data'}; retry.`)
-    const { raw, rebuilt } = await fetchRawMessage(email, env)
+    const { raw, rebuilt } = await fetchRawMessage(email, env, inboundLease(c))
     const envelope = { from: email.from, to: [...(email.received_for ?? []), ...(email.to ?? [])], resendEmailId: emailId, rebuilt }
-    return deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'resend', envelope })
+    return deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'resend', envelope, analyze })
   })
   return c.json(publicOutcome(outcome), 200)
 })

@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../app.ts'
 import { AppError } from '../../http/errors.ts'
-import { fieldText, parseForm, readBodyLimited } from './body.ts'
-import { providerPayloadLimit, tooLargeUnlessFits } from './common.ts'
+import { fieldText, parseForm } from './body.ts'
+import { providerPayloadLimit, readInboundBody, tooLargeUnlessFits } from './common.ts'
 import { deliver, publicOutcome } from './deliver.ts'
 import { sameSecret } from './signing.ts'
 
@@ -15,14 +15,14 @@ import { sameSecret } from './signing.ts'
 export const sendgridRoutes = new Hono<AppEnv>()
 
 sendgridRoutes.post('/', async (c) => {
-  const { db, env } = c.get('deps')
+  const { db, env, analyze } = c.get('deps')
   if (!env.SENDGRID_INBOUND_TOKEN) throw new AppError('UNAVAILABLE', 'POST /inbound/sendgrid is not configured: set SENDGRID_INBOUND_TOKEN.')
   const token = c.req.query('token')
   if (!token || !(await sameSecret(token, env.SENDGRID_INBOUND_TOKEN))) {
     throw new AppError('UNAUTHORIZED', 'The ?token= in the Inbound Parse URL is missing or wrong.')
   }
 
-  const body = await readBodyLimited(c.req.raw, providerPayloadLimit(env))
+  const body = await readInboundBody(c, providerPayloadLimit(env))
   const form = parseForm(body, c.req.header('content-type') ?? '')
   const email = form.get('email')
   if (!email) {
@@ -38,6 +38,6 @@ sendgridRoutes.post('/', async (c) => {
   } catch {
     // A malformed envelope only loses a routing hint; the headers still name the recipients.
   }
-  const outcome = await deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'sendgrid', envelope: { from, to } })
+  const outcome = await deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'sendgrid', envelope: { from, to }, analyze })
   return c.json(publicOutcome(outcome), 200)
 })

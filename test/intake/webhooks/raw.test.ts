@@ -1,11 +1,26 @@
+import { createHmac } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, type Db } from '../../../src/db.ts'
+import { signedPrefix } from '../../../src/intake/webhooks/raw.ts'
 import type { Org } from '../../../src/orgs/queries.ts'
 import { createTestApp, testEnv } from '../../support/app.ts'
 import { buildEml, seedOrg, testDb } from '../../support/db.ts'
 import { countFor, lazyBody, messageOf, nowSeconds, rawRowsFor, signRaw } from '../../support/inbound.ts'
 
 const secret = 'raw-webhook-secret-for-tests'
+
+/** The worked example of the README ("Signing POST /inbound/raw"), read from the README itself. */
+function readmeExample() {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+  const block = /```text\n(secret:[\s\S]*?)```/.exec(readme)?.[1] ?? ''
+  const field = (name: string) => new RegExp(`^${name}: +(.*)$`, 'm').exec(block)?.[1] ?? ''
+  const unescape = (text: string) => text.replaceAll('\\r', '\r').replaceAll('\\n', '\n')
+  return {
+    secret: field('secret'), timestamp: field('timestamp'), target: field('target'),
+    body: unescape(field('body')), signed: unescape(field('signed')), header: field('header'),
+  }
+}
 
 describe('POST /inbound/raw', () => {
   let db: Db
@@ -15,7 +30,7 @@ describe('POST /inbound/raw', () => {
   const post = (body: Uint8Array | ReadableStream<Uint8Array>, headers: Record<string, string>, query = '') =>
     // duplex: a streamed body (the 30 MB test) needs it; harmless for byte bodies.
     app.request(`/inbound/raw${query}`, { method: 'POST', body: body as BodyInit, headers: { 'content-type': 'message/rfc822', ...headers }, duplex: 'half' } as RequestInit)
-  const postSigned = (raw: Uint8Array, query = '') => post(raw, signRaw(secret, raw), query)
+  const postSigned = (raw: Uint8Array, query = '') => post(raw, signRaw(secret, raw, { target: `/inbound/raw${query}` }), query)
 
   beforeAll(async () => {
     db = testDb(8)
@@ -40,6 +55,27 @@ describe('POST /inbound/raw', () => {
     expect(named.status).toBe('created')
   })
 
+  it('signs exactly as the README\'s worked example says', async () => {
+    const example = readmeExample()
+    expect(example.secret.length).toBeGreaterThanOrEqual(16)
+    const hex = createHmac('sha256', example.secret).update(example.signed).digest('hex')
+    expect(example.header).toBe(`X-Desk-Signature: v2=${hex}`)
+    expect(hex).toBe('fb1f8e048918a22915042f3d2f985a256fb6969c1878d9cc44922d9942c41373')
+    // What the server signs for that request, and what the tests' helper sends, are the same bytes.
+    expect(signedPrefix('v2', example.timestamp, example.target) + example.body).toBe(example.signed)
+    const headers = signRaw(example.secret, new TextEncoder().encode(example.body), { target: example.target, timestamp: Number(example.timestamp) })
+    expect(`X-Desk-Signature: ${headers['x-desk-signature']}`).toBe(example.header)
+  })
+
+  it('accepts the same message signed the README\'s way for this server', async () => {
+    const raw = buildEml({ to: 'someone@elsewhere.test', subject: 'Signed for the org in the query' })
+    const target = `/inbound/raw?org=${org.slug}`
+    const ts = String(nowSeconds())
+    const hex = createHmac('sha256', secret).update(`v2.${ts}.${target}\n`).update(raw).digest('hex')
+    const res = await post(raw, { 'x-desk-timestamp': ts, 'x-desk-signature': `v2=${hex}` }, `?org=${org.slug}`)
+    expect(await res.json()).toEqual({ status: 'created', case: expect.stringMatching(/^ESC-\d+$/) })
+  })
+
   it('answers a redelivery with duplicate and the same case', async () => {
     const raw = buildEml({ to: to() })
     const first = await (await postSigned(raw)).json()
@@ -56,8 +92,8 @@ describe('POST /inbound/raw', () => {
       post(raw, {}),
       post(raw, { 'x-desk-timestamp': String(nowSeconds()) }),
       post(tampered, signRaw(secret, raw)),
-      post(raw, signRaw(secret, raw, stale)),
-      post(raw, signRaw(secret, raw, nowSeconds() + 6 * 60)),
+      post(raw, signRaw(secret, raw, { timestamp: stale })),
+      post(raw, signRaw(secret, raw, { timestamp: nowSeconds() + 6 * 60 })),
       post(raw, signRaw('another-secret-entirely', raw)),
       post(raw, { ...signRaw(secret, raw), 'x-desk-timestamp': String(nowSeconds() - 1) }),
     ]

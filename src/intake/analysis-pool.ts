@@ -1,0 +1,151 @@
+// Node only (worker_threads): never imported by src/app.ts or anything it imports, because the
+// same app runs on Cloudflare Workers. The Node entry points create the pool and pass its
+// `analyze` down (AppDeps.analyze, deliver(), intake).
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import type { Analysis, Analyzer } from './analyze.ts'
+import type { OrgContext } from './classify.ts'
+import { defaultLimits, type Limits } from './parse.ts'
+
+export type AnalysisPool = {
+  /** Same contract as analyzeMessage; a message over the time or memory limit is a failed analysis. */
+  analyze: Analyzer
+  /** Stops the workers; analyses still running or queued reject (their raw rows stay `received`). */
+  close(): Promise<void>
+}
+
+export type AnalysisPoolOptions = {
+  /** Worker threads, started on first use. Default: one per spare core, 1 to 4. */
+  size?: number
+  /** Hard limit per message, in ms. Default: the message's `limits.parseTimeoutMs` (5 s). */
+  timeLimitMs?: number
+  /** V8 heap of each worker, in MB. */
+  memoryLimitMb?: number
+}
+
+// The V8 heap of a worker (strings and objects; decoded attachments live outside it). Measured:
+// a 24 MB base64 attachment, 20 MB of text or HTML, 100,000 header lines all analyse within 128
+// MB. Past the limit the worker dies alone, not the server, and a lower limit also makes an idle
+// worker give memory back sooner.
+const DEFAULT_MEMORY_MB = 256
+
+// Plain JavaScript, so it loads without a build step wherever the pool runs (npm start, the desk
+// CLI, vitest): it registers tsx and then imports the TypeScript pipeline.
+const workerEntry = new URL('./analysis-worker.mjs', import.meta.url)
+
+type Task = { raw: Uint8Array; org: OrgContext; limits: Limits; resolve(analysis: Analysis): void; reject(error: Error): void }
+type Slot = { worker: Worker; ready: boolean; gone: boolean; task: Task | null; timer?: ReturnType<typeof setTimeout> }
+
+/**
+ * Runs analyzeMessage (parse, unwrap, classify: everything that reads untrusted MIME) on worker
+ * threads, so no message can freeze the event loop that serves every organization. Each message
+ * gets a hard time limit: past it the worker is terminated (synchronous code cannot be
+ * interrupted any other way) and a fresh one starts for the next message, and the message is
+ * answered `{ ok: false, reason }`, which intake turns into a quarantine with its raw bytes kept.
+ */
+export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisPool {
+  const size = Math.max(1, options.size ?? Math.min(4, availableParallelism() - 1))
+  const memoryMb = options.memoryLimitMb ?? DEFAULT_MEMORY_MB
+  const slots: Slot[] = []
+  const queue: Task[] = []
+  let closed = false
+
+  function spawn() {
+    // execArgv: [] so the worker never inherits the parent's loader flags (vitest's, or a second
+    // --import tsx): the entry registers tsx itself.
+    const worker = new Worker(workerEntry, { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: memoryMb } })
+    const slot: Slot = { worker, ready: false, gone: false, task: null }
+    worker.on('message', (message: { type: 'ready' } | { type: 'result'; result: Analysis }) => {
+      if (message.type === 'ready') {
+        slot.ready = true
+        slot.worker.unref()
+      } else finish(slot, message.result)
+      dispatch()
+    })
+    worker.on('error', (error: Error) => lose(slot, error))
+    worker.on('exit', (code) => lose(slot, new Error(`the analysis worker exited with code ${code}`)))
+    slots.push(slot)
+  }
+
+  function dispatch() {
+    for (const slot of slots) {
+      if (queue.length === 0) return
+      if (slot.ready && !slot.gone && !slot.task) run(slot, queue.shift()!)
+    }
+    const starting = slots.filter((s) => !s.ready).length
+    for (let n = starting; n < queue.length && slots.length < size && !closed; n++) spawn()
+  }
+
+  function run(slot: Slot, task: Task) {
+    slot.task = task
+    slot.worker.ref()
+    // A copy in an ArrayBuffer of its own, transferred: the caller keeps its bytes, nothing is
+    // copied twice, and a view into a shared buffer (Node pools small Buffers) is never moved.
+    const raw = new Uint8Array(task.raw.byteLength)
+    raw.set(task.raw)
+    slot.worker.postMessage({ raw, org: task.org, limits: task.limits }, [raw.buffer])
+    const ms = options.timeLimitMs ?? task.limits.parseTimeoutMs
+    slot.timer = setTimeout(() => {
+      retire(slot)
+      void slot.worker.terminate()
+      task.resolve({ ok: false, reason: `parsing took longer than ${ms} ms` })
+      dispatch()
+    }, ms)
+  }
+
+  function finish(slot: Slot, result: Analysis) {
+    const task = slot.task
+    clearTimeout(slot.timer)
+    slot.task = null
+    // An idle worker never keeps the process alive (the CLI exits when its work is done); one
+    // that is starting or working does, since someone awaits it.
+    slot.worker.unref()
+    task?.resolve(result)
+  }
+
+  /** Takes a slot out of the pool; its running task, if any, is the caller's to settle. */
+  function retire(slot: Slot) {
+    slot.gone = true
+    clearTimeout(slot.timer)
+    slot.task = null
+    slots.splice(slots.indexOf(slot), 1)
+  }
+
+  function lose(slot: Slot, error: Error) {
+    if (slot.gone) return
+    const { task, ready } = slot
+    retire(slot)
+    if (task) task.resolve({ ok: false, reason: failureReason(error, memoryMb) })
+    // A worker that never started is our problem, not the message's: callers get an error
+    // (a 5xx, so the sender retries) instead of quarantining every message.
+    if (!ready) for (const queued of queue.splice(0)) queued.reject(new Error(`the analysis worker did not start: ${error.message}`))
+    dispatch()
+  }
+
+  return {
+    analyze(raw, org, limits = defaultLimits) {
+      if (closed) return Promise.reject(new Error('the analysis pool is closed'))
+      return new Promise<Analysis>((resolve, reject) => {
+        queue.push({ raw, org, limits, resolve, reject })
+        dispatch()
+      })
+    },
+    async close() {
+      closed = true
+      const stopping = new Error('the analysis pool was closed')
+      for (const task of queue.splice(0)) task.reject(stopping)
+      const running = [...slots]
+      for (const slot of running) {
+        const task = slot.task
+        retire(slot)
+        task?.reject(stopping)
+      }
+      await Promise.all(running.map((slot) => slot.worker.terminate()))
+    },
+  }
+}
+
+function failureReason(error: Error, memoryMb: number): string {
+  if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') return `analysing the message needed more than ${memoryMb} MB of memory`
+  return `could not analyse the message: ${error.message.replace(/\s+/g, ' ').trim()}`
+}
