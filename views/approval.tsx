@@ -2,19 +2,30 @@ import type { ApprovalPanel } from '../src/approvals/panel.ts'
 import type { DraftVersion } from '../src/drafts/queries.ts'
 import { formatDuration, formatTime } from './components.tsx'
 
-type Props = { caseId: string; panel: ApprovalPanel; current: DraftVersion | null; canApprove: boolean; now: Date }
+type Props = { caseId: string; panel: ApprovalPanel; current: DraftVersion | null; canApprove: boolean; now: Date; viewerId?: string }
 
 const sendStatus: Record<string, string> = {
-  pending: 'queued', sending: 'sending (retrying if the provider is busy)', sent: 'sent', failed: 'FAILED', cancelled: 'held back: the customer wrote again',
+  pending: 'queued', sending: 'sending (retrying if the provider is busy)', sent: 'sent', failed: 'FAILED', cancelled: 'held back before it was sent',
+}
+
+/** Four eyes on the current version: the viewer may have written it, or others did. */
+function fourEyesNote(panel: ApprovalPanel, viewerId: string | undefined): { viewerIsAuthor: boolean; note: string | null } {
+  const f = panel.fourEyes
+  if (!f || f.selfApprovalAllowed || !f.authors.length) return { viewerIsAuthor: false, note: null }
+  if (viewerId && f.authors.some((a) => a.id === viewerId)) {
+    return { viewerIsAuthor: true, note: `You wrote or edited version ${f.version}, so another approver must approve it.` }
+  }
+  return { viewerIsAuthor: false, note: `Version ${f.version} was written or edited by ${f.authors.map((a) => a.name).join(', ')}: someone else must approve it.` }
 }
 
 /**
  * Nothing reaches the customer from here without an approver: the owner asks, approvers decide
  * (by their emailed link, or here when signed in), then the send status shows.
  */
-export function ApprovalSection({ caseId, panel, current, canApprove, now }: Props) {
+export function ApprovalSection({ caseId, panel, current, canApprove, now, viewerId }: Props) {
   const blockers = current?.guardrailFlags.filter((f) => f.severity === 'block') ?? []
   const warnings = current?.guardrailFlags.filter((f) => f.severity === 'warn') ?? []
+  const fourEyes = fourEyesNote(panel, viewerId)
   return (
     <section class="panel" id="approval">
       <h2>Approval and sending</h2>
@@ -41,7 +52,8 @@ export function ApprovalSection({ caseId, panel, current, canApprove, now }: Pro
           <form method="post" action={`/cases/${caseId}/approval/request`} class="inline">
             <button type="submit">Request approval of version {current.version}</button>
           </form>
-          {canApprove ? (
+          {fourEyes.note ? <p class="muted four-eyes">{fourEyes.note}</p> : null}
+          {canApprove && !fourEyes.viewerIsAuthor ? (
             <form method="post" action={`/cases/${caseId}/approval/decide`} class="stack approve-form">
               <input type="hidden" name="draftId" value={current.id} />
               {warnings.map((f) => <label><input type="checkbox" name="ack" value={f.code} /> {f.message}</label>)}
@@ -51,7 +63,7 @@ export function ApprovalSection({ caseId, panel, current, canApprove, now }: Pro
                 <button type="submit" name="decision" value="rejected" class="danger">Reject</button>
               </div>
             </form>
-          ) : <p class="muted">Only an approver or admin can approve; request approval and they get a link.</p>}
+          ) : fourEyes.viewerIsAuthor ? null : <p class="muted">Only an approver or admin can approve; request approval and they get a link.</p>}
         </>
       )}
     </section>

@@ -26,13 +26,24 @@ export type ReviewProps = {
   nonce?: string
   error?: string | null
   values?: Record<string, string>
+  /**
+   * Four eyes for this approver: 'yours' when they wrote part of this version, 'edits' when an
+   * edit here would need another approver, 'none' when the org allows self-approval here.
+   */
+  fourEyes?: 'yours' | 'edits' | 'none'
 }
+
+const fourEyesHints = {
+  yours: 'You wrote or edited this version, so another approver must approve it: pressing Approve asks them.',
+  edits: 'This case needs two people: if you edit the text, your edit is saved as a new version and another approver must approve it.',
+  none: null,
+} as const
 
 /**
  * The page behind an approval link. Opening it changes nothing (mail scanners follow links);
  * only the buttons, which POST, decide. An edit here becomes a new version by the approver.
  */
-export function ReviewPage({ token, kase, draft, thread, approverName, expiresAt, now, nonce, error, values = {} }: ReviewProps) {
+export function ReviewPage({ token, kase, draft, thread, approverName, expiresAt, now, nonce, error, values = {}, fourEyes = 'none' }: ReviewProps) {
   const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
   const warnings = draft.guardrailFlags.filter((f) => f.severity === 'warn')
   return (
@@ -46,6 +57,7 @@ export function ReviewPage({ token, kase, draft, thread, approverName, expiresAt
       <div class="case-grid">
         <section class="panel" id="review">
           <p class="muted">For {approverName}. This link works once and expires {formatTime(expiresAt)}. Version {draft.version}.</p>
+          {fourEyesHints[fourEyes] ? <p class="four-eyes">{fourEyesHints[fourEyes]}</p> : null}
           <form method="post" action="/approve" class="stack">
             <input type="hidden" name="token" value={token} />
             <label class="field"><span>To (the customer on the case)</span><input name="to" value={values.to ?? draft.toEmails.join(', ')} required /></label>

@@ -75,7 +75,7 @@ export function CaseBody(view: CaseView) {
           )}
           {view.approval ? (
             <ApprovalSection caseId={kase.id} panel={view.approval} current={view.draft?.current ?? null}
-              canApprove={view.user.role === 'approver' || view.user.role === 'admin'} now={now} />
+              canApprove={view.user.role === 'approver' || view.user.role === 'admin'} now={now} viewerId={view.user.id} />
           ) : null}
           <Timeline entries={view.timeline} team={view.team} />
         </section>

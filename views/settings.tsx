@@ -1,8 +1,9 @@
 import type { BusinessCalendar } from '../src/cases/business-hours.ts'
 import type { OverrideWeek } from '../src/cases/severity.ts'
 import type { SlaPolicy } from '../src/cases/sla.ts'
-import { weekdays } from '../src/orgs/settings.ts'
-import { Flash, formatTime } from './components.tsx'
+import type { ApprovalPolicy } from '../src/orgs/queries.ts'
+import { caseSources, weekdays } from '../src/orgs/settings.ts'
+import { Flash, formatTime, sourceLabels } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 
 type Props = {
@@ -11,11 +12,12 @@ type Props = {
   timezone: string
   policy: SlaPolicy
   calendar: BusinessCalendar | null
+  approvalPolicy: ApprovalPolicy
   errors?: Record<string, string>
   notice?: string | null
 }
 
-export function SettingsPage({ user, nonce, timezone, policy, calendar, errors = {}, notice }: Props) {
+export function SettingsPage({ user, nonce, timezone, policy, calendar, approvalPolicy, errors = {}, notice }: Props) {
   const errorList = Object.values(errors)
   return (
     <Layout title="Settings" nonce={nonce} user={user}>
@@ -59,6 +61,7 @@ export function SettingsPage({ user, nonce, timezone, policy, calendar, errors =
         <label class="field"><span>Holidays (one date per line, YYYY-MM-DD)</span>
           <textarea name="holidays" rows={3}>{calendar?.holidays.join('\n') ?? ''}</textarea>
         </label>
+        <FourEyesFields policy={approvalPolicy} />
         <button type="submit" class="primary">Save and recompute deadlines</button>
       </form>
       <p><a href="/admin/audit.csv">Download the whole audit trail (CSV)</a> · <a href="/reports/severity">Severity overrides by week</a></p>
@@ -79,5 +82,26 @@ export function OverridesPage({ user, nonce, weeks }: { user: HeaderUser; nonce?
         </table>
       )}
     </Layout>
+  )
+}
+
+/** Who may approve a reply they wrote or edited themselves (four eyes). Changes are audited. */
+function FourEyesFields({ policy }: { policy: ApprovalPolicy }) {
+  return (
+    <fieldset id="four-eyes">
+      <legend>Approving your own text</legend>
+      <input type="hidden" name="approval_policy" value="1" />
+      <p class="muted">Whoever wrote or edited a reply needs a second approver, except where you allow self-approval here. A reply the desk wrote (AI or template) can be approved by anyone with the approver role.</p>
+      <p>Allow self-approval at:{' '}
+        {(['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'] as const).map((s) => (
+          <label><input type="checkbox" name="self_approval" value={s} checked={policy.selfApprovalSeverities.includes(s)} /> {s}</label>
+        ))}
+      </p>
+      <p>Always two people for cases from:{' '}
+        {caseSources.map((s) => (
+          <label><input type="checkbox" name="four_eyes_source" value={s} checked={policy.fourEyesSources.includes(s)} /> {sourceLabels[s] ?? s}</label>
+        ))}
+      </p>
+    </fieldset>
   )
 }

@@ -3,10 +3,11 @@ import { recordAudit } from '../audit/audit.ts'
 import { lockCase, label } from '../cases/case-record.ts'
 import { changeStatus, transitions } from '../cases/lifecycle.ts'
 import type { Tx } from '../db.ts'
-import { saveEditedDraft } from '../drafts/drafts.ts'
+import { oneLineSubject, saveEditedDraft } from '../drafts/drafts.ts'
 import { listDraftVersions, type DraftVersion } from '../drafts/queries.ts'
 import { insertJob } from '../jobs/queries.ts'
-import { contentHash } from './requests.ts'
+import { loadFourEyes, needsAnotherApprover } from './four-eyes.ts'
+import { contentHash, eligibleApprovers, requestApproval, type ApprovalInvite, type LinkDeps } from './requests.ts'
 
 export type Decision = {
   orgId: string
@@ -23,10 +24,14 @@ export type Decision = {
   /** The approval request answered through a link (its jti was consumed in this transaction). */
   requestJti?: string | null
   messageIdDomain: string
+  /** To ask the other approvers when four eyes apply to this approver; without it, such an approval is refused. */
+  links?: LinkDeps
 }
 
 export type DecisionResult =
   | { ok: true; decision: 'approved' | 'rejected'; version: number; outboxId: string | null }
+  /** The approver wrote part of this version and may not approve it alone: the others were asked (invites, maybe none). */
+  | { ok: true; decision: 'handed_on'; version: number; outboxId: null; invites: ApprovalInvite[] }
   | { ok: false; reason: 'superseded'; current: DraftVersion | null }
   | { ok: false; reason: 'refused'; message: string; errors?: Record<string, string> }
 
@@ -38,13 +43,15 @@ export class DecisionRefused extends Error {
 }
 
 const changed = (d: DraftVersion, e: NonNullable<Decision['edit']>) =>
-  e.subject.trim() !== d.subject || e.body.replace(/\r\n?/g, '\n').trim() !== d.body ||
+  oneLineSubject(e.subject) !== d.subject || e.body.replace(/\r\n?/g, '\n').trim() !== d.body ||
   e.to.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean).join(',') !== d.toEmails.join(',')
 
 /**
  * Records an approver's decision on one draft version, in the caller's transaction. Approval
  * writes the outbox row (the database refuses it unless the approval matches the exact text)
- * and queues the send; rejection sends the case back to its owner. Both are audited.
+ * and queues the send; rejection sends the case back to its owner. Both are audited. An
+ * approver who wrote or edited the version, where the org wants two people, hands it on: the
+ * edit is kept as a new version and the other approvers are asked to approve it.
  */
 export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
   const kase = await lockCase(tx, d.caseId)
@@ -65,6 +72,12 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
   const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
   if (d.decision === 'approved' && blockers.length) {
     throw new DecisionRefused({ ok: false, reason: 'refused', message: `This reply cannot be approved yet: ${blockers.map((f) => f.message).join(' ')}` })
+  }
+  if (d.decision === 'approved' && needsAnotherApprover(await loadFourEyes(tx, d.caseId, draft.id), d.approver.id)) {
+    return handOn(tx, d, kase.severity, draft, edited)
+  }
+  if (d.decision === 'approved' && (await customerWroteMeanwhile(tx, d.caseId))) {
+    throw new DecisionRefused({ ok: false, reason: 'refused', message: 'The customer wrote again a moment ago: read their message on the case, then decide.' })
   }
   const warnings = [...new Set(draft.guardrailFlags.filter((f) => f.severity === 'warn').map((f) => f.code))]
   const acknowledged = (d.acknowledged ?? []).filter((code) => warnings.includes(code as never))
@@ -112,7 +125,36 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
 }
 
 /**
- * DESIGN "Email threading": In-Reply-To the customer's latest Message-ID we hold, References the
+ * Four eyes: the approver's edit (if any) is saved, and the other approvers get a fresh request
+ * for this version. With nobody else to ask, an edit still stands and the approver is told; with
+ * no edit, nothing changed, so the approval is simply refused.
+ */
+async function handOn(tx: Tx, d: Decision, severity: string, draft: DraftVersion, edited: boolean): Promise<DecisionResult> {
+  const others = await eligibleApprovers(tx, d.orgId, severity, await loadFourEyes(tx, d.caseId, draft.id))
+  if (!d.links || (!others.length && !edited)) {
+    throw new DecisionRefused({
+      ok: false, reason: 'refused',
+      message: `You wrote or edited version ${draft.version}, so another approver must approve it${others.length ? ': ask for approval.' : ', and nobody else in your organization can approve replies yet. An admin can give someone the approver role.'}`,
+    })
+  }
+  const { invites } = others.length
+    ? await requestApproval(tx, d.links, d.orgId, d.caseId, d.approver, 'the approver wrote or edited this version')
+    : { invites: [] }
+  // Whatever the approver's own link asked for is answered: their decision was to hand it on.
+  await tx`update approval_requests set decided_at = now() where case_id = ${d.caseId} and jti = ${d.requestJti ?? ''} and decided_at is null`
+  return { ok: true, decision: 'handed_on', version: draft.version, outboxId: null, invites }
+}
+
+/** Mail filed on the case by a transaction that began after this one: the approver has not seen it. */
+async function customerWroteMeanwhile(tx: Tx, caseId: string): Promise<boolean> {
+  const [row] = await tx<{ wrote: boolean }[]>`
+    select exists (select 1 from messages where case_id = ${caseId} and direction = 'inbound'
+                   and threaded_by is distinct from 'forward_copy' and created_at > now()) as wrote`
+  return row!.wrote
+}
+
+/**
+ * Threading: In-Reply-To the customer's latest Message-ID we hold, References the
  * whole chain in order, Reply-To our address with the case's random token.
  */
 async function threadingFor(tx: Tx, caseId: string) {

@@ -1,13 +1,17 @@
 import { recordAudit } from '../audit/audit.ts'
 import { issueLinkToken } from '../auth/tokens.ts'
 import { lockCase, label } from '../cases/case-record.ts'
-import { changeStatus } from '../cases/lifecycle.ts'
+import { changeStatus, transitions } from '../cases/lifecycle.ts'
 import type { Tx } from '../db.ts'
 import { listDraftVersions, type DraftVersion } from '../drafts/queries.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../http/errors.ts'
+import { loadFourEyes, type FourEyes } from './four-eyes.ts'
+import { voidPendingApprovals, type Voided } from './void.ts'
 
 export type ApprovalInvite = { approverId: string; email: string; name: string; url: string; expiresAt: Date }
+export type LinkDeps = { env: Env; key: Uint8Array }
+type Approver = { id: string; email: string; name: string }
 
 /** The hash the database computes (draft_content_hash): recipients, subject and body. */
 export async function contentHash(tx: Tx, d: Pick<DraftVersion, 'toEmails' | 'subject' | 'body'>): Promise<string> {
@@ -20,16 +24,43 @@ export const approvalLinkHours = (env: Pick<Env, 'APPROVAL_LINK_HOURS' | 'APPROV
   severity === 'SEV-1' ? env.APPROVAL_LINK_HOURS_SEV1 : env.APPROVAL_LINK_HOURS
 
 /**
- * Asks every active approver (or those the org lists for this severity) to review the latest
- * version. Each gets a link bound to them, the org, the case and the exact text (its hash), with
- * a stored jti. Earlier open requests on the case are voided: only the newest ask stands.
+ * Who may be asked to approve this version: active approvers and admins (or those the org lists
+ * for the severity), minus its authors when the org does not allow self-approval on the case.
+ */
+export async function eligibleApprovers(tx: Tx, orgId: string, severity: string, fourEyes: FourEyes): Promise<Approver[]> {
+  const [org] = await tx<{ settings: { approvers_by_severity?: Record<string, string[]> } }[]>`select settings from orgs where id = ${orgId}`
+  const listed = org?.settings.approvers_by_severity?.[severity]?.map((e) => e.toLowerCase()) ?? null
+  const authors = fourEyes.selfApprovalAllowed ? [] : fourEyes.authors
+  return tx<Approver[]>`
+    select id, email, name from app_users
+    where role in ('approver', 'admin') and disabled_at is null ${listed ? tx`and email = any(${listed})` : tx``}
+      and not (id = any(${authors}::uuid[]))
+    order by email`
+}
+
+/** A version that was approved cannot be approved again: the next send needs a new version. */
+async function refuseIfApproved(tx: Tx, draft: DraftVersion): Promise<void> {
+  const [approved] = await tx<{ status: string | null }[]>`
+    select o.status from approvals a left join outbox o on o.approval_id = a.id
+    where a.draft_id = ${draft.id} and a.decision = 'approved'`
+  if (!approved) return
+  throw new AppError('INVALID_STATE', approved.status === 'cancelled'
+    ? `Version ${draft.version} was approved, then held back before it was sent. Edit or redraft it: the new version needs its own approval.`
+    : `Version ${draft.version} is already approved and on its way.`)
+}
+
+/**
+ * Asks every approver who may approve the latest version to review it. Each gets a link bound to
+ * them, the org, the case and the exact text (its hash), with a stored jti. Earlier open
+ * requests on the case lapse (audited): only the newest ask stands.
  */
 export async function requestApproval(
   tx: Tx,
-  deps: { env: Env; key: Uint8Array },
+  deps: LinkDeps,
   orgId: string,
   caseId: string,
   requester: { id: string },
+  because?: string,
 ): Promise<{ version: number; invites: ApprovalInvite[] }> {
   const kase = await lockCase(tx, caseId)
   const [draft] = await listDraftVersions(tx, caseId, 1)
@@ -38,60 +69,54 @@ export async function requestApproval(
   if (blocking.length) {
     throw new AppError('BAD_INPUT', `Fix this before asking for approval: ${blocking.map((f) => f.message).join(' ')}`)
   }
-  const [org] = await tx<{ settings: { approvers_by_severity?: Record<string, string[]> } }[]>`select settings from orgs where id = ${orgId}`
-  const listed = org?.settings.approvers_by_severity?.[kase.severity]?.map((e) => e.toLowerCase()) ?? null
-  const approvers = await tx<{ id: string; email: string; name: string }[]>`
-    select id, email, name from app_users
-    where role in ('approver', 'admin') and disabled_at is null ${listed ? tx`and email = any(${listed})` : tx``}
-    order by email`
-  if (!approvers.length) throw new AppError('INVALID_STATE', 'Nobody in your organization can approve replies; an admin can give someone the approver role.')
-
-  await tx`
-    update approval_requests set voided_at = now(), void_reason = 'a new approval request was sent'
-    where case_id = ${caseId} and decided_at is null and voided_at is null`
-  const hash = await contentHash(tx, draft)
-  const ttlSeconds = approvalLinkHours(deps.env, kase.severity) * 3600
-  const invites: ApprovalInvite[] = []
-  for (const approver of approvers) {
-    const link = await issueLinkToken(tx, deps.key, {
-      orgId, userId: approver.id, purpose: 'approve', ttlSeconds,
-      bind: { case: caseId, draft: draft.id, version: String(draft.version), hash },
-    })
-    await tx`
-      insert into approval_requests (org_id, case_id, draft_id, content_hash, approver_id, requested_by, jti, expires_at)
-      values (${orgId}, ${caseId}, ${draft.id}, ${hash}, ${approver.id}, ${requester.id}, ${link.jti}, ${link.expiresAt})`
-    invites.push({ approverId: approver.id, email: approver.email, name: approver.name, url: `${deps.env.PUBLIC_URL}/approve?token=${link.token}`, expiresAt: link.expiresAt })
+  await refuseIfApproved(tx, draft)
+  const fourEyes = await loadFourEyes(tx, caseId, draft.id)
+  const approvers = await eligibleApprovers(tx, orgId, kase.severity, fourEyes)
+  if (!approvers.length) {
+    throw new AppError('INVALID_STATE', fourEyes.authors.length && !fourEyes.selfApprovalAllowed
+      ? `Nobody else in your organization can approve version ${draft.version}: the approvers wrote or edited it, and this case needs a second person. An admin can give someone else the approver role.`
+      : 'Nobody in your organization can approve replies; an admin can give someone the approver role.')
   }
-  if (kase.status !== 'awaiting_approval') {
+
+  await voidPendingApprovals(tx, orgId, caseId, 'a new approval request was sent', { kind: 'user', id: requester.id })
+  const invites = await inviteApprovers(tx, deps, { orgId, caseId, severity: kase.severity, draft, requester, approvers })
+  if (kase.status !== 'awaiting_approval' && transitions[kase.status].includes('awaiting_approval')) {
     await changeStatus(tx, orgId, caseId, { kind: 'user', id: requester.id }, { to: 'awaiting_approval' })
   }
+  const excluded = fourEyes.selfApprovalAllowed ? [] : fourEyes.authors
   await recordAudit(tx, orgId, {
     actor: { kind: 'user', id: requester.id },
     action: 'approval.request',
     caseId,
-    details: { version: draft.version, approvers: approvers.map((a) => a.id), expiresInHours: ttlSeconds / 3600 },
+    details: {
+      version: draft.version, approvers: approvers.map((a) => a.id), expiresInHours: approvalLinkHours(deps.env, kase.severity),
+      ...(excluded.length ? { notAskedAsAuthors: excluded } : {}), ...(because ? { because } : {}),
+    },
   })
   return { version: draft.version, invites }
 }
 
-/**
- * New mail from the customer changes what a good reply is: open requests lapse, and an approved
- * reply that has not started sending is held back (cancelled) for a fresh look.
- */
-export async function voidOnNewInbound(tx: Tx, orgId: string, caseId: string): Promise<{ requests: number; cancelled: number }> {
-  const requests = await tx`
-    update approval_requests set voided_at = now(), void_reason = 'the customer wrote again'
-    where case_id = ${caseId} and decided_at is null and voided_at is null returning id`
-  const cancelled = await tx`
-    update outbox set status = 'cancelled', last_error = 'the customer wrote again before it was sent'
-    where case_id = ${caseId} and status = 'pending' returning id`
-  if (requests.length || cancelled.length) {
-    await recordAudit(tx, orgId, {
-      actor: { kind: 'system', id: null },
-      action: 'approval.void',
-      caseId,
-      details: { reason: 'the customer wrote again', requests: requests.length, cancelledSends: cancelled.length },
+async function inviteApprovers(
+  tx: Tx,
+  deps: LinkDeps,
+  r: { orgId: string; caseId: string; severity: string; draft: DraftVersion; requester: { id: string }; approvers: Approver[] },
+): Promise<ApprovalInvite[]> {
+  const hash = await contentHash(tx, r.draft)
+  const ttlSeconds = approvalLinkHours(deps.env, r.severity) * 3600
+  const invites: ApprovalInvite[] = []
+  for (const approver of r.approvers) {
+    const link = await issueLinkToken(tx, deps.key, {
+      orgId: r.orgId, userId: approver.id, purpose: 'approve', ttlSeconds,
+      bind: { case: r.caseId, draft: r.draft.id, version: String(r.draft.version), hash },
     })
+    await tx`
+      insert into approval_requests (org_id, case_id, draft_id, content_hash, approver_id, requested_by, jti, expires_at)
+      values (${r.orgId}, ${r.caseId}, ${r.draft.id}, ${hash}, ${approver.id}, ${r.requester.id}, ${link.jti}, ${link.expiresAt})`
+    invites.push({ approverId: approver.id, email: approver.email, name: approver.name, url: `${deps.env.PUBLIC_URL}/approve?token=${link.token}`, expiresAt: link.expiresAt })
   }
-  return { requests: requests.length, cancelled: cancelled.length }
+  return invites
 }
+
+/** New mail from the customer changes what a good reply is (see voidPendingApprovals). */
+export const voidOnNewInbound = (tx: Tx, orgId: string, caseId: string): Promise<Voided> =>
+  voidPendingApprovals(tx, orgId, caseId, 'the customer wrote again')

@@ -4,12 +4,14 @@ import { findUserById } from '../auth/queries.ts'
 import { consumeLinkToken, linkSigningKey, verifyLinkToken } from '../auth/tokens.ts'
 import { getCaseDetail, isUuid } from '../cases/detail.ts'
 import { withOrg, type Tx } from '../db.ts'
+import { oneLineSubject } from '../drafts/drafts.ts'
 import { listDraftVersions } from '../drafts/queries.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { runAfterResponse } from '../http/after-response.ts'
 import { requireUser } from '../http/session.ts'
 import { LinkNotice, ReviewPage, type ReviewProps } from '../../views/approve.tsx'
 import { decide, DecisionRefused, type DecisionResult } from './decide.ts'
+import { loadFourEyes, needsAnotherApprover } from './four-eyes.ts'
 import { requestApproval, type ApprovalInvite } from './requests.ts'
 import { formList as list, formText as field } from '../http/forms.ts'
 
@@ -19,22 +21,31 @@ export const approvalRoutes = new Hono<AppEnv>()
 /** The domain our Message-IDs use: the sender's, so replies look like they come from where they do. */
 export const messageIdDomain = (mailFrom: string) => /@([^>\s]+)>?\s*$/.exec(mailFrom)?.[1] ?? 'escalation-desk.local'
 
-function sendInvites(c: Context<AppEnv>, caseNumber: number, subject: string, invites: ApprovalInvite[]) {
+/** Emails each invited approver their link, after the response (the request does not wait for mail). */
+function sendInvites(c: Context<AppEnv>, orgId: string, requester: { name: string; email: string }, kase: { number: number; subject: string }, invites: ApprovalInvite[]) {
   const { mailer } = c.get('deps')
-  const user = c.get('user')!
+  const subject = oneLineSubject(kase.subject)
   runAfterResponse(c, Promise.all(invites.map((invite) => mailer.send({
-    orgId: user.orgId,
+    orgId,
     to: invite.email,
-    subject: `Approval needed: ESC-${caseNumber} — ${subject}`,
+    subject: `Approval needed: ESC-${kase.number} — ${subject}`,
     text: [
       `Hello ${invite.name || invite.email},`, '',
-      `${user.name || user.email} asks you to review the reply to ESC-${caseNumber} (“${subject}”) before it goes to the customer.`, '',
+      `${requester.name || requester.email} asks you to review the reply to ESC-${kase.number} (“${subject}”) before it goes to the customer.`, '',
       `Review, edit, approve or reject: ${invite.url}`, '',
       `The link is yours alone, works once, and expires ${invite.expiresAt.toUTCString()}. Nothing is sent until you approve.`,
     ].join('\n'),
     idempotencyKey: `approval/${invite.url.slice(-24)}`,
-    tags: { kind: 'approval_request', case: `ESC-${caseNumber}` },
+    tags: { kind: 'approval_request', case: `ESC-${kase.number}` },
   }))))
+}
+
+/** What an approver who handed their version on is told (on the link page or the case page). */
+export function handedOnMessage(version: number, invites: ApprovalInvite[]): string {
+  const asked = invites.map((i) => i.name || i.email)
+  return `Your edit is saved as version ${version}; another approver must approve it. ${asked.length
+    ? `${asked.join(', ')} ${asked.length === 1 ? 'has' : 'have'} been asked.`
+    : 'Nobody else in your organization can approve replies yet: an admin can give someone the approver role.'}`
 }
 
 // Anyone on the team may ask; approvers are emailed a link each.
@@ -49,7 +60,7 @@ approvalRoutes.post('/cases/:id/approval/request', async (c) => {
     if (!kase) throw notFound('That case')
     return { kase, ...(await requestApproval(tx, { env, key }, user.orgId, caseId, user)) }
   })
-  sendInvites(c, kase.number, kase.subject, invites)
+  sendInvites(c, user.orgId, user, kase, invites)
   return c.redirect(`/cases/${caseId}?notice=approval-requested`, 303)
 })
 
@@ -60,17 +71,25 @@ approvalRoutes.post('/cases/:id/approval/decide', async (c) => {
   if (!isUuid(caseId)) throw notFound('That case')
   const form = await c.req.parseBody({ all: true })
   const { db, env } = c.get('deps')
+  const links = { env, key: await linkSigningKey(db, env.LINK_SECRET) }
+  let kase: { number: number; subject: string } | undefined
   const result = await runDecision(db, user.orgId, async (tx) => {
-    if (!(await getCaseDetail(tx, caseId))) throw notFound('That case')
+    kase = await getCaseDetail(tx, caseId)
+    if (!kase) throw notFound('That case')
     return decide(tx, {
       orgId: user.orgId, caseId, draftId: field(form, 'draftId'), approver: user,
       decision: field(form, 'decision') === 'rejected' ? 'rejected' : 'approved',
-      note: field(form, 'note'), acknowledged: list(form.ack), via: 'portal', messageIdDomain: messageIdDomain(env.MAIL_FROM),
+      note: field(form, 'note'), acknowledged: list(form.ack), via: 'portal', messageIdDomain: messageIdDomain(env.MAIL_FROM), links,
     })
   })
   if (!result.ok) {
     const message = result.reason === 'superseded' ? 'A newer version was saved; review that one.' : result.message
     throw new AppError(result.reason === 'superseded' ? 'CONFLICT' : 'BAD_INPUT', message)
+  }
+  if (result.decision === 'handed_on') {
+    // The approver wrote part of this version: the other approvers were asked instead.
+    sendInvites(c, user.orgId, user, kase!, result.invites)
+    return c.redirect(`/cases/${caseId}?notice=approval-requested`, 303)
   }
   return c.redirect(`/cases/${caseId}?notice=${result.decision}`, 303)
 })
@@ -90,7 +109,7 @@ async function runDecision(db: AppEnv['Variables']['deps']['db'], orgId: string,
 }
 
 type LinkState =
-  | { ok: true; props: Omit<ReviewProps, 'nonce'>; orgId: string; userId: string; role: string; jti: string; claims: Awaited<ReturnType<typeof verifyLinkToken>> }
+  | { ok: true; props: Omit<ReviewProps, 'nonce'>; orgId: string; userId: string; role: string; approver: { name: string; email: string }; jti: string; claims: Awaited<ReturnType<typeof verifyLinkToken>> }
   | { ok: false; title: string; message: string; caseId?: string }
 
 /** Reads what a link points at, changing nothing (a GET and the POST share it). */
@@ -126,12 +145,16 @@ async function readLink(c: Context<AppEnv>, token: string): Promise<LinkState> {
         message: `${request.voidReason ? `${request.voidReason[0]!.toUpperCase()}${request.voidReason.slice(1)}, so this` : 'This'} approval link no longer applies. The current version is ${current ? `version ${current.version}` : 'not drafted yet'}; review it on the case page (or ask for a new approval link).`,
       }
     }
+    const fourEyes = await loadFourEyes(tx, kase.id, current.id)
     const thread = await tx<{ from: string; at: Date; text: string }[]>`
       select coalesce(from_name || ' <' || from_email || '>', from_email, 'us') as from, created_at as at, left(text_body, 2000) as text
       from messages where case_id = ${kase.id} and direction <> 'note' order by created_at desc limit 5`
     return {
-      ok: true, orgId: claims.orgId, userId: approver.id, role: approver.role, jti: claims.jti, claims: verified,
-      props: { token, kase, draft: current, thread, approverName: approver.name || approver.email, expiresAt: claims.expiresAt, now: new Date() },
+      ok: true, orgId: claims.orgId, userId: approver.id, role: approver.role, approver: { name: approver.name, email: approver.email }, jti: claims.jti, claims: verified,
+      props: {
+        token, kase, draft: current, thread, approverName: approver.name || approver.email, expiresAt: claims.expiresAt, now: new Date(),
+        fourEyes: fourEyes.selfApprovalAllowed ? 'none' : needsAnotherApprover(fourEyes, approver.id) ? 'yours' : 'edits',
+      },
     }
   })
 }
@@ -156,6 +179,7 @@ approvalRoutes.post('/approve', async (c) => {
     return c.html(<ReviewPage {...state.props} values={values} error="Say why you reject it, so the owner knows what to change." nonce={c.get('secureHeadersNonce')} />, 400)
   }
   const { db, env } = c.get('deps')
+  const links = { env, key: await linkSigningKey(db, env.LINK_SECRET) }
   const result = await runDecision(db, state.orgId, async (tx) => {
     // Single use: the jti is consumed in the same transaction as the decision it authorises.
     if (state.claims.ok && !(await consumeLinkToken(tx, state.claims.claims))) {
@@ -165,12 +189,16 @@ approvalRoutes.post('/approve', async (c) => {
       orgId: state.orgId, caseId: state.props.kase.id, draftId: state.props.draft.id,
       approver: { id: state.userId, role: state.role }, decision, note: values.note,
       acknowledged: list(form.ack), edit: decision === 'approved' ? values : null, via: 'link',
-      requestJti: state.jti, messageIdDomain: messageIdDomain(env.MAIL_FROM),
+      requestJti: state.jti, messageIdDomain: messageIdDomain(env.MAIL_FROM), links,
     })
   })
   if (!result.ok) {
     const error = result.reason === 'superseded' ? 'A newer version was saved meanwhile; reload this page to review it.' : [result.message, ...Object.values(result.errors ?? {})].join(' ')
     return c.html(<ReviewPage {...state.props} values={values} error={error} nonce={c.get('secureHeadersNonce')} />, 409)
+  }
+  if (result.decision === 'handed_on') {
+    sendInvites(c, state.orgId, state.approver, state.props.kase, result.invites)
+    return c.html(<LinkNotice title="Saved for a second approver" message={handedOnMessage(result.version, result.invites)} nonce={c.get('secureHeadersNonce')} link={{ href: `/cases/${state.props.kase.id}`, text: 'Open the case' }} />)
   }
   const message = result.decision === 'approved'
     ? `Version ${result.version} of the reply to ESC-${state.props.kase.number} is approved and on its way to the customer, in their original thread.`

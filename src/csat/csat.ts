@@ -4,27 +4,28 @@ import { label, lockCase } from '../cases/case-record.ts'
 import { confirmResolution } from '../cases/lifecycle.ts'
 import type { Q, Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
-import { consumeCustomerLink, issueCustomerLink, type CustomerLinkClaims } from './links.ts'
+import { consumeCustomerLink, findSendLinks, issueCustomerLink, signCustomerLink, type CustomerLinkClaims, type CustomerLinkPurpose } from './links.ts'
 
 // CSAT and the customer's "it's resolved" confirmation. Both links travel inside the resolution
 // message, which is a draft like any other: it reaches the customer only once an approver has
-// approved that exact text (the links included).
+// approved that exact text. The text holds a placeholder, not the links: they are minted when
+// the approved reply is sent, into the copy handed to the provider, once per outbox row. So a
+// teammate never sees a live link, and a reply that is held back never has any.
 
 export const ratingLabels: Record<number, string> = { 5: 'Excellent', 4: 'Good', 3: 'Okay', 2: 'Poor', 1: 'Very poor' }
 
+/** What the approver reads (and approves) where the customer will find their links. */
+export const CUSTOMER_LINKS_PLACEHOLDER = '(Rating and confirmation links are added here when this reply is sent.)'
+
 export type LinkDeps = { key: Uint8Array; publicUrl: string }
 
-/** Issues the rating and confirmation links of one resolution message and words them for the customer. */
-export async function customerLinksBlock(tx: Tx, deps: LinkDeps, orgId: string, caseId: string): Promise<string> {
-  const [kase] = await tx<{ number: number }[]>`select number from cases where id = ${caseId}`
-  if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
+/** The rating and confirmation links worded for the customer. */
+function customerLinksBlock(deps: LinkDeps, kase: { number: number }, tokens: { csat: string; confirm: string }): string {
   const base = deps.publicUrl.replace(/\/+$/, '')
-  const rate = await issueCustomerLink(tx, deps.key, { orgId, caseId, purpose: 'csat' })
-  const confirm = await issueCustomerLink(tx, deps.key, { orgId, caseId, purpose: 'confirm_resolution' })
   return [
     `How did we do? Rate how we handled ${label(kase)} with one click:`,
-    [5, 4, 3, 2, 1].map((n) => `${n} – ${ratingLabels[n]}: ${base}/csat?r=${n}&t=${rate.token}`).join('\n'),
-    `Is everything as it should be? Confirm it is resolved and we will close the case: ${base}/confirm-resolution?t=${confirm.token}`,
+    [5, 4, 3, 2, 1].map((n) => `${n} – ${ratingLabels[n]}: ${base}/csat?r=${n}&t=${tokens.csat}`).join('\n'),
+    `Is everything as it should be? Confirm it is resolved and we will close the case: ${base}/confirm-resolution?t=${tokens.confirm}`,
   ].join('\n\n')
 }
 
@@ -40,9 +41,37 @@ export function insertBeforeSignOff(body: string, block: string): string {
   return [...paragraphs, block].join('\n\n')
 }
 
-/** A resolution draft's body with fresh customer links (called in the transaction that saves it). */
-export async function withCustomerLinks(tx: Tx, deps: LinkDeps, orgId: string, caseId: string, body: string): Promise<string> {
-  return insertBeforeSignOff(body, await customerLinksBlock(tx, deps, orgId, caseId))
+/** A resolution draft's body, with the placeholder where the links will go. */
+export const withLinksPlaceholder = (body: string) => insertBeforeSignOff(body, CUSTOMER_LINKS_PLACEHOLDER)
+
+/**
+ * The text to hand the provider for one outbox row: its approved body with the placeholder
+ * replaced by live links. The links are minted on the row's first attempt and re-signed from
+ * the same stored rows on every retry (the signature is deterministic), so each attempt sends
+ * byte-identical mail under the same idempotency key. A body without the placeholder is sent
+ * as it is. Call it with the outbox row locked.
+ */
+export async function textWithCustomerLinks(tx: Tx, deps: LinkDeps, row: { orgId: string; caseId: string; outboxId: string; body: string }): Promise<string> {
+  if (!row.body.includes(CUSTOMER_LINKS_PLACEHOLDER)) return row.body
+  const [kase] = await tx<{ number: number }[]>`select number from cases where id = ${row.caseId}`
+  if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
+  const links = await mintLinksOnce(tx, deps.key, row)
+  return row.body.replaceAll(CUSTOMER_LINKS_PLACEHOLDER, customerLinksBlock(deps, kase, links))
+}
+
+async function mintLinksOnce(tx: Tx, key: Uint8Array, row: { orgId: string; caseId: string; outboxId: string }) {
+  let stored = await findSendLinks(tx, row.outboxId)
+  if (stored.length < 2) {
+    for (const purpose of ['csat', 'confirm_resolution'] as const) {
+      if (!stored.some((l) => l.purpose === purpose)) await issueCustomerLink(tx, key, { orgId: row.orgId, caseId: row.caseId, purpose, outboxId: row.outboxId })
+    }
+    stored = await findSendLinks(tx, row.outboxId)
+  }
+  const token = async (purpose: CustomerLinkPurpose) => {
+    const link = stored.find((l) => l.purpose === purpose)!
+    return signCustomerLink(key, { jti: link.jti, orgId: row.orgId, caseId: row.caseId, purpose, expiresAt: link.expiresAt })
+  }
+  return { csat: await token('csat'), confirm: await token('confirm_resolution') }
 }
 
 export const ratingFormSchema = z.object({

@@ -17,28 +17,42 @@ export const CUSTOMER_LINK_DAYS = 30
 
 const AUDIENCE = 'customer'
 
+/** Stores a link (its jti, bound to the case and, when minted for a send, to that outbox row) and signs it. */
 export async function issueCustomerLink(
   tx: Tx,
   key: Uint8Array,
-  link: { orgId: string; caseId: string; purpose: CustomerLinkPurpose; ttlSeconds?: number; now?: Date },
+  link: { orgId: string; caseId: string; purpose: CustomerLinkPurpose; outboxId?: string; ttlSeconds?: number; now?: Date },
 ): Promise<{ token: string; jti: string; expiresAt: Date }> {
   const jti = randomToken(18)
   const now = link.now ?? new Date()
   const exp = Math.floor(now.getTime() / 1000) + (link.ttlSeconds ?? CUSTOMER_LINK_DAYS * 86_400)
   const expiresAt = new Date(exp * 1000)
   await tx`
-    insert into customer_links (jti, org_id, case_id, purpose, expires_at)
-    values (${jti}, ${link.orgId}, ${link.caseId}, ${link.purpose}, ${expiresAt})`
-  // Kept short (the rating link appears five times in a plain-text mail): the case is the
-  // subject, and no typ header or iat, which nothing here reads.
-  const token = await new SignJWT({ org: link.orgId, purpose: link.purpose })
+    insert into customer_links (jti, org_id, case_id, purpose, expires_at, outbox_id)
+    values (${jti}, ${link.orgId}, ${link.caseId}, ${link.purpose}, ${expiresAt}, ${link.outboxId ?? null})`
+  return { token: await signCustomerLink(key, { jti, orgId: link.orgId, caseId: link.caseId, purpose: link.purpose, expiresAt }), jti, expiresAt }
+}
+
+/**
+ * The token for a stored link. HS256 over the same claims gives the same token every time, so
+ * a retried send re-signs instead of keeping tokens anywhere. Kept short (the rating link
+ * appears five times in a plain-text mail): the case is the subject, and no typ header or iat,
+ * which nothing here reads.
+ */
+export function signCustomerLink(key: Uint8Array, link: CustomerLinkClaims): Promise<string> {
+  return new SignJWT({ org: link.orgId, purpose: link.purpose })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(link.caseId)
     .setAudience(AUDIENCE)
-    .setJti(jti)
-    .setExpirationTime(exp)
+    .setJti(link.jti)
+    .setExpirationTime(Math.floor(link.expiresAt.getTime() / 1000))
     .sign(key)
-  return { token, jti, expiresAt }
+}
+
+/** The links minted for one outbox row (at most one per purpose). */
+export async function findSendLinks(db: Q, outboxId: string): Promise<{ jti: string; purpose: CustomerLinkPurpose; expiresAt: Date }[]> {
+  return db<{ jti: string; purpose: CustomerLinkPurpose; expiresAt: Date }[]>`
+    select jti, purpose, expires_at as "expiresAt" from customer_links where outbox_id = ${outboxId}`
 }
 
 const claimsSchema = z.object({

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { recordAudit, systemActor, type Actor } from '../audit/audit.ts'
-import { linkSigningKey } from '../auth/tokens.ts'
-import { withCustomerLinks } from '../csat/csat.ts'
+import { voidPendingApprovals } from '../approvals/void.ts'
+import { withLinksPlaceholder } from '../csat/csat.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../http/errors.ts'
@@ -15,7 +15,7 @@ import { purposes, type DraftPurpose } from './schema.ts'
 import { renderTemplate, type DraftContent } from './templates.ts'
 
 // Drafts are written and stored here, and nowhere else. Nothing in this folder sends mail:
-// a draft reaches a customer only through the approval gate (issue 7), which reads a version.
+// a draft reaches a customer only through the approval gate, which reads a version.
 
 export type DraftDeps = { db: Db; env: Env }
 
@@ -71,14 +71,12 @@ export async function generateDraft(deps: DraftDeps, req: DraftRequest, complete
     fallback = { reason: result.reason, detail: result.detail }
   }
 
-  // The resolution message carries the customer's rating and "confirm it's resolved" links
-  // (src/csat): issued with the version, so they are part of the text the approver approves.
-  const linkKey = purpose === 'resolution' ? await linkSigningKey(deps.db, deps.env.LINK_SECRET) : null
+  // The resolution message carries the customer's rating and "confirm it's resolved" links. The
+  // version holds a readable placeholder, which the approver approves; the send job mints the
+  // links into the copy it hands the provider, so nobody on the team ever holds a live one.
+  if (purpose === 'resolution') content = { ...content, body: withLinksPlaceholder(content.body) }
 
   return withOrg(deps.db, req.orgId, async (tx) => {
-    if (linkKey) {
-      content = { ...content, body: await withCustomerLinks(tx, { key: linkKey, publicUrl: deps.env.PUBLIC_URL }, req.orgId, req.caseId, content.body) }
-    }
     const saved = await saveVersion(tx, req.orgId, req.caseId, {
       authorKind: author.kind,
       author: author.name,
@@ -112,15 +110,24 @@ type SaveOptions = {
   audit?: Record<string, unknown>
 }
 
-/** Every version goes through here: guardrails run on it, it gets the next number, it is audited. */
-async function saveVersion(tx: Tx, orgId: string, caseId: string, draft: NewDraft, options: SaveOptions) {
+/** A subject becomes a mail header: control characters and line breaks become spaces. */
+export const oneLineSubject = (subject: string) => subject.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').trim()
+
+/**
+ * Every version goes through here: its subject made one line, guardrails run on it, it gets the
+ * next number, and it makes every earlier approval stale (open requests lapse, an approved
+ * reply that has not left is held back). All audited.
+ */
+async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraft, options: SaveOptions) {
   const [kase] = await tx<{ source: string }[]>`select source from cases where id = ${caseId} for no key update`
   if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
+  const draft = { ...input, subject: oneLineSubject(input.subject) }
   const flags = checkDraft(
     { to: draft.toEmails, subject: draft.subject, body: draft.body },
     { allowedRecipients: await allowedRecipients(tx, caseId), source: kase.source, missingFacts: options.missingFacts, modelFlags: options.modelFlags },
   )
   const saved = await insertDraft(tx, orgId, caseId, { ...draft, guardrailFlags: flags })
+  await voidPendingApprovals(tx, orgId, caseId, 'a newer version of the reply was saved', options.actor)
   await recordAudit(tx, orgId, {
     actor: options.actor,
     action: 'draft.create',
@@ -144,7 +151,7 @@ const addressList = z.string().transform((s, ctx) => {
 
 export const draftEditSchema = z.object({
   to: addressList.pipe(z.array(z.string()).max(10, 'Send to at most 10 addresses.')),
-  subject: z.string().trim().min(1, 'Give the reply a subject.').max(300, 'Keep the subject under 300 characters.'),
+  subject: z.string().transform(oneLineSubject).pipe(z.string().min(1, 'Give the reply a subject.').max(300, 'Keep the subject under 300 characters.')),
   body: z.string().transform((s) => s.replace(/\r\n?/g, '\n').trim()).pipe(z.string().min(1, 'The reply is empty.').max(20_000, 'Keep the reply under 20,000 characters.')),
   baseVersion: z.coerce.number().int().min(0).default(0),
 })

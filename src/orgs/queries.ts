@@ -42,3 +42,25 @@ export async function insertUser(db: Q, orgId: string, user: { email: string; na
     returning id`
   return row!
 }
+
+/**
+ * Four eyes per org: the severities at which one person may write and approve a reply, and the
+ * sources that always need a second approver whatever the severity.
+ */
+export type ApprovalPolicy = { selfApprovalSeverities: string[]; fourEyesSources: string[] }
+
+export async function loadApprovalPolicy(db: Q, orgId: string): Promise<ApprovalPolicy> {
+  const [row] = await db<ApprovalPolicy[]>`
+    select self_approval_severities as "selfApprovalSeverities", four_eyes_sources as "fourEyesSources" from orgs where id = ${orgId}`
+  return row ?? { selfApprovalSeverities: [], fourEyesSources: [] }
+}
+
+/**
+ * Through set_approval_policy(): the application role cannot write these columns, and the
+ * function checks that an active admin acts and audits the change. False when nothing changed.
+ */
+export async function saveApprovalPolicy(db: Q, actorId: string, policy: ApprovalPolicy): Promise<boolean> {
+  const [row] = await db<{ changed: boolean }[]>`
+    select set_approval_policy(${actorId}, ${policy.selfApprovalSeverities}::text[], ${policy.fourEyesSources}::text[]) as changed`
+  return row!.changed
+}

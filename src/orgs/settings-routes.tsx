@@ -6,7 +6,8 @@ import { severityOverridesByWeek } from '../cases/severity.ts'
 import { withOrg } from '../db.ts'
 import { requireRole } from '../http/session.ts'
 import { OverridesPage, SettingsPage } from '../../views/settings.tsx'
-import { parseSettingsForm, updateSlaSettings } from './settings.ts'
+import { loadApprovalPolicy, saveApprovalPolicy } from './queries.ts'
+import { parseApprovalPolicyForm, parseSettingsForm, updateSlaSettings, type SettingsForm } from './settings.ts'
 
 export const settingsRoutes = new Hono<AppEnv>()
 
@@ -14,7 +15,7 @@ async function current(c: Context<AppEnv>, orgId: string) {
   return withOrg(c.get('deps').db, orgId, async (tx) => {
     const settings = await loadSlaSettings(tx, orgId)
     const [org] = await tx<{ timezone: string }[]>`select timezone from orgs where id = ${orgId}`
-    return { ...settings, timezone: org!.timezone }
+    return { ...settings, timezone: org!.timezone, approvalPolicy: await loadApprovalPolicy(tx, orgId) }
   })
 }
 
@@ -27,10 +28,15 @@ settingsRoutes.post('/admin/settings', async (c) => {
   const user = requireRole(c, 'admin')
   const form = await c.req.parseBody({ all: true })
   const parsed = parseSettingsForm(form as Record<string, string>)
-  if (!parsed.ok) {
-    return c.html(<SettingsPage user={user} nonce={c.get('secureHeadersNonce')} {...await current(c, user.orgId)} errors={parsed.errors} />, 422)
+  const approval = parseApprovalPolicyForm(form as SettingsForm)
+  if (!parsed.ok || !approval.ok) {
+    const errors = { ...(parsed.ok ? {} : parsed.errors), ...(approval.ok ? {} : approval.errors) }
+    return c.html(<SettingsPage user={user} nonce={c.get('secureHeadersNonce')} {...await current(c, user.orgId)} errors={errors} />, 422)
   }
-  const recomputed = await withOrg(c.get('deps').db, user.orgId, (tx) => updateSlaSettings(tx, user.orgId, parsed, { kind: 'user', id: user.id }))
+  const recomputed = await withOrg(c.get('deps').db, user.orgId, async (tx) => {
+    if (approval.policy) await saveApprovalPolicy(tx, user.id, approval.policy)
+    return updateSlaSettings(tx, user.orgId, parsed, { kind: 'user', id: user.id })
+  })
   const notice = `Saved. Deadlines of ${recomputed} open case${recomputed === 1 ? '' : 's'} were recomputed.`
   return c.html(<SettingsPage user={user} nonce={c.get('secureHeadersNonce')} {...await current(c, user.orgId)} notice={notice} />)
 })

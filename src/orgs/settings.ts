@@ -2,8 +2,10 @@ import { recordAudit, type Actor } from '../audit/audit.ts'
 import { businessCalendarSchema, type BusinessCalendar, type Weekday } from '../cases/business-hours.ts'
 import { loadSlaSettings, recomputeOpenCases, type SlaSettings } from '../cases/clocks.ts'
 import { severities, slaPolicySchema, type SlaPolicy } from '../cases/sla.ts'
+import type { Source } from '../cases/queries.ts'
 import { isValidTimeZone } from '../cases/zoned-time.ts'
 import type { Tx } from '../db.ts'
+import type { ApprovalPolicy } from './queries.ts'
 
 export type SettingsForm = Record<string, string | string[] | undefined>
 export type SettingsResult = { ok: true; recomputed: number } | { ok: false; errors: Record<string, string> }
@@ -57,4 +59,22 @@ export async function updateSlaSettings(tx: Tx, orgId: string, input: { timezone
     details: { before: { policy: before.policy, calendar: before.calendar }, after: { policy: input.policy, calendar: input.calendar }, recomputedCases: recomputed },
   })
   return recomputed
+}
+
+export const caseSources = ['ceo_inbox', 'bbb', 'lawyer', 'regulator', 'social', 'direct', 'form', 'csv'] as const satisfies readonly Source[]
+
+const chosen = (value: unknown) => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
+
+/**
+ * The four-eyes part of the settings form. Unticked boxes send nothing, so the form carries an
+ * approval_policy marker: a post without it (an SLA-only client) leaves the policy as it is.
+ */
+export function parseApprovalPolicyForm(form: SettingsForm): { ok: true; policy: ApprovalPolicy | null } | { ok: false; errors: Record<string, string> } {
+  if (form.approval_policy === undefined) return { ok: true, policy: null }
+  const selfApprovalSeverities = chosen(form.self_approval)
+  const fourEyesSources = chosen(form.four_eyes_source)
+  const errors: Record<string, string> = {}
+  if (selfApprovalSeverities.some((s) => !(severities as readonly string[]).includes(s))) errors.self_approval = 'Self-approval: choose among SEV-1 to SEV-4.'
+  if (fourEyesSources.some((s) => !(caseSources as readonly string[]).includes(s))) errors.four_eyes_source = 'Two approvers: choose among the case sources listed.'
+  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, policy: { selfApprovalSeverities, fourEyesSources } }
 }

@@ -1,7 +1,9 @@
 import type { Q, Tx } from '../db.ts'
 import type { UserRole } from '../orgs/queries.ts'
 
-// Org-scoped (withOrg transaction handles): RLS keeps every statement inside the admin's org.
+// Org-scoped (withOrg transaction handles): RLS keeps every read inside the admin's org. Changes
+// go through database functions (sql/00011): the application role cannot write roles, disable
+// users or add them itself, so no code path reached as the app can mint an approver.
 
 export type UserRow = { id: string; email: string; name: string; role: UserRole; disabledAt: Date | null; createdAt: Date }
 
@@ -11,25 +13,29 @@ export async function listOrgUsers(db: Q): Promise<UserRow[]> {
   return db<UserRow[]>`select ${userColumns(db)} from app_users order by disabled_at nulls first, lower(name), email`
 }
 
-/** Inserts the user, or returns undefined when the address is already a user of the org. */
-export async function insertUserOnce(tx: Tx, orgId: string, u: { email: string; name: string; role: UserRole }): Promise<string | undefined> {
-  const [row] = await tx<{ id: string }[]>`
-    insert into app_users (org_id, email, name, role) values (${orgId}, ${u.email}, ${u.name}, ${u.role})
-    on conflict (org_id, email) do nothing
-    returning id`
-  return row?.id
+/** The new user's id, or undefined when the address is already a user of the org. Audited by the function. */
+export async function createUserAsAdmin(tx: Tx, adminId: string, u: { email: string; name: string; role: UserRole }): Promise<string | undefined> {
+  const [row] = await tx<{ id: string | null }[]>`select create_app_user(${adminId}, ${u.email}, ${u.name}, ${u.role}) as id`
+  return row!.id ?? undefined
 }
 
-/** The user row, locked until the transaction ends, so concurrent admin changes serialise. */
-export async function lockUser(tx: Tx, id: string): Promise<UserRow | undefined> {
-  const [row]: [UserRow?] = await tx`select ${userColumns(tx)} from app_users where id = ${id} for no key update`
+export type RoleOutcome = 'changed' | 'unchanged' | 'disabled' | 'not_found'
+
+/** Audited by the function, which also refuses a non-admin actor and self-changes. */
+export async function changeRoleAsAdmin(tx: Tx, adminId: string, userId: string, role: UserRole): Promise<RoleOutcome> {
+  const [row] = await tx<{ outcome: RoleOutcome }[]>`select change_user_role(${adminId}, ${userId}, ${role}) as outcome`
+  return row!.outcome
+}
+
+export type DisableOutcome = 'disabled' | 'unchanged' | 'not_found'
+
+/** Disables the user and revokes their sessions; audited by the function. */
+export async function disableUserAsAdmin(tx: Tx, adminId: string, userId: string): Promise<DisableOutcome> {
+  const [row] = await tx<{ outcome: DisableOutcome }[]>`select disable_app_user(${adminId}, ${userId}) as outcome`
+  return row!.outcome
+}
+
+export async function findOrgUser(db: Q, id: string): Promise<UserRow | undefined> {
+  const [row]: [UserRow?] = await db`select ${userColumns(db)} from app_users where id = ${id}`
   return row
-}
-
-export async function updateUserRole(tx: Tx, id: string, role: UserRole): Promise<void> {
-  await tx`update app_users set role = ${role} where id = ${id}`
-}
-
-export async function markUserDisabled(tx: Tx, id: string): Promise<void> {
-  await tx`update app_users set disabled_at = now() where id = ${id} and disabled_at is null`
 }

@@ -1,13 +1,13 @@
 import { z } from 'zod'
-import { recordAudit, type Actor } from '../audit/audit.ts'
-import { revokeUserSessions } from '../auth/queries.ts'
 import type { SessionUser } from '../auth/sessions.ts'
-import { withOrg, type Db } from '../db.ts'
-import { notFound } from '../http/errors.ts'
+import { withOrg, type Db, type Tx } from '../db.ts'
+import { AppError, notFound } from '../http/errors.ts'
 import type { UserRole } from '../orgs/queries.ts'
-import { insertUserOnce, lockUser, markUserDisabled, updateUserRole } from './queries.ts'
+import { changeRoleAsAdmin, createUserAsAdmin, disableUserAsAdmin, findOrgUser } from './queries.ts'
 
-// Admins manage their org's users. Each change and its audit event commit together.
+// Admins manage their org's users. The database functions behind these calls check that the
+// actor is an active admin of the org, refuse self-changes, and write the audit event in the
+// same transaction as the change, so a role never changes without a trace.
 
 export const userRoles = ['agent', 'approver', 'admin'] as const satisfies readonly UserRole[]
 
@@ -20,14 +20,20 @@ export type NewUser = z.infer<typeof newUserSchema>
 
 export type UserChange = { ok: true } | { ok: false; field?: keyof NewUser; message: string }
 
-const actorOf = (admin: SessionUser): Actor => ({ kind: 'user', id: admin.id })
+/** Runs an admin's change; the database refusing the actor (no longer an admin) is a 403. */
+async function asAdmin<T>(db: Db, admin: SessionUser, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await withOrg(db, admin.orgId, fn)
+  } catch (error) {
+    if ((error as { code?: string }).code === '42501') throw new AppError('FORBIDDEN', 'Only an admin can do that.')
+    throw error
+  }
+}
 
 export async function createUser(db: Db, admin: SessionUser, user: NewUser): Promise<UserChange> {
-  return withOrg(db, admin.orgId, async (tx): Promise<UserChange> => {
-    const id = await insertUserOnce(tx, admin.orgId, user)
-    if (!id) return { ok: false, field: 'email', message: `${user.email} is already a user of this organization.` }
-    await recordAudit(tx, admin.orgId, { actor: actorOf(admin), action: 'user.create', details: { userId: id, email: user.email, role: user.role } })
-    return { ok: true }
+  return asAdmin(db, admin, async (tx): Promise<UserChange> => {
+    const id = await createUserAsAdmin(tx, admin.id, user)
+    return id ? { ok: true } : { ok: false, field: 'email', message: `${user.email} is already a user of this organization.` }
   })
 }
 
@@ -36,17 +42,10 @@ const selfChange: UserChange = { ok: false, message: 'You cannot change your own
 
 export async function changeUserRole(db: Db, admin: SessionUser, userId: string, role: UserRole): Promise<UserChange> {
   if (userId === admin.id) return selfChange
-  return withOrg(db, admin.orgId, async (tx): Promise<UserChange> => {
-    const user = await lockUser(tx, userId)
-    if (!user) throw notFound('That user') // another org's user id is a 404 too (RLS)
-    if (user.disabledAt) return { ok: false, message: `${user.email} is disabled.` }
-    if (user.role === role) return { ok: true }
-    await updateUserRole(tx, userId, role)
-    await recordAudit(tx, admin.orgId, {
-      actor: actorOf(admin),
-      action: 'user.role_change',
-      details: { userId, email: user.email, from: user.role, to: role },
-    })
+  return asAdmin(db, admin, async (tx): Promise<UserChange> => {
+    const outcome = await changeRoleAsAdmin(tx, admin.id, userId, role)
+    if (outcome === 'not_found') throw notFound('That user') // another org's user id is a 404 too
+    if (outcome === 'disabled') return { ok: false, message: `${(await findOrgUser(tx, userId))?.email ?? 'That user'} is disabled.` }
     return { ok: true }
   })
 }
@@ -54,17 +53,8 @@ export async function changeUserRole(db: Db, admin: SessionUser, userId: string,
 /** Disables the user and ends every session they have, in the same transaction. */
 export async function disableUser(db: Db, admin: SessionUser, userId: string): Promise<UserChange> {
   if (userId === admin.id) return selfChange
-  return withOrg(db, admin.orgId, async (tx): Promise<UserChange> => {
-    const user = await lockUser(tx, userId)
-    if (!user) throw notFound('That user')
-    if (user.disabledAt) return { ok: true }
-    await markUserDisabled(tx, userId)
-    const sessionsRevoked = await revokeUserSessions(tx, userId)
-    await recordAudit(tx, admin.orgId, {
-      actor: actorOf(admin),
-      action: 'user.disable',
-      details: { userId, email: user.email, sessionsRevoked },
-    })
+  return asAdmin(db, admin, async (tx): Promise<UserChange> => {
+    if ((await disableUserAsAdmin(tx, admin.id, userId)) === 'not_found') throw notFound('That user')
     return { ok: true }
   })
 }

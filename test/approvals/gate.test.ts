@@ -59,6 +59,8 @@ describe('the approval gate lives in the database', () => {
     const [approval] = await asApp(db, org.id, approveSql(c.id, v2.id, approver.id))
     const v3 = await seedDraft(db, org.id, c.id, { body: 'Version three, never approved.' })
     await expect(asApp(db, org.id, outboxSql(approval!.id, v3.id))).rejects.toThrow(/no approval of this exact draft version/)
+    // Version 2's own text, under its own approval, is refused too: version 3 replaced it.
+    await expect(asApp(db, org.id, outboxSql(approval!.id, v2.id))).rejects.toThrow(/outbox refused: a newer version of the reply was saved/)
     // And nobody can approve version 2 any more: it is not the latest.
     await expect(asApp(db, org.id, approveSql(c.id, v2.id, approver.id))).rejects.toThrow(/not the latest|duplicate/)
   })

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestApproval } from '../../src/approvals/requests.ts'
 import { issueLinkToken, linkSigningKey } from '../../src/auth/tokens.ts'
 import { withOrg, type Db } from '../../src/db.ts'
+import { saveEditedDraft } from '../../src/drafts/drafts.ts'
 import { ingestMessage } from '../../src/intake/intake.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { createTestApp, testEnv } from '../support/app.ts'
@@ -93,20 +94,21 @@ describe('approval links', () => {
 
   it('an approver who was made an agent can no longer approve with their link', async () => {
     const p = await pending()
-    await withOrg(db, org.id, (tx) => tx`update app_users set role = 'agent' where id = ${approver.id}`)
+    await db`update app_users set role = 'agent' where id = ${approver.id}`
     try {
       const res = await app().request('/approve', formPost({ token: p.token, decision: 'approved', to: 'pat@customer.test', subject: 'Re: your complaint', body: 'Thank you for writing. I own this now and will update you by 5pm today.' }))
       expect(res.status).toBe(409)
       expect(await res.text()).toMatch(/Only an approver or admin/)
       expect(await state(p.caseId)).toMatchObject({ approvals: 0, outbox: 0, consumed: 0 })
     } finally {
-      await withOrg(db, org.id, (tx) => tx`update app_users set role = 'approver' where id = ${approver.id}`)
+      await db`update app_users set role = 'approver' where id = ${approver.id}`
     }
   })
 
   it('a newer draft version or new mail from the customer voids pending links, and the page says so', async () => {
     const p = await pending()
-    await seedDraft(db, org.id, p.caseId, { body: 'A newer version.' })
+    const editor = await seedUser(db, org.id, 'agent')
+    await withOrg(db, org.id, (tx) => saveEditedDraft(tx, org.id, p.caseId, editor, { to: 'pat@customer.test', subject: 'Re: your complaint', body: 'A newer version.', baseVersion: '1' }))
     const res = await app().request(`/approve?token=${p.token}`, html)
     expect(res.status).toBe(409)
     expect(await res.text()).toMatch(/newer version of the reply was saved.*version 2/s)

@@ -10,8 +10,14 @@ import type { Org } from '../../src/orgs/queries.ts'
 import { createTestApp, testEnv } from '../support/app.ts'
 import { formPost, sessionCookie } from '../support/auth.ts'
 import { seedCase } from '../support/cases.ts'
-import { seedOrg, seedUser, testDb } from '../support/db.ts'
+import { seedOrg, seedUser, testDatabaseUrl, testDb } from '../support/db.ts'
 import { seedDraft } from '../support/drafts.ts'
+import { runDesk } from '../support/process.ts'
+import { decide } from '../../src/approvals/decide.ts'
+import { listDraftVersions } from '../../src/drafts/queries.ts'
+import { jobHandlers } from '../../src/jobs/handlers.ts'
+import { runJobsOnce } from '../../src/jobs/runner.ts'
+import { createDevMailer } from '../../src/outbound/mailer.ts'
 
 // Attack suite (issue 10): sign-in and approval links tampered, forged, replayed (also at once),
 // expired, and used by the wrong user, org or purpose. A refused link consumes nothing and
@@ -213,13 +219,13 @@ describe('sign-in, approval and customer links under attack', () => {
 
     it('is refused to the wrong user: disabled after it was sent, signed in as someone else, a sign-in link, another org', async () => {
       const p = await pending()
-      await withOrg(db, org.id, (tx) => tx`update app_users set disabled_at = now() where id = ${second.id}`)
+      await db`update app_users set disabled_at = now() where id = ${second.id}`
       try {
         const disabled = await approve(p.secondToken)
         expect(disabled.status).toBe(409)
         expect(await state(p.caseId)).toMatchObject({ approvals: 0, outbox: 0 })
       } finally {
-        await withOrg(db, org.id, (tx) => tx`update app_users set disabled_at = null where id = ${second.id}`)
+        await db`update app_users set disabled_at = null where id = ${second.id}`
       }
       // A session of another org's approver changes nothing: the link, not the cookie, decides who approves.
       const stranger = await seedUser(db, other.id, 'approver')
@@ -310,6 +316,52 @@ describe('sign-in, approval and customer links under attack', () => {
       expect(res.status).toBe(200)
       expect(await outcome(caseId)).toEqual({ ratings: 0, status: 'resolved' })
       expect(await outcome(theirCase, other)).toMatchObject({ ratings: 1 })
+    })
+
+    it('staff never see a usable customer link: not on the case page, the drafts, the approval page or in `desk case --json`', { timeout: 60_000 }, async () => {
+      const approver = await seedUser(db, org.id, 'approver')
+      const agentCookie = await sessionCookie(db, { id: owner.id, orgId: org.id })
+      const caseId = await resolvedCase()
+      // The resolution notice is drafted (after any other draft jobs this org's tests left queued).
+      while ((await runJobsOnce({ db, env, handlers: jobHandlers(), log: () => {} }, { orgId: org.id, limit: 20 })).claimed > 0);
+      const [draft] = await withOrg(db, org.id, (tx) => listDraftVersions(tx, caseId, 1))
+      expect(draft!.purpose).toBe('resolution')
+      const { invites } = await withOrg(db, org.id, (tx) => requestApproval(tx, { env, key }, org.id, caseId, owner))
+      const approvalUrl = invites.find((i) => i.approverId === approver.id)!.url
+      const [{ number }] = await withOrg(db, org.id, (tx) => tx<[{ number: number }]>`select number from cases where id = ${caseId}`)
+
+      const seen: string[] = []
+      const look = async () => {
+        seen.push(await (await app().request(`/cases/${caseId}`, { headers: { cookie: agentCookie } })).text())
+        seen.push(await (await app().request(`/cases/${caseId}/drafts`, { headers: { cookie: agentCookie, 'hx-request': 'true' } })).text())
+        const cli = await runDesk(['case', `ESC-${number}`, '--org', org.slug, '--json'], { DATABASE_URL: testDatabaseUrl(), DESK_DEMO: '0' })
+        expect(cli.code).toBe(0)
+        seen.push(cli.stdout)
+      }
+      await look()
+      seen.push(await (await app().request(new URL(approvalUrl).pathname + new URL(approvalUrl).search, html)).text())
+      // Approved and sent: the staff views again, now that the customer holds live links.
+      const warnings = draft!.guardrailFlags.filter((f) => f.severity === 'warn').map((f) => f.code)
+      const decided = await withOrg(db, org.id, (tx) => decide(tx, { orgId: org.id, caseId, draftId: draft!.id, approver: { id: approver.id, role: 'approver' }, decision: 'approved', acknowledged: warnings, via: 'portal', messageIdDomain: 'desk.test' }))
+      expect(decided.ok).toBe(true)
+      while ((await runJobsOnce({ db, env, handlers: jobHandlers({ mailer: createDevMailer(db) }), log: () => {} }, { orgId: org.id, limit: 20 })).claimed > 0);
+      await look()
+
+      const jwtShaped = /[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/g
+      const tryAll = async (tokens: string[]) => Promise.all(tokens.map(async (t) => [
+        (await app().request(`/csat?r=5&t=${encodeURIComponent(t)}`, html)).status,
+        (await app().request(`/confirm-resolution?t=${encodeURIComponent(t)}`, html)).status,
+      ]))
+      const candidates = [...new Set(seen.flatMap((page) => page.match(jwtShaped) ?? []))]
+      expect(candidates.length).toBeGreaterThan(0) // the approval link's token, at least: the search finds tokens
+      expect((await tryAll(candidates)).flat().every((status) => status === 400)).toBe(true)
+      expect(await outcome(caseId)).toEqual({ ratings: 0, status: 'resolved' })
+
+      // Positive control: the mail the customer received carries links the same search finds, and they work.
+      const [mail] = await db<{ text: string }[]>`select text_body as text from dev_mailbox where org_id = ${org.id} and idempotency_key like 'reply/%' and text_body like ${'%ESC-' + number + '%'}`
+      const sentTokens = [...new Set(mail!.text.match(jwtShaped) ?? [])]
+      expect(sentTokens).toHaveLength(2)
+      expect((await tryAll(sentTokens)).map(([csat, confirm]) => csat === 200 || confirm === 200)).toEqual([true, true])
     })
 
     it('an expired link says so and does nothing; a link issued long ago has expired', async () => {

@@ -3,17 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decide } from '../../src/approvals/decide.ts'
 import { issueLinkToken, linkSigningKey } from '../../src/auth/tokens.ts'
 import { changeStatus } from '../../src/cases/lifecycle.ts'
+import { CUSTOMER_LINKS_PLACEHOLDER } from '../../src/csat/csat.ts'
 import { issueCustomerLink } from '../../src/csat/links.ts'
 import { withOrg, type Db } from '../../src/db.ts'
 import { listDraftVersions } from '../../src/drafts/queries.ts'
 import { jobHandlers } from '../../src/jobs/handlers.ts'
 import { runJobsOnce } from '../../src/jobs/runner.ts'
-import { createDevMailer } from '../../src/outbound/mailer.ts'
+import { ingestMessage } from '../../src/intake/intake.ts'
+import { createResendMailer, type Mailer } from '../../src/outbound/mailer.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { createTestApp, testEnv } from '../support/app.ts'
 import { formPost, sessionCookie } from '../support/auth.ts'
 import { auditActions, seedCase } from '../support/cases.ts'
-import { seedOrg, seedUser, testDb } from '../support/db.ts'
+import { buildEml, seedOrg, seedUser, testDb } from '../support/db.ts'
+import { startResendServer } from '../support/resend-server.ts'
 
 const html = { headers: { accept: 'text/html' } }
 
@@ -23,30 +26,64 @@ describe('CSAT and confirmation links in the resolution message', () => {
   let owner: { id: string; email: string }
   let approver: { id: string; email: string }
   let key: Uint8Array
+  let resend: Awaited<ReturnType<typeof startResendServer>>
   const env = testEnv()
   const app = () => createTestApp(db)
   const inOrg = <T,>(fn: Parameters<typeof withOrg<T>>[2]) => withOrg(db, org.id, fn)
+  /** What the send job handed the provider, attempt by attempt (the Resend stand-in keeps only accepted mail). */
+  const handedOver: { key: string | undefined; text: string }[] = []
+  const mailer = (): Mailer => {
+    const resendMailer = createResendMailer({ apiKey: 're_test_key', baseUrl: resend.baseUrl, from: 'Desk <desk@example.com>' })
+    return { kind: 'resend', send: (mail) => { handedOver.push({ key: mail.idempotencyKey, text: mail.text }); return resendMailer.send(mail) } }
+  }
+  const runSends = () => runJobsOnce({ db, env, handlers: jobHandlers({ mailer: mailer() }), backoffMs: () => 0, log: () => {} }, { orgId: org.id })
 
   beforeAll(async () => {
     db = testDb(6)
+    resend = await startResendServer()
     org = await seedOrg(db)
     owner = await seedUser(db, org.id, 'agent')
     approver = await seedUser(db, org.id, 'approver')
     key = await linkSigningKey(db, undefined)
   })
-  afterAll(() => db.end())
+  afterAll(async () => {
+    await resend.close()
+    await db.end()
+  })
 
   /** A case resolved the way people do it: the resolution notice is drafted by the job runner. */
-  async function resolved() {
+  async function resolvedDraft() {
     const customer = `pat-${randomBytes(3).toString('hex')}@customer.test`
     const c = await seedCase(db, org.id, { from: `Pat Customer <${customer}>` })
     await inOrg((tx) => changeStatus(tx, org.id, c.id, { kind: 'user', id: owner.id }, { to: 'in_progress' }))
     await inOrg((tx) => changeStatus(tx, org.id, c.id, { kind: 'user', id: owner.id }, { to: 'resolved' }))
     await runJobsOnce({ db, env, handlers: jobHandlers(), log: () => {} }, { orgId: org.id })
     const [draft] = await inOrg((tx) => listDraftVersions(tx, c.id, 1))
-    const rate = /\/csat\?r=5&t=([\w.-]+)/.exec(draft!.body)?.[1]
-    const confirm = /\/confirm-resolution\?t=([\w.-]+)/.exec(draft!.body)?.[1]
-    return { ...c, customer, draft: draft!, rate: rate!, confirm: confirm! }
+    return { ...c, customer, draft: draft! }
+  }
+  /** Approves the resolution draft as it stands; returns the queued outbox row's id. */
+  async function approve(c: Awaited<ReturnType<typeof resolvedDraft>>) {
+    const warnings = [...new Set(c.draft.guardrailFlags.filter((f) => f.severity === 'warn').map((f) => f.code))]
+    const result = await inOrg((tx) => decide(tx, {
+      orgId: org.id, caseId: c.id, draftId: c.draft.id, approver: { id: approver.id, role: 'approver' }, decision: 'approved',
+      acknowledged: warnings, via: 'portal', messageIdDomain: 'desk.test',
+    }))
+    if (!result.ok || result.decision !== 'approved' || !result.outboxId) throw new Error(`approval failed: ${JSON.stringify(result)}`)
+    return result.outboxId
+  }
+  const linksIn = (text: string) => ({ rate: /\/csat\?r=5&t=([\w.-]+)/.exec(text)?.[1], confirm: /\/confirm-resolution\?t=([\w.-]+)/.exec(text)?.[1] })
+  const sentMail = (outboxId: string) => resend.emails.find((e) => e.idempotencyKey === `reply/${outboxId}`)
+  const mintedLinks = (caseId: string) => inOrg(async (tx) => (await tx<{ n: number }[]>`select count(*)::int as n from customer_links where case_id = ${caseId}`)[0]!.n)
+
+  /** Resolved, approved and sent: the customer's links are the ones in the mail they received. */
+  async function resolved() {
+    const c = await resolvedDraft()
+    const outboxId = await approve(c)
+    await runSends()
+    const mail = sentMail(outboxId)
+    const { rate, confirm } = linksIn(String(mail?.body.text ?? ''))
+    if (!rate || !confirm) throw new Error('the sent resolution message carries no links')
+    return { ...c, outboxId, mail: mail!, rate, confirm }
   }
 
   const state = (caseId: string) => inOrg(async (tx) => (await tx`
@@ -55,25 +92,59 @@ describe('CSAT and confirmation links in the resolution message', () => {
            (select count(*)::int from audit_events where case_id = ${caseId}) as events,
            (select status from cases where id = ${caseId}) as status`)[0]!)
 
-  it('the resolution draft carries a 1–5 rating link and a confirm link, and reaches the customer only through approval', async () => {
-    const c = await resolved()
+  it('the resolution draft carries a readable placeholder, not links: nothing is minted before the reply is sent', async () => {
+    const c = await resolvedDraft()
     expect(c.draft.purpose).toBe('resolution')
-    for (const n of [1, 2, 3, 4, 5]) expect(c.draft.body).toContain(`${env.PUBLIC_URL}/csat?r=${n}&t=${c.rate}`)
-    expect(c.draft.body).toContain(`${env.PUBLIC_URL}/confirm-resolution?t=${c.confirm}`)
+    expect(c.draft.body).toContain(CUSTOMER_LINKS_PLACEHOLDER)
+    expect(c.draft.body).not.toMatch(/\/csat\?|\/confirm-resolution\?|eyJ/)
     // Before the sign-off, not after the signature.
-    expect(c.draft.body.indexOf('/csat?')).toBeLessThan(c.draft.body.lastIndexOf('Kind regards'))
-    expect(await inOrg((tx) => tx`select count(*)::int as n from outbox where case_id = ${c.id}`)).toEqual([{ n: 0 }])
+    expect(c.draft.body.indexOf(CUSTOMER_LINKS_PLACEHOLDER)).toBeLessThan(c.draft.body.lastIndexOf('Kind regards'))
+    expect(await mintedLinks(c.id)).toBe(0)
 
-    const warnings = [...new Set(c.draft.guardrailFlags.filter((f) => f.severity === 'warn').map((f) => f.code))]
-    const result = await inOrg((tx) => decide(tx, {
-      orgId: org.id, caseId: c.id, draftId: c.draft.id, approver: { id: approver.id, role: 'approver' }, decision: 'approved',
-      acknowledged: warnings, via: 'portal', messageIdDomain: 'desk.test',
-    }))
-    expect(result.ok).toBe(true)
-    await runJobsOnce({ db, env, handlers: jobHandlers({ mailer: createDevMailer(db) }), log: () => {} }, { orgId: org.id })
-    const [mail] = await inOrg((tx) => tx<{ text: string }[]>`select text_body as text from dev_mailbox where ${c.customer} = any(to_addresses)`)
-    expect(mail!.text).toContain(`/csat?r=4&t=${c.rate}`)
-    expect(mail!.text).toContain(`/confirm-resolution?t=${c.confirm}`)
+    const outboxId = await approve(c)
+    expect(await mintedLinks(c.id)).toBe(0) // approved, not yet sent
+    await runSends()
+    const text = String(sentMail(outboxId)!.body.text)
+    const { rate, confirm } = linksIn(text)
+    for (const n of [1, 2, 3, 4, 5]) expect(text).toContain(`${env.PUBLIC_URL}/csat?r=${n}&t=${rate}`)
+    expect(text).toContain(`${env.PUBLIC_URL}/confirm-resolution?t=${confirm}`)
+    expect(text).not.toContain(CUSTOMER_LINKS_PLACEHOLDER)
+    expect(text.indexOf('/csat?')).toBeLessThan(text.lastIndexOf('Kind regards'))
+    // What the desk keeps is what was approved: the placeholder, never the live links.
+    const [stored] = await inOrg((tx) => tx<{ body: string; outbox: string }[]>`
+      select m.text_body as body, o.body as outbox from messages m join outbox o on o.message_id = m.message_id where o.id = ${outboxId}`)
+    expect(stored).toEqual({ body: c.draft.body, outbox: c.draft.body })
+    const minted = await inOrg((tx) => tx<{ purpose: string; outbox_id: string }[]>`select purpose, outbox_id from customer_links where case_id = ${c.id} order by purpose`)
+    expect(minted).toEqual([{ purpose: 'confirm_resolution', outbox_id: outboxId }, { purpose: 'csat', outbox_id: outboxId }])
+    // And the links work.
+    expect((await app().request(`/csat?r=5&t=${rate}`, html)).status).toBe(200)
+    expect((await app().request(`/confirm-resolution?t=${confirm}`, html)).status).toBe(200)
+  })
+
+  it('a retried send carries the same links: they are minted once per reply', async () => {
+    const c = await resolvedDraft()
+    const outboxId = await approve(c)
+    resend.failNext(1, 503)
+    await runSends()
+    expect(await mintedLinks(c.id)).toBe(2)
+    await inOrg((tx) => tx`update jobs set run_at = now() where payload->>'outboxId' = ${outboxId}`)
+    await runSends()
+    const attempts = handedOver.filter((h) => h.key === `reply/${outboxId}`)
+    expect(attempts).toHaveLength(2)
+    expect(attempts[1]!.text).toBe(attempts[0]!.text)
+    expect(linksIn(attempts[0]!.text).rate).toBeTruthy()
+    expect(String(sentMail(outboxId)!.body.text)).toBe(attempts[0]!.text)
+    expect(await mintedLinks(c.id)).toBe(2)
+  })
+
+  it('a resolution reply held back before it is sent (the customer wrote again) never mints links', async () => {
+    const c = await resolvedDraft()
+    const outboxId = await approve(c)
+    const [mid] = await inOrg((tx) => tx<{ id: string }[]>`select message_id as id from messages where case_id = ${c.id} and direction = 'inbound'`)
+    await ingestMessage(db, { orgId: org.id, raw: buildEml({ from: `Pat Customer <${c.customer}>`, subject: 'Re: resolved?', headers: [`In-Reply-To: <${mid!.id}>`], body: 'It is not fixed at all.' }), provider: 'test' })
+    await runSends()
+    expect(sentMail(outboxId)).toBeUndefined()
+    expect(await mintedLinks(c.id)).toBe(0)
   })
 
   it('opening a rating link shows the choice and a comment box, and changes nothing (mail scanners)', async () => {

@@ -165,4 +165,23 @@ describe('draft versions on the case page', () => {
     await expect(withOrg(db, org.id, (tx) => tx`update drafts set body = 'changed' where case_id = ${c.id}`)).rejects.toThrow(/permission denied/)
     await expect(withOrg(db, org.id, (tx) => tx`delete from drafts where case_id = ${c.id}`)).rejects.toThrow(/permission denied/)
   })
+
+  it('a subject is one line: line breaks and control characters typed into an edit become spaces', async () => {
+    const c = await draftedCase()
+    const res = await edit(c.id, { subject: 'Re: Refund please\r\nBcc: spy@attacker.test\u0085X-Injected:\u2028yes\t', body: 'Dear Pat,\n\nAn update is coming today.' })
+    expect(res.status).toBe(200)
+    expect((await withOrg(db, org.id, (tx) => tx<{ subject: string }[]>`select subject from drafts where case_id = ${c.id} and version = 2`))[0]!.subject)
+      .toBe('Re: Refund please Bcc: spy@attacker.test X-Injected: yes')
+  })
+
+  it('a drafted subject is one line even when the case subject is not, and the database refuses multi-line subjects', async () => {
+    const c = await seedCase(db, org.id, { from: 'Pat Customer <pat@customer.test>' })
+    await db`update cases set subject = ${'Refund please\r\nBcc: spy@attacker.test'}, original_subject = null where id = ${c.id}`
+    await runJobsOnce({ db, env: testEnv(), handlers: jobHandlers() }, { orgId: org.id, limit: 20 })
+    const [drafted] = await withOrg(db, org.id, (tx) => tx<{ subject: string }[]>`select subject from drafts where case_id = ${c.id}`)
+    expect(drafted!.subject).toBe('Re: Refund please Bcc: spy@attacker.test')
+    await expect(withOrg(db, org.id, (tx) => tx`
+      insert into drafts (org_id, case_id, version, author_kind, author, purpose, to_emails, subject, body)
+      values (${org.id}, ${c.id}, 9, 'template', 'template', 'reply', ${['pat@customer.test']}, ${'Re: x\r\nBcc: spy@attacker.test'}, 'Body')`)).rejects.toThrow(/drafts_subject_one_line/)
+  })
 })

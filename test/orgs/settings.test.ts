@@ -84,4 +84,34 @@ describe('SLA settings, audit export and overrides report', () => {
     const report = await (await app().request('/reports/severity', { headers: { cookie: adminCookie, accept: 'text/html' } })).text()
     expect(report).toMatch(/agent user<\/td><td>1<\/td><td>0<\/td>/)
   })
+
+  it('sets who may approve their own text: severities that allow it, sources that never do; audited, and an SLA-only post leaves it alone', async () => {
+    const own = await seedOrg(db)
+    const ownAdmin = await seedUser(db, own.id, 'admin')
+    const cookie = await sessionCookie(db, { id: ownAdmin.id, orgId: own.id })
+    const page = await (await app().request('/admin/settings', { headers: { cookie, accept: 'text/html' } })).text()
+    expect(page).toMatch(/<input type="checkbox" name="self_approval" value="SEV-3" checked=""/)
+    expect(page).toMatch(/<input type="checkbox" name="self_approval" value="SEV-1"\s*\/>/)
+    expect(page).toMatch(/<input type="checkbox" name="four_eyes_source" value="lawyer" checked=""/)
+
+    const policy = () => db`select self_approval_severities, four_eyes_sources from orgs where id = ${own.id}`.then((r) => r[0])
+    // The SLA form as other clients post it (no approval fields): the policy is untouched.
+    expect((await app().request('/admin/settings', formPost(policyFields(), { cookie }))).status).toBe(200)
+    expect(await policy()).toEqual({ self_approval_severities: ['SEV-3', 'SEV-4'], four_eyes_sources: ['lawyer', 'regulator'] })
+
+    const form = new URLSearchParams({ ...policyFields(), approval_policy: '1' })
+    form.append('self_approval', 'SEV-4')
+    for (const source of ['lawyer', 'regulator', 'bbb']) form.append('four_eyes_source', source)
+    const res = await app().request('/admin/settings', { ...formPost({}, { cookie }), body: form.toString() })
+    expect(res.status).toBe(200)
+    expect(await policy()).toEqual({ self_approval_severities: ['SEV-4'], four_eyes_sources: ['bbb', 'lawyer', 'regulator'] })
+    const [event] = await db`select actor_id, details from audit_events where org_id = ${own.id} and action = 'org.approval_policy_change'`
+    expect(event).toEqual({ actor_id: ownAdmin.id, details: {
+      before: { selfApprovalSeverities: ['SEV-3', 'SEV-4'], fourEyesSources: ['lawyer', 'regulator'] },
+      after: { selfApprovalSeverities: ['SEV-4'], fourEyesSources: ['bbb', 'lawyer', 'regulator'] },
+    } })
+    const bad = new URLSearchParams({ ...policyFields(), approval_policy: '1', self_approval: 'SEV-9' })
+    expect((await app().request('/admin/settings', { ...formPost({}, { cookie }), body: bad.toString() })).status).toBe(422)
+    expect((await policy())!.self_approval_severities).toEqual(['SEV-4'])
+  })
 })

@@ -40,6 +40,8 @@ describe('sending approved replies through Resend', () => {
     const customerId = `cust-${Date.now()}-${Math.random().toString(36).slice(2)}@customer.test`
     const outcome = await ingestMessage(db, { orgId: org.id, raw: buildEml({ from: 'Pat Doe <pat@customer.test>', messageId: customerId, headers: ['References: <earlier@customer.test>'] }), provider: 'test' })
     const [c] = await withOrg(db, org.id, (tx) => tx<{ id: string }[]>`select id from cases where 'ESC-' || number = ${outcome.case}`)
+    // The draft job writes v1 first: a version saved after the approval would hold the reply back.
+    await runJobsOnce({ db, env: testEnv(), handlers: jobHandlers(), log: () => {} }, { orgId: org.id })
     const draft = await seedDraft(db, org.id, c!.id)
     const result = await withOrg(db, org.id, (tx) => decide(tx, { orgId: org.id, caseId: c!.id, draftId: draft.id, approver: { id: approver.id, role: 'approver' }, decision: 'approved', via: 'portal', messageIdDomain: 'example.com' }))
     if (!result.ok || !result.outboxId) throw new Error('approval failed')

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db } from '../../src/db.ts'
+import { withOrg, type Db } from '../../src/db.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { createTestApp } from '../support/app.ts'
 import { formPost, sessionCookie } from '../support/auth.ts'
@@ -99,5 +99,53 @@ describe('users managed by admins (/admin/users)', () => {
     expect(res.status).toBe(404)
     const [row] = await db`select role from app_users where id = ${stranger.id}`
     expect(row!.role).toBe('agent')
+  })
+
+  describe('what the gate trusts is out of the application role\'s reach', () => {
+    /** Raw SQL as the application role, inside the org: what any code path (or injection) could do. */
+    const asApp = (sql: string, orgId = org.id) => withOrg(db, orgId, (tx) => tx.unsafe(sql))
+    const roleChanges = async (userId: string) => (await db`select count(*)::int as n from audit_events where org_id = ${org.id} and details->>'userId' = ${userId}`)[0]!.n
+
+    it('refuses UPDATE of role and disabled_at, and INSERT of a new approver, as desk_app', async () => {
+      const agent = await seedUser(db, org.id, 'agent')
+      await expect(asApp(`update app_users set role = 'approver' where id = '${agent.id}'`)).rejects.toThrow(/permission denied/)
+      await expect(asApp(`update app_users set disabled_at = now() where id = '${admin.id}'`)).rejects.toThrow(/permission denied/)
+      await expect(asApp(`insert into app_users (org_id, email, name, role) values ('${org.id}', 'minted-${randomBytes(3).toString('hex')}@example.test', 'Minted', 'admin')`)).rejects.toThrow(/permission denied/)
+      expect(await userByEmail(agent.email)).toMatchObject({ role: 'agent', disabled_at: null })
+      expect(await userByEmail(admin.email)).toMatchObject({ role: 'admin', disabled_at: null })
+    })
+
+    it('the functions act only for an active admin of the current org, never on themselves, and audit every change', async () => {
+      const agent = await seedUser(db, org.id, 'agent')
+      const approver = await seedUser(db, org.id, 'approver')
+      const target = await seedUser(db, org.id, 'agent')
+      for (const actor of [agent, approver]) {
+        await expect(asApp(`select change_user_role('${actor.id}', '${target.id}', 'admin')`)).rejects.toThrow(/only an active admin/)
+        await expect(asApp(`select disable_app_user('${actor.id}', '${target.id}')`)).rejects.toThrow(/only an active admin/)
+        await expect(asApp(`select create_app_user('${actor.id}', 'x-${randomBytes(3).toString('hex')}@example.test', 'X', 'admin')`)).rejects.toThrow(/only an active admin/)
+      }
+      await expect(asApp(`select change_user_role('${admin.id}', '${admin.id}', 'agent')`)).rejects.toThrow(/own role/)
+      await expect(asApp(`select disable_app_user('${admin.id}', '${admin.id}')`)).rejects.toThrow(/own role/)
+      // An admin of another org, acting here, is not an admin of this org.
+      const elsewhere = await seedOrg(db)
+      const foreignAdmin = await seedUser(db, elsewhere.id, 'admin')
+      await expect(asApp(`select change_user_role('${foreignAdmin.id}', '${target.id}', 'admin')`)).rejects.toThrow(/only an active admin/)
+      // Nor can this org's admin reach a user of another org.
+      const stranger = await seedUser(db, elsewhere.id, 'agent')
+      expect(await asApp(`select change_user_role('${admin.id}', '${stranger.id}', 'admin') as outcome`)).toEqual([{ outcome: 'not_found' }])
+      expect((await db`select role from app_users where id = ${stranger.id}`)[0]).toEqual({ role: 'agent' })
+      expect(await userByEmail(target.email)).toMatchObject({ role: 'agent', disabled_at: null })
+      expect(await roleChanges(target.id)).toBe(0)
+
+      // A disabled admin is no admin.
+      const former = await seedUser(db, org.id, 'admin')
+      await asApp(`select disable_app_user('${admin.id}', '${former.id}')`)
+      await expect(asApp(`select change_user_role('${former.id}', '${target.id}', 'approver')`)).rejects.toThrow(/only an active admin/)
+
+      expect(await asApp(`select change_user_role('${admin.id}', '${target.id}', 'approver') as outcome`)).toEqual([{ outcome: 'changed' }])
+      expect(await auditOf('user.role_change', target.id)).toEqual([
+        { actor_kind: 'user', actor_id: admin.id, details: { userId: target.id, email: target.email, from: 'agent', to: 'approver' } },
+      ])
+    })
   })
 })
