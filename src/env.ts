@@ -2,11 +2,11 @@ import { z } from 'zod'
 
 // Every setting the desk reads, parsed once. Keep this list, .env.example and the README's
 // configuration table in the same order: a test holds them to each other.
-const flag = (fallback: boolean) =>
-  z
-    .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'expected 1 or 0' })
-    .optional()
-    .transform((v) => (v === undefined ? fallback : ['1', 'true', 'yes'].includes(v)))
+const flagValue = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'expected 1 or 0' })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : ['1', 'true', 'yes'].includes(v)))
+const flag = (fallback: boolean) => flagValue.transform((v) => v ?? fallback)
 
 const postgresUrl = z
   .url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' })
@@ -23,7 +23,9 @@ export const envSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
   DATABASE_URL: postgresUrl,
   DATA_DIR: z.string().min(1, 'expected a directory path').default('.data'),
-  DESK_DEMO: flag(true),
+  // Unset: on for the embedded database, off with DATABASE_URL (resolved in parseEnv). A real
+  // deployment gets no demo admin, and no admin sign-in link in its logs on every start.
+  DESK_DEMO: flagValue,
   MAX_MESSAGE_BYTES: z.coerce
     .number({ error: 'expected a number of bytes' })
     .int('expected a whole number of bytes')
@@ -80,9 +82,10 @@ export const envSchema = z.object({
     .min(0, 'expected 0 (off) to 3600 seconds')
     .max(3600, 'expected 0 (off) to 3600 seconds')
     .default(60),
+  AUDIT_CHECKPOINT_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
 })
 
-export type Env = z.infer<typeof envSchema> & { PUBLIC_URL: string }
+export type Env = Omit<z.infer<typeof envSchema>, 'DESK_DEMO'> & { PUBLIC_URL: string; DESK_DEMO: boolean }
 
 export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] }
 
@@ -99,5 +102,8 @@ export function parseEnv(source: Record<string, string | undefined>): EnvResult 
     return { ok: false, problems }
   }
   const env = result.data
-  return { ok: true, env: { ...env, PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}` } }
+  return {
+    ok: true,
+    env: { ...env, PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`, DESK_DEMO: env.DESK_DEMO ?? !env.DATABASE_URL },
+  }
 }

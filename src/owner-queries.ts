@@ -56,6 +56,55 @@ export async function deleteOldLinkRequestWindows(db: Db, olderThanSeconds: numb
   await db`delete from link_request_limits where window_start < now() - make_interval(secs => ${olderThanSeconds})`
 }
 
+export type MailBudget = { burst: number; spacingSeconds: number; quietSeconds: number }
+
+/**
+ * Takes one mailing from a budget and says whether there was one: the first `burst` mailings,
+ * then one per `spacingSeconds`; after `quietSeconds` without a mailing the burst is whole
+ * again. One upsert on a locked row, so concurrent requests on several processes take exactly.
+ */
+export async function takeMailSlot(db: Db, bucket: string, budget: MailBudget): Promise<boolean> {
+  const rows = await db`
+    insert into sign_in_mail_budget as b (bucket, mailed, last_mailed_at) values (${bucket}, 1, now())
+    on conflict (bucket) do update set
+      mailed = case when b.last_mailed_at < now() - make_interval(secs => ${budget.quietSeconds}) then 1 else b.mailed + 1 end,
+      last_mailed_at = now()
+    where b.last_mailed_at < now() - make_interval(secs => ${budget.quietSeconds})
+       or b.mailed < ${budget.burst}
+       or b.last_mailed_at <= now() - make_interval(secs => ${budget.spacingSeconds})
+    returning 1`
+  return rows.length === 1
+}
+
+export async function deleteQuietMailBudgets(db: Db, olderThanSeconds: number): Promise<void> {
+  await db`delete from sign_in_mail_budget where last_mailed_at < now() - make_interval(secs => ${olderThanSeconds})`
+}
+
+/** Records that the browser holding this device token signed in as this address. */
+export async function rememberSignInDevice(db: Db, tokenHash: string, addressHash: string): Promise<void> {
+  await db`
+    insert into sign_in_devices (token_hash, address_hash) values (${tokenHash}, ${addressHash})
+    on conflict (token_hash, address_hash) do update set last_signed_in_at = now()`
+}
+
+/** Hands what one device token was known for over to its replacement. */
+export async function moveSignInDevice(db: Db, fromHash: string, toHash: string): Promise<void> {
+  await db`update sign_in_devices set token_hash = ${toHash} where token_hash = ${fromHash}`
+}
+
+/** True when that browser signed in as this address within the last `withinSeconds`. */
+export async function isKnownSignInDevice(db: Db, tokenHash: string, addressHash: string, withinSeconds: number): Promise<boolean> {
+  const rows = await db`
+    select 1 from sign_in_devices
+    where token_hash = ${tokenHash} and address_hash = ${addressHash}
+      and last_signed_in_at > now() - make_interval(secs => ${withinSeconds})`
+  return rows.length === 1
+}
+
+export async function deleteOldSignInDevices(db: Db, olderThanSeconds: number): Promise<void> {
+  await db`delete from sign_in_devices where last_signed_in_at < now() - make_interval(secs => ${olderThanSeconds})`
+}
+
 /** The stored secret, creating it with `generated` on first use (the first writer wins). */
 export async function readOrCreateSecret(db: Db, name: string, generated: string): Promise<string> {
   await db`insert into app_secrets (name, value) values (${name}, ${generated}) on conflict (name) do nothing`

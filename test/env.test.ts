@@ -9,6 +9,17 @@ describe('settings', () => {
     expect(result).toMatchObject({ ok: true, env: { PORT: 8787, HOST: '127.0.0.1', DATA_DIR: '.data', DESK_DEMO: true, PUBLIC_URL: 'http://localhost:8787' } })
   })
 
+  it('DESK_DEMO is on for the embedded database and off with DATABASE_URL, unless set', () => {
+    const demo = (source: Record<string, string>) => (parseEnv(source) as { env: { DESK_DEMO: boolean } }).env.DESK_DEMO
+    const url = 'postgres://desk:secret@db.example.com:5432/desk'
+    expect(demo({})).toBe(true)
+    expect(demo({ DATABASE_URL: url })).toBe(false)
+    expect(demo({ DATABASE_URL: url, DESK_DEMO: '1' })).toBe(true)
+    expect(demo({ DATABASE_URL: url, DESK_DEMO: 'yes' })).toBe(true)
+    expect(demo({ DESK_DEMO: '0' })).toBe(false)
+    expect(demo({ DATABASE_URL: url, DESK_DEMO: '' })).toBe(false) // empty means unset
+  })
+
   it('names each bad variable and what it expects, one line each', () => {
     const result = parseEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', DESK_DEMO: 'maybe', INBOUND_SECRET: 'short' })
     expect(result.ok).toBe(false)

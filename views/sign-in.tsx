@@ -12,7 +12,7 @@ export function SignInPage({ state, nonce, devMailbox }: { state: SignInState; n
           <p role="status">If that address has access, a link is on its way. It works once and expires in 15 minutes.</p>
         ) : null}
         {state.kind === 'rate_limited' ? (
-          <p role="alert" class="error">Too many sign-in links were requested for this address or network. Wait 15 minutes, then try again.</p>
+          <p role="alert" class="error">Too many sign-in links were requested from your network. Wait 15 minutes, then try again.</p>
         ) : null}
         {state.kind === 'form' ? <p>Enter your work email address and we will email you a sign-in link.</p> : null}
         <form method="post" action="/sign-in">

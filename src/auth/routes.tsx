@@ -1,11 +1,12 @@
 import { Hono, type Context } from 'hono'
-import { deleteCookie, setCookie } from 'hono/cookie'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
 import type { AppEnv } from '../app.ts'
 import { runAfterResponse } from '../http/after-response.ts'
 import { clientAddress } from '../http/security.ts'
 import { devMailboxOpen } from '../outbound/mailbox-routes.tsx'
 import { ConfirmSignInPage, SignInLinkProblemPage, SignInPage, type SignInState } from '../../views/sign-in.tsx'
+import { DEVICE_COOKIE, deviceCookieOptions, rememberDevice } from './devices.ts'
 import { invalidateSession, SESSION_COOKIE, sessionCookieOptions } from './sessions.ts'
 import { redeemSignInLink, requestSignInLinks } from './sign-in.ts'
 
@@ -22,7 +23,7 @@ authRoutes.use('/sign-in/*', async (c, next) => {
 })
 
 const page = (c: Context<AppEnv>, state: SignInState, status: 200 | 422 | 429 = 200) =>
-  c.html(<SignInPage state={state} nonce={c.get('secureHeadersNonce')} devMailbox={devMailboxOpen(c.get('deps'))} />, status)
+  c.html(<SignInPage state={state} nonce={c.get('secureHeadersNonce')} devMailbox={devMailboxOpen(c)} />, status)
 
 authRoutes.get('/sign-in', (c) => (c.get('user') ? c.redirect('/', 303) : page(c, { kind: 'form' })))
 
@@ -31,7 +32,7 @@ authRoutes.post('/sign-in', async (c) => {
   const raw = String((await c.req.parseBody()).email ?? '').trim()
   const email = emailField.safeParse(raw)
   if (!email.success) return page(c, { kind: 'form', email: raw.slice(0, 320), error: 'Enter an email address like name@company.com.' }, 422)
-  const request = await requestSignInLinks(deps, { email: email.data, ip: clientAddress(c, deps.env.TRUST_PROXY) })
+  const request = await requestSignInLinks(deps, { email: email.data, ip: clientAddress(c, deps.env.TRUST_PROXY), deviceToken: getCookie(c, DEVICE_COOKIE) })
   if (!request.ok) return page(c, { kind: 'rate_limited' }, 429)
   runAfterResponse(c, request.delivery)
   return page(c, { kind: 'sent' })
@@ -57,6 +58,8 @@ authRoutes.post('/sign-in/confirm', async (c) => {
   const previousId = c.get('sessionId')
   if (previous && previousId) await invalidateSession(deps.db, { sessionId: previousId, orgId: previous.orgId, userId: previous.id })
   setCookie(c, SESSION_COOKIE, result.session.token, sessionCookieOptions(result.session.expiresAt))
+  // This browser's later requests for this address get past the per-address mail budget.
+  setCookie(c, DEVICE_COOKIE, await rememberDevice(deps.db, getCookie(c, DEVICE_COOKIE), result.user.email), deviceCookieOptions())
   return c.redirect('/', 303)
 })
 

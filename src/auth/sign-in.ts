@@ -2,8 +2,11 @@ import { html } from 'hono/html'
 import type { AppDeps } from '../app.ts'
 import { recordAudit } from '../audit/audit.ts'
 import { withOrg } from '../db.ts'
-import { countLinkRequest, deleteOldLinkRequestWindows, findEnabledUsersByEmail, type UserAccess } from '../owner-queries.ts'
+import {
+  countLinkRequest, deleteOldLinkRequestWindows, deleteOldSignInDevices, deleteQuietMailBudgets, findEnabledUsersByEmail, takeMailSlot, type UserAccess,
+} from '../owner-queries.ts'
 import { sha256Hex } from './crypto.ts'
+import { DEVICE_SECONDS, knownDeviceHash } from './devices.ts'
 import { findLinkTokenRow, findUserById } from './queries.ts'
 import { createSession, type SessionUser } from './sessions.ts'
 import { consumeLinkToken, issueLinkToken, linkSigningKey, verifyLinkToken } from './tokens.ts'
@@ -11,8 +14,14 @@ import { consumeLinkToken, issueLinkToken, linkSigningKey, verifyLinkToken } fro
 type Deps = Pick<AppDeps, 'db' | 'env' | 'mailer'>
 
 export const SIGN_IN_LINK_SECONDS = 15 * 60
-/** Fixed windows: at most 5 link requests per address and 20 per client IP every 15 minutes. */
-export const signInLimits = { windowSeconds: 15 * 60, perAddress: 5, perIp: 20 }
+/**
+ * Per client IP: at most 20 requests every 15 minutes (fixed windows), then 429. Per address
+ * nothing is ever refused, only not mailed: the first 3 links go out, then at most one every 3
+ * minutes, so the owner's inbox always holds a link under 3 minutes old (links last 15); the
+ * count starts again after 15 minutes without a link. A browser that signed in as the address
+ * before has 5 links of its own per 15 minutes before that budget applies to it too.
+ */
+export const signInLimits = { windowSeconds: 15 * 60, perIp: 20, burst: 3, spacingSeconds: 3 * 60, perDevice: 5 }
 
 export function signInUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/sign-in/confirm?token=${encodeURIComponent(token)}`
@@ -46,19 +55,38 @@ export async function signInLinkFor(deps: Pick<Deps, 'db' | 'env'>, email: strin
 export type SignInRequest = { ok: true; delivery: Promise<void> } | { ok: false; reason: 'rate_limited' }
 
 /**
- * Counts the request against the address and the client IP, then starts delivery. The caller
- * answers without awaiting `delivery`, so a known address and an unknown one take the same time
- * and get the same page: the form does not reveal who has access.
+ * Counts the request against the client IP, takes a mailing from the address's budget (or the
+ * browser's own, for a browser that signed in as that address before), then starts delivery.
+ * The caller answers without awaiting `delivery`, and the same way whether anything is mailed,
+ * so a known address and an unknown one, or a mailed request and a held-back one, get the same
+ * page: the form reveals neither who has access nor how often someone asked.
  */
-export async function requestSignInLinks(deps: Deps, request: { email: string; ip: string | null }): Promise<SignInRequest> {
+export async function requestSignInLinks(deps: Deps, request: { email: string; ip: string | null; deviceToken?: string }): Promise<SignInRequest> {
   const email = request.email.trim().toLowerCase()
-  const { windowSeconds, perAddress, perIp } = signInLimits
-  await deleteOldLinkRequestWindows(deps.db, 24 * 60 * 60)
-  const addressHits = await countLinkRequest(deps.db, `address:${await sha256Hex(email)}`, windowSeconds)
+  const { windowSeconds, perIp } = signInLimits
+  await forgetStaleLimits(deps.db)
   // Without a known client IP (no socket, no trusted proxy) there is nothing fair to count.
   const ipHits = request.ip ? await countLinkRequest(deps.db, `ip:${request.ip}`, windowSeconds) : 0
-  if (addressHits > perAddress || ipHits > perIp) return { ok: false, reason: 'rate_limited' }
-  return { ok: true, delivery: deliverSignInLinks(deps, email) }
+  if (ipHits > perIp) return { ok: false, reason: 'rate_limited' }
+  const mailed = await takeLinkMailing(deps.db, email, request.deviceToken)
+  return { ok: true, delivery: mailed ? deliverSignInLinks(deps, email) : Promise.resolve() }
+}
+
+/** Whether this request's link is mailed: from the browser's own budget first, then the address's. */
+async function takeLinkMailing(db: Deps['db'], email: string, deviceToken: string | undefined): Promise<boolean> {
+  const { windowSeconds, burst, spacingSeconds, perDevice } = signInLimits
+  const addressHash = await sha256Hex(email)
+  const device = await knownDeviceHash(db, deviceToken, email)
+  if (device && (await takeMailSlot(db, `device:${device}:${addressHash}`, { burst: perDevice, spacingSeconds: windowSeconds, quietSeconds: windowSeconds }))) {
+    return true
+  }
+  return takeMailSlot(db, `address:${addressHash}`, { burst, spacingSeconds, quietSeconds: windowSeconds })
+}
+
+async function forgetStaleLimits(db: Deps['db']): Promise<void> {
+  await deleteOldLinkRequestWindows(db, 24 * 60 * 60)
+  await deleteQuietMailBudgets(db, 24 * 60 * 60)
+  await deleteOldSignInDevices(db, DEVICE_SECONDS)
 }
 
 /** One link per org the address has access to, each in its own mail naming the org. */
@@ -96,7 +124,7 @@ async function signInMail(access: UserAccess, url: string) {
 }
 
 export type RedeemResult =
-  | { ok: true; session: { token: string; expiresAt: Date; sessionId: string }; user: Pick<SessionUser, 'id' | 'orgId'> }
+  | { ok: true; session: { token: string; expiresAt: Date; sessionId: string }; user: Pick<SessionUser, 'id' | 'orgId' | 'email'> }
   | { ok: false; reason: 'expired' | 'invalid' | 'used' | 'no_access' }
 
 /**
@@ -117,6 +145,6 @@ export async function redeemSignInLink(deps: Deps, token: string, context: { use
     }
     const session = await createSession(tx, { orgId: user.orgId, userId: user.id, userAgent: context.userAgent })
     await recordAudit(tx, user.orgId, { actor: { kind: 'user', id: user.id }, action: 'user.sign_in', details: { sessionId: session.sessionId } })
-    return { ok: true, session, user: { id: user.id, orgId: user.orgId } }
+    return { ok: true, session, user: { id: user.id, orgId: user.orgId, email: user.email } }
   })
 }

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { recordAudit, type Actor } from '../audit/audit.ts'
 import type { Tx } from '../db.ts'
 import { enqueueJob } from '../intake/queries.ts'
+import { singleLine } from '../outbound/headers.ts'
 import { recomputeClocks } from './clocks.ts'
 import { insertCase, takeCaseNumber } from './queries.ts'
 
@@ -13,7 +14,9 @@ export const newCaseSchema = z
     source: z.enum(sources, { error: 'Choose where the escalation came from.' }).default('form'),
     customerName: z.string().trim().max(200, 'Keep the name under 200 characters.').default(''),
     customerEmail: z.union([z.literal(''), z.email({ error: 'Enter a valid email address, or leave it empty.' })]).default(''),
-    subject: z.string().trim().min(3, 'Give the escalation a subject (at least 3 characters).').max(300, 'Keep the subject under 300 characters.'),
+    // One line: the subject heads the approval invite and the reply, where a line break would
+    // start a header of its own.
+    subject: z.string().overwrite(singleLine).min(3, 'Give the escalation a subject (at least 3 characters).').max(300, 'Keep the subject under 300 characters.'),
     summary: z.string().trim().min(10, 'Describe what happened (at least 10 characters).').max(20_000, 'Keep the summary under 20,000 characters.'),
     severity: z.enum(['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'], { error: 'Choose a severity.' }),
     externalRef: z.string().trim().max(100, 'Keep the reference under 100 characters.').default(''),

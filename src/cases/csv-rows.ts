@@ -8,6 +8,7 @@ import {
   parseDate, parseDomain, parseEmail, parseHealth, parseMoney, parseSeverity, parseSource, parseStatus,
 } from './csv-values.ts'
 import { restoreCell } from './csv-safety.ts'
+import { singleLine } from '../outbound/headers.ts'
 import type { Severity } from './sla.ts'
 import { isValidTimeZone } from './zoned-time.ts'
 
@@ -81,7 +82,8 @@ export function makeCaseRowSchema(options: { timezone: string }) {
       return {
         customerName,
         customerEmail: row.customerEmail?.email ?? null,
-        subject: row.subject || subjectFromSummary(row.summary),
+        // One line, as in the portal form: it heads the mail the desk sends about the case.
+        subject: singleLine(row.subject) || singleLine(subjectFromSummary(row.summary)),
         summary: row.summary,
         source: row.source,
         severity: row.severity,

@@ -3,24 +3,37 @@
 // customer subject like `=HYPERLINK("http://evil", "Open")` would execute on an approver's
 // machine. Such cells get a leading apostrophe, Excel's "this is text" marker.
 //
+// The file is comma-separated, but a spreadsheet may split it on ; (Excel in semicolon
+// locales: DE, FR, ES, IT, NL…) or on tab (a user's choice on import). Read that way, a new cell
+// starts after each ; or tab inside our cells, and after each line break (such a reader is out
+// of step with our quotes, so a quoted line break ends its record); a quote there only opens a
+// quoted cell. `Totals;=1+1` would become a cell `=1+1`. So a trigger after any of those gets the
+// apostrophe too: `Totals;'=1+1`. Commas need nothing: whoever splits on commas reads our
+// quotes as we wrote them.
+//
 // Decisions:
 // - A cell that is entirely a plain number ("-12.5", "+3", "1e6") is left alone: a numeric
 //   literal cannot call anything, and revenue or score columns should stay numbers.
-// - Apostrophes already in front of a trigger are escaped too (`'=x` becomes `''=x`), which
-//   makes the mapping reversible: restoreCell(neutraliseCell(s)) === s for every string.
-//   Imports apply restoreCell, so an exported sheet re-imports unchanged.
+// - Apostrophes already in front of a trigger are escaped too (`'=x` becomes `''=x`, `a;'=x`
+//   becomes `a;''=x`), which makes the mapping reversible: restoreCell(neutraliseCell(s)) === s
+//   for every string. Imports apply restoreCell, so an exported sheet re-imports unchanged.
 
 const formulaStart = /^'*[=+\-@\t\r\0]/
 const neutralised = /^'+[=+\-@\t\r\0]/
+const formulaAfterSeparator = /([;\t\r\n]"*)('*[=+\-@])/g
+const neutralisedAfterSeparator = /([;\t\r\n]"*)'('*[=+\-@])/g
 const plainNumber = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i
 
 export function neutraliseCell(value: string): string {
   if (plainNumber.test(value)) return value
-  return formulaStart.test(value) ? `'${value}` : value
+  // Inside first: it never touches the cell's first character, which decides the outer marker.
+  const inside = value.replace(formulaAfterSeparator, "$1'$2")
+  return formulaStart.test(inside) ? `'${inside}` : inside
 }
 
 export function restoreCell(value: string): string {
-  return neutralised.test(value) ? value.slice(1) : value
+  const inside = neutralised.test(value) ? value.slice(1) : value
+  return inside.replace(neutralisedAfterSeparator, '$1$2')
 }
 
 export type CsvValue = string | number | null | undefined | Date
@@ -30,7 +43,7 @@ function formatCell(value: CsvValue): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString()
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : ''
   const text = neutraliseCell(value)
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+  return /[",;\t\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
 /** One RFC 4180 record with its CRLF, every string cell neutralised. */

@@ -8,7 +8,7 @@ export const migrateCommand: Command = {
   usage: 'migrate   apply database migrations (and create the demo org on an empty database)',
   async run() {
     const env = loadEnv()
-    const database = await openDatabase(env, 'attach')
+    const database = await openDatabase(env)
     try {
       const { applied } = await migrate(database.db)
       console.log(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date')

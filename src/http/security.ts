@@ -25,6 +25,9 @@ export function isMachinePath(path: string): boolean {
  */
 export function formProtection(env: Env): MiddlewareHandler<AppEnv> {
   const publicOrigin = new URL(env.PUBLIC_URL).origin
+  // The request's own origin counts too (the desk opened as 127.0.0.1 while PUBLIC_URL says
+  // localhost). It is derived from the Host header, which hostCheck (src/http/host-check.ts) has
+  // already limited to PUBLIC_URL's host and loopback names: a DNS-rebound page never gets here.
   const ourOrigin = (origin: string | undefined, c: Context<AppEnv>) => origin === publicOrigin || origin === new URL(c.req.url).origin
   const checkFormOrigin = csrf({ origin: ourOrigin })
   // hono/csrf looks only at the content types an HTML form can send. A page elsewhere could

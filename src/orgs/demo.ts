@@ -8,7 +8,10 @@ export const demoOrg = {
   executiveForwarders: ['ceo@example.com'],
 }
 
-/** On an empty database, creates the demo org with its admin (who is also an approver). */
+/**
+ * On an empty database, creates the demo org with its admin (who is also an approver). Callers
+ * ask only when DESK_DEMO is on: by default on the embedded database, not with DATABASE_URL.
+ */
 export async function ensureDemoOrg(db: Db): Promise<boolean> {
   return (await db.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(7433002)`

@@ -2,6 +2,7 @@ import { Resend } from 'resend'
 import { withOrg, type Db } from '../db.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../http/errors.ts'
+import { checkOutboundMail, type CheckedMail } from './headers.ts'
 import { insertHeldMailOnce } from './queries.ts'
 
 export type OutboundMail = {
@@ -23,23 +24,40 @@ export type Mailer = { kind: 'resend' | 'dev'; send: (mail: OutboundMail) => Pro
 
 export const defaultMailFrom = 'Escalation Desk <desk@example.com>'
 
-const recipients = (to: string | string[]) => (Array.isArray(to) ? to : [to])
-
 /**
  * A refused send, with what a retry policy needs: 429 and 5xx (and no answer at all) are worth
- * retrying, honouring retry-after; any other refusal is permanent.
+ * retrying, honouring retry-after; any other refusal is permanent, and so is mail the desk
+ * itself refuses to hand on (`permanent`): sending it again would be refused again.
  */
 export class MailSendError extends AppError {
   readonly statusCode: number | null
   readonly retryAfterSeconds: number | null
-  constructor(message: string, statusCode: number | null, retryAfterSeconds: number | null) {
+  readonly permanent: boolean
+  constructor(message: string, statusCode: number | null, retryAfterSeconds: number | null, options: { permanent?: boolean } = {}) {
     super('UPSTREAM_FAILED', message)
     this.name = 'MailSendError'
     this.statusCode = statusCode
     this.retryAfterSeconds = retryAfterSeconds
+    this.permanent = options.permanent ?? false
   }
   get retryable(): boolean {
-    return this.statusCode === null || this.statusCode === 429 || this.statusCode >= 500
+    return !this.permanent && (this.statusCode === null || this.statusCode === 429 || this.statusCode >= 500)
+  }
+}
+
+/**
+ * Every transport sends through this: the sender filled in, then the headers checked
+ * (src/outbound/headers.ts), so a header value with a line break never reaches a provider or
+ * the dev mailbox, whoever composed the mail.
+ */
+function checkedTransport(kind: Mailer['kind'], defaultFrom: string, deliver: (mail: CheckedMail) => Promise<{ id: string }>): Mailer {
+  return {
+    kind,
+    async send(mail) {
+      const checked = checkOutboundMail({ ...mail, from: mail.from ?? defaultFrom })
+      if (!checked.ok) throw new MailSendError(`Mail not sent: ${checked.reason}.`, null, null, { permanent: true })
+      return deliver(checked.mail)
+    },
   }
 }
 
@@ -58,52 +76,46 @@ function retryAfter(headers: Record<string, string> | null | undefined): number 
  */
 export function createResendMailer(options: { apiKey: string; baseUrl?: string; from?: string }): Mailer {
   const resend = new Resend(options.apiKey, { baseUrl: options.baseUrl })
-  return {
-    kind: 'resend',
-    async send(mail) {
-      const { data, error, headers } = await resend.emails.send(
-        {
-          from: mail.from ?? options.from ?? defaultMailFrom,
-          to: recipients(mail.to),
-          replyTo: mail.replyTo,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          headers: mail.headers,
-          tags: mail.tags ? Object.entries(mail.tags).map(([name, value]) => ({ name, value })) : undefined,
-        },
-        mail.idempotencyKey ? { idempotencyKey: mail.idempotencyKey } : {},
-      )
-      if (error || !data) {
-        throw new MailSendError(`Resend refused the message: ${error?.message ?? 'no id returned'}`, error?.statusCode ?? null, retryAfter(headers))
-      }
-      return { id: data.id }
-    },
-  }
+  return checkedTransport('resend', options.from ?? defaultMailFrom, async (mail) => {
+    const { data, error, headers } = await resend.emails.send(
+      {
+        from: mail.from,
+        to: mail.to,
+        replyTo: mail.replyTo,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: mail.headers,
+        tags: mail.tags ? Object.entries(mail.tags).map(([name, value]) => ({ name, value })) : undefined,
+      },
+      mail.idempotencyKey ? { idempotencyKey: mail.idempotencyKey } : {},
+    )
+    if (error || !data) {
+      throw new MailSendError(`Resend refused the message: ${error?.message ?? 'no id returned'}`, error?.statusCode ?? null, retryAfter(headers))
+    }
+    return { id: data.id }
+  })
 }
 
 /** Keeps mail in the dev_mailbox table (shown at /dev/mailbox and by `desk mailbox`). */
 export function createDevMailer(db: Db, options: { from?: string } = {}): Mailer {
-  return {
-    kind: 'dev',
-    async send(mail) {
-      const row = {
-        orgId: mail.orgId,
-        to: recipients(mail.to),
-        from: mail.from ?? options.from ?? defaultMailFrom,
-        replyTo: mail.replyTo ?? null,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html ?? null,
-        headers: mail.headers ?? {},
-        tags: mail.tags ?? {},
-        idempotencyKey: mail.idempotencyKey ?? null,
-      }
-      // Org mail goes through RLS like any tenant write; mail with no org can only be the owner's.
-      const id = mail.orgId ? await withOrg(db, mail.orgId, (tx) => insertHeldMailOnce(tx, row)) : await insertHeldMailOnce(db, row)
-      return { id }
-    },
-  }
+  return checkedTransport('dev', options.from ?? defaultMailFrom, async (mail) => {
+    const row = {
+      orgId: mail.orgId,
+      to: mail.to,
+      from: mail.from,
+      replyTo: mail.replyTo ?? null,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html ?? null,
+      headers: mail.headers ?? {},
+      tags: mail.tags ?? {},
+      idempotencyKey: mail.idempotencyKey ?? null,
+    }
+    // Org mail goes through RLS like any tenant write; mail with no org can only be the owner's.
+    const id = mail.orgId ? await withOrg(db, mail.orgId, (tx) => insertHeldMailOnce(tx, row)) : await insertHeldMailOnce(db, row)
+    return { id }
+  })
 }
 
 /** Resend when RESEND_API_KEY is set, else the dev mailbox. */

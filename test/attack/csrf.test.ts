@@ -137,6 +137,23 @@ describe('CSRF on every form', () => {
     expect(await snapshot()).toEqual(before)
   })
 
+  it('refuses every post from a DNS-rebound page, whose Origin equals its own Host, and changes nothing', async () => {
+    // The browser believes the rebound page and the desk are one origin, so it sends
+    // Sec-Fetch-Site: same-origin and an Origin that matches the Host it sends.
+    const rebound = 'http://rebind.attacker.test:18787'
+    const before = await snapshot()
+    const answered: string[] = []
+    for (const route of posts()) {
+      const res = await app().request(`${rebound}${fill(route.path, ids)}`, {
+        method: 'POST', body: new URLSearchParams(fields(ids)).toString(),
+        headers: { accept: 'application/json', cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: rebound, 'sec-fetch-site': 'same-origin' },
+      })
+      if (res.status !== 421) answered.push(`${route.path}: ${res.status}`)
+    }
+    expect(answered).toEqual([])
+    expect(await snapshot()).toEqual(before)
+  })
+
   it('lets the same posts through from the desk\'s own origin (the 403 above is the CSRF check)', async () => {
     const blocked: string[] = []
     for (const route of posts()) {

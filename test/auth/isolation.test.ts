@@ -43,7 +43,7 @@ describe('row-level security on the sign-in tables', () => {
   })
 
   it('desk_app cannot read the signing secret or the rate-limit counters', async () => {
-    for (const table of ['app_secrets', 'link_request_limits']) {
+    for (const table of ['app_secrets', 'link_request_limits', 'sign_in_mail_budget', 'sign_in_devices']) {
       await expect(withOrg(db, a.id, (tx) => tx.unsafe(`select * from ${table}`))).rejects.toThrow(/permission denied/)
     }
   })

@@ -17,6 +17,7 @@ import {
   type CaseField,
   type CsvRecord,
 } from '../../src/cases/csv-format.ts'
+import { spreadsheetCells, wouldRun } from '../support/spreadsheet.ts'
 
 function mulberry32(seed: number) {
   return () => {
@@ -237,7 +238,7 @@ describe('formula injection', () => {
     expect(neutraliseCell("'=x")).toBe("''=x")
     expect(neutraliseCell("'-12.5")).toBe("''-12.5")
     const random = mulberry32(7)
-    const alphabet = ["'", '=', '+', '-', '@', '\t', '\r', '\n', '1', '.', 'a', ' ', '"', ',']
+    const alphabet = ["'", '=', '+', '-', '@', '\t', '\r', '\n', '1', '.', 'a', ' ', '"', ',', ';']
     for (let i = 0; i < 2000; i++) {
       const value = Array.from({ length: Math.floor(random() * 6) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('')
       expect(restoreCell(neutraliseCell(value)), JSON.stringify(value)).toBe(value)
@@ -250,6 +251,42 @@ describe('formula injection', () => {
     )
     expect(csvLine(['a,b', 'line\nbreak', ' padded '])).toBe('"a,b","line\nbreak", padded \r\n')
     expect(csvLine([''])).toBe('""\r\n')
+  })
+
+  it('quotes every cell holding a separator a spreadsheet might split on: , ; tab CR LF and "', () => {
+    expect(csvLine(['ESC-1', 'a;b', 'a\tb', 'a\rb', 'a"b', 'plain'])).toBe('ESC-1,"a;b","a\tb","a\rb","a""b",plain\r\n')
+    expect(csvLine(['ESC-1', 'Totals;=1+1'])).toBe(`ESC-1,"Totals;'=1+1"\r\n`)
+  })
+
+  it('leaves no cell a spreadsheet would run, however it splits the export (, ; or tab)', () => {
+    const payloads = [
+      // The security review's, then the ones its probe found already handled.
+      'Totals;=1+1', 'a;+cmd|x!A0', 'a\t=1+1',
+      "=cmd|' /C calc'!A0", '+1+1', "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", '=HYPERLINK("http://evil.test","Open")',
+      '\t=1+1', '\r=1+1', ' =1+1', '\u00a0=1+1', "'=already", '-12.5',
+      // Line breaks end a record for a reader that is out of step with the quotes; quotes after a
+      // separator open a quoted cell there.
+      'a\n-2+3', 'a\r\n@SUM(A1)', 'a\r=1', 'a;"=1+1"', 'a;""=1', 'a;\'=1', 'a;;=1', 'a\t\t+1', 'x,=1', 'a;\t=1', 'a\n\t=1', '"=1', 'a,"=1',
+    ]
+    // Each payload in the middle, first and last column. Not -12.5 first: a plain number stays a
+    // number by design, and read on ; its line would be the cell `-12.5,x`, which calls nothing
+    // (and no export starts a line with a customer's value: case numbers and sequence numbers do).
+    const rows = payloads.flatMap((p) => [['ESC-1', p, 'tail'], ...(p === '-12.5' ? [] : [[p, 'x']]), ['ESC-2', 'note', p]])
+    const text = rows.map((row) => csvLine(row)).join('')
+    const runnable: string[] = []
+    for (const separator of [',', ';', '\t']) {
+      for (const cell of spreadsheetCells(text, separator)) {
+        if (wouldRun(cell)) runnable.push(`${JSON.stringify(separator)}: ${JSON.stringify(cell)}`)
+      }
+    }
+    expect(runnable).toEqual([])
+  })
+
+  it('the splitter in these tests does find formulas in unneutralised text (positive control)', () => {
+    const raw = ['ESC-1,Totals;=1+1', 'ESC-2,"a', '-2+3"', 'x\t@SUM(A1)'].join('\r\n')
+    expect(spreadsheetCells(raw, ';').filter(wouldRun)).toEqual(['=1+1', '-2+3"'])
+    expect(spreadsheetCells(raw, ',').filter(wouldRun)).toEqual([])
+    expect(spreadsheetCells(raw, '\t').filter(wouldRun)).toEqual(['-2+3"', '@SUM(A1)'])
   })
 })
 

@@ -6,6 +6,7 @@ import { importCases } from '../../src/cases/import.ts'
 import { withOrg, type Db } from '../../src/db.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { seedOrg, testDb } from '../support/db.ts'
+import { spreadsheetCells, wouldRun } from '../support/spreadsheet.ts'
 
 const actor = { kind: 'system' as const, id: 'test' }
 const source = (text: string) => () => (async function* () { yield Buffer.from(text) })()
@@ -65,6 +66,25 @@ describe('CSV import and export', () => {
     const exported = await exportText(db, org)
     const cells = (await records(exported)).flat()
     expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([])
+  })
+
+  it('an export opened with ; or tab as the separator holds no cell a spreadsheet would run', async () => {
+    const org = await seedOrg(db)
+    const quoted = (cells: string[]) => cells.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')
+    const payloads = ['Totals;=1+1', 'a;+cmd|x!A0', 'a\t=1+1', 'Refund;-2+3+cmd|x!A0', 'a;"=1+1"', 'see;@SUM(A1)']
+    const hostile = [
+      'Customer,Email,Subject,Description',
+      ...payloads.map((p, i) => quoted([`Name ${p}`, `c${i}@x.test`, p, `Line one\n=HYPERLINK("http://evil.test")\nthen ${p}`])),
+    ].join('\r\n')
+    expect(await importCases(db, org, source(hostile), { actor })).toMatchObject({ ok: true, created: payloads.length })
+    const exported = await exportText(db, org)
+    const runnable = [',', ';', '\t'].flatMap((separator) => spreadsheetCells(exported, separator).filter(wouldRun).map((cell) => `${JSON.stringify(separator)}: ${JSON.stringify(cell)}`))
+    expect(runnable).toEqual([])
+    // And the export still reads back to exactly what was imported.
+    const other = await seedOrg(db)
+    expect(await importCases(db, other, source(exported), { actor })).toMatchObject({ ok: true, created: payloads.length })
+    const subjects = await withOrg(db, other.id, (tx) => tx<{ subject: string }[]>`select subject from cases order by number`)
+    expect(subjects.map((r) => r.subject)).toEqual(payloads.map((p) => p.replace('\t', ' ')))
   })
 
   it('re-importing the same file creates nothing new', async () => {

@@ -58,7 +58,7 @@ describe('mailer', () => {
     const failing = await startResendStub()
     failing.fail(422, { statusCode: 422, name: 'validation_error', message: 'Invalid `to` field.' })
     const mailer = createResendMailer({ apiKey: 're_x', baseUrl: failing.baseUrl })
-    const error = await mailer.send({ orgId: org.id, to: 'bad', subject: 's', text: 't' }).catch((e: unknown) => e)
+    const error = await mailer.send({ orgId: org.id, to: 'pat@customer.test', subject: 's', text: 't' }).catch((e: unknown) => e)
     await failing.close()
     expect(error).toBeInstanceOf(AppError)
     expect((error as AppError).code).toBe('UPSTREAM_FAILED')

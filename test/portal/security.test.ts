@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { Parser } from 'htmlparser2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requestApproval } from '../../src/approvals/requests.ts'
+import { issueLinkToken, linkSigningKey } from '../../src/auth/tokens.ts'
 import { withOrg, type Db } from '../../src/db.ts'
 import { ingestMessage } from '../../src/intake/intake.ts'
+import { createDevMailer } from '../../src/outbound/mailer.ts'
 import type { Org } from '../../src/orgs/queries.ts'
-import { createTestApp } from '../support/app.ts'
+import { createTestApp, testEnv } from '../support/app.ts'
 import { formPost, sameOrigin, sessionCookie } from '../support/auth.ts'
 import { auditActions, seedCase } from '../support/cases.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
+import { seedDraft } from '../support/drafts.ts'
 
 const hostileHtml = [
   '<p>Hello <b>team</b></p>',
@@ -118,6 +122,32 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
     const page = await (await get('/')).text()
     expect(page).toContain('.case-main > .panel')
     expect(page).toContain('"Segoe UI"')
+  })
+
+  it('no page, fragment, link page or export is cached (Cache-Control: no-store); static files are', async () => {
+    const key = await linkSigningKey(db, undefined)
+    const approver = await seedUser(db, org.id, 'approver')
+    const kase = await seedCase(db, org.id)
+    await seedDraft(db, org.id, kase.id)
+    const { invites } = await withOrg(db, org.id, (tx) => requestApproval(tx, { env: testEnv(), key }, org.id, kase.id, { id: admin.id }))
+    const approveUrl = new URL(invites.find((i) => i.approverId === approver.id)!.url)
+    const signIn = await withOrg(db, org.id, (tx) => issueLinkToken(tx, key, { orgId: org.id, userId: admin.id, purpose: 'sign_in', ttlSeconds: 900 }))
+    const held = await createDevMailer(db).send({ orgId: org.id, to: 'held@example.test', subject: 'Held', text: 'a held message' })
+    const paths = [
+      ...(await pages()), `/cases/${caseId}/audit.csv`, '/admin/audit.csv', '/metrics.csv', `/cases/${caseId}/review.md`,
+      `/cases/${caseId}/messages/${messageId}/html`, `/dev/mailbox/${held.id}`, `${approveUrl.pathname}${approveUrl.search}`,
+      `/sign-in/confirm?token=${signIn.token}`, '/no/such/page',
+    ]
+    expect(paths).toEqual(expect.arrayContaining(['/', '/queue/rows', `/cases/${caseId}`, '/metrics', '/dev/mailbox', '/approve']))
+    const cached: string[] = []
+    for (const path of paths) {
+      const res = await get(path)
+      if (!/(^|,)\s*no-store\s*(,|$)/.test(res.headers.get('cache-control') ?? '')) cached.push(`${path} (${res.status}): ${res.headers.get('cache-control')}`)
+    }
+    const fragment = await app().request(`/cases/${caseId}/notes`, formPost({ text: 'cache check' }, { cookie: admin.cookie, 'hx-request': 'true' }))
+    if (fragment.headers.get('cache-control') !== 'no-store') cached.push(`POST notes fragment: ${fragment.headers.get('cache-control')}`)
+    expect(cached).toEqual([])
+    expect((await get('/static/htmx.min.js')).headers.get('cache-control')).toBe('public, max-age=3600')
   })
 
   it('htmx fragments carry the nonce of their own response', async () => {
