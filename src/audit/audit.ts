@@ -43,31 +43,62 @@ export async function listCaseAudit(db: Q, caseId: string): Promise<AuditRow[]> 
 export type ChainProblem = { seq: string | null; problem: string }
 export type VerifyResult = { ok: true; events: number } | { ok: false; events: number; first: ChainProblem }
 
+/** What the stored chain looks like: how long it is, where it ends, and its first bad row if any. */
+export type ChainState = { events: number; lastSeq: number; first: ChainProblem | null }
+
 /**
  * Recomputes the org's chain in SQL. Any edited row breaks its own hash; a removed or reordered
  * row breaks the links (seq continuity, prev_hash) or the head that records the last link.
+ * Only the first problem leaves the database: after a removed row every later row is "out of
+ * sequence", and a long trail must not come back as a long list.
  */
-export async function verifyAuditChain(db: Q, orgId: string): Promise<VerifyResult> {
-  const rows = await db<{ seq: string; expectedSeq: string; problem: string | null }[]>`
+export async function inspectAuditChain(db: Q, orgId: string): Promise<ChainState> {
+  const [row] = await db<{ events: number; lastSeq: string | null; badSeq: string | null; problem: string | null }[]>`
     with chain as (
       select seq, prev_hash, hash,
              row_number() over (order by seq) as expected_seq,
              lag(hash, 1, '') over (order by seq) as previous_hash,
              audit_hash(prev_hash, org_id, seq, case_id, actor_kind, actor_id, action, details, created_at) as recomputed
       from audit_events where org_id = ${orgId}
+    ),
+    first_bad as (
+      select seq, case when seq <> expected_seq then 'a row is missing before it (sequence jumps from ' || (expected_seq - 1) || ' to ' || seq || ')'
+                       when prev_hash <> previous_hash then 'its link to the previous row is broken (removed or reordered rows)'
+                       when hash <> recomputed then 'its content was changed after it was written'
+                  end as problem
+      from chain
+      where seq <> expected_seq or prev_hash <> previous_hash or hash <> recomputed
+      order by seq limit 1
     )
-    select seq, expected_seq as "expectedSeq",
-           case when seq <> expected_seq then 'a row is missing before it (sequence jumps from ' || (expected_seq - 1) || ' to ' || seq || ')'
-                when prev_hash <> previous_hash then 'its link to the previous row is broken (removed or reordered rows)'
-                when hash <> recomputed then 'its content was changed after it was written'
-           end as problem
-    from chain order by seq`
-  const first = rows.find((r) => r.problem)
-  if (first) return { ok: false, events: rows.length, first: { seq: first.seq, problem: first.problem! } }
-  const [head]: [{ seq: string; hash: string }?] = await db`select seq, hash from audit_heads where org_id = ${orgId}`
-  const last = rows.at(-1)
-  if (head && (!last || String(head.seq) !== String(last.seq))) {
-    return { ok: false, events: rows.length, first: { seq: head.seq, problem: `the chain ends at ${last?.seq ?? 0} but ${head.seq} events were written (rows removed from the end)` } }
+    select (select count(*)::int from chain) as events, (select max(seq)::text from chain) as "lastSeq",
+           first_bad.seq::text as "badSeq", first_bad.problem
+    from (select 1) as one left join first_bad on true`
+  const events = row!.events
+  const lastSeq = Number(row!.lastSeq ?? 0)
+  if (row!.badSeq) return { events, lastSeq, first: { seq: row!.badSeq, problem: row!.problem! } }
+  const [head]: [{ seq: string }?] = await db`select seq::text as seq from audit_heads where org_id = ${orgId}`
+  if (head && Number(head.seq) !== lastSeq) {
+    return { events, lastSeq, first: { seq: head.seq, problem: `the chain ends at ${lastSeq} but ${head.seq} events were written (rows removed from the end)` } }
   }
-  return { ok: true, events: rows.length }
+  return { events, lastSeq, first: null }
+}
+
+export async function verifyAuditChain(db: Q, orgId: string): Promise<VerifyResult> {
+  const { events, first } = await inspectAuditChain(db, orgId)
+  return first ? { ok: false, events, first } : { ok: true, events }
+}
+
+/** The stored hash of one event, by its place in the org's chain. */
+export async function findAuditHash(db: Q, orgId: string, seq: number): Promise<string | undefined> {
+  const [row]: [{ hash: string }?] = await db`select hash from audit_events where org_id = ${orgId} and seq = ${seq}`
+  return row?.hash
+}
+
+/** The newest event of the org's chain as stored (seq 0 and an empty hash before the first one). */
+export async function findAuditTip(db: Q, orgId: string): Promise<{ seq: number; hash: string; recordedSeq: number }> {
+  const [row] = await db<{ seq: string | null; hash: string | null; recordedSeq: string | null }[]>`
+    select e.seq::text as seq, e.hash, (select seq::text from audit_heads where org_id = ${orgId}) as "recordedSeq"
+    from (select 1) as one
+    left join lateral (select seq, hash from audit_events where org_id = ${orgId} order by seq desc limit 1) e on true`
+  return { seq: Number(row!.seq ?? 0), hash: row!.hash ?? '', recordedSeq: Number(row!.recordedSeq ?? 0) }
 }

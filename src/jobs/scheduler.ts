@@ -1,6 +1,8 @@
+import { postDailyCheckpoints, type CheckpointPost } from '../audit/checkpoint-schedule.ts'
 import { isDatabaseUnavailable } from '../db.ts'
 import { enqueueAlerts, type AlertClaim } from '../digest/alerts.ts'
 import { enqueueDueDigests, type DigestClaim } from '../digest/digest.ts'
+import { sweepStrandedRaw, type SweepSummary } from '../intake/sweep.ts'
 import { runJobsOnce, type JobDeps, type RunSummary } from './runner.ts'
 
 export type TickOptions = {
@@ -10,9 +12,11 @@ export type TickOptions = {
   drainMs?: number
   /** Only these orgs (tests, `desk worker --org`). */
   orgIds?: string[] | null
+  /** Raw messages still unprocessed this long after they were stored count as stranded (tests pick 0). */
+  strandedAfterMs?: number
 }
 
-export type TickSummary = { digests: DigestClaim[]; alerts: AlertClaim[]; jobs: RunSummary }
+export type TickSummary = { digests: DigestClaim[]; alerts: AlertClaim[]; recovered: SweepSummary; checkpoints: CheckpointPost[]; jobs: RunSummary }
 
 /**
  * One scheduler tick, the same on every runtime: the Node server and `desk worker` call it every
@@ -26,6 +30,10 @@ export async function runScheduledTick(deps: JobDeps, options: TickOptions = {})
   const workerId = (deps.workerId ??= `scheduler-${globalThis.crypto.randomUUID().slice(0, 8)}`)
   const digests = await enqueueDueDigests(deps.db, deps.env, now, workerId, orgIds)
   const alerts = await enqueueAlerts(deps.db, deps.env, now, orgIds)
+  // Messages a crash left stored but unprocessed; the cases they make queue their draft jobs,
+  // which the drain below (Workers) or the job loop (Node) then runs.
+  const recovered = await sweepStrandedRaw(deps.db, { olderThanMs: options.strandedAfterMs, orgIds, log: deps.log, analyze: deps.analyze })
+  const checkpoints = await postDailyCheckpoints(deps.db, deps.env, now, orgIds, deps.log ?? ((line) => console.error(line)))
   const jobs: RunSummary = { claimed: 0, done: 0, retried: 0, failed: 0 }
   if (options.drainMs && options.drainMs > 0) {
     const until = Date.now() + options.drainMs
@@ -40,7 +48,7 @@ export async function runScheduledTick(deps: JobDeps, options: TickOptions = {})
       }
     } while (claimedThisRound > 0 && Date.now() < until)
   }
-  return { digests, alerts, jobs }
+  return { digests, alerts, recovered, checkpoints, jobs }
 }
 
 export type Scheduler = { stop: () => Promise<void> }
@@ -58,8 +66,8 @@ export function startScheduler(deps: JobDeps, options: { intervalMs: number; org
 
   const tick = async () => {
     try {
-      const { digests, alerts } = await runScheduledTick(deps, { orgIds: options.orgIds })
-      if (digests.some((d) => d.status === 'queued') || alerts.some((a) => a.status === 'queued')) options.onQueued?.()
+      const { digests, alerts, recovered } = await runScheduledTick(deps, { orgIds: options.orgIds })
+      if (digests.some((d) => d.status === 'queued') || alerts.some((a) => a.status === 'queued') || recovered.created > 0) options.onQueued?.()
     } catch (error) {
       if (!isDatabaseUnavailable(error)) log(`scheduler: ${(error as Error).message}`)
     }
