@@ -113,6 +113,21 @@ type SaveOptions = {
 /** A subject becomes a mail header: control characters and line breaks become spaces. */
 export const oneLineSubject = (subject: string) => subject.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').trim()
 
+export const MAX_SUBJECT_CHARS = 300
+
+/**
+ * A subject the desk wrote itself ("Re: " + the customer's) may not fit the 300 characters a
+ * draft's subject may have: it is shortened at a word, never refused. A refused draft job would
+ * retry five times and leave the case without a reply to approve.
+ */
+export function fitSubject(subject: string): string {
+  const line = oneLineSubject(subject)
+  if (line.length <= MAX_SUBJECT_CHARS) return line
+  const cut = line.slice(0, MAX_SUBJECT_CHARS - 1)
+  const atWord = cut.lastIndexOf(' ')
+  return `${(atWord > MAX_SUBJECT_CHARS / 2 ? cut.slice(0, atWord) : cut).trimEnd()}…`
+}
+
 /**
  * Every version goes through here: its subject made one line, guardrails run on it, it gets the
  * next number, and it makes every earlier approval stale (open requests lapse, an approved
@@ -121,7 +136,8 @@ export const oneLineSubject = (subject: string) => subject.replace(/[\p{Cc}\p{Zl
 async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraft, options: SaveOptions) {
   const [kase] = await tx<{ source: string }[]>`select source from cases where id = ${caseId} for no key update`
   if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
-  const draft = { ...input, subject: oneLineSubject(input.subject) }
+  // People's edits are held to the limit by the form (draftEditSchema); machine-written ones fit.
+  const draft = { ...input, subject: input.authorKind === 'user' ? oneLineSubject(input.subject) : fitSubject(input.subject) }
   const flags = checkDraft(
     { to: draft.toEmails, subject: draft.subject, body: draft.body },
     { allowedRecipients: await allowedRecipients(tx, caseId), source: kase.source, missingFacts: options.missingFacts, modelFlags: options.modelFlags },
