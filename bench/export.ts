@@ -1,6 +1,6 @@
 // `export`: 100,000 cases through exportCases (src/cases/export.ts), the generator behind
 // `desk export`, into a sink that only counts bytes: wall time and peak RSS while it streams.
-import { exportCases } from '../src/cases/export.ts'
+import { exportCases } from '../src/imports/export.ts'
 import { withOrg } from '../src/db.ts'
 import { seedAccounts, seedCases, seedOrgs, seedUsers } from './seed.ts'
 import { isMain, mb, note, result, sampleRss, withBenchDatabase } from './support.ts'

@@ -3,7 +3,7 @@
 // plus EXPLAIN (ANALYZE, BUFFERS) of the two queries the page runs.
 import { createApp } from '../src/app.ts'
 import { createSession } from '../src/auth/sessions.ts'
-import { countOpenByClock, listQueue } from '../src/cases/queries.ts'
+import { countOpenByClock, listQueue } from '../src/queue/queries.ts'
 import { connect, withOrg, type Db } from '../src/db.ts'
 import { parseEnv } from '../src/env.ts'
 import { createDevMailer } from '../src/outbound/mailer.ts'

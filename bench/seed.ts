@@ -2,8 +2,8 @@
 // minute, with clocks stored the way src/cases/clocks.ts stores them (24/7 calendar, default
 // SLA policy, no paused time), so the queue, its counts and its plans see realistic data.
 import type { Db } from '../src/db.ts'
-import { computeClockColumns } from '../src/cases/clocks.ts'
-import { defaultSlaPolicy } from '../src/cases/sla.ts'
+import { computeClockColumns } from '../src/sla/clocks.ts'
+import { defaultSlaPolicy } from '../src/sla/sla.ts'
 import type { Severity } from '../src/cases/queries.ts'
 
 export type SeedOrg = { id: string; slug: string }

@@ -3,7 +3,8 @@ import postgres from 'postgres'
 export type Db = postgres.Sql
 export type Tx = postgres.TransactionSql
 /** Either the pool or a transaction handle: query functions accept both. */
-export type Q = Db | Tx
+export type DbOrTx = Db | Tx
+export type Q = DbOrTx
 
 /**
  * Seconds before a pool connection tries again after failing. postgres.js's default grows with

@@ -1,37 +1,10 @@
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
-import type { RowError } from '../src/cases/import.ts'
+import type { PreviewData } from '../src/imports/preview.ts'
+import type { ImportKind } from '../src/imports/queries.ts'
+import type { RunState } from '../src/imports/runs.ts'
 import { Flash } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
-
-export type ImportKind = 'cases' | 'accounts'
-
-/** What a dry run found, stored with the upload so the page can be shown again without the file. */
-export type PreviewData = {
-  kind: ImportKind
-  fileName: string
-  mapping: { header: string; field: string | null }[]
-  columns: string[]
-  rows: { line: number; values: string[] }[]
-  errors: RowError[]
-  counts: { rows: number; create: number; present: number; errors: number }
-  reason?: string
-}
-
-export type RunReport = {
-  ok: boolean
-  created: number
-  duplicates: number
-  linkedCases: number
-  errorCount: number
-  errors: RowError[]
-  reason?: string
-}
-
-export type RunState =
-  | { state: 'running'; progress: { stage: 'validate' | 'import'; done: number; total: number } | null }
-  | { state: 'done'; report: RunReport }
-  | { state: 'failed' | 'expired'; message: string }
 
 const kindWords = { cases: ['case', 'cases'], accounts: ['account', 'accounts'] } as const
 const rows = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'}`
@@ -83,7 +56,8 @@ export function UploadForm({ nonce, error, kind = 'cases' }: { nonce?: string; e
 }
 
 export function PreviewPanel({ preview: p, runId, nonce, error }: { preview: PreviewData; runId: string | null; nonce?: string; error?: string | null }) {
-  const importable = runId !== null && !p.reason && p.counts.create > 0 && (p.kind === 'cases' || p.counts.errors === 0)
+  // A run id is given only for a file that can run (src/imports/preview.ts runnable).
+  const importable = runId !== null
   return (
     <section class="panel" id="import-preview">
       <Flash error={error} />

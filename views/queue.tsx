@@ -1,4 +1,4 @@
-import type { ClockState, QueueFilter, QueueRow } from '../src/cases/queries.ts'
+import type { ClockState, QueueFilter, QueueRow } from '../src/queue/queries.ts'
 import { Countdown, Health, Money, SeverityBadge, sourceLabels, statusLabel } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 

@@ -1,8 +1,9 @@
-import type { BusinessCalendar } from '../src/cases/business-hours.ts'
+import type { BusinessCalendar } from '../src/sla/business-hours.ts'
 import type { OverrideWeek } from '../src/cases/severity.ts'
-import type { SlaPolicy } from '../src/cases/sla.ts'
+import type { SlaPolicy } from '../src/sla/sla.ts'
 import type { ApprovalPolicy } from '../src/orgs/queries.ts'
-import { caseSources, weekdays } from '../src/orgs/settings.ts'
+import { caseSources } from '../src/orgs/approval-policy.ts'
+import { weekdays } from '../src/sla/settings.ts'
 import { Flash, formatTime, sourceLabels } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 

@@ -1,5 +1,5 @@
 import type { Q } from '../db.ts'
-import { csvLine } from '../cases/csv-format.ts'
+import { csvLine } from '../imports/csv-safety.ts'
 
 type AuditExportRow = {
   seq: string; createdAt: Date; actorKind: string; actorId: string | null; actorEmail: string | null

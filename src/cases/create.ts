@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from '../audit/audit.ts'
 import type { Tx } from '../db.ts'
 import { enqueueJob } from '../intake/queries.ts'
 import { singleLine } from '../outbound/headers.ts'
-import { recomputeClocks } from './clocks.ts'
+import { recomputeClocks } from '../sla/clocks.ts'
 import { insertCase, takeCaseNumber } from './queries.ts'
 
 const sources = ['form', 'ceo_inbox', 'bbb', 'lawyer', 'regulator', 'social', 'direct'] as const

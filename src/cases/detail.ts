@@ -1,5 +1,6 @@
 import { listCaseAudit, type AuditRow } from '../audit/audit.ts'
 import type { Q } from '../db.ts'
+import { isUuid } from '../http/ids.ts'
 import type { CaseStatus } from './case-record.ts'
 import type { Severity, Source } from './queries.ts'
 
@@ -51,10 +52,6 @@ export type ThreadMessage = {
 }
 
 export type TeamMember = { id: string; name: string; email: string; role: string }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-/** A malformed id is simply not found (a 404), never a database error. */
-export const isUuid = (value: string) => UUID.test(value)
 
 export async function getCaseDetail(db: Q, caseId: string): Promise<CaseDetail | undefined> {
   if (!isUuid(caseId)) return undefined

@@ -3,7 +3,7 @@ import type { Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import { enqueueJob } from '../intake/queries.ts'
 import { lockCase, label, statusWords, type CaseRecord, type CaseStatus } from './case-record.ts'
-import { pauseResolutionClock, recomputeClocks, resumeResolutionClock } from './clocks.ts'
+import { pauseResolutionClock, recomputeClocks, resumeResolutionClock } from '../sla/clocks.ts'
 
 // DESIGN.md: new → triaged (owner set) → awaiting_approval → responded → waiting_customer ⇄
 // in_progress → resolved → closed. Replies from the customer reopen resolved/closed cases.

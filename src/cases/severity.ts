@@ -2,7 +2,7 @@ import { recordAudit, type Actor } from '../audit/audit.ts'
 import type { Q, Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import { lockCase, label } from './case-record.ts'
-import { recomputeClocks } from './clocks.ts'
+import { recomputeClocks } from '../sla/clocks.ts'
 import type { Severity } from './queries.ts'
 
 /**

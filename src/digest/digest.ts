@@ -1,4 +1,4 @@
-import { loadSlaSettings } from '../cases/clocks.ts'
+import { loadSlaSettings } from '../sla/settings.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { insertJob } from '../jobs/queries.ts'

@@ -1,5 +1,5 @@
 import type { Q, Tx } from '../db.ts'
-import type { SlaPolicy } from '../cases/sla.ts'
+import type { SlaPolicy } from '../sla/sla.ts'
 
 // Every figure of the digest is one SQL statement over the stored clock instants; the
 // application only formats. Each runs inside withOrg (RLS scopes it to the org) with the same

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../app.ts'
-import { isUuid } from '../cases/detail.ts'
+import { isUuid } from '../http/ids.ts'
 import { withOrg } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { requireUser } from '../http/session.ts'

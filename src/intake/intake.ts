@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { voidOnNewInbound } from '../approvals/requests.ts'
 import { recordAudit, systemActor } from '../audit/audit.ts'
-import { recomputeClocks } from '../cases/clocks.ts'
+import { recomputeClocks } from '../sla/clocks.ts'
 import { reopenOnCustomerReply } from '../cases/lifecycle.ts'
 import { caseLabel, insertCase, takeCaseNumber } from '../cases/queries.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'

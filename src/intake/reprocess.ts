@@ -1,6 +1,6 @@
 import { recordAudit, systemActor } from '../audit/audit.ts'
 import { withOrg, type Db } from '../db.ts'
-import { isUuid } from '../cases/detail.ts'
+import { isUuid } from '../http/ids.ts'
 import type { Analyzer } from './analyze.ts'
 import { processStored, type IntakeOutcome } from './intake.ts'
 

@@ -1,6 +1,6 @@
-import { loadSlaSettings } from '../cases/clocks.ts'
-import { csvLine, type CsvValue } from '../cases/csv-format.ts'
-import { severities, type Severity } from '../cases/sla.ts'
+import { loadSlaSettings } from '../sla/settings.ts'
+import { csvLine, type CsvValue } from '../imports/csv-safety.ts'
+import { severities, type Severity } from '../sla/sla.ts'
 import type { Tx } from '../db.ts'
 import { trendWeeks, type Period } from './period.ts'
 import {

@@ -1,4 +1,4 @@
-import { DAY_MS, isoDateOfWall, isValidTimeZone, wallMsAt, wallMsToInstant } from '../cases/zoned-time.ts'
+import { DAY_MS, isoDateOfWall, isValidTimeZone, wallMsAt, wallMsToInstant } from '../sla/zoned-time.ts'
 
 // The period a metrics page covers: whole local days of the org's time zone, so "the last 7
 // days" starts at midnight where the team works. Every figure is about the cases OPENED in the

@@ -18,6 +18,11 @@ export async function findOrgBySlug(db: Q, slug: string): Promise<Org | undefine
   return org
 }
 
+export async function findOrgById(db: Q, id: string): Promise<Org | undefined> {
+  const [org]: [Org?] = await db`select ${orgColumns(db)} from orgs where id = ${id}`
+  return org
+}
+
 export async function countOrgs(db: Q): Promise<number> {
   const [row] = await db<{ n: number }[]>`select count(*)::int as n from orgs`
   return row!.n

@@ -1,13 +1,15 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../app.ts'
 import { exportAudit } from '../audit/export.ts'
-import { loadSlaSettings } from '../cases/clocks.ts'
+import { loadSlaSettings } from '../sla/settings.ts'
 import { severityOverridesByWeek } from '../cases/severity.ts'
 import { withOrg } from '../db.ts'
 import { requireRole } from '../http/session.ts'
 import { OverridesPage, SettingsPage } from '../../views/settings.tsx'
 import { loadApprovalPolicy, saveApprovalPolicy } from './queries.ts'
-import { parseApprovalPolicyForm, parseSettingsForm, updateSlaSettings, type SettingsForm } from './settings.ts'
+import { updateSlaSettings } from '../sla/clocks.ts'
+import { parseSlaForm } from '../sla/settings.ts'
+import { parseApprovalPolicyForm } from './approval-policy.ts'
 
 export const settingsRoutes = new Hono<AppEnv>()
 
@@ -27,8 +29,8 @@ settingsRoutes.get('/admin/settings', async (c) => {
 settingsRoutes.post('/admin/settings', async (c) => {
   const user = requireRole(c, 'admin')
   const form = await c.req.parseBody({ all: true })
-  const parsed = parseSettingsForm(form as Record<string, string>)
-  const approval = parseApprovalPolicyForm(form as SettingsForm)
+  const parsed = parseSlaForm(form)
+  const approval = parseApprovalPolicyForm(form)
   if (!parsed.ok || !approval.ok) {
     const errors = { ...(parsed.ok ? {} : parsed.errors), ...(approval.ok ? {} : approval.errors) }
     return c.html(<SettingsPage user={user} nonce={c.get('secureHeadersNonce')} {...await current(c, user.orgId)} errors={errors} />, 422)

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono'
-import { countOpenByClock, listQueue, type QueueFilter, type Severity, type Source } from '../cases/queries.ts'
+import type { Severity, Source } from '../cases/queries.ts'
+import { countOpenByClock, listQueue, type QueueFilter } from './queries.ts'
 import { withOrg } from '../db.ts'
 import { requireUser } from '../http/session.ts'
 import type { AppEnv } from '../app.ts'

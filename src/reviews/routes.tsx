@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../app.ts'
 import type { SessionUser } from '../auth/sessions.ts'
-import { isUuid } from '../cases/detail.ts'
+import { isUuid } from '../http/ids.ts'
 import { withOrg, type Tx } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { requireUser } from '../http/session.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { recomputeClocks } from '../../src/cases/clocks.ts'
+import { recomputeClocks } from '../../src/sla/clocks.ts'
 import { withOrg } from '../../src/db.ts'
 import { openBrowser, recordedContext, saveScreenshot, signIn, startDesk, type DeskBrowser, type DeskServer } from '../support/browser.ts'
 import { buildEml } from '../support/db.ts'

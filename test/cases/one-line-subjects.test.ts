@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importCases } from '../../src/cases/import.ts'
+import { importCases } from '../../src/imports/cases.ts'
 import { withOrg, type Db } from '../../src/db.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { createTestApp } from '../support/app.ts'

@@ -141,9 +141,9 @@ describe('CSV upload in the portal (/import)', () => {
     expect(after.cases).toBe(before.cases + 3)
     const events = await withOrg(db, org.id, (tx) => tx`select details from audit_events where action = 'case.create' and details->>'via' = 'csv'`)
     expect(events.length).toBeGreaterThanOrEqual(3)
-    // The stored upload is dropped once it ran; the report stays on the job row.
-    const [job] = await withOrg(db, org.id, (tx) => tx`select payload ? 'csv' as "hasCsv", payload->>'state' as state, done_at from jobs where id = ${runId}`)
-    expect(job).toMatchObject({ hasCsv: false, state: 'done' })
+    // The stored upload is dropped once it ran; the report stays on the run's row.
+    const [run] = await withOrg(db, org.id, (tx) => tx`select csv is not null as "hasCsv", state, finished_at from import_runs where id = ${runId}`)
+    expect(run).toMatchObject({ hasCsv: false, state: 'done' })
 
     // A second click on the same button starts nothing new.
     const again = await app().request('/import/run', runForm({ runId }, cookie))

@@ -111,7 +111,7 @@ describe('404 across orgs for every route that takes an id', () => {
     expect(bCase).toMatchObject({ owner_id: null, status: 'new' })
     const [bUser] = await withOrg(db, orgB.id, (tx) => tx`select role, disabled_at from app_users where id = ${b.userId}`)
     expect(bUser).toMatchObject({ role: 'admin', disabled_at: null })
-    const [bRun] = await withOrg(db, orgB.id, (tx) => tx`select payload->>'state' as state from jobs where id = ${b.runId}`)
+    const [bRun] = await withOrg(db, orgB.id, (tx) => tx`select state from import_runs where id = ${b.runId}`)
     expect(bRun).toMatchObject({ state: 'previewed' })
     const [bAction] = await withOrg(db, orgB.id, (tx) => tx`select status from prevention_actions where id = ${b.actionId}`)
     expect(bAction).toMatchObject({ status: 'open' })

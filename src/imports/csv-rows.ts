@@ -9,8 +9,8 @@ import {
 } from './csv-values.ts'
 import { restoreCell } from './csv-safety.ts'
 import { singleLine } from '../outbound/headers.ts'
-import type { Severity } from './sla.ts'
-import { isValidTimeZone } from './zoned-time.ts'
+import type { Severity } from '../sla/sla.ts'
+import { isValidTimeZone } from '../sla/zoned-time.ts'
 
 export type CaseRow = {
   customerName: string | null

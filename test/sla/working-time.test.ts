@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { workingMinutesBetween, type BusinessCalendar } from '../../src/cases/business-hours.ts'
+import { workingMinutesBetween, type BusinessCalendar } from '../../src/sla/business-hours.ts'
 import { changeStatus, recordOutboundSent } from '../../src/cases/lifecycle.ts'
 import { systemActor } from '../../src/audit/audit.ts'
 import { withOrg, type Db } from '../../src/db.ts'

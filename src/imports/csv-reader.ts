@@ -1,17 +1,6 @@
-// CSV in and out for cases and accounts: header mapping (csv-columns), row validation
-// (csv-rows), formula-safe output (csv-safety) and the streaming reader below.
+// Reading a spreadsheet export: a streaming CSV reader that reports the line each record starts
+// on. What the columns mean is csv-columns.ts; what a row must hold, csv-rows.ts.
 import { parse, type CsvError } from 'csv-parse'
-
-export {
-  accountHeaderAliases, accountFields, caseFields, caseHeaderAliases, mapAccountHeaders, mapHeaders,
-  normaliseHeader, recordToFields, type AccountField, type CaseField, type HeaderMapping,
-} from './csv-columns.ts'
-export {
-  accountRowSchema, caseRowSchema, makeCaseRowSchema, parseAccountRow, parseCaseRow,
-  type AccountRow, type CaseRow, type RowResult,
-} from './csv-rows.ts'
-export { csvLine, neutraliseCell, restoreCell, type CsvValue } from './csv-safety.ts'
-export { caseSources, caseStatuses, type CaseSource, type CaseStatus, type HealthBand } from './csv-values.ts'
 
 export type CsvRecord = { line: number; record: string[] }
 

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  addWorkingMinutes,
-  atRiskThresholdMinutes,
-  businessCalendarSchema,
-  clockState,
-  computeDeadlines,
-  defaultSlaPolicy,
-  nextUpdateDue,
-  slaPolicySchema,
-  workingMinutesBetween,
-  type BusinessCalendar,
-} from '../../src/cases/sla.ts'
+import { addWorkingMinutes, businessCalendarSchema, workingMinutesBetween, type BusinessCalendar } from '../../src/sla/business-hours.ts'
+import { atRiskThresholdMinutes, clockState, computeDeadlines, defaultSlaPolicy, nextUpdateDue, slaPolicySchema } from '../../src/sla/sla.ts'
 
 const at = (iso: string) => new Date(iso)
 const nineToFive: [string, string][] = [['09:00', '17:00']]

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import {
-  CsvReadError,
-  caseFields,
-  caseHeaderAliases,
-  accountHeaderAliases,
-  csvLine,
-  mapAccountHeaders,
-  mapHeaders,
-  neutraliseCell,
-  normaliseHeader,
-  parseAccountRow,
-  parseCaseRow,
-  readCsv,
-  recordToFields,
-  restoreCell,
-  type CaseField,
-  type CsvRecord,
-} from '../../src/cases/csv-format.ts'
+  accountHeaderAliases, caseFields, caseHeaderAliases, mapAccountHeaders, mapHeaders, normaliseHeader, recordToFields, type CaseField,
+} from '../../src/imports/csv-columns.ts'
+import { CsvReadError, readCsv, type CsvRecord } from '../../src/imports/csv-reader.ts'
+import { parseAccountRow, parseCaseRow } from '../../src/imports/csv-rows.ts'
+import { csvLine, neutraliseCell, restoreCell } from '../../src/imports/csv-safety.ts'
 import { spreadsheetCells, wouldRun } from '../support/spreadsheet.ts'
 
 function mulberry32(seed: number) {

@@ -1,8 +1,8 @@
 // Cell-level normalisers for imported spreadsheets. Each returns the clean value or a message
 // written for the person fixing the file.
 import { z } from 'zod'
-import type { Severity } from './sla.ts'
-import { wallMsToInstant } from './zoned-time.ts'
+import type { Severity } from '../sla/sla.ts'
+import { wallMsToInstant } from '../sla/zoned-time.ts'
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string }
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value })

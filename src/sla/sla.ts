@@ -3,14 +3,6 @@
 import { z } from 'zod'
 import { addWorkingMinutes, type BusinessCalendar } from './business-hours.ts'
 
-export {
-  addWorkingMinutes,
-  businessCalendarSchema,
-  workingMinutesBetween,
-  type BusinessCalendar,
-  type Weekday,
-} from './business-hours.ts'
-
 export const severities = ['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'] as const
 export type Severity = (typeof severities)[number]
 

@@ -2,9 +2,10 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Actor } from '../audit/audit.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Org } from '../orgs/queries.ts'
-import { computeClockColumns, loadSlaSettings } from './clocks.ts'
+import { computeClockColumns } from '../sla/clocks.ts'
+import { loadSlaSettings } from '../sla/settings.ts'
 import { caseFields, mapHeaders, recordToFields } from './csv-columns.ts'
-import { readCsv } from './csv-format.ts'
+import { readCsv } from './csv-reader.ts'
 import { parseCaseRow, type CaseRow } from './csv-rows.ts'
 
 export type CsvSource = () => AsyncIterable<Buffer | Uint8Array | string>

@@ -1,5 +1,5 @@
 import type { Q } from '../db.ts'
-import { csvLine } from './csv-format.ts'
+import { csvLine } from './csv-safety.ts'
 
 // Headers chosen so the file imports back (see csv-columns.ts aliases); extra columns are ignored on import.
 export const exportHeaders = [

@@ -1,18 +1,9 @@
+import { recordAudit, type Actor } from '../audit/audit.ts'
 import type { Tx } from '../db.ts'
-import { businessCalendarSchema, workingMinutesBetween, type BusinessCalendar } from './business-hours.ts'
-import { atRiskThresholdMinutes, computeDeadlines, defaultSlaPolicy, nextUpdateDue, slaPolicySchema, type SlaPolicy } from './sla.ts'
-import type { Severity } from './queries.ts'
-
-export type SlaSettings = { policy: SlaPolicy; calendar: BusinessCalendar | null }
-
-/** The org's SLA policy (defaults from DESIGN.md where unset) and optional business calendar. */
-export async function loadSlaSettings(tx: Tx, orgId: string): Promise<SlaSettings> {
-  const [org] = await tx<{ slaPolicy: unknown; businessCalendar: unknown }[]>`
-    select sla_policy as "slaPolicy", business_calendar as "businessCalendar" from orgs where id = ${orgId}`
-  const policy = org?.slaPolicy ? slaPolicySchema.parse(org.slaPolicy) : defaultSlaPolicy
-  const calendar = org?.businessCalendar ? businessCalendarSchema.parse(org.businessCalendar) : null
-  return { policy, calendar }
-}
+import { workingMinutesBetween } from './business-hours.ts'
+import { loadSlaSettings, type SlaSettings, type SlaSettingsInput } from './settings.ts'
+import { atRiskThresholdMinutes, computeDeadlines, nextUpdateDue } from './sla.ts'
+import type { Severity } from '../cases/queries.ts'
 
 /** What the clocks are computed from: a case's own facts, never the time now. */
 export type ClockFacts = {
@@ -113,6 +104,25 @@ export async function recomputeOpenCases(tx: Tx, orgId: string): Promise<number>
   const open = await tx<{ id: string }[]>`select id from cases where status not in ('resolved', 'closed')`
   for (const { id } of open) await recomputeClocks(tx, orgId, id, settings)
   return open.length
+}
+
+/**
+ * Saves the org's clocks policy and moves every open case's deadlines with it, in one
+ * transaction, audited with the before and after so a loosened SLA is never silent.
+ */
+export async function updateSlaSettings(tx: Tx, orgId: string, input: SlaSettingsInput, actor: Actor): Promise<number> {
+  const before = await loadSlaSettings(tx, orgId)
+  await tx`
+    update orgs set timezone = ${input.timezone}, sla_policy = ${tx.json(input.policy as never)},
+      business_calendar = ${input.calendar ? tx.json(input.calendar as never) : null}
+    where id = ${orgId}`
+  const recomputed = await recomputeOpenCases(tx, orgId)
+  await recordAudit(tx, orgId, {
+    actor,
+    action: 'org.sla_change',
+    details: { before: { policy: before.policy, calendar: before.calendar }, after: { policy: input.policy, calendar: input.calendar }, recomputedCases: recomputed },
+  })
+  return recomputed
 }
 
 /** Waiting on the customer pauses the resolution clock; the pause is added back in working time. */

@@ -2,9 +2,9 @@ import { recordAudit, type Actor } from '../audit/audit.ts'
 import { withOrg, type Db } from '../db.ts'
 import type { Org } from '../orgs/queries.ts'
 import { accountFields, mapAccountHeaders, recordToFields } from './csv-columns.ts'
-import { readCsv } from './csv-format.ts'
+import { readCsv } from './csv-reader.ts'
 import { parseAccountRow, type AccountRow } from './csv-rows.ts'
-import type { CsvSource, RowError } from './import.ts'
+import type { CsvSource, RowError } from './cases.ts'
 
 export type AccountImportReport = { ok: boolean; dryRun: boolean; rows: number; upserted: number; linkedCases: number; errors: RowError[]; reason?: string }
 
