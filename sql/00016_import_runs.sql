@@ -44,3 +44,16 @@ where j.kind = 'csv_import' and j.payload->>'kind' in ('cases', 'accounts') and 
   and (j.payload->>'userId') is not null;
 select setval(pg_get_serial_sequence('import_runs', 'id'), coalesce((select max(id) from import_runs), 1));
 delete from jobs where kind = 'csv_import';
+
+-- Which account a case belongs to, the one rule every way in uses (mail, the portal form, CSV
+-- rows, and linking existing cases after an accounts import): the account its spreadsheet names
+-- by domain, else the account of its customer's email domain. Security invoker, so row-level
+-- security keeps the lookup inside the caller's org.
+create function case_account_id(customer_email text, customer_account text) returns uuid
+  language sql stable
+  as $$
+    select a.id from accounts a
+    where a.domain = lower(customer_account) or a.domain = split_part(lower(customer_email), '@', 2)
+    order by coalesce(a.domain = lower(customer_account), false) desc
+    limit 1
+  $$;

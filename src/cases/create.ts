@@ -1,11 +1,124 @@
-import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { recordAudit, type Actor } from '../audit/audit.ts'
+import { recordAudits, type Actor } from '../audit/audit.ts'
+import { randomToken } from '../auth/crypto.ts'
 import type { Tx } from '../db.ts'
-import { enqueueJob } from '../intake/queries.ts'
+import { insertJobs } from '../jobs/queries.ts'
 import { singleLine } from '../outbound/headers.ts'
-import { recomputeClocks } from '../sla/clocks.ts'
-import { insertCase, takeCaseNumber } from './queries.ts'
+import { computeClockColumns } from '../sla/clocks.ts'
+import { loadSlaSettings, type SlaSettings } from '../sla/settings.ts'
+import type { CaseStatus } from './case-record.ts'
+import {
+  caseAccountIds, findCaseByExternalRef, insertCases, insertNote, takeCaseNumbers,
+  type NewCaseRow, type Severity, type Source,
+} from './queries.ts'
+
+// Every case is born here, whichever way it came in (mail, the portal form, a CSV row): its
+// clocks computed up front, one insert with every column, the account linked by one rule, one
+// kind of reply token, the audit event, and its draft queued (or the reason it gets none).
+
+export type CaseType = 'technical' | 'service' | 'business' | 'security' | 'compliance'
+
+export type NewCase = {
+  source: Source
+  customerEmail: string | null
+  customerName: string | null
+  /** The account a spreadsheet names (by domain or name); mail and the form have none. */
+  customerAccount?: string | null
+  forwardedBy?: string[]
+  subject: string
+  /** The subject of the customer's own mail, which a reply answers ("Re: …"); default: subject. */
+  originalSubject?: string
+  summary: string
+  severity: Severity
+  severityReasons: string[]
+  caseType?: CaseType
+  externalRef: string | null
+  /** The forwarded original's fingerprint, so copies forwarded by several people find one case. */
+  originalKey?: string | null
+  /** What a reply threads on: the customer's Message-ID and its References chain. */
+  replyToMessageId?: string | null
+  replyReferences?: string[]
+  ownerId?: string | null
+  /** Default: triaged with an owner, new without. */
+  status?: CaseStatus
+  openedAt: Date
+  /** A CSV row's fingerprint: re-importing the same file creates nothing new. */
+  importKey?: string | null
+  audit: { actor: Actor; details: Record<string, unknown> }
+  /** Absent: the case gets a reply draft. */
+  noDraft?: string
+}
+
+export type DraftOutcome = { queued: true; jobId: string } | { queued: false; reason: string }
+export type CreatedCase = { id: string; number: number; draft: DraftOutcome }
+
+/** Reply tokens ride in the Reply-To address (escalations+<token>@…): random, not the case number. */
+const newReplyToken = () => randomToken(18)
+
+const finished = (status: CaseStatus) => status === 'resolved' || status === 'closed'
+
+function caseRow(orgId: string, number: number, c: NewCase, accountId: string | null, settings: SlaSettings): NewCaseRow {
+  const ownerId = c.ownerId ?? null
+  const status = c.status ?? (ownerId ? 'triaged' : 'new')
+  const clocks = computeClockColumns(
+    { openedAt: c.openedAt, severity: c.severity, status, firstResponseAt: null, lastOutboundAt: null, resolutionPausedAt: null, resolutionPausedSeconds: 0 },
+    settings,
+  )
+  return {
+    org_id: orgId, number, source: c.source, customer_email: c.customerEmail, customer_name: c.customerName,
+    customer_account: c.customerAccount ?? null, forwarded_by: c.forwardedBy ?? [], subject: c.subject,
+    original_subject: c.originalSubject ?? c.subject, summary: c.summary, severity: c.severity,
+    severity_reasons: c.severityReasons, case_type: c.caseType ?? 'service', external_ref: c.externalRef,
+    original_key: c.originalKey ?? null, reply_to_message_id: c.replyToMessageId ?? null,
+    reply_references: c.replyReferences ?? [], owner_id: ownerId, owner_assigned_at: ownerId ? c.openedAt : null, status,
+    reply_token: newReplyToken(), opened_at: c.openedAt, import_key: c.importKey ?? null, account_id: accountId,
+    first_response_due_at: clocks.firstResponseDueAt, first_response_at_risk_at: clocks.firstResponseAtRiskAt,
+    resolution_due_at: clocks.resolutionDueAt, resolution_at_risk_at: clocks.resolutionAtRiskAt,
+    next_update_due_at: clocks.nextUpdateDueAt, next_update_at_risk_at: clocks.nextUpdateAtRiskAt,
+    next_deadline_at: clocks.nextDeadlineAt, next_at_risk_at: clocks.nextAtRiskAt,
+  }
+}
+
+/** Why a new case gets no draft, or null when it gets one. */
+function noDraftReason(c: NewCase, status: CaseStatus): string | null {
+  if (c.noDraft) return c.noDraft
+  if (finished(status)) return `it arrived ${status}: there is nobody to reply to`
+  return null
+}
+
+/**
+ * Creates one case. `number` is for a caller that took it already (intake takes it under the
+ * org row lock before its second look for a thread); otherwise the next one is taken here.
+ */
+export async function createCase(tx: Tx, orgId: string, c: NewCase, options: { number?: number; settings?: SlaSettings } = {}): Promise<CreatedCase> {
+  const [created] = await createCases(tx, orgId, [c], options.number === undefined ? options : { ...options, firstNumber: options.number })
+  return created!
+}
+
+/**
+ * Creates several cases with consecutive numbers, in a handful of statements however many there
+ * are (a CSV import does 500 at a time): the accounts looked up, the cases inserted, their audit
+ * events and draft jobs written, each in one statement.
+ */
+export async function createCases(tx: Tx, orgId: string, cases: NewCase[], options: { firstNumber?: number; settings?: SlaSettings } = {}): Promise<CreatedCase[]> {
+  if (cases.length === 0) return []
+  const settings = options.settings ?? (await loadSlaSettings(tx, orgId))
+  const first = options.firstNumber ?? (await takeCaseNumbers(tx, orgId, cases.length))
+  const accounts = await caseAccountIds(tx, cases.map((c) => ({ email: c.customerEmail, account: c.customerAccount ?? null })))
+  const rows = cases.map((c, i) => caseRow(orgId, first + i, c, accounts[i]!, settings))
+  const inserted = await insertCases(tx, rows)
+  await recordAudits(tx, orgId, inserted.map((row, i) => ({ actor: cases[i]!.audit.actor, action: 'case.create', caseId: row.id, details: cases[i]!.audit.details })))
+
+  const reasons = cases.map((c, i) => noDraftReason(c, rows[i]!.status as CaseStatus))
+  const drafted = inserted.filter((_, i) => reasons[i] === null)
+  const jobIds = await insertJobs(tx, orgId, 'draft', drafted.map((row) => ({ caseId: row.id })))
+  const jobOf = new Map(drafted.map((row, i) => [row.id, jobIds[i]!]))
+  return inserted.map((row, i) => ({
+    id: row.id,
+    number: row.number,
+    draft: reasons[i] === null ? { queued: true, jobId: jobOf.get(row.id)! } : { queued: false, reason: reasons[i]! },
+  }))
+}
 
 const sources = ['form', 'ceo_inbox', 'bbb', 'lawyer', 'regulator', 'social', 'direct'] as const
 
@@ -25,31 +138,29 @@ export const newCaseSchema = z
 
 export type NewCaseInput = z.infer<typeof newCaseSchema>
 
-/** A phoned-in or walked-in escalation, entered by a person: same clocks and audit as mail. */
-export async function createCaseFromForm(tx: Tx, orgId: string, input: NewCaseInput, actor: Actor) {
-  const number = await takeCaseNumber(tx, orgId)
-  const kase = await insertCase(tx, orgId, number, {
+export type FormCase = { id: string; number: number } & ({ created: true; draft: DraftOutcome } | { created: false; reason: 'reference_taken' })
+
+/**
+ * A phoned-in or walked-in escalation, entered by a person: same clocks and audit as mail. One
+ * external reference is one case: a reference another case has is refused, naming that case.
+ */
+export async function createCaseFromForm(tx: Tx, orgId: string, input: NewCaseInput, actor: Actor): Promise<FormCase> {
+  if (input.externalRef) {
+    const existing = await findCaseByExternalRef(tx, input.externalRef)
+    if (existing) return { ...existing, created: false, reason: 'reference_taken' }
+  }
+  const created = await createCase(tx, orgId, {
     source: input.source,
     customerEmail: input.customerEmail.toLowerCase() || null,
     customerName: input.customerName || null,
-    forwardedBy: [],
     subject: input.subject,
     summary: input.summary,
     severity: input.severity,
     severityReasons: ['set by the person who entered the escalation'],
     externalRef: input.externalRef || null,
-    replyToken: randomBytes(18).toString('base64url'),
     openedAt: new Date(),
+    audit: { actor, details: { via: 'form', source: input.source, severity: input.severity } },
   })
-  await tx`
-    update cases set original_subject = ${input.subject},
-      account_id = (select id from accounts where domain = split_part(${input.customerEmail.toLowerCase()}, '@', 2))
-    where id = ${kase.id}`
-  await tx`
-    insert into messages (org_id, case_id, direction, subject, text_body, author_id)
-    values (${orgId}, ${kase.id}, 'note', ${input.subject}, ${input.summary}, ${actor.id})`
-  await recomputeClocks(tx, orgId, kase.id)
-  await recordAudit(tx, orgId, { actor, action: 'case.create', caseId: kase.id, details: { via: 'form', source: input.source, severity: input.severity } })
-  await enqueueJob(tx, orgId, 'draft', { caseId: kase.id })
-  return { id: kase.id, number }
+  await insertNote(tx, orgId, { caseId: created.id, subject: input.subject, text: input.summary, authorId: actor.id })
+  return { ...created, created: true }
 }

@@ -3,37 +3,65 @@ import type { Q, Tx } from '../db.ts'
 export type Source = 'ceo_inbox' | 'bbb' | 'lawyer' | 'regulator' | 'social' | 'direct' | 'form' | 'csv'
 export type Severity = 'SEV-1' | 'SEV-2' | 'SEV-3' | 'SEV-4'
 
-export type NewCase = {
-  source: Source
-  customerEmail: string | null
-  customerName: string | null
-  forwardedBy: string[]
-  subject: string
-  summary: string
-  severity: Severity
-  severityReasons: string[]
-  externalRef: string | null
-  replyToken: string
-  openedAt: Date
-}
-
 /** Takes the org's next case number; the row lock orders concurrent intakes within the org. */
 export async function takeCaseNumber(tx: Tx, orgId: string): Promise<number> {
-  const [row] = await tx<{ number: number }[]>`
-    update orgs set next_case_number = next_case_number + 1
-    where id = ${orgId} returning next_case_number - 1 as number`
-  return row!.number
+  return takeCaseNumbers(tx, orgId, 1)
 }
 
-export async function insertCase(tx: Tx, orgId: string, number: number, c: NewCase): Promise<{ id: string }> {
-  const [row]: [{ id: string }?] = await tx`
-    insert into cases (org_id, number, source, customer_email, customer_name, forwarded_by, subject,
-                       summary, severity, severity_reasons, external_ref, reply_token, opened_at)
-    values (${orgId}, ${number}, ${c.source}, ${c.customerEmail}, ${c.customerName}, ${c.forwardedBy},
-            ${c.subject}, ${c.summary}, ${c.severity}, ${c.severityReasons}, ${c.externalRef},
-            ${c.replyToken}, ${c.openedAt})
-    returning id`
-  return row!
+/** Takes `count` consecutive numbers at once and returns the first. */
+export async function takeCaseNumbers(tx: Tx, orgId: string, count: number): Promise<number> {
+  const [row] = await tx<{ first: number }[]>`
+    update orgs set next_case_number = next_case_number + ${count}
+    where id = ${orgId} returning next_case_number - ${count} as first`
+  return row!.first
+}
+
+/** Every column a new case is born with; anything else keeps its default until something changes it. */
+export const newCaseColumns = [
+  'org_id', 'number', 'source', 'customer_email', 'customer_name', 'customer_account', 'forwarded_by', 'subject',
+  'original_subject', 'summary', 'severity', 'severity_reasons', 'case_type', 'external_ref', 'original_key',
+  'reply_to_message_id', 'reply_references', 'owner_id', 'owner_assigned_at', 'status', 'reply_token', 'opened_at',
+  'import_key', 'account_id', 'first_response_due_at', 'first_response_at_risk_at', 'resolution_due_at',
+  'resolution_at_risk_at', 'next_update_due_at', 'next_update_at_risk_at', 'next_deadline_at', 'next_at_risk_at',
+] as const
+
+export type NewCaseRow = Record<(typeof newCaseColumns)[number], unknown>
+
+export async function insertCases(tx: Tx, rows: NewCaseRow[]): Promise<{ id: string; number: number }[]> {
+  return tx<{ id: string; number: number }[]>`insert into cases ${tx(rows as never, ...newCaseColumns)} returning id, number`
+}
+
+/** The account of each (email, named account) pair, in order, by the database's one rule (case_account_id). */
+export async function caseAccountIds(tx: Tx, pairs: { email: string | null; account: string | null }[]): Promise<(string | null)[]> {
+  if (pairs.length === 0) return []
+  const rows = await tx<{ id: string | null }[]>`
+    select case_account_id(t.email, t.account) as id
+    from unnest(${pairs.map((p) => p.email)}::text[], ${pairs.map((p) => p.account)}::text[]) with ordinality as t(email, account, n)
+    order by t.n`
+  return rows.map((r) => r.id)
+}
+
+/** Cases without an account that now have one (after an accounts import), by the same rule. */
+export async function linkCasesToAccounts(tx: Tx): Promise<number> {
+  const linked = await tx`
+    update cases c set account_id = m.account_id
+    from (select id, case_account_id(customer_email, customer_account) as account_id from cases where account_id is null) m
+    where c.id = m.id and m.account_id is not null
+    returning c.id`
+  return linked.length
+}
+
+export async function findCaseByExternalRef(db: Q, externalRef: string): Promise<{ id: string; number: number } | undefined> {
+  const [row]: [{ id: string; number: number }?] = await db`select id, number from cases where external_ref = ${externalRef}`
+  return row
+}
+
+/** A note in the thread, written by a person (what they typed when they entered the case). */
+export async function insertNote(tx: Tx, orgId: string, note: { caseId: string; subject: string; text: string; authorId: string | null }): Promise<string> {
+  const [row] = await tx<{ id: string }[]>`
+    insert into messages (org_id, case_id, direction, subject, text_body, author_id)
+    values (${orgId}, ${note.caseId}, 'note', ${note.subject}, ${note.text}, ${note.authorId}) returning id`
+  return row!.id
 }
 
 export async function findCaseNumberById(db: Q, id: string): Promise<number | undefined> {

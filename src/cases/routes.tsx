@@ -51,18 +51,12 @@ caseRoutes.post('/', async (c) => {
     return c.html(<NewCasePage user={user} nonce={c.get('secureHeadersNonce')} values={form} errors={errors} />, 422)
   }
   const { db } = c.get('deps')
-  const created = await withOrg(db, user.orgId, async (tx) => {
-    if (parsed.data.externalRef) {
-      const [existing] = await tx<{ id: string; number: number }[]>`select id, number from cases where external_ref = ${parsed.data.externalRef}`
-      if (existing) return { existing }
-    }
-    return { created: await createCaseFromForm(tx, user.orgId, parsed.data, { kind: 'user', id: user.id }) }
-  })
-  if ('existing' in created && created.existing) {
-    const errors = { externalRef: `ESC-${created.existing.number} already has this reference; add to that case instead.` }
+  const kase = await withOrg(db, user.orgId, (tx) => createCaseFromForm(tx, user.orgId, parsed.data, { kind: 'user', id: user.id }))
+  if (!kase.created) {
+    const errors = { externalRef: `ESC-${kase.number} already has this reference; add to that case instead.` }
     return c.html(<NewCasePage user={user} nonce={c.get('secureHeadersNonce')} values={form} errors={errors} />, 409)
   }
-  return c.redirect(`/cases/${created.created!.id}`, 303)
+  return c.redirect(`/cases/${kase.id}`, 303)
 })
 
 caseRoutes.get('/:id', async (c) => {

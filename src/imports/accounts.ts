@@ -1,10 +1,12 @@
 import { recordAudit, type Actor } from '../audit/audit.ts'
+import { linkCasesToAccounts } from '../cases/queries.ts'
 import { withOrg, type Db } from '../db.ts'
 import type { Org } from '../orgs/queries.ts'
 import { accountFields, mapAccountHeaders, recordToFields } from './csv-columns.ts'
 import { readCsv } from './csv-reader.ts'
 import { parseAccountRow, type AccountRow } from './csv-rows.ts'
 import type { CsvSource, RowError } from './cases.ts'
+import { upsertAccount } from './queries.ts'
 
 export type AccountImportReport = { ok: boolean; dryRun: boolean; rows: number; upserted: number; linkedCases: number; errors: RowError[]; reason?: string }
 
@@ -37,20 +39,11 @@ export async function importAccounts(db: Db, org: Org, source: CsvSource, option
   if (options.dryRun) return { ...report, ok: true, upserted: rows.length }
 
   await withOrg(db, org.id, async (tx) => {
-    for (const row of rows) {
-      await tx`
-        insert into accounts (org_id, domain, name, plan, annual_revenue, health)
-        values (${org.id}, ${row.domain}, ${row.name ?? ''}, ${row.plan}, ${row.annualRevenue}, ${row.health})
-        on conflict (org_id, domain) do update set name = excluded.name, plan = excluded.plan,
-          annual_revenue = excluded.annual_revenue, health = excluded.health, updated_at = now()`
-    }
-    const linked = await tx`
-      update cases c set account_id = a.id from accounts a
-      where c.account_id is null and a.domain = split_part(c.customer_email, '@', 2)
-      returning c.id`
+    for (const row of rows) await upsertAccount(tx, org.id, row)
+    const linkedCases = await linkCasesToAccounts(tx)
     report.upserted = rows.length
-    report.linkedCases = linked.length
-    await recordAudit(tx, org.id, { actor: options.actor, action: 'account.import', details: { accounts: rows.length, linkedCases: linked.length } })
+    report.linkedCases = linkedCases
+    await recordAudit(tx, org.id, { actor: options.actor, action: 'account.import', details: { accounts: rows.length, linkedCases } })
   })
   return { ...report, ok: true }
 }

@@ -1,12 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { Actor } from '../audit/audit.ts'
+import { createCases, type NewCase } from '../cases/create.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Org } from '../orgs/queries.ts'
-import { computeClockColumns } from '../sla/clocks.ts'
-import { loadSlaSettings } from '../sla/settings.ts'
+import { loadSlaSettings, type SlaSettings } from '../sla/settings.ts'
 import { caseFields, mapHeaders, recordToFields } from './csv-columns.ts'
 import { readCsv } from './csv-reader.ts'
 import { parseCaseRow, type CaseRow } from './csv-rows.ts'
+import { activeUserIdsByEmail, findImportedCases } from './queries.ts'
 
 export type CsvSource = () => AsyncIterable<Buffer | Uint8Array | string>
 export type RowError = { line: number; errors: string[] }
@@ -17,6 +18,8 @@ export type ImportReport = {
   rows: number
   valid: number
   created: number
+  /** Of the created cases, how many got a reply draft queued. */
+  drafted: number
   duplicates: number
   errors: RowError[] // the first 200; errorCount has them all
   errorCount: number
@@ -29,6 +32,8 @@ export type ImportOptions = {
   dryRun?: boolean
   /** Import the valid rows even when others are malformed (the default refuses the whole file). */
   allowPartial?: boolean
+  /** Queue a reply draft for each new case (default), as for mail; false imports them without. */
+  drafts?: boolean
   actor: Actor
   onProgress?: (stage: 'validate' | 'import', done: number, total: number | null) => void
 }
@@ -76,7 +81,7 @@ class ImportRefused extends Error {}
  */
 export async function importCases(db: Db, org: Org, source: CsvSource, options: ImportOptions): Promise<ImportReport> {
   const report: ImportReport = {
-    ok: false, dryRun: Boolean(options.dryRun), rows: 0, valid: 0, created: 0, duplicates: 0,
+    ok: false, dryRun: Boolean(options.dryRun), rows: 0, valid: 0, created: 0, drafted: 0, duplicates: 0,
     errors: [], errorCount: 0, unknownColumns: [], preview: [],
   }
   try {
@@ -95,17 +100,20 @@ export async function importCases(db: Db, org: Org, source: CsvSource, options: 
   try {
     await withOrg(db, org.id, async (tx) => {
       const replay = { ...report, rows: 0, valid: 0, errors: [], errorCount: 0, preview: [] } satisfies ImportReport
+      const context: BatchContext = {
+        org, actor: options.actor, drafts: options.drafts ?? true,
+        settings: await loadSlaSettings(tx, org.id), owners: await activeUserIdsByEmail(tx), seen: new Set(),
+      }
       let batch: { line: number; row: CaseRow }[] = []
-      const seen = new Set<string>()
       for await (const item of validRows(source, org.timezone, replay)) {
         batch.push(item)
         if (batch.length === BATCH) {
-          await insertBatch(tx, org, batch, seen, report, options.actor)
+          await insertBatch(tx, context, batch, report)
           options.onProgress?.('import', report.created + report.duplicates, report.valid)
           batch = []
         }
       }
-      if (batch.length) await insertBatch(tx, org, batch, seen, report, options.actor)
+      if (batch.length) await insertBatch(tx, context, batch, report)
       options.onProgress?.('import', report.created + report.duplicates, report.valid)
       if (options.dryRun) throw rollback
     })
@@ -115,58 +123,58 @@ export async function importCases(db: Db, org: Org, source: CsvSource, options: 
   return { ...report, ok: true }
 }
 
-async function insertBatch(tx: Tx, org: Org, batch: { line: number; row: CaseRow }[], seen: Set<string>, report: ImportReport, actor: Actor) {
+type BatchContext = {
+  org: Org
+  actor: Actor
+  drafts: boolean
+  settings: SlaSettings
+  /** Active users by address: a row's owner column names one of them, or nobody. */
+  owners: Map<string, string>
+  /** Keys and references of the rows already taken in this file. */
+  seen: Set<string>
+}
+
+/** A row already in the desk (the same row imported before, or its external reference), or earlier in this file. */
+async function freshRows(tx: Tx, context: BatchContext, batch: { line: number; row: CaseRow }[]) {
   const keyed = batch.map((item) => ({ ...item, key: importKey(item.row) }))
   const refs = keyed.flatMap((k) => (k.row.externalRef ? [k.row.externalRef] : []))
-  const existing = await tx<{ importKey: string | null; externalRef: string | null }[]>`
-    select import_key as "importKey", external_ref as "externalRef" from cases
-    where import_key = any(${keyed.map((k) => k.key)}) or external_ref = any(${refs})`
+  const existing = await findImportedCases(tx, keyed.map((k) => k.key), refs)
   const taken = new Set(existing.flatMap((e) => [e.importKey, e.externalRef]).filter(Boolean))
-  const fresh = keyed.filter((k) => {
+  const { seen } = context
+  return keyed.filter((k) => {
     const dup = taken.has(k.key) || (k.row.externalRef !== null && (taken.has(k.row.externalRef) || seen.has(`ref:${k.row.externalRef}`))) || seen.has(k.key)
     seen.add(k.key)
     if (k.row.externalRef) seen.add(`ref:${k.row.externalRef}`)
     return !dup
   })
-  report.duplicates += keyed.length - fresh.length
+}
+
+function newCaseOf(context: BatchContext, item: { line: number; row: CaseRow; key: string }): NewCase {
+  const { row } = item
+  return {
+    source: row.source,
+    customerEmail: row.customerEmail,
+    customerName: row.customerName,
+    customerAccount: row.account,
+    subject: row.subject,
+    summary: row.summary,
+    severity: row.severity ?? 'SEV-3',
+    severityReasons: [row.severity ? 'set in the imported CSV' : 'not given in the CSV; default SEV-3'],
+    externalRef: row.externalRef,
+    ownerId: row.owner ? (context.owners.get(row.owner.toLowerCase()) ?? null) : null,
+    status: row.status ?? undefined,
+    openedAt: row.receivedAt ?? new Date(),
+    importKey: item.key,
+    audit: { actor: context.actor, details: { via: 'csv', line: item.line } },
+    noDraft: context.drafts ? undefined : 'the import was run without drafts',
+  }
+}
+
+async function insertBatch(tx: Tx, context: BatchContext, batch: { line: number; row: CaseRow }[], report: ImportReport) {
+  const fresh = await freshRows(tx, context, batch)
+  report.duplicates += batch.length - fresh.length
   if (!fresh.length) return
-
-  const settings = await loadSlaSettings(tx, org.id)
-  const owners = new Map((await tx<{ id: string; email: string }[]>`select id, email from app_users where disabled_at is null`).map((u) => [u.email, u.id]))
-  const [block] = await tx<{ first: number }[]>`
-    update orgs set next_case_number = next_case_number + ${fresh.length} returning next_case_number - ${fresh.length} as first`
-  const first = block!.first
-
-  const rows = fresh.map(({ row, key }, i) => {
-    const openedAt = row.receivedAt ?? new Date()
-    const severity = row.severity ?? 'SEV-3'
-    const ownerId = row.owner ? (owners.get(row.owner.toLowerCase()) ?? null) : null
-    const status = row.status ?? (ownerId ? 'triaged' : 'new')
-    const clocks = computeClockColumns(
-      { openedAt, severity, status, firstResponseAt: null, lastOutboundAt: null, resolutionPausedAt: null, resolutionPausedSeconds: 0 },
-      settings,
-    )
-    return {
-      org_id: org.id, number: first + i, source: row.source, customer_email: row.customerEmail, customer_name: row.customerName,
-      customer_account: row.account, subject: row.subject, summary: row.summary, severity,
-      severity_reasons: [row.severity ? 'set in the imported CSV' : 'not given in the CSV; default SEV-3'],
-      external_ref: row.externalRef, owner_id: ownerId, owner_assigned_at: ownerId ? openedAt : null, status,
-      reply_token: randomBytes(16).toString('base64url'), opened_at: openedAt, import_key: key,
-      first_response_due_at: clocks.firstResponseDueAt, first_response_at_risk_at: clocks.firstResponseAtRiskAt,
-      resolution_due_at: clocks.resolutionDueAt, resolution_at_risk_at: clocks.resolutionAtRiskAt,
-      next_deadline_at: clocks.nextDeadlineAt, next_at_risk_at: clocks.nextAtRiskAt,
-    }
-  })
-  const inserted = await tx<{ id: string; number: number }[]>`insert into cases ${tx(rows)} returning id, number`
-  await tx`
-    update cases c set account_id = a.id from accounts a
-    where c.id = any(${inserted.map((r) => r.id)}) and c.account_id is null
-      and (a.domain = lower(c.customer_account) or a.domain = split_part(c.customer_email, '@', 2))`
-  // One statement for the batch's audit events; the chain trigger still links them row by row.
-  const events = inserted.map((c, i) => ({
-    org_id: org.id, case_id: c.id, actor_kind: actor.kind, actor_id: actor.id, action: 'case.create',
-    details: tx.json({ via: 'csv', line: fresh[i]!.line }), prev_hash: '', hash: '',
-  }))
-  await tx`insert into audit_events ${tx(events as never)}`
-  report.created += inserted.length
+  const created = await createCases(tx, context.org.id, fresh.map((item) => newCaseOf(context, item)), { settings: context.settings })
+  report.created += created.length
+  report.drafted += created.filter((c) => c.draft.queued).length
 }

@@ -21,13 +21,15 @@ async function requireFile(path: string | undefined): Promise<string> {
 
 export const importCommand: Command = {
   name: 'import',
-  usage: 'import <file.csv> --org SLUG [--dry-run] [--accounts] [--allow-partial]   import cases (or accounts) from CSV',
+  usage: 'import <file.csv> --org SLUG [--dry-run] [--accounts] [--allow-partial] [--no-drafts]   import cases (or accounts) from CSV',
   async run(args) {
     const { values, positionals } = parseArgs({
       args, allowPositionals: true,
       options: {
         org: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
         accounts: { type: 'boolean', default: false }, 'allow-partial': { type: 'boolean', default: false },
+        // Imported cases get a reply draft each, as mail does; a backfill of old cases may not want them.
+        'no-drafts': { type: 'boolean', default: false },
       },
     })
     const path = await requireFile(positionals[0])
@@ -42,7 +44,7 @@ export const importCommand: Command = {
         return
       }
       const report = await importCases(db, org, source, {
-        dryRun: values['dry-run'], allowPartial: values['allow-partial'], actor: cliActor,
+        dryRun: values['dry-run'], allowPartial: values['allow-partial'], drafts: !values['no-drafts'], actor: cliActor,
         onProgress: (stage, done, total) => process.stderr.write(`\r${stage === 'validate' ? 'checked' : 'imported'} ${done}${total ? ` of ${total}` : ''} rows`),
       })
       process.stderr.write('\n')

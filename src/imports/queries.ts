@@ -1,4 +1,5 @@
 import type { DbOrTx, Tx } from '../db.ts'
+import type { AccountRow } from './csv-rows.ts'
 import type { PreviewData } from './preview.ts'
 
 export type ImportKind = 'cases' | 'accounts'
@@ -62,4 +63,25 @@ export async function finishImportRun(tx: Tx, id: string, outcome: { state: 'don
     update import_runs set state = ${outcome.state}, report = ${outcome.report === undefined ? null : tx.json(outcome.report as never)},
       message = ${outcome.message ?? null}, csv = null, finished_at = now()
     where id = ${id}`
+}
+
+/** Cases an import already made from these rows (by fingerprint), or that hold these references. */
+export async function findImportedCases(tx: Tx, keys: string[], refs: string[]): Promise<{ importKey: string | null; externalRef: string | null }[]> {
+  return tx<{ importKey: string | null; externalRef: string | null }[]>`
+    select import_key as "importKey", external_ref as "externalRef" from cases
+    where import_key = any(${keys}) or external_ref = any(${refs})`
+}
+
+export async function activeUserIdsByEmail(tx: Tx): Promise<Map<string, string>> {
+  const users = await tx<{ id: string; email: string }[]>`select id, email from app_users where disabled_at is null`
+  return new Map(users.map((u) => [u.email, u.id]))
+}
+
+/** Re-importing updates an account in place, by its domain. */
+export async function upsertAccount(tx: Tx, orgId: string, row: AccountRow): Promise<void> {
+  await tx`
+    insert into accounts (org_id, domain, name, plan, annual_revenue, health)
+    values (${orgId}, ${row.domain}, ${row.name ?? ''}, ${row.plan}, ${row.annualRevenue}, ${row.health})
+    on conflict (org_id, domain) do update set name = excluded.name, plan = excluded.plan,
+      annual_revenue = excluded.annual_revenue, health = excluded.health, updated_at = now()`
 }

@@ -1,13 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { voidOnNewInbound } from '../approvals/requests.ts'
 import { recordAudit, systemActor } from '../audit/audit.ts'
-import { recomputeClocks } from '../sla/clocks.ts'
 import { reopenOnCustomerReply } from '../cases/lifecycle.ts'
-import { caseLabel, insertCase, takeCaseNumber } from '../cases/queries.ts'
+import { createCase } from '../cases/create.ts'
+import { caseLabel, takeCaseNumber } from '../cases/queries.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import { analyzeMessage, type Analysis, type Analyzer } from './analyze.ts'
 import { defaultLimits, headerMessageId, type Limits } from './parse.ts'
-import { enqueueJob, findCaseByDedupeKey, findEarlierCopy, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
+import { findCaseByDedupeKey, findEarlierCopy, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
 import { headerRecipients } from './routing.ts'
 import { findThread, originalKey, type ThreadMatch } from './threading.ts'
 
@@ -71,7 +71,7 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
         // whatever a concurrent delivery of the same complaint committed meanwhile.
         const number = await takeCaseNumber(tx, orgId)
         match = await findThread(tx, analysis, recipients, org.inboundAddresses)
-        if (!match) return createCase(tx, orgId, number, analysis, { ...input, dedupeKey })
+        if (!match) return openCaseFromMail(tx, orgId, number, analysis, { ...input, dedupeKey })
         await tx`update orgs set next_case_number = next_case_number - 1 where id = ${orgId} and next_case_number = ${number + 1}`
       }
       return threadMessage(tx, orgId, match, analysis, { ...input, dedupeKey })
@@ -124,7 +124,7 @@ function messageRow(a: Analysed, caseId: string, d: Delivery) {
   }
 }
 
-async function createCase(tx: Tx, orgId: string, number: number, a: Analysed, d: Delivery): Promise<IntakeOutcome> {
+async function openCaseFromMail(tx: Tx, orgId: string, number: number, a: Analysed, d: Delivery): Promise<IntakeOutcome> {
   const { unwrapped, classification, mail } = a
   // An address quoted in a forward can be longer than any real one (320 characters), and the
   // customer's address is indexed: an impossible one is no address.
@@ -132,7 +132,9 @@ async function createCase(tx: Tx, orgId: string, number: number, a: Analysed, d:
   const customerEmail = quotedEmail && quotedEmail.length <= 320 ? quotedEmail : null
   const forwardedBy = unwrapped.forwardedBy.map((f) => f.email.toLowerCase()).filter(Boolean)
   const subject = unwrapped.subject.trim() || mail.subject.trim() || '(no subject)'
-  const kase = await insertCase(tx, orgId, number, {
+  // Reply in the customer's own thread: to the original's Message-ID when the forward carried it.
+  const replyTo = unwrapped.depth === 0 ? mail.messageId : unwrapped.originalMessageId
+  const kase = await createCase(tx, orgId, {
     source: classification.source,
     customerEmail,
     customerName: unwrapped.customer?.name || null,
@@ -142,34 +144,25 @@ async function createCase(tx: Tx, orgId: string, number: number, a: Analysed, d:
     severity: classification.severity,
     // Why this severity; why this source is kept on the audit event (case.create details).
     severityReasons: classification.severityReasons,
+    caseType: classification.type,
     externalRef: classification.externalRef,
-    replyToken: randomBytes(18).toString('base64url'),
+    originalKey: originalKey(a),
+    replyToMessageId: replyTo,
+    replyReferences: unwrapped.depth === 0 ? [...mail.references, ...(mail.messageId ? [mail.messageId] : [])] : replyTo ? [replyTo] : [],
     openedAt: new Date(),
-  })
-  // Reply in the customer's own thread: to the original's Message-ID when the forward carried it.
-  const replyTo = unwrapped.depth === 0 ? mail.messageId : unwrapped.originalMessageId
-  await tx`
-    update cases set case_type = ${classification.type}, original_key = ${originalKey(a)},
-      reply_to_message_id = ${replyTo}, original_subject = ${subject},
-      reply_references = ${unwrapped.depth === 0 ? [...mail.references, ...(mail.messageId ? [mail.messageId] : [])] : replyTo ? [replyTo] : []},
-      account_id = (select id from accounts where domain = split_part(${customerEmail ?? ''}, '@', 2))
-    where id = ${kase.id}`
+    audit: {
+      actor: systemActor,
+      details: {
+        via: d.provider, messageId: mail.messageId, rawId: d.rawId, source: classification.source,
+        severity: classification.severity, sourceReasons: classification.sourceReasons, severityReasons: classification.severityReasons,
+        ...(forwardedBy.length ? { forwardedBy } : {}), ...(classification.externalRef ? { externalRef: classification.externalRef } : {}),
+      },
+    },
+  }, { number })
   const message = await insertMessageOnce(tx, orgId, messageRow(a, kase.id, d))
   if (!message) throw new AlreadyIngested()
   await tx`update messages set forwarded_by = ${forwardedBy} where id = ${message.id}`
-  await recomputeClocks(tx, orgId, kase.id)
-  await recordAudit(tx, orgId, {
-    actor: systemActor,
-    action: 'case.create',
-    caseId: kase.id,
-    details: {
-      via: d.provider, messageId: mail.messageId, rawId: d.rawId, source: classification.source,
-      severity: classification.severity, sourceReasons: classification.sourceReasons, severityReasons: classification.severityReasons,
-      ...(forwardedBy.length ? { forwardedBy } : {}), ...(classification.externalRef ? { externalRef: classification.externalRef } : {}),
-    },
-  })
   await markRaw(tx, d.rawId, 'processed', { caseId: kase.id })
-  await enqueueJob(tx, orgId, 'draft', { caseId: kase.id })
   return { status: 'created', case: caseLabel(number), rawId: d.rawId }
 }
 

@@ -60,9 +60,16 @@ export async function failJob(db: Q, jobId: string, workerId: string, error: str
 }
 
 export async function insertJob(tx: Tx, orgId: string, kind: string, payload: Record<string, unknown>): Promise<string> {
-  const [row] = await tx<{ id: string }[]>`
-    insert into jobs (org_id, kind, payload) values (${orgId}, ${kind}, ${tx.json(payload as never)}) returning id::text as id`
-  return row!.id
+  const [id] = await insertJobs(tx, orgId, kind, [payload])
+  return id!
+}
+
+/** One job per payload, in one statement (a CSV import queues a draft for each case it creates). */
+export async function insertJobs(tx: Tx, orgId: string, kind: string, payloads: Record<string, unknown>[]): Promise<string[]> {
+  if (payloads.length === 0) return []
+  const rows = payloads.map((payload) => ({ org_id: orgId, kind, payload: tx.json(payload as never) }))
+  const inserted = await tx<{ id: string }[]>`insert into jobs ${tx(rows, 'org_id', 'kind', 'payload')} returning id::text as id`
+  return inserted.map((r) => r.id)
 }
 
 export type JobState = { id: string; kind: string; attempts: number; maxAttempts: number; runAt: Date; doneAt: Date | null; failedAt: Date | null; lastError: string | null; lockedBy: string | null }
