@@ -1,3 +1,5 @@
+import type { LinkProblem } from '../src/approvals/links.ts'
+import type { ApprovalInvite } from '../src/approvals/requests.ts'
 import type { DraftVersion } from '../src/drafts/queries.ts'
 import { Countdown, Flash, formatTime, SeverityBadge, sourceLabels } from './components.tsx'
 import { Layout } from './layout.tsx'
@@ -117,4 +119,43 @@ export function LinkNotice({ title, message, nonce, link }: { title: string; mes
       </section>
     </Layout>
   )
+}
+
+const invalidWords = {
+  altered: 'It may be incomplete or altered. Open the link from the email again, or sign in to the desk.',
+  unmatched: 'It does not match any approval request. Sign in to the desk to review the case.',
+  gone: 'The approver or the case no longer exists.',
+} as const
+
+const capitalised = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`
+
+/** What the person who opened the link is told, for each reason it cannot be used. */
+export function linkProblemText(p: LinkProblem): { title: string; message: string } {
+  switch (p.reason) {
+    case 'expired':
+      return { title: 'This approval link has expired', message: 'Approval links expire for safety. Ask the case owner to request approval again, or sign in and approve from the case page.' }
+    case 'invalid':
+      return { title: 'This link is not valid', message: invalidWords[p.why] }
+    case 'used':
+      return { title: 'This link was already used', message: `A decision on ESC-${p.caseNumber} has been recorded. Sign in to see where it stands.` }
+    case 'replaced':
+      return {
+        title: 'This version was replaced',
+        message: `${p.voidReason ? `${capitalised(p.voidReason)}, so this` : 'This'} approval link no longer applies. The current version is ${p.currentVersion !== null ? `version ${p.currentVersion}` : 'not drafted yet'}; review it on the case page (or ask for a new approval link).`,
+      }
+  }
+}
+
+export function LinkProblemPage({ problem, nonce }: { problem: LinkProblem; nonce?: string }) {
+  const { title, message } = linkProblemText(problem)
+  const caseId = 'caseId' in problem ? problem.caseId : null
+  return <LinkNotice title={title} message={message} nonce={nonce} link={caseId ? { href: `/cases/${caseId}`, text: 'Open the case (sign-in needed)' } : { href: '/sign-in', text: 'Sign in' }} />
+}
+
+/** What an approver who handed their version on is told (on the link page or the case page). */
+export function handedOnMessage(version: number, invites: ApprovalInvite[]): string {
+  const asked = invites.map((i) => i.name || i.email)
+  return `Your edit is saved as version ${version}; another approver must approve it. ${asked.length
+    ? `${asked.join(', ')} ${asked.length === 1 ? 'has' : 'have'} been asked.`
+    : 'Nobody else in your organization can approve replies yet: an admin can give someone the approver role.'}`
 }

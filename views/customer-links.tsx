@@ -1,10 +1,10 @@
 import { ratingLabels } from '../src/csat/csat.ts'
+import type { CustomerCase } from '../src/csat/links.ts'
 import { Layout } from './layout.tsx'
 
 // Pages behind the links in a resolution message. Opening one changes nothing (mail scanners
 // follow links); only the button, which POSTs, records the rating or the confirmation.
 
-export type CustomerCase = { number: number; subject: string; orgName: string }
 
 export function RatePage({ token, kase, rating, comment, error, nonce }: { token: string; kase: CustomerCase; rating: number | null; comment?: string; error?: string | null; nonce?: string }) {
   return (

@@ -1,4 +1,4 @@
-import type { OrgDraftSettings } from '../src/drafts/context.ts'
+import type { OrgDraftSettings } from '../src/drafts/settings.ts'
 import { Flash } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 

@@ -3,7 +3,8 @@ import { recordAudit } from '../audit/audit.ts'
 import { lockCase, label } from '../cases/case-record.ts'
 import { changeStatus, transitions } from '../cases/lifecycle.ts'
 import type { Tx } from '../db.ts'
-import { oneLineSubject, saveEditedDraft } from '../drafts/drafts.ts'
+import { saveEditedDraft } from '../drafts/drafts.ts'
+import { singleLine } from '../outbound/headers.ts'
 import { listDraftVersions, type DraftVersion } from '../drafts/queries.ts'
 import { insertJob } from '../jobs/queries.ts'
 import { loadFourEyes, needsAnotherApprover } from './four-eyes.ts'
@@ -43,7 +44,7 @@ export class DecisionRefused extends Error {
 }
 
 const changed = (d: DraftVersion, e: NonNullable<Decision['edit']>) =>
-  oneLineSubject(e.subject) !== d.subject || e.body.replace(/\r\n?/g, '\n').trim() !== d.body ||
+  singleLine(e.subject) !== d.subject || e.body.replace(/\r\n?/g, '\n').trim() !== d.body ||
   e.to.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean).join(',') !== d.toEmails.join(',')
 
 /**

@@ -100,11 +100,3 @@ export async function listTimeline(db: Q, caseId: string): Promise<TimelineEntry
   const names = new Map((await db<{ id: string; name: string; email: string }[]>`select id::text, name, email from app_users`).map((u) => [u.id, u.name || u.email]))
   return rows.map((r) => ({ ...r, actorName: r.actorId ? (names.get(r.actorId) ?? r.actorId) : null }))
 }
-
-/** Earlier cases of the same customer (repeat escalations), newest first. */
-export async function listCustomerHistory(db: Q, c: { id: string; customerEmail: string | null }) {
-  if (!c.customerEmail) return []
-  return db<{ id: string; number: number; subject: string; status: string; openedAt: Date }[]>`
-    select id, number, subject, status, opened_at as "openedAt" from cases
-    where customer_email = ${c.customerEmail} and id <> ${c.id} order by opened_at desc limit 5`
-}

@@ -10,7 +10,8 @@ import { CaseBody, CasePage, type CaseView } from '../../views/case.tsx'
 import { NewCasePage } from '../../views/new-case.tsx'
 import type { CaseStatus } from './case-record.ts'
 import { createCaseFromForm, newCaseSchema } from './create.ts'
-import { findMessageHtml, getCaseDetail, listCustomerHistory, listTeam, listThread, listTimeline } from './detail.ts'
+import { findMessageHtml, getCaseDetail, listTeam, listThread, listTimeline } from './detail.ts'
+import { listEarlierEscalations } from './repeats.ts'
 import { isUuid } from '../http/ids.ts'
 import { changeStatus } from './lifecycle.ts'
 import { addNote } from './notes.ts'
@@ -30,7 +31,7 @@ async function loadView(tx: Tx, caseId: string, user: SessionUser): Promise<Omit
   const kase = await getCaseDetail(tx, caseId)
   if (!kase) return null
   const [thread, timeline, team, history, draft, approval, aftercare] = await Promise.all([
-    listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listCustomerHistory(tx, kase), loadDraftPanel(tx, caseId),
+    listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listEarlierEscalations(tx, caseId), loadDraftPanel(tx, caseId),
     loadApprovalPanel(tx, caseId), loadAftercare(tx, caseId),
   ])
   return { kase, thread, timeline, team, history, draft, approval, aftercare, user, now: new Date() }

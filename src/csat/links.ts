@@ -99,3 +99,12 @@ export async function consumeCustomerLink(tx: Tx, claims: CustomerLinkClaims): P
     returning jti`
   return rows.length === 1
 }
+
+/** What a customer's page shows of the case: its number and subject, and whose desk it is. */
+export type CustomerCase = { number: number; subject: string; orgName: string }
+
+export async function findCustomerCase(db: Q, caseId: string): Promise<CustomerCase | undefined> {
+  const [row]: [CustomerCase?] = await db`
+    select c.number, c.subject, o.name as "orgName" from cases c join orgs o on o.id = c.org_id where c.id = ${caseId}`
+  return row
+}

@@ -2,9 +2,9 @@ import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../app.ts'
 import { linkSigningKey } from '../auth/tokens.ts'
 import { withOrg } from '../db.ts'
-import { ConfirmResolvedPage, CustomerNotice, RatePage, type CustomerCase } from '../../views/customer-links.tsx'
+import { ConfirmResolvedPage, CustomerNotice, RatePage } from '../../views/customer-links.tsx'
 import { confirmByCustomer, ratingFormSchema, submitRating, type CustomerActionResult } from './csat.ts'
-import { findCustomerLink, verifyCustomerLink, type CustomerLinkClaims, type CustomerLinkPurpose } from './links.ts'
+import { findCustomerCase, findCustomerLink, verifyCustomerLink, type CustomerCase, type CustomerLinkClaims, type CustomerLinkPurpose } from './links.ts'
 import { formText as field } from '../http/forms.ts'
 
 // Public pages: the customer has no session. The signed link is the only credential, and it
@@ -27,8 +27,7 @@ async function readLink(c: Context<AppEnv>, token: string, purpose: CustomerLink
   const { claims } = verified
   return withOrg(db, claims.orgId, async (tx): Promise<LinkState> => {
     const link = await findCustomerLink(tx, claims)
-    const [kase] = await tx<CustomerCase[]>`
-      select c.number, c.subject, o.name as "orgName" from cases c join orgs o on o.id = c.org_id where c.id = ${claims.caseId}`
+    const kase = await findCustomerCase(tx, claims.caseId)
     if (!link || !kase) return { ok: false, problem: invalid }
     if (link.consumedAt) {
       const message = purpose === 'csat'

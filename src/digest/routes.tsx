@@ -7,7 +7,7 @@ import { requireRole } from '../http/session.ts'
 import { DigestSettingsPage } from '../../views/digest-settings.tsx'
 import { previewDigest } from './digest.ts'
 import { listRecentDigestRuns } from './queries.ts'
-import { loadNotificationSettings, updateNotificationSettings, type OrgNotificationSettings } from './settings.ts'
+import { loadNotificationSettings, notActiveUsers, updateNotificationSettings, type OrgNotificationSettings } from './settings.ts'
 import { textFields } from '../http/forms.ts'
 
 /** /admin/digest: when and to whom the digest goes, which alerts are on, and what it would say now. */
@@ -58,9 +58,7 @@ digestSettingsRoutes.post('/', async (c) => {
   const typed = String(form.digest_recipients ?? '')
   const recipients = [...new Set(typed.split(/[\s,;]+/).map((e) => e.trim().toLowerCase()).filter(Boolean))]
   if (recipients.length) {
-    const known = await withOrg(db, user.orgId, (tx) => tx<{ email: string }[]>`
-      select email from app_users where disabled_at is null and email = any(${recipients}::text[])`)
-    const unknown = recipients.filter((e) => !known.some((k) => k.email === e))
+    const unknown = await withOrg(db, user.orgId, (tx) => notActiveUsers(tx, recipients))
     if (unknown.length) errors.digest_recipients = `Not an active user of this organization: ${unknown.join(', ')}. The digest only goes to people who work here.`
   }
   if (!parsed.success || Object.keys(errors).length) {

@@ -48,6 +48,12 @@ export async function digestRecipients(tx: Q, settings: NotificationSettings): P
   return rows.map((r) => r.email)
 }
 
+/** The addresses that are not an active user of the org: the digest never goes to them. */
+export async function notActiveUsers(tx: Q, emails: string[]): Promise<string[]> {
+  const known = await tx<{ email: string }[]>`select email from app_users where disabled_at is null and email = any(${emails}::text[])`
+  return emails.filter((e) => !known.some((k) => k.email === e))
+}
+
 export type NotificationSettingsUpdate = NotificationSettings & { digestHour: number }
 
 /** Merged into orgs.settings (other features keep their keys there) and audited with before/after. */

@@ -1,17 +1,11 @@
-import { z } from 'zod'
 import { loadSlaSettings } from '../sla/settings.ts'
 import type { Severity, Source } from '../cases/queries.ts'
 import { nextUpdateDue } from '../sla/sla.ts'
+import { listEarlierEscalations } from '../cases/repeats.ts'
 import type { Tx } from '../db.ts'
 import { htmlToText } from '../intake/html-text.ts'
 import type { DraftPurpose } from './schema.ts'
-
-export const orgDraftSettingsSchema = z.object({
-  ai_enabled: z.boolean().catch(true).default(true),
-  signature: z.string().max(1000).catch('').default(''),
-  sender_name: z.string().max(200).catch('').default(''),
-})
-export type OrgDraftSettings = z.infer<typeof orgDraftSettingsSchema>
+import { orgDraftSettingsSchema, type OrgDraftSettings } from './settings.ts'
 
 export type ThreadEntry = { direction: 'inbound' | 'outbound'; from: string; at: Date; subject: string; text: string }
 
@@ -85,12 +79,7 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
   const [account] = row.accountId
     ? await tx<NonNullable<DraftContext['account']>[]>`select name, domain, plan, annual_revenue::text as "annualRevenue", health from accounts where id = ${row.accountId}`
     : []
-  const earlierCases = row.customerEmail
-    ? await tx<DraftContext['earlierCases']>`
-        select number, subject, status, opened_at as "openedAt" from cases
-        where customer_email = ${row.customerEmail} and id <> ${caseId} and opened_at <= ${row.openedAt}
-        order by opened_at desc limit 5`
-    : []
+  const earlierCases = (await listEarlierEscalations(tx, caseId)).map(({ number, subject, status, openedAt }) => ({ number, subject, status, openedAt }))
   const [latest] = await tx<NonNullable<DraftContext['latest']>[]>`
     select version, subject, body, purpose, recovery_action as "recoveryAction" from drafts
     where case_id = ${caseId} order by version desc limit 1`

@@ -6,6 +6,7 @@ import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../http/errors.ts'
 import { insertJob } from '../jobs/queries.ts'
+import { singleLine } from '../outbound/headers.ts'
 import { requestAiDraft, type FallbackReason } from './ai.ts'
 import { allowedRecipients, loadDraftContext, type DraftContext } from './context.ts'
 import { checkDraft, type GuardrailFlag } from './guardrails.ts'
@@ -110,8 +111,6 @@ type SaveOptions = {
   audit?: Record<string, unknown>
 }
 
-/** A subject becomes a mail header: control characters and line breaks become spaces. */
-export const oneLineSubject = (subject: string) => subject.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').trim()
 
 export const MAX_SUBJECT_CHARS = 300
 
@@ -121,7 +120,7 @@ export const MAX_SUBJECT_CHARS = 300
  * retry five times and leave the case without a reply to approve.
  */
 export function fitSubject(subject: string): string {
-  const line = oneLineSubject(subject)
+  const line = singleLine(subject)
   if (line.length <= MAX_SUBJECT_CHARS) return line
   const cut = line.slice(0, MAX_SUBJECT_CHARS - 1)
   const atWord = cut.lastIndexOf(' ')
@@ -137,7 +136,7 @@ async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraf
   const [kase] = await tx<{ source: string }[]>`select source from cases where id = ${caseId} for no key update`
   if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
   // People's edits are held to the limit by the form (draftEditSchema); machine-written ones fit.
-  const draft = { ...input, subject: input.authorKind === 'user' ? oneLineSubject(input.subject) : fitSubject(input.subject) }
+  const draft = { ...input, subject: input.authorKind === 'user' ? singleLine(input.subject) : fitSubject(input.subject) }
   const flags = checkDraft(
     { to: draft.toEmails, subject: draft.subject, body: draft.body },
     { allowedRecipients: await allowedRecipients(tx, caseId), source: kase.source, missingFacts: options.missingFacts, modelFlags: options.modelFlags },
@@ -167,7 +166,7 @@ const addressList = z.string().transform((s, ctx) => {
 
 export const draftEditSchema = z.object({
   to: addressList.pipe(z.array(z.string()).max(10, 'Send to at most 10 addresses.')),
-  subject: z.string().transform(oneLineSubject).pipe(z.string().min(1, 'Give the reply a subject.').max(300, 'Keep the subject under 300 characters.')),
+  subject: z.string().transform(singleLine).pipe(z.string().min(1, 'Give the reply a subject.').max(300, 'Keep the subject under 300 characters.')),
   body: z.string().transform((s) => s.replace(/\r\n?/g, '\n').trim()).pipe(z.string().min(1, 'The reply is empty.').max(20_000, 'Keep the reply under 20,000 characters.')),
   baseVersion: z.coerce.number().int().min(0).default(0),
 })

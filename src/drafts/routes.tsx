@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../app.ts'
 import { isUuid } from '../http/ids.ts'
+import { findCaseNumberById } from '../cases/queries.ts'
 import { withOrg } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { requireUser } from '../http/session.ts'
@@ -28,10 +29,8 @@ const formOf = (c: Context<AppEnv>) => textFields(c)
 /** The section for htmx; a small page otherwise (a plain form post without script). */
 async function respond(c: Context<AppEnv>, caseId: string, props: Omit<DraftSectionProps, 'panel' | 'nonce'>, status: 200 | 409 | 422 = 200) {
   const user = requireUser(c)
-  const panel = await withOrg(c.get('deps').db, user.orgId, async (tx) => {
-    const [kase] = await tx<{ id: string }[]>`select id from cases where id = ${caseId}`
-    return kase ? loadDraftPanel(tx, caseId) : null
-  })
+  const panel = await withOrg(c.get('deps').db, user.orgId, async (tx) =>
+    (await findCaseNumberById(tx, caseId)) === undefined ? null : loadDraftPanel(tx, caseId))
   if (!panel) throw notFound('That case')
   const nonce = c.get('secureHeadersNonce')
   const section = <DraftSection panel={panel} nonce={nonce} {...props} />

@@ -1,11 +1,10 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../app.ts'
-import { recordAudit } from '../audit/audit.ts'
-import { withOrg, type Tx } from '../db.ts'
+import { withOrg } from '../db.ts'
 import { requireRole } from '../http/session.ts'
 import { DraftingSettingsPage } from '../../views/draft-settings.tsx'
-import { orgDraftSettingsSchema, type OrgDraftSettings } from './context.ts'
+import { loadDraftSettings, updateDraftSettings, type OrgDraftSettings } from './settings.ts'
 import { textFields } from '../http/forms.ts'
 
 /** /admin/drafting: AI on or off for the org, and who signs the drafts. */
@@ -16,18 +15,6 @@ const formSchema = z.object({
   sender_name: z.string().trim().max(200, 'Keep the name under 200 characters.').default(''),
   signature: z.string().default('').transform((s) => s.replace(/\r\n?/g, '\n').trim()).pipe(z.string().max(1000, 'Keep the signature under 1,000 characters.')),
 })
-
-export async function loadDraftSettings(tx: Tx, orgId: string): Promise<OrgDraftSettings> {
-  const [org] = await tx<{ settings: unknown }[]>`select settings from orgs where id = ${orgId}`
-  return orgDraftSettingsSchema.parse(org?.settings ?? {})
-}
-
-/** Merged into orgs.settings (other features keep their keys there) and audited with before/after. */
-export async function updateDraftSettings(tx: Tx, orgId: string, next: OrgDraftSettings, actorId: string) {
-  const before = await loadDraftSettings(tx, orgId)
-  await tx`update orgs set settings = settings || ${tx.json(next as never)} where id = ${orgId}`
-  await recordAudit(tx, orgId, { actor: { kind: 'user', id: actorId }, action: 'org.drafting_change', details: { before, after: next } })
-}
 
 draftSettingsRoutes.get('/', async (c) => {
   const user = requireRole(c, 'admin')

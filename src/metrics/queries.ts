@@ -1,3 +1,4 @@
+import { REPEAT_WINDOW_DAYS } from '../cases/repeats.ts'
 import type { Q } from '../db.ts'
 import type { Week } from './period.ts'
 
@@ -205,12 +206,13 @@ export async function approvalWaits(db: Q, from: Date, to: Date): Promise<Approv
 export type RepeatEscalations = { cases: number; repeats: number }
 
 /**
- * Cases whose customer (same address, or same account) had another escalation in the 90 days
- * before: each case is compared with the one before it of the same customer, in one pass over
- * the period and the 90 days ahead of it (window functions, no per-case probes).
+ * Cases that are repeat escalations (cases/repeats.ts): each case is compared with the one before
+ * it of the same customer, by address and by account, in one pass over the period and the window
+ * ahead of it (window functions, no per-case probes; test/cases/repeats.test.ts holds it to the
+ * per-case definition).
  */
 export async function repeatEscalations(db: Q, from: Date, to: Date): Promise<RepeatEscalations> {
-  const since = new Date(from.getTime() - 90 * 86_400_000)
+  const since = new Date(from.getTime() - REPEAT_WINDOW_DAYS * 86_400_000)
   const [row] = await db<RepeatEscalations[]>`
     with scope as (
       select c.customer_email, c.account_id, c.opened_at,
@@ -219,8 +221,8 @@ export async function repeatEscalations(db: Q, from: Date, to: Date): Promise<Re
       from cases c where c.opened_at >= ${since} and c.opened_at < ${to}
     )
     select count(*)::int as cases,
-           count(*) filter (where (customer_email is not null and since_email <= interval '90 days')
-                               or (account_id is not null and since_account <= interval '90 days'))::int as repeats
+           count(*) filter (where (customer_email is not null and since_email <= make_interval(days => ${REPEAT_WINDOW_DAYS}))
+                               or (account_id is not null and since_account <= make_interval(days => ${REPEAT_WINDOW_DAYS})))::int as repeats
     from scope where opened_at >= ${from}`
   return row!
 }

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../app.ts'
 import { withOrg } from '../db.ts'
+import { findOrgById } from '../orgs/queries.ts'
 import { requireUser } from '../http/session.ts'
 import { MetricsPage } from '../../views/metrics.tsx'
 import { loadMetrics, metricsCsv, type MetricsReport } from './metrics.ts'
@@ -12,7 +13,7 @@ export const metricsRoutes = new Hono<AppEnv>()
 async function report(c: Context<AppEnv>): Promise<MetricsReport> {
   const user = requireUser(c)
   return withOrg(c.get('deps').db, user.orgId, async (tx) => {
-    const [org] = await tx<{ timezone: string }[]>`select timezone from orgs where id = ${user.orgId}`
+    const org = await findOrgById(tx, user.orgId)
     return loadMetrics(tx, user.orgId, parsePeriod(c.req.query(), org?.timezone ?? 'UTC'))
   })
 }

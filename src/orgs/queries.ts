@@ -23,6 +23,17 @@ export async function findOrgById(db: Q, id: string): Promise<Org | undefined> {
   return org
 }
 
+/** The org's settings document (features keep their own keys in it); {} when it has none. */
+export async function findOrgSettings(db: Q, orgId: string): Promise<Record<string, unknown>> {
+  const [row] = await db<{ settings: Record<string, unknown> | null }[]>`select settings from orgs where id = ${orgId}`
+  return row?.settings ?? {}
+}
+
+/** Sets some keys of the org's settings, keeping every other feature's. */
+export async function mergeOrgSettings(db: Q, orgId: string, keys: Record<string, unknown>): Promise<void> {
+  await db`update orgs set settings = settings || ${db.json(keys as never)} where id = ${orgId}`
+}
+
 export async function countOrgs(db: Q): Promise<number> {
   const [row] = await db<{ n: number }[]>`select count(*)::int as n from orgs`
   return row!.n

@@ -6,7 +6,7 @@ import { severityOverridesByWeek } from '../cases/severity.ts'
 import { withOrg } from '../db.ts'
 import { requireRole } from '../http/session.ts'
 import { OverridesPage, SettingsPage } from '../../views/settings.tsx'
-import { loadApprovalPolicy, saveApprovalPolicy } from './queries.ts'
+import { findOrgById, loadApprovalPolicy, saveApprovalPolicy } from './queries.ts'
 import { updateSlaSettings } from '../sla/clocks.ts'
 import { parseSlaForm } from '../sla/settings.ts'
 import { parseApprovalPolicyForm } from './approval-policy.ts'
@@ -16,7 +16,7 @@ export const settingsRoutes = new Hono<AppEnv>()
 async function current(c: Context<AppEnv>, orgId: string) {
   return withOrg(c.get('deps').db, orgId, async (tx) => {
     const settings = await loadSlaSettings(tx, orgId)
-    const [org] = await tx<{ timezone: string }[]>`select timezone from orgs where id = ${orgId}`
+    const org = await findOrgById(tx, orgId)
     return { ...settings, timezone: org!.timezone, approvalPolicy: await loadApprovalPolicy(tx, orgId) }
   })
 }

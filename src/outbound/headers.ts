@@ -14,6 +14,9 @@ export type MailCheck = { ok: true; mail: CheckedMail } | { ok: false; reason: s
 const lineBreaking = /[\p{Cc}\u2028\u2029]+/gu
 const controlCharacter = /[\p{Cc}\u2028\u2029]/u
 
+/** The domain our Message-IDs use: the sender's, so replies look like they come from where they do. */
+export const messageIdDomain = (mailFrom: string) => /@([^>\s]+)>?\s*$/.exec(mailFrom)?.[1] ?? 'escalation-desk.local'
+
 /** One line of text: each run of control characters becomes one space. */
 export function singleLine(value: string): string {
   return value.replace(lineBreaking, ' ').trim()

@@ -1,4 +1,5 @@
 import type { Severity, Source } from '../cases/queries.ts'
+import { countEarlierEscalations } from '../cases/repeats.ts'
 import type { Q } from '../db.ts'
 import { recoveryLabels, type RecoveryAction } from '../drafts/schema.ts'
 import { proportionalRecovery } from '../drafts/templates.ts'
@@ -13,9 +14,7 @@ export type RecoverySuggestion = { action: RecoveryAction | null; label: string;
 export async function recoverySuggestion(db: Q, caseId: string): Promise<RecoverySuggestion | null> {
   const [row] = await db<{ source: Source; severity: Severity; health: string | null; annualRevenue: string | null; earlier: number }[]>`
     select c.source, c.severity, a.health, a.annual_revenue::text as "annualRevenue",
-           (select count(*)::int from cases p
-            where c.customer_email is not null and p.customer_email = c.customer_email
-              and p.id <> c.id and p.opened_at <= c.opened_at) as earlier
+           ${countEarlierEscalations(db)} as earlier
     from cases c left join accounts a on a.id = c.account_id
     where c.id = ${caseId}`
   if (!row) return null

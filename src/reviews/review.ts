@@ -5,6 +5,7 @@ import { label, lockCase } from '../cases/case-record.ts'
 import { loadSlaSettings } from '../sla/settings.ts'
 import { getCaseDetail, listTeam, listTimeline, type CaseDetail, type TeamMember } from '../cases/detail.ts'
 import { isUuid } from '../http/ids.ts'
+import { countEarlierEscalations } from '../cases/repeats.ts'
 import type { Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import { describeEvent } from '../../views/timeline.tsx'
@@ -56,8 +57,7 @@ export async function loadReview(tx: Tx, orgId: string, caseId: string): Promise
     select c.first_response_seconds as "firstResponseSeconds", c.resolution_seconds as "resolutionSeconds",
            c.customer_confirmed_at as "customerConfirmedAt", o.name as "orgName", o.timezone,
            o.business_calendar is not null as "hasCalendar",
-           (select count(*)::int from cases p where c.customer_email is not null and p.customer_email = c.customer_email
-              and p.id <> c.id and p.opened_at <= c.opened_at) as earlier
+           ${countEarlierEscalations(tx)} as earlier
     from cases c join orgs o on o.id = c.org_id where c.id = ${caseId}`
   const { policy } = await loadSlaSettings(tx, orgId)
   const saved = (await getReview(tx, caseId)) ?? null

@@ -1,0 +1,32 @@
+import type { DbOrTx } from '../db.ts'
+
+// A repeat escalation: the same customer escalated before. "The same customer" is the same
+// address or, for a company, the same account; "before" is the 90 days ahead of this case's
+// opening (older history is a different relationship), in the order cases were opened.
+// The case page, a draft's context, the suggested recovery, the post-incident review and the
+// metrics all mean this; metrics counts it over a whole period with window functions, the same
+// definition computed set-wise (metrics/queries.ts repeatEscalations).
+
+export const REPEAT_WINDOW_DAYS = 90
+
+/** `earlier` is a repeat escalation's earlier case of `c` (both aliases of cases). */
+export const isEarlierEscalation = (db: DbOrTx) => db`
+  (earlier.opened_at, earlier.number) < (c.opened_at, c.number)
+  and earlier.opened_at >= c.opened_at - make_interval(days => ${REPEAT_WINDOW_DAYS})
+  and ((c.customer_email is not null and earlier.customer_email = c.customer_email)
+       or (c.account_id is not null and earlier.account_id = c.account_id))`
+
+export type EarlierCase = { id: string; number: number; subject: string; status: string; openedAt: Date }
+
+/** The earlier escalations of a case, newest first. */
+export async function listEarlierEscalations(db: DbOrTx, caseId: string, limit = 5): Promise<EarlierCase[]> {
+  return db<EarlierCase[]>`
+    select earlier.id, earlier.number, earlier.subject, earlier.status, earlier.opened_at as "openedAt"
+    from cases c join cases earlier on ${isEarlierEscalation(db)}
+    where c.id = ${caseId}
+    order by earlier.opened_at desc, earlier.number desc limit ${limit}`
+}
+
+/** How many earlier escalations a case has (a subquery over `c`, for a select list). */
+export const countEarlierEscalations = (db: DbOrTx) => db`
+  (select count(*)::int from cases earlier where ${isEarlierEscalation(db)})`
