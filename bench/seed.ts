@@ -4,7 +4,7 @@
 import type { Db } from '../src/db.ts'
 import { computeClockColumns } from '../src/sla/clocks.ts'
 import { defaultSlaPolicy } from '../src/sla/sla.ts'
-import type { Severity } from '../src/cases/queries.ts'
+import type { Severity } from '../src/cases/terms.ts'
 
 export type SeedOrg = { id: string; slug: string }
 

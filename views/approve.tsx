@@ -1,7 +1,8 @@
+import { caseLabel, sourceLabel } from '../src/cases/terms.ts'
 import type { LinkProblem } from '../src/approvals/links.ts'
 import type { ApprovalInvite } from '../src/approvals/requests.ts'
 import type { DraftVersion } from '../src/drafts/queries.ts'
-import { Countdown, Flash, formatTime, SeverityBadge, sourceLabels } from './components.tsx'
+import { Countdown, Flash, formatTime, SeverityBadge } from './components.tsx'
 import { Layout } from './layout.tsx'
 
 export type ReviewCase = {
@@ -49,10 +50,10 @@ export function ReviewPage({ token, kase, draft, thread, approverName, expiresAt
   const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
   const warnings = draft.guardrailFlags.filter((f) => f.severity === 'warn')
   return (
-    <Layout title={`Approve reply · ESC-${kase.number}`} nonce={nonce}>
-      <h1>Review the reply to ESC-{kase.number}</h1>
+    <Layout title={`Approve reply · ${caseLabel(kase.number)}`} nonce={nonce}>
+      <h1>Review the reply to {caseLabel(kase.number)}</h1>
       <p class="chips">
-        <SeverityBadge severity={kase.severity} /> <span class="badge">{sourceLabels[kase.source] ?? kase.source}</span>
+        <SeverityBadge severity={kase.severity} /> <span class="badge">{sourceLabel(kase.source)}</span>
         <span>{kase.subject}</span>
       </p>
       <Flash error={error} />
@@ -137,7 +138,7 @@ export function linkProblemText(p: LinkProblem): { title: string; message: strin
     case 'invalid':
       return { title: 'This link is not valid', message: invalidWords[p.why] }
     case 'used':
-      return { title: 'This link was already used', message: `A decision on ESC-${p.caseNumber} has been recorded. Sign in to see where it stands.` }
+      return { title: 'This link was already used', message: `A decision on ${caseLabel(p.caseNumber)} has been recorded. Sign in to see where it stands.` }
     case 'replaced':
       return {
         title: 'This version was replaced',

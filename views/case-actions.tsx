@@ -1,8 +1,7 @@
+import { severities, statusLabel } from '../src/cases/terms.ts'
 import type { CaseView } from './case.tsx'
-import { statusLabel } from './components.tsx'
 import { transitions } from '../src/cases/lifecycle.ts'
 
-const severities = ['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4']
 
 /** Forms post normally and, with htmx, swap #case in place (hx-nonce: htmx's CSP gate). */
 function hx(caseId: string, action: string, nonce?: string) {

@@ -1,3 +1,4 @@
+import { caseLabel, sourceLabel, statusLabel } from '../src/cases/terms.ts'
 import type { CaseDetail, TeamMember, ThreadMessage, TimelineEntry } from '../src/cases/detail.ts'
 import { CaseActions } from './case-actions.tsx'
 import { DraftSection, type DraftPanel } from './draft.tsx'
@@ -5,7 +6,7 @@ import { ApprovalSection } from './approval.tsx'
 import { AftercarePanel } from './aftercare.tsx'
 import type { Aftercare } from '../src/reviews/aftercare.ts'
 import type { ApprovalPanel } from '../src/approvals/panel.ts'
-import { Countdown, Flash, formatTime, Health, Money, SeverityBadge, sourceLabels, statusLabel } from './components.tsx'
+import { Countdown, Flash, formatTime, Health, Money, SeverityBadge } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 import { Timeline } from './timeline.tsx'
 
@@ -29,7 +30,7 @@ export type CaseView = {
 
 export function CasePage(view: CaseView) {
   return (
-    <Layout title={`ESC-${view.kase.number}`} nonce={view.nonce} user={view.user}>
+    <Layout title={caseLabel(view.kase.number)} nonce={view.nonce} user={view.user}>
       <p class="crumbs"><a href="/">← Queue</a></p>
       <CaseBody {...view} />
     </Layout>
@@ -43,11 +44,11 @@ export function CaseBody(view: CaseView) {
     <div id="case">
       <Flash error={view.error} notice={view.notice} />
       <header class="case-head">
-        <h1><span class="muted">ESC-{kase.number}</span> {kase.subject}</h1>
+        <h1><span class="muted">{caseLabel(kase.number)}</span> {kase.subject}</h1>
         <div class="chips">
           <SeverityBadge severity={kase.severity} />
           <span class="badge">{statusLabel(kase.status)}</span>
-          <span class="badge">{sourceLabels[kase.source] ?? kase.source}</span>
+          <span class="badge">{sourceLabel(kase.source)}</span>
           <span class="badge">{kase.caseType}</span>
           {kase.externalRef ? <span class="badge ref">Ref {kase.externalRef}</span> : null}
         </div>
@@ -134,7 +135,7 @@ function CustomerPanel({ kase, history }: { kase: CaseDetail; history: CaseView[
       {history.length ? (
         <>
           <h3>Earlier escalations</h3>
-          <ul class="plain">{history.map((h) => <li><a href={`/cases/${h.id}`}>ESC-{h.number}</a> {h.subject} <span class="muted">({statusLabel(h.status)})</span></li>)}</ul>
+          <ul class="plain">{history.map((h) => <li><a href={`/cases/${h.id}`}>{caseLabel(h.number)}</a> {h.subject} <span class="muted">({statusLabel(h.status)})</span></li>)}</ul>
         </>
       ) : null}
     </section>

@@ -1,12 +1,5 @@
 import type { Child } from 'hono/jsx'
 
-export const sourceLabels: Record<string, string> = {
-  ceo_inbox: 'CEO inbox', bbb: 'BBB', lawyer: 'Lawyer', regulator: 'Regulator', social: 'Social',
-  direct: 'Direct', form: 'Form', csv: 'CSV',
-}
-
-export const statusLabel = (s: string) => s.replaceAll('_', ' ')
-
 export function SeverityBadge({ severity }: { severity: string }) {
   return <span class={`badge sev sev-${severity}`}>{severity}</span>
 }

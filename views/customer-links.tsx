@@ -1,3 +1,4 @@
+import { caseLabel } from '../src/cases/terms.ts'
 import { ratingLabels } from '../src/csat/csat.ts'
 import type { CustomerCase } from '../src/csat/links.ts'
 import { Layout } from './layout.tsx'
@@ -8,10 +9,10 @@ import { Layout } from './layout.tsx'
 
 export function RatePage({ token, kase, rating, comment, error, nonce }: { token: string; kase: CustomerCase; rating: number | null; comment?: string; error?: string | null; nonce?: string }) {
   return (
-    <Layout title={`Rate ESC-${kase.number}`} nonce={nonce} orgName={kase.orgName}>
+    <Layout title={`Rate ${caseLabel(kase.number)}`} nonce={nonce} orgName={kase.orgName}>
       <section class="panel narrow customer-link">
         <h1>How did we do?</h1>
-        <p>Your rating of how {kase.orgName} handled <strong>ESC-{kase.number}</strong>, “{kase.subject}”.</p>
+        <p>Your rating of how {kase.orgName} handled <strong>{caseLabel(kase.number)}</strong>, “{kase.subject}”.</p>
         {error ? <p class="error" role="alert">{error}</p> : null}
         <form method="post" action="/csat">
           <input type="hidden" name="t" value={token} />
@@ -36,10 +37,10 @@ export function RatePage({ token, kase, rating, comment, error, nonce }: { token
 
 export function ConfirmResolvedPage({ token, kase, nonce }: { token: string; kase: CustomerCase; nonce?: string }) {
   return (
-    <Layout title={`Confirm ESC-${kase.number}`} nonce={nonce} orgName={kase.orgName}>
+    <Layout title={`Confirm ${caseLabel(kase.number)}`} nonce={nonce} orgName={kase.orgName}>
       <section class="panel narrow customer-link">
         <h1>Is it resolved?</h1>
-        <p>{kase.orgName} believes <strong>ESC-{kase.number}</strong>, “{kase.subject}”, is resolved.</p>
+        <p>{kase.orgName} believes <strong>{caseLabel(kase.number)}</strong>, “{kase.subject}”, is resolved.</p>
         <form method="post" action="/confirm-resolution">
           <input type="hidden" name="t" value={token} />
           <button type="submit">Yes, it is resolved: close the case</button>

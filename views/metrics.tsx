@@ -1,10 +1,11 @@
+import { sourceLabel } from '../src/cases/terms.ts'
 import type { Child } from 'hono/jsx'
 import type { WeekAggregate } from '../src/metrics/queries.ts'
 import { formatPercent, formatSeconds } from '../src/metrics/format.ts'
 import { compliance, ratio, type MetricsReport } from '../src/metrics/metrics.ts'
 import { presetLabels, periodQuery, type Preset } from '../src/metrics/period.ts'
 import { Chart, type ChartPoint } from './chart.tsx'
-import { SeverityBadge, sourceLabels } from './components.tsx'
+import { SeverityBadge } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 
 export type MetricsProps = { user: HeaderUser; report: MetricsReport; nonce?: string }
@@ -76,7 +77,7 @@ export function MetricsPage({ user, report, nonce }: MetricsProps) {
         <Figure title="Volume by source" id="sources">
           {report.bySource.length ? (
             <table class="mini">
-              <tbody>{report.bySource.map((s) => <tr><th scope="row">{sourceLabels[s.source] ?? s.source}</th><td>{s.cases}</td><td class="muted">{formatPercent(ratio(s.cases, overall.cases))}</td></tr>)}</tbody>
+              <tbody>{report.bySource.map((s) => <tr><th scope="row">{sourceLabel(s.source)}</th><td>{s.cases}</td><td class="muted">{formatPercent(ratio(s.cases, overall.cases))}</td></tr>)}</tbody>
             </table>
           ) : <p class="muted">No cases in this period.</p>}
         </Figure>

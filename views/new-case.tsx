@@ -1,12 +1,14 @@
+import { enteredSources, severities, type EnteredSource } from '../src/cases/terms.ts'
 import { Field } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 
 type Props = { user: HeaderUser; nonce?: string; values: Record<string, string>; errors: Record<string, string> }
 
-const sources: [string, string][] = [
-  ['form', 'Phone, chat or in person'], ['ceo_inbox', 'CEO inbox'], ['bbb', 'BBB complaint'], ['lawyer', 'Lawyer letter'],
-  ['regulator', 'Regulator'], ['social', 'Social media'], ['direct', 'Direct email'],
-]
+// Worded for the person filling in the form: where did it reach you?
+const sourceChoices: Record<EnteredSource, string> = {
+  form: 'Phone, chat or in person', ceo_inbox: 'CEO inbox', bbb: 'BBB complaint', lawyer: 'Lawyer letter',
+  regulator: 'Regulator', social: 'Social media', direct: 'Direct email',
+}
 
 function Error({ message }: { message?: string }) {
   return message ? <small class="field-error" role="alert">{message}</small> : null
@@ -21,7 +23,7 @@ export function NewCasePage({ user, nonce, values, errors }: Props) {
       <form method="post" action="/cases" class="panel stack narrow" id="new-case">
         {Object.keys(errors).length ? <div class="flash error" role="alert">Please fix the fields marked below.</div> : null}
         <Field label="Where did it come from?">
-          <select name="source">{sources.map(([value, label]) => <option value={value} selected={v('source') === value}>{label}</option>)}</select>
+          <select name="source">{enteredSources.map((value) => <option value={value} selected={v('source') === value}>{sourceChoices[value]}</option>)}</select>
           <Error message={errors.source} />
         </Field>
         <Field label="Customer name"><input name="customerName" value={v('customerName')} autocomplete="off" /><Error message={errors.customerName} /></Field>
@@ -29,7 +31,7 @@ export function NewCasePage({ user, nonce, values, errors }: Props) {
         <Field label="Subject"><input name="subject" required value={v('subject')} /><Error message={errors.subject} /></Field>
         <Field label="What happened"><textarea name="summary" rows={6} required>{v('summary')}</textarea><Error message={errors.summary} /></Field>
         <Field label="Severity" hint="SEV-1: safety, legal or regulatory action, media. SEV-4: no deadline pressure.">
-          <select name="severity">{['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'].map((s) => <option value={s} selected={(v('severity') || 'SEV-3') === s}>{s}</option>)}</select>
+          <select name="severity">{severities.map((s) => <option value={s} selected={(v('severity') || 'SEV-3') === s}>{s}</option>)}</select>
           <Error message={errors.severity} />
         </Field>
         <Field label="External reference (optional)" hint="BBB complaint number, lawyer's matter reference…"><input name="externalRef" value={v('externalRef')} /><Error message={errors.externalRef} /></Field>

@@ -1,5 +1,6 @@
+import { caseLabel, severities, sourceLabel, sourceLabels, sources, statusLabel } from '../src/cases/terms.ts'
 import type { ClockState, QueueFilter, QueueRow } from '../src/queue/queries.ts'
-import { Countdown, Health, Money, SeverityBadge, sourceLabels, statusLabel } from './components.tsx'
+import { Countdown, Health, Money, SeverityBadge } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 
 export type QueueProps = {
@@ -28,8 +29,8 @@ export function QueuePage(props: QueueProps) {
       {/* Changing a filter reloads only the rows and keeps the URL shareable. */}
       <form class="filters" method="get" action="/" hx-get="/queue/rows" hx-trigger="change" hx-target="#queue-body" hx-swap="outerHTML" hx-push-url="true" hx-nonce={nonce}>
         <label>Show <select name="view">{views.map(([v, label]) => <option value={v} selected={(filter.view ?? 'all') === v}>{label}</option>)}</select></label>
-        <label>Source <select name="source"><option value="">any</option>{Object.entries(sourceLabels).map(([v, label]) => <option value={v} selected={filter.source === v}>{label}</option>)}</select></label>
-        <label>Severity <select name="severity"><option value="">any</option>{['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'].map((s) => <option value={s} selected={filter.severity === s}>{s}</option>)}</select></label>
+        <label>Source <select name="source"><option value="">any</option>{sources.map((v) => <option value={v} selected={filter.source === v}>{sourceLabels[v]}</option>)}</select></label>
+        <label>Severity <select name="severity"><option value="">any</option>{severities.map((s) => <option value={s} selected={filter.severity === s}>{s}</option>)}</select></label>
         <noscript><button type="submit">Apply</button></noscript>
       </form>
       <QueueBody {...props} />
@@ -60,13 +61,13 @@ export function QueueBody({ rows, counts, query, now, nonce }: QueueProps) {
             {rows.map((r) => (
               <tr id={`case-${r.id}`} class={r.clock}>
                 <td><Countdown due={r.nextDeadlineAt} atRisk={r.nextAtRiskAt} now={now} label={r.nextClock ?? undefined} /></td>
-                <td><SeverityBadge severity={r.severity} /> <a href={`/cases/${r.id}`}>ESC-{r.number}</a><br />{r.subject}</td>
+                <td><SeverityBadge severity={r.severity} /> <a href={`/cases/${r.id}`}>{caseLabel(r.number)}</a><br />{r.subject}</td>
                 <td>
                   {r.customerName ?? r.customerEmail ?? 'unknown'}
                   {r.accountName ? <><br /><span class="muted">{r.accountName}{r.accountPlan ? ` · ${r.accountPlan}` : ''} · <Money value={r.accountRevenue} /></span> <Health value={r.accountHealth} /></> : null}
                 </td>
                 <td>{r.ownerName ?? <span class="warn-text">Unowned</span>}</td>
-                <td>{sourceLabels[r.source] ?? r.source}</td>
+                <td>{sourceLabel(r.source)}</td>
                 <td>{statusLabel(r.status)}</td>
               </tr>
             ))}

@@ -1,7 +1,8 @@
+import { caseLabel, statusLabel } from '../src/cases/terms.ts'
 import type { ReviewFields } from '../src/reviews/queries.ts'
 import type { ReviewReport } from '../src/reviews/review.ts'
 import { whyPrompts } from '../src/reviews/markdown.ts'
-import { Flash, formatTime, SeverityBadge, statusLabel } from './components.tsx'
+import { Flash, formatTime, SeverityBadge } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 
 export type ReviewPageProps = {
@@ -29,10 +30,10 @@ export function ReviewPage({ report, user, nonce, values, error, notice }: Revie
     </label>
   )
   return (
-    <Layout title={`Review · ESC-${kase.number}`} nonce={nonce} user={user}>
-      <p class="crumbs"><a href={`/cases/${kase.id}`}>← ESC-{kase.number}</a></p>
+    <Layout title={`Review · ${caseLabel(kase.number)}`} nonce={nonce} user={user}>
+      <p class="crumbs"><a href={`/cases/${kase.id}`}>← {caseLabel(kase.number)}</a></p>
       <div class="toolbar">
-        <h1>Post-incident review: ESC-{kase.number}</h1>
+        <h1>Post-incident review: {caseLabel(kase.number)}</h1>
         <a href={`/cases/${kase.id}/review.md`} download>Markdown</a>
         <a href={`/cases/${kase.id}/review/print`}>Printable page</a>
       </div>
@@ -108,10 +109,10 @@ export function ReviewPrintPage({ report, user, nonce }: { report: ReviewReport;
   const when = (d: Date) => formatTime(d, report.timezone)
   const para = (text: string) => text.trim() ? text.split(/\n{2,}/).map((p) => <p class="prewrap">{p}</p>) : <p class="muted">Not written yet.</p>
   return (
-    <Layout title={`Review · ESC-${kase.number}`} nonce={nonce} user={user}>
+    <Layout title={`Review · ${caseLabel(kase.number)}`} nonce={nonce} user={user}>
       <article class="review-print">
         <p class="crumbs no-print"><a href={`/cases/${kase.id}/review`}>← Edit the review</a> · Use your browser's Print to print or save as PDF.</p>
-        <h1>Post-incident review: ESC-{kase.number} — {kase.subject}</h1>
+        <h1>Post-incident review: {caseLabel(kase.number)} — {kase.subject}</h1>
         <p class="muted">{kase.severity} · {report.orgName} · opened {when(kase.openedAt)}{kase.resolvedAt ? ` · resolved ${when(kase.resolvedAt)}` : ''}</p>
         <h2>Summary</h2>{para(fields.summary)}
         <h2>Timeline</h2>
@@ -139,8 +140,8 @@ export function ReviewPrintPage({ report, user, nonce }: { report: ReviewReport;
 /** GET of a review for a case that needs none (SEV-3/SEV-4, never reviewed). */
 export function ReviewNotNeeded({ report, user, message, nonce }: { report: ReviewReport; user: HeaderUser; message: string; nonce?: string }) {
   return (
-    <Layout title={`Review · ESC-${report.kase.number}`} nonce={nonce} user={user}>
-      <p class="crumbs"><a href={`/cases/${report.kase.id}`}>← ESC-{report.kase.number}</a></p>
+    <Layout title={`Review · ${caseLabel(report.kase.number)}`} nonce={nonce} user={user}>
+      <p class="crumbs"><a href={`/cases/${report.kase.id}`}>← {caseLabel(report.kase.number)}</a></p>
       <section class="panel narrow">
         <h1>No post-incident review</h1>
         <p>{message} If it was an incident, raise its severity (with the reason) on the case page first.</p>

@@ -2,9 +2,9 @@ import type { BusinessCalendar } from '../src/sla/business-hours.ts'
 import type { OverrideWeek } from '../src/cases/severity.ts'
 import type { SlaPolicy } from '../src/sla/sla.ts'
 import type { ApprovalPolicy } from '../src/orgs/queries.ts'
-import { caseSources } from '../src/orgs/approval-policy.ts'
+import { severities, sourceLabels, sources } from '../src/cases/terms.ts'
 import { weekdays } from '../src/sla/settings.ts'
-import { Flash, formatTime, sourceLabels } from './components.tsx'
+import { Flash, formatTime } from './components.tsx'
 import { Layout, type HeaderUser } from './layout.tsx'
 
 type Props = {
@@ -30,7 +30,7 @@ export function SettingsPage({ user, nonce, timezone, policy, calendar, approval
         <table>
           <thead><tr><th>Severity</th><th>First response</th><th>Update every (empty = on change)</th><th>Resolution</th></tr></thead>
           <tbody>
-            {(['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'] as const).map((s) => (
+            {severities.map((s) => (
               <tr>
                 <td>{s}</td>
                 <td><input name={`${s}.firstResponse`} type="number" min="1" required value={String(policy[s].firstResponseMinutes)} aria-label={`${s} first response minutes`} /></td>
@@ -94,13 +94,13 @@ function FourEyesFields({ policy }: { policy: ApprovalPolicy }) {
       <input type="hidden" name="approval_policy" value="1" />
       <p class="muted">Whoever wrote or edited a reply needs a second approver, except where you allow self-approval here. A reply the desk wrote (AI or template) can be approved by anyone with the approver role.</p>
       <p>Allow self-approval at:{' '}
-        {(['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'] as const).map((s) => (
+        {severities.map((s) => (
           <label><input type="checkbox" name="self_approval" value={s} checked={policy.selfApprovalSeverities.includes(s)} /> {s}</label>
         ))}
       </p>
       <p>Always two people for cases from:{' '}
-        {caseSources.map((s) => (
-          <label><input type="checkbox" name="four_eyes_source" value={s} checked={policy.fourEyesSources.includes(s)} /> {sourceLabels[s] ?? s}</label>
+        {sources.map((s) => (
+          <label><input type="checkbox" name="four_eyes_source" value={s} checked={policy.fourEyesSources.includes(s)} /> {sourceLabels[s]}</label>
         ))}
       </p>
     </fieldset>

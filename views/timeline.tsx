@@ -1,5 +1,6 @@
+import { statusLabel } from '../src/cases/terms.ts'
 import type { TeamMember, TimelineEntry } from '../src/cases/detail.ts'
-import { formatTime, statusLabel } from './components.tsx'
+import { formatTime } from './components.tsx'
 
 /** One plain sentence per audit event: who did what, so anyone can read the history. */
 export function describeEvent(e: TimelineEntry, names: Map<string, string>): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { recordAudit } from '../audit/audit.ts'
-import { lockCase, label } from '../cases/case-record.ts'
+import { lockCase } from '../cases/case-record.ts'
+import { caseLabel } from '../cases/terms.ts'
 import { changeStatus, transitions } from '../cases/lifecycle.ts'
 import type { Tx } from '../db.ts'
 import { saveEditedDraft } from '../drafts/drafts.ts'
@@ -93,7 +94,7 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
     on conflict (draft_id) where decision = 'approved' do nothing
     returning id`
   if (!approval) {
-    return { ok: false, reason: 'refused', message: `Version ${draft.version} of ${label(kase)} was already approved by someone else; it is on its way.` }
+    return { ok: false, reason: 'refused', message: `Version ${draft.version} of ${caseLabel(kase.number)} was already approved by someone else; it is on its way.` }
   }
   await tx`
     update approval_requests set decided_at = now()

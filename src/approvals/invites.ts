@@ -1,3 +1,4 @@
+import { caseLabel } from '../cases/terms.ts'
 import { singleLine } from '../outbound/headers.ts'
 import type { Mailer } from '../outbound/mailer.ts'
 import { approvalInviteMail } from '../../views/mail/approval-invite.tsx'
@@ -11,7 +12,7 @@ export async function mailApprovalInvites(
   kase: { number: number; subject: string },
   invites: ApprovalInvite[],
 ): Promise<void> {
-  const label = `ESC-${kase.number}`
+  const label = caseLabel(kase.number)
   await Promise.all(invites.map(async (invite) => mailer.send({
     orgId,
     to: invite.email,

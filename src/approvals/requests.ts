@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit/audit.ts'
 import { issueLinkToken } from '../auth/tokens.ts'
-import { lockCase, label } from '../cases/case-record.ts'
+import { lockCase } from '../cases/case-record.ts'
+import { caseLabel } from '../cases/terms.ts'
 import { changeStatus, transitions } from '../cases/lifecycle.ts'
 import type { Tx } from '../db.ts'
 import { listDraftVersions, type DraftVersion } from '../drafts/queries.ts'
@@ -64,7 +65,7 @@ export async function requestApproval(
 ): Promise<{ version: number; invites: ApprovalInvite[] }> {
   const kase = await lockCase(tx, caseId)
   const [draft] = await listDraftVersions(tx, caseId, 1)
-  if (!draft) throw new AppError('INVALID_STATE', `${label(kase)} has no reply drafted yet.`)
+  if (!draft) throw new AppError('INVALID_STATE', `${caseLabel(kase.number)} has no reply drafted yet.`)
   const blocking = draft.guardrailFlags.filter((f) => f.severity === 'block')
   if (blocking.length) {
     throw new AppError('BAD_INPUT', `Fix this before asking for approval: ${blocking.map((f) => f.message).join(' ')}`)

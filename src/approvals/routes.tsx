@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../app.ts'
 import { consumeLinkToken, linkSigningKey } from '../auth/tokens.ts'
 import { getCaseDetail } from '../cases/detail.ts'
+import { caseLabel } from '../cases/terms.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { runAfterResponse } from '../http/after-response.ts'
@@ -133,7 +134,7 @@ approvalRoutes.post('/approve', async (c) => {
     return c.html(<LinkNotice title="Saved for a second approver" message={handedOnMessage(result.version, result.invites)} nonce={nonce} link={caseLink} />)
   }
   const message = result.decision === 'approved'
-    ? `Version ${result.version} of the reply to ESC-${link.kase.number} is approved and on its way to the customer, in their original thread.`
-    : `The reply to ESC-${link.kase.number} was sent back to its owner with your note.`
+    ? `Version ${result.version} of the reply to ${caseLabel(link.kase.number)} is approved and on its way to the customer, in their original thread.`
+    : `The reply to ${caseLabel(link.kase.number)} was sent back to its owner with your note.`
   return c.html(<LinkNotice title={result.decision === 'approved' ? 'Approved' : 'Rejected'} message={message} nonce={nonce} link={caseLink} />)
 })

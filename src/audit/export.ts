@@ -1,3 +1,4 @@
+import { caseLabel } from '../cases/terms.ts'
 import type { Q } from '../db.ts'
 import { csvLine } from '../imports/csv-safety.ts'
 
@@ -20,7 +21,7 @@ export async function* exportAudit(db: Q, caseId: string | null = null): AsyncGe
   for await (const rows of cursor) {
     yield rows
       .map((r) => csvLine([r.seq, r.createdAt.toISOString(), r.actorKind, r.actorEmail ?? r.actorId, r.action,
-        r.caseNumber ? `ESC-${r.caseNumber}` : null, JSON.stringify(r.details), r.hash]))
+        r.caseNumber ? caseLabel(r.caseNumber) : null, JSON.stringify(r.details), r.hash]))
       .join('')
   }
 }

@@ -1,9 +1,6 @@
 import type { Q } from '../db.ts'
 import { AppError } from '../http/errors.ts'
-import type { Severity, Source } from './queries.ts'
-
-export type CaseStatus =
-  | 'new' | 'triaged' | 'awaiting_approval' | 'responded' | 'waiting_customer' | 'in_progress' | 'resolved' | 'closed'
+import type { CaseStatus, Severity, Source } from './terms.ts'
 
 export type CaseRecord = {
   id: string
@@ -33,6 +30,3 @@ export async function lockCase(tx: Q, caseId: string): Promise<CaseRecord> {
   if (!row) throw new AppError('NOT_FOUND', 'That case does not exist.')
   return row
 }
-
-export const label = (c: { number: number }) => `ESC-${c.number}`
-export const statusWords = (s: string) => s.replaceAll('_', ' ')

@@ -1,3 +1,4 @@
+import { caseLabel } from './terms.ts'
 import { parseArgs } from 'node:util'
 import { UsageError, requireOrg, withDatabase, type Command } from '../cli/command.ts'
 import { withOrg } from '../db.ts'
@@ -13,7 +14,7 @@ export const caseCommand: Command = {
     await withDatabase(async (db) => {
       const org = await requireOrg(db, values.org)
       const bundle = await withOrg(db, org.id, (tx) => getCaseBundle(tx, Number(match[1])))
-      if (!bundle) throw new UsageError(`no case ESC-${match[1]} in ${org.slug}`)
+      if (!bundle) throw new UsageError(`no case ${caseLabel(Number(match[1]))} in ${org.slug}`)
       console.log(values.json ? JSON.stringify(bundle, null, 2) : `${bundle.case.label} [${bundle.case.severity}, ${bundle.case.status}] ${bundle.case.subject}`)
     })
   },

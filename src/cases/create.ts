@@ -6,17 +6,15 @@ import { insertJobs } from '../jobs/queries.ts'
 import { singleLine } from '../outbound/headers.ts'
 import { computeClockColumns } from '../sla/clocks.ts'
 import { loadSlaSettings, type SlaSettings } from '../sla/settings.ts'
-import type { CaseStatus } from './case-record.ts'
 import {
   caseAccountIds, findCaseByExternalRef, insertCases, insertNote, takeCaseNumbers,
-  type NewCaseRow, type Severity, type Source,
+  type NewCaseRow,
 } from './queries.ts'
+import { enteredSources, severities, type CaseStatus, type CaseType, type Severity, type Source } from './terms.ts'
 
 // Every case is born here, whichever way it came in (mail, the portal form, a CSV row): its
 // clocks computed up front, one insert with every column, the account linked by one rule, one
 // kind of reply token, the audit event, and its draft queued (or the reason it gets none).
-
-export type CaseType = 'technical' | 'service' | 'business' | 'security' | 'compliance'
 
 export type NewCase = {
   source: Source
@@ -120,18 +118,16 @@ export async function createCases(tx: Tx, orgId: string, cases: NewCase[], optio
   }))
 }
 
-const sources = ['form', 'ceo_inbox', 'bbb', 'lawyer', 'regulator', 'social', 'direct'] as const
-
 export const newCaseSchema = z
   .object({
-    source: z.enum(sources, { error: 'Choose where the escalation came from.' }).default('form'),
+    source: z.enum(enteredSources, { error: 'Choose where the escalation came from.' }).default('form'),
     customerName: z.string().trim().max(200, 'Keep the name under 200 characters.').default(''),
     customerEmail: z.union([z.literal(''), z.email({ error: 'Enter a valid email address, or leave it empty.' })]).default(''),
     // One line: the subject heads the approval invite and the reply, where a line break would
     // start a header of its own.
     subject: z.string().overwrite(singleLine).min(3, 'Give the escalation a subject (at least 3 characters).').max(300, 'Keep the subject under 300 characters.'),
     summary: z.string().trim().min(10, 'Describe what happened (at least 10 characters).').max(20_000, 'Keep the summary under 20,000 characters.'),
-    severity: z.enum(['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'], { error: 'Choose a severity.' }),
+    severity: z.enum(severities, { error: 'Choose a severity.' }),
     externalRef: z.string().trim().max(100, 'Keep the reference under 100 characters.').default(''),
   })
   .refine((v) => v.customerName || v.customerEmail, { message: 'Give the customer\'s name or email address.', path: ['customerEmail'] })

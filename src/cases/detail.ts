@@ -1,8 +1,7 @@
 import { listCaseAudit, type AuditRow } from '../audit/audit.ts'
 import type { Q } from '../db.ts'
 import { isUuid } from '../http/ids.ts'
-import type { CaseStatus } from './case-record.ts'
-import type { Severity, Source } from './queries.ts'
+import type { CaseStatus, CaseType, Severity, Source } from './terms.ts'
 
 export type CaseDetail = {
   id: string

@@ -2,7 +2,8 @@ import { recordAudit, type Actor } from '../audit/audit.ts'
 import type { Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import { enqueueJob } from '../intake/queries.ts'
-import { lockCase, label, statusWords, type CaseRecord, type CaseStatus } from './case-record.ts'
+import { lockCase, type CaseRecord } from './case-record.ts'
+import { caseLabel, statusLabel, type CaseStatus } from './terms.ts'
 import { pauseResolutionClock, recomputeClocks, resumeResolutionClock } from '../sla/clocks.ts'
 
 // DESIGN.md: new → triaged (owner set) → awaiting_approval → responded → waiting_customer ⇄
@@ -19,11 +20,11 @@ export const transitions: Record<CaseStatus, CaseStatus[]> = {
 }
 
 export function assertTransition(c: CaseRecord, to: CaseStatus): void {
-  if (c.status === to) throw new AppError('INVALID_STATE', `${label(c)} is already ${statusWords(to)}.`)
+  if (c.status === to) throw new AppError('INVALID_STATE', `${caseLabel(c.number)} is already ${statusLabel(to)}.`)
   const allowed = transitions[c.status]
   if (!allowed.includes(to)) {
-    const options = allowed.map(statusWords).join(', ')
-    throw new AppError('INVALID_STATE', `${label(c)} is ${statusWords(c.status)}; from there it can move to ${options}, not ${statusWords(to)}.`)
+    const options = allowed.map(statusLabel).join(', ')
+    throw new AppError('INVALID_STATE', `${caseLabel(c.number)} is ${statusLabel(c.status)}; from there it can move to ${options}, not ${statusLabel(to)}.`)
   }
 }
 
@@ -42,10 +43,10 @@ export async function changeStatus(tx: Tx, orgId: string, caseId: string, actor:
   const reason = change.reason?.trim() || null
   assertTransition(c, to)
   if (to === 'triaged' && !c.ownerId) {
-    throw new AppError('INVALID_STATE', `${label(c)} needs an owner before it is triaged; assign one.`)
+    throw new AppError('INVALID_STATE', `${caseLabel(c.number)} needs an owner before it is triaged; assign one.`)
   }
   if (to === 'closed' && !c.customerConfirmedAt && !reason) {
-    throw new AppError('BAD_INPUT', `The customer has not confirmed the resolution of ${label(c)}; give a reason to close it anyway.`)
+    throw new AppError('BAD_INPUT', `The customer has not confirmed the resolution of ${caseLabel(c.number)}; give a reason to close it anyway.`)
   }
 
   if (to === 'waiting_customer') await pauseResolutionClock(tx, caseId, at)
@@ -70,7 +71,7 @@ export async function changeStatus(tx: Tx, orgId: string, caseId: string, actor:
 /** The customer confirmed the resolution (through a signed link or a reply): the case closes. */
 export async function confirmResolution(tx: Tx, orgId: string, caseId: string, actor: Actor, at = new Date()) {
   const c = await lockCase(tx, caseId)
-  if (c.status !== 'resolved') throw new AppError('INVALID_STATE', `${label(c)} is ${statusWords(c.status)}, not awaiting confirmation.`)
+  if (c.status !== 'resolved') throw new AppError('INVALID_STATE', `${caseLabel(c.number)} is ${statusLabel(c.status)}, not awaiting confirmation.`)
   await tx`update cases set customer_confirmed_at = ${at}, status = 'closed', closed_at = ${at} where id = ${caseId}`
   await recomputeClocks(tx, orgId, caseId)
   await recordAudit(tx, orgId, { actor, action: 'case.confirm', caseId, details: { from: 'resolved', to: 'closed' } })

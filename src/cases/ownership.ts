@@ -2,7 +2,8 @@ import { recordAudit } from '../audit/audit.ts'
 import type { Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import type { UserRole } from '../orgs/queries.ts'
-import { lockCase, label } from './case-record.ts'
+import { lockCase } from './case-record.ts'
+import { caseLabel } from './terms.ts'
 
 export type UserActor = { id: string; role: UserRole }
 
@@ -18,14 +19,14 @@ export async function assignOwner(tx: Tx, orgId: string, caseId: string, ownerId
   const [owner] = await tx<{ id: string; name: string; email: string }[]>`
     select id, name, email from app_users where id = ${ownerId} and disabled_at is null`
   if (!owner) throw new AppError('BAD_INPUT', 'Choose an active member of your team as the owner.')
-  if (c.ownerId === ownerId) throw new AppError('INVALID_STATE', `${owner.name || owner.email} already owns ${label(c)}.`)
+  if (c.ownerId === ownerId) throw new AppError('INVALID_STATE', `${owner.name || owner.email} already owns ${caseLabel(c.number)}.`)
   const note = reason?.trim() || null
 
   if (c.ownerId) {
     if (!canOverride(actor.role)) {
-      throw new AppError('FORBIDDEN', `${label(c)} already has an owner; only an approver or admin can reassign it.`)
+      throw new AppError('FORBIDDEN', `${caseLabel(c.number)} already has an owner; only an approver or admin can reassign it.`)
     }
-    if (!note) throw new AppError('BAD_INPUT', `Reassigning ${label(c)} needs a written reason.`)
+    if (!note) throw new AppError('BAD_INPUT', `Reassigning ${caseLabel(c.number)} needs a written reason.`)
   }
   await tx`
     update cases set owner_id = ${ownerId}, owner_assigned_at = now(), acknowledged_at = null,
@@ -42,9 +43,9 @@ export async function assignOwner(tx: Tx, orgId: string, caseId: string, ownerId
 /** The owner says "I have it": recorded, so nobody wonders whether the owner knows. */
 export async function acknowledgeCase(tx: Tx, orgId: string, caseId: string, actor: UserActor) {
   const c = await lockCase(tx, caseId)
-  if (c.ownerId !== actor.id) throw new AppError('FORBIDDEN', `Only the owner of ${label(c)} can acknowledge it.`)
+  if (c.ownerId !== actor.id) throw new AppError('FORBIDDEN', `Only the owner of ${caseLabel(c.number)} can acknowledge it.`)
   const [row] = await tx<{ acknowledgedAt: Date | null }[]>`select acknowledged_at as "acknowledgedAt" from cases where id = ${caseId}`
-  if (row?.acknowledgedAt) throw new AppError('INVALID_STATE', `You already acknowledged ${label(c)}.`)
+  if (row?.acknowledgedAt) throw new AppError('INVALID_STATE', `You already acknowledged ${caseLabel(c.number)}.`)
   await tx`update cases set acknowledged_at = now() where id = ${caseId}`
   await recordAudit(tx, orgId, { actor: { kind: 'user', id: actor.id }, action: 'case.acknowledge', caseId })
 }

@@ -1,8 +1,5 @@
 import type { Q, Tx } from '../db.ts'
 
-export type Source = 'ceo_inbox' | 'bbb' | 'lawyer' | 'regulator' | 'social' | 'direct' | 'form' | 'csv'
-export type Severity = 'SEV-1' | 'SEV-2' | 'SEV-3' | 'SEV-4'
-
 /** Takes the org's next case number; the row lock orders concurrent intakes within the org. */
 export async function takeCaseNumber(tx: Tx, orgId: string): Promise<number> {
   return takeCaseNumbers(tx, orgId, 1)
@@ -68,5 +65,3 @@ export async function findCaseNumberById(db: Q, id: string): Promise<number | un
   const [row]: [{ number: number }?] = await db`select number from cases where id = ${id}`
   return row?.number
 }
-
-export const caseLabel = (number: number) => `ESC-${number}`

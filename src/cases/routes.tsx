@@ -8,15 +8,14 @@ import { requireUser } from '../http/session.ts'
 import type { SessionUser } from '../auth/sessions.ts'
 import { CaseBody, CasePage, type CaseView } from '../../views/case.tsx'
 import { NewCasePage } from '../../views/new-case.tsx'
-import type { CaseStatus } from './case-record.ts'
 import { createCaseFromForm, newCaseSchema } from './create.ts'
 import { findMessageHtml, getCaseDetail, listTeam, listThread, listTimeline } from './detail.ts'
 import { listEarlierEscalations } from './repeats.ts'
+import { caseLabel, isSeverity, isStatus, statusLabel } from './terms.ts'
 import { isUuid } from '../http/ids.ts'
 import { changeStatus } from './lifecycle.ts'
 import { addNote } from './notes.ts'
 import { acknowledgeCase, assignOwner } from './ownership.ts'
-import type { Severity } from './queries.ts'
 import { changeSeverity } from './severity.ts'
 import { loadDraftPanel } from '../drafts/panel.ts'
 import { loadApprovalPanel } from '../approvals/panel.ts'
@@ -54,7 +53,7 @@ caseRoutes.post('/', async (c) => {
   const { db } = c.get('deps')
   const kase = await withOrg(db, user.orgId, (tx) => createCaseFromForm(tx, user.orgId, parsed.data, { kind: 'user', id: user.id }))
   if (!kase.created) {
-    const errors = { externalRef: `ESC-${kase.number} already has this reference; add to that case instead.` }
+    const errors = { externalRef: `${caseLabel(kase.number)} already has this reference; add to that case instead.` }
     return c.html(<NewCasePage user={user} nonce={c.get('secureHeadersNonce')} values={form} errors={errors} />, 409)
   }
   return c.redirect(`/cases/${kase.id}`, 303)
@@ -98,7 +97,7 @@ caseRoutes.get('/:id/audit.csv', async (c) => {
   if (!csv) throw notFound('That case')
   return c.body(csv.out, 200, {
     'content-type': 'text/csv; charset=utf-8',
-    'content-disposition': `attachment; filename="ESC-${csv.number}-audit.csv"`,
+    'content-disposition': `attachment; filename="${caseLabel(csv.number)}-audit.csv"`,
   })
 })
 
@@ -135,7 +134,6 @@ function caseAction(run: Action) {
 }
 
 const asActor = (user: SessionUser) => ({ kind: 'user' as const, id: user.id })
-const severities = new Set(['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'])
 
 caseRoutes.post('/:id/assign', caseAction(async (tx, user, id, form) => {
   if (!form.ownerId || !isUuid(form.ownerId)) throw new AppError('BAD_INPUT', 'Choose the accountable owner.')
@@ -149,15 +147,15 @@ caseRoutes.post('/:id/acknowledge', caseAction(async (tx, user, id) => {
 }))
 
 caseRoutes.post('/:id/severity', caseAction(async (tx, user, id, form) => {
-  if (!severities.has(form.severity ?? '')) throw new AppError('BAD_INPUT', 'Choose a severity from SEV-1 to SEV-4.')
-  await changeSeverity(tx, user.orgId, id, form.severity as Severity, asActor(user), form.reason)
+  if (!isSeverity(form.severity)) throw new AppError('BAD_INPUT', 'Choose a severity from SEV-1 to SEV-4.')
+  await changeSeverity(tx, user.orgId, id, form.severity, asActor(user), form.reason)
   return `Severity is now ${form.severity}; the clocks were recomputed.`
 }))
 
 caseRoutes.post('/:id/status', caseAction(async (tx, user, id, form) => {
-  if (!form.status) throw new AppError('BAD_INPUT', 'Choose the new status.')
-  await changeStatus(tx, user.orgId, id, asActor(user), { to: form.status as CaseStatus, reason: form.reason })
-  return `Moved to ${form.status.replaceAll('_', ' ')}.`
+  if (!isStatus(form.status)) throw new AppError('BAD_INPUT', 'Choose the new status.')
+  await changeStatus(tx, user.orgId, id, asActor(user), { to: form.status, reason: form.reason })
+  return `Moved to ${statusLabel(form.status)}.`
 }))
 
 caseRoutes.post('/:id/notes', caseAction(async (tx, user, id, form) => {

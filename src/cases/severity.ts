@@ -1,9 +1,9 @@
 import { recordAudit, type Actor } from '../audit/audit.ts'
 import type { Q, Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
-import { lockCase, label } from './case-record.ts'
+import { lockCase } from './case-record.ts'
 import { recomputeClocks } from '../sla/clocks.ts'
-import type { Severity } from './queries.ts'
+import { caseLabel, type Severity } from './terms.ts'
 
 /**
  * Severity drives the clocks. Once a case is triaged, a change needs a reason: the guard
@@ -11,10 +11,10 @@ import type { Severity } from './queries.ts'
  */
 export async function changeSeverity(tx: Tx, orgId: string, caseId: string, to: Severity, actor: Actor, reason?: string | null) {
   const c = await lockCase(tx, caseId)
-  if (c.severity === to) throw new AppError('INVALID_STATE', `${label(c)} is already ${to}.`)
+  if (c.severity === to) throw new AppError('INVALID_STATE', `${caseLabel(c.number)} is already ${to}.`)
   const note = reason?.trim() || null
   if (c.status !== 'new' && !note) {
-    throw new AppError('BAD_INPUT', `${label(c)} is past triage; changing its severity from ${c.severity} to ${to} needs a reason.`)
+    throw new AppError('BAD_INPUT', `${caseLabel(c.number)} is past triage; changing its severity from ${c.severity} to ${to} needs a reason.`)
   }
   await tx`
     update cases set severity = ${to}, severity_changed_at = now(),

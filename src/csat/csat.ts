@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { recordAudit } from '../audit/audit.ts'
-import { label, lockCase } from '../cases/case-record.ts'
+import { lockCase } from '../cases/case-record.ts'
+import { caseLabel } from '../cases/terms.ts'
 import { confirmResolution } from '../cases/lifecycle.ts'
 import type { Q, Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
@@ -23,7 +24,7 @@ export type LinkDeps = { key: Uint8Array; publicUrl: string }
 function customerLinksBlock(deps: LinkDeps, kase: { number: number }, tokens: { csat: string; confirm: string }): string {
   const base = deps.publicUrl.replace(/\/+$/, '')
   return [
-    `How did we do? Rate how we handled ${label(kase)} with one click:`,
+    `How did we do? Rate how we handled ${caseLabel(kase.number)} with one click:`,
     [5, 4, 3, 2, 1].map((n) => `${n} – ${ratingLabels[n]}: ${base}/csat?r=${n}&t=${tokens.csat}`).join('\n'),
     `Is everything as it should be? Confirm it is resolved and we will close the case: ${base}/confirm-resolution?t=${tokens.confirm}`,
   ].join('\n\n')

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../app.ts'
 import { linkSigningKey } from '../auth/tokens.ts'
+import { caseLabel } from '../cases/terms.ts'
 import { withOrg } from '../db.ts'
 import { ConfirmResolvedPage, CustomerNotice, RatePage } from '../../views/customer-links.tsx'
 import { confirmByCustomer, ratingFormSchema, submitRating, type CustomerActionResult } from './csat.ts'
@@ -31,8 +32,8 @@ async function readLink(c: Context<AppEnv>, token: string, purpose: CustomerLink
     if (!link || !kase) return { ok: false, problem: invalid }
     if (link.consumedAt) {
       const message = purpose === 'csat'
-        ? `Your rating of ESC-${kase.number} was already recorded. Thank you!`
-        : `ESC-${kase.number} was already confirmed as resolved. Thank you!`
+        ? `Your rating of ${caseLabel(kase.number)} was already recorded. Thank you!`
+        : `${caseLabel(kase.number)} was already confirmed as resolved. Thank you!`
       return { ok: false, problem: { title: 'This link was already used', message, status: 410 }, orgName: kase.orgName }
     }
     if (link.expiresAt <= new Date()) return { ok: false, problem: expired, orgName: kase.orgName }
@@ -81,7 +82,7 @@ customerLinkRoutes.post('/confirm-resolution', async (c) => {
 
 function done(c: Context<AppEnv>, result: CustomerActionResult, kase: CustomerCase, purpose: CustomerLinkPurpose) {
   const nonce = c.get('secureHeadersNonce')
-  const label = `ESC-${result.caseNumber}`
+  const label = caseLabel(result.caseNumber)
   if (result.ok) {
     return purpose === 'csat'
       ? c.html(<CustomerNotice title="Thank you" message={`Your rating of ${label} is recorded. It helps us do better.`} orgName={kase.orgName} nonce={nonce} />)

@@ -1,3 +1,4 @@
+import { caseLabel } from '../cases/terms.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { insertJob } from '../jobs/queries.ts'
@@ -77,7 +78,7 @@ async function approverEmails(tx: Tx): Promise<string[]> {
 type Composed = { recipients: string[]; subject: string; lines: string[] }
 
 async function compose(tx: Tx, c: AlertCandidate, kase: AlertCase, now: Date): Promise<Composed> {
-  const label = `ESC-${kase.number}`
+  const label = caseLabel(kase.number)
   const subject = oneLine(kase.subject, 80)
   const customer = kase.customerName || kase.customerEmail || 'unknown customer'
   const owner = kase.ownerName ? `Owner: ${kase.ownerName}` : 'No owner yet: assign one.'
@@ -140,7 +141,7 @@ export async function claimAlerts(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: s
       const text = [...lines, '', `Open the case: ${url}`, '', `${kase.orgName} · alert settings: ${env.PUBLIC_URL.replace(/\/+$/, '')}/admin/digest`].join('\n')
       const html = `<div style="max-width:600px;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.45">`
         + lines.map((l) => `<p style="margin:0 0 10px">${escapeHtml(l)}</p>`).join('')
-        + `<p><a href="${escapeHtml(url)}" style="font-weight:600;color:#1a56db">Open ESC-${kase.number}</a></p></div>`
+        + `<p><a href="${escapeHtml(url)}" style="font-weight:600;color:#1a56db">Open ${caseLabel(kase.number)}</a></p></div>`
       const jobId = await insertJob(tx, orgId, 'alert', { alertId: row.id })
       await tx`
         update alerts_sent set recipients = ${composed.recipients}, subject = ${composed.subject}, text_body = ${text}, html_body = ${html}, job_id = ${jobId}

@@ -1,3 +1,4 @@
+import { caseLabel } from '../cases/terms.ts'
 import type { Digest } from './digest.ts'
 import { digestCounts } from './digest.ts'
 import { duration, localTime, longDate, minutesText, oneLine, plural, shortDate } from './format.ts'
@@ -32,7 +33,7 @@ function caseDetail(kind: 'breached' | 'atRisk' | 'unowned' | 'cadence', c: Case
 }
 
 function sections(d: Digest, publicUrl: string): Section[] {
-  const label = (n: number | null, severity?: string) => (n === null ? 'Review' : `ESC-${n}${severity ? ` ${severity}` : ''}`)
+  const label = (n: number | null, severity?: string) => (n === null ? 'Review' : `${caseLabel(n)}${severity ? ` ${severity}` : ''}`)
   const cases = (title: string, kind: Parameters<typeof caseDetail>[0], rows: CaseLine[]): Section => ({
     title,
     total: rows[0]?.total ?? 0,

@@ -1,5 +1,5 @@
 import { loadSlaSettings } from '../sla/settings.ts'
-import type { Severity, Source } from '../cases/queries.ts'
+import type { Severity, Source } from '../cases/terms.ts'
 import { nextUpdateDue } from '../sla/sla.ts'
 import { listEarlierEscalations } from '../cases/repeats.ts'
 import type { Tx } from '../db.ts'

@@ -1,6 +1,7 @@
 // What the model is told. The system message carries our instructions (source, severity,
 // purpose, principles); the user message carries the case as JSON data, so nothing in the
 // customer's text can pose as an instruction or break out of its field.
+import { caseLabel } from '../cases/terms.ts'
 import { customerTime, type DraftContext } from './context.ts'
 import type { DraftPurpose } from './schema.ts'
 import { signatureOf } from './templates.ts'
@@ -98,7 +99,7 @@ export function userMessage(ctx: DraftContext, includeLatest: boolean): string {
   const { kase } = ctx
   return JSON.stringify({
     case: {
-      number: `ESC-${kase.number}`,
+      number: caseLabel(kase.number),
       source: kase.source,
       severity: kase.severity,
       type: kase.caseType,
@@ -114,7 +115,7 @@ export function userMessage(ctx: DraftContext, includeLatest: boolean): string {
       ...(kase.hasMessages ? {} : { complaintAsRecorded: kase.summary }),
     },
     account: ctx.account,
-    earlierCases: ctx.earlierCases.map((c) => ({ number: `ESC-${c.number}`, subject: c.subject, status: c.status, openedAt: c.openedAt.toISOString() })),
+    earlierCases: ctx.earlierCases.map((c) => ({ number: caseLabel(c.number), subject: c.subject, status: c.status, openedAt: c.openedAt.toISOString() })),
     thread: ctx.thread.map((m) => ({ direction: m.direction, from: m.from, at: m.at.toISOString(), subject: m.subject, text: m.text })),
     ...(includeLatest && ctx.latest ? { currentDraft: { version: ctx.latest.version, subject: ctx.latest.subject, body: ctx.latest.body } } : {}),
   }, null, 2)

@@ -1,6 +1,7 @@
 // The drafts used when the model is not (no key, AI off, timeout, refusal, bad output): the
 // standard acknowledgment, progress update, resolution and executive apology, filled with the
 // case's data. They never contain a placeholder: what they cannot know goes to missingFacts.
+import { caseLabel } from '../cases/terms.ts'
 import { customerTime, type DraftContext } from './context.ts'
 import type { DraftContent, DraftPurpose, RecoveryAction } from './schema.ts'
 
@@ -66,7 +67,7 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
   const greetingName = kase.customerName?.trim()
   const when = (d: Date | null) => (d ? customerTime(d, ctx.org.timezone) : null)
   const promiseAt = when(kase.nextUpdateAt) ?? when(kase.resolutionDueAt)
-  const label = `ESC-${kase.number}`
+  const label = caseLabel(kase.number)
   const topic = kase.subject.replace(/^(?:re|fwd?|tr|aw|wg):\s*/gi, '').trim() || 'your message'
   const signature = signatureOf(ctx)
   const missingFacts: string[] = []

@@ -4,12 +4,12 @@
 import { z } from 'zod'
 import type { AccountField, CaseField } from './csv-columns.ts'
 import {
-  type CaseSource, type CaseStatus, type HealthBand, type Parsed,
+  type HealthBand, type Parsed,
   parseDate, parseDomain, parseEmail, parseHealth, parseMoney, parseSeverity, parseSource, parseStatus,
 } from './csv-values.ts'
 import { restoreCell } from './csv-safety.ts'
 import { singleLine } from '../outbound/headers.ts'
-import type { Severity } from '../sla/sla.ts'
+import type { CaseStatus, Severity, Source } from '../cases/terms.ts'
 import { isValidTimeZone } from '../sla/zoned-time.ts'
 
 export type CaseRow = {
@@ -17,7 +17,7 @@ export type CaseRow = {
   customerEmail: string | null
   subject: string
   summary: string
-  source: CaseSource
+  source: Source
   /** null when the sheet leaves it blank: intake classification decides. */
   severity: Severity | null
   externalRef: string | null

@@ -1,7 +1,7 @@
 // Cell-level normalisers for imported spreadsheets. Each returns the clean value or a message
 // written for the person fixing the file.
 import { z } from 'zod'
-import type { Severity } from '../sla/sla.ts'
+import { sources, statuses, type CaseStatus, type Severity, type Source } from '../cases/terms.ts'
 import { wallMsToInstant } from '../sla/zoned-time.ts'
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string }
@@ -26,38 +26,34 @@ export function parseSeverity(cell: string): Parsed<Severity | null> {
   return severity ? ok(severity) : fail(`unknown severity "${cell}" (use SEV-1..SEV-4, 1-4, critical, high, medium or low)`)
 }
 
-export const caseSources = ['ceo_inbox', 'bbb', 'lawyer', 'regulator', 'social', 'direct', 'form', 'csv'] as const
-export type CaseSource = (typeof caseSources)[number]
-
-const sourceWords: Record<string, CaseSource> = {
-  ceoinbox: 'ceo_inbox', ceo: 'ceo_inbox', executive: 'ceo_inbox', ceoemail: 'ceo_inbox',
-  bbb: 'bbb', betterbusinessbureau: 'bbb',
-  lawyer: 'lawyer', legal: 'lawyer', attorney: 'lawyer', solicitor: 'lawyer',
-  regulator: 'regulator', regulatory: 'regulator',
-  social: 'social', socialmedia: 'social', twitter: 'social', facebook: 'social', linkedin: 'social',
-  direct: 'direct', email: 'direct', phone: 'direct',
-  form: 'form', webform: 'form', portal: 'form',
-  csv: 'csv', import: 'csv',
+// Each source by its own name, and by what spreadsheets often call it.
+const sourceWords: Record<string, Source> = {
+  ...Object.fromEntries(sources.map((source) => [squash(source), source])),
+  ceo: 'ceo_inbox', executive: 'ceo_inbox', ceoemail: 'ceo_inbox',
+  betterbusinessbureau: 'bbb',
+  legal: 'lawyer', attorney: 'lawyer', solicitor: 'lawyer',
+  regulatory: 'regulator',
+  socialmedia: 'social', twitter: 'social', facebook: 'social', linkedin: 'social',
+  email: 'direct', phone: 'direct',
+  webform: 'form', portal: 'form',
+  import: 'csv',
 }
 
-export function parseSource(cell: string): Parsed<CaseSource> {
+export function parseSource(cell: string): Parsed<Source> {
   if (cell === '') return ok('csv')
   const source = sourceWords[squash(cell)]
-  return source ? ok(source) : fail(`unknown source "${cell}" (use ${caseSources.join(', ')})`)
+  return source ? ok(source) : fail(`unknown source "${cell}" (use ${sources.join(', ')})`)
 }
 
-export const caseStatuses = ['new', 'triaged', 'awaiting_approval', 'responded', 'waiting_customer', 'in_progress', 'resolved', 'closed'] as const
-export type CaseStatus = (typeof caseStatuses)[number]
-
 const statusWords: Record<string, CaseStatus> = {
-  ...Object.fromEntries(caseStatuses.map((status) => [squash(status), status])),
+  ...Object.fromEntries(statuses.map((status) => [squash(status), status])),
   open: 'new', pending: 'waiting_customer', waitingoncustomer: 'waiting_customer', solved: 'resolved',
 }
 
 export function parseStatus(cell: string): Parsed<CaseStatus | null> {
   if (cell === '') return ok(null)
   const status = statusWords[squash(cell)]
-  return status ? ok(status) : fail(`unknown status "${cell}" (use ${caseStatuses.join(', ')})`)
+  return status ? ok(status) : fail(`unknown status "${cell}" (use ${statuses.join(', ')})`)
 }
 
 const emailSchema = z.email()

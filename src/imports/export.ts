@@ -1,3 +1,4 @@
+import { caseLabel } from '../cases/terms.ts'
 import type { Q } from '../db.ts'
 import { csvLine } from './csv-safety.ts'
 
@@ -34,7 +35,7 @@ export async function* exportCases(db: Q): AsyncGenerator<string> {
     let chunk = ''
     for (const r of rows) {
       chunk += csvLine([
-        `ESC-${r.number}`, r.externalRef, r.subject, r.summary, r.customerName, r.customerEmail, r.source, r.severity,
+        caseLabel(r.number), r.externalRef, r.subject, r.summary, r.customerName, r.customerEmail, r.source, r.severity,
         r.status, r.owner, iso(r.openedAt), r.account, r.caseType, r.severityReasons.join('; '),
         iso(r.firstResponseAt), iso(r.resolvedAt), iso(r.closedAt),
       ])

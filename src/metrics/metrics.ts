@@ -1,6 +1,6 @@
 import { loadSlaSettings } from '../sla/settings.ts'
 import { csvLine, type CsvValue } from '../imports/csv-safety.ts'
-import { severities, type Severity } from '../sla/sla.ts'
+import { severities, type Severity } from '../cases/terms.ts'
 import type { Tx } from '../db.ts'
 import { trendWeeks, type Period } from './period.ts'
 import {

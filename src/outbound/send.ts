@@ -3,6 +3,7 @@ import { recordAudit, systemActor } from '../audit/audit.ts'
 import { linkSigningKey } from '../auth/tokens.ts'
 import { lockCase } from '../cases/case-record.ts'
 import { recordOutboundSent } from '../cases/lifecycle.ts'
+import { caseLabel } from '../cases/terms.ts'
 import { textWithCustomerLinks } from '../csat/csat.ts'
 import { withOrg, type Tx } from '../db.ts'
 import type { Job } from '../jobs/queries.ts'
@@ -130,7 +131,7 @@ async function handOver(tx: Tx, mailer: Mailer, job: Job, ctx: JobContext, claim
         ...(claimed.inReplyTo ? { 'In-Reply-To': `<${claimed.inReplyTo}>` } : {}),
         ...(claimed.referenceIds.length ? { References: claimed.referenceIds.map((r) => `<${r}>`).join(' ') } : {}),
       },
-      tags: { case: `ESC-${claimed.caseNumber}`, severity: claimed.severity, source: claimed.source, kind: 'reply' },
+      tags: { case: caseLabel(claimed.caseNumber), severity: claimed.severity, source: claimed.source, kind: 'reply' },
       idempotencyKey: claimed.idempotencyKey,
     }), PROVIDER_TIMEOUT_MS)).id
   } catch (error) {

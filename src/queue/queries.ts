@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../db.ts'
-import type { Severity, Source } from '../cases/queries.ts'
+import type { Severity, Source } from '../cases/terms.ts'
 
 // The queue's reads: open cases in priority order and the counts by clock. Both compare the
 // instants stored on the case (next_deadline_at, next_at_risk_at), so no calendar is needed here.

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import type { Severity, Source } from '../cases/queries.ts'
+import { isSeverity, isSource } from '../cases/terms.ts'
 import { countOpenByClock, listQueue, type QueueFilter } from './queries.ts'
 import { withOrg } from '../db.ts'
 import { requireUser } from '../http/session.ts'
@@ -9,16 +9,14 @@ import { QueueBody, QueuePage, type QueueProps } from '../../views/queue.tsx'
 export const queueRoutes = new Hono<AppEnv>()
 
 const viewNames = new Set(['all', 'mine', 'unowned', 'awaiting_approval', 'at_risk'])
-const sourceNames = new Set(['ceo_inbox', 'bbb', 'lawyer', 'regulator', 'social', 'direct', 'form', 'csv'])
-const severityNames = new Set(['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'])
 
 /** Filters from the query string; anything unknown is ignored rather than an error. */
 function readFilter(c: Context<AppEnv>, userId: string): { filter: QueueFilter; query: string } {
   const q = c.req.query()
   const filter: QueueFilter = {
     view: viewNames.has(q.view ?? '') ? (q.view as QueueFilter['view']) : 'all',
-    source: sourceNames.has(q.source ?? '') ? (q.source as Source) : null,
-    severity: severityNames.has(q.severity ?? '') ? (q.severity as Severity) : null,
+    source: isSource(q.source) ? q.source : null,
+    severity: isSeverity(q.severity) ? q.severity : null,
     userId,
   }
   const params = new URLSearchParams()

@@ -1,4 +1,4 @@
-import { label } from '../cases/case-record.ts'
+import { caseLabel } from '../cases/terms.ts'
 import { formatTime } from '../../views/components.tsx'
 import type { ReviewReport } from './review.ts'
 
@@ -22,7 +22,7 @@ export function reviewMarkdown(r: ReviewReport): string {
   const when = (d: Date) => formatTime(d, r.timezone)
   const { kase, fields } = r
   const parts = [
-    `# Post-incident review: ${label(kase)} — ${oneLine(kase.subject)}\n`,
+    `# Post-incident review: ${caseLabel(kase.number)} — ${oneLine(kase.subject)}\n`,
     `${kase.severity} · ${r.orgName} · opened ${when(kase.openedAt)}${kase.resolvedAt ? ` · resolved ${when(kase.resolvedAt)}` : ''}${r.saved ? ` · last edited ${when(r.saved.updatedAt)}${r.saved.updatedByName ? ` by ${r.saved.updatedByName}` : ''}` : ' · generated from the case, not edited yet'}\n`,
     section('Summary', fields.summary),
     `## Timeline\n\nFrom the audit trail (${r.timezone}).\n\n${r.timeline.map((e) => `- ${when(e.at)} — ${oneLine(e.text)}`).join('\n') || '_No events._'}\n`,

@@ -1,4 +1,4 @@
-import type { Severity, Source } from '../cases/queries.ts'
+import type { Severity, Source } from '../cases/terms.ts'
 import { countEarlierEscalations } from '../cases/repeats.ts'
 import type { Q } from '../db.ts'
 import { recoveryLabels, type RecoveryAction } from '../drafts/schema.ts'

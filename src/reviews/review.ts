@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { recordAudit } from '../audit/audit.ts'
 import type { SessionUser } from '../auth/sessions.ts'
-import { label, lockCase } from '../cases/case-record.ts'
+import { lockCase } from '../cases/case-record.ts'
+import { caseLabel, sourceLabel } from '../cases/terms.ts'
 import { loadSlaSettings } from '../sla/settings.ts'
 import { getCaseDetail, listTeam, listTimeline, type CaseDetail, type TeamMember } from '../cases/detail.ts'
 import { isUuid } from '../http/ids.ts'
@@ -9,7 +10,7 @@ import { countEarlierEscalations } from '../cases/repeats.ts'
 import type { Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import { describeEvent } from '../../views/timeline.tsx'
-import { formatTime, sourceLabels } from '../../views/components.tsx'
+import { formatTime } from '../../views/components.tsx'
 import { formatSeconds } from '../metrics/format.ts'
 import {
   getReview, insertPreventionAction, listPreventionActions, setPreventionStatus, upsertReview,
@@ -94,7 +95,7 @@ export function generateFields(kase: CaseDetail, c: Clocks, targets: { firstResp
     ? `Resolved ${when(kase.resolvedAt)}, after ${formatSeconds(c.resolutionSeconds)}${clock} (target ${formatSeconds(targets.resolution)}: ${kase.resolutionDueAt && kase.resolvedAt <= kase.resolutionDueAt ? 'met' : 'missed'}).`
     : 'Not resolved yet.'
   const summary = [
-    `${label(kase)}, “${kase.subject}”: a ${kase.severity} ${kase.caseType} escalation from ${customer} (${sourceLabels[kase.source] ?? kase.source}${kase.externalRef ? `, reference ${kase.externalRef}` : ''}), opened ${when(kase.openedAt)}.`,
+    `${caseLabel(kase.number)}, “${kase.subject}”: a ${kase.severity} ${kase.caseType} escalation from ${customer} (${sourceLabel(kase.source)}${kase.externalRef ? `, reference ${kase.externalRef}` : ''}), opened ${when(kase.openedAt)}.`,
     response,
     resolution,
     c.customerConfirmedAt ? `The customer confirmed the resolution ${when(c.customerConfirmedAt)}.` : '',
@@ -146,7 +147,7 @@ export async function saveReview(tx: Tx, orgId: string, caseId: string, user: Se
   await lockCase(tx, caseId)
   const report = await loadReview(tx, orgId, caseId)
   if (!report) throw new AppError('NOT_FOUND', 'That case does not exist.')
-  if (!reviewAvailable(report)) throw new AppError('INVALID_STATE', `Post-incident reviews are for SEV-1 and SEV-2 cases; ${label(report.kase)} is ${report.kase.severity}.`)
+  if (!reviewAvailable(report)) throw new AppError('INVALID_STATE', `Post-incident reviews are for SEV-1 and SEV-2 cases; ${caseLabel(report.kase.number)} is ${report.kase.severity}.`)
   const parsed = reviewFormSchema.safeParse(form)
   if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? 'The review is not valid.' }
   const f = parsed.data

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../app.ts'
 import type { SessionUser } from '../auth/sessions.ts'
+import { caseLabel } from '../cases/terms.ts'
 import { isUuid } from '../http/ids.ts'
 import { withOrg, type Tx } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
@@ -30,7 +31,7 @@ async function loadFor(c: Context<AppEnv>, user: SessionUser): Promise<ReviewRep
   return report
 }
 
-const notNeeded = (r: ReviewReport) => `Post-incident reviews are for SEV-1 and SEV-2 cases; ESC-${r.kase.number} is ${r.kase.severity}.`
+const notNeeded = (r: ReviewReport) => `Post-incident reviews are for SEV-1 and SEV-2 cases; ${caseLabel(r.kase.number)} is ${r.kase.severity}.`
 
 /** A review that exists or is due (SEV-1/SEV-2); exports of anything else are not found. */
 async function readable(c: Context<AppEnv>, user: SessionUser): Promise<ReviewReport> {
@@ -53,7 +54,7 @@ reviewRoutes.get('/cases/:id/review.md', async (c) => {
   const report = await readable(c, user)
   return c.body(reviewMarkdown(report), 200, {
     'content-type': 'text/markdown; charset=utf-8',
-    'content-disposition': `attachment; filename="ESC-${report.kase.number}-review.md"`,
+    'content-disposition': `attachment; filename="${caseLabel(report.kase.number)}-review.md"`,
   })
 })
 

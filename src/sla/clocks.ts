@@ -3,7 +3,7 @@ import type { Tx } from '../db.ts'
 import { workingMinutesBetween } from './business-hours.ts'
 import { loadSlaSettings, type SlaSettings, type SlaSettingsInput } from './settings.ts'
 import { atRiskThresholdMinutes, computeDeadlines, nextUpdateDue } from './sla.ts'
-import type { Severity } from '../cases/queries.ts'
+import type { Severity } from '../cases/terms.ts'
 
 /** What the clocks are computed from: a case's own facts, never the time now. */
 export type ClockFacts = {

@@ -1,6 +1,7 @@
 import type { Tx } from '../db.ts'
 import { businessCalendarSchema, type BusinessCalendar, type Weekday } from './business-hours.ts'
-import { defaultSlaPolicy, severities, slaPolicySchema, type SlaPolicy } from './sla.ts'
+import { severities } from '../cases/terms.ts'
+import { defaultSlaPolicy, slaPolicySchema, type SlaPolicy } from './sla.ts'
 import { isValidTimeZone } from './zoned-time.ts'
 
 // An org's clocks: its SLA policy (targets per severity) and, optionally, the business calendar

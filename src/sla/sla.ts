@@ -1,10 +1,9 @@
 // SLA deadlines and clock states, pure arithmetic: the database stores the due instants this
 // computes and the SQL that lists at-risk cases mirrors atRiskThresholdMinutes().
 import { z } from 'zod'
+import type { Severity } from '../cases/terms.ts'
 import { addWorkingMinutes, type BusinessCalendar } from './business-hours.ts'
 
-export const severities = ['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'] as const
-export type Severity = (typeof severities)[number]
 
 /**
  * Targets in minutes. With a business calendar they are working minutes: a 24 h SEV-4 first

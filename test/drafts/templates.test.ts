@@ -3,7 +3,7 @@ import type { DraftContext } from '../../src/drafts/context.ts'
 import { diffWords, tokenize } from '../../src/drafts/diff.ts'
 import { checkDraft, checkText } from '../../src/drafts/guardrails.ts'
 import { renderTemplate } from '../../src/drafts/templates.ts'
-import type { Source } from '../../src/cases/queries.ts'
+import type { Source } from '../../src/cases/terms.ts'
 
 function context(overrides: { source?: Source; severity?: DraftContext['kase']['severity']; customerName?: string | null; externalRef?: string | null; signature?: string; revenue?: string | null; earlier?: number } = {}): DraftContext {
   const now = new Date('2026-11-24T10:00:00Z')

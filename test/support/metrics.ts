@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { loadSlaSettings } from '../../src/sla/settings.ts'
-import { takeCaseNumber, type Severity, type Source } from '../../src/cases/queries.ts'
+import { takeCaseNumber } from '../../src/cases/queries.ts'
+import type { Severity, Source } from '../../src/cases/terms.ts'
 import { computeDeadlines } from '../../src/sla/sla.ts'
 import { withOrg, type Db } from '../../src/db.ts'
 import { seedDraft } from './drafts.ts'
