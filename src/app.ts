@@ -1,18 +1,14 @@
 import { Hono } from 'hono'
+import { jsxRenderer } from 'hono/jsx-renderer'
+import { requestId } from 'hono/request-id'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
-import { requestId, type RequestIdVariables } from 'hono/request-id'
-import type { SecureHeadersVariables } from 'hono/secure-headers'
-import type { Db } from './db.ts'
-import type { Env } from './env.ts'
-import type { Analyzer } from './intake/analyze.ts'
 import { authRoutes } from './auth/routes.tsx'
-import type { SessionUser } from './auth/sessions.ts'
+import type { AppDeps, AppEnv } from './http/app-env.ts'
 import { healthRoutes } from './http/health.ts'
 import { hostCheck } from './http/host-check.ts'
 import { noStoreByDefault } from './http/no-store.ts'
 import { formProtection } from './http/security.ts'
 import { sessionMiddleware } from './http/session.ts'
-import type { Mailer } from './outbound/mailer.ts'
 import { mailboxRoutes } from './outbound/mailbox-routes.tsx'
 import { adminUserRoutes } from './users/routes.tsx'
 import { handleError } from './http/on-error.tsx'
@@ -29,32 +25,14 @@ import { metricsRoutes } from './metrics/routes.tsx'
 import { reviewRoutes } from './reviews/routes.tsx'
 import { customerLinkRoutes } from './csat/routes.tsx'
 
-export type StaticAsset = { body: string; type: string }
-
-export type AppDeps = {
-  db: Db
-  env: Env
-  /** Files served under /static/, read by the entry point (keeps this module free of node:fs). */
-  assets: Record<string, StaticAsset>
-  /** Outbound mail: Resend, or the dev mailbox when no RESEND_API_KEY is set. */
-  mailer: Mailer
-  /**
-   * Where inbound mail is parsed and classified. The Node server passes a worker pool
-   * (src/intake/analysis-pool.ts) so a runaway parse cannot stall it; absent, analysis runs in
-   * the request (Workers, where each invocation has its own CPU limit).
-   */
-  analyze?: Analyzer
-}
-
-/** `user` and `sessionId` are set for requests with a live session (src/http/session.ts). */
-export type AppEnv = {
-  Variables: { deps: AppDeps; user?: SessionUser; sessionId?: string } & SecureHeadersVariables & RequestIdVariables
-}
-
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
 
   app.use(requestId())
+  // c.render gives every view the request, so the layout reads the nonce and the user itself.
+  // First, so even a refusal by the middleware below renders its error page the same way. No
+  // doctype is added: pages are the same bytes c.html sent before this renderer existed.
+  app.use(jsxRenderer(undefined, { docType: false }))
   app.use(async (c, next) => {
     c.set('deps', deps)
     await next()

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import type { StaticAsset } from './app.ts'
+import type { StaticAsset } from './http/app-env.ts'
 
 const require = createRequire(import.meta.url)
 const js = 'text/javascript; charset=utf-8'

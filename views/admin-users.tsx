@@ -1,16 +1,16 @@
 import type { SessionUser } from '../src/auth/sessions.ts'
 import type { UserRow } from '../src/users/queries.ts'
 import { userRoles } from '../src/users/users.ts'
-import { Layout } from './layout.tsx'
+import { Layout, useNonce } from './layout.tsx'
 
 export type NewUserForm = { values?: { email?: string; name?: string; role?: string }; errors?: Partial<Record<'email' | 'name' | 'role', string>> }
 export type PanelProps = { users: UserRow[]; me: SessionUser; form?: NewUserForm; notice?: string }
 
-export function AdminUsersPage({ nonce, ...panel }: PanelProps & { nonce?: string }) {
+export function AdminUsersPage({ ...panel }: PanelProps) {
   return (
-    <Layout title="Users" nonce={nonce} user={panel.me}>
+    <Layout title="Users" user={panel.me}>
       <h1>Users</h1>
-      <UsersPanel {...panel} nonce={nonce} />
+      <UsersPanel {...panel} />
     </Layout>
   )
 }
@@ -19,9 +19,9 @@ export function AdminUsersPage({ nonce, ...panel }: PanelProps & { nonce?: strin
  * The fragment every form on the page answers with under htmx (whole page otherwise). The target
  * and swap are inherited explicitly (htmx 4 does not inherit implicitly).
  */
-export function UsersPanel({ users, me, form = {}, notice, nonce }: PanelProps & { nonce?: string }) {
+export function UsersPanel({ users, me, form = {}, notice }: PanelProps) {
   return (
-    <section id="users-panel" hx-target:inherited="#users-panel" hx-swap:inherited="outerHTML" hx-nonce={nonce}>
+    <section id="users-panel" hx-target:inherited="#users-panel" hx-swap:inherited="outerHTML" hx-nonce={useNonce()}>
       {notice ? <p class="error" role="alert">{notice}</p> : null}
       <table>
         <thead>
@@ -36,7 +36,7 @@ export function UsersPanel({ users, me, form = {}, notice, nonce }: PanelProps &
                 {u.id === me.id || u.disabledAt ? (
                   u.role
                 ) : (
-                  <form method="post" action={`/admin/users/${u.id}/role`} hx-post={`/admin/users/${u.id}/role`} hx-nonce={nonce} class="inline">
+                  <form method="post" action={`/admin/users/${u.id}/role`} hx-post={`/admin/users/${u.id}/role`} hx-nonce={useNonce()} class="inline">
                     <RoleSelect name="role" selected={u.role} label={`Role of ${u.email}`} />
                     <button type="submit" class="small">Save</button>
                   </form>
@@ -45,7 +45,7 @@ export function UsersPanel({ users, me, form = {}, notice, nonce }: PanelProps &
               <td>{u.disabledAt ? <span class="muted">Disabled</span> : 'Active'}</td>
               <td>
                 {u.id === me.id || u.disabledAt ? null : (
-                  <form method="post" action={`/admin/users/${u.id}/disable`} hx-post={`/admin/users/${u.id}/disable`} hx-nonce={nonce}
+                  <form method="post" action={`/admin/users/${u.id}/disable`} hx-post={`/admin/users/${u.id}/disable`} hx-nonce={useNonce()}
                     hx-confirm={`Disable ${u.email}? They are signed out everywhere at once.`} class="inline">
                     <button type="submit" class="small danger">Disable</button>
                   </form>
@@ -55,7 +55,7 @@ export function UsersPanel({ users, me, form = {}, notice, nonce }: PanelProps &
           ))}
         </tbody>
       </table>
-      <form method="post" action="/admin/users" hx-post="/admin/users" hx-nonce={nonce} class="panel add-user">
+      <form method="post" action="/admin/users" hx-post="/admin/users" hx-nonce={useNonce()} class="panel add-user">
         <h2>Add a user</h2>
         <Field name="email" label="Email" type="email" form={form} />
         <Field name="name" label="Name" type="text" form={form} />

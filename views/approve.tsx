@@ -26,7 +26,6 @@ export type ReviewProps = {
   approverName: string
   expiresAt: Date
   now: Date
-  nonce?: string
   error?: string | null
   values?: Record<string, string>
   /**
@@ -46,11 +45,11 @@ const fourEyesHints = {
  * The page behind an approval link. Opening it changes nothing (mail scanners follow links);
  * only the buttons, which POST, decide. An edit here becomes a new version by the approver.
  */
-export function ReviewPage({ token, kase, draft, thread, approverName, expiresAt, now, nonce, error, values = {}, fourEyes = 'none' }: ReviewProps) {
+export function ReviewPage({ token, kase, draft, thread, approverName, expiresAt, now, error, values = {}, fourEyes = 'none' }: ReviewProps) {
   const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
   const warnings = draft.guardrailFlags.filter((f) => f.severity === 'warn')
   return (
-    <Layout title={`Approve reply · ${caseLabel(kase.number)}`} nonce={nonce}>
+    <Layout title={`Approve reply · ${caseLabel(kase.number)}`} user={null}>
       <h1>Review the reply to {caseLabel(kase.number)}</h1>
       <p class="chips">
         <SeverityBadge severity={kase.severity} /> <span class="badge">{sourceLabel(kase.source)}</span>
@@ -110,9 +109,9 @@ export function ReviewPage({ token, kase, draft, thread, approverName, expiresAt
   )
 }
 
-export function LinkNotice({ title, message, nonce, link }: { title: string; message: string; nonce?: string; link?: { href: string; text: string } }) {
+export function LinkNotice({ title, message, link }: { title: string; message: string; link?: { href: string; text: string } }) {
   return (
-    <Layout title={title} nonce={nonce}>
+    <Layout title={title} user={null}>
       <section class="panel narrow">
         <h1>{title}</h1>
         <p>{message}</p>
@@ -147,10 +146,10 @@ export function linkProblemText(p: LinkProblem): { title: string; message: strin
   }
 }
 
-export function LinkProblemPage({ problem, nonce }: { problem: LinkProblem; nonce?: string }) {
+export function LinkProblemPage({ problem }: { problem: LinkProblem }) {
   const { title, message } = linkProblemText(problem)
   const caseId = 'caseId' in problem ? problem.caseId : null
-  return <LinkNotice title={title} message={message} nonce={nonce} link={caseId ? { href: `/cases/${caseId}`, text: 'Open the case (sign-in needed)' } : { href: '/sign-in', text: 'Sign in' }} />
+  return <LinkNotice title={title} message={message} link={caseId ? { href: `/cases/${caseId}`, text: 'Open the case (sign-in needed)' } : { href: '/sign-in', text: 'Sign in' }} />
 }
 
 /** What an approver who handed their version on is told (on the link page or the case page). */

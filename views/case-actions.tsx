@@ -1,21 +1,22 @@
 import { severities, statusLabel } from '../src/cases/terms.ts'
 import type { CaseView } from './case.tsx'
 import { transitions } from '../src/cases/lifecycle.ts'
+import { useNonce } from './layout.tsx'
 
 
 /** Forms post normally and, with htmx, swap #case in place (hx-nonce: htmx's CSP gate). */
-function hx(caseId: string, action: string, nonce?: string) {
+function hx(caseId: string, action: string) {
   return {
     method: 'post' as const,
     action: `/cases/${caseId}/${action}`,
     'hx-post': `/cases/${caseId}/${action}`,
     'hx-target': '#case',
     'hx-swap': 'outerHTML',
-    'hx-nonce': nonce,
+    'hx-nonce': useNonce(),
   }
 }
 
-export function CaseActions({ kase, team, user, nonce }: CaseView) {
+export function CaseActions({ kase, team, user }: CaseView) {
   const canOverride = user.role === 'approver' || user.role === 'admin'
   const ownerLocked = Boolean(kase.ownerId) && !canOverride
   const next = transitions[kase.status] ?? []
@@ -27,10 +28,10 @@ export function CaseActions({ kase, team, user, nonce }: CaseView) {
         {kase.ownerId ? <span class="muted"> · {kase.acknowledgedAt ? 'acknowledged' : 'not yet acknowledged'}</span> : null}
       </p>
       {kase.ownerId === user.id && !kase.acknowledgedAt ? (
-        <form {...hx(kase.id, 'acknowledge', nonce)}><button type="submit">I have it (acknowledge)</button></form>
+        <form {...hx(kase.id, 'acknowledge')}><button type="submit">I have it (acknowledge)</button></form>
       ) : null}
       {ownerLocked ? <p class="muted">Ownership is locked; an approver or admin can reassign with a reason.</p> : (
-        <form {...hx(kase.id, 'assign', nonce)} class="stack">
+        <form {...hx(kase.id, 'assign')} class="stack">
           <select name="ownerId" required aria-label="Owner">
             <option value="">Choose the accountable owner…</option>
             {team.map((m) => <option value={m.id} selected={m.id === kase.ownerId}>{m.name || m.email} ({m.role})</option>)}
@@ -41,7 +42,7 @@ export function CaseActions({ kase, team, user, nonce }: CaseView) {
       )}
 
       <h2>Severity</h2>
-      <form {...hx(kase.id, 'severity', nonce)} class="stack">
+      <form {...hx(kase.id, 'severity')} class="stack">
         <select name="severity" aria-label="Severity">
           {severities.map((s) => <option value={s} selected={s === kase.severity}>{s}</option>)}
         </select>
@@ -51,7 +52,7 @@ export function CaseActions({ kase, team, user, nonce }: CaseView) {
 
       <h2>Status</h2>
       {next.length ? (
-        <form {...hx(kase.id, 'status', nonce)} class="stack">
+        <form {...hx(kase.id, 'status')} class="stack">
           <select name="status" aria-label="New status" required>
             <option value="">Move to…</option>
             {next.map((s) => <option value={s}>{statusLabel(s)}</option>)}
@@ -62,7 +63,7 @@ export function CaseActions({ kase, team, user, nonce }: CaseView) {
       ) : <p class="muted">No further moves.</p>}
 
       <h2>Internal note</h2>
-      <form {...hx(kase.id, 'notes', nonce)} class="stack">
+      <form {...hx(kase.id, 'notes')} class="stack">
         <textarea name="text" rows={3} required placeholder="Visible to your team only; never sent to the customer."></textarea>
         <button type="submit">Add note</button>
       </form>

@@ -23,14 +23,13 @@ export type CaseView = {
   aftercare?: Aftercare
   user: HeaderUser & { id: string }
   now: Date
-  nonce?: string
   error?: string | null
   notice?: string | null
 }
 
 export function CasePage(view: CaseView) {
   return (
-    <Layout title={caseLabel(view.kase.number)} nonce={view.nonce} user={view.user}>
+    <Layout title={caseLabel(view.kase.number)}>
       <p class="crumbs"><a href="/">← Queue</a></p>
       <CaseBody {...view} />
     </Layout>
@@ -68,7 +67,7 @@ export function CaseBody(view: CaseView) {
             ) : null}
             {view.thread.map((m) => <Message message={m} caseId={kase.id} />)}
           </section>
-          {view.draft ? <DraftSection panel={view.draft} nonce={view.nonce} /> : (
+          {view.draft ? <DraftSection panel={view.draft} /> : (
             <section class="panel" id="draft">
               <h2>Reply draft</h2>
               <p class="muted">The drafted reply and its approval appear here.</p>

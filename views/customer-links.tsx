@@ -7,9 +7,9 @@ import { Layout } from './layout.tsx'
 // follow links); only the button, which POSTs, records the rating or the confirmation.
 
 
-export function RatePage({ token, kase, rating, comment, error, nonce }: { token: string; kase: CustomerCase; rating: number | null; comment?: string; error?: string | null; nonce?: string }) {
+export function RatePage({ token, kase, rating, comment, error }: { token: string; kase: CustomerCase; rating: number | null; comment?: string; error?: string | null }) {
   return (
-    <Layout title={`Rate ${caseLabel(kase.number)}`} nonce={nonce} orgName={kase.orgName}>
+    <Layout title={`Rate ${caseLabel(kase.number)}`} user={null} orgName={kase.orgName}>
       <section class="panel narrow customer-link">
         <h1>How did we do?</h1>
         <p>Your rating of how {kase.orgName} handled <strong>{caseLabel(kase.number)}</strong>, “{kase.subject}”.</p>
@@ -35,9 +35,9 @@ export function RatePage({ token, kase, rating, comment, error, nonce }: { token
   )
 }
 
-export function ConfirmResolvedPage({ token, kase, nonce }: { token: string; kase: CustomerCase; nonce?: string }) {
+export function ConfirmResolvedPage({ token, kase }: { token: string; kase: CustomerCase }) {
   return (
-    <Layout title={`Confirm ${caseLabel(kase.number)}`} nonce={nonce} orgName={kase.orgName}>
+    <Layout title={`Confirm ${caseLabel(kase.number)}`} user={null} orgName={kase.orgName}>
       <section class="panel narrow customer-link">
         <h1>Is it resolved?</h1>
         <p>{kase.orgName} believes <strong>{caseLabel(kase.number)}</strong>, “{kase.subject}”, is resolved.</p>
@@ -51,9 +51,9 @@ export function ConfirmResolvedPage({ token, kase, nonce }: { token: string; kas
   )
 }
 
-export function CustomerNotice({ title, message, nonce, orgName }: { title: string; message: string; nonce?: string; orgName?: string }) {
+export function CustomerNotice({ title, message, orgName }: { title: string; message: string; orgName?: string }) {
   return (
-    <Layout title={title} nonce={nonce} orgName={orgName}>
+    <Layout title={title} user={null} orgName={orgName}>
       <section class="panel narrow customer-link">
         <h1>{title}</h1>
         <p>{message}</p>

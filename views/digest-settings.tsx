@@ -1,13 +1,11 @@
 import type { OrgNotificationSettings } from '../src/digest/settings.ts'
 import { Flash } from './components.tsx'
-import { Layout, type HeaderUser } from './layout.tsx'
+import { Layout } from './layout.tsx'
 
 export type DigestRunRow = { localDate: string; status: string; reason: string | null; recipients: string[]; sentAt: Date | null; computeMs: number | null }
 export type DigestPreviewView = { subject: string; text: string; recipients: string[]; verdict: string }
 
 type Props = {
-  user: HeaderUser
-  nonce?: string
   settings: OrgNotificationSettings
   /** The recipients textarea as typed (re-shown after an error). */
   recipientsText?: string
@@ -19,9 +17,9 @@ type Props = {
 
 const hours = Array.from({ length: 24 }, (_, h) => h)
 
-export function DigestSettingsPage({ user, nonce, settings, recipientsText, preview, runs, errors = {}, notice }: Props) {
+export function DigestSettingsPage({ settings, recipientsText, preview, runs, errors = {}, notice }: Props) {
   return (
-    <Layout title="Digest and alerts" nonce={nonce} user={user}>
+    <Layout title="Digest and alerts">
       <p class="crumbs"><a href="/">← Queue</a></p>
       <h1>Digest and alerts</h1>
       <Flash error={errors.form} notice={notice} />

@@ -1,19 +1,17 @@
 import type { OrgDraftSettings } from '../src/drafts/settings.ts'
 import { Flash } from './components.tsx'
-import { Layout, type HeaderUser } from './layout.tsx'
+import { Layout } from './layout.tsx'
 
 type Props = {
-  user: HeaderUser
-  nonce?: string
   settings: OrgDraftSettings
   keyConfigured: boolean
   errors?: Record<string, string>
   notice?: string
 }
 
-export function DraftingSettingsPage({ user, nonce, settings, keyConfigured, errors = {}, notice }: Props) {
+export function DraftingSettingsPage({ settings, keyConfigured, errors = {}, notice }: Props) {
   return (
-    <Layout title="Drafting" nonce={nonce} user={user}>
+    <Layout title="Drafting">
       <section class="panel narrow-wide">
         <h1>Drafting</h1>
         <Flash error={errors.form} notice={notice} />

@@ -3,6 +3,7 @@ import { diffDrafts, type DiffPart } from '../src/drafts/diff.ts'
 import type { GuardrailFlag } from '../src/drafts/guardrails.ts'
 import { recoveryLabels } from '../src/drafts/schema.ts'
 import { Flash, formatTime } from './components.tsx'
+import { Layout, useNonce } from './layout.tsx'
 
 /** What the case page needs to show the reply draft (loaded by loadDraftPanel). */
 export type DraftPanel = {
@@ -16,7 +17,6 @@ export type DraftPanel = {
 
 export type DraftSectionProps = {
   panel: DraftPanel
-  nonce?: string
   error?: string | null
   notice?: string | null
   /** A refused edit: the person's text and the problems, so nothing typed is lost. */
@@ -42,31 +42,31 @@ export function authorLabel(d: Pick<DraftVersion, 'authorKind' | 'author' | 'aut
 }
 
 /** Forms post normally and, with htmx, swap only this section (hx-nonce: htmx's CSP gate). */
-function hx(caseId: string, path: string, nonce?: string) {
+function hx(caseId: string, path: string) {
   return {
     method: 'post' as const,
     action: `/cases/${caseId}/${path}`,
     'hx-post': `/cases/${caseId}/${path}`,
     'hx-target': '#draft',
     'hx-swap': 'outerHTML',
-    'hx-nonce': nonce,
+    'hx-nonce': useNonce(),
   }
 }
 
-export function DraftSection({ panel, nonce, error, notice, edit }: DraftSectionProps) {
+export function DraftSection({ panel, error, notice, edit }: DraftSectionProps) {
   const { current, previous, caseId } = panel
   return (
     <section class="panel" id="draft">
       <h2>Reply draft</h2>
       <Flash error={error ?? edit?.errors.form} notice={notice} />
       {panel.pending ? (
-        <p class="muted" id="draft-pending" hx-get={`/cases/${caseId}/drafts`} hx-trigger="every 3s" hx-target="#draft" hx-swap="outerHTML" hx-nonce={nonce}>
+        <p class="muted" id="draft-pending" hx-get={`/cases/${caseId}/drafts`} hx-trigger="every 3s" hx-target="#draft" hx-swap="outerHTML" hx-nonce={useNonce()}>
           A draft is being written; it appears here within a minute.
         </p>
       ) : null}
       {current ? <CurrentDraft draft={current} previous={previous} /> : (!panel.pending ? <p class="muted">No draft yet. Press “Redraft” to write one.</p> : null)}
-      {current ? <EditForm caseId={caseId} draft={current} nonce={nonce} edit={edit} /> : null}
-      <form {...hx(caseId, 'drafts/redraft', nonce)} class="stack redraft">
+      {current ? <EditForm caseId={caseId} draft={current} edit={edit} /> : null}
+      <form {...hx(caseId, 'drafts/redraft')} class="stack redraft">
         <label class="field">
           <span>Redraft{current ? ' (a new version; this one is kept)' : ''}</span>
           <input type="text" name="instruction" maxlength={1000} placeholder="Optional instruction, e.g. shorter, mention the replacement shipped today" />
@@ -154,13 +154,13 @@ function DiffText({ parts }: { parts: DiffPart[] }) {
   return <>{parts.map((p) => (p.kind === 'added' ? <ins>{p.text}</ins> : p.kind === 'removed' ? <del>{p.text}</del> : p.text))}</>
 }
 
-function EditForm({ caseId, draft, nonce, edit }: { caseId: string; draft: DraftVersion; nonce?: string; edit?: DraftSectionProps['edit'] }) {
+function EditForm({ caseId, draft, edit }: { caseId: string; draft: DraftVersion; edit?: DraftSectionProps['edit'] }) {
   const v = edit?.values
   const errors = edit?.errors ?? {}
   return (
     <details class="draft-edit" open={edit ? true : undefined}>
       <summary>Edit this draft (saves version {draft.version + 1}, authored by you)</summary>
-      <form {...hx(caseId, 'drafts', nonce)} class="stack">
+      <form {...hx(caseId, 'drafts')} class="stack">
         <input type="hidden" name="baseVersion" value={String(draft.version)} />
         <label class="field">
           <span>To</span>
@@ -180,5 +180,15 @@ function EditForm({ caseId, draft, nonce, edit }: { caseId: string; draft: Draft
         <button type="submit">Save as a new version</button>
       </form>
     </details>
+  )
+}
+
+/** The reply section on a page of its own: what a plain form post without script gets back. */
+export function DraftPage(props: DraftSectionProps) {
+  return (
+    <Layout title="Reply draft">
+      <p class="crumbs"><a href={`/cases/${props.panel.caseId}`}>← Back to the case</a></p>
+      <DraftSection {...props} />
+    </Layout>
   )
 }

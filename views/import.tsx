@@ -4,7 +4,7 @@ import type { PreviewData } from '../src/imports/preview.ts'
 import type { ImportKind } from '../src/imports/queries.ts'
 import type { RunState } from '../src/imports/runs.ts'
 import { Flash } from './components.tsx'
-import { Layout, type HeaderUser } from './layout.tsx'
+import { Layout, useNonce } from './layout.tsx'
 
 const kindWords = { cases: ['case', 'cases'], accounts: ['account', 'accounts'] } as const
 const rows = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'}`
@@ -16,11 +16,11 @@ const importStyles = `
 .row-errors { max-height:20rem; overflow:auto; padding-left:1.2rem; } .inline-check { font-weight:400; display:flex; gap:.4rem; align-items:center; }
 `
 
-export function ImportPage({ user, nonce, children }: { user: HeaderUser; nonce?: string; children: Child }) {
+export function ImportPage({ children }: { children: Child }) {
   return (
-    <Layout title="Import CSV" nonce={nonce} user={user}>
+    <Layout title="Import CSV">
       <p class="crumbs"><a href="/">← Queue</a></p>
-      <style nonce={nonce}>{raw(importStyles)}</style>
+      <style nonce={useNonce()}>{raw(importStyles)}</style>
       <h1>Import from a spreadsheet</h1>
       <ImportBody>{children}</ImportBody>
     </Layout>
@@ -32,10 +32,10 @@ export function ImportBody({ children }: { children: Child }) {
   return <div id="import">{children}</div>
 }
 
-export function UploadForm({ nonce, error, kind = 'cases' }: { nonce?: string; error?: string | null; kind?: ImportKind }) {
+export function UploadForm({ error, kind = 'cases' }: { error?: string | null; kind?: ImportKind }) {
   return (
     <form method="post" action="/import/preview" enctype="multipart/form-data" class="panel stack narrow"
-      hx-post="/import/preview" hx-target="#import" hx-swap="outerHTML" hx-nonce={nonce}>
+      hx-post="/import/preview" hx-target="#import" hx-swap="outerHTML" hx-nonce={useNonce()}>
       <Flash error={error} />
       <p>Upload a CSV (UTF-8, up to 20 MB). Nothing is imported until you have seen the preview and confirmed it.</p>
       <label class="field">
@@ -55,7 +55,7 @@ export function UploadForm({ nonce, error, kind = 'cases' }: { nonce?: string; e
   )
 }
 
-export function PreviewPanel({ preview: p, runId, nonce, error }: { preview: PreviewData; runId: string | null; nonce?: string; error?: string | null }) {
+export function PreviewPanel({ preview: p, runId, error }: { preview: PreviewData; runId: string | null; error?: string | null }) {
   // A run id is given only for a file that can run (src/imports/preview.ts runnable).
   const importable = runId !== null
   return (
@@ -96,7 +96,7 @@ export function PreviewPanel({ preview: p, runId, nonce, error }: { preview: Pre
         </>
       ) : null}
       {importable ? (
-        <form method="post" action="/import/run" class="stack" hx-post="/import/run" hx-target="#import" hx-swap="outerHTML" hx-nonce={nonce}>
+        <form method="post" action="/import/run" class="stack" hx-post="/import/run" hx-target="#import" hx-swap="outerHTML" hx-nonce={useNonce()}>
           <input type="hidden" name="runId" value={runId!} />
           {p.counts.errors ? (
             <label class="inline-check">
@@ -119,11 +119,11 @@ export function PreviewPanel({ preview: p, runId, nonce, error }: { preview: Pre
  * The running import polls itself every second (outerHTML swap of #import-run); the finished
  * report carries no trigger, so polling stops there.
  */
-export function RunStatus({ runId, kind, run, nonce }: { runId: string; kind: ImportKind; run: RunState; nonce?: string }) {
+export function RunStatus({ runId, kind, run }: { runId: string; kind: ImportKind; run: RunState }) {
   if (run.state === 'running') {
     const p = run.progress
     return (
-      <section class="panel" id="import-run" hx-get={`/import/${runId}`} hx-trigger="every 1s" hx-swap="outerHTML" hx-nonce={nonce}>
+      <section class="panel" id="import-run" hx-get={`/import/${runId}`} hx-trigger="every 1s" hx-swap="outerHTML" hx-nonce={useNonce()}>
         <h2>Importing {kindWords[kind][1]}…</h2>
         {p ? <progress class="progress" max={Math.max(p.total, 1)} value={p.done} aria-label="Import progress"></progress>
           : <progress class="progress" aria-label="Import progress"></progress>}

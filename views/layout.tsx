@@ -1,14 +1,28 @@
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
+import { useRequestContext } from 'hono/jsx-renderer'
+import type { AppEnv } from '../src/http/app-env.ts'
 import { portalStyles } from './portal-styles.ts'
 import { styles } from './styles.ts'
 
 /** The signed-in user shown in the header (c.get('user') fits). */
 export type HeaderUser = { name: string; email: string; role: string; orgName?: string }
 
-export type LayoutProps = { title: string; nonce?: string; orgName?: string; user?: HeaderUser; children: Child }
+/** This response's CSP nonce: scripts, styles and htmx's hx-nonce gate carry it. */
+export const useNonce = (): string | undefined => useRequestContext<AppEnv>().get('secureHeadersNonce')
 
-export function Layout({ title, nonce, orgName, user, children }: LayoutProps) {
+export type LayoutProps = {
+  title: string
+  orgName?: string
+  /** Whose header menu to show; by default the signed-in user's. null for pages meant for anyone (links, sign-in). */
+  user?: HeaderUser | null
+  children: Child
+}
+
+export function Layout({ title, orgName, user, children }: LayoutProps) {
+  const c = useRequestContext<AppEnv>()
+  const nonce = c.get('secureHeadersNonce')
+  if (user === undefined) user = c.get('user') ?? null
   orgName ??= user?.orgName
   return (
     <html lang="en">
@@ -52,9 +66,9 @@ function UserMenu({ user }: { user: HeaderUser }) {
   )
 }
 
-export function ErrorPage({ title, message, requestId, nonce }: { title: string; message: string; requestId: string; nonce?: string }) {
+export function ErrorPage({ title, message, requestId }: { title: string; message: string; requestId: string }) {
   return (
-    <Layout title={title} nonce={nonce}>
+    <Layout title={title} user={null}>
       <section class="panel">
         <h1>{title}</h1>
         <p>{message}</p>

@@ -10,9 +10,9 @@ function LinkedText({ text }: { text: string }) {
 
 const when = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ') + ' UTC'
 
-export function MailboxPage({ mail, nonce }: { mail: HeldMail[]; nonce?: string }) {
+export function MailboxPage({ mail }: { mail: HeldMail[] }) {
   return (
-    <Layout title="Dev mailbox" nonce={nonce}>
+    <Layout title="Dev mailbox" user={null}>
       <h1>Dev mailbox</h1>
       <p class="muted">No <code>RESEND_API_KEY</code> is set, so the desk keeps its outgoing mail here instead of sending it. Newest first.</p>
       {mail.length === 0 ? <div class="panel empty">No mail yet.</div> : null}
@@ -27,9 +27,9 @@ export function MailboxPage({ mail, nonce }: { mail: HeldMail[]; nonce?: string 
   )
 }
 
-export function HeldMailPage({ mail, nonce }: { mail: HeldMail; nonce?: string }) {
+export function HeldMailPage({ mail }: { mail: HeldMail }) {
   return (
-    <Layout title={mail.subject} nonce={nonce}>
+    <Layout title={mail.subject} user={null}>
       <p><a href="/dev/mailbox">← Dev mailbox</a></p>
       <article class="panel mail">
         <h1>{mail.subject}</h1>

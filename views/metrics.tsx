@@ -6,18 +6,18 @@ import { compliance, ratio, type MetricsReport } from '../src/metrics/metrics.ts
 import { presetLabels, periodQuery, type Preset } from '../src/metrics/period.ts'
 import { Chart, type ChartPoint } from './chart.tsx'
 import { SeverityBadge } from './components.tsx'
-import { Layout, type HeaderUser } from './layout.tsx'
+import { Layout } from './layout.tsx'
 
-export type MetricsProps = { user: HeaderUser; report: MetricsReport; nonce?: string }
+export type MetricsProps = { report: MetricsReport }
 
 const formatRating = (value: number | null) => (value === null ? '—' : value.toFixed(2))
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
-export function MetricsPage({ user, report, nonce }: MetricsProps) {
+export function MetricsPage({ report }: MetricsProps) {
   const { period, overall } = report
   const csv = `/metrics.csv?${periodQuery(period)}`
   return (
-    <Layout title="Metrics" nonce={nonce} user={user}>
+    <Layout title="Metrics">
       <p class="crumbs"><a href="/">← Queue</a></p>
       <div class="toolbar">
         <h1>Metrics</h1>

@@ -1,8 +1,8 @@
 import { enteredSources, severities, type EnteredSource } from '../src/cases/terms.ts'
 import { Field } from './components.tsx'
-import { Layout, type HeaderUser } from './layout.tsx'
+import { Layout } from './layout.tsx'
 
-type Props = { user: HeaderUser; nonce?: string; values: Record<string, string>; errors: Record<string, string> }
+type Props = { values: Record<string, string>; errors: Record<string, string> }
 
 // Worded for the person filling in the form: where did it reach you?
 const sourceChoices: Record<EnteredSource, string> = {
@@ -14,10 +14,10 @@ function Error({ message }: { message?: string }) {
   return message ? <small class="field-error" role="alert">{message}</small> : null
 }
 
-export function NewCasePage({ user, nonce, values, errors }: Props) {
+export function NewCasePage({ values, errors }: Props) {
   const v = (k: string) => values[k] ?? ''
   return (
-    <Layout title="New escalation" nonce={nonce} user={user}>
+    <Layout title="New escalation">
       <p class="crumbs"><a href="/">← Queue</a></p>
       <h1>New escalation</h1>
       <form method="post" action="/cases" class="panel stack narrow" id="new-case">

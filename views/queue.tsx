@@ -1,16 +1,14 @@
 import { caseLabel, severities, sourceLabel, sourceLabels, sources, statusLabel } from '../src/cases/terms.ts'
 import type { ClockState, QueueFilter, QueueRow } from '../src/queue/queries.ts'
 import { Countdown, Health, Money, SeverityBadge } from './components.tsx'
-import { Layout, type HeaderUser } from './layout.tsx'
+import { Layout, useNonce } from './layout.tsx'
 
 export type QueueProps = {
-  user: HeaderUser
   rows: QueueRow[]
   counts: Record<ClockState, number>
   filter: QueueFilter
   query: string
   now: Date
-  nonce?: string
 }
 
 const views: [NonNullable<QueueFilter['view']>, string][] = [
@@ -18,16 +16,16 @@ const views: [NonNullable<QueueFilter['view']>, string][] = [
 ]
 
 export function QueuePage(props: QueueProps) {
-  const { filter, nonce } = props
+  const { filter } = props
   return (
-    <Layout title="Queue" nonce={nonce} user={props.user}>
+    <Layout title="Queue">
       <div class="toolbar">
         <h1>Escalations</h1>
         <a class="button" href="/cases/new">New escalation</a>
         <a href="/import">Import CSV</a>
       </div>
       {/* Changing a filter reloads only the rows and keeps the URL shareable. */}
-      <form class="filters" method="get" action="/" hx-get="/queue/rows" hx-trigger="change" hx-target="#queue-body" hx-swap="outerHTML" hx-push-url="true" hx-nonce={nonce}>
+      <form class="filters" method="get" action="/" hx-get="/queue/rows" hx-trigger="change" hx-target="#queue-body" hx-swap="outerHTML" hx-push-url="true" hx-nonce={useNonce()}>
         <label>Show <select name="view">{views.map(([v, label]) => <option value={v} selected={(filter.view ?? 'all') === v}>{label}</option>)}</select></label>
         <label>Source <select name="source"><option value="">any</option>{sources.map((v) => <option value={v} selected={filter.source === v}>{sourceLabels[v]}</option>)}</select></label>
         <label>Severity <select name="severity"><option value="">any</option>{severities.map((s) => <option value={s} selected={filter.severity === s}>{s}</option>)}</select></label>
@@ -42,9 +40,9 @@ export function QueuePage(props: QueueProps) {
  * The rows, refreshed every 15 s with the same filters; morphing keeps the page's scroll and
  * focus, and the countdowns tick in between (views/static/desk.js).
  */
-export function QueueBody({ rows, counts, query, now, nonce }: QueueProps) {
+export function QueueBody({ rows, counts, query, now }: QueueProps) {
   return (
-    <div id="queue-body" hx-get={`/queue/rows${query}`} hx-trigger="every 15s" hx-swap="outerMorph" hx-nonce={nonce}>
+    <div id="queue-body" hx-get={`/queue/rows${query}`} hx-trigger="every 15s" hx-swap="outerMorph" hx-nonce={useNonce()}>
       <p class="counts">
         <span class="countdown breached">{counts.breached} breached</span>
         <span class="countdown at_risk">{counts.at_risk} at risk</span>

@@ -7,8 +7,6 @@ import { Layout, type HeaderUser } from './layout.tsx'
 
 export type ReviewPageProps = {
   report: ReviewReport
-  user: HeaderUser
-  nonce?: string
   /** The text to show instead of the stored one (a refused save keeps what was typed). */
   values?: ReviewFields
   error?: string | null
@@ -18,7 +16,7 @@ export type ReviewPageProps = {
 const today = () => new Date().toISOString().slice(0, 10)
 
 /** The editable review: plain forms (no script needed), each save audited. */
-export function ReviewPage({ report, user, nonce, values, error, notice }: ReviewPageProps) {
+export function ReviewPage({ report, values, error, notice }: ReviewPageProps) {
   const { kase } = report
   const f = values ?? report.fields
   const base = report.saved ? report.saved.updatedAt.toISOString() : ''
@@ -30,7 +28,7 @@ export function ReviewPage({ report, user, nonce, values, error, notice }: Revie
     </label>
   )
   return (
-    <Layout title={`Review · ${caseLabel(kase.number)}`} nonce={nonce} user={user}>
+    <Layout title={`Review · ${caseLabel(kase.number)}`}>
       <p class="crumbs"><a href={`/cases/${kase.id}`}>← {caseLabel(kase.number)}</a></p>
       <div class="toolbar">
         <h1>Post-incident review: {caseLabel(kase.number)}</h1>
@@ -104,12 +102,12 @@ function PreventionActions({ report }: { report: ReviewReport }) {
 }
 
 /** The printable report: the same content as the Markdown, laid out for paper (print CSS). */
-export function ReviewPrintPage({ report, user, nonce }: { report: ReviewReport; user: HeaderUser; nonce?: string }) {
+export function ReviewPrintPage({ report }: { report: ReviewReport }) {
   const { kase, fields } = report
   const when = (d: Date) => formatTime(d, report.timezone)
   const para = (text: string) => text.trim() ? text.split(/\n{2,}/).map((p) => <p class="prewrap">{p}</p>) : <p class="muted">Not written yet.</p>
   return (
-    <Layout title={`Review · ${caseLabel(kase.number)}`} nonce={nonce} user={user}>
+    <Layout title={`Review · ${caseLabel(kase.number)}`}>
       <article class="review-print">
         <p class="crumbs no-print"><a href={`/cases/${kase.id}/review`}>← Edit the review</a> · Use your browser's Print to print or save as PDF.</p>
         <h1>Post-incident review: {caseLabel(kase.number)} — {kase.subject}</h1>
@@ -138,9 +136,9 @@ export function ReviewPrintPage({ report, user, nonce }: { report: ReviewReport;
 }
 
 /** GET of a review for a case that needs none (SEV-3/SEV-4, never reviewed). */
-export function ReviewNotNeeded({ report, user, message, nonce }: { report: ReviewReport; user: HeaderUser; message: string; nonce?: string }) {
+export function ReviewNotNeeded({ report, message }: { report: ReviewReport; message: string }) {
   return (
-    <Layout title={`Review · ${caseLabel(report.kase.number)}`} nonce={nonce} user={user}>
+    <Layout title={`Review · ${caseLabel(report.kase.number)}`}>
       <p class="crumbs"><a href={`/cases/${report.kase.id}`}>← {caseLabel(report.kase.number)}</a></p>
       <section class="panel narrow">
         <h1>No post-incident review</h1>

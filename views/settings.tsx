@@ -5,11 +5,9 @@ import type { ApprovalPolicy } from '../src/orgs/queries.ts'
 import { severities, sourceLabels, sources } from '../src/cases/terms.ts'
 import { weekdays } from '../src/sla/settings.ts'
 import { Flash, formatTime } from './components.tsx'
-import { Layout, type HeaderUser } from './layout.tsx'
+import { Layout } from './layout.tsx'
 
 type Props = {
-  user: HeaderUser
-  nonce?: string
   timezone: string
   policy: SlaPolicy
   calendar: BusinessCalendar | null
@@ -18,10 +16,10 @@ type Props = {
   notice?: string | null
 }
 
-export function SettingsPage({ user, nonce, timezone, policy, calendar, approvalPolicy, errors = {}, notice }: Props) {
+export function SettingsPage({ timezone, policy, calendar, approvalPolicy, errors = {}, notice }: Props) {
   const errorList = Object.values(errors)
   return (
-    <Layout title="Settings" nonce={nonce} user={user}>
+    <Layout title="Settings">
       <p class="crumbs"><a href="/">← Queue</a></p>
       <h1>SLA policy and business hours</h1>
       <Flash notice={notice} error={errorList.length ? errorList.join(' ') : null} />
@@ -70,9 +68,9 @@ export function SettingsPage({ user, nonce, timezone, policy, calendar, approval
   )
 }
 
-export function OverridesPage({ user, nonce, weeks }: { user: HeaderUser; nonce?: string; weeks: OverrideWeek[] }) {
+export function OverridesPage({ weeks }: { weeks: OverrideWeek[] }) {
   return (
-    <Layout title="Severity overrides" nonce={nonce} user={user}>
+    <Layout title="Severity overrides">
       <p class="crumbs"><a href="/">← Queue</a></p>
       <h1>Severity overrides by week</h1>
       <p class="muted">Who raised or lowered severities after intake: a steady stream of raises is priority inflation.</p>

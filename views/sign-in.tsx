@@ -3,9 +3,9 @@ import { Layout } from './layout.tsx'
 export type SignInState = { kind: 'form'; error?: string; email?: string } | { kind: 'sent' } | { kind: 'rate_limited' }
 
 /** GET /sign-in and the answer to POST /sign-in (the same for known and unknown addresses). */
-export function SignInPage({ state, nonce, devMailbox }: { state: SignInState; nonce?: string; devMailbox: boolean }) {
+export function SignInPage({ state, devMailbox }: { state: SignInState; devMailbox: boolean }) {
   return (
-    <Layout title="Sign in" nonce={nonce}>
+    <Layout title="Sign in" user={null}>
       <section class="panel narrow" id="sign-in">
         <h1>Sign in</h1>
         {state.kind === 'sent' ? (
@@ -30,9 +30,9 @@ export function SignInPage({ state, nonce, devMailbox }: { state: SignInState; n
 }
 
 /** GET /sign-in/confirm: shows a button and changes nothing (mail scanners open links). */
-export function ConfirmSignInPage({ token, nonce }: { token: string; nonce?: string }) {
+export function ConfirmSignInPage({ token }: { token: string }) {
   return (
-    <Layout title="Confirm sign-in" nonce={nonce}>
+    <Layout title="Confirm sign-in" user={null}>
       <section class="panel narrow">
         <h1>Sign in to Escalation Desk</h1>
         <form method="post" action="/sign-in/confirm">
@@ -53,9 +53,9 @@ const problems = {
 
 export type LinkProblem = keyof typeof problems
 
-export function SignInLinkProblemPage({ reason, nonce }: { reason: LinkProblem; nonce?: string }) {
+export function SignInLinkProblemPage({ reason }: { reason: LinkProblem }) {
   return (
-    <Layout title="Sign-in link not usable" nonce={nonce}>
+    <Layout title="Sign-in link not usable" user={null}>
       <section class="panel narrow">
         <h1>That link cannot sign you in</h1>
         <p>{problems[reason]}</p>

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit/audit.ts'
+import { recordAudit, userActor } from '../audit/audit.ts'
 import { issueLinkToken } from '../auth/tokens.ts'
 import { lockCase } from '../cases/case-record.ts'
 import { caseLabel } from '../cases/terms.ts'
@@ -79,14 +79,14 @@ export async function requestApproval(
       : 'Nobody in your organization can approve replies; an admin can give someone the approver role.')
   }
 
-  await voidPendingApprovals(tx, orgId, caseId, 'a new approval request was sent', { kind: 'user', id: requester.id })
+  await voidPendingApprovals(tx, orgId, caseId, 'a new approval request was sent', userActor(requester))
   const invites = await inviteApprovers(tx, deps, { orgId, caseId, severity: kase.severity, draft, requester, approvers })
   if (kase.status !== 'awaiting_approval' && transitions[kase.status].includes('awaiting_approval')) {
-    await changeStatus(tx, orgId, caseId, { kind: 'user', id: requester.id }, { to: 'awaiting_approval' })
+    await changeStatus(tx, orgId, caseId, userActor(requester), { to: 'awaiting_approval' })
   }
   const excluded = fourEyes.selfApprovalAllowed ? [] : fourEyes.authors
   await recordAudit(tx, orgId, {
-    actor: { kind: 'user', id: requester.id },
+    actor: userActor(requester),
     action: 'approval.request',
     caseId,
     details: {

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { consumeLinkToken, linkSigningKey } from '../auth/tokens.ts'
 import { getCaseDetail } from '../cases/detail.ts'
 import { caseLabel } from '../cases/terms.ts'
@@ -16,6 +16,7 @@ import { decide, DecisionRefused, type DecisionResult } from './decide.ts'
 import { mailApprovalInvites } from './invites.ts'
 import { readApprovalLink, type ApprovalLink, type LinkProblem } from './links.ts'
 import { requestApproval, type ApprovalInvite } from './requests.ts'
+import { render } from '../http/htmx.ts'
 
 export const approvalRoutes = new Hono<AppEnv>()
 
@@ -87,7 +88,7 @@ async function runDecision(db: Db, orgId: string, fn: (tx: Tx) => Promise<Decisi
 // A link that cannot be acted on says why; the answer's status follows from the reason.
 const problemStatus = { expired: 410, used: 410, replaced: 409, invalid: 400 } as const satisfies Record<LinkProblem['reason'], ContentfulStatusCode>
 
-const reviewProps = (link: ApprovalLink): Omit<ReviewProps, 'nonce'> => ({
+const reviewProps = (link: ApprovalLink): ReviewProps => ({
   token: link.token, kase: link.kase, draft: link.draft, thread: link.thread, approverName: link.approver.name || link.approver.email,
   expiresAt: link.claims.expiresAt, now: new Date(), fourEyes: link.fourEyes,
 })
@@ -95,23 +96,21 @@ const reviewProps = (link: ApprovalLink): Omit<ReviewProps, 'nonce'> => ({
 approvalRoutes.get('/approve', async (c) => {
   const { db, env } = c.get('deps')
   const link = await readApprovalLink(db, env, c.req.query('token') ?? '')
-  const nonce = c.get('secureHeadersNonce')
-  if (!link.ok) return c.html(<LinkProblemPage problem={link} nonce={nonce} />, problemStatus[link.reason])
-  return c.html(<ReviewPage {...reviewProps(link)} nonce={nonce} />)
+  if (!link.ok) return render(c, <LinkProblemPage problem={link} />, problemStatus[link.reason])
+  return render(c, <ReviewPage {...reviewProps(link)} />)
 })
 
 approvalRoutes.post('/approve', async (c) => {
   const form = await c.req.parseBody({ all: true })
   const { db, env } = c.get('deps')
-  const nonce = c.get('secureHeadersNonce')
   const link = await readApprovalLink(db, env, field(form, 'token'))
   // Whatever the reason, nothing was decided: the page may have been open while it changed.
-  if (!link.ok) return c.html(<LinkProblemPage problem={link} nonce={nonce} />, 409)
+  if (!link.ok) return render(c, <LinkProblemPage problem={link} />, 409)
   const props = reviewProps(link)
   const decision = field(form, 'decision') === 'rejected' ? 'rejected' : 'approved'
   const values = { to: field(form, 'to'), subject: field(form, 'subject'), body: field(form, 'body'), note: field(form, 'note') }
   if (decision === 'rejected' && !values.note.trim()) {
-    return c.html(<ReviewPage {...props} values={values} error="Say why you reject it, so the owner knows what to change." nonce={nonce} />, 400)
+    return render(c, <ReviewPage {...props} values={values} error="Say why you reject it, so the owner knows what to change." />, 400)
   }
   const links = { env, key: await linkSigningKey(db, env.LINK_SECRET) }
   const result = await runDecision(db, link.orgId, async (tx) => {
@@ -126,15 +125,15 @@ approvalRoutes.post('/approve', async (c) => {
   })
   if (!result.ok) {
     const error = result.reason === 'superseded' ? 'A newer version was saved meanwhile; reload this page to review it.' : [result.message, ...Object.values(result.errors ?? {})].join(' ')
-    return c.html(<ReviewPage {...props} values={values} error={error} nonce={nonce} />, 409)
+    return render(c, <ReviewPage {...props} values={values} error={error} />, 409)
   }
   const caseLink = { href: `/cases/${link.kase.id}`, text: 'Open the case' }
   if (result.decision === 'handed_on') {
     sendInvites(c, link.orgId, link.approver, link.kase, result.invites)
-    return c.html(<LinkNotice title="Saved for a second approver" message={handedOnMessage(result.version, result.invites)} nonce={nonce} link={caseLink} />)
+    return render(c, <LinkNotice title="Saved for a second approver" message={handedOnMessage(result.version, result.invites)} link={caseLink} />)
   }
   const message = result.decision === 'approved'
     ? `Version ${result.version} of the reply to ${caseLabel(link.kase.number)} is approved and on its way to the customer, in their original thread.`
     : `The reply to ${caseLabel(link.kase.number)} was sent back to its owner with your note.`
-  return c.html(<LinkNotice title={result.decision === 'approved' ? 'Approved' : 'Rejected'} message={message} nonce={nonce} link={caseLink} />)
+  return render(c, <LinkNotice title={result.decision === 'approved' ? 'Approved' : 'Rejected'} message={message} link={caseLink} />)
 })

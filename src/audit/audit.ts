@@ -5,6 +5,9 @@ export type Actor = { kind: ActorKind; id: string | null }
 
 export const systemActor: Actor = { kind: 'system', id: null }
 
+/** A person of the team as the actor of what they did. */
+export const userActor = (user: { id: string }): Actor => ({ kind: 'user', id: user.id })
+
 export type AuditEvent = {
   actor: Actor
   action: string // noun.verb, e.g. case.create

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { runAfterResponse } from '../http/after-response.ts'
 import { clientAddress } from '../http/security.ts'
 import { devMailboxOpen } from '../outbound/mailbox-routes.tsx'
@@ -9,6 +9,7 @@ import { ConfirmSignInPage, SignInLinkProblemPage, SignInPage, type SignInState 
 import { DEVICE_COOKIE, deviceCookieOptions, rememberDevice } from './devices.ts'
 import { invalidateSession, SESSION_COOKIE, sessionCookieOptions } from './sessions.ts'
 import { redeemSignInLink, requestSignInLinks } from './sign-in.ts'
+import { render } from '../http/htmx.ts'
 
 export const authRoutes = new Hono<AppEnv>()
 
@@ -23,9 +24,9 @@ authRoutes.use('/sign-in/*', async (c, next) => {
 })
 
 const page = (c: Context<AppEnv>, state: SignInState, status: 200 | 422 | 429 = 200) =>
-  c.html(<SignInPage state={state} nonce={c.get('secureHeadersNonce')} devMailbox={devMailboxOpen(c)} />, status)
+  render(c, <SignInPage state={state} devMailbox={devMailboxOpen(c)} />, status)
 
-authRoutes.get('/sign-in', (c) => (c.get('user') ? c.redirect('/', 303) : page(c, { kind: 'form' })))
+authRoutes.get('/sign-in', async (c) => (c.get('user') ? c.redirect('/', 303) : page(c, { kind: 'form' })))
 
 authRoutes.post('/sign-in', async (c) => {
   const deps = c.get('deps')
@@ -40,19 +41,17 @@ authRoutes.post('/sign-in', async (c) => {
 
 // Changes nothing: link checkers and mail scanners fetch URLs; only the POST below signs in.
 authRoutes.get('/sign-in/confirm', (c) => {
-  const nonce = c.get('secureHeadersNonce')
   const token = tokenField.safeParse(c.req.query('token'))
-  if (!token.success) return c.html(<SignInLinkProblemPage reason="invalid" nonce={nonce} />, 400)
-  return c.html(<ConfirmSignInPage token={token.data} nonce={nonce} />)
+  if (!token.success) return render(c, <SignInLinkProblemPage reason="invalid" />, 400)
+  return render(c, <ConfirmSignInPage token={token.data} />)
 })
 
 authRoutes.post('/sign-in/confirm', async (c) => {
   const deps = c.get('deps')
-  const nonce = c.get('secureHeadersNonce')
   const token = tokenField.safeParse((await c.req.parseBody()).token)
-  if (!token.success) return c.html(<SignInLinkProblemPage reason="invalid" nonce={nonce} />, 400)
+  if (!token.success) return render(c, <SignInLinkProblemPage reason="invalid" />, 400)
   const result = await redeemSignInLink(deps, token.data, { userAgent: c.req.header('user-agent') })
-  if (!result.ok) return c.html(<SignInLinkProblemPage reason={result.reason} nonce={nonce} />, 400)
+  if (!result.ok) return render(c, <SignInLinkProblemPage reason={result.reason} />, 400)
   // Signing in again (e.g. into another org) ends the session this browser had.
   const previous = c.get('user')
   const previousId = c.get('sessionId')

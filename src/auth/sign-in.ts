@@ -1,6 +1,6 @@
 import { html } from 'hono/html'
-import type { AppDeps } from '../app.ts'
-import { recordAudit } from '../audit/audit.ts'
+import type { AppDeps } from '../http/app-env.ts'
+import { recordAudit, userActor } from '../audit/audit.ts'
 import { withOrg } from '../db.ts'
 import {
   countLinkRequest, deleteOldLinkRequestWindows, deleteOldSignInDevices, deleteQuietMailBudgets, findEnabledUsersByEmail, takeMailSlot, type UserAccess,
@@ -144,7 +144,7 @@ export async function redeemSignInLink(deps: Deps, token: string, context: { use
       return { ok: false, reason: row?.consumedAt ? 'used' : row ? 'expired' : 'invalid' }
     }
     const session = await createSession(tx, { orgId: user.orgId, userId: user.id, userAgent: context.userAgent })
-    await recordAudit(tx, user.orgId, { actor: { kind: 'user', id: user.id }, action: 'user.sign_in', details: { sessionId: session.sessionId } })
+    await recordAudit(tx, user.orgId, { actor: userActor(user), action: 'user.sign_in', details: { sessionId: session.sessionId } })
     return { ok: true, session, user: { id: user.id, orgId: user.orgId, email: user.email } }
   })
 }

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit/audit.ts'
+import { recordAudit, userActor } from '../audit/audit.ts'
 import type { Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import { lockCase } from './case-record.ts'
@@ -12,5 +12,5 @@ export async function addNote(tx: Tx, orgId: string, caseId: string, author: { i
   const [note] = await tx<{ id: string }[]>`
     insert into messages (org_id, case_id, direction, subject, text_body, author_id)
     values (${orgId}, ${c.id}, 'note', '', ${body}, ${author.id}) returning id`
-  await recordAudit(tx, orgId, { actor: { kind: 'user', id: author.id }, action: 'note.add', caseId, details: { noteId: note!.id, chars: body.length } })
+  await recordAudit(tx, orgId, { actor: userActor(author), action: 'note.add', caseId, details: { noteId: note!.id, chars: body.length } })
 }

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit/audit.ts'
+import { recordAudit, userActor } from '../audit/audit.ts'
 import type { Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import type { UserRole } from '../orgs/queries.ts'
@@ -33,7 +33,7 @@ export async function assignOwner(tx: Tx, orgId: string, caseId: string, ownerId
       status = case when status = 'new' then 'triaged' else status end, updated_at = now()
     where id = ${caseId}`
   await recordAudit(tx, orgId, {
-    actor: { kind: 'user', id: actor.id },
+    actor: userActor(actor),
     action: c.ownerId ? 'case.reassign' : 'case.assign',
     caseId,
     details: { from: c.ownerId, to: ownerId, ...(note ? { reason: note } : {}), ...(c.status === 'new' ? { status: 'triaged' } : {}) },
@@ -47,5 +47,5 @@ export async function acknowledgeCase(tx: Tx, orgId: string, caseId: string, act
   const [row] = await tx<{ acknowledgedAt: Date | null }[]>`select acknowledged_at as "acknowledgedAt" from cases where id = ${caseId}`
   if (row?.acknowledgedAt) throw new AppError('INVALID_STATE', `You already acknowledged ${caseLabel(c.number)}.`)
   await tx`update cases set acknowledged_at = now() where id = ${caseId}`
-  await recordAudit(tx, orgId, { actor: { kind: 'user', id: actor.id }, action: 'case.acknowledge', caseId })
+  await recordAudit(tx, orgId, { actor: userActor(actor), action: 'case.acknowledge', caseId })
 }

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono'
-import type { AppEnv } from '../app.ts'
+import { userActor } from '../audit/audit.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { exportAudit } from '../audit/export.ts'
 import { withOrg, type Tx } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
@@ -20,13 +21,13 @@ import { changeSeverity } from './severity.ts'
 import { loadDraftPanel } from '../drafts/panel.ts'
 import { loadApprovalPanel } from '../approvals/panel.ts'
 import { loadAftercare } from '../reviews/aftercare.ts'
-import { textFields } from '../http/forms.ts'
+import { fieldErrors, textFields } from '../http/forms.ts'
+import { isHtmx, pageOrFragment, render } from '../http/htmx.ts'
 
 export const caseRoutes = new Hono<AppEnv>()
 
-const isHtmx = (c: Context<AppEnv>) => c.req.header('hx-request') !== undefined
 
-async function loadView(tx: Tx, caseId: string, user: SessionUser): Promise<Omit<CaseView, 'nonce'> | null> {
+async function loadView(tx: Tx, caseId: string, user: SessionUser): Promise<CaseView | null> {
   const kase = await getCaseDetail(tx, caseId)
   if (!kase) return null
   const [thread, timeline, team, history, draft, approval, aftercare] = await Promise.all([
@@ -38,7 +39,7 @@ async function loadView(tx: Tx, caseId: string, user: SessionUser): Promise<Omit
 
 caseRoutes.get('/new', (c) => {
   const user = requireUser(c)
-  return c.html(<NewCasePage user={user} nonce={c.get('secureHeadersNonce')} values={{}} errors={{}} />)
+  return render(c, <NewCasePage values={{}} errors={{}} />)
 })
 
 caseRoutes.post('/', async (c) => {
@@ -46,15 +47,13 @@ caseRoutes.post('/', async (c) => {
   const form = await textFields(c)
   const parsed = newCaseSchema.safeParse(form)
   if (!parsed.success) {
-    const errors: Record<string, string> = {}
-    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message
-    return c.html(<NewCasePage user={user} nonce={c.get('secureHeadersNonce')} values={form} errors={errors} />, 422)
+    return render(c, <NewCasePage values={form} errors={fieldErrors(parsed.error)} />, 422)
   }
   const { db } = c.get('deps')
-  const kase = await withOrg(db, user.orgId, (tx) => createCaseFromForm(tx, user.orgId, parsed.data, { kind: 'user', id: user.id }))
+  const kase = await withOrg(db, user.orgId, (tx) => createCaseFromForm(tx, user.orgId, parsed.data, userActor(user)))
   if (!kase.created) {
     const errors = { externalRef: `${caseLabel(kase.number)} already has this reference; add to that case instead.` }
-    return c.html(<NewCasePage user={user} nonce={c.get('secureHeadersNonce')} values={form} errors={errors} />, 409)
+    return render(c, <NewCasePage values={form} errors={errors} />, 409)
   }
   return c.redirect(`/cases/${kase.id}`, 303)
 })
@@ -63,7 +62,7 @@ caseRoutes.get('/:id', async (c) => {
   const user = requireUser(c)
   const view = await withOrg(c.get('deps').db, user.orgId, (tx) => loadView(tx, c.req.param('id'), user))
   if (!view) throw notFound('That case')
-  return c.html(<CasePage {...view} nonce={c.get('secureHeadersNonce')} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
+  return render(c, <CasePage {...view} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
 })
 
 // After a redirect (POST → 303 → GET): a fixed vocabulary, so nothing from the URL is echoed.
@@ -128,12 +127,10 @@ function caseAction(run: Action) {
     if (!isHtmx(c) && !error) return c.redirect(`/cases/${caseId}`, 303)
     const view = await withOrg(db, user.orgId, (tx) => loadView(tx, caseId, user))
     if (!view) throw notFound('That case')
-    const nonce = c.get('secureHeadersNonce')
-    return isHtmx(c) ? c.html(<CaseBody {...view} nonce={nonce} error={error} notice={notice} />, status) : c.html(<CasePage {...view} nonce={nonce} error={error} />, status)
+    return pageOrFragment(c, <CasePage {...view} error={error} />, <CaseBody {...view} error={error} notice={notice} />, status)
   }
 }
 
-const asActor = (user: SessionUser) => ({ kind: 'user' as const, id: user.id })
 
 caseRoutes.post('/:id/assign', caseAction(async (tx, user, id, form) => {
   if (!form.ownerId || !isUuid(form.ownerId)) throw new AppError('BAD_INPUT', 'Choose the accountable owner.')
@@ -148,13 +145,13 @@ caseRoutes.post('/:id/acknowledge', caseAction(async (tx, user, id) => {
 
 caseRoutes.post('/:id/severity', caseAction(async (tx, user, id, form) => {
   if (!isSeverity(form.severity)) throw new AppError('BAD_INPUT', 'Choose a severity from SEV-1 to SEV-4.')
-  await changeSeverity(tx, user.orgId, id, form.severity, asActor(user), form.reason)
+  await changeSeverity(tx, user.orgId, id, form.severity, userActor(user), form.reason)
   return `Severity is now ${form.severity}; the clocks were recomputed.`
 }))
 
 caseRoutes.post('/:id/status', caseAction(async (tx, user, id, form) => {
   if (!isStatus(form.status)) throw new AppError('BAD_INPUT', 'Choose the new status.')
-  await changeStatus(tx, user.orgId, id, asActor(user), { to: form.status, reason: form.reason })
+  await changeStatus(tx, user.orgId, id, userActor(user), { to: form.status, reason: form.reason })
   return `Moved to ${statusLabel(form.status)}.`
 }))
 

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { linkSigningKey } from '../auth/tokens.ts'
 import { caseLabel } from '../cases/terms.ts'
 import { withOrg } from '../db.ts'
@@ -7,6 +7,7 @@ import { ConfirmResolvedPage, CustomerNotice, RatePage } from '../../views/custo
 import { confirmByCustomer, ratingFormSchema, submitRating, type CustomerActionResult } from './csat.ts'
 import { findCustomerCase, findCustomerLink, verifyCustomerLink, type CustomerCase, type CustomerLinkClaims, type CustomerLinkPurpose } from './links.ts'
 import { formText as field } from '../http/forms.ts'
+import { render } from '../http/htmx.ts'
 
 // Public pages: the customer has no session. The signed link is the only credential, and it
 // acts once, on the one case and org it names.
@@ -42,14 +43,14 @@ async function readLink(c: Context<AppEnv>, token: string, purpose: CustomerLink
 }
 
 const problemPage = (c: Context<AppEnv>, s: Extract<LinkState, { ok: false }>) =>
-  c.html(<CustomerNotice title={s.problem.title} message={s.problem.message} orgName={s.orgName} nonce={c.get('secureHeadersNonce')} />, s.problem.status)
+  render(c, <CustomerNotice title={s.problem.title} message={s.problem.message} orgName={s.orgName} />, s.problem.status)
 
 const rating = (value: string | undefined) => (/^[1-5]$/.test(value ?? '') ? Number(value) : null)
 
 customerLinkRoutes.get('/csat', async (c) => {
   const state = await readLink(c, c.req.query('t') ?? '', 'csat')
   if (!state.ok) return problemPage(c, state)
-  return c.html(<RatePage token={c.req.query('t')!} kase={state.kase} rating={rating(c.req.query('r'))} nonce={c.get('secureHeadersNonce')} />)
+  return render(c, <RatePage token={c.req.query('t')!} kase={state.kase} rating={rating(c.req.query('r'))} />)
 })
 
 customerLinkRoutes.post('/csat', async (c) => {
@@ -60,7 +61,7 @@ customerLinkRoutes.post('/csat', async (c) => {
   const parsed = ratingFormSchema.safeParse({ rating: field(form, 'rating') || undefined, comment: field(form, 'comment') })
   if (!parsed.success) {
     const error = parsed.error.issues[0]?.message ?? 'Choose a rating from 1 to 5.'
-    return c.html(<RatePage token={token} kase={state.kase} rating={rating(field(form, 'rating'))} comment={field(form, 'comment')} error={error} nonce={c.get('secureHeadersNonce')} />, 400)
+    return render(c, <RatePage token={token} kase={state.kase} rating={rating(field(form, 'rating'))} comment={field(form, 'comment')} error={error} />, 400)
   }
   const result = await withOrg(c.get('deps').db, state.claims.orgId, (tx) => submitRating(tx, state.claims, parsed.data))
   return done(c, result, state.kase, 'csat')
@@ -69,7 +70,7 @@ customerLinkRoutes.post('/csat', async (c) => {
 customerLinkRoutes.get('/confirm-resolution', async (c) => {
   const state = await readLink(c, c.req.query('t') ?? '', 'confirm_resolution')
   if (!state.ok) return problemPage(c, state)
-  return c.html(<ConfirmResolvedPage token={c.req.query('t')!} kase={state.kase} nonce={c.get('secureHeadersNonce')} />)
+  return render(c, <ConfirmResolvedPage token={c.req.query('t')!} kase={state.kase} />)
 })
 
 customerLinkRoutes.post('/confirm-resolution', async (c) => {
@@ -81,15 +82,14 @@ customerLinkRoutes.post('/confirm-resolution', async (c) => {
 })
 
 function done(c: Context<AppEnv>, result: CustomerActionResult, kase: CustomerCase, purpose: CustomerLinkPurpose) {
-  const nonce = c.get('secureHeadersNonce')
   const label = caseLabel(result.caseNumber)
   if (result.ok) {
     return purpose === 'csat'
-      ? c.html(<CustomerNotice title="Thank you" message={`Your rating of ${label} is recorded. It helps us do better.`} orgName={kase.orgName} nonce={nonce} />)
-      : c.html(<CustomerNotice title="Thank you: the case is closed" message={`You confirmed that ${label} is resolved. If anything comes back, reply to our email and we will pick it up again.`} orgName={kase.orgName} nonce={nonce} />)
+      ? render(c, <CustomerNotice title="Thank you" message={`Your rating of ${label} is recorded. It helps us do better.`} orgName={kase.orgName} />)
+      : render(c, <CustomerNotice title="Thank you: the case is closed" message={`You confirmed that ${label} is resolved. If anything comes back, reply to our email and we will pick it up again.`} orgName={kase.orgName} />)
   }
   if (result.reason === 'not_resolved') {
-    return c.html(<CustomerNotice title="This case is open again" message={`${label} is being worked on again, so there is nothing to confirm yet. We will write when it is resolved.`} orgName={kase.orgName} nonce={nonce} />, 409)
+    return render(c, <CustomerNotice title="This case is open again" message={`${label} is being worked on again, so there is nothing to confirm yet. We will write when it is resolved.`} orgName={kase.orgName} />, 409)
   }
-  return c.html(<CustomerNotice title="This link was already used" message={purpose === 'csat' ? `Your rating of ${label} was already recorded. Thank you!` : `${label} was already confirmed as resolved. Thank you!`} orgName={kase.orgName} nonce={nonce} />, 410)
+  return render(c, <CustomerNotice title="This link was already used" message={purpose === 'csat' ? `Your rating of ${label} was already recorded. Thank you!` : `${label} was already confirmed as resolved. Thank you!`} orgName={kase.orgName} />, 410)
 }

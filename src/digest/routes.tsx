@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../app.ts'
+import { userActor } from '../audit/audit.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import type { SessionUser } from '../auth/sessions.ts'
 import { withOrg } from '../db.ts'
 import { requireRole } from '../http/session.ts'
@@ -8,7 +9,8 @@ import { DigestSettingsPage } from '../../views/digest-settings.tsx'
 import { previewDigest } from './digest.ts'
 import { listRecentDigestRuns } from './queries.ts'
 import { loadNotificationSettings, notActiveUsers, updateNotificationSettings, type OrgNotificationSettings } from './settings.ts'
-import { textFields } from '../http/forms.ts'
+import { fieldErrors, textFields } from '../http/forms.ts'
+import { render } from '../http/htmx.ts'
 
 /** /admin/digest: when and to whom the digest goes, which alerts are on, and what it would say now. */
 export const digestSettingsRoutes = new Hono<AppEnv>()
@@ -24,7 +26,7 @@ const formSchema = z.object({
   digest_recipients: z.string().max(5000, 'Keep the list under 5,000 characters.').default(''),
 })
 
-async function render(c: Context<AppEnv>, user: SessionUser, extra: { errors?: Record<string, string>; notice?: string; settings?: OrgNotificationSettings; recipientsText?: string } = {}, status: 200 | 422 = 200) {
+async function showSettings(c: Context<AppEnv>, user: SessionUser, extra: { errors?: Record<string, string>; notice?: string; settings?: OrgNotificationSettings; recipientsText?: string } = {}, status: 200 | 422 = 200) {
   const { db, env } = c.get('deps')
   const [settings, preview, runs] = [
     extra.settings ?? (await withOrg(db, user.orgId, (tx) => loadNotificationSettings(tx, user.orgId))),
@@ -35,8 +37,8 @@ async function render(c: Context<AppEnv>, user: SessionUser, extra: { errors?: R
     : !preview.needsAttention && !preview.whenEmpty ? 'Nothing needs attention: nothing would be sent.'
     : preview.recipients.length === 0 ? 'Nobody would receive it: no active approver or admin.'
     : `It would go to ${preview.recipients.join(', ')}.`
-  return c.html(
-    <DigestSettingsPage user={user} nonce={c.get('secureHeadersNonce')} settings={settings} recipientsText={extra.recipientsText}
+  return render(c, 
+    <DigestSettingsPage settings={settings} recipientsText={extra.recipientsText}
       preview={{ subject: preview.mail.subject, text: preview.mail.text, recipients: preview.recipients, verdict }}
       runs={runs} errors={extra.errors} notice={extra.notice} />,
     status,
@@ -45,15 +47,14 @@ async function render(c: Context<AppEnv>, user: SessionUser, extra: { errors?: R
 
 digestSettingsRoutes.get('/', async (c) => {
   const user = requireRole(c, 'admin')
-  return render(c, user)
+  return showSettings(c, user)
 })
 
 digestSettingsRoutes.post('/', async (c) => {
   const user = requireRole(c, 'admin')
   const form = await textFields(c)
   const parsed = formSchema.safeParse(form)
-  const errors: Record<string, string> = {}
-  if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message
+  const errors = parsed.success ? {} : fieldErrors(parsed.error)
   const { db } = c.get('deps')
   const typed = String(form.digest_recipients ?? '')
   const recipients = [...new Set(typed.split(/[\s,;]+/).map((e) => e.trim().toLowerCase()).filter(Boolean))]
@@ -64,9 +65,9 @@ digestSettingsRoutes.post('/', async (c) => {
   if (!parsed.success || Object.keys(errors).length) {
     const current = await withOrg(db, user.orgId, (tx) => loadNotificationSettings(tx, user.orgId))
     const shown: OrgNotificationSettings = parsed.success ? { ...current, ...parsed.data, digestHour: parsed.data.digest_hour, digest_recipients: recipients } : current
-    return render(c, user, { errors: { form: 'Nothing was saved; see below.', ...errors }, settings: shown, recipientsText: typed }, 422)
+    return showSettings(c, user, { errors: { form: 'Nothing was saved; see below.', ...errors }, settings: shown, recipientsText: typed }, 422)
   }
   const { digest_hour: digestHour, digest_recipients: _typed, ...flags } = parsed.data
-  await withOrg(db, user.orgId, (tx) => updateNotificationSettings(tx, user.orgId, { ...flags, digest_recipients: recipients, digestHour }, { kind: 'user', id: user.id }))
-  return render(c, user, { notice: 'Saved.' })
+  await withOrg(db, user.orgId, (tx) => updateNotificationSettings(tx, user.orgId, { ...flags, digest_recipients: recipients, digestHour }, userActor(user)))
+  return showSettings(c, user, { notice: 'Saved.' })
 })

@@ -1,10 +1,11 @@
 import { z } from 'zod'
-import { recordAudit, systemActor, type Actor } from '../audit/audit.ts'
+import { recordAudit, systemActor, type Actor, userActor } from '../audit/audit.ts'
 import { voidPendingApprovals } from '../approvals/void.ts'
 import { withLinksPlaceholder } from '../csat/csat.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../http/errors.ts'
+import { fieldErrors } from '../http/forms.ts'
 import { insertJob } from '../jobs/queries.ts'
 import { singleLine } from '../outbound/headers.ts'
 import { requestAiDraft, type FallbackReason } from './ai.ts'
@@ -183,11 +184,7 @@ export type EditResult =
  */
 export async function saveEditedDraft(tx: Tx, orgId: string, caseId: string, user: { id: string }, form: Record<string, string>): Promise<EditResult> {
   const parsed = draftEditSchema.safeParse(form)
-  if (!parsed.success) {
-    const errors: Record<string, string> = {}
-    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message
-    return { ok: false, errors }
-  }
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) }
   const input = parsed.data
   const [kase] = await tx<{ id: string }[]>`select id from cases where id = ${caseId} for no key update`
   if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
@@ -213,7 +210,7 @@ export async function saveEditedDraft(tx: Tx, orgId: string, caseId: string, use
     guardrailFlags: [],
     fallbackReason: null,
     instruction: null,
-  }, { actor: { kind: 'user', id: user.id }, audit: { basedOn: latest?.version ?? null } })
+  }, { actor: userActor(user), audit: { basedOn: latest?.version ?? null } })
   return { ok: true, version: saved.version, flags: saved.flags }
 }
 
@@ -226,6 +223,6 @@ export async function requestRedraft(tx: Tx, orgId: string, caseId: string, user
   const [kase] = await tx<{ id: string }[]>`select id from cases where id = ${caseId}`
   if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
   const jobId = await insertJob(tx, orgId, 'draft', { caseId, requestedBy: user.id, ...(instruction ? { instruction } : {}) })
-  await recordAudit(tx, orgId, { actor: { kind: 'user', id: user.id }, action: 'draft.request', caseId, details: { jobId, ...(instruction ? { instruction } : {}) } })
+  await recordAudit(tx, orgId, { actor: userActor(user), action: 'draft.request', caseId, details: { jobId, ...(instruction ? { instruction } : {}) } })
   return jobId
 }

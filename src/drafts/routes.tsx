@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { isUuid } from '../http/ids.ts'
 import { findCaseNumberById } from '../cases/queries.ts'
 import { withOrg } from '../db.ts'
@@ -7,16 +7,15 @@ import { AppError, notFound } from '../http/errors.ts'
 import { requireUser } from '../http/session.ts'
 import { jobHandlers } from '../jobs/handlers.ts'
 import { runJobNow } from '../jobs/runner.ts'
-import { Layout } from '../../views/layout.tsx'
-import { DraftSection, type DraftSectionProps } from '../../views/draft.tsx'
+import { DraftPage, DraftSection, type DraftSectionProps } from '../../views/draft.tsx'
 import { requestRedraft, saveEditedDraft } from './drafts.ts'
 import { loadDraftPanel } from './panel.ts'
 import { textFields } from '../http/forms.ts'
+import { isHtmx, pageOrFragment } from '../http/htmx.ts'
 
 /** Mounted at /cases: the reply section of a case (fragment), edits, and "Redraft". */
 export const draftRoutes = new Hono<AppEnv>()
 
-const isHtmx = (c: Context<AppEnv>) => c.req.header('hx-request') !== undefined
 
 function caseIdOf(c: Context<AppEnv>): string {
   const id = c.req.param('id') ?? ''
@@ -27,22 +26,13 @@ function caseIdOf(c: Context<AppEnv>): string {
 const formOf = (c: Context<AppEnv>) => textFields(c)
 
 /** The section for htmx; a small page otherwise (a plain form post without script). */
-async function respond(c: Context<AppEnv>, caseId: string, props: Omit<DraftSectionProps, 'panel' | 'nonce'>, status: 200 | 409 | 422 = 200) {
+async function respond(c: Context<AppEnv>, caseId: string, props: Omit<DraftSectionProps, 'panel'>, status: 200 | 409 | 422 = 200) {
   const user = requireUser(c)
   const panel = await withOrg(c.get('deps').db, user.orgId, async (tx) =>
     (await findCaseNumberById(tx, caseId)) === undefined ? null : loadDraftPanel(tx, caseId))
   if (!panel) throw notFound('That case')
-  const nonce = c.get('secureHeadersNonce')
-  const section = <DraftSection panel={panel} nonce={nonce} {...props} />
-  if (isHtmx(c)) return c.html(section, status)
-  if (status === 200 && !props.edit) return c.redirect(`/cases/${caseId}#draft`, 303)
-  return c.html(
-    <Layout title="Reply draft" nonce={nonce} user={user}>
-      <p class="crumbs"><a href={`/cases/${caseId}`}>← Back to the case</a></p>
-      {section}
-    </Layout>,
-    status,
-  )
+  if (!isHtmx(c) && status === 200 && !props.edit) return c.redirect(`/cases/${caseId}#draft`, 303)
+  return pageOrFragment(c, <DraftPage panel={panel} {...props} />, <DraftSection panel={panel} {...props} />, status)
 }
 
 draftRoutes.get('/:id/drafts', async (c) => respond(c, caseIdOf(c), {}))

@@ -1,11 +1,12 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { withOrg } from '../db.ts'
 import { requireRole } from '../http/session.ts'
 import { DraftingSettingsPage } from '../../views/draft-settings.tsx'
 import { loadDraftSettings, updateDraftSettings, type OrgDraftSettings } from './settings.ts'
-import { textFields } from '../http/forms.ts'
+import { fieldErrors, textFields } from '../http/forms.ts'
+import { render } from '../http/htmx.ts'
 
 /** /admin/drafting: AI on or off for the org, and who signs the drafts. */
 export const draftSettingsRoutes = new Hono<AppEnv>()
@@ -19,7 +20,7 @@ const formSchema = z.object({
 draftSettingsRoutes.get('/', async (c) => {
   const user = requireRole(c, 'admin')
   const settings = await withOrg(c.get('deps').db, user.orgId, (tx) => loadDraftSettings(tx, user.orgId))
-  return c.html(<DraftingSettingsPage user={user} nonce={c.get('secureHeadersNonce')} settings={settings} keyConfigured={Boolean(c.get('deps').env.OPENAI_API_KEY)} />)
+  return render(c, <DraftingSettingsPage settings={settings} keyConfigured={Boolean(c.get('deps').env.OPENAI_API_KEY)} />)
 })
 
 draftSettingsRoutes.post('/', async (c) => {
@@ -28,11 +29,10 @@ draftSettingsRoutes.post('/', async (c) => {
   const parsed = formSchema.safeParse(form)
   const keyConfigured = Boolean(c.get('deps').env.OPENAI_API_KEY)
   if (!parsed.success) {
-    const errors: Record<string, string> = {}
-    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message
+    const errors = fieldErrors(parsed.error)
     const settings: OrgDraftSettings = { ai_enabled: form.ai_enabled === 'on', sender_name: String(form.sender_name ?? ''), signature: String(form.signature ?? '') }
-    return c.html(<DraftingSettingsPage user={user} nonce={c.get('secureHeadersNonce')} settings={settings} keyConfigured={keyConfigured} errors={errors} />, 422)
+    return render(c, <DraftingSettingsPage settings={settings} keyConfigured={keyConfigured} errors={errors} />, 422)
   }
   await withOrg(c.get('deps').db, user.orgId, (tx) => updateDraftSettings(tx, user.orgId, parsed.data, user.id))
-  return c.html(<DraftingSettingsPage user={user} nonce={c.get('secureHeadersNonce')} settings={parsed.data} keyConfigured={keyConfigured} notice="Saved. New drafts use these settings." />)
+  return render(c, <DraftingSettingsPage settings={parsed.data} keyConfigured={keyConfigured} notice="Saved. New drafts use these settings." />)
 })

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from './app-env.ts'
 
 /**
  * Lets work finish after the response is sent: Workers' waitUntil keeps the isolate alive for it;

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from './app-env.ts'
 
 /**
  * `Cache-Control: no-store` on every answer that does not say otherwise: pages, fragments, link

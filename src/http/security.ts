@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from './app-env.ts'
 import type { Env } from '../env.ts'
 import { AppError } from './errors.ts'
 

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from './app-env.ts'
 import { SESSION_COOKIE, validateSession, type SessionUser } from '../auth/sessions.ts'
 import { AppError } from './errors.ts'
 import { isMachinePath } from './security.ts'

@@ -1,11 +1,12 @@
 import { Hono, type Context } from 'hono'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { withOrg } from '../db.ts'
 import { findOrgById } from '../orgs/queries.ts'
 import { requireUser } from '../http/session.ts'
 import { MetricsPage } from '../../views/metrics.tsx'
 import { loadMetrics, metricsCsv, type MetricsReport } from './metrics.ts'
 import { parsePeriod } from './period.ts'
+import { render } from '../http/htmx.ts'
 
 export const metricsRoutes = new Hono<AppEnv>()
 
@@ -20,7 +21,7 @@ async function report(c: Context<AppEnv>): Promise<MetricsReport> {
 
 metricsRoutes.get('/metrics', async (c) => {
   const user = requireUser(c)
-  return c.html(<MetricsPage user={user} report={await report(c)} nonce={c.get('secureHeadersNonce')} />)
+  return render(c, <MetricsPage report={await report(c)} />)
 })
 
 metricsRoutes.get('/metrics.csv', async (c) => {

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono'
-import type { AppEnv } from '../app.ts'
+import { userActor } from '../audit/audit.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { exportAudit } from '../audit/export.ts'
 import { loadSlaSettings } from '../sla/settings.ts'
 import { severityOverridesByWeek } from '../cases/severity.ts'
@@ -10,6 +11,7 @@ import { findOrgById, loadApprovalPolicy, saveApprovalPolicy } from './queries.t
 import { updateSlaSettings } from '../sla/clocks.ts'
 import { parseSlaForm } from '../sla/settings.ts'
 import { parseApprovalPolicyForm } from './approval-policy.ts'
+import { render } from '../http/htmx.ts'
 
 export const settingsRoutes = new Hono<AppEnv>()
 
@@ -23,7 +25,7 @@ async function current(c: Context<AppEnv>, orgId: string) {
 
 settingsRoutes.get('/admin/settings', async (c) => {
   const user = requireRole(c, 'admin')
-  return c.html(<SettingsPage user={user} nonce={c.get('secureHeadersNonce')} {...await current(c, user.orgId)} />)
+  return render(c, <SettingsPage {...await current(c, user.orgId)} />)
 })
 
 settingsRoutes.post('/admin/settings', async (c) => {
@@ -33,14 +35,14 @@ settingsRoutes.post('/admin/settings', async (c) => {
   const approval = parseApprovalPolicyForm(form)
   if (!parsed.ok || !approval.ok) {
     const errors = { ...(parsed.ok ? {} : parsed.errors), ...(approval.ok ? {} : approval.errors) }
-    return c.html(<SettingsPage user={user} nonce={c.get('secureHeadersNonce')} {...await current(c, user.orgId)} errors={errors} />, 422)
+    return render(c, <SettingsPage {...await current(c, user.orgId)} errors={errors} />, 422)
   }
   const recomputed = await withOrg(c.get('deps').db, user.orgId, async (tx) => {
     if (approval.policy) await saveApprovalPolicy(tx, user.id, approval.policy)
-    return updateSlaSettings(tx, user.orgId, parsed, { kind: 'user', id: user.id })
+    return updateSlaSettings(tx, user.orgId, parsed, userActor(user))
   })
   const notice = `Saved. Deadlines of ${recomputed} open case${recomputed === 1 ? '' : 's'} were recomputed.`
-  return c.html(<SettingsPage user={user} nonce={c.get('secureHeadersNonce')} {...await current(c, user.orgId)} notice={notice} />)
+  return render(c, <SettingsPage {...await current(c, user.orgId)} notice={notice} />)
 })
 
 settingsRoutes.get('/admin/audit.csv', async (c) => {
@@ -56,5 +58,5 @@ settingsRoutes.get('/admin/audit.csv', async (c) => {
 settingsRoutes.get('/reports/severity', async (c) => {
   const user = requireRole(c, 'approver')
   const weeks = await withOrg(c.get('deps').db, user.orgId, (tx) => severityOverridesByWeek(tx))
-  return c.html(<OverridesPage user={user} nonce={c.get('secureHeadersNonce')} weeks={weeks} />)
+  return render(c, <OverridesPage weeks={weeks} />)
 })

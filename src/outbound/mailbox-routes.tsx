@@ -1,11 +1,12 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { notFound } from '../http/errors.ts'
 import { isLoopbackName, requestedHostname } from '../http/host-check.ts'
 import { clientAddress } from '../http/security.ts'
 import { findHeldMail, listHeldMail } from '../owner-queries.ts'
 import { HeldMailPage, MailboxPage } from '../../views/mailbox.tsx'
+import { render } from '../http/htmx.ts'
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 const loopbackPeer = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/
@@ -35,12 +36,12 @@ mailboxRoutes.use(async (c, next) => {
 
 mailboxRoutes.get('/', async (c) => {
   const mail = await listHeldMail(c.get('deps').db)
-  return c.html(<MailboxPage mail={mail} nonce={c.get('secureHeadersNonce')} />)
+  return render(c, <MailboxPage mail={mail} />)
 })
 
 mailboxRoutes.get('/:id', async (c) => {
   const id = z.uuid().safeParse(c.req.param('id'))
   const mail = id.success ? await findHeldMail(c.get('deps').db, id.data) : undefined
   if (!mail) throw notFound('That message')
-  return c.html(<HeldMailPage mail={mail} nonce={c.get('secureHeadersNonce')} />)
+  return render(c, <HeldMailPage mail={mail} />)
 })

@@ -3,8 +3,9 @@ import { isSeverity, isSource } from '../cases/terms.ts'
 import { countOpenByClock, listQueue, type QueueFilter } from './queries.ts'
 import { withOrg } from '../db.ts'
 import { requireUser } from '../http/session.ts'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { QueueBody, QueuePage, type QueueProps } from '../../views/queue.tsx'
+import { render } from '../http/htmx.ts'
 
 export const queueRoutes = new Hono<AppEnv>()
 
@@ -35,8 +36,8 @@ async function queueProps(c: Context<AppEnv>): Promise<QueueProps> {
     rows: await listQueue(tx, filter),
     counts: await countOpenByClock(tx),
   }))
-  return { user, rows, counts, filter, query, now: new Date(), nonce: c.get('secureHeadersNonce') }
+  return { rows, counts, filter, query, now: new Date() }
 }
 
-queueRoutes.get('/', async (c) => c.html(<QueuePage {...await queueProps(c)} />))
-queueRoutes.get('/queue/rows', async (c) => c.html(<QueueBody {...await queueProps(c)} />))
+queueRoutes.get('/', async (c) => render(c, <QueuePage {...await queueProps(c)} />))
+queueRoutes.get('/queue/rows', async (c) => render(c, <QueueBody {...await queueProps(c)} />))

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { recordAudit } from '../audit/audit.ts'
+import { recordAudit, userActor } from '../audit/audit.ts'
 import type { SessionUser } from '../auth/sessions.ts'
 import { lockCase } from '../cases/case-record.ts'
 import { caseLabel, sourceLabel } from '../cases/terms.ts'
@@ -163,7 +163,7 @@ export async function saveReview(tx: Tx, orgId: string, caseId: string, user: Se
   const changed = fieldNames.filter((k) => !before || JSON.stringify(before[k]) !== JSON.stringify(fields[k]))
   if (before && changed.length === 0) return { ok: true, changed }
   await upsertReview(tx, orgId, caseId, user.id, fields)
-  await recordAudit(tx, orgId, { actor: { kind: 'user', id: user.id }, action: before ? 'review.update' : 'review.create', caseId, details: { fields: changed } })
+  await recordAudit(tx, orgId, { actor: userActor(user), action: before ? 'review.update' : 'review.create', caseId, details: { fields: changed } })
   return { ok: true, changed }
 }
 
@@ -182,7 +182,7 @@ export async function addPreventionAction(tx: Tx, orgId: string, caseId: string,
   if (!owner) throw new AppError('BAD_INPUT', 'Choose an active teammate as the owner.')
   const id = await insertPreventionAction(tx, { orgId, caseId, ownerId: owner.id, title: parsed.data.title, dueOn: parsed.data.dueOn, createdBy: user.id })
   await recordAudit(tx, orgId, {
-    actor: { kind: 'user', id: user.id }, action: 'prevention.add', caseId: kase.id,
+    actor: userActor(user), action: 'prevention.add', caseId: kase.id,
     details: { actionId: id, title: parsed.data.title, ownerId: owner.id, dueOn: parsed.data.dueOn },
   })
   return id
@@ -194,7 +194,7 @@ export async function markPreventionAction(tx: Tx, orgId: string, caseId: string
   const row = await setPreventionStatus(tx, caseId, actionId, status)
   if (!row) throw new AppError('INVALID_STATE', status === 'done' ? 'That action is already done.' : 'That action is already open.')
   await recordAudit(tx, orgId, {
-    actor: { kind: 'user', id: user.id }, action: status === 'done' ? 'prevention.done' : 'prevention.reopen', caseId,
+    actor: userActor(user), action: status === 'done' ? 'prevention.done' : 'prevention.reopen', caseId,
     details: { actionId, title: row.title },
   })
 }

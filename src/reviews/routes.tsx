@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import type { SessionUser } from '../auth/sessions.ts'
 import { caseLabel } from '../cases/terms.ts'
 import { isUuid } from '../http/ids.ts'
@@ -10,6 +10,7 @@ import { ReviewNotNeeded, ReviewPage, ReviewPrintPage } from '../../views/review
 import { reviewMarkdown } from './markdown.ts'
 import { addPreventionAction, loadReview, markPreventionAction, reviewAvailable, saveReview, type ReviewReport } from './review.ts'
 import { textFields } from '../http/forms.ts'
+import { render } from '../http/htmx.ts'
 
 export const reviewRoutes = new Hono<AppEnv>()
 
@@ -43,10 +44,9 @@ async function readable(c: Context<AppEnv>, user: SessionUser): Promise<ReviewRe
 reviewRoutes.get('/cases/:id/review', async (c) => {
   const user = requireUser(c)
   const report = await loadFor(c, user)
-  const nonce = c.get('secureHeadersNonce')
   // The link may be followed for a minor case (a bookmark, a severity lowered since): say why there is none.
-  if (!reviewAvailable(report)) return c.html(<ReviewNotNeeded report={report} user={user} message={notNeeded(report)} nonce={nonce} />)
-  return c.html(<ReviewPage report={report} user={user} nonce={nonce} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
+  if (!reviewAvailable(report)) return render(c, <ReviewNotNeeded report={report} message={notNeeded(report)} />)
+  return render(c, <ReviewPage report={report} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
 })
 
 reviewRoutes.get('/cases/:id/review.md', async (c) => {
@@ -61,9 +61,8 @@ reviewRoutes.get('/cases/:id/review.md', async (c) => {
 reviewRoutes.get('/cases/:id/review/print', async (c) => {
   const user = requireUser(c)
   const report = await loadFor(c, user)
-  const nonce = c.get('secureHeadersNonce')
-  if (!reviewAvailable(report)) return c.html(<ReviewNotNeeded report={report} user={user} message={notNeeded(report)} nonce={nonce} />)
-  return c.html(<ReviewPrintPage report={report} user={user} nonce={nonce} />)
+  if (!reviewAvailable(report)) return render(c, <ReviewNotNeeded report={report} message={notNeeded(report)} />)
+  return render(c, <ReviewPrintPage report={report} />)
 })
 
 /** A review write: refusals a person can fix re-render the page with the message. */
@@ -78,7 +77,7 @@ async function write(c: Context<AppEnv>, run: (tx: Tx, user: SessionUser, caseId
   } catch (error) {
     if (!(error instanceof AppError) || error.code === 'NOT_FOUND') throw error
     const report = await readable(c, user)
-    return c.html(<ReviewPage report={report} user={user} nonce={c.get('secureHeadersNonce')} error={error.message} />, error.status as 400 | 409)
+    return render(c, <ReviewPage report={report} error={error.message} />, error.status as 400 | 409)
   }
 }
 
@@ -90,7 +89,7 @@ reviewRoutes.post('/cases/:id/review', async (c) => {
   const result = await withOrg(c.get('deps').db, user.orgId, (tx) => saveReview(tx, user.orgId, caseId, user, form))
   if (result.ok) return c.redirect(`/cases/${caseId}/review?notice=${result.changed.length ? 'saved' : 'unchanged'}`, 303)
   const report = await readable(c, user)
-  return c.html(<ReviewPage report={report} user={user} nonce={c.get('secureHeadersNonce')} values={result.fields} error={result.error} />, result.fields ? 409 : 400)
+  return render(c, <ReviewPage report={report} values={result.fields} error={result.error} />, result.fields ? 409 : 400)
 })
 
 reviewRoutes.post('/cases/:id/review/actions', (c) => write(c, async (tx, user, caseId, form) => {

@@ -1,12 +1,14 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../http/app-env.ts'
 import { withOrg } from '../db.ts'
 import { notFound } from '../http/errors.ts'
+import { fieldErrors } from '../http/forms.ts'
 import { requireRole } from '../http/session.ts'
 import { AdminUsersPage, UsersPanel, type NewUserForm } from '../../views/admin-users.tsx'
 import { listOrgUsers } from './queries.ts'
 import { changeUserRole, createUser, disableUser, newUserSchema, userRoles, type UserChange } from './users.ts'
+import { isHtmx, pageOrFragment } from '../http/htmx.ts'
 
 export const adminUserRoutes = new Hono<AppEnv>()
 
@@ -16,17 +18,16 @@ adminUserRoutes.use(async (c, next) => {
 })
 
 /** The page for a normal request, the panel fragment for htmx; 422 when the change was refused. */
-async function render(c: Context<AppEnv>, extra: { form?: NewUserForm; notice?: string } = {}, status: 200 | 422 = 200) {
+async function showUsers(c: Context<AppEnv>, extra: { form?: NewUserForm; notice?: string } = {}, status: 200 | 422 = 200) {
   const me = requireRole(c, 'admin')
   const users = await withOrg(c.get('deps').db, me.orgId, (tx) => listOrgUsers(tx))
-  if (c.req.header('hx-request')) return c.html(<UsersPanel users={users} me={me} nonce={c.get('secureHeadersNonce')} {...extra} />, status)
-  return c.html(<AdminUsersPage users={users} me={me} nonce={c.get('secureHeadersNonce')} {...extra} />, status)
+  return pageOrFragment(c, <AdminUsersPage users={users} me={me} {...extra} />, <UsersPanel users={users} me={me} {...extra} />, status)
 }
 
 /** After a change: htmx gets the fresh panel; a plain form post is redirected (no resubmits). */
 function afterChange(c: Context<AppEnv>, result: UserChange) {
-  if (!result.ok) return render(c, { notice: result.message }, 422)
-  return c.req.header('hx-request') ? render(c) : c.redirect('/admin/users', 303)
+  if (!result.ok) return showUsers(c, { notice: result.message }, 422)
+  return isHtmx(c) ? showUsers(c) : c.redirect('/admin/users', 303)
 }
 
 const userId = (c: Context<AppEnv>) => {
@@ -35,7 +36,7 @@ const userId = (c: Context<AppEnv>) => {
   return id.data
 }
 
-adminUserRoutes.get('/', (c) => render(c))
+adminUserRoutes.get('/', (c) => showUsers(c))
 
 adminUserRoutes.post('/', async (c) => {
   const admin = requireRole(c, 'admin')
@@ -43,18 +44,17 @@ adminUserRoutes.post('/', async (c) => {
   const values = { email: String(body.email ?? '').trim(), name: String(body.name ?? '').trim(), role: String(body.role ?? '') }
   const parsed = newUserSchema.safeParse(values)
   if (!parsed.success) {
-    const errors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]))
-    return render(c, { form: { values, errors } }, 422)
+    return showUsers(c, { form: { values, errors: fieldErrors(parsed.error) } }, 422)
   }
   const result = await createUser(c.get('deps').db, admin, parsed.data)
-  if (!result.ok && result.field) return render(c, { form: { values, errors: { [result.field]: result.message } } }, 422)
+  if (!result.ok && result.field) return showUsers(c, { form: { values, errors: { [result.field]: result.message } } }, 422)
   return afterChange(c, result)
 })
 
 adminUserRoutes.post('/:id/role', async (c) => {
   const admin = requireRole(c, 'admin')
   const role = z.enum(userRoles).safeParse((await c.req.parseBody()).role)
-  if (!role.success) return render(c, { notice: 'Choose a role: agent, approver or admin.' }, 422)
+  if (!role.success) return showUsers(c, { notice: 'Choose a role: agent, approver or admin.' }, 422)
   return afterChange(c, await changeUserRole(c.get('deps').db, admin, userId(c), role.data))
 })
 

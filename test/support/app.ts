@@ -1,5 +1,6 @@
 import { afterAll } from 'vitest'
-import { createApp, type AppDeps } from '../../src/app.ts'
+import { createApp } from '../../src/app.ts'
+import type { AppDeps } from '../../src/http/app-env.ts'
 import type { Db } from '../../src/db.ts'
 import { parseEnv, type Env } from '../../src/env.ts'
 import { createAnalysisPool } from '../../src/intake/analysis-pool.ts'

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import type { AppEnv } from '../../app.ts'
+import type { AppEnv } from '../../http/app-env.ts'
 import type { Env } from '../../env.ts'
 import { AppError } from '../../http/errors.ts'
 import { BODY_READ_MS, RETRY_AFTER_SECONDS, leaseBodyBytes, readBodyLimited, type BodyLease } from './body.ts'

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { AppEnv } from '../../app.ts'
+import type { AppEnv } from '../../http/app-env.ts'
 import { holdInboundBodies } from './common.ts'
 import { mailgunRoutes } from './mailgun.ts'
 import { postmarkRoutes } from './postmark.ts'

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { AppEnv } from '../../app.ts'
+import type { AppEnv } from '../../http/app-env.ts'
 import { AppError } from '../../http/errors.ts'
 import { fieldText, multipartBoundary, parseForm } from './body.ts'
 import { providerPayloadLimit, readInboundBody, tooLargeUnlessFits } from './common.ts'

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../../app.ts'
+import type { AppEnv } from '../../http/app-env.ts'
 import type { Env } from '../../env.ts'
 import { AppError } from '../../http/errors.ts'
 import { providerPayloadLimit, readJson, tooLargeUnlessFits } from './common.ts'

@@ -2,7 +2,7 @@
 // on Workers nodejs_compat provides it, as it does intake's sha256.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
-import type { AppEnv } from '../../app.ts'
+import type { AppEnv } from '../../http/app-env.ts'
 import { AppError } from '../../http/errors.ts'
 import { readInboundBody } from './common.ts'
 import { deliver, publicOutcome } from './deliver.ts'
