@@ -1,5 +1,6 @@
 import { withOrg, type Db } from '../db.ts'
 import type { Mailer } from '../outbound/mailer.ts'
+import { auditCheckpointMail } from '../../views/mail/audit-checkpoint.tsx'
 import type { AuditCheckpoint } from './checkpoint.ts'
 
 // A checkpoint is only worth something where the database's superuser cannot reach it: an
@@ -34,32 +35,17 @@ async function listAdminEmails(db: Db, orgId: string): Promise<{ id: string; ema
     select id, email from app_users where role = 'admin' and disabled_at is null order by email`)
 }
 
-export function checkpointMailText(checkpoint: AuditCheckpoint, orgName: string): string {
-  return [
-    `The audit trail of ${orgName} (${checkpoint.org.slug}) held ${checkpoint.seq} events at ${checkpoint.takenAt}.`,
-    '',
-    'Keep this message: it is the record, outside the desk\'s database, that those events existed.',
-    'Anyone able to change the database could delete the newest events, but not this copy. To check',
-    'the trail against it, save the JSON below to a file and run:',
-    '',
-    `  desk audit verify --org ${checkpoint.org.slug} --against FILE`,
-    '',
-    JSON.stringify(checkpoint, null, 2),
-    '',
-  ].join('\n')
-}
-
 /** Mails the checkpoint to each active admin of the org, one message each (idempotent per admin). */
 export async function mailCheckpoint(db: Db, mailer: Mailer, checkpoint: AuditCheckpoint, orgName: string): Promise<Delivery> {
   const admins = await listAdminEmails(db, checkpoint.org.id)
   if (admins.length === 0) return { ok: false, reason: `${checkpoint.org.slug} has no active admin to mail it to` }
+  const mail = await auditCheckpointMail(checkpoint, orgName)
   for (const admin of admins) {
     try {
       await mailer.send({
         orgId: checkpoint.org.id,
         to: admin.email,
-        subject: `Audit checkpoint of ${orgName}: ${checkpoint.seq} events`,
-        text: checkpointMailText(checkpoint, orgName),
+        ...mail,
         idempotencyKey: `audit-checkpoint/${checkpoint.org.id}/${checkpoint.seq}/${checkpoint.takenAt}/${admin.id}`,
       })
     } catch (error) {

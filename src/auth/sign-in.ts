@@ -1,15 +1,15 @@
-import { html } from 'hono/html'
 import type { AppDeps } from '../http/app-env.ts'
 import { recordAudit, userActor } from '../audit/audit.ts'
 import { withOrg } from '../db.ts'
 import {
-  countLinkRequest, deleteOldLinkRequestWindows, deleteOldSignInDevices, deleteQuietMailBudgets, findEnabledUsersByEmail, takeMailSlot, type UserAccess,
+  countLinkRequest, deleteOldLinkRequestWindows, deleteOldSignInDevices, deleteQuietMailBudgets, findEnabledUsersByEmail, takeMailSlot,
 } from '../owner-queries.ts'
 import { sha256Hex } from './crypto.ts'
 import { DEVICE_SECONDS, knownDeviceHash } from './devices.ts'
 import { findLinkTokenRow, findUserById } from './queries.ts'
 import { createSession, type SessionUser } from './sessions.ts'
 import { consumeLinkToken, issueLinkToken, linkSigningKey, verifyLinkToken } from './tokens.ts'
+import { signInMail } from '../../views/mail/sign-in.tsx'
 
 type Deps = Pick<AppDeps, 'db' | 'env' | 'mailer'>
 
@@ -97,30 +97,11 @@ async function deliverSignInLinks(deps: Deps, email: string): Promise<void> {
     await deps.mailer.send({
       orgId: access.orgId,
       to: access.email,
-      subject: `Sign in to Escalation Desk (${access.orgName})`,
-      ...(await signInMail(access, link.url)),
+      ...(await signInMail({ name: access.name, email: access.email, orgName: access.orgName, url: link.url, minutes: SIGN_IN_LINK_SECONDS / 60 })),
       tags: { purpose: 'sign_in' },
       idempotencyKey: `sign-in/${link.jti}`,
     })
   }
-}
-
-async function signInMail(access: UserAccess, url: string) {
-  const minutes = SIGN_IN_LINK_SECONDS / 60
-  const text = [
-    `Hello ${access.name || access.email},`,
-    '',
-    `Use this link to sign in to ${access.orgName} on Escalation Desk:`,
-    '',
-    url,
-    '',
-    `It works once and expires in ${minutes} minutes. If you did not ask for it, ignore this email.`,
-  ].join('\n')
-  const body = html`<p>Hello ${access.name || access.email},</p>
-<p>Use this link to sign in to <strong>${access.orgName}</strong> on Escalation Desk:</p>
-<p><a href="${url}">Sign in to ${access.orgName}</a></p>
-<p>It works once and expires in ${minutes} minutes. If you did not ask for it, ignore this email.</p>`
-  return { text, html: String(await body) }
 }
 
 export type RedeemResult =

@@ -1,7 +1,7 @@
 import { recordAudit, type Actor } from '../audit/audit.ts'
 import type { Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
-import { enqueueJob } from '../intake/queries.ts'
+import { insertJob } from '../jobs/queries.ts'
 import { lockCase, type CaseRecord } from './case-record.ts'
 import { caseLabel, statusLabel, type CaseStatus } from './terms.ts'
 import { pauseResolutionClock, recomputeClocks, resumeResolutionClock } from '../sla/clocks.ts'
@@ -63,7 +63,7 @@ export async function changeStatus(tx: Tx, orgId: string, caseId: string, actor:
   await recordAudit(tx, orgId, { actor, action, caseId, details: { from: c.status, to, ...(reason ? { reason } : {}) } })
   if (to === 'resolved') {
     // The customer is asked to confirm; the notice is drafted and goes through approval like any reply.
-    await enqueueJob(tx, orgId, 'draft', { caseId, purpose: 'resolution' })
+    await insertJob(tx, orgId, 'draft', { caseId, purpose: 'resolution' })
   }
   return { ...c, status: to }
 }

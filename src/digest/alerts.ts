@@ -3,7 +3,8 @@ import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { insertJob } from '../jobs/queries.ts'
 import { duration, localTime, oneLine } from './format.ts'
-import { caseUrl, escapeHtml } from './render.ts'
+import { alertMail } from '../../views/mail/alert.tsx'
+import { caseUrl } from './sections.ts'
 import { alertSettingKeys, type AlertKind } from './settings.ts'
 
 // Immediate alerts, found by a scan rather than hooks in every code path that can cause them:
@@ -136,15 +137,13 @@ export async function claimAlerts(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: s
         claims.push({ orgId, alertKey: c.alertKey, kind: c.kind, status: 'skipped', alertId: row.id })
         continue
       }
-      const url = caseUrl(env.PUBLIC_URL, c.caseId)
-      const lines = composed.lines.filter(Boolean)
-      const text = [...lines, '', `Open the case: ${url}`, '', `${kase.orgName} · alert settings: ${env.PUBLIC_URL.replace(/\/+$/, '')}/admin/digest`].join('\n')
-      const html = `<div style="max-width:600px;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.45">`
-        + lines.map((l) => `<p style="margin:0 0 10px">${escapeHtml(l)}</p>`).join('')
-        + `<p><a href="${escapeHtml(url)}" style="font-weight:600;color:#1a56db">Open ${caseLabel(kase.number)}</a></p></div>`
+      const mail = await alertMail({
+        subject: composed.subject, lines: composed.lines.filter(Boolean), caseLabel: caseLabel(kase.number),
+        caseUrl: caseUrl(env.PUBLIC_URL, c.caseId), orgName: kase.orgName, settingsUrl: `${env.PUBLIC_URL.replace(/\/+$/, '')}/admin/digest`,
+      })
       const jobId = await insertJob(tx, orgId, 'alert', { alertId: row.id })
       await tx`
-        update alerts_sent set recipients = ${composed.recipients}, subject = ${composed.subject}, text_body = ${text}, html_body = ${html}, job_id = ${jobId}
+        update alerts_sent set recipients = ${composed.recipients}, subject = ${mail.subject}, text_body = ${mail.text}, html_body = ${mail.html}, job_id = ${jobId}
         where id = ${row.id}`
       claims.push({ orgId, alertKey: c.alertKey, kind: c.kind, status: 'queued', alertId: row.id, jobId, recipients: composed.recipients })
     }

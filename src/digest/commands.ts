@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util'
 import { requireOrg, withDatabase, type Command } from '../cli/command.ts'
 import type { Db } from '../db.ts'
-import { jobHandlers } from '../jobs/handlers.ts'
 import { runJobNow } from '../jobs/runner.ts'
 import { createMailer } from '../outbound/mailer.ts'
 import { claimDigest, previewDigest } from './digest.ts'
+import { digestSendJob } from './send-staff-mail.ts'
 
 async function orgsToRun(db: Db, slug: string | undefined): Promise<{ id: string; slug: string }[]> {
   if (slug) return [await requireOrg(db, slug)]
@@ -44,7 +44,7 @@ export const digestCommand: Command = {
           console.log(`── ${org.slug} ${claim.localDate}: nothing sent (${claim.reason})`)
           continue
         }
-        await runJobNow({ db, env, handlers: jobHandlers({ mailer: createMailer(db, env) }), log: () => {} }, claim.jobId)
+        await runJobNow({ db, env, handlers: { digest_send: digestSendJob(createMailer(db, env)) }, log: () => {} }, claim.jobId)
         const [run] = await db<{ status: string; lastError: string | null }[]>`select status, last_error as "lastError" from digest_runs where id = ${claim.runId}`
         const verdict = run?.status === 'sent' ? `sent to ${claim.recipients.join(', ')}`
           : run?.status === 'failed' ? `the send failed: ${run.lastError}`

@@ -8,7 +8,8 @@ import {
   type AwaitingApprovalLine, type CaseLine, type ComplianceFigure, type DigestOrg, type FailedSendLine,
   type FirstResponseFigure, type OverallFirstResponse, type PreventionLine,
 } from './queries.ts'
-import { renderDigest, type RenderedMail } from './render.ts'
+import { digestMail, type RenderedMail } from '../../views/mail/digest.tsx'
+import { digestCounts, needsAttention, type DigestCounts } from './sections.ts'
 import { digestRecipients, loadNotificationSettings } from './settings.ts'
 
 export type Digest = {
@@ -23,20 +24,6 @@ export type Digest = {
   preventionOverdue: PreventionLine[]
   yesterday: { date: string; firstResponses: FirstResponseFigure[]; overall: OverallFirstResponse; compliance: ComplianceFigure[] }
 }
-
-export type DigestCounts = Record<'breached' | 'atRisk' | 'awaitingApproval' | 'unowned' | 'cadenceMissed' | 'failedSends' | 'preventionOverdue', number>
-
-const total = (lines: { total: number }[]) => lines[0]?.total ?? 0
-
-export function digestCounts(d: Digest): DigestCounts {
-  return {
-    breached: total(d.breached), atRisk: total(d.atRisk), awaitingApproval: total(d.awaitingApproval), unowned: total(d.unowned),
-    cadenceMissed: total(d.cadenceMissed), failedSends: total(d.failedSends), preventionOverdue: total(d.preventionOverdue),
-  }
-}
-
-/** Yesterday's figures alone are not news: the digest is sent for things someone must act on. */
-export const needsAttention = (d: Digest) => Object.values(digestCounts(d)).some((n) => n > 0)
 
 export const digestIdempotencyKey = (orgId: string, localDate: string) => `digest/${orgId}/${localDate}`
 
@@ -74,7 +61,7 @@ export async function previewDigest(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId:
     const settings = await loadNotificationSettings(tx, orgId)
     const digest = await computeDigest(tx, orgId, now)
     return {
-      org: digest.org, digest, recipients: await digestRecipients(tx, settings), mail: renderDigest(digest, env.PUBLIC_URL),
+      org: digest.org, digest, recipients: await digestRecipients(tx, settings), mail: await digestMail(digest, env.PUBLIC_URL),
       needsAttention: needsAttention(digest), enabled: settings.digest_enabled, whenEmpty: settings.digest_when_empty,
     }
   })
@@ -117,7 +104,7 @@ export async function claimDigest(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: s
       await tx`update digest_runs set status = 'skipped', reason = ${reason}, counts = ${tx.json(counts)}, compute_ms = ${computeMs} where id = ${run.id}`
       return { status: 'skipped', orgId, localDate: org.localDate, runId: run.id, reason, computeMs }
     }
-    const mail = renderDigest(digest, env.PUBLIC_URL)
+    const mail = await digestMail(digest, env.PUBLIC_URL)
     const jobId = await insertJob(tx, orgId, 'digest_send', { runId: run.id })
     await tx`
       update digest_runs set recipients = ${recipients}, subject = ${mail.subject}, text_body = ${mail.text}, html_body = ${mail.html},

@@ -5,10 +5,10 @@ import { findCaseNumberById } from '../cases/queries.ts'
 import { withOrg } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { requireUser } from '../http/session.ts'
-import { jobHandlers } from '../jobs/handlers.ts'
 import { runJobNow } from '../jobs/runner.ts'
 import { DraftPage, DraftSection, type DraftSectionProps } from '../../views/draft.tsx'
 import { requestRedraft, saveEditedDraft } from './drafts.ts'
+import { draftJob } from './job.ts'
 import { loadDraftPanel } from './panel.ts'
 import { textFields } from '../http/forms.ts'
 import { isHtmx, pageOrFragment } from '../http/htmx.ts'
@@ -62,6 +62,6 @@ draftRoutes.post('/:id/drafts/redraft', async (c) => {
   }
   // Run it now, in this request: a person is waiting. Should the background loop have taken it
   // first, the section shows it pending and polls until it lands.
-  const run = await runJobNow({ db: deps.db, env: deps.env, handlers: jobHandlers() }, jobId)
+  const run = await runJobNow({ db: deps.db, env: deps.env, handlers: { draft: draftJob } }, jobId)
   return respond(c, caseId, run.done ? { notice: 'Redrafted: a new version is below.' } : {})
 })

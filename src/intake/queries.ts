@@ -77,7 +77,3 @@ export async function findEarlierCopy(db: Q, sha256: string, messageId: string |
     limit 1`
   return row
 }
-
-export async function enqueueJob(tx: Tx, orgId: string, kind: string, payload: Record<string, unknown>) {
-  await tx`insert into jobs (org_id, kind, payload) values (${orgId}, ${kind}, ${tx.json(payload as never)})`
-}

@@ -1,4 +1,4 @@
-import { alertSendJob, digestSendJob } from '../digest/deliver.ts'
+import { alertSendJob, digestSendJob } from '../digest/send-staff-mail.ts'
 import { draftJob } from '../drafts/job.ts'
 import type { Mailer } from '../outbound/mailer.ts'
 import { sendJob } from '../outbound/send.ts'

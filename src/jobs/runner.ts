@@ -1,13 +1,21 @@
 import type { Analyzer } from '../intake/analyze.ts'
 import { isDatabaseUnavailable, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
+import { every, type Loop } from './every.ts'
 import { claimJobs, completeJob, failJob, type Job } from './queries.ts'
 
 export type JobContext = JobDeps & {
   /** Marks the job done inside the handler's own (org) transaction, so the work commits with it. */
   complete: (tx: Tx) => Promise<void>
 }
-/** Throws to retry later (with backoff); returns when the job is finished. */
+/** Thrown by a handler to have its job retried at a given time (a provider's retry-after). */
+export class RetryAt extends Error {
+  constructor(message: string, readonly retryAt: Date) {
+    super(message)
+  }
+}
+
+/** Throws to retry later (with backoff, or at RetryAt's time); returns when the job is finished. */
 export type JobHandler = (job: Job, ctx: JobContext) => Promise<void>
 export type JobHandlers = Record<string, JobHandler>
 
@@ -72,8 +80,7 @@ async function runOne(deps: JobDeps, workerId: string, job: Job): Promise<'done'
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
     const last = job.attempts >= job.maxAttempts
     // A handler may name the time itself (a provider's retry-after); otherwise back off.
-    const asked = (error as { retryAt?: unknown }).retryAt
-    const retryAt = last ? null : asked instanceof Date ? asked : new Date(Date.now() + (deps.backoffMs ?? defaultBackoffMs)(job.attempts))
+    const retryAt = last ? null : error instanceof RetryAt ? error.retryAt : new Date(Date.now() + (deps.backoffMs ?? defaultBackoffMs)(job.attempts))
     log(`job ${job.kind} #${job.id} failed (attempt ${job.attempts}/${job.maxAttempts})${last ? ', giving up' : ''}: ${message}`)
     await failJob(deps.db, job.id, workerId, message, retryAt)
     return last ? 'failed' : 'retried'
@@ -85,52 +92,22 @@ export async function runJobNow(deps: JobDeps, jobId: string): Promise<RunSummar
   return runJobsOnce(deps, { jobId, limit: 1 })
 }
 
-export type JobLoop = { stop: () => Promise<void>; wake: () => void }
+export type JobLoop = Loop
 
 /**
  * Runs jobs in the background: drains what is due, then waits intervalMs (or a wake()). One tick
- * at a time, so with the embedded database the loop never queues behind itself.
+ * at a time, so the loop never queues behind itself on a busy pool.
  */
 export function startJobLoop(deps: JobDeps, options: { intervalMs: number; limit?: number; orgId?: string | null }): JobLoop {
-  let stopped = false
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let current: Promise<void> = Promise.resolve()
-  let wokenDuringTick = false
-  let ticking = false
   const log = deps.log ?? ((line: string) => console.error(line))
-
-  const tick = async () => {
-    ticking = true
+  const limit = options.limit ?? 4
+  return every(options.intervalMs, async (stopped) => {
     try {
-      for (;;) {
-        wokenDuringTick = false
-        const { claimed } = await runJobsOnce(deps, { limit: options.limit, orgId: options.orgId })
-        if (stopped || (claimed < (options.limit ?? 4) && !wokenDuringTick)) break
-      }
+      // A full batch means more may be due: keep draining before waiting again.
+      while ((await runJobsOnce(deps, { limit, orgId: options.orgId })).claimed >= limit && !stopped()) { /* next batch */ }
     } catch (error) {
       // A database restart is routine; the next tick tries again.
       if (!isDatabaseUnavailable(error)) log(`job loop: ${(error as Error).message}`)
-    } finally {
-      ticking = false
     }
-  }
-  const schedule = (delay: number) => {
-    if (stopped) return
-    clearTimeout(timer)
-    timer = setTimeout(() => {
-      current = tick().then(() => schedule(options.intervalMs))
-    }, delay)
-  }
-  schedule(0)
-  return {
-    wake: () => {
-      if (ticking) wokenDuringTick = true
-      else schedule(0)
-    },
-    stop: async () => {
-      stopped = true
-      clearTimeout(timer)
-      await current
-    },
-  }
+  })
 }

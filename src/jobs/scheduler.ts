@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from '../db.ts'
 import { enqueueAlerts, type AlertClaim } from '../digest/alerts.ts'
 import { enqueueDueDigests, type DigestClaim } from '../digest/digest.ts'
 import { sweepStrandedRaw, type SweepSummary } from '../intake/sweep.ts'
+import { every } from './every.ts'
 import { runJobsOnce, type JobDeps, type RunSummary } from './runner.ts'
 
 export type TickOptions = {
@@ -60,30 +61,13 @@ export type Scheduler = { stop: () => Promise<void> }
  */
 export function startScheduler(deps: JobDeps, options: { intervalMs: number; orgIds?: string[] | null; onQueued?: () => void }): Scheduler {
   const log = deps.log ?? ((line: string) => console.error(line))
-  let stopped = false
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let current: Promise<void> = Promise.resolve()
-
-  const tick = async () => {
+  const loop = every(options.intervalMs, async () => {
     try {
       const { digests, alerts, recovered } = await runScheduledTick(deps, { orgIds: options.orgIds })
       if (digests.some((d) => d.status === 'queued') || alerts.some((a) => a.status === 'queued') || recovered.created > 0) options.onQueued?.()
     } catch (error) {
       if (!isDatabaseUnavailable(error)) log(`scheduler: ${(error as Error).message}`)
     }
-  }
-  const schedule = (delay: number) => {
-    if (stopped) return
-    timer = setTimeout(() => {
-      current = tick().then(() => schedule(options.intervalMs))
-    }, delay)
-  }
-  schedule(0)
-  return {
-    stop: async () => {
-      stopped = true
-      clearTimeout(timer)
-      await current
-    },
-  }
+  })
+  return { stop: loop.stop }
 }

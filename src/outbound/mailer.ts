@@ -2,6 +2,8 @@ import { Resend } from 'resend'
 import { withOrg, type Db } from '../db.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../http/errors.ts'
+import type { Job } from '../jobs/queries.ts'
+import { RetryAt } from '../jobs/runner.ts'
 import { checkOutboundMail, type CheckedMail } from './headers.ts'
 import { insertHeldMailOnce } from './queries.ts'
 
@@ -43,6 +45,26 @@ export class MailSendError extends AppError {
   get retryable(): boolean {
     return !this.permanent && (this.statusCode === null || this.statusCode === 429 || this.statusCode >= 500)
   }
+}
+
+/** What a failed send means for the job that tried it. */
+export type FailedSend = { message: string; permanent: boolean; giveUp: boolean }
+
+/**
+ * Give up on a refusal that would only repeat (permanent) and at the job's last attempt; any
+ * other failure keeps the job and runs it again (see retryLater).
+ */
+export function failedSend(error: unknown, job: Pick<Job, 'attempts' | 'maxAttempts'>): FailedSend {
+  const permanent = error instanceof MailSendError && !error.retryable
+  return { message: (error as Error).message, permanent, giveUp: permanent || job.attempts >= job.maxAttempts }
+}
+
+/** What a send job throws to be run again: at the provider's retry-after when it named one, else with backoff. */
+export function retryLater(error: unknown): unknown {
+  if (error instanceof MailSendError && error.retryAfterSeconds !== null) {
+    return new RetryAt(error.message, new Date(Date.now() + error.retryAfterSeconds * 1000))
+  }
+  return error
 }
 
 /**

@@ -8,19 +8,12 @@ import { textWithCustomerLinks } from '../csat/csat.ts'
 import { withOrg, type Tx } from '../db.ts'
 import type { Job } from '../jobs/queries.ts'
 import type { JobContext, JobHandler } from '../jobs/runner.ts'
-import { MailSendError, type Mailer } from './mailer.ts'
+import { failedSend, MailSendError, retryLater, type Mailer } from './mailer.ts'
 
 type OutboxRow = {
   id: string; caseId: string; toEmails: string[]; subject: string; body: string; messageId: string
   inReplyTo: string | null; referenceIds: string[]; replyTo: string; idempotencyKey: string; status: string
   caseNumber: number; severity: string; source: string
-}
-
-/** Thrown to have the runner retry at a given time (a provider's retry-after). */
-export class RetryAt extends Error {
-  constructor(message: string, readonly retryAt: Date) {
-    super(message)
-  }
 }
 
 /**
@@ -57,13 +50,7 @@ export function sendJob(mailer: Mailer): JobHandler {
     if (attempt.kind === 'busy') throw new Error(`outbox ${outboxId} is being sent by another runner`)
     if (attempt.kind === 'finished') return // sent, failed for good, cancelled, or held back just now
     const outcome = await withOrg(ctx.db, job.orgId, (tx) => handOver(tx, mailer, job, ctx, attempt.row, attempt.text))
-    if (outcome.kind === 'retry') {
-      const { error } = outcome
-      if (error instanceof MailSendError && error.retryAfterSeconds !== null) {
-        throw new RetryAt(error.message, new Date(Date.now() + error.retryAfterSeconds * 1000))
-      }
-      throw error
-    }
+    if (outcome.kind === 'retry') throw retryLater(outcome.error)
   }
 }
 
@@ -142,11 +129,9 @@ async function handOver(tx: Tx, mailer: Mailer, job: Job, ctx: JobContext, claim
 }
 
 async function recordFailure(tx: Tx, job: Job, ctx: JobContext, row: OutboxRow, error: unknown): Promise<Outcome> {
-  const message = (error as Error).message
-  const permanent = error instanceof MailSendError && !error.retryable
-  const lastAttempt = job.attempts >= job.maxAttempts
-  await tx`update outbox set last_error = ${message}, status = ${permanent || lastAttempt ? 'failed' : 'sending'} where id = ${row.id}`
-  if (!permanent && !lastAttempt) return { kind: 'retry', error }
+  const { message, permanent, giveUp } = failedSend(error, job)
+  await tx`update outbox set last_error = ${message}, status = ${giveUp ? 'failed' : 'sending'} where id = ${row.id}`
+  if (!giveUp) return { kind: 'retry', error }
   await recordAudit(tx, job.orgId, { actor: systemActor, action: 'email.fail', caseId: row.caseId, details: { outboxId: row.id, error: message, permanent } })
   await ctx.complete(tx)
   return { kind: 'done' }

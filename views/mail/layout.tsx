@@ -1,3 +1,4 @@
+import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 
 // Staff mail as HTML: one column for a phone, inline styles only (mail clients drop <style>),
@@ -7,13 +8,16 @@ export const font = 'font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,s
 export const linkStyle = 'color:#1a56db'
 export const mutedStyle = 'color:#5b6373;font-size:14px'
 
+/** What a mail view hands the mailer. */
+export type RenderedMail = { subject: string; text: string; html: string }
+
 /** A complete HTML document around one mail's content. */
 export function MailDocument({ title, children }: { title: string; children: Child }) {
   return (
     <html>
       <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        {/* Fixed markup, written as mail HTML usually is (no XML-style self-closing tags). */}
+        {raw('<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">')}
         <title>{title}</title>
       </head>
       <body style="margin:0;padding:0;background:#f5f6f8">

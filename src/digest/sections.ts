@@ -1,20 +1,30 @@
 import { caseLabel } from '../cases/terms.ts'
 import type { Digest } from './digest.ts'
-import { digestCounts } from './digest.ts'
-import { duration, localTime, longDate, minutesText, oneLine, plural, shortDate } from './format.ts'
+import { duration, localTime, minutesText, oneLine, plural, shortDate } from './format.ts'
 import type { CaseLine } from './queries.ts'
 
-export type RenderedMail = { subject: string; text: string; html: string }
+// What the digest says, as data: its sections and lines, yesterday's figures, its subject. The
+// mail itself (text and HTML) is views/mail/digest.tsx.
 
-/** Escapes text for HTML element content and quoted attribute values. */
-export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!)
+export type DigestCounts = Record<'breached' | 'atRisk' | 'awaitingApproval' | 'unowned' | 'cadenceMissed' | 'failedSends' | 'preventionOverdue', number>
+
+const total = (lines: { total: number }[]) => lines[0]?.total ?? 0
+
+export function digestCounts(d: Digest): DigestCounts {
+  return {
+    breached: total(d.breached), atRisk: total(d.atRisk), awaitingApproval: total(d.awaitingApproval), unowned: total(d.unowned),
+    cadenceMissed: total(d.cadenceMissed), failedSends: total(d.failedSends), preventionOverdue: total(d.preventionOverdue),
+  }
+}
+
+/** Yesterday's figures alone are not news: the digest is sent for things someone must act on. */
+export const needsAttention = (d: Digest) => Object.values(digestCounts(d)).some((n) => n > 0)
 
 export const caseUrl = (publicUrl: string, caseId: string) => `${publicUrl.replace(/\/+$/, '')}/cases/${caseId}`
 
 /** One entry of a section: the case (linked), then what is wrong with it. */
-type Line = { label: string; subject: string; detail: string; url: string | null }
-type Section = { title: string; total: number; lines: Line[] }
+export type DigestLine = { label: string; subject: string; detail: string; url: string | null }
+export type DigestSection = { title: string; total: number; lines: DigestLine[] }
 
 function caseDetail(kind: 'breached' | 'atRisk' | 'unowned' | 'cadence', c: CaseLine, d: Digest): string {
   const tz = d.org.timeZone
@@ -32,9 +42,9 @@ function caseDetail(kind: 'breached' | 'atRisk' | 'unowned' | 'cadence', c: Case
   }
 }
 
-function sections(d: Digest, publicUrl: string): Section[] {
+export function digestSections(d: Digest, publicUrl: string): DigestSection[] {
   const label = (n: number | null, severity?: string) => (n === null ? 'Review' : `${caseLabel(n)}${severity ? ` ${severity}` : ''}`)
-  const cases = (title: string, kind: Parameters<typeof caseDetail>[0], rows: CaseLine[]): Section => ({
+  const cases = (title: string, kind: Parameters<typeof caseDetail>[0], rows: CaseLine[]): DigestSection => ({
     title,
     total: rows[0]?.total ?? 0,
     lines: rows.map((c) => ({ label: label(c.number, c.severity), subject: oneLine(c.subject), detail: caseDetail(kind, c, d), url: caseUrl(publicUrl, c.id) })),
@@ -77,7 +87,7 @@ function sections(d: Digest, publicUrl: string): Section[] {
   ].filter((s) => s.total > 0)
 }
 
-function yesterdayLines(d: Digest): string[] {
+export function yesterdayLines(d: Digest): string[] {
   const y = d.yesterday
   const lines: string[] = []
   if (y.overall.replies === 0) lines.push('No first responses were sent.')
@@ -111,57 +121,4 @@ export function digestSubject(d: Digest): string {
     c.preventionOverdue && `${plural(c.preventionOverdue, 'prevention action')} overdue`,
   ].filter(Boolean)
   return `Escalations ${shortDate(d.org.localDate)}: ${parts.length ? parts.join(', ') : 'nothing needs attention'}`
-}
-
-/**
- * The digest as plain text and HTML. Built for a phone: one column, short lines, each case
- * label a link to its page; the HTML is inline-styled (mail clients drop <style>) and every
- * customer-supplied string is escaped.
- */
-export function renderDigest(d: Digest, publicUrl: string): RenderedMail {
-  const base = publicUrl.replace(/\/+$/, '')
-  const list = sections(d, base)
-  const more = (s: Section) => (s.total > s.lines.length ? s.total - s.lines.length : 0)
-  const heading = `${d.org.name}: escalation digest for ${longDate(d.org.localDate)}`
-  const yesterday = yesterdayLines(d)
-
-  const text = [
-    heading,
-    '',
-    ...(list.length ? [] : ['Nothing needs attention this morning.', '']),
-    ...list.flatMap((s) => [
-      `${s.title.toUpperCase()} (${s.total})`,
-      ...s.lines.flatMap((l) => [`- ${l.label}: ${l.subject}`, `  ${l.detail}`, ...(l.url ? [`  ${l.url}`] : [])]),
-      ...(more(s) ? [`  …and ${more(s)} more in the queue`] : []),
-      '',
-    ]),
-    `YESTERDAY (${longDate(d.yesterday.date)})`,
-    ...yesterday.map((l) => `- ${l}`),
-    '',
-    `Queue: ${base}/`,
-    `Digest and alert settings: ${base}/admin/digest`,
-  ].join('\n')
-
-  const e = escapeHtml
-  const font = 'font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif'
-  const html = [
-    `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(heading)}</title></head>`,
-    `<body style="margin:0;padding:0;background:#f5f6f8">`,
-    `<div style="max-width:600px;margin:0 auto;padding:16px;${font};font-size:16px;line-height:1.45;color:#1d2330">`,
-    `<h1 style="font-size:20px;margin:0 0 12px">${e(heading)}</h1>`,
-    list.length ? '' : `<p style="margin:0 0 16px">Nothing needs attention this morning.</p>`,
-    ...list.map((s) => [
-      `<h2 style="font-size:16px;margin:20px 0 8px;text-transform:uppercase;letter-spacing:.03em;color:${s.title === 'Breached' ? '#b3261e' : '#1d2330'}">${e(s.title)} (${s.total})</h2>`,
-      ...s.lines.map((l) => `<div style="background:#fff;border-radius:6px;padding:10px 12px;margin:0 0 8px;word-wrap:break-word">`
-        + (l.url ? `<a href="${e(l.url)}" style="font-weight:600;color:#1a56db;text-decoration:none">${e(l.label)}</a>` : `<strong>${e(l.label)}</strong>`)
-        + ` ${e(l.subject)}<br><span style="color:#5b6373;font-size:14px">${e(l.detail)}</span></div>`),
-      more(s) ? `<p style="margin:0 0 8px;color:#5b6373;font-size:14px">…and ${more(s)} more in the <a href="${e(base)}/" style="color:#1a56db">queue</a></p>` : '',
-    ].join('')),
-    `<h2 style="font-size:16px;margin:20px 0 8px;text-transform:uppercase;letter-spacing:.03em">Yesterday (${e(longDate(d.yesterday.date))})</h2>`,
-    `<ul style="margin:0;padding-left:20px">${yesterday.map((l) => `<li>${e(l)}</li>`).join('')}</ul>`,
-    `<p style="margin:24px 0 0;font-size:14px;color:#5b6373"><a href="${e(base)}/" style="color:#1a56db">Open the queue</a> · <a href="${e(base)}/admin/digest" style="color:#1a56db">Digest and alert settings</a></p>`,
-    `</div></body></html>`,
-  ].join('\n')
-
-  return { subject: digestSubject(d), text, html }
 }

@@ -1,8 +1,7 @@
 import { recordAudit, systemActor } from '../audit/audit.ts'
 import { withOrg, type Tx } from '../db.ts'
 import type { JobHandler } from '../jobs/runner.ts'
-import { MailSendError, type Mailer } from '../outbound/mailer.ts'
-import { RetryAt } from '../outbound/send.ts'
+import { failedSend, retryLater, type Mailer } from '../outbound/mailer.ts'
 
 type Stored = {
   id: string; status: string; caseId: string | null; recipients: string[]; subject: string; text: string; html: string | null
@@ -44,10 +43,8 @@ function storedMailJob(kind: 'digest' | 'alert', mailer: Mailer): JobHandler {
       })
       providerId = sent.id
     } catch (error) {
-      const message = (error as Error).message
-      const permanent = error instanceof MailSendError && !error.retryable
-      const last = job.attempts >= job.maxAttempts
-      if (permanent || last) {
+      const { message, permanent, giveUp } = failedSend(error, job)
+      if (giveUp) {
         await withOrg(ctx.db, job.orgId, async (tx) => {
           await tx`update ${tx(table)} set status = 'failed', last_error = ${message} where id = ${row.id} and status = 'queued'`
           await recordAudit(tx, job.orgId, { actor: systemActor, action: `${kind}.fail`, caseId: row.caseId, details: { ...row.details, error: message, permanent } })
@@ -56,10 +53,7 @@ function storedMailJob(kind: 'digest' | 'alert', mailer: Mailer): JobHandler {
         return
       }
       await withOrg(ctx.db, job.orgId, (tx) => tx`update ${tx(table)} set last_error = ${message} where id = ${row.id}`)
-      if (error instanceof MailSendError && error.retryAfterSeconds !== null) {
-        throw new RetryAt(message, new Date(Date.now() + error.retryAfterSeconds * 1000))
-      }
-      throw error
+      throw retryLater(error)
     }
 
     await withOrg(ctx.db, job.orgId, async (tx) => {
