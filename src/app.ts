@@ -18,7 +18,9 @@ import { caseRoutes } from './cases/routes.tsx'
 import { draftRoutes } from './drafts/routes.tsx'
 import { draftSettingsRoutes } from './drafts/settings-routes.tsx'
 import { importRoutes } from './imports/routes.tsx'
-import { settingsRoutes } from './orgs/settings-routes.tsx'
+import { orgSettingsRoutes } from './orgs/routes.tsx'
+import { auditRoutes } from './audit/routes.tsx'
+import { severityReportRoutes } from './cases/report-routes.tsx'
 import { approvalRoutes } from './approvals/routes.tsx'
 import { digestSettingsRoutes } from './digest/routes.tsx'
 import { metricsRoutes } from './metrics/routes.tsx'
@@ -83,7 +85,9 @@ export function createApp(deps: AppDeps) {
   app.route('/cases', draftRoutes)
   app.route('/admin/drafting', draftSettingsRoutes)
   app.route('/admin/digest', digestSettingsRoutes)
-  app.route('/', settingsRoutes)
+  app.route('/', orgSettingsRoutes)
+  app.route('/', auditRoutes)
+  app.route('/reports/severity', severityReportRoutes)
   app.route('/', approvalRoutes)
   app.route('/', metricsRoutes)
   app.route('/', reviewRoutes)

@@ -4,6 +4,7 @@ export type Db = postgres.Sql
 export type Tx = postgres.TransactionSql
 /** Either the pool or a transaction handle: query functions accept both. */
 export type DbOrTx = Db | Tx
+/** @deprecated The old name of DbOrTx, still used in src/intake (renamed there once that work lands). */
 export type Q = DbOrTx
 
 /**

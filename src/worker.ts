@@ -7,7 +7,7 @@ import desk from '../views/static/desk.js'
 import { createApp } from './app.ts'
 import { connect, isDatabaseUnavailable } from './db.ts'
 import { parseEnv, type Env } from './env.ts'
-import { deliver } from './intake/webhooks/deliver.ts'
+import { receiveMail } from './intake/webhooks/receive.ts'
 import { jobHandlers } from './jobs/handlers.ts'
 import { runScheduledTick } from './jobs/scheduler.ts'
 import { createMailer } from './outbound/mailer.ts'
@@ -70,7 +70,7 @@ export default {
     const db = database(env)
     try {
       // Analysed in this invocation (Workers have no worker threads): see the README, "Receiving mail".
-      await deliver(db, { raw, provider: 'cloudflare', envelope: { from: message.from, to: [message.to] } })
+      await receiveMail(db, { raw, provider: 'cloudflare', envelope: { from: message.from, to: [message.to] } })
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw new Error('database unavailable; retry later')
       throw error

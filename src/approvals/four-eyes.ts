@@ -1,4 +1,4 @@
-import type { Q } from '../db.ts'
+import type { DbOrTx } from '../db.ts'
 
 // Four eyes: the people who wrote or edited the text of a version (its authors, as the database
 // defines them in draft_text_authors) cannot be its only approver, unless the org allows
@@ -7,7 +7,7 @@ import type { Q } from '../db.ts'
 
 export type FourEyes = { authors: string[]; selfApprovalAllowed: boolean }
 
-export async function loadFourEyes(db: Q, caseId: string, draftId: string): Promise<FourEyes> {
+export async function loadFourEyes(db: DbOrTx, caseId: string, draftId: string): Promise<FourEyes> {
   const [row] = await db<FourEyes[]>`
     select coalesce(draft_text_authors(${draftId}), '{}') as authors, coalesce(self_approval_allowed(${caseId}), false) as "selfApprovalAllowed"`
   return row!

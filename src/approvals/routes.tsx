@@ -11,7 +11,7 @@ import { formList as list, formText as field } from '../http/forms.ts'
 import { isUuid } from '../http/ids.ts'
 import { requireUser } from '../http/session.ts'
 import { messageIdDomain } from '../outbound/headers.ts'
-import { handedOnMessage, LinkNotice, LinkProblemPage, ReviewPage, type ReviewProps } from '../../views/approve.tsx'
+import { handedOnMessage, LinkNotice, LinkProblemPage, ApprovalLinkPage, type ApprovalLinkProps } from '../../views/pages/approval-link.tsx'
 import { decide, DecisionRefused, type DecisionResult } from './decide.ts'
 import { mailApprovalInvites } from './invites.ts'
 import { readApprovalLink, type ApprovalLink, type LinkProblem } from './links.ts'
@@ -88,7 +88,7 @@ async function runDecision(db: Db, orgId: string, fn: (tx: Tx) => Promise<Decisi
 // A link that cannot be acted on says why; the answer's status follows from the reason.
 const problemStatus = { expired: 410, used: 410, replaced: 409, invalid: 400 } as const satisfies Record<LinkProblem['reason'], ContentfulStatusCode>
 
-const reviewProps = (link: ApprovalLink): ReviewProps => ({
+const reviewProps = (link: ApprovalLink): ApprovalLinkProps => ({
   token: link.token, kase: link.kase, draft: link.draft, thread: link.thread, approverName: link.approver.name || link.approver.email,
   expiresAt: link.claims.expiresAt, now: new Date(), fourEyes: link.fourEyes,
 })
@@ -97,7 +97,7 @@ approvalRoutes.get('/approve', async (c) => {
   const { db, env } = c.get('deps')
   const link = await readApprovalLink(db, env, c.req.query('token') ?? '')
   if (!link.ok) return render(c, <LinkProblemPage problem={link} />, problemStatus[link.reason])
-  return render(c, <ReviewPage {...reviewProps(link)} />)
+  return render(c, <ApprovalLinkPage {...reviewProps(link)} />)
 })
 
 approvalRoutes.post('/approve', async (c) => {
@@ -110,7 +110,7 @@ approvalRoutes.post('/approve', async (c) => {
   const decision = field(form, 'decision') === 'rejected' ? 'rejected' : 'approved'
   const values = { to: field(form, 'to'), subject: field(form, 'subject'), body: field(form, 'body'), note: field(form, 'note') }
   if (decision === 'rejected' && !values.note.trim()) {
-    return render(c, <ReviewPage {...props} values={values} error="Say why you reject it, so the owner knows what to change." />, 400)
+    return render(c, <ApprovalLinkPage {...props} values={values} error="Say why you reject it, so the owner knows what to change." />, 400)
   }
   const links = { env, key: await linkSigningKey(db, env.LINK_SECRET) }
   const result = await runDecision(db, link.orgId, async (tx) => {
@@ -125,7 +125,7 @@ approvalRoutes.post('/approve', async (c) => {
   })
   if (!result.ok) {
     const error = result.reason === 'superseded' ? 'A newer version was saved meanwhile; reload this page to review it.' : [result.message, ...Object.values(result.errors ?? {})].join(' ')
-    return render(c, <ReviewPage {...props} values={values} error={error} />, 409)
+    return render(c, <ApprovalLinkPage {...props} values={values} error={error} />, 409)
   }
   const caseLink = { href: `/cases/${link.kase.id}`, text: 'Open the case' }
   if (result.decision === 'handed_on') {

@@ -1,4 +1,4 @@
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 
 export type ActorKind = 'user' | 'system' | 'ai' | 'customer'
 export type Actor = { kind: ActorKind; id: string | null }
@@ -46,7 +46,7 @@ export type AuditRow = {
   createdAt: Date
 }
 
-export async function listCaseAudit(db: Q, caseId: string): Promise<AuditRow[]> {
+export async function listCaseAudit(db: DbOrTx, caseId: string): Promise<AuditRow[]> {
   return db<AuditRow[]>`
     select seq, case_id as "caseId", actor_kind as "actorKind", actor_id as "actorId",
            action, details, created_at as "createdAt"
@@ -65,7 +65,7 @@ export type ChainState = { events: number; lastSeq: number; first: ChainProblem 
  * Only the first problem leaves the database: after a removed row every later row is "out of
  * sequence", and a long trail must not come back as a long list.
  */
-export async function inspectAuditChain(db: Q, orgId: string): Promise<ChainState> {
+export async function inspectAuditChain(db: DbOrTx, orgId: string): Promise<ChainState> {
   const [row] = await db<{ events: number; lastSeq: string | null; badSeq: string | null; problem: string | null }[]>`
     with chain as (
       select seq, prev_hash, hash,
@@ -96,19 +96,19 @@ export async function inspectAuditChain(db: Q, orgId: string): Promise<ChainStat
   return { events, lastSeq, first: null }
 }
 
-export async function verifyAuditChain(db: Q, orgId: string): Promise<VerifyResult> {
+export async function verifyAuditChain(db: DbOrTx, orgId: string): Promise<VerifyResult> {
   const { events, first } = await inspectAuditChain(db, orgId)
   return first ? { ok: false, events, first } : { ok: true, events }
 }
 
 /** The stored hash of one event, by its place in the org's chain. */
-export async function findAuditHash(db: Q, orgId: string, seq: number): Promise<string | undefined> {
+export async function findAuditHash(db: DbOrTx, orgId: string, seq: number): Promise<string | undefined> {
   const [row]: [{ hash: string }?] = await db`select hash from audit_events where org_id = ${orgId} and seq = ${seq}`
   return row?.hash
 }
 
 /** The newest event of the org's chain as stored (seq 0 and an empty hash before the first one). */
-export async function findAuditTip(db: Q, orgId: string): Promise<{ seq: number; hash: string; recordedSeq: number }> {
+export async function findAuditTip(db: DbOrTx, orgId: string): Promise<{ seq: number; hash: string; recordedSeq: number }> {
   const [row] = await db<{ seq: string | null; hash: string | null; recordedSeq: string | null }[]>`
     select e.seq::text as seq, e.hash, (select seq::text from audit_heads where org_id = ${orgId}) as "recordedSeq"
     from (select 1) as one

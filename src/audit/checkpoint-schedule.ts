@@ -1,4 +1,4 @@
-import type { Db, Q } from '../db.ts'
+import type { Db, DbOrTx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { postCheckpoint } from './checkpoint-delivery.ts'
 import { checkpointKey, takeCheckpoint } from './checkpoint.ts'
@@ -57,7 +57,7 @@ async function takeAndPost(db: Db, key: CryptoKey, url: string, org: { id: strin
   return sent.ok ? { ok: true as const, seq: taken.checkpoint.seq, hash: taken.checkpoint.hash } : sent
 }
 
-async function openCheckpointDay(db: Q, day: string, orgIds: string[] | null): Promise<void> {
+async function openCheckpointDay(db: DbOrTx, day: string, orgIds: string[] | null): Promise<void> {
   await db`
     insert into audit_checkpoint_posts (org_id, day)
     select o.id, ${day}::date from orgs o
@@ -66,7 +66,7 @@ async function openCheckpointDay(db: Q, day: string, orgIds: string[] | null): P
     on conflict do nothing`
 }
 
-async function claimDueCheckpointPosts(db: Q, day: string, orgIds: string[] | null) {
+async function claimDueCheckpointPosts(db: DbOrTx, day: string, orgIds: string[] | null) {
   return db<{ id: string; slug: string; attempts: number }[]>`
     update audit_checkpoint_posts p set attempts = p.attempts + 1, claimed_until = now() + interval '2 minutes'
     from (
@@ -82,13 +82,13 @@ async function claimDueCheckpointPosts(db: Q, day: string, orgIds: string[] | nu
     returning o.id, o.slug, p.attempts`
 }
 
-async function recordCheckpointPosted(db: Q, orgId: string, day: string, seq: number, hash: string): Promise<void> {
+async function recordCheckpointPosted(db: DbOrTx, orgId: string, day: string, seq: number, hash: string): Promise<void> {
   await db`
     update audit_checkpoint_posts set posted_at = now(), seq = ${seq}, hash = ${hash}, claimed_until = null, last_error = null
     where org_id = ${orgId} and day = ${day}::date`
 }
 
-async function recordCheckpointFailure(db: Q, orgId: string, day: string, error: string, attempts: number): Promise<void> {
+async function recordCheckpointFailure(db: DbOrTx, orgId: string, day: string, error: string, attempts: number): Promise<void> {
   await db`
     update audit_checkpoint_posts set last_error = ${error.slice(0, 2000)}, claimed_until = now() + make_interval(mins => ${5 * attempts})
     where org_id = ${orgId} and day = ${day}::date`

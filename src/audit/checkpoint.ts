@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Db, Q } from '../db.ts'
+import type { Db, DbOrTx } from '../db.ts'
 import { linkSigningKey } from '../auth/tokens.ts'
 import { findAuditHash, findAuditTip, inspectAuditChain } from './audit.ts'
 
@@ -50,7 +50,7 @@ export type CheckpointResult = { ok: true; checkpoint: AuditCheckpoint } | { ok:
  * later `verify --against` checks every event up to it. It refuses only a head that already
  * disagrees with audit_heads (rows cut from the end without rewinding it): that is no head to keep.
  */
-export async function takeCheckpoint(db: Q, key: CryptoKey, org: { id: string; slug: string }, now = new Date()): Promise<CheckpointResult> {
+export async function takeCheckpoint(db: DbOrTx, key: CryptoKey, org: { id: string; slug: string }, now = new Date()): Promise<CheckpointResult> {
   const tip = await findAuditTip(db, org.id)
   if (tip.recordedSeq !== tip.seq) {
     return { ok: false, reason: `the chain ends at ${tip.seq} but ${tip.recordedSeq} events were written (rows removed from the end); run desk audit verify` }
@@ -100,7 +100,7 @@ export type CheckpointVerdict =
  * (each hash covers the previous one, so that one hash vouches for every event before it).
  * Events written after the checkpoint are counted, not vouched for: nothing outside has seen them.
  */
-export async function verifyAgainstCheckpoint(db: Q, key: CryptoKey, orgId: string, c: AuditCheckpoint): Promise<CheckpointVerdict> {
+export async function verifyAgainstCheckpoint(db: DbOrTx, key: CryptoKey, orgId: string, c: AuditCheckpoint): Promise<CheckpointVerdict> {
   if (!(await hasValidSignature(key, c))) {
     return { ok: false, kind: 'refused', reason: 'its signature does not match: the file was changed, or it was signed with another key (another LINK_SECRET or another installation)' }
   }

@@ -1,5 +1,5 @@
 import { caseLabel } from '../cases/terms.ts'
-import type { Q } from '../db.ts'
+import type { DbOrTx } from '../db.ts'
 import { csvLine } from '../imports/csv-safety.ts'
 
 type AuditExportRow = {
@@ -8,7 +8,7 @@ type AuditExportRow = {
 }
 
 /** The audit log as CSV (per org, or one case), with each row's hash so a copy can be checked. */
-export async function* exportAudit(db: Q, caseId: string | null = null): AsyncGenerator<string> {
+export async function* exportAudit(db: DbOrTx, caseId: string | null = null): AsyncGenerator<string> {
   yield '\uFEFF' + csvLine(['Seq', 'Time', 'Actor kind', 'Actor', 'Action', 'Case', 'Details', 'Hash'])
   const cursor = db<AuditExportRow[]>`
     select e.seq, e.created_at as "createdAt", e.actor_kind as "actorKind", e.actor_id as "actorId",

@@ -1,4 +1,4 @@
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 import type { UserRole } from '../orgs/queries.ts'
 
 // Org-scoped: every function here runs on a withOrg transaction handle, so RLS applies.
@@ -21,7 +21,7 @@ export async function consumeLinkTokenRow(tx: Tx, claims: { jti: string; userId:
   return rows.length === 1
 }
 
-export async function findLinkTokenRow(db: Q, jti: string): Promise<{ consumedAt: Date | null; expiresAt: Date } | undefined> {
+export async function findLinkTokenRow(db: DbOrTx, jti: string): Promise<{ consumedAt: Date | null; expiresAt: Date } | undefined> {
   const [row]: [{ consumedAt: Date | null; expiresAt: Date }?] = await db`
     select consumed_at as "consumedAt", expires_at as "expiresAt" from link_tokens where jti = ${jti}`
   return row
@@ -29,7 +29,7 @@ export async function findLinkTokenRow(db: Q, jti: string): Promise<{ consumedAt
 
 export type OrgUser = { id: string; orgId: string; email: string; name: string; role: UserRole; disabledAt: Date | null }
 
-export async function findUserById(db: Q, id: string): Promise<OrgUser | undefined> {
+export async function findUserById(db: DbOrTx, id: string): Promise<OrgUser | undefined> {
   const [row]: [OrgUser?] = await db`
     select id, org_id as "orgId", email, name, role, disabled_at as "disabledAt" from app_users where id = ${id}`
   return row

@@ -1,8 +1,8 @@
 import { listCaseAudit } from '../audit/audit.ts'
-import type { Q } from '../db.ts'
+import type { DbOrTx } from '../db.ts'
 
 /** A case with everything recorded about it, as `desk case --json` prints it. */
-export async function getCaseBundle(db: Q, number: number) {
+export async function getCaseBundle(db: DbOrTx, number: number) {
   const [kase] = await db`
     select c.*, 'ESC-' || c.number as label, u.email as owner_email
     from cases c left join app_users u on u.id = c.owner_id where c.number = ${number}`

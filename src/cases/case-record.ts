@@ -1,4 +1,4 @@
-import type { Q } from '../db.ts'
+import type { DbOrTx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import type { CaseStatus, Severity, Source } from './terms.ts'
 
@@ -20,7 +20,7 @@ export type CaseRecord = {
  * NO KEY UPDATE, not UPDATE: inserts that reference the case (audit events, messages) take a
  * KEY SHARE lock, which FOR UPDATE would block, deadlocking against the audit chain's head row.
  */
-export async function lockCase(tx: Q, caseId: string): Promise<CaseRecord> {
+export async function lockCase(tx: DbOrTx, caseId: string): Promise<CaseRecord> {
   const [row]: [CaseRecord?] = await tx`
     select id, number, status, severity, source, owner_id as "ownerId", customer_email as "customerEmail",
            first_response_at as "firstResponseAt", resolved_at as "resolvedAt",

@@ -1,5 +1,5 @@
 import { listCaseAudit, type AuditRow } from '../audit/audit.ts'
-import type { Q } from '../db.ts'
+import type { DbOrTx } from '../db.ts'
 import { isUuid } from '../http/ids.ts'
 import type { CaseStatus, CaseType, Severity, Source } from './terms.ts'
 
@@ -52,7 +52,7 @@ export type ThreadMessage = {
 
 export type TeamMember = { id: string; name: string; email: string; role: string }
 
-export async function getCaseDetail(db: Q, caseId: string): Promise<CaseDetail | undefined> {
+export async function getCaseDetail(db: DbOrTx, caseId: string): Promise<CaseDetail | undefined> {
   if (!isUuid(caseId)) return undefined
   const [row]: [CaseDetail?] = await db`
     select c.id, c.number, c.subject, c.summary, c.source, c.severity, c.severity_reasons as "severityReasons",
@@ -73,7 +73,7 @@ export async function getCaseDetail(db: Q, caseId: string): Promise<CaseDetail |
   return row
 }
 
-export async function listThread(db: Q, caseId: string): Promise<ThreadMessage[]> {
+export async function listThread(db: DbOrTx, caseId: string): Promise<ThreadMessage[]> {
   return db<ThreadMessage[]>`
     select m.id, m.direction, m.from_email as "fromEmail", m.from_name as "fromName", m.to_emails as "toEmails",
            m.subject, m.text_body as "textBody", m.html_body is not null as "hasHtml",
@@ -82,19 +82,19 @@ export async function listThread(db: Q, caseId: string): Promise<ThreadMessage[]
     where m.case_id = ${caseId} order by m.created_at, m.id`
 }
 
-export async function findMessageHtml(db: Q, caseId: string, messageId: string): Promise<string | null | undefined> {
+export async function findMessageHtml(db: DbOrTx, caseId: string, messageId: string): Promise<string | null | undefined> {
   if (!isUuid(caseId) || !isUuid(messageId)) return undefined
   const [row]: [{ html: string | null }?] = await db`select html_body as html from messages where id = ${messageId} and case_id = ${caseId}`
   return row ? row.html : undefined
 }
 
-export async function listTeam(db: Q): Promise<TeamMember[]> {
+export async function listTeam(db: DbOrTx): Promise<TeamMember[]> {
   return db<TeamMember[]>`select id, name, email, role from app_users where disabled_at is null order by name, email`
 }
 
 export type TimelineEntry = AuditRow & { actorName: string | null }
 
-export async function listTimeline(db: Q, caseId: string): Promise<TimelineEntry[]> {
+export async function listTimeline(db: DbOrTx, caseId: string): Promise<TimelineEntry[]> {
   const rows = await listCaseAudit(db, caseId)
   const names = new Map((await db<{ id: string; name: string; email: string }[]>`select id::text, name, email from app_users`).map((u) => [u.id, u.name || u.email]))
   return rows.map((r) => ({ ...r, actorName: r.actorId ? (names.get(r.actorId) ?? r.actorId) : null }))

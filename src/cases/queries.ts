@@ -1,4 +1,4 @@
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 
 /** Takes the org's next case number; the row lock orders concurrent intakes within the org. */
 export async function takeCaseNumber(tx: Tx, orgId: string): Promise<number> {
@@ -48,7 +48,7 @@ export async function linkCasesToAccounts(tx: Tx): Promise<number> {
   return linked.length
 }
 
-export async function findCaseByExternalRef(db: Q, externalRef: string): Promise<{ id: string; number: number } | undefined> {
+export async function findCaseByExternalRef(db: DbOrTx, externalRef: string): Promise<{ id: string; number: number } | undefined> {
   const [row]: [{ id: string; number: number }?] = await db`select id, number from cases where external_ref = ${externalRef}`
   return row
 }
@@ -61,7 +61,7 @@ export async function insertNote(tx: Tx, orgId: string, note: { caseId: string; 
   return row!.id
 }
 
-export async function findCaseNumberById(db: Q, id: string): Promise<number | undefined> {
+export async function findCaseNumberById(db: DbOrTx, id: string): Promise<number | undefined> {
   const [row]: [{ number: number }?] = await db`select number from cases where id = ${id}`
   return row?.number
 }

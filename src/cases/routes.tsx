@@ -1,14 +1,13 @@
 import { Hono, type Context } from 'hono'
 import { userActor } from '../audit/audit.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { exportAudit } from '../audit/export.ts'
 import { withOrg, type Tx } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { framedHtmlHeaders, sanitizeEmailHtmlBounded } from '../http/sanitize.ts'
 import { requireUser } from '../http/session.ts'
 import type { SessionUser } from '../auth/sessions.ts'
-import { CaseBody, CasePage, type CaseView } from '../../views/case.tsx'
-import { NewCasePage } from '../../views/new-case.tsx'
+import { CaseBody, CasePage, type CaseView } from '../../views/pages/case.tsx'
+import { NewCasePage } from '../../views/pages/new-case.tsx'
 import { createCaseFromForm, newCaseSchema } from './create.ts'
 import { findMessageHtml, getCaseDetail, listTeam, listThread, listTimeline } from './detail.ts'
 import { listEarlierEscalations } from './repeats.ts'
@@ -18,9 +17,9 @@ import { changeStatus } from './lifecycle.ts'
 import { addNote } from './notes.ts'
 import { acknowledgeCase, assignOwner } from './ownership.ts'
 import { changeSeverity } from './severity.ts'
-import { loadDraftPanel } from '../drafts/panel.ts'
-import { loadApprovalPanel } from '../approvals/panel.ts'
-import { loadAftercare } from '../reviews/aftercare.ts'
+import { loadCaseDrafts } from '../drafts/case-drafts.ts'
+import { loadCaseApprovals } from '../approvals/case-approvals.ts'
+import { loadCaseReviewPanel } from '../reviews/case-panel.ts'
 import { fieldErrors, textFields } from '../http/forms.ts'
 import { isHtmx, pageOrFragment, render } from '../http/htmx.ts'
 
@@ -30,11 +29,11 @@ export const caseRoutes = new Hono<AppEnv>()
 async function loadView(tx: Tx, caseId: string, user: SessionUser): Promise<CaseView | null> {
   const kase = await getCaseDetail(tx, caseId)
   if (!kase) return null
-  const [thread, timeline, team, history, draft, approval, aftercare] = await Promise.all([
-    listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listEarlierEscalations(tx, caseId), loadDraftPanel(tx, caseId),
-    loadApprovalPanel(tx, caseId), loadAftercare(tx, caseId),
+  const [thread, timeline, team, history, draft, approval, reviewPanel] = await Promise.all([
+    listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listEarlierEscalations(tx, caseId), loadCaseDrafts(tx, caseId),
+    loadCaseApprovals(tx, caseId), loadCaseReviewPanel(tx, caseId),
   ])
-  return { kase, thread, timeline, team, history, draft, approval, aftercare, user, now: new Date() }
+  return { kase, thread, timeline, team, history, draft, approval, reviewPanel, user, now: new Date() }
 }
 
 caseRoutes.get('/new', (c) => {
@@ -79,25 +78,6 @@ caseRoutes.get('/:id/messages/:messageId/html', async (c) => {
   const safe = sanitizeEmailHtmlBounded(html) ?? '<p><em>This message\'s formatting is too large or too complex to show safely. Its text is shown on the case page.</em></p>'
   const page = `<!doctype html><meta charset="utf-8"><base target="_blank"><body style="font-family:system-ui,sans-serif;margin:8px">${safe}</body>`
   return c.body(page, 200, framedHtmlHeaders)
-})
-
-caseRoutes.get('/:id/audit.csv', async (c) => {
-  const user = requireUser(c)
-  const caseId = c.req.param('id')
-  if (!isUuid(caseId)) throw notFound('That case')
-  const { db } = c.get('deps')
-  const csv = await withOrg(db, user.orgId, async (tx) => {
-    const kase = await getCaseDetail(tx, caseId)
-    if (!kase) return null
-    let out = ''
-    for await (const chunk of exportAudit(tx, caseId)) out += chunk
-    return { out, number: kase.number }
-  })
-  if (!csv) throw notFound('That case')
-  return c.body(csv.out, 200, {
-    'content-type': 'text/csv; charset=utf-8',
-    'content-disposition': `attachment; filename="${caseLabel(csv.number)}-audit.csv"`,
-  })
 })
 
 type Action = (tx: Tx, user: SessionUser, caseId: string, form: Record<string, string>) => Promise<string>

@@ -1,5 +1,5 @@
 import { recordAudit, type Actor } from '../audit/audit.ts'
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import { lockCase } from './case-record.ts'
 import { recomputeClocks } from '../sla/clocks.ts'
@@ -27,7 +27,7 @@ export async function changeSeverity(tx: Tx, orgId: string, caseId: string, to: 
 export type OverrideWeek = { week: Date; actorId: string | null; actorName: string | null; raised: number; lowered: number }
 
 /** Who raised or lowered severities, per week (most recent first). */
-export async function severityOverridesByWeek(db: Q, weeks = 12): Promise<OverrideWeek[]> {
+export async function severityOverridesByWeek(db: DbOrTx, weeks = 12): Promise<OverrideWeek[]> {
   return db<OverrideWeek[]>`
     select o.week, o.actor_id as "actorId", u.name as "actorName",
            count(*) filter (where o.direction = 'raised')::int as raised,

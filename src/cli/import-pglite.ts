@@ -1,6 +1,6 @@
 import { rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { connect, type Db, type Q } from '../db.ts'
+import { connect, type Db, type DbOrTx } from '../db.ts'
 import { openEmbedded, pgliteDir } from '../embedded.ts'
 import { checkHistory, migrate, readMigrations, defaultMigrationsDir, type Applied } from '../migrate.ts'
 import { loadEnv } from '../runtime.ts'
@@ -40,7 +40,7 @@ async function targetTables(db: Db): Promise<Map<string, string[]>> {
  * (timestamps to the microsecond, bytea as hex, numerics exactly), read back by the same type's
  * input function, so audit hashes computed over them still match.
  */
-async function copyTable(source: Source, superuser: Q, table: string, columns: string[]): Promise<number> {
+async function copyTable(source: Source, superuser: DbOrTx, table: string, columns: string[]): Promise<number> {
   const list = columns.map(ident).join(', ')
   let copied = 0
   for (;;) {
@@ -55,7 +55,7 @@ async function copyTable(source: Source, superuser: Q, table: string, columns: s
 }
 
 /** Sequences continue where the old database's were, so new ids never collide with copied ones. */
-async function copySequences(source: Source, superuser: Q): Promise<void> {
+async function copySequences(source: Source, superuser: DbOrTx): Promise<void> {
   const sequences = await superuser<{ name: string }[]>`select sequencename as name from pg_sequences where schemaname = 'public'`
   for (const { name } of sequences) {
     const { rows } = await source.query<{ last: string; called: boolean }>(`select last_value::text as last, is_called as called from ${ident(name)}`)

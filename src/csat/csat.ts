@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/audit.ts'
 import { lockCase } from '../cases/case-record.ts'
 import { caseLabel } from '../cases/terms.ts'
 import { confirmResolution } from '../cases/lifecycle.ts'
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import { consumeCustomerLink, findSendLinks, issueCustomerLink, signCustomerLink, type CustomerLinkClaims, type CustomerLinkPurpose } from './links.ts'
 
@@ -116,7 +116,7 @@ export async function confirmByCustomer(tx: Tx, claims: CustomerLinkClaims): Pro
 export type CaseRating = { rating: number; comment: string; createdAt: Date }
 
 /** Every answer on the case, newest first (the newest is the case's CSAT). */
-export async function listCaseRatings(db: Q, caseId: string): Promise<CaseRating[]> {
+export async function listCaseRatings(db: DbOrTx, caseId: string): Promise<CaseRating[]> {
   return db<CaseRating[]>`
     select rating, comment, created_at as "createdAt" from csat_responses where case_id = ${caseId} order by created_at desc`
 }

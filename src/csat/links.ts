@@ -1,7 +1,7 @@
 import { errors, jwtVerify, SignJWT } from 'jose'
 import { z } from 'zod'
 import { randomToken } from '../auth/crypto.ts'
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 
 // Links for the customer (rate our handling, confirm it is resolved). Same family as the team's
 // links (jose HS256 with the same key, a stored jti, single use, expiry), but a customer is not
@@ -50,7 +50,7 @@ export function signCustomerLink(key: Uint8Array, link: CustomerLinkClaims): Pro
 }
 
 /** The links minted for one outbox row (at most one per purpose). */
-export async function findSendLinks(db: Q, outboxId: string): Promise<{ jti: string; purpose: CustomerLinkPurpose; expiresAt: Date }[]> {
+export async function findSendLinks(db: DbOrTx, outboxId: string): Promise<{ jti: string; purpose: CustomerLinkPurpose; expiresAt: Date }[]> {
   return db<{ jti: string; purpose: CustomerLinkPurpose; expiresAt: Date }[]>`
     select jti, purpose, expires_at as "expiresAt" from customer_links where outbox_id = ${outboxId}`
 }
@@ -80,7 +80,7 @@ export async function verifyCustomerLink(key: Uint8Array, token: string, purpose
 export type StoredCustomerLink = { caseId: string; purpose: string; expiresAt: Date; consumedAt: Date | null }
 
 /** The stored row, when it matches every signed binding (org by RLS, case, purpose). */
-export async function findCustomerLink(db: Q, claims: CustomerLinkClaims): Promise<StoredCustomerLink | undefined> {
+export async function findCustomerLink(db: DbOrTx, claims: CustomerLinkClaims): Promise<StoredCustomerLink | undefined> {
   const [row]: [StoredCustomerLink?] = await db`
     select case_id as "caseId", purpose, expires_at as "expiresAt", consumed_at as "consumedAt"
     from customer_links where jti = ${claims.jti} and case_id = ${claims.caseId} and purpose = ${claims.purpose}`
@@ -103,7 +103,7 @@ export async function consumeCustomerLink(tx: Tx, claims: CustomerLinkClaims): P
 /** What a customer's page shows of the case: its number and subject, and whose desk it is. */
 export type CustomerCase = { number: number; subject: string; orgName: string }
 
-export async function findCustomerCase(db: Q, caseId: string): Promise<CustomerCase | undefined> {
+export async function findCustomerCase(db: DbOrTx, caseId: string): Promise<CustomerCase | undefined> {
   const [row]: [CustomerCase?] = await db`
     select c.number, c.subject, o.name as "orgName" from cases c join orgs o on o.id = c.org_id where c.id = ${caseId}`
   return row

@@ -1,4 +1,4 @@
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 import type { SlaPolicy } from '../sla/sla.ts'
 
 // Every figure of the digest is one SQL statement over the stored clock instants; the
@@ -11,7 +11,7 @@ export const sectionLimit = 20
 export type DigestOrg = { id: string; name: string; slug: string; timeZone: string; localDate: string; yesterdayFrom: Date; yesterdayTo: Date }
 
 /** The org, its (valid) time zone, its local date at `now`, and yesterday's bounds as instants (23 or 25 hours across DST). */
-export async function getDigestOrg(db: Q, orgId: string, now: Date): Promise<DigestOrg> {
+export async function getDigestOrg(db: DbOrTx, orgId: string, now: Date): Promise<DigestOrg> {
   const [row]: [DigestOrg?] = await db`
     with o as (select id, name, slug, org_time_zone(timezone) as tz from orgs where id = ${orgId}),
          d as (select o.*, (${now}::timestamptz at time zone o.tz)::date as local_date from o)
@@ -36,7 +36,7 @@ export type CaseLine = {
   total: number
 }
 
-const caseLine = (db: Q) => db`
+const caseLine = (db: DbOrTx) => db`
   c.id, c.number, c.subject, c.severity, c.status, coalesce(nullif(u.name, ''), u.email) as "ownerName",
   case when c.next_deadline_at is null then null
        when c.first_response_at is null and c.next_deadline_at = c.first_response_due_at then 'first response'
@@ -44,10 +44,10 @@ const caseLine = (db: Q) => db`
        else 'resolution' end as clock,
   (count(*) over ())::int as total`
 
-const open = (db: Q) => db`c.status not in ('resolved', 'closed')`
+const open = (db: DbOrTx) => db`c.status not in ('resolved', 'closed')`
 
 /** Open cases past their earliest running deadline, longest overdue first. */
-export async function listBreached(db: Q, now: Date): Promise<CaseLine[]> {
+export async function listBreached(db: DbOrTx, now: Date): Promise<CaseLine[]> {
   return db<CaseLine[]>`
     select ${caseLine(db)}, c.next_deadline_at as at
     from cases c left join app_users u on u.id = c.owner_id
@@ -56,7 +56,7 @@ export async function listBreached(db: Q, now: Date): Promise<CaseLine[]> {
 }
 
 /** Not breached yet, but at risk now or within the next 24 hours; soonest deadline first. */
-export async function listAtRiskWithin24h(db: Q, now: Date): Promise<CaseLine[]> {
+export async function listAtRiskWithin24h(db: DbOrTx, now: Date): Promise<CaseLine[]> {
   return db<CaseLine[]>`
     select ${caseLine(db)}, c.next_deadline_at as at
     from cases c left join app_users u on u.id = c.owner_id
@@ -66,7 +66,7 @@ export async function listAtRiskWithin24h(db: Q, now: Date): Promise<CaseLine[]>
 }
 
 /** Open cases nobody owns, most urgent first. */
-export async function listUnowned(db: Q): Promise<CaseLine[]> {
+export async function listUnowned(db: DbOrTx): Promise<CaseLine[]> {
   return db<CaseLine[]>`
     select ${caseLine(db)}, c.next_deadline_at as at
     from cases c left join app_users u on u.id = c.owner_id
@@ -75,7 +75,7 @@ export async function listUnowned(db: Q): Promise<CaseLine[]> {
 }
 
 /** SEV-1 and SEV-2 cases whose customer update is overdue (the cadence runs after the first reply). */
-export async function listCadenceMissed(db: Q, now: Date): Promise<CaseLine[]> {
+export async function listCadenceMissed(db: DbOrTx, now: Date): Promise<CaseLine[]> {
   return db<CaseLine[]>`
     select ${caseLine(db)}, c.next_update_due_at as at
     from cases c left join app_users u on u.id = c.owner_id
@@ -89,7 +89,7 @@ export type AwaitingApprovalLine = {
 }
 
 /** Replies waiting for an approver's decision, oldest ask first. */
-export async function listAwaitingApproval(db: Q, now: Date): Promise<AwaitingApprovalLine[]> {
+export async function listAwaitingApproval(db: DbOrTx, now: Date): Promise<AwaitingApprovalLine[]> {
   return db<AwaitingApprovalLine[]>`
     select c.id as "caseId", c.number, c.subject, c.severity, d.version, min(r.created_at) as since,
            array_agg(distinct coalesce(nullif(u.name, ''), u.email)) as approvers,
@@ -106,7 +106,7 @@ export async function listAwaitingApproval(db: Q, now: Date): Promise<AwaitingAp
 export type FailedSendLine = { caseId: string; number: number; subject: string; severity: string; outboxId: string; error: string | null; queuedAt: Date; total: number }
 
 /** Approved replies that failed for good and were not followed by a reply that went out. */
-export async function listFailedSends(db: Q): Promise<FailedSendLine[]> {
+export async function listFailedSends(db: DbOrTx): Promise<FailedSendLine[]> {
   return db<FailedSendLine[]>`
     select c.id as "caseId", c.number, c.subject, c.severity, o.id as "outboxId", o.last_error as error,
            o.created_at as "queuedAt", (count(*) over ())::int as total
@@ -147,7 +147,7 @@ export type ComplianceFigure = { clock: 'first response' | 'resolution'; met: nu
  * Yesterday's first responses per severity: how many, the median time from opening to the
  * reply (wall clock) against the target, and how many were within their due instant.
  */
-export async function firstResponseFigures(db: Q, from: Date, to: Date, policy: SlaPolicy): Promise<FirstResponseFigure[]> {
+export async function firstResponseFigures(db: DbOrTx, from: Date, to: Date, policy: SlaPolicy): Promise<FirstResponseFigure[]> {
   return db<FirstResponseFigure[]>`
     select c.severity, count(*)::int as replies,
            (percentile_cont(0.5) within group (order by extract(epoch from c.first_response_at - c.opened_at)) / 60)::float8 as "medianMinutes",
@@ -160,7 +160,7 @@ export async function firstResponseFigures(db: Q, from: Date, to: Date, policy: 
 
 export type OverallFirstResponse = { replies: number; medianMinutes: number | null }
 
-export async function overallFirstResponse(db: Q, from: Date, to: Date): Promise<OverallFirstResponse> {
+export async function overallFirstResponse(db: DbOrTx, from: Date, to: Date): Promise<OverallFirstResponse> {
   const [row] = await db<OverallFirstResponse[]>`
     select count(*)::int as replies,
            (percentile_cont(0.5) within group (order by extract(epoch from c.first_response_at - c.opened_at)) / 60)::float8 as "medianMinutes"
@@ -176,7 +176,7 @@ export async function overallFirstResponse(db: Q, from: Date, to: Date): Promise
  * without a reply, and resolution clocks paused on the customer, have nothing to settle.
  * Both kinds of clock have due >= the day's start, which is the indexed range.
  */
-export async function complianceFigures(db: Q, from: Date, to: Date): Promise<ComplianceFigure[]> {
+export async function complianceFigures(db: DbOrTx, from: Date, to: Date): Promise<ComplianceFigure[]> {
   return db<ComplianceFigure[]>`
     with first_response as (
       select c.first_response_at is not null and c.first_response_at <= c.first_response_due_at as met,
@@ -199,7 +199,7 @@ export async function complianceFigures(db: Q, from: Date, to: Date): Promise<Co
 }
 
 /** The last digest runs of the org (admin page). */
-export async function listRecentDigestRuns(db: Q, limit = 7) {
+export async function listRecentDigestRuns(db: DbOrTx, limit = 7) {
   return db<{ localDate: string; status: string; reason: string | null; recipients: string[]; sentAt: Date | null; createdAt: Date; computeMs: number | null }[]>`
     select to_char(local_date, 'YYYY-MM-DD') as "localDate", status, reason, recipients, sent_at as "sentAt",
            created_at as "createdAt", compute_ms as "computeMs"

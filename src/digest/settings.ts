@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { recordAudit, type Actor } from '../audit/audit.ts'
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 
 /**
  * What an org chose for its digest and alerts, read from orgs.settings (shared with other
@@ -27,7 +27,7 @@ export const alertSettingKeys = {
 } as const
 export type AlertKind = keyof typeof alertSettingKeys
 
-export async function loadNotificationSettings(db: Q, orgId: string): Promise<OrgNotificationSettings> {
+export async function loadNotificationSettings(db: DbOrTx, orgId: string): Promise<OrgNotificationSettings> {
   const [org] = await db<{ settings: unknown; digestHour: number; timezone: string }[]>`
     select settings, digest_hour as "digestHour", timezone from orgs where id = ${orgId}`
   return { ...notificationSettingsSchema.parse(org?.settings ?? {}), digestHour: org?.digestHour ?? 8, timezone: org?.timezone ?? 'UTC' }
@@ -38,7 +38,7 @@ export async function loadNotificationSettings(db: Q, orgId: string): Promise<Or
  * not active users of the org are dropped, so the digest (customer names, complaints) never
  * leaves the staff whatever is typed into the setting.
  */
-export async function digestRecipients(tx: Q, settings: NotificationSettings): Promise<string[]> {
+export async function digestRecipients(tx: DbOrTx, settings: NotificationSettings): Promise<string[]> {
   const listed = settings.digest_recipients.map((e) => e.trim().toLowerCase()).filter(Boolean)
   const rows = await tx<{ email: string }[]>`
     select email from app_users
@@ -49,7 +49,7 @@ export async function digestRecipients(tx: Q, settings: NotificationSettings): P
 }
 
 /** The addresses that are not an active user of the org: the digest never goes to them. */
-export async function notActiveUsers(tx: Q, emails: string[]): Promise<string[]> {
+export async function notActiveUsers(tx: DbOrTx, emails: string[]): Promise<string[]> {
   const known = await tx<{ email: string }[]>`select email from app_users where disabled_at is null and email = any(${emails}::text[])`
   return emails.filter((e) => !known.some((k) => k.email === e))
 }

@@ -1,4 +1,4 @@
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 import type { GuardrailFlag } from './guardrails.ts'
 import type { DraftContent, DraftPurpose } from './schema.ts'
 
@@ -22,7 +22,7 @@ export type DraftVersion = DraftContent & {
 
 export type NewDraft = Omit<DraftVersion, 'id' | 'version' | 'authorName' | 'createdAt' | 'caseId'>
 
-const columns = (db: Q) => db`
+const columns = (db: DbOrTx) => db`
   d.id, d.case_id as "caseId", d.version, d.author_kind as "authorKind", d.author, d.author_id as "authorId",
   coalesce(nullif(u.name, ''), u.email) as "authorName", d.purpose, d.to_emails as "toEmails", d.subject, d.body,
   d.tone_notes as "toneNotes", d.missing_facts as "missingFacts", d.recovery_action as "recoveryAction",
@@ -30,13 +30,13 @@ const columns = (db: Q) => db`
   d.fallback_reason as "fallbackReason", d.instruction, d.created_at as "createdAt"`
 
 /** Newest first. */
-export async function listDraftVersions(db: Q, caseId: string, limit = 50): Promise<DraftVersion[]> {
+export async function listDraftVersions(db: DbOrTx, caseId: string, limit = 50): Promise<DraftVersion[]> {
   return db<DraftVersion[]>`
     select ${columns(db)} from drafts d left join app_users u on u.id = d.author_id
     where d.case_id = ${caseId} order by d.version desc limit ${limit}`
 }
 
-export async function getDraftVersion(db: Q, caseId: string, version: number): Promise<DraftVersion | undefined> {
+export async function getDraftVersion(db: DbOrTx, caseId: string, version: number): Promise<DraftVersion | undefined> {
   const [row]: [DraftVersion?] = await db`
     select ${columns(db)} from drafts d left join app_users u on u.id = d.author_id
     where d.case_id = ${caseId} and d.version = ${version}`
@@ -57,7 +57,7 @@ export async function insertDraft(tx: Tx, orgId: string, caseId: string, d: NewD
 }
 
 /** A draft job waiting or running for this case (the page polls until it lands). */
-export async function hasPendingDraftJob(db: Q, caseId: string): Promise<boolean> {
+export async function hasPendingDraftJob(db: DbOrTx, caseId: string): Promise<boolean> {
   const [row] = await db<{ pending: boolean }[]>`
     select exists(select 1 from jobs where kind = 'draft' and payload->>'caseId' = ${caseId}
                   and done_at is null and failed_at is null) as pending`

@@ -6,10 +6,10 @@ import { withOrg } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { requireUser } from '../http/session.ts'
 import { runJobNow } from '../jobs/runner.ts'
-import { DraftPage, DraftSection, type DraftSectionProps } from '../../views/draft.tsx'
+import { DraftPage, DraftSection, type DraftSectionProps } from '../../views/case/draft.tsx'
 import { requestRedraft, saveEditedDraft } from './drafts.ts'
 import { draftJob } from './job.ts'
-import { loadDraftPanel } from './panel.ts'
+import { loadCaseDrafts } from './case-drafts.ts'
 import { textFields } from '../http/forms.ts'
 import { isHtmx, pageOrFragment } from '../http/htmx.ts'
 
@@ -29,7 +29,7 @@ const formOf = (c: Context<AppEnv>) => textFields(c)
 async function respond(c: Context<AppEnv>, caseId: string, props: Omit<DraftSectionProps, 'panel'>, status: 200 | 409 | 422 = 200) {
   const user = requireUser(c)
   const panel = await withOrg(c.get('deps').db, user.orgId, async (tx) =>
-    (await findCaseNumberById(tx, caseId)) === undefined ? null : loadDraftPanel(tx, caseId))
+    (await findCaseNumberById(tx, caseId)) === undefined ? null : loadCaseDrafts(tx, caseId))
   if (!panel) throw notFound('That case')
   if (!isHtmx(c) && status === 200 && !props.edit) return c.redirect(`/cases/${caseId}#draft`, 303)
   return pageOrFragment(c, <DraftPage panel={panel} {...props} />, <DraftSection panel={panel} {...props} />, status)

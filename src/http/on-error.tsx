@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { ErrorPage } from '../../views/layout.tsx'
+import { ErrorPage } from '../../views/components/layout.tsx'
 import type { AppEnv } from './app-env.ts'
 import { isDatabaseUnavailable, isUnstorableText } from '../db.ts'
 import { AppError } from './errors.ts'

@@ -1,5 +1,5 @@
 import { caseLabel } from '../cases/terms.ts'
-import type { Q } from '../db.ts'
+import type { DbOrTx } from '../db.ts'
 import { csvLine } from './csv-safety.ts'
 
 // Headers chosen so the file imports back (see csv-columns.ts aliases); extra columns are ignored on import.
@@ -21,7 +21,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null)
  * The escalation log as CSV lines, read through a cursor so 100k cases stream in constant memory.
  * A UTF-8 BOM and CRLF make Excel open it right; csvLine neutralises formula-like cells.
  */
-export async function* exportCases(db: Q): AsyncGenerator<string> {
+export async function* exportCases(db: DbOrTx): AsyncGenerator<string> {
   yield '\uFEFF' + csvLine([...exportHeaders])
   const cursor = db<ExportRow[]>`
     select c.number, c.external_ref as "externalRef", c.subject, c.summary, c.customer_name as "customerName",

@@ -6,7 +6,7 @@ import type { DryRun } from './analyze.ts'
 import { describeUnusableInput } from './intake.ts'
 import { reprocessRaw } from './reprocess.ts'
 import { findOrgByRecipient, headerRecipients } from './routing.ts'
-import { deliver, publicOutcome } from './webhooks/deliver.ts'
+import { receiveMail, publicOutcome } from './webhooks/receive.ts'
 
 async function readInput(path: string): Promise<Uint8Array> {
   if (path === '-') {
@@ -66,7 +66,7 @@ export const ingestCommand: Command = {
           console.log(values.json ? JSON.stringify(analysis.summary) : describeDryRun(input.name, analysis.summary))
           continue
         }
-        const outcome = await deliver(db, { orgSlug: org?.slug, raw: input.raw, provider: 'cli', analyze: pool.analyze })
+        const outcome = await receiveMail(db, { orgSlug: org?.slug, raw: input.raw, provider: 'cli', analyze: pool.analyze })
         printOutcome(outcome, values.json)
       }
     }))

@@ -2,7 +2,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMT
 import { isDatabaseUnavailable, type Db } from '../db.ts'
 import type { Analyzer } from './analyze.ts'
 import { findOrgByRecipient } from './routing.ts'
-import { deliver } from './webhooks/deliver.ts'
+import { receiveMail } from './webhooks/receive.ts'
 
 export type SmtpListener = { port: number; close: () => Promise<void> }
 
@@ -71,7 +71,7 @@ export async function startSmtpListener(
           to: session.envelope.rcptTo.map((r) => r.address),
           remoteAddress: session.remoteAddress,
         }
-        deliver(db, { raw, provider: 'smtp', envelope, analyze: options.analyze })
+        receiveMail(db, { raw, provider: 'smtp', envelope, analyze: options.analyze })
           .then((outcome) => callback(null, `2.0.0 ${outcome.status}${outcome.case ? ` ${outcome.case}` : ''}`))
           .catch((error: unknown) => callback(temporaryFailure(error)))
       })

@@ -1,4 +1,4 @@
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 
 export type Job = {
   id: string
@@ -27,7 +27,7 @@ export type ClaimOptions = {
  * which is also how a job whose runner died is picked up again. One statement, so no
  * transaction stays open while the job runs.
  */
-export async function claimJobs(db: Q, o: ClaimOptions): Promise<Job[]> {
+export async function claimJobs(db: DbOrTx, o: ClaimOptions): Promise<Job[]> {
   if (!o.kinds.length || o.limit < 1) return []
   return db<Job[]>`
     update jobs j set locked_until = now() + make_interval(secs => ${o.leaseSeconds}),
@@ -46,12 +46,12 @@ export async function claimJobs(db: Q, o: ClaimOptions): Promise<Job[]> {
 }
 
 /** Marks the job done; handlers call it with their own transaction so the work and this commit together. */
-export async function completeJob(db: Q, jobId: string): Promise<void> {
+export async function completeJob(db: DbOrTx, jobId: string): Promise<void> {
   await db`update jobs set done_at = now(), locked_until = null, last_error = null where id = ${jobId} and done_at is null`
 }
 
 /** A failed attempt: try again at retryAt, or give up (failed_at) after the last attempt. */
-export async function failJob(db: Q, jobId: string, workerId: string, error: string, retryAt: Date | null): Promise<void> {
+export async function failJob(db: DbOrTx, jobId: string, workerId: string, error: string, retryAt: Date | null): Promise<void> {
   await db`
     update jobs set last_error = ${error.slice(0, 2000)}, locked_until = null, locked_by = null,
       run_at = coalesce(${retryAt}, run_at),
@@ -74,7 +74,7 @@ export async function insertJobs(tx: Tx, orgId: string, kind: string, payloads: 
 
 export type JobState = { id: string; kind: string; attempts: number; maxAttempts: number; runAt: Date; doneAt: Date | null; failedAt: Date | null; lastError: string | null; lockedBy: string | null }
 
-export async function getJob(db: Q, jobId: string): Promise<JobState | undefined> {
+export async function getJob(db: DbOrTx, jobId: string): Promise<JobState | undefined> {
   const [row]: [JobState?] = await db`
     select id::text as id, kind, attempts, max_attempts as "maxAttempts", run_at as "runAt", done_at as "doneAt",
            failed_at as "failedAt", last_error as "lastError", locked_by as "lockedBy"

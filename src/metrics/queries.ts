@@ -1,5 +1,5 @@
 import { REPEAT_WINDOW_DAYS } from '../cases/repeats.ts'
-import type { Q } from '../db.ts'
+import type { DbOrTx } from '../db.ts'
 import type { Week } from './period.ts'
 
 // Every figure is computed in SQL over the cases opened in [from, to): an index range scan on
@@ -41,7 +41,7 @@ export type Clock = 'working' | 'wall'
  * duration: the median and the p90 come from one sort. The wall-clock median is sorted for only
  * when the durations are working time (otherwise it is the same number).
  */
-const aggregateColumns = (db: Q, clock: Clock) => db`
+const aggregateColumns = (db: DbOrTx, clock: Clock) => db`
   count(c.id)::int as cases,
   count(*) filter (where c.status not in ('resolved', 'closed'))::int as open,
   count(c.first_response_at)::int as responded,
@@ -68,7 +68,7 @@ const aggregateColumns = (db: Q, clock: Clock) => db`
  * rating link, was sent. Ratings and sends are hash-joined to the materialized cases, not probed
  * per case: a year of an org's cases can be a hundred thousand rows.
  */
-const cohort = (db: Q, from: Date, to: Date) => db`
+const cohort = (db: DbOrTx, from: Date, to: Date) => db`
   base as materialized (
     select c.id, c.severity, c.owner_id, c.source, c.status, c.opened_at, c.first_response_at, c.first_response_due_at,
            c.first_response_seconds, c.resolved_at, c.resolution_due_at, c.resolution_seconds, c.closed_at, c.resolution_paused_at
@@ -131,7 +131,7 @@ const BY_OWNER = 0b10
  * Overall, per severity and per owner (durations, compliance, CSAT), and the count per source
  * and per rating, from one read of the period's cases.
  */
-export async function periodAggregates(db: Q, from: Date, to: Date, clock: Clock): Promise<PeriodAggregates> {
+export async function periodAggregates(db: DbOrTx, from: Date, to: Date, clock: Clock): Promise<PeriodAggregates> {
   const rows = await db<GroupRow[]>`
     with ${cohort(db, from, to)},
     groups as (
@@ -162,7 +162,7 @@ export async function periodAggregates(db: Q, from: Date, to: Date, clock: Clock
 export type WeekAggregate = CaseAggregate & { week: string }
 
 /** One row per week, empty weeks included (zero cases, null durations). */
-export async function aggregateByWeek(db: Q, weeks: Week[], clock: Clock): Promise<WeekAggregate[]> {
+export async function aggregateByWeek(db: DbOrTx, weeks: Week[], clock: Clock): Promise<WeekAggregate[]> {
   if (!weeks.length) return []
   // width_bucket puts each case in its week (1…n) by the weeks' boundaries: a hash join, not a range join.
   const bounds = [...weeks.map((w) => w.start), weeks.at(-1)!.end].map((d) => d.toISOString())
@@ -183,7 +183,7 @@ export type ApprovalWaits = { asks: number; decided: number; pending: number; me
  * (one row each, same created_at); the first decision ends the wait. Asks that lapsed (a newer
  * version, new mail, expiry) without a decision count in `asks` only.
  */
-export async function approvalWaits(db: Q, from: Date, to: Date): Promise<ApprovalWaits> {
+export async function approvalWaits(db: DbOrTx, from: Date, to: Date): Promise<ApprovalWaits> {
   const [row] = await db<ApprovalWaits[]>`
     with asks as (
       select r.case_id, r.created_at,
@@ -211,7 +211,7 @@ export type RepeatEscalations = { cases: number; repeats: number }
  * ahead of it (window functions, no per-case probes; test/cases/repeats.test.ts holds it to the
  * per-case definition).
  */
-export async function repeatEscalations(db: Q, from: Date, to: Date): Promise<RepeatEscalations> {
+export async function repeatEscalations(db: DbOrTx, from: Date, to: Date): Promise<RepeatEscalations> {
   const since = new Date(from.getTime() - REPEAT_WINDOW_DAYS * 86_400_000)
   const [row] = await db<RepeatEscalations[]>`
     with scope as (

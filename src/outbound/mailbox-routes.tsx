@@ -5,7 +5,7 @@ import { notFound } from '../http/errors.ts'
 import { isLoopbackName, requestedHostname } from '../http/host-check.ts'
 import { clientAddress } from '../http/security.ts'
 import { findHeldMail, listHeldMail } from '../owner-queries.ts'
-import { HeldMailPage, MailboxPage } from '../../views/mailbox.tsx'
+import { HeldMailPage, MailboxPage } from '../../views/pages/mailbox.tsx'
 import { render } from '../http/htmx.ts'
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])

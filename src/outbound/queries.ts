@@ -1,4 +1,4 @@
-import type { Q } from '../db.ts'
+import type { DbOrTx } from '../db.ts'
 
 export type NewHeldMail = {
   orgId: string | null
@@ -14,7 +14,7 @@ export type NewHeldMail = {
 }
 
 /** Stores one message unless its idempotency key was seen; returns the id either way. */
-export async function insertHeldMailOnce(db: Q, m: NewHeldMail): Promise<string> {
+export async function insertHeldMailOnce(db: DbOrTx, m: NewHeldMail): Promise<string> {
   const [row] = await db<{ id: string }[]>`
     insert into dev_mailbox (org_id, to_addresses, from_address, reply_to, subject, text_body, html_body, headers, tags, idempotency_key)
     values (${m.orgId}, ${m.to}, ${m.from}, ${m.replyTo}, ${m.subject}, ${m.text}, ${m.html},

@@ -4,7 +4,7 @@ import { countOpenByClock, listQueue, type QueueFilter } from './queries.ts'
 import { withOrg } from '../db.ts'
 import { requireUser } from '../http/session.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { QueueBody, QueuePage, type QueueProps } from '../../views/queue.tsx'
+import { QueueBody, QueuePage, type QueueProps } from '../../views/pages/queue.tsx'
 import { render } from '../http/htmx.ts'
 
 export const queueRoutes = new Hono<AppEnv>()

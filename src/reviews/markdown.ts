@@ -1,5 +1,5 @@
 import { caseLabel } from '../cases/terms.ts'
-import { formatTime } from '../../views/components.tsx'
+import { formatTime } from '../../views/components/parts.tsx'
 import type { ReviewReport } from './review.ts'
 
 // The review as a Markdown document (a wiki page, a ticket, an email to leadership). The team's

@@ -1,4 +1,4 @@
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 
 export type ReviewFields = {
   summary: string
@@ -12,7 +12,7 @@ export type ReviewFields = {
 
 export type StoredReview = ReviewFields & { id: string; updatedAt: Date; updatedByName: string | null }
 
-export async function getReview(db: Q, caseId: string): Promise<StoredReview | undefined> {
+export async function getReview(db: DbOrTx, caseId: string): Promise<StoredReview | undefined> {
   const [row]: [StoredReview?] = await db`
     select r.id, r.summary, r.customer_impact as "customerImpact", r.whys, r.root_cause as "rootCause",
            r.resolution, r.recovery_taken as "recoveryTaken", r.lessons, r.updated_at as "updatedAt",
@@ -47,7 +47,7 @@ export type PreventionAction = {
 }
 
 /** A case's prevention actions, oldest first; overdue = open and due before the org's local today. */
-export async function listPreventionActions(db: Q, caseId: string): Promise<PreventionAction[]> {
+export async function listPreventionActions(db: DbOrTx, caseId: string): Promise<PreventionAction[]> {
   return db<PreventionAction[]>`
     select p.id, p.title, p.owner_id as "ownerId", coalesce(nullif(u.name, ''), u.email) as "ownerName",
            to_char(p.due_on, 'YYYY-MM-DD') as "dueOn", p.status, p.done_at as "doneAt",

@@ -1,6 +1,6 @@
 import type { Severity, Source } from '../cases/terms.ts'
 import { countEarlierEscalations } from '../cases/repeats.ts'
-import type { Q } from '../db.ts'
+import type { DbOrTx } from '../db.ts'
 import { recoveryLabels, type RecoveryAction } from '../drafts/schema.ts'
 import { proportionalRecovery } from '../drafts/templates.ts'
 
@@ -11,7 +11,7 @@ export type RecoverySuggestion = { action: RecoveryAction | null; label: string;
  * rule the drafts use: apology; + service credit; executive call + credit + roadmap; in person
  * + a significant gesture. Legal and regulatory matters get none (decided with counsel).
  */
-export async function recoverySuggestion(db: Q, caseId: string): Promise<RecoverySuggestion | null> {
+export async function recoverySuggestion(db: DbOrTx, caseId: string): Promise<RecoverySuggestion | null> {
   const [row] = await db<{ source: Source; severity: Severity; health: string | null; annualRevenue: string | null; earlier: number }[]>`
     select c.source, c.severity, a.health, a.annual_revenue::text as "annualRevenue",
            ${countEarlierEscalations(db)} as earlier

@@ -9,8 +9,8 @@ import { isUuid } from '../http/ids.ts'
 import { countEarlierEscalations } from '../cases/repeats.ts'
 import type { Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
-import { describeEvent } from '../../views/timeline.tsx'
-import { formatTime } from '../../views/components.tsx'
+import { describeEvent } from '../audit/describe.ts'
+import { formatTime } from '../../views/components/parts.tsx'
 import { formatSeconds } from '../metrics/format.ts'
 import {
   getReview, insertPreventionAction, listPreventionActions, setPreventionStatus, upsertReview,

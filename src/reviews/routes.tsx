@@ -6,7 +6,7 @@ import { isUuid } from '../http/ids.ts'
 import { withOrg, type Tx } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { requireUser } from '../http/session.ts'
-import { ReviewNotNeeded, ReviewPage, ReviewPrintPage } from '../../views/review.tsx'
+import { IncidentReviewNotNeeded, IncidentReviewPage, IncidentReviewPrintPage } from '../../views/pages/incident-review.tsx'
 import { reviewMarkdown } from './markdown.ts'
 import { addPreventionAction, loadReview, markPreventionAction, reviewAvailable, saveReview, type ReviewReport } from './review.ts'
 import { textFields } from '../http/forms.ts'
@@ -45,8 +45,8 @@ reviewRoutes.get('/cases/:id/review', async (c) => {
   const user = requireUser(c)
   const report = await loadFor(c, user)
   // The link may be followed for a minor case (a bookmark, a severity lowered since): say why there is none.
-  if (!reviewAvailable(report)) return render(c, <ReviewNotNeeded report={report} message={notNeeded(report)} />)
-  return render(c, <ReviewPage report={report} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
+  if (!reviewAvailable(report)) return render(c, <IncidentReviewNotNeeded report={report} message={notNeeded(report)} />)
+  return render(c, <IncidentReviewPage report={report} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
 })
 
 reviewRoutes.get('/cases/:id/review.md', async (c) => {
@@ -61,8 +61,8 @@ reviewRoutes.get('/cases/:id/review.md', async (c) => {
 reviewRoutes.get('/cases/:id/review/print', async (c) => {
   const user = requireUser(c)
   const report = await loadFor(c, user)
-  if (!reviewAvailable(report)) return render(c, <ReviewNotNeeded report={report} message={notNeeded(report)} />)
-  return render(c, <ReviewPrintPage report={report} />)
+  if (!reviewAvailable(report)) return render(c, <IncidentReviewNotNeeded report={report} message={notNeeded(report)} />)
+  return render(c, <IncidentReviewPrintPage report={report} />)
 })
 
 /** A review write: refusals a person can fix re-render the page with the message. */
@@ -77,7 +77,7 @@ async function write(c: Context<AppEnv>, run: (tx: Tx, user: SessionUser, caseId
   } catch (error) {
     if (!(error instanceof AppError) || error.code === 'NOT_FOUND') throw error
     const report = await readable(c, user)
-    return render(c, <ReviewPage report={report} error={error.message} />, error.status as 400 | 409)
+    return render(c, <IncidentReviewPage report={report} error={error.message} />, error.status as 400 | 409)
   }
 }
 
@@ -89,7 +89,7 @@ reviewRoutes.post('/cases/:id/review', async (c) => {
   const result = await withOrg(c.get('deps').db, user.orgId, (tx) => saveReview(tx, user.orgId, caseId, user, form))
   if (result.ok) return c.redirect(`/cases/${caseId}/review?notice=${result.changed.length ? 'saved' : 'unchanged'}`, 303)
   const report = await readable(c, user)
-  return render(c, <ReviewPage report={report} values={result.fields} error={result.error} />, result.fields ? 409 : 400)
+  return render(c, <IncidentReviewPage report={report} values={result.fields} error={result.error} />, result.fields ? 409 : 400)
 })
 
 reviewRoutes.post('/cases/:id/review/actions', (c) => write(c, async (tx, user, caseId, form) => {

@@ -1,4 +1,4 @@
-import type { Q, Tx } from '../db.ts'
+import type { DbOrTx, Tx } from '../db.ts'
 import type { UserRole } from '../orgs/queries.ts'
 
 // Org-scoped (withOrg transaction handles): RLS keeps every read inside the admin's org. Changes
@@ -7,9 +7,9 @@ import type { UserRole } from '../orgs/queries.ts'
 
 export type UserRow = { id: string; email: string; name: string; role: UserRole; disabledAt: Date | null; createdAt: Date }
 
-const userColumns = (db: Q) => db`id, email, name, role, disabled_at as "disabledAt", created_at as "createdAt"`
+const userColumns = (db: DbOrTx) => db`id, email, name, role, disabled_at as "disabledAt", created_at as "createdAt"`
 
-export async function listOrgUsers(db: Q): Promise<UserRow[]> {
+export async function listOrgUsers(db: DbOrTx): Promise<UserRow[]> {
   return db<UserRow[]>`select ${userColumns(db)} from app_users order by disabled_at nulls first, lower(name), email`
 }
 
@@ -35,7 +35,7 @@ export async function disableUserAsAdmin(tx: Tx, adminId: string, userId: string
   return row!.outcome
 }
 
-export async function findOrgUser(db: Q, id: string): Promise<UserRow | undefined> {
+export async function findOrgUser(db: DbOrTx, id: string): Promise<UserRow | undefined> {
   const [row]: [UserRow?] = await db`select ${userColumns(db)} from app_users where id = ${id}`
   return row
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db.ts'
 import { AppError } from '../../http/errors.ts'
-import type { Delivered } from './deliver.ts'
+import type { Delivered } from './receive.ts'
 
 export type DeliveryKey = { provider: string; deliveryId: string; emailId?: string | null }
 

@@ -3,7 +3,7 @@ import type { AppEnv } from '../../http/app-env.ts'
 import { AppError } from '../../http/errors.ts'
 import { fieldText, multipartBoundary, parseForm } from './body.ts'
 import { providerPayloadLimit, readInboundBody, tooLargeUnlessFits } from './common.ts'
-import { deliver, publicOutcome } from './deliver.ts'
+import { receiveMail, publicOutcome } from './receive.ts'
 import { oncePerDelivery } from './deliveries.ts'
 import { isFresh, verifyHmacHex } from './signing.ts'
 
@@ -54,7 +54,7 @@ mailgunRoutes.post('/:variant{mime}?', async (c) => {
     mailgunToken: token,
   }
   const outcome = await oncePerDelivery(db, { provider: 'mailgun', deliveryId: token }, () =>
-    deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'mailgun', envelope, analyze }),
+    receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'mailgun', envelope, analyze }),
   )
   return c.json(publicOutcome(outcome), 200)
 })

@@ -4,7 +4,7 @@ import type { AppEnv } from '../../http/app-env.ts'
 import type { Env } from '../../env.ts'
 import { AppError } from '../../http/errors.ts'
 import { providerPayloadLimit, readJson, tooLargeUnlessFits } from './common.ts'
-import { deliver, publicOutcome } from './deliver.ts'
+import { receiveMail, publicOutcome } from './receive.ts'
 import { oncePerDelivery } from './deliveries.ts'
 import { buildMime, type Address } from './mime-build.ts'
 import { sameSecret } from './signing.ts'
@@ -95,7 +95,7 @@ postmarkRoutes.post('/', async (c) => {
     postmarkMessageId: p.MessageID,
   }
   const outcome = await oncePerDelivery(db, { provider: 'postmark', deliveryId: p.MessageID }, () =>
-    deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'postmark', envelope, analyze }),
+    receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'postmark', envelope, analyze }),
   )
   return c.json(publicOutcome(outcome), 200)
 })

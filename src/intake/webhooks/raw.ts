@@ -5,7 +5,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../../http/app-env.ts'
 import { AppError } from '../../http/errors.ts'
 import { readInboundBody } from './common.ts'
-import { deliver, publicOutcome } from './deliver.ts'
+import { receiveMail, publicOutcome } from './receive.ts'
 import { oncePerDelivery } from './deliveries.ts'
 import { isFresh } from './signing.ts'
 
@@ -65,6 +65,6 @@ rawRoutes.post('/', async (c) => {
 
   const deliveryId = `${signature.version}=${signature.mac.toString('hex')}`
   const outcome = await oncePerDelivery(db, { provider: 'raw', deliveryId }, () =>
-    deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'raw', analyze }), { waitMs: REPLAY_WAIT_MS })
+    receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'raw', analyze }), { waitMs: REPLAY_WAIT_MS })
   return c.json(publicOutcome(outcome), 200)
 })

@@ -7,7 +7,7 @@ import type { Env } from '../../env.ts'
 import { AppError } from '../../http/errors.ts'
 import { readBodyLimited, type BodyLease } from './body.ts'
 import { inboundLease, readInboundBody } from './common.ts'
-import { deliver, publicOutcome } from './deliver.ts'
+import { receiveMail, publicOutcome } from './receive.ts'
 import { oncePerDelivery } from './deliveries.ts'
 import { buildMime, type Address } from './mime-build.ts'
 import { isFresh } from './signing.ts'
@@ -90,7 +90,7 @@ resendRoutes.post('/', async (c) => {
     if (!email) throw new AppError('UPSTREAM_FAILED', `Resend did not return email ${emailId}: ${error?.message ?? 'no data'}; retry.`)
     const { raw, rebuilt } = await fetchRawMessage(email, env, inboundLease(c))
     const envelope = { from: email.from, to: [...(email.received_for ?? []), ...(email.to ?? [])], resendEmailId: emailId, rebuilt }
-    return deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'resend', envelope, analyze })
+    return receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'resend', envelope, analyze })
   })
   return c.json(publicOutcome(outcome), 200)
 })

@@ -3,7 +3,7 @@ import type { AppEnv } from '../../http/app-env.ts'
 import { AppError } from '../../http/errors.ts'
 import { fieldText, parseForm } from './body.ts'
 import { providerPayloadLimit, readInboundBody, tooLargeUnlessFits } from './common.ts'
-import { deliver, publicOutcome } from './deliver.ts'
+import { receiveMail, publicOutcome } from './receive.ts'
 import { sameSecret } from './signing.ts'
 
 /**
@@ -38,6 +38,6 @@ sendgridRoutes.post('/', async (c) => {
   } catch {
     // A malformed envelope only loses a routing hint; the headers still name the recipients.
   }
-  const outcome = await deliver(db, { orgSlug: c.req.query('org'), raw, provider: 'sendgrid', envelope: { from, to }, analyze })
+  const outcome = await receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'sendgrid', envelope: { from, to }, analyze })
   return c.json(publicOutcome(outcome), 200)
 })

@@ -1,11 +1,11 @@
-import type { BusinessCalendar } from '../src/sla/business-hours.ts'
-import type { OverrideWeek } from '../src/cases/severity.ts'
-import type { SlaPolicy } from '../src/sla/sla.ts'
-import type { ApprovalPolicy } from '../src/orgs/queries.ts'
-import { severities, sourceLabels, sources } from '../src/cases/terms.ts'
-import { weekdays } from '../src/sla/settings.ts'
-import { Flash, formatTime } from './components.tsx'
-import { Layout } from './layout.tsx'
+import type { BusinessCalendar } from '../../src/sla/business-hours.ts'
+import type { OverrideWeek } from '../../src/cases/severity.ts'
+import type { SlaPolicy } from '../../src/sla/sla.ts'
+import type { ApprovalPolicy } from '../../src/orgs/queries.ts'
+import { severities, sourceLabels, sources } from '../../src/cases/terms.ts'
+import { weekdays } from '../../src/sla/settings.ts'
+import { Flash, formatTime } from '../components/parts.tsx'
+import { Layout } from '../components/layout.tsx'
 
 type Props = {
   timezone: string

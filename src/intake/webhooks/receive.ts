@@ -40,7 +40,7 @@ function storable<T>(value: T): T {
  * Routing lives here only until intake routes by recipient itself (its orgId becoming optional);
  * then the no-slug branch becomes a plain `ingestMessage` call without orgId.
  */
-export async function deliver(
+export async function receiveMail(
   db: Db,
   input: { orgSlug?: string; raw: Uint8Array; provider: string; envelope?: Envelope; analyze?: Analyzer },
 ): Promise<Delivered> {

@@ -1,10 +1,10 @@
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
-import type { PreviewData } from '../src/imports/preview.ts'
-import type { ImportKind } from '../src/imports/queries.ts'
-import type { RunState } from '../src/imports/runs.ts'
-import { Flash } from './components.tsx'
-import { Layout, useNonce } from './layout.tsx'
+import type { PreviewData } from '../../src/imports/preview.ts'
+import type { ImportKind } from '../../src/imports/queries.ts'
+import type { RunState } from '../../src/imports/runs.ts'
+import { Flash } from '../components/parts.tsx'
+import { Layout, useNonce } from '../components/layout.tsx'
 
 const kindWords = { cases: ['case', 'cases'], accounts: ['account', 'accounts'] } as const
 const rows = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'}`

@@ -1,14 +1,15 @@
-import { caseLabel, sourceLabel, statusLabel } from '../src/cases/terms.ts'
-import type { CaseDetail, TeamMember, ThreadMessage, TimelineEntry } from '../src/cases/detail.ts'
-import { CaseActions } from './case-actions.tsx'
-import { DraftSection, type DraftPanel } from './draft.tsx'
-import { ApprovalSection } from './approval.tsx'
-import { AftercarePanel } from './aftercare.tsx'
-import type { Aftercare } from '../src/reviews/aftercare.ts'
-import type { ApprovalPanel } from '../src/approvals/panel.ts'
-import { Countdown, Flash, formatTime, Health, Money, SeverityBadge } from './components.tsx'
-import { Layout, type HeaderUser } from './layout.tsx'
-import { Timeline } from './timeline.tsx'
+import { caseLabel, sourceLabel, statusLabel } from '../../src/cases/terms.ts'
+import type { CaseDetail, TeamMember, ThreadMessage, TimelineEntry } from '../../src/cases/detail.ts'
+import { CaseActions } from '../case/actions.tsx'
+import { DraftSection } from '../case/draft.tsx'
+import type { CaseDrafts } from '../../src/drafts/case-drafts.ts'
+import { ApprovalSection } from '../case/approval.tsx'
+import { ReviewPanel } from '../case/review-panel.tsx'
+import type { CaseReviewPanel } from '../../src/reviews/case-panel.ts'
+import type { CaseApprovals } from '../../src/approvals/case-approvals.ts'
+import { Countdown, Flash, formatTime, Health, Money, SeverityBadge } from '../components/parts.tsx'
+import { Layout, type HeaderUser } from '../components/layout.tsx'
+import { Timeline } from '../case/timeline.tsx'
 
 export type CaseView = {
   kase: CaseDetail
@@ -17,10 +18,10 @@ export type CaseView = {
   team: TeamMember[]
   history: { id: string; number: number; subject: string; status: string; openedAt: Date }[]
   /** The reply draft (views/draft.tsx); absent where a caller does not load it. */
-  draft?: DraftPanel
-  approval?: ApprovalPanel
-  /** Recovery suggestion, CSAT and the post-incident review link (views/aftercare.tsx). */
-  aftercare?: Aftercare
+  draft?: CaseDrafts
+  approval?: CaseApprovals
+  /** Recovery suggestion, CSAT and the post-incident review link (views/case/review-panel.tsx). */
+  reviewPanel?: CaseReviewPanel
   user: HeaderUser & { id: string }
   now: Date
   error?: string | null
@@ -82,7 +83,7 @@ export function CaseBody(view: CaseView) {
         <aside class="case-side">
           <CustomerPanel kase={kase} history={view.history} />
           <CaseActions {...view} />
-          {view.aftercare ? <AftercarePanel caseId={kase.id} aftercare={view.aftercare} /> : null}
+          {view.reviewPanel ? <ReviewPanel caseId={kase.id} reviewPanel={view.reviewPanel} /> : null}
         </aside>
       </div>
     </div>

@@ -1,6 +1,6 @@
-import type { OrgNotificationSettings } from '../src/digest/settings.ts'
-import { Flash } from './components.tsx'
-import { Layout } from './layout.tsx'
+import type { OrgNotificationSettings } from '../../src/digest/settings.ts'
+import { Flash } from '../components/parts.tsx'
+import { Layout } from '../components/layout.tsx'
 
 export type DigestRunRow = { localDate: string; status: string; reason: string | null; recipients: string[]; sentAt: Date | null; computeMs: number | null }
 export type DigestPreviewView = { subject: string; text: string; recipients: string[]; verdict: string }

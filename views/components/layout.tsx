@@ -1,7 +1,7 @@
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 import { useRequestContext } from 'hono/jsx-renderer'
-import type { AppEnv } from '../src/http/app-env.ts'
+import type { AppEnv } from '../../src/http/app-env.ts'
 import { portalStyles } from './portal-styles.ts'
 import { styles } from './styles.ts'
 

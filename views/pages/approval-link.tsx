@@ -1,9 +1,9 @@
-import { caseLabel, sourceLabel } from '../src/cases/terms.ts'
-import type { LinkProblem } from '../src/approvals/links.ts'
-import type { ApprovalInvite } from '../src/approvals/requests.ts'
-import type { DraftVersion } from '../src/drafts/queries.ts'
-import { Countdown, Flash, formatTime, SeverityBadge } from './components.tsx'
-import { Layout } from './layout.tsx'
+import { caseLabel, sourceLabel } from '../../src/cases/terms.ts'
+import type { LinkProblem } from '../../src/approvals/links.ts'
+import type { ApprovalInvite } from '../../src/approvals/requests.ts'
+import type { DraftVersion } from '../../src/drafts/queries.ts'
+import { Countdown, Flash, formatTime, SeverityBadge } from '../components/parts.tsx'
+import { Layout } from '../components/layout.tsx'
 
 export type ReviewCase = {
   id: string
@@ -18,7 +18,7 @@ export type ReviewCase = {
   firstResponseAt: Date | null
 }
 
-export type ReviewProps = {
+export type ApprovalLinkProps = {
   token: string
   kase: ReviewCase
   draft: DraftVersion
@@ -45,7 +45,7 @@ const fourEyesHints = {
  * The page behind an approval link. Opening it changes nothing (mail scanners follow links);
  * only the buttons, which POST, decide. An edit here becomes a new version by the approver.
  */
-export function ReviewPage({ token, kase, draft, thread, approverName, expiresAt, now, error, values = {}, fourEyes = 'none' }: ReviewProps) {
+export function ApprovalLinkPage({ token, kase, draft, thread, approverName, expiresAt, now, error, values = {}, fourEyes = 'none' }: ApprovalLinkProps) {
   const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
   const warnings = draft.guardrailFlags.filter((f) => f.severity === 'warn')
   return (

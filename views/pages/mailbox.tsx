@@ -1,5 +1,5 @@
-import type { HeldMail } from '../src/owner-queries.ts'
-import { Layout } from './layout.tsx'
+import type { HeldMail } from '../../src/owner-queries.ts'
+import { Layout } from '../components/layout.tsx'
 
 const URL_PATTERN = /(https?:\/\/[^\s<>"']+)/g
 

@@ -1,7 +1,7 @@
-import { severities, statusLabel } from '../src/cases/terms.ts'
-import type { CaseView } from './case.tsx'
-import { transitions } from '../src/cases/lifecycle.ts'
-import { useNonce } from './layout.tsx'
+import { severities, statusLabel } from '../../src/cases/terms.ts'
+import type { CaseView } from '../pages/case.tsx'
+import { transitions } from '../../src/cases/lifecycle.ts'
+import { useNonce } from '../components/layout.tsx'
 
 
 /** Forms post normally and, with htmx, swap #case in place (hx-nonce: htmx's CSP gate). */

@@ -1,7 +1,7 @@
-import { caseLabel, severities, sourceLabel, sourceLabels, sources, statusLabel } from '../src/cases/terms.ts'
-import type { ClockState, QueueFilter, QueueRow } from '../src/queue/queries.ts'
-import { Countdown, Health, Money, SeverityBadge } from './components.tsx'
-import { Layout, useNonce } from './layout.tsx'
+import { caseLabel, severities, sourceLabel, sourceLabels, sources, statusLabel } from '../../src/cases/terms.ts'
+import type { ClockState, QueueFilter, QueueRow } from '../../src/queue/queries.ts'
+import { Countdown, Health, Money, SeverityBadge } from '../components/parts.tsx'
+import { Layout, useNonce } from '../components/layout.tsx'
 
 export type QueueProps = {
   rows: QueueRow[]

@@ -1,22 +1,13 @@
-import type { DraftVersion } from '../src/drafts/queries.ts'
-import { diffDrafts, type DiffPart } from '../src/drafts/diff.ts'
-import type { GuardrailFlag } from '../src/drafts/guardrails.ts'
-import { recoveryLabels } from '../src/drafts/schema.ts'
-import { Flash, formatTime } from './components.tsx'
-import { Layout, useNonce } from './layout.tsx'
-
-/** What the case page needs to show the reply draft (loaded by loadDraftPanel). */
-export type DraftPanel = {
-  caseId: string
-  current: DraftVersion | null
-  previous: DraftVersion | null
-  versions: { version: number; author: string; createdAt: Date }[]
-  /** A draft job is queued or running: the section polls until it lands. */
-  pending: boolean
-}
+import type { CaseDrafts } from '../../src/drafts/case-drafts.ts'
+import type { DraftVersion } from '../../src/drafts/queries.ts'
+import { diffDrafts, type DiffPart } from '../../src/drafts/diff.ts'
+import type { GuardrailFlag } from '../../src/drafts/guardrails.ts'
+import { recoveryLabels } from '../../src/drafts/schema.ts'
+import { Flash, formatTime } from '../components/parts.tsx'
+import { Layout, useNonce } from '../components/layout.tsx'
 
 export type DraftSectionProps = {
-  panel: DraftPanel
+  panel: CaseDrafts
   error?: string | null
   notice?: string | null
   /** A refused edit: the person's text and the problems, so nothing typed is lost. */
@@ -74,7 +65,7 @@ export function DraftSection({ panel, error, notice, edit }: DraftSectionProps) 
         <button type="submit">Redraft</button>
       </form>
       {panel.versions.length > 1 ? (
-        <p class="muted versions">Versions: {panel.versions.map((v) => `v${v.version} ${v.author}`).join(' · ')}</p>
+        <p class="muted versions">Versions: {panel.versions.map((v) => `v${v.version} ${authorLabel(v)}`).join(' · ')}</p>
       ) : null}
       <p class="muted">Drafts are never sent from here: a reply goes out only after a senior manager approves it.</p>
     </section>

@@ -1,19 +1,18 @@
 import { Hono, type Context } from 'hono'
 import { userActor } from '../audit/audit.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { exportAudit } from '../audit/export.ts'
 import { loadSlaSettings } from '../sla/settings.ts'
-import { severityOverridesByWeek } from '../cases/severity.ts'
 import { withOrg } from '../db.ts'
 import { requireRole } from '../http/session.ts'
-import { OverridesPage, SettingsPage } from '../../views/settings.tsx'
+import { SettingsPage } from '../../views/pages/settings.tsx'
 import { findOrgById, loadApprovalPolicy, saveApprovalPolicy } from './queries.ts'
 import { updateSlaSettings } from '../sla/clocks.ts'
 import { parseSlaForm } from '../sla/settings.ts'
 import { parseApprovalPolicyForm } from './approval-policy.ts'
 import { render } from '../http/htmx.ts'
 
-export const settingsRoutes = new Hono<AppEnv>()
+/** /admin/settings: the org's SLA policy, business hours and four-eyes policy. */
+export const orgSettingsRoutes = new Hono<AppEnv>()
 
 async function current(c: Context<AppEnv>, orgId: string) {
   return withOrg(c.get('deps').db, orgId, async (tx) => {
@@ -23,12 +22,12 @@ async function current(c: Context<AppEnv>, orgId: string) {
   })
 }
 
-settingsRoutes.get('/admin/settings', async (c) => {
+orgSettingsRoutes.get('/admin/settings', async (c) => {
   const user = requireRole(c, 'admin')
   return render(c, <SettingsPage {...await current(c, user.orgId)} />)
 })
 
-settingsRoutes.post('/admin/settings', async (c) => {
+orgSettingsRoutes.post('/admin/settings', async (c) => {
   const user = requireRole(c, 'admin')
   const form = await c.req.parseBody({ all: true })
   const parsed = parseSlaForm(form)
@@ -43,20 +42,4 @@ settingsRoutes.post('/admin/settings', async (c) => {
   })
   const notice = `Saved. Deadlines of ${recomputed} open case${recomputed === 1 ? '' : 's'} were recomputed.`
   return render(c, <SettingsPage {...await current(c, user.orgId)} notice={notice} />)
-})
-
-settingsRoutes.get('/admin/audit.csv', async (c) => {
-  const user = requireRole(c, 'admin')
-  const csv = await withOrg(c.get('deps').db, user.orgId, async (tx) => {
-    let out = ''
-    for await (const chunk of exportAudit(tx)) out += chunk
-    return out
-  })
-  return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${user.orgSlug}-audit.csv"` })
-})
-
-settingsRoutes.get('/reports/severity', async (c) => {
-  const user = requireRole(c, 'approver')
-  const weeks = await withOrg(c.get('deps').db, user.orgId, (tx) => severityOverridesByWeek(tx))
-  return render(c, <OverridesPage weeks={weeks} />)
 })

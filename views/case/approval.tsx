@@ -1,15 +1,15 @@
-import type { ApprovalPanel } from '../src/approvals/panel.ts'
-import type { DraftVersion } from '../src/drafts/queries.ts'
-import { formatDuration, formatTime } from './components.tsx'
+import type { CaseApprovals } from '../../src/approvals/case-approvals.ts'
+import type { DraftVersion } from '../../src/drafts/queries.ts'
+import { formatDuration, formatTime } from '../components/parts.tsx'
 
-type Props = { caseId: string; panel: ApprovalPanel; current: DraftVersion | null; canApprove: boolean; now: Date; viewerId?: string }
+type Props = { caseId: string; panel: CaseApprovals; current: DraftVersion | null; canApprove: boolean; now: Date; viewerId?: string }
 
 const sendStatus: Record<string, string> = {
   pending: 'queued', sending: 'sending (retrying if the provider is busy)', sent: 'sent', failed: 'FAILED', cancelled: 'held back before it was sent',
 }
 
 /** Four eyes on the current version: the viewer may have written it, or others did. */
-function fourEyesNote(panel: ApprovalPanel, viewerId: string | undefined): { viewerIsAuthor: boolean; note: string | null } {
+function fourEyesNote(panel: CaseApprovals, viewerId: string | undefined): { viewerIsAuthor: boolean; note: string | null } {
   const f = panel.fourEyes
   if (!f || f.selfApprovalAllowed || !f.authors.length) return { viewerIsAuthor: false, note: null }
   if (viewerId && f.authors.some((a) => a.id === viewerId)) {

@@ -1,7 +1,7 @@
-import { caseLabel } from '../src/cases/terms.ts'
-import { ratingLabels } from '../src/csat/csat.ts'
-import type { CustomerCase } from '../src/csat/links.ts'
-import { Layout } from './layout.tsx'
+import { caseLabel } from '../../src/cases/terms.ts'
+import { ratingLabels } from '../../src/csat/csat.ts'
+import type { CustomerCase } from '../../src/csat/links.ts'
+import { Layout } from '../components/layout.tsx'
 
 // Pages behind the links in a resolution message. Opening one changes nothing (mail scanners
 // follow links); only the button, which POSTs, records the rating or the confirmation.

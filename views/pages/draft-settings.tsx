@@ -1,6 +1,6 @@
-import type { OrgDraftSettings } from '../src/drafts/settings.ts'
-import { Flash } from './components.tsx'
-import { Layout } from './layout.tsx'
+import type { OrgDraftSettings } from '../../src/drafts/settings.ts'
+import { Flash } from '../components/parts.tsx'
+import { Layout } from '../components/layout.tsx'
 
 type Props = {
   settings: OrgDraftSettings

@@ -1,10 +1,10 @@
-import type { Aftercare } from '../src/reviews/aftercare.ts'
-import { ratingLabels } from '../src/csat/csat.ts'
-import { formatTime } from './components.tsx'
+import type { CaseReviewPanel } from '../../src/reviews/case-panel.ts'
+import { ratingLabels } from '../../src/csat/csat.ts'
+import { formatTime } from '../components/parts.tsx'
 
 /** Side panel of the case page: the proportional recovery, the customer's rating, the review. */
-export function AftercarePanel({ caseId, aftercare }: { caseId: string; aftercare: Aftercare }) {
-  const { recovery, ratings, review } = aftercare
+export function ReviewPanel({ caseId, reviewPanel }: { caseId: string; reviewPanel: CaseReviewPanel }) {
+  const { recovery, ratings, review } = reviewPanel
   const latest = ratings[0]
   return (
     <section class="panel" id="aftercare">

@@ -1,6 +1,6 @@
-import { enteredSources, severities, type EnteredSource } from '../src/cases/terms.ts'
-import { Field } from './components.tsx'
-import { Layout } from './layout.tsx'
+import { enteredSources, severities, type EnteredSource } from '../../src/cases/terms.ts'
+import { Field } from '../components/parts.tsx'
+import { Layout } from '../components/layout.tsx'
 
 type Props = { values: Record<string, string>; errors: Record<string, string> }
 

@@ -1,17 +1,17 @@
 import { listCaseRatings, type CaseRating } from '../csat/csat.ts'
-import type { Q } from '../db.ts'
+import type { DbOrTx } from '../db.ts'
 import { recoverySuggestion, type RecoverySuggestion } from './recovery.ts'
 import { reviewSeverities } from './review.ts'
 
 /** What the case page shows about making it right: the recovery to offer, CSAT, the review. */
-export type Aftercare = {
+export type CaseReviewPanel = {
   recovery: RecoverySuggestion | null
   ratings: CaseRating[]
   /** SEV-1/SEV-2 (or a review already written): the review link is shown. */
   review: { exists: boolean; openActions: number; overdueActions: number } | null
 }
 
-export async function loadAftercare(db: Q, caseId: string): Promise<Aftercare> {
+export async function loadCaseReviewPanel(db: DbOrTx, caseId: string): Promise<CaseReviewPanel> {
   const recovery = await recoverySuggestion(db, caseId)
   const ratings = await listCaseRatings(db, caseId)
   const [row] = await db<{ severity: string; exists: boolean; openActions: number; overdueActions: number }[]>`

@@ -1,12 +1,12 @@
-import { sourceLabel } from '../src/cases/terms.ts'
+import { sourceLabel } from '../../src/cases/terms.ts'
 import type { Child } from 'hono/jsx'
-import type { WeekAggregate } from '../src/metrics/queries.ts'
-import { formatPercent, formatSeconds } from '../src/metrics/format.ts'
-import { compliance, ratio, type MetricsReport } from '../src/metrics/metrics.ts'
-import { presetLabels, periodQuery, type Preset } from '../src/metrics/period.ts'
-import { Chart, type ChartPoint } from './chart.tsx'
-import { SeverityBadge } from './components.tsx'
-import { Layout } from './layout.tsx'
+import type { WeekAggregate } from '../../src/metrics/queries.ts'
+import { formatPercent, formatSeconds } from '../../src/metrics/format.ts'
+import { compliance, ratio, type MetricsReport } from '../../src/metrics/metrics.ts'
+import { presetLabels, periodQuery, type Preset } from '../../src/metrics/period.ts'
+import { Chart, type ChartPoint } from '../components/chart.tsx'
+import { SeverityBadge } from '../components/parts.tsx'
+import { Layout } from '../components/layout.tsx'
 
 export type MetricsProps = { report: MetricsReport }
 

@@ -1,9 +1,14 @@
-import { statusLabel } from '../src/cases/terms.ts'
-import type { TeamMember, TimelineEntry } from '../src/cases/detail.ts'
-import { formatTime } from './components.tsx'
+import { statusLabel } from '../cases/terms.ts'
+import type { AuditRow } from './audit.ts'
+
+// The audit trail in words: the case page's timeline and the post-incident review read the same
+// sentences, so a review says exactly what the trail says.
+
+/** An event with the name of whoever did it (null for the desk, the AI or the customer). */
+export type DescribedEvent = Pick<AuditRow, 'actorKind' | 'actorId' | 'action' | 'details'> & { actorName: string | null }
 
 /** One plain sentence per audit event: who did what, so anyone can read the history. */
-export function describeEvent(e: TimelineEntry, names: Map<string, string>): string {
+export function describeEvent(e: DescribedEvent, names: Map<string, string>): string {
   const d = e.details as Record<string, string | string[] | undefined>
   const who = e.actorKind === 'user' ? (e.actorName ?? 'Someone') : e.actorKind === 'customer' ? 'The customer' : e.actorKind === 'ai' ? 'The AI' : 'The desk'
   const person = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? 'a former teammate') : 'nobody')
@@ -40,21 +45,4 @@ export function describeEvent(e: TimelineEntry, names: Map<string, string>): str
     case 'message.receive': return `Mail received from ${d.from ?? 'unknown'}${d.unknownSender ? ' (not on the case: flagged)' : ''}`
     default: return `${who}: ${e.action}`
   }
-}
-
-export function Timeline({ entries, team }: { entries: TimelineEntry[]; team: TeamMember[] }) {
-  const names = new Map(team.map((m) => [m.id, m.name || m.email]))
-  return (
-    <section class="panel" id="timeline">
-      <h2>Timeline</h2>
-      <ol class="timeline">
-        {entries.map((e) => (
-          <li data-action={e.action}>
-            <time datetime={e.createdAt.toISOString()}>{formatTime(e.createdAt)}</time>
-            <span>{describeEvent(e, names)}</span>
-          </li>
-        ))}
-      </ol>
-    </section>
-  )
 }

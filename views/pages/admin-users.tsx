@@ -1,7 +1,7 @@
-import type { SessionUser } from '../src/auth/sessions.ts'
-import type { UserRow } from '../src/users/queries.ts'
-import { userRoles } from '../src/users/users.ts'
-import { Layout, useNonce } from './layout.tsx'
+import type { SessionUser } from '../../src/auth/sessions.ts'
+import type { UserRow } from '../../src/users/queries.ts'
+import { userRoles } from '../../src/users/users.ts'
+import { Layout, useNonce } from '../components/layout.tsx'
 
 export type NewUserForm = { values?: { email?: string; name?: string; role?: string }; errors?: Partial<Record<'email' | 'name' | 'role', string>> }
 export type PanelProps = { users: UserRow[]; me: SessionUser; form?: NewUserForm; notice?: string }

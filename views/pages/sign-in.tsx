@@ -1,4 +1,4 @@
-import { Layout } from './layout.tsx'
+import { Layout } from '../components/layout.tsx'
 
 export type SignInState = { kind: 'form'; error?: string; email?: string } | { kind: 'sent' } | { kind: 'rate_limited' }
 

@@ -1,11 +1,11 @@
-import { caseLabel, statusLabel } from '../src/cases/terms.ts'
-import type { ReviewFields } from '../src/reviews/queries.ts'
-import type { ReviewReport } from '../src/reviews/review.ts'
-import { whyPrompts } from '../src/reviews/markdown.ts'
-import { Flash, formatTime, SeverityBadge } from './components.tsx'
-import { Layout, type HeaderUser } from './layout.tsx'
+import { caseLabel, statusLabel } from '../../src/cases/terms.ts'
+import type { ReviewFields } from '../../src/reviews/queries.ts'
+import type { ReviewReport } from '../../src/reviews/review.ts'
+import { whyPrompts } from '../../src/reviews/markdown.ts'
+import { Flash, formatTime, SeverityBadge } from '../components/parts.tsx'
+import { Layout, type HeaderUser } from '../components/layout.tsx'
 
-export type ReviewPageProps = {
+export type IncidentReviewPageProps = {
   report: ReviewReport
   /** The text to show instead of the stored one (a refused save keeps what was typed). */
   values?: ReviewFields
@@ -16,7 +16,7 @@ export type ReviewPageProps = {
 const today = () => new Date().toISOString().slice(0, 10)
 
 /** The editable review: plain forms (no script needed), each save audited. */
-export function ReviewPage({ report, values, error, notice }: ReviewPageProps) {
+export function IncidentReviewPage({ report, values, error, notice }: IncidentReviewPageProps) {
   const { kase } = report
   const f = values ?? report.fields
   const base = report.saved ? report.saved.updatedAt.toISOString() : ''
@@ -102,7 +102,7 @@ function PreventionActions({ report }: { report: ReviewReport }) {
 }
 
 /** The printable report: the same content as the Markdown, laid out for paper (print CSS). */
-export function ReviewPrintPage({ report }: { report: ReviewReport }) {
+export function IncidentReviewPrintPage({ report }: { report: ReviewReport }) {
   const { kase, fields } = report
   const when = (d: Date) => formatTime(d, report.timezone)
   const para = (text: string) => text.trim() ? text.split(/\n{2,}/).map((p) => <p class="prewrap">{p}</p>) : <p class="muted">Not written yet.</p>
@@ -136,7 +136,7 @@ export function ReviewPrintPage({ report }: { report: ReviewReport }) {
 }
 
 /** GET of a review for a case that needs none (SEV-3/SEV-4, never reviewed). */
-export function ReviewNotNeeded({ report, message }: { report: ReviewReport; message: string }) {
+export function IncidentReviewNotNeeded({ report, message }: { report: ReviewReport; message: string }) {
   return (
     <Layout title={`Review · ${caseLabel(report.kase.number)}`}>
       <p class="crumbs"><a href={`/cases/${report.kase.id}`}>← {caseLabel(report.kase.number)}</a></p>
