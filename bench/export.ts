@@ -1,4 +1,4 @@
-// `export`: 100,000 cases through exportCases (src/cases/export.ts), the generator behind
+// `export`: 100,000 cases through exportCases (src/imports/export.ts), the generator behind
 // `desk export`, into a sink that only counts bytes: wall time and peak RSS while it streams.
 import { exportCases } from '../src/imports/export.ts'
 import { withOrg } from '../src/db.ts'

@@ -1,4 +1,4 @@
-// `import`: a 50,000-row cases CSV through importCases (src/cases/import.ts), the function behind
+// `import`: a 50,000-row cases CSV through importCases (src/imports/cases.ts), the function behind
 // `desk import` and the portal upload: wall time and the process's peak RSS while it runs.
 import { createReadStream } from 'node:fs'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'

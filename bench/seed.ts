@@ -1,5 +1,5 @@
 // Seeding with SQL (generate_series) on the owner connection: a million cases in well under a
-// minute, with clocks stored the way src/cases/clocks.ts stores them (24/7 calendar, default
+// minute, with clocks stored the way src/sla/clocks.ts stores them (24/7 calendar, default
 // SLA policy, no paused time), so the queue, its counts and its plans see realistic data.
 import type { Db } from '../src/db.ts'
 import { computeClockColumns } from '../src/sla/clocks.ts'

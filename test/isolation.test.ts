@@ -1,10 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recordAudit, systemActor } from '../src/audit/audit.ts'
-import { withOrg, type Db } from '../src/db.ts'
+import { withOrg, type Db, type DbOrTx } from '../src/db.ts'
 import { ingestMessage } from '../src/intake/intake.ts'
 import { buildEml, seedOrg, seedUser, testDb } from './support/db.ts'
 
 const tenantTables = ['orgs', 'app_users', 'inbound_raw', 'cases', 'messages', 'audit_events', 'jobs', 'accounts'] as const
+
+type TableGuard = { table: string; rls: boolean; policy: boolean }
+
+/**
+ * Every table the application role can read or write that holds an org_id column (plus orgs
+ * itself), from the catalog, with whether row-level security is on and a policy compares the
+ * row's org with the transaction's (app_org_id()). A table added later is in this list the
+ * moment it exists, whether or not anyone remembers to test it.
+ */
+async function guardedTables(db: DbOrTx): Promise<TableGuard[]> {
+  return db<TableGuard[]>`
+    select c.relname as table, c.relrowsecurity as rls,
+           exists (select 1 from pg_policy p where p.polrelid = c.oid
+                   and pg_get_expr(p.polqual, p.polrelid) like '%app_org_id()%'
+                   and coalesce(pg_get_expr(p.polwithcheck, p.polrelid), pg_get_expr(p.polqual, p.polrelid)) like '%app_org_id()%') as policy
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relkind in ('r', 'p')
+      and has_table_privilege('desk_app', c.oid, 'select, insert, update, delete')
+      and (c.relname = 'orgs' or exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'org_id' and not a.attisdropped))
+    order by c.relname`
+}
 
 describe('tenant isolation (row-level security)', () => {
   let db: Db
@@ -42,6 +63,24 @@ describe('tenant isolation (row-level security)', () => {
     const column = table === 'orgs' ? 'id' : 'org_id'
     const rows = await withOrg(db, a.id, (tx) => tx.unsafe(`select distinct ${column}::text as org from ${table}`))
     expect(rows.map((r) => r.org)).toEqual([a.id])
+  })
+
+  it('every table with an org_id column that desk_app can reach has row-level security and an org policy', async () => {
+    const tables = await guardedTables(db)
+    // The hand-picked tables below are among them, and so is everything added since.
+    expect(tables.map((t) => t.table)).toEqual(expect.arrayContaining([...tenantTables, 'drafts', 'approval_requests', 'approvals', 'outbox', 'import_runs']))
+    expect(tables.filter((t) => !t.rls || !t.policy)).toEqual([])
+  })
+
+  it('that catalog check names a tenant table created without row-level security', async () => {
+    const refused = new Error('rolled back')
+    await expect(db.begin(async (tx) => {
+      await tx`create table test_unguarded (id serial primary key, org_id uuid)`
+      await tx`grant select on test_unguarded to desk_app`
+      const unguarded = (await guardedTables(tx)).filter((t) => !t.rls || !t.policy)
+      expect(unguarded).toEqual([{ table: 'test_unguarded', rls: false, policy: false }])
+      throw refused
+    })).rejects.toBe(refused)
   })
 
   it('org A cannot write rows into org B', async () => {

@@ -1,12 +1,14 @@
+import { z } from 'zod'
 import { recordAudit, userActor } from '../audit/audit.ts'
 import { issueLinkToken } from '../auth/tokens.ts'
 import { lockCase } from '../cases/case-record.ts'
-import { caseLabel } from '../cases/terms.ts'
+import { caseLabel, severities } from '../cases/terms.ts'
 import { changeStatus, transitions } from '../cases/lifecycle.ts'
 import type { Tx } from '../db.ts'
 import { listDraftVersions, type DraftVersion } from '../drafts/queries.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../http/errors.ts'
+import { findOrgSettings } from '../orgs/queries.ts'
 import { loadFourEyes, type FourEyes } from './four-eyes.ts'
 import { voidPendingApprovals, type Voided } from './void.ts'
 
@@ -25,12 +27,20 @@ export const approvalLinkHours = (env: Pick<Env, 'APPROVAL_LINK_HOURS' | 'APPROV
   severity === 'SEV-1' ? env.APPROVAL_LINK_HOURS_SEV1 : env.APPROVAL_LINK_HOURS
 
 /**
+ * orgs.settings.approvers_by_severity: for a severity, the only addresses asked to approve (an
+ * org may want its SEV-1 replies seen by the executive team). Set in the settings document (no
+ * page for it yet); a malformed value counts as unset, so approval requests never stop.
+ */
+const approversBySeverity = z
+  .object({ approvers_by_severity: z.partialRecord(z.enum(severities), z.array(z.string())).catch({}).default({}) })
+  .transform((s) => s.approvers_by_severity as Partial<Record<string, string[]>>)
+
+/**
  * Who may be asked to approve this version: active approvers and admins (or those the org lists
  * for the severity), minus its authors when the org does not allow self-approval on the case.
  */
 export async function eligibleApprovers(tx: Tx, orgId: string, severity: string, fourEyes: FourEyes): Promise<Approver[]> {
-  const [org] = await tx<{ settings: { approvers_by_severity?: Record<string, string[]> } }[]>`select settings from orgs where id = ${orgId}`
-  const listed = org?.settings.approvers_by_severity?.[severity]?.map((e) => e.toLowerCase()) ?? null
+  const listed = approversBySeverity.parse(await findOrgSettings(tx, orgId))[severity]?.map((e) => e.toLowerCase()) ?? null
   const authors = fourEyes.selfApprovalAllowed ? [] : fourEyes.authors
   return tx<Approver[]>`
     select id, email, name from app_users

@@ -5,7 +5,7 @@ import { readOrCreateSecret } from '../owner-queries.ts'
 import { randomToken } from './crypto.ts'
 import { consumeLinkTokenRow, insertLinkToken } from './queries.ts'
 
-// Signed, expiring, single-use links bound to a user, an org and a purpose (DESIGN invariant 7).
+// Signed, expiring, single-use links bound to a user, an org and a purpose (README promise 7).
 // The signature makes a link unforgeable; the link_tokens row (jti) makes it single-use.
 
 export type LinkPurpose = 'sign_in' | (string & {})

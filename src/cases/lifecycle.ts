@@ -6,7 +6,7 @@ import { lockCase, type CaseRecord } from './case-record.ts'
 import { caseLabel, statusLabel, type CaseStatus } from './terms.ts'
 import { pauseResolutionClock, recomputeClocks, resumeResolutionClock } from '../sla/clocks.ts'
 
-// DESIGN.md: new → triaged (owner set) → awaiting_approval → responded → waiting_customer ⇄
+// new → triaged (owner set) → awaiting_approval → responded → waiting_customer ⇄
 // in_progress → resolved → closed. Replies from the customer reopen resolved/closed cases.
 export const transitions: Record<CaseStatus, CaseStatus[]> = {
   new: ['triaged', 'awaiting_approval', 'in_progress', 'closed'],

@@ -10,7 +10,7 @@ export type UserActor = { id: string; role: UserRole }
 const canOverride = (role: UserRole) => role === 'approver' || role === 'admin'
 
 /**
- * One accountable owner (invariant 4). The first assignment locks ownership; after that only an
+ * One accountable owner (README promise 4). The first assignment locks ownership; after that only an
  * approver or admin can reassign, and only with a written reason. Assigning moves a new case to
  * triaged.
  */

@@ -10,7 +10,7 @@ import { orgDraftSettingsSchema, type OrgDraftSettings } from './settings.ts'
 export type ThreadEntry = { direction: 'inbound' | 'outbound'; from: string; at: Date; subject: string; text: string }
 
 /**
- * Everything a draft may be written from, and nothing else (issue 6): the thread as text, the
+ * Everything a draft may be written from, and nothing else: the thread as text, the
  * account, the customer's earlier cases, the org's name and signature, and the case's own facts
  * (number, source, severity, reference, clocks) that the instructions depend on. Internal notes
  * are not in it.

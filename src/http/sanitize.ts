@@ -27,7 +27,7 @@ export function sanitizeEmailHtmlBounded(html: string): string | null {
 }
 
 /**
- * Customer HTML is hostile (invariant 8). Only formatting survives: no scripts, no event
+ * Customer HTML is hostile (README promise 8). Only formatting survives: no scripts, no event
  * handlers, no styles that can overlay or exfiltrate, no remote images (tracking pixels), no
  * forms. It is shown only inside a sandboxed frame whose own CSP forbids scripts and loads.
  */

@@ -25,7 +25,7 @@ export function requireUser(c: Context<AppEnv>): SessionUser {
 }
 
 const granted: Record<'approver' | 'admin', SessionUser['role'][]> = {
-  approver: ['approver', 'admin'], // an admin is also an approver (DESIGN: demo admin approves)
+  approver: ['approver', 'admin'], // an admin is also an approver (the demo org's one admin must be able to approve)
   admin: ['admin'],
 }
 

@@ -87,7 +87,7 @@ export function nextUpdateDue(
 export type ClockState = 'ok' | 'at_risk' | 'breached' | 'met'
 
 /**
- * DESIGN.md: at risk when a deadline is "less than a quarter of its target away (or under an
+ * The rule: at risk when a deadline is "less than a quarter of its target away (or under an
  * hour)". Read literally (remaining < max(target/4, 60 min)) every target of an hour or less
  * would be at risk from the moment it starts: a SEV-1 first response, SEV-1 updates, a SEV-2
  * first response. Read as min(target/4, 60 min), a one-week resolution would turn amber only in

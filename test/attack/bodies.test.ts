@@ -11,7 +11,7 @@ import { buildEml, seedOrg, seedUser } from '../support/db.ts'
 import { multipart, nowSeconds, signRaw } from '../support/inbound.ts'
 import { freePort, startServer, type Server } from '../support/process.ts'
 
-// Attack suite (issue 10): oversized and deeply nested bodies, against the real server process
+// Attack suite: oversized and deeply nested bodies, against the real server process
 // (so "stays up" means the process, not a test harness). Forms over their limit are 413 without
 // being read whole; JSON nesting bombs are a 400; MIME bombs (1,000 parts, 100 levels of attached
 // messages, thousands of nested multiparts, 100,000 headers) are answered with an outcome,

@@ -10,7 +10,7 @@ import { seedCase } from '../support/cases.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
 import { seedDraft } from '../support/drafts.ts'
 
-// Attack suite (issue 10), tenant isolation beyond the URL: test/portal/isolation.test.ts tries
+// Attack suite, tenant isolation beyond the URL: test/portal/isolation.test.ts tries
 // another org's ids in every route's path. Here they come in the form body (an owner, a draft
 // version, a prevention action, an import run), and every page and export a signed-in admin can
 // open — queue, metrics, digest settings, reports, CSVs — is searched for another org's data,

@@ -9,7 +9,7 @@ import { seedCase } from '../support/cases.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
 import { seedDraft } from '../support/drafts.ts'
 
-// Attack suite (issue 10): CSRF on every form. The POST routes are read from the app itself,
+// Attack suite: CSRF on every form. The POST routes are read from the app itself,
 // so a new form is attacked here as soon as it exists. A signed-in admin's browser is made to
 // post from another site in every way a page can (form, fetch with a simple content type, a
 // sandboxed frame's "null" origin, a sibling subdomain, no origin at all): each is refused with

@@ -5,7 +5,7 @@ import { issueCustomerLink } from '../../src/csat/links.ts'
 import { withOrg } from '../../src/db.ts'
 import { openBrowser, recordedContext, signIn, startDesk, type BrowserRecord, type DeskBrowser, type DeskServer } from '../support/browser.ts'
 
-// Attack suite (issue 10): hostile mail rendered in headless Chromium, payload families beyond
+// Attack suite: hostile mail rendered in headless Chromium, payload families beyond
 // test/browser/hostile-mail.test.ts (which covers script, event handlers, javascript: links,
 // remote images, forms, frames, mXSS): CSS that fetches (fonts, cursors, image-set, masks,
 // entity- and escape-obfuscated url()), SVG animation and <use>, preload/prefetch links,

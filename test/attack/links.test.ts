@@ -19,7 +19,7 @@ import { jobHandlers } from '../../src/jobs/handlers.ts'
 import { runJobsOnce } from '../../src/jobs/runner.ts'
 import { createDevMailer } from '../../src/outbound/mailer.ts'
 
-// Attack suite (issue 10): sign-in and approval links tampered, forged, replayed (also at once),
+// Attack suite: sign-in and approval links tampered, forged, replayed (also at once),
 // expired, and used by the wrong user, org or purpose. A refused link consumes nothing and
 // changes nothing; a good link works exactly once. The customer's links (rate us, confirm the
 // resolution) are attacked the same way. The basic refusals are in test/auth/sign-in.test.ts,

@@ -10,7 +10,7 @@ import { buildEml, seedOrg, seedUser, testDb } from '../support/db.ts'
 import { seedDraft } from '../support/drafts.ts'
 import { signRaw } from '../support/inbound.ts'
 
-// Attack suite (issue 10): SQL injection (and other hostile text) in every text input and query
+// Attack suite: SQL injection (and other hostile text) in every text input and query
 // parameter the routes read. Routes are read from the app, field names from the forms the app
 // itself renders (plus the ones htmx posts), so a new form is attacked as soon as it exists.
 // Every answer is below 500 and quick (no pg_sleep ran), another org is untouched, the tables are

@@ -8,7 +8,7 @@ import { buildEml, seedOrg, testDb } from '../support/db.ts'
 import { countFor, multipart, nowSeconds, signRaw, signRawV1 } from '../support/inbound.ts'
 import { ResendReceivingStandIn } from '../support/resend-receiving.ts'
 
-// Attack suite (issue 10): every provider webhook, forged and replayed. A forgery is refused
+// Attack suite: every provider webhook, forged and replayed. A forgery is refused
 // (401) before anything is stored or fetched; a replay never makes a second case or message,
 // however often and however concurrently it comes, and a replay with the content swapped is
 // answered from the first delivery. Hostile field values with valid credentials never make a 500.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openBrowser, recordedContext, signIn, startDesk, type DeskBrowser, type DeskServer } from '../support/browser.ts'
 
-// Customer mail is hostile (invariant 8). Every payload below tries to run script (setting
+// Customer mail is hostile (README promise 8). Every payload below tries to run script (setting
 // window.__pwned, opening a dialog) or to make the browser fetch from another origin.
 const evil = 'http://evil.example'
 const htmlPart = `<!doctype html><html><head>

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decide } from '../../src/approvals/decide.ts'
@@ -13,10 +13,10 @@ import { startPrivatePostgres, type PrivatePostgres } from '../support/private-p
 import { freePort, startServer, type Server } from '../support/process.ts'
 import { startResendServer } from '../support/resend-server.ts'
 
-// Fault suite (issue 10). PostgreSQL stops under the real server — a crash (`-m immediate`,
+// Fault suite. PostgreSQL stops under the real server — a crash (`-m immediate`,
 // recovery from WAL on start) and a clean shutdown (`-m fast`, which ends every session) — on a
 // private server of this file (test/support/private-postgres.ts), never the shared one.
-// Invariant 1: a 2xx means the message is durable. Invariant 2: retries land it exactly once.
+// Promise 1 (README): a 2xx means the message is durable. Promise 2: retries land it exactly once.
 // The crash-after-acceptance send without a database restart is test/outbound/send.test.ts.
 
 const secret = 'fault-suite-inbound-secret-0123456789'
@@ -37,9 +37,13 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms 
   }
 }
 
-// `npm install` patches postgres.js (src/patch-postgres.mjs); without it the server dies in the
-// first outage below. Said here plainly, in case node_modules was installed with --ignore-scripts.
-it('runs with the null-socket guard of src/patch-postgres.mjs in every build of postgres.js', () => {
+// `npm install` patches postgres.js (patch-package applies patches/postgres+<version>.patch, and
+// fails the install if it does not apply); without it the server dies in the first outage below.
+// Said here plainly, in case node_modules was installed with --ignore-scripts or postgres.js was
+// upgraded without a patch for the new version.
+it('runs with the null-socket guard of patches/postgres+<version>.patch in every build of postgres.js', () => {
+  const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('../../node_modules/postgres/package.json', import.meta.url)), 'utf8')) as { version: string }
+  expect(existsSync(fileURLToPath(new URL(`../../patches/postgres+${version}.patch`, import.meta.url))), `a patch for postgres ${version}`).toBe(true)
   for (const build of ['src', 'cjs/src', 'cf/src']) {
     const file = fileURLToPath(new URL(`../../node_modules/postgres/${build}/connection.js`, import.meta.url))
     expect({ build, patched: readFileSync(file, 'utf8').includes('/* desk: null-socket guard */') }).toEqual({ build, patched: true })

@@ -10,7 +10,7 @@ import { seedOrg, testDb } from '../support/db.ts'
 import { signRaw } from '../support/inbound.ts'
 import { mutants, type Mutant } from '../support/mutate.ts'
 
-// Fault suite (issue 10): mutated corpus mail through POST /inbound/raw (in process, the
+// Fault suite: mutated corpus mail through POST /inbound/raw (in process, the
 // database up). Whatever the bytes, the endpoint answers 200 with an outcome — never a 5xx,
 // never a crash — and every stored message ends as a case, a thread, a duplicate or quarantined
 // with a reason: no raw row is left 'received'. FUZZ_SEED and FUZZ_CASES reproduce or widen a run.

@@ -9,7 +9,7 @@ import { formPost, sameOrigin, sessionCookie } from '../support/auth.ts'
 import { auditActions } from '../support/cases.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
 
-// Invariant 5: another org's id is a 404 (never a 403 that confirms it exists, never a 200), and
+// Promise 5 (README): another org's id is a 404 (never a 403 that confirms it exists, never a 200), and
 // so is a malformed id (never a 500). The routes are read from the app itself, so a new route
 // that takes an id fails this file until it is covered here.
 

@@ -25,7 +25,7 @@ function mulberry32(seed: number) {
 }
 
 describe('SLA policy', () => {
-  it('defaults to the DESIGN table and validates', () => {
+  it('defaults to the SLA table of the README and validates', () => {
     expect(defaultSlaPolicy['SEV-1']).toEqual({ firstResponseMinutes: 15, updateMinutes: 30, resolutionMinutes: 240 })
     expect(defaultSlaPolicy['SEV-2']).toEqual({ firstResponseMinutes: 60, updateMinutes: 120, resolutionMinutes: 480 })
     expect(defaultSlaPolicy['SEV-3']).toEqual({ firstResponseMinutes: 240, updateMinutes: 1440, resolutionMinutes: 2880 })

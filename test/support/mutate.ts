@@ -1,5 +1,5 @@
 /**
- * Seeded mutation of email messages for fuzzing intake (issue 10, fault suite). Every mutator is
+ * Seeded mutation of email messages for fuzzing intake (the fault suite). Every mutator is
  * a damage real mail shows, or that an attacker can send: truncation, bit flips, duplicated
  * headers, broken MIME boundaries, huge headers, NUL bytes, charsets and encodings that lie,
  * mangled line endings, deep nesting, and splices of two messages. The same seed gives the same

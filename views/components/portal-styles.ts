@@ -47,7 +47,7 @@ button.primary { font-weight:600; }
 .draft-body { background:#fafbfd; border:1px solid var(--line); border-radius:6px; padding:.7rem; }
 .diff ins { background:#e3f4e6; text-decoration:none; } .diff del { background:#fde7e7; }
 .draft-edit, .diff { margin:.6rem 0; } .draft-edit summary, .diff summary { cursor:pointer; color:var(--accent); }
-/* Metrics (views/metrics.tsx, views/chart.tsx): first response front and center. */
+/* Metrics (views/pages/metrics.tsx, views/components/chart.tsx): first response front and center. */
 .metric-grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(260px, 1fr)); gap:1rem; margin:1rem 0; }
 .hero { border-left:4px solid var(--accent); } .clock-note { margin:.2rem 0 1rem; }
 .hero-grid { display:grid; grid-template-columns:minmax(200px, 1fr) minmax(0, 2.2fr); gap:1.2rem; align-items:start; }

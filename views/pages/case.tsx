@@ -17,7 +17,7 @@ export type CaseView = {
   timeline: TimelineEntry[]
   team: TeamMember[]
   history: { id: string; number: number; subject: string; status: string; openedAt: Date }[]
-  /** The reply draft (views/draft.tsx); absent where a caller does not load it. */
+  /** The reply draft (views/case/draft.tsx); absent where a caller does not load it. */
   draft?: CaseDrafts
   approval?: CaseApprovals
   /** Recovery suggestion, CSAT and the post-incident review link (views/case/review-panel.tsx). */

@@ -14,7 +14,7 @@ export type Delivered = {
   rawId: string | null
 }
 
-/** The public answer of every way in (DESIGN.md: `POST /inbound/raw`): no internal ids. */
+/** The public answer of every way in (README, "Receiving mail"): no internal ids. */
 export const publicOutcome = (d: { status: string; case: string | null; reason?: string }) =>
   ({ status: d.status, case: d.case, ...(d.reason ? { reason: d.reason } : {}) })
 
