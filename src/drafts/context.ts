@@ -5,7 +5,11 @@ import { listEarlierEscalations } from '../cases/repeats.ts'
 import type { Tx } from '../db.ts'
 import { htmlToText } from '../intake/html-text.ts'
 import type { DraftPurpose } from './schema.ts'
+import { caseExecutive } from '../orgs/executives.ts'
 import { orgDraftSettingsSchema, type OrgDraftSettings } from './settings.ts'
+import type { ChannelKind } from '../cases/terms.ts'
+import { loadIntakeContext } from '../orgs/intake-context.ts'
+import { replyRoute, type ReplyRoute } from './recipient.ts'
 
 export type ThreadEntry = { direction: 'inbound' | 'outbound'; from: string; at: Date; subject: string; text: string }
 
@@ -31,6 +35,12 @@ export type DraftContext = {
     customerName: string | null
     customerEmail: string | null
     externalRef: string | null
+    /** The body a notice came through, or counsel; the reply may go back through it. */
+    channelKind: ChannelKind | null
+    channelName: string | null
+    channelEmail: string | null
+    /** ISO 639-1 code of the customer's own words: the reply is written in it. */
+    language: string | null
     openedAt: Date
     firstResponseAt: Date | null
     firstResponseDueAt: Date | null
@@ -42,8 +52,15 @@ export type DraftContext = {
   thread: ThreadEntry[]
   account: { name: string; domain: string; plan: string | null; annualRevenue: string | null; health: string | null } | null
   earlierCases: { number: number; subject: string; status: string; openedAt: Date }[]
+  /**
+   * For a case that reached an executive's inbox, the executive the org lists for it: the reply
+   * is written in their voice and signed with their name and title.
+   */
+  executive?: { email: string; name: string; title: string } | null
   /** The latest version, given to the model only when a person asked for a redraft with an instruction. */
   latest: { version: number; subject: string; body: string; purpose: DraftPurpose; recoveryAction: string | null } | null
+  /** Who the reply goes to (never a no-reply address or a colleague), and why, in words. */
+  replyRoute: ReplyRoute
 }
 
 const perMessageChars = 6000
@@ -65,6 +82,7 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
     select c.id, c.number, c.source, c.severity, c.case_type as "caseType", c.status, c.subject,
            coalesce(c.original_subject, c.subject) as "originalSubject", c.summary,
            c.customer_name as "customerName", c.customer_email as "customerEmail", c.external_ref as "externalRef",
+           c.channel_kind as "channelKind", c.channel_name as "channelName", c.channel_email as "channelEmail", c.language,
            c.opened_at as "openedAt", c.first_response_at as "firstResponseAt", c.first_response_due_at as "firstResponseDueAt",
            c.resolution_due_at as "resolutionDueAt", c.next_update_due_at as "nextUpdateDueAt", c.account_id as "accountId",
            c.org_id as "orgId", o.name as "orgName", o.timezone, o.settings
@@ -84,7 +102,9 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
     select version, subject, body, purpose, recovery_action as "recoveryAction" from drafts
     where case_id = ${caseId} order by version desc limit 1`
 
+  const executive = row.source === 'ceo_inbox' ? await caseExecutive(tx, caseId) : null
   const { policy, calendar } = await loadSlaSettings(tx, row.orgId)
+  const route = replyRoute(row, await loadIntakeContext(tx, row.orgId))
   // Before the first reply there is no cadence clock yet: the promise is one interval after now.
   const nextUpdateAt = row.nextUpdateDueAt ?? nextUpdateDue(now, row.severity, policy, calendar)
 
@@ -95,6 +115,7 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
       id: row.id, number: row.number, source: row.source, severity: row.severity, caseType: row.caseType, status: row.status,
       subject: row.subject, originalSubject: row.originalSubject, summary: customerText(row.summary),
       customerName: row.customerName, customerEmail: row.customerEmail, externalRef: row.externalRef,
+      channelKind: row.channelKind, channelName: row.channelName, channelEmail: row.channelEmail, language: row.language,
       openedAt: row.openedAt, firstResponseAt: row.firstResponseAt, firstResponseDueAt: row.firstResponseDueAt,
       resolutionDueAt: row.resolutionDueAt, nextUpdateAt: nextUpdateAt ? roundUpToFiveMinutes(nextUpdateAt) : null,
       hasMessages: messages.length > 0,
@@ -108,7 +129,9 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
     }))),
     account: account ?? null,
     earlierCases,
+    executive: executive ? { email: executive.email, name: executive.name, title: executive.title } : null,
     latest: latest ?? null,
+    replyRoute: route,
   }
 }
 
@@ -138,12 +161,17 @@ export function customerTime(d: Date, timeZone: string): string {
   return `${time} on ${day}`
 }
 
-/** Everyone a reply on this case may go to: the customer, the executives who forwarded it, known senders. */
+/**
+ * Everyone a reply on this case may go to: the customer, the body or counsel it came through,
+ * the executives who forwarded it, known senders. No-reply addresses and colleagues among them
+ * are refused by their own guardrails.
+ */
 export async function allowedRecipients(tx: Tx, caseId: string): Promise<string[]> {
   const [row] = await tx<{ addresses: string[] }[]>`
     select array(
       select distinct lower(a) from (
         select customer_email as a from cases where id = ${caseId}
+        union all select channel_email from cases where id = ${caseId}
         union all select unnest(forwarded_by) from cases where id = ${caseId}
         union all select from_email from messages where case_id = ${caseId} and direction = 'inbound' and not unknown_sender
       ) s where a is not null and a <> '') as addresses`

@@ -13,6 +13,8 @@ import { allowedRecipients, loadDraftContext, type DraftContext } from './contex
 import { checkDraft, type GuardrailFlag } from './guardrails.ts'
 import { systemMessage, userMessage } from './instructions.ts'
 import { insertDraft, listDraftVersions, type NewDraft } from './queries.ts'
+import { loadIntakeContext } from '../orgs/intake-context.ts'
+import { replyRoute, type ReplyParty } from './recipient.ts'
 import { purposes, type DraftPurpose } from './schema.ts'
 import { renderTemplate, type DraftContent } from './templates.ts'
 
@@ -84,7 +86,7 @@ export async function generateDraft(deps: DraftDeps, req: DraftRequest, complete
       author: author.name,
       authorId: null,
       purpose,
-      toEmails: ctx.kase.customerEmail ? [ctx.kase.customerEmail] : [],
+      toEmails: ctx.replyRoute.to,
       ...content,
       fallbackReason: fallback?.reason ?? null,
       instruction,
@@ -134,13 +136,21 @@ export function fitSubject(subject: string): string {
  * reply that has not left is held back). All audited.
  */
 async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraft, options: SaveOptions) {
-  const [kase] = await tx<{ source: string }[]>`select source from cases where id = ${caseId} for no key update`
+  const [kase] = await tx<(ReplyParty & { source: string })[]>`
+    select source, customer_name as "customerName", customer_email as "customerEmail", channel_kind as "channelKind",
+           channel_name as "channelName", channel_email as "channelEmail"
+    from cases where id = ${caseId} for no key update`
   if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
   // People's edits are held to the limit by the form (draftEditSchema); machine-written ones fit.
   const draft = { ...input, subject: input.authorKind === 'user' ? singleLine(input.subject) : fitSubject(input.subject) }
+  const org = await loadIntakeContext(tx, orgId)
+  const route = replyRoute(kase, org)
   const flags = checkDraft(
     { to: draft.toEmails, subject: draft.subject, body: draft.body },
-    { allowedRecipients: await allowedRecipients(tx, caseId), source: kase.source, missingFacts: options.missingFacts, modelFlags: options.modelFlags },
+    {
+      allowedRecipients: await allowedRecipients(tx, caseId), source: kase.source, org, channelKind: kase.channelKind,
+      noRecipientReason: route.kind === 'none' ? route.sentence : null, missingFacts: options.missingFacts, modelFlags: options.modelFlags,
+    },
   )
   const saved = await insertDraft(tx, orgId, caseId, { ...draft, guardrailFlags: flags })
   await voidPendingApprovals(tx, orgId, caseId, 'a newer version of the reply was saved', options.actor)

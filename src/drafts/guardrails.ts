@@ -2,10 +2,12 @@
 // deliberately plain patterns: predictable, explainable to an approver ("this sentence"), and
 // tested on a table of good and bad sentences. The model's own flags are added, never trusted
 // to remove one of ours.
+import type { OrgContext } from '../intake/org-context.ts'
+import { unusableRecipient } from './recipient.ts'
 
 export const flagCodes = [
   'liability_admission', 'compensation_promise', 'blame', 'threat', 'legal_mention', 'placeholder',
-  'wrong_recipient', 'missing_recipient', 'legal_review', 'missing_facts', 'other',
+  'wrong_recipient', 'no_reply_recipient', 'colleague_recipient', 'missing_recipient', 'legal_review', 'missing_facts', 'other',
 ] as const
 export type FlagCode = (typeof flagCodes)[number]
 export type FlagSeverity = 'block' | 'warn'
@@ -14,7 +16,7 @@ export type FlagSeverity = 'block' | 'warn'
 export type GuardrailFlag = { code: FlagCode; severity: FlagSeverity; message: string; evidence: string; source: 'rules' | 'model' }
 
 export const severityOf: Record<FlagCode, FlagSeverity> = {
-  placeholder: 'block', wrong_recipient: 'block', missing_recipient: 'block',
+  placeholder: 'block', wrong_recipient: 'block', no_reply_recipient: 'block', colleague_recipient: 'block', missing_recipient: 'block',
   liability_admission: 'warn', compensation_promise: 'warn', blame: 'warn', threat: 'warn', legal_mention: 'warn',
   legal_review: 'warn', missing_facts: 'warn', other: 'warn',
 }
@@ -27,6 +29,8 @@ const messages: Record<FlagCode, string> = {
   legal_mention: 'Mentions legal action, lawyers or courts.',
   placeholder: 'Has an unfilled placeholder: fill it in before approval.',
   wrong_recipient: 'Addressed to someone who is not on the case.',
+  no_reply_recipient: 'Addressed to a no-reply address: nobody reads it, so this reply would never reach anyone.',
+  colleague_recipient: 'Addressed to a colleague (an address of your own organization): the reply must go to the customer, or to the body or counsel they came through.',
   missing_recipient: 'Has no recipient: the case has no customer address yet.',
   legal_review: 'Legal matter: counsel must review this reply before it is approved.',
   missing_facts: 'Written without some facts: add them or confirm they are not needed.',
@@ -133,9 +137,15 @@ export function checkText(text: string): GuardrailFlag[] {
 
 export type DraftForCheck = { to: string[]; subject: string; body: string }
 export type CheckContext = {
-  /** Addresses on the case: the customer, the forwarders, known senders of the thread. */
+  /** Addresses on the case: the customer, the body or counsel it came through, the forwarders, known senders of the thread. */
   allowedRecipients: string[]
   source: string
+  /** The org's own addresses and domains: a colleague is never a reply's recipient. */
+  org?: Pick<OrgContext, 'inboundAddresses' | 'domains' | 'teamAddresses'> | null
+  /** The body or counsel the case came through (a lawyer's letter needs legal review whatever its source). */
+  channelKind?: string | null
+  /** Why the case has no recipient, when it has none (shown instead of the generic message). */
+  noRecipientReason?: string | null
   missingFacts?: string[]
   modelFlags?: { code: string; message: string; evidence: string }[]
 }
@@ -143,19 +153,29 @@ export type CheckContext = {
 /** Every flag of one draft version, rules first, then what only the model noticed. */
 export function checkDraft(draft: DraftForCheck, ctx: CheckContext): GuardrailFlag[] {
   const flags = checkText(`${draft.subject}\n${draft.body}`)
+  const to = draft.to.map((a) => a.trim().toLowerCase())
   const allowed = new Set(ctx.allowedRecipients.map((a) => a.trim().toLowerCase()))
-  const strangers = draft.to.filter((a) => !allowed.has(a.trim().toLowerCase()))
-  if (!draft.to.length) flags.push(flag('missing_recipient', 'To: (empty)'))
+  const unusable = to.map((a) => [a, unusableRecipient(a, ctx.org ?? null)] as const)
+  const noReply = unusable.filter(([, why]) => why === 'no_reply').map(([a]) => a)
+  const colleagues = unusable.filter(([, why]) => why === 'colleague').map(([a]) => a)
+  const strangers = unusable.filter(([a, why]) => why === null && !allowed.has(a)).map(([a]) => a)
+  if (!to.length) flags.push(ctx.noRecipientReason ? { ...flag('missing_recipient', 'To: (empty)'), message: ctx.noRecipientReason } : flag('missing_recipient', 'To: (empty)'))
+  if (noReply.length) flags.push(flag('no_reply_recipient', noReply.join(', ')))
+  if (colleagues.length) flags.push(flag('colleague_recipient', colleagues.join(', ')))
   if (strangers.length) flags.push(flag('wrong_recipient', strangers.join(', ')))
   if (ctx.source === 'lawyer' || ctx.source === 'regulator') flags.push(flag('legal_review', `The case came from a ${ctx.source}.`))
+  else if (ctx.channelKind === 'counsel') flags.push(flag('legal_review', "The reply goes to the customer's counsel."))
   if (ctx.missingFacts?.length) flags.push(flag('missing_facts', ctx.missingFacts.slice(0, 5).join('; ')))
   for (const m of ctx.modelFlags ?? []) {
     const code = (flagCodes as readonly string[]).includes(m.code) ? (m.code as FlagCode) : 'other'
-    if (flags.some((f) => f.code === code) || code === 'wrong_recipient' || code === 'missing_recipient' || code === 'legal_review' || code === 'missing_facts') continue
+    if (flags.some((f) => f.code === code) || recipientCodes.has(code) || code === 'legal_review' || code === 'missing_facts') continue
     flags.push({ code, severity: severityOf[code], message: m.message.trim().slice(0, 300) || messages[code], evidence: clip(m.evidence.trim()), source: 'model' })
   }
   return flags
 }
+
+// Only the rules decide who a reply may go to: a model's flag can neither add nor clear these.
+const recipientCodes = new Set<FlagCode>(['wrong_recipient', 'no_reply_recipient', 'colleague_recipient', 'missing_recipient'])
 
 function flag(code: FlagCode, evidence: string): GuardrailFlag {
   return { code, severity: severityOf[code], message: messages[code], evidence: clip(evidence), source: 'rules' }

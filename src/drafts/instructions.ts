@@ -1,7 +1,7 @@
 // What the model is told. The system message carries our instructions (source, severity,
 // purpose, principles); the user message carries the case as JSON data, so nothing in the
 // customer's text can pose as an instruction or break out of its field.
-import { caseLabel } from '../cases/terms.ts'
+import { caseLabel, channelLabels, languageName } from '../cases/terms.ts'
 import { customerTime, type DraftContext } from './context.ts'
 import type { DraftPurpose } from './schema.ts'
 import { signatureOf } from './templates.ts'
@@ -23,7 +23,8 @@ const safeRef = (ref: string | null) => (ref && /^[A-Za-z0-9][A-Za-z0-9 ._/#-]{0
 
 export function sourceInstructions(ctx: DraftContext): string {
   const ref = safeRef(ctx.kase.externalRef)
-  const sender = ctx.org.settings.sender_name.trim()
+  const executive = ctx.executive?.name ? [ctx.executive.name, ctx.executive.title].filter(Boolean).join(', ') : ''
+  const sender = executive || ctx.org.settings.sender_name.trim()
   switch (ctx.kase.source) {
     case 'ceo_inbox':
       return [
@@ -79,6 +80,25 @@ const purposeInstructions: Record<DraftPurpose, string> = {
   resolution: 'This is the resolution notice: say we believe the issue is resolved, ask the customer to confirm or tell us what is still wrong, and say the case stays open until they do.',
 }
 
+/**
+ * Who reads the reply and in which language. Only our own words go in: the language as a name
+ * from a fixed table, the channel by its kind (a body's or firm's name stays in the case data).
+ */
+export function recipientInstructions(ctx: DraftContext): string[] {
+  const lines: string[] = []
+  const language = languageName(ctx.kase.language)
+  if (language && ctx.kase.language !== 'en') {
+    lines.push(`Language: the customer wrote in ${language}. Write the body in ${language}; keep the subject and the signature as instructed.`)
+  }
+  const route = ctx.replyRoute
+  if (route.kind === 'channel' && ctx.kase.channelKind === 'counsel') {
+    lines.push("Recipient: the reply goes to the customer's counsel (case.channel), not to the customer. Address counsel, never the client directly, and refer to the client by name.")
+  } else if (route.kind === 'channel' && ctx.kase.channelKind) {
+    lines.push(`Recipient: the reply goes back through ${channelLabels[ctx.kase.channelKind]} (case.channel), which passes it to the consumer: the notice gave no address for them. Write it so it reads well to both.`)
+  }
+  return lines
+}
+
 export function systemMessage(ctx: DraftContext, purpose: DraftPurpose, instruction?: string | null): string {
   return [
     `You draft email replies for ${ctx.org.name} to executive-level escalations. A senior manager reviews, edits and approves every draft; nothing is sent automatically.`,
@@ -86,6 +106,7 @@ export function systemMessage(ctx: DraftContext, purpose: DraftPurpose, instruct
     `Source: ${sourceInstructions(ctx)}`,
     `Severity: ${severityInstructions(ctx)}`,
     `Purpose: ${purposeInstructions[purpose]}`,
+    ...recipientInstructions(ctx),
     `Communication principles:\n${principles.map((p) => `- ${p}`).join('\n')}`,
     'Recovery: recommend the proportional recovery for the team (apology; apology_credit; executive_call_credit_roadmap; in_person_gesture), weighing severity, the account (plan, revenue, health) and earlier escalations.',
     'Flags: list in guardrailFlags anything in your draft or the situation an approver must look at (admission of liability, compensation, blame, threats, legal action).',
@@ -107,6 +128,8 @@ export function userMessage(ctx: DraftContext, includeLatest: boolean): string {
       subject: kase.subject,
       originalSubject: kase.originalSubject,
       customer: { name: kase.customerName, email: kase.customerEmail },
+      ...(kase.channelKind ? { channel: { kind: kase.channelKind, name: kase.channelName } } : {}),
+      ...(kase.language ? { customerLanguage: kase.language } : {}),
       externalReference: kase.externalRef,
       openedAt: kase.openedAt.toISOString(),
       firstResponseDueAt: kase.firstResponseDueAt?.toISOString() ?? null,

@@ -29,7 +29,7 @@ const formOf = (c: Context<AppEnv>) => textFields(c)
 async function respond(c: Context<AppEnv>, caseId: string, props: Omit<DraftSectionProps, 'panel'>, status: 200 | 409 | 422 = 200) {
   const user = requireUser(c)
   const panel = await withOrg(c.get('deps').db, user.orgId, async (tx) =>
-    (await findCaseNumberById(tx, caseId)) === undefined ? null : loadCaseDrafts(tx, caseId))
+    (await findCaseNumberById(tx, caseId)) === undefined ? null : loadCaseDrafts(tx, caseId, c.get('deps').env.MAIL_FROM))
   if (!panel) throw notFound('That case')
   if (!isHtmx(c) && status === 200 && !props.edit) return c.redirect(`/cases/${caseId}#draft`, 303)
   return pageOrFragment(c, <DraftPage panel={panel} {...props} />, <DraftSection panel={panel} {...props} />, status)

@@ -1,7 +1,7 @@
 // The drafts used when the model is not (no key, AI off, timeout, refusal, bad output): the
 // standard acknowledgment, progress update, resolution and executive apology, filled with the
 // case's data. They never contain a placeholder: what they cannot know goes to missingFacts.
-import { caseLabel } from '../cases/terms.ts'
+import { caseLabel, languageName } from '../cases/terms.ts'
 import { customerTime, type DraftContext } from './context.ts'
 import type { DraftContent, DraftPurpose, RecoveryAction } from './schema.ts'
 
@@ -24,6 +24,10 @@ export const replySubject = (ctx: DraftContext) => {
 
 export function signatureOf(ctx: DraftContext): string {
   const { signature, sender_name: sender } = ctx.org.settings
+  // A reply to the CEO's inbox is the executive's own: their name and title, not the team's.
+  if (ctx.kase.source === 'ceo_inbox' && ctx.executive?.name) {
+    return [ctx.executive.name, ctx.executive.title ? `${ctx.executive.title}, ${ctx.org.name}` : ctx.org.name].join('\n')
+  }
   if (signature.trim()) return signature.trim()
   return [sender.trim() || 'Customer Care', ctx.org.name].join('\n')
 }
@@ -64,7 +68,9 @@ export function proportionalRecovery(ctx: RecoveryInput): { action: RecoveryActi
 export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftContent & { kind: TemplateKind } {
   const kind = chooseTemplate(ctx, purpose)
   const { kase } = ctx
-  const greetingName = kase.customerName?.trim()
+  // A letter to counsel is addressed to counsel, whose name the case does not hold: never "Dear <client>".
+  const toCounsel = kase.channelKind === 'counsel' && ctx.replyRoute.kind === 'channel'
+  const greetingName = toCounsel ? undefined : kase.customerName?.trim()
   const when = (d: Date | null) => (d ? customerTime(d, ctx.org.timezone) : null)
   const promiseAt = when(kase.nextUpdateAt) ?? when(kase.resolutionDueAt)
   const label = caseLabel(kase.number)
@@ -88,7 +94,7 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
       const ref = kase.externalRef ? `, reference ${kase.externalRef}` : ''
       body = [
         `Dear ${greetingName || 'Sir or Madam'},`,
-        `We acknowledge receipt of your ${kase.source === 'regulator' ? 'correspondence' : 'letter'} regarding "${topic}"${ref}.`,
+        `We acknowledge receipt of your ${kase.source === 'regulator' ? 'correspondence' : 'letter'}${toCounsel && kase.customerName ? ` on behalf of ${kase.customerName}` : ''} regarding "${topic}"${ref}.`,
         kase.source === 'regulator'
           ? 'The matter has been referred to the people responsible for regulatory matters and to our counsel, who will respond.'
           : 'The matter has been referred to our counsel, who will respond.',
@@ -128,11 +134,18 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
     kind,
     subject: replySubject(ctx),
     body,
-    toneNotes: `Standard ${kind.replaceAll('_', ' ')} template, filled with the case's data; review and add the specifics before approval.`,
+    toneNotes: [`Standard ${kind.replaceAll('_', ' ')} template, filled with the case's data; review and add the specifics before approval.`, ...languageNote(ctx)].join(' '),
     missingFacts,
     recoveryAction: recovery.action,
     recoveryRationale: recovery.rationale,
   }
+}
+
+/** The templates are English: the approver is told when the customer wrote in another language. */
+function languageNote(ctx: DraftContext): string[] {
+  const language = languageName(ctx.kase.language)
+  if (!language || ctx.kase.language === 'en') return []
+  return [`The customer wrote in ${language}; this template is in English: translate it into ${language} (or redraft once AI drafting is on) before approval.`]
 }
 
 function acknowledgment(

@@ -3,7 +3,7 @@
 // `analyze` down (AppDeps.analyze, deliver(), intake).
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import type { Analysis, Analyzer } from './analyze.ts'
+import { withLanguage, type Analysis, type Analyzer } from './analyze.ts'
 import type { OrgContext } from './classify.ts'
 import { defaultLimits, type Limits } from './parse.ts'
 
@@ -125,10 +125,11 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
   return {
     analyze(raw, org, limits = defaultLimits) {
       if (closed) return Promise.reject(new Error('the analysis pool is closed'))
-      return new Promise<Analysis>((resolve, reject) => {
+      const read = new Promise<Analysis>((resolve, reject) => {
         queue.push({ raw, org, limits, resolve, reject })
         dispatch()
       })
+      return read.then(withLanguage)
     },
     async close() {
       closed = true

@@ -1,21 +1,39 @@
 import { classify } from './classify.ts'
-import type { Classification, OrgContext, Severity, Source } from './classify.ts'
+import type { Channel, Classification, OrgContext, Severity, Source } from './classify.ts'
 import { defaultLimits, parseMime } from './parse.ts'
 import type { Limits, ParsedMail } from './parse.ts'
+import { detectLanguage } from './language.ts'
 import { unwrapForwards } from './unwrap.ts'
 import type { Unwrapped } from './unwrap.ts'
 
-/** Exactly the fields of `desk ingest --dry-run --json` (DESIGN.md, "Interfaces others rely on"). */
+/** Exactly the fields of `desk ingest --dry-run --json`: a contract other tools read. */
 export type DryRun = {
+  isEscalation: boolean
+  escalationReason: string
   source: Source
+  channel: Pick<Channel, 'kind' | 'name' | 'email'> | null
   customer: { email: string | null; name: string | null }
   forwardedBy: string[]
   subject: string
   externalRef: string | null
   severity: Severity
   severityReasons: string[]
+  language: string | null
+  /** The executive the complaint reached, and whether the desk was told about them. */
+  executive: { email: string; name: string | null; title: string | null; configured: boolean } | null
   messageId: string | null
   inReplyTo: string | null
+  /** Why each field has its value. */
+  reasons: {
+    isEscalation: string[]
+    source: string[]
+    channel: string[]
+    customer: string[]
+    executive: string[]
+    externalRef: string[]
+    severity: string[]
+    language: string[]
+  }
 }
 
 export type Analysis =
@@ -29,8 +47,17 @@ export type Analysis =
  */
 export type Analyzer = (raw: Uint8Array, org: OrgContext, limits?: Limits) => Promise<Analysis>
 
-/** Parse, unwrap and classify one raw message. Pure: no database, no network. */
+/** Parse, unwrap and classify one raw message, and tell its language. Pure: no database, no network. */
 export async function analyzeMessage(raw: Uint8Array, org: OrgContext, limits: Limits = defaultLimits): Promise<Analysis> {
+  return withLanguage(await readMessage(raw, org, limits))
+}
+
+/**
+ * Everything that reads the untrusted MIME: parse, unwrap, classify. This is what the parse
+ * workers run (src/intake/analysis-pool.ts); the language is told afterwards (withLanguage),
+ * from a bounded sample, by a detector too large for a memory-capped worker.
+ */
+export async function readMessage(raw: Uint8Array, org: OrgContext, limits: Limits = defaultLimits): Promise<Analysis> {
   const parsed = await parseMime(raw, limits)
   if (!parsed.ok) return parsed
   try {
@@ -45,16 +72,42 @@ export async function analyzeMessage(raw: Uint8Array, org: OrgContext, limits: L
   }
 }
 
-export function toDryRun(mail: ParsedMail, unwrapped: Unwrapped, classification: Classification): DryRun {
+/** Reads the language of the customer's words (`languageSample`) into the analysis. */
+export async function withLanguage(analysis: Analysis): Promise<Analysis> {
+  if (!analysis.ok) return analysis
+  const sample = analysis.classification.languageSample
+  const language = await detectLanguage(sample.text, sample.whose)
+  const languageReasons = language ? [language.reason] : ['too little text to tell']
+  const classification = { ...analysis.classification, language: language?.code ?? null, languageReasons }
+  return { ...analysis, classification, summary: { ...analysis.summary, language: classification.language, reasons: { ...analysis.summary.reasons, language: languageReasons } } }
+}
+
+export function toDryRun(mail: ParsedMail, unwrapped: Unwrapped, c: Classification): DryRun {
+  const executive = c.executive
   return {
-    source: classification.source,
-    customer: { email: unwrapped.customer?.email || null, name: unwrapped.customer?.name || null },
-    forwardedBy: unwrapped.forwardedBy.map((a) => a.email),
+    isEscalation: c.isEscalation,
+    escalationReason: c.escalationReason,
+    source: c.source,
+    channel: c.channel ? { kind: c.channel.kind, name: c.channel.name, email: c.channel.email } : null,
+    customer: { email: c.customer.email, name: c.customer.name },
+    forwardedBy: c.forwardedBy,
     subject: unwrapped.subject,
-    externalRef: classification.externalRef,
-    severity: classification.severity,
-    severityReasons: classification.severityReasons,
+    externalRef: c.externalRef,
+    severity: c.severity,
+    severityReasons: c.severityReasons,
+    language: c.language,
+    executive: executive ? { email: executive.email, name: executive.name, title: executive.title, configured: executive.configured } : null,
     messageId: mail.messageId,
     inReplyTo: mail.inReplyTo,
+    reasons: {
+      isEscalation: [c.escalationReason],
+      source: c.sourceReasons,
+      channel: c.channelReasons,
+      customer: c.customerReasons,
+      executive: c.executives.map((e) => `${e.email}: ${e.reason}`),
+      externalRef: c.externalRefReasons,
+      severity: c.severityReasons,
+      language: c.languageReasons,
+    },
   }
 }

@@ -3,7 +3,10 @@ import { parseArgs } from 'node:util'
 import { UsageError, requireOrg, withDatabase, type Command } from '../cli/command.ts'
 import { createAnalysisPool, type AnalysisPool, type AnalysisPoolOptions } from './analysis-pool.ts'
 import type { DryRun } from './analyze.ts'
+import { withOrg } from '../db.ts'
 import { describeUnusableInput } from './intake.ts'
+import { orgContext } from './org-context.ts'
+import { loadIntakeContext } from '../orgs/intake-context.ts'
 import { reprocessRaw } from './reprocess.ts'
 import { findOrgByRecipient, headerRecipients } from './routing.ts'
 import { receiveMail, publicOutcome } from './webhooks/receive.ts'
@@ -56,17 +59,18 @@ export const ingestCommand: Command = {
       inputs.push({ name, raw })
     }
 
-    await withAnalysisPool((pool) => withDatabase(async (db) => {
+    await withAnalysisPool((pool) => withDatabase(async (db, env) => {
       const org = values.org ? await requireOrg(db, values.org) : null
       for (const input of inputs) {
         if (values['dry-run']) {
           const routed = org ?? (await findOrgByRecipient(db, headerRecipients(input.raw)))
-          const analysis = await pool.analyze(input.raw, { executiveForwarders: routed?.executiveForwarders.map((a) => a.toLowerCase()) ?? [] })
+          const context = routed ? await withOrg(db, routed.id, (tx) => loadIntakeContext(tx, routed.id)) : orgContext()
+          const analysis = await pool.analyze(input.raw, context)
           if (!analysis.ok) throw new UsageError(`${input.name}: ${analysis.reason}`)
           console.log(values.json ? JSON.stringify(analysis.summary) : describeDryRun(input.name, analysis.summary))
           continue
         }
-        const outcome = await receiveMail(db, { orgSlug: org?.slug, raw: input.raw, provider: 'cli', analyze: pool.analyze })
+        const outcome = await receiveMail(db, { orgSlug: org?.slug, raw: input.raw, provider: 'cli', analyze: pool.analyze, env })
         printOutcome(outcome, values.json)
       }
     }))
@@ -85,13 +89,22 @@ async function withAnalysisPool<T>(fn: (pool: AnalysisPool) => Promise<T>, optio
 
 function printOutcome(outcome: { status: string; case: string | null; reason?: string }, json: boolean) {
   if (json) console.log(JSON.stringify(publicOutcome(outcome)))
-  else console.log(outcome.status === 'quarantined' ? `quarantined: ${outcome.reason}` : `${outcome.status} ${outcome.case}`)
+  else console.log(outcomeLine(outcome))
+}
+
+function outcomeLine(outcome: { status: string; case: string | null; reason?: string }): string {
+  if (outcome.status === 'quarantined') return `quarantined: ${outcome.reason}`
+  if (outcome.status === 'not_escalation') return `not an escalation${outcome.case ? ` (attached to ${outcome.case})` : ''}: ${outcome.reason}`
+  return outcome.case ? `${outcome.status} ${outcome.case}` : outcome.status
 }
 
 function describeDryRun(name: string, s: DryRun): string {
-  const who = s.customer.email ?? s.customer.name ?? 'unknown sender'
+  if (!s.isEscalation) return `${name}: not an escalation (${s.escalationReason}): ${s.subject}`
+  const who = [s.customer.name, s.customer.email && `<${s.customer.email}>`].filter(Boolean).join(' ') || 'unknown customer'
   const via = s.forwardedBy.length ? ` (forwarded by ${s.forwardedBy.join(' → ')})` : ''
-  return `${name}: ${s.source} ${s.severity} from ${who}${via}: ${s.subject}${s.externalRef ? ` [${s.externalRef}]` : ''}\n  ${s.severityReasons.join('; ')}`
+  const channel = s.channel ? ` via ${s.channel.name ?? s.channel.kind}` : ''
+  const language = s.language ? ` [${s.language}]` : ''
+  return `${name}: ${s.source} ${s.severity} from ${who}${channel}${via}${language}: ${s.subject}${s.externalRef ? ` [${s.externalRef}]` : ''}\n  ${s.severityReasons.join('; ')}`
 }
 
 export const smtpCommand: Command = {
@@ -106,7 +119,7 @@ export const smtpCommand: Command = {
     // Loaded here, not at the top: the other commands need not load an SMTP server.
     const { startSmtpListener } = await import('./smtp.ts')
     await withAnalysisPool((pool) => withDatabase(async (db, env) => {
-      const listener = await startSmtpListener(db, { port: port ?? env.SMTP_PORT, host: env.HOST, maxBytes: env.MAX_MESSAGE_BYTES, analyze: pool.analyze })
+      const listener = await startSmtpListener(db, { port: port ?? env.SMTP_PORT, host: env.HOST, maxBytes: env.MAX_MESSAGE_BYTES, analyze: pool.analyze, env })
       console.log(`SMTP listener ready on ${env.HOST}:${listener.port} (messages up to ${env.MAX_MESSAGE_BYTES} bytes)`)
       // Runs until stopped; the database closes only after the listener has finished its sessions.
       const signal = await new Promise<string>((resolve) => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { voidOnNewInbound } from '../approvals/requests.ts'
-import { recordAudit, systemActor } from '../audit/audit.ts'
+import { recordAudit, systemActor, type Actor } from '../audit/audit.ts'
 import { reopenOnCustomerReply } from '../cases/lifecycle.ts'
 import { createCase } from '../cases/create.ts'
 import { takeCaseNumber } from '../cases/queries.ts'
@@ -8,12 +8,19 @@ import { caseLabel } from '../cases/terms.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import { analyzeMessage, type Analysis, type Analyzer } from './analyze.ts'
 import { defaultLimits, headerMessageId, type Limits } from './parse.ts'
-import { findCaseByDedupeKey, findEarlierCopy, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
+import { extractWithModel, withModelExtraction, type ModelEnv } from './model.ts'
+import { loadIntakeContext } from '../orgs/intake-context.ts'
+import { failBouncedReplies, readDeliveryReport } from '../outbound/bounces.ts'
+import { findCaseByDedupeKey, findEarlierCopy, insertCaseKeys, insertMessageOnce, insertRaw, markRaw, type RawSummary } from './queries.ts'
 import { headerRecipients } from './routing.ts'
-import { findThread, originalKey, type ThreadMatch } from './threading.ts'
+import { dedupeKeys, findAutomaticThread, findThread, originalKey, type ThreadMatch } from './threading.ts'
 
 export type IntakeOutcome =
-  | { status: 'created' | 'threaded' | 'duplicate'; case: string; rawId: string }
+  | { status: 'created' | 'threaded'; case: string; rawId: string }
+  /** A redelivery; `case` is null for a kept not-escalation that answers no case. */
+  | { status: 'duplicate'; case: string | null; rawId: string }
+  /** Automatic mail: no case of its own; `case` is the one it was attached to, if any. */
+  | { status: 'not_escalation'; case: string | null; rawId: string; reason: string }
   | { status: 'quarantined'; case: null; rawId: string; reason: string }
 
 export type IntakeInput = {
@@ -24,10 +31,16 @@ export type IntakeInput = {
   limits?: Limits
   /** Where the message is analysed: in this thread when absent, else e.g. a worker pool. */
   analyze?: Analyzer
+  /** With an OpenAI key, the model's reading is added to the rules' (src/intake/model.ts). */
+  env?: ModelEnv
+  /**
+   * A person decided this kept not-escalation is one after all ("Open a case from this
+   * message"): it goes through the normal case creation, with them as the actor.
+   */
+  escalatedBy?: Actor
 }
 
 type Analysed = Extract<Analysis, { ok: true }>
-type OrgFacts = { inboundAddresses: string[]; executiveForwarders: string[] }
 
 /** Raised inside the transaction to roll it back when the message is already on a case. */
 class AlreadyIngested extends Error {}
@@ -42,7 +55,7 @@ export async function ingestMessage(db: Db, input: IntakeInput): Promise<IntakeO
   // A redelivery (a provider's retry, a replayed webhook) stores no second copy: the same bytes,
   // or the same Message-ID, already on a case of this org answer `duplicate` straight away.
   const earlier = await withOrg(db, input.orgId, (tx) => findEarlierCopy(tx, sha256, headerMessageId(input.raw)))
-  if (earlier) return { status: 'duplicate', case: caseLabel(earlier.number), rawId: earlier.rawId }
+  if (earlier) return { status: 'duplicate', case: earlier.number === null ? null : caseLabel(earlier.number), rawId: earlier.rawId }
   const { id: rawId } = await withOrg(db, input.orgId, (tx) =>
     insertRaw(tx, { orgId: input.orgId, provider: input.provider, sha256, bytes: input.raw, envelope: input.envelope }),
   )
@@ -52,18 +65,17 @@ export async function ingestMessage(db: Db, input: IntakeInput): Promise<IntakeO
 /** Runs the pipeline on a stored raw message: used by intake and by `desk ingest --reprocess`. */
 export async function processStored(db: Db, input: IntakeInput & { rawId: string; sha256: string }): Promise<IntakeOutcome> {
   const { orgId, rawId } = input
-  const org = await withOrg(db, orgId, async (tx) => {
-    const [row] = await tx<OrgFacts[]>`
-      select inbound_addresses as "inboundAddresses", executive_forwarders as "executiveForwarders" from orgs where id = ${orgId}`
-    return row!
-  })
+  const org = await withOrg(db, orgId, (tx) => loadIntakeContext(tx, orgId))
   const analyze = input.analyze ?? analyzeMessage
-  const analysis = await analyze(input.raw, { executiveForwarders: org.executiveForwarders.map((a) => a.toLowerCase()) }, input.limits ?? defaultLimits)
-  if (!analysis.ok) return quarantine(db, orgId, rawId, analysis.reason)
+  const analysed = await analyze(input.raw, org, input.limits ?? defaultLimits)
+  if (!analysed.ok) return quarantine(db, orgId, rawId, analysed.reason)
+  const analysis = input.env?.OPENAI_API_KEY ? withModelExtraction(analysed, await extractWithModel(input.env, analysed, org)) : analysed
 
   const dedupeKey = analysis.mail.messageId ? `mid:${analysis.mail.messageId}` : `sha256:${input.sha256}`
   const recipients = [...(input.envelope?.to ?? []), ...headerRecipients(input.raw)]
+  const automatic = !analysis.classification.isEscalation && !input.escalatedBy
   try {
+    if (automatic) return await keepAutomatic(db, orgId, analysis, { ...input, dedupeKey }, recipients, org.inboundAddresses)
     return await withOrg(db, orgId, async (tx) => {
       if (await findCaseByDedupeKey(tx, dedupeKey)) throw new AlreadyIngested()
       let match = await findThread(tx, analysis, recipients, org.inboundAddresses)
@@ -87,7 +99,7 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
   return withOrg(db, orgId, async (tx) => {
     const existing = await findCaseByDedupeKey(tx, dedupeKey)
     if (!existing) throw new Error('a concurrent delivery collided but left no case; the sender should retry')
-    await markRaw(tx, rawId, 'duplicate', { caseId: existing.caseId })
+    await markRaw(tx, rawId, 'duplicate', { caseId: existing.caseId, reopen: !!input.escalatedBy })
     return { status: 'duplicate' as const, case: caseLabel(existing.number), rawId }
   })
 }
@@ -105,6 +117,77 @@ async function quarantine(db: Db, orgId: string, rawId: string, reason: string):
 }
 
 type Delivery = IntakeInput & { rawId: string; dedupeKey: string }
+
+function rawSummary(a: Analysed): RawSummary {
+  const { mail, classification } = a
+  return {
+    from: mail.from?.email.toLowerCase().slice(0, 320) || null,
+    name: mail.from?.name.slice(0, 200) || null,
+    subject: (mail.subject || '(no subject)').slice(0, 300),
+    kind: classification.noise?.kind ?? null,
+  }
+}
+
+/**
+ * Automatic mail (an auto-reply, a delivery report, bulk mail) is kept, never made a case or a
+ * draft. When it answers a case's thread it is attached to that case as a flagged note: it is
+ * not the customer writing, so the case stays as it is and approvals stand. A final bounce of a
+ * reply we sent fails that send, so the owner sees it.
+ */
+async function keepAutomatic(db: Db, orgId: string, a: Analysed, d: Delivery, recipients: string[], inboundAddresses: string[]): Promise<IntakeOutcome> {
+  const reason = a.classification.escalationReason
+  const summary = rawSummary(a)
+  return withOrg(db, orgId, async (tx) => {
+    const match = await findAutomaticThread(tx, a, recipients, inboundAddresses)
+    if (!match) {
+      await markRaw(tx, d.rawId, 'not_escalation', { reason, summary })
+      await recordAudit(tx, orgId, { actor: systemActor, action: 'message.not_escalation', details: { rawId: d.rawId, reason, via: d.provider } })
+      return { status: 'not_escalation' as const, case: null, rawId: d.rawId, reason }
+    }
+    const kind = a.classification.noise?.kind ?? 'automated'
+    const note = await insertMessageOnce(tx, orgId, { ...messageRow(a, match.caseId, d), direction: 'note', automatic: { kind, reason } })
+    if (note) {
+      const report = kind === 'delivery_report' ? readDeliveryReport(d.raw) : null
+      const failed = report ? await failBouncedReplies(tx, orgId, match.caseId, a.classification.referencedMessageIds, report, d.rawId) : []
+      await recordAudit(tx, orgId, {
+        actor: systemActor, action: 'message.automatic', caseId: match.caseId,
+        details: { rawId: d.rawId, kind, reason, from: summary.from, threadedBy: match.by, ...(report?.action ? { delivery: report.action } : {}), ...(failed.length ? { failedSends: failed } : {}) },
+      })
+    }
+    await markRaw(tx, d.rawId, 'not_escalation', { reason, summary, caseId: match.caseId })
+    return { status: 'not_escalation' as const, case: caseLabel(match.number), rawId: d.rawId, reason }
+  })
+}
+
+/** What intake read, kept on the case as it was: corrections are compared against it. */
+function intakeReading(a: Analysed) {
+  const c = a.classification
+  const model = c.model
+  return {
+    source: c.source,
+    customer: c.customer,
+    severity: c.severity,
+    externalRef: c.externalRef,
+    channel: c.channel,
+    language: c.language,
+    executive: c.executive ? { email: c.executive.email, name: c.executive.name, title: c.executive.title, configured: c.executive.configured } : null,
+    reasons: a.summary.reasons,
+    ...(model ? { model: model.ok ? { ok: true, model: model.model, fields: model.fields, disagreements: model.disagreements, dropped: model.dropped } : { ok: false, reason: model.reason, detail: model.detail } } : {}),
+  }
+}
+
+/** The channel as the case stores it: an impossible address is no address. */
+function caseChannel(a: Analysed) {
+  const channel = a.classification.channel
+  if (!channel) return null
+  const email = channel.email?.toLowerCase() ?? null
+  return {
+    kind: channel.kind,
+    name: channel.name?.slice(0, 300) ?? null,
+    email: email && email.length <= 320 ? email : null,
+    reference: channel.reference?.slice(0, 200) ?? null,
+  }
+}
 
 function messageRow(a: Analysed, caseId: string, d: Delivery) {
   const { mail } = a
@@ -129,16 +212,17 @@ async function openCaseFromMail(tx: Tx, orgId: string, number: number, a: Analys
   const { unwrapped, classification, mail } = a
   // An address quoted in a forward can be longer than any real one (320 characters), and the
   // customer's address is indexed: an impossible one is no address.
-  const quotedEmail = unwrapped.customer?.email?.toLowerCase() || null
+  const quotedEmail = classification.customer.email
   const customerEmail = quotedEmail && quotedEmail.length <= 320 ? quotedEmail : null
-  const forwardedBy = unwrapped.forwardedBy.map((f) => f.email.toLowerCase()).filter(Boolean)
+  const forwardedBy = classification.forwardedBy
   const subject = unwrapped.subject.trim() || mail.subject.trim() || '(no subject)'
-  // Reply in the customer's own thread: to the original's Message-ID when the forward carried it.
-  const replyTo = unwrapped.depth === 0 ? mail.messageId : unwrapped.originalMessageId
+  // Reply in the customer's own thread: to the original's Message-ID when the forward carried it
+  // (an attached original, or In-Reply-To/References that the forwarding client kept).
+  const replyTo = classification.dedupe.originalMessageId
   const kase = await createCase(tx, orgId, {
     source: classification.source,
     customerEmail,
-    customerName: unwrapped.customer?.name || null,
+    customerName: classification.customer.name,
     forwardedBy,
     subject,
     summary: unwrapped.text.trim().slice(0, 2000),
@@ -150,20 +234,28 @@ async function openCaseFromMail(tx: Tx, orgId: string, number: number, a: Analys
     originalKey: originalKey(a),
     replyToMessageId: replyTo,
     replyReferences: unwrapped.depth === 0 ? [...mail.references, ...(mail.messageId ? [mail.messageId] : [])] : replyTo ? [replyTo] : [],
+    channel: caseChannel(a),
+    language: classification.language,
+    executive: classification.executive
+      ? { email: classification.executive.email, name: classification.executive.name, title: classification.executive.title, configured: classification.executive.configured, reason: classification.executive.reason }
+      : null,
+    intake: intakeReading(a),
     openedAt: new Date(),
     audit: {
-      actor: systemActor,
+      actor: d.escalatedBy ?? systemActor,
       details: {
         via: d.provider, messageId: mail.messageId, rawId: d.rawId, source: classification.source,
         severity: classification.severity, sourceReasons: classification.sourceReasons, severityReasons: classification.severityReasons,
         ...(forwardedBy.length ? { forwardedBy } : {}), ...(classification.externalRef ? { externalRef: classification.externalRef } : {}),
+        ...(d.escalatedBy ? { openedFromNotEscalation: classification.escalationReason } : {}),
       },
     },
   }, { number })
   const message = await insertMessageOnce(tx, orgId, messageRow(a, kase.id, d))
   if (!message) throw new AlreadyIngested()
   await tx`update messages set forwarded_by = ${forwardedBy} where id = ${message.id}`
-  await markRaw(tx, d.rawId, 'processed', { caseId: kase.id })
+  await insertCaseKeys(tx, orgId, kase.id, dedupeKeys(a))
+  await markRaw(tx, d.rawId, 'processed', { caseId: kase.id, reopen: !!d.escalatedBy })
   return { status: 'created', case: caseLabel(number), rawId: d.rawId }
 }
 
@@ -171,7 +263,7 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
   const [kase] = await tx<{ customerEmail: string | null; forwardedBy: string[] }[]>`
     select customer_email as "customerEmail", forwarded_by as "forwardedBy" from cases where id = ${match.caseId} for no key update`
   const sender = a.mail.from?.email.toLowerCase() ?? ''
-  const forwarders = a.unwrapped.forwardedBy.map((f) => f.email.toLowerCase()).filter(Boolean)
+  const forwarders = a.classification.forwardedBy
   const team = await tx<{ email: string }[]>`select email from app_users where email = ${sender}`
   const known = sender === kase!.customerEmail || kase!.forwardedBy.includes(sender) || team.length > 0
   const message = await insertMessageOnce(tx, orgId, messageRow(a, match.caseId, d))
@@ -182,6 +274,8 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
   if (newForwarders.length) {
     await tx`update cases set forwarded_by = forwarded_by || ${newForwarders}::text[] where id = ${match.caseId}`
   }
+  // A later copy of this mail may share only this message's keys (another client's quoting).
+  await insertCaseKeys(tx, orgId, match.caseId, dedupeKeys(a))
   await recordAudit(tx, orgId, {
     actor: sender === kase!.customerEmail ? { kind: 'customer', id: sender } : systemActor,
     action: 'message.receive',
@@ -191,7 +285,7 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
   // What the customer wrote changes what a good reply is: pending approvals lapse.
   if (match.by !== 'forward_copy') await voidOnNewInbound(tx, orgId, match.caseId)
   if (sender === kase!.customerEmail) await reopenOnCustomerReply(tx, orgId, match.caseId)
-  await markRaw(tx, d.rawId, 'threaded', { caseId: match.caseId })
+  await markRaw(tx, d.rawId, 'threaded', { caseId: match.caseId, reopen: !!d.escalatedBy })
   return { status: 'threaded', case: caseLabel(match.number), rawId: d.rawId }
 }
 

@@ -21,6 +21,8 @@ export type ParsedMail = {
   html: string | null
   attachments: { filename: string | null; mimeType: string; size: number; isMessage: boolean }[]
   attachedMessages: ParsedMail[]
+  /** Header sections a delivery report returns (text/rfc822-headers): which of our mails bounced. */
+  returnedHeaders: { messageId: string | null; inReplyTo: string | null; references: string[] }[]
   headers: { key: string; value: string }[]
 }
 
@@ -184,8 +186,16 @@ function toParsedMail(email: Email, hasPlain: boolean): ParsedMail {
       isMessage: isMessageType(a.mimeType),
     })),
     attachedMessages: [],
+    returnedHeaders: email.attachments.filter((a) => a.mimeType === 'text/rfc822-headers').slice(0, 4).map((a) => returnedIds(contentBytes(a.content))),
     headers: email.headers.map((h) => ({ key: h.key, value: h.value })),
   })
+}
+
+/** Message-ID, In-Reply-To and References of a returned header section (first 64 KB, unfolded). */
+function returnedIds(bytes: Uint8Array) {
+  const block = latin1(bytes.subarray(0, SNIFF_BYTES)).replace(/\r?\n[ \t]+/g, ' ')
+  const value = (name: string) => block.split(/\r?\n/).find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1)
+  return { messageId: firstId(value('message-id')), inReplyTo: firstId(value('in-reply-to')), references: allIds(value('references')) }
 }
 
 function mailboxes(list: PostalAddress[] | undefined): Address[] {

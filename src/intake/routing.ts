@@ -25,7 +25,6 @@ export async function findOrgByRecipient(db: Q, addresses: string[]): Promise<Or
   if (candidates.length === 0) return undefined
   const rows = await db<(Org & { rank: number })[]>`
     select o.id, o.slug, o.name, o.timezone, o.inbound_addresses as "inboundAddresses",
-           o.executive_forwarders as "executiveForwarders",
            min(array_position(${candidates}::text[], lower(a))) as rank
     from orgs o cross join unnest(o.inbound_addresses) as a
     where lower(a) = any(${candidates}::text[])

@@ -1,6 +1,7 @@
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
 import { isDatabaseUnavailable, type Db } from '../db.ts'
 import type { Analyzer } from './analyze.ts'
+import type { ModelEnv } from './model.ts'
 import { findOrgByRecipient } from './routing.ts'
 import { receiveMail } from './webhooks/receive.ts'
 
@@ -25,7 +26,7 @@ const temporaryFailure = (error: unknown) => {
  */
 export async function startSmtpListener(
   db: Db,
-  options: { port: number; host: string; maxBytes: number; analyze?: Analyzer },
+  options: { port: number; host: string; maxBytes: number; analyze?: Analyzer; env?: ModelEnv },
 ): Promise<SmtpListener> {
   // The org of each transaction, keyed by its envelope: smtp-server makes a new envelope on
   // RSET and after DATA, so the next transaction starts unrouted without our bookkeeping.
@@ -71,7 +72,7 @@ export async function startSmtpListener(
           to: session.envelope.rcptTo.map((r) => r.address),
           remoteAddress: session.remoteAddress,
         }
-        receiveMail(db, { raw, provider: 'smtp', envelope, analyze: options.analyze })
+        receiveMail(db, { raw, provider: 'smtp', envelope, analyze: options.analyze, env: options.env })
           .then((outcome) => callback(null, `2.0.0 ${outcome.status}${outcome.case ? ` ${outcome.case}` : ''}`))
           .catch((error: unknown) => callback(temporaryFailure(error)))
       })

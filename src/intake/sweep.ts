@@ -1,6 +1,7 @@
 import { recordAudit, systemActor } from '../audit/audit.ts'
 import { isDatabaseUnavailable, withOrg, type Db, type Q } from '../db.ts'
 import type { Analyzer } from './analyze.ts'
+import type { ModelEnv } from './model.ts'
 import { processStored, type IntakeOutcome } from './intake.ts'
 
 // Intake commits the raw bytes before it parses them, so nothing is lost when the process dies
@@ -26,9 +27,11 @@ export type SweepOptions = {
   log?: (line: string) => void
   /** How the stored bytes are analysed (Node: the worker pool, as for mail that just arrived). */
   analyze?: Analyzer
+  /** With an OpenAI key, the model reads the message too, as for mail that just arrived. */
+  env?: ModelEnv
 }
 
-export type SweepSummary = { claimed: number; created: number; threaded: number; duplicate: number; quarantined: number; retrying: number }
+export type SweepSummary = { claimed: number; created: number; threaded: number; duplicate: number; not_escalation: number; quarantined: number; retrying: number }
 
 type StrandedRow = { id: string; orgId: string | null; attempts: number; spent: boolean; lastError: string | null }
 type StoredRaw = { raw: Buffer; provider: string; sha256: string; envelope: Record<string, unknown> }
@@ -40,7 +43,7 @@ type StoredRaw = { raw: Buffer; provider: string; sha256: string; envelope: Reco
  * whose processing fails, or kills the process, is quarantined once the attempts are spent.
  */
 export async function sweepStrandedRaw(db: Db, options: SweepOptions = {}): Promise<SweepSummary> {
-  const summary: SweepSummary = { claimed: 0, created: 0, threaded: 0, duplicate: 0, quarantined: 0, retrying: 0 }
+  const summary: SweepSummary = { claimed: 0, created: 0, threaded: 0, duplicate: 0, not_escalation: 0, quarantined: 0, retrying: 0 }
   const rows = await claimStrandedRaw(db, {
     olderThanMs: options.olderThanMs ?? 120_000,
     limit: options.limit ?? 10,
@@ -48,13 +51,13 @@ export async function sweepStrandedRaw(db: Db, options: SweepOptions = {}): Prom
     orgIds: options.orgIds ?? null,
   })
   summary.claimed = rows.length
-  for (const row of rows) summary[await finishStranded(db, row, options.log ?? ((line) => console.error(line)), options.analyze)]++
+  for (const row of rows) summary[await finishStranded(db, row, options.log ?? ((line) => console.error(line)), options.analyze, options.env)]++
   return summary
 }
 
 type Finished = Exclude<keyof SweepSummary, 'claimed'>
 
-async function finishStranded(db: Db, row: StrandedRow, log: (line: string) => void, analyze: Analyzer | undefined): Promise<Finished> {
+async function finishStranded(db: Db, row: StrandedRow, log: (line: string) => void, analyze: Analyzer | undefined, env: ModelEnv | undefined): Promise<Finished> {
   if (!row.orgId) {
     // Routing happens before storing, so a row without an org never had one to try: retrying
     // would find none again. Only a person can name the org.
@@ -65,7 +68,7 @@ async function finishStranded(db: Db, row: StrandedRow, log: (line: string) => v
     await quarantineStranded(db, row, giveUpReason(row.lastError ?? 'the process stopped'))
     return 'quarantined'
   }
-  const attempt = await processOnce(db, row.id, row.orgId, analyze)
+  const attempt = await processOnce(db, row.id, row.orgId, analyze, env)
   if (attempt.ok) {
     await withOrg(db, row.orgId, (tx) => recordAudit(tx, row.orgId!, {
       actor: systemActor, action: 'message.recover',
@@ -83,11 +86,11 @@ async function finishStranded(db: Db, row: StrandedRow, log: (line: string) => v
 }
 
 /** One run of the ordinary pipeline on the stored bytes; its failure is a value, except an outage. */
-async function processOnce(db: Db, rawId: string, orgId: string, analyze: Analyzer | undefined): Promise<{ ok: true; outcome: IntakeOutcome } | { ok: false; error: string }> {
+async function processOnce(db: Db, rawId: string, orgId: string, analyze: Analyzer | undefined, env: ModelEnv | undefined): Promise<{ ok: true; outcome: IntakeOutcome } | { ok: false; error: string }> {
   const stored = await loadStoredRaw(db, rawId) // one row's bytes at a time: a message may be 25 MB
   try {
     const outcome = await processStored(db, {
-      orgId, rawId, raw: new Uint8Array(stored.raw), provider: stored.provider, sha256: stored.sha256, envelope: stored.envelope, analyze,
+      orgId, rawId, raw: new Uint8Array(stored.raw), provider: stored.provider, sha256: stored.sha256, envelope: stored.envelope, analyze, env,
     })
     return { ok: true, outcome }
   } catch (error) {

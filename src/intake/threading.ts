@@ -1,28 +1,25 @@
-import { createHash } from 'node:crypto'
 import type { Tx } from '../db.ts'
 import type { Analysis } from './analyze.ts'
+import { findCaseByKeys, findCaseByMessageIds, MAX_KEY_CHARS } from './queries.ts'
 import { baseAddress } from './routing.ts'
 
 export type ThreadMatch = { caseId: string; number: number; by: 'reply_token' | 'in_reply_to' | 'external_ref' | 'forward_copy' }
 type Analysed = Extract<Analysis, { ok: true }>
 
-const normaliseSubject = (s: string) =>
-  s.replace(/^\s*((re|fwd?|tr|wg|rv|aw|sv|vs)\s*(\[\d+\])?\s*:\s*)+/i, '').replace(/\s+/g, ' ').trim().toLowerCase()
-
 /**
- * The same complaint forwarded by two people arrives as two messages with different ids. What
- * they share is the original: its sender, subject and sent time (or, without a usable date, the
- * start of its text). Only forwards get a key; direct mail dedupes on its Message-ID.
+ * The copies of one customer mail share keys however they arrived: sent to the desk, forwarded
+ * by two executives from different clients, re-forwarded. The analysis computes them
+ * (src/intake/dedupe.ts), best first: the original's sender, subject and minute as written, the
+ * zoned instant, the original's Message-ID, its text. A case keeps every key of every message
+ * filed on it (case_keys), so a copy that shares any one of them finds it.
  */
+export function dedupeKeys(a: Analysed): string[] {
+  return a.classification.dedupe.keys.filter((k) => k.length <= MAX_KEY_CHARS)
+}
+
+/** The first key, kept on the case row as before (cases.original_key). */
 export function originalKey(a: Analysed): string | null {
-  const { unwrapped } = a
-  if (unwrapped.depth === 0 || !unwrapped.customer?.email) return null
-  if (unwrapped.originalMessageId) return `mid:${unwrapped.originalMessageId}`
-  const when = unwrapped.date ? Date.parse(unwrapped.date) : NaN
-  const anchor = Number.isFinite(when)
-    ? new Date(Math.floor(when / 60_000) * 60_000).toISOString()
-    : unwrapped.text.replace(/\s+/g, ' ').trim().slice(0, 400).toLowerCase()
-  return `fwd:${createHash('sha256').update(JSON.stringify([unwrapped.customer.email.toLowerCase(), normaliseSubject(unwrapped.subject), anchor])).digest('hex')}`
+  return dedupeKeys(a)[0] ?? null
 }
 
 /** Reply tokens ride in the recipient: escalations+<token>@… (random, never the case number). */
@@ -35,33 +32,62 @@ export function replyTokens(recipients: string[], inboundAddresses: string[]): s
   })
 }
 
+async function byReplyToken(tx: Tx, recipients: string[], inboundAddresses: string[]): Promise<ThreadMatch | null> {
+  const tokens = replyTokens(recipients, inboundAddresses)
+  if (!tokens.length) return null
+  const [row] = await tx<{ id: string; number: number }[]>`select id, number from cases where reply_token = any(${tokens}) limit 1`
+  return row ? { caseId: row.id, number: row.number, by: 'reply_token' } : null
+}
+
+async function byMessageIds(tx: Tx, ids: (string | null)[]): Promise<ThreadMatch | null> {
+  const usable = [...new Set(ids.filter((id): id is string => !!id && id.length < MAX_KEY_CHARS - 4))]
+  const row = await findCaseByMessageIds(tx, usable)
+  return row ? { caseId: row.id, number: row.number, by: 'in_reply_to' } : null
+}
+
+async function byExternalRef(tx: Tx, ref: string | null): Promise<ThreadMatch | null> {
+  if (!ref) return null
+  const [row] = await tx<{ id: string; number: number }[]>`select id, number from cases where external_ref = ${ref}`
+  return row ? { caseId: row.id, number: row.number, by: 'external_ref' } : null
+}
+
+/**
+ * Another copy of a mail a case already has: the forwarded original itself was filed (it was
+ * sent to the desk too, and its Message-ID is a message's dedupe key), or one of its keys is
+ * the case's.
+ */
+async function byCopy(tx: Tx, a: Analysed): Promise<ThreadMatch | null> {
+  const original = a.classification.dedupe.originalMessageId
+  const keys = [...dedupeKeys(a), ...(original && original.length < MAX_KEY_CHARS - 4 ? [`mid:${original}`] : [])]
+  const row = (original ? await findCaseByMessageIds(tx, [original]) : undefined) ?? (await findCaseByKeys(tx, keys))
+  return row ? { caseId: row.id, number: row.number, by: 'forward_copy' } : null
+}
+
 /**
  * Finds the case a message belongs to, in DESIGN.md's order: our reply token, then In-Reply-To /
- * References against Message-IDs we stored or sent, then the external reference, then another
- * copy of the same forwarded original. A subject line alone never attaches mail to a case.
+ * References against Message-IDs we stored or sent (or a case's forwarded original), then the
+ * external reference, then another copy of the same original. A subject line alone never
+ * attaches mail to a case.
  */
 export async function findThread(tx: Tx, a: Analysed, recipients: string[], inboundAddresses: string[]): Promise<ThreadMatch | null> {
-  const tokens = replyTokens(recipients, inboundAddresses)
-  if (tokens.length) {
-    const [row] = await tx<{ id: string; number: number }[]>`select id, number from cases where reply_token = any(${tokens}) limit 1`
-    if (row) return { caseId: row.id, number: row.number, by: 'reply_token' }
-  }
-  const ids = [a.mail.inReplyTo, ...a.mail.references].filter((id): id is string => Boolean(id)).map((id) => `mid:${id}`)
-  if (ids.length) {
-    const [row] = await tx<{ id: string; number: number }[]>`
-      select c.id, c.number from messages m join cases c on c.id = m.case_id
-      where m.dedupe_key = any(${ids}) order by m.created_at desc limit 1`
-    if (row) return { caseId: row.id, number: row.number, by: 'in_reply_to' }
-  }
-  const ref = a.classification.externalRef
-  if (ref) {
-    const [row] = await tx<{ id: string; number: number }[]>`select id, number from cases where external_ref = ${ref}`
-    if (row) return { caseId: row.id, number: row.number, by: 'external_ref' }
-  }
-  const key = originalKey(a)
-  if (key) {
-    const [row] = await tx<{ id: string; number: number }[]>`select id, number from cases where original_key = ${key}`
-    if (row) return { caseId: row.id, number: row.number, by: 'forward_copy' }
-  }
-  return null
+  return (
+    (await byReplyToken(tx, recipients, inboundAddresses)) ??
+    (await byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references])) ??
+    (await byExternalRef(tx, a.classification.externalRef)) ??
+    (await byCopy(tx, a))
+  )
+}
+
+/**
+ * The case an automatic message answers: an auto-reply sent to our reply's token address, a
+ * message that refers to one of our or the case's Message-IDs (a bounce returns our reply with
+ * its headers), or a helpdesk's acknowledgement that quotes the case's reference. Never by a
+ * forwarded copy's keys: an auto-reply is nobody's copy of a complaint.
+ */
+export async function findAutomaticThread(tx: Tx, a: Analysed, recipients: string[], inboundAddresses: string[]): Promise<ThreadMatch | null> {
+  return (
+    (await byReplyToken(tx, recipients, inboundAddresses)) ??
+    (await byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references, ...a.classification.referencedMessageIds])) ??
+    (await byExternalRef(tx, a.classification.externalRef))
+  )
 }

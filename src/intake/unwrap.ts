@@ -17,9 +17,16 @@ export type Unwrapped = {
   note: string | null
   originalMessageId: string | null
   depth: number
+  /** Who the original was addressed to, as the deepest message (or its quoted header) shows. */
+  originalTo: Address[]
+  originalCc: Address[]
+  /** The original's Reply-To, when the original itself is at hand (direct mail, an attached message). */
+  originalReplyTo: Address[]
+  /** Each forwarder with the note they typed above the forward, outermost first. */
+  layers: { from: Address; note: string }[]
 }
 
-type Hop = { from: Address; subject: string | null; date: string | null; body: string; note: string }
+type Hop = { from: Address; to: Address[]; cc: Address[]; subject: string | null; date: string | null; body: string; note: string }
 
 const MAX_HOPS = 12
 // email-forward-parser's patterns start lines with `^\s*` (multiline) and chain `.+`, `\s*` and
@@ -37,12 +44,17 @@ export function unwrapForwards(mail: ParsedMail): Unwrapped {
   // Bounces, abuse reports and read receipts quote or attach the original message too, but
   // nobody forwarded it: the report itself is what arrived.
   if (isReport(mail)) return notForwarded(mail)
+  // Certified mail (Italian PEC) wraps the message it carries: the wrapper is transport, not a
+  // person forwarding it, so the carried message is read as if it had arrived by itself.
+  const carried = certifiedMailContent(mail)
+  if (carried) return unwrapForwards(carried)
   const hops = inlineHops(mail)
   if (hops.length > 0) {
     const deepest = hops[hops.length - 1]!
+    const senders = [mail.from, ...hops.slice(0, -1).map((h) => h.from)]
     return {
       customer: deepest.from,
-      forwardedBy: forwarders([mail.from, ...hops.slice(0, -1).map((h) => h.from)]),
+      forwardedBy: forwarders(senders, deepest.from),
       // A quoted Subject line is customer text too, and becomes our reply's Subject header.
       subject: headerSafeSubject(deepest.subject ?? '') || stripForwardPrefixes(mail.subject),
       date: deepest.date?.trim() || null,
@@ -50,6 +62,10 @@ export function unwrapForwards(mail: ParsedMail): Unwrapped {
       note: joinNotes(hops.map((h) => h.note)),
       originalMessageId: null,
       depth: hops.length,
+      originalTo: deepest.to,
+      originalCc: deepest.cc,
+      originalReplyTo: [],
+      layers: layersOf(senders.map((from, i) => ({ from, note: hops[i]!.note })), deepest.from),
     }
   }
   const attached = forwardedAttachment(mail)
@@ -57,12 +73,22 @@ export function unwrapForwards(mail: ParsedMail): Unwrapped {
     const inner = unwrapForwards(attached)
     return {
       ...inner,
-      forwardedBy: forwarders([mail.from, ...inner.forwardedBy]),
+      forwardedBy: forwarders([mail.from, ...inner.forwardedBy], inner.customer),
       note: joinNotes([mail.text, inner.note ?? '']),
       depth: inner.depth + 1,
+      layers: layersOf([{ from: mail.from, note: mail.text }, ...inner.layers], inner.customer),
     }
   }
   return notForwarded(mail)
+}
+
+const PEC_TRANSPORT = /^posta-certificata$/i
+
+function certifiedMailContent(mail: ParsedMail): ParsedMail | null {
+  const transport = mail.headers.find((h) => h.key === 'x-trasporto')?.value.trim() ?? ''
+  const pec = PEC_TRANSPORT.test(transport) || /^posta certificata:/i.test(mail.subject)
+  if (!pec) return null
+  return mail.attachedMessages.find((m) => m.from) ?? null
 }
 
 function notForwarded(mail: ParsedMail): Unwrapped {
@@ -70,11 +96,17 @@ function notForwarded(mail: ParsedMail): Unwrapped {
     customer: mail.from,
     forwardedBy: [],
     subject: mail.subject,
-    date: mail.date,
+    // The Date header as written (postal-mime normalises it to UTC): its wall-clock time is what
+    // another client's quoted copy of this mail shows.
+    date: mail.headers.find((h) => h.key === 'date')?.value.trim() || mail.date,
     text: mail.text,
     note: null,
     originalMessageId: mail.messageId,
     depth: 0,
+    originalTo: mail.to,
+    originalCc: mail.cc,
+    originalReplyTo: mail.replyTo,
+    layers: [],
   }
 }
 
@@ -118,7 +150,7 @@ function peelOnce(body: string, allowHeaderSplit: boolean): Hop | null {
   // The library looks for its separators first and so can jump over a header block without one
   // (GMX/Outlook "Envoyé/De/À/Objet"); the block that comes first in the text is the next hop.
   if (block && (!bySeparator || block.start < bySeparator.start)) {
-    return { from: block.from, subject: block.subject, date: block.date, body: block.body, note: block.note }
+    return { from: block.from, to: block.to, cc: block.cc, subject: block.subject, date: block.date, body: block.body, note: block.note }
   }
   if (bySeparator) return bySeparator.hop
   // An empty forward subject makes the library split on the first "From:" line and report the
@@ -141,6 +173,8 @@ function fromLibrary(body: string, subject: string | null): { hop: Hop; start: n
   return {
     hop: {
       from,
+      to: libraryMailboxes(result.email.to),
+      cc: libraryMailboxes(result.email.cc),
       subject: result.email.subject ?? null,
       date: result.email.date ?? null,
       body: result.email.body ?? '',
@@ -156,15 +190,29 @@ function libraryMailbox(box: { address: string | null; name: string | null } | u
   return email || name ? { email, name } : null
 }
 
+function libraryMailboxes(boxes: EmailForwardResult['email']['to']): Address[] {
+  const list = Array.isArray(boxes) ? boxes : boxes ? [boxes] : []
+  return list.map((b) => libraryMailbox(b)).filter((a): a is Address => !!a)
+}
+
 function forwardedAttachment(mail: ParsedMail): ParsedMail | null {
   return mail.attachedMessages.find((m) => m.from) ?? null
 }
 
-function forwarders(list: (Address | null)[]): Address[] {
+/** Each forwarder with their note, without the customer forwarding their own earlier mail. */
+function layersOf(list: { from: Address | null; note: string }[], customer: Address | null): { from: Address; note: string }[] {
+  const own = customer?.email.toLowerCase()
+  return list.filter((l): l is { from: Address; note: string } => !!l.from?.email && l.from.email.toLowerCase() !== own)
+}
+
+function forwarders(list: (Address | null)[], customer: Address | null = null): Address[] {
   const out: Address[] = []
+  const own = customer?.email.toLowerCase()
   for (const a of list) {
     // Only an address can be stored and matched later; a bare display name in a quoted header cannot.
     if (!a || !a.email) continue
+    // A customer who forwards their own earlier mail is the customer, not a forwarder.
+    if (own && a.email.toLowerCase() === own) continue
     if (out.length > 0 && out[out.length - 1]!.email.toLowerCase() === a.email.toLowerCase()) continue
     out.push(a)
   }
@@ -228,7 +276,7 @@ for (const [field, words] of Object.entries({
 }
 const HEADER_LINE = /^[ \t]*(?:>[ \t]*)*\*{0,2}([^\s:*][^:*\n]{0,20}?)\*{0,2}[ \t]*[:：][ \t]*\*{0,2}[ \t]*(.*)$/
 
-type HeaderBlock = { start: number; from: Address; subject: string | null; date: string | null; body: string; note: string }
+type HeaderBlock = { start: number; from: Address; to: Address[]; cc: Address[]; subject: string | null; date: string | null; body: string; note: string }
 
 /** The first run of quoted header lines (From/De/Von…, Date/Envoyé…, Subject/Objet…), empty values allowed. */
 function findHeaderBlock(text: string): HeaderBlock | null {
@@ -252,6 +300,8 @@ function findHeaderBlock(text: string): HeaderBlock | null {
       return {
         start: runStart,
         from,
+        to: mailboxList(fields.to ?? ''),
+        cc: mailboxList(fields.cc ?? ''),
         subject: fields.subject ?? null,
         date: fields.date || null,
         body: text.slice(runEnd).replace(/^\s*\n/, '').trim(),
@@ -285,6 +335,17 @@ function parseMailbox(value: string): Address | null {
   if (bare) return { email: bare[1]!, name: '' }
   const name = unquote(v)
   return name ? { email: '', name } : null
+}
+
+/** The addresses of a quoted To/Cc line ("A <a@x>; B <b@y>", "a@x, b@y"), at most twenty. */
+function mailboxList(value: string): Address[] {
+  const out: Address[] = []
+  for (const m of value.slice(0, 4000).matchAll(/([^<>;,]{0,120}?)\s*[<[]\s*(?:mailto:)?([^\s<>[\]@]+@[^\s<>[\]]+?)\s*[>\]]|([^\s<>;,"]+@[^\s<>;,"]+)/g)) {
+    const email = (m[2] ?? m[3] ?? '').replace(/^mailto:/i, '')
+    if (email) out.push({ email, name: unquote(m[1] ?? '') })
+    if (out.length >= 20) break
+  }
+  return out
 }
 
 const OPENING_QUOTES = new Set(['"', "'", '“', '*'])

@@ -3,7 +3,7 @@ import { checkDraft, checkText, type FlagCode } from '../../src/drafts/guardrail
 
 // Each text flag: sentences that must raise it, and near-misses that must not (including the
 // careful wording the instructions ask for, so good drafts are not buried in false alarms).
-const table: Record<Exclude<FlagCode, 'wrong_recipient' | 'missing_recipient' | 'legal_review' | 'missing_facts' | 'other'>, { bad: string[]; good: string[] }> = {
+const table: Record<Exclude<FlagCode, 'wrong_recipient' | 'no_reply_recipient' | 'colleague_recipient' | 'missing_recipient' | 'legal_review' | 'missing_facts' | 'other'>, { bad: string[]; good: string[] }> = {
   liability_admission: {
     bad: [
       'This was entirely our fault.',
@@ -182,5 +182,40 @@ describe('guardrails: recipients, legal review, missing facts, model flags', () 
       ],
     })
     expect(flags.map((f) => `${f.code}:${f.source}`)).toEqual(['compensation_promise:rules', 'missing_recipient:rules', 'threat:model', 'other:model'])
+  })
+})
+
+describe('guardrails: a reply never goes to a no-reply address or a colleague', () => {
+  const base = { to: ['pat@customer.test'], subject: 'Re: My order', body: 'Dear Pat,\n\nThank you for writing.' }
+  const org = { inboundAddresses: ['escalations@northwind.example'], domains: ['northwind.example', 'northwind.de'], teamAddresses: ['t.baker@northwind.example'] }
+  // Addresses that are "on the case" all the same: the notice's sender, the forwarding executive.
+  const ctx = { allowedRecipients: ['pat@customer.test', 'noreply@bbb.org', 'dana.ruiz@northwind.example', 'j.weber@northwind.de'], source: 'bbb', org }
+
+  it('blocks a no-reply address even when it sent mail on the case', () => {
+    for (const address of ['noreply@bbb.org', 'do-not-reply@consumerfinance.gov', 'notifications@trustpilot.com', 'MAILER-DAEMON@mx.example']) {
+      const flags = checkDraft({ ...base, to: [address] }, { ...ctx, allowedRecipients: [...ctx.allowedRecipients, address.toLowerCase()] })
+      expect(flags).toEqual([expect.objectContaining({ code: 'no_reply_recipient', severity: 'block', evidence: address.toLowerCase() })])
+    }
+  })
+
+  it('blocks a colleague: the org\'s domains, its desk address and its users, even the executive who forwarded it', () => {
+    for (const address of ['dana.ruiz@northwind.example', 'j.weber@northwind.de', 'escalations@northwind.example', 'someone@mx-out.northwind.example']) {
+      const flags = checkDraft({ ...base, to: [address] }, ctx)
+      expect(flags.map((f) => [f.code, f.severity])).toEqual([['colleague_recipient', 'block']])
+    }
+  })
+
+  it('the customer passes; a stranger is still a wrong recipient', () => {
+    expect(checkDraft(base, ctx)).toEqual([])
+    expect(checkDraft({ ...base, to: ['pat@customer.test', 'x@elsewhere.test'] }, ctx).map((f) => f.code)).toEqual(['wrong_recipient'])
+  })
+
+  it('an empty To says why the case has no recipient', () => {
+    const flags = checkDraft({ ...base, to: [] }, { ...ctx, noRecipientReason: 'No recipient: the notice gives no address for Maria Gonzalez.' })
+    expect(flags).toEqual([expect.objectContaining({ code: 'missing_recipient', severity: 'block', message: 'No recipient: the notice gives no address for Maria Gonzalez.' })])
+  })
+
+  it("a reply to counsel needs legal review whatever the case's source", () => {
+    expect(checkDraft({ ...base, to: ['m.koetter@koetter-partner.de'] }, { ...ctx, allowedRecipients: ['m.koetter@koetter-partner.de'], source: 'ceo_inbox', channelKind: 'counsel' }).map((f) => f.code)).toEqual(['legal_review'])
   })
 })

@@ -19,11 +19,14 @@ export type Behaviour =
 /**
  * A local stand-in for the OpenAI chat completions API (POST /v1/chat/completions), reached through
  * the real SDK via OPENAI_BASE_URL. Records every request; answers with `behaviour` (settable).
+ * It also answers the models API (GET /v1/models, GET /v1/models/<id>) for the models it has.
  */
 export async function startOpenAiStub() {
   const requests: ChatRequest[] = []
   let behaviour: Behaviour = { kind: 'answer', content: goodDraft() }
   const pending = new Set<ServerResponse>()
+  let models = ['gpt-4o-mini']
+  const modelObject = (id: string) => ({ id, object: 'model', created: 1721172741, owned_by: 'system' })
 
   const reply = (res: ServerResponse, b: Behaviour, model: string) => {
     if (res.destroyed) return
@@ -56,6 +59,15 @@ export async function startOpenAiStub() {
     req.on('end', () => {
       const body = raw ? JSON.parse(raw) : {}
       requests.push({ path: req.url ?? '', authorization: req.headers.authorization, body, raw })
+      const model = /\/models(?:\/([^/?]+))?$/.exec(req.url?.split('?')[0] ?? '')
+      if (req.method === 'GET' && model) {
+        res.setHeader('content-type', 'application/json')
+        if (!model[1]) return res.end(JSON.stringify({ object: 'list', data: models.map(modelObject) }))
+        const id = decodeURIComponent(model[1])
+        if (models.includes(id)) return res.end(JSON.stringify(modelObject(id)))
+        res.statusCode = 404
+        return res.end(JSON.stringify({ error: { message: `The model '${id}' does not exist`, type: 'invalid_request_error', code: 'model_not_found' } }))
+      }
       if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
         res.statusCode = 404
         return res.end(JSON.stringify({ error: { message: 'not found' } }))
@@ -70,6 +82,10 @@ export async function startOpenAiStub() {
     requests,
     set(next: Behaviour) {
       behaviour = next
+    },
+    /** The models the models API knows from now on. */
+    setModels(next: string[]) {
+      models = next
     },
     close: () => new Promise<void>((resolve) => {
       for (const res of pending) res.destroy()

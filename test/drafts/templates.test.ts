@@ -3,17 +3,29 @@ import type { DraftContext } from '../../src/drafts/context.ts'
 import { diffWords, tokenize } from '../../src/drafts/diff.ts'
 import { checkDraft, checkText } from '../../src/drafts/guardrails.ts'
 import { renderTemplate } from '../../src/drafts/templates.ts'
+import { replyRoute } from '../../src/drafts/recipient.ts'
+import { systemMessage } from '../../src/drafts/instructions.ts'
 import type { Source } from '../../src/cases/terms.ts'
 
-function context(overrides: { source?: Source; severity?: DraftContext['kase']['severity']; customerName?: string | null; externalRef?: string | null; signature?: string; revenue?: string | null; earlier?: number } = {}): DraftContext {
+type ContextOverrides = {
+  source?: Source; severity?: DraftContext['kase']['severity']; customerName?: string | null; externalRef?: string | null; signature?: string
+  revenue?: string | null; earlier?: number; language?: string | null; channel?: Pick<DraftContext['kase'], 'channelKind' | 'channelName' | 'channelEmail'>; customerEmail?: string | null
+}
+
+function context(overrides: ContextOverrides = {}): DraftContext {
   const now = new Date('2026-11-24T10:00:00Z')
+  const party = {
+    customerName: overrides.customerName === undefined ? 'Pat Customer' : overrides.customerName,
+    customerEmail: overrides.customerEmail === undefined ? 'pat@customer.test' : overrides.customerEmail,
+    channelKind: overrides.channel?.channelKind ?? null, channelName: overrides.channel?.channelName ?? null, channelEmail: overrides.channel?.channelEmail ?? null,
+  }
   return {
     now,
     org: { name: 'Example Corp', timezone: 'Europe/Paris', settings: { ai_enabled: true, signature: overrides.signature ?? '', sender_name: '' } },
     kase: {
       id: '00000000-0000-4000-8000-000000000001', number: 1042, source: overrides.source ?? 'direct', severity: overrides.severity ?? 'SEV-2',
       caseType: 'service', status: 'new', subject: 'Fwd: My order never arrived', originalSubject: 'My order never arrived', summary: 'It never came.',
-      customerName: overrides.customerName === undefined ? 'Pat Customer' : overrides.customerName, customerEmail: 'pat@customer.test',
+      ...party, language: overrides.language ?? null,
       externalRef: overrides.externalRef ?? null, openedAt: now, firstResponseAt: null, firstResponseDueAt: new Date('2026-11-24T11:00:00Z'),
       resolutionDueAt: new Date('2026-11-24T18:00:00Z'), nextUpdateAt: new Date('2026-11-24T12:00:00Z'), hasMessages: true,
     },
@@ -21,6 +33,7 @@ function context(overrides: { source?: Source; severity?: DraftContext['kase']['
     account: overrides.revenue === undefined ? null : { name: 'Big Co', domain: 'customer.test', plan: 'enterprise', annualRevenue: overrides.revenue, health: 'green' },
     earlierCases: Array.from({ length: overrides.earlier ?? 0 }, (_, i) => ({ number: 900 + i, subject: 'Earlier', status: 'closed', openedAt: now })),
     latest: null,
+    replyRoute: replyRoute(party, null),
   }
 }
 
@@ -93,5 +106,32 @@ describe('word diff', () => {
     expect(Date.now() - started).toBeLessThan(500)
     expect(parts.map((p) => p.kind)).toEqual(['removed', 'added'])
     expect(tokenize('  two  words ')).toEqual(['  ', 'two  ', 'words '])
+  })
+})
+
+describe('template drafts: language and recipient', () => {
+  it("say in the tone notes that the customer wrote in another language", () => {
+    expect(renderTemplate(context({ language: 'de' }), 'reply').toneNotes).toContain('The customer wrote in German')
+    expect(renderTemplate(context({ language: 'en' }), 'reply').toneNotes).not.toContain('wrote in')
+    expect(renderTemplate(context({ language: null }), 'reply').toneNotes).not.toContain('wrote in')
+  })
+
+  it("a letter to counsel greets counsel, not the client, and names the client", () => {
+    const ctx = context({ source: 'lawyer', customerName: 'Herr Weber', customerEmail: null, channel: { channelKind: 'counsel', channelName: 'Kötter & Partner', channelEmail: 'm.koetter@koetter-partner.de' } })
+    expect(ctx.replyRoute).toMatchObject({ kind: 'channel', to: ['m.koetter@koetter-partner.de'] })
+    const t = renderTemplate(ctx, 'reply')
+    expect(t.body).toMatch(/^Dear Sir or Madam,/)
+    expect(t.body).toContain('on behalf of Herr Weber')
+  })
+
+  it('tell the model to answer in the customer\'s language, and who reads the reply', () => {
+    expect(systemMessage(context({ language: 'de' }), 'reply')).toContain('Language: the customer wrote in German. Write the body in German')
+    expect(systemMessage(context({ language: 'en' }), 'reply')).not.toContain('Language:')
+    const counsel = context({ source: 'lawyer', customerEmail: null, channel: { channelKind: 'counsel', channelName: 'Kötter & Partner', channelEmail: 'm.koetter@koetter-partner.de' } })
+    expect(systemMessage(counsel, 'reply')).toContain("Recipient: the reply goes to the customer's counsel")
+    const bbb = context({ source: 'bbb', customerEmail: null, channel: { channelKind: 'bbb', channelName: 'BBB Serving Central Ohio', channelEmail: 'complaints@centralohio.bbb.org' } })
+    expect(systemMessage(bbb, 'reply')).toContain('Recipient: the reply goes back through the BBB')
+    // The body's own name stays in the data, out of our instructions.
+    expect(systemMessage(bbb, 'reply')).not.toContain('Central Ohio')
   })
 })

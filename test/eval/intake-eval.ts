@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import type { Db } from '../../src/db.ts'
 import { analyzeMessage } from '../../src/intake/analyze.ts'
 import { ingestMessage } from '../../src/intake/intake.ts'
+import { orgContext } from '../../src/intake/org-context.ts'
 import { insertOrg, insertUser } from '../../src/orgs/queries.ts'
 
 export const evalRoot = fileURLToPath(new URL('../fixtures/intake-eval/', import.meta.url))
@@ -105,11 +106,16 @@ export async function evaluate(db: Db, set: string, options: { onProgress?: (don
     else misses.push({ file, field, expected, actual })
   }
 
+  // What intake knows about Northwind when it reads its mail (the same context intake builds).
+  const context = orgContext({
+    name: northwind.name, inboundAddresses: northwind.inboundAddresses, domains: northwind.domains,
+    teamAddresses: northwind.users.map((u) => u.email), executives: northwind.executives,
+  })
   const caseOf = new Map<string, string | null>() // file → case label it ended in (null: none)
   let done = 0
   for (const e of expectations) {
     const raw = new Uint8Array(await readFile(join(evalRoot, set, e.file)))
-    const analysis = await analyzeMessage(raw, { executiveForwarders: northwind.executives, ...orgContextExtras(org.id) } as never)
+    const analysis = await analyzeMessage(raw, context)
     const dry: DryRunLike = analysis.ok ? (analysis.summary as DryRunLike) : {}
     const isEscalation = analysis.ok ? ((dry.isEscalation as boolean | undefined) ?? true) : false
     check(e.file, 'isEscalation', isEscalation === e.isEscalation, e.isEscalation, analysis.ok ? isEscalation : `unreadable: ${analysis.reason}`)
@@ -149,11 +155,6 @@ export async function evaluate(db: Db, set: string, options: { onProgress?: (don
 
   const totals = Object.values(fields).reduce((sum, f) => ({ right: sum.right + f.right, total: sum.total + f.total }), { right: 0, total: 0 })
   return { set, messages: expectations.length, fields, misses, wrongAddresses, overall: totals.total ? totals.right / totals.total : 1 }
-}
-
-/** Fields intake may read from the org beyond the configured executives (domains, team). */
-function orgContextExtras(orgId: string) {
-  return { orgId, inboundAddresses: northwind.inboundAddresses, domains: northwind.domains, teamAddresses: northwind.users.map((u) => u.email) }
 }
 
 async function seedNorthwind(db: Db) {

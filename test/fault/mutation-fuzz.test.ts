@@ -117,18 +117,21 @@ describe('mutation fuzzing of corpus mail through POST /inbound/raw', () => {
 
     const describe = (r: Result) => `case ${r.i} (seed ${seed}, ${r.mutant.base}, ${r.mutant.ops.join('+')}): ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`
     expect(results).toHaveLength(CASES + costly.length)
-    // Every answer is 200 with one of the four outcomes; a quarantine says why, on one line.
+    // Every answer is 200 with one of the five outcomes; a quarantine or a not-escalation (a
+    // bounce, an auto-reply, bulk mail: kept, no case of its own) says why, on one line.
     const wrong = results.filter((r) => {
       // A mutation can leave nothing at all: that is refused outright, and nothing is stored.
       if (r.mutant.bytes.byteLength === 0) return r.status !== 400
       if (r.status !== 200) return true
       const { status, reason } = r.body
       if (status === 'quarantined') return typeof reason !== 'string' || !/^[^\n]{3,}$/.test(reason)
+      if (status === 'not_escalation') return typeof reason !== 'string' || !/^[^\n]{3,}$/.test(reason) || !(r.body.case === null || /^ESC-\d+$/.test(r.body.case))
       return !['created', 'threaded', 'duplicate'].includes(status ?? '') || !/^ESC-\d+$/.test(r.body.case ?? '')
     })
     expect(wrong.slice(0, 10).map(describe)).toEqual([])
 
-    // Every stored row is settled: none left 'received', a reason on each quarantine, a case on the rest.
+    // Every stored row is settled: none left 'received', a reason on each quarantine, a case on the
+    // rest but kept not-escalations (which answer a case only when they are on its thread).
     const stored = results.filter((r) => r.mutant.bytes.byteLength > 0)
     const shaOf = (r: Result) => createHash('sha256').update(r.mutant.bytes).digest('hex')
     const shas = [...new Set(stored.map(shaOf))]
@@ -144,7 +147,8 @@ describe('mutation fuzzing of corpus mail through POST /inbound/raw', () => {
     expect(rows.filter((r) => r.status === 'received')).toEqual([])
     expect(rows.filter((r) => r.status === 'quarantined' && !r.reason)).toEqual([])
     const ours = new Set(orgs.map((o) => o.id))
-    expect(rows.filter((r) => r.status !== 'quarantined' && (!r.caseId || !ours.has(r.orgId!)))).toEqual([])
+    expect(rows.filter((r) => r.status === 'not_escalation' && (!r.reason || !ours.has(r.orgId!)))).toEqual([])
+    expect(rows.filter((r) => !['quarantined', 'not_escalation'].includes(r.status) && (!r.caseId || !ours.has(r.orgId!)))).toEqual([])
     // Routed mail stays in the run's orgs; nothing leaks into another org.
     expect(rows.filter((r) => r.orgId !== null && !ours.has(r.orgId))).toEqual([])
 

@@ -86,13 +86,15 @@ describe('real forwarded messages', () => {
   })
 
   it.each(['postal-mime/bounce.eml', 'flanker/bounce/office365.eml'])(
-    'does not treat the message returned in a bounce (%s) as a forward',
+    'does not treat the message returned in a bounce (%s) as a forward, nor its sender as a customer',
     async (file) => {
       const result = await analyzeMessage(readBytes(`${corpusDir}mime-edge/${file}`), org)
       if (!result.ok) throw new Error(result.reason)
       expect(result.unwrapped.depth).toBe(0)
+      expect(result.unwrapped.customer?.email).toBe(result.mail.from?.email)
       expect(result.summary.forwardedBy).toEqual([])
-      expect(result.summary.customer.email).toBe(result.mail.from?.email)
+      // A delivery report is not an escalation, and MAILER-DAEMON/postmaster is nobody's customer.
+      expect(result.summary).toMatchObject({ isEscalation: false, customer: { email: null } })
     },
   )
 })

@@ -1,11 +1,17 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { orgContext } from '../../src/intake/org-context.ts'
 
 /** shared/corpus sits beside the repository, here and in CI. */
 export const corpusDir = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url))
 export const fixturesDir = fileURLToPath(new URL('../fixtures/mail/', import.meta.url))
 
-export const org = { executiveForwarders: ['ceo@example.com'] }
+/**
+ * The org most intake tests read mail for. Its own domain is desk.example, so the public corpora's
+ * example.com/.net/.org senders are outsiders, as their authors meant them; its CEO, configured
+ * with an example.com address, is recognised by the executives list alone.
+ */
+export const org = orgContext({ name: 'Example Inc', inboundAddresses: ['escalations@desk.example'], executives: ['ceo@example.com'] })
 
 export function readBytes(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path))

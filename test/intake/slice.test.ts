@@ -52,7 +52,12 @@ describe('intake slice', () => {
     expect(after.cases - before.cases).toBe(1)
     expect(after.messages - before.messages).toBe(1)
     expect(after.audit - before.audit).toBe(1)
-    expect(after.raw - before.raw).toBe(6) // every delivery's bytes are kept
+    // A delivery that races the first keeps its bytes; one that comes after the first is on a case
+    // is answered `duplicate` from that case, with no copy of its own. How many raced is timing.
+    const kept = after.raw - before.raw
+    expect(kept).toBeGreaterThanOrEqual(1)
+    expect(kept).toBeLessThanOrEqual(6)
+    expect(outcomes.filter((o) => o.status === 'duplicate').every((o) => o.case === outcomes.find((x) => x.status === 'created')!.case)).toBe(true)
   })
 
   it('without a Message-ID, byte-identical redelivery is still recognised', async () => {

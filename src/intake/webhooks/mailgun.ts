@@ -54,7 +54,7 @@ mailgunRoutes.post('/:variant{mime}?', async (c) => {
     mailgunToken: token,
   }
   const outcome = await oncePerDelivery(db, { provider: 'mailgun', deliveryId: token }, () =>
-    receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'mailgun', envelope, analyze }),
+    receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'mailgun', envelope, analyze, env }),
   )
   return c.json(publicOutcome(outcome), 200)
 })

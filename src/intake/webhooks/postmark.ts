@@ -95,7 +95,7 @@ postmarkRoutes.post('/', async (c) => {
     postmarkMessageId: p.MessageID,
   }
   const outcome = await oncePerDelivery(db, { provider: 'postmark', deliveryId: p.MessageID }, () =>
-    receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'postmark', envelope, analyze }),
+    receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'postmark', envelope, analyze, env }),
   )
   return c.json(publicOutcome(outcome), 200)
 })

@@ -65,6 +65,6 @@ rawRoutes.post('/', async (c) => {
 
   const deliveryId = `${signature.version}=${signature.mac.toString('hex')}`
   const outcome = await oncePerDelivery(db, { provider: 'raw', deliveryId }, () =>
-    receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'raw', analyze }), { waitMs: REPLAY_WAIT_MS })
+    receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'raw', analyze, env }), { waitMs: REPLAY_WAIT_MS })
   return c.json(publicOutcome(outcome), 200)
 })

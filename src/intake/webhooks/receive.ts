@@ -1,6 +1,7 @@
 import type { Db } from '../../db.ts'
 import { findOrgBySlug } from '../../orgs/queries.ts'
 import type { Analyzer } from '../analyze.ts'
+import type { ModelEnv } from '../model.ts'
 import { describeUnusableInput, ingestMessage } from '../intake.ts'
 import { findOrgByRecipient, headerRecipients, storeQuarantined } from '../routing.ts'
 
@@ -8,7 +9,7 @@ import { findOrgByRecipient, headerRecipients, storeQuarantined } from '../routi
 export type Envelope = { from?: string | null; to?: string[] } & Record<string, unknown>
 
 export type Delivered = {
-  status: 'created' | 'threaded' | 'duplicate' | 'quarantined'
+  status: 'created' | 'threaded' | 'duplicate' | 'not_escalation' | 'quarantined'
   case: string | null
   reason?: string
   rawId: string | null
@@ -42,7 +43,7 @@ function storable<T>(value: T): T {
  */
 export async function receiveMail(
   db: Db,
-  input: { orgSlug?: string; raw: Uint8Array; provider: string; envelope?: Envelope; analyze?: Analyzer },
+  input: { orgSlug?: string; raw: Uint8Array; provider: string; envelope?: Envelope; analyze?: Analyzer; env?: ModelEnv },
 ): Promise<Delivered> {
   const { raw, provider } = input
   const envelope = storable(input.envelope)
@@ -66,6 +67,6 @@ export async function receiveMail(
     return storeQuarantined(db, { orgId, raw, provider, envelope, reason: problem ?? unrouted })
   }
   const outcome: { status: Delivered['status']; case: string | null; reason?: string; rawId?: string } =
-    await ingestMessage(db, { orgId, raw, provider, envelope, analyze: input.analyze })
+    await ingestMessage(db, { orgId, raw, provider, envelope, analyze: input.analyze, env: input.env })
   return { status: outcome.status, case: outcome.case, reason: outcome.reason, rawId: outcome.rawId ?? null }
 }

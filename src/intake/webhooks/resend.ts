@@ -90,7 +90,7 @@ resendRoutes.post('/', async (c) => {
     if (!email) throw new AppError('UPSTREAM_FAILED', `Resend did not return email ${emailId}: ${error?.message ?? 'no data'}; retry.`)
     const { raw, rebuilt } = await fetchRawMessage(email, env, inboundLease(c))
     const envelope = { from: email.from, to: [...(email.received_for ?? []), ...(email.to ?? [])], resendEmailId: emailId, rebuilt }
-    return receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'resend', envelope, analyze })
+    return receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'resend', envelope, analyze, env })
   })
   return c.json(publicOutcome(outcome), 200)
 })

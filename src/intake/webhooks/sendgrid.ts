@@ -38,6 +38,6 @@ sendgridRoutes.post('/', async (c) => {
   } catch {
     // A malformed envelope only loses a routing hint; the headers still name the recipients.
   }
-  const outcome = await receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'sendgrid', envelope: { from, to }, analyze })
+  const outcome = await receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'sendgrid', envelope: { from, to }, analyze, env })
   return c.json(publicOutcome(outcome), 200)
 })
