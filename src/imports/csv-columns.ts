@@ -18,17 +18,17 @@ export type CaseField =
 export type AccountField = 'domain' | 'name' | 'plan' | 'annualRevenue' | 'health'
 
 export const caseHeaderAliases: Record<CaseField, string[]> = {
-  customerName: ['customer_name', 'customer', 'name', 'client', 'client name', 'full name', 'contact', 'contact name', 'complainant', 'consumer', 'consumer name'],
-  customerEmail: ['customer_email', 'email', 'e-mail', 'email address', 'client email', 'contact email', 'consumer email', 'mail'],
-  subject: ['subject', 'title', 'topic', 'issue', 'headline'],
-  summary: ['summary', 'description', 'details', 'body', 'complaint', 'complaint text', 'message', 'notes'],
-  source: ['source', 'channel', 'origin'],
-  severity: ['severity', 'sev', 'priority', 'urgency'],
-  externalRef: ['external_ref', 'external reference', 'reference', 'ref', 'complaint number', 'complaint id', 'case id', 'case number', 'bbb id', 'bbb complaint id', 'matter reference', 'ticket id', 'ticket number'],
-  receivedAt: ['received_at', 'received', 'date', 'date received', 'created', 'created_at', 'opened', 'opened_at', 'submitted', 'submitted at'],
-  account: ['account', 'account name', 'account domain', 'company', 'organisation', 'organization'],
-  owner: ['owner', 'owner email', 'assignee', 'assigned to', 'agent'],
-  status: ['status', 'state'],
+  customerName: ['customer_name', 'customer', 'name', 'client', 'client name', 'full name', 'contact', 'contact name', 'complainant', 'consumer', 'consumer name', 'requester', 'requester name', 'reported by', 'caller'],
+  customerEmail: ['customer_email', 'email', 'e-mail', 'email address', 'client email', 'contact email', 'consumer email', 'mail', 'requester email', 'customer email address', 'from email'],
+  subject: ['subject', 'title', 'topic', 'issue', 'headline', 'issue summary', 'short description', 'case title', 'ticket subject', 'summary of issue'],
+  summary: ['summary', 'description', 'details', 'detail', 'body', 'complaint', 'complaint text', 'message', 'notes', 'comments', 'what happened', 'issue description', 'long description', 'complaint details'],
+  source: ['source', 'channel', 'origin', 'via', 'received via', 'how received', 'escalation type', 'type of complaint', 'came in via'],
+  severity: ['severity', 'sev', 'priority', 'urgency', 'prio', 'impact'],
+  externalRef: ['external_ref', 'external reference', 'reference', 'ref', 'complaint number', 'complaint id', 'case id', 'case number', 'bbb id', 'bbb complaint id', 'matter reference', 'ticket id', 'ticket number', 'ticket', 'ticket #', 'ticket no', 'id', 'ref #', 'reference number'],
+  receivedAt: ['received_at', 'received', 'date', 'date received', 'created', 'created_at', 'opened', 'opened_at', 'submitted', 'submitted at', 'date opened', 'opened on', 'received on', 'reported on', 'date reported'],
+  account: ['account', 'account name', 'account domain', 'company', 'organisation', 'organization', 'customer company', 'company name'],
+  owner: ['owner', 'owner email', 'assignee', 'assigned to', 'agent', 'handled by', 'responsible', 'case owner', 'owner name'],
+  status: ['status', 'state', 'ticket status'],
 }
 
 export const accountHeaderAliases: Record<AccountField, string[]> = {
@@ -95,11 +95,106 @@ function mapWith<F extends string>(
 const caseLookup = buildLookup(caseHeaderAliases)
 const accountLookup = buildLookup(accountHeaderAliases)
 
-export function mapHeaders(headers: string[]): HeaderMapping<CaseField> {
-  return mapWith(headers, caseHeaderAliases, caseLookup, [
-    { fields: ['customerEmail', 'customerName'], label: 'the customer (email or name)' },
-    { fields: ['subject', 'summary'], label: 'what it is about (subject or summary)' },
-  ])
+/**
+ * What a column of a case sheet is used for: one of the case's fields, kept on the case as a
+ * field of its own ("Ticket #" in a file that also has "Case ID", "Tags", "Region"…), or ignored.
+ */
+export type ColumnUse = CaseField | 'keep' | 'ignore'
+
+/** The one field several columns may fill: their texts are joined, each after the first labelled. */
+export const joinedFields: readonly CaseField[] = ['summary']
+
+const caseRequirements: Requirements<CaseField> = [
+  { fields: ['customerEmail', 'customerName'], label: 'the customer (email or name)' },
+  { fields: ['subject', 'summary'], label: 'what it is about (subject or summary)' },
+]
+
+/**
+ * A first reading of the header row: what the org chose for this header before (`remembered`,
+ * by normalised header), else the field its name means, else kept as a case field. A field only
+ * one column may fill goes to the first such column; the later ones are kept (and the preview
+ * lets the person choose), never refusing the file.
+ */
+export function guessCaseColumns(headers: string[], remembered: Record<string, ColumnUse> = {}): ColumnUse[] {
+  const taken = new Set<CaseField>()
+  return headers.map((header): ColumnUse => {
+    if (header.trim() === '') return 'ignore'
+    const use = remembered[normaliseHeader(header)] ?? caseLookup.get(normaliseHeader(header)) ?? 'keep'
+    if (use === 'keep' || use === 'ignore' || joinedFields.includes(use)) return use
+    if (taken.has(use)) return 'keep'
+    taken.add(use)
+    return use
+  })
+}
+
+/** What stops a mapping from importing: a needed field no column fills, a field two columns fill. */
+export function caseColumnProblems(headers: string[], uses: ColumnUse[]): string[] {
+  const problems: string[] = []
+  const byField = new Map<CaseField, string[]>()
+  uses.forEach((use, i) => {
+    if (use !== 'keep' && use !== 'ignore') byField.set(use, [...(byField.get(use) ?? []), headers[i] ?? `column ${i + 1}`])
+  })
+  for (const [field, columns] of byField) {
+    if (columns.length > 1 && !joinedFields.includes(field)) problems.push(`columns ${columns.map((c) => `"${c}"`).join(' and ')} are both read as ${fieldLabels[field]}; keep one (the other can be kept as a case field)`)
+  }
+  for (const group of caseRequirements) {
+    if (!group.fields.some((f) => byField.has(f))) problems.push(`no column is read as ${group.label}; choose one below`)
+  }
+  return problems
+}
+
+export const fieldLabels: Record<CaseField, string> = {
+  customerName: 'customer name', customerEmail: 'customer email', subject: 'subject', summary: 'summary (the message text)',
+  source: 'source', severity: 'severity', externalRef: 'external reference', receivedAt: 'received at',
+  account: 'company / account', owner: 'owner', status: 'status',
+}
+
+/**
+ * The header row read without a person choosing: the guess, and any problem with it as the
+ * reason (the CLI's `desk import` uses this; the portal shows the same guess as a choice).
+ */
+export function mapHeaders(headers: string[], remembered: Record<string, ColumnUse> = {}): HeaderMapping<CaseField> {
+  const uses = guessCaseColumns(headers, remembered)
+  const missing = caseRequirements.filter((group) => !group.fields.some((f) => uses.includes(f)))
+  if (missing.length) {
+    const reason = missing
+      .map((group) => {
+        const accepted = group.fields.flatMap((field) => [...new Set([field, ...caseHeaderAliases[field]])]).join(', ')
+        return `missing a column for ${group.label} (accepted names: ${accepted})`
+      })
+      .join('; ')
+    return { ok: false, reason }
+  }
+  return {
+    ok: true,
+    columns: uses.map((u) => (u === 'keep' || u === 'ignore' ? null : u)),
+    unknown: headers.filter((h, i) => uses[i] === 'keep' && h.trim() !== ''),
+  }
+}
+
+export type MappedRecord = { fields: Record<CaseField, string>; kept: { name: string; value: string }[] }
+
+/**
+ * One record through the mapping: each field's cell ('' when no column fills it), the joined
+ * text of the summary columns, and the kept columns' non-empty cells in file order.
+ */
+export function mapCaseRecord(record: string[], headers: string[], uses: ColumnUse[]): MappedRecord {
+  const fields = Object.fromEntries(caseFields.map((field) => [field, ''])) as Record<CaseField, string>
+  const kept: MappedRecord['kept'] = []
+  uses.forEach((use, i) => {
+    const cell = record[i] ?? ''
+    if (use === 'ignore') return
+    if (use === 'keep') {
+      if (cell.trim() !== '') kept.push({ name: headers[i]!.trim(), value: cell })
+      return
+    }
+    if (joinedFields.includes(use) && fields[use] !== '' && cell.trim() !== '') {
+      fields[use] = `${fields[use]}\n\n${headers[i]!.trim()}: ${cell}`
+    } else if (!joinedFields.includes(use) || fields[use] === '') {
+      fields[use] = cell
+    }
+  })
+  return { fields, kept }
 }
 
 export function mapAccountHeaders(headers: string[]): HeaderMapping<AccountField> {

@@ -62,11 +62,14 @@ function describe(error: CsvError): string {
  */
 export async function* readCsv(
   input: AsyncIterable<Buffer | Uint8Array | string> | NodeJS.ReadableStream,
+  options: { delimiter?: Delimiter } = {},
 ): AsyncGenerator<CsvRecord> {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   const ready: CsvRecord[] = []
   let linesBefore = 0
-  const parser = parse({
+  let parser: ReturnType<typeof parse> | null = null
+  const makeParser = (delimiter: Delimiter) => parse({
+    delimiter,
     raw: true,
     skip_empty_lines: true,
     relax_column_count: false,
@@ -80,9 +83,6 @@ export async function* readCsv(
       return null
     },
   })
-  // Errors arrive through the write/end callbacks; this listener only keeps the stream's
-  // 'error' event from being unhandled.
-  parser.on('error', () => {})
 
   const toReadError = (error: unknown): CsvReadError => {
     const csvError = error as CsvError & { raw?: string }
@@ -97,10 +97,20 @@ export async function* readCsv(
       throw new CsvReadError('NOT_UTF8', linesBefore + 1, 'the file is not UTF-8 text (save it as "CSV UTF-8")')
     }
   }
+  // The separator is read off the first text (Excel in semicolon locales writes `;`), unless given.
+  const parserFor = (text: string) => {
+    if (!parser) {
+      parser = makeParser(options.delimiter ?? detectDelimiter(text))
+      // Errors arrive through the write/end callbacks; this listener only keeps the stream's
+      // 'error' event from being unhandled.
+      parser.on('error', () => {})
+    }
+    return parser
+  }
   const write = (text: string) =>
     new Promise<unknown>((resolve) => {
       if (text === '') resolve(undefined)
-      else parser.write(text, resolve)
+      else parserFor(text).write(text, resolve)
     })
 
   try {
@@ -116,10 +126,30 @@ export async function* readCsv(
       yield* ready.splice(0)
       if (error) throw toReadError(error)
     }
-    const error = (await write(decode(new Uint8Array(0), true))) ?? (await new Promise((resolve) => parser.end(resolve)))
+    const error = (await write(decode(new Uint8Array(0), true))) ?? (await new Promise((resolve) => parserFor('').end(resolve)))
     yield* ready.splice(0)
     if (error) throw toReadError(error)
   } finally {
-    parser.destroy()
+    ;(parser as ReturnType<typeof parse> | null)?.destroy()
   }
+}
+
+export type Delimiter = ',' | ';' | '\t'
+
+/**
+ * The separator of a file from its header line: whichever of comma, semicolon and tab occurs
+ * most often outside quotes (a header rarely holds any of them). Ties and none: comma.
+ */
+export function detectDelimiter(text: string): Delimiter {
+  const counts = { ',': 0, ';': 0, '\t': 0 }
+  let quoted = false
+  for (let i = 0; i < text.length && i < 64 * 1024; i++) {
+    const ch = text[i]!
+    if (ch === '"') quoted = !quoted
+    else if (!quoted && (ch === '\n' || ch === '\r')) break
+    else if (!quoted && ch in counts) counts[ch as Delimiter]++
+  }
+  if (counts[';'] > counts[','] && counts[';'] >= counts['\t']) return ';'
+  if (counts['\t'] > counts[','] && counts['\t'] > counts[';']) return '\t'
+  return ','
 }

@@ -4,12 +4,12 @@
 import { z } from 'zod'
 import type { AccountField, CaseField } from './csv-columns.ts'
 import {
-  type HealthBand, type Parsed,
+  type DateOrder, type HealthBand, type Parsed,
   parseDate, parseDomain, parseEmail, parseHealth, parseMoney, parseSeverity, parseSource, parseStatus,
 } from './csv-values.ts'
 import { restoreCell } from './csv-safety.ts'
 import { singleLine } from '../outbound/headers.ts'
-import type { CaseStatus, Severity, Source } from '../cases/terms.ts'
+import { isSeverity, isSource, isStatus, type CaseStatus, type Severity, type Source } from '../cases/terms.ts'
 import { isValidTimeZone } from '../sla/zoned-time.ts'
 
 export type CaseRow = {
@@ -23,9 +23,15 @@ export type CaseRow = {
   externalRef: string | null
   receivedAt: Date | null
   account: string | null
+  /** The owner cell as written (an address or a name): the import resolves it to a team member. */
   owner: string | null
   status: CaseStatus | null
 }
+
+/** What the person chose a word to mean (the preview's value mapping); undefined when they did not. */
+export type ChosenValue = (field: 'source' | 'severity' | 'status', cell: string) => string | undefined
+
+export type CaseRowOptions = { timezone: string; dateOrder?: DateOrder; chosen?: ChosenValue }
 
 export type AccountRow = {
   domain: string
@@ -59,21 +65,29 @@ function cell<T>(parse: (value: string) => Parsed<T>) {
   })
 }
 
-/** Case rows; dates without an offset are read in `timezone` (the org's). */
-export function makeCaseRowSchema(options: { timezone: string }) {
+/** A word's chosen meaning when the person mapped it and it is one of the field's values, else the parser's reading. */
+function mapped<T>(field: 'source' | 'severity' | 'status', chosen: ChosenValue | undefined, valid: (v: unknown) => v is T, parse: (cell: string) => Parsed<T | null>) {
+  return (cell: string): Parsed<T | null> => {
+    const choice = cell === '' ? undefined : chosen?.(field, cell)
+    return choice !== undefined && valid(choice) ? { ok: true, value: choice } : parse(cell)
+  }
+}
+
+/** Case rows; dates without an offset are read in `timezone` (the org's), numeric ones in `dateOrder`. */
+export function makeCaseRowSchema(options: CaseRowOptions) {
   return z
     .object({
       customerName: text(200),
       customerEmail: cell(parseEmail),
       subject: text(500),
       summary: text(50_000),
-      source: cell(parseSource),
-      severity: cell(parseSeverity),
+      source: cell(mapped('source', options.chosen, isSource, parseSource)),
+      severity: cell(mapped('severity', options.chosen, isSeverity, parseSeverity)),
       externalRef: text(200),
-      receivedAt: cell((value) => parseDate(value, options.timezone)),
+      receivedAt: cell((value) => parseDate(value, options.timezone, Date.now(), options.dateOrder ?? 'mdy')),
       account: text(200),
-      owner: cell(parseEmail),
-      status: cell(parseStatus),
+      owner: text(200),
+      status: cell(mapped('status', options.chosen, isStatus, parseStatus)),
     })
     .transform((row, ctx): CaseRow => {
       const customerName = row.customerName || row.customerEmail?.displayName || null
@@ -85,12 +99,12 @@ export function makeCaseRowSchema(options: { timezone: string }) {
         // One line, as in the portal form: it heads the mail the desk sends about the case.
         subject: singleLine(row.subject) || singleLine(subjectFromSummary(row.summary)),
         summary: row.summary,
-        source: row.source,
+        source: row.source ?? 'csv',
         severity: row.severity,
         externalRef: row.externalRef || null,
         receivedAt: row.receivedAt,
         account: row.account || null,
-        owner: row.owner?.email ?? null,
+        owner: row.owner || null,
         status: row.status,
       }
     })
@@ -110,15 +124,25 @@ const schemasByZone = new Map<string, ReturnType<typeof makeCaseRowSchema>>([['U
 export function parseCaseRow(
   record: Record<CaseField, string>,
   line: number,
-  options: { timezone?: string } = {},
+  options: Partial<CaseRowOptions> = {},
 ): RowResult<CaseRow> {
-  const timezone = options.timezone ?? 'UTC'
-  let schema = schemasByZone.get(timezone)
+  return toResult(caseRowSchemaFor({ timezone: options.timezone ?? 'UTC', ...options }).safeParse(record), line)
+}
+
+/** A schema per import (its time zone and chosen values), the plain ones cached by time zone. */
+export function caseRowSchemaFor(options: CaseRowOptions): ReturnType<typeof makeCaseRowSchema> {
+  if (!isValidTimeZone(options.timezone)) throw new RangeError(`unknown time zone ${options.timezone}`)
+  if (options.chosen || options.dateOrder === 'dmy') return makeCaseRowSchema(options)
+  let schema = schemasByZone.get(options.timezone)
   if (!schema) {
-    if (!isValidTimeZone(timezone)) throw new RangeError(`unknown time zone ${timezone}`)
-    schema = makeCaseRowSchema({ timezone })
-    schemasByZone.set(timezone, schema)
+    schema = makeCaseRowSchema({ timezone: options.timezone })
+    schemasByZone.set(options.timezone, schema)
   }
+  return schema
+}
+
+/** Validates one mapped record with a schema from caseRowSchemaFor. */
+export function parseCaseRowWith(schema: ReturnType<typeof makeCaseRowSchema>, record: Record<CaseField, string>, line: number): RowResult<CaseRow> {
   return toResult(schema.safeParse(record), line)
 }
 

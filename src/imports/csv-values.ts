@@ -10,6 +10,22 @@ const fail = <T>(message: string): Parsed<T> => ({ ok: false, message })
 
 const squash = (value: string) => value.toLowerCase().replace(/[^a-z0-9]+/g, '')
 
+/** A cell as the mapping step keys it: "  Lawyer  Letter " and "lawyer letter" are one value. */
+export const valueKey = (cell: string) => cell.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ')
+
+/**
+ * Which way round a column's numeric dates are: a first number over 12 can only be a day, a
+ * second over 12 only a month. Null when the cells say nothing (or contradict each other).
+ */
+export function dateOrderEvidence(cell: string): DateOrder | null {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})\b/.exec(cell)
+  if (!m) return null
+  const [a, b] = [+m[1]!, +m[2]!]
+  if (a > 12 && b <= 12) return 'dmy'
+  if (b > 12 && a <= 12) return 'mdy'
+  return null
+}
+
 const severityWords: Record<string, Severity> = {}
 for (const [severity, words] of [
   ['SEV-1', ['sev1', 's1', 'p0', 'p1', '1', 'critical', 'urgent', 'highest', 'blocker', 'emergency']],
@@ -20,10 +36,22 @@ for (const [severity, words] of [
   for (const word of words) severityWords[word] = severity
 }
 
+/** The words of a cell, lower-case: "P1 - Critical" → ["p1", "critical"]. */
+const wordsOf = (cell: string) => cell.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean)
+
+/** What a spreadsheet's severity or priority word means, or null when it is not one we know. */
+export function guessSeverity(cell: string): Severity | null {
+  const whole = severityWords[squash(cell)]
+  if (whole) return whole
+  // "P1 - Critical", "Sev 2 (major)", "High priority": the first word that is a severity word.
+  for (const word of wordsOf(cell)) if (severityWords[word]) return severityWords[word]!
+  return null
+}
+
 export function parseSeverity(cell: string): Parsed<Severity | null> {
   if (cell === '') return ok(null)
-  const severity = severityWords[squash(cell)]
-  return severity ? ok(severity) : fail(`unknown severity "${cell}" (use SEV-1..SEV-4, 1-4, critical, high, medium or low)`)
+  const severity = guessSeverity(cell)
+  return severity ? ok(severity) : fail(`unknown severity "${cell}" (use SEV-1..SEV-4, 1-4, critical, high, medium or low, or map it in the preview)`)
 }
 
 // Each source by its own name, and by what spreadsheets often call it.
@@ -39,21 +67,49 @@ const sourceWords: Record<string, Source> = {
   import: 'csv',
 }
 
+// Words that say where an escalation came from, however a team phrases it ("Lawyer letter",
+// "Attorney letter", "Legal", "Letter from counsel", "CEO email", "BBB complaint", "Tweet"…).
+// Regulators first: "Attorney General" is a regulator, not a lawyer.
+const sourceKeywords: [Source, RegExp][] = [
+  ['regulator', /\b(?:regulators?|regulatory|attorney general|state ag|ag office|ftc|cfpb|ofcom|ombudsm[ae]n|data protection|dpa|ico|consumer protection|consumer affairs)\b/],
+  ['bbb', /\b(?:bbb|better business bureau)\b/],
+  ['lawyer', /\b(?:lawyers?|attorneys?|legal|solicitors?|counsel|law ?firm|cease and desist|litigation|lawsuit|demand letter)\b/],
+  ['ceo_inbox', /\b(?:ceo|coo|cfo|founder|president|executive|exec|chairman|board)\b/],
+  ['social', /\b(?:social|twitter|tweet|x\.com|facebook|instagram|linkedin|tiktok|reddit|youtube|trustpilot|review)\b/],
+  ['form', /\b(?:web ?form|contact form|form|portal|website)\b/],
+  ['direct', /\b(?:e-?mail|mail|phone|voice|call|chat|letter|support|ticket|walk-?in|in person)\b/],
+]
+
+/** What a spreadsheet's source or channel word means, or null when it is not one we know. */
+export function guessSource(cell: string): Source | null {
+  const whole = sourceWords[squash(cell)]
+  if (whole) return whole
+  const text = cell.normalize('NFKC').toLowerCase().replace(/[_/]+/g, ' ')
+  return sourceKeywords.find(([, pattern]) => pattern.test(text))?.[0] ?? null
+}
+
 export function parseSource(cell: string): Parsed<Source> {
   if (cell === '') return ok('csv')
-  const source = sourceWords[squash(cell)]
-  return source ? ok(source) : fail(`unknown source "${cell}" (use ${sources.join(', ')})`)
+  const source = guessSource(cell)
+  return source ? ok(source) : fail(`unknown source "${cell}" (use ${sources.join(', ')}, or map it in the preview)`)
 }
 
 const statusWords: Record<string, CaseStatus> = {
   ...Object.fromEntries(statuses.map((status) => [squash(status), status])),
   open: 'new', pending: 'waiting_customer', waitingoncustomer: 'waiting_customer', solved: 'resolved',
+  onhold: 'in_progress', hold: 'in_progress', inprogress: 'in_progress', working: 'in_progress', escalated: 'in_progress',
+  done: 'closed', complete: 'closed', completed: 'closed', fixed: 'resolved', awaitingcustomer: 'waiting_customer',
+}
+
+/** What a tracker's status word means (Zendesk's New/Open/Pending/On-hold/Solved/Closed included). */
+export function guessStatus(cell: string): CaseStatus | null {
+  return statusWords[squash(cell)] ?? null
 }
 
 export function parseStatus(cell: string): Parsed<CaseStatus | null> {
   if (cell === '') return ok(null)
-  const status = statusWords[squash(cell)]
-  return status ? ok(status) : fail(`unknown status "${cell}" (use ${statuses.join(', ')})`)
+  const status = guessStatus(cell)
+  return status ? ok(status) : fail(`unknown status "${cell}" (use ${statuses.join(', ')}, or map it in the preview)`)
 }
 
 const emailSchema = z.email()
@@ -81,12 +137,16 @@ const FUTURE_TOLERANCE_MS = 24 * 60 * 60_000
 
 /**
  * Dates as spreadsheets write them: ISO 8601 (with or without time and offset), US
- * month/day/year (day/month/year only when the first number cannot be a month), European
+ * month/day/year, or day/month/year for a file whose dates are written so (`order`; also when the
+ * first number cannot be a month), European
  * day.month.year, and "March 7, 2025" / "7 Mar 2025", each with an optional time ("4:30 PM").
  * Without an offset the time is read in `timeZone` (the org's). A date more than a day ahead is
  * refused: it is almost always a day/month mix-up, and would break SLA clocks.
  */
-export function parseDate(cell: string, timeZone: string, now = Date.now()): Parsed<Date | null> {
+/** How a file writes numeric dates: 03/07/2025 is 7 March (month first) or 3 July (day first). */
+export type DateOrder = 'mdy' | 'dmy'
+
+export function parseDate(cell: string, timeZone: string, now = Date.now(), order: DateOrder = 'mdy'): Parsed<Date | null> {
   if (cell === '') return ok(null)
   const text = cell.replace(/\s+/g, ' ').trim()
   let fields: { year: number; month: number; day: number; rest: (string | undefined)[] } | null = null
@@ -95,7 +155,8 @@ export function parseDate(cell: string, timeZone: string, now = Date.now()): Par
   else if ((m = slashDate.exec(text))) {
     const [a, b] = [+m[1]!, +m[2]!]
     const year = m[3]!.length === 2 ? 2000 + +m[3]! - (+m[3]! >= 70 ? 100 : 0) : +m[3]!
-    fields = a > 12 ? { year, month: b, day: a, rest: m.slice(4) } : { year, month: a, day: b, rest: m.slice(4) }
+    const dayFirst = a > 12 || (order === 'dmy' && b <= 12)
+    fields = dayFirst ? { year, month: b, day: a, rest: m.slice(4) } : { year, month: a, day: b, rest: m.slice(4) }
   } else if ((m = dotDate.exec(text))) fields = { year: +m[3]!, month: +m[2]!, day: +m[1]!, rest: m.slice(4) }
   else if ((m = monthFirst.exec(text))) fields = { year: +m[3]!, month: monthOf(m[1]!), day: +m[2]!, rest: m.slice(4) }
   else if ((m = dayFirst.exec(text))) fields = { year: +m[3]!, month: monthOf(m[2]!), day: +m[1]!, rest: m.slice(4) }

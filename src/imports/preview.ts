@@ -1,12 +1,36 @@
 import type { Actor } from '../audit/audit.ts'
-import type { Db } from '../db.ts'
+import { withOrg, type Db } from '../db.ts'
 import type { Org } from '../orgs/queries.ts'
 import { importAccounts } from './accounts.ts'
 import { importCases, type CsvSource, type RowError } from './cases.ts'
-import { accountFields, mapAccountHeaders, mapHeaders, recordToFields } from './csv-columns.ts'
-import { readCsv } from './csv-reader.ts'
+import { accountFields, caseColumnProblems, fieldLabels, mapAccountHeaders, recordToFields, type ColumnUse } from './csv-columns.ts'
+import { readCsv, type Delimiter } from './csv-reader.ts'
 import { parseAccountRow } from './csv-rows.ts'
-import type { ImportKind } from './queries.ts'
+import { valueKey } from './csv-values.ts'
+import {
+  guessMapping, guessValue, isValueField, loadRememberedMapping, resolveValue, valueOptions, valueFields,
+  type ImportMapping, type ScannedColumn, type TeamMember, type ValueField,
+} from './mapping.ts'
+import { activeTeam, type ImportKind } from './queries.ts'
+import { guessDateOrder, scanFile } from './scan.ts'
+
+/** The mapping step of a case sheet: what was found in the file, and what it is read as now. */
+export type CasePreview = {
+  delimiter: Delimiter
+  scan: ScannedColumn[]
+  chosen: ImportMapping
+  /** Why this mapping cannot import (a needed field no column fills…); empty when it can. */
+  problems: string[]
+  /** For each column read as a value field, its distinct words and what each means now. */
+  values: { column: number; field: ValueField; entries: { value: string; count: number; mapped: string | null; chosen: boolean }[]; more: number }[]
+  /** What a value of each field may be mapped to. */
+  options: Record<ValueField, { value: string; label: string }[]>
+  /** Numeric dates seen that can only be day-first / month-first, in the received-at column. */
+  dates: { column: number | null; dayFirst: number; monthFirst: number }
+  /** Of the rows that would be created: how many open ones get a draft, how many are open SEV-1. */
+  wouldDraft: number
+  openSev1: number
+}
 
 /** What a dry run found, stored with the upload so the page can be shown again without the file. */
 export type PreviewData = {
@@ -18,6 +42,7 @@ export type PreviewData = {
   errors: RowError[]
   counts: { rows: number; create: number; present: number; errors: number }
   reason?: string
+  cases?: CasePreview
 }
 
 const fieldWords: Record<string, string> = {
@@ -30,6 +55,9 @@ const fieldWords: Record<string, string> = {
  * row (accounts land all at once; cases may skip their bad rows when the person agrees).
  */
 export const runnable = (p: PreviewData) => !p.reason && p.counts.create > 0 && (p.kind === 'cases' || p.counts.errors === 0)
+
+/** Worth keeping for a second look: runnable, or a case sheet whose mapping the person can change. */
+export const keepable = (p: PreviewData) => runnable(p) || p.cases !== undefined
 
 async function headerOf(source: CsvSource): Promise<string[] | null> {
   try {
@@ -48,27 +76,67 @@ function mappingOf(header: string[] | null, columns: (string | null)[] | null): 
 }
 
 /** A dry run of the whole file (nothing is written) and its first rows as they would be read. */
-export async function previewUpload(db: Db, org: Org, kind: ImportKind, source: CsvSource, fileName: string, actor: Actor): Promise<PreviewData> {
-  return kind === 'cases' ? previewCases(db, org, source, fileName, actor) : previewAccounts(db, org, source, fileName, actor)
+export async function previewUpload(db: Db, org: Org, kind: ImportKind, source: CsvSource, fileName: string, actor: Actor, mapping?: ImportMapping): Promise<PreviewData> {
+  return kind === 'cases' ? previewCases(db, org, source, fileName, actor, mapping) : previewAccounts(db, org, source, fileName, actor)
 }
 
-async function previewCases(db: Db, org: Org, source: CsvSource, fileName: string, actor: Actor): Promise<PreviewData> {
-  const header = await headerOf(source)
-  const mapped = header ? mapHeaders(header) : null
+const useWord = (use: ColumnUse) => (use === 'keep' ? 'kept as a case field' : use === 'ignore' ? null : fieldLabels[use])
+
+async function previewCases(db: Db, org: Org, source: CsvSource, fileName: string, actor: Actor, given?: ImportMapping): Promise<PreviewData> {
+  const scan = await scanFile(source).catch((error: Error) => {
+    if (error.name === 'CsvReadError') return null // the dry run reports it with its line
+    throw error
+  })
+  const { team, remembered } = await withOrg(db, org.id, async (tx) => ({ team: await activeTeam(tx), remembered: await loadRememberedMapping(tx, org.id) }))
+  let chosen: ImportMapping | undefined = given
+  if (scan && !chosen) {
+    const guess = guessMapping(scan.headers, remembered, null)
+    chosen = { ...guess, dateOrder: guessDateOrder(scan, guess.columns.indexOf('receivedAt')) ?? guess.dateOrder }
+  }
   // allowPartial in the dry run so the counts show what the valid rows would do; the run itself
   // refuses a file with bad rows unless the person ticks "import the valid rows anyway".
-  const report = await importCases(db, org, source, { dryRun: true, allowPartial: true, actor })
+  const report = await importCases(db, org, source, { dryRun: true, allowPartial: true, actor, mapping: chosen, drafts: true, alerts: false })
+  const ownerName = (cell: string | null) => {
+    if (!cell || !chosen) return ''
+    const id = resolveValue(chosen, 'owner', cell, team)
+    const member = team.find((m) => m.id === id)
+    return member ? member.name || member.email : `nobody (“${cell}” is not a team member)`
+  }
   return {
     kind: 'cases', fileName,
-    mapping: mappingOf(header, mapped?.ok ? mapped.columns : null),
-    columns: ['Customer', 'Email', 'Subject', 'Source', 'Severity', 'Reference', 'Received'],
-    rows: report.preview.map(({ line, row }) => ({
+    mapping: scan && chosen ? scan.headers.map((header, i) => ({ header, field: useWord(chosen!.columns[i]!) })).filter((m) => m.header.trim() !== '') : [],
+    columns: ['Customer', 'Email', 'Subject', 'Source', 'Severity', 'Owner', 'Reference', 'Received', 'Kept fields'],
+    rows: report.preview.map(({ line, row, kept }) => ({
       line,
-      values: [row.customerName ?? '', row.customerEmail ?? '', row.subject, row.source, row.severity ?? 'SEV-3 (default)', row.externalRef ?? '', row.receivedAt?.toISOString() ?? ''],
+      values: [row.customerName ?? '', row.customerEmail ?? '', row.subject, row.source, row.severity ?? 'SEV-3 (default)', ownerName(row.owner),
+        row.externalRef ?? '', row.receivedAt?.toISOString() ?? '', kept.map((k) => `${k.name}: ${k.value}`).join(' · ')],
     })),
     errors: report.errors,
     counts: { rows: report.rows, create: report.created, present: report.duplicates, errors: report.errorCount },
     reason: report.ok ? undefined : report.reason,
+    cases: scan && chosen ? casePreview(scan.delimiter, scan.columns, chosen, team, report) : undefined,
+  }
+}
+
+function casePreview(delimiter: Delimiter, scan: ScannedColumn[], chosen: ImportMapping, team: TeamMember[], report: { drafted: number; alertsSkipped: number }): CasePreview {
+  const values: CasePreview['values'] = []
+  chosen.columns.forEach((use, column) => {
+    if (!isValueField(use)) return
+    const entries = scan[column]!.distinct.map(({ value, count }) => {
+      const picked = chosen.values[use]?.[valueKey(value)]
+      return { value, count, mapped: picked ?? guessValue(use, value, team), chosen: picked !== undefined }
+    })
+    values.push({ column, field: use, entries, more: scan[column]!.distinctMore })
+  })
+  const dateColumn = chosen.columns.indexOf('receivedAt')
+  const dateScan = dateColumn >= 0 ? scan[dateColumn]! : null
+  return {
+    delimiter, scan, chosen, values,
+    problems: caseColumnProblems(scan.map((c) => c.header), chosen.columns),
+    options: Object.fromEntries(valueFields.map((f) => [f, valueOptions(f, team)])) as CasePreview['options'],
+    dates: { column: dateColumn >= 0 ? dateColumn : null, dayFirst: dateScan?.dayFirst ?? 0, monthFirst: dateScan?.monthFirst ?? 0 },
+    wouldDraft: report.drafted,
+    openSev1: report.alertsSkipped,
   }
 }
 

@@ -72,9 +72,53 @@ export async function findImportedCases(tx: Tx, keys: string[], refs: string[]):
     where import_key = any(${keys}) or external_ref = any(${refs})`
 }
 
-export async function activeUserIdsByEmail(tx: Tx): Promise<Map<string, string>> {
-  const users = await tx<{ id: string; email: string }[]>`select id, email from app_users where disabled_at is null`
-  return new Map(users.map((u) => [u.email, u.id]))
+/** Who an owner cell can name: the org's active users. */
+export async function activeTeam(db: DbOrTx): Promise<{ id: string; email: string; name: string }[]> {
+  return db<{ id: string; email: string; name: string }[]>`select id, email, name from app_users where disabled_at is null order by name, email`
+}
+
+export type ImportedMessage = { caseId: string; fromEmail: string | null; fromName: string | null; subject: string; text: string; at: Date }
+
+/** Each imported case's first message: the row's text, as the customer's mail that opened it. */
+export async function insertImportedMessages(tx: Tx, orgId: string, messages: ImportedMessage[]): Promise<void> {
+  if (messages.length === 0) return
+  const rows = messages.map((m) => ({
+    org_id: orgId, case_id: m.caseId, direction: 'inbound', from_email: m.fromEmail, from_name: m.fromName,
+    subject: m.subject, text_body: m.text, created_at: m.at,
+  }))
+  await tx`insert into messages ${tx(rows, 'org_id', 'case_id', 'direction', 'from_email', 'from_name', 'subject', 'text_body', 'created_at')}`
+}
+
+export type RunCase = { id: string; number: number; subject: string; severity: string; status: string; source: string; ownerName: string | null; draft: 'ready' | 'queued' | 'none' }
+
+/** The cases one import run made, in number order (the first `limit`), and how many in all. */
+export async function listRunCases(db: DbOrTx, runId: string, limit = 500): Promise<{ cases: RunCase[]; total: number }> {
+  const cases = await db<RunCase[]>`
+    select c.id, c.number, c.subject, c.severity, c.status, c.source, coalesce(nullif(u.name, ''), u.email) as "ownerName",
+           case when exists (select 1 from drafts d where d.case_id = c.id) then 'ready'
+                when exists (select 1 from jobs j where j.kind = 'draft' and j.payload->>'caseId' = c.id::text and j.done_at is null and j.failed_at is null) then 'queued'
+                else 'none' end as draft
+    from cases c left join app_users u on u.id = c.owner_id
+    where c.import_run_id = ${runId} order by c.number limit ${limit}`
+  const [row] = await db<{ n: number }[]>`select count(*)::int as n from cases where import_run_id = ${runId}`
+  return { cases, total: row!.n }
+}
+
+/** Keeps the mapping and options the run starts with (the preview's, as confirmed). */
+export async function saveRunOptions(tx: Tx, id: string, options: Record<string, unknown>): Promise<void> {
+  await tx`update import_runs set options = ${tx.json(options as never)} where id = ${id}`
+}
+
+/** A new dry run's findings for a previewed upload (the person changed the mapping). */
+export async function updateRunPreview(tx: Tx, id: string, preview: PreviewData): Promise<boolean> {
+  const rows = await tx`update import_runs set preview = ${tx.json(preview as never)} where id = ${id} and state = 'previewed' returning id`
+  return rows.length === 1
+}
+
+/** The stored file of a previewed upload (null once it ran or expired). */
+export async function findRunCsv(tx: Tx, id: string): Promise<string | null> {
+  const [row] = await tx<{ csv: string | null }[]>`select csv from import_runs where id = ${id} and state = 'previewed'`
+  return row?.csv ?? null
 }
 
 /** Re-importing updates an account in place, by its domain. */

@@ -7,10 +7,10 @@ import { runAfterResponse } from '../http/after-response.ts'
 import { notFound } from '../http/errors.ts'
 import { requireUser } from '../http/session.ts'
 import { findOrgById } from '../orgs/queries.ts'
-import { ImportBody, ImportPage, PreviewPanel, RunStatus, UploadForm } from '../../views/pages/import.tsx'
+import { ImportBody, ImportPage, PreviewPanel, RunStatus, UploadForm, type PreviewChoices } from '../../views/pages/import.tsx'
 import { previewUpload } from './preview.ts'
 import type { ImportKind } from './queries.ts'
-import { isRunId, readRun, saveUpload, startRun, textSource } from './runs.ts'
+import { isRunId, mappingChanged, readRun, remapRun, saveUpload, startRun, textSource } from './runs.ts'
 import { isHtmx, pageOrFragment, render } from '../http/htmx.ts'
 
 /** /import: upload a CSV, see the dry run, confirm; the rules of each step are in runs.ts. */
@@ -39,6 +39,11 @@ async function readUpload(file: unknown): Promise<{ ok: true; csv: string; fileN
   return { ok: true, csv, fileName: (file.name || 'upload.csv').slice(0, 200) }
 }
 
+/** The import's options as the form carries them (the defaults: drafts on, alerts off). */
+function choicesOf(form: Record<string, unknown>): PreviewChoices {
+  return { drafts: form.drafts !== 'history', alerts: form.alerts === '1' || form.alerts === 'on', allowPartial: form.allowPartial === '1' || form.allowPartial === 'on' }
+}
+
 importRoutes.get('/', (c) => {
   const user = requireUser(c)
   return showImport(c, <UploadForm />)
@@ -62,15 +67,34 @@ importRoutes.post('/run', async (c) => {
   const user = requireUser(c)
   const form = await c.req.parseBody()
   const runId = runIdOf(typeof form.runId === 'string' ? form.runId : '')
-  const allowPartial = form.allowPartial === '1' || form.allowPartial === 'on'
-  const started = await startRun(c.get('deps').db, user, runId, { allowPartial, actor: userActor(user) })
+  const choices = choicesOf(form)
+  const { db } = c.get('deps')
+  // Pressed Import after changing a column or a word without applying it (no script): what runs
+  // must be what the preview showed, so the new choices are previewed first.
+  const shown = await readRun(db, user.orgId, runId)
+  if (shown?.view === 'preview' && mappingChanged(form, shown.preview)) {
+    const remapped = await remapRun(db, user, runId, form, userActor(user))
+    if (!remapped.ok) throw notFound('That import')
+    return showImport(c, <PreviewPanel preview={remapped.preview} runId={runId} choices={choices} notice="Your changes are applied: check the preview, then press Import." />)
+  }
+  const started = await startRun(db, user, runId, { ...choices, actor: userActor(user) })
   if (!started.ok && started.reason === 'not_found') throw notFound('That import')
   if (!started.ok) {
-    return showImport(c, <PreviewPanel preview={started.preview} runId={started.runId} error={started.message} />, 422)
+    return showImport(c, <PreviewPanel preview={started.preview} runId={started.runId} error={started.message} choices={choices} />, 422)
   }
   if (started.work) runAfterResponse(c, started.work)
   if (!isHtmx(c)) return c.redirect(`/import/${runId}`, 303)
   return showImport(c, <RunStatus runId={runId} kind={started.kind} run={started.run} />)
+})
+
+importRoutes.post('/:runId/mapping', async (c) => {
+  const user = requireUser(c)
+  const runId = runIdOf(c.req.param('runId'))
+  const form = await c.req.parseBody()
+  const remapped = await remapRun(c.get('deps').db, user, runId, form, userActor(user))
+  if (!remapped.ok && remapped.reason === 'not_found') throw notFound('That import')
+  if (!remapped.ok) return showImport(c, <UploadForm error="That upload has already run or is more than a day old; upload the file again." />, 409)
+  return showImport(c, <PreviewPanel preview={remapped.preview} runId={runId} choices={choicesOf(form)} />)
 })
 
 importRoutes.get('/:runId', async (c) => {
@@ -79,6 +103,6 @@ importRoutes.get('/:runId', async (c) => {
   const shown = await readRun(c.get('deps').db, user.orgId, runId)
   if (!shown) throw notFound('That import')
   if (shown.view === 'preview') return showImport(c, <PreviewPanel preview={shown.preview} runId={shown.runId} />)
-  const status = <RunStatus runId={runId} kind={shown.kind} run={shown.run} />
+  const status = <RunStatus runId={runId} kind={shown.kind} run={shown.run} cases={shown.cases} />
   return isHtmx(c) ? render(c, status) : showImport(c, status)
 })

@@ -4,10 +4,11 @@ import { AppError } from '../http/errors.ts'
 import { findOrgById, type Org } from '../orgs/queries.ts'
 import { importAccounts } from './accounts.ts'
 import { importCases, type CsvSource, type RowError } from './cases.ts'
-import { runnable, type PreviewData } from './preview.ts'
+import { keepable, previewUpload, runnable, type PreviewData } from './preview.ts'
+import { mappingFromForm, rememberMapping, type ImportMapping } from './mapping.ts'
 import {
-  expireStalePreviews, findImportRun, finishImportRun, insertImportRun, lockImportRun, markImportStarted,
-  type ImportKind, type StoredRun,
+  activeTeam, expireStalePreviews, findImportRun, findRunCsv, finishImportRun, insertImportRun, listRunCases, lockImportRun,
+  markImportStarted, saveRunOptions, updateRunPreview, type ImportKind, type RunCase, type StoredRun,
 } from './queries.ts'
 
 // CSV upload in the portal: upload → dry-run preview → confirmed import in the background with a
@@ -22,7 +23,14 @@ export type RunReport = {
   errorCount: number
   errors: RowError[]
   reason?: string
+  /** Cases only (absent on runs from before these were recorded). */
+  drafted?: number
+  alertsSkipped?: number
+  numbers?: { first: number; last: number } | null
 }
+
+/** What the person chose when they started a case import. */
+export type RunOptions = { allowPartial: boolean; drafts: boolean; alerts: boolean }
 
 export type RunProgress = { stage: 'validate' | 'import'; done: number; total: number }
 
@@ -49,9 +57,12 @@ export const textSource = (csv: string): CsvSource => () => (async function* () 
 
 type Uploader = { id: string; orgId: string }
 
-/** Keeps the upload for its run when the preview says it can run; null when there is nothing to run. */
+/**
+ * Keeps the upload for its run when the preview says it can run, or when the person can make it
+ * run by choosing what its columns mean; null when there is nothing to run.
+ */
 export async function saveUpload(db: Db, user: Uploader, preview: PreviewData, csv: string): Promise<string | null> {
-  if (!runnable(preview)) return null
+  if (!keepable(preview)) return null
   return withOrg(db, user.orgId, async (tx) => {
     await expireStalePreviews(tx)
     return insertImportRun(tx, { orgId: user.orgId, kind: preview.kind, fileName: preview.fileName, preview, csv, createdBy: user.id })
@@ -60,17 +71,22 @@ export async function saveUpload(db: Db, user: Uploader, preview: PreviewData, c
 
 export type RunView =
   | { view: 'preview'; preview: PreviewData; runId: string | null }
-  | { view: 'status'; kind: ImportKind; run: RunState }
+  | { view: 'status'; kind: ImportKind; run: RunState; cases: { cases: RunCase[]; total: number } | null }
 
 /** What the run's page shows now: its preview until it is started, then its progress or report. */
 export async function readRun(db: Db, orgId: string, runId: string): Promise<RunView | null> {
   const running = live.get(runId)
   // Answered from memory: no query has to wait behind the import's transaction.
-  if (running && running.orgId === orgId) return { view: 'status', kind: running.kind, run: { state: 'running', progress: running.progress } }
-  const run = await withOrg(db, orgId, (tx) => findImportRun(tx, runId))
-  if (!run) return null
-  if (run.state === 'previewed') return { view: 'preview', preview: run.preview, runId: runnable(run.preview) ? runId : null }
-  return { view: 'status', kind: run.kind, run: runStateOf(run) }
+  if (running && running.orgId === orgId) return { view: 'status', kind: running.kind, run: { state: 'running', progress: running.progress }, cases: null }
+  return withOrg(db, orgId, async (tx): Promise<RunView | null> => {
+    const run = await findImportRun(tx, runId)
+    if (!run) return null
+    if (run.state === 'previewed') return { view: 'preview', preview: run.preview, runId: keepable(run.preview) ? runId : null }
+    const state = runStateOf(run)
+    // Once it is done, the cases it made: every one, whatever source its row named.
+    const cases = state.state === 'done' && run.kind === 'cases' ? await listRunCases(tx, runId) : null
+    return { view: 'status', kind: run.kind, run: state, cases }
+  })
 }
 
 export type StartResult =
@@ -84,7 +100,7 @@ export type StartResult =
  * Starts the previewed import, once: the row is claimed under its lock, so a double click starts
  * one import, not two, and a later click just shows where it stands.
  */
-export async function startRun(db: Db, user: Uploader, runId: string, options: { allowPartial: boolean; actor: Actor }): Promise<StartResult> {
+export async function startRun(db: Db, user: Uploader, runId: string, options: RunOptions & { actor: Actor }): Promise<StartResult> {
   type Claim = { run: StoredRun; refused?: true; started?: { csv: string | null; org: Org } }
   const claim = await withOrg(db, user.orgId, async (tx): Promise<Claim | null> => {
     const run = await lockImportRun(tx, runId)
@@ -92,6 +108,10 @@ export async function startRun(db: Db, user: Uploader, runId: string, options: {
     if (run.state !== 'previewed') return { run }
     if (!runnable(run.preview) || (run.preview.counts.errors > 0 && !options.allowPartial)) return { run, refused: true }
     const csv = await markImportStarted(tx, runId, user.id, options.allowPartial)
+    const mapping = run.preview.cases?.chosen
+    await saveRunOptions(tx, runId, { allowPartial: options.allowPartial, drafts: options.drafts, alerts: options.alerts, ...(mapping ? { mapping } : {}) })
+    // The next file from this team is read the way this one was confirmed.
+    if (mapping) await rememberMapping(tx, user.orgId, run.preview.cases!.scan.map((c) => c.header), mapping)
     return { run, started: { csv, org: (await findOrgById(tx, user.orgId))! } }
   })
   if (!claim) return { ok: false, reason: 'not_found' }
@@ -108,7 +128,7 @@ export async function startRun(db: Db, user: Uploader, runId: string, options: {
     if (csv === null) throw new AppError('INVALID_STATE', 'That upload is no longer stored; upload the file again.')
     const progress: RunProgress | null = run.kind === 'cases' ? { stage: 'validate', done: 0, total: run.preview.counts.rows } : null
     live.set(runId, { orgId: user.orgId, kind: run.kind, progress })
-    work = performRun(db, org, runId, run.kind, csv, options)
+    work = performRun(db, org, runId, run.kind, csv, { ...options, mapping: run.preview.cases?.chosen })
   }
   return { ok: true, kind: run.kind, run: runStateOf(run), work }
 }
@@ -135,7 +155,7 @@ function runStateOf(run: StoredRun): RunState {
 }
 
 /** The import itself, after the response: its report (or failure) is saved on the run's row. */
-async function performRun(db: Db, org: Org, runId: string, kind: ImportKind, csv: string, options: { allowPartial: boolean; actor: Actor }) {
+async function performRun(db: Db, org: Org, runId: string, kind: ImportKind, csv: string, options: RunOptions & { actor: Actor; mapping?: ImportMapping }) {
   const entry = live.get(runId)!
   const source = textSource(csv)
   let outcome: { state: 'done'; report: RunReport } | { state: 'failed'; message: string }
@@ -144,10 +164,13 @@ async function performRun(db: Db, org: Org, runId: string, kind: ImportKind, csv
     let report: RunReport
     if (kind === 'cases') {
       const r = await importCases(db, org, source, {
-        allowPartial: options.allowPartial, actor: options.actor,
+        allowPartial: options.allowPartial, drafts: options.drafts, alerts: options.alerts, mapping: options.mapping, runId, actor: options.actor,
         onProgress: (stage, done, total) => { entry.progress = { stage, done, total: total ?? entry.progress?.total ?? done } },
       })
-      report = { ok: r.ok, created: r.created, duplicates: r.duplicates, linkedCases: 0, errorCount: r.errorCount, errors: r.errors.slice(0, 50), reason: r.reason }
+      report = {
+        ok: r.ok, created: r.created, duplicates: r.duplicates, linkedCases: 0, errorCount: r.errorCount, errors: r.errors.slice(0, 50), reason: r.reason,
+        drafted: r.drafted, alertsSkipped: r.alertsSkipped, numbers: r.numbers,
+      }
     } else {
       const r = await importAccounts(db, org, source, { actor: options.actor })
       report = { ok: r.ok, created: r.upserted, duplicates: 0, linkedCases: r.linkedCases, errorCount: r.errors.length, errors: r.errors.slice(0, 50), reason: r.reason }
@@ -163,4 +186,43 @@ async function performRun(db: Db, org: Org, runId: string, kind: ImportKind, csv
     live.delete(runId) // only after the row says how it ended, so a poll never sees neither
   }
   if (failure) throw failure // logged by whoever awaits the work
+}
+
+export type Remapped = { ok: true; preview: PreviewData; runId: string } | { ok: false; reason: 'not_found' | 'gone' }
+
+/**
+ * The person changed what a column or a word means: the stored upload is read again with their
+ * choices (a new dry run), and the preview it shows is stored for the run.
+ */
+export async function remapRun(db: Db, user: Uploader, runId: string, form: Record<string, unknown>, actor: Actor): Promise<Remapped> {
+  const found = await withOrg(db, user.orgId, async (tx) => {
+    const run = await findImportRun(tx, runId)
+    if (!run || run.kind !== 'cases' || !run.preview.cases) return null
+    const csv = run.state === 'previewed' ? await findRunCsv(tx, runId) : null
+    return { run, csv, team: await activeTeam(tx), org: (await findOrgById(tx, user.orgId))! }
+  })
+  if (!found) return { ok: false, reason: 'not_found' }
+  if (found.csv === null) return { ok: false, reason: 'gone' }
+  const { run, csv, team, org } = found
+  const mapping = mappingFromForm(form, run.preview.cases!.scan, run.preview.cases!.chosen, team)
+  const preview = await previewUpload(db, org, 'cases', textSource(csv), run.fileName, actor, mapping)
+  const saved = await withOrg(db, user.orgId, (tx) => updateRunPreview(tx, runId, preview))
+  return saved ? { ok: true, preview, runId } : { ok: false, reason: 'gone' }
+}
+
+/**
+ * True when the form carries choices other than those the stored preview shows: another use for
+ * a column, another meaning for a word, another date order. The preview's words are compared as
+ * shown (chosen or guessed), so submitting the page unchanged is no change.
+ */
+export function mappingChanged(form: Record<string, unknown>, preview: PreviewData): boolean {
+  if (!preview.cases || !Object.keys(form).some((k) => k.startsWith('col_'))) return false
+  const { chosen, values } = preview.cases
+  const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined)
+  if (chosen.columns.some((use, i) => field(`col_${i}`) !== undefined && field(`col_${i}`) !== use)) return true
+  if (field('dateOrder') !== undefined && field('dateOrder') !== chosen.dateOrder) return true
+  return values.some((v) => v.entries.some((e, k) => {
+    const choice = field(`val_${v.column}_${k}`)
+    return choice !== undefined && choice !== '?' && choice !== (e.mapped ?? '')
+  }))
 }

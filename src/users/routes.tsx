@@ -9,6 +9,7 @@ import { AdminUsersPage, UsersPanel, type NewUserForm } from '../../views/pages/
 import { listOrgUsers } from './queries.ts'
 import { changeUserRole, createUser, disableUser, newUserSchema, userRoles, type UserChange } from './users.ts'
 import { isHtmx, pageOrFragment } from '../http/htmx.ts'
+import { inviteUser, type Invitation } from './invite.ts'
 
 export const adminUserRoutes = new Hono<AppEnv>()
 
@@ -18,7 +19,7 @@ adminUserRoutes.use(async (c, next) => {
 })
 
 /** The page for a normal request, the panel fragment for htmx; 422 when the change was refused. */
-async function showUsers(c: Context<AppEnv>, extra: { form?: NewUserForm; notice?: string } = {}, status: 200 | 422 = 200) {
+async function showUsers(c: Context<AppEnv>, extra: { form?: NewUserForm; notice?: string; sent?: string } = {}, status: 200 | 422 | 502 = 200) {
   const me = requireRole(c, 'admin')
   const users = await withOrg(c.get('deps').db, me.orgId, (tx) => listOrgUsers(tx))
   return pageOrFragment(c, <AdminUsersPage users={users} me={me} {...extra} />, <UsersPanel users={users} me={me} {...extra} />, status)
@@ -36,7 +37,7 @@ const userId = (c: Context<AppEnv>) => {
   return id.data
 }
 
-adminUserRoutes.get('/', (c) => showUsers(c))
+adminUserRoutes.get('/', (c) => showUsers(c, c.req.query('invited') ? { sent: 'the new user' } : {}))
 
 adminUserRoutes.post('/', async (c) => {
   const admin = requireRole(c, 'admin')
@@ -48,8 +49,22 @@ adminUserRoutes.post('/', async (c) => {
   }
   const result = await createUser(c.get('deps').db, admin, parsed.data)
   if (!result.ok && result.field) return showUsers(c, { form: { values, errors: { [result.field]: result.message } } }, 422)
-  return afterChange(c, result)
+  if (!result.ok || !result.userId) return afterChange(c, result)
+  // Adding someone invites them: a mail naming the org, with a single-use sign-in link.
+  return afterInvitation(c, await inviteUser(c.get('deps'), admin, result.userId))
 })
+
+adminUserRoutes.post('/:id/invite', async (c) => {
+  const admin = requireRole(c, 'admin')
+  const invitation = await inviteUser(c.get('deps'), admin, userId(c))
+  if (!invitation.ok && invitation.reason === 'not_found') throw notFound('That user')
+  return afterInvitation(c, invitation)
+})
+
+function afterInvitation(c: Context<AppEnv>, invitation: Invitation) {
+  if (!invitation.ok) return showUsers(c, { notice: invitation.message }, invitation.reason === 'not_sent' ? 502 : 422)
+  return isHtmx(c) ? showUsers(c, { sent: invitation.email }) : c.redirect(`/admin/users?invited=1`, 303)
+}
 
 adminUserRoutes.post('/:id/role', async (c) => {
   const admin = requireRole(c, 'admin')

@@ -18,7 +18,7 @@ export const newUserSchema = z.object({
 })
 export type NewUser = z.infer<typeof newUserSchema>
 
-export type UserChange = { ok: true } | { ok: false; field?: keyof NewUser; message: string }
+export type UserChange = { ok: true; userId?: string } | { ok: false; field?: keyof NewUser; message: string }
 
 /** Runs an admin's change; the database refusing the actor (no longer an admin) is a 403. */
 async function asAdmin<T>(db: Db, admin: SessionUser, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -33,7 +33,7 @@ async function asAdmin<T>(db: Db, admin: SessionUser, fn: (tx: Tx) => Promise<T>
 export async function createUser(db: Db, admin: SessionUser, user: NewUser): Promise<UserChange> {
   return asAdmin(db, admin, async (tx): Promise<UserChange> => {
     const id = await createUserAsAdmin(tx, admin.id, user)
-    return id ? { ok: true } : { ok: false, field: 'email', message: `${user.email} is already a user of this organization.` }
+    return id ? { ok: true, userId: id } : { ok: false, field: 'email', message: `${user.email} is already a user of this organization.` }
   })
 }
 
