@@ -14,11 +14,13 @@ import { adminUserRoutes } from './users/routes.tsx'
 import { handleError } from './http/on-error.tsx'
 import { inboundRoutes } from './intake/webhooks/index.ts'
 import { queueRoutes } from './queue/routes.tsx'
+import { notEscalationRoutes } from './intake/not-escalation-routes.tsx'
 import { caseRoutes } from './cases/routes.tsx'
 import { draftRoutes } from './drafts/routes.tsx'
 import { draftSettingsRoutes } from './drafts/settings-routes.tsx'
 import { importRoutes } from './imports/routes.tsx'
 import { orgSettingsRoutes } from './orgs/routes.tsx'
+import { organizationRoutes } from './orgs/organization-routes.tsx'
 import { auditRoutes } from './audit/routes.tsx'
 import { severityReportRoutes } from './cases/report-routes.tsx'
 import { approvalRoutes } from './approvals/routes.tsx'
@@ -26,6 +28,8 @@ import { digestSettingsRoutes } from './digest/routes.tsx'
 import { metricsRoutes } from './metrics/routes.tsx'
 import { reviewRoutes } from './reviews/routes.tsx'
 import { customerLinkRoutes } from './csat/routes.tsx'
+import { setupRoutes } from './setup/routes.tsx'
+import { quarantineRoutes } from './intake/quarantine-routes.tsx'
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
@@ -81,10 +85,13 @@ export function createApp(deps: AppDeps) {
   app.route('/', authRoutes)
   app.route('/dev/mailbox', mailboxRoutes)
   app.route('/admin/users', adminUserRoutes)
+  app.route('/admin/organization', organizationRoutes)
   app.route('/cases', caseRoutes)
   app.route('/cases', draftRoutes)
   app.route('/admin/drafting', draftSettingsRoutes)
   app.route('/admin/digest', digestSettingsRoutes)
+  app.route('/admin/setup', setupRoutes)
+  app.route('/admin/quarantine', quarantineRoutes)
   app.route('/', orgSettingsRoutes)
   app.route('/', auditRoutes)
   app.route('/reports/severity', severityReportRoutes)
@@ -94,6 +101,7 @@ export function createApp(deps: AppDeps) {
   // Public: the customer's rating and confirmation links (signed, single use).
   app.route('/', customerLinkRoutes)
   app.route('/import', importRoutes)
+  app.route('/', notEscalationRoutes)
   app.route('/', queueRoutes)
 
   app.notFound((c) => handleError(c, null))

@@ -15,13 +15,57 @@ export type Q = DbOrTx
  */
 const reconnectBackoff = (retries: number) => (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 2)
 
-export function connect(url: string, options: postgres.Options<{}> = {}): Db {
-  return postgres(url, {
+export type ConnectOptions = postgres.Options<{}> & {
+  /**
+   * A transaction pooler is in front (PgBouncer in transaction mode, Supabase's pooler, Neon's
+   * pooled host): a server connection serves this client for one transaction only. Unset: read
+   * from the URL (pooledByUrl).
+   */
+  pooled?: boolean
+}
+
+export function connect(url: string, options: ConnectOptions = {}): Db {
+  const { pooled = pooledByUrl(url), ...rest } = options
+  return postgres(withoutPoolerHint(url), {
     onnotice: () => {},
     connection: { application_name: 'escalation-desk' },
     backoff: reconnectBackoff,
-    ...options,
+    // postgres.js prepares every statement by name on the connection that ran it first; behind a
+    // transaction pooler the next transaction may land on a server connection that never saw it
+    // ("prepared statement … does not exist"). Unnamed statements cost a parse per query.
+    ...(pooled ? { prepare: false } : {}),
+    ...rest,
   })
+}
+
+/**
+ * What a pooler's URL gives away: Supabase's transaction pooler listens on 6543, Neon names its
+ * pooled host `…-pooler.…`, and Prisma's convention is `?pgbouncer=true`. DATABASE_POOLED says
+ * so for any other pooler (or denies it for one of these).
+ */
+export function pooledByUrl(url: string): boolean {
+  const parsed = parseUrl(url)
+  return !!parsed && (parsed.port === '6543' || parsed.hostname.includes('-pooler.') || parsed.searchParams.get('pgbouncer') === 'true')
+}
+
+/** Null for what only postgres.js reads (several hosts, a socket path as the host). */
+function parseUrl(url: string): URL | null {
+  try {
+    return new URL(url)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * postgres.js sends every query parameter it does not know to the server as a startup setting;
+ * `pgbouncer` is not a setting, and PgBouncer refuses it ("unsupported startup parameter").
+ */
+function withoutPoolerHint(url: string): string {
+  const parsed = parseUrl(url)
+  if (!parsed?.searchParams.has('pgbouncer')) return url
+  parsed.searchParams.delete('pgbouncer')
+  return parsed.toString()
 }
 
 /**

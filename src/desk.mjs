@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // The `desk` command. TypeScript runs through tsx's loader, so there is no build step. The
-// version check comes first and alone: on an old Node, tsx itself would fail to load.
+// version check comes first: on an old Node, tsx itself would fail to load. Then the settings
+// file (.env), so every later read of the environment sees it.
 import './check-node.mjs'
+import './load-env-file.mjs'
+import { fileURLToPath } from 'node:url'
 
 const { register } = await import('tsx/esm/api')
-register()
+// The desk's own tsconfig (JSX through hono/jsx) whatever the working directory: tsx would
+// otherwise look for one where the command was started.
+register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) })
 await import('./cli.ts')

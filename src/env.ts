@@ -22,6 +22,10 @@ export const envSchema = z.object({
   HOST: z.string().min(1, 'expected a host name or address').default('127.0.0.1'),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
   DATABASE_URL: postgresUrl,
+  // Migrations take a direct connection when the app's goes through a pooler.
+  DATABASE_MIGRATION_URL: postgresUrl,
+  // Unset: read from DATABASE_URL (src/db.ts, pooledByUrl).
+  DATABASE_POOLED: flagValue,
   DATA_DIR: z.string().min(1, 'expected a directory path').default('.data'),
   // Unset: on for the embedded database, off with DATABASE_URL (resolved in parseEnv). A real
   // deployment gets no demo admin, and no admin sign-in link in its logs on every start.
@@ -82,7 +86,13 @@ export const envSchema = z.object({
     .min(0, 'expected 0 (off) to 3600 seconds')
     .max(3600, 'expected 0 (off) to 3600 seconds')
     .default(60),
+  CRON_SECRET: z.string().min(16, 'expected a secret of at least 16 characters').optional(),
   AUDIT_CHECKPOINT_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
+  // Read by the entry scripts before this schema (src/load-env-file.mjs); listed so it is documented.
+  ENV_FILE: z.string().min(1, 'expected a file path').optional(),
+  // Any value but 0: start-up errors come with their stack trace. Other tools read DEBUG too
+  // (DEBUG=express:*), so any value is accepted.
+  DEBUG: z.string().optional().transform((v) => !!v && v !== '0'),
 })
 
 export type Env = Omit<z.infer<typeof envSchema>, 'DESK_DEMO'> & { PUBLIC_URL: string; DESK_DEMO: boolean }

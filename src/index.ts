@@ -6,22 +6,20 @@ import { createMailer } from './outbound/mailer.ts'
 import { jobHandlers } from './jobs/handlers.ts'
 import { startJobLoop } from './jobs/runner.ts'
 import { startScheduler } from './jobs/scheduler.ts'
-import { migrate } from './migrate.ts'
 import { demoOrg, ensureDemoOrg } from './orgs/demo.ts'
-import { loadEnv, openDatabase } from './runtime.ts'
+import { exitOnStartupError, loadEnv, openDatabase, recordServerUrl } from './runtime.ts'
 import { loadStaticAssets } from './static-assets.ts'
+import { shippedMigrations } from './setup/migration-files.ts'
 
 const started = performance.now()
 const env = loadEnv()
-const database = await openDatabase(env).catch((error: Error) => {
-  console.error(`Escalation Desk cannot start: ${error.message}`)
-  process.exit(1)
-})
-const { applied } = await migrate(database.db).catch(async (error: Error) => {
-  console.error(`Escalation Desk cannot start: ${error.message}`)
-  await database.close() // an embedded PostgreSQL stops with us
-  process.exit(1)
-})
+const database = await openDatabase(env).catch((error: unknown) => exitOnStartupError(error, env))
+/** Start-up failed after the database was opened: an embedded PostgreSQL stops with us. */
+const stopAndExit = async (error: unknown): Promise<never> => {
+  await database.close().catch(() => {})
+  return exitOnStartupError(error, env)
+}
+const { applied } = await database.migrate().catch(stopAndExit)
 if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`)
 if (env.DESK_DEMO && (await ensureDemoOrg(database.db))) {
   console.log(`Created the demo organization "${demoOrg.slug}" with admin admin@example.com`)
@@ -37,7 +35,13 @@ const app = createApp({
   assets: await loadStaticAssets(),
   mailer,
   analyze: analysis.analyze,
+  migrationFiles: shippedMigrations,
 })
+
+// The port before any background work: a busy one stops start-up with nothing begun.
+const server = await listen(app.fetch).catch(stopAndExit)
+// The CLI and `desk worker` link to this server when they have no PUBLIC_URL of their own.
+await recordServerUrl(database.db, env.PUBLIC_URL)
 
 // Background jobs (drafts, …) in this process; every app process may run one (SKIP LOCKED).
 // A one-second poll keeps "a case has a draft within a minute of arriving" with room to spare.
@@ -56,10 +60,19 @@ if (env.DESK_DEMO) {
   if (link.ok) console.log(`Sign in as admin@example.com (single use, 15 minutes): ${link.url}`)
 }
 
-const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => {
-  const where = database.embedded ? `embedded PostgreSQL in ${env.DATA_DIR}/` : 'DATABASE_URL'
-  console.log(`Escalation Desk is ready at ${env.PUBLIC_URL} (${where}, ${Math.round(performance.now() - started)} ms)`)
-})
+const where = database.embedded ? `embedded PostgreSQL in ${env.DATA_DIR}/` : 'DATABASE_URL'
+console.log(`Escalation Desk is ready at ${env.PUBLIC_URL} (${where}, ${Math.round(performance.now() - started)} ms)`)
+
+/** Resolves once the port is bound; rejects with the listen error (EADDRINUSE, EACCES…). */
+function listen(fetch: typeof app.fetch): Promise<ReturnType<typeof serve>> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port: env.PORT, hostname: env.HOST }, () => {
+      server.off('error', reject)
+      resolve(server)
+    })
+    server.once('error', reject)
+  })
+}
 
 let stopping = false
 async function shutdown(signal: string) {

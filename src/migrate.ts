@@ -71,7 +71,10 @@ export async function migrate(db: Db, dir = defaultMigrationsDir, options: { upT
       checkHistory(files, applied)
       const file = files[applied.length]
       if (!file || file.version > (options.upTo ?? Infinity)) return null
-      await tx.unsafe(file.sql)
+      // The file's name goes with the error: "which migration could not run" is the first question.
+      await tx.unsafe(file.sql).catch((error: unknown) => {
+        throw Object.assign(error as object, { migration: file.name })
+      })
       await tx`insert into schema_migrations ${tx({ version: file.version, name: file.name, checksum: file.checksum })}`
       return file.name
     })

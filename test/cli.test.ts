@@ -81,11 +81,15 @@ describe('desk ingest --dry-run and --reprocess', () => {
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     const summary = JSON.parse(result.stdout)
-    expect(Object.keys(summary).sort()).toEqual(['customer', 'externalRef', 'forwardedBy', 'inReplyTo', 'messageId', 'severity', 'severityReasons', 'source', 'subject'])
+    expect(Object.keys(summary).sort()).toEqual([
+      'channel', 'customer', 'escalationReason', 'executive', 'externalRef', 'forwardedBy', 'inReplyTo', 'isEscalation', 'language',
+      'messageId', 'reasons', 'severity', 'severityReasons', 'source', 'subject',
+    ])
     expect(summary).toMatchObject({
-      source: 'social', customer: { email: 'dana.whitfield@example.net', name: 'Dana Whitfield' },
-      forwardedBy: ['ceo@example.com'], messageId: 'B7E1-ceo-social-2026@mail.example.com',
+      isEscalation: true, source: 'social', channel: null, language: 'en', customer: { email: 'dana.whitfield@example.net', name: 'Dana Whitfield' },
+      forwardedBy: ['ceo@example.com'], messageId: 'B7E1-ceo-social-2026@mail.example.com', executive: { email: 'ceo@example.com', configured: true },
     })
+    expect(Object.keys(summary.reasons).sort()).toEqual(['channel', 'customer', 'executive', 'externalRef', 'isEscalation', 'language', 'severity', 'source'])
     const rows = await withOrg(db, org.id, (tx) => tx`select (select count(*)::int from inbound_raw) + (select count(*)::int from cases) as n`)
     expect(rows[0]!.n).toBe(0)
   })

@@ -3,6 +3,7 @@ import { connect } from '../src/db.ts'
 import { startScratchServer } from '../src/embedded.ts'
 import { migrate } from '../src/migrate.ts'
 import { dropDatabase, testDatabaseName, wantsEmbeddedServer, withDatabase } from './support/databases.ts'
+import { startPooler } from './support/pooler.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,7 +28,11 @@ export default async function setup(project: TestProject) {
     await db.end()
   }
   project.provide('databaseUrl', url)
+  // TEST_POOLER=1: testDb() connects through PgBouncer in transaction mode (support/pooler.ts).
+  const pooler = process.env.TEST_POOLER === '1' ? await startPooler(url) : null
+  if (pooler) process.env.TEST_POOLER_URL = pooler.url(name)
   return async () => {
+    await pooler?.stop()
     await dropDatabase(name)
     await server?.stop()
   }

@@ -10,6 +10,9 @@ import { listDraftVersions, type DraftVersion } from '../drafts/queries.ts'
 import { insertJob } from '../jobs/queries.ts'
 import { loadFourEyes, needsAnotherApprover } from './four-eyes.ts'
 import { contentHash, eligibleApprovers, requestApproval, type ApprovalInvite, type LinkDeps } from './requests.ts'
+import { listedApprovers } from '../orgs/approvers.ts'
+import { caseReplyTo, replyFrom } from '../outbound/identity.ts'
+import { defaultMailFrom } from '../outbound/mailer.ts'
 
 export type Decision = {
   orgId: string
@@ -26,6 +29,8 @@ export type Decision = {
   /** The approval request answered through a link (its jti was consumed in this transaction). */
   requestJti?: string | null
   messageIdDomain: string
+  /** The desk's own sender (MAIL_FROM), for orgs that set none of their own. */
+  mailFrom?: string
   /** To ask the other approvers when four eyes apply to this approver; without it, such an approval is refused. */
   links?: LinkDeps
 }
@@ -76,7 +81,7 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
     throw new DecisionRefused({ ok: false, reason: 'refused', message: `This reply cannot be approved yet: ${blockers.map((f) => f.message).join(' ')}` })
   }
   if (d.decision === 'approved' && needsAnotherApprover(await loadFourEyes(tx, d.caseId, draft.id), d.approver.id)) {
-    return handOn(tx, d, kase.severity, draft, edited)
+    return handOn(tx, d, draft, edited)
   }
   if (d.decision === 'approved' && (await customerWroteMeanwhile(tx, d.caseId))) {
     throw new DecisionRefused({ ok: false, reason: 'refused', message: 'The customer wrote again a moment ago: read their message on the case, then decide.' })
@@ -87,10 +92,16 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
   if (d.decision === 'approved' && missing.length) {
     throw new DecisionRefused({ ok: false, reason: 'refused', message: `Tick each warning to confirm you have read it: ${missing.join(', ').replaceAll('_', ' ')}.` })
   }
-  const hash = await contentHash(tx, draft)
+  const listed = await listedApprovers(tx, d.caseId)
+  if (d.decision === 'approved' && listed && !listed.includes(d.approver.id)) {
+    throw new DecisionRefused({ ok: false, reason: 'refused', message: `${caseLabel(kase.number)} goes to the approvers your organization lists for its source or severity; ask one of them (the case page's Request approval does).` })
+  }
+  // The sender is approved with the text: the outbox row carries exactly this From.
+  const from = await replyFrom(tx, d.caseId, d.mailFrom ?? defaultMailFrom)
+  const hash = await contentHash(tx, draft, from)
   const [approval] = await tx<{ id: string }[]>`
-    insert into approvals (org_id, case_id, draft_id, content_hash, approver_id, decision, note, acknowledged_flags, via)
-    values (${d.orgId}, ${d.caseId}, ${draft.id}, ${hash}, ${d.approver.id}, ${d.decision}, ${d.note?.trim() || null}, ${acknowledged}, ${d.via})
+    insert into approvals (org_id, case_id, draft_id, content_hash, from_address, approver_id, decision, note, acknowledged_flags, via)
+    values (${d.orgId}, ${d.caseId}, ${draft.id}, ${hash}, ${from}, ${d.approver.id}, ${d.decision}, ${d.note?.trim() || null}, ${acknowledged}, ${d.via})
     on conflict (draft_id) where decision = 'approved' do nothing
     returning id`
   if (!approval) {
@@ -105,9 +116,9 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
     outboxId = randomUUID()
     const thread = await threadingFor(tx, d.caseId)
     await tx`
-      insert into outbox (id, org_id, case_id, draft_id, approval_id, to_emails, subject, body, message_id, in_reply_to,
+      insert into outbox (id, org_id, case_id, draft_id, approval_id, to_emails, subject, body, from_address, message_id, in_reply_to,
                           reference_ids, reply_to, idempotency_key)
-      values (${outboxId}, ${d.orgId}, ${d.caseId}, ${draft.id}, ${approval.id}, ${draft.toEmails}, ${draft.subject}, ${draft.body},
+      values (${outboxId}, ${d.orgId}, ${d.caseId}, ${draft.id}, ${approval.id}, ${draft.toEmails}, ${draft.subject}, ${draft.body}, ${from},
               ${`${randomUUID()}@${d.messageIdDomain}`}, ${thread.inReplyTo}, ${thread.references}, ${thread.replyTo}, ${`reply/${outboxId}`})`
     await insertJob(tx, d.orgId, 'send', { outboxId, caseId: d.caseId })
   } else if (transitions[kase.status].includes('in_progress')) {
@@ -131,8 +142,8 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
  * for this version. With nobody else to ask, an edit still stands and the approver is told; with
  * no edit, nothing changed, so the approval is simply refused.
  */
-async function handOn(tx: Tx, d: Decision, severity: string, draft: DraftVersion, edited: boolean): Promise<DecisionResult> {
-  const others = await eligibleApprovers(tx, d.orgId, severity, await loadFourEyes(tx, d.caseId, draft.id))
+async function handOn(tx: Tx, d: Decision, draft: DraftVersion, edited: boolean): Promise<DecisionResult> {
+  const others = await eligibleApprovers(tx, d.caseId, await loadFourEyes(tx, d.caseId, draft.id))
   if (!d.links || (!others.length && !edited)) {
     throw new DecisionRefused({
       ok: false, reason: 'refused',
@@ -160,10 +171,8 @@ async function customerWroteMeanwhile(tx: Tx, caseId: string): Promise<boolean> 
  * whole chain in order, Reply-To our address with the case's random token.
  */
 async function threadingFor(tx: Tx, caseId: string) {
-  const [c] = await tx<{ replyToMessageId: string | null; replyReferences: string[]; token: string; inbound: string[] }[]>`
-    select c.reply_to_message_id as "replyToMessageId", c.reply_references as "replyReferences", c.reply_token as token,
-           o.inbound_addresses as inbound
-    from cases c join orgs o on o.id = c.org_id where c.id = ${caseId}`
+  const [c] = await tx<{ replyToMessageId: string | null; replyReferences: string[] }[]>`
+    select reply_to_message_id as "replyToMessageId", reply_references as "replyReferences" from cases where id = ${caseId}`
   const chain = await tx<{ messageId: string; direction: string; fromEmail: string | null }[]>`
     select m.message_id as "messageId", m.direction, m.from_email as "fromEmail" from messages m
     where m.case_id = ${caseId} and m.message_id is not null and m.direction <> 'note' order by m.created_at, m.id`
@@ -172,11 +181,5 @@ async function threadingFor(tx: Tx, caseId: string) {
   const inThread = chain.filter((m) => m.direction === 'outbound' || m.fromEmail === customer?.email)
   const references = [...new Set([...c!.replyReferences, ...inThread.map((m) => m.messageId)])]
   const lastFromCustomer = inThread.filter((m) => m.direction === 'inbound').at(-1)?.messageId
-  const address = c!.inbound[0] ?? 'escalations@example.com'
-  const at = address.lastIndexOf('@')
-  return {
-    inReplyTo: lastFromCustomer ?? c!.replyToMessageId,
-    references,
-    replyTo: `${address.slice(0, at)}+${c!.token}${address.slice(at)}`,
-  }
+  return { inReplyTo: lastFromCustomer ?? c!.replyToMessageId, references, replyTo: await caseReplyTo(tx, caseId) }
 }

@@ -16,7 +16,7 @@ export async function mailApprovalInvites(
   await Promise.all(invites.map(async (invite) => mailer.send({
     orgId,
     to: invite.email,
-    ...(await approvalInviteMail({ approver: invite, requester, kase: { label, subject: singleLine(kase.subject) }, url: invite.url, expiresAt: invite.expiresAt })),
+    ...(await approvalInviteMail({ approver: invite, requester, kase: { label, subject: singleLine(kase.subject) }, orgName: invite.orgName, url: invite.url, expiresAt: invite.expiresAt })),
     idempotencyKey: `approval/${invite.url.slice(-24)}`,
     tags: { kind: 'approval_request', case: label },
   })))

@@ -6,6 +6,7 @@ import { listDraftVersions, type DraftVersion } from '../drafts/queries.ts'
 import type { Env } from '../env.ts'
 import { loadFourEyes, needsAnotherApprover } from './four-eyes.ts'
 import { findApprovalRequest, listLatestMail, type ThreadExcerpt } from './queries.ts'
+import { replyHeaders, type ReplyHeaders } from '../outbound/identity.ts'
 
 // What an approval link points at, read without changing anything: mail scanners open links, so
 // the GET that shows the page and the POST that decides share this reading, and only the POST
@@ -20,6 +21,8 @@ export type ApprovalLink = {
   kase: CaseDetail
   draft: DraftVersion
   thread: ThreadExcerpt[]
+  /** The From and Reply-To the reply goes out with if approved now (approved with the text). */
+  sender: ReplyHeaders
   /** Four eyes for this approver: they wrote part of it ('yours'), an edit would need another ('edits'), or neither. */
   fourEyes: 'yours' | 'edits' | 'none'
 }
@@ -32,7 +35,7 @@ export type LinkProblem =
   | { ok: false; reason: 'used'; caseId: string; caseNumber: number }
   | { ok: false; reason: 'replaced'; caseId: string; voidReason: string | null; currentVersion: number | null }
 
-export async function readApprovalLink(db: Db, env: Pick<Env, 'LINK_SECRET'>, token: string): Promise<ApprovalLink | LinkProblem> {
+export async function readApprovalLink(db: Db, env: Pick<Env, 'LINK_SECRET' | 'MAIL_FROM'>, token: string): Promise<ApprovalLink | LinkProblem> {
   const verified = await verifyLinkToken(await linkSigningKey(db, env.LINK_SECRET), token, 'approve')
   if (!verified.ok) return verified.reason === 'expired' ? { ok: false, reason: 'expired' } : { ok: false, reason: 'invalid', why: 'altered' }
   const { claims } = verified
@@ -55,7 +58,7 @@ export async function readApprovalLink(db: Db, env: Pick<Env, 'LINK_SECRET'>, to
     return {
       ok: true, token, claims, orgId: claims.orgId,
       approver: { id: approver.id, role: approver.role, name: approver.name, email: approver.email },
-      kase, draft: current, thread: await listLatestMail(tx, kase.id),
+      kase, draft: current, thread: await listLatestMail(tx, kase.id), sender: await replyHeaders(tx, kase.id, env.MAIL_FROM),
       fourEyes: fourEyes.selfApprovalAllowed ? 'none' : needsAnotherApprover(fourEyes, approver.id) ? 'yours' : 'edits',
     }
   })

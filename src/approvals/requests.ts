@@ -1,24 +1,27 @@
-import { z } from 'zod'
 import { recordAudit, userActor } from '../audit/audit.ts'
 import { issueLinkToken } from '../auth/tokens.ts'
 import { lockCase } from '../cases/case-record.ts'
-import { caseLabel, severities } from '../cases/terms.ts'
+import { caseLabel } from '../cases/terms.ts'
 import { changeStatus, transitions } from '../cases/lifecycle.ts'
 import type { Tx } from '../db.ts'
 import { listDraftVersions, type DraftVersion } from '../drafts/queries.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../http/errors.ts'
-import { findOrgSettings } from '../orgs/queries.ts'
+import { listedApprovers } from '../orgs/approvers.ts'
+import { replyFrom } from '../outbound/identity.ts'
 import { loadFourEyes, type FourEyes } from './four-eyes.ts'
 import { voidPendingApprovals, type Voided } from './void.ts'
 
-export type ApprovalInvite = { approverId: string; email: string; name: string; url: string; expiresAt: Date }
+export type ApprovalInvite = { approverId: string; email: string; name: string; url: string; expiresAt: Date; orgName: string }
 export type LinkDeps = { env: Env; key: Uint8Array }
 type Approver = { id: string; email: string; name: string }
 
-/** The hash the database computes (draft_content_hash): recipients, subject and body. */
-export async function contentHash(tx: Tx, d: Pick<DraftVersion, 'toEmails' | 'subject' | 'body'>): Promise<string> {
-  const [row] = await tx<{ hash: string }[]>`select draft_content_hash(${d.toEmails}::text[], ${d.subject}, ${d.body}) as hash`
+/**
+ * The hash the database computes (reply_content_hash): recipients, subject, body and the From
+ * the reply will carry, so an approval covers the sender the approver saw too.
+ */
+export async function contentHash(tx: Tx, d: Pick<DraftVersion, 'toEmails' | 'subject' | 'body'>, from: string): Promise<string> {
+  const [row] = await tx<{ hash: string }[]>`select reply_content_hash(${d.toEmails}::text[], ${d.subject}, ${d.body}, ${from}) as hash`
   return row!.hash
 }
 
@@ -27,26 +30,29 @@ export const approvalLinkHours = (env: Pick<Env, 'APPROVAL_LINK_HOURS' | 'APPROV
   severity === 'SEV-1' ? env.APPROVAL_LINK_HOURS_SEV1 : env.APPROVAL_LINK_HOURS
 
 /**
- * orgs.settings.approvers_by_severity: for a severity, the only addresses asked to approve (an
- * org may want its SEV-1 replies seen by the executive team). Set in the settings document (no
- * page for it yet); a malformed value counts as unset, so approval requests never stop.
+ * Who may be asked to approve this version: the active approvers and admins the org lists for
+ * the case's source or severity (every one when nothing is listed; src/orgs/approvers.ts), minus
+ * its authors when the org does not allow self-approval on the case.
  */
-const approversBySeverity = z
-  .object({ approvers_by_severity: z.partialRecord(z.enum(severities), z.array(z.string())).catch({}).default({}) })
-  .transform((s) => s.approvers_by_severity as Partial<Record<string, string[]>>)
-
-/**
- * Who may be asked to approve this version: active approvers and admins (or those the org lists
- * for the severity), minus its authors when the org does not allow self-approval on the case.
- */
-export async function eligibleApprovers(tx: Tx, orgId: string, severity: string, fourEyes: FourEyes): Promise<Approver[]> {
-  const listed = approversBySeverity.parse(await findOrgSettings(tx, orgId))[severity]?.map((e) => e.toLowerCase()) ?? null
+export async function eligibleApprovers(tx: Tx, caseId: string, fourEyes: FourEyes): Promise<Approver[]> {
+  const listed = await listedApprovers(tx, caseId)
   const authors = fourEyes.selfApprovalAllowed ? [] : fourEyes.authors
   return tx<Approver[]>`
     select id, email, name from app_users
-    where role in ('approver', 'admin') and disabled_at is null ${listed ? tx`and email = any(${listed})` : tx``}
+    where role in ('approver', 'admin') and disabled_at is null ${listed ? tx`and id = any(${listed}::uuid[])` : tx``}
       and not (id = any(${authors}::uuid[]))
     order by email`
+}
+
+/** Why nobody can be asked: the listed approvers are all gone, or all wrote the text, or there are none. */
+async function nobodyToAsk(tx: Tx, caseId: string, version: number, fourEyes: FourEyes): Promise<string> {
+  const listed = await listedApprovers(tx, caseId)
+  if (fourEyes.authors.length && !fourEyes.selfApprovalAllowed) {
+    return `Nobody else in your organization can approve version ${version}: the approvers${listed ? ' listed for this case' : ''} wrote or edited it, and this case needs a second person. An admin can give someone else the approver role${listed ? ' or list more approvers on the Organization page' : ''}.`
+  }
+  return listed
+    ? 'The approvers listed for this case\'s source or severity are no longer active approvers; an admin can change the list on the Organization page.'
+    : 'Nobody in your organization can approve replies; an admin can give someone the approver role.'
 }
 
 /** A version that was approved cannot be approved again: the next send needs a new version. */
@@ -82,12 +88,8 @@ export async function requestApproval(
   }
   await refuseIfApproved(tx, draft)
   const fourEyes = await loadFourEyes(tx, caseId, draft.id)
-  const approvers = await eligibleApprovers(tx, orgId, kase.severity, fourEyes)
-  if (!approvers.length) {
-    throw new AppError('INVALID_STATE', fourEyes.authors.length && !fourEyes.selfApprovalAllowed
-      ? `Nobody else in your organization can approve version ${draft.version}: the approvers wrote or edited it, and this case needs a second person. An admin can give someone else the approver role.`
-      : 'Nobody in your organization can approve replies; an admin can give someone the approver role.')
-  }
+  const approvers = await eligibleApprovers(tx, caseId, fourEyes)
+  if (!approvers.length) throw new AppError('INVALID_STATE', await nobodyToAsk(tx, caseId, draft.version, fourEyes))
 
   await voidPendingApprovals(tx, orgId, caseId, 'a new approval request was sent', userActor(requester))
   const invites = await inviteApprovers(tx, deps, { orgId, caseId, severity: kase.severity, draft, requester, approvers })
@@ -112,8 +114,9 @@ async function inviteApprovers(
   deps: LinkDeps,
   r: { orgId: string; caseId: string; severity: string; draft: DraftVersion; requester: { id: string }; approvers: Approver[] },
 ): Promise<ApprovalInvite[]> {
-  const hash = await contentHash(tx, r.draft)
+  const hash = await contentHash(tx, r.draft, await replyFrom(tx, r.caseId, deps.env.MAIL_FROM))
   const ttlSeconds = approvalLinkHours(deps.env, r.severity) * 3600
+  const [org] = await tx<{ name: string }[]>`select name from orgs where id = ${r.orgId}`
   const invites: ApprovalInvite[] = []
   for (const approver of r.approvers) {
     const link = await issueLinkToken(tx, deps.key, {
@@ -123,7 +126,7 @@ async function inviteApprovers(
     await tx`
       insert into approval_requests (org_id, case_id, draft_id, content_hash, approver_id, requested_by, jti, expires_at)
       values (${r.orgId}, ${r.caseId}, ${r.draft.id}, ${hash}, ${approver.id}, ${r.requester.id}, ${link.jti}, ${link.expiresAt})`
-    invites.push({ approverId: approver.id, email: approver.email, name: approver.name, url: `${deps.env.PUBLIC_URL}/approve?token=${link.token}`, expiresAt: link.expiresAt })
+    invites.push({ approverId: approver.id, email: approver.email, name: approver.name, url: `${deps.env.PUBLIC_URL.replace(/\/+$/, '')}/approve?token=${link.token}`, expiresAt: link.expiresAt, orgName: org!.name })
   }
   return invites
 }

@@ -56,7 +56,7 @@ approvalRoutes.post('/cases/:id/approval/decide', async (c) => {
     return decide(tx, {
       orgId: user.orgId, caseId, draftId: field(form, 'draftId'), approver: user,
       decision: field(form, 'decision') === 'rejected' ? 'rejected' : 'approved',
-      note: field(form, 'note'), acknowledged: list(form.ack), via: 'portal', messageIdDomain: messageIdDomain(env.MAIL_FROM), links,
+      note: field(form, 'note'), acknowledged: list(form.ack), via: 'portal', messageIdDomain: messageIdDomain(env.MAIL_FROM), mailFrom: env.MAIL_FROM, links,
     })
   })
   if (!result.ok) {
@@ -90,7 +90,7 @@ const problemStatus = { expired: 410, used: 410, replaced: 409, invalid: 400 } a
 
 const reviewProps = (link: ApprovalLink): ApprovalLinkProps => ({
   token: link.token, kase: link.kase, draft: link.draft, thread: link.thread, approverName: link.approver.name || link.approver.email,
-  expiresAt: link.claims.expiresAt, now: new Date(), fourEyes: link.fourEyes,
+  expiresAt: link.claims.expiresAt, now: new Date(), fourEyes: link.fourEyes, sender: link.sender,
 })
 
 approvalRoutes.get('/approve', async (c) => {
@@ -120,7 +120,7 @@ approvalRoutes.post('/approve', async (c) => {
       orgId: link.orgId, caseId: link.kase.id, draftId: link.draft.id,
       approver: { id: link.approver.id, role: link.approver.role }, decision, note: values.note,
       acknowledged: list(form.ack), edit: decision === 'approved' ? values : null, via: 'link',
-      requestJti: link.claims.jti, messageIdDomain: messageIdDomain(env.MAIL_FROM), links,
+      requestJti: link.claims.jti, messageIdDomain: messageIdDomain(env.MAIL_FROM), mailFrom: env.MAIL_FROM, links,
     })
   })
   if (!result.ok) {

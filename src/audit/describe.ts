@@ -43,6 +43,9 @@ export function describeEvent(e: DescribedEvent, names: Map<string, string>): st
     case 'message.quarantine': return `A message was quarantined: ${d.reason ?? ''}`
     case 'org.sla_change': return `${who} changed the SLA policy`
     case 'message.receive': return `Mail received from ${d.from ?? 'unknown'}${d.unknownSender ? ' (not on the case: flagged)' : ''}`
+    case 'message.automatic': return `Automatic mail attached as a note (${d.reason ?? d.kind ?? 'not from the customer'})${d.delivery === 'failed' ? ': the reply bounced' : ''}`
+    case 'case.correct': return `${who} corrected the ${d.field === 'externalRef' ? 'reference' : d.field ?? 'case'}`
+    case 'org.executive_add': return `${who} added ${d.name ?? d.email} to the executives list`
     default: return `${who}: ${e.action}`
   }
 }

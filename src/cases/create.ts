@@ -10,7 +10,7 @@ import {
   caseAccountIds, findCaseByExternalRef, insertCases, insertNote, takeCaseNumbers,
   type NewCaseRow,
 } from './queries.ts'
-import { enteredSources, severities, type CaseStatus, type CaseType, type Severity, type Source } from './terms.ts'
+import { enteredSources, severities, type CaseStatus, type CaseType, type ChannelKind, type Severity, type Source } from './terms.ts'
 
 // Every case is born here, whichever way it came in (mail, the portal form, a CSV row): its
 // clocks computed up front, one insert with every column, the account linked by one rule, one
@@ -36,16 +36,30 @@ export type NewCase = {
   /** What a reply threads on: the customer's Message-ID and its References chain. */
   replyToMessageId?: string | null
   replyReferences?: string[]
+  /** The body a notice came through, or counsel: where a reply through it goes. */
+  channel?: CaseChannel | null
+  /** ISO 639-1 code of the customer's own words. */
+  language?: string | null
+  /** The executive the complaint reached. */
+  executive?: CaseExecutive | null
+  /** What intake read, kept as it was (corrections are compared against it). */
+  intake?: Record<string, unknown> | null
   ownerId?: string | null
   /** Default: triaged with an owner, new without. */
   status?: CaseStatus
   openedAt: Date
   /** A CSV row's fingerprint: re-importing the same file creates nothing new. */
   importKey?: string | null
+  /** The import run (portal upload) the row came from, and its columns with no field of their own. */
+  importRunId?: string | null
+  importFields?: { name: string; value: string }[] | null
   audit: { actor: Actor; details: Record<string, unknown> }
   /** Absent: the case gets a reply draft. */
   noDraft?: string
 }
+
+export type CaseChannel = { kind: ChannelKind; name: string | null; email: string | null; reference: string | null }
+export type CaseExecutive = { email: string; name: string | null; title: string | null; configured: boolean; reason: string }
 
 export type DraftOutcome = { queued: true; jobId: string } | { queued: false; reason: string }
 export type CreatedCase = { id: string; number: number; draft: DraftOutcome }
@@ -74,6 +88,9 @@ function caseRow(orgId: string, number: number, c: NewCase, accountId: string | 
     resolution_due_at: clocks.resolutionDueAt, resolution_at_risk_at: clocks.resolutionAtRiskAt,
     next_update_due_at: clocks.nextUpdateDueAt, next_update_at_risk_at: clocks.nextUpdateAtRiskAt,
     next_deadline_at: clocks.nextDeadlineAt, next_at_risk_at: clocks.nextAtRiskAt,
+    channel_kind: c.channel?.kind ?? null, channel_name: c.channel?.name ?? null, channel_email: c.channel?.email?.toLowerCase() ?? null,
+    channel_reference: c.channel?.reference ?? null, language: c.language ?? null, executive: c.executive ?? null, intake: c.intake ?? null,
+    import_run_id: c.importRunId ?? null, import_fields: c.importFields?.length ? c.importFields : null,
   }
 }
 
@@ -104,7 +121,8 @@ export async function createCases(tx: Tx, orgId: string, cases: NewCase[], optio
   const first = options.firstNumber ?? (await takeCaseNumbers(tx, orgId, cases.length))
   const accounts = await caseAccountIds(tx, cases.map((c) => ({ email: c.customerEmail, account: c.customerAccount ?? null })))
   const rows = cases.map((c, i) => caseRow(orgId, first + i, c, accounts[i]!, settings))
-  const inserted = await insertCases(tx, rows)
+  // As jsonb: postgres.js would send a list of objects as a PostgreSQL array.
+  const inserted = await insertCases(tx, rows.map((r) => (r.import_fields ? { ...r, import_fields: tx.json(r.import_fields as never) } : r)))
   await recordAudits(tx, orgId, inserted.map((row, i) => ({ actor: cases[i]!.audit.actor, action: 'case.create', caseId: row.id, details: cases[i]!.audit.details })))
 
   const reasons = cases.map((c, i) => noDraftReason(c, rows[i]!.status as CaseStatus))

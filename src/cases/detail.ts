@@ -1,7 +1,17 @@
 import { listCaseAudit, type AuditRow } from '../audit/audit.ts'
 import type { DbOrTx } from '../db.ts'
 import { isUuid } from '../http/ids.ts'
-import type { CaseStatus, CaseType, Severity, Source } from './terms.ts'
+import type { CaseExecutive } from './create.ts'
+import type { CaseStatus, CaseType, ChannelKind, Severity, Source } from './terms.ts'
+
+/** What intake read (cases.intake), as far as the case page shows it. */
+export type IntakeReading = {
+  source?: string
+  customer?: { name: string | null; email: string | null }
+  severity?: string
+  externalRef?: string | null
+  model?: { ok: true; model: string; disagreements: { field: string; rules: unknown; model: unknown }[]; fields?: { severityReasons?: string[] } } | { ok: false; reason: string; detail: string }
+}
 
 export type CaseDetail = {
   id: string
@@ -17,6 +27,18 @@ export type CaseDetail = {
   forwardedBy: string[]
   customerName: string | null
   customerEmail: string | null
+  channelKind: ChannelKind | null
+  channelName: string | null
+  channelEmail: string | null
+  channelReference: string | null
+  language: string | null
+  executive: CaseExecutive | null
+  intake: IntakeReading | null
+  /** The stored message the case was opened from (its labelled examples point at it). */
+  rawId: string | null
+  /** A spreadsheet row's company column, and what it held that has no field of its own. */
+  customerAccount: string | null
+  imported: { runId: string | null; fileName: string | null; draft: string | null; fields: { name: string; value: string }[] } | null
   openedAt: Date
   ownerId: string | null
   ownerName: string | null
@@ -46,6 +68,9 @@ export type ThreadMessage = {
   textBody: string
   hasHtml: boolean
   unknownSender: boolean
+  /** An automatic message attached to the case (an auto-reply, a bounce): its kind and why. */
+  automatic: string | null
+  automaticReason: string | null
   authorName: string | null
   createdAt: Date
 }
@@ -58,6 +83,15 @@ export async function getCaseDetail(db: DbOrTx, caseId: string): Promise<CaseDet
     select c.id, c.number, c.subject, c.summary, c.source, c.severity, c.severity_reasons as "severityReasons",
            c.case_type as "caseType", c.status, c.external_ref as "externalRef", c.forwarded_by as "forwardedBy",
            c.customer_name as "customerName", c.customer_email as "customerEmail", c.opened_at as "openedAt",
+           c.channel_kind as "channelKind", c.channel_name as "channelName", c.channel_email as "channelEmail",
+           c.channel_reference as "channelReference", c.language, c.executive, c.intake,
+           (select m.raw_id from messages m where m.case_id = c.id and m.direction = 'inbound' and m.raw_id is not null
+            order by m.created_at, m.id limit 1) as "rawId",
+           c.customer_account as "customerAccount",
+           case when c.import_key is null then null else json_build_object(
+             'runId', c.import_run_id::text, 'fileName', (select r.file_name from import_runs r where r.id = c.import_run_id),
+             'draft', (select e.details->>'draft' from audit_events e where e.case_id = c.id and e.action = 'case.create' limit 1),
+             'fields', coalesce(c.import_fields, '[]'::jsonb)) end as imported,
            c.owner_id as "ownerId", u.name as "ownerName", u.email as "ownerEmail", c.acknowledged_at as "acknowledgedAt",
            c.first_response_due_at as "firstResponseDueAt", c.first_response_at_risk_at as "firstResponseAtRiskAt",
            c.first_response_at as "firstResponseAt", c.next_update_due_at as "nextUpdateDueAt",
@@ -77,7 +111,8 @@ export async function listThread(db: DbOrTx, caseId: string): Promise<ThreadMess
   return db<ThreadMessage[]>`
     select m.id, m.direction, m.from_email as "fromEmail", m.from_name as "fromName", m.to_emails as "toEmails",
            m.subject, m.text_body as "textBody", m.html_body is not null as "hasHtml",
-           m.unknown_sender as "unknownSender", u.name as "authorName", m.created_at as "createdAt"
+           m.unknown_sender as "unknownSender", m.automatic, m.automatic_reason as "automaticReason",
+           u.name as "authorName", m.created_at as "createdAt"
     from messages m left join app_users u on u.id = m.author_id
     where m.case_id = ${caseId} order by m.created_at, m.id`
 }

@@ -20,6 +20,8 @@ export const newCaseColumns = [
   'reply_to_message_id', 'reply_references', 'owner_id', 'owner_assigned_at', 'status', 'reply_token', 'opened_at',
   'import_key', 'account_id', 'first_response_due_at', 'first_response_at_risk_at', 'resolution_due_at',
   'resolution_at_risk_at', 'next_update_due_at', 'next_update_at_risk_at', 'next_deadline_at', 'next_at_risk_at',
+  'channel_kind', 'channel_name', 'channel_email', 'channel_reference', 'language', 'executive', 'intake',
+  'import_run_id', 'import_fields',
 ] as const
 
 export type NewCaseRow = Record<(typeof newCaseColumns)[number], unknown>

@@ -17,6 +17,8 @@ import { changeStatus } from './lifecycle.ts'
 import { addNote } from './notes.ts'
 import { acknowledgeCase, assignOwner } from './ownership.ts'
 import { changeSeverity } from './severity.ts'
+import { confirmExecutive, correctCustomer, correctReference, correctSource, listIntakeExamples, recordExample } from './corrections.ts'
+import { exampleContentType, exampleFormats, formatExamples } from './examples.ts'
 import { loadCaseDrafts } from '../drafts/case-drafts.ts'
 import { loadCaseApprovals } from '../approvals/case-approvals.ts'
 import { loadCaseReviewPanel } from '../reviews/case-panel.ts'
@@ -26,11 +28,11 @@ import { isHtmx, pageOrFragment, render } from '../http/htmx.ts'
 export const caseRoutes = new Hono<AppEnv>()
 
 
-async function loadView(tx: Tx, caseId: string, user: SessionUser): Promise<CaseView | null> {
+async function loadView(tx: Tx, caseId: string, user: SessionUser, mailFrom: string): Promise<CaseView | null> {
   const kase = await getCaseDetail(tx, caseId)
   if (!kase) return null
   const [thread, timeline, team, history, draft, approval, reviewPanel] = await Promise.all([
-    listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listEarlierEscalations(tx, caseId), loadCaseDrafts(tx, caseId),
+    listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listEarlierEscalations(tx, caseId), loadCaseDrafts(tx, caseId, mailFrom),
     loadCaseApprovals(tx, caseId), loadCaseReviewPanel(tx, caseId),
   ])
   return { kase, thread, timeline, team, history, draft, approval, reviewPanel, user, now: new Date() }
@@ -57,9 +59,23 @@ caseRoutes.post('/', async (c) => {
   return c.redirect(`/cases/${kase.id}`, 303)
 })
 
+// The labelled examples (corrections to intake) as a file, for admins. Registered before /:id,
+// which would otherwise take the file name for a case id.
+for (const format of exampleFormats) {
+  caseRoutes.get(`/intake-examples.${format}`, async (c) => {
+    const user = requireUser(c)
+    if (user.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an admin can download the intake examples.')
+    const examples = await withOrg(c.get('deps').db, user.orgId, (tx) => listIntakeExamples(tx))
+    return c.body(formatExamples(examples, format), 200, {
+      'content-type': exampleContentType[format],
+      'content-disposition': `attachment; filename="intake-examples.${format}"`,
+    })
+  })
+}
+
 caseRoutes.get('/:id', async (c) => {
   const user = requireUser(c)
-  const view = await withOrg(c.get('deps').db, user.orgId, (tx) => loadView(tx, c.req.param('id'), user))
+  const view = await withOrg(c.get('deps').db, user.orgId, (tx) => loadView(tx, c.req.param('id'), user, c.get('deps').env.MAIL_FROM))
   if (!view) throw notFound('That case')
   return render(c, <CasePage {...view} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
 })
@@ -105,7 +121,7 @@ function caseAction(run: Action) {
       status = e.status as 400 | 403 | 409
     }
     if (!isHtmx(c) && !error) return c.redirect(`/cases/${caseId}`, 303)
-    const view = await withOrg(db, user.orgId, (tx) => loadView(tx, caseId, user))
+    const view = await withOrg(db, user.orgId, (tx) => loadView(tx, caseId, user, c.get('deps').env.MAIL_FROM))
     if (!view) throw notFound('That case')
     return pageOrFragment(c, <CasePage {...view} error={error} />, <CaseBody {...view} error={error} notice={notice} />, status)
   }
@@ -126,6 +142,7 @@ caseRoutes.post('/:id/acknowledge', caseAction(async (tx, user, id) => {
 caseRoutes.post('/:id/severity', caseAction(async (tx, user, id, form) => {
   if (!isSeverity(form.severity)) throw new AppError('BAD_INPUT', 'Choose a severity from SEV-1 to SEV-4.')
   await changeSeverity(tx, user.orgId, id, form.severity, userActor(user), form.reason)
+  await recordExample(tx, user.orgId, id, 'severity', form.severity, user)
   return `Severity is now ${form.severity}; the clocks were recomputed.`
 }))
 
@@ -139,3 +156,9 @@ caseRoutes.post('/:id/notes', caseAction(async (tx, user, id, form) => {
   await addNote(tx, user.orgId, id, user, form.text ?? '')
   return 'Note added.'
 }))
+
+// One click per field: each correction is audited and kept as a labelled example.
+caseRoutes.post('/:id/correct/customer', caseAction((tx, user, id, form) => correctCustomer(tx, user.orgId, id, user, form)))
+caseRoutes.post('/:id/correct/source', caseAction((tx, user, id, form) => correctSource(tx, user.orgId, id, user, form.source)))
+caseRoutes.post('/:id/correct/reference', caseAction((tx, user, id, form) => correctReference(tx, user.orgId, id, user, form.externalRef)))
+caseRoutes.post('/:id/executive', caseAction((tx, user, id) => confirmExecutive(tx, user.orgId, id, user)))

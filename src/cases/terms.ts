@@ -16,6 +16,26 @@ export type EnteredSource = (typeof enteredSources)[number]
 export const statuses = ['new', 'triaged', 'awaiting_approval', 'responded', 'waiting_customer', 'in_progress', 'resolved', 'closed'] as const
 export type CaseStatus = (typeof statuses)[number]
 
+/** The body a notice came through, or counsel (a lawyer's letter): how a reply through it is named. */
+export const channelKinds = ['bbb', 'cfpb', 'attorney_general', 'ombudsman', 'data_protection_authority', 'consumer_affairs', 'review_platform', 'counsel'] as const
+export type ChannelKind = (typeof channelKinds)[number]
+
+export const channelLabels: Record<ChannelKind, string> = {
+  bbb: 'the BBB', cfpb: 'the CFPB', attorney_general: "the attorney general's office", ombudsman: 'the ombudsman',
+  data_protection_authority: 'the data-protection authority', consumer_affairs: 'the consumer-affairs office',
+  review_platform: 'the review platform', counsel: 'counsel',
+}
+
+/** "German" for "de": the language a customer writes in, in words (the code itself when unknown). */
+export function languageName(code: string | null | undefined): string | null {
+  if (!code) return null
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(code) ?? code
+  } catch {
+    return code
+  }
+}
+
 export const caseTypes = ['technical', 'service', 'business', 'security', 'compliance'] as const
 export type CaseType = (typeof caseTypes)[number]
 

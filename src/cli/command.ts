@@ -1,8 +1,7 @@
 import type { Db } from '../db.ts'
-import { migrate } from '../migrate.ts'
 import { ensureDemoOrg } from '../orgs/demo.ts'
 import { findOrgBySlug, type Org } from '../orgs/queries.ts'
-import { loadEnv, openDatabase } from '../runtime.ts'
+import { loadEnv, openDatabase, withServerUrl } from '../runtime.ts'
 import type { Env } from '../env.ts'
 
 /** Bad input: the CLI prints one line on stderr and exits with code 2, having written nothing. */
@@ -19,9 +18,10 @@ export async function withDatabase<T>(fn: (db: Db, env: Env) => Promise<T>): Pro
   const env = loadEnv()
   const database = await openDatabase(env)
   try {
-    await migrate(database.db)
+    await database.migrate()
     if (env.DESK_DEMO) await ensureDemoOrg(database.db)
-    return await fn(database.db, env)
+    // Links the command prints or mails point at the running server (PUBLIC_URL, or its port).
+    return await fn(database.db, await withServerUrl(database.db, env))
   } finally {
     await database.close()
   }

@@ -1,4 +1,3 @@
-import { migrate } from '../migrate.ts'
 import { ensureDemoOrg } from '../orgs/demo.ts'
 import { loadEnv, openDatabase } from '../runtime.ts'
 import type { Command } from './command.ts'
@@ -10,7 +9,7 @@ export const migrateCommand: Command = {
     const env = loadEnv()
     const database = await openDatabase(env)
     try {
-      const { applied } = await migrate(database.db)
+      const { applied } = await database.migrate()
       console.log(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date')
       if (env.DESK_DEMO && (await ensureDemoOrg(database.db))) console.log('created the demo organization "demo" (admin@example.com)')
     } finally {

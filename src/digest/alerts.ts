@@ -50,6 +50,21 @@ export async function findAlertCandidates(db: Db, now: Date, orgIds: string[] | 
     order by 1, 3`
 }
 
+/**
+ * Marks the SEV-1 alerts of these cases as decided already: skipped, with the reason. A bulk
+ * load of a team's spreadsheet is not news, whatever source its rows name; the alert scan then
+ * finds them claimed. Same transaction as the cases, so they never alert in between.
+ */
+export async function skipNewSev1Alerts(tx: Tx, orgId: string, caseIds: string[], reason: string): Promise<number> {
+  if (caseIds.length === 0) return 0
+  const rows = await tx`
+    insert into alerts_sent (org_id, kind, alert_key, case_id, idempotency_key, status, reason)
+    select ${orgId}, 'new_sev1', 'new_sev1/' || c.id, c.id, 'alert/' || ${orgId} || '/new_sev1/' || c.id, 'skipped', ${reason}
+    from cases c where c.id = any(${caseIds}::uuid[]) and c.severity = 'SEV-1' and c.status not in ('resolved', 'closed')
+    on conflict do nothing returning id`
+  return rows.length
+}
+
 type AlertCase = {
   id: string; number: number; subject: string; severity: string; source: string; status: string
   customerName: string | null; customerEmail: string | null; ownerEmail: string | null; ownerName: string | null; ownerActive: boolean

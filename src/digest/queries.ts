@@ -44,7 +44,8 @@ const caseLine = (db: DbOrTx) => db`
        else 'resolution' end as clock,
   (count(*) over ())::int as total`
 
-const open = (db: DbOrTx) => db`c.status not in ('resolved', 'closed')`
+// A set-up test case (mail to the org's +setup- address) is nobody's work: the digest leaves it out.
+const open = (db: DbOrTx) => db`c.status not in ('resolved', 'closed') and not c.setup_test`
 
 /** Open cases past their earliest running deadline, longest overdue first. */
 export async function listBreached(db: DbOrTx, now: Date): Promise<CaseLine[]> {
@@ -183,13 +184,13 @@ export async function complianceFigures(db: DbOrTx, from: Date, to: Date): Promi
              case when c.first_response_at <= c.first_response_due_at then c.first_response_at else c.first_response_due_at end as settled_at
       from cases c
       where c.first_response_due_at >= ${from}
-        and not (c.first_response_at is null and c.status in ('resolved', 'closed'))
+        and not (c.first_response_at is null and c.status in ('resolved', 'closed')) and not c.setup_test
     ), resolution as (
       select coalesce(c.resolved_at, c.closed_at) is not null and coalesce(c.resolved_at, c.closed_at) <= c.resolution_due_at as met,
              case when coalesce(c.resolved_at, c.closed_at) <= c.resolution_due_at then coalesce(c.resolved_at, c.closed_at) else c.resolution_due_at end as settled_at
       from cases c
       where c.resolution_due_at >= ${from}
-        and not (c.resolution_paused_at is not null and coalesce(c.resolved_at, c.closed_at) is null)
+        and not (c.resolution_paused_at is not null and coalesce(c.resolved_at, c.closed_at) is null) and not c.setup_test
     )
     select 'first response' as clock, (count(*) filter (where met))::int as met, count(*)::int as total
     from first_response where settled_at >= ${from} and settled_at < ${to}

@@ -24,6 +24,11 @@ export type AppDeps = {
    * the request (Workers, where each invocation has its own CPU limit).
    */
   analyze?: Analyzer
+  /**
+   * The migration files this code ships, for the set-up checklist; absent where the runtime has
+   * no sql/ folder to read (Workers, Vercel), and the checklist then compares against the database.
+   */
+  migrationFiles?: () => Promise<string[] | null>
 }
 
 /** `user` and `sessionId` are set for requests with a live session (src/http/session.ts). */

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util'
 import { requireOrg, type Command } from '../cli/command.ts'
-import { migrate } from '../migrate.ts'
 import { createAnalysisPool } from '../intake/analysis-pool.ts'
 import { createMailer } from '../outbound/mailer.ts'
-import { loadEnv, openDatabase } from '../runtime.ts'
+import { loadEnv, openDatabase, withServerUrl } from '../runtime.ts'
 import { jobHandlers } from './handlers.ts'
 import { startJobLoop } from './runner.ts'
 import { startScheduler } from './scheduler.ts'
@@ -18,10 +17,12 @@ export const workerCommand: Command = {
   usage: 'worker [--org SLUG] [--interval-ms N]   run background jobs (drafts, sends, digests, alerts) until stopped',
   async run(args) {
     const { values } = parseArgs({ args, options: { org: { type: 'string' }, 'interval-ms': { type: 'string', default: '1000' } } })
-    const env = loadEnv()
-    const database = await openDatabase(env)
-    await migrate(database.db)
+    const given = loadEnv()
+    const database = await openDatabase(given)
+    await database.migrate()
     const org = values.org ? await requireOrg(database.db, values.org) : null
+    // Digests and alerts link to the running server when this worker has no PUBLIC_URL of its own.
+    const env = await withServerUrl(database.db, given)
     // The scheduler's sweep finishes stranded mail: parsed on worker threads, as on arrival.
     const analysis = createAnalysisPool()
     const deps = { db: database.db, env, handlers: jobHandlers({ mailer: createMailer(database.db, env) }), analyze: analysis.analyze }

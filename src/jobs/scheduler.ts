@@ -4,7 +4,8 @@ import { enqueueAlerts, type AlertClaim } from '../digest/alerts.ts'
 import { enqueueDueDigests, type DigestClaim } from '../digest/digest.ts'
 import { sweepStrandedRaw, type SweepSummary } from '../intake/sweep.ts'
 import { every } from './every.ts'
-import { runJobsOnce, type JobDeps, type RunSummary } from './runner.ts'
+import { drainJobs } from './drain.ts'
+import type { JobDeps, RunSummary } from './runner.ts'
 
 export type TickOptions = {
   /** The instant the tick stands for (Cloudflare's scheduledTime; tests pick one). Default: now. */
@@ -21,9 +22,10 @@ export type TickSummary = { digests: DigestClaim[]; alerts: AlertClaim[]; recove
 
 /**
  * One scheduler tick, the same on every runtime: the Node server and `desk worker` call it every
- * minute beside their job loop, a Cloudflare Worker calls it from `scheduled` (cron) and drains
- * the jobs itself because nothing else runs there. Everything it does is claimed in Postgres, so
- * any number of ticks may overlap across processes and Workers.
+ * minute beside their job loop; a Cloudflare Worker (`scheduled`) and Vercel (its cron route)
+ * call it from a cron and drain the jobs themselves, because no job loop runs there. Everything
+ * it does is claimed in Postgres, so any number of ticks may overlap across processes and
+ * platforms.
  */
 export async function runScheduledTick(deps: JobDeps, options: TickOptions = {}): Promise<TickSummary> {
   const now = options.now ?? new Date()
@@ -32,23 +34,12 @@ export async function runScheduledTick(deps: JobDeps, options: TickOptions = {})
   const digests = await enqueueDueDigests(deps.db, deps.env, now, workerId, orgIds)
   const alerts = await enqueueAlerts(deps.db, deps.env, now, orgIds)
   // Messages a crash left stored but unprocessed; the cases they make queue their draft jobs,
-  // which the drain below (Workers) or the job loop (Node) then runs.
-  const recovered = await sweepStrandedRaw(deps.db, { olderThanMs: options.strandedAfterMs, orgIds, log: deps.log, analyze: deps.analyze })
+  // which the drain below (Workers, Vercel) or the job loop (Node) then runs.
+  const recovered = await sweepStrandedRaw(deps.db, { olderThanMs: options.strandedAfterMs, orgIds, log: deps.log, analyze: deps.analyze, env: deps.env })
   const checkpoints = await postDailyCheckpoints(deps.db, deps.env, now, orgIds, deps.log ?? ((line) => console.error(line)))
-  const jobs: RunSummary = { claimed: 0, done: 0, retried: 0, failed: 0 }
-  if (options.drainMs && options.drainMs > 0) {
-    const until = Date.now() + options.drainMs
-    const scopes = orgIds ?? [null]
-    let claimedThisRound: number
-    do {
-      claimedThisRound = 0
-      for (const orgId of scopes) {
-        const r = await runJobsOnce(deps, { orgId })
-        claimedThisRound += r.claimed
-        for (const k of ['claimed', 'done', 'retried', 'failed'] as const) jobs[k] += r[k]
-      }
-    } while (claimedThisRound > 0 && Date.now() < until)
-  }
+  const jobs: RunSummary = options.drainMs && options.drainMs > 0
+    ? await drainJobs(deps, { forMs: options.drainMs, orgIds })
+    : { claimed: 0, done: 0, retried: 0, failed: 0 }
   return { digests, alerts, recovered, checkpoints, jobs }
 }
 

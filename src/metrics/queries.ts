@@ -73,7 +73,7 @@ const cohort = (db: DbOrTx, from: Date, to: Date) => db`
     select c.id, c.severity, c.owner_id, c.source, c.status, c.opened_at, c.first_response_at, c.first_response_due_at,
            c.first_response_seconds, c.resolved_at, c.resolution_due_at, c.resolution_seconds, c.closed_at, c.resolution_paused_at
     from cases c
-    where c.opened_at >= ${from} and c.opened_at < ${to}
+    where c.opened_at >= ${from} and c.opened_at < ${to} and not c.setup_test -- set-up test messages are not escalations
   ),
   rated as (
     select distinct on (x.case_id) x.case_id, x.rating
@@ -218,7 +218,7 @@ export async function repeatEscalations(db: DbOrTx, from: Date, to: Date): Promi
       select c.customer_email, c.account_id, c.opened_at,
              c.opened_at - lag(c.opened_at) over (partition by c.customer_email order by c.opened_at, c.number) as since_email,
              c.opened_at - lag(c.opened_at) over (partition by c.account_id order by c.opened_at, c.number) as since_account
-      from cases c where c.opened_at >= ${since} and c.opened_at < ${to}
+      from cases c where c.opened_at >= ${since} and c.opened_at < ${to} and not c.setup_test
     )
     select count(*)::int as cases,
            count(*) filter (where (customer_email is not null and since_email <= make_interval(days => ${REPEAT_WINDOW_DAYS}))

@@ -45,7 +45,7 @@ const displayName = /^(?:"(?:[^"\\]|\\.)*"|[^",;<>]*)$/
 const shown = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
 
 /** Null when the value is one mailbox (`a@b.example` or `Name <a@b.example>`), else why not. */
-function addressProblem(value: string): string | null {
+export function mailboxProblem(value: string): string | null {
   if (controlCharacter.test(value)) return 'contains a line break or control character'
   const mailbox = value.trim()
   if (mailbox.length > MAX_LINE_CHARS) return 'is too long'
@@ -76,13 +76,13 @@ export function checkOutboundMail(mail: OutboundMail & { from: string }): MailCh
   const to = Array.isArray(mail.to) ? mail.to : [mail.to]
   if (to.length === 0) return { ok: false, reason: 'the mail has no recipient' }
   for (const recipient of to) {
-    const problem = addressProblem(recipient)
+    const problem = mailboxProblem(recipient)
     if (problem) return { ok: false, reason: `the recipient ${shown(recipient)} ${problem}` }
   }
-  const fromProblem = addressProblem(mail.from)
+  const fromProblem = mailboxProblem(mail.from)
   if (fromProblem) return { ok: false, reason: `the sender ${shown(mail.from)} ${fromProblem}` }
   if (mail.replyTo !== undefined) {
-    const problem = addressProblem(mail.replyTo)
+    const problem = mailboxProblem(mail.replyTo)
     if (problem) return { ok: false, reason: `the Reply-To address ${shown(mail.replyTo)} ${problem}` }
   }
 

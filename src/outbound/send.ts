@@ -13,6 +13,8 @@ import { failedSend, MailSendError, retryLater, type Mailer } from './mailer.ts'
 type OutboxRow = {
   id: string; caseId: string; toEmails: string[]; subject: string; body: string; messageId: string
   inReplyTo: string | null; referenceIds: string[]; replyTo: string; idempotencyKey: string; status: string
+  /** The From that was approved with the text; null on rows queued before senders were recorded (MAIL_FROM). */
+  fromAddress: string | null
   caseNumber: number; severity: string; source: string
 }
 
@@ -57,7 +59,7 @@ export function sendJob(mailer: Mailer): JobHandler {
 const rowColumns = (tx: Tx) => tx`
   o.id, o.case_id as "caseId", o.to_emails as "toEmails", o.subject, o.body, o.message_id as "messageId",
   o.in_reply_to as "inReplyTo", o.reference_ids as "referenceIds", o.reply_to as "replyTo",
-  o.idempotency_key as "idempotencyKey", o.status, c.number as "caseNumber", c.severity, c.source`
+  o.idempotency_key as "idempotencyKey", o.status, o.from_address as "fromAddress", c.number as "caseNumber", c.severity, c.source`
 
 async function lockOutboxCase(tx: Tx, outboxId: string): Promise<boolean> {
   const [row] = await tx<{ caseId: string }[]>`select case_id as "caseId" from outbox where id = ${outboxId}`
@@ -110,6 +112,7 @@ async function handOver(tx: Tx, mailer: Mailer, job: Job, ctx: JobContext, claim
     providerId = (await withTimeout(mailer.send({
       orgId: job.orgId,
       to: claimed.toEmails,
+      ...(claimed.fromAddress ? { from: claimed.fromAddress } : {}),
       replyTo: claimed.replyTo,
       subject: claimed.subject,
       text,
@@ -148,7 +151,7 @@ async function recordSent(tx: Tx, job: Job, ctx: JobContext, row: OutboxRow, pro
             ${row.referenceIds}, ${row.toEmails}, ${row.subject}, ${row.body})
     on conflict (org_id, dedupe_key) where dedupe_key is not null do nothing`
   await recordOutboundSent(tx, job.orgId, row.caseId, sentAt, systemActor, { outboxId: row.id })
-  await recordAudit(tx, job.orgId, { actor: systemActor, action: 'email.send', caseId: row.caseId, details: { outboxId: row.id, providerId, to: row.toEmails, messageId: row.messageId } })
+  await recordAudit(tx, job.orgId, { actor: systemActor, action: 'email.send', caseId: row.caseId, details: { outboxId: row.id, providerId, to: row.toEmails, ...(row.fromAddress ? { from: row.fromAddress } : {}), messageId: row.messageId } })
   await ctx.complete(tx)
 }
 

@@ -157,7 +157,7 @@ describe('nothing stale leaves', () => {
   })
 
   describe('in the database, for the application role', () => {
-    it('a cancelled reply stays cancelled and a sent one stays sent', async () => {
+    it('a cancelled reply stays cancelled; a sent one stays sent unless it bounces (failed), and failed is final', async () => {
       const { caseId, outboxId } = await approvedReply()
       expect((await saveVersion2(caseId)).status).toBe(200)
       for (const status of ['sending', 'sent', 'pending']) {
@@ -166,7 +166,12 @@ describe('nothing stale leaves', () => {
       const sent = await approvedReply()
       await run()
       expect(await outboxRow(sent.outboxId)).toMatchObject({ status: 'sent' })
-      for (const status of ['cancelled', 'sending', 'pending', 'failed']) {
+      for (const status of ['cancelled', 'sending', 'pending']) {
+        await expect(asApp(db, org.id, `update outbox set status = '${status}' where id = '${sent.outboxId}'`)).rejects.toThrow(/outbox refused/)
+      }
+      // The customer's server returned it: the send failed after all, and stays failed.
+      await asApp(db, org.id, `update outbox set status = 'failed' where id = '${sent.outboxId}'`)
+      for (const status of ['sent', 'sending', 'pending', 'cancelled']) {
         await expect(asApp(db, org.id, `update outbox set status = '${status}' where id = '${sent.outboxId}'`)).rejects.toThrow(/outbox refused/)
       }
     })

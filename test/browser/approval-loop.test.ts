@@ -34,7 +34,7 @@ const forward = [
   '',
 ].join('\r\n')
 
-describe('the whole loop in the browser: CEO forward → draft → approval link → edit → approved reply in the thread', () => {
+describe('the whole loop in the browser: CEO forward → draft → approval link → edit → a second approver → approved reply in the thread', () => {
   let desk: DeskServer
   let browser: DeskBrowser
   let resend: Awaited<ReturnType<typeof startResendServer>>
@@ -52,10 +52,13 @@ describe('the whole loop in the browser: CEO forward → draft → approval link
     await resend?.close()
   })
 
-  it('sends the approver\'s edited reply through Resend, threaded, and the case shows responded', { timeout: 90_000 }, async () => {
+  it('sends the approver\'s edited reply, approved by a second approver, through Resend, threaded, and the case shows responded', { timeout: 90_000 }, async () => {
     const { page, record } = browser
     const outcome = await desk.ingest(new TextEncoder().encode(forward))
     expect(outcome.status).toBe('created')
+    // A big account's repeated outage is SEV-1/SEV-2: whoever edits the reply cannot approve it alone.
+    const [org] = await desk.db<{ id: string }[]>`select id from orgs where slug = 'demo'`
+    await desk.db`insert into app_users (org_id, email, name, role) values (${org!.id}, 'second@example.com', 'Sam Second', 'approver')`
     // Sign-in mail also goes through Resend here; the server printed a link at start.
     await signIn(page, desk.printedSignInLink())
     await page.locator('table.queue').getByRole('link', { name: outcome.case! }).click()
@@ -67,10 +70,12 @@ describe('the whole loop in the browser: CEO forward → draft → approval link
     await page.getByRole('button', { name: /Request approval/ }).click()
     await expect.poll(() => page.getByRole('status').innerText()).toContain('Approval requested')
 
-    // The approver's link arrives by mail (here held by the Resend stand-in).
-    await expect.poll(() => resend.emails.filter((e) => String(e.body.subject).startsWith('Approval needed')).length).toBeGreaterThan(0)
-    const invite = resend.emails.find((e) => String(e.body.subject).startsWith('Approval needed'))!
-    const link = /(http:\/\/\S+\/approve\?token=\S+)/.exec(String(invite.body.text))![1]!
+    // The approvers' links arrive by mail (here held by the Resend stand-in).
+    const invitesTo = (address: string) =>
+      resend.emails.filter((e) => String(e.body.subject).startsWith('Approval needed') && JSON.stringify(e.body.to).includes(address))
+    const linkIn = (mail: { body: Record<string, unknown> }) => /(http:\/\/\S+\/approve\?token=\S+)/.exec(String(mail.body.text))![1]!
+    await expect.poll(() => invitesTo('admin@example.com').length).toBeGreaterThan(0)
+    const link = linkIn(invitesTo('admin@example.com')[0]!)
 
     // A fresh browser context, like the approver opening their mail: no session needed.
     const approverPage = await page.context().browser()!.newPage()
@@ -82,8 +87,20 @@ describe('the whole loop in the browser: CEO forward → draft → approval link
     await body.fill(edited)
     for (const box of await approverPage.locator('input[name=ack]').all()) await box.check()
     await approverPage.getByRole('button', { name: 'Approve and send' }).click()
-    await expect.poll(() => approverPage.locator('h1').innerText()).toBe('Approved')
-    await saveScreenshot(approverPage, 'approval-approved')
+    // Four eyes: the edit is saved as version 2 and handed to the other approver.
+    await expect.poll(() => approverPage.locator('h1').innerText()).toBe('Saved for a second approver')
+    expect(await approverPage.locator('main').innerText()).toMatch(/version 2/i)
+    expect(resend.emails.filter((e) => String(e.idempotencyKey).startsWith('reply/'))).toHaveLength(0)
+
+    // The second approver's fresh link (for version 2) approves the first approver's text.
+    await expect.poll(() => invitesTo('second@example.com').length).toBeGreaterThan(1)
+    const secondPage = await page.context().browser()!.newPage()
+    await secondPage.goto(linkIn(invitesTo('second@example.com').at(-1)!))
+    await expect.poll(() => secondPage.locator('textarea[name=body]').inputValue()).toContain('I will call you personally before 5pm today.')
+    for (const box of await secondPage.locator('input[name=ack]').all()) await box.check()
+    await secondPage.getByRole('button', { name: 'Approve and send' }).click()
+    await expect.poll(() => secondPage.locator('h1').innerText()).toBe('Approved')
+    await saveScreenshot(secondPage, 'approval-approved')
 
     // The reply leaves through Resend, in the customer's thread, with the approver's edit.
     await expect.poll(() => resend.emails.filter((e) => String(e.idempotencyKey).startsWith('reply/')).length, { timeout: 20_000 }).toBe(1)

@@ -66,7 +66,7 @@ describe('the case page in the browser', () => {
   it('refuses a severity change without a reason, in place, with the message', async () => {
     const { page } = browser
     const form = page.locator('form[action$="/severity"]')
-    await form.locator('select[name=severity]').selectOption('SEV-4')
+    await form.locator('select[name=severity]').selectOption('SEV-1')
     const posted = page.waitForResponse((r) => r.url().endsWith('/severity'))
     await form.getByRole('button', { name: 'Change severity' }).click()
     // A refusal a person can fix: 4xx, which htmx 4 swaps like any answer.

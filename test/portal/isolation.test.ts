@@ -23,7 +23,7 @@ const htmlMail = (subject: string) => new TextEncoder().encode([
 /** Routes machines call (signed webhooks, static files) are outside the signed-in portal. */
 const portalRoute = (path: string) => path.includes(':') && !/^\/(inbound|static)\//.test(path)
 
-type Ids = { caseId: string; messageId: string; userId: string; runId: string; mailId: string; actionId: string }
+type Ids = { caseId: string; messageId: string; userId: string; runId: string; mailId: string; actionId: string; rawId: string }
 
 /** Fills a route's parameters from a set of ids; an unknown parameter means the route is not covered yet. */
 function fill(path: string, ids: Ids): string {
@@ -31,15 +31,21 @@ function fill(path: string, ids: Ids): string {
     if (name === 'messageId') return ids.messageId
     if (name === 'runId') return ids.runId
     if (name === 'actionId') return ids.actionId
+    if (name === 'rawId') return ids.rawId
     if (name === 'id' && path.startsWith('/cases/')) return ids.caseId
+    if (name === 'caseId') return ids.caseId
     if (name === 'id' && path.startsWith('/admin/users/')) return ids.userId
     if (name === 'id' && path.startsWith('/dev/mailbox/')) return ids.mailId
+    if (name === 'id' && /^\/admin\/(quarantine|not-escalations)\//.test(path)) return ids.rawId
     throw new Error(`${path}: add this route's :${name} to test/portal/isolation.test.ts`)
   })
 }
 
 // Fields that would make each action succeed in its own org, so a 404 is about the id alone.
-const actionFields = (ownerId: string) => ({ ownerId, severity: 'SEV-1', status: 'in_progress', reason: 'testing isolation', text: 'a note', role: 'approver' })
+const actionFields = (ownerId: string) => ({
+  ownerId, severity: 'SEV-1', status: 'in_progress', reason: 'testing isolation', text: 'a note', role: 'approver',
+  customerName: 'Isolation Test', customerEmail: 'isolation@customer.test', source: 'social', externalRef: 'ISO-1',
+})
 
 describe('404 across orgs for every route that takes an id', () => {
   let db: Db
@@ -70,7 +76,12 @@ describe('404 across orgs for every route that takes an id', () => {
     const actionId = await withOrg(db, orgB.id, (tx) => insertPreventionAction(tx, {
       orgId: orgB.id, caseId: row!.caseId, ownerId: userB.id, title: 'Org B action', dueOn: '2026-12-01', createdBy: userB.id,
     }))
-    b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID(), actionId }
+    // A kept not-escalation of org B (an auto-reply): "Open a case from this message" takes its id.
+    const autoReply = await ingestMessage(db, { orgId: orgB.id, raw: new TextEncoder().encode([
+      'From: Org B Customer <away@customer.test>', 'To: escalations@example.com', 'Subject: Automatic reply: Org B',
+      `Message-ID: <${randomUUID()}@customer.test>`, 'Auto-Submitted: auto-replied', 'Content-Type: text/plain', '', 'I am away.', '',
+    ].join('\r\n')), provider: 'test' })
+    b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID(), actionId, rawId: autoReply.rawId }
   })
   afterAll(() => db.end())
 
@@ -90,6 +101,8 @@ describe('404 across orgs for every route that takes an id', () => {
       'GET /cases/:id/drafts', 'POST /cases/:id/drafts', 'POST /cases/:id/drafts/redraft',
       'POST /cases/:id/approval/request', 'POST /cases/:id/approval/decide',
       'GET /cases/:id/review', 'POST /cases/:id/review/actions/:actionId',
+      'POST /cases/:id/correct/customer', 'POST /cases/:id/correct/source', 'POST /cases/:id/correct/reference',
+      'POST /cases/:id/executive', 'POST /not-escalations/:rawId/open',
     ]))
     for (const r of routes()) expect(() => fill(r.path, b)).not.toThrow()
   })
@@ -123,7 +136,7 @@ describe('404 across orgs for every route that takes an id', () => {
     ['00000000-0000-0000-0000-00000000000g', '99999999999999999999999'],
     [randomUUID(), '9223372036854775'],
   ])('answers 404, not 500, for malformed or unknown ids (%s, %s)', async (id, runId) => {
-    const ids: Ids = { caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id }
+    const ids: Ids = { caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id, rawId: id }
     for (const r of routes()) {
       const res = await call(r.method, fill(r.path, ids).replaceAll("'", '%27').replaceAll(' ', '%20'), actionFields(adminA.id))
       expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 404 })

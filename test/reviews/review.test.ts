@@ -35,7 +35,8 @@ describe('post-incident review', () => {
 
   /** A SEV-1 incident with a history: escalated, owned, noted, worked on, resolved. */
   async function incident() {
-    const c = await seedCase(db, org.id, { subject: 'Checkout down for all our stores', from: `Pat Customer <pat-${randomBytes(4).toString('hex')}@customer.test>` })
+    // Intake reads it as an ordinary complaint; the owner raises it once they know every store is down.
+    const c = await seedCase(db, org.id, { subject: 'Checkout problems', body: 'The checkout page looks different since yesterday. Where did the gift-card field go?', from: `Pat Customer <pat-${randomBytes(4).toString('hex')}@customer.test>` })
     await inOrg((tx) => changeSeverity(tx, org.id, c.id, 'SEV-1', { kind: 'user', id: approver.id }, 'every store is down'))
     await inOrg((tx) => assignOwner(tx, org.id, c.id, owner.id, { id: owner.id, role: 'agent' }))
     await inOrg((tx) => addNote(tx, org.id, c.id, owner, 'Payment provider certificate expired.'))
@@ -138,7 +139,7 @@ describe('post-incident review', () => {
   })
 
   it('is for SEV-1 and SEV-2 only, and another org cannot see it', async () => {
-    const minor = await seedCase(db, org.id)
+    const minor = await seedCase(db, org.id, { subject: 'Gift cards', body: 'Where did the gift-card field go on the checkout page?' })
     const notNeeded = await get(`/cases/${minor.id}/review`)
     expect(notNeeded.status).toBe(200)
     expect(await notNeeded.text()).toMatch(/reviews are for SEV-1 and SEV-2 cases; ESC-\d+ is SEV-4/)

@@ -5,6 +5,7 @@ import type { Db } from '../../src/db.ts'
 import { parseEnv, type Env } from '../../src/env.ts'
 import { createAnalysisPool } from '../../src/intake/analysis-pool.ts'
 import { createDevMailer } from '../../src/outbound/mailer.ts'
+import { shippedMigrations } from '../../src/setup/migration-files.ts'
 
 /** Settings as a fresh clone has them, plus overrides for the test. */
 export function testEnv(overrides: Record<string, string> = {}): Env {
@@ -28,6 +29,7 @@ export function createTestApp(db: Db, overrides: Partial<AppDeps> = {}) {
     assets: { 'htmx.min.js': { body: '/* htmx */', type: 'text/javascript' }, 'desk.js': { body: '/* desk */', type: 'text/javascript' } },
     mailer: createDevMailer(db),
     analyze: testAnalysis.analyze,
+    migrationFiles: shippedMigrations,
     ...overrides,
   })
 }

@@ -5,9 +5,13 @@ import { insertOrg, insertUser, type Org, type UserRole } from '../../src/orgs/q
 
 export const testDatabaseUrl = () => inject('databaseUrl')
 
-/** A pool on the run's migrated database, connected as the owner (like the app). */
+/**
+ * A pool on the run's migrated database, connected as the owner (like the app). With
+ * TEST_POOLER=1 it goes through PgBouncer in transaction mode, as an app behind Supabase's pooler.
+ */
 export function testDb(max = 4): Db {
-  return connect(testDatabaseUrl(), { max })
+  const pooled = process.env.TEST_POOLER_URL
+  return pooled ? connect(pooled, { max, pooled: true }) : connect(testDatabaseUrl(), { max })
 }
 
 /** A fresh org with a random slug, so test files never see each other's rows. */

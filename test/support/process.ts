@@ -5,12 +5,15 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 
 export type RunResult = { code: number | null; stdout: string; stderr: string }
 
-/** Runs the real `desk` command with the given environment (nothing inherited but PATH/HOME). */
+/**
+ * Runs the real `desk` command with the given environment (nothing inherited but PATH/HOME; and
+ * no settings file: a developer's .env in the checkout must not reach the tests).
+ */
 export function runDesk(args: string[], env: Record<string, string>, input?: Uint8Array): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['src/desk.mjs', ...args], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ENV_FILE: '/dev/null', ...env },
     })
     let stdout = ''
     let stderr = ''

@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 
 export type SentEmail = { id: string; idempotencyKey: string | null; body: Record<string, unknown>; at: Date }
 
+/** A domain of the stand-in's account, as GET /domains lists it. */
+export type StandInDomain = { name: string; status?: 'verified' | 'pending' | 'failed' | 'not_started'; sending?: boolean }
+
 /**
  * A local server that speaks Resend's sending API (POST /emails) as Resend does: it keeps every
  * accepted email, and enforces Idempotency-Key like Resend (the same key and payload returns the
@@ -16,6 +19,16 @@ export async function startResendServer() {
   const failures: { status: number; retryAfter?: number }[] = []
   let requests = 0
   let holdNext: ((release: () => void) => void) | null = null
+  let domains: StandInDomain[] = []
+
+  const domainList = () => ({
+    object: 'list',
+    has_more: false,
+    data: domains.map((d, i) => ({
+      id: `dom_${i + 1}`, name: d.name, status: d.status ?? 'verified', created_at: new Date(0).toISOString(), region: 'us-east-1',
+      capabilities: { sending: d.sending === false ? 'disabled' : 'enabled', receiving: 'disabled' },
+    })),
+  })
 
   const answer = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers })
@@ -27,6 +40,14 @@ export async function startResendServer() {
     req.on('data', (chunk) => (raw += chunk))
     req.on('end', () => {
       requests++
+      const authorization = String(req.headers.authorization ?? '')
+      if (req.method === 'GET' && req.url?.split('?')[0] === '/domains') {
+        if (!authorization.startsWith('Bearer ')) return answer(res, 401, { statusCode: 401, name: 'missing_api_key', message: 'Missing API key' })
+        if (authorization.startsWith('Bearer re_sending_only')) {
+          return answer(res, 401, { statusCode: 401, name: 'restricted_api_key', message: 'This API key is restricted to only send emails' })
+        }
+        return answer(res, 200, domainList())
+      }
       if (req.method !== 'POST' || req.url !== '/emails') return answer(res, 404, { statusCode: 404, name: 'not_found', message: 'not found' })
       if (!String(req.headers.authorization ?? '').startsWith('Bearer ')) return answer(res, 401, { statusCode: 401, name: 'missing_api_key', message: 'Missing API key' })
       const failure = failures.shift()
@@ -64,6 +85,10 @@ export async function startResendServer() {
     baseUrl: `http://127.0.0.1:${port}`,
     emails,
     requestCount: () => requests,
+    /** The account's domains from now on (GET /domains). */
+    setDomains(next: StandInDomain[]) {
+      domains = next
+    },
     /** The next n sends are refused with this status (429 may carry retry-after seconds). */
     failNext(n: number, status: number, retryAfter?: number) {
       for (let i = 0; i < n; i++) failures.push({ status, retryAfter })

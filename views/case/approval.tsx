@@ -1,8 +1,9 @@
 import type { CaseApprovals } from '../../src/approvals/case-approvals.ts'
 import type { DraftVersion } from '../../src/drafts/queries.ts'
 import { formatDuration, formatTime } from '../components/parts.tsx'
+import { describeRecipients, type ReplyParty } from '../../src/drafts/recipient.ts'
 
-type Props = { caseId: string; panel: CaseApprovals; current: DraftVersion | null; canApprove: boolean; now: Date; viewerId?: string }
+type Props = { caseId: string; panel: CaseApprovals; current: DraftVersion | null; canApprove: boolean; now: Date; viewerId?: string; party?: ReplyParty }
 
 const sendStatus: Record<string, string> = {
   pending: 'queued', sending: 'sending (retrying if the provider is busy)', sent: 'sent', failed: 'FAILED', cancelled: 'held back before it was sent',
@@ -22,7 +23,7 @@ function fourEyesNote(panel: CaseApprovals, viewerId: string | undefined): { vie
  * Nothing reaches the customer from here without an approver: the owner asks, approvers decide
  * (by their emailed link, or here when signed in), then the send status shows.
  */
-export function ApprovalSection({ caseId, panel, current, canApprove, now, viewerId }: Props) {
+export function ApprovalSection({ caseId, panel, current, canApprove, now, viewerId, party }: Props) {
   const blockers = current?.guardrailFlags.filter((f) => f.severity === 'block') ?? []
   const warnings = current?.guardrailFlags.filter((f) => f.severity === 'warn') ?? []
   const fourEyes = fourEyesNote(panel, viewerId)
@@ -49,6 +50,7 @@ export function ApprovalSection({ caseId, panel, current, canApprove, now, viewe
         <p class="muted">Fix the blocking issues in the draft first; then ask for approval.</p>
       ) : (
         <>
+          {party ? <p class="reply-goes" data-reply-goes><strong>{describeRecipients(current.toEmails, party)}</strong></p> : null}
           <form method="post" action={`/cases/${caseId}/approval/request`} class="inline">
             <button type="submit">Request approval of version {current.version}</button>
           </form>

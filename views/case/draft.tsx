@@ -55,7 +55,7 @@ export function DraftSection({ panel, error, notice, edit }: DraftSectionProps) 
           A draft is being written; it appears here within a minute.
         </p>
       ) : null}
-      {current ? <CurrentDraft draft={current} previous={previous} /> : (!panel.pending ? <p class="muted">No draft yet. Press “Redraft” to write one.</p> : null)}
+      {current ? <CurrentDraft draft={current} previous={previous} sender={panel.sender} /> : (!panel.pending ? <p class="muted">No draft yet. Press “Redraft” to write one.</p> : null)}
       {current ? <EditForm caseId={caseId} draft={current} edit={edit} /> : null}
       <form {...hx(caseId, 'drafts/redraft')} class="stack redraft">
         <label class="field">
@@ -72,7 +72,7 @@ export function DraftSection({ panel, error, notice, edit }: DraftSectionProps) 
   )
 }
 
-function CurrentDraft({ draft, previous }: { draft: DraftVersion; previous: DraftVersion | null }) {
+function CurrentDraft({ draft, previous, sender }: { draft: DraftVersion; previous: DraftVersion | null; sender: CaseDrafts['sender'] }) {
   const blocking = draft.guardrailFlags.filter((f) => f.severity === 'block')
   const warning = draft.guardrailFlags.filter((f) => f.severity === 'warn')
   return (
@@ -85,6 +85,8 @@ function CurrentDraft({ draft, previous }: { draft: DraftVersion; previous: Draf
       {blocking.length ? <FlagList tone="block" title="Approval is blocked until this is fixed:" flags={blocking} /> : null}
       {warning.length ? <FlagList tone="warn" title="The approver must acknowledge:" flags={warning} /> : null}
       <dl class="facts">
+        <dt>From</dt><dd data-sender>{sender.from}</dd>
+        <dt>Reply-To</dt><dd>{sender.replyTo}</dd>
         <dt>To</dt><dd>{draft.toEmails.length ? draft.toEmails.join(', ') : <span class="warn-text">nobody yet</span>}</dd>
         <dt>Subject</dt><dd>{draft.subject}</dd>
       </dl>

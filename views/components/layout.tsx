@@ -54,7 +54,7 @@ export function Layout({ title, orgName, user, children }: LayoutProps) {
 function UserMenu({ user }: { user: HeaderUser }) {
   return (
     <nav class="user-menu">
-      {user.role === 'admin' ? <><a href="/admin/users">Users</a><a href="/admin/settings">Settings</a><a href="/admin/drafting">Drafting</a><a href="/admin/digest">Digest</a></> : null}
+      {user.role === 'admin' ? <><a href="/admin/organization">Organization</a><a href="/admin/users">Users</a><a href="/admin/settings">Settings</a><a href="/admin/drafting">Drafting</a><a href="/admin/digest">Digest</a><a href="/admin/quarantine">Quarantine</a><a href="/admin/setup">Set-up</a></> : null}
       <a href="/metrics">Metrics</a>
       {user.role !== 'agent' ? <a href="/reports/severity">Overrides</a> : null}
       <span title={user.email}>{user.name || user.email} <span class="muted">({user.role})</span></span>

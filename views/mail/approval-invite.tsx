@@ -4,6 +4,7 @@ export type ApprovalInviteMail = {
   approver: { name: string; email: string }
   requester: { name: string; email: string }
   kase: { label: string; subject: string }
+  orgName: string
   url: string
   expiresAt: Date
 }
@@ -11,9 +12,9 @@ export type ApprovalInviteMail = {
 /** The mail that brings an approver their single-use link to one version of a reply. */
 export async function approvalInviteMail(m: ApprovalInviteMail) {
   const greeting = `Hello ${m.approver.name || m.approver.email},`
-  const ask = `${m.requester.name || m.requester.email} asks you to review the reply to ${m.kase.label} (“${m.kase.subject}”) before it goes to the customer.`
+  const ask = `${m.requester.name || m.requester.email} asks you to review the reply to ${m.kase.label} (“${m.kase.subject}”) for ${m.orgName} before it goes to the customer.`
   const terms = `The link is yours alone, works once, and expires ${m.expiresAt.toUTCString()}. Nothing is sent until you approve.`
-  const subject = `Approval needed: ${m.kase.label} — ${m.kase.subject}`
+  const subject = `Approval needed (${m.orgName}): ${m.kase.label} — ${m.kase.subject}`
   const text = [greeting, '', ask, '', `Review, edit, approve or reject: ${m.url}`, '', terms].join('\n')
   const html = await renderMailHtml(
     <MailDocument title={subject}>

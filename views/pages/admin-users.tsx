@@ -1,10 +1,11 @@
 import type { SessionUser } from '../../src/auth/sessions.ts'
 import type { UserRow } from '../../src/users/queries.ts'
 import { userRoles } from '../../src/users/users.ts'
+import { INVITATION_HOURS } from '../../src/users/invite.ts'
 import { Layout, useNonce } from '../components/layout.tsx'
 
 export type NewUserForm = { values?: { email?: string; name?: string; role?: string }; errors?: Partial<Record<'email' | 'name' | 'role', string>> }
-export type PanelProps = { users: UserRow[]; me: SessionUser; form?: NewUserForm; notice?: string }
+export type PanelProps = { users: UserRow[]; me: SessionUser; form?: NewUserForm; notice?: string; sent?: string }
 
 export function AdminUsersPage({ ...panel }: PanelProps) {
   return (
@@ -19,10 +20,11 @@ export function AdminUsersPage({ ...panel }: PanelProps) {
  * The fragment every form on the page answers with under htmx (whole page otherwise). The target
  * and swap are inherited explicitly (htmx 4 does not inherit implicitly).
  */
-export function UsersPanel({ users, me, form = {}, notice }: PanelProps) {
+export function UsersPanel({ users, me, form = {}, notice, sent }: PanelProps) {
   return (
     <section id="users-panel" hx-target:inherited="#users-panel" hx-swap:inherited="outerHTML" hx-nonce={useNonce()}>
       {notice ? <p class="error" role="alert">{notice}</p> : null}
+      {sent ? <p class="flash notice" role="status">Invitation sent to {sent}: a single-use sign-in link, valid {INVITATION_HOURS} hours.</p> : null}
       <table>
         <thead>
           <tr><th>Name</th><th>Email</th><th>Role</th><th>Status</th><th></th></tr>
@@ -45,6 +47,11 @@ export function UsersPanel({ users, me, form = {}, notice }: PanelProps) {
               <td>{u.disabledAt ? <span class="muted">Disabled</span> : 'Active'}</td>
               <td>
                 {u.id === me.id || u.disabledAt ? null : (
+                  <form method="post" action={`/admin/users/${u.id}/invite`} hx-post={`/admin/users/${u.id}/invite`} hx-nonce={useNonce()} class="inline">
+                    <button type="submit" class="small">Send invitation</button>
+                  </form>
+                )}
+                {u.id === me.id || u.disabledAt ? null : (
                   <form method="post" action={`/admin/users/${u.id}/disable`} hx-post={`/admin/users/${u.id}/disable`} hx-nonce={useNonce()}
                     hx-confirm={`Disable ${u.email}? They are signed out everywhere at once.`} class="inline">
                     <button type="submit" class="small danger">Disable</button>
@@ -63,7 +70,7 @@ export function UsersPanel({ users, me, form = {}, notice }: PanelProps) {
         <RoleSelect name="role" id="new-role" selected={form.values?.role ?? 'agent'} />
         {form.errors?.role ? <p class="field-error">{form.errors.role}</p> : null}
         <button type="submit">Add user</button>
-        <p class="muted">They sign in by requesting a link at /sign-in with this address.</p>
+        <p class="muted">They get an invitation by email: a single-use sign-in link to {me.orgName}, valid {INVITATION_HOURS} hours. Later they ask for a link at /sign-in with this address.</p>
       </form>
     </section>
   )

@@ -1,7 +1,9 @@
-import { caseLabel, sourceLabel } from '../../src/cases/terms.ts'
+import { caseLabel, sourceLabel, type ChannelKind } from '../../src/cases/terms.ts'
+import { describeRecipients } from '../../src/drafts/recipient.ts'
 import type { LinkProblem } from '../../src/approvals/links.ts'
 import type { ApprovalInvite } from '../../src/approvals/requests.ts'
 import type { DraftVersion } from '../../src/drafts/queries.ts'
+import type { ReplyHeaders } from '../../src/outbound/identity.ts'
 import { Countdown, Flash, formatTime, SeverityBadge } from '../components/parts.tsx'
 import { Layout } from '../components/layout.tsx'
 
@@ -13,6 +15,10 @@ export type ReviewCase = {
   source: string
   customerName: string | null
   customerEmail: string | null
+  /** The body or counsel the case came through: the reply may go there instead of the customer. */
+  channelKind: ChannelKind | null
+  channelName: string | null
+  channelEmail: string | null
   firstResponseDueAt: Date | null
   firstResponseAtRiskAt: Date | null
   firstResponseAt: Date | null
@@ -33,6 +39,8 @@ export type ApprovalLinkProps = {
    * edit here would need another approver, 'none' when the org allows self-approval here.
    */
   fourEyes?: 'yours' | 'edits' | 'none'
+  /** From and Reply-To exactly as the customer will see them. */
+  sender: ReplyHeaders
 }
 
 const fourEyesHints = {
@@ -45,7 +53,7 @@ const fourEyesHints = {
  * The page behind an approval link. Opening it changes nothing (mail scanners follow links);
  * only the buttons, which POST, decide. An edit here becomes a new version by the approver.
  */
-export function ApprovalLinkPage({ token, kase, draft, thread, approverName, expiresAt, now, error, values = {}, fourEyes = 'none' }: ApprovalLinkProps) {
+export function ApprovalLinkPage({ token, kase, draft, thread, approverName, expiresAt, now, error, values = {}, fourEyes = 'none', sender }: ApprovalLinkProps) {
   const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
   const warnings = draft.guardrailFlags.filter((f) => f.severity === 'warn')
   return (
@@ -62,7 +70,12 @@ export function ApprovalLinkPage({ token, kase, draft, thread, approverName, exp
           {fourEyesHints[fourEyes] ? <p class="four-eyes">{fourEyesHints[fourEyes]}</p> : null}
           <form method="post" action="/approve" class="stack">
             <input type="hidden" name="token" value={token} />
-            <label class="field"><span>To (the customer on the case)</span><input name="to" value={values.to ?? draft.toEmails.join(', ')} required /></label>
+            <dl class="facts">
+              <dt>From</dt><dd data-sender>{sender.from}</dd>
+              <dt>Reply-To</dt><dd>{sender.replyTo}</dd>
+            </dl>
+            <p class="reply-goes" data-reply-goes><strong>{describeRecipients(draft.toEmails, kase)}</strong></p>
+            <label class="field"><span>To</span><input name="to" value={values.to ?? draft.toEmails.join(', ')} required /></label>
             <label class="field"><span>Subject</span><input name="subject" value={values.subject ?? draft.subject} required /></label>
             <label class="field"><span>Reply (edit freely: your edit is what gets approved)</span>
               <textarea name="body" rows={16} required>{values.body ?? draft.body}</textarea>

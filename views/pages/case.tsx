@@ -10,6 +10,7 @@ import type { CaseApprovals } from '../../src/approvals/case-approvals.ts'
 import { Countdown, Flash, formatTime, Health, Money, SeverityBadge } from '../components/parts.tsx'
 import { Layout, type HeaderUser } from '../components/layout.tsx'
 import { Timeline } from '../case/timeline.tsx'
+import { Corrections, ReachedUs } from '../case/intake-panel.tsx'
 
 export type CaseView = {
   kase: CaseDetail
@@ -76,12 +77,14 @@ export function CaseBody(view: CaseView) {
           )}
           {view.approval ? (
             <ApprovalSection caseId={kase.id} panel={view.approval} current={view.draft?.current ?? null}
-              canApprove={view.user.role === 'approver' || view.user.role === 'admin'} now={now} viewerId={view.user.id} />
+              canApprove={view.user.role === 'approver' || view.user.role === 'admin'} now={now} viewerId={view.user.id} party={kase} />
           ) : null}
           <Timeline entries={view.timeline} team={view.team} />
         </section>
         <aside class="case-side">
           <CustomerPanel kase={kase} history={view.history} />
+          <ImportedPanel kase={kase} />
+          <ReachedUs kase={kase} draft={view.draft?.current ?? null} canConfirmExecutive={view.user.role === 'admin'} />
           <CaseActions {...view} />
           {view.reviewPanel ? <ReviewPanel caseId={kase.id} reviewPanel={view.reviewPanel} /> : null}
         </aside>
@@ -132,6 +135,7 @@ function CustomerPanel({ kase, history }: { kase: CaseDetail; history: CaseView[
           <dt>Health</dt><dd><Health value={kase.account.health} /></dd>
         </dl>
       ) : <p class="muted">No account on file for this customer's domain.</p>}
+      <Corrections kase={kase} />
       {history.length ? (
         <>
           <h3>Earlier escalations</h3>
@@ -142,8 +146,14 @@ function CustomerPanel({ kase, history }: { kase: CaseDetail; history: CaseView[
   )
 }
 
+const automaticLabels: Record<string, string> = {
+  auto_reply: 'Automatic reply', delivery_report: 'Delivery report', read_receipt: 'Read receipt', bulk: 'Bulk mail',
+  automated: 'System notification', calendar: 'Calendar invitation', ticket_acknowledgement: 'Ticket acknowledgement',
+}
+
 function Message({ message: m, caseId }: { message: ThreadMessage; caseId: string }) {
-  const who = m.direction === 'note' ? `Note by ${m.authorName ?? 'a teammate'}`
+  const who = m.automatic ? `${automaticLabels[m.automatic] ?? 'Automatic message'} from ${m.fromName ? `${m.fromName} ` : ''}<${m.fromEmail ?? 'unknown'}>`
+    : m.direction === 'note' ? `Note by ${m.authorName ?? 'a teammate'}`
     : m.direction === 'outbound' ? `Our reply to ${m.toEmails.join(', ')}`
     : `${m.fromName ? `${m.fromName} ` : ''}<${m.fromEmail ?? 'unknown'}>`
   return (
@@ -152,7 +162,9 @@ function Message({ message: m, caseId }: { message: ThreadMessage; caseId: strin
         <strong>{who}</strong>
         <span class="muted"> · {formatTime(m.createdAt)}{m.direction === 'outbound' ? ' · sent' : ''}</span>
         {m.unknownSender ? <span class="badge warn" title="This address is not the customer, a forwarder or a teammate">unknown sender</span> : null}
+        {m.automatic ? <span class="badge warn" data-automatic={m.automatic} title="Kept on the case as a note: not the customer writing">not from the customer</span> : null}
       </header>
+      {m.automaticReason ? <p class="muted">{m.automaticReason}</p> : null}
       {m.subject && m.direction !== 'note' ? <p class="subject">{m.subject}</p> : null}
       <pre class="mail-body">{m.textBody || '(no text)'}</pre>
       {m.hasHtml ? (
@@ -162,5 +174,26 @@ function Message({ message: m, caseId }: { message: ThreadMessage; caseId: strin
         </details>
       ) : null}
     </article>
+  )
+}
+
+/** What a spreadsheet row brought that has no field of its own: its company, its other columns. */
+function ImportedPanel({ kase }: { kase: CaseDetail }) {
+  const imported = kase.imported
+  if (!imported) return null
+  return (
+    <section class="panel" id="imported">
+      <h2>From the spreadsheet</h2>
+      <p class="muted">
+        Imported{imported.fileName ? ` from ${imported.fileName}` : ''}{imported.runId ? <> (<a href={`/import/${imported.runId}`}>the import</a>)</> : null}.
+        {imported.draft ? ` ${imported.draft[0]!.toUpperCase()}${imported.draft.slice(1)}.` : ''}
+      </p>
+      {kase.customerAccount || imported.fields.length ? (
+        <dl class="facts">
+          {kase.customerAccount ? <><dt>Company</dt><dd>{kase.customerAccount}</dd></> : null}
+          {imported.fields.map((f) => <><dt>{f.name}</dt><dd class="prewrap">{f.value}</dd></>)}
+        </dl>
+      ) : null}
+    </section>
   )
 }

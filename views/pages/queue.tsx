@@ -23,6 +23,7 @@ export function QueuePage(props: QueueProps) {
         <h1>Escalations</h1>
         <a class="button" href="/cases/new">New escalation</a>
         <a href="/import">Import CSV</a>
+        <a href="/not-escalations">Not escalations</a>
       </div>
       {/* Changing a filter reloads only the rows and keeps the URL shareable. */}
       <form class="filters" method="get" action="/" hx-get="/queue/rows" hx-trigger="change" hx-target="#queue-body" hx-swap="outerHTML" hx-push-url="true" hx-nonce={useNonce()}>
