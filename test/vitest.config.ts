@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
@@ -10,5 +11,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default (one fewer than the cores) is one file at a time on a 2-core machine; most
+    // files wait on PostgreSQL, a browser or a child process, so two at a time take the suite from
+    // 805 s to 533 s there with the same results.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 })
