@@ -121,7 +121,8 @@ async function checkDatabase(ctx: SetupContext): Promise<Check> {
 const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\./.test(host)
 
 async function checkPublicUrl(env: Env, fetchImpl?: typeof fetch): Promise<Check> {
-  if (env.PUBLIC_URL === `http://localhost:${env.PORT}`) {
+  // The default, `http://localhost:<PORT>` of this process or of the running server the CLI asked.
+  if (/^http:\/\/localhost:\d+$/.test(env.PUBLIC_URL)) {
     return fail('public_url', `PUBLIC_URL is not set: links in mail point at ${env.PUBLIC_URL}, which only this machine can open.`,
       'Set PUBLIC_URL to the https:// address customers, approvers and mail providers reach this desk at.')
   }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { UsageError, type Command } from '../cli/command.ts'
 import type { Db } from '../db.ts'
-import { loadEnv, openDatabase, type Database } from '../runtime.ts'
+import { loadEnv, openDatabase, withServerUrl, type Database } from '../runtime.ts'
 import { allPass, checkOrg, checkServer, checkTitles, type Check } from './checks.ts'
 import { shippedMigrations } from './migration-files.ts'
 
@@ -30,7 +30,9 @@ async function diagnose(database: Database | null, openError: Error | null, slug
     }
     return [{ org: null, check }]
   }
-  const ctx = { db: database.db, env, migrationFiles: await shippedMigrations() }
+  // Without PUBLIC_URL of its own, the doctor checks the links the running server writes (a
+  // database it cannot reach is the database check's to report).
+  const ctx = { db: database.db, env: await withServerUrl(database.db, env).catch(() => env), migrationFiles: await shippedMigrations() }
   const server = await checkServer(ctx)
   if (!server.database.ok) return [{ org: null, check: server.database }]
   const orgs = await orgsToCheck(database.db, slug)

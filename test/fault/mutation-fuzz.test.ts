@@ -125,7 +125,7 @@ describe('mutation fuzzing of corpus mail through POST /inbound/raw', () => {
       if (r.status !== 200) return true
       const { status, reason } = r.body
       if (status === 'quarantined') return typeof reason !== 'string' || !/^[^\n]{3,}$/.test(reason)
-      if (status === 'not_escalation') return typeof reason !== 'string' || !/^[^\n]{3,}$/.test(reason) || !(r.body.case === null || /^ESC-\d+$/.test(r.body.case))
+      if (status === 'not_escalation') return typeof reason !== 'string' || !/^[^\n]{3,}$/.test(reason) || !(r.body.case === null || /^ESC-\d+$/.test(r.body.case ?? ''))
       return !['created', 'threaded', 'duplicate'].includes(status ?? '') || !/^ESC-\d+$/.test(r.body.case ?? '')
     })
     expect(wrong.slice(0, 10).map(describe)).toEqual([])

@@ -8,6 +8,8 @@ export const portalStyles = `
 .chips { display:flex; flex-wrap:wrap; gap:.35rem; margin-bottom:1rem; }
 .case-grid { display:grid; grid-template-columns:minmax(0, 2fr) minmax(260px, 1fr); gap:1rem; align-items:start; }
 .case-main > .panel, .case-side > .panel { margin-bottom:1rem; }
+.case-main, .case-side { min-width:0; overflow-wrap:anywhere; }
+code, main h1, main h2, main li { overflow-wrap:anywhere; }
 .panel h2 { font-size:1.05rem; margin:1rem 0 .5rem; } .panel h2:first-child { margin-top:0; }
 .panel h3 { font-size:.8rem; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); margin:0 0 .3rem; }
 .clocks { display:grid; grid-template-columns:repeat(auto-fit, minmax(150px, 1fr)); gap:1rem; }
@@ -77,8 +79,9 @@ blockquote { margin:.4rem 0; padding:.4rem .7rem; border-left:3px solid var(--li
 @media (max-width: 900px) { .hero-grid, .review-grid, .trend-body, .trend-grid { grid-template-columns:1fr; } .hero-table, #owners table { display:block; overflow-x:auto; } }
 @media print { .top, .no-print, .crumbs { display:none; } body { background:#fff; } main { max-width:none; padding:0; }
   .review-print h2 { break-after:avoid; } .review-print table, .review-print li { break-inside:avoid; } .review-print a { color:inherit; text-decoration:none; } }
-@media (max-width: 900px) { .case-grid { grid-template-columns:1fr; } .timeline li { grid-template-columns:1fr; } }
-@media (max-width: 700px) { table.queue thead { display:none; } table.queue tr { display:block; border-bottom:1px solid var(--line); padding:.4rem 0; }
+@media (max-width: 900px) { .case-grid { grid-template-columns:minmax(0, 1fr); } .timeline li { grid-template-columns:1fr; } }
+@media (max-width: 700px) { main table:not(.queue) { display:block; max-width:100%; overflow-x:auto; }
+  table.queue thead { display:none; } table.queue tr { display:block; border-bottom:1px solid var(--line); padding:.4rem 0; }
   table.queue td { display:block; border:0; padding:.15rem .5rem; } table.queue td:nth-last-child(-n+3) { display:inline-block; }
   .top { flex-wrap:wrap; gap:.3rem .9rem; padding:.6rem .8rem; } .user-menu { flex-wrap:wrap; gap:.3rem .9rem; margin-left:0; } }
 `
