@@ -1,4 +1,4 @@
--- Intake reads mail the way a careful person does (issue 14, part 2).
+-- Intake reads mail the way a careful person does.
 --
 -- * Not every message is a case: auto-replies, delivery reports and bulk mail are kept with
 --   status `not_escalation`, their reason and a short summary (sender, subject) for the list of

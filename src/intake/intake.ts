@@ -92,7 +92,7 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
   } catch (error) {
     // A value PostgreSQL will not store (too large for an index, a character it cannot hold) is
     // a bug of ours to fix, not a reason to refuse the message forever: it is kept quarantined
-    // with the reason and can be reprocessed once fixed (invariant 1). Found by fuzzing.
+    // with the reason and can be reprocessed once fixed (promise 1). Found by fuzzing.
     if (isUnstorableData(error)) return quarantine(db, orgId, rawId, `could not be stored: ${(error as Error).message}`)
     if (!(error instanceof AlreadyIngested) && !isUniqueViolation(error)) throw error
   }

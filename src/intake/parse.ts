@@ -71,7 +71,7 @@ async function parseLevel(raw: Uint8Array, limits: Limits, depth: number, deadli
   return { ok: true, mail }
 }
 
-/** Cheap checks on the bytes before postal-mime sees them (invariant 8). Checked per message
+/** Cheap checks on the bytes before postal-mime sees them (promise 8). Checked per message
  * level: an attached message is checked again, on its own, when it is parsed. */
 function checkBeforeParsing(raw: Uint8Array, limits: Limits): { ok: true; text: string } | { ok: false; reason: string } {
   if (raw.byteLength === 0) return { ok: false, reason: 'the message is empty' }

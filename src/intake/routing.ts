@@ -72,7 +72,7 @@ export type Quarantined = { status: 'quarantined'; case: null; rawId: string; re
 
 /**
  * Keeps a message that intake cannot take (no org to route it to, not an email at all), so
- * nothing is lost (invariant 1): stored and quarantined with its reason in one transaction. With
+ * nothing is lost (promise 1): stored and quarantined with its reason in one transaction. With
  * no org, the row has org_id null and only the owner sees it, until someone routes it by hand.
  */
 export async function storeQuarantined(

@@ -64,7 +64,7 @@ async function byCopy(tx: Tx, a: Analysed): Promise<ThreadMatch | null> {
 }
 
 /**
- * Finds the case a message belongs to, in DESIGN.md's order: our reply token, then In-Reply-To /
+ * Finds the case a message belongs to, in this order: our reply token, then In-Reply-To /
  * References against Message-IDs we stored or sent (or a case's forwarded original), then the
  * external reference, then another copy of the same original. A subject line alone never
  * attaches mail to a case.
