@@ -21,20 +21,27 @@ function csvText(rows: number, ownerSlug: string): string {
   const lines = ['Customer,Customer Email,Subject,Description,Channel,Priority,Complaint Number,Date Received,Company,Assigned To,Status']
   for (let i = 1; i <= rows; i++) {
     const day = new Date(Date.UTC(2025, 0, 1) + (i % 400) * 86_400_000 + (i % 1440) * 60_000)
-    const date = i % 2 ? day.toISOString() : `${day.getUTCMonth() + 1}/${day.getUTCDate()}/${day.getUTCFullYear()} ${String(day.getUTCHours()).padStart(2, '0')}:${String(day.getUTCMinutes()).padStart(2, '0')}`
-    lines.push([
-      `Customer ${i}`,
-      `customer${i}@customer${(i % 500) + 1}.example`,
-      `Order #${i} arrived broken, second complaint`,
-      `I wrote twice about order #${i}, nobody answered. "Unacceptable", I told your agent, and I want a refund, today.`,
-      sources[i % sources.length]!,
-      severities[i % severities.length]!,
-      i % 3 === 0 ? `BBB-${1_000_000 + i}` : '',
-      date,
-      `customer${(i % 500) + 1}.example`,
-      i % 4 === 0 ? `agent${(i % 10) + 1}@${ownerSlug}.example` : '',
-      statuses[i % statuses.length]!,
-    ].map(quote).join(','))
+    const date =
+      i % 2
+        ? day.toISOString()
+        : `${day.getUTCMonth() + 1}/${day.getUTCDate()}/${day.getUTCFullYear()} ${String(day.getUTCHours()).padStart(2, '0')}:${String(day.getUTCMinutes()).padStart(2, '0')}`
+    lines.push(
+      [
+        `Customer ${i}`,
+        `customer${i}@customer${(i % 500) + 1}.example`,
+        `Order #${i} arrived broken, second complaint`,
+        `I wrote twice about order #${i}, nobody answered. "Unacceptable", I told your agent, and I want a refund, today.`,
+        sources[i % sources.length]!,
+        severities[i % severities.length]!,
+        i % 3 === 0 ? `BBB-${1_000_000 + i}` : '',
+        date,
+        `customer${(i % 500) + 1}.example`,
+        i % 4 === 0 ? `agent${(i % 10) + 1}@${ownerSlug}.example` : '',
+        statuses[i % statuses.length]!,
+      ]
+        .map(quote)
+        .join(','),
+    )
   }
   return lines.join('\r\n') + '\r\n'
 }
@@ -88,7 +95,12 @@ export async function runImportBench(): Promise<void> {
         // Cancels the import's running statement (again, until it gives up): its transaction then
         // rolls back. A cancel, not a terminate, so the client sees an ordinary query error.
         let settled = false
-        const done = running.then(() => {}, () => {}).finally(() => (settled = true))
+        const done = running
+          .then(
+            () => {},
+            () => {},
+          )
+          .finally(() => (settled = true))
         while (!settled) {
           await db`select pg_cancel_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid() and state = 'active'`
           await Promise.race([done, new Promise((wait) => setTimeout(wait, 100))])
@@ -110,7 +122,9 @@ export async function runImportBench(): Promise<void> {
         result('import.rows_inserted_at_timeout', inserted, 'rows')
       } else {
         if (!outcome.ok || outcome.created !== ROWS) {
-          throw new Error(`import did not create ${ROWS} cases: ${JSON.stringify({ ...outcome, preview: undefined, errors: outcome.errors.slice(0, 5) })}`)
+          throw new Error(
+            `import did not create ${ROWS} cases: ${JSON.stringify({ ...outcome, preview: undefined, errors: outcome.errors.slice(0, 5) })}`,
+          )
         }
         result('import.time', seconds, 's')
         result('import.rate', outcome.created / seconds, 'rows/s')

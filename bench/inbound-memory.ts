@@ -15,20 +15,24 @@ const CEILING_MB = 300
 /** One upload of `total` bytes from a shared chunk (the client holds 64 KB, not 20 MB). */
 function upload(url: string, total: number): Promise<number | 'closed'> {
   return new Promise((resolve) => {
-    const req = request(`${url}/inbound/raw`, {
-      method: 'POST',
-      agent: false,
-      headers: {
-        'content-type': 'message/rfc822',
-        'content-length': String(total),
-        'x-desk-timestamp': String(Math.floor(Date.now() / 1000)),
-        // The first version's form, without a query: valid for every version of the server.
-        'x-desk-signature': `sha256=${'0'.repeat(64)}`,
+    const req = request(
+      `${url}/inbound/raw`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'message/rfc822',
+          'content-length': String(total),
+          'x-desk-timestamp': String(Math.floor(Date.now() / 1000)),
+          // The first version's form, without a query: valid for every version of the server.
+          'x-desk-signature': `sha256=${'0'.repeat(64)}`,
+        },
       },
-    }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-    })
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      },
+    )
     req.on('error', () => resolve('closed'))
     const chunk = Buffer.alloc(64 * 1024, 0x61)
     let sent = 0
@@ -53,7 +57,10 @@ export async function runInboundMemoryBench(): Promise<void> {
       const idle = await memoryOf(pid)
       let peak = idle.rss
       const sampler = setInterval(() => {
-        void memoryOf(pid).then((m) => (peak = Math.max(peak, m.rss)), () => {})
+        void memoryOf(pid).then(
+          (m) => (peak = Math.max(peak, m.rss)),
+          () => {},
+        )
       }, 20)
       const t0 = performance.now()
       const answers = await Promise.all(Array.from({ length: POSTS }, () => upload(server.url, BODY_BYTES)))
@@ -65,7 +72,9 @@ export async function runInboundMemoryBench(): Promise<void> {
 
       const counts = new Map<string, number>()
       for (const a of answers) counts.set(String(a), (counts.get(String(a)) ?? 0) + 1)
-      note(`${POSTS} unsigned ${mb(BODY_BYTES)} MB posts in ${seconds.toFixed(1)} s: ${[...counts].map(([k, v]) => `${v} × ${k}`).join(', ')}`)
+      note(
+        `${POSTS} unsigned ${mb(BODY_BYTES)} MB posts in ${seconds.toFixed(1)} s: ${[...counts].map(([k, v]) => `${v} × ${k}`).join(', ')}`,
+      )
       note(`server RSS idle ${mb(idle.rss).toFixed(0)} MB, after ${mb(after.rss).toFixed(0)} MB, VmHWM ${mb(after.hwm).toFixed(0)} MB`)
       result('inbound-memory', mb(peak), 'MB')
       if (answers.some((a) => a === 200)) {

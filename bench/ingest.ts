@@ -25,7 +25,10 @@ const corpusDir = () => process.env.BENCH_CORPUS || join(repoRoot, '..', 'shared
 
 async function loadCorpus(dir: string): Promise<CorpusFile[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  const paths = entries.filter((e) => e.isFile() && e.name.endsWith('.eml')).map((e) => join(e.parentPath, e.name)).sort()
+  const paths = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.eml'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
   return Promise.all(paths.map(async (path) => ({ path: relative(dir, path), bytes: await readFile(path) })))
 }
 
@@ -111,7 +114,9 @@ export async function runIngestBench(report: { ingest: boolean; rss: boolean } =
   const total = copies * corpus.length
   // Message i is copy ⌊i / n⌋ of file i mod n: every copy is a new message, files interleaved.
   const message = (i: number) => copyOf(corpus[i % corpus.length]!, Math.floor(i / corpus.length), i)
-  note(`corpus: ${corpus.length} messages, ${mb(corpus.reduce((n, f) => n + f.bytes.length, 0)).toFixed(1)} MB; replaying ${total} (${copies} copies) with ${SENDERS} senders`)
+  note(
+    `corpus: ${corpus.length} messages, ${mb(corpus.reduce((n, f) => n + f.bytes.length, 0)).toFixed(1)} MB; replaying ${total} (${copies} copies) with ${SENDERS} senders`,
+  )
 
   await withBenchDatabase('ingest', async ({ url, db }) => {
     const port = await freePort()

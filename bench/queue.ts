@@ -64,7 +64,11 @@ export async function runQueueBench(): Promise<void> {
       })
       const counts = await withOrg(appDb, target.id, (tx) => countOpenByClock(tx))
       note(`target org open cases by clock: ${JSON.stringify(counts)}`)
-      result('queue.org_open_cases', Object.values(counts).reduce((a, b) => a + b, 0), 'cases')
+      result(
+        'queue.org_open_cases',
+        Object.values(counts).reduce((a, b) => a + b, 0),
+        'cases',
+      )
 
       const timeRequests = async (path: string, count: number) => {
         const samples: number[] = []
@@ -113,7 +117,10 @@ export async function runQueueBench(): Promise<void> {
  */
 async function explainQueueQueries(url: string, orgId: string, userId: string): Promise<void> {
   const captured: { query: string; parameters: unknown[] }[] = []
-  const db: Db = connect(url, { max: 1, debug: (_connection, query, parameters) => void captured.push({ query, parameters: [...parameters] }) })
+  const db: Db = connect(url, {
+    max: 1,
+    debug: (_connection, query, parameters) => void captured.push({ query, parameters: [...parameters] }),
+  })
   try {
     type Tx = Parameters<typeof listQueue>[0]
     const targets: { name: string; run: (tx: Tx) => Promise<unknown> }[] = [
@@ -133,7 +140,8 @@ async function explainQueueQueries(url: string, orgId: string, userId: string): 
         tx.unsafe<{ 'QUERY PLAN': string }[]>(`explain (analyze, buffers) ${statement.query}`, statement.parameters as never[]),
       )
       const lines = plan.map((r) => r['QUERY PLAN'])
-      const ms = (label: string) => Number(new RegExp(`^${label} Time: ([\\d.]+) ms`).exec(lines.find((l) => l.startsWith(`${label} Time`)) ?? '')?.[1])
+      const ms = (label: string) =>
+        Number(new RegExp(`^${label} Time: ([\\d.]+) ms`).exec(lines.find((l) => l.startsWith(`${label} Time`)) ?? '')?.[1])
       result(`queue.explain.${target.name}.planning`, ms('Planning'), 'ms')
       result(`queue.explain.${target.name}.execution`, ms('Execution'), 'ms')
       if (process.env.BENCH_EXPLAIN === '1') {

@@ -37,7 +37,9 @@ function runFile(file: string, args: string[]): Promise<number> {
 }
 
 const cpu = cpus()
-console.error(`# ${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}`)
+console.error(
+  `# ${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}`,
+)
 const started = performance.now()
 let failed = 0
 for (const bench of benches) {
@@ -46,7 +48,9 @@ for (const bench of benches) {
   console.error(`# ${names.join(' + ')}`)
   const t0 = performance.now()
   const code = await runFile(bench.file, names)
-  console.error(`# ${names.join(' + ')}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+  console.error(
+    `# ${names.join(' + ')}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  )
   if (code !== 0) failed++
 }
 console.error(`# all done in ${((performance.now() - started) / 1000).toFixed(0)} s`)

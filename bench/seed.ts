@@ -155,9 +155,18 @@ export async function seedCases(db: Db, plans: CasePlan[], options: { owners?: s
 }
 
 type StoredClocks = {
-  openedAt: Date; severity: Severity; status: string; firstResponseAt: Date | null; lastOutboundAt: Date | null
-  resolutionPausedAt: Date | null; resolutionPausedSeconds: number
-  firstResponseDueAt: Date | null; resolutionDueAt: Date | null; nextUpdateDueAt: Date | null; nextDeadlineAt: Date | null; nextAtRiskAt: Date | null
+  openedAt: Date
+  severity: Severity
+  status: string
+  firstResponseAt: Date | null
+  lastOutboundAt: Date | null
+  resolutionPausedAt: Date | null
+  resolutionPausedSeconds: number
+  firstResponseDueAt: Date | null
+  resolutionDueAt: Date | null
+  nextUpdateDueAt: Date | null
+  nextDeadlineAt: Date | null
+  nextAtRiskAt: Date | null
 }
 
 /**
@@ -176,8 +185,10 @@ export async function checkSeededClocks(db: Db, orgId: string, sample = 500): Pr
   for (const row of rows) {
     const expected = computeClockColumns(row, { policy: defaultSlaPolicy, calendar: null })
     const agrees =
-      same(expected.firstResponseDueAt, row.firstResponseDueAt) && same(expected.resolutionDueAt, row.resolutionDueAt) &&
-      same(expected.nextUpdateDueAt, row.nextUpdateDueAt) && same(expected.nextDeadlineAt, row.nextDeadlineAt) &&
+      same(expected.firstResponseDueAt, row.firstResponseDueAt) &&
+      same(expected.resolutionDueAt, row.resolutionDueAt) &&
+      same(expected.nextUpdateDueAt, row.nextUpdateDueAt) &&
+      same(expected.nextDeadlineAt, row.nextDeadlineAt) &&
       same(expected.nextAtRiskAt, row.nextAtRiskAt)
     if (!agrees) mismatches++
   }

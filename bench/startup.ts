@@ -84,9 +84,30 @@ export async function benchStartup(): Promise<void> {
         }
       }
     }
-    result('startup-cold', percentile(cold.map((s) => s.readyMs), 50), 'ms')
-    result('startup-warm', percentile(warm.map((s) => s.readyMs), 50), 'ms')
-    result('startup-stop', percentile([...cold, ...warm].map((s) => s.stopMs), 50), 'ms')
+    result(
+      'startup-cold',
+      percentile(
+        cold.map((s) => s.readyMs),
+        50,
+      ),
+      'ms',
+    )
+    result(
+      'startup-warm',
+      percentile(
+        warm.map((s) => s.readyMs),
+        50,
+      ),
+      'ms',
+    )
+    result(
+      'startup-stop',
+      percentile(
+        [...cold, ...warm].map((s) => s.stopMs),
+        50,
+      ),
+      'ms',
+    )
   } finally {
     await rm(home, { recursive: true, force: true })
   }

@@ -101,7 +101,11 @@ export function sampleRss(everyMs = 20): { stop: () => number } {
 }
 
 /** Runs `fn` and always drops the database afterwards, even when the bench fails. */
-export async function withBenchDatabase<T>(bench: string, fn: (database: BenchDatabase) => Promise<T>, options: { max?: number } = {}): Promise<T> {
+export async function withBenchDatabase<T>(
+  bench: string,
+  fn: (database: BenchDatabase) => Promise<T>,
+  options: { max?: number } = {},
+): Promise<T> {
   const database = await createBenchDatabase(bench, options)
   try {
     return await fn(database)

@@ -8,8 +8,10 @@ export const requiredMajor = 22
 export function nodeVersionProblem(version) {
   const major = Number(String(version).replace(/^v/, '').split('.')[0])
   if (major >= requiredMajor) return null
-  return `Escalation Desk needs Node.js ${requiredMajor} or newer (24 recommended), not ${version}: ` +
+  return (
+    `Escalation Desk needs Node.js ${requiredMajor} or newer (24 recommended), not ${version}: ` +
     'nvm install 24, fnm use --install-if-missing 24 or volta install node@24 (README, "Run it", also shows npx node@24)'
+  )
 }
 
 const problem = nodeVersionProblem(process.versions.node)

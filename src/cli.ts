@@ -16,7 +16,24 @@ import { quarantineCommand } from './intake/quarantine-commands.ts'
 import { orgCommand } from './orgs/commands.ts'
 
 // Each feature owns its commands; this file only dispatches.
-const commands: Command[] = [migrateCommand, orgCommand, ingestCommand, importCommand, exportCommand, caseCommand, intakeCommand, auditCommand, smtpCommand, loginLinkCommand, mailboxCommand, digestCommand, doctorCommand, quarantineCommand, workerCommand, importPgliteCommand]
+const commands: Command[] = [
+  migrateCommand,
+  orgCommand,
+  ingestCommand,
+  importCommand,
+  exportCommand,
+  caseCommand,
+  intakeCommand,
+  auditCommand,
+  smtpCommand,
+  loginLinkCommand,
+  mailboxCommand,
+  digestCommand,
+  doctorCommand,
+  quarantineCommand,
+  workerCommand,
+  importPgliteCommand,
+]
 
 const usage = ['usage: desk <command>', ...commands.map((c) => `  ${c.usage}`)].join('\n')
 

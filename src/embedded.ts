@@ -1,7 +1,22 @@
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
-import { chmod, chown, link, mkdir, mkdtemp, open, readFile, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import {
+  chmod,
+  chown,
+  link,
+  mkdir,
+  mkdtemp,
+  open,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -55,7 +70,9 @@ export function postgresBinaries(): Promise<Binaries> {
     try {
       entry = fromEmbedded.resolve(name)
     } catch {
-      throw new EmbeddedError(`no PostgreSQL binaries for ${process.platform}-${process.arch}: ${name} is not installed (run npm install, or set DATABASE_URL)`)
+      throw new EmbeddedError(
+        `no PostgreSQL binaries for ${process.platform}-${process.arch}: ${name} is not installed (run npm install, or set DATABASE_URL)`,
+      )
     }
     const paths = (await import(pathToFileURL(entry).href)) as Omit<Binaries, 'major'>
     const { version } = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }
@@ -120,7 +137,10 @@ function runBinary(file: string, args: string[], user: SystemUser, input?: strin
 // Files in DATA_DIR
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false)
+  return stat(path).then(
+    () => true,
+    () => false,
+  )
 }
 
 /**
@@ -133,7 +153,9 @@ async function checkReachable(dir: string, user: SystemUser): Promise<void> {
   for (let at = dirname(dir); ; at = dirname(at)) {
     const { mode, uid } = await stat(at)
     if (uid !== user.uid && (mode & 0o001) === 0) {
-      throw new EmbeddedError(`the embedded PostgreSQL runs as the system user "postgres" (you are root) and cannot reach ${dir}: ${at} is not searchable by others (chmod o+x ${at}, or set DATA_DIR elsewhere)`)
+      throw new EmbeddedError(
+        `the embedded PostgreSQL runs as the system user "postgres" (you are root) and cannot reach ${dir}: ${at} is not searchable by others (chmod o+x ${at}, or set DATA_DIR elsewhere)`,
+      )
     }
     if (at === parsePath(at).root) return
   }
@@ -174,7 +196,9 @@ export const pgliteDir = (dataDir: string) => join(resolve(dataDir), 'pg')
 /** Refuses to start empty beside an earlier version's data, which would look like data loss. */
 async function refuseLegacyPGlite(dir: string): Promise<void> {
   if (!(await exists(join(pgliteDir(dir), 'PG_VERSION')))) return
-  throw new EmbeddedError(`${pgliteDir(dir)} holds the PGlite database of an earlier version of the desk; carry its data over with \`npm install --no-save @electric-sql/pglite@0.5.14 && npx desk import-pglite\` (README, "Moving from PGlite"), or move it away to start empty`)
+  throw new EmbeddedError(
+    `${pgliteDir(dir)} holds the PGlite database of an earlier version of the desk; carry its data over with \`npm install --no-save @electric-sql/pglite@0.5.14 && npx desk import-pglite\` (README, "Moving from PGlite"), or move it away to start empty`,
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,10 +233,20 @@ export async function ensureCluster(dir: string, options: ClusterOptions): Promi
     await writeFile(pwfile, `${options.superuserPassword}\n`, { mode: 0o600 })
     await giveTo(pwfile, user)
     const data = join(scratch, 'data')
-    const init = await runBinary(bin.initdb, [
-      `--pgdata=${data}`, '--username=postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256',
-      '--encoding=UTF8', '--no-locale', '--no-instructions', '--no-sync',
-    ], user)
+    const init = await runBinary(
+      bin.initdb,
+      [
+        `--pgdata=${data}`,
+        '--username=postgres',
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--no-locale',
+        '--no-instructions',
+        '--no-sync',
+      ],
+      user,
+    )
     if (init.code !== 0) throw new Error(`initdb failed: ${lastLines(init.output)}`)
     if (options.owner) {
       // Single-user mode: no port, no connection, and the role exists before anyone can log in;
@@ -225,14 +259,22 @@ export async function ensureCluster(dir: string, options: ClusterOptions): Promi
         `alter role ${sqlIdentifier(name)} set createrole_self_grant = 'set, inherit';`,
         `create database ${sqlIdentifier(name)} owner ${sqlIdentifier(name)};`,
       ].join('\n')
-      const single = await runBinary(bin.postgres, ['--single', '-D', data, '-c', 'exit_on_error=true', '-c', 'fsync=off', 'postgres'], user, `${statements}\n`)
+      const single = await runBinary(
+        bin.postgres,
+        ['--single', '-D', data, '-c', 'exit_on_error=true', '-c', 'fsync=off', 'postgres'],
+        user,
+        `${statements}\n`,
+      )
       if (single.code !== 0) throw new Error(`creating the owner role failed: ${lastLines(single.output)}`)
     }
-    const ours = await rename(data, dir).then(() => true, async (error: NodeJS.ErrnoException) => {
-      // Another process finished first: its cluster is as good as ours.
-      if (!['EEXIST', 'ENOTEMPTY', 'EPERM'].includes(error.code ?? '') || !(await exists(join(dir, 'PG_VERSION')))) throw error
-      return false
-    })
+    const ours = await rename(data, dir).then(
+      () => true,
+      async (error: NodeJS.ErrnoException) => {
+        // Another process finished first: its cluster is as good as ours.
+        if (!['EEXIST', 'ENOTEMPTY', 'EPERM'].includes(error.code ?? '') || !(await exists(join(dir, 'PG_VERSION')))) throw error
+        return false
+      },
+    )
     if (ours && !options.noSync) syncInBackground(bin, dir, user)
   } finally {
     await rm(scratch, { recursive: true, force: true })
@@ -246,7 +288,12 @@ export async function ensureCluster(dir: string, options: ClusterOptions): Promi
  * empty) cluster; what the desk commits is in the WAL, fsynced as always.
  */
 function syncInBackground(bin: Binaries, dir: string, user: SystemUser): void {
-  const child = spawn(bin.initdb, ['--sync-only', `--pgdata=${dir}`], { ...asUser(user), env: postgresEnv(), detached: true, stdio: 'ignore' })
+  const child = spawn(bin.initdb, ['--sync-only', `--pgdata=${dir}`], {
+    ...asUser(user),
+    env: postgresEnv(),
+    detached: true,
+    stdio: 'ignore',
+  })
   child.on('error', () => undefined)
   child.unref()
 }
@@ -254,7 +301,9 @@ function syncInBackground(bin: Binaries, dir: string, user: SystemUser): void {
 async function checkMajor(dir: string, bin: Binaries): Promise<void> {
   const major = Number.parseInt(await readFile(join(dir, 'PG_VERSION'), 'utf8'), 10)
   if (major !== bin.major) {
-    throw new EmbeddedError(`${dir} is a PostgreSQL ${major} cluster, but this install ships PostgreSQL ${bin.major}; dump it with PostgreSQL ${major} (pg_dump) and restore it, or set DATABASE_URL`)
+    throw new EmbeddedError(
+      `${dir} is a PostgreSQL ${major} cluster, but this install ships PostgreSQL ${bin.major}; dump it with PostgreSQL ${major} (pg_dump) and restore it, or set DATABASE_URL`,
+    )
   }
 }
 
@@ -314,7 +363,10 @@ function freePort(preferred = 0): Promise<number> {
 
 /** Keeps the log file beside the cluster from growing without end across restarts. */
 async function rotateLog(file: string): Promise<void> {
-  const size = await stat(file).then((s) => s.size, () => 0)
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => 0,
+  )
   if (size > LOG_ROTATE_BYTES) await rename(file, `${file}.1`)
 }
 
@@ -324,17 +376,29 @@ async function rotateLog(file: string): Promise<void> {
  * one still holds a lease, and Ctrl-C in this terminal does not reach it (our shutdown stops it
  * in order). Resolves 'taken' when another postmaster holds the directory.
  */
-export async function startPostmaster(dir: string, logFile: string, settings: Record<string, string> = {}, preferredPort = 0): Promise<Postmaster | 'taken'> {
+export async function startPostmaster(
+  dir: string,
+  logFile: string,
+  settings: Record<string, string> = {},
+  preferredPort = 0,
+): Promise<Postmaster | 'taken'> {
   const bin = await postgresBinaries()
   const user = await postgresSystemUser()
   await rotateLog(logFile)
   const log = await open(logFile, 'a', 0o600)
   const port = await freePort(preferredPort)
-  const flags = Object.entries({ listen_addresses: '127.0.0.1', unix_socket_directories: '', ...settings }).flatMap(([name, value]) => ['-c', `${name}=${value}`])
+  const flags = Object.entries({ listen_addresses: '127.0.0.1', unix_socket_directories: '', ...settings }).flatMap(([name, value]) => [
+    '-c',
+    `${name}=${value}`,
+  ])
   let exited = false
   try {
     const child = spawn(bin.postgres, ['-D', dir, '-p', String(port), ...flags], {
-      ...asUser(user), env: postgresEnv(), detached: true, windowsHide: true, stdio: ['ignore', log.fd, log.fd],
+      ...asUser(user),
+      env: postgresEnv(),
+      detached: true,
+      windowsHide: true,
+      stdio: ['ignore', log.fd, log.fd],
     })
     child.once('exit', () => (exited = true))
     child.once('error', () => (exited = true))
@@ -361,7 +425,11 @@ export async function stopPostmaster(dir: string, pid: number): Promise<void> {
     await runBinary(bin.pg_ctl, ['stop', '-D', dir, '-m', 'fast', '-w', '-t', '60'], null)
     return
   }
-  const signal = (name: NodeJS.Signals) => { try { process.kill(pid, name) } catch {} }
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name)
+    } catch {}
+  }
   signal('SIGINT')
   for (let waited = 0; ; waited += 20) {
     if ((await processState(pid, dir)) !== 'running' && (await readLockFile(dir))?.pid !== pid) return
@@ -463,7 +531,10 @@ export async function openEmbedded(dataDir: string, options: { besidePGlite?: bo
   const dir = resolve(dataDir)
   if (!options.besidePGlite) await refuseLegacyPGlite(dir)
   await prepareDataDir(dir, await postgresSystemUser())
-  const [password, superuserPassword] = await Promise.all([secretFile(join(dir, OWNER_PASSWORD)), secretFile(join(dir, SUPERUSER_PASSWORD))])
+  const [password, superuserPassword] = await Promise.all([
+    secretFile(join(dir, OWNER_PASSWORD)),
+    secretFile(join(dir, SUPERUSER_PASSWORD)),
+  ])
   const cluster = join(dir, CLUSTER)
   await ensureCluster(cluster, { superuserPassword, owner: { name: OWNER, password } })
   const logFile = join(dir, SERVER_LOG)
@@ -485,11 +556,15 @@ export async function openEmbedded(dataDir: string, options: { besidePGlite?: bo
     const lost = lease
     lease = null
     void lost?.sql.end({ timeout: 0 })
-    void acquire().then(async (again) => {
-      if (again.postmaster.port !== lost?.postmaster.port) console.error(`The embedded PostgreSQL came back on another port (${again.postmaster.port}); restart the desk to reach it`)
-      lease = again
-      if (closing) await releaseLease(again, cluster)
-    }, (error: Error) => console.error(`The embedded PostgreSQL stopped and could not be started again: ${error.message}`))
+    void acquire().then(
+      async (again) => {
+        if (again.postmaster.port !== lost?.postmaster.port)
+          console.error(`The embedded PostgreSQL came back on another port (${again.postmaster.port}); restart the desk to reach it`)
+        lease = again
+        if (closing) await releaseLease(again, cluster)
+      },
+      (error: Error) => console.error(`The embedded PostgreSQL stopped and could not be started again: ${error.message}`),
+    )
   }
 
   lease = await acquire()
@@ -520,10 +595,17 @@ export async function startScratchServer(settings: Record<string, string> = {}):
   const password = randomBytes(24).toString('hex')
   const cluster = join(dir, CLUSTER)
   await ensureCluster(cluster, { superuserPassword: password, noSync: true })
-  const started = await startPostmaster(cluster, join(dir, SERVER_LOG), { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', ...settings })
+  const started = await startPostmaster(cluster, join(dir, SERVER_LOG), {
+    fsync: 'off',
+    synchronous_commit: 'off',
+    full_page_writes: 'off',
+    ...settings,
+  })
   if (started === 'taken') throw new Error(`${cluster} is already in use`)
   const atExit = () => {
-    try { process.kill(started.pid, 'SIGQUIT') } catch {}
+    try {
+      process.kill(started.pid, 'SIGQUIT')
+    } catch {}
     rmSync(dir, { recursive: true, force: true })
   }
   process.once('exit', atExit)

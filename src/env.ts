@@ -8,9 +8,7 @@ const flagValue = z
   .transform((v) => (v === undefined ? undefined : ['1', 'true', 'yes'].includes(v)))
 const flag = (fallback: boolean) => flagValue.transform((v) => v ?? fallback)
 
-const postgresUrl = z
-  .url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' })
-  .optional()
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }).optional()
 
 export const envSchema = z.object({
   PORT: z.coerce
@@ -39,10 +37,19 @@ export const envSchema = z.object({
   LINK_SECRET: z.string().min(32, 'expected a secret of at least 32 characters').optional(),
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
-  MAIL_FROM: z.string().regex(/^[^<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'expected an address, e.g. Desk <desk@example.com>').default('Escalation Desk <desk@example.com>'),
+  MAIL_FROM: z
+    .string()
+    .regex(/^[^<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'expected an address, e.g. Desk <desk@example.com>')
+    .default('Escalation Desk <desk@example.com>'),
   TRUST_PROXY: flag(false),
-  RESEND_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'expected the signing secret Resend shows, whsec_…').optional(),
-  POSTMARK_INBOUND_USER: z.string().regex(/^[^:]+$/, 'expected a user name without ":"').optional(),
+  RESEND_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'expected the signing secret Resend shows, whsec_…')
+    .optional(),
+  POSTMARK_INBOUND_USER: z
+    .string()
+    .regex(/^[^:]+$/, 'expected a user name without ":"')
+    .optional(),
   POSTMARK_INBOUND_PASSWORD: z.string().min(16, 'expected a password of at least 16 characters').optional(),
   POSTMARK_INBOUND_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   MAILGUN_SIGNING_KEY: z.string().min(1, 'expected the HTTP webhook signing key').optional(),
@@ -92,7 +99,10 @@ export const envSchema = z.object({
   ENV_FILE: z.string().min(1, 'expected a file path').optional(),
   // Any value but 0: start-up errors come with their stack trace. Other tools read DEBUG too
   // (DEBUG=express:*), so any value is accepted.
-  DEBUG: z.string().optional().transform((v) => !!v && v !== '0'),
+  DEBUG: z
+    .string()
+    .optional()
+    .transform((v) => !!v && v !== '0'),
 })
 
 export type Env = Omit<z.infer<typeof envSchema>, 'DESK_DEMO'> & { PUBLIC_URL: string; DESK_DEMO: boolean }

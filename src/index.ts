@@ -48,9 +48,10 @@ await recordServerUrl(database.db, env.PUBLIC_URL)
 const jobDeps = { db: database.db, env, handlers: jobHandlers({ mailer }), analyze: analysis.analyze }
 const jobLoop = startJobLoop(jobDeps, { intervalMs: 1000 })
 // Daily digests and immediate alerts: claimed in Postgres, so every app process may run this too.
-const scheduler = env.SCHEDULER_INTERVAL_SECONDS > 0
-  ? startScheduler({ ...jobDeps }, { intervalMs: env.SCHEDULER_INTERVAL_SECONDS * 1000, onQueued: () => jobLoop.wake() })
-  : null
+const scheduler =
+  env.SCHEDULER_INTERVAL_SECONDS > 0
+    ? startScheduler({ ...jobDeps }, { intervalMs: env.SCHEDULER_INTERVAL_SECONDS * 1000, onQueued: () => jobLoop.wake() })
+    : null
 
 // A sign-in link printed to the console, so a fresh clone can sign in with no mail set up. Only
 // with DESK_DEMO, which is off by default with DATABASE_URL: logs of a real deployment must not

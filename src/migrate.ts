@@ -24,7 +24,9 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
   }
   files.forEach((file, index) => {
     if (file.version !== index + 1) {
-      throw new MigrationError(`${file.name}: expected migration ${String(index + 1).padStart(5, '0')} here; numbers must run 1, 2, 3… without gaps`)
+      throw new MigrationError(
+        `${file.name}: expected migration ${String(index + 1).padStart(5, '0')} here; numbers must run 1, 2, 3… without gaps`,
+      )
     }
   })
   return files
@@ -39,7 +41,9 @@ export function checkHistory(files: MigrationFile[], applied: Applied[]): void {
     }
     if (!file) throw new MigrationError(`database has migration ${row.name}, which is missing from sql/`)
     if (file.name !== row.name) {
-      throw new MigrationError(`migration ${row.version} is ${row.name} in the database but ${file.name} on disk; migrations are never renumbered or reordered`)
+      throw new MigrationError(
+        `migration ${row.version} is ${row.name} in the database but ${file.name} on disk; migrations are never renumbered or reordered`,
+      )
     }
     if (file.checksum !== row.checksum) {
       throw new MigrationError(`${file.name} changed after it was applied; add a new migration instead`)

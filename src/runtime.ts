@@ -94,16 +94,23 @@ export function describeStartupError(error: unknown, env: Pick<Env, 'PORT' | 'HO
   const message = e?.message ?? String(error)
   const database = databaseName(env, e)
   if (e?.syscall === 'listen' || (code === 'EADDRINUSE' && !e?.migration)) {
-    if (code === 'EADDRINUSE') return `port ${env.PORT} on ${env.HOST} is already in use (another desk, or another program): stop it, or start with PORT set to a free port`
-    if (code === 'EACCES') return `port ${env.PORT} on ${env.HOST} needs privileges this process does not have: use a port above 1023 (behind a proxy for 80/443)`
-    if (code === 'EADDRNOTAVAIL') return `HOST ${env.HOST} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its own addresses`
+    if (code === 'EADDRINUSE')
+      return `port ${env.PORT} on ${env.HOST} is already in use (another desk, or another program): stop it, or start with PORT set to a free port`
+    if (code === 'EACCES')
+      return `port ${env.PORT} on ${env.HOST} needs privileges this process does not have: use a port above 1023 (behind a proxy for 80/443)`
+    if (code === 'EADDRNOTAVAIL')
+      return `HOST ${env.HOST} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its own addresses`
   }
   if (e?.migration) return `migration ${e.migration} could not run: ${message}${migrationHint(code)}`
   if (e instanceof MigrationError) return `the database's migrations do not match sql/: ${message}`
-  if (code === 'ECONNREFUSED') return `PostgreSQL at ${database} refuses connections: is it running, and are the host and port in DATABASE_URL right?`
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot find the database host ${e.hostname ?? database}: check the host name in DATABASE_URL`
-  if (code === 'CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return `PostgreSQL at ${database} did not answer in time: check DATABASE_URL and that this machine may reach it (firewall, allow-list)`
-  if (code === '28P01' || code === '28000') return `PostgreSQL at ${database} refused the login: ${message}; check the user and password in DATABASE_URL`
+  if (code === 'ECONNREFUSED')
+    return `PostgreSQL at ${database} refuses connections: is it running, and are the host and port in DATABASE_URL right?`
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return `cannot find the database host ${e.hostname ?? database}: check the host name in DATABASE_URL`
+  if (code === 'CONNECT_TIMEOUT' || code === 'ETIMEDOUT')
+    return `PostgreSQL at ${database} did not answer in time: check DATABASE_URL and that this machine may reach it (firewall, allow-list)`
+  if (code === '28P01' || code === '28000')
+    return `PostgreSQL at ${database} refused the login: ${message}; check the user and password in DATABASE_URL`
   if (code === '3D000') return `${message} on ${database}: create it, or fix the database name in DATABASE_URL`
   return message
 }
@@ -122,7 +129,11 @@ function migrationHint(code: string): string {
 }
 
 /** Prints why start-up failed (one line; the stack too with DEBUG) and exits non-zero. */
-export function exitOnStartupError(error: unknown, env: Pick<Env, 'PORT' | 'HOST' | 'DATABASE_URL' | 'DEBUG'>, prefix = 'Escalation Desk cannot start'): never {
+export function exitOnStartupError(
+  error: unknown,
+  env: Pick<Env, 'PORT' | 'HOST' | 'DATABASE_URL' | 'DEBUG'>,
+  prefix = 'Escalation Desk cannot start',
+): never {
   console.error(`${prefix}: ${describeStartupError(error, env)}`)
   if (env.DEBUG) console.error((error as Error)?.stack ?? error)
   process.exit(1)

@@ -53,7 +53,13 @@ function mayHaveQueuedJobs(request: Request, response: Response): boolean {
 }
 
 function serverlessJobDeps(deps: Pick<AppDeps, 'db' | 'env' | 'mailer' | 'analyze'>): JobDeps {
-  return { db: deps.db, env: deps.env, handlers: jobHandlers({ mailer: deps.mailer }), leaseSeconds: serverlessLeaseSeconds, analyze: deps.analyze }
+  return {
+    db: deps.db,
+    env: deps.env,
+    handlers: jobHandlers({ mailer: deps.mailer }),
+    leaseSeconds: serverlessLeaseSeconds,
+    analyze: deps.analyze,
+  }
 }
 
 /** Runs the jobs due now for a bounded time; failures are logged, never thrown (nobody awaits them). */

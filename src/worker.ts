@@ -23,7 +23,8 @@ function settingsFrom(env: WorkerEnv): { ok: true; env: Env } | { ok: false; pro
 // Hyperdrive pools connections; a client per invocation is its recommended pattern. Type
 // fetching stays on (unlike Hyperdrive's examples): the desk binds JS arrays to text[] columns.
 // Hyperdrive keeps prepared statements working, so only DATABASE_POOLED=1 turns them off.
-const database = (env: WorkerEnv, settings: Env) => connect(env.HYPERDRIVE.connectionString, { max: 5, pooled: settings.DATABASE_POOLED ?? false })
+const database = (env: WorkerEnv, settings: Env) =>
+  connect(env.HYPERDRIVE.connectionString, { max: 5, pooled: settings.DATABASE_POOLED ?? false })
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
@@ -71,7 +72,10 @@ export default {
     if (!settings.ok) throw new Error(`Misconfigured: ${settings.problems.join('; ')}`)
     const db = database(env, settings.env)
     try {
-      const summary = await runCronTick({ db, env: settings.env, mailer: createMailer(db, settings.env) }, new Date(controller.scheduledTime))
+      const summary = await runCronTick(
+        { db, env: settings.env, mailer: createMailer(db, settings.env) },
+        new Date(controller.scheduledTime),
+      )
       console.log(`scheduled ${controller.cron}: ${describeTick(summary)}`)
     } finally {
       ctx.waitUntil(db.end())

@@ -29,8 +29,12 @@ describe('app', () => {
     await dead.end()
   })
 
-  it('lists the org\'s open cases on the queue page, escaped, under a strict CSP with a nonce', async () => {
-    await ingestMessage(db, { orgId: org.id, raw: buildEml({ subject: 'Broken <script>alert(1)</script> order', from: '"Eve <img src=x onerror=alert(1)>" <eve@customer.test>' }), provider: 'test' })
+  it("lists the org's open cases on the queue page, escaped, under a strict CSP with a nonce", async () => {
+    await ingestMessage(db, {
+      orgId: org.id,
+      raw: buildEml({ subject: 'Broken <script>alert(1)</script> order', from: '"Eve <img src=x onerror=alert(1)>" <eve@customer.test>' }),
+      provider: 'test',
+    })
     const res = await appFor().request('/', { headers: { ...html.headers, cookie } })
     expect(res.status).toBe(200)
     const body = await res.text()

@@ -39,9 +39,33 @@ describe('desk ingest', () => {
 
   it.each([
     ['a missing file', async () => join(dir, 'nope.eml'), /nope\.eml: no such file/],
-    ['an empty file', async () => { const f = join(dir, 'empty.eml'); await writeFile(f, ''); return f }, /empty/],
-    ['a binary file', async () => { const f = join(dir, 'image.png'); await writeFile(f, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])); return f }, /binary data, not an email/],
-    ['text without headers', async () => { const f = join(dir, 'notes.txt'); await writeFile(f, 'just some words\nand more\n'); return f }, /no email headers/],
+    [
+      'an empty file',
+      async () => {
+        const f = join(dir, 'empty.eml')
+        await writeFile(f, '')
+        return f
+      },
+      /empty/,
+    ],
+    [
+      'a binary file',
+      async () => {
+        const f = join(dir, 'image.png')
+        await writeFile(f, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]))
+        return f
+      },
+      /binary data, not an email/,
+    ],
+    [
+      'text without headers',
+      async () => {
+        const f = join(dir, 'notes.txt')
+        await writeFile(f, 'just some words\nand more\n')
+        return f
+      },
+      /no email headers/,
+    ],
   ])('refuses %s with exit 2, one line, and writes nothing', async (_label, makeFile, reason) => {
     const before = await rawRows()
     const result = await runDesk(['ingest', await makeFile(), '--org', org.slug], env)
@@ -82,15 +106,47 @@ describe('desk ingest --dry-run and --reprocess', () => {
     expect(result.code).toBe(0)
     const summary = JSON.parse(result.stdout)
     expect(Object.keys(summary).sort()).toEqual([
-      'channel', 'customer', 'escalationReason', 'executive', 'externalRef', 'forwardedBy', 'inReplyTo', 'isEscalation', 'language',
-      'messageId', 'reasons', 'severity', 'severityReasons', 'source', 'subject',
+      'channel',
+      'customer',
+      'escalationReason',
+      'executive',
+      'externalRef',
+      'forwardedBy',
+      'inReplyTo',
+      'isEscalation',
+      'language',
+      'messageId',
+      'reasons',
+      'severity',
+      'severityReasons',
+      'source',
+      'subject',
     ])
     expect(summary).toMatchObject({
-      isEscalation: true, source: 'social', channel: null, language: 'en', customer: { email: 'dana.whitfield@example.net', name: 'Dana Whitfield' },
-      forwardedBy: ['ceo@example.com'], messageId: 'B7E1-ceo-social-2026@mail.example.com', executive: { email: 'ceo@example.com', configured: true },
+      isEscalation: true,
+      source: 'social',
+      channel: null,
+      language: 'en',
+      customer: { email: 'dana.whitfield@example.net', name: 'Dana Whitfield' },
+      forwardedBy: ['ceo@example.com'],
+      messageId: 'B7E1-ceo-social-2026@mail.example.com',
+      executive: { email: 'ceo@example.com', configured: true },
     })
-    expect(Object.keys(summary.reasons).sort()).toEqual(['channel', 'customer', 'executive', 'externalRef', 'isEscalation', 'language', 'severity', 'source'])
-    const rows = await withOrg(db, org.id, (tx) => tx`select (select count(*)::int from inbound_raw) + (select count(*)::int from cases) as n`)
+    expect(Object.keys(summary.reasons).sort()).toEqual([
+      'channel',
+      'customer',
+      'executive',
+      'externalRef',
+      'isEscalation',
+      'language',
+      'severity',
+      'source',
+    ])
+    const rows = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`select (select count(*)::int from inbound_raw) + (select count(*)::int from cases) as n`,
+    )
     expect(rows[0]!.n).toBe(0)
   })
 
@@ -100,7 +156,11 @@ describe('desk ingest --dry-run and --reprocess', () => {
     const stray = buildEml({ to: 'nobody@unknown-domain.test', subject: 'Stray complaint' })
     await writeFile(file, stray)
     const first = await runDesk(['ingest', file, '--json'], env())
-    expect(JSON.parse(first.stdout)).toMatchObject({ status: 'quarantined', case: null, reason: expect.stringMatching(/no organization receives mail at/) })
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      status: 'quarantined',
+      case: null,
+      reason: expect.stringMatching(/no organization receives mail at/),
+    })
     const sha256 = createHash('sha256').update(stray).digest('hex')
     const [stored] = await db`select id from inbound_raw where org_id is null and sha256 = ${sha256}`
     const again = await runDesk(['ingest', '--reprocess', stored!.id, '--org', org.slug, '--json'], env())

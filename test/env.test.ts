@@ -6,7 +6,10 @@ import { repoRoot } from './support/process.ts'
 describe('settings', () => {
   it('starts with no settings at all', () => {
     const result = parseEnv({})
-    expect(result).toMatchObject({ ok: true, env: { PORT: 8787, HOST: '127.0.0.1', DATA_DIR: '.data', DESK_DEMO: true, PUBLIC_URL: 'http://localhost:8787' } })
+    expect(result).toMatchObject({
+      ok: true,
+      env: { PORT: 8787, HOST: '127.0.0.1', DATA_DIR: '.data', DESK_DEMO: true, PUBLIC_URL: 'http://localhost:8787' },
+    })
   })
 
   it('DESK_DEMO is on for the embedded database and off with DATABASE_URL, unless set', () => {
@@ -25,12 +28,14 @@ describe('settings', () => {
     expect(result.ok).toBe(false)
     const problems = (result as { problems: string[] }).problems
     expect(problems).toHaveLength(4)
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^PORT: expected a port number, got "eighty"$/),
-      expect.stringMatching(/^DATABASE_URL: expected a postgres:\/\/ URL, got "mysql:\/\/x"$/),
-      expect.stringMatching(/^DESK_DEMO: expected 1 or 0, got "maybe"$/),
-      expect.stringMatching(/^INBOUND_SECRET: expected a secret of at least 16 characters/),
-    ]))
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT: expected a port number, got "eighty"$/),
+        expect.stringMatching(/^DATABASE_URL: expected a postgres:\/\/ URL, got "mysql:\/\/x"$/),
+        expect.stringMatching(/^DESK_DEMO: expected 1 or 0, got "maybe"$/),
+        expect.stringMatching(/^INBOUND_SECRET: expected a secret of at least 16 characters/),
+      ]),
+    )
   })
 
   it('.env.example, the README table and the schema list the same settings in the same order', async () => {

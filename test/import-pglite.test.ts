@@ -21,7 +21,9 @@ const asSource = (db: Db): Source => ({ query: async (text, params) => ({ rows: 
 async function snapshot(db: Db, tables: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {}
   for (const table of tables) {
-    const [row] = await db.unsafe<{ rows: string }[]>(`select coalesce(json_agg(j order by j::text), '[]')::text as rows from (select to_jsonb(t) as j from "${table}" t) s`)
+    const [row] = await db.unsafe<{ rows: string }[]>(
+      `select coalesce(json_agg(j order by j::text), '[]')::text as rows from (select to_jsonb(t) as j from "${table}" t) s`,
+    )
     out[table] = row!.rows
   }
   return out
@@ -59,29 +61,37 @@ describe('desk import-pglite: the copy into the embedded PostgreSQL', () => {
     await rm(home, { recursive: true, force: true })
   })
 
-  it('copies every row unchanged, continues the sequences, keeps the audit chain valid, and refuses a second time', { timeout: 120_000 }, async () => {
-    const result = await copyDatabase(asSource(old), owner, superuser)
-    // All tables but schema_migrations, which migrate() writes (with its own applied_at).
-    const tables = (await old<{ name: string }[]>`select tablename as name from pg_tables where schemaname = 'public' and tablename <> 'schema_migrations' order by 1`).map((t) => t.name)
-    expect(result.tables).toBe(tables.length)
-    expect(result.rows).toBeGreaterThan(10)
-    expect(await snapshot(owner, tables)).toEqual(await snapshot(old, tables))
+  it(
+    'copies every row unchanged, continues the sequences, keeps the audit chain valid, and refuses a second time',
+    { timeout: 120_000 },
+    async () => {
+      const result = await copyDatabase(asSource(old), owner, superuser)
+      // All tables but schema_migrations, which migrate() writes (with its own applied_at).
+      const tables = (
+        await old<
+          { name: string }[]
+        >`select tablename as name from pg_tables where schemaname = 'public' and tablename <> 'schema_migrations' order by 1`
+      ).map((t) => t.name)
+      expect(result.tables).toBe(tables.length)
+      expect(result.rows).toBeGreaterThan(10)
+      expect(await snapshot(owner, tables)).toEqual(await snapshot(old, tables))
 
-    // The new server is a working desk database: the audit chain verifies, RLS applies, and new
-    // rows take ids after the copied ones.
-    expect((await verifyAuditChain(owner, org.id)).ok).toBe(true)
-    const [lastOld] = await old<{ id: string }[]>`select max(id)::text as id from audit_events`
-    await seedCase(owner, org.id, { to: `escalations@${org.slug}.test`, subject: 'After the import' })
-    const [next] = await owner<{ id: string }[]>`select min(id)::text as id from audit_events where id > ${lastOld!.id}::bigint`
-    expect(BigInt(next!.id)).toBeGreaterThan(BigInt(lastOld!.id))
-    expect((await verifyAuditChain(owner, org.id)).ok).toBe(true)
-    const visible = await withOrg(owner, org.id, (tx) => tx<{ n: number }[]>`select count(*)::int as n from cases`)
-    expect(visible[0]!.n).toBe(3)
-    const [role] = await owner<{ superuser: boolean }[]>`select rolsuper as superuser from pg_roles where rolname = current_user`
-    expect(role!.superuser).toBe(false)
+      // The new server is a working desk database: the audit chain verifies, RLS applies, and new
+      // rows take ids after the copied ones.
+      expect((await verifyAuditChain(owner, org.id)).ok).toBe(true)
+      const [lastOld] = await old<{ id: string }[]>`select max(id)::text as id from audit_events`
+      await seedCase(owner, org.id, { to: `escalations@${org.slug}.test`, subject: 'After the import' })
+      const [next] = await owner<{ id: string }[]>`select min(id)::text as id from audit_events where id > ${lastOld!.id}::bigint`
+      expect(BigInt(next!.id)).toBeGreaterThan(BigInt(lastOld!.id))
+      expect((await verifyAuditChain(owner, org.id)).ok).toBe(true)
+      const visible = await withOrg(owner, org.id, (tx) => tx<{ n: number }[]>`select count(*)::int as n from cases`)
+      expect(visible[0]!.n).toBe(3)
+      const [role] = await owner<{ superuser: boolean }[]>`select rolsuper as superuser from pg_roles where rolname = current_user`
+      expect(role!.superuser).toBe(false)
 
-    await expect(copyDatabase(asSource(old), owner, superuser)).rejects.toThrow(/already holds a database/)
-  })
+      await expect(copyDatabase(asSource(old), owner, superuser)).rejects.toThrow(/already holds a database/)
+    },
+  )
 })
 
 describe('migrate upTo', () => {

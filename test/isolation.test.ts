@@ -52,14 +52,14 @@ describe('tenant isolation (row-level security)', () => {
   })
   afterAll(() => db.end())
 
-  it.each(tenantTables)('org A sees none of org B\'s %s, even by id', async (table) => {
+  it.each(tenantTables)("org A sees none of org B's %s, even by id", async (table) => {
     const rows = await withOrg(db, a.id, (tx) => tx.unsafe(`select id::text from ${table} where id::text = $1`, [bIds[table]!]))
     expect(rows).toHaveLength(0)
     const own = await withOrg(db, b.id, (tx) => tx.unsafe(`select id::text from ${table} where id::text = $1`, [bIds[table]!]))
     expect(own).toHaveLength(1)
   })
 
-  it.each(tenantTables)('every row of %s visible to org A is org A\'s', async (table) => {
+  it.each(tenantTables)("every row of %s visible to org A is org A's", async (table) => {
     const column = table === 'orgs' ? 'id' : 'org_id'
     const rows = await withOrg(db, a.id, (tx) => tx.unsafe(`select distinct ${column}::text as org from ${table}`))
     expect(rows.map((r) => r.org)).toEqual([a.id])
@@ -68,25 +68,29 @@ describe('tenant isolation (row-level security)', () => {
   it('every table with an org_id column that desk_app can reach has row-level security and an org policy', async () => {
     const tables = await guardedTables(db)
     // The hand-picked tables below are among them, and so is everything added since.
-    expect(tables.map((t) => t.table)).toEqual(expect.arrayContaining([...tenantTables, 'drafts', 'approval_requests', 'approvals', 'outbox', 'import_runs']))
+    expect(tables.map((t) => t.table)).toEqual(
+      expect.arrayContaining([...tenantTables, 'drafts', 'approval_requests', 'approvals', 'outbox', 'import_runs']),
+    )
     expect(tables.filter((t) => !t.rls || !t.policy)).toEqual([])
   })
 
   it('that catalog check names a tenant table created without row-level security', async () => {
     const refused = new Error('rolled back')
-    await expect(db.begin(async (tx) => {
-      await tx`create table test_unguarded (id serial primary key, org_id uuid)`
-      await tx`grant select on test_unguarded to desk_app`
-      const unguarded = (await guardedTables(tx)).filter((t) => !t.rls || !t.policy)
-      expect(unguarded).toEqual([{ table: 'test_unguarded', rls: false, policy: false }])
-      throw refused
-    })).rejects.toBe(refused)
+    await expect(
+      db.begin(async (tx) => {
+        await tx`create table test_unguarded (id serial primary key, org_id uuid)`
+        await tx`grant select on test_unguarded to desk_app`
+        const unguarded = (await guardedTables(tx)).filter((t) => !t.rls || !t.policy)
+        expect(unguarded).toEqual([{ table: 'test_unguarded', rls: false, policy: false }])
+        throw refused
+      }),
+    ).rejects.toBe(refused)
   })
 
   it('org A cannot write rows into org B', async () => {
-    await expect(
-      withOrg(db, a.id, (tx) => tx`insert into jobs (org_id, kind) values (${b.id}, 'draft')`),
-    ).rejects.toThrow(/row-level security/)
+    await expect(withOrg(db, a.id, (tx) => tx`insert into jobs (org_id, kind) values (${b.id}, 'draft')`)).rejects.toThrow(
+      /row-level security/,
+    )
     await expect(
       withOrg(db, a.id, (tx) => tx`update cases set subject = 'hijacked' where org_id = ${b.id} returning id`),
     ).resolves.toHaveLength(0)
@@ -101,19 +105,20 @@ describe('tenant isolation (row-level security)', () => {
   })
 
   it('desk_app cannot switch RLS off, bypass it, or rewrite the audit trail', async () => {
-    const asApp = (statement: string) => db.begin(async (tx) => {
-      await tx`set local role desk_app`
-      await tx.unsafe(statement)
-    })
+    const asApp = (statement: string) =>
+      db.begin(async (tx) => {
+        await tx`set local role desk_app`
+        await tx.unsafe(statement)
+      })
     await expect(asApp('alter table cases disable row level security')).rejects.toThrow(/must be owner/)
     await expect(asApp('set row_security = off; select * from cases')).rejects.toThrow(/row-level security|permission/)
     const [role] = await db`select rolsuper, rolbypassrls from pg_roles where rolname = 'desk_app'`
     expect(role).toEqual({ rolsuper: false, rolbypassrls: false })
     const owners = await db`select distinct tableowner from pg_tables where tablename in ${db(tenantTables as unknown as string[])}`
     expect(owners.map((o) => o.tableowner)).not.toContain('desk_app')
-    await expect(
-      withOrg(db, a.id, (tx) => tx`update audit_events set action = 'case.forged'`),
-    ).rejects.toThrow(/permission denied|append-only/)
+    await expect(withOrg(db, a.id, (tx) => tx`update audit_events set action = 'case.forged'`)).rejects.toThrow(
+      /permission denied|append-only/,
+    )
     await expect(withOrg(db, a.id, (tx) => tx`delete from audit_events`)).rejects.toThrow(/permission denied|append-only/)
   })
 })

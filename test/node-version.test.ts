@@ -38,14 +38,17 @@ describe('Node.js version check', () => {
     }
   })
 
-  it.each(['src/check-node.mjs', 'src/start.mjs', 'src/desk.mjs'])('%s on Node 20 prints one line saying how to get Node 24, and exits 1', async (script) => {
-    const run = await runAs('20.20.2', script, script.endsWith('desk.mjs') ? ['migrate'] : [])
-    expect(run.code).toBe(1)
-    expect(run.stdout).toBe('')
-    const lines = run.stderr.trim().split('\n')
-    expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/needs Node\.js 22 or newer \(24 recommended\), not 20\.20\.2: nvm install 24.*volta install node@24/)
-  })
+  it.each(['src/check-node.mjs', 'src/start.mjs', 'src/desk.mjs'])(
+    '%s on Node 20 prints one line saying how to get Node 24, and exits 1',
+    async (script) => {
+      const run = await runAs('20.20.2', script, script.endsWith('desk.mjs') ? ['migrate'] : [])
+      expect(run.code).toBe(1)
+      expect(run.stdout).toBe('')
+      const lines = run.stderr.trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/needs Node\.js 22 or newer \(24 recommended\), not 20\.20\.2: nvm install 24.*volta install node@24/)
+    },
+  )
 
   it('lets Node 22 and newer through', async () => {
     for (const version of ['22.0.0', '24.21.0', '26.1.0']) {

@@ -16,7 +16,10 @@ import { freePort, repoRoot, type RunResult } from './support/process.ts'
 /** Runs an entry script (src/start.mjs or src/desk.mjs) to its end, in `cwd`, with only `env`. */
 function runEntry(script: string, args: string[], env: Record<string, string>, cwd = repoRoot, timeoutMs = 30_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, script), ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } })
+    const child = spawn(process.execPath, [join(repoRoot, script), ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    })
     let stdout = ''
     let stderr = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
@@ -31,7 +34,8 @@ function runEntry(script: string, args: string[], env: Record<string, string>, c
   })
 }
 
-const server = (env: Record<string, string>) => runEntry('src/start.mjs', [], { DESK_DEMO: '0', SCHEDULER_INTERVAL_SECONDS: '0', ENV_FILE: '/dev/null', ...env })
+const server = (env: Record<string, string>) =>
+  runEntry('src/start.mjs', [], { DESK_DEMO: '0', SCHEDULER_INTERVAL_SECONDS: '0', ENV_FILE: '/dev/null', ...env })
 const noStack = (text: string) => expect(text).not.toMatch(/^\s+at /m)
 const oneLine = (text: string) => expect(text.trim().split('\n')).toHaveLength(1)
 
@@ -59,7 +63,11 @@ describe('start-up errors', () => {
     const result = await server({ DATABASE_URL: testDatabaseUrl(), PORT: String(busyPort) })
     expect(result.code).toBe(1)
     oneLine(result.stderr)
-    expect(result.stderr).toMatch(new RegExp(`^Escalation Desk cannot start: port ${busyPort} on 127\\.0\\.0\\.1 is already in use .*start with PORT set to a free port\\n$`))
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^Escalation Desk cannot start: port ${busyPort} on 127\\.0\\.0\\.1 is already in use .*start with PORT set to a free port\\n$`,
+      ),
+    )
     expect(result.stdout).not.toMatch(/ready at/)
   })
 
@@ -76,11 +84,18 @@ describe('start-up errors', () => {
     expect(result.code).toBe(1)
     oneLine(result.stderr)
     noStack(result.stderr)
-    expect(result.stderr).toBe(`Escalation Desk cannot start: PostgreSQL at 127.0.0.1:${port} refuses connections: is it running, and are the host and port in DATABASE_URL right?\n`)
+    expect(result.stderr).toBe(
+      `Escalation Desk cannot start: PostgreSQL at 127.0.0.1:${port} refuses connections: is it running, and are the host and port in DATABASE_URL right?\n`,
+    )
     // The CLI says the same, as its own one line.
-    const cli = await runEntry('src/desk.mjs', ['org', 'list'], { DATABASE_URL: `postgres://desk:secret-password@127.0.0.1:${port}/desk`, ENV_FILE: '/dev/null' })
+    const cli = await runEntry('src/desk.mjs', ['org', 'list'], {
+      DATABASE_URL: `postgres://desk:secret-password@127.0.0.1:${port}/desk`,
+      ENV_FILE: '/dev/null',
+    })
     expect(cli.code).toBe(1)
-    expect(cli.stderr).toBe(`desk org: PostgreSQL at 127.0.0.1:${port} refuses connections: is it running, and are the host and port in DATABASE_URL right?\n`)
+    expect(cli.stderr).toBe(
+      `desk org: PostgreSQL at 127.0.0.1:${port} refuses connections: is it running, and are the host and port in DATABASE_URL right?\n`,
+    )
     expect(result.stderr + cli.stderr).not.toMatch(/secret-password/)
   })
 
@@ -89,7 +104,9 @@ describe('start-up errors', () => {
     expect(result.code).toBe(1)
     oneLine(result.stderr)
     noStack(result.stderr)
-    expect(result.stderr).toMatch(/^Escalation Desk cannot start: migration 00001_foundation\.sql could not run: relation "orgs" already exists \(the database already holds objects of that name: use an empty database for the desk\)\n$/)
+    expect(result.stderr).toMatch(
+      /^Escalation Desk cannot start: migration 00001_foundation\.sql could not run: relation "orgs" already exists \(the database already holds objects of that name: use an empty database for the desk\)\n$/,
+    )
     const cli = await runEntry('src/desk.mjs', ['migrate'], { DATABASE_URL: migrationUrl, ENV_FILE: '/dev/null' })
     expect(cli.code).toBe(1)
     expect(cli.stderr).toMatch(/^desk migrate: migration 00001_foundation\.sql could not run: relation "orgs" already exists/)
@@ -127,6 +144,8 @@ describe('settings from .env', () => {
     expect((await desk(['org', 'list', '--json'], { ENV_FILE: file })).code).toBe(0)
     const missing = await desk(['org', 'list'], { ENV_FILE: join(dir, 'nope.env') })
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toBe(`Escalation Desk cannot start: ENV_FILE names ${join(dir, 'nope.env')}, which does not exist (unset it to read .env)\n`)
+    expect(missing.stderr).toBe(
+      `Escalation Desk cannot start: ENV_FILE names ${join(dir, 'nope.env')}, which does not exist (unset it to read .env)\n`,
+    )
   })
 })

@@ -5,7 +5,16 @@ export type CaseApprovals = {
   fourEyes: { version: number; authors: { id: string; name: string }[]; selfApprovalAllowed: boolean } | null
   open: { approverName: string; createdAt: Date; expiresAt: Date }[]
   decisions: { decision: 'approved' | 'rejected'; approverName: string; version: number; note: string | null; createdAt: Date }[]
-  sends: { status: string; toEmails: string[]; subject: string; attempts: number; lastError: string | null; sentAt: Date | null; createdAt: Date; version: number }[]
+  sends: {
+    status: string
+    toEmails: string[]
+    subject: string
+    attempts: number
+    lastError: string | null
+    sentAt: Date | null
+    createdAt: Date
+    version: number
+  }[]
 }
 
 /** Who was asked, who decided, and what happened to each approved reply. */

@@ -50,8 +50,13 @@ export class DecisionRefused extends Error {
 }
 
 const changed = (d: DraftVersion, e: NonNullable<Decision['edit']>) =>
-  singleLine(e.subject) !== d.subject || e.body.replace(/\r\n?/g, '\n').trim() !== d.body ||
-  e.to.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean).join(',') !== d.toEmails.join(',')
+  singleLine(e.subject) !== d.subject ||
+  e.body.replace(/\r\n?/g, '\n').trim() !== d.body ||
+  e.to
+    .split(/[\s,;]+/)
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean)
+    .join(',') !== d.toEmails.join(',')
 
 /**
  * Records an approver's decision on one draft version, in the caller's transaction. Approval
@@ -71,30 +76,47 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
   let edited = false
   if (d.decision === 'approved' && d.edit && changed(latest, d.edit)) {
     const saved = await saveEditedDraft(tx, d.orgId, d.caseId, d.approver, { ...d.edit, baseVersion: String(latest.version) })
-    if (!saved.ok) throw new DecisionRefused({ ok: false, reason: 'refused', message: 'The edited reply is not valid.', errors: saved.errors })
+    if (!saved.ok)
+      throw new DecisionRefused({ ok: false, reason: 'refused', message: 'The edited reply is not valid.', errors: saved.errors })
     ;[latest] = await listDraftVersions(tx, d.caseId, 1)
     edited = true
   }
   const draft = latest!
   const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
   if (d.decision === 'approved' && blockers.length) {
-    throw new DecisionRefused({ ok: false, reason: 'refused', message: `This reply cannot be approved yet: ${blockers.map((f) => f.message).join(' ')}` })
+    throw new DecisionRefused({
+      ok: false,
+      reason: 'refused',
+      message: `This reply cannot be approved yet: ${blockers.map((f) => f.message).join(' ')}`,
+    })
   }
   if (d.decision === 'approved' && needsAnotherApprover(await loadFourEyes(tx, d.caseId, draft.id), d.approver.id)) {
     return handOn(tx, d, draft, edited)
   }
   if (d.decision === 'approved' && (await customerWroteMeanwhile(tx, d.caseId))) {
-    throw new DecisionRefused({ ok: false, reason: 'refused', message: 'The customer wrote again a moment ago: read their message on the case, then decide.' })
+    throw new DecisionRefused({
+      ok: false,
+      reason: 'refused',
+      message: 'The customer wrote again a moment ago: read their message on the case, then decide.',
+    })
   }
   const warnings = [...new Set(draft.guardrailFlags.filter((f) => f.severity === 'warn').map((f) => f.code))]
   const acknowledged = (d.acknowledged ?? []).filter((code) => warnings.includes(code as never))
   const missing = warnings.filter((code) => !acknowledged.includes(code))
   if (d.decision === 'approved' && missing.length) {
-    throw new DecisionRefused({ ok: false, reason: 'refused', message: `Tick each warning to confirm you have read it: ${missing.join(', ').replaceAll('_', ' ')}.` })
+    throw new DecisionRefused({
+      ok: false,
+      reason: 'refused',
+      message: `Tick each warning to confirm you have read it: ${missing.join(', ').replaceAll('_', ' ')}.`,
+    })
   }
   const listed = await listedApprovers(tx, d.caseId)
   if (d.decision === 'approved' && listed && !listed.includes(d.approver.id)) {
-    throw new DecisionRefused({ ok: false, reason: 'refused', message: `${caseLabel(kase.number)} goes to the approvers your organization lists for its source or severity; ask one of them (the case page's Request approval does).` })
+    throw new DecisionRefused({
+      ok: false,
+      reason: 'refused',
+      message: `${caseLabel(kase.number)} goes to the approvers your organization lists for its source or severity; ask one of them (the case page's Request approval does).`,
+    })
   }
   // The sender is approved with the text: the outbox row carries exactly this From.
   const from = await replyFrom(tx, d.caseId, d.mailFrom ?? defaultMailFrom)
@@ -105,7 +127,11 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
     on conflict (draft_id) where decision = 'approved' do nothing
     returning id`
   if (!approval) {
-    return { ok: false, reason: 'refused', message: `Version ${draft.version} of ${caseLabel(kase.number)} was already approved by someone else; it is on its way.` }
+    return {
+      ok: false,
+      reason: 'refused',
+      message: `Version ${draft.version} of ${caseLabel(kase.number)} was already approved by someone else; it is on its way.`,
+    }
   }
   await tx`
     update approval_requests set decided_at = now()
@@ -129,8 +155,11 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
     action: d.decision === 'approved' ? 'draft.approve' : 'draft.reject',
     caseId: d.caseId,
     details: {
-      version: draft.version, via: d.via, ...(edited ? { editedByApprover: true } : {}),
-      ...(acknowledged.length ? { acknowledged } : {}), ...(d.note?.trim() ? { note: d.note.trim() } : {}),
+      version: draft.version,
+      via: d.via,
+      ...(edited ? { editedByApprover: true } : {}),
+      ...(acknowledged.length ? { acknowledged } : {}),
+      ...(d.note?.trim() ? { note: d.note.trim() } : {}),
       ...(outboxId ? { outboxId } : {}),
     },
   })
@@ -146,7 +175,8 @@ async function handOn(tx: Tx, d: Decision, draft: DraftVersion, edited: boolean)
   const others = await eligibleApprovers(tx, d.caseId, await loadFourEyes(tx, d.caseId, draft.id))
   if (!d.links || (!others.length && !edited)) {
     throw new DecisionRefused({
-      ok: false, reason: 'refused',
+      ok: false,
+      reason: 'refused',
       message: `You wrote or edited version ${draft.version}, so another approver must approve it${others.length ? ': ask for approval.' : ', and nobody else in your organization can approve replies yet. An admin can give someone the approver role.'}`,
     })
   }

@@ -13,11 +13,22 @@ export async function mailApprovalInvites(
   invites: ApprovalInvite[],
 ): Promise<void> {
   const label = caseLabel(kase.number)
-  await Promise.all(invites.map(async (invite) => mailer.send({
-    orgId,
-    to: invite.email,
-    ...(await approvalInviteMail({ approver: invite, requester, kase: { label, subject: singleLine(kase.subject) }, orgName: invite.orgName, url: invite.url, expiresAt: invite.expiresAt })),
-    idempotencyKey: `approval/${invite.url.slice(-24)}`,
-    tags: { kind: 'approval_request', case: label },
-  })))
+  await Promise.all(
+    invites.map(async (invite) =>
+      mailer.send({
+        orgId,
+        to: invite.email,
+        ...(await approvalInviteMail({
+          approver: invite,
+          requester,
+          kase: { label, subject: singleLine(kase.subject) },
+          orgName: invite.orgName,
+          url: invite.url,
+          expiresAt: invite.expiresAt,
+        })),
+        idempotencyKey: `approval/${invite.url.slice(-24)}`,
+        tags: { kind: 'approval_request', case: label },
+      }),
+    ),
+  )
 }

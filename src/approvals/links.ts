@@ -35,15 +35,25 @@ export type LinkProblem =
   | { ok: false; reason: 'used'; caseId: string; caseNumber: number }
   | { ok: false; reason: 'replaced'; caseId: string; voidReason: string | null; currentVersion: number | null }
 
-export async function readApprovalLink(db: Db, env: Pick<Env, 'LINK_SECRET' | 'MAIL_FROM'>, token: string): Promise<ApprovalLink | LinkProblem> {
+export async function readApprovalLink(
+  db: Db,
+  env: Pick<Env, 'LINK_SECRET' | 'MAIL_FROM'>,
+  token: string,
+): Promise<ApprovalLink | LinkProblem> {
   const verified = await verifyLinkToken(await linkSigningKey(db, env.LINK_SECRET), token, 'approve')
-  if (!verified.ok) return verified.reason === 'expired' ? { ok: false, reason: 'expired' } : { ok: false, reason: 'invalid', why: 'altered' }
+  if (!verified.ok)
+    return verified.reason === 'expired' ? { ok: false, reason: 'expired' } : { ok: false, reason: 'invalid', why: 'altered' }
   const { claims } = verified
   return withOrg(db, claims.orgId, async (tx): Promise<ApprovalLink | LinkProblem> => {
     const request = await findApprovalRequest(tx, claims.jti)
     // Every binding must agree: the signed claims, the stored request and the approver.
-    if (!request || request.approverId !== claims.userId || claims.bind.case !== request.caseId ||
-        claims.bind.draft !== request.draftId || claims.bind.hash !== request.hash) {
+    if (
+      !request ||
+      request.approverId !== claims.userId ||
+      claims.bind.case !== request.caseId ||
+      claims.bind.draft !== request.draftId ||
+      claims.bind.hash !== request.hash
+    ) {
       return { ok: false, reason: 'invalid', why: 'unmatched' }
     }
     const kase = await getCaseDetail(tx, request.caseId)
@@ -56,9 +66,15 @@ export async function readApprovalLink(db: Db, env: Pick<Env, 'LINK_SECRET' | 'M
     }
     const fourEyes = await loadFourEyes(tx, kase.id, current.id)
     return {
-      ok: true, token, claims, orgId: claims.orgId,
+      ok: true,
+      token,
+      claims,
+      orgId: claims.orgId,
       approver: { id: approver.id, role: approver.role, name: approver.name, email: approver.email },
-      kase, draft: current, thread: await listLatestMail(tx, kase.id), sender: await replyHeaders(tx, kase.id, env.MAIL_FROM),
+      kase,
+      draft: current,
+      thread: await listLatestMail(tx, kase.id),
+      sender: await replyHeaders(tx, kase.id, env.MAIL_FROM),
       fourEyes: fourEyes.selfApprovalAllowed ? 'none' : needsAnotherApprover(fourEyes, approver.id) ? 'yours' : 'edits',
     }
   })

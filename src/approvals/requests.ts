@@ -51,7 +51,7 @@ async function nobodyToAsk(tx: Tx, caseId: string, version: number, fourEyes: Fo
     return `Nobody else in your organization can approve version ${version}: the approvers${listed ? ' listed for this case' : ''} wrote or edited it, and this case needs a second person. An admin can give someone else the approver role${listed ? ' or list more approvers on the Organization page' : ''}.`
   }
   return listed
-    ? 'The approvers listed for this case\'s source or severity are no longer active approvers; an admin can change the list on the Organization page.'
+    ? "The approvers listed for this case's source or severity are no longer active approvers; an admin can change the list on the Organization page."
     : 'Nobody in your organization can approve replies; an admin can give someone the approver role.'
 }
 
@@ -61,9 +61,12 @@ async function refuseIfApproved(tx: Tx, draft: DraftVersion): Promise<void> {
     select o.status from approvals a left join outbox o on o.approval_id = a.id
     where a.draft_id = ${draft.id} and a.decision = 'approved'`
   if (!approved) return
-  throw new AppError('INVALID_STATE', approved.status === 'cancelled'
-    ? `Version ${draft.version} was approved, then held back before it was sent. Edit or redraft it: the new version needs its own approval.`
-    : `Version ${draft.version} is already approved and on its way.`)
+  throw new AppError(
+    'INVALID_STATE',
+    approved.status === 'cancelled'
+      ? `Version ${draft.version} was approved, then held back before it was sent. Edit or redraft it: the new version needs its own approval.`
+      : `Version ${draft.version} is already approved and on its way.`,
+  )
 }
 
 /**
@@ -102,8 +105,11 @@ export async function requestApproval(
     action: 'approval.request',
     caseId,
     details: {
-      version: draft.version, approvers: approvers.map((a) => a.id), expiresInHours: approvalLinkHours(deps.env, kase.severity),
-      ...(excluded.length ? { notAskedAsAuthors: excluded } : {}), ...(because ? { because } : {}),
+      version: draft.version,
+      approvers: approvers.map((a) => a.id),
+      expiresInHours: approvalLinkHours(deps.env, kase.severity),
+      ...(excluded.length ? { notAskedAsAuthors: excluded } : {}),
+      ...(because ? { because } : {}),
     },
   })
   return { version: draft.version, invites }
@@ -120,13 +126,23 @@ async function inviteApprovers(
   const invites: ApprovalInvite[] = []
   for (const approver of r.approvers) {
     const link = await issueLinkToken(tx, deps.key, {
-      orgId: r.orgId, userId: approver.id, purpose: 'approve', ttlSeconds,
+      orgId: r.orgId,
+      userId: approver.id,
+      purpose: 'approve',
+      ttlSeconds,
       bind: { case: r.caseId, draft: r.draft.id, version: String(r.draft.version), hash },
     })
     await tx`
       insert into approval_requests (org_id, case_id, draft_id, content_hash, approver_id, requested_by, jti, expires_at)
       values (${r.orgId}, ${r.caseId}, ${r.draft.id}, ${hash}, ${approver.id}, ${r.requester.id}, ${link.jti}, ${link.expiresAt})`
-    invites.push({ approverId: approver.id, email: approver.email, name: approver.name, url: `${deps.env.PUBLIC_URL.replace(/\/+$/, '')}/approve?token=${link.token}`, expiresAt: link.expiresAt, orgName: org!.name })
+    invites.push({
+      approverId: approver.id,
+      email: approver.email,
+      name: approver.name,
+      url: `${deps.env.PUBLIC_URL.replace(/\/+$/, '')}/approve?token=${link.token}`,
+      expiresAt: link.expiresAt,
+      orgName: org!.name,
+    })
   }
   return invites
 }

@@ -21,7 +21,13 @@ import { render } from '../http/htmx.ts'
 export const approvalRoutes = new Hono<AppEnv>()
 
 /** Emails each invited approver their link, after the response (the request does not wait for mail). */
-function sendInvites(c: Context<AppEnv>, orgId: string, requester: { name: string; email: string }, kase: { number: number; subject: string }, invites: ApprovalInvite[]) {
+function sendInvites(
+  c: Context<AppEnv>,
+  orgId: string,
+  requester: { name: string; email: string },
+  kase: { number: number; subject: string },
+  invites: ApprovalInvite[],
+) {
   runAfterResponse(c, mailApprovalInvites(c.get('deps').mailer, orgId, requester, kase, invites))
 }
 
@@ -54,9 +60,17 @@ approvalRoutes.post('/cases/:id/approval/decide', async (c) => {
     kase = await getCaseDetail(tx, caseId)
     if (!kase) throw notFound('That case')
     return decide(tx, {
-      orgId: user.orgId, caseId, draftId: field(form, 'draftId'), approver: user,
+      orgId: user.orgId,
+      caseId,
+      draftId: field(form, 'draftId'),
+      approver: user,
       decision: field(form, 'decision') === 'rejected' ? 'rejected' : 'approved',
-      note: field(form, 'note'), acknowledged: list(form.ack), via: 'portal', messageIdDomain: messageIdDomain(env.MAIL_FROM), mailFrom: env.MAIL_FROM, links,
+      note: field(form, 'note'),
+      acknowledged: list(form.ack),
+      via: 'portal',
+      messageIdDomain: messageIdDomain(env.MAIL_FROM),
+      mailFrom: env.MAIL_FROM,
+      links,
     })
   })
   if (!result.ok) {
@@ -86,11 +100,21 @@ async function runDecision(db: Db, orgId: string, fn: (tx: Tx) => Promise<Decisi
 }
 
 // A link that cannot be acted on says why; the answer's status follows from the reason.
-const problemStatus = { expired: 410, used: 410, replaced: 409, invalid: 400 } as const satisfies Record<LinkProblem['reason'], ContentfulStatusCode>
+const problemStatus = { expired: 410, used: 410, replaced: 409, invalid: 400 } as const satisfies Record<
+  LinkProblem['reason'],
+  ContentfulStatusCode
+>
 
 const reviewProps = (link: ApprovalLink): ApprovalLinkProps => ({
-  token: link.token, kase: link.kase, draft: link.draft, thread: link.thread, approverName: link.approver.name || link.approver.email,
-  expiresAt: link.claims.expiresAt, now: new Date(), fourEyes: link.fourEyes, sender: link.sender,
+  token: link.token,
+  kase: link.kase,
+  draft: link.draft,
+  thread: link.thread,
+  approverName: link.approver.name || link.approver.email,
+  expiresAt: link.claims.expiresAt,
+  now: new Date(),
+  fourEyes: link.fourEyes,
+  sender: link.sender,
 })
 
 approvalRoutes.get('/approve', async (c) => {
@@ -117,23 +141,39 @@ approvalRoutes.post('/approve', async (c) => {
     // Single use: the jti is consumed in the same transaction as the decision it authorises.
     if (!(await consumeLinkToken(tx, link.claims))) return { ok: false, reason: 'refused', message: 'This link was already used.' }
     return decide(tx, {
-      orgId: link.orgId, caseId: link.kase.id, draftId: link.draft.id,
-      approver: { id: link.approver.id, role: link.approver.role }, decision, note: values.note,
-      acknowledged: list(form.ack), edit: decision === 'approved' ? values : null, via: 'link',
-      requestJti: link.claims.jti, messageIdDomain: messageIdDomain(env.MAIL_FROM), mailFrom: env.MAIL_FROM, links,
+      orgId: link.orgId,
+      caseId: link.kase.id,
+      draftId: link.draft.id,
+      approver: { id: link.approver.id, role: link.approver.role },
+      decision,
+      note: values.note,
+      acknowledged: list(form.ack),
+      edit: decision === 'approved' ? values : null,
+      via: 'link',
+      requestJti: link.claims.jti,
+      messageIdDomain: messageIdDomain(env.MAIL_FROM),
+      mailFrom: env.MAIL_FROM,
+      links,
     })
   })
   if (!result.ok) {
-    const error = result.reason === 'superseded' ? 'A newer version was saved meanwhile; reload this page to review it.' : [result.message, ...Object.values(result.errors ?? {})].join(' ')
+    const error =
+      result.reason === 'superseded'
+        ? 'A newer version was saved meanwhile; reload this page to review it.'
+        : [result.message, ...Object.values(result.errors ?? {})].join(' ')
     return render(c, <ApprovalLinkPage {...props} values={values} error={error} />, 409)
   }
   const caseLink = { href: `/cases/${link.kase.id}`, text: 'Open the case' }
   if (result.decision === 'handed_on') {
     sendInvites(c, link.orgId, link.approver, link.kase, result.invites)
-    return render(c, <LinkNotice title="Saved for a second approver" message={handedOnMessage(result.version, result.invites)} link={caseLink} />)
+    return render(
+      c,
+      <LinkNotice title="Saved for a second approver" message={handedOnMessage(result.version, result.invites)} link={caseLink} />,
+    )
   }
-  const message = result.decision === 'approved'
-    ? `Version ${result.version} of the reply to ${caseLabel(link.kase.number)} is approved and on its way to the customer, in their original thread.`
-    : `The reply to ${caseLabel(link.kase.number)} was sent back to its owner with your note.`
+  const message =
+    result.decision === 'approved'
+      ? `Version ${result.version} of the reply to ${caseLabel(link.kase.number)} is approved and on its way to the customer, in their original thread.`
+      : `The reply to ${caseLabel(link.kase.number)} was sent back to its owner with your note.`
   return render(c, <LinkNotice title={result.decision === 'approved' ? 'Approved' : 'Rejected'} message={message} link={caseLink} />)
 })

@@ -14,7 +14,13 @@ export type Voided = { requests: number; cancelled: number }
  * locked: the send job holds that lock while it hands a reply to the provider, so a reply is
  * either cancelled here or already on its way, never both.
  */
-export async function voidPendingApprovals(tx: Tx, orgId: string, caseId: string, reason: VoidReason, actor: Actor = systemActor): Promise<Voided> {
+export async function voidPendingApprovals(
+  tx: Tx,
+  orgId: string,
+  caseId: string,
+  reason: VoidReason,
+  actor: Actor = systemActor,
+): Promise<Voided> {
   const requests = await tx`
     update approval_requests set voided_at = now(), void_reason = ${reason}
     where case_id = ${caseId} and decided_at is null and voided_at is null returning id`
@@ -26,7 +32,12 @@ export async function voidPendingApprovals(tx: Tx, orgId: string, caseId: string
       actor,
       action: 'approval.void',
       caseId,
-      details: { reason, requests: requests.length, cancelledSends: cancelled.length, ...(cancelled.length ? { outboxIds: cancelled.map((o) => o.id) } : {}) },
+      details: {
+        reason,
+        requests: requests.length,
+        cancelledSends: cancelled.length,
+        ...(cancelled.length ? { outboxIds: cancelled.map((o) => o.id) } : {}),
+      },
     })
   }
   return { requests: requests.length, cancelled: cancelled.length }

@@ -30,8 +30,14 @@ export async function recordAudit(tx: Tx, orgId: string, event: AuditEvent): Pro
 export async function recordAudits(tx: Tx, orgId: string, events: AuditEvent[]): Promise<void> {
   if (events.length === 0) return
   const rows = events.map((event) => ({
-    org_id: orgId, case_id: event.caseId ?? null, actor_kind: event.actor.kind, actor_id: event.actor.id,
-    action: event.action, details: tx.json((event.details ?? {}) as never), prev_hash: '', hash: '',
+    org_id: orgId,
+    case_id: event.caseId ?? null,
+    actor_kind: event.actor.kind,
+    actor_id: event.actor.id,
+    action: event.action,
+    details: tx.json((event.details ?? {}) as never),
+    prev_hash: '',
+    hash: '',
   }))
   await tx`insert into audit_events ${tx(rows, 'org_id', 'case_id', 'actor_kind', 'actor_id', 'action', 'details', 'prev_hash', 'hash')}`
 }
@@ -91,7 +97,11 @@ export async function inspectAuditChain(db: DbOrTx, orgId: string): Promise<Chai
   if (row!.badSeq) return { events, lastSeq, first: { seq: row!.badSeq, problem: row!.problem! } }
   const [head]: [{ seq: string }?] = await db`select seq::text as seq from audit_heads where org_id = ${orgId}`
   if (head && Number(head.seq) !== lastSeq) {
-    return { events, lastSeq, first: { seq: head.seq, problem: `the chain ends at ${lastSeq} but ${head.seq} events were written (rows removed from the end)` } }
+    return {
+      events,
+      lastSeq,
+      first: { seq: head.seq, problem: `the chain ends at ${lastSeq} but ${head.seq} events were written (rows removed from the end)` },
+    }
   }
   return { events, lastSeq, first: null }
 }

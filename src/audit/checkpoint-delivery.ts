@@ -31,8 +31,12 @@ export async function postCheckpoint(url: string, checkpoint: AuditCheckpoint): 
 }
 
 async function listAdminEmails(db: Db, orgId: string): Promise<{ id: string; email: string }[]> {
-  return withOrg(db, orgId, (tx) => tx<{ id: string; email: string }[]>`
-    select id, email from app_users where role = 'admin' and disabled_at is null order by email`)
+  return withOrg(
+    db,
+    orgId,
+    (tx) => tx<{ id: string; email: string }[]>`
+    select id, email from app_users where role = 'admin' and disabled_at is null order by email`,
+  )
 }
 
 /** Mails the checkpoint to each active admin of the org, one message each (idempotent per admin). */

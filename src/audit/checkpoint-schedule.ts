@@ -8,8 +8,7 @@ import { checkpointKey, takeCheckpoint } from './checkpoint.ts'
 // cover is what was written after it; more often needs the command on a shorter cron.
 
 export type CheckpointPost =
-  | { orgId: string; day: string; status: 'posted'; seq: number }
-  | { orgId: string; day: string; status: 'failed'; reason: string }
+  { orgId: string; day: string; status: 'posted'; seq: number } | { orgId: string; day: string; status: 'failed'; reason: string }
 
 const maxPostAttempts = 5
 const postsPerTick = 20
@@ -21,7 +20,11 @@ const postConcurrency = 4
  * refused post waits a while (five minutes per attempt) before the next tick tries it again.
  */
 export async function postDailyCheckpoints(
-  db: Db, env: Pick<Env, 'AUDIT_CHECKPOINT_URL' | 'LINK_SECRET'>, now: Date, orgIds: string[] | null, log: (line: string) => void,
+  db: Db,
+  env: Pick<Env, 'AUDIT_CHECKPOINT_URL' | 'LINK_SECRET'>,
+  now: Date,
+  orgIds: string[] | null,
+  log: (line: string) => void,
 ): Promise<CheckpointPost[]> {
   const url = env.AUDIT_CHECKPOINT_URL
   if (!url) return []
@@ -33,20 +36,22 @@ export async function postDailyCheckpoints(
   const posts: CheckpointPost[] = []
   // A few at a time: each is mostly waiting on the URL, and a slow one must not hold the tick.
   let next = 0
-  await Promise.all(Array.from({ length: Math.min(postConcurrency, due.length) }, async () => {
-    while (next < due.length) {
-      const org = due[next++]!
-      const result = await takeAndPost(db, key, url, org)
-      if (result.ok) {
-        await recordCheckpointPosted(db, org.id, day, result.seq, result.hash)
-        posts.push({ orgId: org.id, day, status: 'posted', seq: result.seq })
-      } else {
-        log(`audit checkpoint of ${org.slug} for ${day} not posted (attempt ${org.attempts}/${maxPostAttempts}): ${result.reason}`)
-        await recordCheckpointFailure(db, org.id, day, result.reason, org.attempts)
-        posts.push({ orgId: org.id, day, status: 'failed', reason: result.reason })
+  await Promise.all(
+    Array.from({ length: Math.min(postConcurrency, due.length) }, async () => {
+      while (next < due.length) {
+        const org = due[next++]!
+        const result = await takeAndPost(db, key, url, org)
+        if (result.ok) {
+          await recordCheckpointPosted(db, org.id, day, result.seq, result.hash)
+          posts.push({ orgId: org.id, day, status: 'posted', seq: result.seq })
+        } else {
+          log(`audit checkpoint of ${org.slug} for ${day} not posted (attempt ${org.attempts}/${maxPostAttempts}): ${result.reason}`)
+          await recordCheckpointFailure(db, org.id, day, result.reason, org.attempts)
+          posts.push({ orgId: org.id, day, status: 'failed', reason: result.reason })
+        }
       }
-    }
-  }))
+    }),
+  )
   return posts
 }
 

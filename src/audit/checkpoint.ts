@@ -32,7 +32,10 @@ export async function checkpointKey(db: Db, linkSecret: string | undefined): Pro
   const base = await crypto.subtle.importKey('raw', secret as Uint8Array<ArrayBuffer>, 'HKDF', false, ['deriveKey'])
   return crypto.subtle.deriveKey(
     { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode(keyPurpose) },
-    base, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign', 'verify'],
+    base,
+    { name: 'HMAC', hash: 'SHA-256', length: 256 },
+    false,
+    ['sign', 'verify'],
   )
 }
 
@@ -50,12 +53,27 @@ export type CheckpointResult = { ok: true; checkpoint: AuditCheckpoint } | { ok:
  * later `verify --against` checks every event up to it. It refuses only a head that already
  * disagrees with audit_heads (rows cut from the end without rewinding it): that is no head to keep.
  */
-export async function takeCheckpoint(db: DbOrTx, key: CryptoKey, org: { id: string; slug: string }, now = new Date()): Promise<CheckpointResult> {
+export async function takeCheckpoint(
+  db: DbOrTx,
+  key: CryptoKey,
+  org: { id: string; slug: string },
+  now = new Date(),
+): Promise<CheckpointResult> {
   const tip = await findAuditTip(db, org.id)
   if (tip.recordedSeq !== tip.seq) {
-    return { ok: false, reason: `the chain ends at ${tip.seq} but ${tip.recordedSeq} events were written (rows removed from the end); run desk audit verify` }
+    return {
+      ok: false,
+      reason: `the chain ends at ${tip.seq} but ${tip.recordedSeq} events were written (rows removed from the end); run desk audit verify`,
+    }
   }
-  const unsigned: Unsigned = { type: checkpointType, version: 1, org: { id: org.id, slug: org.slug }, seq: tip.seq, hash: tip.hash, takenAt: now.toISOString() }
+  const unsigned: Unsigned = {
+    type: checkpointType,
+    version: 1,
+    org: { id: org.id, slug: org.slug },
+    seq: tip.seq,
+    hash: tip.hash,
+    takenAt: now.toISOString(),
+  }
   const signature = await crypto.subtle.sign('HMAC', key, signedBytes(unsigned))
   return { ok: true, checkpoint: { ...unsigned, signature: `hmac-sha256:${hex(signature)}` } }
 }
@@ -84,7 +102,10 @@ export function parseCheckpoint(text: string): AuditCheckpoint | null {
 
 /** True when the desk's key signed exactly these fields (the comparison is Web Crypto's, constant time). */
 export async function hasValidSignature(key: CryptoKey, c: AuditCheckpoint): Promise<boolean> {
-  const bytes = c.signature.slice('hmac-sha256:'.length).match(/../g)!.map((h) => parseInt(h, 16))
+  const bytes = c.signature
+    .slice('hmac-sha256:'.length)
+    .match(/../g)!
+    .map((h) => parseInt(h, 16))
   return crypto.subtle.verify('HMAC', key, new Uint8Array(bytes), signedBytes(c))
 }
 
@@ -102,7 +123,12 @@ export type CheckpointVerdict =
  */
 export async function verifyAgainstCheckpoint(db: DbOrTx, key: CryptoKey, orgId: string, c: AuditCheckpoint): Promise<CheckpointVerdict> {
   if (!(await hasValidSignature(key, c))) {
-    return { ok: false, kind: 'refused', reason: 'its signature does not match: the file was changed, or it was signed with another key (another LINK_SECRET or another installation)' }
+    return {
+      ok: false,
+      kind: 'refused',
+      reason:
+        'its signature does not match: the file was changed, or it was signed with another key (another LINK_SECRET or another installation)',
+    }
   }
   if (c.org.id !== orgId) return { ok: false, kind: 'other_org', reason: `this is a checkpoint of another organization (${c.org.slug})` }
   const chain = await inspectAuditChain(db, orgId)
@@ -115,7 +141,9 @@ export async function verifyAgainstCheckpoint(db: DbOrTx, key: CryptoKey, orgId:
     } else if (stored === undefined) {
       problems.push(`event ${c.seq}, the newest the checkpoint of ${c.takenAt} covers, is missing`)
     } else if (stored !== c.hash) {
-      problems.push(`event ${c.seq} is not the event the checkpoint of ${c.takenAt} recorded (its hash differs): the trail was rewritten up to it`)
+      problems.push(
+        `event ${c.seq} is not the event the checkpoint of ${c.takenAt} recorded (its hash differs): the trail was rewritten up to it`,
+      )
     }
   }
   if (chain.first) problems.push(`event ${chain.first.seq}: ${chain.first.problem}`)

@@ -10,7 +10,8 @@ import { mailCheckpoint, postCheckpoint } from './checkpoint-delivery.ts'
 import { checkpointKey, parseCheckpoint, takeCheckpoint, verifyAgainstCheckpoint, type AuditCheckpoint } from './checkpoint.ts'
 import { exportAudit } from './export.ts'
 
-const subcommands = 'audit verify --org SLUG [--against FILE] | audit checkpoint --org SLUG [--mail] [--post URL] | audit export --org SLUG [--case ESC-n]'
+const subcommands =
+  'audit verify --org SLUG [--against FILE] | audit checkpoint --org SLUG [--mail] [--post URL] | audit export --org SLUG [--case ESC-n]'
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -46,7 +47,10 @@ async function verifyAgainst(db: Db, env: Env, org: Org, checkpoint: AuditCheckp
   if (verdict.ok) {
     const covered = verdict.covered === 0 ? 'it was taken before the first event' : `events 1 to ${verdict.covered} unchanged`
     const newer = verdict.lastSeq - verdict.covered
-    const after = newer === 0 ? 'no events after it' : `${newer} events after it (${verdict.covered + 1} to ${verdict.lastSeq}), which it does not cover`
+    const after =
+      newer === 0
+        ? 'no events after it'
+        : `${newer} events after it (${verdict.covered + 1} to ${verdict.lastSeq}), which it does not cover`
     console.log(`audit trail of ${org.slug} is intact against the checkpoint of ${checkpoint.takenAt}: ${covered}; ${after}`)
     return 0
   }
@@ -78,7 +82,10 @@ async function readCheckpointFile(path: string): Promise<AuditCheckpoint> {
 }
 
 async function checkpoint(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { org: { type: 'string' }, mail: { type: 'boolean', default: false }, post: { type: 'string' } } })
+  const { values } = parseArgs({
+    args,
+    options: { org: { type: 'string' }, mail: { type: 'boolean', default: false }, post: { type: 'string' } },
+  })
   if (values.post !== undefined && !/^https?:\/\/[^\s]+$/i.test(values.post)) throw new UsageError('--post expects an http(s):// URL')
   return withDatabase(async (db, env) => {
     const org = await requireOrg(db, values.org)

@@ -10,42 +10,82 @@ export type DescribedEvent = Pick<AuditRow, 'actorKind' | 'actorId' | 'action' |
 /** One plain sentence per audit event: who did what, so anyone can read the history. */
 export function describeEvent(e: DescribedEvent, names: Map<string, string>): string {
   const d = e.details as Record<string, string | string[] | undefined>
-  const who = e.actorKind === 'user' ? (e.actorName ?? 'Someone') : e.actorKind === 'customer' ? 'The customer' : e.actorKind === 'ai' ? 'The AI' : 'The desk'
+  const who =
+    e.actorKind === 'user'
+      ? (e.actorName ?? 'Someone')
+      : e.actorKind === 'customer'
+        ? 'The customer'
+        : e.actorKind === 'ai'
+          ? 'The AI'
+          : 'The desk'
   const person = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? 'a former teammate') : 'nobody')
   const reason = d.reason ? `: “${d.reason}”` : ''
   switch (e.action) {
-    case 'case.create': return `Case opened from ${d.via ?? 'intake'}${d.source ? ` as ${d.source}` : ''}${d.severity ? `, ${d.severity}` : ''}`
-    case 'case.assign': return d.to === e.actorId ? `${who} assigned themselves as owner` : `${who} assigned ${person(d.to)} as owner`
-    case 'case.reassign': return `${who} reassigned the case from ${person(d.from)} to ${person(d.to)}${reason}`
-    case 'case.acknowledge': return `${who} acknowledged the case`
-    case 'case.severity_change': return `${who} changed severity ${d.from} → ${d.to}${reason}`
-    case 'case.status_change': return `${who} moved the case from ${statusLabel(String(d.from))} to ${statusLabel(String(d.to))}${reason}`
-    case 'case.resolve': return `${who} resolved the case; the customer is asked to confirm`
-    case 'case.close': return `${who} closed the case${reason}`
-    case 'case.reopen': return `${who} reopened the case`
-    case 'case.confirm': return 'The customer confirmed the resolution'
-    case 'csat.submit': return `The customer rated the handling ${d.rating}/5${d.comment ? ', with a comment' : ''}`
-    case 'review.create': return `${who} started the post-incident review`
-    case 'review.update': return `${who} edited the post-incident review${Array.isArray(d.fields) && d.fields.length ? ` (${d.fields.join(', ')})` : ''}`
-    case 'prevention.add': return `${who} added the prevention action “${d.title}” for ${person(d.ownerId)}, due ${d.dueOn}`
-    case 'prevention.done': return `${who} marked the prevention action “${d.title}” done`
-    case 'prevention.reopen': return `${who} reopened the prevention action “${d.title}”`
-    case 'case.first_response': return 'First response sent: the first-response clock stopped'
-    case 'note.add': return `${who} added an internal note`
-    case 'draft.create': return `${d.authorKind === 'user' ? `${who} saved` : d.authorKind === 'ai' ? 'The AI wrote' : 'The desk wrote'} draft version ${d.version}${d.fallbackReason ? ` from a template (${String(d.fallbackReason).replaceAll('_', ' ')})` : ''}${Number(d.blockers) ? `; ${d.blockers} problem(s) block approval` : ''}`
-    case 'draft.request': return `${who} asked for a redraft${d.instruction ? `: “${d.instruction}”` : ''}`
-    case 'approval.request': return `${who} asked for approval of version ${d.version}`
-    case 'approval.void': return `Pending approvals lapsed: ${d.reason ?? 'the case changed'}`
-    case 'draft.approve': return `${who} approved version ${d.version}${d.editedByApprover ? ' after editing it' : ''}${d.via === 'link' ? ' (email link)' : ''}`
-    case 'draft.reject': return `${who} rejected version ${d.version}${d.note ? `: “${d.note}”` : ''}`
-    case 'email.send': return `Reply sent to ${Array.isArray(d.to) ? d.to.join(', ') : 'the customer'}`
-    case 'email.fail': return `Sending failed${d.permanent ? ' for good' : ''}: ${d.error ?? 'unknown error'}`
-    case 'message.quarantine': return `A message was quarantined: ${d.reason ?? ''}`
-    case 'org.sla_change': return `${who} changed the SLA policy`
-    case 'message.receive': return `Mail received from ${d.from ?? 'unknown'}${d.unknownSender ? ' (not on the case: flagged)' : ''}`
-    case 'message.automatic': return `Automatic mail attached as a note (${d.reason ?? d.kind ?? 'not from the customer'})${d.delivery === 'failed' ? ': the reply bounced' : ''}`
-    case 'case.correct': return `${who} corrected the ${d.field === 'externalRef' ? 'reference' : d.field ?? 'case'}`
-    case 'org.executive_add': return `${who} added ${d.name ?? d.email} to the executives list`
-    default: return `${who}: ${e.action}`
+    case 'case.create':
+      return `Case opened from ${d.via ?? 'intake'}${d.source ? ` as ${d.source}` : ''}${d.severity ? `, ${d.severity}` : ''}`
+    case 'case.assign':
+      return d.to === e.actorId ? `${who} assigned themselves as owner` : `${who} assigned ${person(d.to)} as owner`
+    case 'case.reassign':
+      return `${who} reassigned the case from ${person(d.from)} to ${person(d.to)}${reason}`
+    case 'case.acknowledge':
+      return `${who} acknowledged the case`
+    case 'case.severity_change':
+      return `${who} changed severity ${d.from} → ${d.to}${reason}`
+    case 'case.status_change':
+      return `${who} moved the case from ${statusLabel(String(d.from))} to ${statusLabel(String(d.to))}${reason}`
+    case 'case.resolve':
+      return `${who} resolved the case; the customer is asked to confirm`
+    case 'case.close':
+      return `${who} closed the case${reason}`
+    case 'case.reopen':
+      return `${who} reopened the case`
+    case 'case.confirm':
+      return 'The customer confirmed the resolution'
+    case 'csat.submit':
+      return `The customer rated the handling ${d.rating}/5${d.comment ? ', with a comment' : ''}`
+    case 'review.create':
+      return `${who} started the post-incident review`
+    case 'review.update':
+      return `${who} edited the post-incident review${Array.isArray(d.fields) && d.fields.length ? ` (${d.fields.join(', ')})` : ''}`
+    case 'prevention.add':
+      return `${who} added the prevention action “${d.title}” for ${person(d.ownerId)}, due ${d.dueOn}`
+    case 'prevention.done':
+      return `${who} marked the prevention action “${d.title}” done`
+    case 'prevention.reopen':
+      return `${who} reopened the prevention action “${d.title}”`
+    case 'case.first_response':
+      return 'First response sent: the first-response clock stopped'
+    case 'note.add':
+      return `${who} added an internal note`
+    case 'draft.create':
+      return `${d.authorKind === 'user' ? `${who} saved` : d.authorKind === 'ai' ? 'The AI wrote' : 'The desk wrote'} draft version ${d.version}${d.fallbackReason ? ` from a template (${String(d.fallbackReason).replaceAll('_', ' ')})` : ''}${Number(d.blockers) ? `; ${d.blockers} problem(s) block approval` : ''}`
+    case 'draft.request':
+      return `${who} asked for a redraft${d.instruction ? `: “${d.instruction}”` : ''}`
+    case 'approval.request':
+      return `${who} asked for approval of version ${d.version}`
+    case 'approval.void':
+      return `Pending approvals lapsed: ${d.reason ?? 'the case changed'}`
+    case 'draft.approve':
+      return `${who} approved version ${d.version}${d.editedByApprover ? ' after editing it' : ''}${d.via === 'link' ? ' (email link)' : ''}`
+    case 'draft.reject':
+      return `${who} rejected version ${d.version}${d.note ? `: “${d.note}”` : ''}`
+    case 'email.send':
+      return `Reply sent to ${Array.isArray(d.to) ? d.to.join(', ') : 'the customer'}`
+    case 'email.fail':
+      return `Sending failed${d.permanent ? ' for good' : ''}: ${d.error ?? 'unknown error'}`
+    case 'message.quarantine':
+      return `A message was quarantined: ${d.reason ?? ''}`
+    case 'org.sla_change':
+      return `${who} changed the SLA policy`
+    case 'message.receive':
+      return `Mail received from ${d.from ?? 'unknown'}${d.unknownSender ? ' (not on the case: flagged)' : ''}`
+    case 'message.automatic':
+      return `Automatic mail attached as a note (${d.reason ?? d.kind ?? 'not from the customer'})${d.delivery === 'failed' ? ': the reply bounced' : ''}`
+    case 'case.correct':
+      return `${who} corrected the ${d.field === 'externalRef' ? 'reference' : (d.field ?? 'case')}`
+    case 'org.executive_add':
+      return `${who} added ${d.name ?? d.email} to the executives list`
+    default:
+      return `${who}: ${e.action}`
   }
 }

@@ -3,8 +3,15 @@ import type { DbOrTx } from '../db.ts'
 import { csvLine } from '../imports/csv-safety.ts'
 
 type AuditExportRow = {
-  seq: string; createdAt: Date; actorKind: string; actorId: string | null; actorEmail: string | null
-  action: string; caseNumber: number | null; details: unknown; hash: string
+  seq: string
+  createdAt: Date
+  actorKind: string
+  actorId: string | null
+  actorEmail: string | null
+  action: string
+  caseNumber: number | null
+  details: unknown
+  hash: string
 }
 
 /** The audit log as CSV (per org, or one case), with each row's hash so a copy can be checked. */
@@ -20,8 +27,18 @@ export async function* exportAudit(db: DbOrTx, caseId: string | null = null): As
     order by e.seq`.cursor(500)
   for await (const rows of cursor) {
     yield rows
-      .map((r) => csvLine([r.seq, r.createdAt.toISOString(), r.actorKind, r.actorEmail ?? r.actorId, r.action,
-        r.caseNumber ? caseLabel(r.caseNumber) : null, JSON.stringify(r.details), r.hash]))
+      .map((r) =>
+        csvLine([
+          r.seq,
+          r.createdAt.toISOString(),
+          r.actorKind,
+          r.actorEmail ?? r.actorId,
+          r.action,
+          r.caseNumber ? caseLabel(r.caseNumber) : null,
+          JSON.stringify(r.details),
+          r.hash,
+        ]),
+      )
       .join('')
   }
 }

@@ -18,7 +18,10 @@ auditRoutes.get('/admin/audit.csv', async (c) => {
     for await (const chunk of exportAudit(tx)) out += chunk
     return out
   })
-  return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${user.orgSlug}-audit.csv"` })
+  return c.body(csv, 200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${user.orgSlug}-audit.csv"`,
+  })
 })
 
 auditRoutes.get('/cases/:id/audit.csv', async (c) => {

@@ -5,7 +5,10 @@ const encoder = new TextEncoder()
 /** A random, URL-safe token with 256 bits of entropy. */
 export function randomToken(bytes = 32): string {
   const buffer = crypto.getRandomValues(new Uint8Array(bytes))
-  return btoa(String.fromCharCode(...buffer)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return btoa(String.fromCharCode(...buffer))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
 }
 
 export async function sha256Hex(value: string | Uint8Array): Promise<string> {

@@ -35,7 +35,10 @@ export async function findUserById(db: DbOrTx, id: string): Promise<OrgUser | un
   return row
 }
 
-export async function insertSession(tx: Tx, s: { orgId: string; userId: string; tokenHash: string; expiresAt: Date; userAgent: string | null }) {
+export async function insertSession(
+  tx: Tx,
+  s: { orgId: string; userId: string; tokenHash: string; expiresAt: Date; userAgent: string | null },
+) {
   const [row] = await tx<{ id: string }[]>`
     insert into sessions (org_id, user_id, token_hash, expires_at, user_agent)
     values (${s.orgId}, ${s.userId}, ${s.tokenHash}, ${s.expiresAt}, ${s.userAgent})

@@ -32,8 +32,13 @@ authRoutes.post('/sign-in', async (c) => {
   const deps = c.get('deps')
   const raw = String((await c.req.parseBody()).email ?? '').trim()
   const email = emailField.safeParse(raw)
-  if (!email.success) return page(c, { kind: 'form', email: raw.slice(0, 320), error: 'Enter an email address like name@company.com.' }, 422)
-  const request = await requestSignInLinks(deps, { email: email.data, ip: clientAddress(c, deps.env.TRUST_PROXY), deviceToken: getCookie(c, DEVICE_COOKIE) })
+  if (!email.success)
+    return page(c, { kind: 'form', email: raw.slice(0, 320), error: 'Enter an email address like name@company.com.' }, 422)
+  const request = await requestSignInLinks(deps, {
+    email: email.data,
+    ip: clientAddress(c, deps.env.TRUST_PROXY),
+    deviceToken: getCookie(c, DEVICE_COOKIE),
+  })
   if (!request.ok) return page(c, { kind: 'rate_limited' }, 429)
   runAfterResponse(c, request.delivery)
   return page(c, { kind: 'sent' })

@@ -47,7 +47,11 @@ export async function validateSession(db: Db, token: string | undefined): Promis
 export async function invalidateSession(db: Db, session: { sessionId: string; orgId: string; userId: string }): Promise<void> {
   await withOrg(db, session.orgId, async (tx) => {
     await revokeSession(tx, session.sessionId)
-    await recordAudit(tx, session.orgId, { actor: { kind: 'user', id: session.userId }, action: 'user.sign_out', details: { sessionId: session.sessionId } })
+    await recordAudit(tx, session.orgId, {
+      actor: { kind: 'user', id: session.userId },
+      action: 'user.sign_out',
+      details: { sessionId: session.sessionId },
+    })
   })
 }
 

@@ -2,7 +2,12 @@ import type { AppDeps } from '../http/app-env.ts'
 import { recordAudit, userActor } from '../audit/audit.ts'
 import { withOrg } from '../db.ts'
 import {
-  countLinkRequest, deleteOldLinkRequestWindows, deleteOldSignInDevices, deleteQuietMailBudgets, findEnabledUsersByEmail, takeMailSlot,
+  countLinkRequest,
+  deleteOldLinkRequestWindows,
+  deleteOldSignInDevices,
+  deleteQuietMailBudgets,
+  findEnabledUsersByEmail,
+  takeMailSlot,
 } from '../owner-queries.ts'
 import { sha256Hex } from './crypto.ts'
 import { DEVICE_SECONDS, knownDeviceHash } from './devices.ts'
@@ -45,7 +50,10 @@ export async function signInLinkFor(deps: Pick<Deps, 'db' | 'env'>, email: strin
     return { ok: false, reason: `no enabled user ${email.toLowerCase()}${orgSlug ? ` in organization "${orgSlug}"` : ''}` }
   }
   if (accesses.length > 1) {
-    return { ok: false, reason: `${email.toLowerCase()} is a user of several organizations (${accesses.map((a) => a.orgSlug).join(', ')}); pick one with --org SLUG` }
+    return {
+      ok: false,
+      reason: `${email.toLowerCase()} is a user of several organizations (${accesses.map((a) => a.orgSlug).join(', ')}); pick one with --org SLUG`,
+    }
   }
   const access = accesses[0]!
   const link = await issueSignInLink(deps, access)
@@ -61,7 +69,10 @@ export type SignInRequest = { ok: true; delivery: Promise<void> } | { ok: false;
  * so a known address and an unknown one, or a mailed request and a held-back one, get the same
  * page: the form reveals neither who has access nor how often someone asked.
  */
-export async function requestSignInLinks(deps: Deps, request: { email: string; ip: string | null; deviceToken?: string }): Promise<SignInRequest> {
+export async function requestSignInLinks(
+  deps: Deps,
+  request: { email: string; ip: string | null; deviceToken?: string },
+): Promise<SignInRequest> {
   const email = request.email.trim().toLowerCase()
   const { windowSeconds, perIp } = signInLimits
   await forgetStaleLimits(deps.db)
@@ -77,7 +88,14 @@ async function takeLinkMailing(db: Deps['db'], email: string, deviceToken: strin
   const { windowSeconds, burst, spacingSeconds, perDevice } = signInLimits
   const addressHash = await sha256Hex(email)
   const device = await knownDeviceHash(db, deviceToken, email)
-  if (device && (await takeMailSlot(db, `device:${device}:${addressHash}`, { burst: perDevice, spacingSeconds: windowSeconds, quietSeconds: windowSeconds }))) {
+  if (
+    device &&
+    (await takeMailSlot(db, `device:${device}:${addressHash}`, {
+      burst: perDevice,
+      spacingSeconds: windowSeconds,
+      quietSeconds: windowSeconds,
+    }))
+  ) {
     return true
   }
   return takeMailSlot(db, `address:${addressHash}`, { burst, spacingSeconds, quietSeconds: windowSeconds })
@@ -97,7 +115,13 @@ async function deliverSignInLinks(deps: Deps, email: string): Promise<void> {
     await deps.mailer.send({
       orgId: access.orgId,
       to: access.email,
-      ...(await signInMail({ name: access.name, email: access.email, orgName: access.orgName, url: link.url, minutes: SIGN_IN_LINK_SECONDS / 60 })),
+      ...(await signInMail({
+        name: access.name,
+        email: access.email,
+        orgName: access.orgName,
+        url: link.url,
+        minutes: SIGN_IN_LINK_SECONDS / 60,
+      })),
       tags: { purpose: 'sign_in' },
       idempotencyKey: `sign-in/${link.jti}`,
     })

@@ -34,10 +34,18 @@ async function intakeOf(tx: DbOrTx, caseId: string): Promise<{ intake: IntakeRea
  * Keeps a person's decision next to what intake said, for a case intake opened from mail. A
  * case entered by hand has nothing intake said: its corrections are audited only.
  */
-export async function recordExample(tx: Tx, orgId: string, caseId: string, field: CorrectionField, decided: unknown, by: Person): Promise<boolean> {
+export async function recordExample(
+  tx: Tx,
+  orgId: string,
+  caseId: string,
+  field: CorrectionField,
+  decided: unknown,
+  by: Person,
+): Promise<boolean> {
   const { intake, rawId } = await intakeOf(tx, caseId)
   if (!intake || !rawId) return false
-  const said = field === 'executive' ? (intake as { executive?: unknown }).executive ?? null : (intake as Record<string, unknown>)[field] ?? null
+  const said =
+    field === 'executive' ? ((intake as { executive?: unknown }).executive ?? null) : ((intake as Record<string, unknown>)[field] ?? null)
   await tx`
     insert into intake_examples (org_id, case_id, raw_id, field, intake_value, decided_value, decided_by)
     values (${orgId}, ${caseId}, ${rawId}, ${field}, ${tx.json(said as never)}, ${tx.json((decided ?? null) as never)}, ${by.id})`
@@ -60,11 +68,15 @@ export async function correctCustomer(tx: Tx, orgId: string, caseId: string, use
   if (!name && !email) throw new AppError('BAD_INPUT', "Give the customer's name or address.")
   if (email) {
     const why = unusableRecipient(email, await loadIntakeContext(tx, orgId))
-    if (why === 'colleague') throw new AppError('BAD_INPUT', `${email} is an address of your organization: a colleague is never the customer.`)
+    if (why === 'colleague')
+      throw new AppError('BAD_INPUT', `${email} is an address of your organization: a colleague is never the customer.`)
     if (why === 'no_reply') throw new AppError('BAD_INPUT', `${email} is a no-reply address: nobody would read a reply there.`)
   }
-  const [before] = await tx<{ name: string | null; email: string | null }[]>`select customer_name as name, customer_email as email from cases where id = ${caseId}`
-  if (before!.name === name && before!.email === email) throw new AppError('INVALID_STATE', `${caseLabel(c.number)} already has this customer.`)
+  const [before] = await tx<
+    { name: string | null; email: string | null }[]
+  >`select customer_name as name, customer_email as email from cases where id = ${caseId}`
+  if (before!.name === name && before!.email === email)
+    throw new AppError('INVALID_STATE', `${caseLabel(c.number)} already has this customer.`)
   // The account follows the address, by the same rule as at intake (case_account_id).
   await tx`
     update cases set customer_name = ${name}, customer_email = ${email},
@@ -72,7 +84,12 @@ export async function correctCustomer(tx: Tx, orgId: string, caseId: string, use
     where id = ${caseId}`
   const decided = { name, email }
   await recordExample(tx, orgId, caseId, 'customer', decided, user)
-  await recordAudit(tx, orgId, { actor: userActor(user), action: 'case.correct', caseId, details: { field: 'customer', from: before, to: decided } })
+  await recordAudit(tx, orgId, {
+    actor: userActor(user),
+    action: 'case.correct',
+    caseId,
+    details: { field: 'customer', from: before, to: decided },
+  })
   return email
     ? `Customer corrected to ${name ? `${name} <${email}>` : email}. The next draft goes to them; redraft or edit the current one.`
     : `Customer corrected to ${name}.`
@@ -85,7 +102,12 @@ export async function correctSource(tx: Tx, orgId: string, caseId: string, user:
   if (c.source === source) throw new AppError('INVALID_STATE', `${caseLabel(c.number)} is already ${sourceLabel(source)}.`)
   await tx`update cases set source = ${source} where id = ${caseId}`
   await recordExample(tx, orgId, caseId, 'source', source, user)
-  await recordAudit(tx, orgId, { actor: userActor(user), action: 'case.correct', caseId, details: { field: 'source', from: c.source, to: source } })
+  await recordAudit(tx, orgId, {
+    actor: userActor(user),
+    action: 'case.correct',
+    caseId,
+    details: { field: 'source', from: c.source, to: source },
+  })
   return `Source corrected to ${sourceLabel(source)}.`
 }
 
@@ -102,7 +124,12 @@ export async function correctReference(tx: Tx, orgId: string, caseId: string, us
   }
   await tx`update cases set external_ref = ${ref} where id = ${caseId}`
   await recordExample(tx, orgId, caseId, 'externalRef', ref, user)
-  await recordAudit(tx, orgId, { actor: userActor(user), action: 'case.correct', caseId, details: { field: 'externalRef', from: before!.ref, to: ref } })
+  await recordAudit(tx, orgId, {
+    actor: userActor(user),
+    action: 'case.correct',
+    caseId,
+    details: { field: 'externalRef', from: before!.ref, to: ref },
+  })
   return ref ? `Reference corrected to ${ref}.` : 'Reference removed.'
 }
 
@@ -125,7 +152,12 @@ export async function confirmExecutive(tx: Tx, orgId: string, caseId: string, us
   const who = executive.name ?? executive.email
   if (!added.length) return `${who} is already on the executives list.`
   await recordExample(tx, orgId, caseId, 'executive', { ...executive, configured: true }, user)
-  await recordAudit(tx, orgId, { actor: userActor(user), action: 'org.executive_add', caseId, details: { email: executive.email, name: executive.name, title: executive.title } })
+  await recordAudit(tx, orgId, {
+    actor: userActor(user),
+    action: 'org.executive_add',
+    caseId,
+    details: { email: executive.email, name: executive.name, title: executive.title },
+  })
   return `${who} is now on the executives list.`
 }
 

@@ -6,10 +6,7 @@ import { insertJobs } from '../jobs/queries.ts'
 import { singleLine } from '../outbound/headers.ts'
 import { computeClockColumns } from '../sla/clocks.ts'
 import { loadSlaSettings, type SlaSettings } from '../sla/settings.ts'
-import {
-  caseAccountIds, findCaseByExternalRef, insertCases, insertNote, takeCaseNumbers,
-  type NewCaseRow,
-} from './queries.ts'
+import { caseAccountIds, findCaseByExternalRef, insertCases, insertNote, takeCaseNumbers, type NewCaseRow } from './queries.ts'
 import { enteredSources, severities, type CaseStatus, type CaseType, type ChannelKind, type Severity, type Source } from './terms.ts'
 
 // Every case is born here, whichever way it came in (mail, the portal form, a CSV row): its
@@ -73,24 +70,59 @@ function caseRow(orgId: string, number: number, c: NewCase, accountId: string | 
   const ownerId = c.ownerId ?? null
   const status = c.status ?? (ownerId ? 'triaged' : 'new')
   const clocks = computeClockColumns(
-    { openedAt: c.openedAt, severity: c.severity, status, firstResponseAt: null, lastOutboundAt: null, resolutionPausedAt: null, resolutionPausedSeconds: 0 },
+    {
+      openedAt: c.openedAt,
+      severity: c.severity,
+      status,
+      firstResponseAt: null,
+      lastOutboundAt: null,
+      resolutionPausedAt: null,
+      resolutionPausedSeconds: 0,
+    },
     settings,
   )
   return {
-    org_id: orgId, number, source: c.source, customer_email: c.customerEmail, customer_name: c.customerName,
-    customer_account: c.customerAccount ?? null, forwarded_by: c.forwardedBy ?? [], subject: c.subject,
-    original_subject: c.originalSubject ?? c.subject, summary: c.summary, severity: c.severity,
-    severity_reasons: c.severityReasons, case_type: c.caseType ?? 'service', external_ref: c.externalRef,
-    original_key: c.originalKey ?? null, reply_to_message_id: c.replyToMessageId ?? null,
-    reply_references: c.replyReferences ?? [], owner_id: ownerId, owner_assigned_at: ownerId ? c.openedAt : null, status,
-    reply_token: newReplyToken(), opened_at: c.openedAt, import_key: c.importKey ?? null, account_id: accountId,
-    first_response_due_at: clocks.firstResponseDueAt, first_response_at_risk_at: clocks.firstResponseAtRiskAt,
-    resolution_due_at: clocks.resolutionDueAt, resolution_at_risk_at: clocks.resolutionAtRiskAt,
-    next_update_due_at: clocks.nextUpdateDueAt, next_update_at_risk_at: clocks.nextUpdateAtRiskAt,
-    next_deadline_at: clocks.nextDeadlineAt, next_at_risk_at: clocks.nextAtRiskAt,
-    channel_kind: c.channel?.kind ?? null, channel_name: c.channel?.name ?? null, channel_email: c.channel?.email?.toLowerCase() ?? null,
-    channel_reference: c.channel?.reference ?? null, language: c.language ?? null, executive: c.executive ?? null, intake: c.intake ?? null,
-    import_run_id: c.importRunId ?? null, import_fields: c.importFields?.length ? c.importFields : null,
+    org_id: orgId,
+    number,
+    source: c.source,
+    customer_email: c.customerEmail,
+    customer_name: c.customerName,
+    customer_account: c.customerAccount ?? null,
+    forwarded_by: c.forwardedBy ?? [],
+    subject: c.subject,
+    original_subject: c.originalSubject ?? c.subject,
+    summary: c.summary,
+    severity: c.severity,
+    severity_reasons: c.severityReasons,
+    case_type: c.caseType ?? 'service',
+    external_ref: c.externalRef,
+    original_key: c.originalKey ?? null,
+    reply_to_message_id: c.replyToMessageId ?? null,
+    reply_references: c.replyReferences ?? [],
+    owner_id: ownerId,
+    owner_assigned_at: ownerId ? c.openedAt : null,
+    status,
+    reply_token: newReplyToken(),
+    opened_at: c.openedAt,
+    import_key: c.importKey ?? null,
+    account_id: accountId,
+    first_response_due_at: clocks.firstResponseDueAt,
+    first_response_at_risk_at: clocks.firstResponseAtRiskAt,
+    resolution_due_at: clocks.resolutionDueAt,
+    resolution_at_risk_at: clocks.resolutionAtRiskAt,
+    next_update_due_at: clocks.nextUpdateDueAt,
+    next_update_at_risk_at: clocks.nextUpdateAtRiskAt,
+    next_deadline_at: clocks.nextDeadlineAt,
+    next_at_risk_at: clocks.nextAtRiskAt,
+    channel_kind: c.channel?.kind ?? null,
+    channel_name: c.channel?.name ?? null,
+    channel_email: c.channel?.email?.toLowerCase() ?? null,
+    channel_reference: c.channel?.reference ?? null,
+    language: c.language ?? null,
+    executive: c.executive ?? null,
+    intake: c.intake ?? null,
+    import_run_id: c.importRunId ?? null,
+    import_fields: c.importFields?.length ? c.importFields : null,
   }
 }
 
@@ -105,7 +137,12 @@ function noDraftReason(c: NewCase, status: CaseStatus): string | null {
  * Creates one case. `number` is for a caller that took it already (intake takes it under the
  * org row lock before its second look for a thread); otherwise the next one is taken here.
  */
-export async function createCase(tx: Tx, orgId: string, c: NewCase, options: { number?: number; settings?: SlaSettings } = {}): Promise<CreatedCase> {
+export async function createCase(
+  tx: Tx,
+  orgId: string,
+  c: NewCase,
+  options: { number?: number; settings?: SlaSettings } = {},
+): Promise<CreatedCase> {
   const [created] = await createCases(tx, orgId, [c], options.number === undefined ? options : { ...options, firstNumber: options.number })
   return created!
 }
@@ -115,19 +152,39 @@ export async function createCase(tx: Tx, orgId: string, c: NewCase, options: { n
  * are (a CSV import does 500 at a time): the accounts looked up, the cases inserted, their audit
  * events and draft jobs written, each in one statement.
  */
-export async function createCases(tx: Tx, orgId: string, cases: NewCase[], options: { firstNumber?: number; settings?: SlaSettings } = {}): Promise<CreatedCase[]> {
+export async function createCases(
+  tx: Tx,
+  orgId: string,
+  cases: NewCase[],
+  options: { firstNumber?: number; settings?: SlaSettings } = {},
+): Promise<CreatedCase[]> {
   if (cases.length === 0) return []
   const settings = options.settings ?? (await loadSlaSettings(tx, orgId))
   const first = options.firstNumber ?? (await takeCaseNumbers(tx, orgId, cases.length))
-  const accounts = await caseAccountIds(tx, cases.map((c) => ({ email: c.customerEmail, account: c.customerAccount ?? null })))
+  const accounts = await caseAccountIds(
+    tx,
+    cases.map((c) => ({ email: c.customerEmail, account: c.customerAccount ?? null })),
+  )
   const rows = cases.map((c, i) => caseRow(orgId, first + i, c, accounts[i]!, settings))
   // As jsonb: postgres.js would send a list of objects as a PostgreSQL array.
-  const inserted = await insertCases(tx, rows.map((r) => (r.import_fields ? { ...r, import_fields: tx.json(r.import_fields as never) } : r)))
-  await recordAudits(tx, orgId, inserted.map((row, i) => ({ actor: cases[i]!.audit.actor, action: 'case.create', caseId: row.id, details: cases[i]!.audit.details })))
+  const inserted = await insertCases(
+    tx,
+    rows.map((r) => (r.import_fields ? { ...r, import_fields: tx.json(r.import_fields as never) } : r)),
+  )
+  await recordAudits(
+    tx,
+    orgId,
+    inserted.map((row, i) => ({ actor: cases[i]!.audit.actor, action: 'case.create', caseId: row.id, details: cases[i]!.audit.details })),
+  )
 
   const reasons = cases.map((c, i) => noDraftReason(c, rows[i]!.status as CaseStatus))
   const drafted = inserted.filter((_, i) => reasons[i] === null)
-  const jobIds = await insertJobs(tx, orgId, 'draft', drafted.map((row) => ({ caseId: row.id })))
+  const jobIds = await insertJobs(
+    tx,
+    orgId,
+    'draft',
+    drafted.map((row) => ({ caseId: row.id })),
+  )
   const jobOf = new Map(drafted.map((row, i) => [row.id, jobIds[i]!]))
   return inserted.map((row, i) => ({
     id: row.id,
@@ -143,16 +200,26 @@ export const newCaseSchema = z
     customerEmail: z.union([z.literal(''), z.email({ error: 'Enter a valid email address, or leave it empty.' })]).default(''),
     // One line: the subject heads the approval invite and the reply, where a line break would
     // start a header of its own.
-    subject: z.string().overwrite(singleLine).min(3, 'Give the escalation a subject (at least 3 characters).').max(300, 'Keep the subject under 300 characters.'),
-    summary: z.string().trim().min(10, 'Describe what happened (at least 10 characters).').max(20_000, 'Keep the summary under 20,000 characters.'),
+    subject: z
+      .string()
+      .overwrite(singleLine)
+      .min(3, 'Give the escalation a subject (at least 3 characters).')
+      .max(300, 'Keep the subject under 300 characters.'),
+    summary: z
+      .string()
+      .trim()
+      .min(10, 'Describe what happened (at least 10 characters).')
+      .max(20_000, 'Keep the summary under 20,000 characters.'),
     severity: z.enum(severities, { error: 'Choose a severity.' }),
     externalRef: z.string().trim().max(100, 'Keep the reference under 100 characters.').default(''),
   })
-  .refine((v) => v.customerName || v.customerEmail, { message: 'Give the customer\'s name or email address.', path: ['customerEmail'] })
+  .refine((v) => v.customerName || v.customerEmail, { message: "Give the customer's name or email address.", path: ['customerEmail'] })
 
 export type NewCaseInput = z.infer<typeof newCaseSchema>
 
-export type FormCase = { id: string; number: number } & ({ created: true; draft: DraftOutcome } | { created: false; reason: 'reference_taken' })
+export type FormCase = { id: string; number: number } & (
+  { created: true; draft: DraftOutcome } | { created: false; reason: 'reference_taken' }
+)
 
 /**
  * A phoned-in or walked-in escalation, entered by a person: same clocks and audit as mail. One

@@ -10,7 +10,14 @@ export type IntakeReading = {
   customer?: { name: string | null; email: string | null }
   severity?: string
   externalRef?: string | null
-  model?: { ok: true; model: string; disagreements: { field: string; rules: unknown; model: unknown }[]; fields?: { severityReasons?: string[] } } | { ok: false; reason: string; detail: string }
+  model?:
+    | {
+        ok: true
+        model: string
+        disagreements: { field: string; rules: unknown; model: unknown }[]
+        fields?: { severityReasons?: string[] }
+      }
+    | { ok: false; reason: string; detail: string }
 }
 
 export type CaseDetail = {
@@ -131,6 +138,11 @@ export type TimelineEntry = AuditRow & { actorName: string | null }
 
 export async function listTimeline(db: DbOrTx, caseId: string): Promise<TimelineEntry[]> {
   const rows = await listCaseAudit(db, caseId)
-  const names = new Map((await db<{ id: string; name: string; email: string }[]>`select id::text, name, email from app_users`).map((u) => [u.id, u.name || u.email]))
+  const names = new Map(
+    (await db<{ id: string; name: string; email: string }[]>`select id::text, name, email from app_users`).map((u) => [
+      u.id,
+      u.name || u.email,
+    ]),
+  )
   return rows.map((r) => ({ ...r, actorName: r.actorId ? (names.get(r.actorId) ?? r.actorId) : null }))
 }

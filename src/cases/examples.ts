@@ -26,10 +26,15 @@ const cell = (v: unknown) => (v === null || v === undefined ? null : typeof v ==
 
 export function formatExamples(examples: IntakeExample[], format: ExampleFormat): string {
   if (format === 'jsonl') return examples.map((e) => `${JSON.stringify(record(e))}\n`).join('')
-  return csvLine([...columns]) + examples.map((e) => {
-    const r = record(e)
-    return csvLine(columns.map((c) => cell(r[c])))
-  }).join('')
+  return (
+    csvLine([...columns]) +
+    examples
+      .map((e) => {
+        const r = record(e)
+        return csvLine(columns.map((c) => cell(r[c])))
+      })
+      .join('')
+  )
 }
 
 export const exampleContentType: Record<ExampleFormat, string> = {

@@ -24,7 +24,10 @@ export function assertTransition(c: CaseRecord, to: CaseStatus): void {
   const allowed = transitions[c.status]
   if (!allowed.includes(to)) {
     const options = allowed.map(statusLabel).join(', ')
-    throw new AppError('INVALID_STATE', `${caseLabel(c.number)} is ${statusLabel(c.status)}; from there it can move to ${options}, not ${statusLabel(to)}.`)
+    throw new AppError(
+      'INVALID_STATE',
+      `${caseLabel(c.number)} is ${statusLabel(c.status)}; from there it can move to ${options}, not ${statusLabel(to)}.`,
+    )
   }
 }
 
@@ -46,7 +49,10 @@ export async function changeStatus(tx: Tx, orgId: string, caseId: string, actor:
     throw new AppError('INVALID_STATE', `${caseLabel(c.number)} needs an owner before it is triaged; assign one.`)
   }
   if (to === 'closed' && !c.customerConfirmedAt && !reason) {
-    throw new AppError('BAD_INPUT', `The customer has not confirmed the resolution of ${caseLabel(c.number)}; give a reason to close it anyway.`)
+    throw new AppError(
+      'BAD_INPUT',
+      `The customer has not confirmed the resolution of ${caseLabel(c.number)}; give a reason to close it anyway.`,
+    )
   }
 
   if (to === 'waiting_customer') await pauseResolutionClock(tx, caseId, at)
@@ -59,7 +65,9 @@ export async function changeStatus(tx: Tx, orgId: string, caseId: string, actor:
       close_reason = case when ${to} = 'closed' then ${reason} else close_reason end
     where id = ${caseId}`
   await recomputeClocks(tx, orgId, caseId)
-  const action = { resolved: 'case.resolve', closed: 'case.close' }[to as string] ?? (c.status === 'resolved' || c.status === 'closed' ? 'case.reopen' : 'case.status_change')
+  const action =
+    { resolved: 'case.resolve', closed: 'case.close' }[to as string] ??
+    (c.status === 'resolved' || c.status === 'closed' ? 'case.reopen' : 'case.status_change')
   await recordAudit(tx, orgId, { actor, action, caseId, details: { from: c.status, to, ...(reason ? { reason } : {}) } })
   if (to === 'resolved') {
     // The customer is asked to confirm; the notice is drafted and goes through approval like any reply.
@@ -71,7 +79,8 @@ export async function changeStatus(tx: Tx, orgId: string, caseId: string, actor:
 /** The customer confirmed the resolution (through a signed link or a reply): the case closes. */
 export async function confirmResolution(tx: Tx, orgId: string, caseId: string, actor: Actor, at = new Date()) {
   const c = await lockCase(tx, caseId)
-  if (c.status !== 'resolved') throw new AppError('INVALID_STATE', `${caseLabel(c.number)} is ${statusLabel(c.status)}, not awaiting confirmation.`)
+  if (c.status !== 'resolved')
+    throw new AppError('INVALID_STATE', `${caseLabel(c.number)} is ${statusLabel(c.status)}, not awaiting confirmation.`)
   await tx`update cases set customer_confirmed_at = ${at}, status = 'closed', closed_at = ${at} where id = ${caseId}`
   await recomputeClocks(tx, orgId, caseId)
   await recordAudit(tx, orgId, { actor, action: 'case.confirm', caseId, details: { from: 'resolved', to: 'closed' } })
@@ -82,7 +91,14 @@ export async function confirmResolution(tx: Tx, orgId: string, caseId: string, a
  * one stops the first-response clock; every one restarts the update cadence. Only a sent,
  * approved reply may call this (never a draft).
  */
-export async function recordOutboundSent(tx: Tx, orgId: string, caseId: string, sentAt: Date, actor: Actor, details: Record<string, unknown> = {}) {
+export async function recordOutboundSent(
+  tx: Tx,
+  orgId: string,
+  caseId: string,
+  sentAt: Date,
+  actor: Actor,
+  details: Record<string, unknown> = {},
+) {
   const c = await lockCase(tx, caseId)
   const first = !c.firstResponseAt
   const moveTo: CaseStatus | null = ['new', 'triaged', 'awaiting_approval', 'in_progress'].includes(c.status) ? 'responded' : null

@@ -15,13 +15,47 @@ export async function takeCaseNumbers(tx: Tx, orgId: string, count: number): Pro
 
 /** Every column a new case is born with; anything else keeps its default until something changes it. */
 export const newCaseColumns = [
-  'org_id', 'number', 'source', 'customer_email', 'customer_name', 'customer_account', 'forwarded_by', 'subject',
-  'original_subject', 'summary', 'severity', 'severity_reasons', 'case_type', 'external_ref', 'original_key',
-  'reply_to_message_id', 'reply_references', 'owner_id', 'owner_assigned_at', 'status', 'reply_token', 'opened_at',
-  'import_key', 'account_id', 'first_response_due_at', 'first_response_at_risk_at', 'resolution_due_at',
-  'resolution_at_risk_at', 'next_update_due_at', 'next_update_at_risk_at', 'next_deadline_at', 'next_at_risk_at',
-  'channel_kind', 'channel_name', 'channel_email', 'channel_reference', 'language', 'executive', 'intake',
-  'import_run_id', 'import_fields',
+  'org_id',
+  'number',
+  'source',
+  'customer_email',
+  'customer_name',
+  'customer_account',
+  'forwarded_by',
+  'subject',
+  'original_subject',
+  'summary',
+  'severity',
+  'severity_reasons',
+  'case_type',
+  'external_ref',
+  'original_key',
+  'reply_to_message_id',
+  'reply_references',
+  'owner_id',
+  'owner_assigned_at',
+  'status',
+  'reply_token',
+  'opened_at',
+  'import_key',
+  'account_id',
+  'first_response_due_at',
+  'first_response_at_risk_at',
+  'resolution_due_at',
+  'resolution_at_risk_at',
+  'next_update_due_at',
+  'next_update_at_risk_at',
+  'next_deadline_at',
+  'next_at_risk_at',
+  'channel_kind',
+  'channel_name',
+  'channel_email',
+  'channel_reference',
+  'language',
+  'executive',
+  'intake',
+  'import_run_id',
+  'import_fields',
 ] as const
 
 export type NewCaseRow = Record<(typeof newCaseColumns)[number], unknown>
@@ -56,7 +90,11 @@ export async function findCaseByExternalRef(db: DbOrTx, externalRef: string): Pr
 }
 
 /** A note in the thread, written by a person (what they typed when they entered the case). */
-export async function insertNote(tx: Tx, orgId: string, note: { caseId: string; subject: string; text: string; authorId: string | null }): Promise<string> {
+export async function insertNote(
+  tx: Tx,
+  orgId: string,
+  note: { caseId: string; subject: string; text: string; authorId: string | null },
+): Promise<string> {
   const [row] = await tx<{ id: string }[]>`
     insert into messages (org_id, case_id, direction, subject, text_body, author_id)
     values (${orgId}, ${note.caseId}, 'note', ${note.subject}, ${note.text}, ${note.authorId}) returning id`

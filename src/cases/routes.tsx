@@ -27,13 +27,17 @@ import { isHtmx, pageOrFragment, render } from '../http/htmx.ts'
 
 export const caseRoutes = new Hono<AppEnv>()
 
-
 async function loadView(tx: Tx, caseId: string, user: SessionUser, mailFrom: string): Promise<CaseView | null> {
   const kase = await getCaseDetail(tx, caseId)
   if (!kase) return null
   const [thread, timeline, team, history, draft, approval, reviewPanel] = await Promise.all([
-    listThread(tx, caseId), listTimeline(tx, caseId), listTeam(tx), listEarlierEscalations(tx, caseId), loadCaseDrafts(tx, caseId, mailFrom),
-    loadCaseApprovals(tx, caseId), loadCaseReviewPanel(tx, caseId),
+    listThread(tx, caseId),
+    listTimeline(tx, caseId),
+    listTeam(tx),
+    listEarlierEscalations(tx, caseId),
+    loadCaseDrafts(tx, caseId, mailFrom),
+    loadCaseApprovals(tx, caseId),
+    loadCaseReviewPanel(tx, caseId),
   ])
   return { kase, thread, timeline, team, history, draft, approval, reviewPanel, user, now: new Date() }
 }
@@ -83,7 +87,7 @@ caseRoutes.get('/:id', async (c) => {
 // After a redirect (POST → 303 → GET): a fixed vocabulary, so nothing from the URL is echoed.
 const notices: Record<string, string> = {
   'approval-requested': 'Approval requested: each approver has been emailed a link.',
-  approved: 'Approved: the reply is being sent in the customer\'s thread.',
+  approved: "Approved: the reply is being sent in the customer's thread.",
   rejected: 'Rejected: the owner sees your note.',
 }
 
@@ -91,7 +95,9 @@ caseRoutes.get('/:id/messages/:messageId/html', async (c) => {
   const user = requireUser(c)
   const html = await withOrg(c.get('deps').db, user.orgId, (tx) => findMessageHtml(tx, c.req.param('id'), c.req.param('messageId')))
   if (!html) throw notFound('That message')
-  const safe = sanitizeEmailHtmlBounded(html) ?? '<p><em>This message\'s formatting is too large or too complex to show safely. Its text is shown on the case page.</em></p>'
+  const safe =
+    sanitizeEmailHtmlBounded(html) ??
+    "<p><em>This message's formatting is too large or too complex to show safely. Its text is shown on the case page.</em></p>"
   const page = `<!doctype html><meta charset="utf-8"><base target="_blank"><body style="font-family:system-ui,sans-serif;margin:8px">${safe}</body>`
   return c.body(page, 200, framedHtmlHeaders)
 })
@@ -127,38 +133,64 @@ function caseAction(run: Action) {
   }
 }
 
+caseRoutes.post(
+  '/:id/assign',
+  caseAction(async (tx, user, id, form) => {
+    if (!form.ownerId || !isUuid(form.ownerId)) throw new AppError('BAD_INPUT', 'Choose the accountable owner.')
+    await assignOwner(tx, user.orgId, id, form.ownerId, user, form.reason)
+    return 'Owner assigned.'
+  }),
+)
 
-caseRoutes.post('/:id/assign', caseAction(async (tx, user, id, form) => {
-  if (!form.ownerId || !isUuid(form.ownerId)) throw new AppError('BAD_INPUT', 'Choose the accountable owner.')
-  await assignOwner(tx, user.orgId, id, form.ownerId, user, form.reason)
-  return 'Owner assigned.'
-}))
+caseRoutes.post(
+  '/:id/acknowledge',
+  caseAction(async (tx, user, id) => {
+    await acknowledgeCase(tx, user.orgId, id, user)
+    return 'Acknowledged: the team knows you have it.'
+  }),
+)
 
-caseRoutes.post('/:id/acknowledge', caseAction(async (tx, user, id) => {
-  await acknowledgeCase(tx, user.orgId, id, user)
-  return 'Acknowledged: the team knows you have it.'
-}))
+caseRoutes.post(
+  '/:id/severity',
+  caseAction(async (tx, user, id, form) => {
+    if (!isSeverity(form.severity)) throw new AppError('BAD_INPUT', 'Choose a severity from SEV-1 to SEV-4.')
+    await changeSeverity(tx, user.orgId, id, form.severity, userActor(user), form.reason)
+    await recordExample(tx, user.orgId, id, 'severity', form.severity, user)
+    return `Severity is now ${form.severity}; the clocks were recomputed.`
+  }),
+)
 
-caseRoutes.post('/:id/severity', caseAction(async (tx, user, id, form) => {
-  if (!isSeverity(form.severity)) throw new AppError('BAD_INPUT', 'Choose a severity from SEV-1 to SEV-4.')
-  await changeSeverity(tx, user.orgId, id, form.severity, userActor(user), form.reason)
-  await recordExample(tx, user.orgId, id, 'severity', form.severity, user)
-  return `Severity is now ${form.severity}; the clocks were recomputed.`
-}))
+caseRoutes.post(
+  '/:id/status',
+  caseAction(async (tx, user, id, form) => {
+    if (!isStatus(form.status)) throw new AppError('BAD_INPUT', 'Choose the new status.')
+    await changeStatus(tx, user.orgId, id, userActor(user), { to: form.status, reason: form.reason })
+    return `Moved to ${statusLabel(form.status)}.`
+  }),
+)
 
-caseRoutes.post('/:id/status', caseAction(async (tx, user, id, form) => {
-  if (!isStatus(form.status)) throw new AppError('BAD_INPUT', 'Choose the new status.')
-  await changeStatus(tx, user.orgId, id, userActor(user), { to: form.status, reason: form.reason })
-  return `Moved to ${statusLabel(form.status)}.`
-}))
-
-caseRoutes.post('/:id/notes', caseAction(async (tx, user, id, form) => {
-  await addNote(tx, user.orgId, id, user, form.text ?? '')
-  return 'Note added.'
-}))
+caseRoutes.post(
+  '/:id/notes',
+  caseAction(async (tx, user, id, form) => {
+    await addNote(tx, user.orgId, id, user, form.text ?? '')
+    return 'Note added.'
+  }),
+)
 
 // One click per field: each correction is audited and kept as a labelled example.
-caseRoutes.post('/:id/correct/customer', caseAction((tx, user, id, form) => correctCustomer(tx, user.orgId, id, user, form)))
-caseRoutes.post('/:id/correct/source', caseAction((tx, user, id, form) => correctSource(tx, user.orgId, id, user, form.source)))
-caseRoutes.post('/:id/correct/reference', caseAction((tx, user, id, form) => correctReference(tx, user.orgId, id, user, form.externalRef)))
-caseRoutes.post('/:id/executive', caseAction((tx, user, id) => confirmExecutive(tx, user.orgId, id, user)))
+caseRoutes.post(
+  '/:id/correct/customer',
+  caseAction((tx, user, id, form) => correctCustomer(tx, user.orgId, id, user, form)),
+)
+caseRoutes.post(
+  '/:id/correct/source',
+  caseAction((tx, user, id, form) => correctSource(tx, user.orgId, id, user, form.source)),
+)
+caseRoutes.post(
+  '/:id/correct/reference',
+  caseAction((tx, user, id, form) => correctReference(tx, user.orgId, id, user, form.externalRef)),
+)
+caseRoutes.post(
+  '/:id/executive',
+  caseAction((tx, user, id) => confirmExecutive(tx, user.orgId, id, user)),
+)

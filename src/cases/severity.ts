@@ -14,14 +14,22 @@ export async function changeSeverity(tx: Tx, orgId: string, caseId: string, to: 
   if (c.severity === to) throw new AppError('INVALID_STATE', `${caseLabel(c.number)} is already ${to}.`)
   const note = reason?.trim() || null
   if (c.status !== 'new' && !note) {
-    throw new AppError('BAD_INPUT', `${caseLabel(c.number)} is past triage; changing its severity from ${c.severity} to ${to} needs a reason.`)
+    throw new AppError(
+      'BAD_INPUT',
+      `${caseLabel(c.number)} is past triage; changing its severity from ${c.severity} to ${to} needs a reason.`,
+    )
   }
   await tx`
     update cases set severity = ${to}, severity_changed_at = now(),
       severity_reasons = severity_reasons || ${[`changed from ${c.severity} to ${to}${note ? `: ${note}` : ''}`]}::text[]
     where id = ${caseId}`
   await recomputeClocks(tx, orgId, caseId)
-  await recordAudit(tx, orgId, { actor, action: 'case.severity_change', caseId, details: { from: c.severity, to, ...(note ? { reason: note } : {}) } })
+  await recordAudit(tx, orgId, {
+    actor,
+    action: 'case.severity_change',
+    caseId,
+    details: { from: c.severity, to, ...(note ? { reason: note } : {}) },
+  })
 }
 
 export type OverrideWeek = { week: Date; actorId: string | null; actorName: string | null; raised: number; lowered: number }

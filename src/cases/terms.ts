@@ -13,17 +13,40 @@ export const enteredSources = ['form', 'ceo_inbox', 'bbb', 'lawyer', 'regulator'
 export type EnteredSource = (typeof enteredSources)[number]
 
 /** new → triaged (owner set) → awaiting_approval → responded → waiting_customer ⇄ in_progress → resolved → closed. */
-export const statuses = ['new', 'triaged', 'awaiting_approval', 'responded', 'waiting_customer', 'in_progress', 'resolved', 'closed'] as const
+export const statuses = [
+  'new',
+  'triaged',
+  'awaiting_approval',
+  'responded',
+  'waiting_customer',
+  'in_progress',
+  'resolved',
+  'closed',
+] as const
 export type CaseStatus = (typeof statuses)[number]
 
 /** The body a notice came through, or counsel (a lawyer's letter): how a reply through it is named. */
-export const channelKinds = ['bbb', 'cfpb', 'attorney_general', 'ombudsman', 'data_protection_authority', 'consumer_affairs', 'review_platform', 'counsel'] as const
+export const channelKinds = [
+  'bbb',
+  'cfpb',
+  'attorney_general',
+  'ombudsman',
+  'data_protection_authority',
+  'consumer_affairs',
+  'review_platform',
+  'counsel',
+] as const
 export type ChannelKind = (typeof channelKinds)[number]
 
 export const channelLabels: Record<ChannelKind, string> = {
-  bbb: 'the BBB', cfpb: 'the CFPB', attorney_general: "the attorney general's office", ombudsman: 'the ombudsman',
-  data_protection_authority: 'the data-protection authority', consumer_affairs: 'the consumer-affairs office',
-  review_platform: 'the review platform', counsel: 'counsel',
+  bbb: 'the BBB',
+  cfpb: 'the CFPB',
+  attorney_general: "the attorney general's office",
+  ombudsman: 'the ombudsman',
+  data_protection_authority: 'the data-protection authority',
+  consumer_affairs: 'the consumer-affairs office',
+  review_platform: 'the review platform',
+  counsel: 'counsel',
 }
 
 /** "German" for "de": the language a customer writes in, in words (the code itself when unknown). */
@@ -40,8 +63,14 @@ export const caseTypes = ['technical', 'service', 'business', 'security', 'compl
 export type CaseType = (typeof caseTypes)[number]
 
 export const sourceLabels: Record<Source, string> = {
-  ceo_inbox: 'CEO inbox', bbb: 'BBB', lawyer: 'Lawyer', regulator: 'Regulator', social: 'Social',
-  direct: 'Direct', form: 'Form', csv: 'CSV',
+  ceo_inbox: 'CEO inbox',
+  bbb: 'BBB',
+  lawyer: 'Lawyer',
+  regulator: 'Regulator',
+  social: 'Social',
+  direct: 'Direct',
+  form: 'Form',
+  csv: 'CSV',
 }
 
 /** A source as people read it; anything unknown (an old row, a typo) shows as itself. */

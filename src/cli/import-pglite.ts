@@ -45,11 +45,14 @@ async function copyTable(source: Source, superuser: DbOrTx, table: string, colum
   let copied = 0
   for (;;) {
     const { rows } = await source.query<{ batch: string | null; n: number }>(
-      `select json_agg(t)::text as batch, count(*)::int as n from (select ${list} from ${ident(table)} order by ctid limit ${BATCH} offset ${copied}) t`)
+      `select json_agg(t)::text as batch, count(*)::int as n from (select ${list} from ${ident(table)} order by ctid limit ${BATCH} offset ${copied}) t`,
+    )
     const { batch, n } = rows[0] ?? { batch: null, n: 0 }
     if (!batch || n === 0) return copied
     await superuser.unsafe(
-      `insert into ${ident(table)} (${list}) overriding system value select ${list} from json_populate_recordset(null::${ident(table)}, $1::text::json)`, [batch])
+      `insert into ${ident(table)} (${list}) overriding system value select ${list} from json_populate_recordset(null::${ident(table)}, $1::text::json)`,
+      [batch],
+    )
     copied += n
   }
 }
@@ -58,7 +61,9 @@ async function copyTable(source: Source, superuser: DbOrTx, table: string, colum
 async function copySequences(source: Source, superuser: DbOrTx): Promise<void> {
   const sequences = await superuser<{ name: string }[]>`select sequencename as name from pg_sequences where schemaname = 'public'`
   for (const { name } of sequences) {
-    const { rows } = await source.query<{ last: string; called: boolean }>(`select last_value::text as last, is_called as called from ${ident(name)}`)
+    const { rows } = await source.query<{ last: string; called: boolean }>(
+      `select last_value::text as last, is_called as called from ${ident(name)}`,
+    )
     if (rows[0]) await superuser`select setval(${name}::regclass, ${rows[0].last}::bigint, ${rows[0].called})`
   }
 }
@@ -74,7 +79,10 @@ export async function copyDatabase(source: Source, owner: Db, superuser: Db, dir
   const applied = (await source.query<Applied>('select version, name, checksum from schema_migrations order by version')).rows
   checkHistory(files, applied)
   const [existing] = await owner<{ n: number }[]>`select count(*)::int as n from pg_tables where schemaname = 'public'`
-  if (existing!.n > 0) throw new UsageError('the embedded PostgreSQL already holds a database; import-pglite fills only a new one (move .data/postgres away first)')
+  if (existing!.n > 0)
+    throw new UsageError(
+      'the embedded PostgreSQL already holds a database; import-pglite fills only a new one (move .data/postgres away first)',
+    )
   const version = applied.at(-1)?.version ?? 0
   await migrate(owner, dir, { upTo: version })
   const tables = await targetTables(owner)
@@ -122,6 +130,8 @@ export const importPgliteCommand: Command = {
     }
     await rename(from, `${from}.imported`)
     await rm(join(env.DATA_DIR, 'embedded.json'), { force: true }) // the PGlite version's holder file
-    console.log(`imported ${result.rows} rows of ${result.tables} tables (schema version ${result.version}) from ${from}, now ${from}.imported`)
+    console.log(
+      `imported ${result.rows} rows of ${result.tables} tables (schema version ${result.version}) from ${from}, now ${from}.imported`,
+    )
   },
 }

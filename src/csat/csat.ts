@@ -5,7 +5,14 @@ import { caseLabel } from '../cases/terms.ts'
 import { confirmResolution } from '../cases/lifecycle.ts'
 import type { DbOrTx, Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
-import { consumeCustomerLink, findSendLinks, issueCustomerLink, signCustomerLink, type CustomerLinkClaims, type CustomerLinkPurpose } from './links.ts'
+import {
+  consumeCustomerLink,
+  findSendLinks,
+  issueCustomerLink,
+  signCustomerLink,
+  type CustomerLinkClaims,
+  type CustomerLinkPurpose,
+} from './links.ts'
 
 // CSAT and the customer's "it's resolved" confirmation. Both links travel inside the resolution
 // message, which is a draft like any other: it reaches the customer only once an approver has
@@ -30,7 +37,8 @@ function customerLinksBlock(deps: LinkDeps, kase: { number: number }, tokens: { 
   ].join('\n\n')
 }
 
-const signOff = /^(?:kind(?:est)? regards|warm(?:est)? regards|best regards|best wishes|regards|best|sincerely|yours sincerely|yours faithfully|yours truly|with thanks|many thanks|thank you|thanks|cordially)\b[,.!]?/i
+const signOff =
+  /^(?:kind(?:est)? regards|warm(?:est)? regards|best regards|best wishes|regards|best|sincerely|yours sincerely|yours faithfully|yours truly|with thanks|many thanks|thank you|thanks|cordially)\b[,.!]?/i
 
 /** The block goes before the sign-off ("Kind regards, …"), or at the end when there is none. */
 export function insertBeforeSignOff(body: string, block: string): string {
@@ -52,7 +60,11 @@ export const withLinksPlaceholder = (body: string) => insertBeforeSignOff(body, 
  * byte-identical mail under the same idempotency key. A body without the placeholder is sent
  * as it is. Call it with the outbox row locked.
  */
-export async function textWithCustomerLinks(tx: Tx, deps: LinkDeps, row: { orgId: string; caseId: string; outboxId: string; body: string }): Promise<string> {
+export async function textWithCustomerLinks(
+  tx: Tx,
+  deps: LinkDeps,
+  row: { orgId: string; caseId: string; outboxId: string; body: string },
+): Promise<string> {
   if (!row.body.includes(CUSTOMER_LINKS_PLACEHOLDER)) return row.body
   const [kase] = await tx<{ number: number }[]>`select number from cases where id = ${row.caseId}`
   if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
@@ -64,7 +76,8 @@ async function mintLinksOnce(tx: Tx, key: Uint8Array, row: { orgId: string; case
   let stored = await findSendLinks(tx, row.outboxId)
   if (stored.length < 2) {
     for (const purpose of ['csat', 'confirm_resolution'] as const) {
-      if (!stored.some((l) => l.purpose === purpose)) await issueCustomerLink(tx, key, { orgId: row.orgId, caseId: row.caseId, purpose, outboxId: row.outboxId })
+      if (!stored.some((l) => l.purpose === purpose))
+        await issueCustomerLink(tx, key, { orgId: row.orgId, caseId: row.caseId, purpose, outboxId: row.outboxId })
     }
     stored = await findSendLinks(tx, row.outboxId)
   }
@@ -76,8 +89,16 @@ async function mintLinksOnce(tx: Tx, key: Uint8Array, row: { orgId: string; case
 }
 
 export const ratingFormSchema = z.object({
-  rating: z.coerce.number({ error: 'Choose a rating from 1 to 5.' }).int().min(1, 'Choose a rating from 1 to 5.').max(5, 'Choose a rating from 1 to 5.'),
-  comment: z.string().transform((s) => s.replace(/\r\n?/g, '\n').trim()).pipe(z.string().max(2000, 'Keep the comment under 2,000 characters.')).default(''),
+  rating: z.coerce
+    .number({ error: 'Choose a rating from 1 to 5.' })
+    .int()
+    .min(1, 'Choose a rating from 1 to 5.')
+    .max(5, 'Choose a rating from 1 to 5.'),
+  comment: z
+    .string()
+    .transform((s) => s.replace(/\r\n?/g, '\n').trim())
+    .pipe(z.string().max(2000, 'Keep the comment under 2,000 characters.'))
+    .default(''),
 })
 export type RatingForm = z.infer<typeof ratingFormSchema>
 
@@ -107,7 +128,8 @@ export async function submitRating(tx: Tx, claims: CustomerLinkClaims, form: Rat
  */
 export async function confirmByCustomer(tx: Tx, claims: CustomerLinkClaims): Promise<CustomerActionResult> {
   const kase = await lockCase(tx, claims.caseId)
-  if (kase.status !== 'resolved') return { ok: false, reason: kase.status === 'closed' && kase.customerConfirmedAt ? 'used' : 'not_resolved', caseNumber: kase.number }
+  if (kase.status !== 'resolved')
+    return { ok: false, reason: kase.status === 'closed' && kase.customerConfirmedAt ? 'used' : 'not_resolved', caseNumber: kase.number }
   if (!(await consumeCustomerLink(tx, claims))) return { ok: false, reason: 'used', caseNumber: kase.number }
   await confirmResolution(tx, claims.orgId, claims.caseId, customerActor(kase.customerEmail))
   return { ok: true, caseNumber: kase.number }

@@ -30,7 +30,11 @@ export async function issueCustomerLink(
   await tx`
     insert into customer_links (jti, org_id, case_id, purpose, expires_at, outbox_id)
     values (${jti}, ${link.orgId}, ${link.caseId}, ${link.purpose}, ${expiresAt}, ${link.outboxId ?? null})`
-  return { token: await signCustomerLink(key, { jti, orgId: link.orgId, caseId: link.caseId, purpose: link.purpose, expiresAt }), jti, expiresAt }
+  return {
+    token: await signCustomerLink(key, { jti, orgId: link.orgId, caseId: link.caseId, purpose: link.purpose, expiresAt }),
+    jti,
+    expiresAt,
+  }
 }
 
 /**
@@ -50,7 +54,10 @@ export function signCustomerLink(key: Uint8Array, link: CustomerLinkClaims): Pro
 }
 
 /** The links minted for one outbox row (at most one per purpose). */
-export async function findSendLinks(db: DbOrTx, outboxId: string): Promise<{ jti: string; purpose: CustomerLinkPurpose; expiresAt: Date }[]> {
+export async function findSendLinks(
+  db: DbOrTx,
+  outboxId: string,
+): Promise<{ jti: string; purpose: CustomerLinkPurpose; expiresAt: Date }[]> {
   return db<{ jti: string; purpose: CustomerLinkPurpose; expiresAt: Date }[]>`
     select jti, purpose, expires_at as "expiresAt" from customer_links where outbox_id = ${outboxId}`
 }

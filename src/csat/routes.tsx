@@ -5,7 +5,14 @@ import { caseLabel } from '../cases/terms.ts'
 import { withOrg } from '../db.ts'
 import { ConfirmResolvedPage, CustomerNotice, RatePage } from '../../views/pages/customer-links.tsx'
 import { confirmByCustomer, ratingFormSchema, submitRating, type CustomerActionResult } from './csat.ts'
-import { findCustomerCase, findCustomerLink, verifyCustomerLink, type CustomerCase, type CustomerLinkClaims, type CustomerLinkPurpose } from './links.ts'
+import {
+  findCustomerCase,
+  findCustomerLink,
+  verifyCustomerLink,
+  type CustomerCase,
+  type CustomerLinkClaims,
+  type CustomerLinkPurpose,
+} from './links.ts'
 import { formText as field } from '../http/forms.ts'
 import { render } from '../http/htmx.ts'
 
@@ -17,9 +24,16 @@ export const customerLinkRoutes = new Hono<AppEnv>()
 type Problem = { title: string; message: string; status: 400 | 409 | 410 }
 type LinkState = { ok: true; claims: CustomerLinkClaims; kase: CustomerCase } | { ok: false; problem: Problem; orgName?: string }
 
-const invalid: Problem = { title: 'This link is not valid', message: 'It may have been cut short or changed. Open it again from our email, or simply reply to that email.', status: 400 }
-const expired: Problem = { title: 'This link has expired', message: 'Links in our emails work for 30 days. Reply to our email and it will reach the person who handled your case.', status: 410 }
-
+const invalid: Problem = {
+  title: 'This link is not valid',
+  message: 'It may have been cut short or changed. Open it again from our email, or simply reply to that email.',
+  status: 400,
+}
+const expired: Problem = {
+  title: 'This link has expired',
+  message: 'Links in our emails work for 30 days. Reply to our email and it will reach the person who handled your case.',
+  status: 410,
+}
 
 /** What the link points at; reads only (GET and POST share it). */
 async function readLink(c: Context<AppEnv>, token: string, purpose: CustomerLinkPurpose): Promise<LinkState> {
@@ -32,9 +46,10 @@ async function readLink(c: Context<AppEnv>, token: string, purpose: CustomerLink
     const kase = await findCustomerCase(tx, claims.caseId)
     if (!link || !kase) return { ok: false, problem: invalid }
     if (link.consumedAt) {
-      const message = purpose === 'csat'
-        ? `Your rating of ${caseLabel(kase.number)} was already recorded. Thank you!`
-        : `${caseLabel(kase.number)} was already confirmed as resolved. Thank you!`
+      const message =
+        purpose === 'csat'
+          ? `Your rating of ${caseLabel(kase.number)} was already recorded. Thank you!`
+          : `${caseLabel(kase.number)} was already confirmed as resolved. Thank you!`
       return { ok: false, problem: { title: 'This link was already used', message, status: 410 }, orgName: kase.orgName }
     }
     if (link.expiresAt <= new Date()) return { ok: false, problem: expired, orgName: kase.orgName }
@@ -61,7 +76,11 @@ customerLinkRoutes.post('/csat', async (c) => {
   const parsed = ratingFormSchema.safeParse({ rating: field(form, 'rating') || undefined, comment: field(form, 'comment') })
   if (!parsed.success) {
     const error = parsed.error.issues[0]?.message ?? 'Choose a rating from 1 to 5.'
-    return render(c, <RatePage token={token} kase={state.kase} rating={rating(field(form, 'rating'))} comment={field(form, 'comment')} error={error} />, 400)
+    return render(
+      c,
+      <RatePage token={token} kase={state.kase} rating={rating(field(form, 'rating'))} comment={field(form, 'comment')} error={error} />,
+      400,
+    )
   }
   const result = await withOrg(c.get('deps').db, state.claims.orgId, (tx) => submitRating(tx, state.claims, parsed.data))
   return done(c, result, state.kase, 'csat')
@@ -85,11 +104,45 @@ function done(c: Context<AppEnv>, result: CustomerActionResult, kase: CustomerCa
   const label = caseLabel(result.caseNumber)
   if (result.ok) {
     return purpose === 'csat'
-      ? render(c, <CustomerNotice title="Thank you" message={`Your rating of ${label} is recorded. It helps us do better.`} orgName={kase.orgName} />)
-      : render(c, <CustomerNotice title="Thank you: the case is closed" message={`You confirmed that ${label} is resolved. If anything comes back, reply to our email and we will pick it up again.`} orgName={kase.orgName} />)
+      ? render(
+          c,
+          <CustomerNotice
+            title="Thank you"
+            message={`Your rating of ${label} is recorded. It helps us do better.`}
+            orgName={kase.orgName}
+          />,
+        )
+      : render(
+          c,
+          <CustomerNotice
+            title="Thank you: the case is closed"
+            message={`You confirmed that ${label} is resolved. If anything comes back, reply to our email and we will pick it up again.`}
+            orgName={kase.orgName}
+          />,
+        )
   }
   if (result.reason === 'not_resolved') {
-    return render(c, <CustomerNotice title="This case is open again" message={`${label} is being worked on again, so there is nothing to confirm yet. We will write when it is resolved.`} orgName={kase.orgName} />, 409)
+    return render(
+      c,
+      <CustomerNotice
+        title="This case is open again"
+        message={`${label} is being worked on again, so there is nothing to confirm yet. We will write when it is resolved.`}
+        orgName={kase.orgName}
+      />,
+      409,
+    )
   }
-  return render(c, <CustomerNotice title="This link was already used" message={purpose === 'csat' ? `Your rating of ${label} was already recorded. Thank you!` : `${label} was already confirmed as resolved. Thank you!`} orgName={kase.orgName} />, 410)
+  return render(
+    c,
+    <CustomerNotice
+      title="This link was already used"
+      message={
+        purpose === 'csat'
+          ? `Your rating of ${label} was already recorded. Thank you!`
+          : `${label} was already confirmed as resolved. Thank you!`
+      }
+      orgName={kase.orgName}
+    />,
+    410,
+  )
 }

@@ -27,7 +27,8 @@ export type AlertCandidate = { orgId: string; kind: AlertKind; alertKey: string;
 export async function findAlertCandidates(db: Db, now: Date, orgIds: string[] | null = null): Promise<AlertCandidate[]> {
   const enabled = (kind: AlertKind) => db`o.settings -> ${alertSettingKeys[kind]} is distinct from 'false'::jsonb`
   const scope = orgIds ? db`and o.id = any(${orgIds}::uuid[])` : db``
-  const unclaimed = (key: ReturnType<typeof db>) => db`not exists (select 1 from alerts_sent a where a.org_id = o.id and a.alert_key = ${key})`
+  const unclaimed = (key: ReturnType<typeof db>) =>
+    db`not exists (select 1 from alerts_sent a where a.org_id = o.id and a.alert_key = ${key})`
   return db<AlertCandidate[]>`
     select o.id as "orgId", 'new_sev1' as kind, 'new_sev1/' || c.id as "alertKey", c.id as "caseId", null::uuid as "outboxId"
     from cases c join orgs o on o.id = c.org_id
@@ -66,9 +67,21 @@ export async function skipNewSev1Alerts(tx: Tx, orgId: string, caseIds: string[]
 }
 
 type AlertCase = {
-  id: string; number: number; subject: string; severity: string; source: string; status: string
-  customerName: string | null; customerEmail: string | null; ownerEmail: string | null; ownerName: string | null; ownerActive: boolean
-  nextDeadlineAt: Date | null; clock: string | null; timeZone: string; orgName: string
+  id: string
+  number: number
+  subject: string
+  severity: string
+  source: string
+  status: string
+  customerName: string | null
+  customerEmail: string | null
+  ownerEmail: string | null
+  ownerName: string | null
+  ownerActive: boolean
+  nextDeadlineAt: Date | null
+  clock: string | null
+  timeZone: string
+  orgName: string
 }
 
 async function loadAlertCase(tx: Tx, caseId: string): Promise<AlertCase | undefined> {
@@ -87,7 +100,9 @@ async function loadAlertCase(tx: Tx, caseId: string): Promise<AlertCase | undefi
 }
 
 async function approverEmails(tx: Tx): Promise<string[]> {
-  const rows = await tx<{ email: string }[]>`select email from app_users where disabled_at is null and role in ('approver', 'admin') order by email`
+  const rows = await tx<
+    { email: string }[]
+  >`select email from app_users where disabled_at is null and role in ('approver', 'admin') order by email`
   return rows.map((r) => r.email)
 }
 
@@ -103,36 +118,65 @@ async function compose(tx: Tx, c: AlertCandidate, kase: AlertCase, now: Date): P
       return {
         recipients: await approverEmails(tx),
         subject: `SEV-1: ${label} ${subject}`,
-        lines: [`A SEV-1 escalation is open: ${label}, “${subject}”, from ${customer}.`, owner,
-          kase.nextDeadlineAt ? `The ${kase.clock} is due ${localTime(kase.nextDeadlineAt, now, kase.timeZone)} (in ${duration(kase.nextDeadlineAt.getTime() - now.getTime())}).` : ''],
+        lines: [
+          `A SEV-1 escalation is open: ${label}, “${subject}”, from ${customer}.`,
+          owner,
+          kase.nextDeadlineAt
+            ? `The ${kase.clock} is due ${localTime(kase.nextDeadlineAt, now, kase.timeZone)} (in ${duration(kase.nextDeadlineAt.getTime() - now.getTime())}).`
+            : '',
+        ],
       }
     case 'at_risk':
       return {
         recipients: kase.ownerActive && kase.ownerEmail ? [kase.ownerEmail] : [],
         subject: `At risk: ${label} ${subject}`,
-        lines: [`${label} (${kase.severity}), “${subject}”, which you own, is at risk.`,
-          kase.nextDeadlineAt ? `The ${kase.clock} is due ${localTime(kase.nextDeadlineAt, now, kase.timeZone)}, in ${duration(kase.nextDeadlineAt.getTime() - now.getTime())}.` : ''],
+        lines: [
+          `${label} (${kase.severity}), “${subject}”, which you own, is at risk.`,
+          kase.nextDeadlineAt
+            ? `The ${kase.clock} is due ${localTime(kase.nextDeadlineAt, now, kase.timeZone)}, in ${duration(kase.nextDeadlineAt.getTime() - now.getTime())}.`
+            : '',
+        ],
       }
     case 'send_failed': {
-      const [outbox] = await tx<{ error: string | null; to: string[] }[]>`select last_error as error, to_emails as "to" from outbox where id = ${c.outboxId}`
+      const [outbox] = await tx<
+        { error: string | null; to: string[] }[]
+      >`select last_error as error, to_emails as "to" from outbox where id = ${c.outboxId}`
       const recipients = [...new Set([...(kase.ownerActive && kase.ownerEmail ? [kase.ownerEmail] : []), ...(await approverEmails(tx))])]
       return {
         recipients,
         subject: `Reply not delivered: ${label} ${subject}`,
-        lines: [`The approved reply on ${label} (${kase.severity}), “${subject}”, to ${outbox?.to.join(', ') ?? customer}, failed for good and was not sent.`,
-          `Error: ${oneLine(outbox?.error ?? 'unknown', 200)}`, owner, 'Check the address, then approve a new version to send it again.'],
+        lines: [
+          `The approved reply on ${label} (${kase.severity}), “${subject}”, to ${outbox?.to.join(', ') ?? customer}, failed for good and was not sent.`,
+          `Error: ${oneLine(outbox?.error ?? 'unknown', 200)}`,
+          owner,
+          'Check the address, then approve a new version to send it again.',
+        ],
       }
     }
   }
 }
 
-export type AlertClaim = { orgId: string; alertKey: string; kind: AlertKind; status: 'queued' | 'skipped' | 'taken'; alertId?: string; jobId?: string; recipients?: string[] }
+export type AlertClaim = {
+  orgId: string
+  alertKey: string
+  kind: AlertKind
+  status: 'queued' | 'skipped' | 'taken'
+  alertId?: string
+  jobId?: string
+  recipients?: string[]
+}
 
 /**
  * Claims one org's alert candidates in one transaction: each row inserted (or found taken),
  * composed, and its send job queued with it. Text is stored so every retry sends the same mail.
  */
-export async function claimAlerts(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: string, candidates: AlertCandidate[], now: Date): Promise<AlertClaim[]> {
+export async function claimAlerts(
+  db: Db,
+  env: Pick<Env, 'PUBLIC_URL'>,
+  orgId: string,
+  candidates: AlertCandidate[],
+  now: Date,
+): Promise<AlertClaim[]> {
   return withOrg(db, orgId, async (tx) => {
     const claims: AlertClaim[] = []
     for (const c of candidates) {
@@ -153,8 +197,12 @@ export async function claimAlerts(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: s
         continue
       }
       const mail = await alertMail({
-        subject: composed.subject, lines: composed.lines.filter(Boolean), caseLabel: caseLabel(kase.number),
-        caseUrl: caseUrl(env.PUBLIC_URL, c.caseId), orgName: kase.orgName, settingsUrl: `${env.PUBLIC_URL.replace(/\/+$/, '')}/admin/digest`,
+        subject: composed.subject,
+        lines: composed.lines.filter(Boolean),
+        caseLabel: caseLabel(kase.number),
+        caseUrl: caseUrl(env.PUBLIC_URL, c.caseId),
+        orgName: kase.orgName,
+        settingsUrl: `${env.PUBLIC_URL.replace(/\/+$/, '')}/admin/digest`,
       })
       const jobId = await insertJob(tx, orgId, 'alert', { alertId: row.id })
       await tx`
@@ -167,7 +215,12 @@ export async function claimAlerts(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: s
 }
 
 /** The scheduler's half of alerts: find, then claim per org. */
-export async function enqueueAlerts(db: Db, env: Pick<Env, 'PUBLIC_URL'>, now: Date, orgIds: string[] | null = null): Promise<AlertClaim[]> {
+export async function enqueueAlerts(
+  db: Db,
+  env: Pick<Env, 'PUBLIC_URL'>,
+  now: Date,
+  orgIds: string[] | null = null,
+): Promise<AlertClaim[]> {
   const candidates = await findAlertCandidates(db, now, orgIds)
   const byOrg = new Map<string, AlertCandidate[]>()
   for (const c of candidates) byOrg.set(c.orgId, [...(byOrg.get(c.orgId) ?? []), c])

@@ -3,10 +3,25 @@ import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { insertJob } from '../jobs/queries.ts'
 import {
-  complianceFigures, firstResponseFigures, getDigestOrg, listAtRiskWithin24h, listAwaitingApproval, listBreached,
-  listCadenceMissed, listFailedSends, listOverduePreventionActions, listUnowned, overallFirstResponse,
-  type AwaitingApprovalLine, type CaseLine, type ComplianceFigure, type DigestOrg, type FailedSendLine,
-  type FirstResponseFigure, type OverallFirstResponse, type PreventionLine,
+  complianceFigures,
+  firstResponseFigures,
+  getDigestOrg,
+  listAtRiskWithin24h,
+  listAwaitingApproval,
+  listBreached,
+  listCadenceMissed,
+  listFailedSends,
+  listOverduePreventionActions,
+  listUnowned,
+  overallFirstResponse,
+  type AwaitingApprovalLine,
+  type CaseLine,
+  type ComplianceFigure,
+  type DigestOrg,
+  type FailedSendLine,
+  type FirstResponseFigure,
+  type OverallFirstResponse,
+  type PreventionLine,
 } from './queries.ts'
 import { digestMail, type RenderedMail } from '../../views/mail/digest.tsx'
 import { digestCounts, needsAttention, type DigestCounts } from './sections.ts'
@@ -31,7 +46,8 @@ export const digestIdempotencyKey = (orgId: string, localDate: string) => `diges
 export async function computeDigest(tx: Tx, orgId: string, now: Date): Promise<Digest> {
   const org = await getDigestOrg(tx, orgId, now)
   const { policy } = await loadSlaSettings(tx, orgId)
-  const from = org.yesterdayFrom, to = org.yesterdayTo
+  const from = org.yesterdayFrom,
+    to = org.yesterdayTo
   return {
     org,
     now,
@@ -53,7 +69,15 @@ export async function computeDigest(tx: Tx, orgId: string, now: Date): Promise<D
 
 const previousDate = (isoDate: string) => new Date(Date.parse(`${isoDate}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10)
 
-export type DigestPreview = { org: DigestOrg; digest: Digest; recipients: string[]; mail: RenderedMail; needsAttention: boolean; enabled: boolean; whenEmpty: boolean }
+export type DigestPreview = {
+  org: DigestOrg
+  digest: Digest
+  recipients: string[]
+  mail: RenderedMail
+  needsAttention: boolean
+  enabled: boolean
+  whenEmpty: boolean
+}
 
 /** What would be sent now (the CLI's --dry-run, the admin preview): claims nothing. */
 export async function previewDigest(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: string, now = new Date()): Promise<DigestPreview> {
@@ -61,14 +85,28 @@ export async function previewDigest(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId:
     const settings = await loadNotificationSettings(tx, orgId)
     const digest = await computeDigest(tx, orgId, now)
     return {
-      org: digest.org, digest, recipients: await digestRecipients(tx, settings), mail: await digestMail(digest, env.PUBLIC_URL),
-      needsAttention: needsAttention(digest), enabled: settings.digest_enabled, whenEmpty: settings.digest_when_empty,
+      org: digest.org,
+      digest,
+      recipients: await digestRecipients(tx, settings),
+      mail: await digestMail(digest, env.PUBLIC_URL),
+      needsAttention: needsAttention(digest),
+      enabled: settings.digest_enabled,
+      whenEmpty: settings.digest_when_empty,
     }
   })
 }
 
 export type DigestClaim =
-  | { status: 'queued'; orgId: string; localDate: string; runId: string; jobId: string; recipients: string[]; mail: RenderedMail; computeMs: number }
+  | {
+      status: 'queued'
+      orgId: string
+      localDate: string
+      runId: string
+      jobId: string
+      recipients: string[]
+      mail: RenderedMail
+      computeMs: number
+    }
   | { status: 'skipped'; orgId: string; localDate: string; runId: string; reason: string; computeMs: number }
   | { status: 'taken'; orgId: string; localDate: string }
 
@@ -96,10 +134,13 @@ export async function claimDigest(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: s
     const recipients = await digestRecipients(tx, settings)
     const computeMs = Math.round(performance.now() - started)
     const counts = digestCounts(digest)
-    const reason = !settings.digest_enabled ? 'the digest is turned off'
-      : !needsAttention(digest) && !settings.digest_when_empty ? 'nothing needs attention'
-      : recipients.length === 0 ? 'nobody to send it to (no active approver or admin)'
-      : null
+    const reason = !settings.digest_enabled
+      ? 'the digest is turned off'
+      : !needsAttention(digest) && !settings.digest_when_empty
+        ? 'nothing needs attention'
+        : recipients.length === 0
+          ? 'nobody to send it to (no active approver or admin)'
+          : null
     if (reason) {
       await tx`update digest_runs set status = 'skipped', reason = ${reason}, counts = ${tx.json(counts)}, compute_ms = ${computeMs} where id = ${run.id}`
       return { status: 'skipped', orgId, localDate: org.localDate, runId: run.id, reason, computeMs }
@@ -141,22 +182,43 @@ export async function listDueDigests(db: Db, now: Date, orgIds: string[] | null 
  * The scheduler's half of the digest: claim every due org's digest (each once, whoever races).
  * A few orgs at a time: each claim is its own short transaction, mostly round trips.
  */
-export async function enqueueDueDigests(db: Db, env: Pick<Env, 'PUBLIC_URL'>, now: Date, claimedBy: string, orgIds: string[] | null = null, concurrency = 4): Promise<DigestClaim[]> {
+export async function enqueueDueDigests(
+  db: Db,
+  env: Pick<Env, 'PUBLIC_URL'>,
+  now: Date,
+  claimedBy: string,
+  orgIds: string[] | null = null,
+  concurrency = 4,
+): Promise<DigestClaim[]> {
   const due = await listDueDigests(db, now, orgIds)
   const claims: DigestClaim[] = []
   let next = 0
-  await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, async () => {
-    while (next < due.length) {
-      const { orgId } = due[next++]!
-      claims.push(await claimDigest(db, env, orgId, now, claimedBy))
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, due.length) }, async () => {
+      while (next < due.length) {
+        const { orgId } = due[next++]!
+        claims.push(await claimDigest(db, env, orgId, now, claimedBy))
+      }
+    }),
+  )
   return claims
 }
 
 /** The stored digest of a run (what was or will be sent). */
 export async function getDigestRun(tx: Tx, runId: string) {
-  const [row] = await tx<{ id: string; localDate: string; status: string; recipients: string[]; subject: string | null; text: string | null; html: string | null; idempotencyKey: string; counts: DigestCounts }[]>`
+  const [row] = await tx<
+    {
+      id: string
+      localDate: string
+      status: string
+      recipients: string[]
+      subject: string | null
+      text: string | null
+      html: string | null
+      idempotencyKey: string
+      counts: DigestCounts
+    }[]
+  >`
     select id, to_char(local_date, 'YYYY-MM-DD') as "localDate", status, recipients, subject, text_body as text, html_body as html,
            idempotency_key as "idempotencyKey", counts
     from digest_runs where id = ${runId}`

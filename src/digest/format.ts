@@ -27,22 +27,31 @@ export function localTime(d: Date, now: Date, timeZone: string): string {
 
 /** "Monday 23 November 2026" for a YYYY-MM-DD local date. */
 export function longDate(isoDate: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
-    .formatToParts(new Date(`${isoDate}T12:00:00Z`))
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).formatToParts(new Date(`${isoDate}T12:00:00Z`))
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`
 }
 
 /** "Mon 23 Nov" for a YYYY-MM-DD local date. */
 export function shortDate(isoDate: string): string {
-  return new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${isoDate}T12:00:00Z`))
+  return new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
+    new Date(`${isoDate}T12:00:00Z`),
+  )
 }
 
 /** "under a minute", "42 min", "3 h 10 min", "2 d 4 h". */
 export function duration(ms: number): string {
   const minutes = Math.floor(Math.abs(ms) / 60_000)
   if (minutes < 1) return 'under a minute'
-  const d = Math.floor(minutes / 1440), h = Math.floor((minutes % 1440) / 60), m = minutes % 60
+  const d = Math.floor(minutes / 1440),
+    h = Math.floor((minutes % 1440) / 60),
+    m = minutes % 60
   if (d > 0) return h ? `${d} d ${h} h` : `${d} d`
   if (h > 0) return m ? `${h} h ${m} min` : `${h} h`
   return `${m} min`
@@ -52,7 +61,9 @@ export const minutesText = (minutes: number) => duration(Math.round(minutes * 60
 
 /** One line, bounded: subjects come from customers and may be long or contain line breaks. */
 export function oneLine(text: string | null | undefined, max = 90): string {
-  const flat = String(text ?? '').replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim()
+  const flat = String(text ?? '')
+    .replace(/[\u0000-\u001f\u007f\s]+/g, ' ')
+    .trim()
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
 }
 

@@ -8,7 +8,15 @@ import type { SlaPolicy } from '../sla/sla.ts'
 /** Lines listed per section; the total is always given, so "and 14 more" is visible. */
 export const sectionLimit = 20
 
-export type DigestOrg = { id: string; name: string; slug: string; timeZone: string; localDate: string; yesterdayFrom: Date; yesterdayTo: Date }
+export type DigestOrg = {
+  id: string
+  name: string
+  slug: string
+  timeZone: string
+  localDate: string
+  yesterdayFrom: Date
+  yesterdayTo: Date
+}
 
 /** The org, its (valid) time zone, its local date at `now`, and yesterday's bounds as instants (23 or 25 hours across DST). */
 export async function getDigestOrg(db: DbOrTx, orgId: string, now: Date): Promise<DigestOrg> {
@@ -85,8 +93,15 @@ export async function listCadenceMissed(db: DbOrTx, now: Date): Promise<CaseLine
 }
 
 export type AwaitingApprovalLine = {
-  caseId: string; number: number; subject: string; severity: string; version: number
-  since: Date; approvers: string[]; linksExpired: boolean; total: number
+  caseId: string
+  number: number
+  subject: string
+  severity: string
+  version: number
+  since: Date
+  approvers: string[]
+  linksExpired: boolean
+  total: number
 }
 
 /** Replies waiting for an approver's decision, oldest ask first. */
@@ -104,7 +119,16 @@ export async function listAwaitingApproval(db: DbOrTx, now: Date): Promise<Await
     order by since, c.number limit ${sectionLimit}`
 }
 
-export type FailedSendLine = { caseId: string; number: number; subject: string; severity: string; outboxId: string; error: string | null; queuedAt: Date; total: number }
+export type FailedSendLine = {
+  caseId: string
+  number: number
+  subject: string
+  severity: string
+  outboxId: string
+  error: string | null
+  queuedAt: Date
+  total: number
+}
 
 /** Approved replies that failed for good and were not followed by a reply that went out. */
 export async function listFailedSends(db: DbOrTx): Promise<FailedSendLine[]> {
@@ -117,7 +141,14 @@ export async function listFailedSends(db: DbOrTx): Promise<FailedSendLine[]> {
     order by o.created_at desc limit ${sectionLimit}`
 }
 
-export type PreventionLine = { caseId: string | null; number: number | null; title: string; dueOn: string; ownerName: string | null; total: number }
+export type PreventionLine = {
+  caseId: string | null
+  number: number | null
+  title: string
+  dueOn: string
+  ownerName: string | null
+  total: number
+}
 
 /**
  * Open prevention actions (post-incident reviews, migration 00009) whose due date has passed in
@@ -128,20 +159,28 @@ export async function listOverduePreventionActions(tx: Tx, localDate: string): P
   const [exists] = await tx<{ present: boolean }[]>`select to_regclass('prevention_actions') is not null as present`
   if (!exists?.present) return []
   try {
-    return await tx.savepoint((sp) => sp<PreventionLine[]>`
+    return await tx.savepoint(
+      (sp) => sp<PreventionLine[]>`
       select c.id as "caseId", c.number, p.title, to_char(p.due_on, 'YYYY-MM-DD') as "dueOn",
              coalesce(nullif(u.name, ''), u.email) as "ownerName", (count(*) over ())::int as total
       from prevention_actions p
       left join cases c on c.id = p.case_id
       left join app_users u on u.id = p.owner_id
       where p.status = 'open' and p.due_on < ${localDate}::date
-      order by p.due_on, c.number limit ${sectionLimit}`)
+      order by p.due_on, c.number limit ${sectionLimit}`,
+    )
   } catch {
     return []
   }
 }
 
-export type FirstResponseFigure = { severity: string; replies: number; medianMinutes: number; targetMinutes: number | null; withinTarget: number }
+export type FirstResponseFigure = {
+  severity: string
+  replies: number
+  medianMinutes: number
+  targetMinutes: number | null
+  withinTarget: number
+}
 export type ComplianceFigure = { clock: 'first response' | 'resolution'; met: number; total: number }
 
 /**
@@ -201,7 +240,17 @@ export async function complianceFigures(db: DbOrTx, from: Date, to: Date): Promi
 
 /** The last digest runs of the org (admin page). */
 export async function listRecentDigestRuns(db: DbOrTx, limit = 7) {
-  return db<{ localDate: string; status: string; reason: string | null; recipients: string[]; sentAt: Date | null; createdAt: Date; computeMs: number | null }[]>`
+  return db<
+    {
+      localDate: string
+      status: string
+      reason: string | null
+      recipients: string[]
+      sentAt: Date | null
+      createdAt: Date
+      computeMs: number | null
+    }[]
+  >`
     select to_char(local_date, 'YYYY-MM-DD') as "localDate", status, reason, recipients, sent_at as "sentAt",
            created_at as "createdAt", compute_ms as "computeMs"
     from digest_runs order by local_date desc limit ${limit}`

@@ -6,14 +6,22 @@ import type { CaseLine } from './queries.ts'
 // What the digest says, as data: its sections and lines, yesterday's figures, its subject. The
 // mail itself (text and HTML) is views/mail/digest.tsx.
 
-export type DigestCounts = Record<'breached' | 'atRisk' | 'awaitingApproval' | 'unowned' | 'cadenceMissed' | 'failedSends' | 'preventionOverdue', number>
+export type DigestCounts = Record<
+  'breached' | 'atRisk' | 'awaitingApproval' | 'unowned' | 'cadenceMissed' | 'failedSends' | 'preventionOverdue',
+  number
+>
 
 const total = (lines: { total: number }[]) => lines[0]?.total ?? 0
 
 export function digestCounts(d: Digest): DigestCounts {
   return {
-    breached: total(d.breached), atRisk: total(d.atRisk), awaitingApproval: total(d.awaitingApproval), unowned: total(d.unowned),
-    cadenceMissed: total(d.cadenceMissed), failedSends: total(d.failedSends), preventionOverdue: total(d.preventionOverdue),
+    breached: total(d.breached),
+    atRisk: total(d.atRisk),
+    awaitingApproval: total(d.awaitingApproval),
+    unowned: total(d.unowned),
+    cadenceMissed: total(d.cadenceMissed),
+    failedSends: total(d.failedSends),
+    preventionOverdue: total(d.preventionOverdue),
   }
 }
 
@@ -47,7 +55,12 @@ export function digestSections(d: Digest, publicUrl: string): DigestSection[] {
   const cases = (title: string, kind: Parameters<typeof caseDetail>[0], rows: CaseLine[]): DigestSection => ({
     title,
     total: rows[0]?.total ?? 0,
-    lines: rows.map((c) => ({ label: label(c.number, c.severity), subject: oneLine(c.subject), detail: caseDetail(kind, c, d), url: caseUrl(publicUrl, c.id) })),
+    lines: rows.map((c) => ({
+      label: label(c.number, c.severity),
+      subject: oneLine(c.subject),
+      detail: caseDetail(kind, c, d),
+      url: caseUrl(publicUrl, c.id),
+    })),
   })
   return [
     cases('Breached', 'breached', d.breached),

@@ -4,8 +4,15 @@ import type { JobHandler } from '../jobs/runner.ts'
 import { failedSend, retryLater, type Mailer } from '../outbound/mailer.ts'
 
 type Stored = {
-  id: string; status: string; caseId: string | null; recipients: string[]; subject: string; text: string; html: string | null
-  idempotencyKey: string; details: Record<string, unknown>
+  id: string
+  status: string
+  caseId: string | null
+  recipients: string[]
+  subject: string
+  text: string
+  html: string | null
+  idempotencyKey: string
+  details: Record<string, unknown>
 }
 
 /**
@@ -47,7 +54,12 @@ function storedMailJob(kind: 'digest' | 'alert', mailer: Mailer): JobHandler {
       if (giveUp) {
         await withOrg(ctx.db, job.orgId, async (tx) => {
           await tx`update ${tx(table)} set status = 'failed', last_error = ${message} where id = ${row.id} and status = 'queued'`
-          await recordAudit(tx, job.orgId, { actor: systemActor, action: `${kind}.fail`, caseId: row.caseId, details: { ...row.details, error: message, permanent } })
+          await recordAudit(tx, job.orgId, {
+            actor: systemActor,
+            action: `${kind}.fail`,
+            caseId: row.caseId,
+            details: { ...row.details, error: message, permanent },
+          })
           await ctx.complete(tx)
         })
         return
@@ -61,7 +73,12 @@ function storedMailJob(kind: 'digest' | 'alert', mailer: Mailer): JobHandler {
         update ${tx(table)} set status = 'sent', sent_at = now(), provider_id = ${providerId}, last_error = null
         where id = ${row.id} and status = 'queued' returning id`
       if (recorded) {
-        await recordAudit(tx, job.orgId, { actor: systemActor, action: `${kind}.send`, caseId: row.caseId, details: { ...row.details, to: row.recipients, providerId } })
+        await recordAudit(tx, job.orgId, {
+          actor: systemActor,
+          action: `${kind}.send`,
+          caseId: row.caseId,
+          details: { ...row.details, to: row.recipients, providerId },
+        })
       }
       await ctx.complete(tx)
     })

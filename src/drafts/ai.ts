@@ -7,8 +7,7 @@ import { aiDraftSchema, usableDraftProblem, type AiDraft } from './schema.ts'
 export type FallbackReason = 'no_api_key' | 'ai_disabled' | 'timeout' | 'refusal' | 'api_error' | 'invalid_output' | 'malformed_json'
 
 export type AiResult =
-  | { ok: true; draft: AiDraft; model: string; ms: number }
-  | { ok: false; reason: FallbackReason; detail: string; ms: number }
+  { ok: true; draft: AiDraft; model: string; ms: number } | { ok: false; reason: FallbackReason; detail: string; ms: number }
 
 export type ChatMessages = { system: string; user: string }
 
@@ -54,7 +53,8 @@ export async function requestAiDraft(env: Env, messages: ChatMessages): Promise<
 function classify(error: unknown): { reason: FallbackReason; detail: string } {
   if (error instanceof OpenAI.APIConnectionTimeoutError) return { reason: 'timeout', detail: 'no answer within OPENAI_TIMEOUT_MS' }
   if (error instanceof OpenAI.APIConnectionError) return { reason: 'api_error', detail: `connection failed: ${error.message}` }
-  if (error instanceof OpenAI.APIError) return { reason: 'api_error', detail: `HTTP ${error.status ?? '?'}: ${error.message}`.slice(0, 500) }
+  if (error instanceof OpenAI.APIError)
+    return { reason: 'api_error', detail: `HTTP ${error.status ?? '?'}: ${error.message}`.slice(0, 500) }
   if (error instanceof ContentFilterFinishReasonError) return { reason: 'refusal', detail: 'stopped by the content filter' }
   if (error instanceof LengthFinishReasonError) return { reason: 'invalid_output', detail: 'the answer was cut off (length limit)' }
   if (error instanceof SyntaxError) return { reason: 'malformed_json', detail: 'the answer was not valid JSON' }

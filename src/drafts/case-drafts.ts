@@ -22,7 +22,9 @@ export async function loadCaseDrafts(db: DbOrTx, caseId: string, mailFrom: strin
     caseId,
     current: versions[0] ?? null,
     previous: versions[1] ?? null,
-    versions: versions.map(({ version, authorKind, author, authorName, createdAt }) => ({ version, authorKind, author, authorName, createdAt })).reverse(),
+    versions: versions
+      .map(({ version, authorKind, author, authorName, createdAt }) => ({ version, authorKind, author, authorName, createdAt }))
+      .reverse(),
     pending: await hasPendingDraftJob(db, caseId),
     sender: await replyHeaders(db, caseId, mailFrom),
   }

@@ -67,18 +67,31 @@ const perMessageChars = 6000
 const threadChars = 20_000
 
 // Tags a mail client would render, not an address in angle brackets ("Pat <pat@x.test>").
-const htmlTag = /<\/?(?:html|head|body|div|p|span|table|tbody|tr|td|th|script|style|a|img|br|font|b|i|u|strong|em|ul|ol|li|h[1-6]|iframe|form|input|meta|link|blockquote|center|section|article)\b[^>]*>/i
+const htmlTag =
+  /<\/?(?:html|head|body|div|p|span|table|tbody|tr|td|th|script|style|a|img|br|font|b|i|u|strong|em|ul|ol|li|h[1-6]|iframe|form|input|meta|link|blockquote|center|section|article)\b[^>]*>/i
 
 /** Customer text, never markup: a text part that is really HTML is reduced to its visible text. */
 export function customerText(text: string): string {
   const plain = htmlTag.test(text) ? htmlToText(text) : text
-  return plain.replace(/\r\n?/g, '\n').replace(/\n{3,}/g, '\n\n').trim()
+  return plain
+    .replace(/\r\n?/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}\n[… ${s.length - n} more characters not shown]` : s)
 
 export async function loadDraftContext(tx: Tx, caseId: string, now = new Date()): Promise<DraftContext | null> {
-  const [row] = await tx<(DraftContext['kase'] & { orgName: string; timezone: string; settings: unknown; nextUpdateDueAt: Date | null; accountId: string | null; orgId: string })[]>`
+  const [row] = await tx<
+    (DraftContext['kase'] & {
+      orgName: string
+      timezone: string
+      settings: unknown
+      nextUpdateDueAt: Date | null
+      accountId: string | null
+      orgId: string
+    })[]
+  >`
     select c.id, c.number, c.source, c.severity, c.case_type as "caseType", c.status, c.subject,
            coalesce(c.original_subject, c.subject) as "originalSubject", c.summary,
            c.customer_name as "customerName", c.customer_email as "customerEmail", c.external_ref as "externalRef",
@@ -90,14 +103,30 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
     where c.id = ${caseId}`
   if (!row) return null
 
-  const messages = await tx<{ direction: 'inbound' | 'outbound'; fromEmail: string | null; fromName: string | null; createdAt: Date; subject: string; textBody: string }[]>`
+  const messages = await tx<
+    {
+      direction: 'inbound' | 'outbound'
+      fromEmail: string | null
+      fromName: string | null
+      createdAt: Date
+      subject: string
+      textBody: string
+    }[]
+  >`
     select direction, from_email as "fromEmail", from_name as "fromName", created_at as "createdAt", subject, text_body as "textBody"
     from messages where case_id = ${caseId} and direction in ('inbound', 'outbound')
     order by created_at, id`
   const [account] = row.accountId
-    ? await tx<NonNullable<DraftContext['account']>[]>`select name, domain, plan, annual_revenue::text as "annualRevenue", health from accounts where id = ${row.accountId}`
+    ? await tx<
+        NonNullable<DraftContext['account']>[]
+      >`select name, domain, plan, annual_revenue::text as "annualRevenue", health from accounts where id = ${row.accountId}`
     : []
-  const earlierCases = (await listEarlierEscalations(tx, caseId)).map(({ number, subject, status, openedAt }) => ({ number, subject, status, openedAt }))
+  const earlierCases = (await listEarlierEscalations(tx, caseId)).map(({ number, subject, status, openedAt }) => ({
+    number,
+    subject,
+    status,
+    openedAt,
+  }))
   const [latest] = await tx<NonNullable<DraftContext['latest']>[]>`
     select version, subject, body, purpose, recovery_action as "recoveryAction" from drafts
     where case_id = ${caseId} order by version desc limit 1`
@@ -112,21 +141,38 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
     now,
     org: { name: row.orgName, timezone: row.timezone, settings: orgDraftSettingsSchema.parse(row.settings ?? {}) },
     kase: {
-      id: row.id, number: row.number, source: row.source, severity: row.severity, caseType: row.caseType, status: row.status,
-      subject: row.subject, originalSubject: row.originalSubject, summary: customerText(row.summary),
-      customerName: row.customerName, customerEmail: row.customerEmail, externalRef: row.externalRef,
-      channelKind: row.channelKind, channelName: row.channelName, channelEmail: row.channelEmail, language: row.language,
-      openedAt: row.openedAt, firstResponseAt: row.firstResponseAt, firstResponseDueAt: row.firstResponseDueAt,
-      resolutionDueAt: row.resolutionDueAt, nextUpdateAt: nextUpdateAt ? roundUpToFiveMinutes(nextUpdateAt) : null,
+      id: row.id,
+      number: row.number,
+      source: row.source,
+      severity: row.severity,
+      caseType: row.caseType,
+      status: row.status,
+      subject: row.subject,
+      originalSubject: row.originalSubject,
+      summary: customerText(row.summary),
+      customerName: row.customerName,
+      customerEmail: row.customerEmail,
+      externalRef: row.externalRef,
+      channelKind: row.channelKind,
+      channelName: row.channelName,
+      channelEmail: row.channelEmail,
+      language: row.language,
+      openedAt: row.openedAt,
+      firstResponseAt: row.firstResponseAt,
+      firstResponseDueAt: row.firstResponseDueAt,
+      resolutionDueAt: row.resolutionDueAt,
+      nextUpdateAt: nextUpdateAt ? roundUpToFiveMinutes(nextUpdateAt) : null,
       hasMessages: messages.length > 0,
     },
-    thread: fitThread(messages.map((m) => ({
-      direction: m.direction,
-      from: m.fromName ? `${m.fromName} <${m.fromEmail ?? 'unknown'}>` : (m.fromEmail ?? 'unknown'),
-      at: m.createdAt,
-      subject: m.subject,
-      text: clip(customerText(m.textBody), perMessageChars),
-    }))),
+    thread: fitThread(
+      messages.map((m) => ({
+        direction: m.direction,
+        from: m.fromName ? `${m.fromName} <${m.fromEmail ?? 'unknown'}>` : (m.fromEmail ?? 'unknown'),
+        at: m.createdAt,
+        subject: m.subject,
+        text: clip(customerText(m.textBody), perMessageChars),
+      })),
+    ),
     account: account ?? null,
     earlierCases,
     executive: executive ? { email: executive.email, name: executive.name, title: executive.title } : null,

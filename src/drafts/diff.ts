@@ -42,9 +42,8 @@ function lcsDiff(a: string[], b: string[]): DiffPart[] {
   const lengths = new Uint32Array((n + 1) * width)
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      lengths[i * width + j] = a[i] === b[j]
-        ? lengths[(i + 1) * width + j + 1]! + 1
-        : Math.max(lengths[(i + 1) * width + j]!, lengths[i * width + j + 1]!)
+      lengths[i * width + j] =
+        a[i] === b[j] ? lengths[(i + 1) * width + j + 1]! + 1 : Math.max(lengths[(i + 1) * width + j]!, lengths[i * width + j + 1]!)
     }
   }
   const out: DiffPart[] = []
@@ -74,7 +73,10 @@ function push(parts: DiffPart[], kind: DiffPart['kind'], tokens: string[]) {
 }
 
 /** Parts of a version against the previous one: the subject and recipients too, as the approver reads them. */
-export function diffDrafts(before: { to: string[]; subject: string; body: string }, after: { to: string[]; subject: string; body: string }) {
+export function diffDrafts(
+  before: { to: string[]; subject: string; body: string },
+  after: { to: string[]; subject: string; body: string },
+) {
   return {
     to: diffWords(before.to.join(', '), after.to.join(', ')),
     subject: diffWords(before.subject, after.subject),

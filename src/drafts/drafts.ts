@@ -31,7 +31,13 @@ export const draftJobPayload = z.object({
 })
 export type DraftRequest = z.infer<typeof draftJobPayload> & { orgId: string; jobId?: string }
 
-export type DraftOutcome = { version: number; authorKind: NewDraft['authorKind']; author: string; fallbackReason: FallbackReason | null; flags: GuardrailFlag[] }
+export type DraftOutcome = {
+  version: number
+  authorKind: NewDraft['authorKind']
+  author: string
+  fallbackReason: FallbackReason | null
+  flags: GuardrailFlag[]
+}
 
 /** reply before the first response, update after it, resolution once resolved (or when asked). */
 export function inferPurpose(ctx: DraftContext): DraftPurpose {
@@ -44,7 +50,11 @@ export function inferPurpose(ctx: DraftContext): DraftPurpose {
  * (or on any failure) the template, with the reason audited. Two short transactions around the
  * model call, never one open across it. `complete` marks the job done in the saving transaction.
  */
-export async function generateDraft(deps: DraftDeps, req: DraftRequest, complete?: (tx: Tx) => Promise<void>): Promise<DraftOutcome | null> {
+export async function generateDraft(
+  deps: DraftDeps,
+  req: DraftRequest,
+  complete?: (tx: Tx) => Promise<void>,
+): Promise<DraftOutcome | null> {
   const ctx = await withOrg(deps.db, req.orgId, (tx) => loadDraftContext(tx, req.caseId))
   if (!ctx) {
     // The case is gone from this org (or never was): nothing to draft, nothing to retry.
@@ -64,8 +74,12 @@ export async function generateDraft(deps: DraftDeps, req: DraftRequest, complete
   if (result.ok) {
     const d = result.draft
     content = {
-      subject: d.subject.trim(), body: d.body.trim(), toneNotes: d.toneNotes.trim(),
-      missingFacts: d.missingFacts.map((f) => f.trim()).filter(Boolean), recoveryAction: d.recoveryAction, recoveryRationale: d.recoveryRationale.trim(),
+      subject: d.subject.trim(),
+      body: d.body.trim(),
+      toneNotes: d.toneNotes.trim(),
+      missingFacts: d.missingFacts.map((f) => f.trim()).filter(Boolean),
+      recoveryAction: d.recoveryAction,
+      recoveryRationale: d.recoveryRationale.trim(),
     }
     aiFlags = d.guardrailFlags
     author = { kind: 'ai', name: `ai:${deps.env.OPENAI_MODEL}` }
@@ -81,29 +95,41 @@ export async function generateDraft(deps: DraftDeps, req: DraftRequest, complete
   if (purpose === 'resolution') content = { ...content, body: withLinksPlaceholder(content.body) }
 
   return withOrg(deps.db, req.orgId, async (tx) => {
-    const saved = await saveVersion(tx, req.orgId, req.caseId, {
+    const saved = await saveVersion(
+      tx,
+      req.orgId,
+      req.caseId,
+      {
+        authorKind: author.kind,
+        author: author.name,
+        authorId: null,
+        purpose,
+        toEmails: ctx.replyRoute.to,
+        ...content,
+        fallbackReason: fallback?.reason ?? null,
+        instruction,
+        guardrailFlags: [],
+      },
+      {
+        actor: author.kind === 'ai' ? { kind: 'ai', id: author.name } : systemActor,
+        missingFacts: content.missingFacts,
+        modelFlags: aiFlags,
+        audit: {
+          ...(fallback ? { fallbackReason: fallback.reason, fallbackDetail: fallback.detail } : {}),
+          ...(req.jobId ? { jobId: req.jobId } : {}),
+          ...(req.requestedBy ? { requestedBy: req.requestedBy } : {}),
+          ...(instruction ? { instruction } : {}),
+        },
+      },
+    )
+    if (complete) await complete(tx)
+    return {
+      version: saved.version,
       authorKind: author.kind,
       author: author.name,
-      authorId: null,
-      purpose,
-      toEmails: ctx.replyRoute.to,
-      ...content,
       fallbackReason: fallback?.reason ?? null,
-      instruction,
-      guardrailFlags: [],
-    }, {
-      actor: author.kind === 'ai' ? { kind: 'ai', id: author.name } : systemActor,
-      missingFacts: content.missingFacts,
-      modelFlags: aiFlags,
-      audit: {
-        ...(fallback ? { fallbackReason: fallback.reason, fallbackDetail: fallback.detail } : {}),
-        ...(req.jobId ? { jobId: req.jobId } : {}),
-        ...(req.requestedBy ? { requestedBy: req.requestedBy } : {}),
-        ...(instruction ? { instruction } : {}),
-      },
-    })
-    if (complete) await complete(tx)
-    return { version: saved.version, authorKind: author.kind, author: author.name, fallbackReason: fallback?.reason ?? null, flags: saved.flags }
+      flags: saved.flags,
+    }
   })
 }
 
@@ -113,7 +139,6 @@ type SaveOptions = {
   modelFlags?: { code: string; message: string; evidence: string }[]
   audit?: Record<string, unknown>
 }
-
 
 export const MAX_SUBJECT_CHARS = 300
 
@@ -148,8 +173,13 @@ async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraf
   const flags = checkDraft(
     { to: draft.toEmails, subject: draft.subject, body: draft.body },
     {
-      allowedRecipients: await allowedRecipients(tx, caseId), source: kase.source, org, channelKind: kase.channelKind,
-      noRecipientReason: route.kind === 'none' ? route.sentence : null, missingFacts: options.missingFacts, modelFlags: options.modelFlags,
+      allowedRecipients: await allowedRecipients(tx, caseId),
+      source: kase.source,
+      org,
+      channelKind: kase.channelKind,
+      noRecipientReason: route.kind === 'none' ? route.sentence : null,
+      missingFacts: options.missingFacts,
+      modelFlags: options.modelFlags,
     },
   )
   const saved = await insertDraft(tx, orgId, caseId, { ...draft, guardrailFlags: flags })
@@ -159,8 +189,12 @@ async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraf
     action: 'draft.create',
     caseId,
     details: {
-      version: saved.version, author: draft.author, authorKind: draft.authorKind, purpose: draft.purpose,
-      flags: flags.map((f) => f.code), blockers: flags.filter((f) => f.severity === 'block').length,
+      version: saved.version,
+      author: draft.author,
+      authorKind: draft.authorKind,
+      purpose: draft.purpose,
+      flags: flags.map((f) => f.code),
+      blockers: flags.filter((f) => f.severity === 'block').length,
       ...options.audit,
     },
   })
@@ -168,7 +202,14 @@ async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraf
 }
 
 const addressList = z.string().transform((s, ctx) => {
-  const list = [...new Set(s.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean))]
+  const list = [
+    ...new Set(
+      s
+        .split(/[\s,;]+/)
+        .map((a) => a.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ]
   for (const a of list) {
     if (!z.email().safeParse(a).success) ctx.addIssue({ code: 'custom', message: `"${a}" is not an email address.` })
   }
@@ -177,22 +218,32 @@ const addressList = z.string().transform((s, ctx) => {
 
 export const draftEditSchema = z.object({
   to: addressList.pipe(z.array(z.string()).max(10, 'Send to at most 10 addresses.')),
-  subject: z.string().transform(singleLine).pipe(z.string().min(1, 'Give the reply a subject.').max(300, 'Keep the subject under 300 characters.')),
-  body: z.string().transform((s) => s.replace(/\r\n?/g, '\n').trim()).pipe(z.string().min(1, 'The reply is empty.').max(20_000, 'Keep the reply under 20,000 characters.')),
+  subject: z
+    .string()
+    .transform(singleLine)
+    .pipe(z.string().min(1, 'Give the reply a subject.').max(300, 'Keep the subject under 300 characters.')),
+  body: z
+    .string()
+    .transform((s) => s.replace(/\r\n?/g, '\n').trim())
+    .pipe(z.string().min(1, 'The reply is empty.').max(20_000, 'Keep the reply under 20,000 characters.')),
   baseVersion: z.coerce.number().int().min(0).default(0),
 })
 
 export type EditResult =
-  | { ok: true; version: number; flags: GuardrailFlag[] }
-  | { ok: true; unchanged: true }
-  | { ok: false; errors: Record<string, string> }
+  { ok: true; version: number; flags: GuardrailFlag[] } | { ok: true; unchanged: true } | { ok: false; errors: Record<string, string> }
 
 /**
  * A person's edit becomes a new version authored by them, guardrails and all. baseVersion is
  * the version the form showed: if someone saved another meanwhile, the edit is refused rather
  * than silently replacing text the editor never saw.
  */
-export async function saveEditedDraft(tx: Tx, orgId: string, caseId: string, user: { id: string }, form: Record<string, string>): Promise<EditResult> {
+export async function saveEditedDraft(
+  tx: Tx,
+  orgId: string,
+  caseId: string,
+  user: { id: string },
+  form: Record<string, string>,
+): Promise<EditResult> {
   const parsed = draftEditSchema.safeParse(form)
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) }
   const input = parsed.data
@@ -200,39 +251,61 @@ export async function saveEditedDraft(tx: Tx, orgId: string, caseId: string, use
   if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
   const [latest] = await listDraftVersions(tx, caseId, 1)
   if ((latest?.version ?? 0) !== input.baseVersion) {
-    return { ok: false, errors: { form: `Version ${latest?.version} was saved while you were editing (by ${latest?.authorName ?? latest?.author}). Your text is kept below: compare, then save again.` } }
+    return {
+      ok: false,
+      errors: {
+        form: `Version ${latest?.version} was saved while you were editing (by ${latest?.authorName ?? latest?.author}). Your text is kept below: compare, then save again.`,
+      },
+    }
   }
   if (latest && latest.subject === input.subject && latest.body === input.body && sameList(latest.toEmails, input.to)) {
     return { ok: true, unchanged: true }
   }
-  const saved = await saveVersion(tx, orgId, caseId, {
-    authorKind: 'user',
-    author: user.id,
-    authorId: user.id,
-    purpose: latest?.purpose ?? 'reply',
-    toEmails: input.to,
-    subject: input.subject,
-    body: input.body,
-    toneNotes: '',
-    missingFacts: [],
-    recoveryAction: latest?.recoveryAction ?? null,
-    recoveryRationale: latest?.recoveryRationale ?? '',
-    guardrailFlags: [],
-    fallbackReason: null,
-    instruction: null,
-  }, { actor: userActor(user), audit: { basedOn: latest?.version ?? null } })
+  const saved = await saveVersion(
+    tx,
+    orgId,
+    caseId,
+    {
+      authorKind: 'user',
+      author: user.id,
+      authorId: user.id,
+      purpose: latest?.purpose ?? 'reply',
+      toEmails: input.to,
+      subject: input.subject,
+      body: input.body,
+      toneNotes: '',
+      missingFacts: [],
+      recoveryAction: latest?.recoveryAction ?? null,
+      recoveryRationale: latest?.recoveryRationale ?? '',
+      guardrailFlags: [],
+      fallbackReason: null,
+      instruction: null,
+    },
+    { actor: userActor(user), audit: { basedOn: latest?.version ?? null } },
+  )
   return { ok: true, version: saved.version, flags: saved.flags }
 }
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i])
 
 /** "Redraft": a draft job for the case, with the person's instruction; the caller may run it now. */
-export async function requestRedraft(tx: Tx, orgId: string, caseId: string, user: { id: string }, instructionInput: string | undefined): Promise<string> {
+export async function requestRedraft(
+  tx: Tx,
+  orgId: string,
+  caseId: string,
+  user: { id: string },
+  instructionInput: string | undefined,
+): Promise<string> {
   const instruction = (instructionInput ?? '').trim()
   if (instruction.length > 1000) throw new AppError('BAD_INPUT', 'Keep the instruction under 1,000 characters.')
   const [kase] = await tx<{ id: string }[]>`select id from cases where id = ${caseId}`
   if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
   const jobId = await insertJob(tx, orgId, 'draft', { caseId, requestedBy: user.id, ...(instruction ? { instruction } : {}) })
-  await recordAudit(tx, orgId, { actor: userActor(user), action: 'draft.request', caseId, details: { jobId, ...(instruction ? { instruction } : {}) } })
+  await recordAudit(tx, orgId, {
+    actor: userActor(user),
+    action: 'draft.request',
+    caseId,
+    details: { jobId, ...(instruction ? { instruction } : {}) },
+  })
   return jobId
 }

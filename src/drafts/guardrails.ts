@@ -6,8 +6,19 @@ import type { OrgContext } from '../intake/org-context.ts'
 import { unusableRecipient } from './recipient.ts'
 
 export const flagCodes = [
-  'liability_admission', 'compensation_promise', 'blame', 'threat', 'legal_mention', 'placeholder',
-  'wrong_recipient', 'no_reply_recipient', 'colleague_recipient', 'missing_recipient', 'legal_review', 'missing_facts', 'other',
+  'liability_admission',
+  'compensation_promise',
+  'blame',
+  'threat',
+  'legal_mention',
+  'placeholder',
+  'wrong_recipient',
+  'no_reply_recipient',
+  'colleague_recipient',
+  'missing_recipient',
+  'legal_review',
+  'missing_facts',
+  'other',
 ] as const
 export type FlagCode = (typeof flagCodes)[number]
 export type FlagSeverity = 'block' | 'warn'
@@ -16,9 +27,19 @@ export type FlagSeverity = 'block' | 'warn'
 export type GuardrailFlag = { code: FlagCode; severity: FlagSeverity; message: string; evidence: string; source: 'rules' | 'model' }
 
 export const severityOf: Record<FlagCode, FlagSeverity> = {
-  placeholder: 'block', wrong_recipient: 'block', no_reply_recipient: 'block', colleague_recipient: 'block', missing_recipient: 'block',
-  liability_admission: 'warn', compensation_promise: 'warn', blame: 'warn', threat: 'warn', legal_mention: 'warn',
-  legal_review: 'warn', missing_facts: 'warn', other: 'warn',
+  placeholder: 'block',
+  wrong_recipient: 'block',
+  no_reply_recipient: 'block',
+  colleague_recipient: 'block',
+  missing_recipient: 'block',
+  liability_admission: 'warn',
+  compensation_promise: 'warn',
+  blame: 'warn',
+  threat: 'warn',
+  legal_mention: 'warn',
+  legal_review: 'warn',
+  missing_facts: 'warn',
+  other: 'warn',
 }
 
 const messages: Record<FlagCode, string> = {
@@ -30,7 +51,8 @@ const messages: Record<FlagCode, string> = {
   placeholder: 'Has an unfilled placeholder: fill it in before approval.',
   wrong_recipient: 'Addressed to someone who is not on the case.',
   no_reply_recipient: 'Addressed to a no-reply address: nobody reads it, so this reply would never reach anyone.',
-  colleague_recipient: 'Addressed to a colleague (an address of your own organization): the reply must go to the customer, or to the body or counsel they came through.',
+  colleague_recipient:
+    'Addressed to a colleague (an address of your own organization): the reply must go to the customer, or to the body or counsel they came through.',
   missing_recipient: 'Has no recipient: the case has no customer address yet.',
   legal_review: 'Legal matter: counsel must review this reply before it is approved.',
   missing_facts: 'Written without some facts: add them or confirm they are not needed.',
@@ -59,7 +81,10 @@ const textRules: { code: FlagCode; patterns: RegExp[] }[] = [
     code: 'compensation_promise',
     patterns: [
       new RegExp(`${we}${softeners}(?:refund|reimburse|compensate|credit|waive|pay(?!\\s+(?:close\\s+|more\\s+)?attention))\\b`, 'i'),
-      new RegExp(`${we}${softeners}(?:issue|give|offer|send|provide|apply|grant|arrange)\\s+(?:you\\s+|your\\s+account\\s+)?(?:with\\s+)?(?:a\\s+|an\\s+|the\\s+)?(?:full\\s+|partial\\s+|\\d+\\s?%\\s+|one-time\\s+|goodwill\\s+|generous\\s+)?(?:refund|credit|compensation|reimbursement|voucher|gift\\s+card|discount|payment|free)\\b`, 'i'),
+      new RegExp(
+        `${we}${softeners}(?:issue|give|offer|send|provide|apply|grant|arrange)\\s+(?:you\\s+|your\\s+account\\s+)?(?:with\\s+)?(?:a\\s+|an\\s+|the\\s+)?(?:full\\s+|partial\\s+|\\d+\\s?%\\s+|one-time\\s+|goodwill\\s+|generous\\s+)?(?:refund|credit|compensation|reimbursement|voucher|gift\\s+card|discount|payment|free)\\b`,
+        'i',
+      ),
       new RegExp(`${we}[^.!?\\n]{0,60}?(?:[$€£]\\s?\\d|\\b\\d[\\d,.]*\\s?(?:dollars|euros|pounds|usd|eur|gbp)\\b)`, 'i'),
       /\byou\s+will\s+(?:receive|get|be\s+(?:refunded|reimbursed|compensated|credited|paid))\b/i,
       /\b(?:a|your|the)\s+(?:full\s+)?(?:refund|credit|compensation)\s+(?:will\s+be|has\s+been\s+approved|is\s+on\s+its\s+way)\b/i,
@@ -117,7 +142,10 @@ const textRules: { code: FlagCode; patterns: RegExp[] }[] = [
 
 /** Sentences, roughly: enough to show the approver exactly which words raised a flag. */
 export function sentences(text: string): string[] {
-  return text.split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter(Boolean)
+  return text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter(Boolean)
 }
 
 const clip = (s: string) => (s.length > 240 ? `${s.slice(0, 237)}…` : s)
@@ -129,7 +157,13 @@ export function checkText(text: string): GuardrailFlag[] {
   for (const rule of textRules) {
     const hits = parts.filter((s) => rule.patterns.some((p) => p.test(s)))
     if (hits.length) {
-      flags.push({ code: rule.code, severity: severityOf[rule.code], message: messages[rule.code], evidence: hits.slice(0, 3).map(clip).join(' … '), source: 'rules' })
+      flags.push({
+        code: rule.code,
+        severity: severityOf[rule.code],
+        message: messages[rule.code],
+        evidence: hits.slice(0, 3).map(clip).join(' … '),
+        source: 'rules',
+      })
     }
   }
   return flags
@@ -159,7 +193,12 @@ export function checkDraft(draft: DraftForCheck, ctx: CheckContext): GuardrailFl
   const noReply = unusable.filter(([, why]) => why === 'no_reply').map(([a]) => a)
   const colleagues = unusable.filter(([, why]) => why === 'colleague').map(([a]) => a)
   const strangers = unusable.filter(([a, why]) => why === null && !allowed.has(a)).map(([a]) => a)
-  if (!to.length) flags.push(ctx.noRecipientReason ? { ...flag('missing_recipient', 'To: (empty)'), message: ctx.noRecipientReason } : flag('missing_recipient', 'To: (empty)'))
+  if (!to.length)
+    flags.push(
+      ctx.noRecipientReason
+        ? { ...flag('missing_recipient', 'To: (empty)'), message: ctx.noRecipientReason }
+        : flag('missing_recipient', 'To: (empty)'),
+    )
   if (noReply.length) flags.push(flag('no_reply_recipient', noReply.join(', ')))
   if (colleagues.length) flags.push(flag('colleague_recipient', colleagues.join(', ')))
   if (strangers.length) flags.push(flag('wrong_recipient', strangers.join(', ')))
@@ -169,7 +208,13 @@ export function checkDraft(draft: DraftForCheck, ctx: CheckContext): GuardrailFl
   for (const m of ctx.modelFlags ?? []) {
     const code = (flagCodes as readonly string[]).includes(m.code) ? (m.code as FlagCode) : 'other'
     if (flags.some((f) => f.code === code) || recipientCodes.has(code) || code === 'legal_review' || code === 'missing_facts') continue
-    flags.push({ code, severity: severityOf[code], message: m.message.trim().slice(0, 300) || messages[code], evidence: clip(m.evidence.trim()), source: 'model' })
+    flags.push({
+      code,
+      severity: severityOf[code],
+      message: m.message.trim().slice(0, 300) || messages[code],
+      evidence: clip(m.evidence.trim()),
+      source: 'model',
+    })
   }
   return flags
 }

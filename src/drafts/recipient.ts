@@ -14,12 +14,13 @@ export type ReplyParty = {
   channelEmail: string | null
 }
 
-export type ReplyRoute =
-  | { kind: 'customer' | 'channel'; to: string[]; sentence: string }
-  | { kind: 'none'; to: []; sentence: string }
+export type ReplyRoute = { kind: 'customer' | 'channel'; to: string[]; sentence: string } | { kind: 'none'; to: []; sentence: string }
 
 /** Why an address can never receive a reply, or null when it can. */
-export function unusableRecipient(address: string, org: Pick<OrgContext, 'inboundAddresses' | 'domains' | 'teamAddresses'> | null): 'no_reply' | 'colleague' | null {
+export function unusableRecipient(
+  address: string,
+  org: Pick<OrgContext, 'inboundAddresses' | 'domains' | 'teamAddresses'> | null,
+): 'no_reply' | 'colleague' | null {
   if (isNoReplyAddress(address)) return 'no_reply'
   if (org && isOrgAddress({ ...org, executives: [] }, address)) return 'colleague'
   return null
@@ -36,22 +37,46 @@ export function replyRoute(p: ReplyParty, org: Pick<OrgContext, 'inboundAddresse
   const usable = (a: string | null): a is string => !!a && unusableRecipient(a, org) === null
   if (p.channelKind === 'counsel') {
     if (usable(p.channelEmail)) {
-      return { kind: 'channel', to: [p.channelEmail], sentence: `This reply goes to ${channelWords(p)}, not to ${customerWords(p, 'their client')}.` }
+      return {
+        kind: 'channel',
+        to: [p.channelEmail],
+        sentence: `This reply goes to ${channelWords(p)}, not to ${customerWords(p, 'their client')}.`,
+      }
     }
-    return { kind: 'none', to: [], sentence: `No recipient: the letter gives no address for counsel to reply to. Add counsel's address; never write to ${customerWords(p, 'their client')} directly.` }
+    return {
+      kind: 'none',
+      to: [],
+      sentence: `No recipient: the letter gives no address for counsel to reply to. Add counsel's address; never write to ${customerWords(p, 'their client')} directly.`,
+    }
   }
   if (usable(p.customerEmail)) {
     const through = p.channelKind ? `, not through ${channelWords(p)}` : ''
-    return { kind: 'customer', to: [p.customerEmail], sentence: `This reply goes to ${p.customerName ? `${p.customerName} <${p.customerEmail}>` : p.customerEmail}${through}.` }
+    return {
+      kind: 'customer',
+      to: [p.customerEmail],
+      sentence: `This reply goes to ${p.customerName ? `${p.customerName} <${p.customerEmail}>` : p.customerEmail}${through}.`,
+    }
   }
   if (p.channelKind) {
     const consumer = customerWords(p, 'the consumer')
     if (usable(p.channelEmail)) {
-      return { kind: 'channel', to: [p.channelEmail], sentence: `This reply goes to ${channelWords(p)}, not the consumer: the notice gives no address for ${consumer}.` }
+      return {
+        kind: 'channel',
+        to: [p.channelEmail],
+        sentence: `This reply goes to ${channelWords(p)}, not the consumer: the notice gives no address for ${consumer}.`,
+      }
     }
-    return { kind: 'none', to: [], sentence: `No recipient: the notice gives no address for ${consumer}, and ${channelWords(p)} can only be answered through its own portal or a real reply address.` }
+    return {
+      kind: 'none',
+      to: [],
+      sentence: `No recipient: the notice gives no address for ${consumer}, and ${channelWords(p)} can only be answered through its own portal or a real reply address.`,
+    }
   }
-  return { kind: 'none', to: [], sentence: 'No recipient: the case has no address for the customer yet. Correct the customer on the case first.' }
+  return {
+    kind: 'none',
+    to: [],
+    sentence: 'No recipient: the case has no address for the customer yet. Correct the customer on the case first.',
+  }
 }
 
 /**

@@ -16,7 +16,6 @@ import { isHtmx, pageOrFragment } from '../http/htmx.ts'
 /** Mounted at /cases: the reply section of a case (fragment), edits, and "Redraft". */
 export const draftRoutes = new Hono<AppEnv>()
 
-
 function caseIdOf(c: Context<AppEnv>): string {
   const id = c.req.param('id') ?? ''
   if (!isUuid(id)) throw notFound('That case')
@@ -29,7 +28,8 @@ const formOf = (c: Context<AppEnv>) => textFields(c)
 async function respond(c: Context<AppEnv>, caseId: string, props: Omit<DraftSectionProps, 'panel'>, status: 200 | 409 | 422 = 200) {
   const user = requireUser(c)
   const panel = await withOrg(c.get('deps').db, user.orgId, async (tx) =>
-    (await findCaseNumberById(tx, caseId)) === undefined ? null : loadCaseDrafts(tx, caseId, c.get('deps').env.MAIL_FROM))
+    (await findCaseNumberById(tx, caseId)) === undefined ? null : loadCaseDrafts(tx, caseId, c.get('deps').env.MAIL_FROM),
+  )
   if (!panel) throw notFound('That case')
   if (!isHtmx(c) && status === 200 && !props.edit) return c.redirect(`/cases/${caseId}#draft`, 303)
   return pageOrFragment(c, <DraftPage panel={panel} {...props} />, <DraftSection panel={panel} {...props} />, status)
@@ -45,7 +45,9 @@ draftRoutes.post('/:id/drafts', async (c) => {
   if (!result.ok) return respond(c, caseId, { edit: { values: form, errors: result.errors } }, result.errors.form ? 409 : 422)
   if ('unchanged' in result) return respond(c, caseId, { notice: 'Nothing changed, so no new version was saved.' })
   const blockers = result.flags.filter((f) => f.severity === 'block').length
-  return respond(c, caseId, { notice: `Saved as version ${result.version}.${blockers ? ` ${blockers} problem${blockers === 1 ? '' : 's'} must be fixed before approval.` : ''}` })
+  return respond(c, caseId, {
+    notice: `Saved as version ${result.version}.${blockers ? ` ${blockers} problem${blockers === 1 ? '' : 's'} must be fixed before approval.` : ''}`,
+  })
 })
 
 draftRoutes.post('/:id/drafts/redraft', async (c) => {

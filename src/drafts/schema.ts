@@ -23,13 +23,22 @@ export const aiDraftSchema = z.object({
   subject: z.string().describe('The reply subject: keep "Re: <original subject>" so it stays in the thread.'),
   body: z.string().describe('The full plain-text reply, greeting to signature. No placeholders, no markdown.'),
   toneNotes: z.string().describe('One or two sentences for the approver on the tone chosen and why.'),
-  missingFacts: z.array(z.string()).describe('Facts the writer needed and did not have (cause, dates, amounts, commitments). Empty if none.'),
-  guardrailFlags: z.array(z.object({
-    code: z.enum(modelFlagCodes),
-    message: z.string(),
-    evidence: z.string().describe('The exact words in the draft or thread that raised it.'),
-  })).describe('Risks in this draft the approver must see. Empty if none.'),
-  recoveryAction: z.enum(recoveryActions).nullable().describe('Proportional recovery to recommend to the team (never promised in the body); null for legal or regulatory matters.'),
+  missingFacts: z
+    .array(z.string())
+    .describe('Facts the writer needed and did not have (cause, dates, amounts, commitments). Empty if none.'),
+  guardrailFlags: z
+    .array(
+      z.object({
+        code: z.enum(modelFlagCodes),
+        message: z.string(),
+        evidence: z.string().describe('The exact words in the draft or thread that raised it.'),
+      }),
+    )
+    .describe('Risks in this draft the approver must see. Empty if none.'),
+  recoveryAction: z
+    .enum(recoveryActions)
+    .nullable()
+    .describe('Proportional recovery to recommend to the team (never promised in the body); null for legal or regulatory matters.'),
   recoveryRationale: z.string().describe('Why that recovery is proportional to the impact.'),
 })
 export type AiDraft = z.infer<typeof aiDraftSchema>

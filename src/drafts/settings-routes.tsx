@@ -12,9 +12,16 @@ import { render } from '../http/htmx.ts'
 export const draftSettingsRoutes = new Hono<AppEnv>()
 
 const formSchema = z.object({
-  ai_enabled: z.enum(['on']).optional().transform((v) => v === 'on'),
+  ai_enabled: z
+    .enum(['on'])
+    .optional()
+    .transform((v) => v === 'on'),
   sender_name: z.string().trim().max(200, 'Keep the name under 200 characters.').default(''),
-  signature: z.string().default('').transform((s) => s.replace(/\r\n?/g, '\n').trim()).pipe(z.string().max(1000, 'Keep the signature under 1,000 characters.')),
+  signature: z
+    .string()
+    .default('')
+    .transform((s) => s.replace(/\r\n?/g, '\n').trim())
+    .pipe(z.string().max(1000, 'Keep the signature under 1,000 characters.')),
 })
 
 draftSettingsRoutes.get('/', async (c) => {
@@ -30,9 +37,16 @@ draftSettingsRoutes.post('/', async (c) => {
   const keyConfigured = Boolean(c.get('deps').env.OPENAI_API_KEY)
   if (!parsed.success) {
     const errors = fieldErrors(parsed.error)
-    const settings: OrgDraftSettings = { ai_enabled: form.ai_enabled === 'on', sender_name: String(form.sender_name ?? ''), signature: String(form.signature ?? '') }
+    const settings: OrgDraftSettings = {
+      ai_enabled: form.ai_enabled === 'on',
+      sender_name: String(form.sender_name ?? ''),
+      signature: String(form.signature ?? ''),
+    }
     return render(c, <DraftingSettingsPage settings={settings} keyConfigured={keyConfigured} errors={errors} />, 422)
   }
   await withOrg(c.get('deps').db, user.orgId, (tx) => updateDraftSettings(tx, user.orgId, parsed.data, user.id))
-  return render(c, <DraftingSettingsPage settings={parsed.data} keyConfigured={keyConfigured} notice="Saved. New drafts use these settings." />)
+  return render(
+    c,
+    <DraftingSettingsPage settings={parsed.data} keyConfigured={keyConfigured} notice="Saved. New drafts use these settings." />,
+  )
 })

@@ -88,7 +88,7 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
         'If you would like to reach me directly, simply reply to this email: it comes straight to me and to the person I have asked to handle this.',
         `Sincerely,\n${signature}`,
       ].join('\n\n')
-      missingFacts.push('What went wrong, in the customer\'s terms', 'What is being done about it')
+      missingFacts.push("What went wrong, in the customer's terms", 'What is being done about it')
       break
     case 'legal_acknowledgment': {
       const ref = kase.externalRef ? `, reference ${kase.externalRef}` : ''
@@ -109,7 +109,9 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
         `Dear ${greetingName || 'Sir or Madam'},`,
         `Here is an update on ${label}, "${topic}".`,
         'Our team continues to work on it, and it remains a priority for us.',
-        promiseAt ? `We will update you again by ${promiseAt}, or sooner as soon as there is news.` : 'We will update you again as soon as there is news.',
+        promiseAt
+          ? `We will update you again by ${promiseAt}, or sooner as soon as there is news.`
+          : 'We will update you again as soon as there is news.',
         'If anything has changed on your side, reply to this email and it will reach the person handling your case.',
         `Kind regards,\n${signature}`,
       ].join('\n\n')
@@ -134,7 +136,10 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
     kind,
     subject: replySubject(ctx),
     body,
-    toneNotes: [`Standard ${kind.replaceAll('_', ' ')} template, filled with the case's data; review and add the specifics before approval.`, ...languageNote(ctx)].join(' '),
+    toneNotes: [
+      `Standard ${kind.replaceAll('_', ' ')} template, filled with the case's data; review and add the specifics before approval.`,
+      ...languageNote(ctx),
+    ].join(' '),
     missingFacts,
     recoveryAction: recovery.action,
     recoveryRationale: recovery.rationale,
@@ -145,12 +150,21 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
 function languageNote(ctx: DraftContext): string[] {
   const language = languageName(ctx.kase.language)
   if (!language || ctx.kase.language === 'en') return []
-  return [`The customer wrote in ${language}; this template is in English: translate it into ${language} (or redraft once AI drafting is on) before approval.`]
+  return [
+    `The customer wrote in ${language}; this template is in English: translate it into ${language} (or redraft once AI drafting is on) before approval.`,
+  ]
 }
 
 function acknowledgment(
   ctx: DraftContext,
-  v: { greetingName: string | undefined; topic: string; label: string; promiseAt: string | null; signature: string; missingFacts: string[] },
+  v: {
+    greetingName: string | undefined
+    topic: string
+    label: string
+    promiseAt: string | null
+    signature: string
+    missingFacts: string[]
+  },
 ): string {
   const { kase } = ctx
   const hello = `Dear ${v.greetingName || 'Sir or Madam'},`

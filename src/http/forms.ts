@@ -7,7 +7,8 @@ export async function textFields(c: Context): Promise<Record<string, string>> {
 }
 
 /** One field of a parsed form as text ('' when absent or not text). */
-export const formText = (form: Record<string, unknown>, name: string): string => (typeof form[name] === 'string' ? (form[name] as string) : '')
+export const formText = (form: Record<string, unknown>, name: string): string =>
+  typeof form[name] === 'string' ? (form[name] as string) : ''
 
 /** A field that may repeat (checkboxes), as the list of its text values. */
 export const formList = (value: unknown): string[] =>

@@ -32,7 +32,12 @@ export function isLoopbackName(hostname: string): boolean {
  */
 export function requestedHostname(c: Context<AppEnv>, trustProxy: boolean): string | null {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-host')?.split(',').map((s) => s.trim()).filter(Boolean).at(-1)
+    const forwarded = c.req
+      .header('x-forwarded-host')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .at(-1)
     if (forwarded) return hostnameOf(forwarded)
   }
   // Node builds the request URL from the Host header; Workers from the URL Cloudflare received.

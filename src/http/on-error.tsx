@@ -8,8 +8,14 @@ import { AppError } from './errors.ts'
 import { isHtmx, render } from './htmx.ts'
 
 const titles: Partial<Record<number, string>> = {
-  400: 'That request is not right', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Not found',
-  409: 'That cannot happen now', 413: 'Too large', 429: 'Slow down', 503: 'Temporarily unavailable',
+  400: 'That request is not right',
+  401: 'Sign-in needed',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'That cannot happen now',
+  413: 'Too large',
+  429: 'Slow down',
+  503: 'Temporarily unavailable',
 }
 
 /** The one place errors become HTTP: JSON for API callers, a page for people (htmx swaps it in whole). */

@@ -36,7 +36,11 @@ export function formProtection(env: Env): MiddlewareHandler<AppEnv> {
   // (test/attack/csrf.test.ts). No portal route takes anything from another site, so every
   // unsafe method gets the same rule: our origin, or the browser saying same-origin.
   const checkOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
-    if (/^(GET|HEAD|OPTIONS)$/.test(c.req.method) || c.req.header('sec-fetch-site') === 'same-origin' || ourOrigin(c.req.header('origin'), c)) {
+    if (
+      /^(GET|HEAD|OPTIONS)$/.test(c.req.method) ||
+      c.req.header('sec-fetch-site') === 'same-origin' ||
+      ourOrigin(c.req.header('origin'), c)
+    ) {
       return checkFormOrigin(c, next)
     }
     throw new HTTPException(403, { res: new Response('Forbidden', { status: 403 }) })
@@ -47,12 +51,17 @@ export function formProtection(env: Env): MiddlewareHandler<AppEnv> {
       throw new AppError('TOO_LARGE', 'That form is too large (1 MB at most).')
     },
   })
-  const limitUpload = new Map(Object.entries(UPLOAD_BODY_LIMITS).map(([path, maxSize]) => [path, bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new AppError('TOO_LARGE', `That file is too large (${maxSize / 1024 / 1024} MB at most).`)
-    },
-  })]))
+  const limitUpload = new Map(
+    Object.entries(UPLOAD_BODY_LIMITS).map(([path, maxSize]) => [
+      path,
+      bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new AppError('TOO_LARGE', `That file is too large (${maxSize / 1024 / 1024} MB at most).`)
+        },
+      }),
+    ]),
+  )
   return async (c, next) => {
     if (isMachinePath(c.req.path)) return next()
     const limit = limitUpload.get(c.req.path) ?? limitBody
@@ -70,7 +79,12 @@ export function formProtection(env: Env): MiddlewareHandler<AppEnv> {
  */
 export function clientAddress(c: Context<AppEnv>, trustProxy: boolean): string | null {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean).at(-1)
+    const forwarded = c.req
+      .header('x-forwarded-for')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .at(-1)
     if (forwarded) return forwarded
   }
   const socket = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket

@@ -8,13 +8,26 @@ import { parseAccountRow, type AccountRow } from './csv-rows.ts'
 import type { CsvSource, RowError } from './cases.ts'
 import { upsertAccount } from './queries.ts'
 
-export type AccountImportReport = { ok: boolean; dryRun: boolean; rows: number; upserted: number; linkedCases: number; errors: RowError[]; reason?: string }
+export type AccountImportReport = {
+  ok: boolean
+  dryRun: boolean
+  rows: number
+  upserted: number
+  linkedCases: number
+  errors: RowError[]
+  reason?: string
+}
 
 /**
  * Accounts (domain, plan, revenue, health) give triage its context. Re-importing updates them in
  * place by domain; cases link to an account by their customer's email domain.
  */
-export async function importAccounts(db: Db, org: Org, source: CsvSource, options: { dryRun?: boolean; actor: Actor }): Promise<AccountImportReport> {
+export async function importAccounts(
+  db: Db,
+  org: Org,
+  source: CsvSource,
+  options: { dryRun?: boolean; actor: Actor },
+): Promise<AccountImportReport> {
   const report: AccountImportReport = { ok: false, dryRun: Boolean(options.dryRun), rows: 0, upserted: 0, linkedCases: 0, errors: [] }
   const rows: AccountRow[] = [] // accounts are few (one per customer company), unlike cases
   let columns: ReturnType<typeof mapAccountHeaders> | null = null

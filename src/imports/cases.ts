@@ -66,7 +66,17 @@ const MAX_KEPT_CHARS = 2000
 /** Stable fingerprint of a row's content: re-importing the same file finds every row again. */
 const importKey = (row: CaseRow) =>
   createHash('sha256')
-    .update(JSON.stringify([row.customerEmail, row.customerName, row.subject, row.summary, row.source, row.externalRef, row.receivedAt?.toISOString() ?? null]))
+    .update(
+      JSON.stringify([
+        row.customerEmail,
+        row.customerName,
+        row.subject,
+        row.summary,
+        row.source,
+        row.externalRef,
+        row.receivedAt?.toISOString() ?? null,
+      ]),
+    )
     .digest('hex')
 
 class ImportRefused extends Error {}
@@ -78,21 +88,30 @@ type ValidRow = { line: number; row: CaseRow; kept: KeptField[] }
 function keptFields(kept: KeptField[]): KeptField[] {
   return kept.slice(0, MAX_KEPT_FIELDS).flatMap(({ name, value }) => {
     const clean = restoreCell(value).trim()
-    return clean ? [{ name: name.slice(0, 200), value: clean.length > MAX_KEPT_CHARS ? `${clean.slice(0, MAX_KEPT_CHARS - 1)}…` : clean }] : []
+    return clean
+      ? [{ name: name.slice(0, 200), value: clean.length > MAX_KEPT_CHARS ? `${clean.slice(0, MAX_KEPT_CHARS - 1)}…` : clean }]
+      : []
   })
 }
 
-async function* validRows(source: CsvSource, reading: Reading, report: ImportReport, progress?: ImportOptions['onProgress']): AsyncGenerator<ValidRow> {
+async function* validRows(
+  source: CsvSource,
+  reading: Reading,
+  report: ImportReport,
+  progress?: ImportOptions['onProgress'],
+): AsyncGenerator<ValidRow> {
   const { mapping } = reading
   const schema = caseRowSchemaFor({
-    timezone: reading.timezone, dateOrder: mapping.dateOrder,
+    timezone: reading.timezone,
+    dateOrder: mapping.dateOrder,
     chosen: (field, cell) => mapping.values[field]?.[valueKey(cell)],
   })
   let headers: string[] | null = null
   for await (const { line, record } of readCsv(source())) {
     if (!headers) {
       headers = record
-      if (headers.length > maxColumns) throw new ImportRefused(`the file has ${headers.length} columns; at most ${maxColumns} can be imported`)
+      if (headers.length > maxColumns)
+        throw new ImportRefused(`the file has ${headers.length} columns; at most ${maxColumns} can be imported`)
       const problems = caseColumnProblems(headers, mapping.columns)
       if (problems.length) throw new ImportRefused(problems.join('; '))
       report.unknownColumns = headers.filter((h, i) => mapping.columns[i] === 'keep' && h.trim() !== '')
@@ -132,8 +151,19 @@ async function defaultMapping(db: Db, org: Org, source: CsvSource): Promise<Impo
  */
 export async function importCases(db: Db, org: Org, source: CsvSource, options: ImportOptions): Promise<ImportReport> {
   const report: ImportReport = {
-    ok: false, dryRun: Boolean(options.dryRun), rows: 0, valid: 0, created: 0, drafted: 0, duplicates: 0,
-    errors: [], errorCount: 0, unknownColumns: [], preview: [], numbers: null, alertsSkipped: 0,
+    ok: false,
+    dryRun: Boolean(options.dryRun),
+    rows: 0,
+    valid: 0,
+    created: 0,
+    drafted: 0,
+    duplicates: 0,
+    errors: [],
+    errorCount: 0,
+    unknownColumns: [],
+    preview: [],
+    numbers: null,
+    alertsSkipped: 0,
   }
   let reading: Reading
   try {
@@ -141,7 +171,9 @@ export async function importCases(db: Db, org: Org, source: CsvSource, options: 
     if (!mapping) return { ...report, reason: 'the file is empty (expected a header row and at least one case)' }
     const team = await withOrg(db, org.id, (tx) => activeTeam(tx))
     reading = { mapping, team, timezone: org.timezone }
-    for await (const _ of validRows(source, reading, report, options.onProgress)) { /* count only */ }
+    for await (const _ of validRows(source, reading, report, options.onProgress)) {
+      /* count only */
+    }
   } catch (error) {
     if (error instanceof ImportRefused || (error as Error).name === 'CsvReadError') {
       return { ...report, reason: (error as Error).message }
@@ -157,8 +189,14 @@ export async function importCases(db: Db, org: Org, source: CsvSource, options: 
     await withOrg(db, org.id, async (tx) => {
       const replay = { ...report, rows: 0, valid: 0, errors: [], errorCount: 0, preview: [] } satisfies ImportReport
       const context: BatchContext = {
-        org, actor: options.actor, drafts: options.drafts ?? true, alerts: options.alerts ?? false, runId: options.runId ?? null,
-        reading, settings: await loadSlaSettings(tx, org.id), seen: new Set(),
+        org,
+        actor: options.actor,
+        drafts: options.drafts ?? true,
+        alerts: options.alerts ?? false,
+        runId: options.runId ?? null,
+        reading,
+        settings: await loadSlaSettings(tx, org.id),
+        seen: new Set(),
       }
       let batch: ValidRow[] = []
       for await (const item of validRows(source, reading, replay)) {
@@ -195,11 +233,18 @@ type BatchContext = {
 async function freshRows(tx: Tx, context: BatchContext, batch: ValidRow[]) {
   const keyed = batch.map((item) => ({ ...item, key: importKey(item.row) }))
   const refs = keyed.flatMap((k) => (k.row.externalRef ? [k.row.externalRef] : []))
-  const existing = await findImportedCases(tx, keyed.map((k) => k.key), refs)
+  const existing = await findImportedCases(
+    tx,
+    keyed.map((k) => k.key),
+    refs,
+  )
   const taken = new Set(existing.flatMap((e) => [e.importKey, e.externalRef]).filter(Boolean))
   const { seen } = context
   return keyed.filter((k) => {
-    const dup = taken.has(k.key) || (k.row.externalRef !== null && (taken.has(k.row.externalRef) || seen.has(`ref:${k.row.externalRef}`))) || seen.has(k.key)
+    const dup =
+      taken.has(k.key) ||
+      (k.row.externalRef !== null && (taken.has(k.row.externalRef) || seen.has(`ref:${k.row.externalRef}`))) ||
+      seen.has(k.key)
     seen.add(k.key)
     if (k.row.externalRef) seen.add(`ref:${k.row.externalRef}`)
     return !dup
@@ -222,14 +267,19 @@ function newCaseOf(context: BatchContext, item: ValidRow & { key: string }): New
     externalRef: row.externalRef,
     ownerId,
     // A tracker's "Open" is new to us; with an owner named, it has been triaged.
-    status: row.status === 'new' && ownerId ? 'triaged' : row.status ?? undefined,
+    status: row.status === 'new' && ownerId ? 'triaged' : (row.status ?? undefined),
     openedAt: row.receivedAt ?? new Date(),
     importKey: item.key,
     importRunId: context.runId,
     importFields: item.kept,
     audit: {
       actor: context.actor,
-      details: { via: 'csv', line: item.line, ...(context.runId ? { importRun: context.runId } : {}), ...(context.drafts ? {} : { draft: noDraftImported }) },
+      details: {
+        via: 'csv',
+        line: item.line,
+        ...(context.runId ? { importRun: context.runId } : {}),
+        ...(context.drafts ? {} : { draft: noDraftImported }),
+      },
     },
     noDraft: context.drafts ? undefined : noDraftImported,
   }
@@ -239,14 +289,35 @@ async function insertBatch(tx: Tx, context: BatchContext, batch: ValidRow[], rep
   const fresh = await freshRows(tx, context, batch)
   report.duplicates += batch.length - fresh.length
   if (!fresh.length) return
-  const created = await createCases(tx, context.org.id, fresh.map((item) => newCaseOf(context, item)), { settings: context.settings })
+  const created = await createCases(
+    tx,
+    context.org.id,
+    fresh.map((item) => newCaseOf(context, item)),
+    { settings: context.settings },
+  )
   // The row's text is what the customer wrote: the thread starts with it, and the draft answers it.
-  await insertImportedMessages(tx, context.org.id, created.map((c, i) => {
-    const { row } = fresh[i]!
-    return { caseId: c.id, fromEmail: row.customerEmail, fromName: row.customerName, subject: row.subject, text: row.summary || row.subject, at: row.receivedAt ?? new Date() }
-  }))
+  await insertImportedMessages(
+    tx,
+    context.org.id,
+    created.map((c, i) => {
+      const { row } = fresh[i]!
+      return {
+        caseId: c.id,
+        fromEmail: row.customerEmail,
+        fromName: row.customerName,
+        subject: row.subject,
+        text: row.summary || row.subject,
+        at: row.receivedAt ?? new Date(),
+      }
+    }),
+  )
   if (!context.alerts) {
-    report.alertsSkipped += await skipNewSev1Alerts(tx, context.org.id, created.map((c) => c.id), 'imported from a spreadsheet with alerts off')
+    report.alertsSkipped += await skipNewSev1Alerts(
+      tx,
+      context.org.id,
+      created.map((c) => c.id),
+      'imported from a spreadsheet with alerts off',
+    )
   }
   report.created += created.length
   report.drafted += created.filter((c) => c.draft.queued).length

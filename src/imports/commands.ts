@@ -21,13 +21,17 @@ async function requireFile(path: string | undefined): Promise<string> {
 
 export const importCommand: Command = {
   name: 'import',
-  usage: 'import <file.csv> --org SLUG [--dry-run] [--accounts] [--allow-partial] [--no-drafts] [--alerts]   import cases (or accounts) from CSV',
+  usage:
+    'import <file.csv> --org SLUG [--dry-run] [--accounts] [--allow-partial] [--no-drafts] [--alerts]   import cases (or accounts) from CSV',
   async run(args) {
     const { values, positionals } = parseArgs({
-      args, allowPositionals: true,
+      args,
+      allowPositionals: true,
       options: {
-        org: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
-        accounts: { type: 'boolean', default: false }, 'allow-partial': { type: 'boolean', default: false },
+        org: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        accounts: { type: 'boolean', default: false },
+        'allow-partial': { type: 'boolean', default: false },
         // Imported cases get a reply draft each, as mail does; a backfill of old cases may not want them.
         'no-drafts': { type: 'boolean', default: false },
         // Open SEV-1 rows alert only when asked: a bulk load is not news.
@@ -46,8 +50,13 @@ export const importCommand: Command = {
         return
       }
       const report = await importCases(db, org, source, {
-        dryRun: values['dry-run'], allowPartial: values['allow-partial'], drafts: !values['no-drafts'], alerts: values.alerts, actor: cliActor,
-        onProgress: (stage, done, total) => process.stderr.write(`\r${stage === 'validate' ? 'checked' : 'imported'} ${done}${total ? ` of ${total}` : ''} rows`),
+        dryRun: values['dry-run'],
+        allowPartial: values['allow-partial'],
+        drafts: !values['no-drafts'],
+        alerts: values.alerts,
+        actor: cliActor,
+        onProgress: (stage, done, total) =>
+          process.stderr.write(`\r${stage === 'validate' ? 'checked' : 'imported'} ${done}${total ? ` of ${total}` : ''} rows`),
       })
       process.stderr.write('\n')
       for (const e of report.errors.slice(0, 50)) console.error(`line ${e.line}: ${e.errors.join('; ')}`)
@@ -55,10 +64,15 @@ export const importCommand: Command = {
       if (!report.ok) throw new UsageError(report.reason ?? 'import refused')
       if (report.unknownColumns.length) console.error(`kept as case fields: ${report.unknownColumns.join(', ')}`)
       if (values['dry-run']) {
-        for (const p of report.preview) console.log(`line ${p.line}: ${p.row.severity ?? 'SEV-3'} ${p.row.subject} — ${p.row.customerName ?? ''} <${p.row.customerEmail ?? ''}>`)
+        for (const p of report.preview)
+          console.log(
+            `line ${p.line}: ${p.row.severity ?? 'SEV-3'} ${p.row.subject} — ${p.row.customerName ?? ''} <${p.row.customerEmail ?? ''}>`,
+          )
       }
       const numbers = report.numbers && !values['dry-run'] ? ` (ESC-${report.numbers.first}…ESC-${report.numbers.last})` : ''
-      console.log(`${values['dry-run'] ? 'dry run: would create' : 'created'} ${report.created} cases${numbers}, ${report.duplicates} already present, ${report.errorCount} rows skipped`)
+      console.log(
+        `${values['dry-run'] ? 'dry run: would create' : 'created'} ${report.created} cases${numbers}, ${report.duplicates} already present, ${report.errorCount} rows skipped`,
+      )
     })
   },
 }

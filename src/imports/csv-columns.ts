@@ -18,14 +18,104 @@ export type CaseField =
 export type AccountField = 'domain' | 'name' | 'plan' | 'annualRevenue' | 'health'
 
 export const caseHeaderAliases: Record<CaseField, string[]> = {
-  customerName: ['customer_name', 'customer', 'name', 'client', 'client name', 'full name', 'contact', 'contact name', 'complainant', 'consumer', 'consumer name', 'requester', 'requester name', 'reported by', 'caller'],
-  customerEmail: ['customer_email', 'email', 'e-mail', 'email address', 'client email', 'contact email', 'consumer email', 'mail', 'requester email', 'customer email address', 'from email'],
-  subject: ['subject', 'title', 'topic', 'issue', 'headline', 'issue summary', 'short description', 'case title', 'ticket subject', 'summary of issue'],
-  summary: ['summary', 'description', 'details', 'detail', 'body', 'complaint', 'complaint text', 'message', 'notes', 'comments', 'what happened', 'issue description', 'long description', 'complaint details'],
+  customerName: [
+    'customer_name',
+    'customer',
+    'name',
+    'client',
+    'client name',
+    'full name',
+    'contact',
+    'contact name',
+    'complainant',
+    'consumer',
+    'consumer name',
+    'requester',
+    'requester name',
+    'reported by',
+    'caller',
+  ],
+  customerEmail: [
+    'customer_email',
+    'email',
+    'e-mail',
+    'email address',
+    'client email',
+    'contact email',
+    'consumer email',
+    'mail',
+    'requester email',
+    'customer email address',
+    'from email',
+  ],
+  subject: [
+    'subject',
+    'title',
+    'topic',
+    'issue',
+    'headline',
+    'issue summary',
+    'short description',
+    'case title',
+    'ticket subject',
+    'summary of issue',
+  ],
+  summary: [
+    'summary',
+    'description',
+    'details',
+    'detail',
+    'body',
+    'complaint',
+    'complaint text',
+    'message',
+    'notes',
+    'comments',
+    'what happened',
+    'issue description',
+    'long description',
+    'complaint details',
+  ],
   source: ['source', 'channel', 'origin', 'via', 'received via', 'how received', 'escalation type', 'type of complaint', 'came in via'],
   severity: ['severity', 'sev', 'priority', 'urgency', 'prio', 'impact'],
-  externalRef: ['external_ref', 'external reference', 'reference', 'ref', 'complaint number', 'complaint id', 'case id', 'case number', 'bbb id', 'bbb complaint id', 'matter reference', 'ticket id', 'ticket number', 'ticket', 'ticket #', 'ticket no', 'id', 'ref #', 'reference number'],
-  receivedAt: ['received_at', 'received', 'date', 'date received', 'created', 'created_at', 'opened', 'opened_at', 'submitted', 'submitted at', 'date opened', 'opened on', 'received on', 'reported on', 'date reported'],
+  externalRef: [
+    'external_ref',
+    'external reference',
+    'reference',
+    'ref',
+    'complaint number',
+    'complaint id',
+    'case id',
+    'case number',
+    'bbb id',
+    'bbb complaint id',
+    'matter reference',
+    'ticket id',
+    'ticket number',
+    'ticket',
+    'ticket #',
+    'ticket no',
+    'id',
+    'ref #',
+    'reference number',
+  ],
+  receivedAt: [
+    'received_at',
+    'received',
+    'date',
+    'date received',
+    'created',
+    'created_at',
+    'opened',
+    'opened_at',
+    'submitted',
+    'submitted at',
+    'date opened',
+    'opened on',
+    'received on',
+    'reported on',
+    'date reported',
+  ],
   account: ['account', 'account name', 'account domain', 'company', 'organisation', 'organization', 'customer company', 'company name'],
   owner: ['owner', 'owner email', 'assignee', 'assigned to', 'agent', 'handled by', 'responsible', 'case owner', 'owner name'],
   status: ['status', 'state', 'ticket status'],
@@ -39,15 +129,16 @@ export const accountHeaderAliases: Record<AccountField, string[]> = {
   health: ['health', 'health score', 'account health', 'health status'],
 }
 
-export type HeaderMapping<F extends string> =
-  | { ok: true; columns: (F | null)[]; unknown: string[] }
-  | { ok: false; reason: string }
+export type HeaderMapping<F extends string> = { ok: true; columns: (F | null)[]; unknown: string[] } | { ok: false; reason: string }
 
 /** Requirement groups: each group needs at least one of its fields present. */
 type Requirements<F extends string> = { fields: F[]; label: string }[]
 
 export function normaliseHeader(header: string): string {
-  return header.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '')
+  return header
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '')
 }
 
 function buildLookup<F extends string>(aliases: Record<F, string[]>): Map<string, F> {
@@ -135,7 +226,10 @@ export function caseColumnProblems(headers: string[], uses: ColumnUse[]): string
     if (use !== 'keep' && use !== 'ignore') byField.set(use, [...(byField.get(use) ?? []), headers[i] ?? `column ${i + 1}`])
   })
   for (const [field, columns] of byField) {
-    if (columns.length > 1 && !joinedFields.includes(field)) problems.push(`columns ${columns.map((c) => `"${c}"`).join(' and ')} are both read as ${fieldLabels[field]}; keep one (the other can be kept as a case field)`)
+    if (columns.length > 1 && !joinedFields.includes(field))
+      problems.push(
+        `columns ${columns.map((c) => `"${c}"`).join(' and ')} are both read as ${fieldLabels[field]}; keep one (the other can be kept as a case field)`,
+      )
   }
   for (const group of caseRequirements) {
     if (!group.fields.some((f) => byField.has(f))) problems.push(`no column is read as ${group.label}; choose one below`)
@@ -144,9 +238,17 @@ export function caseColumnProblems(headers: string[], uses: ColumnUse[]): string
 }
 
 export const fieldLabels: Record<CaseField, string> = {
-  customerName: 'customer name', customerEmail: 'customer email', subject: 'subject', summary: 'summary (the message text)',
-  source: 'source', severity: 'severity', externalRef: 'external reference', receivedAt: 'received at',
-  account: 'company / account', owner: 'owner', status: 'status',
+  customerName: 'customer name',
+  customerEmail: 'customer email',
+  subject: 'subject',
+  summary: 'summary (the message text)',
+  source: 'source',
+  severity: 'severity',
+  externalRef: 'external reference',
+  receivedAt: 'received at',
+  account: 'company / account',
+  owner: 'owner',
+  status: 'status',
 }
 
 /**
@@ -198,17 +300,11 @@ export function mapCaseRecord(record: string[], headers: string[], uses: ColumnU
 }
 
 export function mapAccountHeaders(headers: string[]): HeaderMapping<AccountField> {
-  return mapWith(headers, accountHeaderAliases, accountLookup, [
-    { fields: ['domain'], label: 'the account domain' },
-  ])
+  return mapWith(headers, accountHeaderAliases, accountLookup, [{ fields: ['domain'], label: 'the account domain' }])
 }
 
 /** Turns a record into field → cell using a mapping; absent fields read as ''. */
-export function recordToFields<F extends string>(
-  record: string[],
-  columns: (F | null)[],
-  fields: readonly F[],
-): Record<F, string> {
+export function recordToFields<F extends string>(record: string[], columns: (F | null)[], fields: readonly F[]): Record<F, string> {
   const out = Object.fromEntries(fields.map((field) => [field, ''])) as Record<F, string>
   columns.forEach((field, i) => {
     if (field !== null) out[field] = record[i] ?? ''

@@ -68,21 +68,22 @@ export async function* readCsv(
   const ready: CsvRecord[] = []
   let linesBefore = 0
   let parser: ReturnType<typeof parse> | null = null
-  const makeParser = (delimiter: Delimiter) => parse({
-    delimiter,
-    raw: true,
-    skip_empty_lines: true,
-    relax_column_count: false,
-    // raw holds the record's text (blank lines before it included), enough to count lines.
-    // (With raw: true csv-parse hands on_record { record, raw }, which its types do not model.)
-    on_record: (value: unknown) => {
-      const { record, raw } = value as { record: string[]; raw: string }
-      const line = linesBefore + countBreaks(leadingBreaks.exec(raw)![0]) + 1
-      linesBefore += countBreaks(raw)
-      ready.push({ line, record })
-      return null
-    },
-  })
+  const makeParser = (delimiter: Delimiter) =>
+    parse({
+      delimiter,
+      raw: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      // raw holds the record's text (blank lines before it included), enough to count lines.
+      // (With raw: true csv-parse hands on_record { record, raw }, which its types do not model.)
+      on_record: (value: unknown) => {
+        const { record, raw } = value as { record: string[]; raw: string }
+        const line = linesBefore + countBreaks(leadingBreaks.exec(raw)![0]) + 1
+        linesBefore += countBreaks(raw)
+        ready.push({ line, record })
+        return null
+      },
+    })
 
   const toReadError = (error: unknown): CsvReadError => {
     const csvError = error as CsvError & { raw?: string }

@@ -4,8 +4,17 @@
 import { z } from 'zod'
 import type { AccountField, CaseField } from './csv-columns.ts'
 import {
-  type DateOrder, type HealthBand, type Parsed,
-  parseDate, parseDomain, parseEmail, parseHealth, parseMoney, parseSeverity, parseSource, parseStatus,
+  type DateOrder,
+  type HealthBand,
+  type Parsed,
+  parseDate,
+  parseDomain,
+  parseEmail,
+  parseHealth,
+  parseMoney,
+  parseSeverity,
+  parseSource,
+  parseStatus,
 } from './csv-values.ts'
 import { restoreCell } from './csv-safety.ts'
 import { singleLine } from '../outbound/headers.ts'
@@ -66,7 +75,12 @@ function cell<T>(parse: (value: string) => Parsed<T>) {
 }
 
 /** A word's chosen meaning when the person mapped it and it is one of the field's values, else the parser's reading. */
-function mapped<T>(field: 'source' | 'severity' | 'status', chosen: ChosenValue | undefined, valid: (v: unknown) => v is T, parse: (cell: string) => Parsed<T | null>) {
+function mapped<T>(
+  field: 'source' | 'severity' | 'status',
+  chosen: ChosenValue | undefined,
+  valid: (v: unknown) => v is T,
+  parse: (cell: string) => Parsed<T | null>,
+) {
   return (cell: string): Parsed<T | null> => {
     const choice = cell === '' ? undefined : chosen?.(field, cell)
     return choice !== undefined && valid(choice) ? { ok: true, value: choice } : parse(cell)
@@ -112,20 +126,14 @@ export function makeCaseRowSchema(options: CaseRowOptions) {
 
 function subjectFromSummary(summary: string): string {
   const firstLine = summary.split(/\r?\n/, 1)[0]!.trim()
-  return firstLine.length <= SUBJECT_FROM_SUMMARY_CHARS
-    ? firstLine
-    : `${firstLine.slice(0, SUBJECT_FROM_SUMMARY_CHARS - 1).trimEnd()}…`
+  return firstLine.length <= SUBJECT_FROM_SUMMARY_CHARS ? firstLine : `${firstLine.slice(0, SUBJECT_FROM_SUMMARY_CHARS - 1).trimEnd()}…`
 }
 
 export const caseRowSchema = makeCaseRowSchema({ timezone: 'UTC' })
 
 const schemasByZone = new Map<string, ReturnType<typeof makeCaseRowSchema>>([['UTC', caseRowSchema]])
 
-export function parseCaseRow(
-  record: Record<CaseField, string>,
-  line: number,
-  options: Partial<CaseRowOptions> = {},
-): RowResult<CaseRow> {
+export function parseCaseRow(record: Record<CaseField, string>, line: number, options: Partial<CaseRowOptions> = {}): RowResult<CaseRow> {
   return toResult(caseRowSchemaFor({ timezone: options.timezone ?? 'UTC', ...options }).safeParse(record), line)
 }
 
@@ -142,7 +150,11 @@ export function caseRowSchemaFor(options: CaseRowOptions): ReturnType<typeof mak
 }
 
 /** Validates one mapped record with a schema from caseRowSchemaFor. */
-export function parseCaseRowWith(schema: ReturnType<typeof makeCaseRowSchema>, record: Record<CaseField, string>, line: number): RowResult<CaseRow> {
+export function parseCaseRowWith(
+  schema: ReturnType<typeof makeCaseRowSchema>,
+  record: Record<CaseField, string>,
+  line: number,
+): RowResult<CaseRow> {
   return toResult(schema.safeParse(record), line)
 }
 
@@ -154,16 +166,14 @@ export const accountRowSchema = z
     annualRevenue: cell(parseMoney),
     health: cell(parseHealth),
   })
-  .transform(
-    (row): AccountRow => ({
-      domain: row.domain,
-      name: row.name || null,
-      plan: row.plan || null,
-      annualRevenue: row.annualRevenue,
-      health: row.health?.band ?? null,
-      healthScore: row.health?.score ?? null,
-    }),
-  )
+  .transform((row): AccountRow => ({
+    domain: row.domain,
+    name: row.name || null,
+    plan: row.plan || null,
+    annualRevenue: row.annualRevenue,
+    health: row.health?.band ?? null,
+    healthScore: row.health?.score ?? null,
+  }))
 
 export function parseAccountRow(record: Record<AccountField, string>, line: number): RowResult<AccountRow> {
   return toResult(accountRowSchema.safeParse(record), line)
@@ -171,8 +181,6 @@ export function parseAccountRow(record: Record<AccountField, string>, line: numb
 
 function toResult<T>(result: z.ZodSafeParseResult<T>, line: number): RowResult<T> {
   if (result.success) return { ok: true, row: result.data }
-  const errors = result.error.issues.map((issue) =>
-    issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
-  )
+  const errors = result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
   return { ok: false, line, errors }
 }

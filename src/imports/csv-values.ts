@@ -37,7 +37,12 @@ for (const [severity, words] of [
 }
 
 /** The words of a cell, lower-case: "P1 - Critical" → ["p1", "critical"]. */
-const wordsOf = (cell: string) => cell.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean)
+const wordsOf = (cell: string) =>
+  cell
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
 
 /** What a spreadsheet's severity or priority word means, or null when it is not one we know. */
 export function guessSeverity(cell: string): Severity | null {
@@ -51,19 +56,30 @@ export function guessSeverity(cell: string): Severity | null {
 export function parseSeverity(cell: string): Parsed<Severity | null> {
   if (cell === '') return ok(null)
   const severity = guessSeverity(cell)
-  return severity ? ok(severity) : fail(`unknown severity "${cell}" (use SEV-1..SEV-4, 1-4, critical, high, medium or low, or map it in the preview)`)
+  return severity
+    ? ok(severity)
+    : fail(`unknown severity "${cell}" (use SEV-1..SEV-4, 1-4, critical, high, medium or low, or map it in the preview)`)
 }
 
 // Each source by its own name, and by what spreadsheets often call it.
 const sourceWords: Record<string, Source> = {
   ...Object.fromEntries(sources.map((source) => [squash(source), source])),
-  ceo: 'ceo_inbox', executive: 'ceo_inbox', ceoemail: 'ceo_inbox',
+  ceo: 'ceo_inbox',
+  executive: 'ceo_inbox',
+  ceoemail: 'ceo_inbox',
   betterbusinessbureau: 'bbb',
-  legal: 'lawyer', attorney: 'lawyer', solicitor: 'lawyer',
+  legal: 'lawyer',
+  attorney: 'lawyer',
+  solicitor: 'lawyer',
   regulatory: 'regulator',
-  socialmedia: 'social', twitter: 'social', facebook: 'social', linkedin: 'social',
-  email: 'direct', phone: 'direct',
-  webform: 'form', portal: 'form',
+  socialmedia: 'social',
+  twitter: 'social',
+  facebook: 'social',
+  linkedin: 'social',
+  email: 'direct',
+  phone: 'direct',
+  webform: 'form',
+  portal: 'form',
   import: 'csv',
 }
 
@@ -71,7 +87,10 @@ const sourceWords: Record<string, Source> = {
 // "Attorney letter", "Legal", "Letter from counsel", "CEO email", "BBB complaint", "Tweet"…).
 // Regulators first: "Attorney General" is a regulator, not a lawyer.
 const sourceKeywords: [Source, RegExp][] = [
-  ['regulator', /\b(?:regulators?|regulatory|attorney general|state ag|ag office|ftc|cfpb|ofcom|ombudsm[ae]n|data protection|dpa|ico|consumer protection|consumer affairs)\b/],
+  [
+    'regulator',
+    /\b(?:regulators?|regulatory|attorney general|state ag|ag office|ftc|cfpb|ofcom|ombudsm[ae]n|data protection|dpa|ico|consumer protection|consumer affairs)\b/,
+  ],
   ['bbb', /\b(?:bbb|better business bureau)\b/],
   ['lawyer', /\b(?:lawyers?|attorneys?|legal|solicitors?|counsel|law ?firm|cease and desist|litigation|lawsuit|demand letter)\b/],
   ['ceo_inbox', /\b(?:ceo|coo|cfo|founder|president|executive|exec|chairman|board)\b/],
@@ -96,9 +115,20 @@ export function parseSource(cell: string): Parsed<Source> {
 
 const statusWords: Record<string, CaseStatus> = {
   ...Object.fromEntries(statuses.map((status) => [squash(status), status])),
-  open: 'new', pending: 'waiting_customer', waitingoncustomer: 'waiting_customer', solved: 'resolved',
-  onhold: 'in_progress', hold: 'in_progress', inprogress: 'in_progress', working: 'in_progress', escalated: 'in_progress',
-  done: 'closed', complete: 'closed', completed: 'closed', fixed: 'resolved', awaitingcustomer: 'waiting_customer',
+  open: 'new',
+  pending: 'waiting_customer',
+  waitingoncustomer: 'waiting_customer',
+  solved: 'resolved',
+  onhold: 'in_progress',
+  hold: 'in_progress',
+  inprogress: 'in_progress',
+  working: 'in_progress',
+  escalated: 'in_progress',
+  done: 'closed',
+  complete: 'closed',
+  completed: 'closed',
+  fixed: 'resolved',
+  awaitingcustomer: 'waiting_customer',
 }
 
 /** What a tracker's status word means (Zendesk's New/Open/Pending/On-hold/Solved/Closed included). */
@@ -173,8 +203,13 @@ export function parseDate(cell: string, timeZone: string, now = Date.now(), orde
   const wall = Date.UTC(fields.year, fields.month - 1, fields.day, hour, minute, second, msText ? +msText.padEnd(3, '0') : 0)
   const check = new Date(wall)
   if (
-    fields.month < 1 || check.getUTCFullYear() !== fields.year || check.getUTCMonth() !== fields.month - 1 ||
-    check.getUTCDate() !== fields.day || hour > 23 || minute > 59 || second > 59
+    fields.month < 1 ||
+    check.getUTCFullYear() !== fields.year ||
+    check.getUTCMonth() !== fields.month - 1 ||
+    check.getUTCDate() !== fields.day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
   ) {
     return fail(`"${cell}" is not a real date or time`)
   }
@@ -196,7 +231,10 @@ function zoneOffsetMs(zone: string): number {
 
 /** "acme.com", "@acme.com", "https://www.Acme.com/about" → "acme.com"; IDNs in punycode. */
 export function parseDomain(cell: string): Parsed<string> {
-  const stripped = cell.trim().replace(/^.*@/, '').replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+  const stripped = cell
+    .trim()
+    .replace(/^.*@/, '')
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
   let host: string
   try {
     host = new URL(`http://${stripped}`).hostname
@@ -221,9 +259,21 @@ export function parseMoney(cell: string): Parsed<number | null> {
 
 export type HealthBand = 'green' | 'amber' | 'red'
 const healthWords: Record<string, HealthBand> = {
-  green: 'green', good: 'green', healthy: 'green', ok: 'green',
-  amber: 'amber', yellow: 'amber', atrisk: 'amber', fair: 'amber', warning: 'amber', medium: 'amber',
-  red: 'red', poor: 'red', bad: 'red', critical: 'red', churnrisk: 'red',
+  green: 'green',
+  good: 'green',
+  healthy: 'green',
+  ok: 'green',
+  amber: 'amber',
+  yellow: 'amber',
+  atrisk: 'amber',
+  fair: 'amber',
+  warning: 'amber',
+  medium: 'amber',
+  red: 'red',
+  poor: 'red',
+  bad: 'red',
+  critical: 'red',
+  churnrisk: 'red',
 }
 
 /** Bands, or a 0–100 score banded at 70 and 40 (the usual customer-success cut-offs). */

@@ -4,15 +4,43 @@ import { csvLine } from './csv-safety.ts'
 
 // Headers chosen so the file imports back (see csv-columns.ts aliases); extra columns are ignored on import.
 export const exportHeaders = [
-  'Case', 'External reference', 'Subject', 'Summary', 'Customer name', 'Customer email', 'Source', 'Severity',
-  'Status', 'Owner', 'Received', 'Account', 'Type', 'Severity reasons', 'First response', 'Resolved', 'Closed',
+  'Case',
+  'External reference',
+  'Subject',
+  'Summary',
+  'Customer name',
+  'Customer email',
+  'Source',
+  'Severity',
+  'Status',
+  'Owner',
+  'Received',
+  'Account',
+  'Type',
+  'Severity reasons',
+  'First response',
+  'Resolved',
+  'Closed',
 ] as const
 
 type ExportRow = {
-  number: number; externalRef: string | null; subject: string; summary: string; customerName: string | null
-  customerEmail: string | null; source: string; severity: string; status: string; owner: string | null
-  openedAt: Date; account: string | null; caseType: string; severityReasons: string[]
-  firstResponseAt: Date | null; resolvedAt: Date | null; closedAt: Date | null
+  number: number
+  externalRef: string | null
+  subject: string
+  summary: string
+  customerName: string | null
+  customerEmail: string | null
+  source: string
+  severity: string
+  status: string
+  owner: string | null
+  openedAt: Date
+  account: string | null
+  caseType: string
+  severityReasons: string[]
+  firstResponseAt: Date | null
+  resolvedAt: Date | null
+  closedAt: Date | null
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -35,9 +63,23 @@ export async function* exportCases(db: DbOrTx): AsyncGenerator<string> {
     let chunk = ''
     for (const r of rows) {
       chunk += csvLine([
-        caseLabel(r.number), r.externalRef, r.subject, r.summary, r.customerName, r.customerEmail, r.source, r.severity,
-        r.status, r.owner, iso(r.openedAt), r.account, r.caseType, r.severityReasons.join('; '),
-        iso(r.firstResponseAt), iso(r.resolvedAt), iso(r.closedAt),
+        caseLabel(r.number),
+        r.externalRef,
+        r.subject,
+        r.summary,
+        r.customerName,
+        r.customerEmail,
+        r.source,
+        r.severity,
+        r.status,
+        r.owner,
+        iso(r.openedAt),
+        r.account,
+        r.caseType,
+        r.severityReasons.join('; '),
+        iso(r.firstResponseAt),
+        iso(r.resolvedAt),
+        iso(r.closedAt),
       ])
     }
     yield chunk

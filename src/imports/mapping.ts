@@ -28,11 +28,13 @@ export type TeamMember = { id: string; email: string; name: string }
 // ---- remembered per org (orgs.settings.import_mapping) ----
 
 const columnUse = z.string().refine((u) => u === 'keep' || u === 'ignore' || (caseFields as string[]).includes(u))
-const rememberedSchema = z.object({
-  columns: z.record(z.string(), columnUse).catch({}).default({}),
-  values: z.partialRecord(z.enum(valueFields), z.record(z.string(), z.string())).catch({}).default({}),
-  dateOrder: z.enum(['mdy', 'dmy']).optional().catch(undefined),
-}).catch({ columns: {}, values: {} })
+const rememberedSchema = z
+  .object({
+    columns: z.record(z.string(), columnUse).catch({}).default({}),
+    values: z.partialRecord(z.enum(valueFields), z.record(z.string(), z.string())).catch({}).default({}),
+    dateOrder: z.enum(['mdy', 'dmy']).optional().catch(undefined),
+  })
+  .catch({ columns: {}, values: {} })
 
 export type RememberedMapping = { columns: Record<string, ColumnUse>; values: ImportMapping['values']; dateOrder?: DateOrder }
 
@@ -59,7 +61,11 @@ export async function rememberMapping(tx: Tx, orgId: string, headers: string[], 
 
 /** The first reading of a file: remembered choices, then what the names and words mean. */
 export function guessMapping(headers: string[], remembered: RememberedMapping, dateOrder: DateOrder | null): ImportMapping {
-  return { columns: guessCaseColumns(headers, remembered.columns), values: { ...remembered.values }, dateOrder: dateOrder ?? remembered.dateOrder ?? 'mdy' }
+  return {
+    columns: guessCaseColumns(headers, remembered.columns),
+    values: { ...remembered.values },
+    dateOrder: dateOrder ?? remembered.dateOrder ?? 'mdy',
+  }
 }
 
 /**
@@ -81,10 +87,14 @@ export function guessOwner(cell: string, team: TeamMember[]): string | null {
 /** What a value means by the words alone (no choice made yet); null for a word we do not know. */
 export function guessValue(field: ValueField, cell: string, team: TeamMember[]): string | null {
   switch (field) {
-    case 'source': return guessSource(cell)
-    case 'severity': return guessSeverity(cell)
-    case 'status': return guessStatus(cell)
-    case 'owner': return guessOwner(cell, team)
+    case 'source':
+      return guessSource(cell)
+    case 'severity':
+      return guessSeverity(cell)
+    case 'status':
+      return guessStatus(cell)
+    case 'owner':
+      return guessOwner(cell, team)
   }
 }
 
@@ -98,20 +108,31 @@ export function resolveValue(mapping: ImportMapping, field: ValueField, cell: st
 /** The options a value of this field can be mapped to, for the preview's selects. */
 export function valueOptions(field: ValueField, team: TeamMember[]): { value: string; label: string }[] {
   switch (field) {
-    case 'source': return sources.map((s) => ({ value: s, label: sourceLabel(s) }))
-    case 'severity': return severities.map((s) => ({ value: s, label: s }))
-    case 'status': return statuses.map((s) => ({ value: s, label: statusLabel(s) }))
-    case 'owner': return [{ value: '', label: 'Nobody (unowned)' }, ...team.map((m) => ({ value: m.id, label: m.name ? `${m.name} <${m.email}>` : m.email }))]
+    case 'source':
+      return sources.map((s) => ({ value: s, label: sourceLabel(s) }))
+    case 'severity':
+      return severities.map((s) => ({ value: s, label: s }))
+    case 'status':
+      return statuses.map((s) => ({ value: s, label: statusLabel(s) }))
+    case 'owner':
+      return [
+        { value: '', label: 'Nobody (unowned)' },
+        ...team.map((m) => ({ value: m.id, label: m.name ? `${m.name} <${m.email}>` : m.email })),
+      ]
   }
 }
 
 /** True when `value` is something this field's cells may be mapped to. */
 export function isValidChoice(field: ValueField, value: string, team: TeamMember[]): boolean {
   switch (field) {
-    case 'source': return isSource(value)
-    case 'severity': return isSeverity(value)
-    case 'status': return isStatus(value)
-    case 'owner': return value === '' || team.some((m) => m.id === value)
+    case 'source':
+      return isSource(value)
+    case 'severity':
+      return isSeverity(value)
+    case 'status':
+      return isStatus(value)
+    case 'owner':
+      return value === '' || team.some((m) => m.id === value)
   }
 }
 
@@ -136,10 +157,17 @@ const chosenIn = (form: Record<string, unknown>, name: string) => (typeof form[n
  * the k-th distinct value of column i, `dateOrder`. Anything not offered is ignored, so a forged
  * form can only choose among the same options the page shows.
  */
-export function mappingFromForm(form: Record<string, unknown>, scan: ScannedColumn[], previous: ImportMapping, team: TeamMember[]): ImportMapping {
+export function mappingFromForm(
+  form: Record<string, unknown>,
+  scan: ScannedColumn[],
+  previous: ImportMapping,
+  team: TeamMember[],
+): ImportMapping {
   const columns = scan.map((_, i): ColumnUse => {
     const use = chosenIn(form, `col_${i}`)
-    return use !== undefined && (use === 'keep' || use === 'ignore' || (caseFields as string[]).includes(use)) ? (use as ColumnUse) : previous.columns[i] ?? 'keep'
+    return use !== undefined && (use === 'keep' || use === 'ignore' || (caseFields as string[]).includes(use))
+      ? (use as ColumnUse)
+      : (previous.columns[i] ?? 'keep')
   })
   const values: ImportMapping['values'] = structuredClone(previous.values)
   scan.forEach((column, i) => {
@@ -157,4 +185,3 @@ export function mappingFromForm(form: Record<string, unknown>, scan: ScannedColu
   const dateOrder = chosenIn(form, 'dateOrder') === 'dmy' ? 'dmy' : chosenIn(form, 'dateOrder') === 'mdy' ? 'mdy' : previous.dateOrder
   return { columns, values, dateOrder }
 }
-

@@ -8,8 +8,17 @@ import { readCsv, type Delimiter } from './csv-reader.ts'
 import { parseAccountRow } from './csv-rows.ts'
 import { valueKey } from './csv-values.ts'
 import {
-  guessMapping, guessValue, isValueField, loadRememberedMapping, resolveValue, valueOptions, valueFields,
-  type ImportMapping, type ScannedColumn, type TeamMember, type ValueField,
+  guessMapping,
+  guessValue,
+  isValueField,
+  loadRememberedMapping,
+  resolveValue,
+  valueOptions,
+  valueFields,
+  type ImportMapping,
+  type ScannedColumn,
+  type TeamMember,
+  type ValueField,
 } from './mapping.ts'
 import { activeTeam, type ImportKind } from './queries.ts'
 import { guessDateOrder, scanFile } from './scan.ts'
@@ -22,7 +31,12 @@ export type CasePreview = {
   /** Why this mapping cannot import (a needed field no column fills…); empty when it can. */
   problems: string[]
   /** For each column read as a value field, its distinct words and what each means now. */
-  values: { column: number; field: ValueField; entries: { value: string; count: number; mapped: string | null; chosen: boolean }[]; more: number }[]
+  values: {
+    column: number
+    field: ValueField
+    entries: { value: string; count: number; mapped: string | null; chosen: boolean }[]
+    more: number
+  }[]
   /** What a value of each field may be mapped to. */
   options: Record<ValueField, { value: string; label: string }[]>
   /** Numeric dates seen that can only be day-first / month-first, in the received-at column. */
@@ -46,8 +60,12 @@ export type PreviewData = {
 }
 
 const fieldWords: Record<string, string> = {
-  customerName: 'customer name', customerEmail: 'customer email', externalRef: 'external reference',
-  receivedAt: 'received at', annualRevenue: 'annual revenue', name: 'account name',
+  customerName: 'customer name',
+  customerEmail: 'customer email',
+  externalRef: 'external reference',
+  receivedAt: 'received at',
+  annualRevenue: 'annual revenue',
+  name: 'account name',
 }
 
 /**
@@ -76,18 +94,36 @@ function mappingOf(header: string[] | null, columns: (string | null)[] | null): 
 }
 
 /** A dry run of the whole file (nothing is written) and its first rows as they would be read. */
-export async function previewUpload(db: Db, org: Org, kind: ImportKind, source: CsvSource, fileName: string, actor: Actor, mapping?: ImportMapping): Promise<PreviewData> {
+export async function previewUpload(
+  db: Db,
+  org: Org,
+  kind: ImportKind,
+  source: CsvSource,
+  fileName: string,
+  actor: Actor,
+  mapping?: ImportMapping,
+): Promise<PreviewData> {
   return kind === 'cases' ? previewCases(db, org, source, fileName, actor, mapping) : previewAccounts(db, org, source, fileName, actor)
 }
 
 const useWord = (use: ColumnUse) => (use === 'keep' ? 'kept as a case field' : use === 'ignore' ? null : fieldLabels[use])
 
-async function previewCases(db: Db, org: Org, source: CsvSource, fileName: string, actor: Actor, given?: ImportMapping): Promise<PreviewData> {
+async function previewCases(
+  db: Db,
+  org: Org,
+  source: CsvSource,
+  fileName: string,
+  actor: Actor,
+  given?: ImportMapping,
+): Promise<PreviewData> {
   const scan = await scanFile(source).catch((error: Error) => {
     if (error.name === 'CsvReadError') return null // the dry run reports it with its line
     throw error
   })
-  const { team, remembered } = await withOrg(db, org.id, async (tx) => ({ team: await activeTeam(tx), remembered: await loadRememberedMapping(tx, org.id) }))
+  const { team, remembered } = await withOrg(db, org.id, async (tx) => ({
+    team: await activeTeam(tx),
+    remembered: await loadRememberedMapping(tx, org.id),
+  }))
   let chosen: ImportMapping | undefined = given
   if (scan && !chosen) {
     const guess = guessMapping(scan.headers, remembered, null)
@@ -95,7 +131,14 @@ async function previewCases(db: Db, org: Org, source: CsvSource, fileName: strin
   }
   // allowPartial in the dry run so the counts show what the valid rows would do; the run itself
   // refuses a file with bad rows unless the person ticks "import the valid rows anyway".
-  const report = await importCases(db, org, source, { dryRun: true, allowPartial: true, actor, mapping: chosen, drafts: true, alerts: false })
+  const report = await importCases(db, org, source, {
+    dryRun: true,
+    allowPartial: true,
+    actor,
+    mapping: chosen,
+    drafts: true,
+    alerts: false,
+  })
   const ownerName = (cell: string | null) => {
     if (!cell || !chosen) return ''
     const id = resolveValue(chosen, 'owner', cell, team)
@@ -103,13 +146,26 @@ async function previewCases(db: Db, org: Org, source: CsvSource, fileName: strin
     return member ? member.name || member.email : `nobody (“${cell}” is not a team member)`
   }
   return {
-    kind: 'cases', fileName,
-    mapping: scan && chosen ? scan.headers.map((header, i) => ({ header, field: useWord(chosen!.columns[i]!) })).filter((m) => m.header.trim() !== '') : [],
+    kind: 'cases',
+    fileName,
+    mapping:
+      scan && chosen
+        ? scan.headers.map((header, i) => ({ header, field: useWord(chosen!.columns[i]!) })).filter((m) => m.header.trim() !== '')
+        : [],
     columns: ['Customer', 'Email', 'Subject', 'Source', 'Severity', 'Owner', 'Reference', 'Received', 'Kept fields'],
     rows: report.preview.map(({ line, row, kept }) => ({
       line,
-      values: [row.customerName ?? '', row.customerEmail ?? '', row.subject, row.source, row.severity ?? 'SEV-3 (default)', ownerName(row.owner),
-        row.externalRef ?? '', row.receivedAt?.toISOString() ?? '', kept.map((k) => `${k.name}: ${k.value}`).join(' · ')],
+      values: [
+        row.customerName ?? '',
+        row.customerEmail ?? '',
+        row.subject,
+        row.source,
+        row.severity ?? 'SEV-3 (default)',
+        ownerName(row.owner),
+        row.externalRef ?? '',
+        row.receivedAt?.toISOString() ?? '',
+        kept.map((k) => `${k.name}: ${k.value}`).join(' · '),
+      ],
     })),
     errors: report.errors,
     counts: { rows: report.rows, create: report.created, present: report.duplicates, errors: report.errorCount },
@@ -118,7 +174,13 @@ async function previewCases(db: Db, org: Org, source: CsvSource, fileName: strin
   }
 }
 
-function casePreview(delimiter: Delimiter, scan: ScannedColumn[], chosen: ImportMapping, team: TeamMember[], report: { drafted: number; alertsSkipped: number }): CasePreview {
+function casePreview(
+  delimiter: Delimiter,
+  scan: ScannedColumn[],
+  chosen: ImportMapping,
+  team: TeamMember[],
+  report: { drafted: number; alertsSkipped: number },
+): CasePreview {
   const values: CasePreview['values'] = []
   chosen.columns.forEach((use, column) => {
     if (!isValueField(use)) return
@@ -131,8 +193,14 @@ function casePreview(delimiter: Delimiter, scan: ScannedColumn[], chosen: Import
   const dateColumn = chosen.columns.indexOf('receivedAt')
   const dateScan = dateColumn >= 0 ? scan[dateColumn]! : null
   return {
-    delimiter, scan, chosen, values,
-    problems: caseColumnProblems(scan.map((c) => c.header), chosen.columns),
+    delimiter,
+    scan,
+    chosen,
+    values,
+    problems: caseColumnProblems(
+      scan.map((c) => c.header),
+      chosen.columns,
+    ),
     options: Object.fromEntries(valueFields.map((f) => [f, valueOptions(f, team)])) as CasePreview['options'],
     dates: { column: dateColumn >= 0 ? dateColumn : null, dayFirst: dateScan?.dayFirst ?? 0, monthFirst: dateScan?.monthFirst ?? 0 },
     wouldDraft: report.drafted,
@@ -149,7 +217,10 @@ async function previewAccounts(db: Db, org: Org, source: CsvSource, fileName: st
     let first = true
     try {
       for await (const { line, record } of readCsv(source())) {
-        if (first) { first = false; continue }
+        if (first) {
+          first = false
+          continue
+        }
         const parsed = parseAccountRow(recordToFields(record, mapped.columns, accountFields), line)
         if (parsed.ok) {
           const r = parsed.row
@@ -157,11 +228,14 @@ async function previewAccounts(db: Db, org: Org, source: CsvSource, fileName: st
         }
         if (rows.length === 10) break
       }
-    } catch { /* reported by the dry run */ }
+    } catch {
+      /* reported by the dry run */
+    }
   }
   const errors = report.errors.length
   return {
-    kind: 'accounts', fileName,
+    kind: 'accounts',
+    fileName,
     mapping: mappingOf(header, mapped?.ok ? mapped.columns : null),
     columns: ['Domain', 'Name', 'Plan', 'Annual revenue', 'Health'],
     rows,

@@ -58,7 +58,11 @@ export async function markImportStarted(tx: Tx, id: string, startedBy: string, a
 }
 
 /** The run's end: its report (or why it failed) stays, the file goes. */
-export async function finishImportRun(tx: Tx, id: string, outcome: { state: 'done' | 'failed'; report?: unknown; message?: string }): Promise<void> {
+export async function finishImportRun(
+  tx: Tx,
+  id: string,
+  outcome: { state: 'done' | 'failed'; report?: unknown; message?: string },
+): Promise<void> {
   await tx`
     update import_runs set state = ${outcome.state}, report = ${outcome.report === undefined ? null : tx.json(outcome.report as never)},
       message = ${outcome.message ?? null}, csv = null, finished_at = now()
@@ -66,7 +70,11 @@ export async function finishImportRun(tx: Tx, id: string, outcome: { state: 'don
 }
 
 /** Cases an import already made from these rows (by fingerprint), or that hold these references. */
-export async function findImportedCases(tx: Tx, keys: string[], refs: string[]): Promise<{ importKey: string | null; externalRef: string | null }[]> {
+export async function findImportedCases(
+  tx: Tx,
+  keys: string[],
+  refs: string[],
+): Promise<{ importKey: string | null; externalRef: string | null }[]> {
   return tx<{ importKey: string | null; externalRef: string | null }[]>`
     select import_key as "importKey", external_ref as "externalRef" from cases
     where import_key = any(${keys}) or external_ref = any(${refs})`
@@ -74,7 +82,9 @@ export async function findImportedCases(tx: Tx, keys: string[], refs: string[]):
 
 /** Who an owner cell can name: the org's active users. */
 export async function activeTeam(db: DbOrTx): Promise<{ id: string; email: string; name: string }[]> {
-  return db<{ id: string; email: string; name: string }[]>`select id, email, name from app_users where disabled_at is null order by name, email`
+  return db<
+    { id: string; email: string; name: string }[]
+  >`select id, email, name from app_users where disabled_at is null order by name, email`
 }
 
 export type ImportedMessage = { caseId: string; fromEmail: string | null; fromName: string | null; subject: string; text: string; at: Date }
@@ -83,13 +93,28 @@ export type ImportedMessage = { caseId: string; fromEmail: string | null; fromNa
 export async function insertImportedMessages(tx: Tx, orgId: string, messages: ImportedMessage[]): Promise<void> {
   if (messages.length === 0) return
   const rows = messages.map((m) => ({
-    org_id: orgId, case_id: m.caseId, direction: 'inbound', from_email: m.fromEmail, from_name: m.fromName,
-    subject: m.subject, text_body: m.text, created_at: m.at,
+    org_id: orgId,
+    case_id: m.caseId,
+    direction: 'inbound',
+    from_email: m.fromEmail,
+    from_name: m.fromName,
+    subject: m.subject,
+    text_body: m.text,
+    created_at: m.at,
   }))
   await tx`insert into messages ${tx(rows, 'org_id', 'case_id', 'direction', 'from_email', 'from_name', 'subject', 'text_body', 'created_at')}`
 }
 
-export type RunCase = { id: string; number: number; subject: string; severity: string; status: string; source: string; ownerName: string | null; draft: 'ready' | 'queued' | 'none' }
+export type RunCase = {
+  id: string
+  number: number
+  subject: string
+  severity: string
+  status: string
+  source: string
+  ownerName: string | null
+  draft: 'ready' | 'queued' | 'none'
+}
 
 /** The cases one import run made, in number order (the first `limit`), and how many in all. */
 export async function listRunCases(db: DbOrTx, runId: string, limit = 500): Promise<{ cases: RunCase[]; total: number }> {

@@ -16,7 +16,6 @@ import { isHtmx, pageOrFragment, render } from '../http/htmx.ts'
 /** /import: upload a CSV, see the dry run, confirm; the rules of each step are in runs.ts. */
 export const importRoutes = new Hono<AppEnv>()
 
-
 function runIdOf(value: string): string {
   if (!isRunId(value)) throw notFound('That import')
   return value
@@ -41,7 +40,11 @@ async function readUpload(file: unknown): Promise<{ ok: true; csv: string; fileN
 
 /** The import's options as the form carries them (the defaults: drafts on, alerts off). */
 function choicesOf(form: Record<string, unknown>): PreviewChoices {
-  return { drafts: form.drafts !== 'history', alerts: form.alerts === '1' || form.alerts === 'on', allowPartial: form.allowPartial === '1' || form.allowPartial === 'on' }
+  return {
+    drafts: form.drafts !== 'history',
+    alerts: form.alerts === '1' || form.alerts === 'on',
+    allowPartial: form.allowPartial === '1' || form.allowPartial === 'on',
+  }
 }
 
 importRoutes.get('/', (c) => {
@@ -75,7 +78,15 @@ importRoutes.post('/run', async (c) => {
   if (shown?.view === 'preview' && mappingChanged(form, shown.preview)) {
     const remapped = await remapRun(db, user, runId, form, userActor(user))
     if (!remapped.ok) throw notFound('That import')
-    return showImport(c, <PreviewPanel preview={remapped.preview} runId={runId} choices={choices} notice="Your changes are applied: check the preview, then press Import." />)
+    return showImport(
+      c,
+      <PreviewPanel
+        preview={remapped.preview}
+        runId={runId}
+        choices={choices}
+        notice="Your changes are applied: check the preview, then press Import."
+      />,
+    )
   }
   const started = await startRun(db, user, runId, { ...choices, actor: userActor(user) })
   if (!started.ok && started.reason === 'not_found') throw notFound('That import')
@@ -93,7 +104,8 @@ importRoutes.post('/:runId/mapping', async (c) => {
   const form = await c.req.parseBody()
   const remapped = await remapRun(c.get('deps').db, user, runId, form, userActor(user))
   if (!remapped.ok && remapped.reason === 'not_found') throw notFound('That import')
-  if (!remapped.ok) return showImport(c, <UploadForm error="That upload has already run or is more than a day old; upload the file again." />, 409)
+  if (!remapped.ok)
+    return showImport(c, <UploadForm error="That upload has already run or is more than a day old; upload the file again." />, 409)
   return showImport(c, <PreviewPanel preview={remapped.preview} runId={runId} choices={choicesOf(form)} />)
 })
 

@@ -7,8 +7,20 @@ import { importCases, type CsvSource, type RowError } from './cases.ts'
 import { keepable, previewUpload, runnable, type PreviewData } from './preview.ts'
 import { mappingFromForm, rememberMapping, type ImportMapping } from './mapping.ts'
 import {
-  activeTeam, expireStalePreviews, findImportRun, findRunCsv, finishImportRun, insertImportRun, listRunCases, lockImportRun,
-  markImportStarted, saveRunOptions, updateRunPreview, type ImportKind, type RunCase, type StoredRun,
+  activeTeam,
+  expireStalePreviews,
+  findImportRun,
+  findRunCsv,
+  finishImportRun,
+  insertImportRun,
+  listRunCases,
+  lockImportRun,
+  markImportStarted,
+  saveRunOptions,
+  updateRunPreview,
+  type ImportKind,
+  type RunCase,
+  type StoredRun,
 } from './queries.ts'
 
 // CSV upload in the portal: upload → dry-run preview → confirmed import in the background with a
@@ -53,7 +65,12 @@ const ABANDONED_AFTER_MS = 60 * 60 * 1000
 /** Run ids are bigints: anything else is simply not found (never a database error). */
 export const isRunId = (value: string) => /^[1-9]\d{0,17}$/.test(value)
 
-export const textSource = (csv: string): CsvSource => () => (async function* () { yield csv })()
+export const textSource =
+  (csv: string): CsvSource =>
+  () =>
+    (async function* () {
+      yield csv
+    })()
 
 type Uploader = { id: string; orgId: string }
 
@@ -77,7 +94,8 @@ export type RunView =
 export async function readRun(db: Db, orgId: string, runId: string): Promise<RunView | null> {
   const running = live.get(runId)
   // Answered from memory: no query has to wait behind the import's transaction.
-  if (running && running.orgId === orgId) return { view: 'status', kind: running.kind, run: { state: 'running', progress: running.progress }, cases: null }
+  if (running && running.orgId === orgId)
+    return { view: 'status', kind: running.kind, run: { state: 'running', progress: running.progress }, cases: null }
   return withOrg(db, orgId, async (tx): Promise<RunView | null> => {
     const run = await findImportRun(tx, runId)
     if (!run) return null
@@ -109,17 +127,29 @@ export async function startRun(db: Db, user: Uploader, runId: string, options: R
     if (!runnable(run.preview) || (run.preview.counts.errors > 0 && !options.allowPartial)) return { run, refused: true }
     const csv = await markImportStarted(tx, runId, user.id, options.allowPartial)
     const mapping = run.preview.cases?.chosen
-    await saveRunOptions(tx, runId, { allowPartial: options.allowPartial, drafts: options.drafts, alerts: options.alerts, ...(mapping ? { mapping } : {}) })
+    await saveRunOptions(tx, runId, {
+      allowPartial: options.allowPartial,
+      drafts: options.drafts,
+      alerts: options.alerts,
+      ...(mapping ? { mapping } : {}),
+    })
     // The next file from this team is read the way this one was confirmed.
-    if (mapping) await rememberMapping(tx, user.orgId, run.preview.cases!.scan.map((c) => c.header), mapping)
+    if (mapping)
+      await rememberMapping(
+        tx,
+        user.orgId,
+        run.preview.cases!.scan.map((c) => c.header),
+        mapping,
+      )
     return { run, started: { csv, org: (await findOrgById(tx, user.orgId))! } }
   })
   if (!claim) return { ok: false, reason: 'not_found' }
   const { run } = claim
   if (claim.refused) {
-    const message = run.kind === 'cases'
-      ? `${run.preview.counts.errors} rows have problems. Tick "Import the valid rows anyway" to skip them, or fix the file and upload it again. Nothing was imported.`
-      : 'Some rows have problems; fix the file and upload it again. Nothing was imported.'
+    const message =
+      run.kind === 'cases'
+        ? `${run.preview.counts.errors} rows have problems. Tick "Import the valid rows anyway" to skip them, or fix the file and upload it again. Nothing was imported.`
+        : 'Some rows have problems; fix the file and upload it again. Nothing was imported.'
     return { ok: false, reason: 'refused', preview: run.preview, runId: runnable(run.preview) ? runId : null, message }
   }
   let work: Promise<void> | null = null
@@ -143,7 +173,11 @@ function runStateOf(run: StoredRun): RunState {
     case 'previewed': {
       const startedAt = run.startedAt?.getTime() ?? 0
       if (run.state === 'running' && Date.now() - startedAt > ABANDONED_AFTER_MS) {
-        return { state: 'failed', message: 'This import did not finish (the server stopped while it ran). It is one transaction, so nothing was imported; upload the file again.' }
+        return {
+          state: 'failed',
+          message:
+            'This import did not finish (the server stopped while it ran). It is one transaction, so nothing was imported; upload the file again.',
+        }
       }
       return { state: 'running', progress: null } // running in another process
     }
@@ -155,7 +189,14 @@ function runStateOf(run: StoredRun): RunState {
 }
 
 /** The import itself, after the response: its report (or failure) is saved on the run's row. */
-async function performRun(db: Db, org: Org, runId: string, kind: ImportKind, csv: string, options: RunOptions & { actor: Actor; mapping?: ImportMapping }) {
+async function performRun(
+  db: Db,
+  org: Org,
+  runId: string,
+  kind: ImportKind,
+  csv: string,
+  options: RunOptions & { actor: Actor; mapping?: ImportMapping },
+) {
   const entry = live.get(runId)!
   const source = textSource(csv)
   let outcome: { state: 'done'; report: RunReport } | { state: 'failed'; message: string }
@@ -164,21 +205,47 @@ async function performRun(db: Db, org: Org, runId: string, kind: ImportKind, csv
     let report: RunReport
     if (kind === 'cases') {
       const r = await importCases(db, org, source, {
-        allowPartial: options.allowPartial, drafts: options.drafts, alerts: options.alerts, mapping: options.mapping, runId, actor: options.actor,
-        onProgress: (stage, done, total) => { entry.progress = { stage, done, total: total ?? entry.progress?.total ?? done } },
+        allowPartial: options.allowPartial,
+        drafts: options.drafts,
+        alerts: options.alerts,
+        mapping: options.mapping,
+        runId,
+        actor: options.actor,
+        onProgress: (stage, done, total) => {
+          entry.progress = { stage, done, total: total ?? entry.progress?.total ?? done }
+        },
       })
       report = {
-        ok: r.ok, created: r.created, duplicates: r.duplicates, linkedCases: 0, errorCount: r.errorCount, errors: r.errors.slice(0, 50), reason: r.reason,
-        drafted: r.drafted, alertsSkipped: r.alertsSkipped, numbers: r.numbers,
+        ok: r.ok,
+        created: r.created,
+        duplicates: r.duplicates,
+        linkedCases: 0,
+        errorCount: r.errorCount,
+        errors: r.errors.slice(0, 50),
+        reason: r.reason,
+        drafted: r.drafted,
+        alertsSkipped: r.alertsSkipped,
+        numbers: r.numbers,
       }
     } else {
       const r = await importAccounts(db, org, source, { actor: options.actor })
-      report = { ok: r.ok, created: r.upserted, duplicates: 0, linkedCases: r.linkedCases, errorCount: r.errors.length, errors: r.errors.slice(0, 50), reason: r.reason }
+      report = {
+        ok: r.ok,
+        created: r.upserted,
+        duplicates: 0,
+        linkedCases: r.linkedCases,
+        errorCount: r.errors.length,
+        errors: r.errors.slice(0, 50),
+        reason: r.reason,
+      }
     }
     outcome = { state: 'done', report }
   } catch (error) {
     failure = error
-    outcome = { state: 'failed', message: 'The import failed on our side. It is one transaction, so nothing was imported; try again, or use `desk import`.' }
+    outcome = {
+      state: 'failed',
+      message: 'The import failed on our side. It is one transaction, so nothing was imported; try again, or use `desk import`.',
+    }
   }
   try {
     await withOrg(db, org.id, (tx) => finishImportRun(tx, runId, outcome))
@@ -221,8 +288,10 @@ export function mappingChanged(form: Record<string, unknown>, preview: PreviewDa
   const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined)
   if (chosen.columns.some((use, i) => field(`col_${i}`) !== undefined && field(`col_${i}`) !== use)) return true
   if (field('dateOrder') !== undefined && field('dateOrder') !== chosen.dateOrder) return true
-  return values.some((v) => v.entries.some((e, k) => {
-    const choice = field(`val_${v.column}_${k}`)
-    return choice !== undefined && choice !== '?' && choice !== (e.mapped ?? '')
-  }))
+  return values.some((v) =>
+    v.entries.some((e, k) => {
+      const choice = field(`val_${v.column}_${k}`)
+      return choice !== undefined && choice !== '?' && choice !== (e.mapped ?? '')
+    }),
+  )
 }

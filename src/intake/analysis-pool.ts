@@ -147,6 +147,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
 }
 
 function failureReason(error: Error, memoryMb: number): string {
-  if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') return `analysing the message needed more than ${memoryMb} MB of memory`
+  if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY')
+    return `analysing the message needed more than ${memoryMb} MB of memory`
   return `could not analyse the message: ${error.message.replace(/\s+/g, ' ').trim()}`
 }

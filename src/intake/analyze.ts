@@ -37,8 +37,7 @@ export type DryRun = {
 }
 
 export type Analysis =
-  | { ok: true; mail: ParsedMail; unwrapped: Unwrapped; classification: Classification; summary: DryRun }
-  | { ok: false; reason: string }
+  { ok: true; mail: ParsedMail; unwrapped: Unwrapped; classification: Classification; summary: DryRun } | { ok: false; reason: string }
 
 /**
  * How intake analyses a message. In-process by default ({@link analyzeMessage}); the Node entry
@@ -79,7 +78,15 @@ export async function withLanguage(analysis: Analysis): Promise<Analysis> {
   const language = await detectLanguage(sample.text, sample.whose)
   const languageReasons = language ? [language.reason] : ['too little text to tell']
   const classification = { ...analysis.classification, language: language?.code ?? null, languageReasons }
-  return { ...analysis, classification, summary: { ...analysis.summary, language: classification.language, reasons: { ...analysis.summary.reasons, language: languageReasons } } }
+  return {
+    ...analysis,
+    classification,
+    summary: {
+      ...analysis.summary,
+      language: classification.language,
+      reasons: { ...analysis.summary.reasons, language: languageReasons },
+    },
+  }
 }
 
 export function toDryRun(mail: ParsedMail, unwrapped: Unwrapped, c: Classification): DryRun {
@@ -96,7 +103,9 @@ export function toDryRun(mail: ParsedMail, unwrapped: Unwrapped, c: Classificati
     severity: c.severity,
     severityReasons: c.severityReasons,
     language: c.language,
-    executive: executive ? { email: executive.email, name: executive.name, title: executive.title, configured: executive.configured } : null,
+    executive: executive
+      ? { email: executive.email, name: executive.name, title: executive.title, configured: executive.configured }
+      : null,
     messageId: mail.messageId,
     inReplyTo: mail.inReplyTo,
     reasons: {

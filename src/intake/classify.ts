@@ -84,7 +84,9 @@ export function classify(mail: ParsedMail, received: Unwrapped, org: OrgContext)
   // An executive's answer to the customer with the desk in copy, or a customer forwarding our own
   // team's answer, is read as the forward it amounts to.
   const { view: unwrapped, relay } = asCustomerRelay(mail, received, org)
-  const attachmentNames = flatten(mail).flatMap((m) => m.attachments.map((a) => a.filename ?? '')).filter(Boolean)
+  const attachmentNames = flatten(mail)
+    .flatMap((m) => m.attachments.map((a) => a.filename ?? ''))
+    .filter(Boolean)
   const original = {
     from: unwrapped.customer,
     replyTo: unwrapped.originalReplyTo,
@@ -96,29 +98,43 @@ export function classify(mail: ParsedMail, received: Unwrapped, org: OrgContext)
   // going viral") rather than forwarding a mail. A system of ours (a web form) is not a colleague.
   const sender = mail.from
   const report = !relay && unwrapped.depth === 0 && !!sender?.email && isOrgAddress(org, sender.email) && !isNoReplyAddress(sender.email)
-  const originalFromOrg = !relay && !!original.from?.email && isOrgAddress(org, original.from.email) && !isNoReplyAddress(original.from.email)
+  const originalFromOrg =
+    !relay && !!original.from?.email && isOrgAddress(org, original.from.email) && !isNoReplyAddress(original.from.email)
 
   const notice = readNotice({ ...original, attachmentNames, bulk: !!noise && noise.kind === 'bulk' }, org)
   const counsel = notice ? null : readCounselLetter({ ...original, attachmentNames, notes: unwrapped.note ?? '' }, org)
   const exposure = notice || counsel ? null : readPublicExposure(`${original.subject}\n${original.text}`, report || originalFromOrg, org)
   const layers = report ? [{ from: sender!, note: mail.text }] : unwrapped.layers
-  const executives = recogniseExecutives({ layers, originalTo: unwrapped.originalTo, originalCc: unwrapped.originalCc, originalText: original.text }, org)
+  const executives = recogniseExecutives(
+    { layers, originalTo: unwrapped.originalTo, originalCc: unwrapped.originalCc, originalText: original.text },
+    org,
+  )
   const executive = executives[0] ?? null
 
   const { source, sourceReasons } = decideSource(notice, counsel, exposure, executive)
   const customer = decideCustomer({ notice, counsel, exposure, report: report || originalFromOrg, original, layers, org, mail })
   const forwardedBy = report ? [sender!.email.toLowerCase()] : unwrapped.forwardedBy.map((a) => a.email.toLowerCase()).filter(Boolean)
   // An automatic reply quoting our subject ("AW: … Unser Az.: 412/26 BR07") refers to that matter.
-  const reference = notice?.reference ?? counsel?.reference ?? findReference([original.subject, original.text], noise ? 'notice' : 'customer')
-  const everything = [mail.subject, unwrapped.note ?? '', original.subject, original.text, ...mail.attachedMessages.map((m) => `${m.subject}\n${m.text}`)].join('\n').slice(0, MAX_TEXT)
+  const reference =
+    notice?.reference ?? counsel?.reference ?? findReference([original.subject, original.text], noise ? 'notice' : 'customer')
+  const everything = [
+    mail.subject,
+    unwrapped.note ?? '',
+    original.subject,
+    original.text,
+    ...mail.attachedMessages.map((m) => `${m.subject}\n${m.text}`),
+  ]
+    .join('\n')
+    .slice(0, MAX_TEXT)
   const { severity, reasons: severityReasons } = rateSeverity({
     text: everything,
     lawyerLetter: !!counsel,
     lawsuitServed: !!counsel?.lawsuit,
     bodyNotice: notice && notice.channel.kind !== 'review_platform' ? (notice.channel.name ?? notice.channel.kind) : null,
     bodyComplaint: !notice && reference?.body ? reference.reason : null,
-    publicExposure: notice?.channel.kind === 'review_platform' ? `a public review on ${notice.channel.name}` : exposure ? exposure.reasons[0]! : null,
-    executive: executive ? executive.name ?? executive.email : null,
+    publicExposure:
+      notice?.channel.kind === 'review_platform' ? `a public review on ${notice.channel.name}` : exposure ? exposure.reasons[0]! : null,
+    executive: executive ? (executive.name ?? executive.email) : null,
   })
   const words = notice?.complaint || (report || originalFromOrg ? original.text : withoutQuotedHistory(original.text)) || original.text
   const whose = notice ? "the consumer's complaint" : counsel ? "counsel's letter" : 'the customer'
@@ -126,7 +142,11 @@ export function classify(mail: ParsedMail, received: Unwrapped, org: OrgContext)
   const isEscalation = !noise || !!overridden
   return {
     isEscalation,
-    escalationReason: !noise ? 'a person wrote it: no auto-reply, report or bulk signals' : overridden ? `${noise.reason}, but it carries a complaint` : noise.reason,
+    escalationReason: !noise
+      ? 'a person wrote it: no auto-reply, report or bulk signals'
+      : overridden
+        ? `${noise.reason}, but it carries a complaint`
+        : noise.reason,
     noise,
     referencedMessageIds: noise ? referencedMessageIds(mail) : [],
     source,
@@ -150,7 +170,12 @@ export function classify(mail: ParsedMail, received: Unwrapped, org: OrgContext)
   }
 }
 
-function decideSource(notice: NoticeReading | null, counsel: CounselReading | null, exposure: PublicExposure | null, executive: RecognisedExecutive | null): { source: Source; sourceReasons: string[] } {
+function decideSource(
+  notice: NoticeReading | null,
+  counsel: CounselReading | null,
+  exposure: PublicExposure | null,
+  executive: RecognisedExecutive | null,
+): { source: Source; sourceReasons: string[] } {
   const reached = executive ? [`reached executive ${executive.email}: ${executive.reason}`] : []
   if (notice) {
     const source: Source = notice.channel.kind === 'bbb' ? 'bbb' : notice.channel.kind === 'review_platform' ? 'social' : 'regulator'
@@ -175,13 +200,17 @@ type CustomerInput = {
 
 function decideCustomer(input: CustomerInput): { person: Person; reasons: string[] } {
   const { notice, counsel, exposure, org } = input
-  const chosen =
-    notice ? { person: notice.consumer, reasons: notice.reasons.customer } :
-    counsel ? { person: counsel.client, reasons: counsel.reasons.customer } :
-    exposure && exposure.kind === 'public_post' && !input.report ? ordinaryCustomer(input.original, org) :
-    exposure ? { person: exposure.person, reasons: exposure.personReasons } :
-    input.report ? reportedCustomer(input) :
-    ordinaryCustomer(input.original, org)
+  const chosen = notice
+    ? { person: notice.consumer, reasons: notice.reasons.customer }
+    : counsel
+      ? { person: counsel.client, reasons: counsel.reasons.customer }
+      : exposure && exposure.kind === 'public_post' && !input.report
+        ? ordinaryCustomer(input.original, org)
+        : exposure
+          ? { person: exposure.person, reasons: exposure.personReasons }
+          : input.report
+            ? reportedCustomer(input)
+            : ordinaryCustomer(input.original, org)
   // Whatever the reading, a colleague's or a machine's address is never the customer's.
   const email = chosen.person.email?.toLowerCase() ?? null
   if (email && (isOrgAddress(org, email) || isNoReplyAddress(email))) {
@@ -207,12 +236,15 @@ function flatten(mail: ParsedMail, depth = 0): ParsedMail[] {
   return [mail, ...mail.attachedMessages.flatMap((m) => flatten(m, depth + 1))]
 }
 
-const BUSINESS = /\b(?:bill(?:ing|ed)?|invoice[sd]?|charged?|overcharg\w*|refund\w*|payments?|subscriptions?|membership|contracts?|renewal|pric(?:e|ing)|discount|money back|rechnung|erstattung|abbuchung|facture|rembours\w*|factura|reembolso|fattura|rimborso|factuur|terugbetaling|afschrijving)\b/i
-const TECHNICAL = /\b(?:outages?|downtime|(?:is|was|went|were|been) down|not working|doesn['’]t work|bugs?|errors?|crash(?:es|ed|ing)?|can(?:no|')t (?:log ?in|access|connect)|unable to (?:log ?in|access|connect)|latency|fehler|erreur|errore|storing)\b/i
+const BUSINESS =
+  /\b(?:bill(?:ing|ed)?|invoice[sd]?|charged?|overcharg\w*|refund\w*|payments?|subscriptions?|membership|contracts?|renewal|pric(?:e|ing)|discount|money back|rechnung|erstattung|abbuchung|facture|rembours\w*|factura|reembolso|fattura|rimborso|factuur|terugbetaling|afschrijving)\b/i
+const TECHNICAL =
+  /\b(?:outages?|downtime|(?:is|was|went|were|been) down|not working|doesn['’]t work|bugs?|errors?|crash(?:es|ed|ing)?|can(?:no|')t (?:log ?in|access|connect)|unable to (?:log ?in|access|connect)|latency|fehler|erreur|errore|storing)\b/i
 
 function caseType(text: string, source: Source, severityReasons: string[]): CaseType {
   if (severityReasons.some((r) => r.startsWith('data exposure'))) return 'security'
-  if (source === 'lawyer' || source === 'regulator' || severityReasons.some((r) => r.startsWith('legal threat') || r.startsWith('lawsuit'))) return 'compliance'
+  if (source === 'lawyer' || source === 'regulator' || severityReasons.some((r) => r.startsWith('legal threat') || r.startsWith('lawsuit')))
+    return 'compliance'
   if (severityReasons.some((r) => r.startsWith('churn')) || BUSINESS.test(text)) return 'business'
   if (TECHNICAL.test(text)) return 'technical'
   return 'service'

@@ -35,15 +35,19 @@ export const ingestCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        org: { type: 'string' }, json: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false }, reprocess: { type: 'string' },
+        org: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        reprocess: { type: 'string' },
       },
     })
     if (values.reprocess) {
-      const result = await withAnalysisPool((pool) => withDatabase(async (db) => {
-        const org = values.org ? await requireOrg(db, values.org) : null
-        return reprocessRaw(db, values.reprocess!, org?.id ?? null, pool.analyze)
-      }))
+      const result = await withAnalysisPool((pool) =>
+        withDatabase(async (db) => {
+          const org = values.org ? await requireOrg(db, values.org) : null
+          return reprocessRaw(db, values.reprocess!, org?.id ?? null, pool.analyze)
+        }),
+      )
       if (!result.ok) throw new UsageError(result.reason)
       printOutcome(result.outcome, values.json)
       return
@@ -59,21 +63,23 @@ export const ingestCommand: Command = {
       inputs.push({ name, raw })
     }
 
-    await withAnalysisPool((pool) => withDatabase(async (db, env) => {
-      const org = values.org ? await requireOrg(db, values.org) : null
-      for (const input of inputs) {
-        if (values['dry-run']) {
-          const routed = org ?? (await findOrgByRecipient(db, headerRecipients(input.raw)))
-          const context = routed ? await withOrg(db, routed.id, (tx) => loadIntakeContext(tx, routed.id)) : orgContext()
-          const analysis = await pool.analyze(input.raw, context)
-          if (!analysis.ok) throw new UsageError(`${input.name}: ${analysis.reason}`)
-          console.log(values.json ? JSON.stringify(analysis.summary) : describeDryRun(input.name, analysis.summary))
-          continue
+    await withAnalysisPool((pool) =>
+      withDatabase(async (db, env) => {
+        const org = values.org ? await requireOrg(db, values.org) : null
+        for (const input of inputs) {
+          if (values['dry-run']) {
+            const routed = org ?? (await findOrgByRecipient(db, headerRecipients(input.raw)))
+            const context = routed ? await withOrg(db, routed.id, (tx) => loadIntakeContext(tx, routed.id)) : orgContext()
+            const analysis = await pool.analyze(input.raw, context)
+            if (!analysis.ok) throw new UsageError(`${input.name}: ${analysis.reason}`)
+            console.log(values.json ? JSON.stringify(analysis.summary) : describeDryRun(input.name, analysis.summary))
+            continue
+          }
+          const outcome = await receiveMail(db, { orgSlug: org?.slug, raw: input.raw, provider: 'cli', analyze: pool.analyze, env })
+          printOutcome(outcome, values.json)
         }
-        const outcome = await receiveMail(db, { orgSlug: org?.slug, raw: input.raw, provider: 'cli', analyze: pool.analyze, env })
-        printOutcome(outcome, values.json)
-      }
-    }))
+      }),
+    )
   },
 }
 
@@ -94,7 +100,8 @@ function printOutcome(outcome: { status: string; case: string | null; reason?: s
 
 function outcomeLine(outcome: { status: string; case: string | null; reason?: string }): string {
   if (outcome.status === 'quarantined') return `quarantined: ${outcome.reason}`
-  if (outcome.status === 'not_escalation') return `not an escalation${outcome.case ? ` (attached to ${outcome.case})` : ''}: ${outcome.reason}`
+  if (outcome.status === 'not_escalation')
+    return `not an escalation${outcome.case ? ` (attached to ${outcome.case})` : ''}: ${outcome.reason}`
   return outcome.case ? `${outcome.status} ${outcome.case}` : outcome.status
 }
 
@@ -118,16 +125,26 @@ export const smtpCommand: Command = {
     }
     // Loaded here, not at the top: the other commands need not load an SMTP server.
     const { startSmtpListener } = await import('./smtp.ts')
-    await withAnalysisPool((pool) => withDatabase(async (db, env) => {
-      const listener = await startSmtpListener(db, { port: port ?? env.SMTP_PORT, host: env.HOST, maxBytes: env.MAX_MESSAGE_BYTES, analyze: pool.analyze, env })
-      console.log(`SMTP listener ready on ${env.HOST}:${listener.port} (messages up to ${env.MAX_MESSAGE_BYTES} bytes)`)
-      // Runs until stopped; the database closes only after the listener has finished its sessions.
-      const signal = await new Promise<string>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'))
-        process.once('SIGTERM', () => resolve('SIGTERM'))
-      })
-      console.log(`${signal}: stopping the SMTP listener`)
-      await listener.close()
-    }), {})
+    await withAnalysisPool(
+      (pool) =>
+        withDatabase(async (db, env) => {
+          const listener = await startSmtpListener(db, {
+            port: port ?? env.SMTP_PORT,
+            host: env.HOST,
+            maxBytes: env.MAX_MESSAGE_BYTES,
+            analyze: pool.analyze,
+            env,
+          })
+          console.log(`SMTP listener ready on ${env.HOST}:${listener.port} (messages up to ${env.MAX_MESSAGE_BYTES} bytes)`)
+          // Runs until stopped; the database closes only after the listener has finished its sessions.
+          const signal = await new Promise<string>((resolve) => {
+            process.once('SIGINT', () => resolve('SIGINT'))
+            process.once('SIGTERM', () => resolve('SIGTERM'))
+          })
+          console.log(`${signal}: stopping the SMTP listener`)
+          await listener.close()
+        }),
+      {},
+    )
   },
 }

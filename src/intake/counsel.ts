@@ -43,7 +43,8 @@ export function readCounselLetter(doc: LetterDoc, org: OrgContext): CounselReadi
   // for its letter under its own reference; or a suit served.
   if (represents.length > 0 && (firm || letter || pdf)) reasons.push(`counsel writes '${excerpt(represents[0]![0], 40)}'`)
   else if (firm && (pdf || letter) && ownReference) reasons.push(`a law firm's letter under its reference ${ownReference.value}`)
-  else if (served && (firm || COURT.test(`${text}\n${doc.notes.slice(0, 4000)}`))) reasons.push(`a lawsuit served ('${excerpt(served[0], 40)}')`)
+  else if (served && (firm || COURT.test(`${text}\n${doc.notes.slice(0, 4000)}`)))
+    reasons.push(`a lawsuit served ('${excerpt(served[0], 40)}')`)
   else return null
   if (firm) reasons.push(`law-firm wording '${excerpt(firm[0], 30)}'`)
   if (letter) reasons.push(`a legal letter ('${excerpt(letter[0], 40)}')`)
@@ -51,14 +52,19 @@ export function readCounselLetter(doc: LetterDoc, org: OrgContext): CounselReadi
   const reference = ownReference ?? fileNameReference(doc.attachmentNames)
   if (reference) reasons.push(reference.reason)
   const client = clientName(text, written, represents, served ? written : null)
-  const counselEmail = [...doc.replyTo.map((r) => r.email), doc.from?.email ?? ''].map((e) => e.toLowerCase())
-    .find((e) => e.includes('@') && !isNoReplyAddress(e) && !isOrgAddress(org, e)) ?? null
+  const counselEmail =
+    [...doc.replyTo.map((r) => r.email), doc.from?.email ?? '']
+      .map((e) => e.toLowerCase())
+      .find((e) => e.includes('@') && !isNoReplyAddress(e) && !isOrgAddress(org, e)) ?? null
   return {
     channel: { kind: 'counsel', name: firmName(doc, written), email: counselEmail, reference: reference?.value ?? null },
     client: { name: client?.name ?? null, email: null },
     reference,
     lawsuit: served ? served[0] : null,
-    reasons: { channel: reasons, customer: [client ? client.reason : 'the letter names no client', 'counsel’s letter: the client is reached through counsel'] },
+    reasons: {
+      channel: reasons,
+      customer: [client ? client.reason : 'the letter names no client', 'counsel’s letter: the client is reached through counsel'],
+    },
   }
 }
 
@@ -71,20 +77,31 @@ function fileNameReference(names: string[]): Reference | null {
 }
 
 /** The client the letter names, fullest spelling first: "Our Client: Marcus Del Rey", "Kläger: Herr …". */
-function clientName(text: string, written: string, represents: RegExpMatchArray[], lawsuitText: string | null): { name: string; reason: string } | null {
+function clientName(
+  text: string,
+  written: string,
+  represents: RegExpMatchArray[],
+  lawsuitText: string | null,
+): { name: string; reason: string } | null {
   const found: { name: string; reason: string }[] = []
   for (const m of represents) {
     const name = readNameAt(text, m.index! + m[0].length, { allowCompany: true })
     if (name) found.push({ name, reason: `counsel acts for ${name} ('${excerpt(m[0], 40)}')` })
   }
   if (lawsuitText) {
-    for (const m of lawsuitText.matchAll(/^(?:plaintiffs?|claimants?|kl[äa]ger(?:in)?|demandeur|demandante|attore|eiser|powód|powódka|žalobce|kärande|sagsøger|saksøker|kantaja|felperes|reclamant|autor(?:a)?)\s?[:：]\s*/gimu)) {
+    for (const m of lawsuitText.matchAll(
+      /^(?:plaintiffs?|claimants?|kl[äa]ger(?:in)?|demandeur|demandante|attore|eiser|powód|powódka|žalobce|kärande|sagsøger|saksøker|kantaja|felperes|reclamant|autor(?:a)?)\s?[:：]\s*/gimu,
+    )) {
       const name = readNameAt(lawsuitText, m.index + m[0].length, { allowCompany: true })
       if (name) found.push({ name, reason: `the claimant is ${name}` })
     }
   }
   // "Pierce v. Northwind", "Kötter ./. Northwind", "MOREAU c/ NORTHWIND": the caption names the client.
-  for (const m of written.slice(0, 3000).matchAll(/(?:^|[-–:]\s|re:\s)((?:\p{Lu}[\p{L}'’-]+\s){0,3}\p{Lu}[\p{L}'’-]+)\s(?:v\.|vs\.?|\.\/\.|c\/|contre|gegen|contro|tegen|contra|przeciwko|proti|mot|mod|ellen)\s/gimu)) {
+  for (const m of written
+    .slice(0, 3000)
+    .matchAll(
+      /(?:^|[-–:]\s|re:\s)((?:\p{Lu}[\p{L}'’-]+\s){0,3}\p{Lu}[\p{L}'’-]+)\s(?:v\.|vs\.?|\.\/\.|c\/|contre|gegen|contro|tegen|contra|przeciwko|proti|mot|mod|ellen)\s/gimu,
+    )) {
     found.push({ name: stripHonorifics(m[1]!), reason: `the letter's caption names '${excerpt(m[0], 40)}'` })
   }
   const best = found.find((f) => looksLikePersonName(f.name, { allowCompany: true }) || /^\p{Lu}[\p{L}'’-]+$/u.test(f.name)) ?? null
@@ -96,7 +113,13 @@ function clientName(text: string, written: string, represents: RegExpMatchArray[
 function firmName(doc: LetterDoc, text: string): string | null {
   const lines = plainLines(text, 40_000)
   const edge = [...lines.slice(0, 12), ...lines.slice(-14)]
-  const firmLine = edge.find((l) => l.length <= 80 && FIRM.test(l) && !/[.!?]$/.test(l) && !/^(?:attorney at law|rechtsanw[äa]lt(?:in)?|avocate?|abogad[oa]|esq\.?)$/i.test(l))
+  const firmLine = edge.find(
+    (l) =>
+      l.length <= 80 &&
+      FIRM.test(l) &&
+      !/[.!?]$/.test(l) &&
+      !/^(?:attorney at law|rechtsanw[äa]lt(?:in)?|avocate?|abogad[oa]|esq\.?)$/i.test(l),
+  )
   if (firmLine) return firmLine.replace(/\s[-–|·].*$/, '').trim()
   return displayName(doc.from?.name) ?? (doc.from?.email ? domainOf(doc.from.email) : null)
 }

@@ -6,7 +6,18 @@ import type { Address } from './parse.ts'
 import { GOVERNMENT_DOMAIN, type Person } from './notices.ts'
 import { domainOf, isNoReplyAddress, isOrgAddress, type OrgContext } from './org-context.ts'
 import { anyStem } from './words.ts'
-import { displayName, EMAIL_IN_TEXT, excerpt, flat, isFullerName, looksLikePersonName, plainLines, readNameAt, stripHonorifics, withoutQuotedHistory } from './text.ts'
+import {
+  displayName,
+  EMAIL_IN_TEXT,
+  excerpt,
+  flat,
+  isFullerName,
+  looksLikePersonName,
+  plainLines,
+  readNameAt,
+  stripHonorifics,
+  withoutQuotedHistory,
+} from './text.ts'
 
 export type CustomerReading = { person: Person; reasons: string[] }
 
@@ -20,7 +31,12 @@ export function ordinaryCustomer(original: Original, org: OrgContext): CustomerR
   // nobody's customer address, even when intake did not recognise the notice.
   const bodyOffice = !!from && THIRD_PARTY_WORDING.test(own.slice(0, 6000)) && BODY_NAME.test(`${from.name} ${from.email}`)
   const usable = (e: string | null | undefined): e is string =>
-    !!e && e.includes('@') && !isOrgAddress(org, e) && !isNoReplyAddress(e) && !GOVERNMENT_DOMAIN.test(domainOf(e)) && !(bodyOffice && e === from?.email.toLowerCase())
+    !!e &&
+    e.includes('@') &&
+    !isOrgAddress(org, e) &&
+    !isNoReplyAddress(e) &&
+    !GOVERNMENT_DOMAIN.test(domainOf(e)) &&
+    !(bodyOffice && e === from?.email.toLowerCase())
   let email: string | null = null
   let name = displayName(from?.name)
   if (usable(from?.email)) {
@@ -35,7 +51,11 @@ export function ordinaryCustomer(original: Original, org: OrgContext): CustomerR
     const field = formField(own, /^(?:e-?mail|e-mail address|courriel|correo|e-mailadres|indirizzo e-?mail)\s?[:：]\s*(\S+@\S+)/i)
     email = replyTo?.email.toLowerCase() ?? (usable(field) ? field!.toLowerCase() : null)
     name = displayName(replyTo?.name) ?? formField(own, /^(?:name|full name|nom|nombre|nome|naam)\s?[:：]\s*(.+)$/i) ?? null
-    reasons.push(from?.email ? `${from.email} is ${isNoReplyAddress(from.email) ? 'a no-reply address' : "an address of the org's own"}` : 'no sender address')
+    reasons.push(
+      from?.email
+        ? `${from.email} is ${isNoReplyAddress(from.email) ? 'a no-reply address' : "an address of the org's own"}`
+        : 'no sender address',
+    )
     if (email) reasons.push(replyTo ? `Reply-To ${email}` : `the form gives ${email}`)
   }
   const asked = requestedReplyAddress(own, email, org)
@@ -54,7 +74,11 @@ export function ordinaryCustomer(original: Original, org: OrgContext): CustomerR
 function formField(text: string, re: RegExp): string | null {
   for (const line of plainLines(text, 10_000)) {
     const m = re.exec(line)
-    if (m) return m[1]!.trim().replace(/[>.,;)]+$/, '').replace(/^</, '')
+    if (m)
+      return m[1]!
+        .trim()
+        .replace(/[>.,;)]+$/, '')
+        .replace(/^</, '')
   }
   return null
 }
@@ -70,12 +94,63 @@ const THIRD_PARTY_WORDING =
 // graag naar x", "respondam para x", "proszę o odpowiedź na x", "odpovězte mi na x", "vastatkaa x":
 // the request in the languages of the EU/EEA, BR.
 const REPLY_REQUEST = anyStem([
-  'reply', 'respond', 'write back', 'get back to me', 'answer me', 'contact me', 'email me', 'mail me',
-  'antworten sie', 'antworte', 'schreiben sie mir', 'kontaktieren sie mich', 'r[ée]pond(?:ez|re)', '[ée]crivez-moi', 'contactez-moi',
-  'respond(?:a|an|e)', 'resp[óo]nd(?:a|anme)', 'escr[íi]b(?:anme|ame)', 'contesten', 'rispond(?:ete|etemi|ere)', 'scrivetemi', 'contattatemi', 'antwoord', 'mail mij', 'neem contact',
-  'respond(?:am|a-me|er)', 'responda-me', 'contacte-me', 'escrevam', 'escreva-me', 'svara', 'kontakta mig', 'skriv till mig', 'svar venligst', 'svar gerne', 'svar mig', 'skriv til mig', 'kontakt mig',
-  'vennligst svar', 'svar (?:meg|til)', 'kontakt meg', 'skriv til meg', 'vastat(?:kaa|a)', 'ottakaa yhteytt', 'odpowied[źz]', 'odpowiedzcie', 'odpisa[ćc]', 'prosz[ęe] o kontakt',
-  'odpov[ěe]zte', 'odpov[íi]dejte', 'pi[šs]te mi', 'kontaktujte m[ěe]', 'odpovedzte', 'v[áa]laszoljanak', '[íi]rjanak', 'r[ăa]spunde[țt]i', 'scrie[țt]i-mi',
+  'reply',
+  'respond',
+  'write back',
+  'get back to me',
+  'answer me',
+  'contact me',
+  'email me',
+  'mail me',
+  'antworten sie',
+  'antworte',
+  'schreiben sie mir',
+  'kontaktieren sie mich',
+  'r[ée]pond(?:ez|re)',
+  '[ée]crivez-moi',
+  'contactez-moi',
+  'respond(?:a|an|e)',
+  'resp[óo]nd(?:a|anme)',
+  'escr[íi]b(?:anme|ame)',
+  'contesten',
+  'rispond(?:ete|etemi|ere)',
+  'scrivetemi',
+  'contattatemi',
+  'antwoord',
+  'mail mij',
+  'neem contact',
+  'respond(?:am|a-me|er)',
+  'responda-me',
+  'contacte-me',
+  'escrevam',
+  'escreva-me',
+  'svara',
+  'kontakta mig',
+  'skriv till mig',
+  'svar venligst',
+  'svar gerne',
+  'svar mig',
+  'skriv til mig',
+  'kontakt mig',
+  'vennligst svar',
+  'svar (?:meg|til)',
+  'kontakt meg',
+  'skriv til meg',
+  'vastat(?:kaa|a)',
+  'ottakaa yhteytt',
+  'odpowied[źz]',
+  'odpowiedzcie',
+  'odpisa[ćc]',
+  'prosz[ęe] o kontakt',
+  'odpov[ěe]zte',
+  'odpov[íi]dejte',
+  'pi[šs]te mi',
+  'kontaktujte m[ěe]',
+  'odpovedzte',
+  'v[áa]laszoljanak',
+  '[íi]rjanak',
+  'r[ăa]spunde[țt]i',
+  'scrie[țt]i-mi',
 ])
 
 function requestedReplyAddress(text: string, current: string | null, org: OrgContext): { email: string; reason: string } | null {
@@ -86,7 +161,8 @@ function requestedReplyAddress(text: string, current: string | null, org: OrgCon
     const before = bounded.slice(Math.max(0, m.index - 100), m.index)
     const sentence = before.split(/[.!?]\s|\n\s*\n/).pop() ?? ''
     const request = sentence.match(REPLY_REQUEST)
-    if (request) return { email, reason: `the customer asks to be answered at ${email} ('${excerpt(`${sentence.trim()} ${email}`.slice(-70), 70)}')` }
+    if (request)
+      return { email, reason: `the customer asks to be answered at ${email} ('${excerpt(`${sentence.trim()} ${email}`.slice(-70), 70)}')` }
   }
   return null
 }
@@ -105,11 +181,16 @@ function betterName(text: string, display: string | null): { name: string; reaso
   const introduced = introducedName(text)
   if (!displayIsPerson) {
     const name = introduced ?? signed
-    if (name) return { name, reason: `${display ? `the display name '${display}' is not a person's; ` : ''}the customer ${name === introduced ? 'introduces themselves as' : 'signs as'} ${name}` }
+    if (name)
+      return {
+        name,
+        reason: `${display ? `the display name '${display}' is not a person's; ` : ''}the customer ${name === introduced ? 'introduces themselves as' : 'signs as'} ${name}`,
+      }
     return null
   }
   for (const candidate of [signed, introduced]) {
-    if (candidate && isFullerName(candidate, display!)) return { name: candidate, reason: `the customer signs with the fuller name ${candidate}` }
+    if (candidate && isFullerName(candidate, display!))
+      return { name: candidate, reason: `the customer signs with the fuller name ${candidate}` }
   }
   // A name in another script than the mail's ("Дмитрий Соколов" on an English mail signed "Dmitry Sokolov").
   const latin = signatures.find((n) => /^[\p{Script=Latin}\p{M}\s.'’-]+$/u.test(n))
@@ -122,7 +203,9 @@ function betterName(text: string, display: string | null): { name: string; reaso
 
 /** Name-shaped lines at the end of the customer's text, last first. */
 function signatureNames(text: string): string[] {
-  const lines = plainLines(text, 20_000).filter((l) => !/^(?:--|sent from|envoyé de|gesendet von|von meinem|enviado|inviato|verzonden|skickat|get outlook)/i.test(l))
+  const lines = plainLines(text, 20_000).filter(
+    (l) => !/^(?:--|sent from|envoyé de|gesendet von|von meinem|enviado|inviato|verzonden|skickat|get outlook)/i.test(l),
+  )
   return lines
     .slice(-8)
     .reverse()
@@ -142,7 +225,10 @@ function introducedName(text: string): string | null {
 /** "Nombre correcto: José María Ibáñez Ruano": a labelled full name extending the display name. */
 function labelledName(text: string, display: string): string | null {
   for (const line of plainLines(text, 10_000)) {
-    const m = /^(?:(?:my )?(?:full |correct )?name|(?:nombre|nom|nome|naam|name)(?: (?:correcto|completo|complet|corretto|volledig|vollständig))?)\s?[:：]\s*(.+)$/i.exec(line)
+    const m =
+      /^(?:(?:my )?(?:full |correct )?name|(?:nombre|nom|nome|naam|name)(?: (?:correcto|completo|complet|corretto|volledig|vollständig))?)\s?[:：]\s*(.+)$/i.exec(
+        line,
+      )
     const value = m?.[1]?.split(/,|;/)[0]?.trim()
     if (value && looksLikePersonName(value) && isFullerName(value, display)) return value
   }

@@ -31,8 +31,30 @@ for (const [month, names] of [
 
 // Offsets in minutes. Only abbreviations that mean one thing in the mail we see.
 const ZONES: Record<string, number> = {
-  utc: 0, gmt: 0, z: 0, ut: 0, wet: 0, west: 60, bst: 60, cet: 60, mez: 60, cest: 120, mesz: 120, eet: 120, eest: 180,
-  est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420, akst: -540, akdt: -480, hst: -600,
+  utc: 0,
+  gmt: 0,
+  z: 0,
+  ut: 0,
+  wet: 0,
+  west: 60,
+  bst: 60,
+  cet: 60,
+  mez: 60,
+  cest: 120,
+  mesz: 120,
+  eet: 120,
+  eest: 180,
+  est: -300,
+  edt: -240,
+  cst: -360,
+  cdt: -300,
+  mst: -420,
+  mdt: -360,
+  pst: -480,
+  pdt: -420,
+  akst: -540,
+  akdt: -480,
+  hst: -600,
 }
 
 const MAX_CHARS = 160
@@ -40,7 +62,10 @@ const MAX_CHARS = 160
 export function parseQuotedDate(input: string | null | undefined): QuotedDate | null {
   if (!input) return null
   const text = input.slice(0, MAX_CHARS).toLowerCase().normalize('NFC')
-  const tokens = text.match(/[+-]\d{2}:?\d{2}\b|utc[+-]\d{1,2}(?::?\d{2})?|gmt[+-]\d{1,2}(?::?\d{2})?|\d{1,2}:\d{2}(?::\d{2})?|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d+|[ap]\.m\.|[\p{L}]+\.?/gu) ?? []
+  const tokens =
+    text.match(
+      /[+-]\d{2}:?\d{2}\b|utc[+-]\d{1,2}(?::?\d{2})?|gmt[+-]\d{1,2}(?::?\d{2})?|\d{1,2}:\d{2}(?::\d{2})?|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d+|[ap]\.m\.|[\p{L}]+\.?/gu,
+    ) ?? []
   let year: number | null = null
   let month: number | null = null
   let day: number | null = null
@@ -97,7 +122,9 @@ export function parseQuotedDate(input: string | null | undefined): QuotedDate | 
   }
   if (day === null && monthIndex >= 0) {
     // The day sits next to the month name: "Sep 23", "23 septembre", "12. Oktober".
-    const near = numbers.filter((n) => n.value >= 1 && n.value <= 31).sort((a, b) => Math.abs(a.index - monthIndex) - Math.abs(b.index - monthIndex))
+    const near = numbers
+      .filter((n) => n.value >= 1 && n.value <= 31)
+      .sort((a, b) => Math.abs(a.index - monthIndex) - Math.abs(b.index - monthIndex))
     day = near[0]?.value ?? null
   }
   if (year === null || month === null || day === null || hour === null || minute === null) return null
@@ -105,7 +132,8 @@ export function parseQuotedDate(input: string | null | undefined): QuotedDate | 
   if (meridiem === 'am' && hour === 12) hour = 0
   if (hour > 23 || minute > 59 || day > 31) return null
   const wall = `${year}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}`
-  const instant = offset === null ? null : new Date(Date.UTC(year, month - 1, day, hour, minute) - offset * 60_000).toISOString().slice(0, 16)
+  const instant =
+    offset === null ? null : new Date(Date.UTC(year, month - 1, day, hour, minute) - offset * 60_000).toISOString().slice(0, 16)
   return { wall, instant }
 }
 

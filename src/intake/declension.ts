@@ -38,7 +38,9 @@ const CZECH_LETTERS = /[ěřůťďňčšžáéíúýĚŘŮŤĎŇČŠŽÁÉÍÚÝ
 export function toNominative(name: string, form: Form): string {
   const words = name.split(/\s+/).filter(Boolean)
   const czech = form.language === 'cs' || words.some((w) => CZECH_LETTERS.test(w))
-  return words.map((w, i) => (czech ? czechWord(w, form, i === 0 && words.length > 1) : polishWord(w, form, i === 0 && words.length > 1))).join(' ')
+  return words
+    .map((w, i) => (czech ? czechWord(w, form, i === 0 && words.length > 1) : polishWord(w, form, i === 0 && words.length > 1)))
+    .join(' ')
 }
 
 function polishWord(w: string, form: Form, given: boolean): string {

@@ -29,7 +29,11 @@ export function normaliseSubject(s: string): string {
 
 /** The first letters and digits of the original's own text: survives quoting, wrapping and BOMs. */
 function textFingerprint(text: string): string | null {
-  const letters = text.slice(0, 4000).normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '')
+  const letters = text
+    .slice(0, 4000)
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '')
   return letters.length >= 60 ? letters.slice(0, 240) : null
 }
 

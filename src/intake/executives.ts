@@ -69,7 +69,8 @@ const NON_EXECUTIVE_ROLE =
 // A person's own mailbox: "m.okafor", "claire.laurent", "jweber" (not a role or a team).
 const PERSONAL_LOCAL = /^[a-z]{1,20}[._-]?[a-z]{2,30}$/i
 // Shared team mailboxes: a customer writing "directly" to support@ has not gone over its head.
-const TEAM_MAILBOX = /^(?:support|help|info|service|services|kundenservice|kundeservice|kundservice|kundendienst|service[._-]?client|atencion|atendimento|sac|assistenza|klantenservice|asiakaspalvelu|obsluga|zakaznicky|ugyfelszolgalat|contact|kontakt|hello|care|customer[\w.-]*|sales|orders?|escalations?|team|office|admin|billing|accounts?|press|presse|prensa|social|legal|privacy|datenschutz|dpo|marketing|(?:filiale|store|shop|winkel|magasin|tienda|negozio|butik|butikk|sklep|prodejna)[\w.-]*)$/i
+const TEAM_MAILBOX =
+  /^(?:support|help|info|service|services|kundenservice|kundeservice|kundservice|kundendienst|service[._-]?client|atencion|atendimento|sac|assistenza|klantenservice|asiakaspalvelu|obsluga|zakaznicky|ugyfelszolgalat|contact|kontakt|hello|care|customer[\w.-]*|sales|orders?|escalations?|team|office|admin|billing|accounts?|press|presse|prensa|social|legal|privacy|datenschutz|dpo|marketing|(?:filiale|store|shop|winkel|magasin|tienda|negozio|butik|butikk|sklep|prodejna)[\w.-]*)$/i
 
 type Layer = { from: Address; note: string }
 type Input = {
@@ -95,28 +96,53 @@ export function recogniseExecutives(input: Input, org: OrgContext): RecognisedEx
   for (const to of [...input.originalTo, ...input.originalCc]) {
     const email = to.email.toLowerCase()
     const configured = configuredExecutive(org, email)
-    if (configured) add({ email, name: to.name || configured.name || null, title: configured.title ?? null, reason: `the customer wrote to ${email}, on the executives list`, configured: true, role: 'executive' })
+    if (configured)
+      add({
+        email,
+        name: to.name || configured.name || null,
+        title: configured.title ?? null,
+        reason: `the customer wrote to ${email}, on the executives list`,
+        configured: true,
+        role: 'executive',
+      })
   }
   // The customer looked up a person's own address to write to them, and that person passed it on.
   const lookedUp = flat(input.originalText, 1500).match(LOOKED_UP)
   // Not when the person signs with a role that is not leadership (an account manager, support).
   const lookedUpPerson = input.originalTo.find((a) => {
     const layer = input.layers.find((l) => l.from.email.toLowerCase() === a.email.toLowerCase())
-    return !!layer && isOrgAddress(org, a.email) && !TEAM_MAILBOX.test(a.email.slice(0, a.email.lastIndexOf('@'))) &&
+    return (
+      !!layer &&
+      isOrgAddress(org, a.email) &&
+      !TEAM_MAILBOX.test(a.email.slice(0, a.email.lastIndexOf('@'))) &&
       !signatureLines(layer.note).some((line) => line.length <= 100 && NON_EXECUTIVE_ROLE.test(line))
+    )
   })
   if (lookedUp && lookedUpPerson && !found.has(lookedUpPerson.email.toLowerCase())) {
     add({
-      email: lookedUpPerson.email.toLowerCase(), name: lookedUpPerson.name || null, title: null, configured: false, role: 'executive',
+      email: lookedUpPerson.email.toLowerCase(),
+      name: lookedUpPerson.name || null,
+      title: null,
+      configured: false,
+      role: 'executive',
       reason: `the customer looked up ${lookedUpPerson.email.toLowerCase()} to write to them directly ('${excerpt(lookedUp[0], 50)}')`,
     })
   }
   // The customer wrote to a person's own address, over the support team's head, and that person
   // (not one of the desk's agents, not signing with a support or sales role) passed it to the
   // escalations desk: the complaint reached someone senior.
-  if (lookedUpPerson && !found.has(lookedUpPerson.email.toLowerCase()) && !isTeamAddress(org, lookedUpPerson.email) && PERSONAL_LOCAL.test(lookedUpPerson.email.slice(0, lookedUpPerson.email.lastIndexOf('@')))) {
+  if (
+    lookedUpPerson &&
+    !found.has(lookedUpPerson.email.toLowerCase()) &&
+    !isTeamAddress(org, lookedUpPerson.email) &&
+    PERSONAL_LOCAL.test(lookedUpPerson.email.slice(0, lookedUpPerson.email.lastIndexOf('@')))
+  ) {
     add({
-      email: lookedUpPerson.email.toLowerCase(), name: lookedUpPerson.name || null, title: null, configured: false, role: 'executive',
+      email: lookedUpPerson.email.toLowerCase(),
+      name: lookedUpPerson.name || null,
+      title: null,
+      configured: false,
+      role: 'executive',
       reason: `the customer wrote to ${lookedUpPerson.email.toLowerCase()} personally, who passed it to the desk`,
     })
   }
@@ -124,7 +150,11 @@ export function recogniseExecutives(input: Input, org: OrgContext): RecognisedEx
   const addressedTo = input.originalTo.find((a) => isOrgAddress(org, a.email) && !found.has(a.email.toLowerCase()))
   if (salutation && addressedTo) {
     add({
-      email: addressedTo.email.toLowerCase(), name: addressedTo.name || null, title: salutation[1]!, configured: false, role: 'executive',
+      email: addressedTo.email.toLowerCase(),
+      name: addressedTo.name || null,
+      title: salutation[1]!,
+      configured: false,
+      role: 'executive',
       reason: `the customer wrote to ${addressedTo.email.toLowerCase()} as '${excerpt(salutation[0], 50)}'`,
     })
   }
@@ -135,11 +165,20 @@ function recogniseSender(layer: Layer, org: OrgContext): RecognisedExecutive | n
   const email = layer.from.email.toLowerCase()
   const name = layer.from.name || null
   const configured = configuredExecutive(org, email)
-  if (configured) return { email, name: name ?? configured.name ?? null, title: configured.title ?? null, reason: `${email} is on the executives list`, configured: true, role: 'executive' }
+  if (configured)
+    return {
+      email,
+      name: name ?? configured.name ?? null,
+      title: configured.title ?? null,
+      reason: `${email} is on the executives list`,
+      configured: true,
+      role: 'executive',
+    }
   const signature = signatureLines(layer.note)
   const inOrg = isOrgAddress(org, email)
   const local = email.slice(0, email.lastIndexOf('@'))
-  if (inOrg && ROLE_MAILBOX.test(local)) return { email, name, title: local, reason: `the address ${email} is the ${local} mailbox`, configured: false, role: 'executive' }
+  if (inOrg && ROLE_MAILBOX.test(local))
+    return { email, name, title: local, reason: `the address ${email} is the ${local} mailbox`, configured: false, role: 'executive' }
   // From a personal address, a title counts only beside the org's own name ("Founder &
   // President, Northwind Outfitters"): anyone can write "CEO" under their name.
   const orgName = org.name?.toLowerCase()

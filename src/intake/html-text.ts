@@ -10,8 +10,31 @@ export const MAX_HTML_CHARS = 1_000_000
 export const TRUNCATION_NOTE = '[The rest of this HTML message is not shown as text.]'
 
 // Their opening and closing tags both end a line; the end of a paragraph or heading leaves a blank line.
-const BLOCK_TAGS = new Set(['p', 'div', 'tr', 'li', 'ul', 'ol', 'table', 'blockquote', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-  'pre', 'section', 'article', 'header', 'footer', 'hr', 'dl', 'dt', 'dd'])
+const BLOCK_TAGS = new Set([
+  'p',
+  'div',
+  'tr',
+  'li',
+  'ul',
+  'ol',
+  'table',
+  'blockquote',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'pre',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'hr',
+  'dl',
+  'dt',
+  'dd',
+])
 const BLANK_AFTER = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6'])
 // Active or invisible content: nothing inside them is text a reader sees.
 const DROPPED_TAGS = new Set(['script', 'style', 'head', 'title', 'template', 'noscript', 'svg'])

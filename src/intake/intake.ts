@@ -134,14 +134,25 @@ function rawSummary(a: Analysed): RawSummary {
  * not the customer writing, so the case stays as it is and approvals stand. A final bounce of a
  * reply we sent fails that send, so the owner sees it.
  */
-async function keepAutomatic(db: Db, orgId: string, a: Analysed, d: Delivery, recipients: string[], inboundAddresses: string[]): Promise<IntakeOutcome> {
+async function keepAutomatic(
+  db: Db,
+  orgId: string,
+  a: Analysed,
+  d: Delivery,
+  recipients: string[],
+  inboundAddresses: string[],
+): Promise<IntakeOutcome> {
   const reason = a.classification.escalationReason
   const summary = rawSummary(a)
   return withOrg(db, orgId, async (tx) => {
     const match = await findAutomaticThread(tx, a, recipients, inboundAddresses)
     if (!match) {
       await markRaw(tx, d.rawId, 'not_escalation', { reason, summary })
-      await recordAudit(tx, orgId, { actor: systemActor, action: 'message.not_escalation', details: { rawId: d.rawId, reason, via: d.provider } })
+      await recordAudit(tx, orgId, {
+        actor: systemActor,
+        action: 'message.not_escalation',
+        details: { rawId: d.rawId, reason, via: d.provider },
+      })
       return { status: 'not_escalation' as const, case: null, rawId: d.rawId, reason }
     }
     const kind = a.classification.noise?.kind ?? 'automated'
@@ -150,8 +161,18 @@ async function keepAutomatic(db: Db, orgId: string, a: Analysed, d: Delivery, re
       const report = kind === 'delivery_report' ? readDeliveryReport(d.raw) : null
       const failed = report ? await failBouncedReplies(tx, orgId, match.caseId, a.classification.referencedMessageIds, report, d.rawId) : []
       await recordAudit(tx, orgId, {
-        actor: systemActor, action: 'message.automatic', caseId: match.caseId,
-        details: { rawId: d.rawId, kind, reason, from: summary.from, threadedBy: match.by, ...(report?.action ? { delivery: report.action } : {}), ...(failed.length ? { failedSends: failed } : {}) },
+        actor: systemActor,
+        action: 'message.automatic',
+        caseId: match.caseId,
+        details: {
+          rawId: d.rawId,
+          kind,
+          reason,
+          from: summary.from,
+          threadedBy: match.by,
+          ...(report?.action ? { delivery: report.action } : {}),
+          ...(failed.length ? { failedSends: failed } : {}),
+        },
       })
     }
     await markRaw(tx, d.rawId, 'not_escalation', { reason, summary, caseId: match.caseId })
@@ -170,9 +191,17 @@ function intakeReading(a: Analysed) {
     externalRef: c.externalRef,
     channel: c.channel,
     language: c.language,
-    executive: c.executive ? { email: c.executive.email, name: c.executive.name, title: c.executive.title, configured: c.executive.configured } : null,
+    executive: c.executive
+      ? { email: c.executive.email, name: c.executive.name, title: c.executive.title, configured: c.executive.configured }
+      : null,
     reasons: a.summary.reasons,
-    ...(model ? { model: model.ok ? { ok: true, model: model.model, fields: model.fields, disagreements: model.disagreements, dropped: model.dropped } : { ok: false, reason: model.reason, detail: model.detail } } : {}),
+    ...(model
+      ? {
+          model: model.ok
+            ? { ok: true, model: model.model, fields: model.fields, disagreements: model.disagreements, dropped: model.dropped }
+            : { ok: false, reason: model.reason, detail: model.detail },
+        }
+      : {}),
   }
 }
 
@@ -219,38 +248,55 @@ async function openCaseFromMail(tx: Tx, orgId: string, number: number, a: Analys
   // Reply in the customer's own thread: to the original's Message-ID when the forward carried it
   // (an attached original, or In-Reply-To/References that the forwarding client kept).
   const replyTo = classification.dedupe.originalMessageId
-  const kase = await createCase(tx, orgId, {
-    source: classification.source,
-    customerEmail,
-    customerName: classification.customer.name,
-    forwardedBy,
-    subject,
-    summary: unwrapped.text.trim().slice(0, 2000),
-    severity: classification.severity,
-    // Why this severity; why this source is kept on the audit event (case.create details).
-    severityReasons: classification.severityReasons,
-    caseType: classification.type,
-    externalRef: classification.externalRef,
-    originalKey: originalKey(a),
-    replyToMessageId: replyTo,
-    replyReferences: unwrapped.depth === 0 ? [...mail.references, ...(mail.messageId ? [mail.messageId] : [])] : replyTo ? [replyTo] : [],
-    channel: caseChannel(a),
-    language: classification.language,
-    executive: classification.executive
-      ? { email: classification.executive.email, name: classification.executive.name, title: classification.executive.title, configured: classification.executive.configured, reason: classification.executive.reason }
-      : null,
-    intake: intakeReading(a),
-    openedAt: new Date(),
-    audit: {
-      actor: d.escalatedBy ?? systemActor,
-      details: {
-        via: d.provider, messageId: mail.messageId, rawId: d.rawId, source: classification.source,
-        severity: classification.severity, sourceReasons: classification.sourceReasons, severityReasons: classification.severityReasons,
-        ...(forwardedBy.length ? { forwardedBy } : {}), ...(classification.externalRef ? { externalRef: classification.externalRef } : {}),
-        ...(d.escalatedBy ? { openedFromNotEscalation: classification.escalationReason } : {}),
+  const kase = await createCase(
+    tx,
+    orgId,
+    {
+      source: classification.source,
+      customerEmail,
+      customerName: classification.customer.name,
+      forwardedBy,
+      subject,
+      summary: unwrapped.text.trim().slice(0, 2000),
+      severity: classification.severity,
+      // Why this severity; why this source is kept on the audit event (case.create details).
+      severityReasons: classification.severityReasons,
+      caseType: classification.type,
+      externalRef: classification.externalRef,
+      originalKey: originalKey(a),
+      replyToMessageId: replyTo,
+      replyReferences: unwrapped.depth === 0 ? [...mail.references, ...(mail.messageId ? [mail.messageId] : [])] : replyTo ? [replyTo] : [],
+      channel: caseChannel(a),
+      language: classification.language,
+      executive: classification.executive
+        ? {
+            email: classification.executive.email,
+            name: classification.executive.name,
+            title: classification.executive.title,
+            configured: classification.executive.configured,
+            reason: classification.executive.reason,
+          }
+        : null,
+      intake: intakeReading(a),
+      openedAt: new Date(),
+      audit: {
+        actor: d.escalatedBy ?? systemActor,
+        details: {
+          via: d.provider,
+          messageId: mail.messageId,
+          rawId: d.rawId,
+          source: classification.source,
+          severity: classification.severity,
+          sourceReasons: classification.sourceReasons,
+          severityReasons: classification.severityReasons,
+          ...(forwardedBy.length ? { forwardedBy } : {}),
+          ...(classification.externalRef ? { externalRef: classification.externalRef } : {}),
+          ...(d.escalatedBy ? { openedFromNotEscalation: classification.escalationReason } : {}),
+        },
       },
     },
-  }, { number })
+    { number },
+  )
   const message = await insertMessageOnce(tx, orgId, messageRow(a, kase.id, d))
   if (!message) throw new AlreadyIngested()
   await tx`update messages set forwarded_by = ${forwardedBy} where id = ${message.id}`
@@ -280,7 +326,14 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
     actor: sender === kase!.customerEmail ? { kind: 'customer', id: sender } : systemActor,
     action: 'message.receive',
     caseId: match.caseId,
-    details: { via: d.provider, messageId: a.mail.messageId, threadedBy: match.by, from: sender, ...(known ? {} : { unknownSender: true }), ...(newForwarders.length ? { newForwarders } : {}) },
+    details: {
+      via: d.provider,
+      messageId: a.mail.messageId,
+      threadedBy: match.by,
+      from: sender,
+      ...(known ? {} : { unknownSender: true }),
+      ...(newForwarders.length ? { newForwarders } : {}),
+    },
   })
   // What the customer wrote changes what a good reply is: pending approvals lapse.
   if (match.by !== 'forward_copy') await voidOnNewInbound(tx, orgId, match.caseId)

@@ -22,7 +22,10 @@ function prose(text: string): string {
   const lines: string[] = []
   let size = 0
   for (const raw of text.slice(0, 20_000).split(/\r?\n/)) {
-    const line = raw.replace(/https?:\/\/\S+|[\w.+-]+@[\w.-]+\.\w+|\+?\d[\d\s().-]{5,}\d/g, ' ').replace(/\s+/g, ' ').trim()
+    const line = raw
+      .replace(/https?:\/\/\S+|[\w.+-]+@[\w.-]+\.\w+|\+?\d[\d\s().-]{5,}\d/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
     if (/^>/.test(raw.trim()) || line.split(' ').length < 4) continue
     lines.push(line)
     size += line.length

@@ -18,19 +18,39 @@ const sources = ['ceo_inbox', 'bbb', 'lawyer', 'regulator', 'social', 'direct'] 
 const severities = ['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'] as const
 
 export const modelExtractionSchema = z.object({
-  isEscalation: z.boolean().describe('False for auto-replies, delivery reports, newsletters and system notifications that carry no complaint.'),
+  isEscalation: z
+    .boolean()
+    .describe('False for auto-replies, delivery reports, newsletters and system notifications that carry no complaint.'),
   escalationReason: z.string(),
   source: z.enum(sources).describe('Through whom or what the escalation reached the company.'),
-  customerName: z.string().nullable().describe("The customer's name as the message gives it (the consumer a notice names, the client a lawyer names); null if none."),
-  customerEmail: z.string().nullable().describe("The customer's own email address exactly as written in the message; null if the message gives none. Never a no-reply, company or lawyer address."),
-  reference: z.string().nullable().describe("The complaint's reference as the notice, body or law firm writes it; never an order or ticket number."),
+  customerName: z
+    .string()
+    .nullable()
+    .describe("The customer's name as the message gives it (the consumer a notice names, the client a lawyer names); null if none."),
+  customerEmail: z
+    .string()
+    .nullable()
+    .describe(
+      "The customer's own email address exactly as written in the message; null if the message gives none. Never a no-reply, company or lawyer address.",
+    ),
+  reference: z
+    .string()
+    .nullable()
+    .describe("The complaint's reference as the notice, body or law firm writes it; never an order or ticket number."),
   severity: z.enum(severities),
   severityReasons: z.array(z.string()).describe('Short reasons, each naming what in the message sets the severity.'),
 })
 export type ModelFields = z.infer<typeof modelExtractionSchema>
 
 export type ModelExtraction =
-  | { ok: true; model: string; ms: number; fields: ModelFields; disagreements: { field: string; rules: unknown; model: unknown }[]; dropped: string[] }
+  | {
+      ok: true
+      model: string
+      ms: number
+      fields: ModelFields
+      disagreements: { field: string; rules: unknown; model: unknown }[]
+      dropped: string[]
+    }
   | { ok: false; reason: 'timeout' | 'refusal' | 'api_error' | 'invalid_output'; detail: string; ms: number }
 
 // The model's deadline for intake: a message is never held up for long by it.
@@ -68,27 +88,53 @@ export async function extractWithModel(env: ModelEnv, analysis: Analysed, org: O
     if (message?.refusal) return { ok: false, reason: 'refusal', detail: message.refusal.slice(0, 300), ms: ms() }
     if (!message?.parsed) return { ok: false, reason: 'invalid_output', detail: 'the answer had no content', ms: ms() }
     const { fields, dropped } = withoutInventedAddress(message.parsed, analysis, org)
-    return { ok: true, model: completion.model || env.OPENAI_MODEL, ms: ms(), fields, disagreements: disagreements(fields, analysis), dropped }
+    return {
+      ok: true,
+      model: completion.model || env.OPENAI_MODEL,
+      ms: ms(),
+      fields,
+      disagreements: disagreements(fields, analysis),
+      dropped,
+    }
   } catch (error) {
     if (error instanceof OpenAI.APIConnectionTimeoutError) return { ok: false, reason: 'timeout', detail: 'no answer in time', ms: ms() }
-    if (error instanceof OpenAI.APIError) return { ok: false, reason: 'api_error', detail: `HTTP ${error.status ?? '?'}: ${error.message}`.slice(0, 300), ms: ms() }
+    if (error instanceof OpenAI.APIError)
+      return { ok: false, reason: 'api_error', detail: `HTTP ${error.status ?? '?'}: ${error.message}`.slice(0, 300), ms: ms() }
     return { ok: false, reason: 'invalid_output', detail: String((error as Error)?.message ?? error).slice(0, 300), ms: ms() }
   }
 }
 
 /** The message's own words: subjects, the forwarders' notes and the original. No headers. */
 function messageText(a: Analysed): string {
-  const parts = [`Subject: ${a.mail.subject}`, a.unwrapped.note ?? '', a.unwrapped.subject !== a.mail.subject ? `Original subject: ${a.unwrapped.subject}` : '', a.unwrapped.text]
+  const parts = [
+    `Subject: ${a.mail.subject}`,
+    a.unwrapped.note ?? '',
+    a.unwrapped.subject !== a.mail.subject ? `Original subject: ${a.unwrapped.subject}` : '',
+    a.unwrapped.text,
+  ]
   return parts.filter(Boolean).join('\n\n').slice(0, MAX_TEXT)
 }
 
 function withoutInventedAddress(fields: ModelFields, a: Analysed, org: OrgContext): { fields: ModelFields; dropped: string[] } {
   const email = fields.customerEmail?.trim().toLowerCase() ?? null
   if (!email) return { fields, dropped: [] }
-  const written = [a.mail.text, a.unwrapped.text, a.unwrapped.note ?? '', a.mail.from?.email ?? '', ...a.mail.replyTo.map((r) => r.email), a.unwrapped.customer?.email ?? '']
+  const written = [
+    a.mail.text,
+    a.unwrapped.text,
+    a.unwrapped.note ?? '',
+    a.mail.from?.email ?? '',
+    ...a.mail.replyTo.map((r) => r.email),
+    a.unwrapped.customer?.email ?? '',
+  ]
     .join('\n')
     .toLowerCase()
-  const why = !written.includes(email) ? `${email} is not in the message` : isOrgAddress(org, email) ? `${email} is an address of the org` : isNoReplyAddress(email) ? `${email} is a no-reply address` : null
+  const why = !written.includes(email)
+    ? `${email} is not in the message`
+    : isOrgAddress(org, email)
+      ? `${email} is an address of the org`
+      : isNoReplyAddress(email)
+        ? `${email} is a no-reply address`
+        : null
   return why ? { fields: { ...fields, customerEmail: null }, dropped: [why] } : { fields: { ...fields, customerEmail: email }, dropped: [] }
 }
 
@@ -103,7 +149,12 @@ function disagreements(fields: ModelFields, a: Analysed): { field: string; rules
   compare('source', c.source, fields.source, c.source === fields.source)
   compare('customer.name', c.customer.name, fields.customerName, norm(c.customer.name) === norm(fields.customerName))
   compare('customer.email', c.customer.email, fields.customerEmail, norm(c.customer.email) === norm(fields.customerEmail))
-  compare('externalRef', c.externalRef, fields.reference, !!c.externalRef === !!fields.reference && (!c.externalRef || norm(c.externalRef).endsWith(norm(fields.reference))))
+  compare(
+    'externalRef',
+    c.externalRef,
+    fields.reference,
+    !!c.externalRef === !!fields.reference && (!c.externalRef || norm(c.externalRef).endsWith(norm(fields.reference))),
+  )
   compare('severity', c.severity, fields.severity, c.severity === fields.severity)
   return out
 }
@@ -128,5 +179,13 @@ export function withModelExtraction(a: Analysed, extraction: ModelExtraction): A
       classification.externalRefReasons = [`the model read the reference ${reference} (the rules found none)`]
     }
   }
-  return { ...a, classification, summary: { ...a.summary, customer: { email: classification.customer.email, name: classification.customer.name }, externalRef: classification.externalRef } }
+  return {
+    ...a,
+    classification,
+    summary: {
+      ...a.summary,
+      customer: { email: classification.customer.email, name: classification.customer.name },
+      externalRef: classification.externalRef,
+    },
+  }
 }

@@ -10,26 +10,73 @@
 // The words, written without separators and accents: "nao-responda", "nao.responda" and
 // "nãoresponda" all reduce to "naoresponda".
 const NO_REPLY_WORDS = [
-  'noreply', 'donotreply', 'dontreply', 'noanswer', 'noresponse', 'norespond',
-  'naoresponda', 'naoresponder', 'naorespondaeste', 'favornaoresponder',
-  'nepasrepondre', 'nerepondezpas', 'mercidenepasrepondre',
-  'nichtantworten', 'bittenichtantworten', 'keineantwort', 'antwortennichtmoeglich',
-  'noresponder', 'nocontestar', 'noresponda', 'norespondas',
-  'nonrispondere', 'nonrispondi',
-  'nietantwoorden', 'geenantwoord', 'nietbeantwoorden',
-  'nieodpowiadaj', 'nieodpowiadac', 'brakodpowiedzi',
-  'svarainte', 'svaraej', 'ikkesvar', 'svarikke', 'ikkebesvar', 'ikkesvarher',
-  'neodpovidejte', 'neodpovidat', 'neodpovedajte', 'neodpovedat',
-  'alavastaa', 'eivastausta', 'alavastaatahan',
-  'nevalaszoljon', 'nevalaszolj',
-  'nuraspunde', 'nuraspundeti',
-  'neodgovarjaj', 'neodgovaraj', 'neodgovarajte',
-  'nevastata', 'neotgovaryai', 'neotgovarjaj', 'neatsakyti', 'neatbildet', 'arvastata', 'mittevastata',
+  'noreply',
+  'donotreply',
+  'dontreply',
+  'noanswer',
+  'noresponse',
+  'norespond',
+  'naoresponda',
+  'naoresponder',
+  'naorespondaeste',
+  'favornaoresponder',
+  'nepasrepondre',
+  'nerepondezpas',
+  'mercidenepasrepondre',
+  'nichtantworten',
+  'bittenichtantworten',
+  'keineantwort',
+  'antwortennichtmoeglich',
+  'noresponder',
+  'nocontestar',
+  'noresponda',
+  'norespondas',
+  'nonrispondere',
+  'nonrispondi',
+  'nietantwoorden',
+  'geenantwoord',
+  'nietbeantwoorden',
+  'nieodpowiadaj',
+  'nieodpowiadac',
+  'brakodpowiedzi',
+  'svarainte',
+  'svaraej',
+  'ikkesvar',
+  'svarikke',
+  'ikkebesvar',
+  'ikkesvarher',
+  'neodpovidejte',
+  'neodpovidat',
+  'neodpovedajte',
+  'neodpovedat',
+  'alavastaa',
+  'eivastausta',
+  'alavastaatahan',
+  'nevalaszoljon',
+  'nevalaszolj',
+  'nuraspunde',
+  'nuraspundeti',
+  'neodgovarjaj',
+  'neodgovaraj',
+  'neodgovarajte',
+  'nevastata',
+  'neotgovaryai',
+  'neotgovarjaj',
+  'neatsakyti',
+  'neatbildet',
+  'arvastata',
+  'mittevastata',
 ]
 // Machines' own mailboxes: bounces, notifications, daemons.
-const MACHINE_LOCAL = /^(?:notifications?|notify|mailer[-_]?daemon|postmaster|bounces?(?:[+-].*)?|auto[-_]?(?:reply|mailer|confirm|responder)|system|alerts?|daemon)$/i
+const MACHINE_LOCAL =
+  /^(?:notifications?|notify|mailer[-_]?daemon|postmaster|bounces?(?:[+-].*)?|auto[-_]?(?:reply|mailer|confirm|responder)|system|alerts?|daemon)$/i
 
-const squeeze = (local: string) => local.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[-_.+]/g, '')
+const squeeze = (local: string) =>
+  local
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[-_.+]/g, '')
 
 /** No-reply, notification and bounce addresses: never a customer, never a reply target. */
 export function isNoReplyAddress(email: string | null | undefined): boolean {

@@ -23,12 +23,22 @@ export async function openCaseFromNotEscalation(
   if (stored.status !== 'not_escalation') throw new AppError('INVALID_STATE', 'That message is no longer kept as a not-escalation.')
   if (stored.caseId) throw new AppError('INVALID_STATE', 'That message is already attached to a case.')
   const outcome = await processStored(db, {
-    orgId, rawId, raw: new Uint8Array(stored.raw), provider: stored.provider, sha256: stored.sha256, envelope: stored.envelope,
-    analyze: input.analyze, env: input.env, escalatedBy: userActor(user),
+    orgId,
+    rawId,
+    raw: new Uint8Array(stored.raw),
+    provider: stored.provider,
+    sha256: stored.sha256,
+    envelope: stored.envelope,
+    analyze: input.analyze,
+    env: input.env,
+    escalatedBy: userActor(user),
   })
-  await withOrg(db, orgId, (tx) => recordAudit(tx, orgId, {
-    actor: userActor(user), action: 'message.escalate',
-    details: { rawId, outcome: outcome.status, ...(outcome.case ? { case: outcome.case } : {}) },
-  }))
+  await withOrg(db, orgId, (tx) =>
+    recordAudit(tx, orgId, {
+      actor: userActor(user),
+      action: 'message.escalate',
+      details: { rawId, outcome: outcome.status, ...(outcome.case ? { case: outcome.case } : {}) },
+    }),
+  )
   return outcome
 }

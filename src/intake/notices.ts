@@ -6,16 +6,38 @@
 import type { Address } from './parse.ts'
 import { BODIES, bodyNamedIn, bodyOfDomain, GOVERNMENT_DOMAIN, type Body } from './bodies.ts'
 import { FIRM } from './legal-words.ts'
-import { ATTORNEY_GENERAL_WORDS, CONSUMER_INTRO, CONSUMER_LABEL, DATA_PROTECTION_WORDS, DEADLINE, DISPUTE_RESOLUTION_WORDS, EMAIL_LABEL, NOTICE_WORDING, STAFF_LABEL, STAFF_TITLE } from './notice-words.ts'
+import {
+  ATTORNEY_GENERAL_WORDS,
+  CONSUMER_INTRO,
+  CONSUMER_LABEL,
+  DATA_PROTECTION_WORDS,
+  DEADLINE,
+  DISPUTE_RESOLUTION_WORDS,
+  EMAIL_LABEL,
+  NOTICE_WORDING,
+  STAFF_LABEL,
+  STAFF_TITLE,
+} from './notice-words.ts'
 import { domainOf, isNoReplyAddress, isOrgAddress, type OrgContext } from './org-context.ts'
 import { bbbNumber, cfpbNumber, findReference, referenceInFileName, type Reference } from './references.ts'
 import { PLATFORM_DOMAIN, readPlatformNotice } from './reviews.ts'
 
 export { GOVERNMENT_DOMAIN } from './bodies.ts'
-import { displayName, excerpt, flat, isFullerName, looksLikePersonName, nameTokens, plainLines, readNameAt, signatureLines, stripHonorifics } from './text.ts'
+import {
+  displayName,
+  excerpt,
+  flat,
+  isFullerName,
+  looksLikePersonName,
+  nameTokens,
+  plainLines,
+  readNameAt,
+  signatureLines,
+  stripHonorifics,
+} from './text.ts'
 
 export type ChannelKind =
-  | 'bbb' | 'cfpb' | 'attorney_general' | 'ombudsman' | 'data_protection_authority' | 'consumer_affairs' | 'review_platform' | 'counsel'
+  'bbb' | 'cfpb' | 'attorney_general' | 'ombudsman' | 'data_protection_authority' | 'consumer_affairs' | 'review_platform' | 'counsel'
 /** The body a notice came through (or counsel), and where a reply through it would go. */
 export type Channel = { kind: ChannelKind; name: string | null; email: string | null; reference: string | null }
 export type Person = { name: string | null; email: string | null }
@@ -46,9 +68,18 @@ type Identified = { kind: BodyKind; reason: string; letterhead: string | null; r
 
 // Words in a sender's domain that name a kind of body the table does not list.
 const DOMAIN_WORDS: [RegExp, BodyKind][] = [
-  [/ombuds|schlichtung|geschillen|m[eé]diat|arbitra|conciliazion|reklamationsnamnd|klagenaevn|klagenemnd|riitalautakunta|bekeltet/, 'ombudsman'],
-  [/datenschutz|dataprotection|datatilsynet|tietosuoja|privacycommission|(?:^|\.)(?:lfd|ldi|lda)\.[a-z-]+\.de$/, 'data_protection_authority'],
-  [/tradingstandards|verbraucherzentrale|fairtrading|consumerprotection|consumeraffairs|konsumentenschutz|forbrukerradet|forbrugerraadet/, 'consumer_affairs'],
+  [
+    /ombuds|schlichtung|geschillen|m[eé]diat|arbitra|conciliazion|reklamationsnamnd|klagenaevn|klagenemnd|riitalautakunta|bekeltet/,
+    'ombudsman',
+  ],
+  [
+    /datenschutz|dataprotection|datatilsynet|tietosuoja|privacycommission|(?:^|\.)(?:lfd|ldi|lda)\.[a-z-]+\.de$/,
+    'data_protection_authority',
+  ],
+  [
+    /tradingstandards|verbraucherzentrale|fairtrading|consumerprotection|consumeraffairs|konsumentenschutz|forbrukerradet|forbrugerraadet/,
+    'consumer_affairs',
+  ],
   [/attorneygeneral|(?:^|\.)(?:atg|ag|oag|ago|doj)\.(?:[a-z]{2}\.)?(?:gov|state\.[a-z]{2}\.us)$/, 'attorney_general'],
 ]
 // Names of public offices, for a sender the table does not list: "… Commission", "Urząd …", "Inspekce".
@@ -64,7 +95,12 @@ function identifyBody(doc: NoticeDoc, lines: string[]): Identified | null {
   const domain = doc.from?.email ? domainOf(doc.from.email) : ''
   const senderName = (doc.from?.name ?? '').replace(/^per conto di:\s*/i, '')
   const heads = letterheadLines(lines)
-  const found = (body: Body, reason: string): Identified => ({ kind: body.kind, reason, letterhead: heads.find((l) => bodyNamedIn(l)?.body === body) ?? null, runsAdr: !!body.runsAdr })
+  const found = (body: Body, reason: string): Identified => ({
+    kind: body.kind,
+    reason,
+    letterhead: heads.find((l) => bodyNamedIn(l)?.body === body) ?? null,
+    runsAdr: !!body.runsAdr,
+  })
   const listed = bodyOfDomain(domain) ?? doc.replyTo.map((r) => bodyOfDomain(domainOf(r.email))).find((b) => b) ?? null
   if (listed) return found(listed, `sent from ${domain || doc.replyTo[0]?.email}, the ${label(listed.kind)}'s domain`)
   // Bulk mail is read as a notice only when it comes from the body's own domain.
@@ -78,12 +114,24 @@ function identifyBody(doc: NoticeDoc, lines: string[]): Identified | null {
     const inLine = bodyNamedIn(line)
     // The BBB's acronym and "consumer affairs" are common words; a government sender, a body
     // that only acts on complaints, or a capitalised letterhead backs them up.
-    if (inLine && (GOVERNMENT_DOMAIN.test(domain) || inLine.body.kind === 'ombudsman' || inLine.body.kind === 'data_protection_authority' || /^[^\p{Ll}]*$/u.test(line))) {
+    if (
+      inLine &&
+      (GOVERNMENT_DOMAIN.test(domain) ||
+        inLine.body.kind === 'ombudsman' ||
+        inLine.body.kind === 'data_protection_authority' ||
+        /^[^\p{Ll}]*$/u.test(line))
+    ) {
       candidates.push({ body: inLine.body, reason: `letterhead '${excerpt(line, 60)}'`, letterhead: line })
     }
   }
   const best = candidates.sort((a, b) => BODIES.indexOf(a.body) - BODIES.indexOf(b.body))[0]
-  if (best) return { kind: best.body.kind, reason: best.reason, letterhead: best.letterhead ?? found(best.body, '').letterhead, runsAdr: !!best.body.runsAdr }
+  if (best)
+    return {
+      kind: best.body.kind,
+      reason: best.reason,
+      letterhead: best.letterhead ?? found(best.body, '').letterhead,
+      runsAdr: !!best.body.runsAdr,
+    }
   const byWord = DOMAIN_WORDS.find(([re]) => re.test(domain))
   if (byWord) return { kind: byWord[1], reason: `sent from ${domain}, a ${label(byWord[1])}'s domain`, letterhead: null, runsAdr: false }
   return null
@@ -98,7 +146,12 @@ function bodyByStructure(doc: NoticeDoc, lines: string[], text: string): Identif
   if (doc.bulk) return null
   const domain = doc.from?.email ? domainOf(doc.from.email) : ''
   const government = GOVERNMENT_DOMAIN.test(domain) || doc.replyTo.some((r) => GOVERNMENT_DOMAIN.test(domainOf(r.email)))
-  const office = OFFICE_NAME.exec(doc.from?.name ?? '') ?? letterheadLines(lines).map((l) => OFFICE_NAME.exec(l)).find((m) => m) ?? null
+  const office =
+    OFFICE_NAME.exec(doc.from?.name ?? '') ??
+    letterheadLines(lines)
+      .map((l) => OFFICE_NAME.exec(l))
+      .find((m) => m) ??
+    null
   if (!government && !office) return null
   // A law firm's letterhead is counsel, not a body.
   if (!government && letterheadLines(lines).some((l) => FIRM.test(l))) return null
@@ -109,13 +162,28 @@ function bodyByStructure(doc: NoticeDoc, lines: string[], text: string): Identif
   ].filter((s): s is string => !!s)
   if (signals.length < (government ? 2 : 3)) return null
   const words = text.slice(0, 20_000)
-  const kind: BodyKind = DATA_PROTECTION_WORDS.test(words) ? 'data_protection_authority' : ATTORNEY_GENERAL_WORDS.test(words) ? 'attorney_general' : DISPUTE_RESOLUTION_WORDS.test(words) ? 'ombudsman' : 'consumer_affairs'
+  const kind: BodyKind = DATA_PROTECTION_WORDS.test(words)
+    ? 'data_protection_authority'
+    : ATTORNEY_GENERAL_WORDS.test(words)
+      ? 'attorney_general'
+      : DISPUTE_RESOLUTION_WORDS.test(words)
+        ? 'ombudsman'
+        : 'consumer_affairs'
   const sender = government ? `a government sender (${domain})` : `an office ('${excerpt(office![0], 30)}')`
   return { kind, reason: `${sender} with ${signals.join(', ')}`, letterhead: null, runsAdr: false }
 }
 
 const label = (kind: ChannelKind) =>
-  ({ bbb: 'BBB', cfpb: 'CFPB', attorney_general: 'attorney general', ombudsman: 'ombudsman', data_protection_authority: 'data-protection authority', consumer_affairs: 'consumer-affairs body', review_platform: 'review platform', counsel: 'counsel' })[kind]
+  ({
+    bbb: 'BBB',
+    cfpb: 'CFPB',
+    attorney_general: 'attorney general',
+    ombudsman: 'ombudsman',
+    data_protection_authority: 'data-protection authority',
+    consumer_affairs: 'consumer-affairs body',
+    review_platform: 'review platform',
+    counsel: 'counsel',
+  })[kind]
 
 export function readNotice(doc: NoticeDoc, org: OrgContext): NoticeReading | null {
   const lines = plainLines(doc.text, 40_000)
@@ -144,7 +212,10 @@ export function readNotice(doc: NoticeDoc, org: OrgContext): NoticeReading | nul
     consumer: consumer.person,
     reference,
     complaint: complaintSection(lines),
-    reasons: { channel: [`${label(kind)} notice: ${identified.reason}`, ...(reference ? [reference.reason] : [])], customer: consumer.reasons },
+    reasons: {
+      channel: [`${label(kind)} notice: ${identified.reason}`, ...(reference ? [reference.reason] : [])],
+      customer: consumer.reasons,
+    },
   }
 }
 
@@ -152,7 +223,10 @@ function noticeReference(kind: BodyKind, doc: NoticeDoc): Reference | null {
   const texts = [doc.subject, doc.text]
   if (kind === 'bbb') {
     const labelled = findReference(texts, 'notice')
-    const digits = labelled && /^\d{6,10}$/.test(labelled.value) ? labelled.value : bbbNumber(texts.join('\n')) ?? /(?<!\d)(\d{8})(?!\d)/.exec(texts.join('\n'))?.[1]
+    const digits =
+      labelled && /^\d{6,10}$/.test(labelled.value)
+        ? labelled.value
+        : (bbbNumber(texts.join('\n')) ?? /(?<!\d)(\d{8})(?!\d)/.exec(texts.join('\n'))?.[1])
     return digits ? { value: `BBB-${digits}`, reason: `BBB complaint ${digits}` } : null
   }
   if (kind === 'cfpb') {
@@ -184,7 +258,8 @@ function replyAddress(doc: NoticeDoc): string | null {
 // ---- The consumer a notice names ----
 
 // Honorifics that open a name in a notice's prose, in the languages of the EU/EEA.
-const HONORIFIC_START = /(?<![\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Herrn?|Frau|Mme|Monsieur|Madame|Dña|Sra|Sr|Sig\.ra|Sig|de heer|mevrouw|Pan|Pani|Pana|Panią|pan|paní|pana|Hr|Fru|Dl|Dna|Exmo|Exma|Senhora?)\.?\s(?=\p{Lu})/gu
+const HONORIFIC_START =
+  /(?<![\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Herrn?|Frau|Mme|Monsieur|Madame|Dña|Sra|Sr|Sig\.ra|Sig|de heer|mevrouw|Pan|Pani|Pana|Panią|pan|paní|pana|Hr|Fru|Dl|Dna|Exmo|Exma|Senhora?)\.?\s(?=\p{Lu})/gu
 // Prose that introduces the consumer, matched at every place in the notice.
 const CONSUMER_PROSE = new RegExp(CONSUMER_INTRO.source, 'giu')
 
@@ -206,15 +281,32 @@ function noticeConsumer(doc: NoticeDoc, lines: string[], org: OrgContext): { per
   }
   const written = `${doc.subject}\n${doc.text.slice(0, 30_000)}`
   const text = flat(written)
-  for (const m of text.matchAll(CONSUMER_PROSE)) consider(readNameAt(text, m.index + m[0].length, { allowCompany: true }), 2, `the notice says '${excerpt(text.slice(m.index, m.index + m[0].length + 30), 60)}'`, m.index)
-  for (const m of written.matchAll(/^(.{3,60}?) has (?:reviewed|rejected|accepted|responded to) (?:the|your) response/gimu)) consider(m[1]!, 2, `the notice says '${excerpt(m[0], 60)}'`, m.index)
-  for (const m of text.matchAll(/\b(?:case|complaint|file)\s(?:no\.?|#|number)\s?[\w/-]{3,30}\s[-–]\s/giu)) consider(readNameAt(text, m.index + m[0].length), 2, `the notice's reference line names '${excerpt(text.slice(m.index + m[0].length, m.index + m[0].length + 30), 40)}'`, m.index)
-  for (const m of text.slice(0, 6000).matchAll(HONORIFIC_START)) consider(readNameAt(text, m.index), 1, `the notice mentions '${excerpt(text.slice(m.index, m.index + 30), 40)}'`, m.index)
+  for (const m of text.matchAll(CONSUMER_PROSE))
+    consider(
+      readNameAt(text, m.index + m[0].length, { allowCompany: true }),
+      2,
+      `the notice says '${excerpt(text.slice(m.index, m.index + m[0].length + 30), 60)}'`,
+      m.index,
+    )
+  for (const m of written.matchAll(/^(.{3,60}?) has (?:reviewed|rejected|accepted|responded to) (?:the|your) response/gimu))
+    consider(m[1]!, 2, `the notice says '${excerpt(m[0], 60)}'`, m.index)
+  for (const m of text.matchAll(/\b(?:case|complaint|file)\s(?:no\.?|#|number)\s?[\w/-]{3,30}\s[-–]\s/giu))
+    consider(
+      readNameAt(text, m.index + m[0].length),
+      2,
+      `the notice's reference line names '${excerpt(text.slice(m.index + m[0].length, m.index + m[0].length + 30), 40)}'`,
+      m.index,
+    )
+  for (const m of text.slice(0, 6000).matchAll(HONORIFIC_START))
+    consider(readNameAt(text, m.index), 1, `the notice mentions '${excerpt(text.slice(m.index, m.index + 30), 40)}'`, m.index)
   const best = pickName(candidates)
   const email = consumerEmail(doc, lines, org, best?.name ?? null)
   return {
     person: { name: best?.name ?? null, email: email?.email ?? null },
-    reasons: [...(best ? [best.reason] : ['the notice names no consumer']), ...(email ? [email.reason] : ['the notice gives no address for the consumer'])],
+    reasons: [
+      ...(best ? [best.reason] : ['the notice names no consumer']),
+      ...(email ? [email.reason] : ['the notice gives no address for the consumer']),
+    ],
   }
 }
 
@@ -223,7 +315,8 @@ function pickName(candidates: Candidate[]): Candidate | null {
   if (candidates.length === 0) return null
   const sorted = [...candidates].sort((a, b) => b.weight - a.weight || a.at - b.at)
   let best = sorted[0]!
-  for (const c of candidates) if (isFullerName(c.name, best.name) && !/^\p{Lu}\.?$/u.test(nameTokens(c.name)[0] ?? '')) best = { ...c, reason: best.reason }
+  for (const c of candidates)
+    if (isFullerName(c.name, best.name) && !/^\p{Lu}\.?$/u.test(nameTokens(c.name)[0] ?? '')) best = { ...c, reason: best.reason }
   return best
 }
 
@@ -260,12 +353,21 @@ function consumerEmail(doc: NoticeDoc, lines: string[], org: OrgContext, name: s
   const bodyDomain = doc.from?.email ? registrable(domainOf(doc.from.email)) : null
   const usable = (e: string) => {
     const d = domainOf(e)
-    return !isOrgAddress(org, e) && !isNoReplyAddress(e) && !GOVERNMENT_DOMAIN.test(d) && registrable(d) !== bodyDomain &&
-      !doc.replyTo.some((r) => r.email.toLowerCase() === e) && !PLATFORM_DOMAIN.test(d)
+    return (
+      !isOrgAddress(org, e) &&
+      !isNoReplyAddress(e) &&
+      !GOVERNMENT_DOMAIN.test(d) &&
+      registrable(d) !== bodyDomain &&
+      !doc.replyTo.some((r) => r.email.toLowerCase() === e) &&
+      !PLATFORM_DOMAIN.test(d)
+    )
   }
   for (const line of lines) {
     const m = EMAIL_LABEL.exec(line)
-    const email = m?.[1]?.replace(/[>.,;)]+$/, '').replace(/^</, '').toLowerCase()
+    const email = m?.[1]
+      ?.replace(/[>.,;)]+$/, '')
+      .replace(/^</, '')
+      .toLowerCase()
     if (email && usable(email)) return { email, reason: `the notice gives the consumer's address ('${excerpt(line, 50)}')` }
   }
   if (name) {
@@ -283,7 +385,8 @@ function consumerEmail(doc: NoticeDoc, lines: string[], org: OrgContext, name: s
 /** "greatwestpacific.bbb.org" → "bbb.org", "ico.org.uk" → "ico.org.uk": what one body's addresses share. */
 export function registrable(domain: string): string {
   const parts = domain.split('.')
-  const secondLevel = /^(?:co|com|org|gov|ac|net|gob|gouv)$/.test(parts[parts.length - 2] ?? '') && (parts[parts.length - 1] ?? '').length === 2
+  const secondLevel =
+    /^(?:co|com|org|gov|ac|net|gob|gouv)$/.test(parts[parts.length - 2] ?? '') && (parts[parts.length - 1] ?? '').length === 2
   return parts.slice(secondLevel ? -3 : -2).join('.')
 }
 

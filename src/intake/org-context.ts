@@ -27,12 +27,16 @@ type OrgContextInput = {
 const lower = (s: string) => s.trim().toLowerCase()
 
 export function domainOf(email: string): string {
-  return email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase()
+  return email
+    .slice(email.lastIndexOf('@') + 1)
+    .trim()
+    .toLowerCase()
 }
 
 // Public mailbox providers: a small org's desk or a user may have an address there, but the
 // domain is everyone's, so it is never taken for the org's own (the address itself still is).
-const PUBLIC_MAIL = /^(?:gmail|googlemail|outlook|hotmail|live|msn|yahoo|ymail|icloud|me|mac|aol|gmx|web|t-online|freenet|posteo|mailbox|orange|wanadoo|free|laposte|sfr|libero|virgilio|tiscali|alice|proton|protonmail|pm|fastmail|zoho|yandex|mail|ziggo|kpnmail|hetnet|telia|online|seznam|wp|onet|interia|o2)\.[a-z.]{2,12}$/
+const PUBLIC_MAIL =
+  /^(?:gmail|googlemail|outlook|hotmail|live|msn|yahoo|ymail|icloud|me|mac|aol|gmx|web|t-online|freenet|posteo|mailbox|orange|wanadoo|free|laposte|sfr|libero|virgilio|tiscali|alice|proton|protonmail|pm|fastmail|zoho|yandex|mail|ziggo|kpnmail|hetnet|telia|online|seznam|wp|onet|interia|o2)\.[a-z.]{2,12}$/
 
 /** A public mailbox provider's domain (gmail.com, web.de…): everyone's, never one org's own. */
 export const isPublicMailDomain = (domain: string): boolean => PUBLIC_MAIL.test(domain.toLowerCase())

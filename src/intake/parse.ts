@@ -186,7 +186,10 @@ function toParsedMail(email: Email, hasPlain: boolean): ParsedMail {
       isMessage: isMessageType(a.mimeType),
     })),
     attachedMessages: [],
-    returnedHeaders: email.attachments.filter((a) => a.mimeType === 'text/rfc822-headers').slice(0, 4).map((a) => returnedIds(contentBytes(a.content))),
+    returnedHeaders: email.attachments
+      .filter((a) => a.mimeType === 'text/rfc822-headers')
+      .slice(0, 4)
+      .map((a) => returnedIds(contentBytes(a.content))),
     headers: email.headers.map((h) => ({ key: h.key, value: h.value })),
   })
 }
@@ -194,7 +197,11 @@ function toParsedMail(email: Email, hasPlain: boolean): ParsedMail {
 /** Message-ID, In-Reply-To and References of a returned header section (first 64 KB, unfolded). */
 function returnedIds(bytes: Uint8Array) {
   const block = latin1(bytes.subarray(0, SNIFF_BYTES)).replace(/\r?\n[ \t]+/g, ' ')
-  const value = (name: string) => block.split(/\r?\n/).find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1)
+  const value = (name: string) =>
+    block
+      .split(/\r?\n/)
+      .find((line) => line.toLowerCase().startsWith(`${name}:`))
+      ?.slice(name.length + 1)
   return { messageId: firstId(value('message-id')), inReplyTo: firstId(value('in-reply-to')), references: allIds(value('references')) }
 }
 
@@ -252,7 +259,13 @@ const MSG_ID_SHAPE = /^[^\s\p{Cc}<>]+@[^\s\p{Cc}<>@]+$/u
 function allIds(value: string | undefined): string[] {
   if (!value) return []
   const bracketed = [...value.matchAll(/<([^<>]+)>/g)].map((m) => m[1]!.trim()).filter(Boolean)
-  const ids = bracketed.length > 0 ? bracketed : value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean)
+  const ids =
+    bracketed.length > 0
+      ? bracketed
+      : value
+          .split(/[\s,]+/)
+          .map((s) => s.trim())
+          .filter(Boolean)
   return ids.filter((id) => id.length <= MAX_ID_CHARS && MSG_ID_SHAPE.test(id))
 }
 
@@ -265,7 +278,10 @@ const MAX_SUBJECT_CHARS = 998
  * the length stays within one header line.
  */
 export function headerSafeSubject(value: string): string {
-  const oneLine = value.replace(/[\r\n\t\v\f\u0085\u2028\u2029]+/g, ' ').replace(/\p{Cc}+/gu, '').trim()
+  const oneLine = value
+    .replace(/[\r\n\t\v\f\u0085\u2028\u2029]+/g, ' ')
+    .replace(/\p{Cc}+/gu, '')
+    .trim()
   if (oneLine.length <= MAX_SUBJECT_CHARS) return oneLine
   // Never cut a surrogate pair in half.
   const end = /[\ud800-\udbff]/.test(oneLine[MAX_SUBJECT_CHARS - 1]!) ? MAX_SUBJECT_CHARS - 1 : MAX_SUBJECT_CHARS

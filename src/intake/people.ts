@@ -10,11 +10,23 @@ type Found = { person: Person; reasons: string[] }
 type Candidate = { name: string; at: number; end: number; weight: number; why: string }
 
 const TRIGGERS: [RegExp, number, string][] = [
-  [/\b(?:off the phone with|on the phone with|spoke (?:to|with)|talked (?:to|with)|speaking with|a call (?:from|with)|call from|meeting with|chat with|visit from)\s/gi, 3, 'the report is about'],
-  [/\b(?:matched (?:him|her|them)|identified (?:him|her|them|the (?:customer|poster|op)) as|the (?:op|poster|customer|client) is|customer(?: name)?|client|kundin|kunde|cliente|klant|klantnaam)[:,]?\s/gi, 3, 'the report names'],
+  [
+    /\b(?:off the phone with|on the phone with|spoke (?:to|with)|talked (?:to|with)|speaking with|a call (?:from|with)|call from|meeting with|chat with|visit from)\s/gi,
+    3,
+    'the report is about',
+  ],
+  [
+    /\b(?:matched (?:him|her|them)|identified (?:him|her|them|the (?:customer|poster|op)) as|the (?:op|poster|customer|client) is|customer(?: name)?|client|kundin|kunde|cliente|klant|klantnaam)[:,]?\s/gi,
+    3,
+    'the report names',
+  ],
   [/@[\w.]{2,30}\s\(/g, 3, 'the report names the poster'],
   [/\b(?:heute|gestern)(?:\s(?:vormittag|morgen|nachmittag|abend))?\s(?:war|kam|rief)\s/gi, 2, 'the report says'],
-  [/(?<![\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Herrn?|Frau|Mme|Monsieur|Madame|Sr|Sra|Sig\.ra|Sig|Dhr|Mevr|de heer|mevrouw)\.?\s/gu, 2, 'the report mentions'],
+  [
+    /(?<![\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Herrn?|Frau|Mme|Monsieur|Madame|Sr|Sra|Sig\.ra|Sig|Dhr|Mevr|de heer|mevrouw)\.?\s/gu,
+    2,
+    'the report mentions',
+  ],
 ]
 // A call verb right after the name, perhaps after where they are from and a parenthesis: "Marta
 // Ruiz from Cumbre Aventura (our reseller) just called me", "Hendrik Vos (…) rang", in the
@@ -35,12 +47,14 @@ export function findNamedPerson(text: string, org: OrgContext, options: { startO
   }
   if (options.startOnly) consider(bounded.search(/\S/), 3, 'the text names')
   else {
-    for (const [re, weight, why] of TRIGGERS) for (const m of bounded.matchAll(re)) consider(m.index + m[0].length - (re.source.startsWith('(?<!') ? m[0].length : 0), weight, why)
+    for (const [re, weight, why] of TRIGGERS)
+      for (const m of bounded.matchAll(re)) consider(m.index + m[0].length - (re.source.startsWith('(?<!') ? m[0].length : 0), weight, why)
     // A name that opens a sentence and is followed by a call verb: "Hendrik Vos (…) just called me".
     for (const m of bounded.matchAll(/(?:^|\n|[.!?]\s)(?=\p{Lu})/gu)) {
       const at = m.index + m[0].length
       const name = readNameAt(bounded, at)
-      if (name && CALLED.test(bounded.slice(at + bounded.slice(at).indexOf(name) + name.length, at + 300))) consider(at, 3, 'the report says')
+      if (name && CALLED.test(bounded.slice(at + bounded.slice(at).indexOf(name) + name.length, at + 300)))
+        consider(at, 3, 'the report says')
     }
   }
   if (candidates.length === 0) return { person: { name: null, email: null }, reasons: [] }
@@ -50,7 +64,10 @@ export function findNamedPerson(text: string, org: OrgContext, options: { startO
   const email = emailNear(bounded, best.end, org)
   return {
     person: { name: best.name, email },
-    reasons: [`${best.why} ${best.name} ('${excerpt(bounded.slice(Math.max(0, best.at - 20), best.end + 10), 60)}')`, ...(email ? [`the report gives their address ${email}`] : [])],
+    reasons: [
+      `${best.why} ${best.name} ('${excerpt(bounded.slice(Math.max(0, best.at - 20), best.end + 10), 60)}')`,
+      ...(email ? [`the report gives their address ${email}`] : []),
+    ],
   }
 }
 

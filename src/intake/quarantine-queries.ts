@@ -41,7 +41,10 @@ export async function listOrgHeld(tx: Q, stuckSeconds: number, limit: number): P
  * Owner connection: held messages of every org and of none (mail no org receives has no org
  * until someone routes it, so row-level security shows it to nobody but the owner).
  */
-export async function listAllHeld(db: Db, o: { stuckSeconds: number; limit: number; orgId?: string | null; unroutedOnly?: boolean }): Promise<HeldRow[]> {
+export async function listAllHeld(
+  db: Db,
+  o: { stuckSeconds: number; limit: number; orgId?: string | null; unroutedOnly?: boolean },
+): Promise<HeldRow[]> {
   return db<HeldRow[]>`
     select ${heldColumns(db)} from inbound_raw r left join orgs o on o.id = r.org_id
     where ${isHeld(db, o.stuckSeconds)}

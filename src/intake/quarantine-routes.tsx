@@ -47,9 +47,10 @@ quarantineRoutes.post('/:id/reprocess', async (c) => {
   if (!result.ok && result.reason === 'not_found') throw notFound('That message')
   if (!result.ok) return show(c, user.orgId, { error: `Not reprocessed: ${result.message}.` }, 422)
   const outcome = result.value.outcome
-  const notice = outcome.status === 'quarantined'
-    ? `Processed again, and quarantined again: ${outcome.reason}`
-    : `Processed again: ${outcome.status}${outcome.case ? ` (${outcome.case})` : ''}.`
+  const notice =
+    outcome.status === 'quarantined'
+      ? `Processed again, and quarantined again: ${outcome.reason}`
+      : `Processed again: ${outcome.status}${outcome.case ? ` (${outcome.case})` : ''}.`
   return show(c, user.orgId, { notice })
 })
 

@@ -3,8 +3,16 @@ import { recordAudit, type Actor } from '../audit/audit.ts'
 import { withOrg, type Db } from '../db.ts'
 import type { Analyzer } from './analyze.ts'
 import {
-  claimUnrouted, countUnroutedHeld, findOrgHeld, findUnroutedHeld, headBytes, inboundDomainOwners, listAllHeld,
-  listOrgHeld, rawBytesOf, type HeldRow,
+  claimUnrouted,
+  countUnroutedHeld,
+  findOrgHeld,
+  findUnroutedHeld,
+  headBytes,
+  inboundDomainOwners,
+  listAllHeld,
+  listOrgHeld,
+  rawBytesOf,
+  type HeldRow,
 } from './quarantine-queries.ts'
 import { markRaw } from './queries.ts'
 import { reprocessRaw, type ReprocessResult } from './reprocess.ts'
@@ -68,7 +76,9 @@ export function describeHead(head: Buffer, envelope: Record<string, unknown>) {
   const rawFrom = clip(fields.get('from') ?? '', 1000)
   const [sender] = rawFrom ? addressParser(rawFrom, { flatten: true }) : []
   const envelopeTo = Array.isArray(envelope.to) ? envelope.to.filter((t): t is string => typeof t === 'string') : []
-  const recipients = [...new Set([...envelopeTo, ...headerRecipients(head)].map((a) => a.trim().replace(/^<|>$/g, '').toLowerCase()))].slice(0, 50)
+  const recipients = [
+    ...new Set([...envelopeTo, ...headerRecipients(head)].map((a) => a.trim().replace(/^<|>$/g, '').toLowerCase())),
+  ].slice(0, 50)
   // A control character in a header is how a hostile message tries to break a page or a log line.
   const printable = (s: string) => s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim()
   return {
@@ -83,11 +93,20 @@ export function toHeld(row: HeldRow): HeldMessage {
   const stuck = row.status === 'received'
   const reason = stuck
     ? `stored but not processed${row.lastError ? `; last error: ${row.lastError}` : ''} (the sweep retries it: attempt ${row.attempts} of ${maxProcessAttempts})`
-    : row.reason ?? 'quarantined'
+    : (row.reason ?? 'quarantined')
   return {
-    id: row.id, orgId: row.orgId, orgSlug: row.orgSlug, state: stuck ? 'stuck' : 'quarantined', reason,
-    provider: row.provider, receivedAt: row.receivedAt, size: row.size, attempts: row.attempts, maxAttempts: maxProcessAttempts,
-    lastError: row.lastError, ...describeHead(row.head, row.envelope),
+    id: row.id,
+    orgId: row.orgId,
+    orgSlug: row.orgSlug,
+    state: stuck ? 'stuck' : 'quarantined',
+    reason,
+    provider: row.provider,
+    receivedAt: row.receivedAt,
+    size: row.size,
+    attempts: row.attempts,
+    maxAttempts: maxProcessAttempts,
+    lastError: row.lastError,
+    ...describeHead(row.head, row.envelope),
   }
 }
 
@@ -140,7 +159,13 @@ async function accessHeld(db: Db, orgId: string, id: string): Promise<Access | n
 export type HeldAction<T> = { ok: true; value: T } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'failed'; message: string }
 
 /** Runs the message through intake again (an unrouted one is given to this org first). Audited. */
-export async function reprocessHeld(db: Db, orgId: string, id: string, actor: Actor, analyze?: Analyzer): Promise<HeldAction<ReprocessResult & { ok: true }>> {
+export async function reprocessHeld(
+  db: Db,
+  orgId: string,
+  id: string,
+  actor: Actor,
+  analyze?: Analyzer,
+): Promise<HeldAction<ReprocessResult & { ok: true }>> {
   const access = await accessHeld(db, orgId, id)
   if (!access) return { ok: false, reason: 'not_found' }
   const result = await reprocessRaw(db, id, orgId, analyze, actor)
@@ -151,24 +176,44 @@ export async function reprocessHeld(db: Db, orgId: string, id: string, actor: Ac
  * Keeps the message as not an escalation (with the person's reason), next to the auto-replies and
  * bulk mail intake sets aside: no case, no draft. An unrouted one becomes this org's. Audited.
  */
-export async function markHeldNotEscalation(db: Db, orgId: string, id: string, actor: Actor, note: string): Promise<HeldAction<HeldMessage>> {
+export async function markHeldNotEscalation(
+  db: Db,
+  orgId: string,
+  id: string,
+  actor: Actor,
+  note: string,
+): Promise<HeldAction<HeldMessage>> {
   const access = await accessHeld(db, orgId, id)
   if (!access) return { ok: false, reason: 'not_found' }
   if (access.unrouted && !(await claimUnrouted(db, id, orgId))) return { ok: false, reason: 'not_found' }
   const { message } = access
   const reason = `marked as not an escalation by a person${note ? `: ${clip(note, 500)}` : ''} (was: ${clip(message.reason, 300)})`
   await withOrg(db, orgId, async (tx) => {
-    await markRaw(tx, id, 'not_escalation', { reason, summary: { from: message.from, name: message.fromName, subject: message.subject, kind: null } })
+    await markRaw(tx, id, 'not_escalation', {
+      reason,
+      summary: { from: message.from, name: message.fromName, subject: message.subject, kind: null },
+    })
     await recordAudit(tx, orgId, {
-      actor, action: 'message.mark_not_escalation',
-      details: { rawId: id, was: message.state, ...(access.unrouted ? { assigned: true } : {}), ...(note ? { note: clip(note, 500) } : {}) },
+      actor,
+      action: 'message.mark_not_escalation',
+      details: {
+        rawId: id,
+        was: message.state,
+        ...(access.unrouted ? { assigned: true } : {}),
+        ...(note ? { note: clip(note, 500) } : {}),
+      },
     })
   })
   return { ok: true, value: message }
 }
 
 /** The stored bytes as they arrived, for an admin to open in a mail program. The download is audited. */
-export async function downloadHeld(db: Db, orgId: string, id: string, actor: Actor): Promise<HeldAction<{ bytes: Buffer; message: HeldMessage }>> {
+export async function downloadHeld(
+  db: Db,
+  orgId: string,
+  id: string,
+  actor: Actor,
+): Promise<HeldAction<{ bytes: Buffer; message: HeldMessage }>> {
   const access = await accessHeld(db, orgId, id)
   if (!access) return { ok: false, reason: 'not_found' }
   // An unrouted message stays unrouted (downloading it decides nothing), so it is read on the
@@ -176,9 +221,12 @@ export async function downloadHeld(db: Db, orgId: string, id: string, actor: Act
   // admin read it.
   const bytes = access.unrouted ? await rawBytesOf(db, id) : await withOrg(db, orgId, (tx) => rawBytesOf(tx, id))
   if (!bytes) return { ok: false, reason: 'not_found' }
-  await withOrg(db, orgId, (tx) => recordAudit(tx, orgId, {
-    actor, action: 'message.download', details: { rawId: id, size: bytes.byteLength, ...(access.unrouted ? { unrouted: true } : {}) },
-  }))
+  await withOrg(db, orgId, (tx) =>
+    recordAudit(tx, orgId, {
+      actor,
+      action: 'message.download',
+      details: { rawId: id, size: bytes.byteLength, ...(access.unrouted ? { unrouted: true } : {}) },
+    }),
+  )
   return { ok: true, value: { bytes, message: access.message } }
 }
-

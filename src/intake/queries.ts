@@ -84,7 +84,11 @@ export async function findCaseByDedupeKey(db: Q, dedupeKey: string): Promise<{ c
  * key). A kept not-escalation counts too (its case is null when it answers none). Checked before a
  * new raw copy is stored.
  */
-export async function findEarlierCopy(db: Q, sha256: string, messageId: string | null): Promise<{ number: number | null; rawId: string } | undefined> {
+export async function findEarlierCopy(
+  db: Q,
+  sha256: string,
+  messageId: string | null,
+): Promise<{ number: number | null; rawId: string } | undefined> {
   const [row]: [{ number: number | null; rawId: string }?] = await db`
     (select c.number, r.id as "rawId" from inbound_raw r left join cases c on c.id = r.case_id
      where r.sha256 = ${sha256} and (r.case_id is not null or r.status = 'not_escalation') limit 1)
@@ -162,8 +166,15 @@ export async function listNotEscalations(db: Q, limit = 200): Promise<NotEscalat
 }
 
 /** One stored message of the org, for processing it again. */
-export async function findStoredRaw(db: Q, rawId: string): Promise<{ status: string; caseId: string | null; raw: Buffer; provider: string; sha256: string; envelope: Record<string, unknown> } | undefined> {
-  const [row]: [{ status: string; caseId: string | null; raw: Buffer; provider: string; sha256: string; envelope: Record<string, unknown> }?] = await db`
+export async function findStoredRaw(
+  db: Q,
+  rawId: string,
+): Promise<
+  { status: string; caseId: string | null; raw: Buffer; provider: string; sha256: string; envelope: Record<string, unknown> } | undefined
+> {
+  const [row]: [
+    { status: string; caseId: string | null; raw: Buffer; provider: string; sha256: string; envelope: Record<string, unknown> }?,
+  ] = await db`
     select status, case_id as "caseId", raw, provider, sha256, envelope from inbound_raw where id = ${rawId}`
   return row
 }

@@ -19,39 +19,118 @@ export type ReferenceSource = 'notice' | 'counsel' | 'customer' | 'platform'
 // The recipient's reference quoted back ("Your ref", "Ihr Zeichen", "Er referens", "Wasz znak",
 // "Vaše č. j.", "Sua referência") is never the sender's.
 const OWN_LABELS = [
-  String.raw`our\s{1,3}(?:file|matter|case)(?:\s{1,3}(?:no\.?|number|#|ref(?:erence)?))?`, String.raw`our\s{1,3}ref(?:erence)?\.?`,
-  String.raw`referencia\s{1,3}de\s{1,3}nuestro\s{1,3}despacho`, String.raw`unser(?:e)?\s{1,3}(?:az\.|aktenzeichen|gesch[äa]ftszeichen|zeichen)`,
-  String.raw`n(?:os)?\s{0,2}\/\s{0,2}r[ée]f(?:[ée]rence)?s?\.?`, String.raw`nos\s{1,3}r[ée]f(?:[ée]rence)?s?\.?`, String.raw`notre\s{1,3}r[ée]f(?:[ée]rence)?\.?`,
-  String.raw`n(?:uestra)?\s{0,2}\/\s{0,2}ref(?:erencia)?\.?`, String.raw`nuestra\s{1,3}ref(?:erencia)?\.?`, String.raw`n(?:ostro|s)\.?\s{0,2}rif(?:erimento)?\.?`,
-  String.raw`ons\s{1,3}kenmerk`, String.raw`nossa\s{1,3}ref(?:er[êe]ncia)?\.?`, String.raw`v[åa]r\s{1,3}ref(?:erens|erence)?\.?`, String.raw`vores\s{1,3}ref(?:erence)?\.?`,
-  String.raw`viitteemme`, String.raw`nasz\s{1,3}znak`, String.raw`na[šs]e\s{1,3}(?:[čc]\.\s?j\.|zn(?:a[čc]ka)?\.?|[čc][íi]slo\s{1,3}jednac[íi])`, String.raw`n[áa][šs]\s{1,3}znak`,
-  String.raw`[üu]gysz[áa]munk`, String.raw`hivatkoz[áa]si\s{1,3}sz[áa]munk`, String.raw`referin[țt]a\s{1,3}noastr[ăa]`, String.raw`meie\s{1,3}viide`, String.raw`m[ūu]s[uų]\s{1,3}nr\.?`,
+  String.raw`our\s{1,3}(?:file|matter|case)(?:\s{1,3}(?:no\.?|number|#|ref(?:erence)?))?`,
+  String.raw`our\s{1,3}ref(?:erence)?\.?`,
+  String.raw`referencia\s{1,3}de\s{1,3}nuestro\s{1,3}despacho`,
+  String.raw`unser(?:e)?\s{1,3}(?:az\.|aktenzeichen|gesch[äa]ftszeichen|zeichen)`,
+  String.raw`n(?:os)?\s{0,2}\/\s{0,2}r[ée]f(?:[ée]rence)?s?\.?`,
+  String.raw`nos\s{1,3}r[ée]f(?:[ée]rence)?s?\.?`,
+  String.raw`notre\s{1,3}r[ée]f(?:[ée]rence)?\.?`,
+  String.raw`n(?:uestra)?\s{0,2}\/\s{0,2}ref(?:erencia)?\.?`,
+  String.raw`nuestra\s{1,3}ref(?:erencia)?\.?`,
+  String.raw`n(?:ostro|s)\.?\s{0,2}rif(?:erimento)?\.?`,
+  String.raw`ons\s{1,3}kenmerk`,
+  String.raw`nossa\s{1,3}ref(?:er[êe]ncia)?\.?`,
+  String.raw`v[åa]r\s{1,3}ref(?:erens|erence)?\.?`,
+  String.raw`vores\s{1,3}ref(?:erence)?\.?`,
+  String.raw`viitteemme`,
+  String.raw`nasz\s{1,3}znak`,
+  String.raw`na[šs]e\s{1,3}(?:[čc]\.\s?j\.|zn(?:a[čc]ka)?\.?|[čc][íi]slo\s{1,3}jednac[íi])`,
+  String.raw`n[áa][šs]\s{1,3}znak`,
+  String.raw`[üu]gysz[áa]munk`,
+  String.raw`hivatkoz[áa]si\s{1,3}sz[áa]munk`,
+  String.raw`referin[țt]a\s{1,3}noastr[ăa]`,
+  String.raw`meie\s{1,3}viide`,
+  String.raw`m[ūu]s[uų]\s{1,3}nr\.?`,
 ]
 const GENERIC_LABELS = [
-  String.raw`matter\s{1,3}(?:no\.?|number|#|ref(?:erence)?)`, String.raw`(?:\b[A-Z]{2,6}\s{1,3})?file\s{1,3}(?:no\.?|number|#)`,
-  String.raw`case\s{0,3}\/\s{0,3}reference\s{1,3}(?:no\.?|number)`, String.raw`case\s{1,3}reference`, String.raw`case\s{0,3}(?:#|no\.?|number|id)`,
-  String.raw`complaint\s{0,3}(?:#|no\.?|number|id|reference)`, String.raw`reference\s{1,3}(?:number|no\.?)`,
+  String.raw`matter\s{1,3}(?:no\.?|number|#|ref(?:erence)?)`,
+  String.raw`(?:\b[A-Z]{2,6}\s{1,3})?file\s{1,3}(?:no\.?|number|#)`,
+  String.raw`case\s{0,3}\/\s{0,3}reference\s{1,3}(?:no\.?|number)`,
+  String.raw`case\s{1,3}reference`,
+  String.raw`case\s{0,3}(?:#|no\.?|number|id)`,
+  String.raw`complaint\s{0,3}(?:#|no\.?|number|id|reference)`,
+  String.raw`reference\s{1,3}(?:number|no\.?)`,
   String.raw`(?:reclamaci[óo]n|r[ée]clamation|reclamo|beschwerde|klacht|queja|denuncia|plainte|reclama[çc][ãa]o|queixa|skargi?|reklamacji|st[íi][žz]nosti)\s{0,3}(?:n\.?\s?[º°o]\.?|nr\.?|no\.?|#|nummer|n[úu]mero|numero)`,
-  String.raw`(?:id|n[úu]mero|c[óo]digo)\s{1,3}da\s{1,3}(?:reclama[çc][ãa]o|queixa)`, String.raw`protocolo(?:\s{1,3}n\.?\s?[º°o])?`,
-  String.raw`az\.`, 'aktenzeichen', String.raw`gesch[äa]fts(?:zeichen|zahl)`, 'gz', 'vorgangsnummer', 'fallnummer', 'zeichen',
-  String.raw`r[ée]f\.`, String.raw`plainte\s{1,3}n[°º]`, String.raw`num[ée]ro\s{1,3}de\s{1,3}dossier`, String.raw`dossier\s{1,3}n[°º]`,
-  String.raw`expte\.`, String.raw`expediente(?:\s{1,3}n\.?\s?º)?`, String.raw`fascicolo(?:\s{1,3}n\.?)?`, String.raw`prot(?:ocollo)?\.\s{0,2}n\.?`,
-  'dossiernummer', 'zaaknummer', 'klachtnummer', 'kenmerk', String.raw`ref(?:erence)?(?=\s?[:#])`,
-  'diarienummer', 'dnr', String.raw`[äa]rendenummer`, String.raw`[äa]rende(?:\s{1,3}nr\.?)?`, 'saksnummer', String.raw`saksnr\.?`, 'sagsnummer', String.raw`sagsnr\.?`, String.raw`j\.\s?nr\.?`,
-  'diaarinumero', 'dnro', 'asianumero', String.raw`znak\s{1,3}sprawy`, String.raw`numer\s{1,3}sprawy`, String.raw`sprawa\s{1,3}nr\.?`,
-  String.raw`[čc][íi]slo\s{1,3}jednac[íi]`, String.raw`[čc]\.\s?j\.`, String.raw`zn\.`,
-  String.raw`[üu]gysz[áa]m`, String.raw`iktat[óo]sz[áa]m`, String.raw`hivatkoz[áa]si\s{1,3}sz[áa]m`, String.raw`nr\.?\s{1,3}(?:de\s{1,3})?[îi]nregistrare`, String.raw`num[ăa]r\s{1,3}(?:de\s{1,3})?dosar`,
+  String.raw`(?:id|n[úu]mero|c[óo]digo)\s{1,3}da\s{1,3}(?:reclama[çc][ãa]o|queixa)`,
+  String.raw`protocolo(?:\s{1,3}n\.?\s?[º°o])?`,
+  String.raw`az\.`,
+  'aktenzeichen',
+  String.raw`gesch[äa]fts(?:zeichen|zahl)`,
+  'gz',
+  'vorgangsnummer',
+  'fallnummer',
+  'zeichen',
+  String.raw`r[ée]f\.`,
+  String.raw`plainte\s{1,3}n[°º]`,
+  String.raw`num[ée]ro\s{1,3}de\s{1,3}dossier`,
+  String.raw`dossier\s{1,3}n[°º]`,
+  String.raw`expte\.`,
+  String.raw`expediente(?:\s{1,3}n\.?\s?º)?`,
+  String.raw`fascicolo(?:\s{1,3}n\.?)?`,
+  String.raw`prot(?:ocollo)?\.\s{0,2}n\.?`,
+  'dossiernummer',
+  'zaaknummer',
+  'klachtnummer',
+  'kenmerk',
+  String.raw`ref(?:erence)?(?=\s?[:#])`,
+  'diarienummer',
+  'dnr',
+  String.raw`[äa]rendenummer`,
+  String.raw`[äa]rende(?:\s{1,3}nr\.?)?`,
+  'saksnummer',
+  String.raw`saksnr\.?`,
+  'sagsnummer',
+  String.raw`sagsnr\.?`,
+  String.raw`j\.\s?nr\.?`,
+  'diaarinumero',
+  'dnro',
+  'asianumero',
+  String.raw`znak\s{1,3}sprawy`,
+  String.raw`numer\s{1,3}sprawy`,
+  String.raw`sprawa\s{1,3}nr\.?`,
+  String.raw`[čc][íi]slo\s{1,3}jednac[íi]`,
+  String.raw`[čc]\.\s?j\.`,
+  String.raw`zn\.`,
+  String.raw`[üu]gysz[áa]m`,
+  String.raw`iktat[óo]sz[áa]m`,
+  String.raw`hivatkoz[áa]si\s{1,3}sz[áa]m`,
+  String.raw`nr\.?\s{1,3}(?:de\s{1,3})?[îi]nregistrare`,
+  String.raw`num[ăa]r\s{1,3}(?:de\s{1,3})?dosar`,
 ]
 const COURT_LABELS = [
-  String.raw`sygn(?:atura)?\.?\s{1,3}akt`, String.raw`processo\s{1,3}n\.?\s?[º°o]`, String.raw`n\.?\s?[º°o]\s{1,3}(?:do\s{1,3})?processo`, String.raw`docket\s{1,3}(?:no\.?|number)`,
-  String.raw`index\s{1,3}(?:no\.?|number)`, String.raw`claim\s{1,3}(?:no\.?|number)`, String.raw`spisov[áa]\s{1,3}zna[čc]ka`, String.raw`sp\.\s?zn\.`, String.raw`rg\s{1,3}n[°º]`,
-  String.raw`aktenzeichen\s{1,3}(?:des\s{1,3})?gerichts?`, String.raw`az\.\s{1,3}(?:des\s{1,3})?gerichts?`, String.raw`m[åa]l\s{1,3}nr\.?`,
+  String.raw`sygn(?:atura)?\.?\s{1,3}akt`,
+  String.raw`processo\s{1,3}n\.?\s?[º°o]`,
+  String.raw`n\.?\s?[º°o]\s{1,3}(?:do\s{1,3})?processo`,
+  String.raw`docket\s{1,3}(?:no\.?|number)`,
+  String.raw`index\s{1,3}(?:no\.?|number)`,
+  String.raw`claim\s{1,3}(?:no\.?|number)`,
+  String.raw`spisov[áa]\s{1,3}zna[čc]ka`,
+  String.raw`sp\.\s?zn\.`,
+  String.raw`rg\s{1,3}n[°º]`,
+  String.raw`aktenzeichen\s{1,3}(?:des\s{1,3})?gerichts?`,
+  String.raw`az\.\s{1,3}(?:des\s{1,3})?gerichts?`,
+  String.raw`m[åa]l\s{1,3}nr\.?`,
 ]
 const THEIR_LABELS = [
-  String.raw`your\s{1,3}ref(?:erence)?`, String.raw`ihr(?:e)?\s{1,3}(?:zeichen|az\.|aktenzeichen|schreiben)`, String.raw`v(?:otre|\/)\s{0,2}r[ée]f(?:[ée]rence)?`, String.raw`vuestra\s{1,3}ref`,
-  String.raw`s\/\s{0,2}ref`, String.raw`su\s{1,3}ref(?:erencia)?`, String.raw`vs\.?\s{0,2}rif`, String.raw`vostro\s{1,3}rif`, String.raw`uw\s{1,3}kenmerk`, String.raw`sua\s{1,3}ref(?:er[êe]ncia)?`,
-  String.raw`e(?:de)?r\s{1,3}ref(?:erens)?`, String.raw`deres\s{1,3}ref`, String.raw`jeres\s{1,3}ref`, 'viitteenne', String.raw`wasz\s{1,3}znak`, String.raw`va[šs]e\s{1,3}(?:[čc]\.\s?j\.|zn(?:a[čc]ka)?\.?)`,
-  String.raw`referin[țt]a\s{1,3}dumneavoastr[ăa]`, String.raw`teie\s{1,3}viide`,
+  String.raw`your\s{1,3}ref(?:erence)?`,
+  String.raw`ihr(?:e)?\s{1,3}(?:zeichen|az\.|aktenzeichen|schreiben)`,
+  String.raw`v(?:otre|\/)\s{0,2}r[ée]f(?:[ée]rence)?`,
+  String.raw`vuestra\s{1,3}ref`,
+  String.raw`s\/\s{0,2}ref`,
+  String.raw`su\s{1,3}ref(?:erencia)?`,
+  String.raw`vs\.?\s{0,2}rif`,
+  String.raw`vostro\s{1,3}rif`,
+  String.raw`uw\s{1,3}kenmerk`,
+  String.raw`sua\s{1,3}ref(?:er[êe]ncia)?`,
+  String.raw`e(?:de)?r\s{1,3}ref(?:erens)?`,
+  String.raw`deres\s{1,3}ref`,
+  String.raw`jeres\s{1,3}ref`,
+  'viitteenne',
+  String.raw`wasz\s{1,3}znak`,
+  String.raw`va[šs]e\s{1,3}(?:[čc]\.\s?j\.|zn(?:a[čc]ka)?\.?)`,
+  String.raw`referin[țt]a\s{1,3}dumneavoastr[ăa]`,
+  String.raw`teie\s{1,3}viide`,
 ]
 
 type Rank = 0 | 1 | 2
@@ -62,7 +141,8 @@ const LABEL = new RegExp(
     .join('|'),
   'giu',
 )
-const COURT_CONTEXT = /(?<![\p{L}])(?:court|small claims|superior|district|circuit|tribunal|gericht|landgericht|amtsgericht|juzgado|tribunale|rechtbank|s[ąa]d|soud|tingsr[äa]tt|tingrett|byret|k[äa]r[äa]j[äa]oikeus|b[ií]r[óo]s[áa]g|judec[ăa]tori|juizado|filed|eingereicht|zugestellt|served|lawsuit|klage|pozew|[žz]alob|st[äa]mning|stevning|st[æa]vning|v\.|vs\.)(?![\p{L}])/iu
+const COURT_CONTEXT =
+  /(?<![\p{L}])(?:court|small claims|superior|district|circuit|tribunal|gericht|landgericht|amtsgericht|juzgado|tribunale|rechtbank|s[ąa]d|soud|tingsr[äa]tt|tingrett|byret|k[äa]r[äa]j[äa]oikeus|b[ií]r[óo]s[áa]g|judec[ăa]tori|juizado|filed|eingereicht|zugestellt|served|lawsuit|klage|pozew|[žz]alob|st[äa]mning|stevning|st[æa]vning|v\.|vs\.)(?![\p{L}])/iu
 const COMPLAINT_LABEL = /complaint|reclama|queixa|queja|plainte|beschwerde|klacht|reklam|skarg|st[íi][žz]nost|protocolo/i
 
 /**
@@ -109,7 +189,9 @@ function customerReference(text: string): Reference | null {
   if (bbb) return { value: `BBB-${bbb}`, reason: `the customer quotes BBB complaint ${bbb}`, body: 'BBB' }
   const cfpb = cfpbNumber(bounded, { nearCfpb: true })
   if (cfpb) return { value: cfpb, reason: `the customer quotes CFPB complaint ${cfpb}`, body: 'CFPB' }
-  for (const m of bounded.matchAll(/(?<![\p{L}])(?:(?:case|claim|docket|file)\s{1,3}(?:number|no\.?|#)|aktenzeichen|az\.(?=\s)|sygn\.\s?akt|spisov[áa]\s{1,3}zna[čc]ka|processo\s{1,3}n\.?\s?º|m[åa]lnummer)/giu)) {
+  for (const m of bounded.matchAll(
+    /(?<![\p{L}])(?:(?:case|claim|docket|file)\s{1,3}(?:number|no\.?|#)|aktenzeichen|az\.(?=\s)|sygn\.\s?akt|spisov[áa]\s{1,3}zna[čc]ka|processo\s{1,3}n\.?\s?º|m[åa]lnummer)/giu,
+  )) {
     const around = bounded.slice(Math.max(0, m.index - 200), m.index + 60)
     if (!COURT_CONTEXT.test(around)) continue
     const value = readValue(bounded, m.index + m[0].length)
@@ -137,7 +219,11 @@ export function cfpbNumber(text: string, options: { nearCfpb?: boolean } = {}): 
     const month = Number(m[2])
     const day = Number(m[3])
     if (month < 1 || month > 12 || day < 1 || day > 31) continue
-    if (options.nearCfpb && !/\b(?:CFPB|Consumer Financial Protection Bureau)\b/i.test(bounded.slice(Math.max(0, m.index - 200), m.index + 80))) continue
+    if (
+      options.nearCfpb &&
+      !/\b(?:CFPB|Consumer Financial Protection Bureau)\b/i.test(bounded.slice(Math.max(0, m.index - 200), m.index + 80))
+    )
+      continue
     return m[0]
   }
   return null

@@ -30,7 +30,8 @@ function answeredCustomer(mail: ParsedMail, unwrapped: Unwrapped, org: OrgContex
   const customer = recipients[0]!
   const quoted = quotedHistory(mail.text)
   const isReply = REPLY_PREFIX.test(mail.subject) || !!mail.inReplyTo
-  const quotesThem = quoted.toLowerCase().includes(customer.email.toLowerCase()) || (!!customer.name && quoted.includes(customer.name.split(/[\s,]+/)[0]!))
+  const quotesThem =
+    quoted.toLowerCase().includes(customer.email.toLowerCase()) || (!!customer.name && quoted.includes(customer.name.split(/[\s,]+/)[0]!))
   if (!isReply || quoted.length < 20 || !quotesThem) return null
   const own = withoutQuotedHistory(mail.text)
   return {
@@ -47,7 +48,10 @@ function answeredCustomer(mail: ParsedMail, unwrapped: Unwrapped, org: OrgContex
       originalReplyTo: [],
       layers: [{ from: sender, note: own }],
     },
-    relay: { kind: 'answered', reason: `${sender.email.toLowerCase()} answers ${customer.email.toLowerCase()} with the desk in copy; the customer's words are quoted below` },
+    relay: {
+      kind: 'answered',
+      reason: `${sender.email.toLowerCase()} answers ${customer.email.toLowerCase()} with the desk in copy; the customer's words are quoted below`,
+    },
   }
 }
 
@@ -58,20 +62,33 @@ function forwardedOurAnswer(unwrapped: Unwrapped, org: OrgContext): { view: Unwr
   if (at < 0) return null
   const layer = unwrapped.layers[at]!
   const email = layer.from.email.toLowerCase()
-  const before = unwrapped.forwardedBy.slice(0, Math.max(0, unwrapped.forwardedBy.findIndex((a) => a.email.toLowerCase() === email)))
+  const before = unwrapped.forwardedBy.slice(
+    0,
+    Math.max(
+      0,
+      unwrapped.forwardedBy.findIndex((a) => a.email.toLowerCase() === email),
+    ),
+  )
   return {
     view: {
       ...unwrapped,
       customer: layer.from,
       forwardedBy: before,
       text: layer.note,
-      note: unwrapped.layers.slice(0, at).map((l) => l.note).join('\n\n') || null,
+      note:
+        unwrapped.layers
+          .slice(0, at)
+          .map((l) => l.note)
+          .join('\n\n') || null,
       originalTo: [],
       originalCc: [],
       originalReplyTo: [],
       layers: unwrapped.layers.slice(0, at),
     },
-    relay: { kind: 'forwarded_ours', reason: `${email} forwards our own answer (from ${unwrapped.customer.email.toLowerCase()}); their note is the complaint` },
+    relay: {
+      kind: 'forwarded_ours',
+      reason: `${email} forwards our own answer (from ${unwrapped.customer.email.toLowerCase()}); their note is the complaint`,
+    },
   }
 }
 

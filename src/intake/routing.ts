@@ -20,8 +20,9 @@ export function baseAddress(address: string): string {
  * guess: mail must never reach the wrong tenant.
  */
 export async function findOrgByRecipient(db: Q, addresses: string[]): Promise<Org | undefined> {
-  const candidates = [...new Set(addresses.flatMap((a) => [a.trim().replace(/^<|>$/g, '').toLowerCase(), baseAddress(a)]))]
-    .filter((a) => a.includes('@'))
+  const candidates = [...new Set(addresses.flatMap((a) => [a.trim().replace(/^<|>$/g, '').toLowerCase(), baseAddress(a)]))].filter((a) =>
+    a.includes('@'),
+  )
   if (candidates.length === 0) return undefined
   const rows = await db<(Org & { rank: number })[]>`
     select o.id, o.slug, o.name, o.timezone, o.inbound_addresses as "inboundAddresses",
@@ -47,7 +48,8 @@ const recipientHeaders = ['delivered-to', 'x-original-to', 'envelope-to', 'x-env
  */
 export function headerRecipients(raw: Uint8Array): string[] {
   let head = '' // one character per byte, like latin1: header bytes are ASCII or 8-bit noise
-  for (let i = 0; i < Math.min(raw.length, 64 * 1024); i += 0x4000) head += String.fromCharCode(...raw.subarray(i, Math.min(i + 0x4000, 64 * 1024)))
+  for (let i = 0; i < Math.min(raw.length, 64 * 1024); i += 0x4000)
+    head += String.fromCharCode(...raw.subarray(i, Math.min(i + 0x4000, 64 * 1024)))
   const end = head.search(/\r?\n\r?\n/)
   const unfolded = (end === -1 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ')
   const found = new Map<string, string[]>()
@@ -59,10 +61,13 @@ export function headerRecipients(raw: Uint8Array): string[] {
     // routing query, which PostgreSQL refused with a 500: test/fault/mutation-fuzz.test.ts).
     // Split on what cannot be in an address, then keep the pieces with an '@' inside: one pass.
     // (A pattern `x+@x+` retried at every character of a long piece without '@': 4 s for 60 KB.)
-    const addresses = line.slice(colon + 1).split(/[\s\x00-\x1f\x7f<>,;:"'()[\]]+/).filter((piece) => {
-      const at = piece.indexOf('@', 1)
-      return at > 0 && at < piece.length - 1
-    })
+    const addresses = line
+      .slice(colon + 1)
+      .split(/[\s\x00-\x1f\x7f<>,;:"'()[\]]+/)
+      .filter((piece) => {
+        const at = piece.indexOf('@', 1)
+        return at > 0 && at < piece.length - 1
+      })
     found.set(name, [...(found.get(name) ?? []), ...addresses])
   }
   return recipientHeaders.flatMap((name) => found.get(name) ?? [])

@@ -15,8 +15,26 @@
 // English, German, French, Spanish, Italian and Dutch patterns are here; the other languages of
 // the EU/EEA and BR are in severity-words.ts. Each is tried on a bounded text.
 import {
-  ACCOUNT_TAKEOVER, BUSINESS_HURT, BUSINESS_STOPPED, CHURN_WORDS, DELAYED, DOCUMENTS, FOLLOWERS, HARM, LAWSUIT_FILED, LEGAL_THREAT, MEDIA_THREAT, MONEY_LOST, NOT_WORKING,
-  ORDER_MISSING, OTHER_PERSON, PERSONAL_DATA, PRODUCT_BROKEN, RECEIVING, REPEATED, SEEING,
+  ACCOUNT_TAKEOVER,
+  BUSINESS_HURT,
+  BUSINESS_STOPPED,
+  CHURN_WORDS,
+  DELAYED,
+  DOCUMENTS,
+  FOLLOWERS,
+  HARM,
+  LAWSUIT_FILED,
+  LEGAL_THREAT,
+  MEDIA_THREAT,
+  MONEY_LOST,
+  NOT_WORKING,
+  ORDER_MISSING,
+  OTHER_PERSON,
+  PERSONAL_DATA,
+  PRODUCT_BROKEN,
+  RECEIVING,
+  REPEATED,
+  SEEING,
 } from './severity-words.ts'
 import { excerpt, flat } from './text.ts'
 
@@ -51,63 +69,82 @@ const BUSINESS_OPERATION =
   /\b(?:h[äa]ndlerportal|dealer portal|partner portal|b2b[- ]portal|pro (?:rental )?portal|reseller portal|portail (?:revendeur|partenaire)|portal de distribuidores|rental (?:fleet )?api|(?:our|their|unsere[nm]?|nos|nuestr[ao]s|nostr[ie]|onze)\s(?:\w+\s)?(?:stores?|locations?|staff|employees|pos|counters?|guides|shops?|branches|filialen|verleihstationen|mitarbeiter|kunden|magasins|employ[ée]s|[ée]quipes|salari[ée]s|tiendas|empleados|negozi|dipendenti|winkels|medewerkers|stations)|all \d+ (?:stores|locations|staff)|opening day|turning (?:members|customers|people) away|can'?t check (?:anyone|people|members|customers) out|can'?t (?:take|process) (?:orders|payments|rentals|bookings)|staff logins?|check out rental|weder die .{0,60} noch|wochenbestellung|paper slips|costing us money|ne pouvons plus (?:prendre|passer|vendre)|no podemos (?:vender|cobrar|tomar pedidos|trabajar)|non possiamo (?:vendere|lavorare|incassare)|kunnen (?:geen|niet) (?:bestellen|verkopen|werken))\b/i
 const MANY_USERS =
   /\b(?:for everyone|every single one of (?:our|my|the) \w+|all (?:of )?(?:our|my) (?:members|customers|users)|at least \d+ (?:people|customers|members|users)|(?:many|hundreds of|thousands of|dozens of|several) (?:customers|users|members|people))\b/i
-const FAULT = /\b(?:fail(?:s|ed|ing)?|error|could not be processed|can'?t (?:pay|log ?in|check ?out)|cannot (?:pay|log ?in)|not working|doesn'?t work|broken|outage)\b/i
+const FAULT =
+  /\b(?:fail(?:s|ed|ing)?|error|could not be processed|can'?t (?:pay|log ?in|check ?out)|cannot (?:pay|log ?in)|not working|doesn'?t work|broken|outage)\b/i
 
 const RULES: Rule[] = [
   {
-    level: 1, label: 'data exposure, breach or account takeover',
-    pattern: new RegExp([
-      // Seeing other people's orders or data is exposure; receiving someone else's parcel is a misdelivery.
-      String.raw`\b(?:showing|shows|showed|displayed|displays|see|saw|can see)\s(?:me\s)?(?:the\s)?(?:orders?|accounts?|data|details|invoices?|information|addresses)\s(?:of|belonging to|from)\s(?:other|another|someone else|different)\b`,
-      String.raw`\b(?:receiving|received|getting|get)\s(?:the\s)?(?:invoices?|data|details|information|e-?mails|personal)\s(?:of|belonging to|from|for)\s(?:other|another|someone else|different)\b`,
-      String.raw`\b(?:someone else'?s|other (?:customers'?|people'?s|users'?)|another (?:customer|person)'?s)\s(?:accounts?|data|invoices?|information|details|addresses|personal)\b|\b(?:showing|shows|see|saw|can see)\s(?:me\s)?(?:someone else'?s|other (?:customers'?|people'?s))\s(?:orders?)\b`,
-      String.raw`\bother (?:people|customers)'?s? (?:personal )?(?:information|data|details)\b`,
-      String.raw`\b(?:data|security) breach\b|\bdata leak\b|\b(?:my )?account (?:was |has been |got )?(?:hacked|taken over|compromised)\b|\b(?:hacked|stolen|compromised) account\b|\bsomeone (?:got into|accessed|logged into|broke into|took over) my\b|\baccount takeover\b|\bunauthori[sz]ed (?:orders?|purchases?|access|log-?ins?|charges on my account)\b|\b(?:someone|somebody) (?:changed|reset) (?:my|the) (?:password|e-?mail)\b|\bmy password (?:was|has been) changed\b|\bspreadsheet of\b[^.]{0,60}\b(?:members|customers)\b|\bdata (?:was|were|has been|have been) (?:exposed|leaked|stolen)\b`,
-      String.raw`\bdatos personales de otr[oa]|\b(?:facturas|datos|correos|avisos)\b[^.]{0,60}\bde otra persona\b|\bme han robado la cuenta\b|\bha entrado en mi cuenta\b|\bfiltraci[óo]n de datos\b|\bme (?:han )?cambiado la contrase[ñn]a\b`,
-      String.raw`\bdati (?:siano|sono) stati rubati\b|\bfurto di dati\b|\bviolazione dei dati\b|\bentrato nel mio account\b|\bqualcuno ha cambiato la (?:mia )?password\b`,
-      String.raw`\bdaten (?:anderer|eines anderen|fremder) (?:kunden|personen)\b|\bdatenleck\b|\b(?:konto|account) (?:wurde )?gehackt\b|\bfremde bestellungen\b|\bjemand hat mein passwort ge[äa]ndert\b`,
-      String.raw`\bdonn[ée]es (?:personnelles )?d'autres clients\b|\bfuite de donn[ée]es\b|\bcompte (?:a été )?pirat[ée]\b|\bcommandes d'autres clients\b|\bmon mot de passe a été (?:chang|modifi)[ée]\b`,
-      String.raw`\bgegevens van andere klanten\b|\bdatalek\b|\baccount (?:is )?(?:gehackt|overgenomen)\b`,
-      String.raw`\bkontot? [äa]r kapat\b|\bdet var inte jag\b|\b(?:kontot|konto) (?:har )?(?:blivit )?hackat\b`,
-      String.raw`\bkonto zosta[łl]o przej[ęe]te\b|\bconta (?:foi )?invadida\b`,
-    ].join('|'), 'i'),
+    level: 1,
+    label: 'data exposure, breach or account takeover',
+    pattern: new RegExp(
+      [
+        // Seeing other people's orders or data is exposure; receiving someone else's parcel is a misdelivery.
+        String.raw`\b(?:showing|shows|showed|displayed|displays|see|saw|can see)\s(?:me\s)?(?:the\s)?(?:orders?|accounts?|data|details|invoices?|information|addresses)\s(?:of|belonging to|from)\s(?:other|another|someone else|different)\b`,
+        String.raw`\b(?:receiving|received|getting|get)\s(?:the\s)?(?:invoices?|data|details|information|e-?mails|personal)\s(?:of|belonging to|from|for)\s(?:other|another|someone else|different)\b`,
+        String.raw`\b(?:someone else'?s|other (?:customers'?|people'?s|users'?)|another (?:customer|person)'?s)\s(?:accounts?|data|invoices?|information|details|addresses|personal)\b|\b(?:showing|shows|see|saw|can see)\s(?:me\s)?(?:someone else'?s|other (?:customers'?|people'?s))\s(?:orders?)\b`,
+        String.raw`\bother (?:people|customers)'?s? (?:personal )?(?:information|data|details)\b`,
+        String.raw`\b(?:data|security) breach\b|\bdata leak\b|\b(?:my )?account (?:was |has been |got )?(?:hacked|taken over|compromised)\b|\b(?:hacked|stolen|compromised) account\b|\bsomeone (?:got into|accessed|logged into|broke into|took over) my\b|\baccount takeover\b|\bunauthori[sz]ed (?:orders?|purchases?|access|log-?ins?|charges on my account)\b|\b(?:someone|somebody) (?:changed|reset) (?:my|the) (?:password|e-?mail)\b|\bmy password (?:was|has been) changed\b|\bspreadsheet of\b[^.]{0,60}\b(?:members|customers)\b|\bdata (?:was|were|has been|have been) (?:exposed|leaked|stolen)\b`,
+        String.raw`\bdatos personales de otr[oa]|\b(?:facturas|datos|correos|avisos)\b[^.]{0,60}\bde otra persona\b|\bme han robado la cuenta\b|\bha entrado en mi cuenta\b|\bfiltraci[óo]n de datos\b|\bme (?:han )?cambiado la contrase[ñn]a\b`,
+        String.raw`\bdati (?:siano|sono) stati rubati\b|\bfurto di dati\b|\bviolazione dei dati\b|\bentrato nel mio account\b|\bqualcuno ha cambiato la (?:mia )?password\b`,
+        String.raw`\bdaten (?:anderer|eines anderen|fremder) (?:kunden|personen)\b|\bdatenleck\b|\b(?:konto|account) (?:wurde )?gehackt\b|\bfremde bestellungen\b|\bjemand hat mein passwort ge[äa]ndert\b`,
+        String.raw`\bdonn[ée]es (?:personnelles )?d'autres clients\b|\bfuite de donn[ée]es\b|\bcompte (?:a été )?pirat[ée]\b|\bcommandes d'autres clients\b|\bmon mot de passe a été (?:chang|modifi)[ée]\b`,
+        String.raw`\bgegevens van andere klanten\b|\bdatalek\b|\baccount (?:is )?(?:gehackt|overgenomen)\b`,
+        String.raw`\bkontot? [äa]r kapat\b|\bdet var inte jag\b|\b(?:kontot|konto) (?:har )?(?:blivit )?hackat\b`,
+        String.raw`\bkonto zosta[łl]o przej[ęe]te\b|\bconta (?:foi )?invadida\b`,
+      ].join('|'),
+      'i',
+    ),
   },
   {
-    level: 1, label: 'safety risk or injury',
-    pattern: new RegExp([
-      String.raw`\b(?:caught fire|on fire|burst into flames|flames? (?:shot|came) out|flared? (?:up|from)|singed|ignited|burn(?:ed|t|s)? (?:my|his|her|their|two|the|to)\b|second-degree|third-degree|scald(?:ed)?|injur(?:y|ies|ed)|hurt (?:himself|herself|myself|themselves)|hospitali[sz]ed|emergency room|urgent care|ambulance|allergic reaction|anaphyla\w*|concussion|(?:broke|broken|fractured) (?:his|her|my|their|a) (?:\w+ )?(?:arm|leg|wrist|hip|pelvis|skull|rib|ankle|collarbone|nose|bone)|choking|electric shock|electrocuted|exploded|explosion|spitting sparks|melted (?:through|the)|fell (?:in|into) the water|safety (?:issue|hazard|risk|incident)|carbon monoxide|co poisoning|gas leak|smoke inhalation|poison(?:ed|ing))\b`,
-      // "Persönlichkeitsrecht verletzt" is a legal claim, not an injury.
-      String.raw`\b(?:feuer gefangen|in brand|verbrannt|verbrennung(?:en)?|brandwunde|angesengt|kokeln|(?:schwer|leicht|dabei) verletzt|verletzte sich|hat sich (?:\w+ ){0,3}verletzt|verletzungen|krankenhaus|notaufnahme|rettungswagen|allergische reaktion|gehirnersch[üu]tterung|platzwunde|beckenfraktur|explodiert|[üu]berhitzt|kohlenmonoxid|vergiftung|gen[äa]ht werden)\b`,
-      String.raw`\b(?:pris feu|br[ûu]l(?:é|ée|ure|ures)|incendie|flammes?\b|blessures?|(?:a été|s'est) bless[ée]e?|h[ôo]pital|urgences|pompiers|r[ée]action allergique|tomb[ée] (?:à|dans) l'eau|explos\w+|intoxication|monoxyde de carbone)\b`,
-      String.raw`\b(?:incendio|quemad\w+|quemadura|herid[oa]s?|lesi[óo]n|urgencias|reacci[óo]n al[ée]rgica|explot[óo]|intoxicaci[óo]n|mon[óo]xido de carbono)\b`,
-      String.raw`\b(?:preso fuoco|ustion\w+|bruciat\w+|ferit[oaie]|ospedale|pronto soccorso|reazione allergica|esplos\w+|intossicazione|monossido di carbonio)\b`,
-      String.raw`\b(?:vlam gevat|verbrand|brandwond\w*|gewond|ziekenhuis|allergische reactie|huisartsenpost|ontploft|koolmonoxide|vergiftiging)\b`,
-      String.raw`\b(?:brännskada|sjukhus|pegou fogo|queimadura|rea[çc][ãa]o al[ée]rgica)\b`,
-    ].join('|'), 'i'),
+    level: 1,
+    label: 'safety risk or injury',
+    pattern: new RegExp(
+      [
+        String.raw`\b(?:caught fire|on fire|burst into flames|flames? (?:shot|came) out|flared? (?:up|from)|singed|ignited|burn(?:ed|t|s)? (?:my|his|her|their|two|the|to)\b|second-degree|third-degree|scald(?:ed)?|injur(?:y|ies|ed)|hurt (?:himself|herself|myself|themselves)|hospitali[sz]ed|emergency room|urgent care|ambulance|allergic reaction|anaphyla\w*|concussion|(?:broke|broken|fractured) (?:his|her|my|their|a) (?:\w+ )?(?:arm|leg|wrist|hip|pelvis|skull|rib|ankle|collarbone|nose|bone)|choking|electric shock|electrocuted|exploded|explosion|spitting sparks|melted (?:through|the)|fell (?:in|into) the water|safety (?:issue|hazard|risk|incident)|carbon monoxide|co poisoning|gas leak|smoke inhalation|poison(?:ed|ing))\b`,
+        // "Persönlichkeitsrecht verletzt" is a legal claim, not an injury.
+        String.raw`\b(?:feuer gefangen|in brand|verbrannt|verbrennung(?:en)?|brandwunde|angesengt|kokeln|(?:schwer|leicht|dabei) verletzt|verletzte sich|hat sich (?:\w+ ){0,3}verletzt|verletzungen|krankenhaus|notaufnahme|rettungswagen|allergische reaktion|gehirnersch[üu]tterung|platzwunde|beckenfraktur|explodiert|[üu]berhitzt|kohlenmonoxid|vergiftung|gen[äa]ht werden)\b`,
+        String.raw`\b(?:pris feu|br[ûu]l(?:é|ée|ure|ures)|incendie|flammes?\b|blessures?|(?:a été|s'est) bless[ée]e?|h[ôo]pital|urgences|pompiers|r[ée]action allergique|tomb[ée] (?:à|dans) l'eau|explos\w+|intoxication|monoxyde de carbone)\b`,
+        String.raw`\b(?:incendio|quemad\w+|quemadura|herid[oa]s?|lesi[óo]n|urgencias|reacci[óo]n al[ée]rgica|explot[óo]|intoxicaci[óo]n|mon[óo]xido de carbono)\b`,
+        String.raw`\b(?:preso fuoco|ustion\w+|bruciat\w+|ferit[oaie]|ospedale|pronto soccorso|reazione allergica|esplos\w+|intossicazione|monossido di carbonio)\b`,
+        String.raw`\b(?:vlam gevat|verbrand|brandwond\w*|gewond|ziekenhuis|allergische reactie|huisartsenpost|ontploft|koolmonoxide|vergiftiging)\b`,
+        String.raw`\b(?:brännskada|sjukhus|pegou fogo|queimadura|rea[çc][ãa]o al[ée]rgica)\b`,
+      ].join('|'),
+      'i',
+    ),
   },
   {
-    level: 1, label: 'lawsuit filed or served',
+    level: 1,
+    label: 'lawsuit filed or served',
     // "does not accept service of process by email" is a law firm's footer, not a suit.
-    pattern: /\b(?:(?:i|we) (?:have )?filed (?:a |an )?(?:small claims )?(?:case|lawsuit|suit|claim) (?:against|in)|lawsuit (?:has been|was) filed|(?:we'?ve|we have|has been|have been) served|service of process (?:has been |was )?received|class action (?:\(\w+\) )?filed|klage (?:wurde )?(?:eingereicht|zugestellt)|demanda interpuesta|j'ai saisi le tribunal|atto di citazione|dagvaarding)\b/i,
+    pattern:
+      /\b(?:(?:i|we) (?:have )?filed (?:a |an )?(?:small claims )?(?:case|lawsuit|suit|claim) (?:against|in)|lawsuit (?:has been|was) filed|(?:we'?ve|we have|has been|have been) served|service of process (?:has been |was )?received|class action (?:\(\w+\) )?filed|klage (?:wurde )?(?:eingereicht|zugestellt)|demanda interpuesta|j'ai saisi le tribunal|atto di citazione|dagvaarding)\b/i,
   },
   {
-    level: 2, label: 'legal threat',
-    pattern: new RegExp([
-      String.raw`\b(?:legal action|legal proceedings|take (?:you|this|it|northwind) to court|sue (?:you|northwind|the company)|suing|small claims|class action|(?:my|our) (?:attorney|lawyer|solicitor|counsel) (?:will|is|has|would)|(?:i|we) (?:will|'ll|am going to|are prepared to) (?:sue|take legal|file (?:a )?(?:lawsuit|suit|claim|in court|in small claims))|file (?:a complaint )?in [\w ]{0,30}court|litigation)\b`,
-      String.raw`\b(?:rechtsanwalt|anwalt|rechtliche schritte|klage erheben|gerichtlich|mahnbescheid)\b`,
-      String.raw`\b(?:(?:mon|notre|un|mes) avocats?|poursuites|action en justice|saisir (?:le|la) (?:tribunal|juridiction))\b`,
-      String.raw`\b(?:abogado|acciones legales|demanda judicial|reclamaci[óo]n judicial|juicio (?:verbal|monitorio))\b`,
-      String.raw`\b(?:avvocato|vie legali|azioni legali|sedi giudiziarie)\b`,
-      String.raw`\b(?:advocaat|juridische stappen|naar de rechter)\b`,
-    ].join('|'), 'i'),
+    level: 2,
+    label: 'legal threat',
+    pattern: new RegExp(
+      [
+        String.raw`\b(?:legal action|legal proceedings|take (?:you|this|it|northwind) to court|sue (?:you|northwind|the company)|suing|small claims|class action|(?:my|our) (?:attorney|lawyer|solicitor|counsel) (?:will|is|has|would)|(?:i|we) (?:will|'ll|am going to|are prepared to) (?:sue|take legal|file (?:a )?(?:lawsuit|suit|claim|in court|in small claims))|file (?:a complaint )?in [\w ]{0,30}court|litigation)\b`,
+        String.raw`\b(?:rechtsanwalt|anwalt|rechtliche schritte|klage erheben|gerichtlich|mahnbescheid)\b`,
+        String.raw`\b(?:(?:mon|notre|un|mes) avocats?|poursuites|action en justice|saisir (?:le|la) (?:tribunal|juridiction))\b`,
+        String.raw`\b(?:abogado|acciones legales|demanda judicial|reclamaci[óo]n judicial|juicio (?:verbal|monitorio))\b`,
+        String.raw`\b(?:avvocato|vie legali|azioni legali|sedi giudiziarie)\b`,
+        String.raw`\b(?:advocaat|juridische stappen|naar de rechter)\b`,
+      ].join('|'),
+      'i',
+    ),
   },
   {
-    level: 2, label: 'public exposure or media threat',
-    pattern: new RegExp([
-      String.raw`(?<![\d,.])\d[\d,.\s]{0,12}\s?[kKmM]?\s(?:subscribers|followers|abonn[ée]s|abonnenten|seguidores|iscritti|volgers|f[öo]ljare)\b|\bmila iscritti\b|\b(?:my|our) (?:youtube |tiktok |instagram )?(?:channel|audience)\b|\binfluenc(?:er|euse)\b`,
-      String.raw`\b(?:(?:leave|write|post) (?:a )?(?:bad|negative|1-star|one-star|terrible|honest) reviews?|go(?:ing)? (?:to the )?(?:press|media|public)|(?:contact|tell|send it to|talk to) (?:the )?(?:press|media|news|journalists?)|consumer reporter|post (?:the whole story|it|this|everything|about (?:it|this|you)) (?:on|to)|(?:video|episode) (?:goes|will go) (?:up|live)|before my video|going viral|gone viral)\b`,
-      String.raw`\b(?:an die presse|die medien|zeitung)\b|\b(?:je raconterai|t[ée]moigner|la presse|les m[ée]dias|journaliste)\b|\b(?:a la prensa|los medios|redes sociales)\b|\b(?:ai giornali|alla stampa|racconter[òo])\b|\b(?:naar de pers|de media)\b`,
-    ].join('|'), 'i'),
+    level: 2,
+    label: 'public exposure or media threat',
+    pattern: new RegExp(
+      [
+        String.raw`(?<![\d,.])\d[\d,.\s]{0,12}\s?[kKmM]?\s(?:subscribers|followers|abonn[ée]s|abonnenten|seguidores|iscritti|volgers|f[öo]ljare)\b|\bmila iscritti\b|\b(?:my|our) (?:youtube |tiktok |instagram )?(?:channel|audience)\b|\binfluenc(?:er|euse)\b`,
+        String.raw`\b(?:(?:leave|write|post) (?:a )?(?:bad|negative|1-star|one-star|terrible|honest) reviews?|go(?:ing)? (?:to the )?(?:press|media|public)|(?:contact|tell|send it to|talk to) (?:the )?(?:press|media|news|journalists?)|consumer reporter|post (?:the whole story|it|this|everything|about (?:it|this|you)) (?:on|to)|(?:video|episode) (?:goes|will go) (?:up|live)|before my video|going viral|gone viral)\b`,
+        String.raw`\b(?:an die presse|die medien|zeitung)\b|\b(?:je raconterai|t[ée]moigner|la presse|les m[ée]dias|journaliste)\b|\b(?:a la prensa|los medios|redes sociales)\b|\b(?:ai giornali|alla stampa|racconter[òo])\b|\b(?:naar de pers|de media)\b`,
+      ].join('|'),
+      'i',
+    ),
   },
 ]
 
@@ -120,10 +157,13 @@ const BODY_THREAT =
 
 const CHURN =
   /\b(?:(?:i'?ll|i will|i'?m going to|i am going to|we'?ll|we will|i'?m|we'?re|am)\s(?:\w+\s){0,2}(?:cancel(?:l?ing)?|terminating|done)\b|cancel(?:l?ing)? (?:my|our|the) (?:\w+\+?\s)?(?:membership|subscription|account|contract|order|plan)|(?:done|finished) (?:shopping|with you)|(?:take|move|moving) (?:my|our|the whole) (?:business|account|order)|(?:switch(?:ing|ed)? to|going back to) (?:a |our |another )?(?:competitor|previous supplier|\p{Lu}\w+)|won'?t (?:be )?(?:renew|shop|buy|order)|revisit whether we renew|not renew|recommend we move|i'?m done\b|(?:kündig\w*|storniere[n]?|(?:kaufe|bestelle) (?:ich )?(?:bei (?:ihnen|euch) )?nichts mehr|nie wieder|neu ausschreiben|mitbewerber|anbieter wechseln)|r[ée]sili\w+|ne remettrai plus|plus jamais|changer de fournisseur|me doy de baja|darme de baja|no vuelvo a comprar|otro proveedor|disdetta|disdire|altro fornitore|non comprer[òo] pi[ùu]|zeg ik .{0,40}\bop\b|opzeggen|nooit meer|andere leverancier|s[äa]ga upp|rezygnuj[ęe])/iu
-const REVENUE = /(?:[$€£]\s?\d{1,3}(?:[,.]\d{3})+|\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{2})?\s?(?:€|eur|euro|usd|\$|£|gbp)|[$€£]\s?\d+(?:\.\d+)?\s?[km]\b|\b(?:eur|usd|gbp)\s?\d+(?:\.\d+)?\s?[km]\b|~\s?(?:eur|usd)\s?\d+k)/i
-const BUSINESS = /\b(?:our (?:account|contract|agreement|order|program|company|school|club|stores?)|the whole account|wholesale|reseller|dealer|rivenditore|händler|fournisseur|fornitore|proveedor|leverancier|supplier|vendor contracts?|po\s?[\w-]*\d|b2b|board|contract|agreement|zusammenarbeit|la stagione|next season|per la stagione)\b/i
+const REVENUE =
+  /(?:[$€£]\s?\d{1,3}(?:[,.]\d{3})+|\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{2})?\s?(?:€|eur|euro|usd|\$|£|gbp)|[$€£]\s?\d+(?:\.\d+)?\s?[km]\b|\b(?:eur|usd|gbp)\s?\d+(?:\.\d+)?\s?[km]\b|~\s?(?:eur|usd)\s?\d+k)/i
+const BUSINESS =
+  /\b(?:our (?:account|contract|agreement|order|program|company|school|club|stores?)|the whole account|wholesale|reseller|dealer|rivenditore|händler|fournisseur|fornitore|proveedor|leverancier|supplier|vendor contracts?|po\s?[\w-]*\d|b2b|board|contract|agreement|zusammenarbeit|la stagione|next season|per la stagione)\b/i
 const DEGRADED_SUBJECT = /\b(?:app|website|site|portal|checkout|log-?in|account page|my orders|online shop)\b/i
-const DEGRADED_FAULT = /\b(?:crash(?:es|ed|ing)?|keeps crashing|error|not working|doesn'?t (?:work|load|open)|won'?t (?:load|open)|funktioniert nicht|st[üu]rzt ab|ne fonctionne pas|plante|no funciona|non funziona|werkt niet|d[àa] (?:sempre )?errore)\b/i
+const DEGRADED_FAULT =
+  /\b(?:crash(?:es|ed|ing)?|keeps crashing|error|not working|doesn'?t (?:work|load|open)|won'?t (?:load|open)|funktioniert nicht|st[üu]rzt ab|ne fonctionne pas|plante|no funciona|non funziona|werkt niet|d[àa] (?:sempre )?errore)\b/i
 
 export function rateSeverity(facts: SeverityFacts): { severity: Severity; reasons: string[] } {
   // Typographic apostrophes read as plain ones: "d’un autre client" is "d'un autre client".
@@ -143,7 +183,8 @@ export function rateSeverity(facts: SeverityFacts): { severity: Severity; reason
     const m = text.match(rule.pattern)
     if (m) found.push([rule.level, `${rule.label} (${quote(m)})`])
   }
-  const exposed = sentenceWithAll(text, [SEEING, OTHER_PERSON, PERSONAL_DATA]) ?? sentenceWithAll(text, [RECEIVING, OTHER_PERSON, DOCUMENTS])
+  const exposed =
+    sentenceWithAll(text, [SEEING, OTHER_PERSON, PERSONAL_DATA]) ?? sentenceWithAll(text, [RECEIVING, OTHER_PERSON, DOCUMENTS])
   if (exposed) found.push([1, `data exposure, breach or account takeover ('${excerpt(exposed, 60)}')`])
   if (facts.lawsuitServed) found.push([1, 'a lawsuit filed or served'])
   if (facts.lawyerLetter) found.push([2, "a lawyer's letter"])
@@ -167,7 +208,11 @@ export function rateSeverity(facts: SeverityFacts): { severity: Severity; reason
   if (degraded) found.push([3, `degraded service ('${excerpt(degraded, 60)}')`])
   const impact = IMPACT.map(([what, re]) => [what, text.match(re)] as const).find(([, m]) => m)
   if (impact) found.push([3, `a complaint with real impact: ${impact[0]} (${quote(impact[1]!)})`])
-  if (found.length === 0) return { severity: 'SEV-4', reasons: ['a minor matter: no impact, safety, exposure, outage, legal, regulatory, public, churn or executive signal'] }
+  if (found.length === 0)
+    return {
+      severity: 'SEV-4',
+      reasons: ['a minor matter: no impact, safety, exposure, outage, legal, regulatory, public, churn or executive signal'],
+    }
   found.sort((a, b) => a[0] - b[0])
   return { severity: `SEV-${found[0]![0]}` as Severity, reasons: [...new Set(found.map((f) => f[1]))] }
 }

@@ -16,7 +16,6 @@ const temporaryFailure = (error: unknown) => {
   return reply(451, '4.3.0 Temporary failure storing the message, please retry later')
 }
 
-
 /**
  * `desk smtp`: receives mail directly (behind an MTA, or as the MX of a test domain) and reduces
  * it to the same intake as the webhooks, envelope recipients passed as the envelope. A message is

@@ -13,7 +13,8 @@ const JOURNALIST =
 const INQUIRY =
   /\b(?:media|press) (?:inquiry|enquiry|request)\b|\bpresseanfrage\b|\bconsulta de prensa\b|\bdemande (?:de )?presse\b|\brichiesta (?:stampa|di commento)\b|\bpersvraag\b|\b(?:for|working on) (?:a|our|the) (?:story|piece|report|segment)\b|\bon-camera interview\b|\b(?:a )?written statement\b|\bfor comment\b|\bopportunity to respond\b|\bstellungnahme\b|\breportaje\b|\breportage\b|\bplan to publish\b|\bpublishing\b|\bnewscast\b|\bausgestrahlt\b|\bcerramos la edici[óo]n\b|\bdeadline\b|\b(?:an|un|une|ein(?:en)?|een|uno?)\s(?:article|artikel|articolo|art[íi]culo|beitrag|reportage|reportaje|sujet|servizio)\b|\b(?:bouclage|date limite|plazo|scadenza|uiterlijk)\b|\b(?:r[ée]agir|commenter|una respuesta|un commento|een reactie)\b|\bbis (?:freitag|montag|dienstag|mittwoch|donnerstag)\b.{0,30}\buhr\b/i
 
-const PLATFORM = /\b(?:on|to|via) X\b|\b(?:tiktok|instagram|youtube|reddit|r\/\w{2,30}|twitter|x\.com|facebook|linkedin|threads|mastodon|trustpilot|google (?:review|maps))\b/i
+const PLATFORM =
+  /\b(?:on|to|via) X\b|\b(?:tiktok|instagram|youtube|reddit|r\/\w{2,30}|twitter|x\.com|facebook|linkedin|threads|mastodon|trustpilot|google (?:review|maps))\b/i
 const VIRAL =
   /\b(?:going viral|gone viral|went viral|viral|trending|front page|picking up traction|being stitched|blowing up|(?<![\d,.])\d[\d,.]{0,12}\s?[kKmM]?\+? (?:views|likes|upvotes|comments|shares|reposts|retweets|followers))\b/i
 // What a customer writes about a post of theirs that is already public and spreading (an
@@ -77,7 +78,14 @@ const AFFECTED =
 function findAffectedPerson(text: string, org: OrgContext): { person: Person; reasons: string[] } {
   for (const m of text.matchAll(AFFECTED)) {
     const named = findNamedPerson(text.slice(m.index + m[0].length, m.index + m[0].length + 80), org, { startOnly: true })
-    if (named.person.name) return { person: { name: named.person.name, email: null }, reasons: [`the inquiry names the customer ('${excerpt(text.slice(m.index, m.index + m[0].length + 30), 50)}')`, 'a journalist is not the customer'] }
+    if (named.person.name)
+      return {
+        person: { name: named.person.name, email: null },
+        reasons: [
+          `the inquiry names the customer ('${excerpt(text.slice(m.index, m.index + m[0].length + 30), 50)}')`,
+          'a journalist is not the customer',
+        ],
+      }
   }
   return { person: { name: null, email: null }, reasons: ['the inquiry names no customer', 'a journalist is not the customer'] }
 }

@@ -31,7 +31,15 @@ export type SweepOptions = {
   env?: ModelEnv
 }
 
-export type SweepSummary = { claimed: number; created: number; threaded: number; duplicate: number; not_escalation: number; quarantined: number; retrying: number }
+export type SweepSummary = {
+  claimed: number
+  created: number
+  threaded: number
+  duplicate: number
+  not_escalation: number
+  quarantined: number
+  retrying: number
+}
 
 type StrandedRow = { id: string; orgId: string | null; attempts: number; spent: boolean; lastError: string | null }
 type StoredRaw = { raw: Buffer; provider: string; sha256: string; envelope: Record<string, unknown> }
@@ -51,17 +59,28 @@ export async function sweepStrandedRaw(db: Db, options: SweepOptions = {}): Prom
     orgIds: options.orgIds ?? null,
   })
   summary.claimed = rows.length
-  for (const row of rows) summary[await finishStranded(db, row, options.log ?? ((line) => console.error(line)), options.analyze, options.env)]++
+  for (const row of rows)
+    summary[await finishStranded(db, row, options.log ?? ((line) => console.error(line)), options.analyze, options.env)]++
   return summary
 }
 
 type Finished = Exclude<keyof SweepSummary, 'claimed'>
 
-async function finishStranded(db: Db, row: StrandedRow, log: (line: string) => void, analyze: Analyzer | undefined, env: ModelEnv | undefined): Promise<Finished> {
+async function finishStranded(
+  db: Db,
+  row: StrandedRow,
+  log: (line: string) => void,
+  analyze: Analyzer | undefined,
+  env: ModelEnv | undefined,
+): Promise<Finished> {
   if (!row.orgId) {
     // Routing happens before storing, so a row without an org never had one to try: retrying
     // would find none again. Only a person can name the org.
-    await quarantineStranded(db, row, `stored without an organization (no organization receives its recipients) and never processed; route it with desk ingest --reprocess ${row.id} --org SLUG`)
+    await quarantineStranded(
+      db,
+      row,
+      `stored without an organization (no organization receives its recipients) and never processed; route it with desk ingest --reprocess ${row.id} --org SLUG`,
+    )
     return 'quarantined'
   }
   if (row.spent) {
@@ -70,10 +89,18 @@ async function finishStranded(db: Db, row: StrandedRow, log: (line: string) => v
   }
   const attempt = await processOnce(db, row.id, row.orgId, analyze, env)
   if (attempt.ok) {
-    await withOrg(db, row.orgId, (tx) => recordAudit(tx, row.orgId!, {
-      actor: systemActor, action: 'message.recover',
-      details: { rawId: row.id, attempt: row.attempts, outcome: attempt.outcome.status, ...(attempt.outcome.case ? { case: attempt.outcome.case } : {}) },
-    }))
+    await withOrg(db, row.orgId, (tx) =>
+      recordAudit(tx, row.orgId!, {
+        actor: systemActor,
+        action: 'message.recover',
+        details: {
+          rawId: row.id,
+          attempt: row.attempts,
+          outcome: attempt.outcome.status,
+          ...(attempt.outcome.case ? { case: attempt.outcome.case } : {}),
+        },
+      }),
+    )
     return attempt.outcome.status
   }
   log(`sweep: stored message ${row.id} failed (attempt ${row.attempts}/${maxProcessAttempts}): ${attempt.error}`)
@@ -86,11 +113,24 @@ async function finishStranded(db: Db, row: StrandedRow, log: (line: string) => v
 }
 
 /** One run of the ordinary pipeline on the stored bytes; its failure is a value, except an outage. */
-async function processOnce(db: Db, rawId: string, orgId: string, analyze: Analyzer | undefined, env: ModelEnv | undefined): Promise<{ ok: true; outcome: IntakeOutcome } | { ok: false; error: string }> {
+async function processOnce(
+  db: Db,
+  rawId: string,
+  orgId: string,
+  analyze: Analyzer | undefined,
+  env: ModelEnv | undefined,
+): Promise<{ ok: true; outcome: IntakeOutcome } | { ok: false; error: string }> {
   const stored = await loadStoredRaw(db, rawId) // one row's bytes at a time: a message may be 25 MB
   try {
     const outcome = await processStored(db, {
-      orgId, rawId, raw: new Uint8Array(stored.raw), provider: stored.provider, sha256: stored.sha256, envelope: stored.envelope, analyze, env,
+      orgId,
+      rawId,
+      raw: new Uint8Array(stored.raw),
+      provider: stored.provider,
+      sha256: stored.sha256,
+      envelope: stored.envelope,
+      analyze,
+      env,
     })
     return { ok: true, outcome }
   } catch (error) {
@@ -101,7 +141,10 @@ async function processOnce(db: Db, rawId: string, orgId: string, analyze: Analyz
 
 const giveUpReason = (last: string) => `processing did not finish after ${maxProcessAttempts} attempts: ${last}`.slice(0, 2000)
 
-async function claimStrandedRaw(db: Q, o: { olderThanMs: number; limit: number; leaseSeconds: number; orgIds: string[] | null }): Promise<StrandedRow[]> {
+async function claimStrandedRaw(
+  db: Q,
+  o: { olderThanMs: number; limit: number; leaseSeconds: number; orgIds: string[] | null },
+): Promise<StrandedRow[]> {
   // A claim counts an attempt, except once they are spent: that claim only quarantines the row.
   return db<StrandedRow[]>`
     with picked as (
@@ -148,6 +191,11 @@ async function quarantineStranded(db: Db, row: StrandedRow, reason: string): Pro
   }
   await withOrg(db, row.orgId, async (tx) => {
     const [marked] = await mark(tx)
-    if (marked) await recordAudit(tx, row.orgId!, { actor: systemActor, action: 'message.quarantine', details: { rawId: row.id, reason, attempts: row.attempts } })
+    if (marked)
+      await recordAudit(tx, row.orgId!, {
+        actor: systemActor,
+        action: 'message.quarantine',
+        details: { rawId: row.id, reason, attempts: row.attempts },
+      })
   })
 }

@@ -6,7 +6,9 @@ import { declinedFormOf, toNominative } from './declension.ts'
 export function plainLines(text: string, maxChars = 60_000): string[] {
   const out: string[] = []
   for (const raw of text.slice(0, maxChars).split(/\r?\n/)) {
-    const line = stripQuote(raw).replace(/[\s\u00a0\u200b\ufeff]+/g, ' ').trim()
+    const line = stripQuote(raw)
+      .replace(/[\s\u00a0\u200b\ufeff]+/g, ' ')
+      .trim()
     if (line) out.push(line)
   }
   return out
@@ -28,7 +30,10 @@ export function flat(text: string, maxChars = 60_000): string {
   const out: string[] = []
   let previous = ''
   for (const raw of text.slice(0, maxChars).split(/\r?\n/)) {
-    const line = raw.replace(/^[ \t]*(?:>[ \t]?)+/, '').replace(/[ \t\u00a0]+/g, ' ').trim()
+    const line = raw
+      .replace(/^[ \t]*(?:>[ \t]?)+/, '')
+      .replace(/[ \t\u00a0]+/g, ' ')
+      .trim()
     const wrapped = previous.length >= 45 && !/[.!?:;]$/.test(previous)
     if (out.length > 0 && line && (wrapped || /^\p{Ll}/u.test(line))) out[out.length - 1] += ` ${line}`
     else out.push(line)
@@ -41,7 +46,10 @@ export function flat(text: string, maxChars = 60_000): string {
 export function withoutQuotedHistory(text: string, maxChars = 40_000): string {
   const lines = text.slice(0, maxChars).split(/\r?\n/)
   const start = historyStart(lines)
-  return lines.slice(0, start).filter((l) => !/^\s*>/.test(l)).join('\n')
+  return lines
+    .slice(0, start)
+    .filter((l) => !/^\s*>/.test(l))
+    .join('\n')
 }
 
 /** The quoted reply history of a text (what withoutQuotedHistory leaves out), quote markers removed. */
@@ -78,7 +86,8 @@ const REPLY_HEADER = new RegExp(
   'iu',
 )
 const QUOTED_FROM = /^(?:from|von|de|da|van|från|fra|od|lähettäjä|feladó|от|από)\s?:\s?\S/iu
-const QUOTED_DATE = /^(?:sent|date|gesendet|datum|envoyé|enviado|fecha|inviato|data|verzonden|skickat|sendt|wysłano|odesláno|odoslané|lähetetty|elküldve|trimis|στάλθηκε|изпратено)\s?:/iu
+const QUOTED_DATE =
+  /^(?:sent|date|gesendet|datum|envoyé|enviado|fecha|inviato|data|verzonden|skickat|sendt|wysłano|odesláno|odoslané|lähetetty|elküldve|trimis|στάλθηκε|изпратено)\s?:/iu
 
 // Titles and forms of address in the languages of the EU/EEA (and the academic titles Czech and
 // Polish put before a name: Mgr., Ing., JUDr.); never part of the stored name.
@@ -95,18 +104,157 @@ export function stripHonorifics(name: string): string {
   return words.slice(i).join(' ')
 }
 
-const PARTICLES = new Set(['de', 'da', 'di', 'do', 'dos', 'das', 'del', 'della', 'der', 'den', 'van', 'von', 'vom', 'zu', 'la', 'le', 'du', 'des', 'y', 'e', 'bin', 'ibn', 'al', 'el', 'ten', 'ter', "d'"])
+const PARTICLES = new Set([
+  'de',
+  'da',
+  'di',
+  'do',
+  'dos',
+  'das',
+  'del',
+  'della',
+  'der',
+  'den',
+  'van',
+  'von',
+  'vom',
+  'zu',
+  'la',
+  'le',
+  'du',
+  'des',
+  'y',
+  'e',
+  'bin',
+  'ibn',
+  'al',
+  'el',
+  'ten',
+  'ter',
+  "d'",
+])
 // Words that start a sentence or a role, not a name; seen in signatures and notices.
 const NOT_NAME_WORDS = new Set([
-  'the', 'this', 'your', 'our', 'my', 'dear', 'hello', 'hi', 'thanks', 'thank', 'regards', 'best', 'kind', 'sincerely', 'yours',
-  'team', 'support', 'customer', 'service', 'services', 'department', 'office', 'bureau', 'division', 'center', 'centre',
-  'complaint', 'complaints', 'consumer', 'business', 'portal', 'inc', 'ltd', 'gmbh', 'sas', 'sarl', 'srl', 'bv', 'b.v.', 'llc', 'llp',
-  'northwind', 'outfitters', 'reply', 'review', 'reviews', 'new', 'date', 'subject', 'from', 'to', 'sent', 'von', 'an', 'betreff',
-  'mit', 'freundlichen', 'grüßen', 'viele', 'grüße', 'cordialement', 'bien', 'saludos', 'un', 'saludo', 'cordiali', 'distinti', 'saluti',
-  'met', 'vriendelijke', 'groet', 'groetjes', 'hej', 'mvh', 'sent', 'from', 'my', 'iphone', 'get', 'outlook', 'envoyé', 'gesendet',
-  'order', 'account', 'phone', 'tel', 'email', 'e-mail', 'mobile', 'address', 'street', 'road', 'ave', 'suite', 'po', 'box',
-  'advice', 'citizens', 'council', 'commission', 'authority', 'agency', 'standards', 'trading', 'ombudsman', 'court', 'group', 'school',
-  'club', 'troop', 'association', 'foundation', 'university', 'college', 'hospital', 'church', 'city', 'county', 'state', 'serving',
+  'the',
+  'this',
+  'your',
+  'our',
+  'my',
+  'dear',
+  'hello',
+  'hi',
+  'thanks',
+  'thank',
+  'regards',
+  'best',
+  'kind',
+  'sincerely',
+  'yours',
+  'team',
+  'support',
+  'customer',
+  'service',
+  'services',
+  'department',
+  'office',
+  'bureau',
+  'division',
+  'center',
+  'centre',
+  'complaint',
+  'complaints',
+  'consumer',
+  'business',
+  'portal',
+  'inc',
+  'ltd',
+  'gmbh',
+  'sas',
+  'sarl',
+  'srl',
+  'bv',
+  'b.v.',
+  'llc',
+  'llp',
+  'northwind',
+  'outfitters',
+  'reply',
+  'review',
+  'reviews',
+  'new',
+  'date',
+  'subject',
+  'from',
+  'to',
+  'sent',
+  'von',
+  'an',
+  'betreff',
+  'mit',
+  'freundlichen',
+  'grüßen',
+  'viele',
+  'grüße',
+  'cordialement',
+  'bien',
+  'saludos',
+  'un',
+  'saludo',
+  'cordiali',
+  'distinti',
+  'saluti',
+  'met',
+  'vriendelijke',
+  'groet',
+  'groetjes',
+  'hej',
+  'mvh',
+  'sent',
+  'from',
+  'my',
+  'iphone',
+  'get',
+  'outlook',
+  'envoyé',
+  'gesendet',
+  'order',
+  'account',
+  'phone',
+  'tel',
+  'email',
+  'e-mail',
+  'mobile',
+  'address',
+  'street',
+  'road',
+  'ave',
+  'suite',
+  'po',
+  'box',
+  'advice',
+  'citizens',
+  'council',
+  'commission',
+  'authority',
+  'agency',
+  'standards',
+  'trading',
+  'ombudsman',
+  'court',
+  'group',
+  'school',
+  'club',
+  'troop',
+  'association',
+  'foundation',
+  'university',
+  'college',
+  'hospital',
+  'church',
+  'city',
+  'county',
+  'state',
+  'serving',
 ])
 
 export type NameOptions = { allowCompany?: boolean }
@@ -144,7 +292,10 @@ export function looksLikePersonName(value: string, options: NameOptions = {}): b
 
 /** "Kim, Rachel" → "Rachel Kim"; "HAROLD JENNINGS" stays as written (compared case-insensitively). */
 export function displayName(name: string | null | undefined): string | null {
-  const n = (name ?? '').replace(/^["'“]+|["'”]+$/g, '').replace(/\s+/g, ' ').trim()
+  const n = (name ?? '')
+    .replace(/^["'“]+|["'”]+$/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
   if (!n || n.includes('@')) return null
   const comma = /^([\p{L}'’\-]+(?: [\p{L}'’\-]+)?), ([\p{L}'’\-]+(?: [\p{L}'’\-]+)?)$/u.exec(n)
   if (comma && !/\b(?:inc|ltd|llc|gmbh)\b/i.test(n)) return `${comma[2]} ${comma[1]}`
@@ -170,7 +321,7 @@ export function nameTokens(name: string): string[] {
 export function isFullerName(fuller: string, short: string): boolean {
   const f = nameTokens(fuller).flatMap((w) => [w, ...w.split('-')])
   const s = nameTokens(short)
-  if (s.length === 0 || nameTokens(fuller).length <= s.length && fuller.length <= short.length) return false
+  if (s.length === 0 || (nameTokens(fuller).length <= s.length && fuller.length <= short.length)) return false
   let at = 0
   for (const word of s) {
     const found = f.findIndex((w, i) => i >= at && (w === word || w.startsWith(word)))
@@ -182,9 +333,68 @@ export function isFullerName(fuller: string, short: string): boolean {
 
 /** Words that follow a name in the same span and end it: "Maarten de Vries-Bakker uit Utrecht". */
 const NAME_STOP = new Set([
-  'of', 'from', 'in', 'at', 'about', 'regarding', 'concerning', 'who', 'which', 'has', 'have', 'is', 'was', 'and', 'for', 'on', 'with', 'to', 'v', 'vs',
-  'aus', 'uit', 'von', 'gegen', 'wegen', 'mit', 'und', 'de', 'des', 'du', 'à', 'contre', 'domicilié', 'demeurant', 'residente', 'en', 'contra', 'del', 'da', 'di', 'della', 'contro',
-  'tegen', 'van', 'over', 'med', 'från', 'som', 'the', 'a', 'an', 'called', 'just', 'e', 'y', 'et', 'ed', 'und', 'en', 'och', 'dal', 'per',
+  'of',
+  'from',
+  'in',
+  'at',
+  'about',
+  'regarding',
+  'concerning',
+  'who',
+  'which',
+  'has',
+  'have',
+  'is',
+  'was',
+  'and',
+  'for',
+  'on',
+  'with',
+  'to',
+  'v',
+  'vs',
+  'aus',
+  'uit',
+  'von',
+  'gegen',
+  'wegen',
+  'mit',
+  'und',
+  'de',
+  'des',
+  'du',
+  'à',
+  'contre',
+  'domicilié',
+  'demeurant',
+  'residente',
+  'en',
+  'contra',
+  'del',
+  'da',
+  'di',
+  'della',
+  'contro',
+  'tegen',
+  'van',
+  'over',
+  'med',
+  'från',
+  'som',
+  'the',
+  'a',
+  'an',
+  'called',
+  'just',
+  'e',
+  'y',
+  'et',
+  'ed',
+  'und',
+  'en',
+  'och',
+  'dal',
+  'per',
 ])
 
 /**
@@ -198,7 +408,7 @@ export function readNameAt(text: string, start: number, options: NameOptions = {
   const words: string[] = []
   const re = /[^\s,;:()"“”«»<>]+/gu
   let last = 0
-  for (let m; (m = re.exec(span)) && words.length < 8; ) {
+  for (let m; (m = re.exec(span)) && words.length < 8;) {
     const gap = span.slice(last, m.index)
     if (words.length > 0 && /[,;:()"“”«»<>\n]/.test(gap)) break
     last = m.index + m[0].length
@@ -212,8 +422,11 @@ export function readNameAt(text: string, start: number, options: NameOptions = {
     }
     if (words.length > 0 && NAME_STOP.has(lowerW) && !PARTICLES.has(lowerW)) break
     const fits =
-      NAME_WORD.test(w) || /^\p{Lu}\.?$/u.test(w) || OTHER_SCRIPT_WORD.test(w) ||
-      (words.length > 0 && PARTICLES.has(lowerW)) || (options.allowCompany && words.length > 0 && COMPANY_WORD.test(w))
+      NAME_WORD.test(w) ||
+      /^\p{Lu}\.?$/u.test(w) ||
+      OTHER_SCRIPT_WORD.test(w) ||
+      (words.length > 0 && PARTICLES.has(lowerW)) ||
+      (options.allowCompany && words.length > 0 && COMPANY_WORD.test(w))
     if (!fits) break
     words.push(w)
     if (endsSentence) break

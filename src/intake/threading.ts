@@ -84,7 +84,12 @@ export async function findThread(tx: Tx, a: Analysed, recipients: string[], inbo
  * its headers), or a helpdesk's acknowledgement that quotes the case's reference. Never by a
  * forwarded copy's keys: an auto-reply is nobody's copy of a complaint.
  */
-export async function findAutomaticThread(tx: Tx, a: Analysed, recipients: string[], inboundAddresses: string[]): Promise<ThreadMatch | null> {
+export async function findAutomaticThread(
+  tx: Tx,
+  a: Analysed,
+  recipients: string[],
+  inboundAddresses: string[],
+): Promise<ThreadMatch | null> {
   return (
     (await byReplyToken(tx, recipients, inboundAddresses)) ??
     (await byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references, ...a.classification.referencedMessageIds])) ??

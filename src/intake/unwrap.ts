@@ -65,7 +65,10 @@ export function unwrapForwards(mail: ParsedMail): Unwrapped {
       originalTo: deepest.to,
       originalCc: deepest.cc,
       originalReplyTo: [],
-      layers: layersOf(senders.map((from, i) => ({ from, note: hops[i]!.note })), deepest.from),
+      layers: layersOf(
+        senders.map((from, i) => ({ from, note: hops[i]!.note })),
+        deepest.from,
+      ),
     }
   }
   const attached = forwardedAttachment(mail)
@@ -231,7 +234,13 @@ function joinNotes(notes: string[]): string | null {
  * there (separator lines are far shorter), and longer lines are broken.
  */
 function normalize(text: string): string {
-  const s = shortenRuns(text.slice(0, MAX_SCAN_CHARS * 2).replace(/\r\n?/g, '\n').replace(/\uFEFF/g, '').replace(/[^\S\n]+/g, ' '))
+  const s = shortenRuns(
+    text
+      .slice(0, MAX_SCAN_CHARS * 2)
+      .replace(/\r\n?/g, '\n')
+      .replace(/\uFEFF/g, '')
+      .replace(/[^\S\n]+/g, ' '),
+  )
   const lines: string[] = []
   let blank = false
   for (const raw of s.split('\n')) {
@@ -270,13 +279,23 @@ for (const [field, words] of Object.entries({
   date: 'date|sent|envoyé|envoyé le|datum|gesendet|enviado|enviado el|fecha|data|inviato|verzonden|wysłano|skickat|sendt|отправлено|відправлено|gönderilen|lähetetty|elküldve|trimis|odesláno|odoslané|日付|发送时间',
   to: 'to|à|a|an|para|aan|til|till|komu|do|кому|címzett|vastaanottaja|kime|către|prima|宛先|收件人',
   cc: 'cc|kopie|kopio|másolat|kopi|dw|копия|kópia|kopia|копія|cci|bcc',
-  subject: 'subject|objet|sujet|betreff|asunto|oggetto|onderwerp|assunto|temat|předmět|predmet|emne|ämne|aihe|tárgy|тема|konu|naslov|subiectul|件名|主题',
+  subject:
+    'subject|objet|sujet|betreff|asunto|oggetto|onderwerp|assunto|temat|předmět|predmet|emne|ämne|aihe|tárgy|тема|konu|naslov|subiectul|件名|主题',
 } as Record<Field, string>)) {
   for (const w of words.split('|')) LABELS[w] = field as Field
 }
 const HEADER_LINE = /^[ \t]*(?:>[ \t]*)*\*{0,2}([^\s:*][^:*\n]{0,20}?)\*{0,2}[ \t]*[:：][ \t]*\*{0,2}[ \t]*(.*)$/
 
-type HeaderBlock = { start: number; from: Address; to: Address[]; cc: Address[]; subject: string | null; date: string | null; body: string; note: string }
+type HeaderBlock = {
+  start: number
+  from: Address
+  to: Address[]
+  cc: Address[]
+  subject: string | null
+  date: string | null
+  body: string
+  note: string
+}
 
 /** The first run of quoted header lines (From/De/Von…, Date/Envoyé…, Subject/Objet…), empty values allowed. */
 function findHeaderBlock(text: string): HeaderBlock | null {
@@ -304,7 +323,10 @@ function findHeaderBlock(text: string): HeaderBlock | null {
         cc: mailboxList(fields.cc ?? ''),
         subject: fields.subject ?? null,
         date: fields.date || null,
-        body: text.slice(runEnd).replace(/^\s*\n/, '').trim(),
+        body: text
+          .slice(runEnd)
+          .replace(/^\s*\n/, '')
+          .trim(),
         note: stripTrailingSeparators(text.slice(0, runStart)),
       }
     }
@@ -328,7 +350,10 @@ function stripTrailingSeparators(note: string): string {
 
 /** "Name" <a@b>, Name <a@b<mailto:a@b>>, Name [mailto:a@b], a@b, or a bare display name. */
 function parseMailbox(value: string): Address | null {
-  const v = value.replace(/<mailto:[^>]*>/gi, '').replace(/\[mailto:([^\]]*)\]/gi, '<$1>').trim()
+  const v = value
+    .replace(/<mailto:[^>]*>/gi, '')
+    .replace(/\[mailto:([^\]]*)\]/gi, '<$1>')
+    .trim()
   const angle = /^(.*?)\s*[<[]\s*([^\s<>[\]]+@[^\s<>[\]]+?)\s*[>\]]/.exec(v)
   if (angle) return { email: angle[2]!, name: unquote(angle[1]!) }
   const bare = /^([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)(?:\s|$)/.exec(v)
@@ -340,7 +365,9 @@ function parseMailbox(value: string): Address | null {
 /** The addresses of a quoted To/Cc line ("A <a@x>; B <b@y>", "a@x, b@y"), at most twenty. */
 function mailboxList(value: string): Address[] {
   const out: Address[] = []
-  for (const m of value.slice(0, 4000).matchAll(/([^<>;,]{0,120}?)\s*[<[]\s*(?:mailto:)?([^\s<>[\]@]+@[^\s<>[\]]+?)\s*[>\]]|([^\s<>;,"]+@[^\s<>;,"]+)/g)) {
+  for (const m of value
+    .slice(0, 4000)
+    .matchAll(/([^<>;,]{0,120}?)\s*[<[]\s*(?:mailto:)?([^\s<>[\]@]+@[^\s<>[\]]+?)\s*[>\]]|([^\s<>;,"]+@[^\s<>;,"]+)/g)) {
     const email = (m[2] ?? m[3] ?? '').replace(/^mailto:/i, '')
     if (email) out.push({ email, name: unquote(m[1] ?? '') })
     if (out.length >= 20) break
@@ -361,13 +388,34 @@ function unquote(s: string): string {
   return t.slice(start, end).trim()
 }
 
-const FORWARD_PREFIXES = new Set(['fwd', 'fw', 'tr', 'wg', 'rv', 'vs', 'enc', 'i', 'pd', 'vb', 'vl', 'doorst', 'videresend', 'i̇lt', 'ilt', 'redir', 'redir.', 'fwd.', 'továbbítás', 'přeposlat'])
+const FORWARD_PREFIXES = new Set([
+  'fwd',
+  'fw',
+  'tr',
+  'wg',
+  'rv',
+  'vs',
+  'enc',
+  'i',
+  'pd',
+  'vb',
+  'vl',
+  'doorst',
+  'videresend',
+  'i̇lt',
+  'ilt',
+  'redir',
+  'redir.',
+  'fwd.',
+  'továbbítás',
+  'přeposlat',
+])
 const REPLY_PREFIXES = new Set(['re', 'aw', 'sv', 'antw', 'antwort', 'ref', 'rif', 'odp', 'vá', 'ynt', 'res', 'r', 'réf', 'atb'])
 
 function subjectPrefixes(subject: string): string[] {
   const out: string[] = []
   let rest = subject
-  for (let m; (m = /^\s*(?:\[[^\]]{1,30}\]|([\p{L}.]{1,12})(?:\[\d+\])?\s*[:：])/u.exec(rest)); ) {
+  for (let m; (m = /^\s*(?:\[[^\]]{1,30}\]|([\p{L}.]{1,12})(?:\[\d+\])?\s*[:：])/u.exec(rest));) {
     if (m[1]) out.push(m[1].toLowerCase())
     rest = rest.slice(m[0].length)
   }
@@ -384,7 +432,7 @@ function replySubject(subject: string): boolean {
 
 function stripForwardPrefixes(subject: string): string {
   let s = subject.trim()
-  for (let m; (m = /^(?:\[[^\]]{1,30}\]\s*)?([\p{L}.]{1,12})\s*[:：]\s*/u.exec(s)) && FORWARD_PREFIXES.has(m[1]!.toLowerCase()); ) {
+  for (let m; (m = /^(?:\[[^\]]{1,30}\]\s*)?([\p{L}.]{1,12})\s*[:：]\s*/u.exec(s)) && FORWARD_PREFIXES.has(m[1]!.toLowerCase());) {
     s = s.slice(m[0].length)
   }
   return s

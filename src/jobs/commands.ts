@@ -27,9 +27,13 @@ export const workerCommand: Command = {
     const analysis = createAnalysisPool()
     const deps = { db: database.db, env, handlers: jobHandlers({ mailer: createMailer(database.db, env) }), analyze: analysis.analyze }
     const loop = startJobLoop(deps, { intervalMs: Math.max(100, Number(values['interval-ms']) || 1000), orgId: org?.id ?? null })
-    const scheduler = env.SCHEDULER_INTERVAL_SECONDS > 0
-      ? startScheduler({ ...deps }, { intervalMs: env.SCHEDULER_INTERVAL_SECONDS * 1000, orgIds: org ? [org.id] : null, onQueued: () => loop.wake() })
-      : null
+    const scheduler =
+      env.SCHEDULER_INTERVAL_SECONDS > 0
+        ? startScheduler(
+            { ...deps },
+            { intervalMs: env.SCHEDULER_INTERVAL_SECONDS * 1000, orgIds: org ? [org.id] : null, onQueued: () => loop.wake() },
+          )
+        : null
     console.log(`desk worker: running jobs (${database.embedded ? 'embedded database' : 'DATABASE_URL'}); stop with Ctrl-C`)
     await new Promise<void>((resolve) => {
       const stop = () => resolve()

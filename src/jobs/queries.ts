@@ -72,7 +72,17 @@ export async function insertJobs(tx: Tx, orgId: string, kind: string, payloads: 
   return inserted.map((r) => r.id)
 }
 
-export type JobState = { id: string; kind: string; attempts: number; maxAttempts: number; runAt: Date; doneAt: Date | null; failedAt: Date | null; lastError: string | null; lockedBy: string | null }
+export type JobState = {
+  id: string
+  kind: string
+  attempts: number
+  maxAttempts: number
+  runAt: Date
+  doneAt: Date | null
+  failedAt: Date | null
+  lastError: string | null
+  lockedBy: string | null
+}
 
 export async function getJob(db: DbOrTx, jobId: string): Promise<JobState | undefined> {
   const [row]: [JobState?] = await db`

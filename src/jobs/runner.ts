@@ -10,7 +10,10 @@ export type JobContext = JobDeps & {
 }
 /** Thrown by a handler to have its job retried at a given time (a provider's retry-after). */
 export class RetryAt extends Error {
-  constructor(message: string, readonly retryAt: Date) {
+  constructor(
+    message: string,
+    readonly retryAt: Date,
+  ) {
     super(message)
   }
 }
@@ -58,10 +61,12 @@ export async function runJobsOnce(deps: JobDeps, options: RunOptions = {}): Prom
     jobId: options.jobId,
   })
   const summary: RunSummary = { claimed: jobs.length, done: 0, retried: 0, failed: 0 }
-  await Promise.all(jobs.map(async (job) => {
-    const outcome = await runOne(deps, workerId, job)
-    summary[outcome]++
-  }))
+  await Promise.all(
+    jobs.map(async (job) => {
+      const outcome = await runOne(deps, workerId, job)
+      summary[outcome]++
+    }),
+  )
   return summary
 }
 
@@ -80,7 +85,11 @@ async function runOne(deps: JobDeps, workerId: string, job: Job): Promise<'done'
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
     const last = job.attempts >= job.maxAttempts
     // A handler may name the time itself (a provider's retry-after); otherwise back off.
-    const retryAt = last ? null : error instanceof RetryAt ? error.retryAt : new Date(Date.now() + (deps.backoffMs ?? defaultBackoffMs)(job.attempts))
+    const retryAt = last
+      ? null
+      : error instanceof RetryAt
+        ? error.retryAt
+        : new Date(Date.now() + (deps.backoffMs ?? defaultBackoffMs)(job.attempts))
     log(`job ${job.kind} #${job.id} failed (attempt ${job.attempts}/${job.maxAttempts})${last ? ', giving up' : ''}: ${message}`)
     await failJob(deps.db, job.id, workerId, message, retryAt)
     return last ? 'failed' : 'retried'
@@ -104,7 +113,9 @@ export function startJobLoop(deps: JobDeps, options: { intervalMs: number; limit
   return every(options.intervalMs, async (stopped) => {
     try {
       // A full batch means more may be due: keep draining before waiting again.
-      while ((await runJobsOnce(deps, { limit, orgId: options.orgId })).claimed >= limit && !stopped()) { /* next batch */ }
+      while ((await runJobsOnce(deps, { limit, orgId: options.orgId })).claimed >= limit && !stopped()) {
+        /* next batch */
+      }
     } catch (error) {
       // A database restart is routine; the next tick tries again.
       if (!isDatabaseUnavailable(error)) log(`job loop: ${(error as Error).message}`)

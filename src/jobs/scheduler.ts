@@ -18,7 +18,13 @@ export type TickOptions = {
   strandedAfterMs?: number
 }
 
-export type TickSummary = { digests: DigestClaim[]; alerts: AlertClaim[]; recovered: SweepSummary; checkpoints: CheckpointPost[]; jobs: RunSummary }
+export type TickSummary = {
+  digests: DigestClaim[]
+  alerts: AlertClaim[]
+  recovered: SweepSummary
+  checkpoints: CheckpointPost[]
+  jobs: RunSummary
+}
 
 /**
  * One scheduler tick, the same on every runtime: the Node server and `desk worker` call it every
@@ -35,11 +41,18 @@ export async function runScheduledTick(deps: JobDeps, options: TickOptions = {})
   const alerts = await enqueueAlerts(deps.db, deps.env, now, orgIds)
   // Messages a crash left stored but unprocessed; the cases they make queue their draft jobs,
   // which the drain below (Workers, Vercel) or the job loop (Node) then runs.
-  const recovered = await sweepStrandedRaw(deps.db, { olderThanMs: options.strandedAfterMs, orgIds, log: deps.log, analyze: deps.analyze, env: deps.env })
+  const recovered = await sweepStrandedRaw(deps.db, {
+    olderThanMs: options.strandedAfterMs,
+    orgIds,
+    log: deps.log,
+    analyze: deps.analyze,
+    env: deps.env,
+  })
   const checkpoints = await postDailyCheckpoints(deps.db, deps.env, now, orgIds, deps.log ?? ((line) => console.error(line)))
-  const jobs: RunSummary = options.drainMs && options.drainMs > 0
-    ? await drainJobs(deps, { forMs: options.drainMs, orgIds })
-    : { claimed: 0, done: 0, retried: 0, failed: 0 }
+  const jobs: RunSummary =
+    options.drainMs && options.drainMs > 0
+      ? await drainJobs(deps, { forMs: options.drainMs, orgIds })
+      : { claimed: 0, done: 0, retried: 0, failed: 0 }
   return { digests, alerts, recovered, checkpoints, jobs }
 }
 
@@ -55,7 +68,8 @@ export function startScheduler(deps: JobDeps, options: { intervalMs: number; org
   const loop = every(options.intervalMs, async () => {
     try {
       const { digests, alerts, recovered } = await runScheduledTick(deps, { orgIds: options.orgIds })
-      if (digests.some((d) => d.status === 'queued') || alerts.some((a) => a.status === 'queued') || recovered.created > 0) options.onQueued?.()
+      if (digests.some((d) => d.status === 'queued') || alerts.some((a) => a.status === 'queued') || recovered.created > 0)
+        options.onQueued?.()
     } catch (error) {
       if (!isDatabaseUnavailable(error)) log(`scheduler: ${(error as Error).message}`)
     }

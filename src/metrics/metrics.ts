@@ -4,8 +4,15 @@ import { severities, type Severity } from '../cases/terms.ts'
 import type { Tx } from '../db.ts'
 import { trendWeeks, type Period } from './period.ts'
 import {
-  aggregateByWeek, approvalWaits, periodAggregates, repeatEscalations,
-  type ApprovalWaits, type CaseAggregate, type OwnerAggregate, type RepeatEscalations, type WeekAggregate,
+  aggregateByWeek,
+  approvalWaits,
+  periodAggregates,
+  repeatEscalations,
+  type ApprovalWaits,
+  type CaseAggregate,
+  type OwnerAggregate,
+  type RepeatEscalations,
+  type WeekAggregate,
 } from './queries.ts'
 
 export type SeverityFigures = CaseAggregate & { severity: Severity; frTargetSeconds: number; resTargetSeconds: number }
@@ -25,8 +32,22 @@ export type MetricsReport = {
 }
 
 const empty: CaseAggregate = {
-  cases: 0, open: 0, responded: 0, frMedian: null, frP90: null, frWallMedian: null, frMet: 0, frBreached: 0,
-  resolved: 0, resMedian: null, resP90: null, resMet: 0, resBreached: 0, surveyed: 0, csatCount: 0, csatAverage: null,
+  cases: 0,
+  open: 0,
+  responded: 0,
+  frMedian: null,
+  frP90: null,
+  frWallMedian: null,
+  frMet: 0,
+  frBreached: 0,
+  resolved: 0,
+  resMedian: null,
+  resP90: null,
+  resMet: 0,
+  resBreached: 0,
+  surveyed: 0,
+  csatCount: 0,
+  csatAverage: null,
 }
 
 /** Everything the metrics page shows, for one org and period, in the caller's withOrg transaction. */

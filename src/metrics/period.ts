@@ -6,7 +6,13 @@ import { DAY_MS, isoDateOfWall, isValidTimeZone, wallMsAt, wallMsToInstant } fro
 
 export const presets = { '7d': 7, '30d': 30, '90d': 90, '365d': 365 } as const
 export type Preset = keyof typeof presets | 'custom'
-export const presetLabels: Record<Preset, string> = { '7d': 'Last 7 days', '30d': 'Last 30 days', '90d': 'Last 90 days', '365d': 'Last 12 months', custom: 'Custom' }
+export const presetLabels: Record<Preset, string> = {
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+  '90d': 'Last 90 days',
+  '365d': 'Last 12 months',
+  custom: 'Custom',
+}
 
 export const MAX_DAYS = 366
 export const TREND_WEEKS = 12
@@ -64,7 +70,8 @@ export function parsePeriod(query: Record<string, string | undefined>, timezoneI
   }
   const fromWall = dayWall(from)
   const toWall = dayWall(to)
-  if (isoDateOfWall(fromWall) !== from || isoDateOfWall(toWall) !== to) return fallback('That is not a calendar date; showing the last 30 days.')
+  if (isoDateOfWall(fromWall) !== from || isoDateOfWall(toWall) !== to)
+    return fallback('That is not a calendar date; showing the last 30 days.')
   if (toWall < fromWall) return fallback('The range ends before it starts; showing the last 30 days.')
   if ((toWall - fromWall) / DAY_MS + 1 > MAX_DAYS) return fallback(`A range covers ${MAX_DAYS} days at most; showing the last 30 days.`)
   return build('custom', fromWall, toWall, timezone)

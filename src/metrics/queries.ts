@@ -46,9 +46,11 @@ const aggregateColumns = (db: DbOrTx, clock: Clock) => db`
   count(*) filter (where c.status not in ('resolved', 'closed'))::int as open,
   count(c.first_response_at)::int as responded,
   percentile_cont(array[0.5, 0.9]) within group (order by c.first_response_seconds) as "frPercentiles",
-  ${clock === 'working'
-    ? db`percentile_cont(0.5) within group (order by extract(epoch from c.first_response_at - c.opened_at))::float8`
-    : db`null::float8`} as "frWallMedian",
+  ${
+    clock === 'working'
+      ? db`percentile_cont(0.5) within group (order by extract(epoch from c.first_response_at - c.opened_at))::float8`
+      : db`null::float8`
+  } as "frWallMedian",
   count(*) filter (where c.first_response_at <= c.first_response_due_at)::int as "frMet",
   count(*) filter (where c.first_response_at > c.first_response_due_at
                       or (c.first_response_at is null and c.first_response_due_at <= coalesce(c.resolved_at, c.closed_at, now())))::int as "frBreached",
@@ -120,7 +122,14 @@ export type PeriodAggregates = {
   ratings: { rating: number; cases: number }[]
 }
 
-type GroupRow = AggregateRow & { grouped: number; severity: string | null; ownerId: string | null; ownerName: string | null; ratingCounts: number[]; sourceCounts: Record<string, number> | null }
+type GroupRow = AggregateRow & {
+  grouped: number
+  severity: string | null
+  ownerId: string | null
+  ownerName: string | null
+  ratingCounts: number[]
+  sourceCounts: Record<string, number> | null
+}
 
 // grouping(severity, owner_id): a bit is set for each column a row is NOT grouped by.
 const OVERALL = 0b11
@@ -147,11 +156,14 @@ export async function periodAggregates(db: DbOrTx, from: Date, to: Date, clock: 
     from groups g left join app_users u on u.id = g."ownerId"
     order by g.cases desc, "ownerName", g.severity`
   const overallRow = rows.find((r) => r.grouped === OVERALL)!
-  const strip = ({ grouped: _g, severity: _s, ownerId: _o, ownerName: _n, ratingCounts: _r, sourceCounts: _c, ...rest }: GroupRow) => fromRow(rest)
+  const strip = ({ grouped: _g, severity: _s, ownerId: _o, ownerName: _n, ratingCounts: _r, sourceCounts: _c, ...rest }: GroupRow) =>
+    fromRow(rest)
   return {
     overall: strip(overallRow),
     bySeverity: rows.filter((r) => r.grouped === BY_SEVERITY).map((r) => ({ ...strip(r), severity: r.severity! })),
-    byOwner: rows.filter((r) => r.grouped === BY_OWNER).map((r) => ({ ...strip(r), ownerId: r.ownerId, ownerName: r.ownerId ? r.ownerName : null })),
+    byOwner: rows
+      .filter((r) => r.grouped === BY_OWNER)
+      .map((r) => ({ ...strip(r), ownerId: r.ownerId, ownerName: r.ownerId ? r.ownerName : null })),
     bySource: Object.entries(overallRow.sourceCounts ?? {})
       .map(([source, cases]) => ({ source, cases: Number(cases) }))
       .sort((a, b) => b.cases - a.cases || a.source.localeCompare(b.source)),
@@ -176,7 +188,14 @@ export async function aggregateByWeek(db: DbOrTx, weeks: Week[], clock: Clock): 
   return rows.map(fromRow)
 }
 
-export type ApprovalWaits = { asks: number; decided: number; pending: number; median: number | null; p90: number | null; longestPending: number | null }
+export type ApprovalWaits = {
+  asks: number
+  decided: number
+  pending: number
+  median: number | null
+  p90: number | null
+  longestPending: number | null
+}
 
 /**
  * Time waiting for an approver, from the request to the decision. One ask emails every approver

@@ -17,7 +17,14 @@ const hostname = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]
 const slugPattern = /^[a-z0-9][a-z0-9-]{1,62}$/
 
 /** A list typed by a person: commas, semicolons, spaces or line breaks between the items. */
-export const splitList = (text: string): string[] => [...new Set(text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean))]
+export const splitList = (text: string): string[] => [
+  ...new Set(
+    text
+      .split(/[\s,;]+/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+]
 
 export function checkEmail(value: string): Checked<string> {
   const address = value.trim().replace(/^<|>$/g, '').toLowerCase()
@@ -44,7 +51,10 @@ export function checkInboundAddresses(values: string[]): Checked<string[]> {
   if (!checked.ok) return checked
   if (checked.value.length === 0) return bad('give at least one inbound address, e.g. escalations@acme.com')
   const tagged = checked.value.find((a) => a.slice(0, a.lastIndexOf('@')).includes('+'))
-  if (tagged) return bad(`${tagged}: an inbound address cannot contain "+" (replies arrive at ${tagged.slice(0, tagged.indexOf('+'))}+<case token>@…)`)
+  if (tagged)
+    return bad(
+      `${tagged}: an inbound address cannot contain "+" (replies arrive at ${tagged.slice(0, tagged.indexOf('+'))}+<case token>@…)`,
+    )
   return checked
 }
 
@@ -54,7 +64,8 @@ export function checkDomains(values: string[]): Checked<string[]> {
   for (const value of values) {
     const domain = value.trim().replace(/^@/, '').replace(/\.$/, '').toLowerCase()
     if (!hostname.test(domain)) return bad(`"${value}" is not a domain name like acme.com`)
-    if (isPublicMailDomain(domain)) return bad(`${domain} is a public mail provider: every customer with an address there would count as a colleague`)
+    if (isPublicMailDomain(domain))
+      return bad(`${domain} is a public mail provider: every customer with an address there would count as a colleague`)
     if (!domains.includes(domain)) domains.push(domain)
   }
   return ok(domains)
@@ -63,12 +74,15 @@ export function checkDomains(values: string[]): Checked<string[]> {
 /** An IANA time zone, stored under its canonical name (europe/berlin → Europe/Berlin). */
 export function checkTimeZone(value: string): Checked<string> {
   const zone = value.trim()
-  if (!zone || !isValidTimeZone(zone)) return bad(`"${value}" is not a time zone; use an IANA name such as Europe/Berlin or America/New_York`)
+  if (!zone || !isValidTimeZone(zone))
+    return bad(`"${value}" is not a time zone; use an IANA name such as Europe/Berlin or America/New_York`)
   return ok(new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone)
 }
 
 export function checkSlug(value: string): Checked<string> {
-  return slugPattern.test(value) ? ok(value) : bad(`"${value}" is not a slug: 2 to 63 lower-case letters, digits and hyphens, starting with a letter or digit`)
+  return slugPattern.test(value)
+    ? ok(value)
+    : bad(`"${value}" is not a slug: 2 to 63 lower-case letters, digits and hyphens, starting with a letter or digit`)
 }
 
 export function checkOrgName(value: string): Checked<string> {

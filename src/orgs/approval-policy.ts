@@ -7,7 +7,9 @@ const chosen = (value: unknown) => (Array.isArray(value) ? value.map(String) : t
  * The four-eyes part of the settings form. Unticked boxes send nothing, so the form carries an
  * approval_policy marker: a post without it (an SLA-only client) leaves the policy as it is.
  */
-export function parseApprovalPolicyForm(form: Record<string, unknown>): { ok: true; policy: ApprovalPolicy | null } | { ok: false; errors: Record<string, string> } {
+export function parseApprovalPolicyForm(
+  form: Record<string, unknown>,
+): { ok: true; policy: ApprovalPolicy | null } | { ok: false; errors: Record<string, string> } {
   if (form.approval_policy === undefined) return { ok: true, policy: null }
   const selfApprovalSeverities = chosen(form.self_approval)
   const fourEyesSources = chosen(form.four_eyes_source)

@@ -3,7 +3,16 @@ import { systemActor, type Actor } from '../audit/audit.ts'
 import { issueSignInLink, SIGN_IN_LINK_SECONDS } from '../auth/sign-in.ts'
 import { UsageError, withDatabase, type Command } from '../cli/command.ts'
 import {
-  checkDomains, checkEmail, checkEmails, checkInboundAddresses, checkOrgName, checkReplyFrom, checkSlug, checkTimeZone, splitList, type Checked,
+  checkDomains,
+  checkEmail,
+  checkEmails,
+  checkInboundAddresses,
+  checkOrgName,
+  checkReplyFrom,
+  checkSlug,
+  checkTimeZone,
+  splitList,
+  type Checked,
 } from './addresses.ts'
 import { changeOrganization, createOrganization, type OrgChanges } from './organization.ts'
 import { findOrgBySlug, listOrgSummaries } from './queries.ts'
@@ -46,7 +55,13 @@ async function createCommand(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { slug: { type: 'string' }, name: { type: 'string' }, inbound: { type: 'string' }, admin: { type: 'string' }, timezone: { type: 'string' } },
+    options: {
+      slug: { type: 'string' },
+      name: { type: 'string' },
+      inbound: { type: 'string' },
+      admin: { type: 'string' },
+      timezone: { type: 'string' },
+    },
   })
   if (positionals.length) throw new UsageError(`unexpected "${positionals[0]}": desk ${usage.create}`)
   const input = {
@@ -60,7 +75,9 @@ async function createCommand(args: string[]) {
     const created = await createOrganization(db, input, cliActor)
     if (!created.ok) throw new UsageError(created.problem)
     const link = await issueSignInLink({ db, env }, { userId: created.adminId, orgId: created.org.id })
-    console.log(`created organization ${created.org.slug} (${created.org.name}), receiving at ${created.org.inboundAddresses.join(', ')}; admin ${input.adminEmail}`)
+    console.log(
+      `created organization ${created.org.slug} (${created.org.name}), receiving at ${created.org.inboundAddresses.join(', ')}; admin ${input.adminEmail}`,
+    )
     console.log(`Sign in as ${input.adminEmail} (single use, ${SIGN_IN_LINK_SECONDS / 60} minutes): ${link.url}`)
   })
 }
@@ -71,10 +88,15 @@ async function listCommand(args: string[]) {
   await withDatabase(async (db) => {
     const orgs = await listOrgSummaries(db)
     if (values.json) return console.log(JSON.stringify(orgs))
-    if (orgs.length === 0) return console.log('no organizations yet: desk org create --slug acme --name "Acme Inc" --inbound escalations@acme.com --admin ops@acme.com')
+    if (orgs.length === 0)
+      return console.log(
+        'no organizations yet: desk org create --slug acme --name "Acme Inc" --inbound escalations@acme.com --admin ops@acme.com',
+      )
     for (const o of orgs) {
       const executives = o.executives.length ? o.executives.join(', ') : 'none'
-      console.log(`${o.slug}\t${o.name}\t${o.timezone}\tinbound ${o.inboundAddresses.join(', ') || 'none'}\texecutives ${executives}\t${o.users} user${o.users === 1 ? '' : 's'}`)
+      console.log(
+        `${o.slug}\t${o.name}\t${o.timezone}\tinbound ${o.inboundAddresses.join(', ') || 'none'}\texecutives ${executives}\t${o.users} user${o.users === 1 ? '' : 's'}`,
+      )
     }
   })
 }
@@ -84,8 +106,12 @@ async function setCommand(args: string[]) {
     args,
     allowPositionals: true,
     options: {
-      name: { type: 'string' }, timezone: { type: 'string' }, inbound: { type: 'string' },
-      executives: { type: 'string' }, domains: { type: 'string' }, 'reply-from': { type: 'string' },
+      name: { type: 'string' },
+      timezone: { type: 'string' },
+      inbound: { type: 'string' },
+      executives: { type: 'string' },
+      domains: { type: 'string' },
+      'reply-from': { type: 'string' },
     },
   })
   const [slug, ...extra] = positionals

@@ -52,7 +52,9 @@ export async function loadOrgPage(db: Db, env: Env, orgId: string): Promise<OrgP
 }
 
 async function listApproverCandidates(tx: Tx): Promise<Approver[]> {
-  return tx<Approver[]>`select id, name, email, role from app_users where role in ('approver', 'admin') and disabled_at is null order by lower(name), email`
+  return tx<
+    Approver[]
+  >`select id, name, email, role from app_users where role in ('approver', 'admin') and disabled_at is null order by lower(name), email`
 }
 
 async function countActiveUsers(tx: Tx): Promise<number> {
@@ -63,9 +65,14 @@ async function countActiveUsers(tx: Tx): Promise<number> {
 export type Section = 'profile' | 'inbound' | 'domains' | 'executives' | 'sender' | 'approvers'
 export type SectionResult = { ok: true; changed: boolean } | { ok: false; section: Section; errors: Record<string, string> }
 
-const refused = (section: Section, field: string, problem: string): SectionResult => ({ ok: false, section, errors: { [field]: capitalise(problem) } })
+const refused = (section: Section, field: string, problem: string): SectionResult => ({
+  ok: false,
+  section,
+  errors: { [field]: capitalise(problem) },
+})
 // A sentence for the page: capitalised, unless it starts with an address, a domain or a quoted value.
-const capitalise = (s: string) => `${/^[^\s]*[@.]|^"/.test(s) ? s : `${s.charAt(0).toUpperCase()}${s.slice(1)}`}${/[.!?]$/.test(s) ? '' : '.'}`
+const capitalise = (s: string) =>
+  `${/^[^\s]*[@.]|^"/.test(s) ? s : `${s.charAt(0).toUpperCase()}${s.slice(1)}`}${/[.!?]$/.test(s) ? '' : '.'}`
 
 /** One section's form, checked, then saved and audited; a refusal names the field. */
 export async function saveSection(db: Db, admin: SessionUser, section: Section, form: Record<string, unknown>): Promise<SectionResult> {
@@ -104,7 +111,9 @@ function parseChanges(section: Section, form: Record<string, unknown>): OrgChang
  * one empty row to add someone. A row with no address is ignored.
  */
 function parseExecutives(form: Record<string, unknown>): ExecutiveInput[] | { problem: string } {
-  const rows = Object.keys(form).map((k) => /^email\.(\w+)$/.exec(k)?.[1]).filter((n): n is string => n !== undefined)
+  const rows = Object.keys(form)
+    .map((k) => /^email\.(\w+)$/.exec(k)?.[1])
+    .filter((n): n is string => n !== undefined)
   const executives: ExecutiveInput[] = []
   for (const n of rows) {
     const typed = formText(form, `email.${n}`).trim()
@@ -145,7 +154,8 @@ async function saveApprovers(db: Db, admin: SessionUser, form: Record<string, un
     ...severities.map((value) => ({ scope: 'severity' as ApproverScope, value, userIds: formList(form[`approvers.severity.${value}`]) })),
     ...sources.map((value) => ({ scope: 'source' as ApproverScope, value, userIds: formList(form[`approvers.source.${value}`]) })),
   ]
-  if (lists.some((l) => l.userIds.some((id) => !/^[0-9a-f-]{36}$/i.test(id)))) return refused('approvers', 'approvers', 'choose approvers from the list')
+  if (lists.some((l) => l.userIds.some((id) => !/^[0-9a-f-]{36}$/i.test(id))))
+    return refused('approvers', 'approvers', 'choose approvers from the list')
   try {
     const changed = await withOrg(db, admin.orgId, async (tx) => {
       const out: string[] = []

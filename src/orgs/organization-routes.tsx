@@ -10,22 +10,35 @@ export const organizationRoutes = new Hono<AppEnv>()
 
 const sections: readonly Section[] = ['profile', 'inbound', 'domains', 'executives', 'sender', 'approvers']
 
-async function show(c: Context<AppEnv>, extra: { notice?: string; section?: Section; errors?: Record<string, string>; values?: Record<string, unknown> } = {}, status: 200 | 422 = 200) {
+async function show(
+  c: Context<AppEnv>,
+  extra: { notice?: string; section?: Section; errors?: Record<string, string>; values?: Record<string, unknown> } = {},
+  status: 200 | 422 = 200,
+) {
   const admin = requireRole(c, 'admin')
   const { db, env } = c.get('deps')
   return render(c, <OrganizationPage page={await loadOrgPage(db, env, admin.orgId)} {...extra} />, status)
 }
 
 const sectionNames: Record<Section, string> = {
-  profile: 'the name and time zone', inbound: 'the inbound addresses', domains: 'the domains', executives: 'the executives',
-  sender: 'the sender and signature', approvers: 'the approvers',
+  profile: 'the name and time zone',
+  inbound: 'the inbound addresses',
+  domains: 'the domains',
+  executives: 'the executives',
+  sender: 'the sender and signature',
+  approvers: 'the approvers',
 }
 
 // After a save the page says so in fixed words (a notice taken from the URL could be anyone's text).
 organizationRoutes.get('/', (c) => {
   const saved = c.req.query('saved') as Section | undefined
   const unchanged = c.req.query('unchanged') === '1'
-  const notice = saved && sections.includes(saved) ? (unchanged ? `Nothing changed in ${sectionNames[saved]}.` : `Saved ${sectionNames[saved]}.`) : undefined
+  const notice =
+    saved && sections.includes(saved)
+      ? unchanged
+        ? `Nothing changed in ${sectionNames[saved]}.`
+        : `Saved ${sectionNames[saved]}.`
+      : undefined
   return show(c, { notice })
 })
 

@@ -5,7 +5,15 @@ import { businessCalendarSchema } from '../sla/business-hours.ts'
 import { recomputeOpenCases } from '../sla/clocks.ts'
 import { listExecutives, replaceExecutives, type OrgExecutive } from './executives.ts'
 import {
-  findInboundAddressOwners, findOrgBySlug, findOrgProfile, insertOrg, insertUser, updateOrgColumns, type Org, type OrgColumns, type OrgProfile,
+  findInboundAddressOwners,
+  findOrgBySlug,
+  findOrgProfile,
+  insertOrg,
+  insertUser,
+  updateOrgColumns,
+  type Org,
+  type OrgColumns,
+  type OrgProfile,
 } from './queries.ts'
 
 // Creating and changing an organization: the rules `desk org` and the organization page share.
@@ -18,12 +26,22 @@ export type Refusal = { ok: false; field: string; problem: string }
 export type NewOrganization = { slug: string; name: string; timezone: string; inboundAddresses: string[]; adminEmail: string }
 
 /** The org and its first admin, in one transaction of the owner (nobody can act as an admin yet). */
-export async function createOrganization(db: Db, input: NewOrganization, actor: Actor): Promise<{ ok: true; org: Org; adminId: string } | Refusal> {
-  if (await findOrgBySlug(db, input.slug)) return { ok: false, field: 'slug', problem: `an organization with slug "${input.slug}" already exists` }
+export async function createOrganization(
+  db: Db,
+  input: NewOrganization,
+  actor: Actor,
+): Promise<{ ok: true; org: Org; adminId: string } | Refusal> {
+  if (await findOrgBySlug(db, input.slug))
+    return { ok: false, field: 'slug', problem: `an organization with slug "${input.slug}" already exists` }
   const taken = await inboundConflict(db, input.inboundAddresses, null, { nameOwner: true })
   if (taken) return taken
   return (await db.begin(async (tx) => {
-    const org = await insertOrg(tx, { slug: input.slug, name: input.name, timezone: input.timezone, inboundAddresses: input.inboundAddresses })
+    const org = await insertOrg(tx, {
+      slug: input.slug,
+      name: input.name,
+      timezone: input.timezone,
+      inboundAddresses: input.inboundAddresses,
+    })
     const admin = await insertUser(tx, org.id, { email: input.adminEmail, name: '', role: 'admin' })
     await recordAudit(tx, org.id, {
       actor,
@@ -46,7 +64,13 @@ export type ChangeResult = { ok: true; changed: string[] } | Refusal
  * `nameOwner`: say which org already receives at an address (the CLI, run by whoever runs the
  * desk); a page for one org's admin only says that another does.
  */
-export async function changeOrganization(db: Db, orgId: string, changes: OrgChanges, actor: Actor, options: { nameOwner?: boolean } = {}): Promise<ChangeResult> {
+export async function changeOrganization(
+  db: Db,
+  orgId: string,
+  changes: OrgChanges,
+  actor: Actor,
+  options: { nameOwner?: boolean } = {},
+): Promise<ChangeResult> {
   if (changes.inboundAddresses) {
     const taken = await inboundConflict(db, changes.inboundAddresses, orgId, { nameOwner: options.nameOwner ?? false })
     if (taken) return taken
@@ -78,11 +102,20 @@ export async function changeOrganization(db: Db, orgId: string, changes: OrgChan
   })
 }
 
-async function inboundConflict(db: Db, addresses: string[], orgId: string | null, options: { nameOwner: boolean }): Promise<Refusal | null> {
+async function inboundConflict(
+  db: Db,
+  addresses: string[],
+  orgId: string | null,
+  options: { nameOwner: boolean },
+): Promise<Refusal | null> {
   const [owner] = await findInboundAddressOwners(db, addresses.map(baseAddress), orgId)
   if (!owner) return null
   const who = options.nameOwner ? `organization "${owner.slug}" (${owner.name})` : 'another organization'
-  return { ok: false, field: 'inboundAddresses', problem: `${owner.address} is already an inbound address of ${who}; each address routes to one organization` }
+  return {
+    ok: false,
+    field: 'inboundAddresses',
+    problem: `${owner.address} is already an inbound address of ${who}; each address routes to one organization`,
+  }
 }
 
 function changedColumns(before: OrgProfile, changes: OrgColumns): OrgColumns {
@@ -99,10 +132,18 @@ const pick = (o: object, keys: string[]) => Object.fromEntries(Object.entries(o)
 /** The new list in the order given, each keeping the name, title and send-as it had unless given anew. */
 function mergeExecutives(existing: OrgExecutive[], given: ExecutiveInput[]): OrgExecutive[] {
   const seen = new Set<string>()
-  return given.filter((e) => !seen.has(e.email) && seen.add(e.email)).map((e) => {
-    const old = existing.find((x) => x.email === e.email)
-    return { email: e.email, name: e.name ?? old?.name ?? '', title: e.title ?? old?.title ?? '', sendAs: e.sendAs ?? old?.sendAs ?? false }
-  }).sort(byEmail)
+  return given
+    .filter((e) => !seen.has(e.email) && seen.add(e.email))
+    .map((e) => {
+      const old = existing.find((x) => x.email === e.email)
+      return {
+        email: e.email,
+        name: e.name ?? old?.name ?? '',
+        title: e.title ?? old?.title ?? '',
+        sendAs: e.sendAs ?? old?.sendAs ?? false,
+      }
+    })
+    .sort(byEmail)
 }
 
 const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)

@@ -104,7 +104,13 @@ export async function findOrgProfile(db: DbOrTx, orgId: string, options: { lock?
   return row
 }
 
-export type OrgColumns = Partial<{ name: string; timezone: string; inboundAddresses: string[]; domains: string[]; replyFrom: string | null }>
+export type OrgColumns = Partial<{
+  name: string
+  timezone: string
+  inboundAddresses: string[]
+  domains: string[]
+  replyFrom: string | null
+}>
 
 export async function updateOrgColumns(db: DbOrTx, orgId: string, changes: OrgColumns): Promise<void> {
   const columns = {
@@ -118,7 +124,15 @@ export async function updateOrgColumns(db: DbOrTx, orgId: string, changes: OrgCo
   await db`update orgs set ${db(columns)} where id = ${orgId}`
 }
 
-export type OrgSummary = { slug: string; name: string; timezone: string; inboundAddresses: string[]; executives: string[]; users: number; createdAt: Date }
+export type OrgSummary = {
+  slug: string
+  name: string
+  timezone: string
+  inboundAddresses: string[]
+  executives: string[]
+  users: number
+  createdAt: Date
+}
 
 /** Every organization (owner only: the CLI's `desk org list`). */
 export async function listOrgSummaries(db: DbOrTx): Promise<OrgSummary[]> {

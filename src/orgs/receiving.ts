@@ -18,8 +18,20 @@ export type ProviderSetup = {
   ready: boolean
 }
 
-type ReceivingEnv = Pick<Env, 'PUBLIC_URL' | 'HOST' | 'SMTP_PORT' | 'INBOUND_SECRET' | 'RESEND_API_KEY' | 'RESEND_WEBHOOK_SECRET' |
-  'POSTMARK_INBOUND_USER' | 'POSTMARK_INBOUND_PASSWORD' | 'POSTMARK_INBOUND_TOKEN' | 'MAILGUN_SIGNING_KEY' | 'SENDGRID_INBOUND_TOKEN'>
+type ReceivingEnv = Pick<
+  Env,
+  | 'PUBLIC_URL'
+  | 'HOST'
+  | 'SMTP_PORT'
+  | 'INBOUND_SECRET'
+  | 'RESEND_API_KEY'
+  | 'RESEND_WEBHOOK_SECRET'
+  | 'POSTMARK_INBOUND_USER'
+  | 'POSTMARK_INBOUND_PASSWORD'
+  | 'POSTMARK_INBOUND_TOKEN'
+  | 'MAILGUN_SIGNING_KEY'
+  | 'SENDGRID_INBOUND_TOKEN'
+>
 
 const regexEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
@@ -37,7 +49,9 @@ export function receivingSetup(env: ReceivingEnv, org: { slug: string }, address
 
   return [
     {
-      id: 'raw', name: 'Any sender (a relay, a script)', endpoint: `${base}${target}`,
+      id: 'raw',
+      name: 'Any sender (a relay, a script)',
+      endpoint: `${base}${target}`,
       steps: [
         `POST the raw message (MIME) as the body to ${base}${target}.`,
         'Sign it: X-Desk-Timestamp is the time in Unix seconds, X-Desk-Signature is v2= and the hex HMAC-SHA256, keyed with INBOUND_SECRET, of "v2.<timestamp>.<path and query>", a line feed, and the body.',
@@ -52,17 +66,21 @@ export function receivingSetup(env: ReceivingEnv, org: { slug: string }, address
       ready: Boolean(env.INBOUND_SECRET),
     },
     {
-      id: 'resend', name: 'Resend', endpoint: `${base}/inbound/resend`,
+      id: 'resend',
+      name: 'Resend',
+      endpoint: `${base}/inbound/resend`,
       steps: [
         `In Resend, receive mail for ${domain} (Receiving: add the domain and its MX record), or forward ${address} to your Resend receiving address.`,
         `Webhooks → Add endpoint: ${base}/inbound/resend, event email.received.`,
-        'Put the endpoint\'s signing secret (whsec_…) in RESEND_WEBHOOK_SECRET; RESEND_API_KEY fetches each message.',
+        "Put the endpoint's signing secret (whsec_…) in RESEND_WEBHOOK_SECRET; RESEND_API_KEY fetches each message.",
       ],
       secrets: [secret('RESEND_WEBHOOK_SECRET'), secret('RESEND_API_KEY')],
       ready: Boolean(env.RESEND_WEBHOOK_SECRET && env.RESEND_API_KEY),
     },
     {
-      id: 'postmark', name: 'Postmark', endpoint: `${url.protocol}//${postmarkUser}:PASSWORD@${url.host}${url.pathname.replace(/\/+$/, '')}/inbound/postmark`,
+      id: 'postmark',
+      name: 'Postmark',
+      endpoint: `${url.protocol}//${postmarkUser}:PASSWORD@${url.host}${url.pathname.replace(/\/+$/, '')}/inbound/postmark`,
       steps: [
         `Forward ${address} (and ${tagged}) to your inbound stream's address, or point ${domain}'s MX at Postmark.`,
         `Inbound stream → Settings → Webhook: ${url.protocol}//${postmarkUser}:PASSWORD@${url.host}${url.pathname.replace(/\/+$/, '')}/inbound/postmark, with PASSWORD the value of POSTMARK_INBOUND_PASSWORD (or ${base}/inbound/postmark?token=… with POSTMARK_INBOUND_TOKEN).`,
@@ -72,7 +90,9 @@ export function receivingSetup(env: ReceivingEnv, org: { slug: string }, address
       ready: Boolean((env.POSTMARK_INBOUND_USER && env.POSTMARK_INBOUND_PASSWORD) || env.POSTMARK_INBOUND_TOKEN),
     },
     {
-      id: 'mailgun', name: 'Mailgun', endpoint: `${base}/inbound/mailgun/mime`,
+      id: 'mailgun',
+      name: 'Mailgun',
+      endpoint: `${base}/inbound/mailgun/mime`,
       steps: [
         `Receiving → Create route: expression match_recipient("^${regexEscape(local)}(\\+.*)?@${regexEscape(domain)}$"), action forward("${base}/inbound/mailgun/mime") (the URL must end in mime: Mailgun then posts the raw message).`,
         'Put the HTTP webhook signing key (Settings → Webhooks) in MAILGUN_SIGNING_KEY.',
@@ -81,7 +101,9 @@ export function receivingSetup(env: ReceivingEnv, org: { slug: string }, address
       ready: Boolean(env.MAILGUN_SIGNING_KEY),
     },
     {
-      id: 'sendgrid', name: 'SendGrid', endpoint: `${base}/inbound/sendgrid?token=<SENDGRID_INBOUND_TOKEN>`,
+      id: 'sendgrid',
+      name: 'SendGrid',
+      endpoint: `${base}/inbound/sendgrid?token=<SENDGRID_INBOUND_TOKEN>`,
       steps: [
         `Point ${domain}'s MX (or a subdomain you forward ${address} to) at mx.sendgrid.net.`,
         `Settings → Inbound Parse → Add host and URL: ${base}/inbound/sendgrid?token= followed by the value of SENDGRID_INBOUND_TOKEN.`,
@@ -91,7 +113,9 @@ export function receivingSetup(env: ReceivingEnv, org: { slug: string }, address
       ready: Boolean(env.SENDGRID_INBOUND_TOKEN),
     },
     {
-      id: 'smtp', name: 'SMTP', endpoint: `${env.HOST}:${env.SMTP_PORT}`,
+      id: 'smtp',
+      name: 'SMTP',
+      endpoint: `${env.HOST}:${env.SMTP_PORT}`,
       steps: [
         `Run npx desk smtp on this server; it listens on ${env.HOST}:${env.SMTP_PORT} (SMTP_PORT).`,
         `Have your mail server relay ${address} and ${tagged} to it, or point a test domain's MX at it. Keep it on a private interface: it needs no password.`,
@@ -100,7 +124,9 @@ export function receivingSetup(env: ReceivingEnv, org: { slug: string }, address
       ready: true,
     },
     {
-      id: 'cloudflare', name: 'Cloudflare Email Routing', endpoint: address,
+      id: 'cloudflare',
+      name: 'Cloudflare Email Routing',
+      endpoint: address,
       steps: [
         `Deploy the desk as a Worker (README: Cloudflare Workers). On ${domain}: Email → Email Routing → Routing rules → Custom address ${address} → action "Send to a Worker" → the desk's worker.`,
         `Turn on subaddressing in Email Routing's settings, so ${tagged} reaches the worker too (or route a catch-all to it).`,

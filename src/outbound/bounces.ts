@@ -29,7 +29,8 @@ function fieldValue(lines: string[], name: string): string | null {
 }
 
 // Wording of the human-readable part when a report has no machine-readable one.
-const REFUSED = /\b(?:could not be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? (?:error|failure)|user unknown|mailbox (?:unavailable|full)|address rejected|does not exist|unzustellbar|n'a pas pu être remis|non recapitabile|no se pudo entregar|kon niet worden bezorgd)\b/i
+const REFUSED =
+  /\b(?:could not be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? (?:error|failure)|user unknown|mailbox (?:unavailable|full)|address rejected|does not exist|unzustellbar|n'a pas pu être remis|non recapitabile|no se pudo entregar|kon niet worden bezorgd)\b/i
 const DELAYED = /\b(?:delayed|still being retried|will (?:continue|keep) (?:trying|to try)|has not yet been delivered|verzögert|retardé)\b/i
 
 // The per-recipient fields start after these; a "Status:" earlier is a mailbox header (mbox "RO").
@@ -46,15 +47,21 @@ export function readDeliveryReport(raw: Uint8Array): DeliveryReport {
   const status = fieldValue(lines, 'Status')
   const code = fieldValue(lines, 'Diagnostic-Code') ?? all.find((l) => l.length < 400 && SMTP_REPLY.test(l))?.trim() ?? null
   const recipient = fieldValue(lines, 'Final-Recipient')?.replace(/^rfc822;\s*/i, '') ?? null
-  const action: DeliveryReport['action'] =
-    actionField?.startsWith('failed') ? 'failed'
-    : actionField?.startsWith('delayed') ? 'delayed'
-    : actionField?.startsWith('delivered') || actionField?.startsWith('relayed') || actionField?.startsWith('expanded') ? 'delivered'
-    : status?.startsWith('5') ? 'failed'
-    : status?.startsWith('4') ? 'delayed'
-    : DELAYED.test(text.slice(0, 8000)) ? 'delayed'
-    : REFUSED.test(text.slice(0, 8000)) ? 'failed'
-    : null
+  const action: DeliveryReport['action'] = actionField?.startsWith('failed')
+    ? 'failed'
+    : actionField?.startsWith('delayed')
+      ? 'delayed'
+      : actionField?.startsWith('delivered') || actionField?.startsWith('relayed') || actionField?.startsWith('expanded')
+        ? 'delivered'
+        : status?.startsWith('5')
+          ? 'failed'
+          : status?.startsWith('4')
+            ? 'delayed'
+            : DELAYED.test(text.slice(0, 8000))
+              ? 'delayed'
+              : REFUSED.test(text.slice(0, 8000))
+                ? 'failed'
+                : null
   // "smtp; 552 5.2.2 <a@b>: Recipient address rejected: Quota exceeded" reads better without the type.
   const diagnostic = (code?.replace(/^[\w-]+;\s*/, '') ?? (status ? `status ${status}` : null))?.slice(0, MAX_DIAGNOSTIC) ?? null
   return { action, status, diagnostic, recipient }
@@ -71,7 +78,14 @@ export function bounceMessage(report: DeliveryReport): string {
  * case shows the failed send and the failed-send alert goes to the owner and the approvers.
  * Returns the rows it failed.
  */
-export async function failBouncedReplies(tx: Tx, orgId: string, caseId: string, messageIds: string[], report: DeliveryReport, rawId: string): Promise<string[]> {
+export async function failBouncedReplies(
+  tx: Tx,
+  orgId: string,
+  caseId: string,
+  messageIds: string[],
+  report: DeliveryReport,
+  rawId: string,
+): Promise<string[]> {
   if (report.action !== 'failed' || !messageIds.length) return []
   const error = bounceMessage(report)
   const failed = await tx<{ id: string }[]>`
@@ -79,7 +93,12 @@ export async function failBouncedReplies(tx: Tx, orgId: string, caseId: string, 
     where case_id = ${caseId} and message_id = any(${messageIds}::text[]) and status = 'sent'
     returning id`
   for (const row of failed) {
-    await recordAudit(tx, orgId, { actor: systemActor, action: 'email.fail', caseId, details: { outboxId: row.id, error, permanent: true, bounced: true, rawId } })
+    await recordAudit(tx, orgId, {
+      actor: systemActor,
+      action: 'email.fail',
+      caseId,
+      details: { outboxId: row.id, error, permanent: true, bounced: true, rawId },
+    })
   }
   return failed.map((r) => r.id)
 }

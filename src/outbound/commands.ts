@@ -9,7 +9,9 @@ export const mailboxCommand: Command = {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } })
     const mail = await withDatabase((db) => listHeldMail(db))
     if (values.json) {
-      console.log(JSON.stringify(mail.map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, createdAt: m.createdAt.toISOString() }))))
+      console.log(
+        JSON.stringify(mail.map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, createdAt: m.createdAt.toISOString() }))),
+      )
       return
     }
     if (mail.length === 0) console.log('The dev mailbox is empty.')

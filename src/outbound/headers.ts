@@ -27,7 +27,19 @@ const fieldName = /^[!-9;-~]+$/
 // Headers the transport writes from the message's own fields (addresses, subject, MIME
 // structure). A copy among the custom headers would bypass the address checks below, or make
 // the provider send two of them.
-const reservedNames = new Set(['from', 'sender', 'to', 'cc', 'bcc', 'reply-to', 'subject', 'return-path', 'mime-version', 'content-type', 'content-transfer-encoding'])
+const reservedNames = new Set([
+  'from',
+  'sender',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'subject',
+  'return-path',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+])
 
 // RFC 5322 msg-id, `<id-left@id-right>`: no whitespace or control characters, no brackets or
 // @ inside either half. Folding such a value would change which message it names, so a bad

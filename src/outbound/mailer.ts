@@ -113,7 +113,11 @@ export function createResendMailer(options: { apiKey: string; baseUrl?: string; 
       mail.idempotencyKey ? { idempotencyKey: mail.idempotencyKey } : {},
     )
     if (error || !data) {
-      throw new MailSendError(`Resend refused the message: ${error?.message ?? 'no id returned'}`, error?.statusCode ?? null, retryAfter(headers))
+      throw new MailSendError(
+        `Resend refused the message: ${error?.message ?? 'no id returned'}`,
+        error?.statusCode ?? null,
+        retryAfter(headers),
+      )
     }
     return { id: data.id }
   })

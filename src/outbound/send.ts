@@ -11,11 +11,22 @@ import type { JobContext, JobHandler } from '../jobs/runner.ts'
 import { failedSend, MailSendError, retryLater, type Mailer } from './mailer.ts'
 
 type OutboxRow = {
-  id: string; caseId: string; toEmails: string[]; subject: string; body: string; messageId: string
-  inReplyTo: string | null; referenceIds: string[]; replyTo: string; idempotencyKey: string; status: string
+  id: string
+  caseId: string
+  toEmails: string[]
+  subject: string
+  body: string
+  messageId: string
+  inReplyTo: string | null
+  referenceIds: string[]
+  replyTo: string
+  idempotencyKey: string
+  status: string
   /** The From that was approved with the text; null on rows queued before senders were recorded (MAIL_FROM). */
   fromAddress: string | null
-  caseNumber: number; severity: string; source: string
+  caseNumber: number
+  severity: string
+  source: string
 }
 
 /**
@@ -80,7 +91,13 @@ async function holdBack(tx: Tx, job: Job, ctx: JobContext, row: { caseId: string
   await ctx.complete(tx)
 }
 
-async function claimAttempt(tx: Tx, job: Job, ctx: JobContext, outboxId: string, links: { key: Uint8Array; publicUrl: string }): Promise<Attempt> {
+async function claimAttempt(
+  tx: Tx,
+  job: Job,
+  ctx: JobContext,
+  outboxId: string,
+  links: { key: Uint8Array; publicUrl: string },
+): Promise<Attempt> {
   if (!(await lockOutboxCase(tx, outboxId))) return { kind: 'busy' }
   const [row] = await tx<OutboxRow[]>`
     select ${rowColumns(tx)} from outbox o join cases c on c.id = o.case_id where o.id = ${outboxId} for update of o skip locked`
@@ -109,21 +126,26 @@ async function handOver(tx: Tx, mailer: Mailer, job: Job, ctx: JobContext, claim
 
   let providerId: string
   try {
-    providerId = (await withTimeout(mailer.send({
-      orgId: job.orgId,
-      to: claimed.toEmails,
-      ...(claimed.fromAddress ? { from: claimed.fromAddress } : {}),
-      replyTo: claimed.replyTo,
-      subject: claimed.subject,
-      text,
-      headers: {
-        'Message-ID': `<${claimed.messageId}>`,
-        ...(claimed.inReplyTo ? { 'In-Reply-To': `<${claimed.inReplyTo}>` } : {}),
-        ...(claimed.referenceIds.length ? { References: claimed.referenceIds.map((r) => `<${r}>`).join(' ') } : {}),
-      },
-      tags: { case: caseLabel(claimed.caseNumber), severity: claimed.severity, source: claimed.source, kind: 'reply' },
-      idempotencyKey: claimed.idempotencyKey,
-    }), PROVIDER_TIMEOUT_MS)).id
+    providerId = (
+      await withTimeout(
+        mailer.send({
+          orgId: job.orgId,
+          to: claimed.toEmails,
+          ...(claimed.fromAddress ? { from: claimed.fromAddress } : {}),
+          replyTo: claimed.replyTo,
+          subject: claimed.subject,
+          text,
+          headers: {
+            'Message-ID': `<${claimed.messageId}>`,
+            ...(claimed.inReplyTo ? { 'In-Reply-To': `<${claimed.inReplyTo}>` } : {}),
+            ...(claimed.referenceIds.length ? { References: claimed.referenceIds.map((r) => `<${r}>`).join(' ') } : {}),
+          },
+          tags: { case: caseLabel(claimed.caseNumber), severity: claimed.severity, source: claimed.source, kind: 'reply' },
+          idempotencyKey: claimed.idempotencyKey,
+        }),
+        PROVIDER_TIMEOUT_MS,
+      )
+    ).id
   } catch (error) {
     return recordFailure(tx, job, ctx, claimed, error)
   }
@@ -135,7 +157,12 @@ async function recordFailure(tx: Tx, job: Job, ctx: JobContext, row: OutboxRow, 
   const { message, permanent, giveUp } = failedSend(error, job)
   await tx`update outbox set last_error = ${message}, status = ${giveUp ? 'failed' : 'sending'} where id = ${row.id}`
   if (!giveUp) return { kind: 'retry', error }
-  await recordAudit(tx, job.orgId, { actor: systemActor, action: 'email.fail', caseId: row.caseId, details: { outboxId: row.id, error: message, permanent } })
+  await recordAudit(tx, job.orgId, {
+    actor: systemActor,
+    action: 'email.fail',
+    caseId: row.caseId,
+    details: { outboxId: row.id, error: message, permanent },
+  })
   await ctx.complete(tx)
   return { kind: 'done' }
 }
@@ -151,7 +178,18 @@ async function recordSent(tx: Tx, job: Job, ctx: JobContext, row: OutboxRow, pro
             ${row.referenceIds}, ${row.toEmails}, ${row.subject}, ${row.body})
     on conflict (org_id, dedupe_key) where dedupe_key is not null do nothing`
   await recordOutboundSent(tx, job.orgId, row.caseId, sentAt, systemActor, { outboxId: row.id })
-  await recordAudit(tx, job.orgId, { actor: systemActor, action: 'email.send', caseId: row.caseId, details: { outboxId: row.id, providerId, to: row.toEmails, ...(row.fromAddress ? { from: row.fromAddress } : {}), messageId: row.messageId } })
+  await recordAudit(tx, job.orgId, {
+    actor: systemActor,
+    action: 'email.send',
+    caseId: row.caseId,
+    details: {
+      outboxId: row.id,
+      providerId,
+      to: row.toEmails,
+      ...(row.fromAddress ? { from: row.fromAddress } : {}),
+      messageId: row.messageId,
+    },
+  })
   await ctx.complete(tx)
 }
 

@@ -20,8 +20,9 @@ export async function loadCaseReviewPanel(db: DbOrTx, caseId: string): Promise<C
            (select count(*)::int from prevention_actions p join orgs o on o.id = p.org_id
              where p.case_id = c.id and p.status = 'open' and p.due_on < (now() at time zone o.timezone)::date) as "overdueActions"
     from cases c where c.id = ${caseId}`
-  const review = row && (reviewSeverities.has(row.severity) || row.exists)
-    ? { exists: row.exists, openActions: row.openActions, overdueActions: row.overdueActions }
-    : null
+  const review =
+    row && (reviewSeverities.has(row.severity) || row.exists)
+      ? { exists: row.exists, openActions: row.openActions, overdueActions: row.overdueActions }
+      : null
   return { recovery, ratings, review }
 }

@@ -29,11 +29,22 @@ export function reviewMarkdown(r: ReviewReport): string {
     section('Customer impact', fields.customerImpact),
     `## Root cause\n\n### Five whys\n\n${whyPrompts.map((q, i) => `${i + 1}. **${q}** ${oneLine(fields.whys[i] ?? '') || '_…_'}`).join('\n')}\n\n${fields.rootCause.trim() || '_Root cause not written yet._'}\n`,
     section('Resolution', fields.resolution),
-    section('Recovery actions taken', `${fields.recoveryTaken}${r.recovery ? `\n\nProportional recovery suggested by the desk: ${r.recovery.label}. ${r.recovery.rationale}` : ''}`),
-    `## Prevention actions\n\n${r.actions.length
-      ? ['| Action | Owner | Due | Status |', '|---|---|---|---|',
-          ...r.actions.map((a) => `| ${cell(a.title)} | ${cell(a.ownerName)} | ${a.dueOn} | ${a.status === 'done' ? `done ${a.doneAt ? when(a.doneAt) : ''}`.trim() : a.overdue ? 'open, **overdue**' : 'open'} |`)].join('\n')
-      : '_None recorded._'}\n`,
+    section(
+      'Recovery actions taken',
+      `${fields.recoveryTaken}${r.recovery ? `\n\nProportional recovery suggested by the desk: ${r.recovery.label}. ${r.recovery.rationale}` : ''}`,
+    ),
+    `## Prevention actions\n\n${
+      r.actions.length
+        ? [
+            '| Action | Owner | Due | Status |',
+            '|---|---|---|---|',
+            ...r.actions.map(
+              (a) =>
+                `| ${cell(a.title)} | ${cell(a.ownerName)} | ${a.dueOn} | ${a.status === 'done' ? `done ${a.doneAt ? when(a.doneAt) : ''}`.trim() : a.overdue ? 'open, **overdue**' : 'open'} |`,
+            ),
+          ].join('\n')
+        : '_None recorded._'
+    }\n`,
     section('Lessons learned', fields.lessons),
   ]
   return parts.join('\n')

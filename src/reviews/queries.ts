@@ -56,7 +56,10 @@ export async function listPreventionActions(db: DbOrTx, caseId: string): Promise
     where p.case_id = ${caseId} order by p.created_at, p.id`
 }
 
-export async function insertPreventionAction(tx: Tx, a: { orgId: string; caseId: string; ownerId: string; title: string; dueOn: string; createdBy: string }): Promise<string> {
+export async function insertPreventionAction(
+  tx: Tx,
+  a: { orgId: string; caseId: string; ownerId: string; title: string; dueOn: string; createdBy: string },
+): Promise<string> {
   const [row] = await tx<{ id: string }[]>`
     insert into prevention_actions (org_id, case_id, owner_id, title, due_on, created_by)
     values (${a.orgId}, ${a.caseId}, ${a.ownerId}, ${a.title}, ${a.dueOn}, ${a.createdBy})
@@ -65,7 +68,12 @@ export async function insertPreventionAction(tx: Tx, a: { orgId: string; caseId:
 }
 
 /** Open ⇄ done; false when the action is not on this case or already in that state. */
-export async function setPreventionStatus(tx: Tx, caseId: string, actionId: string, status: 'open' | 'done'): Promise<{ title: string } | undefined> {
+export async function setPreventionStatus(
+  tx: Tx,
+  caseId: string,
+  actionId: string,
+  status: 'open' | 'done',
+): Promise<{ title: string } | undefined> {
   const [row]: [{ title: string }?] = await tx`
     update prevention_actions set status = ${status}, done_at = case when ${status} = 'done' then now() end
     where id = ${actionId} and case_id = ${caseId} and status <> ${status}

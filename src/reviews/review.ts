@@ -13,8 +13,14 @@ import { describeEvent } from '../audit/describe.ts'
 import { formatTime } from '../../views/components/parts.tsx'
 import { formatSeconds } from '../metrics/format.ts'
 import {
-  getReview, insertPreventionAction, listPreventionActions, setPreventionStatus, upsertReview,
-  type PreventionAction, type ReviewFields, type StoredReview,
+  getReview,
+  insertPreventionAction,
+  listPreventionActions,
+  setPreventionStatus,
+  upsertReview,
+  type PreventionAction,
+  type ReviewFields,
+  type StoredReview,
 } from './queries.ts'
 import { recoverySuggestion, type RecoverySuggestion } from './recovery.ts'
 
@@ -64,10 +70,18 @@ export async function loadReview(tx: Tx, orgId: string, caseId: string): Promise
   const saved = (await getReview(tx, caseId)) ?? null
   const team = await listTeam(tx)
   const names = new Map(team.map((m) => [m.id, m.name || m.email]))
-  const timeline = (await listTimeline(tx, caseId)).map((e) => ({ seq: String(e.seq), action: e.action, at: e.createdAt, text: describeEvent(e, names) }))
+  const timeline = (await listTimeline(tx, caseId)).map((e) => ({
+    seq: String(e.seq),
+    action: e.action,
+    at: e.createdAt,
+    text: describeEvent(e, names),
+  }))
   const actions = await listPreventionActions(tx, caseId)
   const recovery = await recoverySuggestion(tx, caseId)
-  const targets = { firstResponse: policy[kase.severity].firstResponseMinutes * 60, resolution: policy[kase.severity].resolutionMinutes * 60 }
+  const targets = {
+    firstResponse: policy[kase.severity].firstResponseMinutes * 60,
+    resolution: policy[kase.severity].resolutionMinutes * 60,
+  }
   return {
     kase,
     orgName: clocks!.orgName,
@@ -84,23 +98,32 @@ export async function loadReview(tx: Tx, orgId: string, caseId: string): Promise
 export const reviewAvailable = (r: Pick<ReviewReport, 'kase' | 'saved'>) => reviewSeverities.has(r.kase.severity) || r.saved !== null
 
 /** The first text of a review, from the case's own facts; people take it from there. */
-export function generateFields(kase: CaseDetail, c: Clocks, targets: { firstResponse: number; resolution: number }, recovery: RecoverySuggestion | null): ReviewFields {
+export function generateFields(
+  kase: CaseDetail,
+  c: Clocks,
+  targets: { firstResponse: number; resolution: number },
+  recovery: RecoverySuggestion | null,
+): ReviewFields {
   const when = (d: Date) => formatTime(d, c.timezone)
   const clock = c.hasCalendar ? ' working time' : ''
   const customer = kase.customerName ?? kase.customerEmail ?? 'an unknown customer'
-  const response = kase.firstResponseAt && c.firstResponseSeconds !== null
-    ? `First response after ${formatSeconds(c.firstResponseSeconds)}${clock} (target ${formatSeconds(targets.firstResponse)}: ${kase.firstResponseDueAt && kase.firstResponseAt <= kase.firstResponseDueAt ? 'met' : 'missed'}).`
-    : 'No response was sent.'
-  const resolution = kase.resolvedAt && c.resolutionSeconds !== null
-    ? `Resolved ${when(kase.resolvedAt)}, after ${formatSeconds(c.resolutionSeconds)}${clock} (target ${formatSeconds(targets.resolution)}: ${kase.resolutionDueAt && kase.resolvedAt <= kase.resolutionDueAt ? 'met' : 'missed'}).`
-    : 'Not resolved yet.'
+  const response =
+    kase.firstResponseAt && c.firstResponseSeconds !== null
+      ? `First response after ${formatSeconds(c.firstResponseSeconds)}${clock} (target ${formatSeconds(targets.firstResponse)}: ${kase.firstResponseDueAt && kase.firstResponseAt <= kase.firstResponseDueAt ? 'met' : 'missed'}).`
+      : 'No response was sent.'
+  const resolution =
+    kase.resolvedAt && c.resolutionSeconds !== null
+      ? `Resolved ${when(kase.resolvedAt)}, after ${formatSeconds(c.resolutionSeconds)}${clock} (target ${formatSeconds(targets.resolution)}: ${kase.resolutionDueAt && kase.resolvedAt <= kase.resolutionDueAt ? 'met' : 'missed'}).`
+      : 'Not resolved yet.'
   const summary = [
     `${caseLabel(kase.number)}, “${kase.subject}”: a ${kase.severity} ${kase.caseType} escalation from ${customer} (${sourceLabel(kase.source)}${kase.externalRef ? `, reference ${kase.externalRef}` : ''}), opened ${when(kase.openedAt)}.`,
     response,
     resolution,
     c.customerConfirmedAt ? `The customer confirmed the resolution ${when(c.customerConfirmedAt)}.` : '',
     kase.ownerName || kase.ownerEmail ? `Owner: ${kase.ownerName || kase.ownerEmail}.` : 'No owner was assigned.',
-  ].filter(Boolean).join(' ')
+  ]
+    .filter(Boolean)
+    .join(' ')
   const account = kase.account
     ? `Account: ${kase.account.name || kase.account.domain}${kase.account.plan ? `, ${kase.account.plan} plan` : ''}${kase.account.annualRevenue ? `, annual revenue ${Number(kase.account.annualRevenue).toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 })}` : ''}${kase.account.health ? `, health ${kase.account.health}` : ''}.`
     : ''
@@ -108,8 +131,12 @@ export function generateFields(kase: CaseDetail, c: Clocks, targets: { firstResp
     `${kase.severity}${kase.severityReasons.length ? ` because: ${kase.severityReasons.join('; ')}` : ''}.`,
     account,
     c.earlier ? `${c.earlier} earlier escalation${c.earlier === 1 ? '' : 's'} from this customer.` : '',
-    kase.summary.trim() ? `In the customer's words: “${kase.summary.trim().slice(0, 600)}${kase.summary.trim().length > 600 ? '…' : ''}”` : '',
-  ].filter(Boolean).join('\n')
+    kase.summary.trim()
+      ? `In the customer's words: “${kase.summary.trim().slice(0, 600)}${kase.summary.trim().length > 600 ? '…' : ''}”`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n')
   return {
     summary,
     customerImpact,
@@ -121,12 +148,21 @@ export function generateFields(kase: CaseDetail, c: Clocks, targets: { firstResp
   }
 }
 
-const text = (max: number) => z.string().default('').transform((s) => s.replace(/\r\n?/g, '\n').trim()).pipe(z.string().max(max, `Keep each part under ${max.toLocaleString('en-US')} characters.`))
+const text = (max: number) =>
+  z
+    .string()
+    .default('')
+    .transform((s) => s.replace(/\r\n?/g, '\n').trim())
+    .pipe(z.string().max(max, `Keep each part under ${max.toLocaleString('en-US')} characters.`))
 
 export const reviewFormSchema = z.object({
   summary: text(20_000),
   customerImpact: text(20_000),
-  why1: text(2000), why2: text(2000), why3: text(2000), why4: text(2000), why5: text(2000),
+  why1: text(2000),
+  why2: text(2000),
+  why3: text(2000),
+  why4: text(2000),
+  why5: text(2000),
   rootCause: text(20_000),
   resolution: text(20_000),
   recoveryTaken: text(20_000),
@@ -143,58 +179,110 @@ const fieldNames: (keyof ReviewFields)[] = ['summary', 'customerImpact', 'whys',
  * Saves the review's text (audited, with the parts that changed). The form carries the version
  * it showed: if someone saved meanwhile, the save is refused rather than overwriting their text.
  */
-export async function saveReview(tx: Tx, orgId: string, caseId: string, user: SessionUser, form: Record<string, string>): Promise<SaveResult> {
+export async function saveReview(
+  tx: Tx,
+  orgId: string,
+  caseId: string,
+  user: SessionUser,
+  form: Record<string, string>,
+): Promise<SaveResult> {
   await lockCase(tx, caseId)
   const report = await loadReview(tx, orgId, caseId)
   if (!report) throw new AppError('NOT_FOUND', 'That case does not exist.')
-  if (!reviewAvailable(report)) throw new AppError('INVALID_STATE', `Post-incident reviews are for SEV-1 and SEV-2 cases; ${caseLabel(report.kase.number)} is ${report.kase.severity}.`)
+  if (!reviewAvailable(report))
+    throw new AppError(
+      'INVALID_STATE',
+      `Post-incident reviews are for SEV-1 and SEV-2 cases; ${caseLabel(report.kase.number)} is ${report.kase.severity}.`,
+    )
   const parsed = reviewFormSchema.safeParse(form)
   if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? 'The review is not valid.' }
   const f = parsed.data
   const fields: ReviewFields = {
-    summary: f.summary, customerImpact: f.customerImpact, whys: [f.why1, f.why2, f.why3, f.why4, f.why5],
-    rootCause: f.rootCause, resolution: f.resolution, recoveryTaken: f.recoveryTaken, lessons: f.lessons,
+    summary: f.summary,
+    customerImpact: f.customerImpact,
+    whys: [f.why1, f.why2, f.why3, f.why4, f.why5],
+    rootCause: f.rootCause,
+    resolution: f.resolution,
+    recoveryTaken: f.recoveryTaken,
+    lessons: f.lessons,
   }
   const current = report.saved ? report.saved.updatedAt.toISOString() : ''
   if (f.base !== current) {
-    return { ok: false, error: `${report.saved?.updatedByName ?? 'Someone'} saved this review while you were editing. Your text is kept below: compare with the saved version, then save again.`, fields }
+    return {
+      ok: false,
+      error: `${report.saved?.updatedByName ?? 'Someone'} saved this review while you were editing. Your text is kept below: compare with the saved version, then save again.`,
+      fields,
+    }
   }
   const before = report.saved ?? null
   const changed = fieldNames.filter((k) => !before || JSON.stringify(before[k]) !== JSON.stringify(fields[k]))
   if (before && changed.length === 0) return { ok: true, changed }
   await upsertReview(tx, orgId, caseId, user.id, fields)
-  await recordAudit(tx, orgId, { actor: userActor(user), action: before ? 'review.update' : 'review.create', caseId, details: { fields: changed } })
+  await recordAudit(tx, orgId, {
+    actor: userActor(user),
+    action: before ? 'review.update' : 'review.create',
+    caseId,
+    details: { fields: changed },
+  })
   return { ok: true, changed }
 }
 
 export const preventionFormSchema = z.object({
-  title: z.string().default('').transform((s) => s.trim()).pipe(z.string().min(1, 'Say what will be done.').max(300, 'Keep the action under 300 characters.')),
+  title: z
+    .string()
+    .default('')
+    .transform((s) => s.trim())
+    .pipe(z.string().min(1, 'Say what will be done.').max(300, 'Keep the action under 300 characters.')),
   ownerId: z.string().refine(isUuid, 'Choose who owns the action.'),
   dueOn: z.iso.date('Give a due date.'),
 })
 
 /** A prevention action with one owner and a due date; the digest lists it once overdue. */
-export async function addPreventionAction(tx: Tx, orgId: string, caseId: string, user: SessionUser, form: Record<string, string>): Promise<string> {
+export async function addPreventionAction(
+  tx: Tx,
+  orgId: string,
+  caseId: string,
+  user: SessionUser,
+  form: Record<string, string>,
+): Promise<string> {
   const kase = await lockCase(tx, caseId)
   const parsed = preventionFormSchema.safeParse(form)
   if (!parsed.success) throw new AppError('BAD_INPUT', parsed.error.issues[0]?.message ?? 'The action is not valid.')
   const [owner] = await tx<{ id: string }[]>`select id from app_users where id = ${parsed.data.ownerId} and disabled_at is null`
   if (!owner) throw new AppError('BAD_INPUT', 'Choose an active teammate as the owner.')
-  const id = await insertPreventionAction(tx, { orgId, caseId, ownerId: owner.id, title: parsed.data.title, dueOn: parsed.data.dueOn, createdBy: user.id })
+  const id = await insertPreventionAction(tx, {
+    orgId,
+    caseId,
+    ownerId: owner.id,
+    title: parsed.data.title,
+    dueOn: parsed.data.dueOn,
+    createdBy: user.id,
+  })
   await recordAudit(tx, orgId, {
-    actor: userActor(user), action: 'prevention.add', caseId: kase.id,
+    actor: userActor(user),
+    action: 'prevention.add',
+    caseId: kase.id,
     details: { actionId: id, title: parsed.data.title, ownerId: owner.id, dueOn: parsed.data.dueOn },
   })
   return id
 }
 
-export async function markPreventionAction(tx: Tx, orgId: string, caseId: string, user: SessionUser, actionId: string, status: 'open' | 'done'): Promise<void> {
+export async function markPreventionAction(
+  tx: Tx,
+  orgId: string,
+  caseId: string,
+  user: SessionUser,
+  actionId: string,
+  status: 'open' | 'done',
+): Promise<void> {
   await lockCase(tx, caseId)
   if (!isUuid(actionId)) throw new AppError('NOT_FOUND', 'That action does not exist.')
   const row = await setPreventionStatus(tx, caseId, actionId, status)
   if (!row) throw new AppError('INVALID_STATE', status === 'done' ? 'That action is already done.' : 'That action is already open.')
   await recordAudit(tx, orgId, {
-    actor: userActor(user), action: status === 'done' ? 'prevention.done' : 'prevention.reopen', caseId,
+    actor: userActor(user),
+    action: status === 'done' ? 'prevention.done' : 'prevention.reopen',
+    caseId,
     details: { actionId, title: row.title },
   })
 }

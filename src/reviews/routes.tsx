@@ -32,7 +32,8 @@ async function loadFor(c: Context<AppEnv>, user: SessionUser): Promise<ReviewRep
   return report
 }
 
-const notNeeded = (r: ReviewReport) => `Post-incident reviews are for SEV-1 and SEV-2 cases; ${caseLabel(r.kase.number)} is ${r.kase.severity}.`
+const notNeeded = (r: ReviewReport) =>
+  `Post-incident reviews are for SEV-1 and SEV-2 cases; ${caseLabel(r.kase.number)} is ${r.kase.severity}.`
 
 /** A review that exists or is due (SEV-1/SEV-2); exports of anything else are not found. */
 async function readable(c: Context<AppEnv>, user: SessionUser): Promise<ReviewReport> {
@@ -66,7 +67,10 @@ reviewRoutes.get('/cases/:id/review/print', async (c) => {
 })
 
 /** A review write: refusals a person can fix re-render the page with the message. */
-async function write(c: Context<AppEnv>, run: (tx: Tx, user: SessionUser, caseId: string, form: Record<string, string>) => Promise<string>) {
+async function write(
+  c: Context<AppEnv>,
+  run: (tx: Tx, user: SessionUser, caseId: string, form: Record<string, string>) => Promise<string>,
+) {
   const user = requireUser(c)
   const caseId = c.req.param('id') ?? ''
   if (!isUuid(caseId)) throw notFound('That case')
@@ -92,18 +96,22 @@ reviewRoutes.post('/cases/:id/review', async (c) => {
   return render(c, <IncidentReviewPage report={report} values={result.fields} error={result.error} />, result.fields ? 409 : 400)
 })
 
-reviewRoutes.post('/cases/:id/review/actions', (c) => write(c, async (tx, user, caseId, form) => {
-  await requireReview(tx, user, caseId)
-  await addPreventionAction(tx, user.orgId, caseId, user, form)
-  return 'action-added'
-}))
+reviewRoutes.post('/cases/:id/review/actions', (c) =>
+  write(c, async (tx, user, caseId, form) => {
+    await requireReview(tx, user, caseId)
+    await addPreventionAction(tx, user.orgId, caseId, user, form)
+    return 'action-added'
+  }),
+)
 
-reviewRoutes.post('/cases/:id/review/actions/:actionId', (c) => write(c, async (tx, user, caseId, form) => {
-  await requireReview(tx, user, caseId)
-  const status = form.status === 'open' ? 'open' : 'done'
-  await markPreventionAction(tx, user.orgId, caseId, user, c.req.param('actionId'), status)
-  return `action-${status}`
-}))
+reviewRoutes.post('/cases/:id/review/actions/:actionId', (c) =>
+  write(c, async (tx, user, caseId, form) => {
+    await requireReview(tx, user, caseId)
+    const status = form.status === 'open' ? 'open' : 'done'
+    await markPreventionAction(tx, user.orgId, caseId, user, c.req.param('actionId'), status)
+    return `action-${status}`
+  }),
+)
 
 async function requireReview(tx: Tx, user: SessionUser, caseId: string) {
   const report = await loadReview(tx, user.orgId, caseId)

@@ -24,7 +24,10 @@ async function diagnose(database: Database | null, openError: Error | null, slug
   const env = loadEnv()
   if (!database) {
     const check: Check = {
-      id: 'database', title: checkTitles.database, ok: false, lines: [],
+      id: 'database',
+      title: checkTitles.database,
+      ok: false,
+      lines: [],
       summary: `The database cannot be opened: ${openError?.message ?? 'unknown error'}.`,
       fix: 'Check DATABASE_URL (or, without it, that the embedded PostgreSQL in DATA_DIR can start).',
     }
@@ -36,9 +39,22 @@ async function diagnose(database: Database | null, openError: Error | null, slug
   const server = await checkServer(ctx)
   if (!server.database.ok) return [{ org: null, check: server.database }]
   const orgs = await orgsToCheck(database.db, slug)
-  const lines: Line[] = [{ org: null, check: server.database }, { org: null, check: server.publicUrl }]
+  const lines: Line[] = [
+    { org: null, check: server.database },
+    { org: null, check: server.publicUrl },
+  ]
   if (orgs.length === 0) {
-    lines.push({ org: null, check: { id: 'organization', title: checkTitles.organization, ok: false, lines: [], summary: 'There is no organization yet.', fix: 'Create one: desk org create --slug SLUG --name NAME --inbound ADDRESS --admin EMAIL.' } })
+    lines.push({
+      org: null,
+      check: {
+        id: 'organization',
+        title: checkTitles.organization,
+        ok: false,
+        lines: [],
+        summary: 'There is no organization yet.',
+        fix: 'Create one: desk org create --slug SLUG --name NAME --inbound ADDRESS --admin EMAIL.',
+      },
+    })
   }
   for (const org of orgs) {
     const result = await checkOrg(ctx, server, org.id)

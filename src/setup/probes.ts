@@ -35,7 +35,10 @@ export async function probeHealthz(publicUrl: string, fetchImpl: typeof fetch = 
     const body = (await response.json().catch(() => null)) as { status?: string } | null
     if (response.status === 200 && body?.status === 'ok') return { ok: true, value: { status: 200 } }
     if (response.status === 503) return { ok: false, reason: `${url} answered 503: the desk there cannot reach its database` }
-    return { ok: false, reason: `${url} answered ${response.status}${body?.status ? ` (${body.status})` : ''}, not the desk's health check` }
+    return {
+      ok: false,
+      reason: `${url} answered ${response.status}${body?.status ? ` (${body.status})` : ''}, not the desk's health check`,
+    }
   } catch (error) {
     return { ok: false, reason: `could not reach ${url}: ${describeError(error)}` }
   }
@@ -44,7 +47,10 @@ export async function probeHealthz(publicUrl: string, fetchImpl: typeof fetch = 
 export type ResendDomain = { name: string; status: string; sending: boolean }
 
 /** The domains of the Resend account the key belongs to (the SDK's domains API). */
-export async function probeResendDomains(apiKey: string, baseUrl: string | undefined): Promise<Probe<ResendDomain[]> & { restricted?: boolean }> {
+export async function probeResendDomains(
+  apiKey: string,
+  baseUrl: string | undefined,
+): Promise<Probe<ResendDomain[]> & { restricted?: boolean }> {
   const resend = new Resend(apiKey, { baseUrl })
   const domains: ResendDomain[] = []
   try {
@@ -54,7 +60,11 @@ export async function probeResendDomains(apiKey: string, baseUrl: string | undef
       const { data, error } = await within(resend.domains.list({ limit: 100, ...(after ? { after } : {}) }), probeTimeoutMs)
       if (error || !data) {
         const restricted = error?.name === 'restricted_api_key'
-        return { ok: false, restricted, reason: `Resend refused the key: ${error?.message ?? 'no answer'}${error?.name ? ` (${error.name})` : ''}` }
+        return {
+          ok: false,
+          restricted,
+          reason: `Resend refused the key: ${error?.message ?? 'no answer'}${error?.name ? ` (${error.name})` : ''}`,
+        }
       }
       for (const d of data.data) {
         domains.push({ name: d.name.toLowerCase(), status: d.status, sending: d.capabilities?.sending !== 'disabled' })
@@ -69,7 +79,11 @@ export async function probeResendDomains(apiKey: string, baseUrl: string | undef
 }
 
 /** One models call for the configured model: the key is accepted and the model exists. */
-export async function probeModel(env: { OPENAI_API_KEY: string; OPENAI_BASE_URL?: string; OPENAI_MODEL: string }): Promise<Probe<{ model: string }>> {
+export async function probeModel(env: {
+  OPENAI_API_KEY: string
+  OPENAI_BASE_URL?: string
+  OPENAI_MODEL: string
+}): Promise<Probe<{ model: string }>> {
   const client = new OpenAI({
     apiKey: env.OPENAI_API_KEY,
     baseURL: env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',

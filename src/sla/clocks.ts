@@ -28,8 +28,7 @@ export type ClockColumns = {
 }
 
 const minutesBefore = (date: Date, minutes: number) => new Date(date.getTime() - minutes * 60_000)
-const earliest = (dates: (Date | null)[]) =>
-  dates.reduce<Date | null>((min, d) => (d && (!min || d < min) ? d : min), null)
+const earliest = (dates: (Date | null)[]) => dates.reduce<Date | null>((min, d) => (d && (!min || d < min) ? d : min), null)
 
 const finished = (status: string) => status === 'resolved' || status === 'closed'
 
@@ -120,7 +119,11 @@ export async function updateSlaSettings(tx: Tx, orgId: string, input: SlaSetting
   await recordAudit(tx, orgId, {
     actor,
     action: 'org.sla_change',
-    details: { before: { policy: before.policy, calendar: before.calendar }, after: { policy: input.policy, calendar: input.calendar }, recomputedCases: recomputed },
+    details: {
+      before: { policy: before.policy, calendar: before.calendar },
+      after: { policy: input.policy, calendar: input.calendar },
+      recomputedCases: recomputed,
+    },
   })
   return recomputed
 }

@@ -4,7 +4,6 @@ import { z } from 'zod'
 import type { Severity } from '../cases/terms.ts'
 import { addWorkingMinutes, type BusinessCalendar } from './business-hours.ts'
 
-
 /**
  * Targets in minutes. With a business calendar they are working minutes: a 24 h SEV-4 first
  * response under a 09:00–17:00 calendar is three working days, as in most SLA tools.
@@ -74,12 +73,7 @@ export function computeDeadlines(input: {
 }
 
 /** When the next customer update is due after an outbound message; null for "on change". */
-export function nextUpdateDue(
-  lastOutboundAt: Date,
-  severity: Severity,
-  policy: SlaPolicy,
-  cal: BusinessCalendar | null,
-): Date | null {
+export function nextUpdateDue(lastOutboundAt: Date, severity: Severity, policy: SlaPolicy, cal: BusinessCalendar | null): Date | null {
   const minutes = policy[severity].updateMinutes
   return minutes === null ? null : addWorkingMinutes(lastOutboundAt, minutes, cal)
 }

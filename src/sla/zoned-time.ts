@@ -61,9 +61,7 @@ export function offsetMsAt(instantMs: number, timeZone: string): number {
 export function wallMsToInstant(wallMs: number, timeZone: string): number {
   const offsetBefore = offsetMsAt(wallMs - DAY_MS, timeZone)
   const offsetAfter = offsetMsAt(wallMs + DAY_MS, timeZone)
-  const matches = [wallMs - offsetBefore, wallMs - offsetAfter].filter(
-    (instant) => instant + offsetMsAt(instant, timeZone) === wallMs,
-  )
+  const matches = [wallMs - offsetBefore, wallMs - offsetAfter].filter((instant) => instant + offsetMsAt(instant, timeZone) === wallMs)
   if (matches.length > 0) return Math.min(...matches)
   return wallMs - offsetBefore
 }

@@ -22,20 +22,39 @@ export async function inviteUser(deps: Pick<AppDeps, 'db' | 'env' | 'mailer'>, a
     const user = await findOrgUser(tx, userId)
     if (!user || user.disabledAt) return user ? ('disabled' as const) : ('not_found' as const)
     const link = await issueLinkToken(tx, key, { orgId: admin.orgId, userId, purpose: 'sign_in', ttlSeconds: INVITATION_HOURS * 3600 })
-    await recordAudit(tx, admin.orgId, { actor: userActor(admin), action: 'user.invite', details: { userId, email: user.email, expiresAt: link.expiresAt } })
+    await recordAudit(tx, admin.orgId, {
+      actor: userActor(admin),
+      action: 'user.invite',
+      details: { userId, email: user.email, expiresAt: link.expiresAt },
+    })
     return { user, link }
   })
   if (issued === 'not_found') return { ok: false, reason: 'not_found', message: 'That user does not exist.' }
   if (issued === 'disabled') return { ok: false, reason: 'disabled', message: 'That user is disabled; they cannot be invited.' }
   const base = deps.env.PUBLIC_URL.replace(/\/+$/, '')
   const mail = await invitationMail({
-    invitee: issued.user, inviter: admin, orgName: admin.orgName, role: issued.user.role,
-    url: signInUrl(base, issued.link.token), signInPage: `${base}/sign-in`, hours: INVITATION_HOURS,
+    invitee: issued.user,
+    inviter: admin,
+    orgName: admin.orgName,
+    role: issued.user.role,
+    url: signInUrl(base, issued.link.token),
+    signInPage: `${base}/sign-in`,
+    hours: INVITATION_HOURS,
   })
   try {
-    await deps.mailer.send({ orgId: admin.orgId, to: issued.user.email, ...mail, tags: { purpose: 'invitation' }, idempotencyKey: `invitation/${issued.link.jti}` })
+    await deps.mailer.send({
+      orgId: admin.orgId,
+      to: issued.user.email,
+      ...mail,
+      tags: { purpose: 'invitation' },
+      idempotencyKey: `invitation/${issued.link.jti}`,
+    })
   } catch (error) {
-    return { ok: false, reason: 'not_sent', message: `${issued.user.email} was added, but the invitation could not be sent (${(error as Error).message}). Try "Send invitation" again.` }
+    return {
+      ok: false,
+      reason: 'not_sent',
+      message: `${issued.user.email} was added, but the invitation could not be sent (${(error as Error).message}). Try "Send invitation" again.`,
+    }
   }
   return { ok: true, email: issued.user.email }
 }

@@ -14,7 +14,11 @@ export async function listOrgUsers(db: DbOrTx): Promise<UserRow[]> {
 }
 
 /** The new user's id, or undefined when the address is already a user of the org. Audited by the function. */
-export async function createUserAsAdmin(tx: Tx, adminId: string, u: { email: string; name: string; role: UserRole }): Promise<string | undefined> {
+export async function createUserAsAdmin(
+  tx: Tx,
+  adminId: string,
+  u: { email: string; name: string; role: UserRole },
+): Promise<string | undefined> {
   const [row] = await tx<{ id: string | null }[]>`select create_app_user(${adminId}, ${u.email}, ${u.name}, ${u.role}) as id`
   return row!.id ?? undefined
 }

@@ -19,7 +19,11 @@ adminUserRoutes.use(async (c, next) => {
 })
 
 /** The page for a normal request, the panel fragment for htmx; 422 when the change was refused. */
-async function showUsers(c: Context<AppEnv>, extra: { form?: NewUserForm; notice?: string; sent?: string } = {}, status: 200 | 422 | 502 = 200) {
+async function showUsers(
+  c: Context<AppEnv>,
+  extra: { form?: NewUserForm; notice?: string; sent?: string } = {},
+  status: 200 | 422 | 502 = 200,
+) {
   const me = requireRole(c, 'admin')
   const users = await withOrg(c.get('deps').db, me.orgId, (tx) => listOrgUsers(tx))
   return pageOrFragment(c, <AdminUsersPage users={users} me={me} {...extra} />, <UsersPanel users={users} me={me} {...extra} />, status)

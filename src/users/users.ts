@@ -12,7 +12,10 @@ import { changeRoleAsAdmin, createUserAsAdmin, disableUserAsAdmin, findOrgUser }
 export const userRoles = ['agent', 'approver', 'admin'] as const satisfies readonly UserRole[]
 
 export const newUserSchema = z.object({
-  email: z.email('Enter an email address like name@company.com.').max(320).transform((e) => e.toLowerCase()),
+  email: z
+    .email('Enter an email address like name@company.com.')
+    .max(320)
+    .transform((e) => e.toLowerCase()),
   name: z.string().trim().min(1, 'Enter a name.').max(200, 'Keep the name under 200 characters.'),
   role: z.enum(userRoles, 'Choose a role.'),
 })

@@ -40,7 +40,12 @@ describe('approvers listed per severity and per source', () => {
     withOrg(db, org.id, (tx) => setApprovers(tx, admin.id, { scope, value, userIds: users.map((u) => u.id) }))
 
   async function draftedCase(severity: 'SEV-1' | 'SEV-2' | 'SEV-3', source: Source = 'direct') {
-    const kase = await insertMetricCase(db, org.id, { openedAt: new Date().toISOString(), severity, source, customerEmail: 'pat@customer.test' })
+    const kase = await insertMetricCase(db, org.id, {
+      openedAt: new Date().toISOString(),
+      severity,
+      source,
+      customerEmail: 'pat@customer.test',
+    })
     const draft = await seedDraft(db, org.id, kase.id)
     return { kase, draft }
   }
@@ -63,20 +68,40 @@ describe('approvers listed per severity and per source', () => {
 
   it('the database refuses an approval by an approver not on the list, by any code path', async () => {
     const { kase, draft } = await draftedCase('SEV-2', 'lawyer')
-    const viaApp = await withOrg(db, org.id, (tx) => decide(tx, {
-      orgId: org.id, caseId: kase.id, draftId: draft.id, approver: { id: other.id, role: 'approver' }, decision: 'approved', via: 'portal', messageIdDomain: 'example.com',
-    })).catch((e: Error) => e)
+    const viaApp = await withOrg(db, org.id, (tx) =>
+      decide(tx, {
+        orgId: org.id,
+        caseId: kase.id,
+        draftId: draft.id,
+        approver: { id: other.id, role: 'approver' },
+        decision: 'approved',
+        via: 'portal',
+        messageIdDomain: 'example.com',
+      }),
+    ).catch((e: Error) => e)
     expect(String((viaApp as Error).message)).toMatch(/refused/)
     // Straight into the table as the application role, with a correct hash: still refused.
-    const direct = await withOrg(db, org.id, (tx) => tx`
+    const direct = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`
       insert into approvals (org_id, case_id, draft_id, content_hash, from_address, approver_id, decision, via)
       select d.org_id, d.case_id, d.id, reply_content_hash(d.to_emails, d.subject, d.body, 'Desk <desk@example.com>'),
-             'Desk <desk@example.com>', ${other.id}, 'approved', 'portal' from drafts d where d.id = ${draft.id}`).catch((e: Error) => e)
+             'Desk <desk@example.com>', ${other.id}, 'approved', 'portal' from drafts d where d.id = ${draft.id}`,
+    ).catch((e: Error) => e)
     expect((direct as Error).message).toMatch(/approvers listed for its source or severity/)
     // The listed approver can.
-    const ok = await withOrg(db, org.id, (tx) => decide(tx, {
-      orgId: org.id, caseId: kase.id, draftId: draft.id, approver: { id: legal.id, role: 'approver' }, decision: 'approved', via: 'portal', messageIdDomain: 'example.com',
-    }))
+    const ok = await withOrg(db, org.id, (tx) =>
+      decide(tx, {
+        orgId: org.id,
+        caseId: kase.id,
+        draftId: draft.id,
+        approver: { id: legal.id, role: 'approver' },
+        decision: 'approved',
+        via: 'portal',
+        messageIdDomain: 'example.com',
+      }),
+    )
     expect(ok).toMatchObject({ ok: true, decision: 'approved' })
   })
 
@@ -89,19 +114,34 @@ describe('approvers listed per severity and per source', () => {
   })
 
   it('only an active admin changes the lists, through set_approvers, audited with before and after', async () => {
-    const asApp = await withOrg(db, org.id, (tx) => tx`insert into approver_assignments (org_id, scope, value, user_id) values (${org.id}, 'severity', 'SEV-4', ${other.id})`).catch((e: { code?: string }) => e)
+    const asApp = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`insert into approver_assignments (org_id, scope, value, user_id) values (${org.id}, 'severity', 'SEV-4', ${other.id})`,
+    ).catch((e: { code?: string }) => e)
     expect((asApp as { code?: string }).code).toBe('42501')
-    const byApprover = await withOrg(db, org.id, (tx) => setApprovers(tx, exec.id, { scope: 'severity', value: 'SEV-4', userIds: [exec.id] })).catch((e: { code?: string }) => e)
+    const byApprover = await withOrg(db, org.id, (tx) =>
+      setApprovers(tx, exec.id, { scope: 'severity', value: 'SEV-4', userIds: [exec.id] }),
+    ).catch((e: { code?: string }) => e)
     expect((byApprover as { code?: string }).code).toBe('42501')
-    const agentListed = await withOrg(db, org.id, (tx) => setApprovers(tx, admin.id, { scope: 'severity', value: 'SEV-4', userIds: [agent.id] })).catch((e: { code?: string }) => e)
+    const agentListed = await withOrg(db, org.id, (tx) =>
+      setApprovers(tx, admin.id, { scope: 'severity', value: 'SEV-4', userIds: [agent.id] }),
+    ).catch((e: { code?: string }) => e)
     expect((agentListed as { code?: string }).code).toBe('23514')
 
     expect(await list('severity', 'SEV-2', [exec, other])).toBe(true)
     expect(await list('severity', 'SEV-2', [other, exec])).toBe(false) // the same list: nothing to record
     expect(await list('severity', 'SEV-2', [exec])).toBe(true)
-    const events = await withOrg(db, org.id, (tx) => tx<{ actorId: string; details: Record<string, unknown> }[]>`
-      select actor_id as "actorId", details from audit_events where action = 'org.approvers_change' and details->>'value' = 'SEV-2' order by seq`)
+    const events = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ actorId: string; details: Record<string, unknown> }[]>`
+      select actor_id as "actorId", details from audit_events where action = 'org.approvers_change' and details->>'value' = 'SEV-2' order by seq`,
+    )
     expect(events).toHaveLength(2)
-    expect(events[1]).toEqual({ actorId: admin.id, details: { scope: 'severity', value: 'SEV-2', before: [exec.email, other.email].sort(), after: [exec.email] } })
+    expect(events[1]).toEqual({
+      actorId: admin.id,
+      details: { scope: 'severity', value: 'SEV-2', before: [exec.email, other.email].sort(), after: [exec.email] },
+    })
   })
 })

@@ -36,7 +36,13 @@ describe('four eyes on the approved text', () => {
   let agent: User
   const env = testEnv()
   const sent: OutboundMail[] = []
-  const recordingMailer: Mailer = { kind: 'dev', send: async (mail) => { sent.push(mail); return { id: `held-${sent.length}` } } }
+  const recordingMailer: Mailer = {
+    kind: 'dev',
+    send: async (mail) => {
+      sent.push(mail)
+      return { id: `held-${sent.length}` }
+    },
+  }
   const app = () => createTestApp(db, { mailer: recordingMailer })
 
   beforeAll(async () => {
@@ -59,7 +65,14 @@ describe('four eyes on the approved text', () => {
   const latest = async (inOrg: Org, caseId: string) => (await withOrg(db, inOrg.id, (tx) => listDraftVersions(tx, caseId, 1)))[0]!
   async function editAs(inOrg: Org, user: User, caseId: string, body: string) {
     const base = await latest(inOrg, caseId)
-    const saved = await withOrg(db, inOrg.id, (tx) => saveEditedDraft(tx, inOrg.id, caseId, user, { to: 'pat@customer.test', subject: base.subject, body, baseVersion: String(base.version) }))
+    const saved = await withOrg(db, inOrg.id, (tx) =>
+      saveEditedDraft(tx, inOrg.id, caseId, user, {
+        to: 'pat@customer.test',
+        subject: base.subject,
+        body,
+        baseVersion: String(base.version),
+      }),
+    )
     if (!saved.ok || 'unchanged' in saved) throw new Error(`edit failed: ${JSON.stringify(saved)}`)
     return latest(inOrg, caseId)
   }
@@ -80,7 +93,9 @@ describe('four eyes on the approved text', () => {
   it('in the database: whoever edited a SEV-2 reply cannot approve it alone, for any role; another approver can', async () => {
     const caseId = await draftedCase(org, 'SEV-2')
     const v2 = await editAs(org, ann, caseId, 'Dear Pat,\n\nAnn wrote this reply herself.\n\nKind regards')
-    await expect(asApp(db, org.id, approveSql(v2.id, ann.id))).rejects.toThrow(/approval refused: .* wrote or edited this text, so another approver must approve it/)
+    await expect(asApp(db, org.id, approveSql(v2.id, ann.id))).rejects.toThrow(
+      /approval refused: .* wrote or edited this text, so another approver must approve it/,
+    )
     // Even the owner role meets the trigger.
     await expect(db.unsafe(approveSql(v2.id, ann.id))).rejects.toThrow(/another approver must approve it/)
     expect(await approves(org, v2.id, bob)).toBe(true)
@@ -93,7 +108,11 @@ describe('four eyes on the approved text', () => {
     expect(await approves(org, v1.id, ann)).toBe(true) // the template's text has no human author
     await editAs(org, ann, caseId, 'Dear Pat,\n\nAnn wrote the first half.\n\nKind regards')
     const v3 = await editAs(org, bob, caseId, 'Dear Pat,\n\nAnn wrote the first half. Bob added the second.\n\nKind regards')
-    expect([await approves(org, v3.id, ann), await approves(org, v3.id, bob), await approves(org, v3.id, chief)]).toEqual([false, false, true])
+    expect([await approves(org, v3.id, ann), await approves(org, v3.id, bob), await approves(org, v3.id, chief)]).toEqual([
+      false,
+      false,
+      true,
+    ])
 
     // Once approved, a version vouches for its text: the next editor is the only new author.
     await withOrg(db, org.id, (tx) => tx.unsafe(approveSql(v3.id, chief.id)))
@@ -114,9 +133,21 @@ describe('four eyes on the approved text', () => {
     const own = await seedOrg(db)
     const solo = await seedUser(db, own.id, 'approver')
     const admin = await seedUser(db, own.id, 'admin')
-    for (const [severity, source, allowed] of [['SEV-4', undefined, true], ['SEV-3', undefined, true], ['SEV-2', undefined, false], ['SEV-1', undefined, false], ['SEV-4', 'lawyer', false], ['SEV-3', 'regulator', false]] as const) {
+    for (const [severity, source, allowed] of [
+      ['SEV-4', undefined, true],
+      ['SEV-3', undefined, true],
+      ['SEV-2', undefined, false],
+      ['SEV-1', undefined, false],
+      ['SEV-4', 'lawyer', false],
+      ['SEV-3', 'regulator', false],
+    ] as const) {
       const caseId = await draftedCase(own, severity, source)
-      const mine = await editAs(own, solo, caseId, `Dear Pat,\n\nWritten and approved by one person (${severity}, ${source ?? 'direct'}).\n\nKind regards`)
+      const mine = await editAs(
+        own,
+        solo,
+        caseId,
+        `Dear Pat,\n\nWritten and approved by one person (${severity}, ${source ?? 'direct'}).\n\nKind regards`,
+      )
       expect({ severity, source, allowed: await approves(own, mine.id, solo) }).toEqual({ severity, source, allowed })
     }
     // The org turns self-approval off everywhere (through the function that audits it).
@@ -124,13 +155,24 @@ describe('four eyes on the approved text', () => {
     const caseId = await draftedCase(own, 'SEV-4')
     const mine = await editAs(own, solo, caseId, 'Dear Pat,\n\nNow a SEV-4 reply needs two people too.\n\nKind regards')
     expect(await approves(own, mine.id, solo)).toBe(false)
-    const [event] = await withOrg(db, own.id, (tx) => tx`select actor_id, details from audit_events where action = 'org.approval_policy_change'`)
-    expect(event).toMatchObject({ actor_id: admin.id, details: { before: { selfApprovalSeverities: ['SEV-3', 'SEV-4'] }, after: { selfApprovalSeverities: [] } } })
+    const [event] = await withOrg(
+      db,
+      own.id,
+      (tx) => tx`select actor_id, details from audit_events where action = 'org.approval_policy_change'`,
+    )
+    expect(event).toMatchObject({
+      actor_id: admin.id,
+      details: { before: { selfApprovalSeverities: ['SEV-3', 'SEV-4'] }, after: { selfApprovalSeverities: [] } },
+    })
   })
 
   it('the application role cannot loosen the policy itself, and only an active admin can through the function', async () => {
-    await expect(asApp(db, org.id, `update orgs set self_approval_severities = '{SEV-1,SEV-2,SEV-3,SEV-4}' where id = '${org.id}'`)).rejects.toThrow(/refused|permission denied/)
-    await expect(asApp(db, org.id, `update orgs set four_eyes_sources = '{}' where id = '${org.id}'`)).rejects.toThrow(/refused|permission denied/)
+    await expect(
+      asApp(db, org.id, `update orgs set self_approval_severities = '{SEV-1,SEV-2,SEV-3,SEV-4}' where id = '${org.id}'`),
+    ).rejects.toThrow(/refused|permission denied/)
+    await expect(asApp(db, org.id, `update orgs set four_eyes_sources = '{}' where id = '${org.id}'`)).rejects.toThrow(
+      /refused|permission denied/,
+    )
     await expect(asApp(db, org.id, `select set_approval_policy('${ann.id}', '{SEV-1}', '{}')`)).rejects.toThrow(/only an active admin/)
     const [row] = await db`select self_approval_severities, four_eyes_sources from orgs where id = ${org.id}`
     expect(row).toEqual({ self_approval_severities: ['SEV-3', 'SEV-4'], four_eyes_sources: ['lawyer', 'regulator'] })
@@ -141,22 +183,44 @@ describe('four eyes on the approved text', () => {
     const admin = await seedUser(db, demo.id, 'admin')
     const caseId = await draftedCase(demo, 'SEV-1')
     const v1 = await latest(demo, caseId)
-    const result = await withOrg(db, demo.id, (tx) => decide(tx, {
-      orgId: demo.id, caseId, draftId: v1.id, approver: { id: admin.id, role: 'admin' }, decision: 'approved',
-      acknowledged: v1.guardrailFlags.map((f) => f.code), via: 'portal', messageIdDomain: 'example.com',
-    }))
+    const result = await withOrg(db, demo.id, (tx) =>
+      decide(tx, {
+        orgId: demo.id,
+        caseId,
+        draftId: v1.id,
+        approver: { id: admin.id, role: 'admin' },
+        decision: 'approved',
+        acknowledged: v1.guardrailFlags.map((f) => f.code),
+        via: 'portal',
+        messageIdDomain: 'example.com',
+      }),
+    )
     expect(result).toMatchObject({ ok: true, decision: 'approved', version: 1 })
   })
 
   describe('in the app', () => {
     const key = () => linkSigningKey(db, undefined)
     const linkOf = (mail: OutboundMail) => new URL(/(http:\/\/\S+\/approve\?token=\S+)/.exec(mail.text)![1]!).searchParams.get('token')!
-    const counts = (caseId: string) => withOrg(db, org.id, async (tx) => (await tx<{ approvals: number; outbox: number }[]>`
+    const counts = (caseId: string) =>
+      withOrg(
+        db,
+        org.id,
+        async (tx) =>
+          (
+            await tx<{ approvals: number; outbox: number }[]>`
       select (select count(*)::int from approvals where case_id = ${caseId}) as approvals,
-             (select count(*)::int from outbox where case_id = ${caseId}) as outbox`)[0]!)
-    const openRequests = (caseId: string) => withOrg(db, org.id, async (tx) => (await tx<{ approverId: string; version: number }[]>`
+             (select count(*)::int from outbox where case_id = ${caseId}) as outbox`
+          )[0]!,
+      )
+    const openRequests = (caseId: string) =>
+      withOrg(
+        db,
+        org.id,
+        async (tx) =>
+          await tx<{ approverId: string; version: number }[]>`
       select r.approver_id as "approverId", d.version from approval_requests r join drafts d on d.id = r.draft_id
-      where r.case_id = ${caseId} and r.decided_at is null and r.voided_at is null order by r.approver_id`))
+      where r.case_id = ${caseId} and r.decided_at is null and r.voided_at is null order by r.approver_id`,
+      )
 
     it('an approver who edits on the link page saves a new version, and the other approvers are asked to approve it', async () => {
       const caseId = await draftedCase(org, 'SEV-2')
@@ -164,30 +228,59 @@ describe('four eyes on the approved text', () => {
       const annToken = new URL(invites.find((i) => i.approverId === ann.id)!.url).searchParams.get('token')!
       const v1 = await latest(org, caseId)
       const review = await (await app().request(`/approve?token=${annToken}`, { headers: { accept: 'text/html' } })).text()
-      expect(review).toContain('This case needs two people: if you edit the text, your edit is saved as a new version and another approver must approve it.')
+      expect(review).toContain(
+        'This case needs two people: if you edit the text, your edit is saved as a new version and another approver must approve it.',
+      )
       const body = `${v1.body}\n\nP.S. I will call you myself before 5pm today.`
       sent.length = 0
       const { ctx, settled } = collectingExecutionCtx()
-      const res = await app().request('/approve', formPost({ token: annToken, decision: 'approved', to: 'pat@customer.test', subject: v1.subject, body }), undefined, ctx)
+      const res = await app().request(
+        '/approve',
+        formPost({ token: annToken, decision: 'approved', to: 'pat@customer.test', subject: v1.subject, body }),
+        undefined,
+        ctx,
+      )
       await settled()
       const page = await res.text()
       expect(res.status).toBe(200)
       expect(page).toContain('Your edit is saved as version 2; another approver must approve it.')
       expect(await counts(caseId)).toEqual({ approvals: 0, outbox: 0 })
-      expect((await latest(org, caseId))).toMatchObject({ version: 2, authorId: ann.id, body })
+      expect(await latest(org, caseId)).toMatchObject({ version: 2, authorId: ann.id, body })
       // A fresh request for version 2, to the others only; Ann's own link is spent.
-      expect((await openRequests(caseId)).map((r) => [r.approverId, r.version]).sort()).toEqual([[bob.id, 2], [chief.id, 2]].sort())
+      expect((await openRequests(caseId)).map((r) => [r.approverId, r.version]).sort()).toEqual(
+        [
+          [bob.id, 2],
+          [chief.id, 2],
+        ].sort(),
+      )
       expect(sent.map((m) => m.to).sort()).toEqual([bob.email, chief.email].sort())
-      expect((await app().request('/approve', formPost({ token: annToken, decision: 'approved', to: 'pat@customer.test', subject: v1.subject, body }))).status).toBe(409)
+      expect(
+        (
+          await app().request(
+            '/approve',
+            formPost({ token: annToken, decision: 'approved', to: 'pat@customer.test', subject: v1.subject, body }),
+          )
+        ).status,
+      ).toBe(409)
 
       const bobsMail = sent.find((m) => m.to === bob.email)!
       const v2 = await latest(org, caseId)
-      const form = new URLSearchParams({ token: linkOf(bobsMail), decision: 'approved', to: 'pat@customer.test', subject: v2.subject, body })
+      const form = new URLSearchParams({
+        token: linkOf(bobsMail),
+        decision: 'approved',
+        to: 'pat@customer.test',
+        subject: v2.subject,
+        body,
+      })
       for (const f of v2.guardrailFlags) form.append('ack', f.code)
       const approved = await app().request('/approve', { ...formPost({}), body: form.toString() })
       expect(approved.status).toBe(200)
       expect(await approved.text()).toMatch(/Version 2 of the reply .* is approved/)
-      const [queued] = await withOrg(db, org.id, (tx) => tx`select o.body, a.approver_id from outbox o join approvals a on a.id = o.approval_id where o.case_id = ${caseId}`)
+      const [queued] = await withOrg(
+        db,
+        org.id,
+        (tx) => tx`select o.body, a.approver_id from outbox o join approvals a on a.id = o.approval_id where o.case_id = ${caseId}`,
+      )
       expect(queued).toEqual({ body, approver_id: bob.id })
     })
 
@@ -207,7 +300,12 @@ describe('four eyes on the approved text', () => {
 
       sent.length = 0
       const { ctx, settled } = collectingExecutionCtx()
-      const res = await app().request(`/cases/${caseId}/approval/decide`, formPost({ draftId: v2.id, decision: 'approved' }, { cookie: annCookie }), undefined, ctx)
+      const res = await app().request(
+        `/cases/${caseId}/approval/decide`,
+        formPost({ draftId: v2.id, decision: 'approved' }, { cookie: annCookie }),
+        undefined,
+        ctx,
+      )
       await settled()
       expect(res.status).toBe(303)
       expect(res.headers.get('location')).toBe(`/cases/${caseId}?notice=approval-requested`)
@@ -229,7 +327,16 @@ describe('four eyes on the approved text', () => {
       const caseId = await draftedCase(small, 'SEV-1')
       const { invites } = await withOrg(db, small.id, async (tx) => requestApproval(tx, { env, key: await key() }, small.id, caseId, only))
       const v1 = await latest(small, caseId)
-      const res = await app().request('/approve', formPost({ token: new URL(invites[0]!.url).searchParams.get('token')!, decision: 'approved', to: 'pat@customer.test', subject: v1.subject, body: `${v1.body}\n\nEdited by the only admin.` }))
+      const res = await app().request(
+        '/approve',
+        formPost({
+          token: new URL(invites[0]!.url).searchParams.get('token')!,
+          decision: 'approved',
+          to: 'pat@customer.test',
+          subject: v1.subject,
+          body: `${v1.body}\n\nEdited by the only admin.`,
+        }),
+      )
       expect(res.status).toBe(200)
       const page = await res.text()
       expect(page).toContain('Your edit is saved as version 2; another approver must approve it.')

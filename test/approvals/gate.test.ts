@@ -45,7 +45,9 @@ describe('the approval gate lives in the database', () => {
     const v1 = await seedDraft(db, org.id, c.id)
     await expect(asApp(db, org.id, approveSql(c.id, v1.id, agent.id))).rejects.toThrow(/only an active approver or admin/)
     const [approval] = await asApp(db, org.id, approveSql(c.id, v1.id, approver.id))
-    await expect(asApp(db, org.id, outboxSql(approval!.id, v1.id, 'We admit everything and will pay you.'))).rejects.toThrow(/no approval of this exact draft version/)
+    await expect(asApp(db, org.id, outboxSql(approval!.id, v1.id, 'We admit everything and will pay you.'))).rejects.toThrow(
+      /no approval of this exact draft version/,
+    )
     const [queued] = await asApp(db, org.id, outboxSql(approval!.id, v1.id))
     expect(queued!.id).toBeTruthy()
     await expect(asApp(db, org.id, `update outbox set body = 'changed' where id = '${queued!.id}'`)).rejects.toThrow(/frozen/)
@@ -60,16 +62,27 @@ describe('the approval gate lives in the database', () => {
     const v3 = await seedDraft(db, org.id, c.id, { body: 'Version three, never approved.' })
     await expect(asApp(db, org.id, outboxSql(approval!.id, v3.id))).rejects.toThrow(/no approval of this exact draft version/)
     // Version 2's own text, under its own approval, is refused too: version 3 replaced it.
-    await expect(asApp(db, org.id, outboxSql(approval!.id, v2.id))).rejects.toThrow(/outbox refused: a newer version of the reply was saved/)
+    await expect(asApp(db, org.id, outboxSql(approval!.id, v2.id))).rejects.toThrow(
+      /outbox refused: a newer version of the reply was saved/,
+    )
     // And nobody can approve version 2 any more: it is not the latest.
     await expect(asApp(db, org.id, approveSql(c.id, v2.id, approver.id))).rejects.toThrow(/not the latest|duplicate/)
   })
 
   it('refuses blockers in the database, and warnings that were not acknowledged', async () => {
     const c = await seedCase(db, org.id)
-    const blocked = await seedDraft(db, org.id, c.id, { body: 'Dear [Name]', guardrailFlags: [{ code: 'unfilled_placeholder', severity: 'block', message: 'Fill [Name]', evidence: '[Name]', source: 'rules' }] as never })
+    const blocked = await seedDraft(db, org.id, c.id, {
+      body: 'Dear [Name]',
+      guardrailFlags: [
+        { code: 'unfilled_placeholder', severity: 'block', message: 'Fill [Name]', evidence: '[Name]', source: 'rules' },
+      ] as never,
+    })
     await expect(asApp(db, org.id, approveSql(c.id, blocked.id, approver.id))).rejects.toThrow(/blocking guardrail/)
-    const warned = await seedDraft(db, org.id, c.id, { guardrailFlags: [{ code: 'legal_mention', severity: 'warn', message: 'Mentions legal action', evidence: 'court', source: 'rules' }] as never })
+    const warned = await seedDraft(db, org.id, c.id, {
+      guardrailFlags: [
+        { code: 'legal_mention', severity: 'warn', message: 'Mentions legal action', evidence: 'court', source: 'rules' },
+      ] as never,
+    })
     await expect(asApp(db, org.id, approveSql(c.id, warned.id, approver.id))).rejects.toThrow(/warnings not acknowledged: legal_mention/)
   })
 
@@ -77,11 +90,21 @@ describe('the approval gate lives in the database', () => {
     const c = await seedCase(db, org.id)
     const v1 = await seedDraft(db, org.id, c.id)
     const second = await seedUser(db, org.id, 'admin')
-    const results = await Promise.all([approver, second].map((a) =>
-      withOrg(db, org.id, (tx) => decide(tx, {
-        orgId: org.id, caseId: c.id, draftId: v1.id, approver: { id: a.id, role: a === approver ? 'approver' : 'admin' },
-        decision: 'approved', via: 'portal', messageIdDomain: 'example.com',
-      }))))
+    const results = await Promise.all(
+      [approver, second].map((a) =>
+        withOrg(db, org.id, (tx) =>
+          decide(tx, {
+            orgId: org.id,
+            caseId: c.id,
+            draftId: v1.id,
+            approver: { id: a.id, role: a === approver ? 'approver' : 'admin' },
+            decision: 'approved',
+            via: 'portal',
+            messageIdDomain: 'example.com',
+          }),
+        ),
+      ),
+    )
     expect(results.filter((r) => r.ok)).toHaveLength(1)
     expect(results.find((r) => !r.ok)).toMatchObject({ reason: 'refused', message: expect.stringMatching(/already approved/) })
     const outbox = await withOrg(db, org.id, (tx) => tx`select idempotency_key, id from outbox where case_id = ${c.id}`)

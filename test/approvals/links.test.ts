@@ -38,11 +38,19 @@ describe('approval links', () => {
     const invite = invites.find((i) => i.approverId === approver.id)!
     return { caseId: c.id, draft, token: new URL(invite.url).searchParams.get('token')!, url: invite.url }
   }
-  const state = (caseId: string) => withOrg(db, org.id, async (tx) => (await tx`
+  const state = (caseId: string) =>
+    withOrg(
+      db,
+      org.id,
+      async (tx) =>
+        (
+          await tx`
     select (select count(*)::int from approvals where case_id = ${caseId}) as approvals,
            (select count(*)::int from outbox where case_id = ${caseId}) as outbox,
            (select count(*)::int from link_tokens t join approval_requests r on r.jti = t.jti where r.case_id = ${caseId} and t.consumed_at is not null) as consumed,
-           (select status from cases where id = ${caseId}) as status`)[0]!)
+           (select status from cases where id = ${caseId}) as status`
+        )[0]!,
+    )
 
   it('opening the link shows the review page and changes nothing', async () => {
     const p = await pending()
@@ -59,16 +67,26 @@ describe('approval links', () => {
   it('an approver edits a sentence and approves: the edit is a new version by them, and that is what is queued', async () => {
     const p = await pending()
     const body = 'Thank you for writing. I own this now and will call you by 3pm today.'
-    const res = await app().request('/approve', formPost({ token: p.token, decision: 'approved', to: 'pat@customer.test', subject: 'Re: your complaint', body }))
+    const res = await app().request(
+      '/approve',
+      formPost({ token: p.token, decision: 'approved', to: 'pat@customer.test', subject: 'Re: your complaint', body }),
+    )
     expect(res.status).toBe(200)
     expect(await res.text()).toMatch(/approved and on its way/)
-    const [row] = await withOrg(db, org.id, (tx) => tx`
-      select o.body, o.status, d.version, d.author_id, o.idempotency_key, o.id from outbox o join drafts d on d.id = o.draft_id where o.case_id = ${p.caseId}`)
+    const [row] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`
+      select o.body, o.status, d.version, d.author_id, o.idempotency_key, o.id from outbox o join drafts d on d.id = o.draft_id where o.case_id = ${p.caseId}`,
+    )
     expect(row).toMatchObject({ body, status: 'pending', version: 2, author_id: approver.id, idempotency_key: `reply/${row!.id}` })
     const actions = (await auditActions(db, org.id, p.caseId)).map((a) => a.action)
     expect(actions).toEqual(expect.arrayContaining(['approval.request', 'draft.create', 'draft.approve']))
     // The same link again: refused, nothing new.
-    const replay = await app().request('/approve', formPost({ token: p.token, decision: 'approved', to: 'pat@customer.test', subject: 'x', body }))
+    const replay = await app().request(
+      '/approve',
+      formPost({ token: p.token, decision: 'approved', to: 'pat@customer.test', subject: 'x', body }),
+    )
     expect(replay.status).toBe(409)
     expect(await replay.text()).toMatch(/already used/)
     expect((await state(p.caseId)).outbox).toBe(1)
@@ -78,16 +96,34 @@ describe('approval links', () => {
     const p = await pending()
     const flipped = p.token.slice(0, -3) + (p.token.at(-3) === 'A' ? 'B' : 'A') + p.token.slice(-2)
     expect(await (await app().request(`/approve?token=${flipped}`, html)).text()).toMatch(/not valid/)
-    const expired = await withOrg(db, org.id, (tx) => issueLinkToken(tx, key, { orgId: org.id, userId: approver.id, purpose: 'approve', ttlSeconds: 60, now: new Date(Date.now() - 3600_000) }))
+    const expired = await withOrg(db, org.id, (tx) =>
+      issueLinkToken(tx, key, {
+        orgId: org.id,
+        userId: approver.id,
+        purpose: 'approve',
+        ttlSeconds: 60,
+        now: new Date(Date.now() - 3600_000),
+      }),
+    )
     const expiredRes = await app().request(`/approve?token=${expired.token}`, html)
     expect(expiredRes.status).toBe(410)
     expect(await expiredRes.text()).toMatch(/expired/)
     // Another org's link cannot act here: its request is not in this org.
     const other = await seedOrg(db)
     const otherApprover = await seedUser(db, other.id, 'approver')
-    const forged = await withOrg(db, other.id, (tx) => issueLinkToken(tx, key, { orgId: other.id, userId: otherApprover.id, purpose: 'approve', ttlSeconds: 600, bind: { case: p.caseId, draft: p.draft.id, hash: 'x' } }))
+    const forged = await withOrg(db, other.id, (tx) =>
+      issueLinkToken(tx, key, {
+        orgId: other.id,
+        userId: otherApprover.id,
+        purpose: 'approve',
+        ttlSeconds: 600,
+        bind: { case: p.caseId, draft: p.draft.id, hash: 'x' },
+      }),
+    )
     expect(await (await app().request(`/approve?token=${forged.token}`, html)).text()).toMatch(/not valid/)
-    const signIn = await withOrg(db, org.id, (tx) => issueLinkToken(tx, key, { orgId: org.id, userId: approver.id, purpose: 'sign_in', ttlSeconds: 600 }))
+    const signIn = await withOrg(db, org.id, (tx) =>
+      issueLinkToken(tx, key, { orgId: org.id, userId: approver.id, purpose: 'sign_in', ttlSeconds: 600 }),
+    )
     expect(await (await app().request(`/approve?token=${signIn.token}`, html)).text()).toMatch(/not valid/)
     expect(await state(p.caseId)).toMatchObject({ approvals: 0, outbox: 0 })
   })
@@ -96,7 +132,16 @@ describe('approval links', () => {
     const p = await pending()
     await db`update app_users set role = 'agent' where id = ${approver.id}`
     try {
-      const res = await app().request('/approve', formPost({ token: p.token, decision: 'approved', to: 'pat@customer.test', subject: 'Re: your complaint', body: 'Thank you for writing. I own this now and will update you by 5pm today.' }))
+      const res = await app().request(
+        '/approve',
+        formPost({
+          token: p.token,
+          decision: 'approved',
+          to: 'pat@customer.test',
+          subject: 'Re: your complaint',
+          body: 'Thank you for writing. I own this now and will update you by 5pm today.',
+        }),
+      )
       expect(res.status).toBe(409)
       expect(await res.text()).toMatch(/Only an approver or admin/)
       expect(await state(p.caseId)).toMatchObject({ approvals: 0, outbox: 0, consumed: 0 })
@@ -108,14 +153,29 @@ describe('approval links', () => {
   it('a newer draft version or new mail from the customer voids pending links, and the page says so', async () => {
     const p = await pending()
     const editor = await seedUser(db, org.id, 'agent')
-    await withOrg(db, org.id, (tx) => saveEditedDraft(tx, org.id, p.caseId, editor, { to: 'pat@customer.test', subject: 'Re: your complaint', body: 'A newer version.', baseVersion: '1' }))
+    await withOrg(db, org.id, (tx) =>
+      saveEditedDraft(tx, org.id, p.caseId, editor, {
+        to: 'pat@customer.test',
+        subject: 'Re: your complaint',
+        body: 'A newer version.',
+        baseVersion: '1',
+      }),
+    )
     const res = await app().request(`/approve?token=${p.token}`, html)
     expect(res.status).toBe(409)
     expect(await res.text()).toMatch(/newer version of the reply was saved.*version 2/s)
 
     const q = await pending({ from: 'Kim <kim@customer.test>', messageId: `kim-${Date.now()}@customer.test` })
     const [mid] = await withOrg(db, org.id, (tx) => tx`select message_id from messages where case_id = ${q.caseId}`)
-    await ingestMessage(db, { orgId: org.id, raw: buildEml({ from: 'Kim <kim@customer.test>', headers: [`In-Reply-To: <${mid!.message_id}>`], body: 'Also, the second order is missing too.' }), provider: 'test' })
+    await ingestMessage(db, {
+      orgId: org.id,
+      raw: buildEml({
+        from: 'Kim <kim@customer.test>',
+        headers: [`In-Reply-To: <${mid!.message_id}>`],
+        body: 'Also, the second order is missing too.',
+      }),
+      provider: 'test',
+    })
     const after = await app().request(`/approve?token=${q.token}`, html)
     expect(await after.text()).toMatch(/customer wrote again/)
   })

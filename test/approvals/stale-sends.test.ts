@@ -46,22 +46,47 @@ describe('nothing stale leaves', () => {
   })
 
   const mailer = () => createResendMailer({ apiKey: 're_test_key', baseUrl: resend.baseUrl, from: 'Desk <desk@example.com>' })
-  const run = () => runJobsOnce({ db, env: testEnv(), handlers: jobHandlers({ mailer: mailer() }), backoffMs: () => 0, log: () => {} }, { orgId: org.id })
+  const run = () =>
+    runJobsOnce({ db, env: testEnv(), handlers: jobHandlers({ mailer: mailer() }), backoffMs: () => 0, log: () => {} }, { orgId: org.id })
   const emailsFor = (outboxId: string) => resend.emails.filter((e) => e.idempotencyKey === `reply/${outboxId}`)
-  const outboxRow = (id: string) => withOrg(db, org.id, async (tx) => (await tx<{ status: string; attempts: number; last_error: string | null }[]>`
-    select status, attempts, last_error from outbox where id = ${id}`)[0]!)
-  const caseStatus = (id: string) => withOrg(db, org.id, async (tx) => (await tx<{ status: string }[]>`select status from cases where id = ${id}`)[0]!.status)
+  const outboxRow = (id: string) =>
+    withOrg(
+      db,
+      org.id,
+      async (tx) =>
+        (
+          await tx<{ status: string; attempts: number; last_error: string | null }[]>`
+    select status, attempts, last_error from outbox where id = ${id}`
+        )[0]!,
+    )
+  const caseStatus = (id: string) =>
+    withOrg(db, org.id, async (tx) => (await tx<{ status: string }[]>`select status from cases where id = ${id}`)[0]!.status)
   const voids = async (caseId: string) => (await auditActions(db, org.id, caseId)).filter((a) => a.action === 'approval.void')
 
   /** A customer complaint with v1 drafted and approved: the reply is queued. */
   async function approvedReply() {
     const customerMessageId = `stale-${Date.now()}-${Math.random().toString(36).slice(2)}@customer.test`
-    const outcome = await ingestMessage(db, { orgId: org.id, raw: buildEml({ from: 'Pat Doe <pat@customer.test>', messageId: customerMessageId }), provider: 'test' })
+    const outcome = await ingestMessage(db, {
+      orgId: org.id,
+      raw: buildEml({ from: 'Pat Doe <pat@customer.test>', messageId: customerMessageId }),
+      provider: 'test',
+    })
     const [c] = await withOrg(db, org.id, (tx) => tx<{ id: string }[]>`select id from cases where 'ESC-' || number = ${outcome.case}`)
     await runJobsOnce({ db, env: testEnv(), handlers: jobHandlers(), log: () => {} }, { orgId: org.id }) // the draft job writes v1
     const [draft] = await withOrg(db, org.id, (tx) => listDraftVersions(tx, c!.id, 1))
     const acknowledged = draft!.guardrailFlags.filter((f) => f.severity === 'warn').map((f) => f.code)
-    const result = await withOrg(db, org.id, (tx) => decide(tx, { orgId: org.id, caseId: c!.id, draftId: draft!.id, approver: { id: approver.id, role: 'approver' }, decision: 'approved', acknowledged, via: 'portal', messageIdDomain: 'example.com' }))
+    const result = await withOrg(db, org.id, (tx) =>
+      decide(tx, {
+        orgId: org.id,
+        caseId: c!.id,
+        draftId: draft!.id,
+        approver: { id: approver.id, role: 'approver' },
+        decision: 'approved',
+        acknowledged,
+        via: 'portal',
+        messageIdDomain: 'example.com',
+      }),
+    )
     if (!result.ok || result.decision !== 'approved' || !result.outboxId) throw new Error(`approval failed: ${JSON.stringify(result)}`)
     return { caseId: c!.id, customerMessageId, outboxId: result.outboxId }
   }
@@ -73,16 +98,35 @@ describe('nothing stale leaves', () => {
     expect(await outboxRow(reply.outboxId)).toMatchObject({ status: 'sending', attempts: 1 })
     return reply
   }
-  const makeJobDue = (outboxId: string) => withOrg(db, org.id, (tx) => tx`update jobs set run_at = now() where payload->>'outboxId' = ${outboxId}`)
-  const saveVersion2 = (caseId: string) => app().request(`/cases/${caseId}/drafts`, formPost(
-    { baseVersion: '1', to: 'pat@customer.test', subject: 'Re: your complaint', body: 'CORRECTED version 2: please ignore our earlier reply.' },
-    { cookie, 'hx-request': 'true' }))
+  const makeJobDue = (outboxId: string) =>
+    withOrg(db, org.id, (tx) => tx`update jobs set run_at = now() where payload->>'outboxId' = ${outboxId}`)
+  const saveVersion2 = (caseId: string) =>
+    app().request(
+      `/cases/${caseId}/drafts`,
+      formPost(
+        {
+          baseVersion: '1',
+          to: 'pat@customer.test',
+          subject: 'Re: your complaint',
+          body: 'CORRECTED version 2: please ignore our earlier reply.',
+        },
+        { cookie, 'hx-request': 'true' },
+      ),
+    )
 
   it('a newer version saved while the reply waits for a retry cancels it, audited; the retry sends nothing', async () => {
     const { caseId, outboxId } = await failedFirstAttempt()
     expect((await saveVersion2(caseId)).status).toBe(200)
-    expect(await outboxRow(outboxId)).toMatchObject({ status: 'cancelled', last_error: expect.stringMatching(/newer version of the reply was saved/) })
-    expect(await voids(caseId)).toEqual([expect.objectContaining({ actorId: agent.id, details: expect.objectContaining({ reason: 'a newer version of the reply was saved', cancelledSends: 1 }) })])
+    expect(await outboxRow(outboxId)).toMatchObject({
+      status: 'cancelled',
+      last_error: expect.stringMatching(/newer version of the reply was saved/),
+    })
+    expect(await voids(caseId)).toEqual([
+      expect.objectContaining({
+        actorId: agent.id,
+        details: expect.objectContaining({ reason: 'a newer version of the reply was saved', cancelledSends: 1 }),
+      }),
+    ])
 
     await makeJobDue(outboxId)
     await run()
@@ -93,9 +137,20 @@ describe('nothing stale leaves', () => {
 
   it('the customer writing again while the reply waits for a retry cancels it; the retry sends nothing', async () => {
     const { caseId, customerMessageId, outboxId } = await failedFirstAttempt()
-    await ingestMessage(db, { orgId: org.id, raw: buildEml({ from: 'Pat Doe <pat@customer.test>', subject: 'Re: your complaint', headers: [`In-Reply-To: <${customerMessageId}>`], body: 'Actually I already got the refund, do not send anything.' }), provider: 'test' })
+    await ingestMessage(db, {
+      orgId: org.id,
+      raw: buildEml({
+        from: 'Pat Doe <pat@customer.test>',
+        subject: 'Re: your complaint',
+        headers: [`In-Reply-To: <${customerMessageId}>`],
+        body: 'Actually I already got the refund, do not send anything.',
+      }),
+      provider: 'test',
+    })
     expect(await outboxRow(outboxId)).toMatchObject({ status: 'cancelled', last_error: expect.stringMatching(/customer wrote again/) })
-    expect(await voids(caseId)).toEqual([expect.objectContaining({ details: expect.objectContaining({ reason: 'the customer wrote again', cancelledSends: 1 }) })])
+    expect(await voids(caseId)).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ reason: 'the customer wrote again', cancelledSends: 1 }) }),
+    ])
 
     await makeJobDue(outboxId)
     await run()
@@ -111,14 +166,19 @@ describe('nothing stale leaves', () => {
     expect(await outboxRow(outboxId)).toMatchObject({ status: 'cancelled', attempts: 0 })
   })
 
-  it('the send job re-checks with the row locked: a version stored behind the app\'s back still holds the reply', async () => {
+  it("the send job re-checks with the row locked: a version stored behind the app's back still holds the reply", async () => {
     const { caseId, outboxId } = await approvedReply()
     await seedDraft(db, org.id, caseId, { body: 'Version two, stored without the app noticing.' })
     expect(await outboxRow(outboxId)).toMatchObject({ status: 'pending' })
     await run()
     expect(emailsFor(outboxId)).toHaveLength(0)
     expect(await outboxRow(outboxId)).toMatchObject({ status: 'cancelled', attempts: 0 })
-    expect(await voids(caseId)).toEqual([expect.objectContaining({ actorId: null, details: expect.objectContaining({ reason: 'a newer version of the reply was saved', cancelledSends: 1 }) })])
+    expect(await voids(caseId)).toEqual([
+      expect.objectContaining({
+        actorId: null,
+        details: expect.objectContaining({ reason: 'a newer version of the reply was saved', cancelledSends: 1 }),
+      }),
+    ])
   })
 
   it('a version saved while the provider is answering waits for that send: what left is recorded as sent', async () => {
@@ -145,14 +205,26 @@ describe('nothing stale leaves', () => {
     const key = await linkSigningKey(db, undefined)
     await withOrg(db, org.id, (tx) => requestApproval(tx, { env: testEnv(), key }, org.id, c.id, agent))
     await withOrg(db, org.id, (tx) => requestApproval(tx, { env: testEnv(), key }, org.id, c.id, agent))
-    expect((await voids(c.id)).map((v) => v.details)).toEqual([expect.objectContaining({ reason: 'a new approval request was sent', requests: 1, cancelledSends: 0 })])
-    const edit = await app().request(`/cases/${c.id}/drafts`, formPost({ baseVersion: '1', to: 'kim@customer.test', subject: 'Re: your complaint', body: 'A better reply, version 2.' }, { cookie, 'hx-request': 'true' }))
+    expect((await voids(c.id)).map((v) => v.details)).toEqual([
+      expect.objectContaining({ reason: 'a new approval request was sent', requests: 1, cancelledSends: 0 }),
+    ])
+    const edit = await app().request(
+      `/cases/${c.id}/drafts`,
+      formPost(
+        { baseVersion: '1', to: 'kim@customer.test', subject: 'Re: your complaint', body: 'A better reply, version 2.' },
+        { cookie, 'hx-request': 'true' },
+      ),
+    )
     expect(edit.status).toBe(200)
     expect((await voids(c.id)).map((v) => v.details)).toEqual([
       expect.objectContaining({ reason: 'a new approval request was sent', requests: 1 }),
       expect.objectContaining({ reason: 'a newer version of the reply was saved', requests: 1, cancelledSends: 0 }),
     ])
-    const open = await withOrg(db, org.id, (tx) => tx`select void_reason from approval_requests where case_id = ${c.id} and voided_at is null and decided_at is null`)
+    const open = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`select void_reason from approval_requests where case_id = ${c.id} and voided_at is null and decided_at is null`,
+    )
     expect(open).toEqual([])
   })
 
@@ -167,27 +239,41 @@ describe('nothing stale leaves', () => {
       await run()
       expect(await outboxRow(sent.outboxId)).toMatchObject({ status: 'sent' })
       for (const status of ['cancelled', 'sending', 'pending']) {
-        await expect(asApp(db, org.id, `update outbox set status = '${status}' where id = '${sent.outboxId}'`)).rejects.toThrow(/outbox refused/)
+        await expect(asApp(db, org.id, `update outbox set status = '${status}' where id = '${sent.outboxId}'`)).rejects.toThrow(
+          /outbox refused/,
+        )
       }
       // The customer's server returned it: the send failed after all, and stays failed.
       await asApp(db, org.id, `update outbox set status = 'failed' where id = '${sent.outboxId}'`)
       for (const status of ['sent', 'sending', 'pending', 'cancelled']) {
-        await expect(asApp(db, org.id, `update outbox set status = '${status}' where id = '${sent.outboxId}'`)).rejects.toThrow(/outbox refused/)
+        await expect(asApp(db, org.id, `update outbox set status = '${status}' where id = '${sent.outboxId}'`)).rejects.toThrow(
+          /outbox refused/,
+        )
       }
     })
 
     it('refuses to start sending a reply whose version is no longer the latest, or after the customer wrote again', async () => {
       const superseded = await approvedReply()
       await seedDraft(db, org.id, superseded.caseId, { body: 'Version two.' })
-      await expect(asApp(db, org.id, `update outbox set status = 'sending', attempts = attempts + 1 where id = '${superseded.outboxId}'`)).rejects.toThrow(/outbox refused: a newer version/)
-      await expect(asApp(db, org.id, `update outbox set status = 'sent' where id = '${superseded.outboxId}'`)).rejects.toThrow(/outbox refused: a newer version/)
+      await expect(
+        asApp(db, org.id, `update outbox set status = 'sending', attempts = attempts + 1 where id = '${superseded.outboxId}'`),
+      ).rejects.toThrow(/outbox refused: a newer version/)
+      await expect(asApp(db, org.id, `update outbox set status = 'sent' where id = '${superseded.outboxId}'`)).rejects.toThrow(
+        /outbox refused: a newer version/,
+      )
 
       const answered = await approvedReply()
       // The customer's mail stored directly, so nothing in the app cancels the queued reply.
-      await withOrg(db, org.id, (tx) => tx`
+      await withOrg(
+        db,
+        org.id,
+        (tx) => tx`
         insert into messages (org_id, case_id, direction, from_email, subject, text_body)
-        values (${org.id}, ${answered.caseId}, 'inbound', 'pat@customer.test', 'Re: your complaint', 'Stop, do not send that.')`)
-      await expect(asApp(db, org.id, `update outbox set status = 'sending', attempts = attempts + 1 where id = '${answered.outboxId}'`)).rejects.toThrow(/outbox refused: the customer wrote again/)
+        values (${org.id}, ${answered.caseId}, 'inbound', 'pat@customer.test', 'Re: your complaint', 'Stop, do not send that.')`,
+      )
+      await expect(
+        asApp(db, org.id, `update outbox set status = 'sending', attempts = attempts + 1 where id = '${answered.outboxId}'`),
+      ).rejects.toThrow(/outbox refused: the customer wrote again/)
     })
   })
 })

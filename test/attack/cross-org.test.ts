@@ -16,7 +16,7 @@ import { seedDraft } from '../support/drafts.ts'
 // open — queue, metrics, digest settings, reports, CSVs — is searched for another org's data,
 // whatever org the query string names.
 
-describe('another org\'s ids in forms, and its data on any page', () => {
+describe("another org's ids in forms, and its data on any page", () => {
   let db: Db
   let orgA: Org
   let orgB: Org
@@ -37,7 +37,11 @@ describe('another org\'s ids in forms, and its data on any page', () => {
     a = { caseId: caseA.id, draftId: (await seedDraft(db, orgA.id, caseA.id)).id }
     const marker = `ORGB${randomBytes(6).toString('hex')}`
     const userB = await seedUser(db, orgB.id, 'admin')
-    const caseB = await seedCase(db, orgB.id, { ...threat, subject: `${marker} subject`, from: `${marker} Customer <${marker.toLowerCase()}@customer.test>` })
+    const caseB = await seedCase(db, orgB.id, {
+      ...threat,
+      subject: `${marker} subject`,
+      from: `${marker} Customer <${marker.toLowerCase()}@customer.test>`,
+    })
     const draftB = await seedDraft(db, orgB.id, caseB.id, { body: `${marker} draft body` })
     const sessionB: SessionUser = { id: userB.id, orgId: orgB.id, email: userB.email, name: 'B', role: 'admin' } as SessionUser
     const actionId = await withOrg(db, orgB.id, async (tx) => {
@@ -51,24 +55,41 @@ describe('another org\'s ids in forms, and its data on any page', () => {
 
   const post = (path: string, fields: Record<string, string>) => app().request(path, formPost(fields, { cookie: admin.cookie }))
   const stateOf = async () => ({
-    a: await withOrg(db, orgA.id, async (tx) => (await tx`
+    a: await withOrg(
+      db,
+      orgA.id,
+      async (tx) =>
+        (
+          await tx`
       select owner_id, status, (select count(*)::int from approvals where case_id = ${a.caseId}) as approvals,
-             (select count(*)::int from outbox where case_id = ${a.caseId}) as outbox from cases where id = ${a.caseId}`)[0]),
-    b: await withOrg(db, orgB.id, async (tx) => (await tx`
+             (select count(*)::int from outbox where case_id = ${a.caseId}) as outbox from cases where id = ${a.caseId}`
+        )[0],
+    ),
+    b: await withOrg(
+      db,
+      orgB.id,
+      async (tx) =>
+        (
+          await tx`
       select owner_id, status, (select count(*)::int from approvals where case_id = ${b.caseId}) as approvals,
              (select string_agg(status, ',') from prevention_actions where case_id = ${b.caseId}) as actions,
-             (select count(*)::int from audit_events) as audit from cases where id = ${b.caseId}`)[0]),
+             (select count(*)::int from audit_events) as audit from cases where id = ${b.caseId}`
+        )[0],
+    ),
   })
 
-  it('refuses another org\'s user, draft, action and run given in a form, changing nothing in either org', async () => {
+  it("refuses another org's user, draft, action and run given in a form, changing nothing in either org", async () => {
     const before = await stateOf()
     const attempts: [string, Response][] = [
-      ['assign to B\'s user', await post(`/cases/${a.caseId}/assign`, { ownerId: b.userId, reason: 'cross-org' })],
-      ['approve B\'s draft on A\'s case', await post(`/cases/${a.caseId}/approval/decide`, { draftId: b.draftId, decision: 'approved' })],
-      ['approve B\'s draft on B\'s case', await post(`/cases/${b.caseId}/approval/decide`, { draftId: b.draftId, decision: 'approved' })],
-      ['mark B\'s action on B\'s case', await post(`/cases/${b.caseId}/review/actions/${b.actionId}`, { status: 'done' })],
-      ['add an action owned by B\'s user', await post(`/cases/${a.caseId}/review/actions`, { title: 'cross-org owner', ownerId: b.userId, dueOn: '2026-12-01' })],
-      ['change B\'s user\'s role', await post(`/admin/users/${b.userId}/role`, { role: 'agent' })],
+      ["assign to B's user", await post(`/cases/${a.caseId}/assign`, { ownerId: b.userId, reason: 'cross-org' })],
+      ["approve B's draft on A's case", await post(`/cases/${a.caseId}/approval/decide`, { draftId: b.draftId, decision: 'approved' })],
+      ["approve B's draft on B's case", await post(`/cases/${b.caseId}/approval/decide`, { draftId: b.draftId, decision: 'approved' })],
+      ["mark B's action on B's case", await post(`/cases/${b.caseId}/review/actions/${b.actionId}`, { status: 'done' })],
+      [
+        "add an action owned by B's user",
+        await post(`/cases/${a.caseId}/review/actions`, { title: 'cross-org owner', ownerId: b.userId, dueOn: '2026-12-01' }),
+      ],
+      ["change B's user's role", await post(`/admin/users/${b.userId}/role`, { role: 'agent' })],
     ]
     for (const [what, res] of attempts) {
       expect({ what, refused: res.status >= 400 && res.status < 500 }).toEqual({ what, refused: true })
@@ -82,11 +103,22 @@ describe('another org\'s ids in forms, and its data on any page', () => {
     expect(await stateOf()).toEqual(before)
   })
 
-  it('shows none of another org\'s data on any page or export, whatever org the query names', { timeout: 60_000 }, async () => {
-    const queries = ['', `?org=${orgB.slug}`, `?orgId=${orgB.id}`, `?org_id=${orgB.id}&case=${b.caseId}`, '?view=all&period=365d', '?period=custom&from=2000-01-01&to=2100-01-01']
+  it("shows none of another org's data on any page or export, whatever org the query names", { timeout: 60_000 }, async () => {
+    const queries = [
+      '',
+      `?org=${orgB.slug}`,
+      `?orgId=${orgB.id}`,
+      `?org_id=${orgB.id}&case=${b.caseId}`,
+      '?view=all&period=365d',
+      '?period=custom&from=2000-01-01&to=2100-01-01',
+    ]
     const fill = (path: string) => path.replace(/:(\w+)/g, (_, name: string) => (name === 'id' ? a.caseId : randomUUID()))
-    const routes = app().routes.filter((r) => r.method === 'GET' && !/^\/(inbound|static|healthz|favicon)/.test(r.path) && !r.path.includes('*'))
-    expect(routes.map((r) => r.path)).toEqual(expect.arrayContaining(['/', '/metrics', '/metrics.csv', '/admin/audit.csv', '/reports/severity']))
+    const routes = app().routes.filter(
+      (r) => r.method === 'GET' && !/^\/(inbound|static|healthz|favicon)/.test(r.path) && !r.path.includes('*'),
+    )
+    expect(routes.map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/', '/metrics', '/metrics.csv', '/admin/audit.csv', '/reports/severity']),
+    )
     const leaks: string[] = []
     let pages = 0
     for (const route of routes) {

@@ -31,11 +31,31 @@ function fill(path: string, ids: Ids): string {
 
 /** Fields that would make each form do its work, so a 403 is the CSRF check and nothing else. */
 const fields = (ids: Ids & { token: string; draftId: string }): Record<string, string> => ({
-  ownerId: ids.userId, severity: 'SEV-1', status: 'in_progress', reason: 'csrf attempt', text: 'csrf note', role: 'admin',
-  email: 'mallory@evil.test', name: 'Mallory', source: 'form', customerName: 'Mallory', customerEmail: 'mallory@evil.test',
-  subject: 'Forged by another site', summary: 'A forged escalation from another site', body: 'Forged reply body text.',
-  to: 'mallory@evil.test', baseVersion: '1', instruction: 'be forged', draftId: ids.draftId, decision: 'approved',
-  token: ids.token, runId: '1', aiEnabled: '0', senderName: 'Forged', signature: 'Forged', timezone: 'UTC',
+  ownerId: ids.userId,
+  severity: 'SEV-1',
+  status: 'in_progress',
+  reason: 'csrf attempt',
+  text: 'csrf note',
+  role: 'admin',
+  email: 'mallory@evil.test',
+  name: 'Mallory',
+  source: 'form',
+  customerName: 'Mallory',
+  customerEmail: 'mallory@evil.test',
+  subject: 'Forged by another site',
+  summary: 'A forged escalation from another site',
+  body: 'Forged reply body text.',
+  to: 'mallory@evil.test',
+  baseVersion: '1',
+  instruction: 'be forged',
+  draftId: ids.draftId,
+  decision: 'approved',
+  token: ids.token,
+  runId: '1',
+  aiEnabled: '0',
+  senderName: 'Forged',
+  signature: 'Forged',
+  timezone: 'UTC',
 })
 
 const forgedHeaders: [string, Record<string, string>][] = [
@@ -51,7 +71,15 @@ const forgedHeaders: [string, Record<string, string>][] = [
 
 const contentTypes: [string, (f: Record<string, string>) => { body: BodyInit; type?: string }][] = [
   ['urlencoded', (f) => ({ body: new URLSearchParams(f).toString(), type: 'application/x-www-form-urlencoded' })],
-  ['multipart', (f) => { const form = new FormData(); for (const [k, v] of Object.entries(f)) form.set(k, v); form.set('file', new File(['Name,Subject\nA,B\n'], 'x.csv')); return { body: form } }],
+  [
+    'multipart',
+    (f) => {
+      const form = new FormData()
+      for (const [k, v] of Object.entries(f)) form.set(k, v)
+      form.set('file', new File(['Name,Subject\nA,B\n'], 'x.csv'))
+      return { body: form }
+    },
+  ],
   ['text/plain', (f) => ({ body: new URLSearchParams(f).toString(), type: 'text/plain' })],
   // Not a simple request: a browser would preflight it, and the desk answers no preflight.
   // Refused all the same, so no content type reaches a form handler from another site.
@@ -73,7 +101,9 @@ describe('CSRF on every form', () => {
     const kase = await seedCase(db, org.id)
     const draft = await seedDraft(db, org.id, kase.id)
     const key = await linkSigningKey(db, undefined)
-    const link = await withOrg(db, org.id, (tx) => issueLinkToken(tx, key, { orgId: org.id, userId: victimUser.id, purpose: 'sign_in', ttlSeconds: 900 }))
+    const link = await withOrg(db, org.id, (tx) =>
+      issueLinkToken(tx, key, { orgId: org.id, userId: victimUser.id, purpose: 'sign_in', ttlSeconds: 900 }),
+    )
     ids = { caseId: kase.id, userId: victimUser.id, token: link.token, draftId: draft.id }
   })
   afterAll(() => db.end())
@@ -88,7 +118,9 @@ describe('CSRF on every form', () => {
   }
   beforeAll(async () => {
     const res = await app().request('/sign-in', {
-      method: 'POST', body: 'email=a%40b.test', headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      method: 'POST',
+      body: 'email=a%40b.test',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
     })
     csrfMessage = ((await res.json()) as { error: { message: string } }).error.message
     expect(csrfMessage).toBeTruthy()
@@ -112,10 +144,23 @@ describe('CSRF on every form', () => {
 
   it('covers every POST route of the portal', () => {
     const paths = posts().map((r) => r.path)
-    expect(paths).toEqual(expect.arrayContaining([
-      '/sign-in', '/sign-in/confirm', '/sign-out', '/approve', '/cases', '/cases/:id/notes', '/cases/:id/approval/decide',
-      '/cases/:id/drafts', '/admin/users', '/admin/settings', '/admin/drafting', '/import/preview', '/import/run',
-    ]))
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/sign-in',
+        '/sign-in/confirm',
+        '/sign-out',
+        '/approve',
+        '/cases',
+        '/cases/:id/notes',
+        '/cases/:id/approval/decide',
+        '/cases/:id/drafts',
+        '/admin/users',
+        '/admin/settings',
+        '/admin/drafting',
+        '/import/preview',
+        '/import/run',
+      ]),
+    )
   })
 
   it('refuses every cross-site post with 403, whatever its content type, and changes nothing', async () => {
@@ -127,7 +172,9 @@ describe('CSRF on every form', () => {
         for (const [typeName, make] of contentTypes) {
           const { body, type } = make(fields(ids))
           const res = await app().request(path, {
-            method: 'POST', body, headers: { accept: 'application/json', cookie: admin.cookie, ...(type ? { 'content-type': type } : {}), ...headers },
+            method: 'POST',
+            body,
+            headers: { accept: 'application/json', cookie: admin.cookie, ...(type ? { 'content-type': type } : {}), ...headers },
           })
           if (!(await isCsrfRefusal(res))) answered.push(`${route.path} (${how}, ${typeName}): ${res.status}`)
         }
@@ -145,8 +192,15 @@ describe('CSRF on every form', () => {
     const answered: string[] = []
     for (const route of posts()) {
       const res = await app().request(`${rebound}${fill(route.path, ids)}`, {
-        method: 'POST', body: new URLSearchParams(fields(ids)).toString(),
-        headers: { accept: 'application/json', cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: rebound, 'sec-fetch-site': 'same-origin' },
+        method: 'POST',
+        body: new URLSearchParams(fields(ids)).toString(),
+        headers: {
+          accept: 'application/json',
+          cookie: admin.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: rebound,
+          'sec-fetch-site': 'same-origin',
+        },
       })
       if (res.status !== 421) answered.push(`${route.path}: ${res.status}`)
     }
@@ -154,13 +208,20 @@ describe('CSRF on every form', () => {
     expect(await snapshot()).toEqual(before)
   })
 
-  it('lets the same posts through from the desk\'s own origin (the 403 above is the CSRF check)', async () => {
+  it("lets the same posts through from the desk's own origin (the 403 above is the CSRF check)", async () => {
     const blocked: string[] = []
     for (const route of posts()) {
       if (route.path === '/sign-out' || route.path === '/sign-in/confirm') continue // would end or replace the session used here
       const res = await app().request(fill(route.path, ids), {
-        method: 'POST', body: new URLSearchParams(fields(ids)).toString(),
-        headers: { accept: 'application/json', cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: sameOrigin, 'sec-fetch-site': 'same-origin' },
+        method: 'POST',
+        body: new URLSearchParams(fields(ids)).toString(),
+        headers: {
+          accept: 'application/json',
+          cookie: admin.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: sameOrigin,
+          'sec-fetch-site': 'same-origin',
+        },
       })
       // A handler may refuse with its own 403 (say, acknowledging a case someone else owns).
       if (await isCsrfRefusal(res)) blocked.push(route.path)

@@ -3,7 +3,15 @@ import type { Frame, Page } from 'playwright-core'
 import { linkSigningKey } from '../../src/auth/tokens.ts'
 import { issueCustomerLink } from '../../src/csat/links.ts'
 import { withOrg } from '../../src/db.ts'
-import { openBrowser, recordedContext, signIn, startDesk, type BrowserRecord, type DeskBrowser, type DeskServer } from '../support/browser.ts'
+import {
+  openBrowser,
+  recordedContext,
+  signIn,
+  startDesk,
+  type BrowserRecord,
+  type DeskBrowser,
+  type DeskServer,
+} from '../support/browser.ts'
 
 // Attack suite: hostile mail rendered in headless Chromium, payload families beyond
 // test/browser/hostile-mail.test.ts (which covers script, event handlers, javascript: links,
@@ -61,28 +69,63 @@ const subject = `=?UTF-8?B?${b64(`Lawsuit <img src=x onerror="window.__pwned='su
 const displayName = `=?UTF-8?B?${b64(`\u202Egnp.exe <svg onload="window.__pwned='name'">`)}?=`
 
 function hostile(messageId: string): Uint8Array {
-  return new TextEncoder().encode([
-    `From: ${displayName} <mallory@customer.test>`, 'To: escalations@example.com', `Subject: ${subject}`,
-    'Date: Sun, 22 Nov 2026 09:00:00 +0000', `Message-ID: <${messageId}>`, 'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="outer"', '',
-    '--outer', 'Content-Type: multipart/alternative; boundary="alt"', '',
-    '--alt', 'Content-Type: text/plain; charset=utf-8', '',
-    'My lawyer will file a lawsuit. <script>window.__pwned="text"</script> javascript:alert(1)',
-    '--alt', 'Content-Type: text/html; charset=utf-8', '', htmlPart, '--alt--',
-    '--outer', `Content-Type: text/html; name="=?UTF-8?B?${b64('<img src=x onerror=alert(1)>.html')}?="`,
-    `Content-Disposition: attachment; filename="=?UTF-8?B?${b64('<img src=x onerror=alert(1)>.html')}?="`, '',
-    '<script>window.__pwned="attachment"</script>', '--outer--', '',
-  ].join('\r\n'))
+  return new TextEncoder().encode(
+    [
+      `From: ${displayName} <mallory@customer.test>`,
+      'To: escalations@example.com',
+      `Subject: ${subject}`,
+      'Date: Sun, 22 Nov 2026 09:00:00 +0000',
+      `Message-ID: <${messageId}>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="outer"',
+      '',
+      '--outer',
+      'Content-Type: multipart/alternative; boundary="alt"',
+      '',
+      '--alt',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'My lawyer will file a lawsuit. <script>window.__pwned="text"</script> javascript:alert(1)',
+      '--alt',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      htmlPart,
+      '--alt--',
+      '--outer',
+      `Content-Type: text/html; name="=?UTF-8?B?${b64('<img src=x onerror=alert(1)>.html')}?="`,
+      `Content-Disposition: attachment; filename="=?UTF-8?B?${b64('<img src=x onerror=alert(1)>.html')}?="`,
+      '',
+      '<script>window.__pwned="attachment"</script>',
+      '--outer--',
+      '',
+    ].join('\r\n'),
+  )
 }
 
 /** A CEO forward with the hostile original attached: the customer (and their name) come from inside. */
 function forwarded(messageId: string): Uint8Array {
-  return new TextEncoder().encode([
-    'From: Alex Morgan <ceo@example.com>', 'To: escalations@example.com', 'Subject: Fwd: urgent, legal',
-    'Date: Sun, 22 Nov 2026 09:05:00 +0000', `Message-ID: <fwd-${messageId}>`, 'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="f"', '', '--f', 'Content-Type: text/plain', '', 'Please handle today.',
-    '--f', 'Content-Type: message/rfc822', '', new TextDecoder().decode(hostile(messageId)), '--f--', '',
-  ].join('\r\n'))
+  return new TextEncoder().encode(
+    [
+      'From: Alex Morgan <ceo@example.com>',
+      'To: escalations@example.com',
+      'Subject: Fwd: urgent, legal',
+      'Date: Sun, 22 Nov 2026 09:05:00 +0000',
+      `Message-ID: <fwd-${messageId}>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="f"',
+      '',
+      '--f',
+      'Content-Type: text/plain',
+      '',
+      'Please handle today.',
+      '--f',
+      'Content-Type: message/rfc822',
+      '',
+      new TextDecoder().decode(hostile(messageId)),
+      '--f--',
+      '',
+    ].join('\r\n'),
+  )
 }
 
 describe('hostile mail in every page that shows it, in Chromium', () => {
@@ -151,11 +194,19 @@ describe('hostile mail in every page that shows it, in Chromium', () => {
     // Ask for approval of the first case's draft (written by the server's job loop), then open
     // the approval mail in the dev mailbox and the approver's page from it.
     const first = cases[0]!
-    await expect.poll(async () => (await desk.db`select count(*)::int as n from drafts where case_id = ${first.id}`)[0]!.n, { timeout: 20_000 }).toBeGreaterThan(0)
+    await expect
+      .poll(async () => (await desk.db`select count(*)::int as n from drafts where case_id = ${first.id}`)[0]!.n, { timeout: 20_000 })
+      .toBeGreaterThan(0)
     await page.goto(`${desk.url}/cases/${first.id}`)
     await page.getByRole('button', { name: /Request approval/ }).click()
-    await expect.poll(async () => (await desk.db`select count(*)::int as n from dev_mailbox where subject like 'Approval needed%'`)[0]!.n, { timeout: 10_000 }).toBeGreaterThan(0)
-    const [mail] = await desk.db<{ id: string; text: string }[]>`select id, text_body as text from dev_mailbox where subject like 'Approval needed%' order by created_at desc limit 1`
+    await expect
+      .poll(async () => (await desk.db`select count(*)::int as n from dev_mailbox where subject like 'Approval needed%'`)[0]!.n, {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0)
+    const [mail] = await desk.db<
+      { id: string; text: string }[]
+    >`select id, text_body as text from dev_mailbox where subject like 'Approval needed%' order by created_at desc limit 1`
     expect(await visit(page, `${desk.url}/dev/mailbox`)).toContain('Approval needed')
     await visit(page, `${desk.url}/dev/mailbox/${mail!.id}`)
     const approveUrl = /(http:\/\/\S+\/approve\?token=\S+)/.exec(mail!.text)![1]!
@@ -186,7 +237,7 @@ describe('hostile mail in every page that shows it, in Chromium', () => {
     expectClean(record)
   })
   // The payloads are live: outside the desk, the same markup fetches from the other origin and runs.
-  it('has payloads that do fire in a page without the desk\'s defences', async () => {
+  it("has payloads that do fire in a page without the desk's defences", async () => {
     const control = await recordedContext(browser.browser)
     try {
       await control.page.setContent(htmlPart)

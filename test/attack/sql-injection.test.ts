@@ -17,18 +17,93 @@ import { signRaw } from '../support/inbound.ts'
 // all there, and what a person typed is stored exactly as typed.
 
 const payloads = [
-  "' OR '1'='1", "'; DROP TABLE cases; --", "1; UPDATE app_users SET role = 'admin'; --", "') OR 1=1 --", '" OR ""="',
-  "'; SELECT pg_sleep(5); --", "1' AND (SELECT pg_sleep(5)) IS NULL --", "' UNION SELECT email, role FROM app_users --",
-  "$$; DROP TABLE audit_events; $$", "\\'; DROP TABLE orgs; --", "%' --", '_%', "E'\\x41'", '1::int', "'::regclass",
-  '{"$gt": ""}', '${7*7}', '$1', '?', 'NaN', '-1', '99999999999999999999', '2026-13-45', 'SEV-1\' --', '\\', '🙂\'"',
-  'a\u0000b', '\ud800', `'${'x'.repeat(5000)}`, '<script>alert(1)</script>',
+  "' OR '1'='1",
+  "'; DROP TABLE cases; --",
+  "1; UPDATE app_users SET role = 'admin'; --",
+  "') OR 1=1 --",
+  '" OR ""="',
+  "'; SELECT pg_sleep(5); --",
+  "1' AND (SELECT pg_sleep(5)) IS NULL --",
+  "' UNION SELECT email, role FROM app_users --",
+  '$$; DROP TABLE audit_events; $$',
+  "\\'; DROP TABLE orgs; --",
+  "%' --",
+  '_%',
+  "E'\\x41'",
+  '1::int',
+  "'::regclass",
+  '{"$gt": ""}',
+  '${7*7}',
+  '$1',
+  '?',
+  'NaN',
+  '-1',
+  '99999999999999999999',
+  '2026-13-45',
+  "SEV-1' --",
+  '\\',
+  '🙂\'"',
+  'a\u0000b',
+  '\ud800',
+  `'${'x'.repeat(5000)}`,
+  '<script>alert(1)</script>',
 ]
 
-const knownQueryNames = ['view', 'source', 'severity', 'notice', 'token', 't', 'r', 'period', 'from', 'to', 'q', 'status', 'owner', 'page', 'sort', 'org', 'weeks', 'format', 'kind']
+const knownQueryNames = [
+  'view',
+  'source',
+  'severity',
+  'notice',
+  'token',
+  't',
+  'r',
+  'period',
+  'from',
+  'to',
+  'q',
+  'status',
+  'owner',
+  'page',
+  'sort',
+  'org',
+  'weeks',
+  'format',
+  'kind',
+]
 const knownFieldNames = [
-  'text', 'reason', 'severity', 'status', 'ownerId', 'source', 'customerName', 'customerEmail', 'subject', 'summary', 'body', 'to',
-  'baseVersion', 'instruction', 'draftId', 'decision', 'note', 'ack', 'token', 't', 'rating', 'comment', 'email', 'name', 'role',
-  'runId', 'allowPartial', 'kind', 'timezone', 'digest_recipients', 'title', 'description', 'actionId',
+  'text',
+  'reason',
+  'severity',
+  'status',
+  'ownerId',
+  'source',
+  'customerName',
+  'customerEmail',
+  'subject',
+  'summary',
+  'body',
+  'to',
+  'baseVersion',
+  'instruction',
+  'draftId',
+  'decision',
+  'note',
+  'ack',
+  'token',
+  't',
+  'rating',
+  'comment',
+  'email',
+  'name',
+  'role',
+  'runId',
+  'allowPartial',
+  'kind',
+  'timezone',
+  'digest_recipients',
+  'title',
+  'description',
+  'actionId',
 ]
 
 /** Names of the inputs of every form on a page, and where each form posts. */
@@ -75,8 +150,10 @@ describe('SQL injection and hostile text in every input', () => {
            (select count(*)::int from pg_tables where schemaname = 'public') as tables`
 
   // (A lone surrogate cannot be percent-encoded; U+FFFD is what a browser would send.)
-  const fill = (path: string, value: string) => path.replace(/:(\w+)/g, (_, name: string) =>
-    name === 'id' && path.startsWith('/cases/') ? caseId : encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '\ufffd')))
+  const fill = (path: string, value: string) =>
+    path.replace(/:(\w+)/g, (_, name: string) =>
+      name === 'id' && path.startsWith('/cases/') ? caseId : encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '\ufffd')),
+    )
   const isPortal = (path: string) => !/^\/(inbound|static|healthz|favicon\.ico)/.test(path)
 
   async function discover() {
@@ -97,12 +174,18 @@ describe('SQL injection and hostile text in every input', () => {
     expect(routes.length).toBeGreaterThan(15)
     for (const route of routes) {
       for (const value of payloads) {
-        const query = names.map((n) => `${encodeURIComponent(n)}=${encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '\ufffd'))}`).join('&')
-        for (const path of [`${fill(route.path, randomUUID())}?${query}`, `${route.path.includes(':') ? fill(route.path.replace(':id', ':x'), value.replace(/[\ud800-\udfff]/g, '')) : fill(route.path, '')}?${query}`]) {
+        const query = names
+          .map((n) => `${encodeURIComponent(n)}=${encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '\ufffd'))}`)
+          .join('&')
+        for (const path of [
+          `${fill(route.path, randomUUID())}?${query}`,
+          `${route.path.includes(':') ? fill(route.path.replace(':id', ':x'), value.replace(/[\ud800-\udfff]/g, '')) : fill(route.path, '')}?${query}`,
+        ]) {
           const started = Date.now()
           const res = await app().request(path, { headers: { accept: 'text/html', cookie: admin.cookie } })
           const ms = Date.now() - started
-          if (res.status >= 500 || ms > 3000) problems.push(`GET ${route.path} with ${JSON.stringify(value).slice(0, 40)}: ${res.status} in ${ms} ms`)
+          if (res.status >= 500 || ms > 3000)
+            problems.push(`GET ${route.path} with ${JSON.stringify(value).slice(0, 40)}: ${res.status} in ${ms} ms`)
           await res.body?.cancel()
         }
       }
@@ -115,22 +198,31 @@ describe('SQL injection and hostile text in every input', () => {
     const names = await discover()
     const before = await victimState()
     const problems: string[] = []
-    const routes = app().routes.filter((r) => r.method === 'POST' && isPortal(r.path) && r.path !== '/sign-out' && r.path !== '/sign-in/confirm')
+    const routes = app().routes.filter(
+      (r) => r.method === 'POST' && isPortal(r.path) && r.path !== '/sign-out' && r.path !== '/sign-in/confirm',
+    )
     for (const route of routes) {
       for (const value of payloads) {
         const body = new URLSearchParams(Object.fromEntries(names.map((n) => [n, value]))).toString()
         const started = Date.now()
         const res = await app().request(fill(route.path, value), {
-          method: 'POST', body, headers: { accept: 'text/html', cookie: admin.cookie, origin: sameOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+          method: 'POST',
+          body,
+          headers: { accept: 'text/html', cookie: admin.cookie, origin: sameOrigin, 'content-type': 'application/x-www-form-urlencoded' },
         })
         const ms = Date.now() - started
-        if (res.status >= 500 || ms > 3000) problems.push(`POST ${route.path} with ${JSON.stringify(value).slice(0, 40)}: ${res.status} in ${ms} ms`)
+        if (res.status >= 500 || ms > 3000)
+          problems.push(`POST ${route.path} with ${JSON.stringify(value).slice(0, 40)}: ${res.status} in ${ms} ms`)
         await res.body?.cancel()
       }
     }
     // Sign-in confirmation and sign-out would replace the session the loop uses: last, and once.
     for (const value of payloads) {
-      const res = await app().request('/sign-in/confirm', { method: 'POST', body: new URLSearchParams({ token: value }).toString(), headers: { origin: sameOrigin, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } })
+      const res = await app().request('/sign-in/confirm', {
+        method: 'POST',
+        body: new URLSearchParams({ token: value }).toString(),
+        headers: { origin: sameOrigin, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      })
       if (res.status >= 500) problems.push(`POST /sign-in/confirm with ${JSON.stringify(value).slice(0, 40)}: ${res.status}`)
     }
     expect(problems).toEqual([])
@@ -139,30 +231,61 @@ describe('SQL injection and hostile text in every input', () => {
   })
 
   it('stores what a person typed exactly as typed: notes and new cases', async () => {
-    const post = (path: string, fields: Record<string, string>) => app().request(path, {
-      method: 'POST', body: new URLSearchParams(fields).toString(), headers: { accept: 'text/html', cookie: admin.cookie, origin: sameOrigin, 'content-type': 'application/x-www-form-urlencoded' },
-    })
+    const post = (path: string, fields: Record<string, string>) =>
+      app().request(path, {
+        method: 'POST',
+        body: new URLSearchParams(fields).toString(),
+        headers: { accept: 'text/html', cookie: admin.cookie, origin: sameOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+      })
     const typed = payloads.filter((p) => !p.includes('\u0000') && !/[\ud800-\udfff]/.test(p) && p.length < 200)
     for (const value of typed) {
       const text = `Note: ${value}`
       expect((await post(`/cases/${caseId}/notes`, { text })).status).toBeLessThan(400)
-      const [note] = await withOrg(db, org.id, (tx) => tx<{ text: string }[]>`select text_body as text from messages where case_id = ${caseId} and direction = 'note' order by created_at desc, id desc limit 1`)
+      const [note] = await withOrg(
+        db,
+        org.id,
+        (tx) =>
+          tx<
+            { text: string }[]
+          >`select text_body as text from messages where case_id = ${caseId} and direction = 'note' order by created_at desc, id desc limit 1`,
+      )
       expect(note!.text).toBe(text)
     }
     const subject = `Refund ${payloads[1]}`
-    const res = await post('/cases', { source: 'form', customerName: payloads[0]!, customerEmail: 'pat@customer.test', subject, summary: `Summary ${payloads[2]}`, severity: 'SEV-2' })
+    const res = await post('/cases', {
+      source: 'form',
+      customerName: payloads[0]!,
+      customerEmail: 'pat@customer.test',
+      subject,
+      summary: `Summary ${payloads[2]}`,
+      severity: 'SEV-2',
+    })
     expect(res.status).toBeLessThan(400)
-    const [created] = await withOrg(db, org.id, (tx) => tx<{ customerName: string; summary: string }[]>`select customer_name as "customerName", summary from cases where subject = ${subject}`)
+    const [created] = await withOrg(
+      db,
+      org.id,
+      (tx) =>
+        tx<
+          { customerName: string; summary: string }[]
+        >`select customer_name as "customerName", summary from cases where subject = ${subject}`,
+    )
     expect(created).toEqual({ customerName: payloads[0], summary: `Summary ${payloads[2]}` })
   })
 
   it('hostile ?org= slugs and headers on the signed raw endpoint are quarantined, never run', async () => {
     const before = await victimState()
     for (const value of payloads) {
-      const raw = buildEml({ to: `escalations@${org.slug}.test`, subject: value.replace(/[\r\n]/g, ''), from: `"${value.replace(/["\r\n\\]/g, '')}" <x@customer.test>`, messageId: `${randomBytes(4).toString('hex')}${value.replace(/[<>\s]/g, '')}@x.test` })
+      const raw = buildEml({
+        to: `escalations@${org.slug}.test`,
+        subject: value.replace(/[\r\n]/g, ''),
+        from: `"${value.replace(/["\r\n\\]/g, '')}" <x@customer.test>`,
+        messageId: `${randomBytes(4).toString('hex')}${value.replace(/[<>\s]/g, '')}@x.test`,
+      })
       const target = `/inbound/raw?org=${encodeURIComponent(value.replace(/[\ud800-\udfff]/g, ''))}`
       const res = await app().request(target, {
-        method: 'POST', body: raw as BodyInit, headers: { 'content-type': 'message/rfc822', ...signRaw('sqli-inbound-secret-0123456789', raw, { target }) },
+        method: 'POST',
+        body: raw as BodyInit,
+        headers: { 'content-type': 'message/rfc822', ...signRaw('sqli-inbound-secret-0123456789', raw, { target }) },
       })
       expect({ value, status: res.status }).toEqual({ value, status: 200 })
       expect((await res.json()).status).toBe('quarantined')

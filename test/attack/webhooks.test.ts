@@ -31,8 +31,10 @@ describe('provider webhooks forged and replayed', () => {
   let app: ReturnType<typeof createTestApp>
   const to = () => `escalations@${org.slug}.test`
   const mail = (fields: Parameters<typeof buildEml>[0] = {}) => buildEml({ to: to(), ...fields })
-  const storedRaw = async (bytes: Uint8Array) => (await db`select count(*)::int as n from inbound_raw where sha256 = ${sha(bytes)}`)[0]!.n as number
-  const outcomes = async (responses: Response[]) => Promise.all(responses.map(async (r) => (r.status === 200 ? (await r.json()).status : r.status)))
+  const storedRaw = async (bytes: Uint8Array) =>
+    (await db`select count(*)::int as n from inbound_raw where sha256 = ${sha(bytes)}`)[0]!.n as number
+  const outcomes = async (responses: Response[]) =>
+    Promise.all(responses.map(async (r) => (r.status === 200 ? (await r.json()).status : r.status)))
 
   beforeAll(async () => {
     db = testDb(10)
@@ -41,9 +43,15 @@ describe('provider webhooks forged and replayed', () => {
     resend = await new ResendReceivingStandIn().start()
     app = createTestApp(db, {
       env: testEnv({
-        INBOUND_SECRET: rawSecret, RESEND_WEBHOOK_SECRET: resendSecret, RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: resend.url,
-        POSTMARK_INBOUND_TOKEN: postmarkToken, POSTMARK_INBOUND_USER: 'postmark', POSTMARK_INBOUND_PASSWORD: postmarkPassword,
-        MAILGUN_SIGNING_KEY: mailgunKey, SENDGRID_INBOUND_TOKEN: sendgridToken,
+        INBOUND_SECRET: rawSecret,
+        RESEND_WEBHOOK_SECRET: resendSecret,
+        RESEND_API_KEY: 're_test_key',
+        RESEND_BASE_URL: resend.url,
+        POSTMARK_INBOUND_TOKEN: postmarkToken,
+        POSTMARK_INBOUND_USER: 'postmark',
+        POSTMARK_INBOUND_PASSWORD: postmarkPassword,
+        MAILGUN_SIGNING_KEY: mailgunKey,
+        SENDGRID_INBOUND_TOKEN: sendgridToken,
       }),
     })
   })
@@ -54,8 +62,13 @@ describe('provider webhooks forged and replayed', () => {
 
   describe('raw (X-Desk-Signature)', () => {
     const post = (body: Uint8Array, headers: Record<string, string>, query = '') =>
-      app.request(`/inbound/raw${query}`, { method: 'POST', body: body as BodyInit, headers: { 'content-type': 'message/rfc822', ...headers } })
-    const sign = (secret: string, ts: string, body: Uint8Array) => `sha256=${createHmac('sha256', secret).update(`${ts}.`).update(body).digest('hex')}`
+      app.request(`/inbound/raw${query}`, {
+        method: 'POST',
+        body: body as BodyInit,
+        headers: { 'content-type': 'message/rfc822', ...headers },
+      })
+    const sign = (secret: string, ts: string, body: Uint8Array) =>
+      `sha256=${createHmac('sha256', secret).update(`${ts}.`).update(body).digest('hex')}`
 
     it('refuses every forgery with 401 and stores nothing', async () => {
       const raw = mail()
@@ -75,12 +88,27 @@ describe('provider webhooks forged and replayed', () => {
         ['body with a header appended', longer, { 'x-desk-timestamp': ts, 'x-desk-signature': good }],
         ['body truncated', raw.subarray(0, raw.length - 5), { 'x-desk-timestamp': ts, 'x-desk-signature': good }],
         ['another key', raw, { 'x-desk-timestamp': ts, 'x-desk-signature': sign('another-secret-0123456789', ts, raw) }],
-        ['signature of the body alone', raw, { 'x-desk-timestamp': ts, 'x-desk-signature': `sha256=${createHmac('sha256', rawSecret).update(raw).digest('hex')}` }],
+        [
+          'signature of the body alone',
+          raw,
+          { 'x-desk-timestamp': ts, 'x-desk-signature': `sha256=${createHmac('sha256', rawSecret).update(raw).digest('hex')}` },
+        ],
         ['timestamp swapped after signing', raw, { 'x-desk-timestamp': String(Number(ts) - 1), 'x-desk-signature': good }],
-        ['stale, signed', raw, { 'x-desk-timestamp': String(nowSeconds() - 301), 'x-desk-signature': sign(rawSecret, String(nowSeconds() - 301), raw) }],
-        ['future, signed', raw, { 'x-desk-timestamp': String(nowSeconds() + 310), 'x-desk-signature': sign(rawSecret, String(nowSeconds() + 310), raw) }],
-        ...['1e12', ` ${ts}`, `${ts}.0`, '-1', '0x1', '', '99999999999999999999'].map((t): [string, Uint8Array, Record<string, string>] =>
-          [`timestamp "${t}", signed`, raw, { 'x-desk-timestamp': t, 'x-desk-signature': sign(rawSecret, t, raw) }]),
+        [
+          'stale, signed',
+          raw,
+          { 'x-desk-timestamp': String(nowSeconds() - 301), 'x-desk-signature': sign(rawSecret, String(nowSeconds() - 301), raw) },
+        ],
+        [
+          'future, signed',
+          raw,
+          { 'x-desk-timestamp': String(nowSeconds() + 310), 'x-desk-signature': sign(rawSecret, String(nowSeconds() + 310), raw) },
+        ],
+        ...['1e12', ` ${ts}`, `${ts}.0`, '-1', '0x1', '', '99999999999999999999'].map((t): [string, Uint8Array, Record<string, string>] => [
+          `timestamp "${t}", signed`,
+          raw,
+          { 'x-desk-timestamp': t, 'x-desk-signature': sign(rawSecret, t, raw) },
+        ]),
       ]
       const before = await countFor(db, org.id)
       for (const [name, body, headers] of forgeries) {
@@ -111,7 +139,14 @@ describe('provider webhooks forged and replayed', () => {
       const headers = signRaw(rawSecret, raw, { target })
       expect(await outcomes([await post(raw, headers, `?org=${org.slug}`)])).toEqual(['created'])
       const before = { org: await countFor(db, org.id), other: await countFor(db, other.id) }
-      const replays = [`?org=${other.slug}`, '', `?org=${org.slug}&org=${other.slug}`, `?org=${org.slug}&x=1`, `?org=${org.slug.toUpperCase()}`, '?org=nonexistent']
+      const replays = [
+        `?org=${other.slug}`,
+        '',
+        `?org=${org.slug}&org=${other.slug}`,
+        `?org=${org.slug}&x=1`,
+        `?org=${org.slug.toUpperCase()}`,
+        '?org=nonexistent',
+      ]
       for (const query of replays) {
         expect({ query, status: (await post(raw, headers, query)).status }).toEqual({ query, status: 401 })
       }
@@ -133,7 +168,10 @@ describe('provider webhooks forged and replayed', () => {
       expect(await outcomes([await post(raw, signRaw(rawSecret, raw, { timestamp: nowSeconds() - 60 }))])).toEqual(['created'])
       expect(await outcomes([await post(raw, signRaw(rawSecret, raw))])).toEqual(['duplicate'])
       // The same Message-ID in other bytes (a relay added a header) is the same message.
-      const relayed = new Uint8Array([...new TextEncoder().encode('Received: from relay.example by mx.example; Mon, 1 Dec 2026 08:00:00 +0000\r\n'), ...raw])
+      const relayed = new Uint8Array([
+        ...new TextEncoder().encode('Received: from relay.example by mx.example; Mon, 1 Dec 2026 08:00:00 +0000\r\n'),
+        ...raw,
+      ])
       expect(await outcomes([await post(relayed, signRaw(rawSecret, relayed))])).toEqual(['duplicate'])
       expect(await storedRaw(raw)).toBe(1)
       expect(await storedRaw(relayed)).toBe(0)
@@ -151,7 +189,16 @@ describe('provider webhooks forged and replayed', () => {
       const body = JSON.stringify({ type: 'email.received', created_at: new Date().toISOString(), data: { email_id: emailId } })
       const id = o.id ?? `msg_${randomBytes(8).toString('hex')}`
       const at = o.at ?? new Date()
-      return { body, id, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(o.key ?? resendSecret).sign(id, at, body) } }
+      return {
+        body,
+        id,
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': new Webhook(o.key ?? resendSecret).sign(id, at, body),
+        },
+      }
     }
     const receive = () => {
       const id = randomUUID()
@@ -171,10 +218,14 @@ describe('provider webhooks forged and replayed', () => {
         ['future', good.body, event(emailId, { at: new Date(Date.now() + 6 * 60_000) }).headers],
         ['webhook-id swapped', good.body, { ...good.headers, 'webhook-id': `msg_${randomBytes(8).toString('hex')}` }],
         ['timestamp swapped', good.body, { ...good.headers, 'webhook-timestamp': String(nowSeconds() - 1) }],
-        ['another event\'s signature', good.body, { ...good.headers, 'webhook-signature': forOther.headers['webhook-signature'] }],
+        ["another event's signature", good.body, { ...good.headers, 'webhook-signature': forOther.headers['webhook-signature'] }],
         ['email_id swapped in the body', good.body.replace(emailId, otherEmail), good.headers],
         ['whitespace added to the body', `${good.body} `, good.headers],
-        ['v1a signature scheme', good.body, { ...good.headers, 'webhook-signature': good.headers['webhook-signature'].replace('v1,', 'v1a,') }],
+        [
+          'v1a signature scheme',
+          good.body,
+          { ...good.headers, 'webhook-signature': good.headers['webhook-signature'].replace('v1,', 'v1a,') },
+        ],
         ['empty signature list', good.body, { ...good.headers, 'webhook-signature': '' }],
       ]
       const before = await countFor(db, org.id)
@@ -196,7 +247,10 @@ describe('provider webhooks forged and replayed', () => {
       // Concurrent copies wait (409, retried by Svix) or are answered duplicate.
       expect(statuses.every((s) => ['created', 'duplicate', 409].includes(s))).toBe(true)
       const again = event(emailId)
-      expect(await outcomes([await post(first.body, first.headers), await post(again.body, again.headers)])).toEqual(['duplicate', 'duplicate'])
+      expect(await outcomes([await post(first.body, first.headers), await post(again.body, again.headers)])).toEqual([
+        'duplicate',
+        'duplicate',
+      ])
       expect(resend.requestsFor(emailId).filter((r) => r.path.startsWith('/emails/'))).toHaveLength(1)
       expect((await countFor(db, org.id)).cases - before.cases).toBe(1)
     })
@@ -206,12 +260,22 @@ describe('provider webhooks forged and replayed', () => {
     const json = (messageId = randomUUID(), subject = 'Postmark complaint') => {
       const rfc = `${randomBytes(6).toString('hex')}@customer.test`
       return JSON.stringify({
-        MessageID: messageId, From: 'dana@customer.test', To: to(), ToFull: [{ Email: to(), Name: '' }], OriginalRecipient: to(),
-        Subject: subject, TextBody: 'Text', Headers: [{ Name: 'Message-ID', Value: `<${rfc}>` }],
+        MessageID: messageId,
+        From: 'dana@customer.test',
+        To: to(),
+        ToFull: [{ Email: to(), Name: '' }],
+        OriginalRecipient: to(),
+        Subject: subject,
+        TextBody: 'Text',
+        Headers: [{ Name: 'Message-ID', Value: `<${rfc}>` }],
       })
     }
     const post = (body: string, o: { query?: string; headers?: Record<string, string> } = {}) =>
-      app.request(`/inbound/postmark${o.query ?? ''}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...o.headers } })
+      app.request(`/inbound/postmark${o.query ?? ''}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...o.headers },
+      })
     const basic = (value: string) => ({ authorization: `Basic ${Buffer.from(value).toString('base64')}` })
 
     it('refuses missing, wrong and malformed credentials with 401', async () => {
@@ -228,7 +292,10 @@ describe('provider webhooks forged and replayed', () => {
         ['user only', { headers: basic('postmark') }],
         ['password only', { headers: basic(`:${postmarkPassword}`) }],
         ['not base64', { headers: { authorization: 'Basic %%%%' } }],
-        ['right token but wrong basic auth', { query: `?token=${randomBytes(4).toString('hex')}`, headers: basic(`postmark:${postmarkPassword}`) }],
+        [
+          'right token but wrong basic auth',
+          { query: `?token=${randomBytes(4).toString('hex')}`, headers: basic(`postmark:${postmarkPassword}`) },
+        ],
       ]
       const before = await countFor(db, org.id)
       for (const [name, options] of forgeries) {
@@ -244,11 +311,13 @@ describe('provider webhooks forged and replayed', () => {
       const first = await (await post(json(id), auth)).json()
       expect(first.status).toBe('created')
       const before = await countFor(db, org.id)
-      const statuses = await outcomes(await Promise.all([
-        ...Array.from({ length: 5 }, () => post(json(id), auth)),
-        post(json(id, 'Swapped in by a replayer'), auth),
-        post(json(id), { query: `?token=${postmarkToken}&org=${other.slug}` }),
-      ]))
+      const statuses = await outcomes(
+        await Promise.all([
+          ...Array.from({ length: 5 }, () => post(json(id), auth)),
+          post(json(id, 'Swapped in by a replayer'), auth),
+          post(json(id), { query: `?token=${postmarkToken}&org=${other.slug}` }),
+        ]),
+      )
       expect(statuses.every((s) => s === 'duplicate')).toBe(true)
       expect(await countFor(db, org.id)).toEqual(before)
       expect((await countFor(db, other.id)).cases).toBe(0)
@@ -256,8 +325,11 @@ describe('provider webhooks forged and replayed', () => {
   })
 
   describe('mailgun (HMAC of timestamp and single-use token)', () => {
-    const signed = (key = mailgunKey, timestamp = nowSeconds(), token = randomBytes(25).toString('hex')) =>
-      ({ timestamp: String(timestamp), token, signature: createHmac('sha256', key).update(`${timestamp}${token}`).digest('hex') })
+    const signed = (key = mailgunKey, timestamp = nowSeconds(), token = randomBytes(25).toString('hex')) => ({
+      timestamp: String(timestamp),
+      token,
+      signature: createHmac('sha256', key).update(`${timestamp}${token}`).digest('hex'),
+    })
     const post = (fields: Record<string, string | Uint8Array>) => {
       const { body, contentType } = multipart(fields)
       return app.request('/inbound/mailgun/mime', { method: 'POST', body, headers: { 'content-type': contentType } })
@@ -274,7 +346,10 @@ describe('provider webhooks forged and replayed', () => {
         ['another key', { ...signed('key-someone-else') }],
         ['stale, signed', { ...signed(mailgunKey, nowSeconds() - 6 * 60) }],
         ['future, signed', { ...signed(mailgunKey, nowSeconds() + 6 * 60) }],
-        ['signature of token and timestamp reversed', { ...good, signature: createHmac('sha256', mailgunKey).update(`${good.token}${good.timestamp}`).digest('hex') }],
+        [
+          'signature of token and timestamp reversed',
+          { ...good, signature: createHmac('sha256', mailgunKey).update(`${good.token}${good.timestamp}`).digest('hex') },
+        ],
       ]
       const before = await countFor(db, org.id)
       for (const [name, fields] of forgeries) {
@@ -291,11 +366,13 @@ describe('provider webhooks forged and replayed', () => {
       expect(first.status).toBe('created')
       const before = await countFor(db, org.id)
       const swapped = mail({ subject: 'Forged by a replayer' })
-      const statuses = await outcomes(await Promise.all([
-        post({ ...token, recipient: to(), 'body-mime': swapped }),
-        post({ ...token, recipient: `escalations@${other.slug}.test`, 'body-mime': buildEml({ to: `escalations@${other.slug}.test` }) }),
-        ...Array.from({ length: 5 }, () => post({ ...token, recipient: to(), 'body-mime': swapped })),
-      ]))
+      const statuses = await outcomes(
+        await Promise.all([
+          post({ ...token, recipient: to(), 'body-mime': swapped }),
+          post({ ...token, recipient: `escalations@${other.slug}.test`, 'body-mime': buildEml({ to: `escalations@${other.slug}.test` }) }),
+          ...Array.from({ length: 5 }, () => post({ ...token, recipient: to(), 'body-mime': swapped })),
+        ]),
+      )
       expect(statuses.every((s) => s === 'duplicate')).toBe(true)
       expect(await countFor(db, org.id)).toEqual(before)
       expect((await countFor(db, other.id)).cases).toBe(0)
@@ -348,15 +425,66 @@ describe('provider webhooks forged and replayed', () => {
     for (const value of hostile) {
       const raw = mail()
       const sg = multipart({ email: raw, envelope: JSON.stringify({ to: [value, to()], from: value }) })
-      statuses.push([`sendgrid ${JSON.stringify(value).slice(0, 20)}`, (await app.request(`/inbound/sendgrid?token=${sendgridToken}`, { method: 'POST', body: sg.body, headers: { 'content-type': sg.contentType } })).status])
+      statuses.push([
+        `sendgrid ${JSON.stringify(value).slice(0, 20)}`,
+        (
+          await app.request(`/inbound/sendgrid?token=${sendgridToken}`, {
+            method: 'POST',
+            body: sg.body,
+            headers: { 'content-type': sg.contentType },
+          })
+        ).status,
+      ])
       const ts = nowSeconds()
       const token = randomBytes(25).toString('hex')
-      const mg = multipart({ timestamp: String(ts), token, signature: createHmac('sha256', mailgunKey).update(`${ts}${token}`).digest('hex'), recipient: `${value}, ${to()}`, sender: value, 'body-mime': mail() })
-      statuses.push([`mailgun ${JSON.stringify(value).slice(0, 20)}`, (await app.request('/inbound/mailgun/mime', { method: 'POST', body: mg.body, headers: { 'content-type': mg.contentType } })).status])
-      const pm = JSON.stringify({ MessageID: randomUUID(), From: value, FromFull: { Email: value, Name: value }, To: value, ToFull: [{ Email: value, Name: value }, { Email: to(), Name: '' }], Subject: value, TextBody: value, HtmlBody: value, Headers: [{ Name: value, Value: value }], Attachments: [{ Name: value, Content: 'eA==', ContentType: value }] })
-      statuses.push([`postmark ${JSON.stringify(value).slice(0, 20)}`, (await app.request(`/inbound/postmark?token=${postmarkToken}`, { method: 'POST', body: pm, headers: { 'content-type': 'application/json' } })).status])
+      const mg = multipart({
+        timestamp: String(ts),
+        token,
+        signature: createHmac('sha256', mailgunKey).update(`${ts}${token}`).digest('hex'),
+        recipient: `${value}, ${to()}`,
+        sender: value,
+        'body-mime': mail(),
+      })
+      statuses.push([
+        `mailgun ${JSON.stringify(value).slice(0, 20)}`,
+        (await app.request('/inbound/mailgun/mime', { method: 'POST', body: mg.body, headers: { 'content-type': mg.contentType } })).status,
+      ])
+      const pm = JSON.stringify({
+        MessageID: randomUUID(),
+        From: value,
+        FromFull: { Email: value, Name: value },
+        To: value,
+        ToFull: [
+          { Email: value, Name: value },
+          { Email: to(), Name: '' },
+        ],
+        Subject: value,
+        TextBody: value,
+        HtmlBody: value,
+        Headers: [{ Name: value, Value: value }],
+        Attachments: [{ Name: value, Content: 'eA==', ContentType: value }],
+      })
+      statuses.push([
+        `postmark ${JSON.stringify(value).slice(0, 20)}`,
+        (
+          await app.request(`/inbound/postmark?token=${postmarkToken}`, {
+            method: 'POST',
+            body: pm,
+            headers: { 'content-type': 'application/json' },
+          })
+        ).status,
+      ])
       const slug = value === '\ud800' ? '%ED%A0%80%FF%00' : encodeURIComponent(value) // invalid UTF-8 in the URL itself
-      statuses.push([`raw ?org=${JSON.stringify(value).slice(0, 20)}`, (await app.request(`/inbound/raw?org=${slug}`, { method: 'POST', body: raw as BodyInit, headers: signRaw(rawSecret, raw, { target: `/inbound/raw?org=${slug}` }) })).status])
+      statuses.push([
+        `raw ?org=${JSON.stringify(value).slice(0, 20)}`,
+        (
+          await app.request(`/inbound/raw?org=${slug}`, {
+            method: 'POST',
+            body: raw as BodyInit,
+            headers: signRaw(rawSecret, raw, { target: `/inbound/raw?org=${slug}` }),
+          })
+        ).status,
+      ])
     }
     expect(statuses.filter(([, status]) => status >= 500)).toEqual([])
   })

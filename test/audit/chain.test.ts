@@ -5,7 +5,9 @@ import { seedOrg, testDb } from '../support/db.ts'
 
 describe('audit chain', () => {
   let db: Db
-  beforeAll(() => { db = testDb(8) })
+  beforeAll(() => {
+    db = testDb(8)
+  })
   afterAll(() => db.end())
 
   const seedChain = async (n: number) => {
@@ -18,8 +20,11 @@ describe('audit chain', () => {
 
   it('numbers concurrent writers without gaps or forks, and verifies', async () => {
     const org = await seedOrg(db)
-    await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      withOrg(db, org.id, (tx) => recordAudit(tx, org.id, { actor: { kind: 'user', id: 'u1' }, action: 'test.step', details: { i } }))))
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        withOrg(db, org.id, (tx) => recordAudit(tx, org.id, { actor: { kind: 'user', id: 'u1' }, action: 'test.step', details: { i } })),
+      ),
+    )
     expect(await verifyAuditChain(db, org.id)).toEqual({ ok: true, events: 20 })
   })
 

@@ -30,7 +30,15 @@ const addEvents = async (db: Db, org: Org, n: number) => {
   }
 }
 
-type Checkpoint = { type: string; version: number; org: { id: string; slug: string }; seq: number; hash: string; takenAt: string; signature: string }
+type Checkpoint = {
+  type: string
+  version: number
+  org: { id: string; slug: string }
+  seq: number
+  hash: string
+  takenAt: string
+  signature: string
+}
 
 describe('desk audit checkpoint and verify --against', () => {
   let db: Db
@@ -59,12 +67,19 @@ describe('desk audit checkpoint and verify --against', () => {
   it('prints one signed JSON document: the org, the head sequence and hash, the time', async () => {
     const org = await seedOrg(db)
     await addEvents(db, org, 3)
-    const [head] = await db<{ seq: string; hash: string }[]>`select seq, hash from audit_events where org_id = ${org.id} order by seq desc limit 1`
+    const [head] = await db<
+      { seq: string; hash: string }[]
+    >`select seq, hash from audit_events where org_id = ${org.id} order by seq desc limit 1`
     const before = Date.now()
     const { document } = await checkpoint(org)
     expect(document).toEqual({
-      type: 'escalation-desk.audit-checkpoint', version: 1, org: { id: org.id, slug: org.slug },
-      seq: 3, hash: head!.hash, takenAt: expect.any(String), signature: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
+      type: 'escalation-desk.audit-checkpoint',
+      version: 1,
+      org: { id: org.id, slug: org.slug },
+      seq: 3,
+      hash: head!.hash,
+      takenAt: expect.any(String),
+      signature: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
     })
     expect(Date.parse(document.takenAt)).toBeGreaterThanOrEqual(before - 1000)
   })
@@ -191,7 +206,10 @@ describe('desk audit checkpoint and verify --against', () => {
     const server: Server = createServer((req, res) => {
       let body = ''
       req.on('data', (d) => (body += d))
-      req.on('end', () => { received.push({ type: String(req.headers['content-type']), body }); res.writeHead(status).end() })
+      req.on('end', () => {
+        received.push({ type: String(req.headers['content-type']), body })
+        res.writeHead(status).end()
+      })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/checkpoints`

@@ -43,14 +43,27 @@ describe('the scheduler posts a daily checkpoint to AUDIT_CHECKPOINT_URL', () =>
 
   it('posts each org once per day, a checkpoint that verify --against accepts; nothing without the setting', async () => {
     const [a, b] = [await seedOrg(db), await seedOrg(db)]
-    for (const org of [a, b]) { await addEvent(org.id); await addEvent(org.id) }
+    for (const org of [a, b]) {
+      await addEvent(org.id)
+      await addEvent(org.id)
+    }
     const now = new Date()
     expect((await tick([a.id, b.id], now, {} as never)).checkpoints).toEqual([])
     expect(received).toEqual([])
 
     const first = await tick([a.id, b.id], now)
-    expect(first.checkpoints.map((c) => [c.orgId, c.status]).sort()).toEqual([[a.id, 'posted'], [b.id, 'posted']].sort())
-    expect(received.map((c) => [c.org.id, c.seq]).sort()).toEqual([[a.id, 2], [b.id, 2]].sort())
+    expect(first.checkpoints.map((c) => [c.orgId, c.status]).sort()).toEqual(
+      [
+        [a.id, 'posted'],
+        [b.id, 'posted'],
+      ].sort(),
+    )
+    expect(received.map((c) => [c.org.id, c.seq]).sort()).toEqual(
+      [
+        [a.id, 2],
+        [b.id, 2],
+      ].sort(),
+    )
     // Two schedulers ticking the same day (or the same one a minute later) post nothing more.
     const again = await Promise.all([tick([a.id, b.id], new Date(now.getTime() + 60_000)), tick([a.id, b.id], now)])
     expect(again.flatMap((t) => t.checkpoints)).toEqual([])
@@ -72,7 +85,9 @@ describe('the scheduler posts a daily checkpoint to AUDIT_CHECKPOINT_URL', () =>
     const now = new Date()
     answer = 503
     try {
-      expect((await tick([org.id], now)).checkpoints).toEqual([expect.objectContaining({ status: 'failed', reason: expect.stringMatching(/503/) })])
+      expect((await tick([org.id], now)).checkpoints).toEqual([
+        expect.objectContaining({ status: 'failed', reason: expect.stringMatching(/503/) }),
+      ])
       expect((await tick([org.id], now)).checkpoints).toEqual([]) // pausing
     } finally {
       answer = 200

@@ -16,7 +16,9 @@ async function tamper(db: Db, statements: (tx: Db) => Promise<unknown>) {
 describe('desk audit verify', () => {
   let db: Db
   const env = () => ({ DATABASE_URL: testDatabaseUrl(), DESK_DEMO: '0' })
-  beforeAll(() => { db = testDb(2) })
+  beforeAll(() => {
+    db = testDb(2)
+  })
   afterAll(() => db.end())
 
   const orgWithEvents = async () => {
@@ -32,14 +34,30 @@ describe('desk audit verify', () => {
   })
 
   it.each([
-    ['an edited row', (orgId: string) => (tx: Db) => tx`update audit_events set details = '{"via":"forged"}' where org_id = ${orgId} and seq = 2`, /event 2: .*changed/],
-    ['a removed row', (orgId: string) => (tx: Db) => tx`delete from audit_events where org_id = ${orgId} and seq = 3`, /event 4: .*missing/],
-    ['a removed last row', (orgId: string) => (tx: Db) => tx`delete from audit_events where org_id = ${orgId} and seq = 4`, /event 4: .*removed from the end/],
-    ['reordered rows', (orgId: string) => async (tx: Db) => {
-      await tx`update audit_events set seq = -1 where org_id = ${orgId} and seq = 2`
-      await tx`update audit_events set seq = 2 where org_id = ${orgId} and seq = 3`
-      await tx`update audit_events set seq = 3 where org_id = ${orgId} and seq = -1`
-    }, /event 2: /],
+    [
+      'an edited row',
+      (orgId: string) => (tx: Db) => tx`update audit_events set details = '{"via":"forged"}' where org_id = ${orgId} and seq = 2`,
+      /event 2: .*changed/,
+    ],
+    [
+      'a removed row',
+      (orgId: string) => (tx: Db) => tx`delete from audit_events where org_id = ${orgId} and seq = 3`,
+      /event 4: .*missing/,
+    ],
+    [
+      'a removed last row',
+      (orgId: string) => (tx: Db) => tx`delete from audit_events where org_id = ${orgId} and seq = 4`,
+      /event 4: .*removed from the end/,
+    ],
+    [
+      'reordered rows',
+      (orgId: string) => async (tx: Db) => {
+        await tx`update audit_events set seq = -1 where org_id = ${orgId} and seq = 2`
+        await tx`update audit_events set seq = 2 where org_id = ${orgId} and seq = 3`
+        await tx`update audit_events set seq = 3 where org_id = ${orgId} and seq = -1`
+      },
+      /event 2: /,
+    ],
   ])('exits non-zero naming the first bad row after %s', async (_label, change, message) => {
     const org = await orgWithEvents()
     await tamper(db, change(org.id))

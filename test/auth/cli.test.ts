@@ -52,12 +52,23 @@ describe('desk login-link and desk mailbox', () => {
 
   it('prints the dev mailbox as JSON, newest first', async () => {
     const subject = `CLI mailbox ${randomBytes(4).toString('hex')}`
-    const { id } = await createDevMailer(db).send({ orgId: org.id, to: 'reader@example.test', subject, text: 'Hello from the dev transport' })
+    const { id } = await createDevMailer(db).send({
+      orgId: org.id,
+      to: 'reader@example.test',
+      subject,
+      text: 'Hello from the dev transport',
+    })
     const result = await runDesk(['mailbox', '--json'], env)
     expect(result.code).toBe(0)
     const mail = JSON.parse(result.stdout) as { id: string; to: string[]; subject: string; text: string; createdAt: string }[]
     const held = mail.find((m) => m.id === id)
-    expect(held).toEqual({ id, to: ['reader@example.test'], subject, text: 'Hello from the dev transport', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })
+    expect(held).toEqual({
+      id,
+      to: ['reader@example.test'],
+      subject,
+      text: 'Hello from the dev transport',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    })
     const times = mail.map((m) => m.createdAt)
     expect([...times].sort().reverse()).toEqual(times)
     const plain = await runDesk(['mailbox'], env)

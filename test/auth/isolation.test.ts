@@ -33,11 +33,17 @@ describe('row-level security on the sign-in tables', () => {
   })
 
   it('org A cannot write sign-in rows into org B', async () => {
-    await expect(withOrg(db, a.id, (tx) => tx`insert into dev_mailbox (org_id, to_addresses, from_address, subject, text_body)
-      values (${b.id}, ${['x@example.test']}, 'f', 's', 't')`)).rejects.toThrow(/row-level security/)
+    await expect(
+      withOrg(
+        db,
+        a.id,
+        (tx) => tx`insert into dev_mailbox (org_id, to_addresses, from_address, subject, text_body)
+      values (${b.id}, ${['x@example.test']}, 'f', 's', 't')`,
+      ),
+    ).rejects.toThrow(/row-level security/)
   })
 
-  it('org A cannot revoke org B\'s sessions', async () => {
+  it("org A cannot revoke org B's sessions", async () => {
     const changed = await withOrg(db, a.id, (tx) => tx`update sessions set revoked_at = now() where org_id = ${b.id} returning id`)
     expect(changed).toHaveLength(0)
   })

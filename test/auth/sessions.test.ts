@@ -41,11 +41,12 @@ describe('sessions', () => {
     const after = await app().request('/', page(cookie))
     expect(after.status).toBe(303)
     expect(after.headers.get('location')).toBe('/sign-in')
-    const [audit] = await db`select action, actor_id from audit_events where org_id = ${org.id} and action = 'user.sign_out' and actor_id = ${user.id}`
+    const [audit] =
+      await db`select action, actor_id from audit_events where org_id = ${org.id} and action = 'user.sign_out' and actor_id = ${user.id}`
     expect(audit).toBeTruthy()
   })
 
-  it('a disabled user\'s session stops working at once', async () => {
+  it("a disabled user's session stops working at once", async () => {
     const { user, cookie } = await signedIn()
     expect((await app().request('/', page(cookie))).status).toBe(200)
     await db`update app_users set disabled_at = now() where id = ${user.id}`
@@ -64,9 +65,16 @@ describe('sessions', () => {
     const { cookie } = await signedIn()
     const evil = await app().request('/sign-out', formPost({}, { cookie, origin: 'https://evil.example' }))
     expect(evil.status).toBe(403)
-    const crossSite = await app().request('/sign-out', formPost({}, { cookie, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }))
+    const crossSite = await app().request(
+      '/sign-out',
+      formPost({}, { cookie, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }),
+    )
     expect(crossSite.status).toBe(403)
-    const noOrigin = await app().request('/sign-in', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a@b.test' })
+    const noOrigin = await app().request('/sign-in', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=a@b.test',
+    })
     expect(noOrigin.status).toBe(403)
     expect((await app().request('/', page(cookie))).status).toBe(200) // still signed in
     const same = await app().request('/sign-out', formPost({}, { cookie }))
@@ -76,10 +84,17 @@ describe('sessions', () => {
 
   it('accepts the public URL as an origin (a proxy in front) and leaves /inbound to its own checks', async () => {
     const behindProxy = createTestApp(db, { env: testEnv({ PUBLIC_URL: 'https://desk.example.com' }) })
-    const res = await behindProxy.request('/sign-in', formPost({ email: 'x@example.test' }, { origin: 'https://desk.example.com', 'x-forwarded-for': '198.51.100.7' }))
+    const res = await behindProxy.request(
+      '/sign-in',
+      formPost({ email: 'x@example.test' }, { origin: 'https://desk.example.com', 'x-forwarded-for': '198.51.100.7' }),
+    )
     expect(res.status).not.toBe(403)
     const webhookApp = createTestApp(db, { env: testEnv({ INBOUND_SECRET: 'a-long-enough-inbound-secret' }) })
-    const inbound = await webhookApp.request('/inbound/raw', { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'text/plain' }, body: 'x' })
+    const inbound = await webhookApp.request('/inbound/raw', {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'text/plain' },
+      body: 'x',
+    })
     expect(inbound.status).not.toBe(403)
   })
 

@@ -28,7 +28,13 @@ describe('sign-in by emailed link', () => {
   const issue = (fields: { orgId?: string; userId?: string; purpose?: string; ttlSeconds?: number; now?: Date } = {}) =>
     key().then((k) =>
       withOrg(db, fields.orgId ?? org.id, (tx) =>
-        issueLinkToken(tx, k, { orgId: fields.orgId ?? org.id, userId: fields.userId ?? user.id, purpose: fields.purpose ?? 'sign_in', ttlSeconds: fields.ttlSeconds ?? 900, now: fields.now }),
+        issueLinkToken(tx, k, {
+          orgId: fields.orgId ?? org.id,
+          userId: fields.userId ?? user.id,
+          purpose: fields.purpose ?? 'sign_in',
+          ttlSeconds: fields.ttlSeconds ?? 900,
+          now: fields.now,
+        }),
       ),
     )
   const confirm = (token: string) => app().request('/sign-in/confirm', formPost({ token }))
@@ -36,7 +42,11 @@ describe('sign-in by emailed link', () => {
   const request = async (email: string) => {
     const { ctx, settled } = collectingExecutionCtx()
     const res = await createTestApp(db, { env: testEnv({ TRUST_PROXY: '1' }) }).request(
-      '/sign-in', formPost({ email }, { 'x-forwarded-for': `10.${randomBytes(3).join('.')}` }), undefined, ctx)
+      '/sign-in',
+      formPost({ email }, { 'x-forwarded-for': `10.${randomBytes(3).join('.')}` }),
+      undefined,
+      ctx,
+    )
     await settled()
     return res
   }
@@ -111,7 +121,9 @@ describe('sign-in by emailed link', () => {
     const last = token.at(-2) === 'A' ? 'B' : 'A'
     const tampered = token.slice(0, -2) + last + token.at(-1)
     const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())
-    const forged = await new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('another-secret-another-secret-another'))
+    const forged = await new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('another-secret-another-secret-another'))
     for (const bad of [tampered, forged]) {
       const res = await confirm(bad)
       expect(res.status).toBe(400)
@@ -121,7 +133,7 @@ describe('sign-in by emailed link', () => {
     expect((await confirm(token)).status).toBe(303) // the genuine link still works
   })
 
-  it('refuses a link whose org is not the user\'s, and a link for a user who moved org', async () => {
+  it("refuses a link whose org is not the user's, and a link for a user who moved org", async () => {
     const crossed = await issue({ orgId: other.id }) // signed for org B, names a user of org A
     const res = await confirm(crossed.token)
     expect(res.status).toBe(400)
@@ -143,7 +155,7 @@ describe('sign-in by emailed link', () => {
     expect((await linkRow(db, approval.jti))?.consumedAt).toBeNull()
   })
 
-  it('refuses a disabled user\'s link', async () => {
+  it("refuses a disabled user's link", async () => {
     const gone = await seedUser(db, org.id, 'agent')
     const link = await issue({ userId: gone.id })
     await db`update app_users set disabled_at = now() where id = ${gone.id}`
@@ -157,7 +169,11 @@ describe('sign-in by emailed link', () => {
   const requestFrom = async (email: string, ip: string, cookie?: string) => {
     const { ctx, settled } = collectingExecutionCtx()
     const res = await createTestApp(db, { env: testEnv({ TRUST_PROXY: '1' }) }).request(
-      '/sign-in', formPost({ email }, { 'x-forwarded-for': ip, ...(cookie ? { cookie } : {}) }), undefined, ctx)
+      '/sign-in',
+      formPost({ email }, { 'x-forwarded-for': ip, ...(cookie ? { cookie } : {}) }),
+      undefined,
+      ctx,
+    )
     await settled()
     return res
   }
@@ -169,7 +185,7 @@ describe('sign-in by emailed link', () => {
   }
   const deviceCookieOf = (cookies: string[]) => cookies.find((c) => c.startsWith('desk_device='))
 
-  it('the review\'s lock-out probe: after five requests from elsewhere the owner still gets in', async () => {
+  it("the review's lock-out probe: after five requests from elsewhere the owner still gets in", async () => {
     const owner = await seedUser(db, org.id, 'approver')
     // Earlier, the owner signed in from their browser: it holds the device cookie since.
     await request(owner.email)
@@ -237,7 +253,9 @@ describe('sign-in by emailed link', () => {
 
     for (let i = 0; i < signInLimits.perDevice + 3; i++) expect((await requestFrom(a.email, ownerIp(), device)).status).toBe(200)
     expect(await countMailTo(db, a.email)).toBe(mailedA + signInLimits.perDevice)
-    const [stored] = await db<{ n: number }[]>`select count(*)::int as n from sign_in_devices where token_hash = ${createHash('sha256').update(device.split('=')[1]!).digest('hex')}`
+    const [stored] = await db<
+      { n: number }[]
+    >`select count(*)::int as n from sign_in_devices where token_hash = ${createHash('sha256').update(device.split('=')[1]!).digest('hex')}`
     expect(stored!.n).toBe(1) // only the hash of the cookie is kept
   })
 

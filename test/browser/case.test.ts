@@ -11,11 +11,13 @@ describe('the case page in the browser', () => {
 
   beforeAll(async () => {
     ;[desk, browser] = await Promise.all([startDesk('browser_case'), openBrowser()])
-    const outcome = await desk.ingest(buildEml({
-      from: 'Dana Reyes <dana@northwind.test>',
-      subject: 'Fwd: Your refund promise',
-      body: 'I was promised a refund three weeks ago. If I do not hear back within 7 days I will contact my lawyer and the press.',
-    }))
+    const outcome = await desk.ingest(
+      buildEml({
+        from: 'Dana Reyes <dana@northwind.test>',
+        subject: 'Fwd: Your refund promise',
+        body: 'I was promised a refund three weeks ago. If I do not hear back within 7 days I will contact my lawyer and the press.',
+      }),
+    )
     label = outcome.case!
     await signIn(browser.page, desk.printedSignInLink())
   })

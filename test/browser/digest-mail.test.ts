@@ -26,8 +26,19 @@ describe('the digest email on a phone', () => {
     const owner = await seedUser(db, org.id, 'agent')
     await db`update app_users set name = 'Morgan Longname-Owner' where id = ${owner.id}`
     const now = Date.now()
-    await arrangeCase(db, org.id, { subject: 'Our entire warehouse network has been unable to ship anything since Tuesday morning', severity: 'SEV-1', ownerId: owner.id, nextDeadlineAt: new Date(now - minutes(95)), nextAtRiskAt: new Date(now - minutes(100)) })
-    await arrangeCase(db, org.id, { subject: 'https://very-long-domain-name.example.com/a/very/long/path/that/does/not/break/anywhere/at/all', severity: 'SEV-2', nextDeadlineAt: new Date(now + minutes(50)), nextAtRiskAt: new Date(now - minutes(10)) })
+    await arrangeCase(db, org.id, {
+      subject: 'Our entire warehouse network has been unable to ship anything since Tuesday morning',
+      severity: 'SEV-1',
+      ownerId: owner.id,
+      nextDeadlineAt: new Date(now - minutes(95)),
+      nextAtRiskAt: new Date(now - minutes(100)),
+    })
+    await arrangeCase(db, org.id, {
+      subject: 'https://very-long-domain-name.example.com/a/very/long/path/that/does/not/break/anywhere/at/all',
+      severity: 'SEV-2',
+      nextDeadlineAt: new Date(now + minutes(50)),
+      nextAtRiskAt: new Date(now - minutes(10)),
+    })
     await arrangeCase(db, org.id, { subject: '<img src=x onerror=alert(1)><script>alert(2)</script>', status: 'new' })
     const { mail } = await previewDigest(db, testEnv({ PUBLIC_URL: 'https://desk.example.test' }), org.id)
 

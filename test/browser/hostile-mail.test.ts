@@ -112,7 +112,9 @@ describe('hostile mail in the browser', () => {
     await frame!.waitForLoadState('load')
     await expect.poll(() => frame!.locator('body').innerText()).toContain('my order never arrived')
     const frameHtml = await frame!.content()
-    expect(frameHtml).not.toMatch(/<script|onerror|onload|javascript:|<iframe|<object|<embed|<form|<style|<link|<meta http-equiv|position:\s*fixed|evil\.example/i)
+    expect(frameHtml).not.toMatch(
+      /<script|onerror|onload|javascript:|<iframe|<object|<embed|<form|<style|<link|<meta http-equiv|position:\s*fixed|evil\.example/i,
+    )
 
     // Give any payload a chance (image errors, svg load, meta refresh), then check nothing fired.
     await page.waitForTimeout(500)

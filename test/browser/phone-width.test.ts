@@ -12,27 +12,31 @@ describe('pages at phone width with long and foreign data', () => {
 
   beforeAll(async () => {
     ;[desk, browser] = await Promise.all([startDesk('browser_phone'), openBrowser({ width: 375, height: 800 })])
-    const notice = await desk.ingest(buildEml({
-      from: 'BBB Great West + Pacific <complaints-do-not-reply-notifications@greatwestpacificbusinessbureau.example.org>',
-      to: 'escalations@example.com',
-      subject: 'BBB Complaint ID 22874013 - Northwind Outfitters - Rückerstattungsverweigerung nach Gewährleistungsanspruch',
-      body: [
-        'A consumer has filed a complaint with BBB regarding your business.',
-        '',
-        'CONSUMER INFORMATION',
-        'Name: Gregory Hartley-Montgomery-Featherstonehaugh',
-        'Email: gregory.hartley-montgomery.featherstonehaugh.1958@verylongmailprovider.example.com',
-        '',
-        `Tracking: https://www.bbb.example.org/complaints/respond/22874013/${'a1b2c3d4'.repeat(12)}`,
-        'Please respond within 14 days.',
-      ].join('\n'),
-    }))
-    const german = await desk.ingest(buildEml({
-      from: 'Jürgen Weißmüller-Schönberger <juergen.weissmueller-schoenberger@kundenbeispiel-gmbh.example.de>',
-      to: 'escalations@example.com',
-      subject: 'DRINGEND: Händlerportal seit 7 Uhr nicht nutzbar – Fehler 502 – Bestellnummer 2026-11-30-0000012345678901',
-      body: `Sehr geehrte Damen und Herren,\n\nunser Händlerportal ist seit heute früh nicht erreichbar: Fehlermeldung ${'X'.repeat(120)}.\n\nMit freundlichen Grüßen`,
-    }))
+    const notice = await desk.ingest(
+      buildEml({
+        from: 'BBB Great West + Pacific <complaints-do-not-reply-notifications@greatwestpacificbusinessbureau.example.org>',
+        to: 'escalations@example.com',
+        subject: 'BBB Complaint ID 22874013 - Northwind Outfitters - Rückerstattungsverweigerung nach Gewährleistungsanspruch',
+        body: [
+          'A consumer has filed a complaint with BBB regarding your business.',
+          '',
+          'CONSUMER INFORMATION',
+          'Name: Gregory Hartley-Montgomery-Featherstonehaugh',
+          'Email: gregory.hartley-montgomery.featherstonehaugh.1958@verylongmailprovider.example.com',
+          '',
+          `Tracking: https://www.bbb.example.org/complaints/respond/22874013/${'a1b2c3d4'.repeat(12)}`,
+          'Please respond within 14 days.',
+        ].join('\n'),
+      }),
+    )
+    const german = await desk.ingest(
+      buildEml({
+        from: 'Jürgen Weißmüller-Schönberger <juergen.weissmueller-schoenberger@kundenbeispiel-gmbh.example.de>',
+        to: 'escalations@example.com',
+        subject: 'DRINGEND: Händlerportal seit 7 Uhr nicht nutzbar – Fehler 502 – Bestellnummer 2026-11-30-0000012345678901',
+        body: `Sehr geehrte Damen und Herren,\n\nunser Händlerportal ist seit heute früh nicht erreichbar: Fehlermeldung ${'X'.repeat(120)}.\n\nMit freundlichen Grüßen`,
+      }),
+    )
     for (const outcome of [notice, german]) if (outcome.case) cases.push(outcome.case)
     await signIn(browser.page, desk.printedSignInLink())
   })

@@ -34,10 +34,26 @@ describe('the queue in the browser', () => {
       insert into accounts (org_id, domain, name, plan, annual_revenue, health)
       values (${orgId}, 'northwind.test', 'Northwind Traders', 'Enterprise', 480000, 'amber')`
     // SEV-1 (injury): 15 minutes to a first response, at risk in its last 7.5.
-    await ingest('breached', { from: 'Dana Reyes <dana@northwind.test>', subject: 'Space heater caught fire', body: 'The heater you sold us caught fire and my colleague was injured.' })
-    await ingest('atRisk', { from: 'Sam Okafor <sam@example.org>', subject: 'Charger exploded', body: 'The charger exploded on my desk. Nobody was injured but this is a safety hazard.' })
-    await ingest('ok', { from: 'Lee Park <lee@northwind.test>', subject: 'Considering legal action', body: 'Your invoices are wrong again and I am considering legal action.' })
-    await ingest('flips', { from: 'Ari Cohen <ari@example.net>', subject: 'Cancelling our subscription', body: 'We are cancelling our subscription at the end of the month.' })
+    await ingest('breached', {
+      from: 'Dana Reyes <dana@northwind.test>',
+      subject: 'Space heater caught fire',
+      body: 'The heater you sold us caught fire and my colleague was injured.',
+    })
+    await ingest('atRisk', {
+      from: 'Sam Okafor <sam@example.org>',
+      subject: 'Charger exploded',
+      body: 'The charger exploded on my desk. Nobody was injured but this is a safety hazard.',
+    })
+    await ingest('ok', {
+      from: 'Lee Park <lee@northwind.test>',
+      subject: 'Considering legal action',
+      body: 'Your invoices are wrong again and I am considering legal action.',
+    })
+    await ingest('flips', {
+      from: 'Ari Cohen <ari@example.net>',
+      subject: 'Cancelling our subscription',
+      body: 'We are cancelling our subscription at the end of the month.',
+    })
     await openedMinutesAgo('breached', 20) // due 5 minutes ago
     await openedMinutesAgo('atRisk', 10) // due in 5 minutes, at risk since 2.5 minutes ago
     await signIn(browser.page, desk.printedSignInLink())
@@ -58,12 +74,20 @@ describe('the queue in the browser', () => {
 
     await expect.poll(() => row('breached').getAttribute('class')).toBe('breached')
     expect(await row('breached').locator('.countdown').getAttribute('class')).toMatch(/\bbreached\b/)
-    expect(await row('breached').locator('.countdown').evaluate((e) => getComputedStyle(e).color)).toBe(red)
+    expect(
+      await row('breached')
+        .locator('.countdown')
+        .evaluate((e) => getComputedStyle(e).color),
+    ).toBe(red)
     expect(await clockText('breached')).toMatch(/^breached \d+m \d\ds ago$/)
 
     expect(await row('atRisk').getAttribute('class')).toBe('at_risk')
     expect(await row('atRisk').locator('.countdown').getAttribute('class')).toMatch(/\bat_risk\b/)
-    expect(await row('atRisk').locator('.countdown').evaluate((e) => getComputedStyle(e).color)).toBe(amber)
+    expect(
+      await row('atRisk')
+        .locator('.countdown')
+        .evaluate((e) => getComputedStyle(e).color),
+    ).toBe(amber)
     expect(await clockText('atRisk')).toMatch(/^[0-4]m \d\ds left$/)
 
     expect(await row('ok').locator('.countdown').getAttribute('class')).toMatch(/\bok\b/)

@@ -5,7 +5,16 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startOpenAiStub } from '../drafts/openai-stub.ts'
-import { INBOUND_SECRET, openBrowser, recordedContext, saveScreenshot, signIn, startDesk, type DeskBrowser, type DeskServer } from '../support/browser.ts'
+import {
+  INBOUND_SECRET,
+  openBrowser,
+  recordedContext,
+  saveScreenshot,
+  signIn,
+  startDesk,
+  type DeskBrowser,
+  type DeskServer,
+} from '../support/browser.ts'
 import { freePort } from '../support/process.ts'
 import { startResendServer } from '../support/resend-server.ts'
 
@@ -13,7 +22,9 @@ const run = promisify(execFile)
 
 /** The verdict of every check on the page, by its id. */
 async function verdicts(page: DeskBrowser['page']): Promise<Record<string, boolean>> {
-  const items = await page.locator('li.check').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-ok')]))
+  const items = await page
+    .locator('li.check')
+    .evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-ok')]))
   return Object.fromEntries(items.map(([id, ok]) => [id, ok === 'true']))
 }
 
@@ -56,7 +67,14 @@ describe('/admin/setup in the browser', () => {
       const { page, record } = browser
       await page.goto(`http://localhost:${desk.env.PORT}/admin/setup`)
       expect(await verdicts(page)).toEqual({
-        database: true, public_url: false, sending: false, inbound: false, test_message: false, digest: false, approvers: false, drafting: false,
+        database: true,
+        public_url: false,
+        sending: false,
+        inbound: false,
+        test_message: false,
+        digest: false,
+        approvers: false,
+        drafting: false,
       })
       await expect.poll(() => page.locator('li.check.fail .fix').count()).toBe(7)
       expect(await page.locator('#setup-summary').innerText()).toContain('1 of 8 checks pass')
@@ -77,9 +95,13 @@ describe('/admin/setup in the browser', () => {
       resend.setDomains([{ name: 'example.com' }])
       const port = await freePort()
       desk = await startDesk('browser_setup_live', {
-        PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`,
-        RESEND_API_KEY: 're_browser_test', RESEND_BASE_URL: resend.baseUrl, MAIL_FROM: 'Demo Desk <desk@example.com>',
-        OPENAI_API_KEY: 'sk-browser-test', OPENAI_BASE_URL: openai.baseUrl,
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        RESEND_API_KEY: 're_browser_test',
+        RESEND_BASE_URL: resend.baseUrl,
+        MAIL_FROM: 'Demo Desk <desk@example.com>',
+        OPENAI_API_KEY: 'sk-browser-test',
+        OPENAI_BASE_URL: openai.baseUrl,
       })
       const [{ id: orgId }] = await desk.db<{ id: string }[]>`select id from orgs where slug = 'demo'`
       await desk.db`insert into app_users (org_id, email, name, role) values (${orgId}, 'dana@example.com', 'Dana Ruiz', 'approver')`
@@ -97,7 +119,14 @@ describe('/admin/setup in the browser', () => {
       const { page, record } = browser
       await page.goto(`${desk.url}/admin/setup`)
       expect(await verdicts(page)).toEqual({
-        database: true, public_url: true, sending: true, inbound: true, test_message: false, digest: true, approvers: true, drafting: true,
+        database: true,
+        public_url: true,
+        sending: true,
+        inbound: true,
+        test_message: false,
+        digest: true,
+        approvers: true,
+        drafting: true,
       })
       await expect.poll(() => page.locator('#setup-test-status').innerText()).toContain('Waiting for a test message')
 
@@ -107,7 +136,9 @@ describe('/admin/setup in the browser', () => {
       expect(JSON.parse(stdout)).toMatchObject({ status: 'created', case: expect.stringMatching(/^ESC-\d+$/) })
 
       // The page polls: the test case appears, then its draft, and its checklist row turns green.
-      await expect.poll(() => page.locator('#setup-test-status').innerText(), { timeout: 15_000 }).toMatch(/Arrived: ESC-\d+, “Set-up test \d+: my order never arrived” through raw/)
+      await expect
+        .poll(() => page.locator('#setup-test-status').innerText(), { timeout: 15_000 })
+        .toMatch(/Arrived: ESC-\d+, “Set-up test \d+: my order never arrived” through raw/)
       await expect.poll(() => page.locator('#check-test_message').getAttribute('data-ok'), { timeout: 10_000 }).toBe('true')
       await expect.poll(() => page.locator('#setup-test-status').innerText(), { timeout: 15_000 }).toContain('its reply draft is ready')
       const overflow = await screenshots(browser, `${desk.url}/admin/setup`, 'setup-live')
@@ -121,7 +152,9 @@ describe('/admin/setup in the browser', () => {
       // Discarding it from the page closes it.
       await page.getByRole('button', { name: 'Discard' }).first().click()
       await expect.poll(() => page.locator('#setup-test').innerText()).toContain('Discarded ESC-')
-      const [kase] = await desk.db<{ status: string; setupTest: boolean }[]>`select status, setup_test as "setupTest" from cases order by created_at desc limit 1`
+      const [kase] = await desk.db<
+        { status: string; setupTest: boolean }[]
+      >`select status, setup_test as "setupTest" from cases order by created_at desc limit 1`
       expect(kase).toEqual({ status: 'closed', setupTest: true })
       expect(record.consoleErrors).toEqual([])
       expect(record.pageErrors).toEqual([])

@@ -29,10 +29,15 @@ describe('sign-in by emailed link, in the browser', () => {
     await page.getByRole('link', { name: 'dev mailbox' }).click()
     await page.waitForURL((url) => url.pathname === '/dev/mailbox')
     const mail = page.locator('article.mail', { hasText: 'Sign in to Escalation Desk' })
-    await expect.poll(async () => {
-      if ((await mail.count()) === 0) await page.reload()
-      return mail.count()
-    }, { timeout: 5_000 }).toBe(1)
+    await expect
+      .poll(
+        async () => {
+          if ((await mail.count()) === 0) await page.reload()
+          return mail.count()
+        },
+        { timeout: 5_000 },
+      )
+      .toBe(1)
     await expect.poll(() => mail.innerText()).toContain('admin@example.com')
 
     // Opening the link shows a button and changes nothing: no session until it is pressed.

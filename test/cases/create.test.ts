@@ -11,7 +11,12 @@ import { seedOrg, seedUser, testDb } from '../support/db.ts'
 // Every way a case comes in (mail, the portal form, a CSV row) makes the same kind of case:
 // a reply draft queued, a reply token of one size, the account linked by one rule.
 
-const sheet = (...rows: string[]) => () => (async function* () { yield ['Name,Email,Subject,Description,Account,Status', ...rows].join('\n') })()
+const sheet =
+  (...rows: string[]) =>
+  () =>
+    (async function* () {
+      yield ['Name,Email,Subject,Description,Account,Status', ...rows].join('\n')
+    })()
 const actor = { kind: 'system' as const, id: 'test' }
 
 describe('one way to create a case', () => {
@@ -22,25 +27,40 @@ describe('one way to create a case', () => {
     db = testDb()
     org = await seedOrg(db)
     cookie = await sessionCookie(db, { ...(await seedUser(db, org.id, 'agent')), orgId: org.id })
-    await withOrg(db, org.id, (tx) => tx`
-      insert into accounts (org_id, domain, name) values (${org.id}, 'bigco.test', 'BigCo'), (${org.id}, 'mail.test', 'Mail host')`)
+    await withOrg(
+      db,
+      org.id,
+      (tx) => tx`
+      insert into accounts (org_id, domain, name) values (${org.id}, 'bigco.test', 'BigCo'), (${org.id}, 'mail.test', 'Mail host')`,
+    )
   })
   afterAll(() => db.end())
 
-  const caseBy = (subject: string) => withOrg(db, org.id, async (tx) => {
-    const [row] = await tx<{ id: string; replyToken: string; account: string | null; drafts: number }[]>`
+  const caseBy = (subject: string) =>
+    withOrg(db, org.id, async (tx) => {
+      const [row] = await tx<{ id: string; replyToken: string; account: string | null; drafts: number }[]>`
       select c.id, c.reply_token as "replyToken", a.domain as account,
              (select count(*)::int from jobs j where j.kind = 'draft' and j.payload->>'caseId' = c.id::text) as drafts
       from cases c left join accounts a on a.id = c.account_id where c.subject = ${subject}`
-    return row!
-  })
+      return row!
+    })
 
   it('queues a reply draft for a new case whichever way it came in: mail, the form, a CSV row', async () => {
     await seedCase(db, org.id, { from: 'Pat <pat@mail.test>', subject: 'From mail' })
-    const form = await createTestApp(db).request('/cases', formPost(
-      { source: 'form', customerName: 'Bo', customerEmail: 'bo@mail.test', subject: 'From the form', summary: 'Called in about a refund.', severity: 'SEV-3' },
-      { cookie },
-    ))
+    const form = await createTestApp(db).request(
+      '/cases',
+      formPost(
+        {
+          source: 'form',
+          customerName: 'Bo',
+          customerEmail: 'bo@mail.test',
+          subject: 'From the form',
+          summary: 'Called in about a refund.',
+          severity: 'SEV-3',
+        },
+        { cookie },
+      ),
+    )
     expect(form.status).toBe(303)
     const report = await importCases(db, org, sheet('Cy,cy@mail.test,From a sheet,Wrote in,,'), { actor })
     expect(report).toMatchObject({ ok: true, created: 1, drafted: 1 })
@@ -70,7 +90,15 @@ describe('one way to create a case', () => {
     // A sheet may name an account the desk does not know yet; importing the account links it.
     await importCases(db, org, sheet('Gus,gus@elsewhere.test,Account later,Wrote in,newco.test,'), { actor })
     expect((await caseBy('Account later')).account).toBeNull()
-    const accounts = await importAccounts(db, org, () => (async function* () { yield 'Domain,Name\nnewco.test,NewCo\n' })(), { actor })
+    const accounts = await importAccounts(
+      db,
+      org,
+      () =>
+        (async function* () {
+          yield 'Domain,Name\nnewco.test,NewCo\n'
+        })(),
+      { actor },
+    )
     expect(accounts).toMatchObject({ ok: true, linkedCases: 1 })
     expect((await caseBy('Account later')).account).toBe('newco.test')
   })

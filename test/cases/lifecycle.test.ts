@@ -14,7 +14,7 @@ describe('case lifecycle', () => {
   let otherAgent: { id: string; role: 'agent' }
   let approver: { id: string; role: 'approver' }
   const as = (u: { id: string }) => ({ kind: 'user' as const, id: u.id })
-  const inOrg = <T,>(fn: Parameters<typeof withOrg<T>>[2]) => withOrg(db, org.id, fn)
+  const inOrg = <T>(fn: Parameters<typeof withOrg<T>>[2]) => withOrg(db, org.id, fn)
   const caseRow = (id: string) => inOrg(async (tx) => (await tx`select * from cases where id = ${id}`)[0]!)
 
   beforeAll(async () => {
@@ -30,7 +30,9 @@ describe('case lifecycle', () => {
     const c = await seedCase(db, org.id)
     await inOrg((tx) => assignOwner(tx, org.id, c.id, agent.id, agent))
     expect(await caseRow(c.id)).toMatchObject({ owner_id: agent.id, status: 'triaged' })
-    await expect(inOrg((tx) => assignOwner(tx, org.id, c.id, otherAgent.id, otherAgent, 'I have time'))).rejects.toThrow(/only an approver or admin can reassign/)
+    await expect(inOrg((tx) => assignOwner(tx, org.id, c.id, otherAgent.id, otherAgent, 'I have time'))).rejects.toThrow(
+      /only an approver or admin can reassign/,
+    )
     await expect(inOrg((tx) => assignOwner(tx, org.id, c.id, otherAgent.id, approver))).rejects.toThrow(/needs a written reason/)
     await inOrg((tx) => assignOwner(tx, org.id, c.id, otherAgent.id, approver, 'Dana is on leave'))
     expect((await caseRow(c.id)).owner_id).toBe(otherAgent.id)
@@ -53,7 +55,9 @@ describe('case lifecycle', () => {
     const c = await seedCase(db, org.id)
     await expect(inOrg((tx) => changeStatus(tx, org.id, c.id, as(agent), { to: 'resolved' }))).rejects.toMatchObject({
       code: 'INVALID_STATE',
-      message: expect.stringMatching(/^ESC-\d+ is new; from there it can move to triaged, awaiting approval, in progress, closed, not resolved\.$/),
+      message: expect.stringMatching(
+        /^ESC-\d+ is new; from there it can move to triaged, awaiting approval, in progress, closed, not resolved\.$/,
+      ),
     })
     await expect(inOrg((tx) => changeStatus(tx, org.id, c.id, as(agent), { to: 'triaged' }))).rejects.toThrow(/needs an owner/)
   })
@@ -66,11 +70,16 @@ describe('case lifecycle', () => {
     expect(resolved).toMatchObject({ status: 'resolved', closed_at: null })
     const jobs = await inOrg((tx) => tx`select payload from jobs where payload->>'caseId' = ${c.id} order by id`)
     expect(jobs.map((j) => j.payload)).toContainEqual({ caseId: c.id, purpose: 'resolution' })
-    await expect(inOrg((tx) => changeStatus(tx, org.id, c.id, as(agent), { to: 'closed' }))).rejects.toThrow(/has not confirmed.*give a reason/)
+    await expect(inOrg((tx) => changeStatus(tx, org.id, c.id, as(agent), { to: 'closed' }))).rejects.toThrow(
+      /has not confirmed.*give a reason/,
+    )
     await inOrg((tx) => changeStatus(tx, org.id, c.id, as(agent), { to: 'closed', reason: 'Customer unreachable for 30 days' }))
     expect(await caseRow(c.id)).toMatchObject({ status: 'closed', close_reason: 'Customer unreachable for 30 days' })
     const actions = await auditActions(db, org.id, c.id)
-    expect(actions.at(-1)).toMatchObject({ action: 'case.close', details: { from: 'resolved', to: 'closed', reason: 'Customer unreachable for 30 days' } })
+    expect(actions.at(-1)).toMatchObject({
+      action: 'case.close',
+      details: { from: 'resolved', to: 'closed', reason: 'Customer unreachable for 30 days' },
+    })
   })
 
   it('a confirmed resolution closes without a reason', async () => {

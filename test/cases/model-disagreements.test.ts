@@ -28,23 +28,45 @@ describe('the model disagrees with the rules', () => {
   })
 
   it('shows "Rules: SEV-2 (…) · Model: SEV-1 (…)" and keeps the rules\' severity and address', async () => {
-    stub.set({ kind: 'answer', content: {
-      isEscalation: true, escalationReason: 'a consumer complaint through the BBB', source: 'bbb',
-      customerName: 'Gregory Hartley', customerEmail: 'someone.else@example.net', reference: '22874013',
-      severity: 'SEV-1', severityReasons: ['mentions a burn from the stove'],
-    } })
-    const env = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: stub.baseUrl, OPENAI_MODEL: 'gpt-4o-mini', OPENAI_TIMEOUT_MS: 2000, OPENAI_MAX_RETRIES: 0 }
+    stub.set({
+      kind: 'answer',
+      content: {
+        isEscalation: true,
+        escalationReason: 'a consumer complaint through the BBB',
+        source: 'bbb',
+        customerName: 'Gregory Hartley',
+        customerEmail: 'someone.else@example.net',
+        reference: '22874013',
+        severity: 'SEV-1',
+        severityReasons: ['mentions a burn from the stove'],
+      },
+    })
+    const env = {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: stub.baseUrl,
+      OPENAI_MODEL: 'gpt-4o-mini',
+      OPENAI_TIMEOUT_MS: 2000,
+      OPENAI_MAX_RETRIES: 0,
+    }
     const raw = new Uint8Array(await readFile(join(evalRoot, 'main', 'notices/001-bbb-new-complaint-portal.eml')))
     const outcome = await ingestMessage(db, { orgId: org.id, raw, provider: 'test', env })
     expect(outcome.status).toBe('created')
-    const [kase] = await withOrg(db, org.id, (tx) => tx<{ id: string; severity: string; customer_email: string; intake: { model: { disagreements: { field: string }[] } } }[]>`
-      select id, severity, customer_email, intake from cases where 'ESC-' || number = ${outcome.case}`)
+    const [kase] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ id: string; severity: string; customer_email: string; intake: { model: { disagreements: { field: string }[] } } }[]>`
+      select id, severity, customer_email, intake from cases where 'ESC-' || number = ${outcome.case}`,
+    )
     expect(kase!.severity).toBe('SEV-2')
     expect(kase!.customer_email).toBe('ghartley58@comcast.net')
     expect(kase!.intake.model.disagreements.map((d) => d.field)).toContain('severity')
 
     const user = await seedUser(db, org.id, 'agent')
-    const page = await (await createTestApp(db).request(`/cases/${kase!.id}`, { headers: { cookie: await sessionCookie(db, { id: user.id, orgId: org.id }) } })).text()
+    const page = await (
+      await createTestApp(db).request(`/cases/${kase!.id}`, {
+        headers: { cookie: await sessionCookie(db, { id: user.id, orgId: org.id }) },
+      })
+    ).text()
     expect(page).toContain('Where the model read it differently')
     expect(page).toMatch(/Severity — Rules: SEV-2 \(.+?\) · Model: SEV-1 \(mentions a burn from the stove\)/)
   })

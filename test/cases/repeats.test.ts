@@ -24,8 +24,12 @@ describe('repeat escalations: one definition', () => {
   beforeAll(async () => {
     db = testDb()
     org = await seedOrg(db)
-    const [account] = await withOrg(db, org.id, (tx) => tx<{ id: string }[]>`
-      insert into accounts (org_id, domain, name) values (${org.id}, 'acme.test', 'Acme') returning id`)
+    const [account] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ id: string }[]>`
+      insert into accounts (org_id, domain, name) values (${org.id}, 'acme.test', 'Acme') returning id`,
+    )
     const seed = (days: number, customerEmail: string, accountId: string | null = null) =>
       insertMetricCase(db, org.id, { openedAt: daysAgo(days), severity: 'SEV-2', source: 'direct', customerEmail, accountId })
     await seed(250, 'pat@acme.test') // too long ago
@@ -58,11 +62,16 @@ describe('repeat escalations: one definition', () => {
 
   it('the metrics count repeats by the same definition, over a whole period', async () => {
     // The period holds the target and the case after it: both have an earlier escalation.
-    const from = new Date(daysAgo(2)), to = new Date(Date.now() + 60_000)
+    const from = new Date(daysAgo(2)),
+      to = new Date(Date.now() + 60_000)
     const figures = await withOrg(db, org.id, (tx) => repeatEscalations(tx, from, to))
-    const perCase = await withOrg(db, org.id, (tx) => tx<{ n: number }[]>`
+    const perCase = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ n: number }[]>`
       select count(*)::int as n from cases c where c.opened_at >= ${from} and c.opened_at < ${to}
-        and exists (select 1 from cases earlier where ${isEarlierEscalation(tx)})`)
+        and exists (select 1 from cases earlier where ${isEarlierEscalation(tx)})`,
+    )
     expect(figures).toEqual({ cases: 2, repeats: 2 })
     expect(perCase[0]!.n).toBe(figures.repeats)
   })

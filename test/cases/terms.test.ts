@@ -9,7 +9,9 @@ import { testDb } from '../support/db.ts'
 
 describe('the case vocabulary', () => {
   let db: Db
-  beforeAll(() => { db = testDb() })
+  beforeAll(() => {
+    db = testDb()
+  })
   afterAll(() => db.end())
 
   /** The values a check constraint on cases allows, in order. */

@@ -29,14 +29,21 @@ describe('CSAT and confirmation links in the resolution message', () => {
   let resend: Awaited<ReturnType<typeof startResendServer>>
   const env = testEnv()
   const app = () => createTestApp(db)
-  const inOrg = <T,>(fn: Parameters<typeof withOrg<T>>[2]) => withOrg(db, org.id, fn)
+  const inOrg = <T>(fn: Parameters<typeof withOrg<T>>[2]) => withOrg(db, org.id, fn)
   /** What the send job handed the provider, attempt by attempt (the Resend stand-in keeps only accepted mail). */
   const handedOver: { key: string | undefined; text: string }[] = []
   const mailer = (): Mailer => {
     const resendMailer = createResendMailer({ apiKey: 're_test_key', baseUrl: resend.baseUrl, from: 'Desk <desk@example.com>' })
-    return { kind: 'resend', send: (mail) => { handedOver.push({ key: mail.idempotencyKey, text: mail.text }); return resendMailer.send(mail) } }
+    return {
+      kind: 'resend',
+      send: (mail) => {
+        handedOver.push({ key: mail.idempotencyKey, text: mail.text })
+        return resendMailer.send(mail)
+      },
+    }
   }
-  const runSends = () => runJobsOnce({ db, env, handlers: jobHandlers({ mailer: mailer() }), backoffMs: () => 0, log: () => {} }, { orgId: org.id })
+  const runSends = () =>
+    runJobsOnce({ db, env, handlers: jobHandlers({ mailer: mailer() }), backoffMs: () => 0, log: () => {} }, { orgId: org.id })
 
   beforeAll(async () => {
     db = testDb(6)
@@ -64,16 +71,28 @@ describe('CSAT and confirmation links in the resolution message', () => {
   /** Approves the resolution draft as it stands; returns the queued outbox row's id. */
   async function approve(c: Awaited<ReturnType<typeof resolvedDraft>>) {
     const warnings = [...new Set(c.draft.guardrailFlags.filter((f) => f.severity === 'warn').map((f) => f.code))]
-    const result = await inOrg((tx) => decide(tx, {
-      orgId: org.id, caseId: c.id, draftId: c.draft.id, approver: { id: approver.id, role: 'approver' }, decision: 'approved',
-      acknowledged: warnings, via: 'portal', messageIdDomain: 'desk.test',
-    }))
+    const result = await inOrg((tx) =>
+      decide(tx, {
+        orgId: org.id,
+        caseId: c.id,
+        draftId: c.draft.id,
+        approver: { id: approver.id, role: 'approver' },
+        decision: 'approved',
+        acknowledged: warnings,
+        via: 'portal',
+        messageIdDomain: 'desk.test',
+      }),
+    )
     if (!result.ok || result.decision !== 'approved' || !result.outboxId) throw new Error(`approval failed: ${JSON.stringify(result)}`)
     return result.outboxId
   }
-  const linksIn = (text: string) => ({ rate: /\/csat\?r=5&t=([\w.-]+)/.exec(text)?.[1], confirm: /\/confirm-resolution\?t=([\w.-]+)/.exec(text)?.[1] })
+  const linksIn = (text: string) => ({
+    rate: /\/csat\?r=5&t=([\w.-]+)/.exec(text)?.[1],
+    confirm: /\/confirm-resolution\?t=([\w.-]+)/.exec(text)?.[1],
+  })
   const sentMail = (outboxId: string) => resend.emails.find((e) => e.idempotencyKey === `reply/${outboxId}`)
-  const mintedLinks = (caseId: string) => inOrg(async (tx) => (await tx<{ n: number }[]>`select count(*)::int as n from customer_links where case_id = ${caseId}`)[0]!.n)
+  const mintedLinks = (caseId: string) =>
+    inOrg(async (tx) => (await tx<{ n: number }[]>`select count(*)::int as n from customer_links where case_id = ${caseId}`)[0]!.n)
 
   /** Resolved, approved and sent: the customer's links are the ones in the mail they received. */
   async function resolved() {
@@ -86,11 +105,17 @@ describe('CSAT and confirmation links in the resolution message', () => {
     return { ...c, outboxId, mail: mail!, rate, confirm }
   }
 
-  const state = (caseId: string) => inOrg(async (tx) => (await tx`
+  const state = (caseId: string) =>
+    inOrg(
+      async (tx) =>
+        (
+          await tx`
     select (select count(*)::int from csat_responses where case_id = ${caseId}) as ratings,
            (select count(*)::int from customer_links where case_id = ${caseId} and consumed_at is not null) as consumed,
            (select count(*)::int from audit_events where case_id = ${caseId}) as events,
-           (select status from cases where id = ${caseId}) as status`)[0]!)
+           (select status from cases where id = ${caseId}) as status`
+        )[0]!,
+    )
 
   it('the resolution draft carries a readable placeholder, not links: nothing is minted before the reply is sent', async () => {
     const c = await resolvedDraft()
@@ -111,11 +136,21 @@ describe('CSAT and confirmation links in the resolution message', () => {
     expect(text).not.toContain(CUSTOMER_LINKS_PLACEHOLDER)
     expect(text.indexOf('/csat?')).toBeLessThan(text.lastIndexOf('Kind regards'))
     // What the desk keeps is what was approved: the placeholder, never the live links.
-    const [stored] = await inOrg((tx) => tx<{ body: string; outbox: string }[]>`
-      select m.text_body as body, o.body as outbox from messages m join outbox o on o.message_id = m.message_id where o.id = ${outboxId}`)
+    const [stored] = await inOrg(
+      (tx) => tx<{ body: string; outbox: string }[]>`
+      select m.text_body as body, o.body as outbox from messages m join outbox o on o.message_id = m.message_id where o.id = ${outboxId}`,
+    )
     expect(stored).toEqual({ body: c.draft.body, outbox: c.draft.body })
-    const minted = await inOrg((tx) => tx<{ purpose: string; outbox_id: string }[]>`select purpose, outbox_id from customer_links where case_id = ${c.id} order by purpose`)
-    expect(minted).toEqual([{ purpose: 'confirm_resolution', outbox_id: outboxId }, { purpose: 'csat', outbox_id: outboxId }])
+    const minted = await inOrg(
+      (tx) =>
+        tx<
+          { purpose: string; outbox_id: string }[]
+        >`select purpose, outbox_id from customer_links where case_id = ${c.id} order by purpose`,
+    )
+    expect(minted).toEqual([
+      { purpose: 'confirm_resolution', outbox_id: outboxId },
+      { purpose: 'csat', outbox_id: outboxId },
+    ])
     // And the links work.
     expect((await app().request(`/csat?r=5&t=${rate}`, html)).status).toBe(200)
     expect((await app().request(`/confirm-resolution?t=${confirm}`, html)).status).toBe(200)
@@ -140,8 +175,19 @@ describe('CSAT and confirmation links in the resolution message', () => {
   it('a resolution reply held back before it is sent (the customer wrote again) never mints links', async () => {
     const c = await resolvedDraft()
     const outboxId = await approve(c)
-    const [mid] = await inOrg((tx) => tx<{ id: string }[]>`select message_id as id from messages where case_id = ${c.id} and direction = 'inbound'`)
-    await ingestMessage(db, { orgId: org.id, raw: buildEml({ from: `Pat Customer <${c.customer}>`, subject: 'Re: resolved?', headers: [`In-Reply-To: <${mid!.id}>`], body: 'It is not fixed at all.' }), provider: 'test' })
+    const [mid] = await inOrg(
+      (tx) => tx<{ id: string }[]>`select message_id as id from messages where case_id = ${c.id} and direction = 'inbound'`,
+    )
+    await ingestMessage(db, {
+      orgId: org.id,
+      raw: buildEml({
+        from: `Pat Customer <${c.customer}>`,
+        subject: 'Re: resolved?',
+        headers: [`In-Reply-To: <${mid!.id}>`],
+        body: 'It is not fixed at all.',
+      }),
+      provider: 'test',
+    })
     await runSends()
     expect(sentMail(outboxId)).toBeUndefined()
     expect(await mintedLinks(c.id)).toBe(0)
@@ -170,7 +216,9 @@ describe('CSAT and confirmation links in the resolution message', () => {
     expect(await res.text()).toMatch(/Thank you/)
     const [row] = await inOrg((tx) => tx`select rating, comment from csat_responses where case_id = ${c.id}`)
     expect(row).toEqual({ rating: 4, comment: 'Quick and kind. <b>Thanks</b>' })
-    const events = await inOrg((tx) => tx`select actor_kind, actor_id, action, details from audit_events where case_id = ${c.id} and action = 'csat.submit'`)
+    const events = await inOrg(
+      (tx) => tx`select actor_kind, actor_id, action, details from audit_events where case_id = ${c.id} and action = 'csat.submit'`,
+    )
     expect(events).toEqual([{ actor_kind: 'customer', actor_id: c.customer, action: 'csat.submit', details: { rating: 4, comment: true } }])
 
     const replay = await app().request('/csat', formPost({ t: c.rate, rating: '1', comment: 'changed my mind' }))
@@ -200,7 +248,9 @@ describe('CSAT and confirmation links in the resolution message', () => {
     expect((await app().request(`/csat?t=${signIn.token}`, html)).status).toBe(400)
     expect(await (await app().request(`/approve?token=${c.rate}`, html)).text()).toMatch(/not valid/)
 
-    const expired = await inOrg((tx) => issueCustomerLink(tx, key, { orgId: org.id, caseId: c.id, purpose: 'csat', ttlSeconds: 60, now: new Date(Date.now() - 3600_000) }))
+    const expired = await inOrg((tx) =>
+      issueCustomerLink(tx, key, { orgId: org.id, caseId: c.id, purpose: 'csat', ttlSeconds: 60, now: new Date(Date.now() - 3600_000) }),
+    )
     const expiredGet = await app().request(`/csat?r=5&t=${expired.token}`, html)
     expect(expiredGet.status).toBe(410)
     expect(await expiredGet.text()).toMatch(/expired/)

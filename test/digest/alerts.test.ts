@@ -19,7 +19,10 @@ describe('immediate alerts: each goes once, to the right people, and each can be
   let admin: { id: string; email: string }
   let owner: { id: string; email: string }
   const tick = (o: Org = org) =>
-    runScheduledTick({ db, env, handlers: jobHandlers({ mailer: createDevMailer(db) }), log: () => {} }, { orgIds: [o.id], drainMs: 10_000 })
+    runScheduledTick(
+      { db, env, handlers: jobHandlers({ mailer: createDevMailer(db) }), log: () => {} },
+      { orgIds: [o.id], drainMs: 10_000 },
+    )
   const alertMail = async (o: Org = org) => (await heldMail(db, o.id)).filter((m) => m.key?.startsWith('alert/'))
   const fromNow = (m: number) => new Date(Date.now() + minutes(m))
 
@@ -37,15 +40,32 @@ describe('immediate alerts: each goes once, to the right people, and each can be
   })
 
   it('a new SEV-1 case → every active approver and admin, once', async () => {
-    const kase = await withOrg(db, org.id, (tx) => createCaseFromForm(tx, org.id, {
-      source: 'direct', customerName: 'Dana Big', customerEmail: 'dana@bigcustomer.test', subject: 'Production down for all our stores',
-      summary: 'Nothing works since 9am.', severity: 'SEV-1', externalRef: '',
-    }, { kind: 'user', id: owner.id }))
+    const kase = await withOrg(db, org.id, (tx) =>
+      createCaseFromForm(
+        tx,
+        org.id,
+        {
+          source: 'direct',
+          customerName: 'Dana Big',
+          customerEmail: 'dana@bigcustomer.test',
+          subject: 'Production down for all our stores',
+          summary: 'Nothing works since 9am.',
+          severity: 'SEV-1',
+          externalRef: '',
+        },
+        { kind: 'user', id: owner.id },
+      ),
+    )
     const first = await tick()
-    expect(first.alerts).toEqual([expect.objectContaining({ kind: 'new_sev1', status: 'queued', recipients: [admin.email, approver.email].sort() })])
+    expect(first.alerts).toEqual([
+      expect.objectContaining({ kind: 'new_sev1', status: 'queued', recipients: [admin.email, approver.email].sort() }),
+    ])
     const [mail, ...rest] = await alertMail()
     expect(rest).toEqual([])
-    expect(mail).toMatchObject({ subject: `SEV-1: ESC-${kase.number} Production down for all our stores`, key: `alert/${org.id}/new_sev1/${kase.id}` })
+    expect(mail).toMatchObject({
+      subject: `SEV-1: ESC-${kase.number} Production down for all our stores`,
+      key: `alert/${org.id}/new_sev1/${kase.id}`,
+    })
     expect(mail!.text).toContain('from Dana Big')
     expect(mail!.text).toContain(`https://desk.example.test/cases/${kase.id}`)
     expect((await auditActions(db, org.id, kase.id)).filter((a) => a.action === 'alert.send')).toEqual([
@@ -55,9 +75,19 @@ describe('immediate alerts: each goes once, to the right people, and each can be
     expect(await alertMail()).toHaveLength(1)
   })
 
-  it('a case turning at risk → its owner, once per deadline; breached or unowned cases are the digest\'s', async () => {
-    const kase = await arrangeCase(db, org.id, { subject: 'Invoice dispute', ownerId: owner.id, nextDeadlineAt: fromNow(50), nextAtRiskAt: fromNow(-1) })
-    await arrangeCase(db, org.id, { subject: 'Already breached', ownerId: owner.id, nextDeadlineAt: fromNow(-5), nextAtRiskAt: fromNow(-60) })
+  it("a case turning at risk → its owner, once per deadline; breached or unowned cases are the digest's", async () => {
+    const kase = await arrangeCase(db, org.id, {
+      subject: 'Invoice dispute',
+      ownerId: owner.id,
+      nextDeadlineAt: fromNow(50),
+      nextAtRiskAt: fromNow(-1),
+    })
+    await arrangeCase(db, org.id, {
+      subject: 'Already breached',
+      ownerId: owner.id,
+      nextDeadlineAt: fromNow(-5),
+      nextAtRiskAt: fromNow(-60),
+    })
     await arrangeCase(db, org.id, { subject: 'Nobody owns me', nextDeadlineAt: fromNow(50), nextAtRiskAt: fromNow(-1) })
     await arrangeCase(db, org.id, { subject: 'Fine for now', ownerId: owner.id, nextDeadlineAt: fromNow(500), nextAtRiskAt: fromNow(200) })
     const before = (await alertMail()).length
@@ -65,7 +95,9 @@ describe('immediate alerts: each goes once, to the right people, and each can be
     expect(first.alerts).toEqual([expect.objectContaining({ kind: 'at_risk', status: 'queued', recipients: [owner.email] })])
     const mail = (await alertMail()).slice(before)
     expect(mail).toEqual([expect.objectContaining({ to: [owner.email], subject: `At risk: ESC-${kase.number} Invoice dispute` })])
-    expect(mail[0]!.text).toMatch(/which you own, is at risk\.\nThe deadline|The (resolution|first response|customer update) is due .*, in 4\d min\./)
+    expect(mail[0]!.text).toMatch(
+      /which you own, is at risk\.\nThe deadline|The (resolution|first response|customer update) is due .*, in 4\d min\./,
+    )
     expect((await tick()).alerts).toEqual([])
 
     // The reply went out and the next deadline (the update cadence) later turns at risk: a new alert.
@@ -77,7 +109,9 @@ describe('immediate alerts: each goes once, to the right people, and each can be
     const kase = await arrangeCase(db, org.id, { subject: 'Wrong address', ownerId: owner.id, status: 'triaged' })
     const outboxId = await failedSend(db, org.id, kase.id, approver.id, 'Resend refused the message: The `to` field is invalid.')
     const first = await tick()
-    expect(first.alerts).toEqual([expect.objectContaining({ kind: 'send_failed', status: 'queued', recipients: [owner.email, admin.email, approver.email] })])
+    expect(first.alerts).toEqual([
+      expect.objectContaining({ kind: 'send_failed', status: 'queued', recipients: [owner.email, admin.email, approver.email] }),
+    ])
     const mail = (await alertMail()).at(-1)!
     expect(mail.subject).toBe(`Reply not delivered: ESC-${kase.number} Wrong address`)
     expect(mail.key).toBe(`alert/${org.id}/send_failed/${outboxId}`)
@@ -90,7 +124,13 @@ describe('immediate alerts: each goes once, to the right people, and each can be
     const qOwner = await seedUser(db, quiet.id, 'agent')
     const qApprover = await seedUser(db, quiet.id, 'approver')
     await db`update orgs set settings = settings || ${db.json({ alert_new_sev1: false, alert_at_risk: false })} where id = ${quiet.id}`
-    await arrangeCase(db, quiet.id, { subject: 'SEV-1 nobody is told about', severity: 'SEV-1', ownerId: qOwner.id, nextDeadlineAt: fromNow(5), nextAtRiskAt: fromNow(-2) })
+    await arrangeCase(db, quiet.id, {
+      subject: 'SEV-1 nobody is told about',
+      severity: 'SEV-1',
+      ownerId: qOwner.id,
+      nextDeadlineAt: fromNow(5),
+      nextAtRiskAt: fromNow(-2),
+    })
     const failing = await arrangeCase(db, quiet.id, { subject: 'Bounced', ownerId: qOwner.id })
     await failedSend(db, quiet.id, failing.id, qApprover.id)
     const result = await tick(quiet)

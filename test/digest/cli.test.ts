@@ -17,7 +17,12 @@ describe('desk digest', () => {
     db = testDb()
     org = await seedOrg(db, { timezone: 'Asia/Kolkata' })
     approver = await seedUser(db, org.id, 'approver')
-    overdue = await arrangeCase(db, org.id, { subject: 'Overdue reply', severity: 'SEV-2', nextDeadlineAt: new Date(Date.now() - minutes(95)), nextAtRiskAt: new Date(Date.now() - minutes(150)) })
+    overdue = await arrangeCase(db, org.id, {
+      subject: 'Overdue reply',
+      severity: 'SEV-2',
+      nextDeadlineAt: new Date(Date.now() - minutes(95)),
+      nextAtRiskAt: new Date(Date.now() - minutes(150)),
+    })
   })
   afterAll(async () => {
     await db.end()
@@ -27,13 +32,19 @@ describe('desk digest', () => {
     const result = await runDesk(['digest', '--org', org.slug, '--dry-run'], env())
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(new RegExp(`^── ${org.slug} \\d{4}-\\d\\d-\\d\\d: would send to ${approver.email}\\nSubject: Escalations \\w{3} \\d+ \\w{3}: 1 breached, 1 unowned\\n`))
-    expect(result.stdout).toContain(`BREACHED (1)\n- ESC-${overdue.number} SEV-2: Overdue reply\n  resolution overdue by 1 h 35 min · no owner\n  https://desk.example.test/cases/${overdue.id}`)
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^── ${org.slug} \\d{4}-\\d\\d-\\d\\d: would send to ${approver.email}\\nSubject: Escalations \\w{3} \\d+ \\w{3}: 1 breached, 1 unowned\\n`,
+      ),
+    )
+    expect(result.stdout).toContain(
+      `BREACHED (1)\n- ESC-${overdue.number} SEV-2: Overdue reply\n  resolution overdue by 1 h 35 min · no owner\n  https://desk.example.test/cases/${overdue.id}`,
+    )
     expect(await runs()).toEqual([])
     expect(await heldMail(db, org.id)).toEqual([])
   })
 
-  it('without --dry-run sends today\'s digest now, once', async () => {
+  it("without --dry-run sends today's digest now, once", async () => {
     const sent = await runDesk(['digest', '--org', org.slug], env())
     expect(sent.code).toBe(0)
     expect(sent.stdout).toContain(`: sent to ${approver.email}\nSubject: Escalations`)

@@ -31,14 +31,69 @@ describe('the digest says what needs attention, with links, as of one instant', 
     await db`update app_users set name = 'Ann Approver' where id = ${approver.id}`
     await seedUser(db, org.id, 'admin')
 
-    c.breachedSev1 = await arrangeCase(db, org.id, { subject: 'Refund never arrived', severity: 'SEV-1', ownerId: jane.id, openedAt: ago(60), firstResponseDueAt: ago(45), nextDeadlineAt: ago(45), nextAtRiskAt: ago(52) })
-    c.atRiskNow = await arrangeCase(db, org.id, { subject: '<script>alert("x")</script> & "quotes"', severity: 'SEV-2', ownerId: jane.id, firstResponseDueAt: ahead(40), nextDeadlineAt: ahead(40), nextAtRiskAt: ago(20), status: 'awaiting_approval' })
-    c.atRiskTomorrow = await arrangeCase(db, org.id, { subject: 'Slow support', ownerId: jane.id, nextDeadlineAt: ahead(26 * 60), nextAtRiskAt: ahead(20 * 60) })
-    c.fine = await arrangeCase(db, org.id, { subject: 'All good', severity: 'SEV-4', ownerId: jane.id, nextDeadlineAt: ahead(5 * 1440), nextAtRiskAt: ahead(3 * 1440) })
-    c.unowned = await arrangeCase(db, org.id, { subject: 'Nobody has this', status: 'new', nextDeadlineAt: ahead(30 * 60), nextAtRiskAt: ahead(25 * 60) })
-    c.cadence = await arrangeCase(db, org.id, { subject: 'Outage follow-up', severity: 'SEV-2', status: 'responded', ownerId: jane.id, firstResponseAt: ago(200), nextUpdateDueAt: ago(15), nextDeadlineAt: ago(15), nextAtRiskAt: ago(75) })
-    c.sev3Update = await arrangeCase(db, org.id, { subject: 'Billing question', status: 'responded', ownerId: jane.id, firstResponseAt: ago(2000), nextUpdateDueAt: ago(120), nextDeadlineAt: ago(120), nextAtRiskAt: ago(480) })
-    c.closed = await arrangeCase(db, org.id, { subject: 'Old and done', status: 'closed', ownerId: jane.id, nextDeadlineAt: ago(180), closedAt: ago(100) })
+    c.breachedSev1 = await arrangeCase(db, org.id, {
+      subject: 'Refund never arrived',
+      severity: 'SEV-1',
+      ownerId: jane.id,
+      openedAt: ago(60),
+      firstResponseDueAt: ago(45),
+      nextDeadlineAt: ago(45),
+      nextAtRiskAt: ago(52),
+    })
+    c.atRiskNow = await arrangeCase(db, org.id, {
+      subject: '<script>alert("x")</script> & "quotes"',
+      severity: 'SEV-2',
+      ownerId: jane.id,
+      firstResponseDueAt: ahead(40),
+      nextDeadlineAt: ahead(40),
+      nextAtRiskAt: ago(20),
+      status: 'awaiting_approval',
+    })
+    c.atRiskTomorrow = await arrangeCase(db, org.id, {
+      subject: 'Slow support',
+      ownerId: jane.id,
+      nextDeadlineAt: ahead(26 * 60),
+      nextAtRiskAt: ahead(20 * 60),
+    })
+    c.fine = await arrangeCase(db, org.id, {
+      subject: 'All good',
+      severity: 'SEV-4',
+      ownerId: jane.id,
+      nextDeadlineAt: ahead(5 * 1440),
+      nextAtRiskAt: ahead(3 * 1440),
+    })
+    c.unowned = await arrangeCase(db, org.id, {
+      subject: 'Nobody has this',
+      status: 'new',
+      nextDeadlineAt: ahead(30 * 60),
+      nextAtRiskAt: ahead(25 * 60),
+    })
+    c.cadence = await arrangeCase(db, org.id, {
+      subject: 'Outage follow-up',
+      severity: 'SEV-2',
+      status: 'responded',
+      ownerId: jane.id,
+      firstResponseAt: ago(200),
+      nextUpdateDueAt: ago(15),
+      nextDeadlineAt: ago(15),
+      nextAtRiskAt: ago(75),
+    })
+    c.sev3Update = await arrangeCase(db, org.id, {
+      subject: 'Billing question',
+      status: 'responded',
+      ownerId: jane.id,
+      firstResponseAt: ago(2000),
+      nextUpdateDueAt: ago(120),
+      nextDeadlineAt: ago(120),
+      nextAtRiskAt: ago(480),
+    })
+    c.closed = await arrangeCase(db, org.id, {
+      subject: 'Old and done',
+      status: 'closed',
+      ownerId: jane.id,
+      nextDeadlineAt: ago(180),
+      closedAt: ago(100),
+    })
 
     // Awaiting approval for 2 h 5 min (an approver was asked about version 1 of the reply).
     const draft = await seedDraft(db, org.id, c.atRiskNow.id)
@@ -52,13 +107,58 @@ describe('the digest says what needs attention, with links, as of one instant', 
     // Yesterday (Berlin): three first responses (40 min met, 90 min late, 8 min met) and two
     // resolutions (one met, one late); replies just outside the local day do not count.
     const closed = { status: 'closed', ownerId: jane.id, closedAt: ago(10) }
-    await arrangeCase(db, org.id, { ...closed, severity: 'SEV-2', openedAt: at('2026-11-22T08:00:00Z'), firstResponseAt: at('2026-11-22T08:40:00Z'), firstResponseDueAt: at('2026-11-22T09:00:00Z') })
-    await arrangeCase(db, org.id, { ...closed, severity: 'SEV-2', openedAt: at('2026-11-22T10:00:00Z'), firstResponseAt: at('2026-11-22T11:30:00Z'), firstResponseDueAt: at('2026-11-22T11:00:00Z') })
-    await arrangeCase(db, org.id, { ...closed, severity: 'SEV-1', openedAt: at('2026-11-22T22:50:00Z'), firstResponseAt: at('2026-11-22T22:58:00Z'), firstResponseDueAt: at('2026-11-22T23:05:00Z') })
-    await arrangeCase(db, org.id, { ...closed, severity: 'SEV-1', openedAt: at('2026-11-22T23:10:00Z'), firstResponseAt: at('2026-11-22T23:20:00Z'), firstResponseDueAt: at('2026-11-22T23:25:00Z') })
-    await arrangeCase(db, org.id, { ...closed, openedAt: at('2026-11-21T22:30:00Z'), firstResponseAt: at('2026-11-21T22:45:00Z'), firstResponseDueAt: at('2026-11-22T02:30:00Z') })
-    await arrangeCase(db, org.id, { ...closed, status: 'resolved', openedAt: at('2026-11-21T10:00:00Z'), firstResponseAt: at('2026-11-21T10:30:00Z'), firstResponseDueAt: at('2026-11-21T14:00:00Z'), resolvedAt: at('2026-11-22T15:00:00Z'), resolutionDueAt: at('2026-11-23T10:00:00Z') })
-    await arrangeCase(db, org.id, { ...closed, status: 'resolved', openedAt: at('2026-11-20T10:00:00Z'), firstResponseAt: at('2026-11-20T10:30:00Z'), firstResponseDueAt: at('2026-11-20T14:00:00Z'), resolvedAt: at('2026-11-22T20:00:00Z'), resolutionDueAt: at('2026-11-22T12:00:00Z') })
+    await arrangeCase(db, org.id, {
+      ...closed,
+      severity: 'SEV-2',
+      openedAt: at('2026-11-22T08:00:00Z'),
+      firstResponseAt: at('2026-11-22T08:40:00Z'),
+      firstResponseDueAt: at('2026-11-22T09:00:00Z'),
+    })
+    await arrangeCase(db, org.id, {
+      ...closed,
+      severity: 'SEV-2',
+      openedAt: at('2026-11-22T10:00:00Z'),
+      firstResponseAt: at('2026-11-22T11:30:00Z'),
+      firstResponseDueAt: at('2026-11-22T11:00:00Z'),
+    })
+    await arrangeCase(db, org.id, {
+      ...closed,
+      severity: 'SEV-1',
+      openedAt: at('2026-11-22T22:50:00Z'),
+      firstResponseAt: at('2026-11-22T22:58:00Z'),
+      firstResponseDueAt: at('2026-11-22T23:05:00Z'),
+    })
+    await arrangeCase(db, org.id, {
+      ...closed,
+      severity: 'SEV-1',
+      openedAt: at('2026-11-22T23:10:00Z'),
+      firstResponseAt: at('2026-11-22T23:20:00Z'),
+      firstResponseDueAt: at('2026-11-22T23:25:00Z'),
+    })
+    await arrangeCase(db, org.id, {
+      ...closed,
+      openedAt: at('2026-11-21T22:30:00Z'),
+      firstResponseAt: at('2026-11-21T22:45:00Z'),
+      firstResponseDueAt: at('2026-11-22T02:30:00Z'),
+    })
+    await arrangeCase(db, org.id, {
+      ...closed,
+      status: 'resolved',
+      openedAt: at('2026-11-21T10:00:00Z'),
+      firstResponseAt: at('2026-11-21T10:30:00Z'),
+      firstResponseDueAt: at('2026-11-21T14:00:00Z'),
+      resolvedAt: at('2026-11-22T15:00:00Z'),
+      resolutionDueAt: at('2026-11-23T10:00:00Z'),
+    })
+    await arrangeCase(db, org.id, {
+      ...closed,
+      status: 'resolved',
+      openedAt: at('2026-11-20T10:00:00Z'),
+      firstResponseAt: at('2026-11-20T10:30:00Z'),
+      firstResponseDueAt: at('2026-11-20T14:00:00Z'),
+      resolvedAt: at('2026-11-22T20:00:00Z'),
+      resolutionDueAt: at('2026-11-22T12:00:00Z'),
+    })
 
     // Prevention actions (post-incident reviews) when that table exists: due yesterday is overdue, due today is not.
     const [exists] = await db<{ present: boolean }[]>`select to_regclass('prevention_actions') is not null as present`
@@ -82,14 +182,18 @@ describe('the digest says what needs attention, with links, as of one instant', 
     expect(d.atRisk.map((x) => x.number)).toEqual([c.atRiskNow!.number, c.atRiskTomorrow!.number])
     expect(d.unowned.map((x) => x.number)).toEqual([c.unowned!.number])
     expect(d.cadenceMissed.map((x) => x.number)).toEqual([c.cadence!.number]) // SEV-3 is not on a cadence watch
-    expect(d.awaitingApproval).toEqual([expect.objectContaining({ number: c.atRiskNow!.number, version: 1, approvers: ['Ann Approver'], linksExpired: false })])
-    expect(d.failedSends).toEqual([expect.objectContaining({ number: c.atRiskTomorrow!.number, error: expect.stringMatching(/invalid `to` field/) })])
+    expect(d.awaitingApproval).toEqual([
+      expect.objectContaining({ number: c.atRiskNow!.number, version: 1, approvers: ['Ann Approver'], linksExpired: false }),
+    ])
+    expect(d.failedSends).toEqual([
+      expect.objectContaining({ number: c.atRiskTomorrow!.number, error: expect.stringMatching(/invalid `to` field/) }),
+    ])
     expect(d.preventionOverdue.map((p) => p.title)).toEqual(preventionTable ? ['Add a refund status page'] : [])
     expect(preview.recipients).toHaveLength(2) // the approver and the admin, not the agent
     expect(preview.needsAttention).toBe(true)
   })
 
-  it('computes yesterday in the org\'s calendar: median first response against target, SLA compliance', () => {
+  it("computes yesterday in the org's calendar: median first response against target, SLA compliance", () => {
     const y = preview.digest.yesterday
     expect(y.date).toBe('2026-11-22')
     expect(y.overall).toEqual({ replies: 3, medianMinutes: 40 })
@@ -105,17 +209,31 @@ describe('the digest says what needs attention, with links, as of one instant', 
 
   it('reads on a phone as text: a line per case with what is wrong and its link', () => {
     const { subject, text } = preview.mail
-    expect(subject).toBe(`Escalations Mon 23 Nov: 3 breached, 2 at risk, 1 awaiting approval, 1 unowned, 1 update missed, 1 failed send${preventionTable ? ', 1 prevention action overdue' : ''}`)
+    expect(subject).toBe(
+      `Escalations Mon 23 Nov: 3 breached, 2 at risk, 1 awaiting approval, 1 unowned, 1 update missed, 1 failed send${preventionTable ? ', 1 prevention action overdue' : ''}`,
+    )
     expect(text).toContain(`${org.name}: escalation digest for Monday 23 November 2026`)
-    expect(text).toContain(`BREACHED (3)\n- ESC-${c.sev3Update!.number} SEV-3: Billing question\n  update overdue by 2 h · owner Jane Owner\n  https://desk.example.test/cases/${c.sev3Update!.id}`)
-    expect(text).toContain(`- ESC-${c.breachedSev1!.number} SEV-1: Refund never arrived\n  first response overdue by 45 min · owner Jane Owner`)
-    expect(text).toContain(`AT RISK IN THE NEXT 24 HOURS (2)\n- ESC-${c.atRiskNow!.number} SEV-2: <script>alert("x")</script> & "quotes"\n  first response due 09:10 (in 40 min) · owner Jane Owner`)
+    expect(text).toContain(
+      `BREACHED (3)\n- ESC-${c.sev3Update!.number} SEV-3: Billing question\n  update overdue by 2 h · owner Jane Owner\n  https://desk.example.test/cases/${c.sev3Update!.id}`,
+    )
+    expect(text).toContain(
+      `- ESC-${c.breachedSev1!.number} SEV-1: Refund never arrived\n  first response overdue by 45 min · owner Jane Owner`,
+    )
+    expect(text).toContain(
+      `AT RISK IN THE NEXT 24 HOURS (2)\n- ESC-${c.atRiskNow!.number} SEV-2: <script>alert("x")</script> & "quotes"\n  first response due 09:10 (in 40 min) · owner Jane Owner`,
+    )
     expect(text).toContain(`resolution due Tue 24 Nov 10:30 (in 1 d 2 h)`)
-    expect(text).toContain(`AWAITING APPROVAL (1)\n- ESC-${c.atRiskNow!.number} SEV-2: <script>alert("x")</script> & "quotes"\n  version 1 waiting 2 h 5 min for Ann Approver`)
+    expect(text).toContain(
+      `AWAITING APPROVAL (1)\n- ESC-${c.atRiskNow!.number} SEV-2: <script>alert("x")</script> & "quotes"\n  version 1 waiting 2 h 5 min for Ann Approver`,
+    )
     expect(text).toContain(`UNOWNED (1)\n- ESC-${c.unowned!.number} SEV-3: Nobody has this`)
-    expect(text).toContain(`SEV-1/2 UPDATES MISSED (1)\n- ESC-${c.cadence!.number} SEV-2: Outage follow-up\n  customer update was due 08:15 (15 min ago)`)
+    expect(text).toContain(
+      `SEV-1/2 UPDATES MISSED (1)\n- ESC-${c.cadence!.number} SEV-2: Outage follow-up\n  customer update was due 08:15 (15 min ago)`,
+    )
     expect(text).toContain('FAILED SENDS (1)')
-    expect(text).toContain('YESTERDAY (Sunday 22 November 2026)\n- First responses: 3, median 40 min\n- SEV-1: median 8 min against a 15 min target, 1 of 1 on time\n- SEV-2: median 1 h 5 min against a 1 h target, 1 of 2 on time\n- SLA compliance: 60% (3 of 5 deadlines met; first response 2/3, resolution 1/2)')
+    expect(text).toContain(
+      'YESTERDAY (Sunday 22 November 2026)\n- First responses: 3, median 40 min\n- SEV-1: median 8 min against a 15 min target, 1 of 1 on time\n- SEV-2: median 1 h 5 min against a 1 h target, 1 of 2 on time\n- SLA compliance: 60% (3 of 5 deadlines met; first response 2/3, resolution 1/2)',
+    )
     expect(text).not.toContain('All good')
     expect(text).not.toContain('Old and done')
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(140)

@@ -20,7 +20,8 @@ describe('a digest goes out exactly once, whatever crashes', () => {
   let resend: Awaited<ReturnType<typeof startResendServer>>
   const mailer = () => createResendMailer({ apiKey: 're_test_key', baseUrl: resend.baseUrl, from: 'Desk <desk@example.com>' })
   const digestsFor = (org: Org) => resend.emails.filter((e) => e.idempotencyKey?.startsWith(`digest/${org.id}/`))
-  const runFor = async (org: Org) => (await db`select status, provider_id, attempts from digest_runs r left join jobs j on j.id = r.job_id where r.org_id = ${org.id}`)
+  const runFor = async (org: Org) =>
+    await db`select status, provider_id, attempts from digest_runs r left join jobs j on j.id = r.job_id where r.org_id = ${org.id}`
 
   /** An org whose digest is due at any hour (UTC, 00:00) with something to say and someone to tell. */
   async function dueOrg(): Promise<Org> {
@@ -28,14 +29,26 @@ describe('a digest goes out exactly once, whatever crashes', () => {
     await db`update orgs set digest_hour = 0 where id = ${org.id}`
     await backdateOrg(db, org.id)
     await seedUser(db, org.id, 'approver')
-    await arrangeCase(db, org.id, { subject: 'Overdue', nextDeadlineAt: new Date(Date.now() - minutes(10)), nextAtRiskAt: new Date(Date.now() - minutes(70)) })
+    await arrangeCase(db, org.id, {
+      subject: 'Overdue',
+      nextDeadlineAt: new Date(Date.now() - minutes(10)),
+      nextAtRiskAt: new Date(Date.now() - minutes(70)),
+    })
     return org
   }
-  const worker = (org: Org) => spawn(process.execPath, ['src/desk.mjs', 'worker', '--org', org.slug, '--interval-ms', '100'], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: testDatabaseUrl(), DESK_DEMO: '0', RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: resend.baseUrl },
-    stdio: 'ignore',
-  })
+  const worker = (org: Org) =>
+    spawn(process.execPath, ['src/desk.mjs', 'worker', '--org', org.slug, '--interval-ms', '100'], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DATABASE_URL: testDatabaseUrl(),
+        DESK_DEMO: '0',
+        RESEND_API_KEY: 're_test_key',
+        RESEND_BASE_URL: resend.baseUrl,
+      },
+      stdio: 'ignore',
+    })
   const exited = (child: ChildProcess) => new Promise((done) => (child.exitCode !== null ? done(null) : child.once('exit', done)))
   const until = async (check: () => Promise<boolean>, ms = 15_000) => {
     for (const started = Date.now(); Date.now() - started < ms;) {
@@ -75,30 +88,34 @@ describe('a digest goes out exactly once, whatever crashes', () => {
     expect((await runFor(org))[0]).toMatchObject({ status: 'sent', provider_id: digestsFor(org)[0]!.id })
   })
 
-  it('a worker killed after Resend accepted the digest, before recording it: the retry does not send it twice', { timeout: 60_000 }, async () => {
-    const org = await dueOrg()
-    const held = resend.holdNextAnswer()
-    const first = worker(org) // its scheduler claims the digest at start, its job loop sends it
-    const release = await held // Resend has accepted and stored the email; its answer is in flight
-    first.kill('SIGKILL')
-    await exited(first)
-    release()
-    expect(digestsFor(org)).toHaveLength(1)
-    expect((await runFor(org))[0]).toMatchObject({ status: 'queued' })
+  it(
+    'a worker killed after Resend accepted the digest, before recording it: the retry does not send it twice',
+    { timeout: 60_000 },
+    async () => {
+      const org = await dueOrg()
+      const held = resend.holdNextAnswer()
+      const first = worker(org) // its scheduler claims the digest at start, its job loop sends it
+      const release = await held // Resend has accepted and stored the email; its answer is in flight
+      first.kill('SIGKILL')
+      await exited(first)
+      release()
+      expect(digestsFor(org)).toHaveLength(1)
+      expect((await runFor(org))[0]).toMatchObject({ status: 'queued' })
 
-    await db`update jobs set locked_until = now() - interval '1 second' where org_id = ${org.id} and kind = 'digest_send'`
-    const second = worker(org)
-    try {
-      await until(async () => (await runFor(org))[0]?.status === 'sent')
-    } finally {
-      second.kill('SIGTERM')
-      await exited(second)
-    }
-    const runs = await runFor(org)
-    expect(runs).toEqual([expect.objectContaining({ status: 'sent', provider_id: digestsFor(org)[0]!.id, attempts: 2 })])
-    expect(digestsFor(org)).toHaveLength(1) // the same idempotency key: Resend answered with the first email
-    expect(resend.emails.filter((e) => e.idempotencyKey === digestsFor(org)[0]!.idempotencyKey)).toHaveLength(1)
-  })
+      await db`update jobs set locked_until = now() - interval '1 second' where org_id = ${org.id} and kind = 'digest_send'`
+      const second = worker(org)
+      try {
+        await until(async () => (await runFor(org))[0]?.status === 'sent')
+      } finally {
+        second.kill('SIGTERM')
+        await exited(second)
+      }
+      const runs = await runFor(org)
+      expect(runs).toEqual([expect.objectContaining({ status: 'sent', provider_id: digestsFor(org)[0]!.id, attempts: 2 })])
+      expect(digestsFor(org)).toHaveLength(1) // the same idempotency key: Resend answered with the first email
+      expect(resend.emails.filter((e) => e.idempotencyKey === digestsFor(org)[0]!.idempotencyKey)).toHaveLength(1)
+    },
+  )
 
   it('two `desk worker` processes started together: one digest', { timeout: 60_000 }, async () => {
     const org = await dueOrg()

@@ -23,7 +23,15 @@ describe('each org gets its digest at its own local hour, once per local day', (
     return org
   }
   const dueAt = async (orgs: Org[], instant: string) =>
-    Object.fromEntries((await listDueDigests(db, at(instant), orgs.map((o) => o.id))).map((d) => [orgs.find((o) => o.id === d.orgId)!.timezone, d.localDate]))
+    Object.fromEntries(
+      (
+        await listDueDigests(
+          db,
+          at(instant),
+          orgs.map((o) => o.id),
+        )
+      ).map((d) => [orgs.find((o) => o.id === d.orgId)!.timezone, d.localDate]),
+    )
 
   beforeAll(() => {
     db = testDb(6)
@@ -46,11 +54,20 @@ describe('each org gets its digest at its own local hour, once per local day', (
     expect(await dueAt(orgs, '2026-11-22T14:00:00Z')).toEqual({ 'Europe/Berlin': '2026-11-22', 'Asia/Tokyo': '2026-11-22' })
 
     const tick = await runScheduledTick(deps(), { now: at('2026-11-22T14:00:00Z'), orgIds: orgs.map((o) => o.id), drainMs: 5000 })
-    expect(tick.digests.map((d) => [d.orgId, d.status])).toEqual(expect.arrayContaining([[berlin.id, 'queued'], [tokyo.id, 'skipped']]))
+    expect(tick.digests.map((d) => [d.orgId, d.status])).toEqual(
+      expect.arrayContaining([
+        [berlin.id, 'queued'],
+        [tokyo.id, 'skipped'],
+      ]),
+    )
     expect(tick.digests).toHaveLength(2)
     const [mail, ...more] = await heldMail(db, berlin.id)
     expect(more).toEqual([])
-    expect(mail).toMatchObject({ to: [admin.email], subject: 'Escalations Sun 22 Nov: nothing needs attention', key: `digest/${berlin.id}/2026-11-22` })
+    expect(mail).toMatchObject({
+      to: [admin.email],
+      subject: 'Escalations Sun 22 Nov: nothing needs attention',
+      key: `digest/${berlin.id}/2026-11-22`,
+    })
     // Tokyo had nothing to say: claimed for the day, nothing sent.
     const [tokyoRun] = await db`select status, reason from digest_runs where org_id = ${tokyo.id}`
     expect(tokyoRun).toEqual({ status: 'skipped', reason: 'nothing needs attention' })
@@ -93,17 +110,29 @@ describe('each org gets its digest at its own local hour, once per local day', (
     // Sunday 1 November, clocks fall back at 02:00: 01:00-02:00 happens twice. A 01:00 digest
     // goes in the first 01:15 and the second 01:15 finds the day taken.
     const early = await orgIn('America/New_York', 1)
-    expect(await claimDigest(db, env, early.id, at('2026-11-01T05:15:00Z'), 'test')).toMatchObject({ status: 'skipped', localDate: '2026-11-01' })
+    expect(await claimDigest(db, env, early.id, at('2026-11-01T05:15:00Z'), 'test')).toMatchObject({
+      status: 'skipped',
+      localDate: '2026-11-01',
+    })
     expect(await dueAt([early], '2026-11-01T06:15:00Z')).toEqual({})
-    expect(await claimDigest(db, env, early.id, at('2026-11-01T06:15:00Z'), 'test')).toMatchObject({ status: 'taken', localDate: '2026-11-01' })
+    expect(await claimDigest(db, env, early.id, at('2026-11-01T06:15:00Z'), 'test')).toMatchObject({
+      status: 'taken',
+      localDate: '2026-11-01',
+    })
     const [runs] = await db<{ n: number }[]>`select count(*)::int as n from digest_runs where org_id = ${early.id}`
     expect(runs!.n).toBe(1)
   })
 
-  it('yesterday is the org\'s calendar day, 23 hours long after spring-forward', async () => {
+  it("yesterday is the org's calendar day, 23 hours long after spring-forward", async () => {
     const ny = await orgIn('America/New_York')
     const reply = (opened: string, replied: string) =>
-      arrangeCase(db, ny.id, { status: 'closed', openedAt: new Date(Date.parse(replied) - minutes(30)), firstResponseAt: at(replied), firstResponseDueAt: at(opened), closedAt: at(replied) })
+      arrangeCase(db, ny.id, {
+        status: 'closed',
+        openedAt: new Date(Date.parse(replied) - minutes(30)),
+        firstResponseAt: at(replied),
+        firstResponseDueAt: at(opened),
+        closedAt: at(replied),
+      })
     await reply('2026-03-08T05:45:00Z', '2026-03-08T04:30:00Z') // 23:30 EST on Saturday 7 March: not yesterday
     await reply('2026-03-08T06:45:00Z', '2026-03-08T05:30:00Z') // 00:30 EST on Sunday 8 March
     await reply('2026-03-09T04:45:00Z', '2026-03-09T03:30:00Z') // 23:30 EDT on Sunday 8 March
@@ -119,11 +148,21 @@ describe('each org gets its digest at its own local hour, once per local day', (
     const org = await orgIn('UTC', 0)
     const approver = await seedUser(db, org.id, 'approver')
     const now = new Date()
-    await arrangeCase(db, org.id, { subject: 'Breached', nextDeadlineAt: new Date(now.getTime() - minutes(5)), nextAtRiskAt: new Date(now.getTime() - minutes(65)) })
+    await arrangeCase(db, org.id, {
+      subject: 'Breached',
+      nextDeadlineAt: new Date(now.getTime() - minutes(5)),
+      nextAtRiskAt: new Date(now.getTime() - minutes(65)),
+    })
     const pools = Array.from({ length: 6 }, () => testDb(2))
     try {
-      const ticks = await Promise.all(pools.map((pool) =>
-        runScheduledTick({ db: pool, env, handlers: jobHandlers({ mailer: createDevMailer(pool) }), log: () => {} }, { now, orgIds: [org.id], drainMs: 5000 })))
+      const ticks = await Promise.all(
+        pools.map((pool) =>
+          runScheduledTick(
+            { db: pool, env, handlers: jobHandlers({ mailer: createDevMailer(pool) }), log: () => {} },
+            { now, orgIds: [org.id], drainMs: 5000 },
+          ),
+        ),
+      )
       const claims = ticks.flatMap((t) => t.digests)
       expect(claims.filter((c) => c.status === 'queued')).toHaveLength(1)
       expect(claims.filter((c) => c.status !== 'queued' && c.status !== 'taken')).toEqual([])
@@ -134,11 +173,12 @@ describe('each org gets its digest at its own local hour, once per local day', (
     expect(mail.map((m) => m.to)).toEqual([[approver.email]])
     const [run] = await db`select status, sent_at is not null as sent from digest_runs where org_id = ${org.id}`
     expect(run).toEqual({ status: 'sent', sent: true })
-    const audit = await db`select action, details->>'localDate' as day from audit_events where org_id = ${org.id} and action like 'digest.%'`
+    const audit =
+      await db`select action, details->>'localDate' as day from audit_events where org_id = ${org.id} and action like 'digest.%'`
     expect(audit).toEqual([{ action: 'digest.send', day: now.toISOString().slice(0, 10) }])
   })
 
-  it('turned off, it is never claimed; the hour and recipients are the org\'s choice', async () => {
+  it("turned off, it is never claimed; the hour and recipients are the org's choice", async () => {
     const off = await orgIn('UTC', 0, { digest_enabled: false })
     expect(await dueAt([off], '2026-11-22T12:00:00Z')).toEqual({})
     const chosen = await orgIn('UTC', 0)

@@ -28,13 +28,26 @@ describe('the Node server schedules digests and alerts in-process', () => {
   it('sends the due digest and a new SEV-1 alert within seconds, each once', async () => {
     // The demo org was created just now; stand it where today's 00:00 digest is due.
     await desk.db`update orgs set digest_hour = 0, created_at = now() - interval '2 days' where id = ${orgId}`
-    await arrangeCase(desk.db, orgId, { subject: 'Overdue since yesterday', nextDeadlineAt: new Date(Date.now() - minutes(600)), nextAtRiskAt: new Date(Date.now() - minutes(700)) })
-    const sev1 = await desk.ingest(buildEml({ subject: 'Your heater caught fire and injured my son', body: 'The heater caught fire; my son was injured and is in hospital.' }))
+    await arrangeCase(desk.db, orgId, {
+      subject: 'Overdue since yesterday',
+      nextDeadlineAt: new Date(Date.now() - minutes(600)),
+      nextAtRiskAt: new Date(Date.now() - minutes(700)),
+    })
+    const sev1 = await desk.ingest(
+      buildEml({
+        subject: 'Your heater caught fire and injured my son',
+        body: 'The heater caught fire; my son was injured and is in hospital.',
+      }),
+    )
     expect(sev1.status).toBe('created')
 
     const mail = await poll(held, (m) => m.some((x) => x.key.startsWith('digest/')) && m.some((x) => x.key.includes('/new_sev1/')))
-    expect(mail.filter((m) => m.key.startsWith('digest/'))).toEqual([expect.objectContaining({ to: ['admin@example.com'], subject: expect.stringMatching(/1 breached/) })])
-    expect(mail.filter((m) => m.key.includes('/new_sev1/'))).toEqual([expect.objectContaining({ to: ['admin@example.com'], subject: expect.stringMatching(new RegExp(`^SEV-1: ${sev1.case} `)) })])
+    expect(mail.filter((m) => m.key.startsWith('digest/'))).toEqual([
+      expect.objectContaining({ to: ['admin@example.com'], subject: expect.stringMatching(/1 breached/) }),
+    ])
+    expect(mail.filter((m) => m.key.includes('/new_sev1/'))).toEqual([
+      expect.objectContaining({ to: ['admin@example.com'], subject: expect.stringMatching(new RegExp(`^SEV-1: ${sev1.case} `)) }),
+    ])
     await new Promise((r) => setTimeout(r, 2500)) // two more ticks
     expect((await held()).filter((m) => m.key.startsWith('digest/') || m.key.startsWith('alert/'))).toHaveLength(2)
   })

@@ -42,21 +42,43 @@ describe('/admin/digest: digest hour, recipients and alerts, with a preview', ()
   })
 
   it('saves the hour, recipients and alert switches, audited; refuses addresses of non-users', async () => {
-    const bad = await app.request('/admin/digest', formPost({ digest_enabled: 'on', digest_hour: '7', digest_recipients: `${agent.email}\nceo@elsewhere.test` }, { cookie: adminCookie }))
+    const bad = await app.request(
+      '/admin/digest',
+      formPost(
+        { digest_enabled: 'on', digest_hour: '7', digest_recipients: `${agent.email}\nceo@elsewhere.test` },
+        { cookie: adminCookie },
+      ),
+    )
     expect(bad.status).toBe(422)
     expect(await bad.text()).toContain('Not an active user of this organization: ceo@elsewhere.test')
     const [unchanged] = await db`select digest_hour, settings from orgs where id = ${org.id}`
     expect(unchanged).toMatchObject({ digest_hour: 8, settings: {} })
 
-    const ok = await app.request('/admin/digest', formPost({ digest_enabled: 'on', digest_hour: '7', digest_recipients: `${agent.email.toUpperCase()}`, alert_new_sev1: 'on' }, { cookie: adminCookie }))
+    const ok = await app.request(
+      '/admin/digest',
+      formPost(
+        { digest_enabled: 'on', digest_hour: '7', digest_recipients: `${agent.email.toUpperCase()}`, alert_new_sev1: 'on' },
+        { cookie: adminCookie },
+      ),
+    )
     expect(ok.status).toBe(200)
     expect(await ok.text()).toContain(`It would go to ${agent.email}.`)
     const [saved] = await db`select digest_hour, settings from orgs where id = ${org.id}`
     expect(saved).toEqual({
       digest_hour: 7,
-      settings: { digest_enabled: true, digest_when_empty: false, digest_recipients: [agent.email], alert_new_sev1: true, alert_at_risk: false, alert_send_failed: false },
+      settings: {
+        digest_enabled: true,
+        digest_when_empty: false,
+        digest_recipients: [agent.email],
+        alert_new_sev1: true,
+        alert_at_risk: false,
+        alert_send_failed: false,
+      },
     })
     const [event] = await db`select actor_id, details from audit_events where org_id = ${org.id} and action = 'org.notifications_change'`
-    expect(event).toMatchObject({ actor_id: admin.id, details: { before: { digestHour: 8, alert_at_risk: true }, after: { digestHour: 7, alert_at_risk: false } } })
+    expect(event).toMatchObject({
+      actor_id: admin.id,
+      details: { before: { digestHour: 8, alert_at_risk: true }, after: { digestHour: 7, alert_at_risk: false } },
+    })
   })
 })

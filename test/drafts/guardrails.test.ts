@@ -3,7 +3,13 @@ import { checkDraft, checkText, type FlagCode } from '../../src/drafts/guardrail
 
 // Each text flag: sentences that must raise it, and near-misses that must not (including the
 // careful wording the instructions ask for, so good drafts are not buried in false alarms).
-const table: Record<Exclude<FlagCode, 'wrong_recipient' | 'no_reply_recipient' | 'colleague_recipient' | 'missing_recipient' | 'legal_review' | 'missing_facts' | 'other'>, { bad: string[]; good: string[] }> = {
+const table: Record<
+  Exclude<
+    FlagCode,
+    'wrong_recipient' | 'no_reply_recipient' | 'colleague_recipient' | 'missing_recipient' | 'legal_review' | 'missing_facts' | 'other'
+  >,
+  { bad: string[]; good: string[] }
+> = {
   liability_admission: {
     bad: [
       'This was entirely our fault.',
@@ -168,38 +174,66 @@ describe('guardrails: recipients, legal review, missing facts, model flags', () 
   })
 
   it('missing facts warn; none, no flag', () => {
-    expect(checkDraft(base, { ...ctx, missingFacts: ['The tracking number'] })).toEqual([expect.objectContaining({ code: 'missing_facts', severity: 'warn', evidence: 'The tracking number' })])
+    expect(checkDraft(base, { ...ctx, missingFacts: ['The tracking number'] })).toEqual([
+      expect.objectContaining({ code: 'missing_facts', severity: 'warn', evidence: 'The tracking number' }),
+    ])
     expect(checkDraft(base, { ...ctx, missingFacts: [] })).toEqual([])
   })
 
   it("adds the model's flags, never duplicates ours and cannot clear a recipient problem", () => {
-    const flags = checkDraft({ ...base, to: [], body: 'We will refund you.' }, {
-      ...ctx,
-      modelFlags: [
-        { code: 'compensation_promise', message: 'dup', evidence: 'refund' },
-        { code: 'threat', message: 'Tone could read as pressure', evidence: 'you must reply' },
-        { code: 'made_up', message: 'Odd', evidence: 'x' },
-      ],
-    })
-    expect(flags.map((f) => `${f.code}:${f.source}`)).toEqual(['compensation_promise:rules', 'missing_recipient:rules', 'threat:model', 'other:model'])
+    const flags = checkDraft(
+      { ...base, to: [], body: 'We will refund you.' },
+      {
+        ...ctx,
+        modelFlags: [
+          { code: 'compensation_promise', message: 'dup', evidence: 'refund' },
+          { code: 'threat', message: 'Tone could read as pressure', evidence: 'you must reply' },
+          { code: 'made_up', message: 'Odd', evidence: 'x' },
+        ],
+      },
+    )
+    expect(flags.map((f) => `${f.code}:${f.source}`)).toEqual([
+      'compensation_promise:rules',
+      'missing_recipient:rules',
+      'threat:model',
+      'other:model',
+    ])
   })
 })
 
 describe('guardrails: a reply never goes to a no-reply address or a colleague', () => {
   const base = { to: ['pat@customer.test'], subject: 'Re: My order', body: 'Dear Pat,\n\nThank you for writing.' }
-  const org = { inboundAddresses: ['escalations@northwind.example'], domains: ['northwind.example', 'northwind.de'], teamAddresses: ['t.baker@northwind.example'] }
+  const org = {
+    inboundAddresses: ['escalations@northwind.example'],
+    domains: ['northwind.example', 'northwind.de'],
+    teamAddresses: ['t.baker@northwind.example'],
+  }
   // Addresses that are "on the case" all the same: the notice's sender, the forwarding executive.
-  const ctx = { allowedRecipients: ['pat@customer.test', 'noreply@bbb.org', 'dana.ruiz@northwind.example', 'j.weber@northwind.de'], source: 'bbb', org }
+  const ctx = {
+    allowedRecipients: ['pat@customer.test', 'noreply@bbb.org', 'dana.ruiz@northwind.example', 'j.weber@northwind.de'],
+    source: 'bbb',
+    org,
+  }
 
   it('blocks a no-reply address even when it sent mail on the case', () => {
-    for (const address of ['noreply@bbb.org', 'do-not-reply@consumerfinance.gov', 'notifications@trustpilot.com', 'MAILER-DAEMON@mx.example']) {
+    for (const address of [
+      'noreply@bbb.org',
+      'do-not-reply@consumerfinance.gov',
+      'notifications@trustpilot.com',
+      'MAILER-DAEMON@mx.example',
+    ]) {
       const flags = checkDraft({ ...base, to: [address] }, { ...ctx, allowedRecipients: [...ctx.allowedRecipients, address.toLowerCase()] })
       expect(flags).toEqual([expect.objectContaining({ code: 'no_reply_recipient', severity: 'block', evidence: address.toLowerCase() })])
     }
   })
 
-  it('blocks a colleague: the org\'s domains, its desk address and its users, even the executive who forwarded it', () => {
-    for (const address of ['dana.ruiz@northwind.example', 'j.weber@northwind.de', 'escalations@northwind.example', 'someone@mx-out.northwind.example']) {
+  it("blocks a colleague: the org's domains, its desk address and its users, even the executive who forwarded it", () => {
+    for (const address of [
+      'dana.ruiz@northwind.example',
+      'j.weber@northwind.de',
+      'escalations@northwind.example',
+      'someone@mx-out.northwind.example',
+    ]) {
       const flags = checkDraft({ ...base, to: [address] }, ctx)
       expect(flags.map((f) => [f.code, f.severity])).toEqual([['colleague_recipient', 'block']])
     }
@@ -211,11 +245,25 @@ describe('guardrails: a reply never goes to a no-reply address or a colleague', 
   })
 
   it('an empty To says why the case has no recipient', () => {
-    const flags = checkDraft({ ...base, to: [] }, { ...ctx, noRecipientReason: 'No recipient: the notice gives no address for Maria Gonzalez.' })
-    expect(flags).toEqual([expect.objectContaining({ code: 'missing_recipient', severity: 'block', message: 'No recipient: the notice gives no address for Maria Gonzalez.' })])
+    const flags = checkDraft(
+      { ...base, to: [] },
+      { ...ctx, noRecipientReason: 'No recipient: the notice gives no address for Maria Gonzalez.' },
+    )
+    expect(flags).toEqual([
+      expect.objectContaining({
+        code: 'missing_recipient',
+        severity: 'block',
+        message: 'No recipient: the notice gives no address for Maria Gonzalez.',
+      }),
+    ])
   })
 
   it("a reply to counsel needs legal review whatever the case's source", () => {
-    expect(checkDraft({ ...base, to: ['m.koetter@koetter-partner.de'] }, { ...ctx, allowedRecipients: ['m.koetter@koetter-partner.de'], source: 'ceo_inbox', channelKind: 'counsel' }).map((f) => f.code)).toEqual(['legal_review'])
+    expect(
+      checkDraft(
+        { ...base, to: ['m.koetter@koetter-partner.de'] },
+        { ...ctx, allowedRecipients: ['m.koetter@koetter-partner.de'], source: 'ceo_inbox', channelKind: 'counsel' },
+      ).map((f) => f.code),
+    ).toEqual(['legal_review'])
   })
 })

@@ -27,7 +27,11 @@ describe('jobs runner', () => {
     const c = await seedCase(db, org.id)
     const summary = await runJobsOnce({ db, env, handlers: jobHandlers(), log: () => {} }, { orgId: org.id })
     expect(summary).toMatchObject({ claimed: 1, done: 1 })
-    const drafts = await withOrg(db, org.id, (tx) => tx`select version, author_kind, author, fallback_reason from drafts where case_id = ${c.id}`)
+    const drafts = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`select version, author_kind, author, fallback_reason from drafts where case_id = ${c.id}`,
+    )
     expect(drafts).toEqual([{ version: 1, author_kind: 'template', author: 'template', fallback_reason: 'no_api_key' }])
     const [job] = await withOrg(db, org.id, (tx) => tx`select done_at, attempts from jobs where payload->>'caseId' = ${c.id}`)
     expect(job!.done_at).toBeInstanceOf(Date)
@@ -61,7 +65,9 @@ describe('jobs runner', () => {
     })
     const drain = async (runner: string) => {
       const deps = { db, env, handlers: handlers(runner), workerId: runner }
-      while ((await runJobsOnce(deps, { orgId: org.id, limit: 3 })).claimed > 0) { /* keep going */ }
+      while ((await runJobsOnce(deps, { orgId: org.id, limit: 3 })).claimed > 0) {
+        /* keep going */
+      }
     }
     await Promise.all([drain('a'), drain('b')])
     expect(ran.map((r) => r.id).sort()).toEqual([...ids].sort())
@@ -89,7 +95,16 @@ describe('jobs runner', () => {
     await db`update jobs set max_attempts = 3 where id = ${id!}`
     let calls = 0
     const lines: string[] = []
-    const deps = { db, env, handlers: { [k]: async () => { throw new Error(`boom ${++calls}`) } }, log: (l: string) => void lines.push(l) }
+    const deps = {
+      db,
+      env,
+      handlers: {
+        [k]: async () => {
+          throw new Error(`boom ${++calls}`)
+        },
+      },
+      log: (l: string) => void lines.push(l),
+    }
     const delays: number[] = []
     for (let attempt = 1; attempt <= 3; attempt++) {
       const before = Date.now()
@@ -128,7 +143,10 @@ describe('jobs runner', () => {
     const k = kind()
     const ids = await enqueue(k, 6)
     const ran: string[] = []
-    const loop = startJobLoop({ db, env, handlers: { [k]: async (job) => void ran.push(job.id) } }, { intervalMs: 50, limit: 2, orgId: org.id })
+    const loop = startJobLoop(
+      { db, env, handlers: { [k]: async (job) => void ran.push(job.id) } },
+      { intervalMs: 50, limit: 2, orgId: org.id },
+    )
     const deadline = Date.now() + 5000
     while (ran.length < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     await loop.stop()

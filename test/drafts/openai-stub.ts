@@ -3,7 +3,11 @@ import { createServer, type ServerResponse } from 'node:http'
 export type ChatRequest = {
   path: string
   authorization: string | undefined
-  body: { model: string; messages: { role: string; content: string }[]; response_format?: { type: string; json_schema?: { name: string; strict: boolean; schema: Record<string, unknown> } } }
+  body: {
+    model: string
+    messages: { role: string; content: string }[]
+    response_format?: { type: string; json_schema?: { name: string; strict: boolean; schema: Record<string, unknown> } }
+  }
   /** The raw request body, exactly as it left the desk. */
   raw: string
 }
@@ -32,7 +36,10 @@ export async function startOpenAiStub() {
     if (res.destroyed) return
     if (b.kind === 'delay') {
       pending.add(res)
-      setTimeout(() => { pending.delete(res); reply(res, b.then ?? { kind: 'answer', content: goodDraft() }, model) }, b.ms)
+      setTimeout(() => {
+        pending.delete(res)
+        reply(res, b.then ?? { kind: 'answer', content: goodDraft() }, model)
+      }, b.ms)
       return
     }
     res.setHeader('content-type', 'application/json')
@@ -40,17 +47,25 @@ export async function startOpenAiStub() {
       res.statusCode = b.status
       // Tell the SDK to retry quickly, as OpenAI's retry-after-ms does.
       res.setHeader('retry-after-ms', '10')
-      res.end(JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null } }))
+      res.end(
+        JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null } }),
+      )
       return
     }
-    const message = b.kind === 'refusal'
-      ? { role: 'assistant', content: null, refusal: b.refusal }
-      : { role: 'assistant', content: b.kind === 'raw' ? b.content : JSON.stringify(b.content), refusal: null }
-    res.end(JSON.stringify({
-      id: `chatcmpl-stub${requests.length}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model,
-      choices: [{ index: 0, message, finish_reason: 'stop', logprobs: null }],
-      usage: { prompt_tokens: 100, completion_tokens: 100, total_tokens: 200 },
-    }))
+    const message =
+      b.kind === 'refusal'
+        ? { role: 'assistant', content: null, refusal: b.refusal }
+        : { role: 'assistant', content: b.kind === 'raw' ? b.content : JSON.stringify(b.content), refusal: null }
+    res.end(
+      JSON.stringify({
+        id: `chatcmpl-stub${requests.length}`,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model,
+        choices: [{ index: 0, message, finish_reason: 'stop', logprobs: null }],
+        usage: { prompt_tokens: 100, completion_tokens: 100, total_tokens: 200 },
+      }),
+    )
   }
 
   const server = createServer((req, res) => {
@@ -66,7 +81,11 @@ export async function startOpenAiStub() {
         const id = decodeURIComponent(model[1])
         if (models.includes(id)) return res.end(JSON.stringify(modelObject(id)))
         res.statusCode = 404
-        return res.end(JSON.stringify({ error: { message: `The model '${id}' does not exist`, type: 'invalid_request_error', code: 'model_not_found' } }))
+        return res.end(
+          JSON.stringify({
+            error: { message: `The model '${id}' does not exist`, type: 'invalid_request_error', code: 'model_not_found' },
+          }),
+        )
       }
       if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
         res.statusCode = 404
@@ -87,11 +106,12 @@ export async function startOpenAiStub() {
     setModels(next: string[]) {
       models = next
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const res of pending) res.destroy()
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of pending) res.destroy()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 

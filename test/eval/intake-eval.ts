@@ -55,8 +55,16 @@ export async function loadSet(set: string): Promise<Expectation[]> {
 }
 
 export type FieldName =
-  | 'isEscalation' | 'source' | 'channel' | 'customer.email' | 'customer.name' | 'externalRef'
-  | 'severity' | 'language' | 'forwardedBy' | 'case'
+  | 'isEscalation'
+  | 'source'
+  | 'channel'
+  | 'customer.email'
+  | 'customer.name'
+  | 'externalRef'
+  | 'severity'
+  | 'language'
+  | 'forwardedBy'
+  | 'case'
 
 export type Miss = { file: string; field: FieldName; expected: unknown; actual: unknown }
 export type Report = {
@@ -71,7 +79,15 @@ export type Report = {
 
 const titles = /^(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|m|mme|mlle|sr|sra|srta|sig|sig\.ra|dhr|mevr|pan|pani)\.?\s+/i
 const normalName = (n: unknown) =>
-  typeof n === 'string' && n.trim() ? n.normalize('NFC').toLowerCase().replace(/["'“”]/g, '').replace(titles, '').replace(/\s+/g, ' ').trim() : null
+  typeof n === 'string' && n.trim()
+    ? n
+        .normalize('NFC')
+        .toLowerCase()
+        .replace(/["'“”]/g, '')
+        .replace(titles, '')
+        .replace(/\s+/g, ' ')
+        .trim()
+    : null
 const normalRef = (r: unknown) => (typeof r === 'string' && r.trim() ? r.toUpperCase().replace(/[^A-Z0-9]/g, '') : null)
 const normalEmail = (e: unknown) => (typeof e === 'string' && e.trim() ? e.trim().toLowerCase() : null)
 
@@ -95,8 +111,20 @@ export async function evaluate(db: Db, set: string, options: { onProgress?: (don
   const expectations = await loadSet(set)
   const org = await seedNorthwind(db)
   const fields = Object.fromEntries(
-    (['isEscalation', 'source', 'channel', 'customer.email', 'customer.name', 'externalRef', 'severity', 'language', 'forwardedBy', 'case'] as FieldName[])
-      .map((f) => [f, { right: 0, total: 0 }]),
+    (
+      [
+        'isEscalation',
+        'source',
+        'channel',
+        'customer.email',
+        'customer.name',
+        'externalRef',
+        'severity',
+        'language',
+        'forwardedBy',
+        'case',
+      ] as FieldName[]
+    ).map((f) => [f, { right: 0, total: 0 }]),
   ) as Report['fields']
   const misses: Miss[] = []
   const wrongAddresses: Miss[] = []
@@ -108,8 +136,11 @@ export async function evaluate(db: Db, set: string, options: { onProgress?: (don
 
   // What intake knows about Northwind when it reads its mail (the same context intake builds).
   const context = orgContext({
-    name: northwind.name, inboundAddresses: northwind.inboundAddresses, domains: northwind.domains,
-    teamAddresses: northwind.users.map((u) => u.email), executives: northwind.executives,
+    name: northwind.name,
+    inboundAddresses: northwind.inboundAddresses,
+    domains: northwind.domains,
+    teamAddresses: northwind.users.map((u) => u.email),
+    executives: northwind.executives,
   })
   const caseOf = new Map<string, string | null>() // file → case label it ended in (null: none)
   let done = 0
@@ -118,15 +149,28 @@ export async function evaluate(db: Db, set: string, options: { onProgress?: (don
     const analysis = await analyzeMessage(raw, context)
     const dry: DryRunLike = analysis.ok ? (analysis.summary as DryRunLike) : {}
     const isEscalation = analysis.ok ? ((dry.isEscalation as boolean | undefined) ?? true) : false
-    check(e.file, 'isEscalation', isEscalation === e.isEscalation, e.isEscalation, analysis.ok ? isEscalation : `unreadable: ${analysis.reason}`)
+    check(
+      e.file,
+      'isEscalation',
+      isEscalation === e.isEscalation,
+      e.isEscalation,
+      analysis.ok ? isEscalation : `unreadable: ${analysis.reason}`,
+    )
     if (e.isEscalation) {
       check(e.file, 'source', dry.source === e.source, e.source, dry.source)
       check(e.file, 'channel', channelKind(dry.channel) === e.channel, e.channel, channelKind(dry.channel))
       const email = normalEmail(dry.customer?.email)
       const expectedEmail = normalEmail(e.customer.email)
       check(e.file, 'customer.email', email === expectedEmail, expectedEmail, email)
-      if (email !== null && email !== expectedEmail) wrongAddresses.push({ file: e.file, field: 'customer.email', expected: expectedEmail, actual: email })
-      check(e.file, 'customer.name', normalName(dry.customer?.name) === normalName(e.customer.name), e.customer.name, dry.customer?.name ?? null)
+      if (email !== null && email !== expectedEmail)
+        wrongAddresses.push({ file: e.file, field: 'customer.email', expected: expectedEmail, actual: email })
+      check(
+        e.file,
+        'customer.name',
+        normalName(dry.customer?.name) === normalName(e.customer.name),
+        e.customer.name,
+        dry.customer?.name ?? null,
+      )
       check(e.file, 'externalRef', sameRef(e.externalRef, dry.externalRef), e.externalRef, dry.externalRef ?? null)
       check(e.file, 'severity', dry.severity === e.severity, e.severity, dry.severity)
       check(e.file, 'language', (dry.language ?? null) === e.language, e.language, dry.language ?? null)
@@ -153,13 +197,21 @@ export async function evaluate(db: Db, set: string, options: { onProgress?: (don
     check(e.file, 'case', actual !== null && actual === expected && !takenByOther, `${e.case} (${expected})`, actual)
   }
 
-  const totals = Object.values(fields).reduce((sum, f) => ({ right: sum.right + f.right, total: sum.total + f.total }), { right: 0, total: 0 })
+  const totals = Object.values(fields).reduce((sum, f) => ({ right: sum.right + f.right, total: sum.total + f.total }), {
+    right: 0,
+    total: 0,
+  })
   return { set, messages: expectations.length, fields, misses, wrongAddresses, overall: totals.total ? totals.right / totals.total : 1 }
 }
 
 async function seedNorthwind(db: Db) {
   const slug = `eval-${Math.random().toString(36).slice(2, 10)}`
-  const org = await insertOrg(db, { slug, name: northwind.name, inboundAddresses: northwind.inboundAddresses, executiveForwarders: northwind.executives })
+  const org = await insertOrg(db, {
+    slug,
+    name: northwind.name,
+    inboundAddresses: northwind.inboundAddresses,
+    executiveForwarders: northwind.executives,
+  })
   for (const u of northwind.users) await insertUser(db, org.id, u)
   return org
 }
@@ -167,7 +219,8 @@ async function seedNorthwind(db: Db) {
 export function formatReport(r: Report, options: { misses?: boolean } = {}): string {
   const pct = (n: number) => `${(n * 100).toFixed(1)}%`
   const lines = [`intake eval, set ${r.set}: ${r.messages} messages, overall ${pct(r.overall)}`]
-  for (const [name, f] of Object.entries(r.fields)) lines.push(`  ${name.padEnd(15)} ${String(f.right).padStart(4)}/${String(f.total).padEnd(4)} ${pct(f.total ? f.right / f.total : 1)}`)
+  for (const [name, f] of Object.entries(r.fields))
+    lines.push(`  ${name.padEnd(15)} ${String(f.right).padStart(4)}/${String(f.total).padEnd(4)} ${pct(f.total ? f.right / f.total : 1)}`)
   lines.push(`  wrong customer addresses: ${r.wrongAddresses.length}`)
   if (options.misses !== false && r.misses.length) {
     lines.push('misses:')

@@ -33,7 +33,11 @@ describe('the server killed mid-batch, restarted, and the scheduler sweep', () =
   let port: number
   let server: Server | undefined
   const serverEnv = () => ({
-    DATABASE_URL: url, PORT: String(port), PUBLIC_URL: `http://localhost:${port}`, DESK_DEMO: '0', INBOUND_SECRET: secret,
+    DATABASE_URL: url,
+    PORT: String(port),
+    PUBLIC_URL: `http://localhost:${port}`,
+    DESK_DEMO: '0',
+    INBOUND_SECRET: secret,
     // The test runs the ticks itself, with a threshold of its choosing.
     SCHEDULER_INTERVAL_SECONDS: '0',
   })
@@ -57,7 +61,12 @@ describe('the server killed mid-batch, restarted, and the scheduler sweep', () =
     const deliveries: Delivery[] = []
     for (let i = 0; i < MESSAGES; i++) {
       const messageId = i % 10 === 9 ? deliveries[i - 1]!.messageId : `kill-${i}-${Date.now()}@customer.test`
-      const raw = buildEml({ to: `escalations@${org.slug}.test`, from: `Customer ${i} <c${i}@customer.test>`, subject: `Complaint ${i}`, messageId })
+      const raw = buildEml({
+        to: `escalations@${org.slug}.test`,
+        from: `Customer ${i} <c${i}@customer.test>`,
+        subject: `Complaint ${i}`,
+        messageId,
+      })
       deliveries.push({ messageId, raw, retries: i % 3 === 0 })
     }
     let answered = 0
@@ -66,7 +75,9 @@ describe('the server killed mid-batch, restarted, and the scheduler sweep', () =
     async function deliver(d: Delivery) {
       for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
         const response = await fetch(`http://127.0.0.1:${port}/inbound/raw`, {
-          method: 'POST', headers: { 'content-type': 'message/rfc822', ...signRaw(secret, d.raw) }, body: d.raw as Uint8Array<ArrayBuffer>,
+          method: 'POST',
+          headers: { 'content-type': 'message/rfc822', ...signRaw(secret, d.raw) },
+          body: d.raw as Uint8Array<ArrayBuffer>,
         }).catch(() => null)
         if (response?.ok) {
           d.answer = await response.json()
@@ -79,7 +90,9 @@ describe('the server killed mid-batch, restarted, and the scheduler sweep', () =
       }
     }
     const queue = [...deliveries]
-    const sender = async () => { for (let d = queue.shift(); d; d = queue.shift()) await deliver(d) }
+    const sender = async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) await deliver(d)
+    }
     const killAndRestart = async () => {
       while (answered < MESSAGES / 4) await sleep(2)
       killedAt = answered
@@ -93,11 +106,25 @@ describe('the server killed mid-batch, restarted, and the scheduler sweep', () =
     expect(killedAt).toBeGreaterThan(0)
 
     type RawRow = { id: string; status: string; messageId: string; attempts: number }
-    const rawRows = () => withOrg(db, org.id, (tx) => tx<RawRow[]>`
+    const rawRows = () =>
+      withOrg(
+        db,
+        org.id,
+        (tx) => tx<RawRow[]>`
       select id, status, process_attempts as attempts, substring(convert_from(raw, 'UTF8') from 'Message-ID: <([^>]+)>') as "messageId"
-      from inbound_raw`)
-    const filedIds = async () => new Set((await withOrg(db, org.id, (tx) => tx<{ messageId: string }[]>`
-      select message_id as "messageId" from messages where direction = 'inbound'`)).map((m) => m.messageId))
+      from inbound_raw`,
+      )
+    const filedIds = async () =>
+      new Set(
+        (
+          await withOrg(
+            db,
+            org.id,
+            (tx) => tx<{ messageId: string }[]>`
+      select message_id as "messageId" from messages where direction = 'inbound'`,
+          )
+        ).map((m) => m.messageId),
+      )
 
     // What the kill left: rows stored and never processed, and among them messages no retry
     // will ever bring (their sender gave up), kept but on no case.
@@ -114,8 +141,14 @@ describe('the server killed mid-batch, restarted, and the scheduler sweep', () =
     let swept = 0
     try {
       for (;;) {
-        const ticks = await Promise.all(pools.map((pool) =>
-          runScheduledTick({ db: pool, env, handlers: jobHandlers({ mailer: createDevMailer(pool) }), log: () => {} }, { orgIds: [org.id], strandedAfterMs: 0 })))
+        const ticks = await Promise.all(
+          pools.map((pool) =>
+            runScheduledTick(
+              { db: pool, env, handlers: jobHandlers({ mailer: createDevMailer(pool) }), log: () => {} },
+              { orgIds: [org.id], strandedAfterMs: 0 },
+            ),
+          ),
+        )
         const claimed = ticks.reduce((n, t) => n + t.recovered.claimed, 0)
         swept += claimed
         if (claimed === 0) break
@@ -136,25 +169,36 @@ describe('the server killed mid-batch, restarted, and the scheduler sweep', () =
 
     // Every stored message is on exactly one case now, including the ones nobody would resend;
     // an acknowledged one is on the case its 2xx named.
-    const messages = await withOrg(db, org.id, (tx) => tx<{ messageId: string; label: string; n: number }[]>`
+    const messages = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ messageId: string; label: string; n: number }[]>`
       select m.message_id as "messageId", 'ESC-' || c.number as label, count(*) over (partition by m.message_id)::int as n
-      from messages m join cases c on c.id = m.case_id where m.direction = 'inbound'`)
+      from messages m join cases c on c.id = m.case_id where m.direction = 'inbound'`,
+    )
     const stored = new Set(after.map((r) => r.messageId))
     expect(messages.filter((m) => m.n !== 1)).toEqual([])
     expect(new Set(messages.map((m) => m.messageId))).toEqual(stored)
     const filed = new Map(messages.map((m) => [m.messageId, m.label]))
-    for (const d of deliveries.filter((x) => x.answer)) expect({ id: d.messageId, label: filed.get(d.messageId) }).toEqual({ id: d.messageId, label: d.answer!.case })
+    for (const d of deliveries.filter((x) => x.answer))
+      expect({ id: d.messageId, label: filed.get(d.messageId) }).toEqual({ id: d.messageId, label: d.answer!.case })
     for (const id of lostWithoutSweep) expect(filed.has(id)).toBe(true)
 
-    const [counts] = await withOrg(db, org.id, (tx) => tx<{ cases: number; created: number; draftJobs: number; casesWithOneDraftJob: number }[]>`
+    const [counts] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ cases: number; created: number; draftJobs: number; casesWithOneDraftJob: number }[]>`
       select (select count(*)::int from cases) as cases,
              (select count(*)::int from audit_events where action = 'case.create') as created,
              (select count(*)::int from jobs where kind = 'draft') as "draftJobs",
-             (select count(distinct payload->>'caseId')::int from jobs where kind = 'draft') as "casesWithOneDraftJob"`)
+             (select count(distinct payload->>'caseId')::int from jobs where kind = 'draft') as "casesWithOneDraftJob"`,
+    )
     expect(counts).toEqual({ cases: stored.size, created: stored.size, draftJobs: stored.size, casesWithOneDraftJob: stored.size })
     expect(server!.child.exitCode).toBeNull()
-    console.info(`fault/kill-server: ${MESSAGES} deliveries from ${SENDERS} senders, SIGKILL after ${killedAt} answers; ` +
-      `${before.length} raw rows stored, ${stranded.length} stranded 'received' (${lostWithoutSweep.length} messages on no case), ` +
-      `${swept} swept; ${stored.size} cases`)
+    console.info(
+      `fault/kill-server: ${MESSAGES} deliveries from ${SENDERS} senders, SIGKILL after ${killedAt} answers; ` +
+        `${before.length} raw rows stored, ${stranded.length} stranded 'received' (${lostWithoutSweep.length} messages on no case), ` +
+        `${swept} swept; ${stored.size} cases`,
+    )
   })
 })

@@ -16,7 +16,12 @@ import { seedOrg, testDb } from '../support/db.ts'
 const rebound = 'http://rebind.attacker.test:18787'
 
 /** One raw HTTP/1.1 request with the Host header as given, the way a browser sends it. */
-function rawGet(port: number, host: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function rawGet(
+  port: number,
+  host: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', headers: { host, accept: 'text/html', ...headers } }, (res) => {
       let body = ''
@@ -35,11 +40,16 @@ describe('the Host header', () => {
   beforeAll(async () => {
     db = testDb()
     org = await seedOrg(db)
-    await createDevMailer(db).send({ orgId: org.id, to: 'held@example.test', subject: 'Held sign-in link', text: 'http://localhost:8787/sign-in/confirm?token=secret' })
+    await createDevMailer(db).send({
+      orgId: org.id,
+      to: 'held@example.test',
+      subject: 'Held sign-in link',
+      text: 'http://localhost:8787/sign-in/confirm?token=secret',
+    })
   })
   afterAll(() => db.end())
 
-  it('refuses the review\'s rebinding probe before routing: mailbox, sign-in and confirm answer 421 with a one-line reason', async () => {
+  it("refuses the review's rebinding probe before routing: mailbox, sign-in and confirm answer 421 with a one-line reason", async () => {
     const app = createTestApp(db)
     const mailbox = await app.request(`${rebound}/dev/mailbox`, { headers: { accept: 'text/html' } })
     expect(mailbox.status).toBe(421)
@@ -56,22 +66,34 @@ describe('the Host header', () => {
     expect((await app.request('/dev/mailbox', { headers: { accept: 'text/html' } })).status).toBe(200)
   })
 
-  it('answers for loopback names on any port and for the public URL\'s host', async () => {
+  it("answers for loopback names on any port and for the public URL's host", async () => {
     const local = createTestApp(db)
-    for (const origin of ['http://localhost', 'http://localhost:3000', 'http://127.0.0.1:18787', 'http://[::1]:8787', 'http://LOCALHOST:8787']) {
+    for (const origin of [
+      'http://localhost',
+      'http://localhost:3000',
+      'http://127.0.0.1:18787',
+      'http://[::1]:8787',
+      'http://LOCALHOST:8787',
+    ]) {
       const res = await local.request(`${origin}/sign-in`, { headers: { accept: 'text/html' } })
       expect({ origin, status: res.status }).toEqual({ origin, status: 200 })
     }
     const deployed = createTestApp(db, { env: testEnv({ PUBLIC_URL: 'https://desk.example.com' }) })
     expect((await deployed.request('https://desk.example.com/sign-in', { headers: { accept: 'text/html' } })).status).toBe(200)
-    for (const origin of ['https://desk.example.com.attacker.test', 'https://evil.desk.example.com', 'http://10.0.0.5:8787', 'http://localhost.attacker.test']) {
+    for (const origin of [
+      'https://desk.example.com.attacker.test',
+      'https://evil.desk.example.com',
+      'http://10.0.0.5:8787',
+      'http://localhost.attacker.test',
+    ]) {
       expect({ origin, status: (await deployed.request(`${origin}/sign-in`)).status }).toEqual({ origin, status: 421 })
     }
   })
 
   it('behind a trusted proxy checks X-Forwarded-Host (the proxy may talk to the desk on a loopback name)', async () => {
     const proxied = createTestApp(db, { env: testEnv({ PUBLIC_URL: 'https://desk.example.com', TRUST_PROXY: '1' }) })
-    const via = (forwarded: string) => proxied.request('http://127.0.0.1:8787/sign-in', { headers: { accept: 'text/html', 'x-forwarded-host': forwarded } })
+    const via = (forwarded: string) =>
+      proxied.request('http://127.0.0.1:8787/sign-in', { headers: { accept: 'text/html', 'x-forwarded-host': forwarded } })
     expect((await via('desk.example.com')).status).toBe(200)
     expect((await via('rebind.attacker.test:18787')).status).toBe(421)
     expect((await via('rebind.attacker.test, desk.example.com')).status).toBe(200) // the proxy's own entry is the last
@@ -83,13 +105,15 @@ describe('the Host header', () => {
   })
 
   it('leaves health checks, webhooks and static files to their own checks (probes call them by IP)', async () => {
-    const app = createTestApp(db, { env: testEnv({ PUBLIC_URL: 'https://desk.example.com', INBOUND_SECRET: 'an-inbound-secret-for-this-test' }) })
+    const app = createTestApp(db, {
+      env: testEnv({ PUBLIC_URL: 'https://desk.example.com', INBOUND_SECRET: 'an-inbound-secret-for-this-test' }),
+    })
     expect((await app.request('http://10.1.2.3:8787/healthz')).status).toBe(200)
     expect((await app.request('http://10.1.2.3:8787/static/htmx.min.js')).status).toBe(200)
     expect((await app.request('http://10.1.2.3:8787/inbound/raw', { method: 'POST', body: 'x' })).status).toBe(401) // unsigned
   })
 
-  it('on a real socket: a rebound Host gets 421, the desk\'s own gets the page', async () => {
+  it("on a real socket: a rebound Host gets 421, the desk's own gets the page", async () => {
     const app = createTestApp(db)
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
     await new Promise<void>((resolve) => server.once('listening', () => resolve()))
@@ -108,20 +132,27 @@ describe('the Host header', () => {
 
   it('the dev mailbox also looks at the request: a caller that is not on this machine gets 404', async () => {
     const app = createTestApp(db)
-    const from = (remoteAddress: string) => app.request('/dev/mailbox', { headers: { accept: 'text/html' } }, { incoming: { socket: { remoteAddress } } })
+    const from = (remoteAddress: string) =>
+      app.request('/dev/mailbox', { headers: { accept: 'text/html' } }, { incoming: { socket: { remoteAddress } } })
     expect((await from('127.0.0.1')).status).toBe(200)
     expect((await from('::1')).status).toBe(200)
     expect((await from('::ffff:127.0.0.1')).status).toBe(200)
     expect((await from('192.0.2.5')).status).toBe(404)
     // The sign-in page offers the mailbox link only where the mailbox opens.
-    const page = await app.request('/sign-in', { headers: { accept: 'text/html' } }, { incoming: { socket: { remoteAddress: '192.0.2.5' } } })
+    const page = await app.request(
+      '/sign-in',
+      { headers: { accept: 'text/html' } },
+      { incoming: { socket: { remoteAddress: '192.0.2.5' } } },
+    )
     expect(await page.text()).not.toContain('/dev/mailbox')
   })
 })
 
 describe('static files', () => {
   let db: Db
-  beforeAll(() => { db = testDb(1) })
+  beforeAll(() => {
+    db = testDb(1)
+  })
   afterAll(() => db.end())
 
   it('answers 404, not 500, for names an object inherits', async () => {

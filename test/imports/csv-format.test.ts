@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import {
-  accountHeaderAliases, caseColumnProblems, caseFields, caseHeaderAliases, guessCaseColumns, mapAccountHeaders, mapCaseRecord, mapHeaders,
-  normaliseHeader, recordToFields, type CaseField,
+  accountHeaderAliases,
+  caseColumnProblems,
+  caseFields,
+  caseHeaderAliases,
+  guessCaseColumns,
+  mapAccountHeaders,
+  mapCaseRecord,
+  mapHeaders,
+  normaliseHeader,
+  recordToFields,
+  type CaseField,
 } from '../../src/imports/csv-columns.ts'
 import { CsvReadError, readCsv, type CsvRecord } from '../../src/imports/csv-reader.ts'
 import { parseAccountRow, parseCaseRow } from '../../src/imports/csv-rows.ts'
@@ -45,7 +54,17 @@ const caseRow = (fields: Partial<Record<CaseField, string>>, options?: { timezon
 
 describe('header mapping', () => {
   it('recognises aliases whatever their case, spacing and punctuation', () => {
-    const result = mapHeaders(['Customer Name', 'E-mail', 'Subject', 'Description', 'Priority', 'BBB ID', 'Date Received', 'Favourite colour', ''])
+    const result = mapHeaders([
+      'Customer Name',
+      'E-mail',
+      'Subject',
+      'Description',
+      'Priority',
+      'BBB ID',
+      'Date Received',
+      'Favourite colour',
+      '',
+    ])
     expect(result).toEqual({
       ok: true,
       columns: ['customerName', 'customerEmail', 'subject', 'summary', 'severity', 'externalRef', 'receivedAt', null, null],
@@ -81,24 +100,34 @@ describe('header mapping', () => {
   })
 
   it('never refuses two columns with one meaning: the first reads as it, the later is kept (the preview lets the person choose)', () => {
-    expect(mapHeaders(['email', 'Customer Email', 'subject'])).toEqual({ ok: true, columns: ['customerEmail', null, 'subject'], unknown: ['Customer Email'] })
+    expect(mapHeaders(['email', 'Customer Email', 'subject'])).toEqual({
+      ok: true,
+      columns: ['customerEmail', null, 'subject'],
+      unknown: ['Customer Email'],
+    })
     // Two text columns both fill the summary, joined: "Details" and "Notes" in one team's tracker.
     expect(guessCaseColumns(['Customer', 'Details', 'Notes'])).toEqual(['customerName', 'summary', 'summary'])
-    expect(mapCaseRecord(['Ana', 'Charged twice', 'Called back'], ['Customer', 'Details', 'Notes'], ['customerName', 'summary', 'summary']).fields.summary)
-      .toBe('Charged twice\n\nNotes: Called back')
+    expect(
+      mapCaseRecord(['Ana', 'Charged twice', 'Called back'], ['Customer', 'Details', 'Notes'], ['customerName', 'summary', 'summary'])
+        .fields.summary,
+    ).toBe('Charged twice\n\nNotes: Called back')
     // A person's choice of "the same field twice" is named as the problem it is.
-    expect(caseColumnProblems(['email', 'Customer Email', 'subject'], ['customerEmail', 'customerEmail', 'subject']))
-      .toEqual(['columns "email" and "Customer Email" are both read as customer email; keep one (the other can be kept as a case field)'])
+    expect(caseColumnProblems(['email', 'Customer Email', 'subject'], ['customerEmail', 'customerEmail', 'subject'])).toEqual([
+      'columns "email" and "Customer Email" are both read as customer email; keep one (the other can be kept as a case field)',
+    ])
   })
 
   it('reads the headers real exports use', () => {
-    expect(guessCaseColumns(['Ticket #', 'Issue Summary', 'Company', 'Requester', 'Requester email', 'Assignee', 'Via', 'Created at', 'Tags']))
-      .toEqual(['externalRef', 'subject', 'account', 'customerName', 'customerEmail', 'owner', 'source', 'receivedAt', 'keep'])
+    expect(
+      guessCaseColumns(['Ticket #', 'Issue Summary', 'Company', 'Requester', 'Requester email', 'Assignee', 'Via', 'Created at', 'Tags']),
+    ).toEqual(['externalRef', 'subject', 'account', 'customerName', 'customerEmail', 'owner', 'source', 'receivedAt', 'keep'])
   })
 
   it('maps account sheets and requires a domain', () => {
     expect(mapAccountHeaders(['Website', 'Company', 'ARR', 'Health Score', 'Tier'])).toEqual({
-      ok: true, columns: ['domain', 'name', 'annualRevenue', 'health', 'plan'], unknown: [],
+      ok: true,
+      columns: ['domain', 'name', 'annualRevenue', 'health', 'plan'],
+      unknown: [],
     })
     const missing = mapAccountHeaders(['Company', 'ARR'])
     expect(!missing.ok && missing.reason).toMatch(/domain.*website/)
@@ -107,31 +136,61 @@ describe('header mapping', () => {
 
 describe('case rows', () => {
   it.each([
-    ['SEV-2', 'SEV-2'], ['sev2', 'SEV-2'], ['Sev 1', 'SEV-1'], ['2', 'SEV-2'], ['P1', 'SEV-1'],
-    ['critical', 'SEV-1'], ['Urgent', 'SEV-1'], ['high', 'SEV-2'], ['Medium', 'SEV-3'], ['normal', 'SEV-3'],
-    ['low', 'SEV-4'], ['4', 'SEV-4'], ['', null],
+    ['SEV-2', 'SEV-2'],
+    ['sev2', 'SEV-2'],
+    ['Sev 1', 'SEV-1'],
+    ['2', 'SEV-2'],
+    ['P1', 'SEV-1'],
+    ['critical', 'SEV-1'],
+    ['Urgent', 'SEV-1'],
+    ['high', 'SEV-2'],
+    ['Medium', 'SEV-3'],
+    ['normal', 'SEV-3'],
+    ['low', 'SEV-4'],
+    ['4', 'SEV-4'],
+    ['', null],
   ])('reads severity %j as %j', (cell, severity) => {
     const result = caseRow({ customerEmail: 'a@example.com', subject: 'x', severity: cell })
     expect(result.ok && result.row.severity).toBe(severity)
   })
 
   it.each([
-    ['Lawyer letter', 'lawyer'], ['Attorney letter', 'lawyer'], ['Legal', 'lawyer'], ['Letter from counsel', 'lawyer'], ['Cease and desist', 'lawyer'],
-    ['State Attorney General', 'regulator'], ['CFPB complaint', 'regulator'], ['BBB complaint', 'bbb'], ['CEO email', 'ceo_inbox'],
-    ['Forwarded by the COO', 'ceo_inbox'], ['Twitter/X', 'social'], ['Trustpilot review', 'social'], ['Web form', 'form'], ['Phone call', 'direct'],
-    ['Mail', 'direct'], ['Voice', 'direct'], ['', 'csv'],
+    ['Lawyer letter', 'lawyer'],
+    ['Attorney letter', 'lawyer'],
+    ['Legal', 'lawyer'],
+    ['Letter from counsel', 'lawyer'],
+    ['Cease and desist', 'lawyer'],
+    ['State Attorney General', 'regulator'],
+    ['CFPB complaint', 'regulator'],
+    ['BBB complaint', 'bbb'],
+    ['CEO email', 'ceo_inbox'],
+    ['Forwarded by the COO', 'ceo_inbox'],
+    ['Twitter/X', 'social'],
+    ['Trustpilot review', 'social'],
+    ['Web form', 'form'],
+    ['Phone call', 'direct'],
+    ['Mail', 'direct'],
+    ['Voice', 'direct'],
+    ['', 'csv'],
   ])('reads the source %j as %j', (cell, source) => {
     const result = caseRow({ customerEmail: 'a@example.com', subject: 'x', source: cell })
     expect(result.ok && result.row.source).toBe(source)
   })
 
-  it.each([['P1 - Critical', 'SEV-1'], ['Sev 2 (major)', 'SEV-2'], ['High priority', 'SEV-2']])('reads the priority %j as %j', (cell, severity) => {
+  it.each([
+    ['P1 - Critical', 'SEV-1'],
+    ['Sev 2 (major)', 'SEV-2'],
+    ['High priority', 'SEV-2'],
+  ])('reads the priority %j as %j', (cell, severity) => {
     const result = caseRow({ customerEmail: 'a@example.com', subject: 'x', severity: cell })
     expect(result.ok && result.row.severity).toBe(severity)
   })
 
   it('reads numeric dates day first for a file written that way, and a cell that can only be day first either way', () => {
-    const dmy = parseCaseRow({ ...emptyCase, customerEmail: 'a@example.com', subject: 'x', receivedAt: '03/04/2025' }, 2, { timezone: 'UTC', dateOrder: 'dmy' })
+    const dmy = parseCaseRow({ ...emptyCase, customerEmail: 'a@example.com', subject: 'x', receivedAt: '03/04/2025' }, 2, {
+      timezone: 'UTC',
+      dateOrder: 'dmy',
+    })
     expect(dmy.ok && dmy.row.receivedAt?.toISOString()).toBe('2025-04-03T00:00:00.000Z')
     const mdy = caseRow({ customerEmail: 'a@example.com', subject: 'x', receivedAt: '03/04/2025' })
     expect(mdy.ok && mdy.row.receivedAt?.toISOString()).toBe('2025-03-04T00:00:00.000Z')
@@ -139,7 +198,9 @@ describe('case rows', () => {
 
   it('refuses an unknown severity with the accepted forms', () => {
     expect(caseRow({ customerEmail: 'a@example.com', subject: 'x', severity: 'meh' })).toEqual({
-      ok: false, line: 2, errors: [expect.stringMatching(/^severity: unknown severity "meh" \(use SEV-1\.\.SEV-4/)],
+      ok: false,
+      line: 2,
+      errors: [expect.stringMatching(/^severity: unknown severity "meh" \(use SEV-1\.\.SEV-4/)],
     })
   })
 
@@ -168,15 +229,27 @@ describe('case rows', () => {
 
   it('normalises a full row and fills the defaults', () => {
     const result = caseRow({
-      customerEmail: '  "Jane Doe" <JANE@Example.COM> ', summary: 'My order never arrived.\nSecond line.',
-      source: 'Better Business Bureau', externalRef: ' 12345678 ', owner: 'Agent@Example.com', status: 'In Progress',
+      customerEmail: '  "Jane Doe" <JANE@Example.COM> ',
+      summary: 'My order never arrived.\nSecond line.',
+      source: 'Better Business Bureau',
+      externalRef: ' 12345678 ',
+      owner: 'Agent@Example.com',
+      status: 'In Progress',
     })
     expect(result).toEqual({
       ok: true,
       row: {
-        customerName: 'Jane Doe', customerEmail: 'jane@example.com', subject: 'My order never arrived.',
-        summary: 'My order never arrived.\nSecond line.', source: 'bbb', severity: null, externalRef: '12345678',
-        receivedAt: null, account: null, owner: 'Agent@Example.com', status: 'in_progress',
+        customerName: 'Jane Doe',
+        customerEmail: 'jane@example.com',
+        subject: 'My order never arrived.',
+        summary: 'My order never arrived.\nSecond line.',
+        source: 'bbb',
+        severity: null,
+        externalRef: '12345678',
+        receivedAt: null,
+        account: null,
+        owner: 'Agent@Example.com',
+        status: 'in_progress',
       },
     })
     const csvDefault = caseRow({ customerName: 'Sam', subject: 'Hello' })
@@ -193,7 +266,9 @@ describe('case rows', () => {
       expect.stringMatching(/^status: unknown status "archived\?"/),
     ])
     expect(caseRow({ severity: 'high' })).toEqual({
-      ok: false, line: 2, errors: ['needs a customer email or name', 'needs a subject or a summary'],
+      ok: false,
+      line: 2,
+      errors: ['needs a customer email or name', 'needs a subject or a summary'],
     })
   })
 
@@ -210,15 +285,27 @@ describe('account rows', () => {
     parseAccountRow({ domain: '', name: '', plan: '', annualRevenue: '', health: '', ...fields }, 5)
 
   it.each([
-    ['$120,000', 120000], ['120000', 120000], ['120k', 120000], ['1.2M', 1200000], ['USD 5,000.50', 5000.5], ['', null],
+    ['$120,000', 120000],
+    ['120000', 120000],
+    ['120k', 120000],
+    ['1.2M', 1200000],
+    ['USD 5,000.50', 5000.5],
+    ['', null],
   ])('reads revenue %j', (cell, value) => {
     const result = account({ domain: 'acme.com', annualRevenue: cell })
     expect(result.ok && result.row.annualRevenue).toBe(value)
   })
 
   it.each([
-    ['green', 'green', null], ['Good', 'green', null], ['at risk', 'amber', null], ['Amber', 'amber', null],
-    ['poor', 'red', null], ['RED', 'red', null], ['85', 'green', 85], ['55%', 'amber', 55], ['12', 'red', 12],
+    ['green', 'green', null],
+    ['Good', 'green', null],
+    ['at risk', 'amber', null],
+    ['Amber', 'amber', null],
+    ['poor', 'red', null],
+    ['RED', 'red', null],
+    ['85', 'green', 85],
+    ['55%', 'amber', 55],
+    ['12', 'red', 12],
   ])('reads health %j', (cell, band, score) => {
     const result = account({ domain: 'acme.com', health: cell })
     expect(result.ok && [result.row.health, result.row.healthScore]).toEqual([band, score])
@@ -227,7 +314,8 @@ describe('account rows', () => {
   it('normalises domains and reports bad cells with the line', () => {
     const result = account({ domain: 'https://www.Acme.COM/about', name: 'Acme', plan: 'Enterprise' })
     expect(result).toEqual({
-      ok: true, row: { domain: 'acme.com', name: 'Acme', plan: 'Enterprise', annualRevenue: null, health: null, healthScore: null },
+      ok: true,
+      row: { domain: 'acme.com', name: 'Acme', plan: 'Enterprise', annualRevenue: null, health: null, healthScore: null },
     })
     expect(account({ domain: 'jane@acme.co.uk' }).ok && 'ok').toBe('ok')
     expect(account({ domain: '', annualRevenue: 'lots', health: '140' })).toEqual({
@@ -243,13 +331,10 @@ describe('account rows', () => {
 })
 
 describe('formula injection', () => {
-  it.each(['=1+2', '+1+2', '-1+2', '@SUM(A1)', '\tcmd', '\rcmd', '\0x', '=HYPERLINK("http://evil","click")'])(
-    'neutralises %j',
-    (value) => {
-      expect(neutraliseCell(value)).toBe(`'${value}`)
-      expect(restoreCell(neutraliseCell(value))).toBe(value)
-    },
-  )
+  it.each(['=1+2', '+1+2', '-1+2', '@SUM(A1)', '\tcmd', '\rcmd', '\0x', '=HYPERLINK("http://evil","click")'])('neutralises %j', (value) => {
+    expect(neutraliseCell(value)).toBe(`'${value}`)
+    expect(restoreCell(neutraliseCell(value))).toBe(value)
+  })
 
   it('leaves plain numbers and ordinary text alone', () => {
     for (const value of ['-12.5', '+3', '1e6', '42', 'Jane', "O'Brien", ' =not at start', '']) {
@@ -284,12 +369,35 @@ describe('formula injection', () => {
   it('leaves no cell a spreadsheet would run, however it splits the export (, ; or tab)', () => {
     const payloads = [
       // The security review's, then the ones its probe found already handled.
-      'Totals;=1+1', 'a;+cmd|x!A0', 'a\t=1+1',
-      "=cmd|' /C calc'!A0", '+1+1', "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", '=HYPERLINK("http://evil.test","Open")',
-      '\t=1+1', '\r=1+1', ' =1+1', '\u00a0=1+1', "'=already", '-12.5',
+      'Totals;=1+1',
+      'a;+cmd|x!A0',
+      'a\t=1+1',
+      "=cmd|' /C calc'!A0",
+      '+1+1',
+      "-2+3+cmd|' /C calc'!A0",
+      "@SUM(1+1)*cmd|' /C calc'!A0",
+      '=HYPERLINK("http://evil.test","Open")',
+      '\t=1+1',
+      '\r=1+1',
+      ' =1+1',
+      '\u00a0=1+1',
+      "'=already",
+      '-12.5',
       // Line breaks end a record for a reader that is out of step with the quotes; quotes after a
       // separator open a quoted cell there.
-      'a\n-2+3', 'a\r\n@SUM(A1)', 'a\r=1', 'a;"=1+1"', 'a;""=1', 'a;\'=1', 'a;;=1', 'a\t\t+1', 'x,=1', 'a;\t=1', 'a\n\t=1', '"=1', 'a,"=1',
+      'a\n-2+3',
+      'a\r\n@SUM(A1)',
+      'a\r=1',
+      'a;"=1+1"',
+      'a;""=1',
+      "a;'=1",
+      'a;;=1',
+      'a\t\t+1',
+      'x,=1',
+      'a;\t=1',
+      'a\n\t=1',
+      '"=1',
+      'a,"=1',
     ]
     // Each payload in the middle, first and last column. Not -12.5 first: a plain number stays a
     // number by design, and read on ; its line would be the cell `-12.5,x`, which calls nothing
@@ -316,9 +424,20 @@ describe('formula injection', () => {
 describe('reading CSV', () => {
   it('drops a BOM and numbers records by the line they start on, multi-line cells included', async () => {
     for (const eol of ['\n', '\r\n']) {
-      const text = ['\uFEFFemail,subject,summary', 'a@example.com,One,"first', 'second', 'third"', '', 'b@example.com,Two,"x ""quoted"" y"', 'c@example.com,Three,z'].join(eol)
+      const text = [
+        '\uFEFFemail,subject,summary',
+        'a@example.com,One,"first',
+        'second',
+        'third"',
+        '',
+        'b@example.com,Two,"x ""quoted"" y"',
+        'c@example.com,Three,z',
+      ].join(eol)
       const records = await readAll(text, 5)
-      expect(records.map((r) => r.line), JSON.stringify(eol)).toEqual([1, 2, 6, 7])
+      expect(
+        records.map((r) => r.line),
+        JSON.stringify(eol),
+      ).toEqual([1, 2, 6, 7])
       expect(records[0]!.record).toEqual(['email', 'subject', 'summary'])
       expect(records[1]!.record[2]).toBe(['first', 'second', 'third'].join(eol))
       expect(records[2]!.record[2]).toBe('x "quoted" y')
@@ -360,7 +479,11 @@ describe('reading CSV', () => {
   })
 
   it('refuses text that is not UTF-8 instead of mangling it', async () => {
-    const latin1 = Buffer.concat([Buffer.from('name,subject\r\n'), Buffer.from([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72]), Buffer.from(',x\r\n')])
+    const latin1 = Buffer.concat([
+      Buffer.from('name,subject\r\n'),
+      Buffer.from([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72]),
+      Buffer.from(',x\r\n'),
+    ])
     await expect(readAll(latin1)).rejects.toMatchObject({ name: 'CsvReadError', code: 'NOT_UTF8' })
   })
 
@@ -378,7 +501,10 @@ describe('reading CSV', () => {
       const rows = Array.from({ length: 1 + Math.floor(random() * 40) }, () => Array.from({ length: width }, cell))
       const text = rows.map((row) => csvLine(row)).join('')
       const records = await readAll(text, 1 + Math.floor(random() * 50))
-      expect(records.map((r) => r.record.map(restoreCell)), `round ${round}`).toEqual(rows)
+      expect(
+        records.map((r) => r.record.map(restoreCell)),
+        `round ${round}`,
+      ).toEqual(rows)
     }
   })
 
@@ -392,7 +518,13 @@ describe('reading CSV', () => {
       while (produced < total) {
         let chunk = ''
         for (let i = 0; i < 200 && produced < total; i++, produced++) {
-          chunk += csvLine([`user${produced}@example.com`, `Complaint ${produced}`, `Line one\nline "two" of ${produced}`, 'high', '2025-03-07 16:30'])
+          chunk += csvLine([
+            `user${produced}@example.com`,
+            `Complaint ${produced}`,
+            `Line one\nline "two" of ${produced}`,
+            'high',
+            '2025-03-07 16:30',
+          ])
         }
         yield chunk
       }

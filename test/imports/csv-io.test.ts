@@ -9,7 +9,10 @@ import { seedOrg, testDb } from '../support/db.ts'
 import { spreadsheetCells, wouldRun } from '../support/spreadsheet.ts'
 
 const actor = { kind: 'system' as const, id: 'test' }
-const source = (text: string) => () => (async function* () { yield Buffer.from(text) })()
+const source = (text: string) => () =>
+  (async function* () {
+    yield Buffer.from(text)
+  })()
 
 async function exportText(db: Db, org: Org) {
   return withOrg(db, org.id, async (tx) => {
@@ -34,7 +37,9 @@ const sheet = [
 
 describe('CSV import and export', () => {
   let db: Db
-  beforeAll(() => { db = testDb(4) })
+  beforeAll(() => {
+    db = testDb(4)
+  })
   afterAll(() => db.end())
 
   it('round trip: import → export keeps every field, and the export imports back identically', async () => {
@@ -46,10 +51,48 @@ describe('CSV import and export', () => {
     expect(exported.startsWith('\uFEFF')).toBe(true)
     const [header, ...rows] = await records(exported)
     const col = (name: string) => header!.indexOf(name)
-    expect(rows.map((r) => [r[col('Customer name')], r[col('Customer email')], r[col('Subject')], r[col('Summary')], r[col('Source')], r[col('Severity')], r[col('External reference')], r[col('Received')]])).toEqual([
-      ['Ana Lima', 'ana@bigco.test', 'Billing error', 'Charged twice,\nstill waiting', 'bbb', 'SEV-2', 'BBB-1001', '2026-11-02T10:00:00.000Z'],
-      ['Bo Chen', 'bo@small.test', "'=HYPERLINK(\"http://evil.test\")", "'+1 555 0100 call me", 'direct', 'SEV-3', '', '2026-11-03T08:30:00.000Z'],
-      ["O'Neil, Pat", 'pat@bigco.test', "'@channel outage", "'-12 days of downtime", 'lawyer', 'SEV-1', 'MATTER-77', '2026-11-04T12:00:00.000Z'],
+    expect(
+      rows.map((r) => [
+        r[col('Customer name')],
+        r[col('Customer email')],
+        r[col('Subject')],
+        r[col('Summary')],
+        r[col('Source')],
+        r[col('Severity')],
+        r[col('External reference')],
+        r[col('Received')],
+      ]),
+    ).toEqual([
+      [
+        'Ana Lima',
+        'ana@bigco.test',
+        'Billing error',
+        'Charged twice,\nstill waiting',
+        'bbb',
+        'SEV-2',
+        'BBB-1001',
+        '2026-11-02T10:00:00.000Z',
+      ],
+      [
+        'Bo Chen',
+        'bo@small.test',
+        '\'=HYPERLINK("http://evil.test")',
+        "'+1 555 0100 call me",
+        'direct',
+        'SEV-3',
+        '',
+        '2026-11-03T08:30:00.000Z',
+      ],
+      [
+        "O'Neil, Pat",
+        'pat@bigco.test',
+        "'@channel outage",
+        "'-12 days of downtime",
+        'lawyer',
+        'SEV-1',
+        'MATTER-77',
+        '2026-11-04T12:00:00.000Z',
+      ],
     ])
 
     // Another org imports the export and exports the same log (apart from its own case numbers).
@@ -78,7 +121,11 @@ describe('CSV import and export', () => {
     ].join('\r\n')
     expect(await importCases(db, org, source(hostile), { actor })).toMatchObject({ ok: true, created: payloads.length })
     const exported = await exportText(db, org)
-    const runnable = [',', ';', '\t'].flatMap((separator) => spreadsheetCells(exported, separator).filter(wouldRun).map((cell) => `${JSON.stringify(separator)}: ${JSON.stringify(cell)}`))
+    const runnable = [',', ';', '\t'].flatMap((separator) =>
+      spreadsheetCells(exported, separator)
+        .filter(wouldRun)
+        .map((cell) => `${JSON.stringify(separator)}: ${JSON.stringify(cell)}`),
+    )
     expect(runnable).toEqual([])
     // And the export still reads back to exactly what was imported.
     const other = await seedOrg(db)
@@ -105,7 +152,9 @@ describe('CSV import and export', () => {
     const refused = await importCases(db, org, source(bad), { actor })
     expect(refused.ok).toBe(false)
     expect(refused.reason).toMatch(/1 row has problems; nothing was imported/)
-    expect(refused.errors).toEqual([{ line: 3, errors: expect.arrayContaining([expect.stringMatching(/email/i), expect.stringMatching(/severity/i)]) }])
+    expect(refused.errors).toEqual([
+      { line: 3, errors: expect.arrayContaining([expect.stringMatching(/email/i), expect.stringMatching(/severity/i)]) },
+    ])
     expect(await exportText(db, org)).not.toMatch(/Good One/)
 
     const partial = await importCases(db, org, source(bad), { actor, allowPartial: true })
@@ -134,9 +183,13 @@ describe('CSV import and export', () => {
     const accounts = 'Domain,Company,Plan,ARR,Health\nbigco.test,BigCo,Enterprise,"$120,000",red\n'
     const report = await importAccounts(db, org, source(accounts), { actor })
     expect(report).toMatchObject({ ok: true, upserted: 1, linkedCases: 2 })
-    const linked = await withOrg(db, org.id, (tx) => tx`
+    const linked = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`
       select c.customer_email, a.plan, a.annual_revenue::float as revenue, a.health
-      from cases c join accounts a on a.id = c.account_id order by c.number`)
+      from cases c join accounts a on a.id = c.account_id order by c.number`,
+    )
     expect(linked).toEqual([
       { customer_email: 'ana@bigco.test', plan: 'Enterprise', revenue: 120000, health: 'red' },
       { customer_email: 'pat@bigco.test', plan: 'Enterprise', revenue: 120000, health: 'red' },

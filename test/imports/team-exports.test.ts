@@ -30,10 +30,11 @@ function formFields(html: string, formId: string): Record<string, string> {
 }
 
 /** The select of the column with this header, and of a word in it. */
-const columnSelect = (html: string, header: string) => new RegExp(`<label for="(col_\\d+)">${header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</label>`).exec(html)?.[1]
+const columnSelect = (html: string, header: string) =>
+  new RegExp(`<label for="(col_\\d+)">${header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</label>`).exec(html)?.[1]
 const valueSelect = (html: string, word: string) => new RegExp(`<label for="(val_\\d+_\\d+)">${word}</label>`).exec(html)?.[1]
 
-describe('a real team\'s spreadsheet survives the import', () => {
+describe("a real team's spreadsheet survives the import", () => {
   let db: Db
   beforeAll(() => {
     db = testDb()
@@ -53,13 +54,24 @@ describe('a real team\'s spreadsheet survives the import', () => {
     const form = new FormData()
     form.set('kind', 'cases')
     form.set('file', new File([new Uint8Array(bytes)], name, { type: 'text/csv' }))
-    const res = await app().request('/import/preview', { method: 'POST', body: form, headers: { origin: sameOrigin, accept: 'text/html', cookie } })
+    const res = await app().request('/import/preview', {
+      method: 'POST',
+      body: form,
+      headers: { origin: sameOrigin, accept: 'text/html', cookie },
+    })
     return { status: res.status, html: await res.text() }
   }
   const post = async (cookie: string, path: string, fields: Record<string, string>, htmx = false) => {
     const res = await app().request(path, {
-      method: 'POST', body: new URLSearchParams(fields).toString(),
-      headers: { origin: sameOrigin, accept: 'text/html', cookie, 'content-type': 'application/x-www-form-urlencoded', ...(htmx ? { 'hx-request': 'true' } : {}) },
+      method: 'POST',
+      body: new URLSearchParams(fields).toString(),
+      headers: {
+        origin: sameOrigin,
+        accept: 'text/html',
+        cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(htmx ? { 'hx-request': 'true' } : {}),
+      },
     })
     return { status: res.status, html: await res.text(), location: res.headers.get('location') }
   }
@@ -73,34 +85,76 @@ describe('a real team\'s spreadsheet survives the import', () => {
     }
     throw new Error('the import never finished')
   }
-  const casesOf = (org: Org) => withOrg(db, org.id, (tx) => tx<{
-    id: string; number: number; externalRef: string | null; subject: string; summary: string; source: string; severity: string; status: string
-    ownerId: string | null; account: string | null; fields: { name: string; value: string }[] | null; openedAt: Date
-    message: string | null; drafts: number; alerts: { status: string; reason: string }[]
-  }[]>`
+  const casesOf = (org: Org) =>
+    withOrg(
+      db,
+      org.id,
+      (tx) => tx<
+        {
+          id: string
+          number: number
+          externalRef: string | null
+          subject: string
+          summary: string
+          source: string
+          severity: string
+          status: string
+          ownerId: string | null
+          account: string | null
+          fields: { name: string; value: string }[] | null
+          openedAt: Date
+          message: string | null
+          drafts: number
+          alerts: { status: string; reason: string }[]
+        }[]
+      >`
     select c.id, c.number, c.external_ref as "externalRef", c.subject, c.summary, c.source, c.severity, c.status, c.owner_id as "ownerId",
            c.customer_account as account, c.import_fields as fields, c.opened_at as "openedAt",
            (select m.text_body from messages m where m.case_id = c.id and m.direction = 'inbound' order by m.created_at limit 1) as message,
            (select count(*)::int from jobs j where j.kind = 'draft' and j.payload->>'caseId' = c.id::text) as drafts,
            coalesce((select json_agg(json_build_object('status', a.status, 'reason', a.reason)) from alerts_sent a where a.case_id = c.id), '[]') as alerts
-    from cases c order by c.number`)
+    from cases c order by c.number`,
+    )
 
   it('Google Sheets tracker: every column read, its words mapped, the row text the first message, SEV-1 without an alert', async () => {
-    const { org, users, cookie } = await team([['Dana Ruiz', 'dana@northwind.test'], ['Sam Patel', 'sam@northwind.test']])
+    const { org, users, cookie } = await team([
+      ['Dana Ruiz', 'dana@northwind.test'],
+      ['Sam Patel', 'sam@northwind.test'],
+    ])
     const preview = await upload(cookie, await fixture('google-sheets-escalation-tracker.csv'), 'Escalations 2025 - March.csv')
     expect(preview.status).toBe(200)
     const { html } = preview
     expect(html).toContain('Separated by commas')
     // Columns: each read as what it is (the two that used to be refused or ignored included).
-    for (const [header, use] of [['Ticket #', 'externalRef'], ['Issue Summary', 'subject'], ['Details', 'summary'], ['Notes', 'summary'],
-      ['Company', 'account'], ['Channel', 'source'], ['Priority', 'severity'], ['Owner', 'owner'], ['Follow-up Date', 'keep']] as const) {
+    for (const [header, use] of [
+      ['Ticket #', 'externalRef'],
+      ['Issue Summary', 'subject'],
+      ['Details', 'summary'],
+      ['Notes', 'summary'],
+      ['Company', 'account'],
+      ['Channel', 'source'],
+      ['Priority', 'severity'],
+      ['Owner', 'owner'],
+      ['Follow-up Date', 'keep'],
+    ] as const) {
       expect(formFields(html, 'import-mapping')[columnSelect(html, header)!], header).toBe(use)
     }
     // Words: as the team writes them.
     const fields = formFields(html, 'import-mapping')
-    for (const [word, meaning] of [['Lawyer letter', 'lawyer'], ['Attorney letter', 'lawyer'], ['Legal', 'lawyer'], ['CEO email', 'ceo_inbox'],
-      ['BBB', 'bbb'], ['Twitter', 'social'], ['P1', 'SEV-1'], ['Critical', 'SEV-1'], ['P4', 'SEV-4'], ['Dana', users['Dana Ruiz']!], ['Sam Patel', users['Sam Patel']!],
-      ['Waiting on customer', 'waiting_customer']] as const) {
+    for (const [word, meaning] of [
+      ['Lawyer letter', 'lawyer'],
+      ['Attorney letter', 'lawyer'],
+      ['Legal', 'lawyer'],
+      ['CEO email', 'ceo_inbox'],
+      ['BBB', 'bbb'],
+      ['Twitter', 'social'],
+      ['P1', 'SEV-1'],
+      ['Critical', 'SEV-1'],
+      ['P4', 'SEV-4'],
+      ['Dana', users['Dana Ruiz']!],
+      ['Sam Patel', users['Sam Patel']!],
+      ['Waiting on customer', 'waiting_customer'],
+    ] as const) {
       expect(fields[valueSelect(html, word)!], word).toBe(meaning)
     }
     // The one row with a Twitter handle for an address is named, with its line.
@@ -110,21 +164,35 @@ describe('a real team\'s spreadsheet survives the import', () => {
     const report = await runToEnd(cookie, { ...fields, allowPartial: '1' })
     expect(report).toContain('Created 7 cases')
     // The import's cases are listed, whatever source their rows named.
-    const listed = [...report.matchAll(/<tr><td><a href="\/cases\/[^"]+">(ESC-\d+)<\/a><\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map((m) => m[3])
+    const listed = [...report.matchAll(/<tr><td><a href="\/cases\/[^"]+">(ESC-\d+)<\/a><\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map(
+      (m) => m[3],
+    )
     expect(listed).toEqual(['Lawyer', 'CEO inbox', 'BBB', 'Lawyer', 'Direct', 'Lawyer', 'Form'])
 
     const cases = await casesOf(org)
     expect(cases).toHaveLength(7)
     const demand = cases.find((c) => c.externalRef === 'ESC-0412')!
     expect(demand).toMatchObject({
-      subject: 'Demand letter re: defective tent recall (client: R. Dunn)', source: 'lawyer', severity: 'SEV-1', status: 'in_progress',
-      ownerId: users['Dana Ruiz'], account: 'Holloway & Finch LLP', fields: [{ name: 'Follow-up Date', value: '3/17/2025' }],
+      subject: 'Demand letter re: defective tent recall (client: R. Dunn)',
+      source: 'lawyer',
+      severity: 'SEV-1',
+      status: 'in_progress',
+      ownerId: users['Dana Ruiz'],
+      account: 'Holloway & Finch LLP',
+      fields: [{ name: 'Follow-up Date', value: '3/17/2025' }],
     })
     expect(demand.message).toContain('Letter from counsel for Robert Dunn')
     expect(demand.message).toContain('Notes: Legal (Priya) looped in 3/4, do NOT reply without her sign-off')
     expect(demand.openedAt.toISOString()).toBe('2025-03-03T00:00:00.000Z')
     // Every open case gets its draft; the closed one does not.
-    expect(cases.filter((c) => c.drafts === 1).map((c) => c.externalRef)).toEqual(['ESC-0412', 'ESC-0413', 'BBB-22817345', 'ESC-0416', 'ESC-0418', 'ESC-0419'])
+    expect(cases.filter((c) => c.drafts === 1).map((c) => c.externalRef)).toEqual([
+      'ESC-0412',
+      'ESC-0413',
+      'BBB-22817345',
+      'ESC-0416',
+      'ESC-0418',
+      'ESC-0419',
+    ])
     // SEV-1 rows do not alert: their alert is recorded as skipped, and the scheduler's scan queues none.
     expect(demand.alerts).toEqual([{ status: 'skipped', reason: 'imported from a spreadsheet with alerts off' }])
     const claims = await enqueueAlerts(db, testEnv(), new Date(), [org.id])
@@ -149,7 +217,10 @@ describe('a real team\'s spreadsheet survives the import', () => {
   })
 
   it('German Excel (semicolons, BOM): the person maps its columns and words once; the next file is read the same way', async () => {
-    const { org, users, cookie } = await team([['Jana Weber', 'jana@brightline.test'], ['Tobias Klein', 'tobias@brightline.test']])
+    const { org, users, cookie } = await team([
+      ['Jana Weber', 'jana@brightline.test'],
+      ['Tobias Klein', 'tobias@brightline.test'],
+    ])
     const first = await upload(cookie, await fixture('excel-de-semicolon-bom.csv'), 'Eskalationen_März.csv')
     // Readable, but not yet importable: nothing says what a case is about. Not refused: kept to map.
     expect(first.status).toBe(422)
@@ -160,8 +231,16 @@ describe('a real team\'s spreadsheet survives the import', () => {
     // The person says what the columns are (htmx posts the form on each change; once here).
     const runId = /name="runId" value="(\d+)"/.exec(first.html)![1]!
     const columns: Record<string, string> = {
-      Eingangsdatum: 'receivedAt', 'Vorgangsnr.': 'externalRef', Kunde: 'customerName', Firma: 'account', Kanal: 'source',
-      Betreff: 'subject', Beschreibung: 'summary', Priorität: 'severity', Bearbeiter: 'owner', Notizen: 'summary',
+      Eingangsdatum: 'receivedAt',
+      'Vorgangsnr.': 'externalRef',
+      Kunde: 'customerName',
+      Firma: 'account',
+      Kanal: 'source',
+      Betreff: 'subject',
+      Beschreibung: 'summary',
+      Priorität: 'severity',
+      Bearbeiter: 'owner',
+      Notizen: 'summary',
     }
     const chosen = formFields(first.html, 'import-mapping')
     for (const [header, use] of Object.entries(columns)) chosen[columnSelect(first.html, header)!] = use
@@ -173,9 +252,20 @@ describe('a real team\'s spreadsheet survives the import', () => {
     expect(words[valueSelect(mapped.html, 'Anwaltsschreiben')!]).toBe('?')
     expect(words[valueSelect(mapped.html, 'Jana Weber')!]).toBe(users['Jana Weber'])
     expect(mapped.html).toContain('5 with errors')
-    for (const [word, meaning] of [['Anwaltsschreiben', 'lawyer'], ['E-Mail an GF', 'ceo_inbox'], ['Telefon', 'direct'], ['Verbraucherzentrale', 'regulator'],
-      ['Kontaktformular', 'form'], ['Kritisch', 'SEV-1'], ['Hoch', 'SEV-2'], ['Mittel', 'SEV-3'], ['Niedrig', 'SEV-4'],
-      ['In Bearbeitung', 'in_progress'], ['Offen', 'new'], ['Erledigt', 'closed']] as const) {
+    for (const [word, meaning] of [
+      ['Anwaltsschreiben', 'lawyer'],
+      ['E-Mail an GF', 'ceo_inbox'],
+      ['Telefon', 'direct'],
+      ['Verbraucherzentrale', 'regulator'],
+      ['Kontaktformular', 'form'],
+      ['Kritisch', 'SEV-1'],
+      ['Hoch', 'SEV-2'],
+      ['Mittel', 'SEV-3'],
+      ['Niedrig', 'SEV-4'],
+      ['In Bearbeitung', 'in_progress'],
+      ['Offen', 'new'],
+      ['Erledigt', 'closed'],
+    ] as const) {
       words[valueSelect(mapped.html, word)!] = meaning
     }
     const ready = await post(cookie, `/import/${runId}/mapping`, words, true)
@@ -188,11 +278,16 @@ describe('a real team\'s spreadsheet survives the import', () => {
     expect(report).toContain('No drafts: imported history.')
     const cases = await casesOf(org)
     expect(cases.map((c) => [c.externalRef, c.source, c.severity, c.status, c.drafts])).toEqual([
-      ['V-2025-0311', 'lawyer', 'SEV-1', 'in_progress', 0], ['V-2025-0312', 'ceo_inbox', 'SEV-2', 'triaged', 0],
-      ['V-2025-0313', 'direct', 'SEV-3', 'closed', 0], ['V-2025-0314', 'regulator', 'SEV-2', 'triaged', 0], ['V-2025-0315', 'form', 'SEV-4', 'new', 0],
+      ['V-2025-0311', 'lawyer', 'SEV-1', 'in_progress', 0],
+      ['V-2025-0312', 'ceo_inbox', 'SEV-2', 'triaged', 0],
+      ['V-2025-0313', 'direct', 'SEV-3', 'closed', 0],
+      ['V-2025-0314', 'regulator', 'SEV-2', 'triaged', 0],
+      ['V-2025-0315', 'form', 'SEV-4', 'new', 0],
     ])
     expect(cases[0]!.subject).toBe('Abmahnung wegen Werbeaussage "klimaneutral"')
-    expect(cases[0]!.message).toBe('Abmahnung im Auftrag der Wettbewerbszentrale; Frist zur Unterlassungserklärung bis 17.03.2025.\nOriginal liegt in der Rechtsabteilung.\n\nNotizen: Rückruf Fr. Brandt vereinbart')
+    expect(cases[0]!.message).toBe(
+      'Abmahnung im Auftrag der Wettbewerbszentrale; Frist zur Unterlassungserklärung bis 17.03.2025.\nOriginal liegt in der Rechtsabteilung.\n\nNotizen: Rückruf Fr. Brandt vereinbart',
+    )
     expect(cases[0]!.openedAt.toISOString()).toBe('2025-03-03T09:14:00.000Z') // the org's zone is UTC
     expect(cases[1]!.ownerId).toBe(users['Tobias Klein'])
     const page = await (await app().request(`/cases/${cases[0]!.id}`, { headers: { cookie, accept: 'text/html' } })).text()
@@ -219,8 +314,11 @@ describe('a real team\'s spreadsheet survives the import', () => {
     expect(await casesOf(org)).toEqual([])
   })
 
-  it('a Zendesk export through `desk import`: the org\'s names, Zendesk\'s words, unknown columns kept', async () => {
-    const { org, users } = await team([['Dana Ruiz', 'dana@northwind.test'], ['Sam Patel', 'sam@northwind.test']])
+  it("a Zendesk export through `desk import`: the org's names, Zendesk's words, unknown columns kept", async () => {
+    const { org, users } = await team([
+      ['Dana Ruiz', 'dana@northwind.test'],
+      ['Sam Patel', 'sam@northwind.test'],
+    ])
     const path = new URL('../fixtures/imports/zendesk-tickets-export.csv', import.meta.url).pathname
     const result = await runDesk(['import', path, '--org', org.slug], { DATABASE_URL: testDatabaseUrl(), DESK_DEMO: '0' })
     expect(result.stderr).toContain('kept as case fields: Group, Type, Tags, Updated at')
@@ -228,11 +326,18 @@ describe('a real team\'s spreadsheet survives the import', () => {
     expect(result.stdout).toMatch(/created 5 cases \(ESC-\d+…ESC-\d+\), 0 already present, 0 rows skipped/)
     const cases = await casesOf(org)
     expect(cases.map((c) => [c.externalRef, c.source, c.severity, c.status, c.ownerId])).toEqual([
-      ['48213', 'direct', 'SEV-2', 'triaged', users['Dana Ruiz']], ['48230', 'form', 'SEV-1', 'triaged', users['Sam Patel']],
-      ['48244', 'social', 'SEV-3', 'waiting_customer', null], ['48251', 'direct', 'SEV-2', 'in_progress', users['Dana Ruiz']],
+      ['48213', 'direct', 'SEV-2', 'triaged', users['Dana Ruiz']],
+      ['48230', 'form', 'SEV-1', 'triaged', users['Sam Patel']],
+      ['48244', 'social', 'SEV-3', 'waiting_customer', null],
+      ['48251', 'direct', 'SEV-2', 'in_progress', users['Dana Ruiz']],
       ['48262', 'direct', 'SEV-4', 'resolved', users['Sam Patel']],
     ])
-    expect(cases[1]!.fields).toEqual([{ name: 'Group', value: 'Escalations' }, { name: 'Type', value: 'Incident' }, { name: 'Tags', value: 'safety injury legal_risk' }, { name: 'Updated at', value: '2025-03-03 07:40' }])
+    expect(cases[1]!.fields).toEqual([
+      { name: 'Group', value: 'Escalations' },
+      { name: 'Type', value: 'Incident' },
+      { name: 'Tags', value: 'safety injury legal_risk' },
+      { name: 'Updated at', value: '2025-03-03 07:40' },
+    ])
     expect(cases[1]!.alerts).toEqual([{ status: 'skipped', reason: 'imported from a spreadsheet with alerts off' }])
   })
 })

@@ -35,10 +35,15 @@ describe('hostile and broken input', () => {
   })
 
   it('reads a message whose body holds raw binary bytes, since only the headers must be text', async () => {
-    const head = encode('From: Scanner <scanner@example.org>\r\nSubject: scan\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n')
+    const head = encode(
+      'From: Scanner <scanner@example.org>\r\nSubject: scan\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n',
+    )
     const raw = new Uint8Array(head.length + 256)
     raw.set(head)
-    raw.set(Uint8Array.from({ length: 256 }, (_, i) => i), head.length)
+    raw.set(
+      Uint8Array.from({ length: 256 }, (_, i) => i),
+      head.length,
+    )
     const result = await analyzeMessage(raw, org)
     if (!result.ok) throw new Error(result.reason)
     expect(result.summary.customer.email).toBe('scanner@example.org')
@@ -56,7 +61,9 @@ describe('hostile and broken input', () => {
 
   it('refuses a 1,000-part multipart message by its part count', async () => {
     const parts = Array.from({ length: 1000 }, (_, i) => `--b1\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('')
-    const raw = encode(`From: a@example.org\r\nSubject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n${parts}--b1--\r\n`)
+    const raw = encode(
+      `From: a@example.org\r\nSubject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n${parts}--b1--\r\n`,
+    )
     const [result, ms] = await timed(analyzeMessage(raw, org))
     expectRefused(result, /^message has 1000 MIME parts, over the 500 part limit$/)
     expect(ms).toBeLessThan(defaultLimits.parseTimeoutMs)
@@ -74,7 +81,8 @@ describe('hostile and broken input', () => {
     const raw = encode(
       'From: Big Attachment <big@example.org>\r\nSubject: scan\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="m"\r\n\r\n' +
         '--m\r\nContent-Type: text/plain\r\n\r\nsee the scan\r\n--m\r\nContent-Type: application/pdf; name="scan.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
-        line.repeat(300_000) + '--m--\r\n',
+        line.repeat(300_000) +
+        '--m--\r\n',
     )
     const [result, ms] = await timed(analyzeMessage(raw, org))
     if (!result.ok) throw new Error(result.reason)
@@ -97,7 +105,9 @@ describe('hostile and broken input', () => {
 
   it('refuses a message whose parse outlasts the time limit, with the limit in the reason', async () => {
     const line = 'QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\r\n'
-    const raw = encode(`From: a@example.org\r\nSubject: slow\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n${line.repeat(100_000)}`)
+    const raw = encode(
+      `From: a@example.org\r\nSubject: slow\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n${line.repeat(100_000)}`,
+    )
     expectRefused(await analyzeMessage(raw, org, { ...defaultLimits, parseTimeoutMs: 20 }), /^parsing took longer than 20 ms$/)
   })
 

@@ -13,7 +13,14 @@ async function analyzeSynthetic(name: string) {
 describe('classifying escalations (synthetic samples written by the team)', () => {
   it('a BBB complaint notification is bbb, SEV-2, with the complaint number as reference and the consumer as customer', async () => {
     const c = await analyzeSynthetic('bbb-complaint-notification.eml')
-    expect(c).toMatchObject({ source: 'bbb', externalRef: 'BBB-18834521', severity: 'SEV-2', type: 'business', channel: { kind: 'bbb' }, customer: { name: 'Patricia Gomez', email: null } })
+    expect(c).toMatchObject({
+      source: 'bbb',
+      externalRef: 'BBB-18834521',
+      severity: 'SEV-2',
+      type: 'business',
+      channel: { kind: 'bbb' },
+      customer: { name: 'Patricia Gomez', email: null },
+    })
     expect(c.sourceReasons).toContain("BBB notice: sent from bbb.org, the BBB's domain")
     expect(c.severityReasons).toContain("a complaints body's notice (BBB Complaints)")
   })
@@ -25,12 +32,23 @@ describe('classifying escalations (synthetic samples written by the team)', () =
     // BBB's reply address is the channel's.
     expect(c.customer).toEqual({ email: null, name: null })
     expect(c.channel).toEqual({ kind: 'bbb', name: 'Better Business Bureau', email: 'complaints@cbbb.bbb.org' })
-    expect(c.sourceReasons).toEqual(expect.arrayContaining(["BBB notice: sent from cbbb.bbb.org, the BBB's domain", 'reached executive ceo@example.com: ceo@example.com is on the executives list']))
+    expect(c.sourceReasons).toEqual(
+      expect.arrayContaining([
+        "BBB notice: sent from cbbb.bbb.org, the BBB's domain",
+        'reached executive ceo@example.com: ceo@example.com is on the executives list',
+      ]),
+    )
   })
 
   it('a law-firm letter in the body is lawyer, SEV-2, compliance, with the firm’s own reference', async () => {
     const c = await analyzeSynthetic('lawyer-letter-inline.eml')
-    expect(c).toMatchObject({ source: 'lawyer', externalRef: 'WH-2026-0117', severity: 'SEV-2', type: 'compliance', customer: { name: 'Sofia Lindqvist', email: null } })
+    expect(c).toMatchObject({
+      source: 'lawyer',
+      externalRef: 'WH-2026-0117',
+      severity: 'SEV-2',
+      type: 'compliance',
+      customer: { name: 'Sofia Lindqvist', email: null },
+    })
     expect(c.channel).toMatchObject({ kind: 'counsel', name: 'WHITAKER HALES LLP', email: 'jwhitaker@whitakerhaleslaw.example' })
     expect(c.sourceReasons).toEqual(expect.arrayContaining(["counsel writes 'on behalf of our client,'", "law-firm wording 'LLP'"]))
     expect(c.severityReasons).toContain("a lawyer's letter")
@@ -38,14 +56,26 @@ describe('classifying escalations (synthetic samples written by the team)', () =
 
   it('a short cover note with the letter as a PDF is lawyer, with the matter number', async () => {
     const c = await analyzeSynthetic('lawyer-letter-pdf.eml')
-    expect(c).toMatchObject({ source: 'lawyer', externalRef: 'BR-4471', severity: 'SEV-2', customer: { name: 'Daniel Rivera', email: null } })
+    expect(c).toMatchObject({
+      source: 'lawyer',
+      externalRef: 'BR-4471',
+      severity: 'SEV-2',
+      customer: { name: 'Daniel Rivera', email: null },
+    })
     expect(c.sourceReasons).toContain("letter attached as 'Letter_to_Example_Inc_re_Rivera.pdf'")
   })
 
   // The rubric makes a regulator's notice without SEV-1 facts SEV-2 (it used to be SEV-1).
   it('a state attorney general’s referral is regulator, SEV-2, with the file number and the complainant', async () => {
     const c = await analyzeSynthetic('regulator-state-ag.eml')
-    expect(c).toMatchObject({ source: 'regulator', externalRef: 'CP-2026-004512', severity: 'SEV-2', type: 'compliance', channel: { kind: 'attorney_general' }, customer: { name: 'Harold Jennings', email: null } })
+    expect(c).toMatchObject({
+      source: 'regulator',
+      externalRef: 'CP-2026-004512',
+      severity: 'SEV-2',
+      type: 'compliance',
+      channel: { kind: 'attorney_general' },
+      customer: { name: 'Harold Jennings', email: null },
+    })
     expect(c.sourceReasons[0]).toBe("attorney general notice: letterhead 'OFFICE OF THE ATTORNEY GENERAL'")
     expect(c.severityReasons[0]).toMatch(/^a complaints body's notice/)
   })
@@ -73,14 +103,20 @@ describe('classifying escalations (synthetic samples written by the team)', () =
 
   it('a forward that exists only as HTML still finds the customer', async () => {
     const c = await analyzeSynthetic('html-only-forward.eml')
-    expect(c).toMatchObject({ source: 'ceo_inbox', severity: 'SEV-3', customer: { email: 'lena.fischer@example.de', name: 'Lena Fischer' } })
+    expect(c).toMatchObject({
+      source: 'ceo_inbox',
+      severity: 'SEV-3',
+      customer: { email: 'lena.fischer@example.de', name: 'Lena Fischer' },
+    })
     expect(c.subject).toBe('Billing error on invoice 2026-0031')
   })
 
   it('a plain complaint is direct and SEV-4, and says why', async () => {
     const c = await analyzeSynthetic('direct-complaint.eml')
     expect(c).toMatchObject({ source: 'direct', severity: 'SEV-4', externalRef: null, forwardedBy: [] })
-    expect(c.severityReasons).toEqual(['a minor matter: no impact, safety, exposure, outage, legal, regulatory, public, churn or executive signal'])
+    expect(c.severityReasons).toEqual([
+      'a minor matter: no impact, safety, exposure, outage, legal, regulatory, public, churn or executive signal',
+    ])
   })
 
   // The rubric raises a legal threat to SEV-2; a threat to complain to the BBB is shown but raises nothing by itself.

@@ -13,20 +13,29 @@ const original = {
   body: 'Dear Ms Berg,\nmy son’s ski rental pass was cancelled without notice and the store will not hand over his skis for Saturday’s lessons.\nIngrid Moe',
 }
 
-const direct = letter({ ...original, to: 'anna.berg@fjellstad.example', headers: ['Cc: desk@fjellstad.example'], date: 'Wed, 18 Nov 2026 06:50:44 -0800' })
+const direct = letter({
+  ...original,
+  to: 'anna.berg@fjellstad.example',
+  headers: ['Cc: desk@fjellstad.example'],
+  date: 'Wed, 18 Nov 2026 06:50:44 -0800',
+})
 
 const appleForward = letter({
-  from: 'Anna Berg <anna.berg@fjellstad.example>', subject: `Fwd: ${original.subject}`,
+  from: 'Anna Berg <anna.berg@fjellstad.example>',
+  subject: `Fwd: ${original.subject}`,
   body: `Is this handled?\nSent from my iPhone\n\nBegin forwarded message:\n\n> From: ${original.from}\n> Date: November 18, 2026 at 6:50:44 AM PST\n> To: anna.berg@fjellstad.example\n> Subject: ${original.subject}\n>\n> ${original.body.replace(/\n/g, '\n> ')}`,
 })
 
 const outlookForward = letter({
-  from: 'Henrik Dahl <h.dahl@fjellstad.example>', subject: `FW: ${original.subject}`, date: 'Wed, 18 Nov 2026 16:02:48 +0000',
+  from: 'Henrik Dahl <h.dahl@fjellstad.example>',
+  subject: `FW: ${original.subject}`,
+  date: 'Wed, 18 Nov 2026 16:02:48 +0000',
   body: `Forwarding in case.\nHenrik Dahl\nChief Operating Officer\n\nFrom: ${original.from}\nSent: Wednesday, November 18, 2026 6:50 AM\nTo: Anna Berg <anna.berg@fjellstad.example>\nSubject: ${original.subject}\n\n${original.body}`,
 })
 
 const gmailForward = letter({
-  from: 'Tor Vik <t.vik@fjellstad.example>', subject: `Fwd: ${original.subject}`,
+  from: 'Tor Vik <t.vik@fjellstad.example>',
+  subject: `Fwd: ${original.subject}`,
   headers: ['In-Reply-To: <CAorig-ingrid@mail.gmail.example>', 'References: <CAorig-ingrid@mail.gmail.example>'],
   body: `For the desk.\n\n---------- Forwarded message ---------\nFrom: ${original.from}\nDate: Wed, Nov 18, 2026 at 6:50 AM\nSubject: ${original.subject}\nTo: <anna.berg@fjellstad.example>\n\n${original.body}`,
 })
@@ -39,7 +48,9 @@ async function analysed(raw: Uint8Array) {
 
 describe('dedupe keys across clients', () => {
   it('the direct copy and forwards from Apple Mail, Outlook and Gmail share the key a case stores', async () => {
-    const keys = await Promise.all([direct, appleForward, outlookForward, gmailForward].map(async (raw) => originalKey(await analysed(raw))))
+    const keys = await Promise.all(
+      [direct, appleForward, outlookForward, gmailForward].map(async (raw) => originalKey(await analysed(raw))),
+    )
     expect(new Set(keys).size).toBe(1)
     expect(keys[0]).toMatch(/^wall:/)
   })

@@ -82,7 +82,11 @@ describe('real forwarded messages', () => {
     const result = await analyzeMessage(readBytes(`${corpusDir}forwards/eml-attached/flanker-enclosed.eml`), org)
     if (!result.ok) throw new Error(result.reason)
     expect(result.unwrapped.originalMessageId).toBe('BANLkTinHZL1QMDHOv7Ewp+Z5u6SPvYcc+Q@mail.gmail.com')
-    expect(result.summary).toMatchObject({ subject: 'Thanks!', forwardedBy: ['bob@example.net'], messageId: '4FEEF9B3.7060508@example.net' })
+    expect(result.summary).toMatchObject({
+      subject: 'Thanks!',
+      forwardedBy: ['bob@example.net'],
+      messageId: '4FEEF9B3.7060508@example.net',
+    })
   })
 
   it.each(['postal-mime/bounce.eml', 'flanker/bounce/office365.eml'])(

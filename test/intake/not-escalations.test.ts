@@ -44,12 +44,17 @@ function newsletter(to: string) {
 }
 
 /** A Postfix delivery report returning one of our replies (RFC 3464), as it really looks. */
-function bounceOf(ours: { messageId: string; to: string; inReplyTo: string | null }, deskAddress: string, action: 'failed' | 'delayed' = 'failed') {
+function bounceOf(
+  ours: { messageId: string; to: string; inReplyTo: string | null },
+  deskAddress: string,
+  action: 'failed' | 'delayed' = 'failed',
+) {
   const boundary = `b-${randomBytes(6).toString('hex')}`
   const status = action === 'failed' ? '5.2.2' : '4.4.1'
-  const diagnostic = action === 'failed'
-    ? `smtp; 552 5.2.2 <${ours.to}>: Recipient address rejected: Quota exceeded`
-    : 'X-Postfix; connect to mx.customer.test[192.0.2.1]:25: Connection timed out'
+  const diagnostic =
+    action === 'failed'
+      ? `smtp; 552 5.2.2 <${ours.to}>: Recipient address rejected: Quota exceeded`
+      : 'X-Postfix; connect to mx.customer.test[192.0.2.1]:25: Connection timed out'
   return crlf([
     'Return-Path: <>',
     'Date: Fri, 6 Nov 2026 10:20:11 +0100 (CET)',
@@ -65,7 +70,9 @@ function bounceOf(ours: { messageId: string; to: string; inReplyTo: string | nul
     'Content-Description: Notification',
     'Content-Type: text/plain; charset=us-ascii',
     '',
-    action === 'failed' ? 'I\'m sorry to have to inform you that your message could not be delivered to one or more recipients.' : 'Your message has not yet been delivered. The mail system will continue trying.',
+    action === 'failed'
+      ? "I'm sorry to have to inform you that your message could not be delivered to one or more recipients."
+      : 'Your message has not yet been delivered. The mail system will continue trying.',
     '',
     `--${boundary}`,
     'Content-Description: Delivery report',
@@ -114,10 +121,22 @@ describe('mail that is not an escalation', () => {
     await db.end()
   })
 
-  const runJobs = () => runJobsOnce({ db, env: testEnv(), handlers: jobHandlers({ mailer: createDevMailer(db) }), backoffMs: () => 0, log: () => {} }, { orgId: org.id })
-  const counts = () => withOrg(db, org.id, async (tx) => (await tx<{ cases: number; drafts: number; jobs: number }[]>`
+  const runJobs = () =>
+    runJobsOnce(
+      { db, env: testEnv(), handlers: jobHandlers({ mailer: createDevMailer(db) }), backoffMs: () => 0, log: () => {} },
+      { orgId: org.id },
+    )
+  const counts = () =>
+    withOrg(
+      db,
+      org.id,
+      async (tx) =>
+        (
+          await tx<{ cases: number; drafts: number; jobs: number }[]>`
     select (select count(*)::int from cases) as cases, (select count(*)::int from drafts) as drafts,
-           (select count(*)::int from jobs where kind = 'draft') as jobs`)[0]!)
+           (select count(*)::int from jobs where kind = 'draft') as jobs`
+        )[0]!,
+    )
 
   it('an out-of-office reply is kept with its reason: no case, no draft, and a redelivery is a duplicate', async () => {
     const before = await counts()
@@ -125,12 +144,25 @@ describe('mail that is not an escalation', () => {
     const outcome = await ingestMessage(db, { orgId: org.id, raw, provider: 'test' })
     expect(outcome).toMatchObject({ status: 'not_escalation', case: null, reason: expect.stringMatching(/Auto-Submitted: auto-replied/) })
     expect(await counts()).toEqual(before)
-    const [row] = await withOrg(db, org.id, (tx) => tx`select status, reason, case_id, summary from inbound_raw where id = ${outcome.rawId}`)
-    expect(row).toMatchObject({ status: 'not_escalation', case_id: null, summary: { from: 'lena.vogt@web.de', name: 'Lena Vogt', subject: 'Automatische Antwort: Ihre Anfrage', kind: 'auto_reply' } })
+    const [row] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`select status, reason, case_id, summary from inbound_raw where id = ${outcome.rawId}`,
+    )
+    expect(row).toMatchObject({
+      status: 'not_escalation',
+      case_id: null,
+      summary: { from: 'lena.vogt@web.de', name: 'Lena Vogt', subject: 'Automatische Antwort: Ihre Anfrage', kind: 'auto_reply' },
+    })
 
     const again = await ingestMessage(db, { orgId: org.id, raw, provider: 'test' })
     expect(again).toEqual({ status: 'duplicate', case: null, rawId: outcome.rawId })
-    const [raws] = await withOrg(db, org.id, (tx) => tx<{ n: number }[]>`select count(*)::int as n from inbound_raw where status = 'not_escalation' and reason like 'Auto-Submitted%'`)
+    const [raws] = await withOrg(
+      db,
+      org.id,
+      (tx) =>
+        tx<{ n: number }[]>`select count(*)::int as n from inbound_raw where status = 'not_escalation' and reason like 'Auto-Submitted%'`,
+    )
     expect(raws!.n).toBe(1)
   })
 
@@ -149,14 +181,19 @@ describe('mail that is not an escalation', () => {
     expect((await app.request('/not-escalations', { headers: { accept: 'text/html' } })).headers.get('location')).toMatch(/sign-in/)
     const other = await seedOrg(db)
     const stranger = await seedUser(db, other.id, 'admin')
-    const theirs = await (await app.request('/not-escalations', { headers: { cookie: await sessionCookie(db, { id: stranger.id, orgId: other.id }) } })).text()
+    const theirs = await (
+      await app.request('/not-escalations', { headers: { cookie: await sessionCookie(db, { id: stranger.id, orgId: other.id }) } })
+    ).text()
     expect(theirs).not.toContain('outdoorretail')
   })
 
   it('"Open a case from this message" runs the normal case creation, audited as the person who asked, once', async () => {
     const raw = buildEml({
-      from: 'Marta Ruiz <marta.ruiz@yahoo.es>', to: desk(), subject: 'Reclamación: pedido no entregado',
-      headers: ['Precedence: bulk'], body: 'Mi pedido nunca llegó y nadie contesta. Quiero una solución ya.',
+      from: 'Marta Ruiz <marta.ruiz@yahoo.es>',
+      to: desk(),
+      subject: 'Reclamación: pedido no entregado',
+      headers: ['Precedence: bulk'],
+      body: 'Mi pedido nunca llegó y nadie contesta. Quiero una solución ya.',
     })
     const kept = await ingestMessage(db, { orgId: org.id, raw, provider: 'test' })
     expect(kept.status).toBe('not_escalation')
@@ -178,32 +215,54 @@ describe('mail that is not an escalation', () => {
     // A second click (or a second person) makes no second case.
     const twice = await app.request(`/not-escalations/${kept.rawId}/open`, formPost({}, { cookie }))
     expect(twice.status).toBe(409)
-    const [cases] = await withOrg(db, org.id, (tx) => tx<{ n: number }[]>`select count(*)::int as n from cases where customer_email = 'marta.ruiz@yahoo.es'`)
+    const [cases] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ n: number }[]>`select count(*)::int as n from cases where customer_email = 'marta.ruiz@yahoo.es'`,
+    )
     expect(cases!.n).toBe(1)
   })
 
   /** A customer's case with an approved reply sent through the dev mailbox; returns what a bounce needs. */
   async function caseWithSentReply() {
     const customerMessageId = `${randomBytes(8).toString('hex')}@customer.test`
-    const outcome = await ingestMessage(db, { orgId: org.id, raw: buildEml({ from: 'Pat Doe <pat@customer.test>', to: desk(), messageId: customerMessageId }), provider: 'test' })
+    const outcome = await ingestMessage(db, {
+      orgId: org.id,
+      raw: buildEml({ from: 'Pat Doe <pat@customer.test>', to: desk(), messageId: customerMessageId }),
+      provider: 'test',
+    })
     const [kase] = await withOrg(db, org.id, (tx) => tx<{ id: string }[]>`select id from cases where 'ESC-' || number = ${outcome.case}`)
     await runJobs() // the template draft
     const draft = await seedDraft(db, org.id, kase!.id)
     const cookie = await sessionCookie(db, { id: approver.id, orgId: org.id })
-    const decided = await app.request(`/cases/${kase!.id}/approval/decide`, formPost({ draftId: draft.id, decision: 'approved' }, { cookie }))
+    const decided = await app.request(
+      `/cases/${kase!.id}/approval/decide`,
+      formPost({ draftId: draft.id, decision: 'approved' }, { cookie }),
+    )
     expect(decided.status).toBe(303)
     await runJobs() // the send
-    const [outbox] = await withOrg(db, org.id, (tx) => tx<{ id: string; messageId: string; status: string }[]>`
-      select id, message_id as "messageId", status from outbox where case_id = ${kase!.id}`)
+    const [outbox] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ id: string; messageId: string; status: string }[]>`
+      select id, message_id as "messageId", status from outbox where case_id = ${kase!.id}`,
+    )
     expect(outbox!.status).toBe('sent')
-    return { caseId: kase!.id, label: outcome.case as string, outboxId: outbox!.id, ours: { messageId: outbox!.messageId, to: 'pat@customer.test', inReplyTo: customerMessageId } }
+    return {
+      caseId: kase!.id,
+      label: outcome.case as string,
+      outboxId: outbox!.id,
+      ours: { messageId: outbox!.messageId, to: 'pat@customer.test', inReplyTo: customerMessageId },
+    }
   }
 
   it('an auto-reply to our reply is a flagged note on the case: not the customer, nothing reopened or voided', async () => {
     const { caseId, label, ours } = await caseWithSentReply()
     const [before] = await withOrg(db, org.id, (tx) => tx`select status, updated_at from cases where id = ${caseId}`)
     const raw = buildEml({
-      from: 'Pat Doe <pat@customer.test>', to: desk(), subject: 'Automatic reply: Re: your complaint',
+      from: 'Pat Doe <pat@customer.test>',
+      to: desk(),
+      subject: 'Automatic reply: Re: your complaint',
       headers: ['Auto-Submitted: auto-replied', `In-Reply-To: <${ours.messageId}>`, `References: <${ours.inReplyTo}> <${ours.messageId}>`],
       body: 'I am out of the office until Monday with limited access to email.',
     })
@@ -211,8 +270,20 @@ describe('mail that is not an escalation', () => {
     expect(outcome).toMatchObject({ status: 'not_escalation', case: label })
     const [after] = await withOrg(db, org.id, (tx) => tx`select status from cases where id = ${caseId}`)
     expect(after!.status).toBe(before!.status)
-    const notes = await withOrg(db, org.id, (tx) => tx`select direction, automatic, automatic_reason, from_email from messages where case_id = ${caseId} and raw_id = ${outcome.rawId}`)
-    expect(notes).toEqual([{ direction: 'note', automatic: 'auto_reply', automatic_reason: 'Auto-Submitted: auto-replied (RFC 3834)', from_email: 'pat@customer.test' }])
+    const notes = await withOrg(
+      db,
+      org.id,
+      (tx) =>
+        tx`select direction, automatic, automatic_reason, from_email from messages where case_id = ${caseId} and raw_id = ${outcome.rawId}`,
+    )
+    expect(notes).toEqual([
+      {
+        direction: 'note',
+        automatic: 'auto_reply',
+        automatic_reason: 'Auto-Submitted: auto-replied (RFC 3834)',
+        from_email: 'pat@customer.test',
+      },
+    ])
     expect((await auditActions(db, org.id, caseId)).map((a) => a.action)).toContain('message.automatic')
     const cookie = await sessionCookie(db, { id: agent.id, orgId: org.id })
     const page = await (await app.request(`/cases/${caseId}`, { headers: { cookie } })).text()
@@ -220,12 +291,15 @@ describe('mail that is not an escalation', () => {
     expect(page).toContain('Automatic reply from Pat Doe')
   })
 
-  it("a bounce of our reply fails that send, says why on the case, and the failed-send alert fires", async () => {
+  it('a bounce of our reply fails that send, says why on the case, and the failed-send alert fires', async () => {
     const { caseId, label, outboxId, ours } = await caseWithSentReply()
     const outcome = await ingestMessage(db, { orgId: org.id, raw: bounceOf(ours, desk()), provider: 'test' })
     expect(outcome).toMatchObject({ status: 'not_escalation', case: label })
     const [outbox] = await withOrg(db, org.id, (tx) => tx`select status, last_error from outbox where id = ${outboxId}`)
-    expect(outbox).toEqual({ status: 'failed', last_error: "The customer's server refused the reply: 552 5.2.2 <pat@customer.test>: Recipient address rejected: Quota exceeded" })
+    expect(outbox).toEqual({
+      status: 'failed',
+      last_error: "The customer's server refused the reply: 552 5.2.2 <pat@customer.test>: Recipient address rejected: Quota exceeded",
+    })
     const failed = (await auditActions(db, org.id, caseId)).find((a) => a.action === 'email.fail')
     expect(failed?.details).toMatchObject({ outboxId, bounced: true, permanent: true })
     const alerts = await findAlertCandidates(db, new Date(), [org.id])
@@ -243,7 +317,11 @@ describe('mail that is not an escalation', () => {
     expect(outcome).toMatchObject({ status: 'not_escalation', case: label })
     const [outbox] = await withOrg(db, org.id, (tx) => tx`select status from outbox where id = ${outboxId}`)
     expect(outbox!.status).toBe('sent')
-    const [note] = await withOrg(db, org.id, (tx) => tx`select automatic from messages where case_id = ${caseId} and raw_id = ${outcome.rawId}`)
+    const [note] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`select automatic from messages where case_id = ${caseId} and raw_id = ${outcome.rawId}`,
+    )
     expect(note!.automatic).toBe('delivery_report')
   })
 

@@ -46,18 +46,22 @@ describe('parseMime', () => {
     expect(mail.html).toContain('<blockquote')
     expect(mail.text).not.toMatch(/alert|margin|<\/?(?:div|p|br|script|style|strong|span|a|blockquote)\b/)
     expect(mail.text).toContain('Please correct it & send a credit note.')
-    expect(mail.text.split('\n')).toEqual(expect.arrayContaining(['---------- Forwarded message ---------', 'Subject: Billing error on invoice 2026-0031']))
+    expect(mail.text.split('\n')).toEqual(
+      expect.arrayContaining(['---------- Forwarded message ---------', 'Subject: Billing error on invoice 2026-0031']),
+    )
   })
 })
 
 describe('htmlToText', () => {
   it('keeps paragraphs apart and line breaks, table rows and quotes on their own lines', () => {
-    const html = '<p>First</p><div>Second<br/>Third</div><table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table><blockquote>quoted</blockquote>'
+    const html =
+      '<p>First</p><div>Second<br/>Third</div><table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table><blockquote>quoted</blockquote>'
     expect(htmlToText(html)).toBe('First\n\nSecond\nThird\na b\nc\nquoted')
   })
 
   it('drops scripts, styles and comments, and decodes entities', () => {
-    const html = '<style>.x{color:red}</style><script>steal()</script><!-- hidden --><p>Tom &amp; Jerry &lt;3 &#233;t&eacute; &#x1F600;&nbsp;ok</p>'
+    const html =
+      '<style>.x{color:red}</style><script>steal()</script><!-- hidden --><p>Tom &amp; Jerry &lt;3 &#233;t&eacute; &#x1F600;&nbsp;ok</p>'
     expect(htmlToText(html)).toBe('Tom & Jerry <3 été 😀 ok')
   })
 
@@ -66,7 +70,7 @@ describe('htmlToText', () => {
   })
 })
 
-describe('header values that become our reply\'s headers', () => {
+describe("header values that become our reply's headers", () => {
   const parse = async (lines: string[]) => {
     const result = await parseMime(new TextEncoder().encode([...lines, 'Content-Type: text/plain', '', 'body', ''].join('\r\n')))
     if (!result.ok) throw new Error(result.reason)
@@ -74,7 +78,10 @@ describe('header values that become our reply\'s headers', () => {
   }
 
   it('turns a CR/LF decoded from an encoded word into a space, and drops other control characters, in the subject', async () => {
-    const mail = await parse(['From: a@customer.test', 'Subject: =?utf-8?Q?Refund_please=0D=0ABcc:_spy@attacker.test?= =?utf-8?Q?and=07_=1B[31mmore=09tabs?='])
+    const mail = await parse([
+      'From: a@customer.test',
+      'Subject: =?utf-8?Q?Refund_please=0D=0ABcc:_spy@attacker.test?= =?utf-8?Q?and=07_=1B[31mmore=09tabs?=',
+    ])
     expect(mail.subject).toBe('Refund please Bcc: spy@attacker.testand [31mmore tabs')
     expect(mail.subject).not.toMatch(/[\x00-\x1f\x7f]/)
   })
@@ -86,7 +93,8 @@ describe('header values that become our reply\'s headers', () => {
 
   it('keeps only Message-IDs, In-Reply-To and References shaped like a msg-id', async () => {
     const mail = await parse([
-      'From: a@customer.test', 'Subject: ids',
+      'From: a@customer.test',
+      'Subject: ids',
       'Message-ID: =?utf-8?Q?<m1=0D=0ABcc:_spy@attacker.test>?=',
       'In-Reply-To: <no-at-sign>',
       'References: =?utf-8?Q?<r0@x=0D=0AX-Injected:_yes>?= <good.1@mail.example> <with space@x> <CA+Ok=Zz@mail.gmail.com>',
@@ -96,4 +104,3 @@ describe('header values that become our reply\'s headers', () => {
     expect(mail.references).toEqual(['good.1@mail.example', 'CA+Ok=Zz@mail.gmail.com'])
   })
 })
-

@@ -39,10 +39,12 @@ describe('quarantine: mail that did not become a case', () => {
 
   const acmeDomain = () => acme.inboundAddresses[0]!.split('@')[1]!
   const get = (path: string, as = cookie) => app().request(path, { headers: { cookie: as, accept: 'text/html' } })
-  const post = (path: string, fields: Record<string, string> = {}, as = cookie) => app().request(path, {
-    method: 'POST', headers: { cookie: as, origin: sameOrigin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  })
+  const post = (path: string, fields: Record<string, string> = {}, as = cookie) =>
+    app().request(path, {
+      method: 'POST',
+      headers: { cookie: as, origin: sameOrigin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    })
 
   /** A delivery through the way every webhook reduces to; routed by its recipients. */
   async function deliver(raw: Uint8Array, orgSlug?: string) {
@@ -53,23 +55,35 @@ describe('quarantine: mail that did not become a case', () => {
   async function quarantinedOfAcme(subject: string) {
     const raw = buildEml({ to: acme.inboundAddresses[0], subject, from: 'Rita Alvarez <rita@customer.test>' })
     const sha = createHash('sha256').update(raw).digest('hex')
-    const [row] = await withOrg(db, acme.id, (tx) => tx<{ id: string }[]>`
+    const [row] = await withOrg(
+      db,
+      acme.id,
+      (tx) => tx<{ id: string }[]>`
       insert into inbound_raw (org_id, provider, sha256, size, raw, status, reason, processed_at)
       values (${acme.id}, 'postmark', ${sha}, ${raw.byteLength}, ${Buffer.from(raw)}, 'quarantined', 'could not be stored: a bug since fixed', now())
-      returning id`)
+      returning id`,
+    )
     return { id: row!.id, raw }
   }
 
-  it('lists the org\'s quarantined and stuck messages with id, reason, sender, subject, time and size', async () => {
+  it("lists the org's quarantined and stuck messages with id, reason, sender, subject, time and size", async () => {
     const { id } = await quarantinedOfAcme('Refund still missing')
     const stuck = buildEml({ to: acme.inboundAddresses[0], subject: 'Stuck after a crash' })
-    const [stuckRow] = await withOrg(db, acme.id, (tx) => tx<{ id: string }[]>`
+    const [stuckRow] = await withOrg(
+      db,
+      acme.id,
+      (tx) => tx<{ id: string }[]>`
       insert into inbound_raw (org_id, provider, sha256, size, raw, status, received_at, process_attempts, last_error)
       values (${acme.id}, 'raw', 'stuck', ${stuck.byteLength}, ${Buffer.from(stuck)}, 'received', now() - interval '10 minutes', 2, 'Error: worker exited')
-      returning id`)
+      returning id`,
+    )
     // A row received a moment ago is still being processed: not held.
-    await withOrg(db, acme.id, (tx) => tx`
-      insert into inbound_raw (org_id, provider, sha256, size, raw, status) values (${acme.id}, 'raw', 'fresh', 5, '\\x41', 'received')`)
+    await withOrg(
+      db,
+      acme.id,
+      (tx) => tx`
+      insert into inbound_raw (org_id, provider, sha256, size, raw, status) values (${acme.id}, 'raw', 'fresh', 5, '\\x41', 'received')`,
+    )
 
     const res = await get('/admin/quarantine')
     expect(res.status).toBe(200)
@@ -92,8 +106,12 @@ describe('quarantine: mail that did not become a case', () => {
     expect(await res.text()).toMatch(/Processed again: created \(ESC-\d+\)/)
     const [row] = await withOrg(db, acme.id, (tx) => tx<{ status: string }[]>`select status from inbound_raw where id = ${id}`)
     expect(row!.status).toBe('processed')
-    const [event] = await withOrg(db, acme.id, (tx) => tx<{ actorId: string; action: string }[]>`
-      select actor_id as "actorId", action from audit_events where action = 'message.reprocess' and details->>'rawId' = ${id}`)
+    const [event] = await withOrg(
+      db,
+      acme.id,
+      (tx) => tx<{ actorId: string; action: string }[]>`
+      select actor_id as "actorId", action from audit_events where action = 'message.reprocess' and details->>'rawId' = ${id}`,
+    )
     expect(event).toEqual({ actorId: adminId, action: 'message.reprocess' })
     // Done once: a second press finds nothing held.
     expect((await post(`/admin/quarantine/${id}/reprocess`)).status).toBe(404)
@@ -104,11 +122,19 @@ describe('quarantine: mail that did not become a case', () => {
     const res = await post(`/admin/quarantine/${id}/not-escalation`, { note: 'a vendor newsletter' })
     expect(res.status).toBe(200)
     expect(await res.text()).toContain('Kept as not an escalation: “Newsletter we never asked for”')
-    const [row] = await withOrg(db, acme.id, (tx) => tx<{ status: string; reason: string; caseId: string | null; summary: { subject: string } }[]>`
-      select status, reason, case_id as "caseId", summary from inbound_raw where id = ${id}`)
+    const [row] = await withOrg(
+      db,
+      acme.id,
+      (tx) => tx<{ status: string; reason: string; caseId: string | null; summary: { subject: string } }[]>`
+      select status, reason, case_id as "caseId", summary from inbound_raw where id = ${id}`,
+    )
     expect(row).toMatchObject({ status: 'not_escalation', caseId: null, summary: { subject: 'Newsletter we never asked for' } })
     expect(row!.reason).toContain('a vendor newsletter')
-    const events = await withOrg(db, acme.id, (tx) => tx`select 1 from audit_events where action = 'message.mark_not_escalation' and details->>'rawId' = ${id}`)
+    const events = await withOrg(
+      db,
+      acme.id,
+      (tx) => tx`select 1 from audit_events where action = 'message.mark_not_escalation' and details->>'rawId' = ${id}`,
+    )
     expect(events).toHaveLength(1)
   })
 
@@ -123,7 +149,11 @@ describe('quarantine: mail that did not become a case', () => {
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${id}.eml"`)
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(raw)
-    const events = await withOrg(db, acme.id, (tx) => tx`select 1 from audit_events where action = 'message.download' and details->>'rawId' = ${id}`)
+    const events = await withOrg(
+      db,
+      acme.id,
+      (tx) => tx`select 1 from audit_events where action = 'message.download' and details->>'rawId' = ${id}`,
+    )
     expect(events).toHaveLength(1)
   })
 
@@ -153,12 +183,16 @@ describe('quarantine: mail that did not become a case', () => {
     expect(await taken.text()).toMatch(/Processed again: created \(ESC-\d+\)/)
     const [row] = await db<{ orgId: string; status: string }[]>`select org_id as "orgId", status from inbound_raw where id = ${typo.rawId}`
     expect(row).toEqual({ orgId: acme.id, status: 'processed' })
-    const events = await withOrg(db, acme.id, (tx) => tx<{ actorId: string }[]>`
-      select actor_id as "actorId" from audit_events where action = 'message.assign' and details->>'rawId' = ${typo.rawId}`)
+    const events = await withOrg(
+      db,
+      acme.id,
+      (tx) => tx<{ actorId: string }[]>`
+      select actor_id as "actorId" from audit_events where action = 'message.assign' and details->>'rawId' = ${typo.rawId}`,
+    )
     expect(events).toEqual([{ actorId: adminId }])
   })
 
-  it('another org\'s message is not found on every action, and an agent may not open the page', async () => {
+  it("another org's message is not found on every action, and an agent may not open the page", async () => {
     const theirs = await deliver(buildEml({ to: other.inboundAddresses[0], subject: 'x' }), 'no-such-slug-here')
     // Routed to nobody by a bad ?org=, addressed to the other org's domain: only they could take it.
     expect(theirs.status).toBe('quarantined')
@@ -174,14 +208,28 @@ describe('quarantine: mail that did not become a case', () => {
     expect((await get('/admin/quarantine', await sessionCookie(db, { id: agent.id, orgId: acme.id }))).status).toBe(403)
   })
 
-  it('desk quarantine list is the operator\'s view: every org and the unrouted; ingest --reprocess takes the id it shows', async () => {
-    const stray = await deliver(buildEml({ to: `nobody-${randomBytes(3).toString('hex')}@unclaimed.test`, subject: 'Operator routes this one' }))
+  it("desk quarantine list is the operator's view: every org and the unrouted; ingest --reprocess takes the id it shows", async () => {
+    const stray = await deliver(
+      buildEml({ to: `nobody-${randomBytes(3).toString('hex')}@unclaimed.test`, subject: 'Operator routes this one' }),
+    )
     const { id: own } = await quarantinedOfAcme('Seen by the operator too')
     const env = { DATABASE_URL: testDatabaseUrl(), DESK_DEMO: '0' }
     const listed = await runDesk(['quarantine', 'list', '--json'], env)
     expect(listed.code).toBe(0)
-    const rows = JSON.parse(listed.stdout) as { id: string; org: string | null; state: string; subject: string; reason: string; size: number }[]
-    expect(rows.find((r) => r.id === stray.rawId)).toMatchObject({ org: null, state: 'quarantined', subject: 'Operator routes this one', reason: expect.stringContaining('no organization receives mail at') })
+    const rows = JSON.parse(listed.stdout) as {
+      id: string
+      org: string | null
+      state: string
+      subject: string
+      reason: string
+      size: number
+    }[]
+    expect(rows.find((r) => r.id === stray.rawId)).toMatchObject({
+      org: null,
+      state: 'quarantined',
+      subject: 'Operator routes this one',
+      reason: expect.stringContaining('no organization receives mail at'),
+    })
     expect(rows.find((r) => r.id === own)).toMatchObject({ org: acme.slug, subject: 'Seen by the operator too' })
 
     const text = await runDesk(['quarantine', 'list', '--org', acme.slug], env)

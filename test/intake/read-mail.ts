@@ -56,9 +56,19 @@ export function withPdf(l: Letter & { pdfName: string }): Uint8Array {
     ...l,
     contentType: 'multipart/mixed; boundary="cover-1"',
     body: [
-      '--cover-1', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', l.body,
-      '--cover-1', `Content-Type: application/pdf; name="${l.pdfName}"`, `Content-Disposition: attachment; filename="${l.pdfName}"`, 'Content-Transfer-Encoding: base64', '', pdf,
-      '--cover-1--', '',
+      '--cover-1',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      l.body,
+      '--cover-1',
+      `Content-Type: application/pdf; name="${l.pdfName}"`,
+      `Content-Disposition: attachment; filename="${l.pdfName}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      pdf,
+      '--cover-1--',
+      '',
     ].join('\n'),
   })
 }

@@ -39,8 +39,12 @@ describe('references as senders write them', () => {
   })
 
   it('a customer’s own mail carries a body’s complaint number or a court’s case number, prefixed for the BBB', () => {
-    expect(findReference(['I filed a complaint with the Better Business Bureau, my confirmation number is 31177420.'], 'customer')?.value).toBe('BBB-31177420')
-    expect(findReference(['I filed a small claims case in King County District Court (case number 26-2-11093-2 SEA).'], 'customer')?.value).toBe('26-2-11093-2 SEA')
+    expect(
+      findReference(['I filed a complaint with the Better Business Bureau, my confirmation number is 31177420.'], 'customer')?.value,
+    ).toBe('BBB-31177420')
+    expect(
+      findReference(['I filed a small claims case in King County District Court (case number 26-2-11093-2 SEA).'], 'customer')?.value,
+    ).toBe('26-2-11093-2 SEA')
   })
 })
 

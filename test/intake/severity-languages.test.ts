@@ -7,7 +7,16 @@ import { letter, read } from './read-mail.ts'
 // Invented for these tests (synthetic).
 
 const rate = (text: string, facts: Partial<SeverityFacts> = {}) =>
-  rateSeverity({ text, lawyerLetter: false, lawsuitServed: false, bodyNotice: null, bodyComplaint: null, publicExposure: null, executive: null, ...facts })
+  rateSeverity({
+    text,
+    lawyerLetter: false,
+    lawsuitServed: false,
+    bodyNotice: null,
+    bodyComplaint: null,
+    publicExposure: null,
+    executive: null,
+    ...facts,
+  })
 
 describe('SEV-1 in many languages', () => {
   it.each([
@@ -89,10 +98,13 @@ describe('SEV-3: a real complaint with impact, in any language', () => {
   })
 
   it('a colleague’s note of an angry call about a late business order is SEV-3', async () => {
-    const r = await read(letter({
-      from: 'Kari Moe <kari@fjellstad.example>', subject: 'Call from Cumbre Aventura',
-      body: 'Hi desk,\n\nMarta Ruiz from Cumbre Aventura (our reseller in Bilbao) just called me, very upset: their order of 60 rain jackets is three weeks late and they had to turn customers away this weekend.\n\nCan someone own this?\nKari',
-    }))
+    const r = await read(
+      letter({
+        from: 'Kari Moe <kari@fjellstad.example>',
+        subject: 'Call from Cumbre Aventura',
+        body: 'Hi desk,\n\nMarta Ruiz from Cumbre Aventura (our reseller in Bilbao) just called me, very upset: their order of 60 rain jackets is three weeks late and they had to turn customers away this weekend.\n\nCan someone own this?\nKari',
+      }),
+    )
     expect(r).toMatchObject({ source: 'direct', severity: 'SEV-3', customer: { name: 'Marta Ruiz' } })
   })
 })

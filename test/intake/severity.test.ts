@@ -4,13 +4,28 @@ import { rateSeverity, type SeverityFacts } from '../../src/intake/severity.ts'
 // The handler's rubric, rule by rule, in the main European languages; every rating says why.
 
 const rate = (text: string, facts: Partial<SeverityFacts> = {}) =>
-  rateSeverity({ text, lawyerLetter: false, lawsuitServed: false, bodyNotice: null, bodyComplaint: null, publicExposure: null, executive: null, ...facts })
+  rateSeverity({
+    text,
+    lawyerLetter: false,
+    lawsuitServed: false,
+    bodyNotice: null,
+    bodyComplaint: null,
+    publicExposure: null,
+    executive: null,
+    ...facts,
+  })
 
 describe('SEV-1', () => {
   it.each([
-    ['outage stopping a business', 'Since 6am our booking portal is down, every request returns HTTP 503 and our 9 stores cannot take orders.'],
+    [
+      'outage stopping a business',
+      'Since 6am our booking portal is down, every request returns HTTP 503 and our 9 stores cannot take orders.',
+    ],
     ['all staff locked out', 'None of our 22 staff can log in since your SSO change this morning.'],
-    ['a B2B portal down, in German', 'Das Händlerportal ist seit 7 Uhr nicht erreichbar (Fehler 502). Wir können weder bestellen noch Verfügbarkeiten prüfen.'],
+    [
+      'a B2B portal down, in German',
+      'Das Händlerportal ist seit 7 Uhr nicht erreichbar (Fehler 502). Wir können weder bestellen noch Verfügbarkeiten prüfen.',
+    ],
     ['another customer’s data shown', 'The app is showing me orders belonging to other customers, with their addresses.'],
     ['account takeover, in Spanish', 'Alguien ha entrado en mi cuenta y me han robado la cuenta: hay dos pedidos que no hice.'],
     ['data stolen, in Italian', 'Mi sembra evidente che i vostri dati siano stati rubati.'],
@@ -51,7 +66,8 @@ describe('SEV-2', () => {
   })
 
   it('a business’s revenue at risk with churn is SEV-2 only when raised to an executive', () => {
-    const text = 'Our school’s account (about $38,000 a year) moves to another supplier unless the order is fixed; I will recommend we move the whole account.'
+    const text =
+      'Our school’s account (about $38,000 a year) moves to another supplier unless the order is fixed; I will recommend we move the whole account.'
     expect(rate(text, { executive: 'Anna Berg' }).severity).toBe('SEV-2')
     expect(rate(text).severity).toBe('SEV-3')
   })
@@ -75,10 +91,16 @@ describe('SEV-3 and SEV-4', () => {
     ['a wrong colour', 'The daypack arrived in red instead of green. Could you swap it?'],
     ['moving house', 'I am moving to a new address next month, please update my order.'],
     ['a misdelivered parcel', 'I received someone else’s order instead of mine.'],
-    ['a legal claim about rights, not an injury', 'Sie haben damit mein Persönlichkeitsrecht verletzt, und ich bitte um Löschung meiner Daten.'],
+    [
+      'a legal claim about rights, not an injury',
+      'Sie haben damit mein Persönlichkeitsrecht verletzt, und ich bitte um Löschung meiner Daten.',
+    ],
     ['an opinion, not a trial', 'A mi juicio el producto no cumple lo prometido.'],
   ])('%s is SEV-4', (_label, text) => {
-    expect(rate(text)).toEqual({ severity: 'SEV-4', reasons: ['a minor matter: no impact, safety, exposure, outage, legal, regulatory, public, churn or executive signal'] })
+    expect(rate(text)).toEqual({
+      severity: 'SEV-4',
+      reasons: ['a minor matter: no impact, safety, exposure, outage, legal, regulatory, public, churn or executive signal'],
+    })
   })
 
   it('a past cancellation is no churn threat, but a charge after it is money lost', () => {

@@ -30,15 +30,25 @@ describe('intake slice', () => {
       provider: 'test',
     })
     expect(outcome).toMatchObject({ status: 'created', case: expect.stringMatching(/^ESC-\d+$/) })
-    const [kase] = await withOrg(db, org.id, (tx) => tx`
+    const [kase] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`
       select c.subject, c.customer_email, c.customer_name, c.status, r.status as raw_status, r.case_id = c.id as linked,
              (select action from audit_events a where a.case_id = c.id) as action,
              (select kind from jobs j where j.payload->>'caseId' = c.id::text) as job
       from cases c join inbound_raw r on r.id = ${outcome.rawId}
-      where 'ESC-' || c.number = ${outcome.case}`)
+      where 'ESC-' || c.number = ${outcome.case}`,
+    )
     expect(kase).toEqual({
-      subject: 'Refund ignored for 3 weeks', customer_email: 'dana@customer.test', customer_name: 'Dana Reyes',
-      status: 'new', raw_status: 'processed', linked: true, action: 'case.create', job: 'draft',
+      subject: 'Refund ignored for 3 weeks',
+      customer_email: 'dana@customer.test',
+      customer_name: 'Dana Reyes',
+      status: 'new',
+      raw_status: 'processed',
+      linked: true,
+      action: 'case.create',
+      job: 'draft',
     })
   })
 
@@ -57,7 +67,9 @@ describe('intake slice', () => {
     const kept = after.raw - before.raw
     expect(kept).toBeGreaterThanOrEqual(1)
     expect(kept).toBeLessThanOrEqual(6)
-    expect(outcomes.filter((o) => o.status === 'duplicate').every((o) => o.case === outcomes.find((x) => x.status === 'created')!.case)).toBe(true)
+    expect(
+      outcomes.filter((o) => o.status === 'duplicate').every((o) => o.case === outcomes.find((x) => x.status === 'created')!.case),
+    ).toBe(true)
   })
 
   it('without a Message-ID, byte-identical redelivery is still recognised', async () => {

@@ -98,7 +98,11 @@ describe('the sweep of raw messages stranded in received', () => {
     const id = await strand(org.id, buildEml({ to: `escalations@${org.slug}.test`, subject: 'Please [refuse] me' }))
     for (const attempt of [1, 2]) {
       expect(await sweep({ orgIds: [org.id] })).toMatchObject({ claimed: 1, retrying: 1 })
-      expect(await rawRow(id)).toMatchObject({ status: 'received', attempts: attempt, lastError: expect.stringMatching(/simulated storage failure/) })
+      expect(await rawRow(id)).toMatchObject({
+        status: 'received',
+        attempts: attempt,
+        lastError: expect.stringMatching(/simulated storage failure/),
+      })
       // Backing off: the next tick does not take it again at once.
       expect(await sweep({ orgIds: [org.id] })).toMatchObject({ claimed: 0 })
       await backOffPassed(id)
@@ -120,7 +124,10 @@ describe('the sweep of raw messages stranded in received', () => {
     // What three killed sweepers leave: three attempts counted, the last lease run out, no error kept.
     await db`update inbound_raw set process_attempts = 3, claimed_until = now() - interval '1 second' where id = ${id}`
     expect(await sweep({ orgIds: [org.id] })).toMatchObject({ claimed: 1, quarantined: 1, created: 0 })
-    expect(await rawRow(id)).toMatchObject({ status: 'quarantined', reason: 'processing did not finish after 3 attempts: the process stopped' })
+    expect(await rawRow(id)).toMatchObject({
+      status: 'quarantined',
+      reason: 'processing did not finish after 3 attempts: the process stopped',
+    })
     expect(await caseCount(org.id)).toBe(0)
   })
 
@@ -136,7 +143,9 @@ describe('the sweep of raw messages stranded in received', () => {
 
   it('takes a bounded batch per run, and two sweepers at once never take the same row', async () => {
     const org = await newOrg()
-    const ids = await Promise.all(Array.from({ length: 14 }, (_, i) => strand(org.id, buildEml({ to: `escalations@${org.slug}.test`, subject: `Batch ${i}` }))))
+    const ids = await Promise.all(
+      Array.from({ length: 14 }, (_, i) => strand(org.id, buildEml({ to: `escalations@${org.slug}.test`, subject: `Batch ${i}` }))),
+    )
     const other = connect(url, { max: 2 }) // a second process's pool
     try {
       const [a, b] = await Promise.all([sweep({ orgIds: [org.id], limit: 5 }), sweep({ orgIds: [org.id], limit: 5 }, other)])
@@ -163,4 +172,3 @@ describe('the sweep of raw messages stranded in received', () => {
     expect(await rawRow(id)).toMatchObject({ status: 'processed' })
   })
 })
-

@@ -28,28 +28,90 @@ describe('metrics on a seeded week with known answers', () => {
     bob = await seedUser(db, org.id, 'agent')
     await withOrg(db, org.id, (tx) => tx`update app_users set name = ${'=HYPERLINK("http://evil.test","Ann")'} where id = ${ann.id}`)
     approvers = [(await seedUser(db, org.id, 'approver')).id, (await seedUser(db, org.id, 'approver')).id]
-    const [account] = await withOrg(db, org.id, (tx) => tx<{ id: string }[]>`insert into accounts (org_id, domain, name) values (${org.id}, 'acme.test', 'Acme') returning id`)
+    const [account] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ id: string }[]>`insert into accounts (org_id, domain, name) values (${org.id}, 'acme.test', 'Acme') returning id`,
+    )
 
     // Before the week: an earlier escalation of case 1's customer (47 days before: a repeat),
     // one of case 2's (103 days before: too old to count), and one the minute before the week.
-    await insertMetricCase(db, org.id, { openedAt: '2025-01-15T10:00:00Z', severity: 'SEV-3', customerEmail: 'one@customer.test', firstResponse: 30, resolved: 600, closed: 700 })
-    await insertMetricCase(db, org.id, { openedAt: '2024-11-21T10:00:00Z', severity: 'SEV-3', customerEmail: 'two@customer.test', firstResponse: 30 })
+    await insertMetricCase(db, org.id, {
+      openedAt: '2025-01-15T10:00:00Z',
+      severity: 'SEV-3',
+      customerEmail: 'one@customer.test',
+      firstResponse: 30,
+      resolved: 600,
+      closed: 700,
+    })
+    await insertMetricCase(db, org.id, {
+      openedAt: '2024-11-21T10:00:00Z',
+      severity: 'SEV-3',
+      customerEmail: 'two@customer.test',
+      firstResponse: 30,
+    })
     await insertMetricCase(db, org.id, { openedAt: '2025-03-02T23:59:59Z', severity: 'SEV-1', firstResponse: 5 })
     // After the week (its first instant): not counted.
     await insertMetricCase(db, org.id, { openedAt: '2025-03-10T00:00:00Z', severity: 'SEV-1', firstResponse: 5 })
 
     // 1. SEV-1 CEO inbox, Ann: answered in 10 min (target 15: met), resolved in 3 h (4 h: met), closed; rated 5.
-    const c1 = await insertMetricCase(db, org.id, { openedAt: '2025-03-03T10:00:00Z', severity: 'SEV-1', source: 'ceo_inbox', ownerId: ann.id, customerEmail: 'one@customer.test', firstResponse: 10, resolved: 180, closed: 240 })
+    const c1 = await insertMetricCase(db, org.id, {
+      openedAt: '2025-03-03T10:00:00Z',
+      severity: 'SEV-1',
+      source: 'ceo_inbox',
+      ownerId: ann.id,
+      customerEmail: 'one@customer.test',
+      firstResponse: 10,
+      resolved: 180,
+      closed: 240,
+    })
     // 2. SEV-1 BBB, Ann: 20 min (missed), resolved in 5 h (missed); rated 1 then 3 (the latest counts).
-    const c2 = await insertMetricCase(db, org.id, { openedAt: '2025-03-04T10:00:00Z', severity: 'SEV-1', source: 'bbb', ownerId: ann.id, customerEmail: 'two@customer.test', firstResponse: 20, resolved: 300 })
+    const c2 = await insertMetricCase(db, org.id, {
+      openedAt: '2025-03-04T10:00:00Z',
+      severity: 'SEV-1',
+      source: 'bbb',
+      ownerId: ann.id,
+      customerEmail: 'two@customer.test',
+      firstResponse: 20,
+      resolved: 300,
+    })
     // 3. SEV-2 direct, Bob: 30 min (target 60: met), resolved in 6 h (8 h: met); asked, never rated.
-    const c3 = await insertMetricCase(db, org.id, { openedAt: '2025-03-05T09:00:00Z', severity: 'SEV-2', source: 'direct', ownerId: bob.id, accountId: account!.id, firstResponse: 30, resolved: 360 })
+    const c3 = await insertMetricCase(db, org.id, {
+      openedAt: '2025-03-05T09:00:00Z',
+      severity: 'SEV-2',
+      source: 'direct',
+      ownerId: bob.id,
+      accountId: account!.id,
+      firstResponse: 30,
+      resolved: 360,
+    })
     // 4. SEV-2 direct, Bob, same account as 3 (a repeat): 90 min (missed), still in progress past its resolution deadline.
-    const c4 = await insertMetricCase(db, org.id, { openedAt: '2025-03-06T09:00:00Z', severity: 'SEV-2', source: 'direct', ownerId: bob.id, accountId: account!.id, firstResponse: 90, status: 'in_progress' })
+    const c4 = await insertMetricCase(db, org.id, {
+      openedAt: '2025-03-06T09:00:00Z',
+      severity: 'SEV-2',
+      source: 'direct',
+      ownerId: bob.id,
+      accountId: account!.id,
+      firstResponse: 90,
+      status: 'in_progress',
+    })
     // 5. SEV-3 lawyer, unowned: never answered, still new, both deadlines long past.
-    await insertMetricCase(db, org.id, { openedAt: '2025-03-07T12:00:00Z', severity: 'SEV-3', source: 'lawyer', ownerId: null, status: 'new' })
+    await insertMetricCase(db, org.id, {
+      openedAt: '2025-03-07T12:00:00Z',
+      severity: 'SEV-3',
+      source: 'lawyer',
+      ownerId: null,
+      status: 'new',
+    })
     // 6. SEV-4 CEO inbox, Bob: closed unanswered an hour in (a duplicate), before any deadline: counts neither way.
-    await insertMetricCase(db, org.id, { openedAt: '2025-03-08T08:00:00Z', severity: 'SEV-4', source: 'ceo_inbox', ownerId: bob.id, closed: 60, closeReason: 'duplicate of case 4' })
+    await insertMetricCase(db, org.id, {
+      openedAt: '2025-03-08T08:00:00Z',
+      severity: 'SEV-4',
+      source: 'ceo_inbox',
+      ownerId: bob.id,
+      closed: 60,
+      closeReason: 'duplicate of case 4',
+    })
 
     await markSurveyed(db, org.id, c1.id, approvers[0]!)
     await markSurveyed(db, org.id, c2.id, approvers[0]!)
@@ -77,7 +139,16 @@ describe('metrics on a seeded week with known answers', () => {
     // Answered in 10, 20, 30 and 90 minutes: median (20+30)/2 = 25 min; p90 = 30 + 0.7 × 60 = 72 min.
     expect(report.overall).toMatchObject({ cases: 6, open: 2, responded: 4, frMedian: 1500, frP90: 4320, frWallMedian: 1500 })
     const [sev1, sev2, sev3, sev4] = report.bySeverity
-    expect(sev1).toMatchObject({ severity: 'SEV-1', cases: 2, responded: 2, frMedian: 900, frP90: 1140, frTargetSeconds: 900, frMet: 1, frBreached: 1 })
+    expect(sev1).toMatchObject({
+      severity: 'SEV-1',
+      cases: 2,
+      responded: 2,
+      frMedian: 900,
+      frP90: 1140,
+      frTargetSeconds: 900,
+      frMet: 1,
+      frBreached: 1,
+    })
     expect(sev2).toMatchObject({ severity: 'SEV-2', cases: 2, frMedian: 3600, frTargetSeconds: 3600, frMet: 1, frBreached: 1 })
     expect(sev3).toMatchObject({ severity: 'SEV-3', cases: 1, responded: 0, frMedian: null, frMet: 0, frBreached: 1 })
     expect(sev4).toMatchObject({ severity: 'SEV-4', cases: 1, responded: 0, frMedian: null, frMet: 0, frBreached: 0 })
@@ -105,14 +176,33 @@ describe('metrics on a seeded week with known answers', () => {
   })
 
   it('volume by source and CSAT (latest rating per case, response rate over cases asked)', () => {
-    expect(report.bySource).toEqual([{ source: 'ceo_inbox', cases: 2 }, { source: 'direct', cases: 2 }, { source: 'bbb', cases: 1 }, { source: 'lawyer', cases: 1 }])
+    expect(report.bySource).toEqual([
+      { source: 'ceo_inbox', cases: 2 },
+      { source: 'direct', cases: 2 },
+      { source: 'bbb', cases: 1 },
+      { source: 'lawyer', cases: 1 },
+    ])
     expect(report.overall).toMatchObject({ csatCount: 2, csatAverage: 4, surveyed: 3 })
-    expect(report.csat).toEqual([{ rating: 5, cases: 1 }, { rating: 4, cases: 0 }, { rating: 3, cases: 1 }, { rating: 2, cases: 0 }, { rating: 1, cases: 0 }])
+    expect(report.csat).toEqual([
+      { rating: 5, cases: 1 },
+      { rating: 4, cases: 0 },
+      { rating: 3, cases: 1 },
+      { rating: 2, cases: 0 },
+      { rating: 1, cases: 0 },
+    ])
   })
 
   it('per owner, for coaching: cases, first response, resolution, CSAT', () => {
     const byName = Object.fromEntries(report.owners.map((o) => [o.ownerId ?? 'unowned', o]))
-    expect(byName[bob.id]).toMatchObject({ cases: 3, open: 1, responded: 2, frMedian: 3600, resMedian: 21_600, csatCount: 0, csatAverage: null })
+    expect(byName[bob.id]).toMatchObject({
+      cases: 3,
+      open: 1,
+      responded: 2,
+      frMedian: 3600,
+      resMedian: 21_600,
+      csatCount: 0,
+      csatAverage: null,
+    })
     expect(byName[ann.id]).toMatchObject({ cases: 2, frMedian: 900, resMedian: 14_400, csatCount: 2, csatAverage: 4 })
     expect(byName.unowned).toMatchObject({ cases: 1, ownerName: null, frBreached: 1 })
     expect(report.owners[0]!.ownerId).toBe(bob.id)
@@ -120,8 +210,19 @@ describe('metrics on a seeded week with known answers', () => {
 
   it('12 weekly points ending with the period, empty weeks as zero and no median', () => {
     expect(report.trend.map((w) => w.week)).toEqual([
-      '2024-12-16', '2024-12-23', '2024-12-30', '2025-01-06', '2025-01-13', '2025-01-20',
-      '2025-01-27', '2025-02-03', '2025-02-10', '2025-02-17', '2025-02-24', '2025-03-03'])
+      '2024-12-16',
+      '2024-12-23',
+      '2024-12-30',
+      '2025-01-06',
+      '2025-01-13',
+      '2025-01-20',
+      '2025-01-27',
+      '2025-02-03',
+      '2025-02-10',
+      '2025-02-17',
+      '2025-02-24',
+      '2025-03-03',
+    ])
     expect(report.trend.map((w) => w.cases)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 6])
     expect(report.trend.at(-1)).toMatchObject({ frMedian: 1500, frMet: 2, frBreached: 3, csatAverage: 4 })
     expect(report.trend[0]).toMatchObject({ cases: 0, frMedian: null, csatAverage: null, frMet: 0 })
@@ -156,7 +257,15 @@ describe('metrics on a seeded week with known answers', () => {
     expect(page).toContain('<p class="hero-number">25m</p>')
     expect(page).toMatch(/<svg class="chart chart-bar"/)
     expect(page).not.toMatch(/style="/)
-    for (const text of ['Waiting for approval', 'Time to resolution', 'Repeat escalations', 'Customer satisfaction', 'Volume by source', 'By owner', 'Last 12 weeks']) {
+    for (const text of [
+      'Waiting for approval',
+      'Time to resolution',
+      'Repeat escalations',
+      'Customer satisfaction',
+      'Volume by source',
+      'By owner',
+      'Last 12 weeks',
+    ]) {
       expect(page).toContain(text)
     }
     const csv = await (await app.request('/metrics.csv?period=custom&from=2025-03-03&to=2025-03-09', { headers: { cookie } })).text()
@@ -196,8 +305,16 @@ describe('metrics under a business-hours policy', () => {
     await insertMetricCase(db, org.id, { openedAt: '2025-03-10T16:00:00Z', severity: 'SEV-2', firstResponse: '2025-03-12T09:30:00Z' })
     // D: Monday 09:00, answered 09:45 (45 min: met); resolved Thursday 10:00 after an hour waiting on the customer:
     //    Monday 8 h + Wednesday 8 h + Thursday 1 h − 1 h paused = 16 h (due: 8 h + 1 h paused = Wednesday 10:00: missed).
-    await insertMetricCase(db, org.id, { openedAt: '2025-03-10T09:00:00Z', severity: 'SEV-2', firstResponse: '2025-03-10T09:45:00Z', resolved: '2025-03-13T10:00:00Z', pausedSeconds: 3600 })
-    report = await withOrg(db, org.id, (tx) => loadMetrics(tx, org.id, parsePeriod({ period: 'custom', from: '2025-03-07', to: '2025-03-13' }, 'UTC')))
+    await insertMetricCase(db, org.id, {
+      openedAt: '2025-03-10T09:00:00Z',
+      severity: 'SEV-2',
+      firstResponse: '2025-03-10T09:45:00Z',
+      resolved: '2025-03-13T10:00:00Z',
+      pausedSeconds: 3600,
+    })
+    report = await withOrg(db, org.id, (tx) =>
+      loadMetrics(tx, org.id, parsePeriod({ period: 'custom', from: '2025-03-07', to: '2025-03-13' }, 'UTC')),
+    )
   })
   afterAll(() => db.end())
 

@@ -23,10 +23,15 @@ describe('the intake context of an organization', () => {
     await db`insert into app_users (org_id, email, name, role) values (${org.id}, ${`lucius@wayne-labs-${id}.test`}, 'Lucius', 'agent'),
              (${org.id}, ${`alfred.${id}@gmail.com`}, 'Alfred', 'agent')`
     await db`update app_users set disabled_at = now() where org_id = ${org.id} and name = 'Lucius'`
-    const changed = await changeOrganization(db, org.id, {
-      domains: [`wayne-${id}.de`],
-      executives: [{ email: `bruce@wayne-${id}.test`, name: 'Bruce Wayne', title: 'Chairman' }, { email: `fox@wayne-${id}.test` }],
-    }, { kind: 'system', id: 'test' })
+    const changed = await changeOrganization(
+      db,
+      org.id,
+      {
+        domains: [`wayne-${id}.de`],
+        executives: [{ email: `bruce@wayne-${id}.test`, name: 'Bruce Wayne', title: 'Chairman' }, { email: `fox@wayne-${id}.test` }],
+      },
+      { kind: 'system', id: 'test' },
+    )
     expect(changed).toMatchObject({ ok: true })
 
     const context = await withOrg(db, org.id, (tx) => loadIntakeContext(tx, org.id))

@@ -25,7 +25,9 @@ describe('migrating executives and approvers_by_severity (00018)', () => {
       values ('old-co', 'Old Co', '{escalations@old.test}', '{CEO@old.test, coo@old.test, not-an-address}',
               ${db.json({ approvers_by_severity: { 'SEV-1': ['Exec@old.test', 'gone@old.test'], 'SEV-2': 'exec@old.test', 'SEV-9': ['exec@old.test'] }, signature: 'Old Co' } as never)})
       returning id`
-    const [exec] = await db<{ id: string }[]>`insert into app_users (org_id, email, name, role) values (${org!.id}, 'exec@old.test', 'Exec', 'approver') returning id`
+    const [exec] = await db<
+      { id: string }[]
+    >`insert into app_users (org_id, email, name, role) values (${org!.id}, 'exec@old.test', 'Exec', 'approver') returning id`
     const [plain] = await db<{ id: string }[]>`insert into orgs (slug, name) values ('plain-co', 'Plain Co') returning id`
 
     await migrate(db)
@@ -33,12 +35,15 @@ describe('migrating executives and approvers_by_severity (00018)', () => {
       { org_id: org!.id, email: 'ceo@old.test', name: '', title: '', send_as: false },
       { org_id: org!.id, email: 'coo@old.test', name: '', title: '', send_as: false },
     ])
-    expect(await db`select org_id, scope, value, user_id from approver_assignments`).toEqual([{ org_id: org!.id, scope: 'severity', value: 'SEV-1', user_id: exec!.id }])
+    expect(await db`select org_id, scope, value, user_id from approver_assignments`).toEqual([
+      { org_id: org!.id, scope: 'severity', value: 'SEV-1', user_id: exec!.id },
+    ])
     expect(await db`select id, settings from orgs order by slug`).toEqual([
       { id: org!.id, settings: { signature: 'Old Co' } },
       { id: plain!.id, settings: {} },
     ])
-    const columns = await db`select column_name from information_schema.columns where table_name = 'orgs' and column_name = 'executive_forwarders'`
+    const columns =
+      await db`select column_name from information_schema.columns where table_name = 'orgs' and column_name = 'executive_forwarders'`
     expect(columns).toEqual([])
   })
 })

@@ -16,7 +16,10 @@ const lineBreak = /[\r\n\0]/
 function headerValues(sent: Record<string, unknown>): string[] {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)])
   return [
-    ...list(sent.subject), ...list(sent.from), ...list(sent.to), ...list(sent.reply_to ?? sent.replyTo),
+    ...list(sent.subject),
+    ...list(sent.from),
+    ...list(sent.to),
+    ...list(sent.reply_to ?? sent.replyTo),
     ...Object.entries((sent.headers ?? {}) as Record<string, string>).flatMap(([k, v]) => [k, v]),
   ]
 }
@@ -36,21 +39,35 @@ describe('outbound mail headers', () => {
   })
 
   const viaResend = () => createResendMailer({ apiKey: 're_test_key', baseUrl: resend.baseUrl, from: 'Desk <desk@example.com>' })
-  const transports: [string, () => Mailer][] = [['Resend', viaResend], ['dev mailbox', () => createDevMailer(db)]]
+  const transports: [string, () => Mailer][] = [
+    ['Resend', viaResend],
+    ['dev mailbox', () => createDevMailer(db)],
+  ]
   const mail = (fields: Partial<OutboundMail> = {}): OutboundMail => ({
-    orgId: org.id, to: 'pat@customer.test', subject: 'Re: order', text: 'We are on it.',
-    idempotencyKey: `test/${randomBytes(6).toString('hex')}`, ...fields,
+    orgId: org.id,
+    to: 'pat@customer.test',
+    subject: 'Re: order',
+    text: 'We are on it.',
+    idempotencyKey: `test/${randomBytes(6).toString('hex')}`,
+    ...fields,
   })
   /** What the transport handed on: the stand-in's request body, or the dev mailbox row. */
   async function delivered(name: string, key: string): Promise<Record<string, unknown> | undefined> {
     if (name === 'Resend') return resend.emails.find((e) => e.idempotencyKey === key)?.body
-    const [row] = await db`select subject, from_address as "from", to_addresses as "to", reply_to, headers from dev_mailbox where idempotency_key = ${key}`
+    const [row] =
+      await db`select subject, from_address as "from", to_addresses as "to", reply_to, headers from dev_mailbox where idempotency_key = ${key}`
     return row
   }
   async function refusal(mailer: Mailer, m: OutboundMail) {
     const before = { sent: resend.requestCount() }
-    const error = await mailer.send(m).then(() => null, (e: unknown) => e)
-    const after = { sent: resend.requestCount(), held: (await db`select count(*)::int as n from dev_mailbox where idempotency_key = ${m.idempotencyKey!}`)[0]!.n as number }
+    const error = await mailer.send(m).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    const after = {
+      sent: resend.requestCount(),
+      held: (await db`select count(*)::int as n from dev_mailbox where idempotency_key = ${m.idempotencyKey!}`)[0]!.n as number,
+    }
     expect(after.sent).toBe(before.sent) // nothing reached the provider
     expect(after.held).toBe(0) // nothing was held
     return error
@@ -71,7 +88,11 @@ describe('outbound mail headers', () => {
   })
 
   it.each(transports)('passes well-formed thread headers through unchanged (%s)', async (name, mailer) => {
-    const headers = { 'Message-ID': '<a1b2.c3@desk.example.com>', 'In-Reply-To': '<CAF=x+y_z@mail.gmail.com>', References: '<r0@x.test> <CAF=x+y_z@mail.gmail.com>' }
+    const headers = {
+      'Message-ID': '<a1b2.c3@desk.example.com>',
+      'In-Reply-To': '<CAF=x+y_z@mail.gmail.com>',
+      References: '<r0@x.test> <CAF=x+y_z@mail.gmail.com>',
+    }
     const m = mail({ replyTo: 'escalations+Tok_en-1@acme.test', from: 'Acme Desk <desk@acme.test>', headers })
     await mailer().send(m)
     const sent = await delivered(name, m.idempotencyKey!)

@@ -20,7 +20,9 @@ describe('dev mailbox page', () => {
     const mailer = createDevMailer(db)
     await mailer.send({ orgId: org.id, to: 'first@example.test', subject: `Older ${tag}`, text: 'nothing here' })
     const { id } = await mailer.send({
-      orgId: org.id, to: 'second@example.test', subject: `Newer ${tag} <b>`,
+      orgId: org.id,
+      to: 'second@example.test',
+      subject: `Newer ${tag} <b>`,
       text: 'Open http://localhost:8787/sign-in/confirm?token=abc.def&x=1 now <script>alert(1)</script> javascript:alert(1)',
     })
     const res = await createTestApp(db).request('/dev/mailbox', { headers: { accept: 'text/html' } })

@@ -24,7 +24,10 @@ describe('mailer', () => {
   })
 
   it('sends through the Resend SDK with the idempotency key and every field', async () => {
-    const mailer = createMailer(db, testEnv({ RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: resend.baseUrl, MAIL_FROM: 'Desk <desk@acme.test>' }))
+    const mailer = createMailer(
+      db,
+      testEnv({ RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: resend.baseUrl, MAIL_FROM: 'Desk <desk@acme.test>' }),
+    )
     expect(mailer.kind).toBe('resend')
     const { id } = await mailer.send({
       orgId: org.id,
@@ -89,7 +92,14 @@ describe('mailer', () => {
     const second = await createDevMailer(db).send({ ...mail, subject: 'Changed' })
     expect(second.id).toBe(first.id)
     const rows = await db`select subject, to_addresses, from_address, org_id from dev_mailbox where idempotency_key = ${key}`
-    expect(rows).toEqual([{ subject: 'Held', to_addresses: ['a@customer.test', 'b@customer.test'], from_address: 'Escalation Desk <desk@example.com>', org_id: org.id }])
+    expect(rows).toEqual([
+      {
+        subject: 'Held',
+        to_addresses: ['a@customer.test', 'b@customer.test'],
+        from_address: 'Escalation Desk <desk@example.com>',
+        org_id: org.id,
+      },
+    ])
     const noOrg = await createDevMailer(db).send({ orgId: null, to: 'ops@example.test', subject: 'System', text: 'x' })
     expect(noOrg.id).toMatch(/^[0-9a-f-]{36}$/)
   })

@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http'
 
-export type RecordedRequest = { method: string; path: string; headers: Record<string, string | string[] | undefined>; body: Record<string, unknown> }
+export type RecordedRequest = {
+  method: string
+  path: string
+  headers: Record<string, string | string[] | undefined>
+  body: Record<string, unknown>
+}
 
 /**
  * A local stand-in for Resend's API (POST /emails), reached through the real SDK via its base URL.

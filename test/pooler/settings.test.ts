@@ -16,8 +16,14 @@ describe('DATABASE_URL, DATABASE_MIGRATION_URL and DATABASE_POOLED', () => {
     expect(env({ DATABASE_POOLED: '1' })).toMatchObject({ ok: true, env: { DATABASE_POOLED: true } })
     expect(env({ DATABASE_POOLED: '0' })).toMatchObject({ ok: true, env: { DATABASE_POOLED: false } })
     expect((env({}) as { env: { DATABASE_POOLED?: boolean } }).env.DATABASE_POOLED).toBeUndefined()
-    expect(env({ DATABASE_POOLED: 'sometimes' })).toMatchObject({ ok: false, problems: ['DATABASE_POOLED: expected 1 or 0, got "sometimes"'] })
-    expect(env({ DATABASE_MIGRATION_URL: 'mysql://x' })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^DATABASE_MIGRATION_URL: expected a postgres:\/\//)] })
+    expect(env({ DATABASE_POOLED: 'sometimes' })).toMatchObject({
+      ok: false,
+      problems: ['DATABASE_POOLED: expected 1 or 0, got "sometimes"'],
+    })
+    expect(env({ DATABASE_MIGRATION_URL: 'mysql://x' })).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/^DATABASE_MIGRATION_URL: expected a postgres:\/\//)],
+    })
 
     expect(pooledByUrl('postgres://postgres.abcd:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres')).toBe(true)
     expect(pooledByUrl('postgres://postgres.abcd:pw@aws-0-eu-central-1.pooler.supabase.com:5432/postgres')).toBe(false) // session mode
@@ -76,11 +82,13 @@ describe('DATABASE_URL, DATABASE_MIGRATION_URL and DATABASE_POOLED', () => {
         expect(server.output()).toMatch(/Applied migrations: 00001_foundation\.sql, /)
         expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok', database: 'ok' })
         const org = await seedOrg(db)
-        const outcomes = await Promise.all(Array.from({ length: 6 }, async () => {
-          const raw = buildEml({ to: org.inboundAddresses[0] })
-          const res = await fetch(`${server.url}/inbound/raw`, { method: 'POST', body: raw as BodyInit, headers: signRaw(secret, raw) })
-          return { status: res.status, body: (await res.json()) as { status: string } }
-        }))
+        const outcomes = await Promise.all(
+          Array.from({ length: 6 }, async () => {
+            const raw = buildEml({ to: org.inboundAddresses[0] })
+            const res = await fetch(`${server.url}/inbound/raw`, { method: 'POST', body: raw as BodyInit, headers: signRaw(secret, raw) })
+            return { status: res.status, body: (await res.json()) as { status: string } }
+          }),
+        )
         expect(outcomes.map((o) => `${o.status} ${o.body.status}`)).toEqual(Array(6).fill('200 created'))
       } finally {
         await server.stop()

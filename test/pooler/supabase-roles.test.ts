@@ -64,7 +64,9 @@ describe('Supabase: a non-superuser owner, the Data API roles, and the pooler', 
   })
 
   it('migrates as the non-superuser owner: it creates desk_app and may SET LOCAL ROLE to it', async () => {
-    const [role] = await owner<{ super: boolean; createrole: boolean }[]>`select rolsuper as super, rolcreaterole as createrole from pg_roles where rolname = current_user`
+    const [role] = await owner<
+      { super: boolean; createrole: boolean }[]
+    >`select rolsuper as super, rolcreaterole as createrole from pg_roles where rolname = current_user`
     expect(role).toEqual({ super: false, createrole: true })
     const { applied } = await migrate(owner)
     expect(applied.length).toBeGreaterThan(10)
@@ -76,12 +78,19 @@ describe('Supabase: a non-superuser owner, the Data API roles, and the pooler', 
   it('serves through the pooler as desk_app, with row-level security between orgs', async () => {
     const a = await insertOrg(app, { slug: 'supa-a', name: 'A', inboundAddresses: ['escalations@a.test'] })
     const b = await insertOrg(app, { slug: 'supa-b', name: 'B', inboundAddresses: ['escalations@b.test'] })
-    const outcome = await ingestMessage(app, { orgId: a.id, raw: buildEml({ to: 'escalations@a.test', subject: 'On Supabase' }), provider: 'test' })
-    expect(outcome).toMatchObject({ status: 'created' })
-    const seen = (orgId: string) => withOrg(app, orgId, async (tx) => {
-      const [row] = await tx<{ role: string; cases: number }[]>`select current_user as role, count(*)::int as cases from cases where subject = 'On Supabase'`
-      return row
+    const outcome = await ingestMessage(app, {
+      orgId: a.id,
+      raw: buildEml({ to: 'escalations@a.test', subject: 'On Supabase' }),
+      provider: 'test',
     })
+    expect(outcome).toMatchObject({ status: 'created' })
+    const seen = (orgId: string) =>
+      withOrg(app, orgId, async (tx) => {
+        const [row] = await tx<
+          { role: string; cases: number }[]
+        >`select current_user as role, count(*)::int as cases from cases where subject = 'On Supabase'`
+        return row
+      })
     expect(await seen(a.id)).toEqual({ role: 'desk_app', cases: 1 })
     expect(await seen(b.id)).toEqual({ role: 'desk_app', cases: 0 })
   })

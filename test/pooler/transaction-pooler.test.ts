@@ -42,10 +42,13 @@ describe('behind a transaction pooler (PgBouncer, pool_mode = transaction)', () 
   /** Org-scoped reads and writes from many callers at once, as concurrent requests make them. */
   async function busyWork(db: Db) {
     const org = await seedOrg(db)
-    const outcomes = await Promise.allSettled(Array.from({ length: 40 }, (_, i) =>
-      i % 4 === 0
-        ? ingestMessage(db, { orgId: org.id, raw: buildEml({ to: org.inboundAddresses[0] }), provider: 'test' })
-        : withOrg(db, org.id, (tx) => tx`select count(*)::int as n from cases where status = ${'new'}`)))
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 4 === 0
+          ? ingestMessage(db, { orgId: org.id, raw: buildEml({ to: org.inboundAddresses[0] }), provider: 'test' })
+          : withOrg(db, org.id, (tx) => tx`select count(*)::int as n from cases where status = ${'new'}`),
+      ),
+    )
     return outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))
   }
 

@@ -31,9 +31,16 @@ describe('case page and its actions', () => {
   const page = (id: string, who: Member) => app().request(`/cases/${id}`, { headers: { accept: 'text/html', cookie: who.cookie } })
   const post = (id: string, action: string, who: Member, fields: Record<string, string>, htmx = false) =>
     app().request(`/cases/${id}/${action}`, formPost(fields, { cookie: who.cookie, ...(htmx ? { 'hx-request': 'true' } : {}) }))
-  const caseRow = (id: string) => withOrg(db, org.id, async (tx) =>
-    (await tx<{ ownerId: string | null; status: string; severity: string; acknowledgedAt: Date | null }[]>`
-      select owner_id as "ownerId", status, severity, acknowledged_at as "acknowledgedAt" from cases where id = ${id}`)[0]!)
+  const caseRow = (id: string) =>
+    withOrg(
+      db,
+      org.id,
+      async (tx) =>
+        (
+          await tx<{ ownerId: string | null; status: string; severity: string; acknowledgedAt: Date | null }[]>`
+      select owner_id as "ownerId", status, severity, acknowledged_at as "acknowledgedAt" from cases where id = ${id}`
+        )[0]!,
+    )
 
   it('renders the thread text-first, the customer panel, clocks, severity reasons and the timeline', async () => {
     const kase = await seedCase(db, org.id, { subject: 'My order never arrived', body: 'Order 4471 is three weeks late.\nPlease call me.' })
@@ -90,7 +97,9 @@ describe('case page and its actions', () => {
     expect(noteBody).toContain('Called the warehouse &lt;b&gt;twice&lt;/b&gt;')
 
     const actions = (await auditActions(db, org.id, kase.id)).map((e) => e.action)
-    expect(actions).toEqual(expect.arrayContaining(['case.assign', 'case.acknowledge', 'case.severity_change', 'case.status_change', 'note.add']))
+    expect(actions).toEqual(
+      expect.arrayContaining(['case.assign', 'case.acknowledge', 'case.severity_change', 'case.status_change', 'note.add']),
+    )
     const change = (await auditActions(db, org.id, kase.id)).find((e) => e.action === 'case.severity_change')
     expect(change?.details).toMatchObject({ to, reason: 'The customer mentioned a regulator' })
   })

@@ -48,12 +48,13 @@ describe('CSV upload in the portal (/import)', () => {
   afterAll(() => db.end())
 
   const app = () => createTestApp(db)
-  const counts = () => withOrg(db, org.id, async (tx) => {
-    const [row] = await tx<{ cases: number; audit: number; accounts: number }[]>`
+  const counts = () =>
+    withOrg(db, org.id, async (tx) => {
+      const [row] = await tx<{ cases: number; audit: number; accounts: number }[]>`
       select (select count(*)::int from cases) as cases, (select count(*)::int from audit_events) as audit,
              (select count(*)::int from accounts) as accounts`
-    return row!
-  })
+      return row!
+    })
 
   /** Polls the progress fragment as htmx does, until it stops asking to be polled. */
   async function pollUntilDone(runId: string) {
@@ -87,7 +88,8 @@ describe('CSV upload in the portal (/import)', () => {
     expect(body).toContain('Preview of cases.csv')
     // Each column with what it is read as, changeable: a known name as its field, any other kept on the case.
     const readAs = (header: string) => new RegExp(`<label for="(col_\\d+)">${header}</label>`).exec(body)?.[1]
-    const selected = (name: string) => new RegExp(`<select name="${name}"[^>]*>[\\s\\S]*?<option value="([^"]+)" selected=""`).exec(body)?.[1]
+    const selected = (name: string) =>
+      new RegExp(`<select name="${name}"[^>]*>[\\s\\S]*?<option value="([^"]+)" selected=""`).exec(body)?.[1]
     expect(selected(readAs('Complaint Number')!)).toBe('externalRef')
     expect(selected(readAs('Notes for finance')!)).toBe('keep')
     expect(body).toContain('Notes for finance: x')
@@ -139,16 +141,29 @@ describe('CSV upload in the portal (/import)', () => {
     expect(body).toMatch(/Created 3 cases \(ESC-\d+ … ESC-\d+\); 0 already present; 0 rows skipped\./)
     expect(body).toContain('href="/"')
     // The import's cases, listed whatever source each row named (bbb, direct, lawyer here).
-    expect([...body.matchAll(/<tr><td><a href="\/cases\/[^"]+">ESC-\d+<\/a><\/td><td>([^<]+)<\/td><td>([^<]+)<\/td>/g)].map((m) => [m[1], m[2]]))
-      .toEqual([['Billing error', 'BBB'], ['Refund missing', 'Direct'], ['Outage', 'Lawyer']])
+    expect(
+      [...body.matchAll(/<tr><td><a href="\/cases\/[^"]+">ESC-\d+<\/a><\/td><td>([^<]+)<\/td><td>([^<]+)<\/td>/g)].map((m) => [m[1], m[2]]),
+    ).toEqual([
+      ['Billing error', 'BBB'],
+      ['Refund missing', 'Direct'],
+      ['Outage', 'Lawyer'],
+    ])
     expect(body).not.toContain('hx-trigger')
 
     const after = await counts()
     expect(after.cases).toBe(before.cases + 3)
-    const events = await withOrg(db, org.id, (tx) => tx`select details from audit_events where action = 'case.create' and details->>'via' = 'csv'`)
+    const events = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`select details from audit_events where action = 'case.create' and details->>'via' = 'csv'`,
+    )
     expect(events.length).toBeGreaterThanOrEqual(3)
     // The stored upload is dropped once it ran; the report stays on the run's row.
-    const [run] = await withOrg(db, org.id, (tx) => tx`select csv is not null as "hasCsv", state, finished_at from import_runs where id = ${runId}`)
+    const [run] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`select csv is not null as "hasCsv", state, finished_at from import_runs where id = ${runId}`,
+    )
     expect(run).toMatchObject({ hasCsv: false, state: 'done' })
 
     // A second click on the same button starts nothing new.
@@ -181,7 +196,10 @@ describe('CSV upload in the portal (/import)', () => {
     const noHeader = await app().request('/import/preview', upload('Foo,Bar\n1,2\n', 'cases', cookie))
     expect(noHeader.status).toBe(422)
     expect(await noHeader.text()).toContain('no column is read as the customer (email or name); choose one below')
-    const latin1 = await app().request('/import/preview', upload(new Uint8Array([0x4e, 0x61, 0x6d, 0x65, 0x0a, 0xe9, 0x0a]), 'cases', cookie))
+    const latin1 = await app().request(
+      '/import/preview',
+      upload(new Uint8Array([0x4e, 0x61, 0x6d, 0x65, 0x0a, 0xe9, 0x0a]), 'cases', cookie),
+    )
     expect(latin1.status).toBe(422)
     expect(await latin1.text()).toContain('not UTF-8')
     const brokenQuote = await app().request('/import/preview', upload('Name,Subject\n"Ana,Oops\n', 'cases', cookie))

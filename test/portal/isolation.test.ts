@@ -13,12 +13,28 @@ import { seedOrg, seedUser, testDb } from '../support/db.ts'
 // so is a malformed id (never a 500). The routes are read from the app itself, so a new route
 // that takes an id fails this file until it is covered here.
 
-const htmlMail = (subject: string) => new TextEncoder().encode([
-  'From: Pat Customer <pat@customer.test>', 'To: escalations@example.com', `Subject: ${subject}`,
-  `Message-ID: <${randomUUID()}@customer.test>`, 'MIME-Version: 1.0', 'Content-Type: multipart/alternative; boundary="b1"', '',
-  '--b1', 'Content-Type: text/plain; charset=utf-8', '', 'Plain text.', '--b1', 'Content-Type: text/html; charset=utf-8', '',
-  '<p>Formatted <b>text</b>.</p>', '--b1--', '',
-].join('\r\n'))
+const htmlMail = (subject: string) =>
+  new TextEncoder().encode(
+    [
+      'From: Pat Customer <pat@customer.test>',
+      'To: escalations@example.com',
+      `Subject: ${subject}`,
+      `Message-ID: <${randomUUID()}@customer.test>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/alternative; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Plain text.',
+      '--b1',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p>Formatted <b>text</b>.</p>',
+      '--b1--',
+      '',
+    ].join('\r\n'),
+  )
 
 /** Routes machines call (signed webhooks, static files) are outside the signed-in portal. */
 const portalRoute = (path: string) => path.includes(':') && !/^\/(inbound|static)\//.test(path)
@@ -43,8 +59,16 @@ function fill(path: string, ids: Ids): string {
 
 // Fields that would make each action succeed in its own org, so a 404 is about the id alone.
 const actionFields = (ownerId: string) => ({
-  ownerId, severity: 'SEV-1', status: 'in_progress', reason: 'testing isolation', text: 'a note', role: 'approver',
-  customerName: 'Isolation Test', customerEmail: 'isolation@customer.test', source: 'social', externalRef: 'ISO-1',
+  ownerId,
+  severity: 'SEV-1',
+  status: 'in_progress',
+  reason: 'testing isolation',
+  text: 'a note',
+  role: 'approver',
+  customerName: 'Isolation Test',
+  customerEmail: 'isolation@customer.test',
+  source: 'social',
+  externalRef: 'ISO-1',
 })
 
 describe('404 across orgs for every route that takes an id', () => {
@@ -63,24 +87,52 @@ describe('404 across orgs for every route that takes an id', () => {
     const cookieB = await sessionCookie(db, userB)
 
     const outcome = await ingestMessage(db, { orgId: orgB.id, raw: htmlMail('Org B secret'), provider: 'test' })
-    const [row] = await withOrg(db, orgB.id, (tx) => tx<{ caseId: string; messageId: string }[]>`
+    const [row] = await withOrg(
+      db,
+      orgB.id,
+      (tx) => tx<{ caseId: string; messageId: string }[]>`
       select c.id as "caseId", m.id as "messageId" from cases c join messages m on m.case_id = c.id
-      where 'ESC-' || c.number = ${outcome.case} and m.html_body is not null`)
+      where 'ESC-' || c.number = ${outcome.case} and m.html_body is not null`,
+    )
     const form = new FormData()
     form.set('kind', 'cases')
     form.set('file', new File(['Name,Subject\nAna,Org B import\n'], 'b.csv'))
-    const preview = await createTestApp(db).request('/import/preview', { method: 'POST', body: form, headers: { origin: sameOrigin, cookie: cookieB } })
+    const preview = await createTestApp(db).request('/import/preview', {
+      method: 'POST',
+      body: form,
+      headers: { origin: sameOrigin, cookie: cookieB },
+    })
     const runId = /name="runId" value="(\d+)"/.exec(await preview.text())![1]!
     const [mail] = await db<{ id: string }[]>`select id from dev_mailbox limit 1`
     // A post-incident prevention action on org B's case (review routes take its id).
-    const actionId = await withOrg(db, orgB.id, (tx) => insertPreventionAction(tx, {
-      orgId: orgB.id, caseId: row!.caseId, ownerId: userB.id, title: 'Org B action', dueOn: '2026-12-01', createdBy: userB.id,
-    }))
+    const actionId = await withOrg(db, orgB.id, (tx) =>
+      insertPreventionAction(tx, {
+        orgId: orgB.id,
+        caseId: row!.caseId,
+        ownerId: userB.id,
+        title: 'Org B action',
+        dueOn: '2026-12-01',
+        createdBy: userB.id,
+      }),
+    )
     // A kept not-escalation of org B (an auto-reply): "Open a case from this message" takes its id.
-    const autoReply = await ingestMessage(db, { orgId: orgB.id, raw: new TextEncoder().encode([
-      'From: Org B Customer <away@customer.test>', 'To: escalations@example.com', 'Subject: Automatic reply: Org B',
-      `Message-ID: <${randomUUID()}@customer.test>`, 'Auto-Submitted: auto-replied', 'Content-Type: text/plain', '', 'I am away.', '',
-    ].join('\r\n')), provider: 'test' })
+    const autoReply = await ingestMessage(db, {
+      orgId: orgB.id,
+      raw: new TextEncoder().encode(
+        [
+          'From: Org B Customer <away@customer.test>',
+          'To: escalations@example.com',
+          'Subject: Automatic reply: Org B',
+          `Message-ID: <${randomUUID()}@customer.test>`,
+          'Auto-Submitted: auto-replied',
+          'Content-Type: text/plain',
+          '',
+          'I am away.',
+          '',
+        ].join('\r\n'),
+      ),
+      provider: 'test',
+    })
     b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID(), actionId, rawId: autoReply.rawId }
   })
   afterAll(() => db.end())
@@ -94,20 +146,37 @@ describe('404 across orgs for every route that takes an id', () => {
 
   it('enumerates the routes it covers', () => {
     const paths = routes().map((r) => `${r.method} ${r.path}`)
-    expect(paths).toEqual(expect.arrayContaining([
-      'GET /cases/:id', 'GET /cases/:id/messages/:messageId/html', 'GET /cases/:id/audit.csv',
-      'POST /cases/:id/assign', 'POST /cases/:id/acknowledge', 'POST /cases/:id/severity', 'POST /cases/:id/status',
-      'POST /cases/:id/notes', 'GET /import/:runId', 'POST /admin/users/:id/role', 'POST /admin/users/:id/disable',
-      'GET /cases/:id/drafts', 'POST /cases/:id/drafts', 'POST /cases/:id/drafts/redraft',
-      'POST /cases/:id/approval/request', 'POST /cases/:id/approval/decide',
-      'GET /cases/:id/review', 'POST /cases/:id/review/actions/:actionId',
-      'POST /cases/:id/correct/customer', 'POST /cases/:id/correct/source', 'POST /cases/:id/correct/reference',
-      'POST /cases/:id/executive', 'POST /not-escalations/:rawId/open',
-    ]))
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'GET /cases/:id',
+        'GET /cases/:id/messages/:messageId/html',
+        'GET /cases/:id/audit.csv',
+        'POST /cases/:id/assign',
+        'POST /cases/:id/acknowledge',
+        'POST /cases/:id/severity',
+        'POST /cases/:id/status',
+        'POST /cases/:id/notes',
+        'GET /import/:runId',
+        'POST /admin/users/:id/role',
+        'POST /admin/users/:id/disable',
+        'GET /cases/:id/drafts',
+        'POST /cases/:id/drafts',
+        'POST /cases/:id/drafts/redraft',
+        'POST /cases/:id/approval/request',
+        'POST /cases/:id/approval/decide',
+        'GET /cases/:id/review',
+        'POST /cases/:id/review/actions/:actionId',
+        'POST /cases/:id/correct/customer',
+        'POST /cases/:id/correct/source',
+        'POST /cases/:id/correct/reference',
+        'POST /cases/:id/executive',
+        'POST /not-escalations/:rawId/open',
+      ]),
+    )
     for (const r of routes()) expect(() => fill(r.path, b)).not.toThrow()
   })
 
-  it('answers 404 for another org\'s ids on every route, and changes nothing there', async () => {
+  it("answers 404 for another org's ids on every route, and changes nothing there", async () => {
     const before = await auditActions(db, orgB.id, b.caseId)
     for (const r of routes()) {
       // The dev mailbox is the developer's own loopback view of every org's held mail (README).

@@ -6,7 +6,14 @@ import { sessionCookie } from '../support/auth.ts'
 import { seedCase } from '../support/cases.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
 
-type Shape = { minutesLeft: number | null; riskMinutesLeft?: number; owner?: 'me' | 'other'; status?: string; source?: string; severity?: string }
+type Shape = {
+  minutesLeft: number | null
+  riskMinutesLeft?: number
+  owner?: 'me' | 'other'
+  status?: string
+  source?: string
+  severity?: string
+}
 
 describe('triage queue: filters and priority order', () => {
   let db: Db

@@ -28,12 +28,27 @@ const hostileHtml = [
 ].join('\n')
 
 function hostileMail() {
-  return new TextEncoder().encode([
-    'From: "Eve <img src=x onerror=alert(1)>" <eve@customer.test>', 'To: escalations@example.com',
-    'Subject: Refund <script>alert(1)</script> now', `Message-ID: <${randomUUID()}@customer.test>`, 'MIME-Version: 1.0',
-    'Content-Type: multipart/alternative; boundary="b1"', '', '--b1', 'Content-Type: text/plain; charset=utf-8', '',
-    'Plain <script>alert(6)</script> text.', '--b1', 'Content-Type: text/html; charset=utf-8', '', hostileHtml, '--b1--', '',
-  ].join('\r\n'))
+  return new TextEncoder().encode(
+    [
+      'From: "Eve <img src=x onerror=alert(1)>" <eve@customer.test>',
+      'To: escalations@example.com',
+      'Subject: Refund <script>alert(1)</script> now',
+      `Message-ID: <${randomUUID()}@customer.test>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/alternative; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Plain <script>alert(6)</script> text.',
+      '--b1',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      hostileHtml,
+      '--b1--',
+      '',
+    ].join('\r\n'),
+  )
 }
 
 const nonceOf = (csp: string) => /script-src[^;]*'nonce-([^']+)'/.exec(csp)?.[1]
@@ -67,26 +82,35 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
     const user = { ...(await seedUser(db, org.id, 'admin')), orgId: org.id }
     admin = { id: user.id, cookie: await sessionCookie(db, user) }
     const outcome = await ingestMessage(db, { orgId: org.id, raw: hostileMail(), provider: 'test' })
-    const [row] = await withOrg(db, org.id, (tx) => tx<{ caseId: string; messageId: string }[]>`
+    const [row] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ caseId: string; messageId: string }[]>`
       select c.id as "caseId", m.id as "messageId" from cases c join messages m on m.case_id = c.id
-      where 'ESC-' || c.number = ${outcome.case}`)
+      where 'ESC-' || c.number = ${outcome.case}`,
+    )
     ;({ caseId, messageId } = row!)
   })
   afterAll(() => db.end())
 
   const app = () => createTestApp(db)
-  const get = (path: string, headers: Record<string, string> = {}) => app().request(path, { headers: { accept: 'text/html', cookie: admin.cookie, ...headers } })
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    app().request(path, { headers: { accept: 'text/html', cookie: admin.cookie, ...headers } })
 
   /** The GET pages of the portal, read from the app, with this org's ids filled in. */
   async function pages(): Promise<string[]> {
     const form = new FormData()
     form.set('kind', 'cases')
     form.set('file', new File(['Name,Subject\nAna,Imported <b>row</b>\n'], 'x.csv'))
-    const preview = await app().request('/import/preview', { method: 'POST', body: form, headers: { origin: sameOrigin, cookie: admin.cookie } })
+    const preview = await app().request('/import/preview', {
+      method: 'POST',
+      body: form,
+      headers: { origin: sameOrigin, cookie: admin.cookie },
+    })
     const runId = /name="runId" value="(\d+)"/.exec(await preview.text())![1]!
     const skip = /^\/(static|inbound|healthz|favicon\.ico)|\.csv$|\.jsonl$|\.md$|\.eml$|\/html$|^\/sign-in\/confirm|^\/dev\/mailbox\/:id/
-    return app().routes
-      .filter((r) => r.method === 'GET' && !skip.test(r.path))
+    return app()
+      .routes.filter((r) => r.method === 'GET' && !skip.test(r.path))
       .map((r) => r.path.replace(':runId', runId).replace(':id', caseId))
   }
 
@@ -101,7 +125,11 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
       if (res.status >= 300 && res.status < 400) continue
       // A link page without its token says so (400), under the same CSP as every page.
       const expected = ['/approve', '/csat', '/confirm-resolution'].includes(path) ? 400 : 200
-      expect({ path, status: res.status, html: res.headers.get('content-type')?.startsWith('text/html') }).toEqual({ path, status: expected, html: true })
+      expect({ path, status: res.status, html: res.headers.get('content-type')?.startsWith('text/html') }).toEqual({
+        path,
+        status: expected,
+        html: true,
+      })
       checked++
       const csp = res.headers.get('content-security-policy') ?? ''
       expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/)
@@ -131,27 +159,43 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
     await seedDraft(db, org.id, kase.id)
     const { invites } = await withOrg(db, org.id, (tx) => requestApproval(tx, { env: testEnv(), key }, org.id, kase.id, { id: admin.id }))
     const approveUrl = new URL(invites.find((i) => i.approverId === approver.id)!.url)
-    const signIn = await withOrg(db, org.id, (tx) => issueLinkToken(tx, key, { orgId: org.id, userId: admin.id, purpose: 'sign_in', ttlSeconds: 900 }))
+    const signIn = await withOrg(db, org.id, (tx) =>
+      issueLinkToken(tx, key, { orgId: org.id, userId: admin.id, purpose: 'sign_in', ttlSeconds: 900 }),
+    )
     const held = await createDevMailer(db).send({ orgId: org.id, to: 'held@example.test', subject: 'Held', text: 'a held message' })
     const paths = [
-      ...(await pages()), `/cases/${caseId}/audit.csv`, '/admin/audit.csv', '/metrics.csv', `/cases/${caseId}/review.md`,
-      `/cases/${caseId}/messages/${messageId}/html`, `/dev/mailbox/${held.id}`, `${approveUrl.pathname}${approveUrl.search}`,
-      `/sign-in/confirm?token=${signIn.token}`, '/no/such/page',
+      ...(await pages()),
+      `/cases/${caseId}/audit.csv`,
+      '/admin/audit.csv',
+      '/metrics.csv',
+      `/cases/${caseId}/review.md`,
+      `/cases/${caseId}/messages/${messageId}/html`,
+      `/dev/mailbox/${held.id}`,
+      `${approveUrl.pathname}${approveUrl.search}`,
+      `/sign-in/confirm?token=${signIn.token}`,
+      '/no/such/page',
     ]
     expect(paths).toEqual(expect.arrayContaining(['/', '/queue/rows', `/cases/${caseId}`, '/metrics', '/dev/mailbox', '/approve']))
     const cached: string[] = []
     for (const path of paths) {
       const res = await get(path)
-      if (!/(^|,)\s*no-store\s*(,|$)/.test(res.headers.get('cache-control') ?? '')) cached.push(`${path} (${res.status}): ${res.headers.get('cache-control')}`)
+      if (!/(^|,)\s*no-store\s*(,|$)/.test(res.headers.get('cache-control') ?? ''))
+        cached.push(`${path} (${res.status}): ${res.headers.get('cache-control')}`)
     }
-    const fragment = await app().request(`/cases/${caseId}/notes`, formPost({ text: 'cache check' }, { cookie: admin.cookie, 'hx-request': 'true' }))
+    const fragment = await app().request(
+      `/cases/${caseId}/notes`,
+      formPost({ text: 'cache check' }, { cookie: admin.cookie, 'hx-request': 'true' }),
+    )
     if (fragment.headers.get('cache-control') !== 'no-store') cached.push(`POST notes fragment: ${fragment.headers.get('cache-control')}`)
     expect(cached).toEqual([])
     expect((await get('/static/htmx.min.js')).headers.get('cache-control')).toBe('public, max-age=3600')
   })
 
   it('htmx fragments carry the nonce of their own response', async () => {
-    const res = await app().request(`/cases/${caseId}/notes`, formPost({ text: 'nonce check' }, { cookie: admin.cookie, 'hx-request': 'true' }))
+    const res = await app().request(
+      `/cases/${caseId}/notes`,
+      formPost({ text: 'nonce check' }, { cookie: admin.cookie, 'hx-request': 'true' }),
+    )
     expect(res.status).toBe(200)
     const nonce = nonceOf(res.headers.get('content-security-policy') ?? '')
     const { htmx } = elements(await res.text())
@@ -175,7 +219,11 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
 
   it('shows customer HTML only sanitized, in a sandboxed frame under its own CSP', async () => {
     const page = await (await get(`/cases/${caseId}`)).text()
-    expect(page).toMatch(new RegExp(`<iframe class="mail-html" sandbox="" referrerpolicy="no-referrer" loading="lazy" src="/cases/${caseId}/messages/${messageId}/html"`))
+    expect(page).toMatch(
+      new RegExp(
+        `<iframe class="mail-html" sandbox="" referrerpolicy="no-referrer" loading="lazy" src="/cases/${caseId}/messages/${messageId}/html"`,
+      ),
+    )
     const res = await get(`/cases/${caseId}/messages/${messageId}/html`)
     expect(res.status).toBe(200)
     const csp = res.headers.get('content-security-policy') ?? ''
@@ -186,7 +234,22 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
     const html = await res.text()
     expect(html).toContain('<p>Hello <b>team</b></p>')
     expect(html).toContain('href="https://shop.example/order/1"')
-    for (const banned of ['<script', 'alert(', 'onerror', 'onclick', 'onload', 'javascript:', 'tracker.example', '<style', '<link', 'position:fixed', '<iframe', '<form', '<input', '<svg']) {
+    for (const banned of [
+      '<script',
+      'alert(',
+      'onerror',
+      'onclick',
+      'onload',
+      'javascript:',
+      'tracker.example',
+      '<style',
+      '<link',
+      'position:fixed',
+      '<iframe',
+      '<form',
+      '<input',
+      '<svg',
+    ]) {
       expect(html, banned).not.toContain(banned)
     }
   })
@@ -200,10 +263,16 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
       [`/cases/${kase.id}/severity`, { severity: 'SEV-1', reason: 'csrf' }],
       [`/cases/${kase.id}/status`, { status: 'in_progress', reason: 'csrf' }],
       [`/cases/${kase.id}/notes`, { text: 'csrf' }],
-      ['/cases', { source: 'form', customerName: 'Mallory', subject: 'Forged case', summary: 'A forged escalation body', severity: 'SEV-1' }],
+      [
+        '/cases',
+        { source: 'form', customerName: 'Mallory', subject: 'Forged case', summary: 'A forged escalation body', severity: 'SEV-1' },
+      ],
       ['/import/run', { runId: '1' }],
     ]
-    const crossOrigin: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }]
+    const crossOrigin: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    ]
     for (const [path, fields] of targets) {
       for (const headers of crossOrigin) {
         const res = await app().request(path, formPost(fields, { cookie: admin.cookie, ...headers }))
@@ -212,7 +281,11 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
     }
     const upload = new FormData()
     upload.set('file', new File(['Name,Subject\nA,B\n'], 'x.csv'))
-    const evilUpload = await app().request('/import/preview', { method: 'POST', body: upload, headers: { origin: 'https://evil.example', cookie: admin.cookie } })
+    const evilUpload = await app().request('/import/preview', {
+      method: 'POST',
+      body: upload,
+      headers: { origin: 'https://evil.example', cookie: admin.cookie },
+    })
     expect(evilUpload.status).toBe(403)
     expect(await auditActions(db, org.id, kase.id)).toEqual(before)
     const [forged] = await withOrg(db, org.id, (tx) => tx`select count(*)::int as n from cases where subject = 'Forged case'`)

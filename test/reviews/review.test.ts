@@ -20,7 +20,7 @@ describe('post-incident review', () => {
   let approver: { id: string; email: string }
   let cookie: string
   const app = () => createTestApp(db)
-  const inOrg = <T,>(fn: Parameters<typeof withOrg<T>>[2]) => withOrg(db, org.id, fn)
+  const inOrg = <T>(fn: Parameters<typeof withOrg<T>>[2]) => withOrg(db, org.id, fn)
   const get = (path: string) => app().request(path, { headers: { cookie, accept: 'text/html' } })
   const post = (path: string, fields: Record<string, string>) => app().request(path, formPost(fields, { cookie }))
 
@@ -36,7 +36,11 @@ describe('post-incident review', () => {
   /** A SEV-1 incident with a history: escalated, owned, noted, worked on, resolved. */
   async function incident() {
     // Intake reads it as an ordinary complaint; the owner raises it once they know every store is down.
-    const c = await seedCase(db, org.id, { subject: 'Checkout problems', body: 'The checkout page looks different since yesterday. Where did the gift-card field go?', from: `Pat Customer <pat-${randomBytes(4).toString('hex')}@customer.test>` })
+    const c = await seedCase(db, org.id, {
+      subject: 'Checkout problems',
+      body: 'The checkout page looks different since yesterday. Where did the gift-card field go?',
+      from: `Pat Customer <pat-${randomBytes(4).toString('hex')}@customer.test>`,
+    })
     await inOrg((tx) => changeSeverity(tx, org.id, c.id, 'SEV-1', { kind: 'user', id: approver.id }, 'every store is down'))
     await inOrg((tx) => assignOwner(tx, org.id, c.id, owner.id, { id: owner.id, role: 'agent' }))
     await inOrg((tx) => addNote(tx, org.id, c.id, owner, 'Payment provider certificate expired.'))
@@ -65,14 +69,28 @@ describe('post-incident review', () => {
     await post(`/cases/${c.id}/review/actions`, { title: 'Monitor certificate expiry', ownerId: owner.id, dueOn: '2030-01-31' })
     const trail = await inOrg((tx) => listCaseAudit(tx, c.id))
     const report = (await inOrg((tx) => loadReview(tx, org.id, c.id)))!
-    expect(report.timeline.map((e) => [e.seq, e.action, e.at.toISOString()])).toEqual(trail.map((e) => [String(e.seq), e.action, e.createdAt.toISOString()]))
+    expect(report.timeline.map((e) => [e.seq, e.action, e.at.toISOString()])).toEqual(
+      trail.map((e) => [String(e.seq), e.action, e.createdAt.toISOString()]),
+    )
     expect(report.timeline.map((e) => e.action)).toEqual([
-      'case.create', 'case.severity_change', 'case.assign', 'note.add', 'case.status_change', 'case.resolve', 'prevention.add'])
+      'case.create',
+      'case.severity_change',
+      'case.assign',
+      'note.add',
+      'case.status_change',
+      'case.resolve',
+      'prevention.add',
+    ])
 
     const markdown = await (await get(`/cases/${c.id}/review.md`)).text()
     const section = markdown.slice(markdown.indexOf('## Timeline'), markdown.indexOf('## Customer impact'))
     const lines = section.split('\n').filter((l) => l.startsWith('- '))
-    expect(lines).toEqual(report.timeline.map((e) => `- ${new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(e.at)} UTC — ${e.text}`))
+    expect(lines).toEqual(
+      report.timeline.map(
+        (e) =>
+          `- ${new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(e.at)} UTC — ${e.text}`,
+      ),
+    )
     expect(lines[1]).toContain('changed severity SEV-4 → SEV-1: “every store is down”')
 
     const print = await (await get(`/cases/${c.id}/review/print`)).text()
@@ -87,9 +105,18 @@ describe('post-incident review', () => {
   it('saves the five whys and the rest, audited; a stale save is refused and keeps the text', async () => {
     const c = await incident()
     const fields = {
-      base: '', summary: 'Checkout was down for 3 hours.', customerImpact: 'All stores lost sales.',
-      why1: 'Checkout failed', why2: 'The payment call was refused', why3: 'The certificate had expired', why4: 'Nobody renewed it', why5: 'Renewal was manual and unowned',
-      rootCause: 'Manual certificate renewal with no owner.', resolution: 'Certificate renewed.', recoveryTaken: 'Executive call and a service credit.', lessons: 'Automate renewals.',
+      base: '',
+      summary: 'Checkout was down for 3 hours.',
+      customerImpact: 'All stores lost sales.',
+      why1: 'Checkout failed',
+      why2: 'The payment call was refused',
+      why3: 'The certificate had expired',
+      why4: 'Nobody renewed it',
+      why5: 'Renewal was manual and unowned',
+      rootCause: 'Manual certificate renewal with no owner.',
+      resolution: 'Certificate renewed.',
+      recoveryTaken: 'Executive call and a service credit.',
+      lessons: 'Automate renewals.',
     }
     const res = await post(`/cases/${c.id}/review`, fields)
     expect(res.status).toBe(303)
@@ -106,7 +133,9 @@ describe('post-incident review', () => {
     expect((await inOrg((tx) => tx`select lessons from incident_reviews where case_id = ${c.id}`))[0]!.lessons).toBe('Automate renewals.')
 
     const current = (row!.updated_at as Date).toISOString()
-    expect((await post(`/cases/${c.id}/review`, { ...fields, base: current, lessons: 'Automate renewals; alert 30 days ahead.' })).status).toBe(303)
+    expect(
+      (await post(`/cases/${c.id}/review`, { ...fields, base: current, lessons: 'Automate renewals; alert 30 days ahead.' })).status,
+    ).toBe(303)
     const update = (await auditActions(db, org.id, c.id)).find((e) => e.action === 'review.update')
     expect(update?.details).toEqual({ fields: ['lessons'] })
     const markdown = await (await get(`/cases/${c.id}/review.md`)).text()
@@ -116,12 +145,20 @@ describe('post-incident review', () => {
 
   it('prevention actions have an owner, a due date and a status, tracked to done; overdue ones are flagged', async () => {
     const c = await incident()
-    expect((await post(`/cases/${c.id}/review/actions`, { title: 'Automate certificate renewal', ownerId: approver.id, dueOn: '2020-01-31' })).status).toBe(303)
-    const [action] = await inOrg((tx) => tx<{ id: string; status: string; due: string }[]>`
-      select id, status, to_char(due_on, 'YYYY-MM-DD') as due from prevention_actions where case_id = ${c.id}`)
+    expect(
+      (await post(`/cases/${c.id}/review/actions`, { title: 'Automate certificate renewal', ownerId: approver.id, dueOn: '2020-01-31' }))
+        .status,
+    ).toBe(303)
+    const [action] = await inOrg(
+      (tx) => tx<{ id: string; status: string; due: string }[]>`
+      select id, status, to_char(due_on, 'YYYY-MM-DD') as due from prevention_actions where case_id = ${c.id}`,
+    )
     expect(action).toMatchObject({ status: 'open', due: '2020-01-31' })
     // The digest's view of it: open, due before today.
-    const overdue = await inOrg((tx) => tx`select count(*)::int as n from prevention_actions where to_regclass('prevention_actions') is not null and status = 'open' and due_on < current_date and case_id = ${c.id}`)
+    const overdue = await inOrg(
+      (tx) =>
+        tx`select count(*)::int as n from prevention_actions where to_regclass('prevention_actions') is not null and status = 'open' and due_on < current_date and case_id = ${c.id}`,
+    )
     expect(overdue).toEqual([{ n: 1 }])
     expect(await (await get(`/cases/${c.id}/review.md`)).text()).toContain('| Automate certificate renewal |')
     expect(await (await get(`/cases/${c.id}`)).text()).toMatch(/1 overdue/)
@@ -131,11 +168,16 @@ describe('post-incident review', () => {
     expect(done).toEqual({ status: 'done', stamped: true })
     const again = await post(`/cases/${c.id}/review/actions/${action!.id}`, { status: 'done' })
     expect(again.status).toBe(409)
-    expect((await auditActions(db, org.id, c.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['prevention.add', 'prevention.done']))
+    expect((await auditActions(db, org.id, c.id)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['prevention.add', 'prevention.done']),
+    )
 
     // Refusals a person can fix: no title, an owner from nowhere.
     expect((await post(`/cases/${c.id}/review/actions`, { title: '', ownerId: owner.id, dueOn: '2030-01-01' })).status).toBe(400)
-    expect((await post(`/cases/${c.id}/review/actions`, { title: 'x', ownerId: '00000000-0000-4000-8000-000000000000', dueOn: '2030-01-01' })).status).toBe(400)
+    expect(
+      (await post(`/cases/${c.id}/review/actions`, { title: 'x', ownerId: '00000000-0000-4000-8000-000000000000', dueOn: '2030-01-01' }))
+        .status,
+    ).toBe(400)
   })
 
   it('is for SEV-1 and SEV-2 only, and another org cannot see it', async () => {
@@ -152,7 +194,14 @@ describe('post-incident review', () => {
     for (const path of [`/cases/${c.id}/review`, `/cases/${c.id}/review.md`, `/cases/${c.id}/review/print`]) {
       expect((await app().request(path, { headers: { cookie: strangerCookie, accept: 'text/html' } })).status).toBe(404)
     }
-    expect((await app().request(`/cases/${c.id}/review/actions`, formPost({ title: 'x', ownerId: stranger.id, dueOn: '2030-01-01' }, { cookie: strangerCookie }))).status).toBe(404)
+    expect(
+      (
+        await app().request(
+          `/cases/${c.id}/review/actions`,
+          formPost({ title: 'x', ownerId: stranger.id, dueOn: '2030-01-01' }, { cookie: strangerCookie }),
+        )
+      ).status,
+    ).toBe(404)
   })
 
   it('every case shows a recovery suggestion proportional to its impact', async () => {

@@ -59,10 +59,17 @@ describe('/admin/setup: the go-live checklist', () => {
     return { org, admin, cookie }
   }
 
-  const configured = (overrides: Record<string, string> = {}) => testEnv({
-    PUBLIC_URL: publicUrl, RESEND_API_KEY: 're_live_test_key', RESEND_BASE_URL: resend.baseUrl, MAIL_FROM: 'Acme Desk <desk@acme.test>',
-    INBOUND_SECRET, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl, ...overrides,
-  })
+  const configured = (overrides: Record<string, string> = {}) =>
+    testEnv({
+      PUBLIC_URL: publicUrl,
+      RESEND_API_KEY: 're_live_test_key',
+      RESEND_BASE_URL: resend.baseUrl,
+      MAIL_FROM: 'Acme Desk <desk@acme.test>',
+      INBOUND_SECRET,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: openai.baseUrl,
+      ...overrides,
+    })
 
   async function page(env: Env, cookie: string) {
     current = createTestApp(db, { env })
@@ -80,7 +87,11 @@ describe('/admin/setup: the go-live checklist', () => {
   /** A test complaint to the org's +setup- address through the signed webhook, over HTTP. */
   async function sendTestMessage(to: string, extra: Parameters<typeof buildEml>[0] = {}) {
     const raw = buildEml({ to, subject: 'Set-up test: my order never arrived', ...extra })
-    const res = await fetch(`${publicUrl}/inbound/raw`, { method: 'POST', headers: { 'content-type': 'message/rfc822', ...signRaw(INBOUND_SECRET, raw) }, body: raw as Uint8Array<ArrayBuffer> })
+    const res = await fetch(`${publicUrl}/inbound/raw`, {
+      method: 'POST',
+      headers: { 'content-type': 'message/rfc822', ...signRaw(INBOUND_SECRET, raw) },
+      body: raw as Uint8Array<ArrayBuffer>,
+    })
     expect(res.status).toBe(200)
     return (await res.json()) as { status: string; case: string | null }
   }
@@ -91,7 +102,14 @@ describe('/admin/setup: the go-live checklist', () => {
     const { status, html } = await page(testEnv(), cookie)
     expect(status).toBe(200)
     expect(verdicts(html)).toEqual({
-      database: true, public_url: false, sending: false, inbound: false, test_message: false, digest: false, approvers: false, drafting: false,
+      database: true,
+      public_url: false,
+      sending: false,
+      inbound: false,
+      test_message: false,
+      digest: false,
+      approvers: false,
+      drafting: false,
     })
     expect(html.match(/What to do: /g)).toHaveLength(7)
     expect(html).toContain('PUBLIC_URL is not set')
@@ -109,7 +127,14 @@ describe('/admin/setup: the go-live checklist', () => {
 
     const before = await page(env, cookie)
     expect(verdicts(before.html)).toEqual({
-      database: true, public_url: true, sending: true, inbound: true, test_message: false, digest: true, approvers: true, drafting: true,
+      database: true,
+      public_url: true,
+      sending: true,
+      inbound: true,
+      test_message: false,
+      digest: true,
+      approvers: true,
+      drafting: true,
     })
     expect(before.html).toContain('acme.test: verified')
     expect(before.html).toContain('the model gpt-4o-mini answers')
@@ -131,14 +156,20 @@ describe('/admin/setup: the go-live checklist', () => {
     expect(poll).toContain(`Arrived: ${outcome.case}`)
     expect(poll).toContain('through raw')
     // The checklist's row turns green in the same swap.
-    expect(poll).toMatch(/<hx-partial hx-target="#check-test_message" hx-swap="outerHTML"[^>]*><li class="check ok" id="check-test_message"/)
+    expect(poll).toMatch(
+      /<hx-partial hx-target="#check-test_message" hx-swap="outerHTML"[^>]*><li class="check ok" id="check-test_message"/,
+    )
 
     const after = await page(env, cookie)
     expect(Object.values(verdicts(after.html)).every(Boolean)).toBe(true)
     expect(after.html).toContain('Everything going live needs is in place.')
 
     // The case is a test: metrics leave it out.
-    const [kase] = await withOrg(db, org.id, (tx) => tx<{ setupTest: boolean }[]>`select setup_test as "setupTest" from cases where 'ESC-' || number = ${outcome.case}`)
+    const [kase] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ setupTest: boolean }[]>`select setup_test as "setupTest" from cases where 'ESC-' || number = ${outcome.case}`,
+    )
     expect(kase!.setupTest).toBe(true)
   })
 
@@ -155,19 +186,27 @@ describe('/admin/setup: the go-live checklist', () => {
     expect(metrics.overall.cases).toBe(0)
 
     const res = await current.request(`/admin/setup/test-cases/${kase!.id}/discard`, {
-      method: 'POST', headers: { cookie, origin: sameOrigin, 'hx-request': 'true', 'content-type': 'application/x-www-form-urlencoded' }, body: 'since=0',
+      method: 'POST',
+      headers: { cookie, origin: sameOrigin, 'hx-request': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'since=0',
     })
     expect(res.status).toBe(200)
     expect(await res.text()).toContain(`Discarded ${label}`)
-    const [after] = await withOrg(db, org.id, (tx) => tx<{ status: string; jobs: number }[]>`
+    const [after] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ status: string; jobs: number }[]>`
       select c.status, (select count(*)::int from jobs j where j.payload->>'caseId' = c.id::text and j.done_at is null and j.failed_at is null) as jobs
-      from cases c where c.id = ${kase!.id}`)
+      from cases c where c.id = ${kase!.id}`,
+    )
     expect(after).toEqual({ status: 'closed', jobs: 0 })
     const discard = (await auditActions(db, org.id, kase!.id)).find((e) => e.action === 'case.discard_test')
     expect(discard).toMatchObject({ actorId: admin.id, details: { from: 'new', jobs: 1 } })
     // Twice is refused, not a second event.
     const again = await current.request(`/admin/setup/test-cases/${kase!.id}/discard`, {
-      method: 'POST', headers: { cookie, origin: sameOrigin, 'content-type': 'application/x-www-form-urlencoded' }, body: '',
+      method: 'POST',
+      headers: { cookie, origin: sameOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
     })
     expect(again.status).toBe(409)
   })
@@ -177,10 +216,17 @@ describe('/admin/setup: the go-live checklist', () => {
     current = createTestApp(db, { env: configured() })
     const address = testAddress({ inboundAddresses: [`escalations@${org.slug}.test`], setupTestTag: await tagOf(org.id) })!
     const first = buildEml({ to: `escalations@${org.slug}.test`, messageId: `real-${randomBytes(4).toString('hex')}@customer.test` })
-    const created = await fetch(`${publicUrl}/inbound/raw`, { method: 'POST', headers: signRaw(INBOUND_SECRET, first), body: first as Uint8Array<ArrayBuffer> })
+    const created = await fetch(`${publicUrl}/inbound/raw`, {
+      method: 'POST',
+      headers: signRaw(INBOUND_SECRET, first),
+      body: first as Uint8Array<ArrayBuffer>,
+    })
     const { case: label } = (await created.json()) as { case: string }
     const messageId = /Message-ID: <([^>]+)>/.exec(new TextDecoder().decode(first))![1]
-    const reply = await sendTestMessage(`escalations@${org.slug}.test, ${address}`, { subject: 'Re: Complaint', headers: [`In-Reply-To: <${messageId}>`] })
+    const reply = await sendTestMessage(`escalations@${org.slug}.test, ${address}`, {
+      subject: 'Re: Complaint',
+      headers: [`In-Reply-To: <${messageId}>`],
+    })
     expect(reply).toMatchObject({ status: 'threaded', case: label })
     const rows = await withOrg(db, org.id, (tx) => tx<{ setupTest: boolean }[]>`select setup_test as "setupTest" from cases`)
     expect(rows).toEqual([{ setupTest: false }])
@@ -211,13 +257,21 @@ describe('/admin/setup: the go-live checklist', () => {
 
     // A database that lacks a migration this code ships.
     checks = await checksFor(configured(), org.id, [...(await shippedMigrations())!, '09999_not_applied.sql'])
-    expect(checks.database!).toMatchObject({ ok: false, summary: expect.stringContaining('09999_not_applied.sql'), fix: expect.stringContaining('desk migrate') })
+    expect(checks.database!).toMatchObject({
+      ok: false,
+      summary: expect.stringContaining('09999_not_applied.sql'),
+      fix: expect.stringContaining('desk migrate'),
+    })
   })
 
   it('inbound: a provider that delivered but has lost its secret fails; a digest that is off fails', async () => {
     const { org, cookie } = await freshOrg()
-    await withOrg(db, org.id, (tx) => tx`
-      insert into inbound_raw (org_id, provider, sha256, size, raw, status) values (${org.id}, 'mailgun', 'x', 1, '\\x41', 'processed')`)
+    await withOrg(
+      db,
+      org.id,
+      (tx) => tx`
+      insert into inbound_raw (org_id, provider, sha256, size, raw, status) values (${org.id}, 'mailgun', 'x', 1, '\\x41', 'processed')`,
+    )
     const checks = await checksFor(configured(), org.id)
     expect(checks.inbound!.ok).toBe(false)
     expect(checks.inbound!.fix).toContain('MAILGUN_SIGNING_KEY')
@@ -229,7 +283,7 @@ describe('/admin/setup: the go-live checklist', () => {
     void cookie
   })
 
-  it('is for admins: an agent gets 403, another org\'s test case is not found', async () => {
+  it("is for admins: an agent gets 403, another org's test case is not found", async () => {
     const { org } = await freshOrg()
     const agent = await seedUser(db, org.id, 'agent')
     const agentCookie = await sessionCookie(db, { id: agent.id, orgId: org.id })
@@ -242,7 +296,9 @@ describe('/admin/setup: the go-live checklist', () => {
     const [kase] = await withOrg(db, other.org.id, (tx) => tx<{ id: string }[]>`select id from cases where 'ESC-' || number = ${label}`)
     const { cookie } = await freshOrg()
     const res = await current.request(`/admin/setup/test-cases/${kase!.id}/discard`, {
-      method: 'POST', headers: { cookie, origin: sameOrigin, 'content-type': 'application/x-www-form-urlencoded' }, body: '',
+      method: 'POST',
+      headers: { cookie, origin: sameOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
     })
     expect(res.status).toBe(404)
     const [still] = await withOrg(db, other.org.id, (tx) => tx<{ status: string }[]>`select status from cases where id = ${kase!.id}`)

@@ -31,8 +31,15 @@ describe('desk doctor', () => {
     await new Promise<void>((resolve) => server.once('listening', () => resolve()))
     publicUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`
     live = {
-      DATABASE_URL: testDatabaseUrl(), DESK_DEMO: '0', PUBLIC_URL: publicUrl, RESEND_API_KEY: 're_live_key', RESEND_BASE_URL: resend.baseUrl,
-      MAIL_FROM: 'Acme Desk <desk@acme.test>', INBOUND_SECRET, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl,
+      DATABASE_URL: testDatabaseUrl(),
+      DESK_DEMO: '0',
+      PUBLIC_URL: publicUrl,
+      RESEND_API_KEY: 're_live_key',
+      RESEND_BASE_URL: resend.baseUrl,
+      MAIL_FROM: 'Acme Desk <desk@acme.test>',
+      INBOUND_SECRET,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: openai.baseUrl,
     }
     app = createTestApp(db, { env: testEnv(live) })
   })
@@ -61,7 +68,14 @@ describe('desk doctor', () => {
     expect(out[0]).toMatch(/^PASS {2}Database: Reachable; all \d+ migrations applied/)
     for (const line of out.slice(1)) expect(line).toMatch(/^FAIL {2}.+ Fix: .+/)
     expect(out.map((l) => /^(?:PASS|FAIL) {2}(?:[a-z0-9-]+: )?([^:]+):/.exec(l)?.[1])).toEqual([
-      'Database', 'Public URL', 'Sending mail', 'Receiving mail', 'Test message', 'Daily digest', 'Approvers', 'AI drafting',
+      'Database',
+      'Public URL',
+      'Sending mail',
+      'Receiving mail',
+      'Test message',
+      'Daily digest',
+      'Approvers',
+      'AI drafting',
     ])
   })
 
@@ -71,25 +85,42 @@ describe('desk doctor', () => {
     const before = await runDesk(['doctor', '--org', org.slug], live)
     expect(before.code).toBe(1)
     expect(lines(before.stdout).filter((l) => l.startsWith('FAIL'))).toEqual([
-      expect.stringMatching(/^FAIL {2}d-[a-z0-9]+: Test message: No test message has arrived yet.* Fix: Send a message to escalations\+setup-[a-z0-9]+@/),
+      expect.stringMatching(
+        /^FAIL {2}d-[a-z0-9]+: Test message: No test message has arrived yet.* Fix: Send a message to escalations\+setup-[a-z0-9]+@/,
+      ),
     ])
 
     const [{ tag }] = await db<{ tag: string }[]>`select setup_test_tag as tag from orgs where id = ${org.id}`
     const raw = buildEml({ to: testAddress({ inboundAddresses: [`escalations@${org.slug}.test`], setupTestTag: tag })! })
-    const sent = await fetch(`${publicUrl}/inbound/raw`, { method: 'POST', headers: signRaw(INBOUND_SECRET, raw), body: raw as Uint8Array<ArrayBuffer> })
+    const sent = await fetch(`${publicUrl}/inbound/raw`, {
+      method: 'POST',
+      headers: signRaw(INBOUND_SECRET, raw),
+      body: raw as Uint8Array<ArrayBuffer>,
+    })
     expect(((await sent.json()) as { status: string }).status).toBe('created')
 
     const after = await runDesk(['doctor', '--org', org.slug, '--json'], live)
     expect(after.code).toBe(0)
     const checks = JSON.parse(after.stdout) as { id: string; ok: boolean; org: string | null }[]
-    expect(checks.map((c) => c.id)).toEqual(['database', 'public_url', 'sending', 'inbound', 'test_message', 'digest', 'approvers', 'drafting'])
+    expect(checks.map((c) => c.id)).toEqual([
+      'database',
+      'public_url',
+      'sending',
+      'inbound',
+      'test_message',
+      'digest',
+      'approvers',
+      'drafting',
+    ])
     expect(checks.every((c) => c.ok)).toBe(true)
   })
 
   it('a database it cannot reach is one failing line and exit 1; an unknown org is exit 2', async () => {
     const down = await runDesk(['doctor'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/nothing', DESK_DEMO: '0' })
     expect(down.code).toBe(1)
-    expect(lines(down.stdout)).toEqual([expect.stringMatching(/^FAIL {2}Database: The database cannot be reached: .* Fix: Check DATABASE_URL/)])
+    expect(lines(down.stdout)).toEqual([
+      expect.stringMatching(/^FAIL {2}Database: The database cannot be reached: .* Fix: Check DATABASE_URL/),
+    ])
     expect(down.stderr).not.toMatch(/at .*\.ts:\d+/) // no stack trace
 
     const unknown = await runDesk(['doctor', '--org', 'no-such-org'], { DATABASE_URL: testDatabaseUrl(), DESK_DEMO: '0' })

@@ -10,10 +10,18 @@ import { seedOrg, testDb } from '../support/db.ts'
 
 // A small seeded PRNG keeps failures reproducible.
 function prng(seed: number) {
-  return () => ((seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32)
+  return () => (seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32
 }
 
-type Fixture = { id: string; severity: Severity; status: string; openedAt: Date; firstResponseAt: Date | null; lastOutboundAt: Date | null; paused: boolean }
+type Fixture = {
+  id: string
+  severity: Severity
+  status: string
+  openedAt: Date
+  firstResponseAt: Date | null
+  lastOutboundAt: Date | null
+  paused: boolean
+}
 
 const rank: Record<ClockState, number> = { none: 0, ok: 1, at_risk: 2, breached: 3 }
 
@@ -23,7 +31,9 @@ function expectedState(f: Fixture, now: Date): ClockState {
   const states: ClockState[] = []
   const finished = f.status === 'resolved' || f.status === 'closed'
   if (!f.firstResponseAt && !finished) {
-    states.push(clockState(now, new Date(f.openedAt.getTime() + target.firstResponseMinutes * 60_000), target.firstResponseMinutes) as ClockState)
+    states.push(
+      clockState(now, new Date(f.openedAt.getTime() + target.firstResponseMinutes * 60_000), target.firstResponseMinutes) as ClockState,
+    )
   }
   if (!finished && !f.paused) {
     states.push(clockState(now, new Date(f.openedAt.getTime() + target.resolutionMinutes * 60_000), target.resolutionMinutes) as ClockState)

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { addWorkingMinutes, businessCalendarSchema, workingMinutesBetween, type BusinessCalendar } from '../../src/sla/business-hours.ts'
-import { atRiskThresholdMinutes, clockState, computeDeadlines, defaultSlaPolicy, nextUpdateDue, slaPolicySchema } from '../../src/sla/sla.ts'
+import {
+  atRiskThresholdMinutes,
+  clockState,
+  computeDeadlines,
+  defaultSlaPolicy,
+  nextUpdateDue,
+  slaPolicySchema,
+} from '../../src/sla/sla.ts'
 
 const at = (iso: string) => new Date(iso)
 const nineToFive: [string, string][] = [['09:00', '17:00']]
@@ -37,16 +44,29 @@ describe('SLA policy', () => {
   it('refuses non-positive, fractional, missing and inverted targets', () => {
     const withSev1 = (sev1: object) => ({ ...defaultSlaPolicy, 'SEV-1': sev1 })
     expect(slaPolicySchema.safeParse(withSev1({ firstResponseMinutes: 0, updateMinutes: 30, resolutionMinutes: 240 })).success).toBe(false)
-    expect(slaPolicySchema.safeParse(withSev1({ firstResponseMinutes: 1.5, updateMinutes: 30, resolutionMinutes: 240 })).success).toBe(false)
+    expect(slaPolicySchema.safeParse(withSev1({ firstResponseMinutes: 1.5, updateMinutes: 30, resolutionMinutes: 240 })).success).toBe(
+      false,
+    )
     expect(slaPolicySchema.safeParse(withSev1({ firstResponseMinutes: 15, updateMinutes: -1, resolutionMinutes: 240 })).success).toBe(false)
-    expect(slaPolicySchema.safeParse(withSev1({ firstResponseMinutes: 300, updateMinutes: 30, resolutionMinutes: 240 })).success).toBe(false)
+    expect(slaPolicySchema.safeParse(withSev1({ firstResponseMinutes: 300, updateMinutes: 30, resolutionMinutes: 240 })).success).toBe(
+      false,
+    )
     const { 'SEV-4': _, ...withoutSev4 } = defaultSlaPolicy
     expect(slaPolicySchema.safeParse(withoutSev4).success).toBe(false)
   })
 })
 
 describe('business calendar schema', () => {
-  const valid = { timezone: 'America/New_York', weekly: { 1: [['09:00', '12:00'], ['13:00', '24:00']] }, holidays: ['2025-12-25'] }
+  const valid = {
+    timezone: 'America/New_York',
+    weekly: {
+      1: [
+        ['09:00', '12:00'],
+        ['13:00', '24:00'],
+      ],
+    },
+    holidays: ['2025-12-25'],
+  }
 
   it('accepts several intervals a day and 24:00 as an end', () => {
     expect(businessCalendarSchema.safeParse(valid).success).toBe(true)
@@ -57,7 +77,18 @@ describe('business calendar schema', () => {
     ['an unknown zone', { ...valid, timezone: 'Mars/Olympus' }],
     ['an hour past 24', { ...valid, weekly: { 1: [['09:00', '25:00']] } }],
     ['an interval ending before it starts', { ...valid, weekly: { 1: [['17:00', '09:00']] } }],
-    ['overlapping intervals', { ...valid, weekly: { 1: [['09:00', '13:00'], ['12:00', '17:00']] } }],
+    [
+      'overlapping intervals',
+      {
+        ...valid,
+        weekly: {
+          1: [
+            ['09:00', '13:00'],
+            ['12:00', '17:00'],
+          ],
+        },
+      },
+    ],
     ['a week with no working time', { ...valid, weekly: { 1: [] } }],
     ['a weekday outside 0–6', { ...valid, weekly: { 7: nineToFive } }],
     ['a malformed holiday', { ...valid, holidays: ['25/12/2025'] }],
@@ -83,7 +114,13 @@ describe('deadlines around the clock', () => {
   })
 
   it('pushes only the resolution deadline by paused time', () => {
-    const d = computeDeadlines({ openedAt: at('2025-01-10T12:00:00Z'), severity: 'SEV-2', policy: defaultSlaPolicy, calendar: null, pausedMinutes: 90 })
+    const d = computeDeadlines({
+      openedAt: at('2025-01-10T12:00:00Z'),
+      severity: 'SEV-2',
+      policy: defaultSlaPolicy,
+      calendar: null,
+      pausedMinutes: 90,
+    })
     expect(d.firstResponseDueAt.toISOString()).toBe('2025-01-10T13:00:00.000Z')
     expect(d.resolutionDueAt.toISOString()).toBe('2025-01-10T21:30:00.000Z')
   })
@@ -120,13 +157,21 @@ describe('deadlines in business hours', () => {
     const started = performance.now()
     for (let i = 0; i < 500; i++) {
       const calendar = weekdays('America/New_York') // fresh object: no per-calendar cache to lean on
-      computeDeadlines({ openedAt: new Date(Date.UTC(2025, 0, 1) + i * 7 * 3_600_000), severity: 'SEV-4', policy: defaultSlaPolicy, calendar })
+      computeDeadlines({
+        openedAt: new Date(Date.UTC(2025, 0, 1) + i * 7 * 3_600_000),
+        severity: 'SEV-4',
+        policy: defaultSlaPolicy,
+        calendar,
+      })
     }
     expect(performance.now() - started).toBeLessThan(2_000)
   })
 
   it('splits a day into several intervals (lunch break) in a half-hour zone', () => {
-    const kolkata = weekdays('Asia/Kolkata', [['09:00', '12:00'], ['13:00', '17:00']])
+    const kolkata = weekdays('Asia/Kolkata', [
+      ['09:00', '12:00'],
+      ['13:00', '17:00'],
+    ])
     // Monday 11:30 IST: 30 minutes before lunch, 30 after → 13:30 IST = 08:00Z.
     expect(deadlines('2025-01-13T06:00:00Z', 'SEV-2', kolkata).firstResponse).toBe('2025-01-13T08:00:00.000Z')
     // Friday 16:45 IST + 60 → Monday 09:45 IST = 04:15Z.
@@ -182,8 +227,14 @@ describe('daylight saving changes', () => {
 // Independent oracle: step minute by minute and ask Intl for each minute's local wall clock.
 function bruteForceWorkingMinutes(from: number, to: number, cal: BusinessCalendar): number {
   const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: cal.timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', weekday: 'short',
+    timeZone: cal.timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    weekday: 'short',
   })
   const weekdayIndex: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 }
   let count = 0
@@ -205,9 +256,26 @@ function bruteForceWorkingMinutes(from: number, to: number, cal: BusinessCalenda
 describe('working-time arithmetic properties', () => {
   const calendars: BusinessCalendar[] = [
     weekdays('America/New_York'),
-    weekdays('Europe/London', [['08:30', '12:30'], ['13:30', '17:30']], ['2025-12-25', '2025-12-26', '2026-01-01']),
+    weekdays(
+      'Europe/London',
+      [
+        ['08:30', '12:30'],
+        ['13:30', '17:30'],
+      ],
+      ['2025-12-25', '2025-12-26', '2026-01-01'],
+    ),
     weekdays('Asia/Kolkata', [['10:00', '18:00']]),
-    { timezone: 'America/New_York', weekly: { 0: [['00:00', '03:00'], ['22:00', '24:00']], 3: [['01:30', '02:45']] }, holidays: ['2025-03-12'] },
+    {
+      timezone: 'America/New_York',
+      weekly: {
+        0: [
+          ['00:00', '03:00'],
+          ['22:00', '24:00'],
+        ],
+        3: [['01:30', '02:45']],
+      },
+      holidays: ['2025-03-12'],
+    },
     { timezone: 'Australia/Lord_Howe', weekly: { 0: [['01:00', '03:00']], 6: [['00:00', '24:00']] }, holidays: [] }, // 30-minute DST
     { timezone: 'America/St_Johns', weekly: { 1: [['00:00', '24:00']], 5: [['09:00', '17:00']] }, holidays: [] },
   ]
@@ -218,7 +286,7 @@ describe('working-time arithmetic properties', () => {
     const random = mulberry32(20250307)
     for (let i = 0; i < 400; i++) {
       const cal = i % 7 === 6 ? null : calendars[i % calendars.length]!
-      const start = new Date(Date.UTC(2024, 0, 1) + Math.floor(random() * span / 1000) * 1000)
+      const start = new Date(Date.UTC(2024, 0, 1) + Math.floor((random() * span) / 1000) * 1000)
       const minutes = Math.floor(random() * (random() < 0.5 ? 600 : 12_000))
       const end = addWorkingMinutes(start, minutes, cal)
       const context = `case ${i}: ${cal?.timezone ?? '24/7'} from ${start.toISOString()} + ${minutes}`
@@ -256,9 +324,7 @@ describe('clock states', () => {
   const before = (minutes: number) => new Date(due.getTime() - minutes * 60_000)
 
   it('uses a quarter of the target, at least an hour, at most half the target', () => {
-    expect([15, 30, 60, 120, 240, 480, 1440, 2880, 10080].map(atRiskThresholdMinutes)).toEqual([
-      7.5, 15, 30, 60, 60, 120, 360, 720, 2520,
-    ])
+    expect([15, 30, 60, 120, 240, 480, 1440, 2880, 10080].map(atRiskThresholdMinutes)).toEqual([7.5, 15, 30, 60, 60, 120, 360, 720, 2520])
   })
 
   it('turns at risk strictly inside the threshold and breached strictly after due', () => {

@@ -17,12 +17,25 @@ describe('working time in SQL', () => {
 
   const office: BusinessCalendar = {
     timezone: 'Europe/London',
-    weekly: { 1: [['09:00', '12:30'], ['13:30', '17:00']], 2: [['09:00', '17:00']], 3: [['09:00', '17:00']], 4: [['09:00', '17:00']], 5: [['09:00', '16:00']], 6: [['00:00', '24:00']] },
+    weekly: {
+      1: [
+        ['09:00', '12:30'],
+        ['13:30', '17:00'],
+      ],
+      2: [['09:00', '17:00']],
+      3: [['09:00', '17:00']],
+      4: [['09:00', '17:00']],
+      5: [['09:00', '16:00']],
+      6: [['00:00', '24:00']],
+    },
     holidays: ['2026-03-31', '2026-04-03'],
   }
   const tokyo: BusinessCalendar = { timezone: 'Asia/Tokyo', weekly: { 1: [['08:00', '20:00']], 3: [['22:00', '24:00']] }, holidays: [] }
 
-  it.each([['Europe/London, across a DST change and holidays', office], ['Asia/Tokyo, a late shift', tokyo]])('agrees with workingMinutesBetween: %s', async (_name, calendar) => {
+  it.each([
+    ['Europe/London, across a DST change and holidays', office],
+    ['Asia/Tokyo, a late shift', tokyo],
+  ])('agrees with workingMinutesBetween: %s', async (_name, calendar) => {
     // Deterministic pseudo-random pairs over three weeks around the 29 March 2026 change.
     let seed = 42
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
@@ -49,16 +62,30 @@ describe('working time in SQL', () => {
   it('a real first response and resolution store their durations as the clocks stop', async () => {
     const org = await seedOrg(db)
     const c = await seedCase(db, org.id)
-    const [opened] = await withOrg(db, org.id, (tx) => tx<{ openedAt: Date }[]>`select opened_at as "openedAt" from cases where id = ${c.id}`)
+    const [opened] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ openedAt: Date }[]>`select opened_at as "openedAt" from cases where id = ${c.id}`,
+    )
     const sentAt = new Date(opened!.openedAt.getTime() + 7 * 60_000)
     await withOrg(db, org.id, (tx) => recordOutboundSent(tx, org.id, c.id, sentAt, systemActor))
-    await withOrg(db, org.id, (tx) => changeStatus(tx, org.id, c.id, systemActor, { to: 'resolved', at: new Date(opened!.openedAt.getTime() + 90 * 60_000) }))
-    const [row] = await withOrg(db, org.id, (tx) => tx<{ fr: number; res: number }[]>`
-      select first_response_seconds as fr, resolution_seconds as res from cases where id = ${c.id}`)
+    await withOrg(db, org.id, (tx) =>
+      changeStatus(tx, org.id, c.id, systemActor, { to: 'resolved', at: new Date(opened!.openedAt.getTime() + 90 * 60_000) }),
+    )
+    const [row] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ fr: number; res: number }[]>`
+      select first_response_seconds as fr, resolution_seconds as res from cases where id = ${c.id}`,
+    )
     expect(row).toEqual({ fr: 420, res: 5400 })
     // Reopened: the resolution clock runs again, so there is no resolution time.
     await withOrg(db, org.id, (tx) => changeStatus(tx, org.id, c.id, systemActor, { to: 'in_progress' }))
-    const [reopened] = await withOrg(db, org.id, (tx) => tx<{ res: number | null }[]>`select resolution_seconds as res from cases where id = ${c.id}`)
+    const [reopened] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ res: number | null }[]>`select resolution_seconds as res from cases where id = ${c.id}`,
+    )
     expect(reopened!.res).toBeNull()
   })
 })

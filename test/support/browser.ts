@@ -16,8 +16,14 @@ export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 export const screenshotDir = join(repoRoot, 'test-artifacts', 'screenshots')
 
 const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ]
 
 const localHosts = new Set(['localhost', '127.0.0.1', '[::1]'])

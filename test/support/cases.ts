@@ -11,7 +11,11 @@ export async function seedCase(db: Db, orgId: string, mail: Parameters<typeof bu
 }
 
 export async function auditActions(db: Db, orgId: string, caseId: string) {
-  return withOrg(db, orgId, async (tx) =>
-    (await tx<{ action: string; details: Record<string, unknown>; actorId: string | null }[]>`
-      select action, details, actor_id as "actorId" from audit_events where case_id = ${caseId} order by seq`))
+  return withOrg(
+    db,
+    orgId,
+    async (tx) =>
+      await tx<{ action: string; details: Record<string, unknown>; actorId: string | null }[]>`
+      select action, details, actor_id as "actorId" from audit_events where case_id = ${caseId} order by seq`,
+  )
 }

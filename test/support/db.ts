@@ -27,7 +27,9 @@ export async function seedUser(db: Db, orgId: string, role: UserRole = 'agent') 
 }
 
 /** A small RFC 5322 message; every call gets a unique Message-ID unless one is given. */
-export function buildEml(fields: { from?: string; to?: string; subject?: string; messageId?: string | null; body?: string; headers?: string[] } = {}): Uint8Array {
+export function buildEml(
+  fields: { from?: string; to?: string; subject?: string; messageId?: string | null; body?: string; headers?: string[] } = {},
+): Uint8Array {
   const lines = [
     `From: ${fields.from ?? 'Pat Customer <pat@customer.test>'}`,
     `To: ${fields.to ?? 'escalations@example.com'}`,

@@ -44,11 +44,25 @@ export async function arrangeCase(db: Db, orgId: string, c: ArrangedCase = {}): 
 }
 
 /** An approved reply on the case whose send then failed for good (as the send job records it). */
-export async function failedSend(db: Db, orgId: string, caseId: string, approverId: string, error = 'Resend refused the message: invalid `to` field') {
+export async function failedSend(
+  db: Db,
+  orgId: string,
+  caseId: string,
+  approverId: string,
+  error = 'Resend refused the message: invalid `to` field',
+) {
   const draft = await seedDraft(db, orgId, caseId)
-  const result = await withOrg(db, orgId, (tx) => decide(tx, {
-    orgId, caseId, draftId: draft.id, approver: { id: approverId, role: 'approver' }, decision: 'approved', via: 'portal', messageIdDomain: 'example.com',
-  }))
+  const result = await withOrg(db, orgId, (tx) =>
+    decide(tx, {
+      orgId,
+      caseId,
+      draftId: draft.id,
+      approver: { id: approverId, role: 'approver' },
+      decision: 'approved',
+      via: 'portal',
+      messageIdDomain: 'example.com',
+    }),
+  )
   if (!result.ok || !result.outboxId) throw new Error(`approval failed: ${JSON.stringify(result)}`)
   await db`update outbox set status = 'failed', attempts = 1, last_error = ${error} where id = ${result.outboxId}`
   // The send job is finished (it gave up); nothing else should pick it up in the test.

@@ -40,7 +40,9 @@ export async function rawRowsFor(db: Db, bytes: Uint8Array) {
 /** The stored message of a case, by its label, as the org sees it. */
 export async function messageOf(db: Db, orgId: string, label: string) {
   return withOrg(db, orgId, async (tx) => {
-    const [row] = await tx<{ message_id: string | null; subject: string; text_body: string; html_body: string | null; from_email: string | null; raw: Buffer }[]>`
+    const [row] = await tx<
+      { message_id: string | null; subject: string; text_body: string; html_body: string | null; from_email: string | null; raw: Buffer }[]
+    >`
       select m.message_id, m.subject, m.text_body, m.html_body, m.from_email, r.raw
       from messages m join cases c on c.id = m.case_id left join inbound_raw r on r.id = m.raw_id
       where 'ESC-' || c.number = ${label}`

@@ -33,7 +33,13 @@ export async function insertMetricCase(db: Db, orgId: string, spec: MetricCase):
   return withOrg(db, orgId, async (tx) => {
     const settings = await loadSlaSettings(tx, orgId)
     const openedAt = new Date(spec.openedAt)
-    const due = computeDeadlines({ openedAt, severity: spec.severity, policy: settings.policy, calendar: settings.calendar, pausedMinutes: (spec.pausedSeconds ?? 0) / 60 })
+    const due = computeDeadlines({
+      openedAt,
+      severity: spec.severity,
+      policy: settings.policy,
+      calendar: settings.calendar,
+      pausedMinutes: (spec.pausedSeconds ?? 0) / 60,
+    })
     const number = await takeCaseNumber(tx, orgId)
     const resolvedAt = at(openedAt, spec.resolved)
     const closedAt = at(openedAt, spec.closed)
@@ -77,7 +83,13 @@ export async function markSurveyed(db: Db, orgId: string, caseId: string, approv
 }
 
 /** One ask of approval (a row per approver, sharing created_at), decided or not. */
-export async function insertApprovalAsk(db: Db, orgId: string, caseId: string, approverIds: string[], ask: { createdAt: string; decidedAt?: string | null; voided?: boolean }) {
+export async function insertApprovalAsk(
+  db: Db,
+  orgId: string,
+  caseId: string,
+  approverIds: string[],
+  ask: { createdAt: string; decidedAt?: string | null; voided?: boolean },
+) {
   const draft = await seedDraft(db, orgId, caseId, { body: `Version for ${ask.createdAt}` })
   await withOrg(db, orgId, async (tx) => {
     for (const approverId of approverIds) {

@@ -59,9 +59,35 @@ const boundariesOf = (text: string) => [...text.matchAll(/boundary\s*=\s*"?([^"\
 /** Random letters and digits: unlike a repeated character, they do not compress. */
 const noise = (r: Rng, length: number) => Array.from({ length }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[r.int(36)]).join('')
 
-const charsets = ['utf-16', 'utf-7', 'iso-2022-jp', 'shift_jis', 'x-unknown-charset', 'ks_c_5601-1987', 'utf-32be', 'gb18030', '', '"', 'utf-8; charset=koi8-r', 'us-ascii']
+const charsets = [
+  'utf-16',
+  'utf-7',
+  'iso-2022-jp',
+  'shift_jis',
+  'x-unknown-charset',
+  'ks_c_5601-1987',
+  'utf-32be',
+  'gb18030',
+  '',
+  '"',
+  'utf-8; charset=koi8-r',
+  'us-ascii',
+]
 const encodings = ['base64', 'quoted-printable', 'x-uuencode', 'binary', '7bit', 'bogus', 'BASE64 ']
-const hostileHeaders = ['From', 'To', 'Cc', 'Subject', 'Message-ID', 'In-Reply-To', 'References', 'Content-Type', 'Date', 'Reply-To', 'MIME-Version', 'Content-Transfer-Encoding']
+const hostileHeaders = [
+  'From',
+  'To',
+  'Cc',
+  'Subject',
+  'Message-ID',
+  'In-Reply-To',
+  'References',
+  'Content-Type',
+  'Date',
+  'Reply-To',
+  'MIME-Version',
+  'Content-Transfer-Encoding',
+]
 
 type Mutator = (text: string, r: Rng, other: string) => string
 
@@ -88,7 +114,15 @@ export const mutators: Record<string, Mutator> = {
   },
   conflictingHeaders: (t, r) => {
     const name = r.pick(hostileHeaders)
-    const values = [`<${r.int(1e9)}@dup.test>`, 'multipart/mixed; boundary="x"', 'text/html; charset=utf-16', '"Eve" <eve@evil.test>', '', '=?utf-8?B?PHNjcmlwdD4=?=', 'escalations@example.com']
+    const values = [
+      `<${r.int(1e9)}@dup.test>`,
+      'multipart/mixed; boundary="x"',
+      'text/html; charset=utf-16',
+      '"Eve" <eve@evil.test>',
+      '',
+      '=?utf-8?B?PHNjcmlwdD4=?=',
+      'escalations@example.com',
+    ]
     const extra = Array.from({ length: 1 + r.int(3) }, () => `${name}: ${r.pick(values)}\r\n`).join('')
     return r.chance(0.5) ? extra + t : t.slice(0, headerEnd(t)) + '\r\n' + extra.trimEnd() + t.slice(headerEnd(t))
   },
@@ -104,12 +138,21 @@ export const mutators: Record<string, Mutator> = {
     const b = r.pick(boundaries)
     const escaped = b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
     switch (r.int(6)) {
-      case 0: return t.replace(new RegExp(`--${escaped}--`, 'g'), '') // no closing delimiter
-      case 1: return t.replace(new RegExp(`boundary\\s*=\\s*"?${escaped}"?`, 'i'), 'boundary=""') // empty boundary
-      case 2: return t.replace(new RegExp(`boundary\\s*=\\s*"?${escaped}"?`, 'i'), `boundary="${b}x"`) // declared one never used
-      case 3: return t.replaceAll(`--${b}`, r.chance(0.5) ? `--${b.slice(0, -1)}` : `-${b}`) // delimiters that no longer match
-      case 4: return t.replace(new RegExp(`(\\r?\\n--${escaped})`), '$1$1$1') // repeated delimiter, empty parts
-      default: return t.replace(new RegExp(`\\r?\\n--${escaped}\\r?\\n`), `\r\n--${b}\r\n--${b}\r\nContent-Type: multipart/mixed; boundary="${b}"\r\n\r\n`) // a part that redeclares its parent's boundary
+      case 0:
+        return t.replace(new RegExp(`--${escaped}--`, 'g'), '') // no closing delimiter
+      case 1:
+        return t.replace(new RegExp(`boundary\\s*=\\s*"?${escaped}"?`, 'i'), 'boundary=""') // empty boundary
+      case 2:
+        return t.replace(new RegExp(`boundary\\s*=\\s*"?${escaped}"?`, 'i'), `boundary="${b}x"`) // declared one never used
+      case 3:
+        return t.replaceAll(`--${b}`, r.chance(0.5) ? `--${b.slice(0, -1)}` : `-${b}`) // delimiters that no longer match
+      case 4:
+        return t.replace(new RegExp(`(\\r?\\n--${escaped})`), '$1$1$1') // repeated delimiter, empty parts
+      default:
+        return t.replace(
+          new RegExp(`\\r?\\n--${escaped}\\r?\\n`),
+          `\r\n--${b}\r\n--${b}\r\nContent-Type: multipart/mixed; boundary="${b}"\r\n\r\n`,
+        ) // a part that redeclares its parent's boundary
     }
   },
   hugeHeader: (t, r) => {
@@ -139,18 +182,20 @@ export const mutators: Record<string, Mutator> = {
     if (/content-transfer-encoding:/i.test(t)) return t.replace(/content-transfer-encoding:[^\r\n]*/gi, `Content-Transfer-Encoding: ${cte}`)
     return t.slice(0, headerEnd(t)) + `\r\nContent-Transfer-Encoding: ${cte}` + t.slice(headerEnd(t))
   },
-  lineEndings: (t, r) => r.pick([
-    (s: string) => s.replace(/\r\n/g, '\n'),
-    (s: string) => s.replace(/\r?\n/g, '\r'),
-    (s: string) => s.replace(/\r?\n/g, '\r\r\n'),
-    (s: string) => s.replace(/\n/g, () => (r.chance(0.5) ? '\r\n' : '\n')),
-    (s: string) => s.replace(/\r?\n(?=[ \t])/g, ''), // unfolded continuation lines glued on
-  ])(t),
+  lineEndings: (t, r) =>
+    r.pick([
+      (s: string) => s.replace(/\r\n/g, '\n'),
+      (s: string) => s.replace(/\r?\n/g, '\r'),
+      (s: string) => s.replace(/\r?\n/g, '\r\r\n'),
+      (s: string) => s.replace(/\n/g, () => (r.chance(0.5) ? '\r\n' : '\n')),
+      (s: string) => s.replace(/\r?\n(?=[ \t])/g, ''), // unfolded continuation lines glued on
+    ])(t),
   noBlankLine: (t) => t.replace(/\r?\n\r?\n/, '\r\n'),
   nestInMessage: (t, r) => {
     let out = t
     for (let i = 0, depth = 1 + r.int(r.chance(0.2) ? 120 : 6); i < depth; i++) {
-      out = `From: wrapper${i}@fwd.test\r\nTo: escalations@example.com\r\nSubject: Fwd ${i}\r\nMIME-Version: 1.0\r\n` +
+      out =
+        `From: wrapper${i}@fwd.test\r\nTo: escalations@example.com\r\nSubject: Fwd ${i}\r\nMIME-Version: 1.0\r\n` +
         `Content-Type: multipart/mixed; boundary="n${i}"\r\n\r\n--n${i}\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n` +
         `--n${i}\r\nContent-Type: message/rfc822\r\n\r\n${out}\r\n--n${i}--\r\n`
     }
@@ -164,12 +209,22 @@ export const mutators: Record<string, Mutator> = {
       open += `Content-Type: multipart/mixed; boundary="m${i}"\r\n\r\n--m${i}\r\n`
       close = `\r\n--m${i}--\r\n` + close
     }
-    return t.slice(0, headerEnd(t)).replace(/^content-type:[^\r\n]*(\r?\n[ \t][^\r\n]*)*\r?\n?/gim, '') + '\r\nMIME-Version: 1.0\r\n' + open + 'Content-Type: text/plain\r\n\r\nbottom' + close
+    return (
+      t.slice(0, headerEnd(t)).replace(/^content-type:[^\r\n]*(\r?\n[ \t][^\r\n]*)*\r?\n?/gim, '') +
+      '\r\nMIME-Version: 1.0\r\n' +
+      open +
+      'Content-Type: text/plain\r\n\r\nbottom' +
+      close
+    )
   },
   manyParts: (t, r) => {
     const parts = 50 + r.int(1200)
     const body = Array.from({ length: parts }, (_, i) => `--p\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('') + '--p--\r\n'
-    return t.slice(0, headerEnd(t)).replace(/^content-type:[^\r\n]*(\r?\n[ \t][^\r\n]*)*\r?\n?/gim, '') + '\r\nContent-Type: multipart/mixed; boundary="p"\r\n\r\n' + body
+    return (
+      t.slice(0, headerEnd(t)).replace(/^content-type:[^\r\n]*(\r?\n[ \t][^\r\n]*)*\r?\n?/gim, '') +
+      '\r\nContent-Type: multipart/mixed; boundary="p"\r\n\r\n' +
+      body
+    )
   },
   splice: (t, r, other) => {
     const cut = r.int(t.length)
@@ -178,14 +233,35 @@ export const mutators: Record<string, Mutator> = {
   },
   hostileAddresses: (t, r) => {
     const values = [
-      '"<script>alert(1)</script>" <a@b.test>', '@@@', '<>', '"unterminated <x@y.test>', '=?utf-8?q?=00?= <n@u.test>',
-      'a@b.test'.repeat(200), '"\\"\\\\" <q@q.test>', 'group: a@b.test, c@d.test;', ':;', '(comment (nested (deeply' + ')'.repeat(2) + ' x@y.test',
-      "x' or '1'='1@evil.test", 'Robert"); DROP TABLE cases;--@evil.test', `${noise(r, 500 + r.int(5000))}@long.test`,
+      '"<script>alert(1)</script>" <a@b.test>',
+      '@@@',
+      '<>',
+      '"unterminated <x@y.test>',
+      '=?utf-8?q?=00?= <n@u.test>',
+      'a@b.test'.repeat(200),
+      '"\\"\\\\" <q@q.test>',
+      'group: a@b.test, c@d.test;',
+      ':;',
+      '(comment (nested (deeply' + ')'.repeat(2) + ' x@y.test',
+      "x' or '1'='1@evil.test",
+      'Robert"); DROP TABLE cases;--@evil.test',
+      `${noise(r, 500 + r.int(5000))}@long.test`,
     ]
     return t.replace(/^(from|to|cc|reply-to):[^\r\n]*/gim, (_, name: string) => `${name}: ${r.pick(values)}`)
   },
   hostileIds: (t, r) => {
-    const ids = ['', '<>', '<<<>>>', `<${'x'.repeat(20_000)}@y>`, `<${noise(r, 1000 + r.int(9000))}@long.test>`, "<'; drop table messages; --@x>", '<a@b> <a@b> <a@b>', '\u0000', '<%00@x>', `<${r.int(1e9)}@mutant.test>`]
+    const ids = [
+      '',
+      '<>',
+      '<<<>>>',
+      `<${'x'.repeat(20_000)}@y>`,
+      `<${noise(r, 1000 + r.int(9000))}@long.test>`,
+      "<'; drop table messages; --@x>",
+      '<a@b> <a@b> <a@b>',
+      '\u0000',
+      '<%00@x>',
+      `<${r.int(1e9)}@mutant.test>`,
+    ]
     const line = `Message-ID: ${r.pick(ids)}\r\nIn-Reply-To: ${r.pick(ids)}\r\nReferences: ${r.pick(ids)}\r\n`
     return line + t.replace(/^(message-id|in-reply-to|references):[^\r\n]*(\r?\n[ \t][^\r\n]*)*\r?\n/gim, '')
   },

@@ -43,24 +43,27 @@ export async function startPooler(serverUrl: string, options: { poolSize?: numbe
   const logFile = join(dir, 'pgbouncer.log')
   await writeFile(join(dir, 'userlist.txt'), `${quote(user)} ${quote(password)}\n`, { mode: 0o600 })
   const poolSize = options.poolSize ?? 60
-  await writeFile(join(dir, 'pgbouncer.ini'), [
-    '[databases]',
-    `* = host=${server.hostname} port=${server.port || 5432}`,
-    '[pgbouncer]',
-    'listen_addr = 127.0.0.1',
-    `listen_port = ${port}`,
-    'unix_socket_dir =',
-    `auth_type = ${password ? 'scram-sha-256' : 'trust'}`,
-    `auth_file = ${join(dir, 'userlist.txt')}`,
-    'pool_mode = transaction',
-    `default_pool_size = ${poolSize}`,
-    'max_client_conn = 2000',
-    `logfile = ${logFile}`,
-    `pidfile = ${join(dir, 'pgbouncer.pid')}`,
-    'log_connections = 0',
-    'log_disconnections = 0',
-    '',
-  ].join('\n'))
+  await writeFile(
+    join(dir, 'pgbouncer.ini'),
+    [
+      '[databases]',
+      `* = host=${server.hostname} port=${server.port || 5432}`,
+      '[pgbouncer]',
+      'listen_addr = 127.0.0.1',
+      `listen_port = ${port}`,
+      'unix_socket_dir =',
+      `auth_type = ${password ? 'scram-sha-256' : 'trust'}`,
+      `auth_file = ${join(dir, 'userlist.txt')}`,
+      'pool_mode = transaction',
+      `default_pool_size = ${poolSize}`,
+      'max_client_conn = 2000',
+      `logfile = ${logFile}`,
+      `pidfile = ${join(dir, 'pgbouncer.pid')}`,
+      'log_connections = 0',
+      'log_disconnections = 0',
+      '',
+    ].join('\n'),
+  )
   // PgBouncer refuses to run as root; as root (CI) it runs as the postgres system user.
   const systemUser = await postgresSystemUser()
   if (systemUser) {

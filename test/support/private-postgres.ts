@@ -55,8 +55,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   await pg('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync'])
   const port = await freePort()
   const options = [
-    `-p ${port}`, `-k ${dir}`, "-c listen_addresses='127.0.0.1'", '-c fsync=off', '-c full_page_writes=off',
-    '-c max_connections=200', '-c shared_buffers=32MB',
+    `-p ${port}`,
+    `-k ${dir}`,
+    "-c listen_addresses='127.0.0.1'",
+    '-c fsync=off',
+    '-c full_page_writes=off',
+    '-c max_connections=200',
+    '-c shared_buffers=32MB',
   ].join(' ')
   const start = async () => {
     await pg('pg_ctl', ['start', '-w', '-t', '30', '-D', data, '-l', logFile, '-o', options])

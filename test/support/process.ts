@@ -35,7 +35,10 @@ export function startServer(env: Record<string, string>, timeoutMs = 30_000): Pr
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     })
     let output = ''
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`)) }, timeoutMs)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`))
+    }, timeoutMs)
     const onData = (d: Buffer) => {
       output += d
       const match = /ready at (http:\/\/\S+)/.exec(output)
@@ -45,17 +48,21 @@ export function startServer(env: Record<string, string>, timeoutMs = 30_000): Pr
           child,
           url: match[1]!,
           output: () => output,
-          stop: () => new Promise((done) => {
-            if (child.exitCode !== null) return done()
-            child.once('exit', () => done())
-            child.kill('SIGTERM')
-          }),
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done()
+              child.once('exit', () => done())
+              child.kill('SIGTERM')
+            }),
         })
       }
     }
     child.stdout!.on('data', onData)
     child.stderr!.on('data', onData)
-    child.on('exit', (code) => { clearTimeout(timer); if (!/ready at/.test(output)) reject(new Error(`server exited with ${code}:\n${output}`)) })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      if (!/ready at/.test(output)) reject(new Error(`server exited with ${code}:\n${output}`))
+    })
   })
 }
 

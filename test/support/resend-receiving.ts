@@ -1,7 +1,17 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type ReceivedEmail = { id: string; raw: Uint8Array | null; to?: string[]; from?: string; subject?: string; text?: string; html?: string | null; headers?: Record<string, string>; messageId?: string }
+export type ReceivedEmail = {
+  id: string
+  raw: Uint8Array | null
+  to?: string[]
+  from?: string
+  subject?: string
+  text?: string
+  html?: string | null
+  headers?: Record<string, string>
+  messageId?: string
+}
 export type RecordedRequest = { method: string; path: string; authorization: string | undefined }
 
 /**
@@ -50,7 +60,8 @@ export class ResendReceivingStandIn {
     const api = /^\/emails\/receiving\/([^/?]+)/.exec(path)
     if (api) {
       const email = this.emails.get(decodeURIComponent(api[1]!))
-      if (req.headers.authorization !== 'Bearer re_test_key') return json(401, { name: 'validation_error', message: 'API key is invalid', statusCode: 401 })
+      if (req.headers.authorization !== 'Bearer re_test_key')
+        return json(401, { name: 'validation_error', message: 'API key is invalid', statusCode: 401 })
       const failing = this.failures.get(api[1]!) ?? 0
       if (failing > 0) {
         this.failures.set(api[1]!, failing - 1)

@@ -25,7 +25,11 @@ export async function startResendServer() {
     object: 'list',
     has_more: false,
     data: domains.map((d, i) => ({
-      id: `dom_${i + 1}`, name: d.name, status: d.status ?? 'verified', created_at: new Date(0).toISOString(), region: 'us-east-1',
+      id: `dom_${i + 1}`,
+      name: d.name,
+      status: d.status ?? 'verified',
+      created_at: new Date(0).toISOString(),
+      region: 'us-east-1',
       capabilities: { sending: d.sending === false ? 'disabled' : 'enabled', receiving: 'disabled' },
     })),
   })
@@ -42,19 +46,30 @@ export async function startResendServer() {
       requests++
       const authorization = String(req.headers.authorization ?? '')
       if (req.method === 'GET' && req.url?.split('?')[0] === '/domains') {
-        if (!authorization.startsWith('Bearer ')) return answer(res, 401, { statusCode: 401, name: 'missing_api_key', message: 'Missing API key' })
+        if (!authorization.startsWith('Bearer '))
+          return answer(res, 401, { statusCode: 401, name: 'missing_api_key', message: 'Missing API key' })
         if (authorization.startsWith('Bearer re_sending_only')) {
-          return answer(res, 401, { statusCode: 401, name: 'restricted_api_key', message: 'This API key is restricted to only send emails' })
+          return answer(res, 401, {
+            statusCode: 401,
+            name: 'restricted_api_key',
+            message: 'This API key is restricted to only send emails',
+          })
         }
         return answer(res, 200, domainList())
       }
-      if (req.method !== 'POST' || req.url !== '/emails') return answer(res, 404, { statusCode: 404, name: 'not_found', message: 'not found' })
-      if (!String(req.headers.authorization ?? '').startsWith('Bearer ')) return answer(res, 401, { statusCode: 401, name: 'missing_api_key', message: 'Missing API key' })
+      if (req.method !== 'POST' || req.url !== '/emails')
+        return answer(res, 404, { statusCode: 404, name: 'not_found', message: 'not found' })
+      if (!String(req.headers.authorization ?? '').startsWith('Bearer '))
+        return answer(res, 401, { statusCode: 401, name: 'missing_api_key', message: 'Missing API key' })
       const failure = failures.shift()
       if (failure) {
         const name = failure.status === 429 ? 'rate_limit_exceeded' : 'internal_server_error'
-        return answer(res, failure.status, { statusCode: failure.status, name, message: `stand-in answered ${failure.status}` },
-          failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {})
+        return answer(
+          res,
+          failure.status,
+          { statusCode: failure.status, name, message: `stand-in answered ${failure.status}` },
+          failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {},
+        )
       }
       const body = JSON.parse(raw) as Record<string, unknown>
       const key = (req.headers['idempotency-key'] as string | undefined) ?? null
@@ -62,7 +77,11 @@ export async function startResendServer() {
       if (key) {
         const seen = byKey.get(key)
         if (seen && seen.fingerprint !== fingerprint) {
-          return answer(res, 409, { statusCode: 409, name: 'invalid_idempotent_request', message: 'Same idempotency key used with a different request payload.' })
+          return answer(res, 409, {
+            statusCode: 409,
+            name: 'invalid_idempotent_request',
+            message: 'Same idempotency key used with a different request payload.',
+          })
         }
         if (seen) return answer(res, 200, { id: seen.id })
       }
@@ -97,6 +116,10 @@ export async function startResendServer() {
     holdNextAnswer(): Promise<() => void> {
       return new Promise((resolve) => (holdNext = resolve))
     },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

@@ -15,7 +15,7 @@ export class SmtpDialog {
     socket.on('data', (data: string) => {
       this.buffer += data
       // A reply ends with a line "NNN text"; continuation lines are "NNN-text".
-      for (let match; (match = /^((?:\d{3}-[^\r\n]*\r\n)*)(\d{3}) ([^\r\n]*)\r\n/.exec(this.buffer)); ) {
+      for (let match; (match = /^((?:\d{3}-[^\r\n]*\r\n)*)(\d{3}) ([^\r\n]*)\r\n/.exec(this.buffer));) {
         this.buffer = this.buffer.slice(match[0].length)
         this.push({ code: Number(match[2]), text: `${match[1]}${match[3]}` })
       }

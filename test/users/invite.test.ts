@@ -17,7 +17,11 @@ describe('inviting a user by email', () => {
   const env = testEnv({ PUBLIC_URL: 'https://desk.example.test' })
   beforeAll(async () => {
     db = testDb()
-    org = await insertOrg(db, { slug: `initech-${randomBytes(4).toString('hex')}`, name: 'Initech', inboundAddresses: [`escalations@initech-${randomBytes(4).toString('hex')}.test`] })
+    org = await insertOrg(db, {
+      slug: `initech-${randomBytes(4).toString('hex')}`,
+      name: 'Initech',
+      inboundAddresses: [`escalations@initech-${randomBytes(4).toString('hex')}.test`],
+    })
     admin = { ...(await seedUser(db, org.id, 'admin')), orgId: org.id }
     await db`update app_users set name = 'Bill Lumbergh' where id = ${admin.id}`
     cookie = await sessionCookie(db, admin)
@@ -25,8 +29,13 @@ describe('inviting a user by email', () => {
   afterAll(() => db.end())
 
   const app = () => createTestApp(db, { env })
-  const mailTo = (email: string) => withOrg(db, org.id, (tx) => tx<{ subject: string; text: string; html: string }[]>`
-    select subject, text_body as text, html_body as html from dev_mailbox where ${email} = any(to_addresses) order by created_at`)
+  const mailTo = (email: string) =>
+    withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ subject: string; text: string; html: string }[]>`
+    select subject, text_body as text, html_body as html from dev_mailbox where ${email} = any(to_addresses) order by created_at`,
+    )
   const linkIn = (text: string) => /https:\/\/desk\.example\.test\/sign-in\/confirm\?token=([\w.-]+)/.exec(text)?.[1]
 
   it('mails the new user a link that names the org, signs them in once, and is audited', async () => {
@@ -49,7 +58,12 @@ describe('inviting a user by email', () => {
     expect(second.status).toBe(400)
 
     const [user] = await db`select id from app_users where org_id = ${org.id} and email = ${email}`
-    const events = await withOrg(db, org.id, (tx) => tx`select actor_id, details->>'email' as email from audit_events where action = 'user.invite' and details->>'userId' = ${user!.id}`)
+    const events = await withOrg(
+      db,
+      org.id,
+      (tx) =>
+        tx`select actor_id, details->>'email' as email from audit_events where action = 'user.invite' and details->>'userId' = ${user!.id}`,
+    )
     expect(events).toEqual([{ actor_id: admin.id, email }])
   })
 
@@ -63,14 +77,27 @@ describe('inviting a user by email', () => {
     const refused = await app().request(`/admin/users/${user.id}/invite`, formPost({}, { cookie }))
     expect(refused.status).toBe(422)
     expect(await mailTo(user.email)).toHaveLength(1)
-    expect((await app().request(`/admin/users/${randomBytes(16).toString('hex').replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')}/invite`, formPost({}, { cookie }))).status).toBe(404)
+    expect(
+      (
+        await app().request(
+          `/admin/users/${randomBytes(16)
+            .toString('hex')
+            .replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')}/invite`,
+          formPost({}, { cookie }),
+        )
+      ).status,
+    ).toBe(404)
   })
 
   it('names the org in the approval invitation too', async () => {
     const { approvalInviteMail } = await import('../../views/mail/approval-invite.tsx')
     const mail = await approvalInviteMail({
-      approver: { name: 'Peter', email: 'p@initech.test' }, requester: { name: 'Bill', email: 'b@initech.test' },
-      kase: { label: 'ESC-1001', subject: 'TPS reports' }, orgName: 'Initech', url: 'https://desk.example.test/approve?token=x', expiresAt: new Date(),
+      approver: { name: 'Peter', email: 'p@initech.test' },
+      requester: { name: 'Bill', email: 'b@initech.test' },
+      kase: { label: 'ESC-1001', subject: 'TPS reports' },
+      orgName: 'Initech',
+      url: 'https://desk.example.test/approve?token=x',
+      expiresAt: new Date(),
     })
     expect(mail.subject).toBe('Approval needed (Initech): ESC-1001 — TPS reports')
   })

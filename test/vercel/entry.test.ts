@@ -38,7 +38,8 @@ describe('Vercel function (src/vercel.ts, bundled by src/vercel-build.mjs)', () 
     await Promise.allSettled(pending)
     return { status: response.status, body, json: () => JSON.parse(body) as Record<string, unknown> }
   }
-  const pendingJobs = async () => (await db<{ n: number }[]>`select count(*)::int as n from jobs where done_at is null and failed_at is null`)[0]!.n
+  const pendingJobs = async () =>
+    (await db<{ n: number }[]>`select count(*)::int as n from jobs where done_at is null and failed_at is null`)[0]!.n
 
   beforeAll(async () => {
     outputDir = await mkdtemp(join(tmpdir(), 'desk-vercel-'))
@@ -73,7 +74,11 @@ describe('Vercel function (src/vercel.ts, bundled by src/vercel-build.mjs)', () 
     const raw = buildEml({ subject: 'Arrived on Vercel', to: 'escalations@vercel.test' })
     const res = await invoke('/inbound/raw', { method: 'POST', body: raw as BodyInit, headers: signRaw(inboundSecret, raw) })
     expect(res.json()).toMatchObject({ status: 'created', case: expect.stringMatching(/^ESC-\d+$/) })
-    const drafts = await withOrg(db, org.id, (tx) => tx`select d.author from drafts d join cases c on c.id = d.case_id where c.subject = 'Arrived on Vercel'`)
+    const drafts = await withOrg(
+      db,
+      org.id,
+      (tx) => tx`select d.author from drafts d join cases c on c.id = d.case_id where c.subject = 'Arrived on Vercel'`,
+    )
     expect(drafts).toEqual([{ author: 'template' }])
     expect(await pendingJobs()).toBe(0)
 
@@ -84,10 +89,20 @@ describe('Vercel function (src/vercel.ts, bundled by src/vercel-build.mjs)', () 
   it('GET /api/cron/tick runs the scheduler tick only with Authorization: Bearer <CRON_SECRET>', async () => {
     await db`update orgs set digest_hour = 0, created_at = now() - interval '2 days' where id = ${org.id}`
     await insertUser(db, org.id, { email: 'boss@vercel.test', name: 'Boss', role: 'approver' })
-    await arrangeCase(db, org.id, { subject: 'Overdue', nextDeadlineAt: new Date(Date.now() - minutes(30)), nextAtRiskAt: new Date(Date.now() - minutes(90)) })
+    await arrangeCase(db, org.id, {
+      subject: 'Overdue',
+      nextDeadlineAt: new Date(Date.now() - minutes(30)),
+      nextAtRiskAt: new Date(Date.now() - minutes(90)),
+    })
     const digests = async () => (await heldMail(db, org.id)).filter((m) => m.key?.startsWith('digest/'))
 
-    for (const authorization of [undefined, 'Bearer wrong-secret-0123456789', cronSecret, `Bearer ${cronSecret}x`, `bearer ${cronSecret}`]) {
+    for (const authorization of [
+      undefined,
+      'Bearer wrong-secret-0123456789',
+      cronSecret,
+      `Bearer ${cronSecret}x`,
+      `bearer ${cronSecret}`,
+    ]) {
       const res = await invoke('/api/cron/tick', { headers: authorization ? { authorization } : {} })
       expect(res.status).toBe(401)
     }

@@ -30,11 +30,15 @@ describe('Cloudflare Worker: the invocation that queued work runs it after respo
     return { ctx: { waitUntil: (p: Promise<unknown>) => void pending.push(p) }, settled: () => Promise.allSettled(pending) }
   }
 
-  const draftsOf = (subject: string) => withOrg(db, org.id, async (tx) => {
-    const [row] = await tx<{ n: number }[]>`select count(*)::int as n from drafts d join cases c on c.id = d.case_id where c.subject = ${subject}`
-    return row!.n
-  })
-  const pendingJobs = async () => (await db<{ n: number }[]>`select count(*)::int as n from jobs where done_at is null and failed_at is null`)[0]!.n
+  const draftsOf = (subject: string) =>
+    withOrg(db, org.id, async (tx) => {
+      const [row] = await tx<
+        { n: number }[]
+      >`select count(*)::int as n from drafts d join cases c on c.id = d.case_id where c.subject = ${subject}`
+      return row!.n
+    })
+  const pendingJobs = async () =>
+    (await db<{ n: number }[]>`select count(*)::int as n from jobs where done_at is null and failed_at is null`)[0]!.n
 
   beforeAll(async () => {
     url = await withDatabase(name)
@@ -50,7 +54,11 @@ describe('Cloudflare Worker: the invocation that queued work runs it after respo
   it('a signed POST /inbound/raw answers at once, and its draft is written before the invocation ends', async () => {
     const raw = buildEml({ subject: 'Raw webhook on Workers', to: 'escalations@drain.test' })
     const { ctx, settled } = invocation()
-    const res = await worker.fetch(new Request('https://desk.example.test/inbound/raw', { method: 'POST', body: raw as BodyInit, headers: signRaw(secret, raw) }), env(), ctx)
+    const res = await worker.fetch(
+      new Request('https://desk.example.test/inbound/raw', { method: 'POST', body: raw as BodyInit, headers: signRaw(secret, raw) }),
+      env(),
+      ctx,
+    )
     expect(await res.json()).toMatchObject({ status: 'created' })
     await settled()
     expect(await draftsOf('Raw webhook on Workers')).toBe(1)
@@ -60,7 +68,13 @@ describe('Cloudflare Worker: the invocation that queued work runs it after respo
   it('mail from Email Routing gets its draft in the same invocation', async () => {
     const raw = buildEml({ subject: 'Routed mail on Workers', to: 'escalations@drain.test' })
     const { ctx, settled } = invocation()
-    const message = { from: 'pat@customer.test', to: 'escalations@drain.test', raw: new Response(Buffer.from(raw)).body!, rawSize: raw.byteLength, setReject: () => {} }
+    const message = {
+      from: 'pat@customer.test',
+      to: 'escalations@drain.test',
+      raw: new Response(Buffer.from(raw)).body!,
+      rawSize: raw.byteLength,
+      setReject: () => {},
+    }
     await worker.email(message, env(), ctx)
     await settled()
     expect(await draftsOf('Routed mail on Workers')).toBe(1)
@@ -68,7 +82,11 @@ describe('Cloudflare Worker: the invocation that queued work runs it after respo
   })
 
   it('a GET drains nothing: reads never queue work, and pay for no claim', async () => {
-    await ingestMessage(db, { orgId: org.id, raw: buildEml({ subject: 'Queued elsewhere', to: 'escalations@drain.test' }), provider: 'test' })
+    await ingestMessage(db, {
+      orgId: org.id,
+      raw: buildEml({ subject: 'Queued elsewhere', to: 'escalations@drain.test' }),
+      provider: 'test',
+    })
     expect(await pendingJobs()).toBe(1)
     const { ctx, settled } = invocation()
     const res = await worker.fetch(new Request('https://desk.example.test/healthz'), env(), ctx)

@@ -38,10 +38,24 @@ describe('Cloudflare Worker scheduled(): the same tick as the Node scheduler, th
     const org = await insertOrg(db, { slug: 'cron-org', name: 'Cron Org', timezone: 'UTC', inboundAddresses: ['escalations@cron.test'] })
     await db`update orgs set digest_hour = 0, created_at = now() - interval '2 days' where id = ${org.id}`
     await insertUser(db, org.id, { email: 'boss@cron.test', name: 'Boss', role: 'approver' })
-    await arrangeCase(db, org.id, { subject: 'Overdue', nextDeadlineAt: new Date(Date.now() - minutes(30)), nextAtRiskAt: new Date(Date.now() - minutes(90)) })
+    await arrangeCase(db, org.id, {
+      subject: 'Overdue',
+      nextDeadlineAt: new Date(Date.now() - minutes(30)),
+      nextAtRiskAt: new Date(Date.now() - minutes(90)),
+    })
     // Mail that arrived through the email() handler: its draft job waits for the cron.
     const raw = buildEml({ subject: 'Arrived by Email Routing', to: 'escalations@cron.test' })
-    await worker.email({ from: 'pat@customer.test', to: 'escalations@cron.test', raw: new Response(Buffer.from(raw)).body!, rawSize: raw.byteLength, setReject: () => {} }, env(), ctx)
+    await worker.email(
+      {
+        from: 'pat@customer.test',
+        to: 'escalations@cron.test',
+        raw: new Response(Buffer.from(raw)).body!,
+        rawSize: raw.byteLength,
+        setReject: () => {},
+      },
+      env(),
+      ctx,
+    )
 
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {
@@ -51,8 +65,11 @@ describe('Cloudflare Worker scheduled(): the same tick as the Node scheduler, th
       log.mockRestore()
     }
     const mail = await heldMail(db, org.id)
-    expect(mail.filter((m) => m.key?.startsWith('digest/'))).toEqual([expect.objectContaining({ to: ['boss@cron.test'], subject: expect.stringMatching(/1 breached/) })])
-    const [drafted] = await db`select count(*)::int as n from drafts d join cases c on c.id = d.case_id where c.subject = 'Arrived by Email Routing'`
+    expect(mail.filter((m) => m.key?.startsWith('digest/'))).toEqual([
+      expect.objectContaining({ to: ['boss@cron.test'], subject: expect.stringMatching(/1 breached/) }),
+    ])
+    const [drafted] =
+      await db`select count(*)::int as n from drafts d join cases c on c.id = d.case_id where c.subject = 'Arrived by Email Routing'`
     expect(drafted!.n).toBe(1)
     const [pendingJobs] = await db`select count(*)::int as n from jobs where done_at is null and failed_at is null`
     expect(pendingJobs!.n).toBe(0)

@@ -15,7 +15,12 @@ import { freePort, repoRoot } from '../support/process.ts'
 // against the local Postgres through a local Hyperdrive binding.
 const wrangler = join(repoRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
 const quietEnv = (extra: Record<string, string> = {}) => ({
-  PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', ...extra,
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '',
+  WRANGLER_SEND_METRICS: 'false',
+  CI: '1',
+  NO_COLOR: '1',
+  ...extra,
 })
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -58,7 +63,10 @@ describe('Cloudflare Workers build', () => {
     expect(bundle).not.toMatch(/createRequire\(import\.meta\.url\)/)
     const imports = [...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!)
     // Only Node built-ins that nodejs_compat provides, Workers' own modules, and the text assets.
-    for (const specifier of imports) expect(specifier).toMatch(/^((node:)?(crypto|buffer|stream|events|path|url|fs|module|util)|cloudflare:sockets|\.\/[0-9a-f]{40}-(htmx\.min|hx-csp\.min|desk)\.js)$/)
+    for (const specifier of imports)
+      expect(specifier).toMatch(
+        /^((node:)?(crypto|buffer|stream|events|path|url|fs|module|util)|cloudflare:sockets|\.\/[0-9a-f]{40}-(htmx\.min|hx-csp\.min|desk)\.js)$/,
+      )
   })
 })
 
@@ -80,12 +88,27 @@ describe('`wrangler dev` (workerd) against the local Postgres', () => {
     await db`update orgs set digest_hour = 0, created_at = now() - interval '2 days'`
     port = await freePort()
     persist = await mkdtemp(join(tmpdir(), 'desk-wrangler-state-'))
-    dev = spawn(process.execPath, [wrangler, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--test-scheduled', '--persist-to', persist,
-      '--var', `PUBLIC_URL:http://127.0.0.1:${port}`], {
-      cwd: repoRoot,
-      env: quietEnv({ CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: withPassword(url) }),
-      detached: true,
-    })
+    dev = spawn(
+      process.execPath,
+      [
+        wrangler,
+        'dev',
+        '--port',
+        String(port),
+        '--ip',
+        '127.0.0.1',
+        '--test-scheduled',
+        '--persist-to',
+        persist,
+        '--var',
+        `PUBLIC_URL:http://127.0.0.1:${port}`,
+      ],
+      {
+        cwd: repoRoot,
+        env: quietEnv({ CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: withPassword(url) }),
+        detached: true,
+      },
+    )
     dev.stdout!.on('data', (d) => (output += d))
     dev.stderr!.on('data', (d) => (output += d))
     const started = Date.now()
@@ -113,20 +136,32 @@ describe('`wrangler dev` (workerd) against the local Postgres', () => {
     expect(await res.json()).toMatchObject({ status: 'ok', database: 'ok' })
   })
 
-  it('accepts an email at /cdn-cgi/handler/email into the same intake, then the cron drafts it and sends the digest', { timeout: 60_000 }, async () => {
-    const raw = buildEml({ subject: 'Smoke test through Email Routing', to: 'escalations@example.com', from: 'Pat Customer <pat@customer.test>' })
-    const res = await fetch(`${base()}/cdn-cgi/handler/email?from=pat@customer.test&to=escalations@example.com`, { method: 'POST', body: raw as Uint8Array<ArrayBuffer> })
-    expect(res.status, `${await res.clone().text()}\n${output}`).toBe(200)
-    const [kase] = await db`select c.id, r.provider from cases c join inbound_raw r on r.case_id = c.id where c.subject = 'Smoke test through Email Routing'`
-    expect(kase).toMatchObject({ provider: 'cloudflare' })
+  it(
+    'accepts an email at /cdn-cgi/handler/email into the same intake, then the cron drafts it and sends the digest',
+    { timeout: 60_000 },
+    async () => {
+      const raw = buildEml({
+        subject: 'Smoke test through Email Routing',
+        to: 'escalations@example.com',
+        from: 'Pat Customer <pat@customer.test>',
+      })
+      const res = await fetch(`${base()}/cdn-cgi/handler/email?from=pat@customer.test&to=escalations@example.com`, {
+        method: 'POST',
+        body: raw as Uint8Array<ArrayBuffer>,
+      })
+      expect(res.status, `${await res.clone().text()}\n${output}`).toBe(200)
+      const [kase] =
+        await db`select c.id, r.provider from cases c join inbound_raw r on r.case_id = c.id where c.subject = 'Smoke test through Email Routing'`
+      expect(kase).toMatchObject({ provider: 'cloudflare' })
 
-    const cron = await fetch(`${base()}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`)
-    expect(cron.status, output).toBe(200)
-    const [drafts] = await db`select count(*)::int as n from drafts where case_id = ${kase!.id}`
-    expect(drafts!.n).toBe(1)
-    const digests = await db`select status, recipients from digest_runs`
-    expect(digests).toEqual([{ status: 'sent', recipients: ['admin@example.com'] }])
-    const [held] = await db`select count(*)::int as n from dev_mailbox where idempotency_key like 'digest/%'`
-    expect(held!.n).toBe(1)
-  })
+      const cron = await fetch(`${base()}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`)
+      expect(cron.status, output).toBe(200)
+      const [drafts] = await db`select count(*)::int as n from drafts where case_id = ${kase!.id}`
+      expect(drafts!.n).toBe(1)
+      const digests = await db`select status, recipients from digest_runs`
+      expect(digests).toEqual([{ status: 'sent', recipients: ['admin@example.com'] }])
+      const [held] = await db`select count(*)::int as n from dev_mailbox where idempotency_key like 'digest/%'`
+      expect(held!.n).toBe(1)
+    },
+  )
 })

@@ -3,10 +3,22 @@ import type { DraftVersion } from '../../src/drafts/queries.ts'
 import { formatDuration, formatTime } from '../components/parts.tsx'
 import { describeRecipients, type ReplyParty } from '../../src/drafts/recipient.ts'
 
-type Props = { caseId: string; panel: CaseApprovals; current: DraftVersion | null; canApprove: boolean; now: Date; viewerId?: string; party?: ReplyParty }
+type Props = {
+  caseId: string
+  panel: CaseApprovals
+  current: DraftVersion | null
+  canApprove: boolean
+  now: Date
+  viewerId?: string
+  party?: ReplyParty
+}
 
 const sendStatus: Record<string, string> = {
-  pending: 'queued', sending: 'sending (retrying if the provider is busy)', sent: 'sent', failed: 'FAILED', cancelled: 'held back before it was sent',
+  pending: 'queued',
+  sending: 'sending (retrying if the provider is busy)',
+  sent: 'sent',
+  failed: 'FAILED',
+  cancelled: 'held back before it was sent',
 }
 
 /** Four eyes on the current version: the viewer may have written it, or others did. */
@@ -16,7 +28,10 @@ function fourEyesNote(panel: CaseApprovals, viewerId: string | undefined): { vie
   if (viewerId && f.authors.some((a) => a.id === viewerId)) {
     return { viewerIsAuthor: true, note: `You wrote or edited version ${f.version}, so another approver must approve it.` }
   }
-  return { viewerIsAuthor: false, note: `Version ${f.version} was written or edited by ${f.authors.map((a) => a.name).join(', ')}: someone else must approve it.` }
+  return {
+    viewerIsAuthor: false,
+    note: `Version ${f.version} was written or edited by ${f.authors.map((a) => a.name).join(', ')}: someone else must approve it.`,
+  }
 }
 
 /**
@@ -34,23 +49,43 @@ export function ApprovalSection({ caseId, panel, current, canApprove, now, viewe
         <p class={`send send-${s.status}`}>
           <strong>{sendStatus[s.status] ?? s.status}</strong> · version {s.version} to {s.toEmails.join(', ')}
           {s.sentAt ? <> · {formatTime(s.sentAt)}</> : <span class="muted"> · approved {formatTime(s.createdAt)}</span>}
-          {s.lastError && s.status !== 'sent' ? <><br /><span class="error">{s.lastError}</span></> : null}
+          {s.lastError && s.status !== 'sent' ? (
+            <>
+              <br />
+              <span class="error">{s.lastError}</span>
+            </>
+          ) : null}
         </p>
       ))}
       {panel.open.length ? (
-        <p>Waiting for {panel.open.map((r) => r.approverName).join(', ')} · asked {formatDuration(now.getTime() - panel.open[0]!.createdAt.getTime())} ago</p>
+        <p>
+          Waiting for {panel.open.map((r) => r.approverName).join(', ')} · asked{' '}
+          {formatDuration(now.getTime() - panel.open[0]!.createdAt.getTime())} ago
+        </p>
       ) : null}
-      {panel.decisions.filter((d) => d.decision === 'rejected').slice(0, 1).map((d) => (
-        <p class="flash error">Version {d.version} was rejected by {d.approverName}: “{d.note}”</p>
-      ))}
-      {!current ? <p class="muted">A reply needs a draft before it can be approved.</p>
-        : panel.decisions.some((d) => d.decision === 'approved' && d.version === current.version) ? (
-        <p class="muted">Version {current.version} is approved. To send something else, edit or redraft: the new version needs its own approval.</p>
+      {panel.decisions
+        .filter((d) => d.decision === 'rejected')
+        .slice(0, 1)
+        .map((d) => (
+          <p class="flash error">
+            Version {d.version} was rejected by {d.approverName}: “{d.note}”
+          </p>
+        ))}
+      {!current ? (
+        <p class="muted">A reply needs a draft before it can be approved.</p>
+      ) : panel.decisions.some((d) => d.decision === 'approved' && d.version === current.version) ? (
+        <p class="muted">
+          Version {current.version} is approved. To send something else, edit or redraft: the new version needs its own approval.
+        </p>
       ) : blockers.length ? (
         <p class="muted">Fix the blocking issues in the draft first; then ask for approval.</p>
       ) : (
         <>
-          {party ? <p class="reply-goes" data-reply-goes><strong>{describeRecipients(current.toEmails, party)}</strong></p> : null}
+          {party ? (
+            <p class="reply-goes" data-reply-goes>
+              <strong>{describeRecipients(current.toEmails, party)}</strong>
+            </p>
+          ) : null}
           <form method="post" action={`/cases/${caseId}/approval/request`} class="inline">
             <button type="submit">Request approval of version {current.version}</button>
           </form>
@@ -58,14 +93,24 @@ export function ApprovalSection({ caseId, panel, current, canApprove, now, viewe
           {canApprove && !fourEyes.viewerIsAuthor ? (
             <form method="post" action={`/cases/${caseId}/approval/decide`} class="stack approve-form">
               <input type="hidden" name="draftId" value={current.id} />
-              {warnings.map((f) => <label><input type="checkbox" name="ack" value={f.code} /> {f.message}</label>)}
+              {warnings.map((f) => (
+                <label>
+                  <input type="checkbox" name="ack" value={f.code} /> {f.message}
+                </label>
+              ))}
               <input name="note" placeholder="Note (needed to reject)" />
               <div class="toolbar">
-                <button type="submit" name="decision" value="approved" class="primary">Approve version {current.version} and send</button>
-                <button type="submit" name="decision" value="rejected" class="danger">Reject</button>
+                <button type="submit" name="decision" value="approved" class="primary">
+                  Approve version {current.version} and send
+                </button>
+                <button type="submit" name="decision" value="rejected" class="danger">
+                  Reject
+                </button>
               </div>
             </form>
-          ) : fourEyes.viewerIsAuthor ? null : <p class="muted">Only an approver or admin can approve; request approval and they get a link.</p>}
+          ) : fourEyes.viewerIsAuthor ? null : (
+            <p class="muted">Only an approver or admin can approve; request approval and they get a link.</p>
+          )}
         </>
       )}
     </section>

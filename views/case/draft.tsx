@@ -51,16 +51,33 @@ export function DraftSection({ panel, error, notice, edit }: DraftSectionProps) 
       <h2>Reply draft</h2>
       <Flash error={error ?? edit?.errors.form} notice={notice} />
       {panel.pending ? (
-        <p class="muted" id="draft-pending" hx-get={`/cases/${caseId}/drafts`} hx-trigger="every 3s" hx-target="#draft" hx-swap="outerHTML" hx-nonce={useNonce()}>
+        <p
+          class="muted"
+          id="draft-pending"
+          hx-get={`/cases/${caseId}/drafts`}
+          hx-trigger="every 3s"
+          hx-target="#draft"
+          hx-swap="outerHTML"
+          hx-nonce={useNonce()}
+        >
           A draft is being written; it appears here within a minute.
         </p>
       ) : null}
-      {current ? <CurrentDraft draft={current} previous={previous} sender={panel.sender} /> : (!panel.pending ? <p class="muted">No draft yet. Press “Redraft” to write one.</p> : null)}
+      {current ? (
+        <CurrentDraft draft={current} previous={previous} sender={panel.sender} />
+      ) : !panel.pending ? (
+        <p class="muted">No draft yet. Press “Redraft” to write one.</p>
+      ) : null}
       {current ? <EditForm caseId={caseId} draft={current} edit={edit} /> : null}
       <form {...hx(caseId, 'drafts/redraft')} class="stack redraft">
         <label class="field">
           <span>Redraft{current ? ' (a new version; this one is kept)' : ''}</span>
-          <input type="text" name="instruction" maxlength={1000} placeholder="Optional instruction, e.g. shorter, mention the replacement shipped today" />
+          <input
+            type="text"
+            name="instruction"
+            maxlength={1000}
+            placeholder="Optional instruction, e.g. shorter, mention the replacement shipped today"
+          />
         </label>
         <button type="submit">Redraft</button>
       </form>
@@ -80,24 +97,38 @@ function CurrentDraft({ draft, previous, sender }: { draft: DraftVersion; previo
       <p class="draft-meta">
         <strong>Version {draft.version}</strong> · {authorLabel(draft)} · {purposeText[draft.purpose]} · {formatTime(draft.createdAt)}
       </p>
-      {draft.fallbackReason ? <p class="muted">Template used because {fallbackText[draft.fallbackReason] ?? draft.fallbackReason}.</p> : null}
+      {draft.fallbackReason ? (
+        <p class="muted">Template used because {fallbackText[draft.fallbackReason] ?? draft.fallbackReason}.</p>
+      ) : null}
       {draft.instruction ? <p class="muted">Redrafted on request: “{draft.instruction}”</p> : null}
       {blocking.length ? <FlagList tone="block" title="Approval is blocked until this is fixed:" flags={blocking} /> : null}
       {warning.length ? <FlagList tone="warn" title="The approver must acknowledge:" flags={warning} /> : null}
       <dl class="facts">
-        <dt>From</dt><dd data-sender>{sender.from}</dd>
-        <dt>Reply-To</dt><dd>{sender.replyTo}</dd>
-        <dt>To</dt><dd>{draft.toEmails.length ? draft.toEmails.join(', ') : <span class="warn-text">nobody yet</span>}</dd>
-        <dt>Subject</dt><dd>{draft.subject}</dd>
+        <dt>From</dt>
+        <dd data-sender>{sender.from}</dd>
+        <dt>Reply-To</dt>
+        <dd>{sender.replyTo}</dd>
+        <dt>To</dt>
+        <dd>{draft.toEmails.length ? draft.toEmails.join(', ') : <span class="warn-text">nobody yet</span>}</dd>
+        <dt>Subject</dt>
+        <dd>{draft.subject}</dd>
       </dl>
       <pre class="mail-body draft-body">{draft.body}</pre>
       {draft.recoveryAction || draft.recoveryRationale ? (
-        <p><strong>Recommended recovery:</strong> {draft.recoveryAction ? recoveryLabels[draft.recoveryAction] : 'none (decide with counsel)'}{draft.recoveryRationale ? <span class="muted"> — {draft.recoveryRationale}</span> : null}</p>
+        <p>
+          <strong>Recommended recovery:</strong>{' '}
+          {draft.recoveryAction ? recoveryLabels[draft.recoveryAction] : 'none (decide with counsel)'}
+          {draft.recoveryRationale ? <span class="muted"> — {draft.recoveryRationale}</span> : null}
+        </p>
       ) : null}
       {draft.missingFacts.length ? (
         <>
           <h3>Facts the writer did not have</h3>
-          <ul class="plain">{draft.missingFacts.map((f) => <li>{f}</li>)}</ul>
+          <ul class="plain">
+            {draft.missingFacts.map((f) => (
+              <li>{f}</li>
+            ))}
+          </ul>
         </>
       ) : null}
       {draft.toneNotes ? <p class="muted">Tone: {draft.toneNotes}</p> : null}
@@ -108,7 +139,11 @@ function CurrentDraft({ draft, previous, sender }: { draft: DraftVersion; previo
 
 function FlagList({ tone, title, flags }: { tone: 'block' | 'warn'; title: string; flags: GuardrailFlag[] }) {
   return (
-    <div class={tone === 'block' ? 'flash error flags' : 'flags flags-warn'} role={tone === 'block' ? 'alert' : undefined} data-flags={tone}>
+    <div
+      class={tone === 'block' ? 'flash error flags' : 'flags flags-warn'}
+      role={tone === 'block' ? 'alert' : undefined}
+      data-flags={tone}
+    >
       <strong>{title}</strong>
       <ul class="plain">
         {flags.map((f) => (
@@ -130,14 +165,24 @@ function Changes({ draft, previous }: { draft: DraftVersion; previous: DraftVers
   )
   return (
     <details class="diff" open>
-      <summary>Changes from version {previous.version} ({authorLabel(previous)})</summary>
+      <summary>
+        Changes from version {previous.version} ({authorLabel(previous)})
+      </summary>
       {diff.changed ? (
         <>
-          <p><span class="muted">To:</span> <DiffText parts={diff.to} /></p>
-          <p><span class="muted">Subject:</span> <DiffText parts={diff.subject} /></p>
-          <pre class="mail-body"><DiffText parts={diff.body} /></pre>
+          <p>
+            <span class="muted">To:</span> <DiffText parts={diff.to} />
+          </p>
+          <p>
+            <span class="muted">Subject:</span> <DiffText parts={diff.subject} />
+          </p>
+          <pre class="mail-body">
+            <DiffText parts={diff.body} />
+          </pre>
         </>
-      ) : <p class="muted">Same text as version {previous.version}.</p>}
+      ) : (
+        <p class="muted">Same text as version {previous.version}.</p>
+      )}
     </details>
   )
 }
@@ -167,7 +212,9 @@ function EditForm({ caseId, draft, edit }: { caseId: string; draft: DraftVersion
         </label>
         <label class="field">
           <span>Body</span>
-          <textarea name="body" rows={14}>{v?.body ?? draft.body}</textarea>
+          <textarea name="body" rows={14}>
+            {v?.body ?? draft.body}
+          </textarea>
           {errors.body ? <p class="field-error">{errors.body}</p> : null}
         </label>
         <button type="submit">Save as a new version</button>
@@ -180,7 +227,9 @@ function EditForm({ caseId, draft, edit }: { caseId: string; draft: DraftVersion
 export function DraftPage(props: DraftSectionProps) {
   return (
     <Layout title="Reply draft">
-      <p class="crumbs"><a href={`/cases/${props.panel.caseId}`}>← Back to the case</a></p>
+      <p class="crumbs">
+        <a href={`/cases/${props.panel.caseId}`}>← Back to the case</a>
+      </p>
       <DraftSection {...props} />
     </Layout>
   )

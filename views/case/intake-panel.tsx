@@ -49,7 +49,15 @@ export function disagreementLines(kase: Pick<CaseDetail, 'intake' | 'severityRea
 }
 
 /** How the case reached us, as intake read it, and where the reply goes. */
-export function ReachedUs({ kase, draft, canConfirmExecutive }: { kase: CaseDetail; draft: DraftVersion | null; canConfirmExecutive: boolean }) {
+export function ReachedUs({
+  kase,
+  draft,
+  canConfirmExecutive,
+}: {
+  kase: CaseDetail
+  draft: DraftVersion | null
+  canConfirmExecutive: boolean
+}) {
   const through = cameThrough(kase)
   const language = kase.language && kase.language !== 'en' ? languageName(kase.language) : null
   const executive = kase.executive
@@ -58,24 +66,42 @@ export function ReachedUs({ kase, draft, canConfirmExecutive }: { kase: CaseDeta
   return (
     <section class="panel" id="reached-us">
       <h2>How it reached us</h2>
-      {through ? <p data-channel={kase.channelKind}>Came through: <strong>{through}</strong></p> : null}
-      {language ? <p data-language={kase.language}>Customer writes in <strong>{language}</strong></p> : null}
+      {through ? (
+        <p data-channel={kase.channelKind}>
+          Came through: <strong>{through}</strong>
+        </p>
+      ) : null}
+      {language ? (
+        <p data-language={kase.language}>
+          Customer writes in <strong>{language}</strong>
+        </p>
+      ) : null}
       {executive ? (
         <p data-executive={executive.email}>
-          Reached {executive.name ?? executive.email}{executive.title ? ` (${executive.title})` : ''}
+          Reached {executive.name ?? executive.email}
+          {executive.title ? ` (${executive.title})` : ''}
           <span class="muted"> · {executive.configured ? 'on the executives list' : executive.reason}</span>
         </p>
       ) : null}
       {executive && !executive.configured && canConfirmExecutive ? (
         <form {...hx(kase.id, 'executive')} class="inline">
-          <button type="submit">Add {executive.name ?? executive.email}{executive.title ? ` (${executive.title})` : ''} to the executives list</button>
+          <button type="submit">
+            Add {executive.name ?? executive.email}
+            {executive.title ? ` (${executive.title})` : ''} to the executives list
+          </button>
         </form>
       ) : null}
-      <p class={replyRoute(kase, null).kind === 'none' && !draft?.toEmails.length ? 'warn-text' : ''} data-reply-goes>{destination}</p>
+      <p class={replyRoute(kase, null).kind === 'none' && !draft?.toEmails.length ? 'warn-text' : ''} data-reply-goes>
+        {destination}
+      </p>
       {disagreements.length ? (
         <div class="disagreements" data-disagreements>
           <h3>Where the model read it differently</h3>
-          <ul class="plain">{disagreements.map((line) => <li>{line}</li>)}</ul>
+          <ul class="plain">
+            {disagreements.map((line) => (
+              <li>{line}</li>
+            ))}
+          </ul>
           <p class="muted">The case keeps the rules' values; correct any of them below if the model is right.</p>
         </div>
       ) : null}
@@ -89,18 +115,40 @@ export function Corrections({ kase }: { kase: CaseDetail }) {
     <details class="corrections" id="corrections">
       <summary>Correct what intake read</summary>
       <form {...hx(kase.id, 'correct/customer')} class="stack">
-        <input name="customerName" value={kase.customerName ?? ''} placeholder="Customer's name" aria-label="Customer's name" maxlength={200} />
-        <input name="customerEmail" type="email" value={kase.customerEmail ?? ''} placeholder="Customer's address (empty: none)" aria-label="Customer's address" />
+        <input
+          name="customerName"
+          value={kase.customerName ?? ''}
+          placeholder="Customer's name"
+          aria-label="Customer's name"
+          maxlength={200}
+        />
+        <input
+          name="customerEmail"
+          type="email"
+          value={kase.customerEmail ?? ''}
+          placeholder="Customer's address (empty: none)"
+          aria-label="Customer's address"
+        />
         <button type="submit">Correct the customer</button>
       </form>
       <form {...hx(kase.id, 'correct/source')} class="stack">
         <select name="source" aria-label="Source">
-          {mailSources.map((s) => <option value={s} selected={s === kase.source}>{sourceLabel(s)}</option>)}
+          {mailSources.map((s) => (
+            <option value={s} selected={s === kase.source}>
+              {sourceLabel(s)}
+            </option>
+          ))}
         </select>
         <button type="submit">Correct the source</button>
       </form>
       <form {...hx(kase.id, 'correct/reference')} class="stack">
-        <input name="externalRef" value={kase.externalRef ?? ''} placeholder="Reference (empty: none)" aria-label="Reference" maxlength={100} />
+        <input
+          name="externalRef"
+          value={kase.externalRef ?? ''}
+          placeholder="Reference (empty: none)"
+          aria-label="Reference"
+          maxlength={100}
+        />
         <button type="submit">Correct the reference</button>
       </form>
       <p class="muted">Severity is corrected under Severity (with a reason after triage).</p>

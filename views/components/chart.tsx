@@ -54,28 +54,52 @@ export function Chart({ kind, title, points, target, max, format }: ChartProps) 
       <title>{title}</title>
       <line class="axis" x1={PAD.left} y1={PAD.top + plotH} x2={WIDTH - PAD.right} y2={PAD.top + plotH} />
       <line class="grid" x1={PAD.left} y1={PAD.top} x2={WIDTH - PAD.right} y2={PAD.top} />
-      <text class="tick" x={PAD.left - 4} y={PAD.top + 4} text-anchor="end">{format(top)}</text>
-      <text class="tick" x={PAD.left - 4} y={PAD.top + plotH} text-anchor="end">{format(0)}</text>
-      {kind === 'bar'
-        ? points.map((p, i) => p.value === null ? null : (
-            <rect class="bar" x={fmt(x(i) - step * 0.35)} y={fmt(y(p.value))} width={fmt(step * 0.7)} height={fmt(PAD.top + plotH - y(p.value))}>
+      <text class="tick" x={PAD.left - 4} y={PAD.top + 4} text-anchor="end">
+        {format(top)}
+      </text>
+      <text class="tick" x={PAD.left - 4} y={PAD.top + plotH} text-anchor="end">
+        {format(0)}
+      </text>
+      {kind === 'bar' ? (
+        points.map((p, i) =>
+          p.value === null ? null : (
+            <rect
+              class="bar"
+              x={fmt(x(i) - step * 0.35)}
+              y={fmt(y(p.value))}
+              width={fmt(step * 0.7)}
+              height={fmt(PAD.top + plotH - y(p.value))}
+            >
               <title>{`${p.label}: ${format(p.value)}`}</title>
             </rect>
-          ))
-        : <>
-            {segments.map((d) => <path class="line" d={d} fill="none" />)}
-            {points.map((p, i) => p.value === null ? null : (
-              <circle class="dot" cx={fmt(x(i))} cy={fmt(y(p.value))} r="2.5"><title>{`${p.label}: ${format(p.value)}`}</title></circle>
-            ))}
-          </>}
+          ),
+        )
+      ) : (
+        <>
+          {segments.map((d) => (
+            <path class="line" d={d} fill="none" />
+          ))}
+          {points.map((p, i) =>
+            p.value === null ? null : (
+              <circle class="dot" cx={fmt(x(i))} cy={fmt(y(p.value))} r="2.5">
+                <title>{`${p.label}: ${format(p.value)}`}</title>
+              </circle>
+            ),
+          )}
+        </>
+      )}
       {target !== undefined && target !== null && target <= top ? (
         <line class="target" x1={PAD.left} y1={fmt(y(target))} x2={WIDTH - PAD.right} y2={fmt(y(target))} stroke-dasharray="4 3">
           <title>{`target ${format(target)}`}</title>
         </line>
       ) : null}
-      {points.map((p, i) => (i % labelEvery === 0 || i === points.length - 1) && (i === points.length - 1 || points.length - 1 - i >= labelEvery / 2) ? (
-        <text class="tick" x={fmt(x(i))} y={HEIGHT - 6} text-anchor="middle">{p.label}</text>
-      ) : null)}
+      {points.map((p, i) =>
+        (i % labelEvery === 0 || i === points.length - 1) && (i === points.length - 1 || points.length - 1 - i >= labelEvery / 2) ? (
+          <text class="tick" x={fmt(x(i))} y={HEIGHT - 6} text-anchor="middle">
+            {p.label}
+          </text>
+        ) : null,
+      )}
     </svg>
   )
 }

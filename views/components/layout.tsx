@@ -41,7 +41,9 @@ export function Layout({ title, orgName, user, children }: LayoutProps) {
       </head>
       <body>
         <header class="top">
-          <a class="brand" href="/">Escalation Desk</a>
+          <a class="brand" href="/">
+            Escalation Desk
+          </a>
           {orgName ? <span class="org">{orgName}</span> : null}
           {user ? <UserMenu user={user} /> : null}
         </header>
@@ -54,13 +56,27 @@ export function Layout({ title, orgName, user, children }: LayoutProps) {
 function UserMenu({ user }: { user: HeaderUser }) {
   return (
     <nav class="user-menu">
-      {user.role === 'admin' ? <><a href="/admin/organization">Organization</a><a href="/admin/users">Users</a><a href="/admin/settings">Settings</a><a href="/admin/drafting">Drafting</a><a href="/admin/digest">Digest</a><a href="/admin/quarantine">Quarantine</a><a href="/admin/setup">Set-up</a></> : null}
+      {user.role === 'admin' ? (
+        <>
+          <a href="/admin/organization">Organization</a>
+          <a href="/admin/users">Users</a>
+          <a href="/admin/settings">Settings</a>
+          <a href="/admin/drafting">Drafting</a>
+          <a href="/admin/digest">Digest</a>
+          <a href="/admin/quarantine">Quarantine</a>
+          <a href="/admin/setup">Set-up</a>
+        </>
+      ) : null}
       <a href="/metrics">Metrics</a>
       {user.role !== 'agent' ? <a href="/reports/severity">Overrides</a> : null}
-      <span title={user.email}>{user.name || user.email} <span class="muted">({user.role})</span></span>
+      <span title={user.email}>
+        {user.name || user.email} <span class="muted">({user.role})</span>
+      </span>
       {/* A plain form POST: same-origin, so the CSRF check passes; no script needed. */}
       <form method="post" action="/sign-out" class="inline">
-        <button type="submit" class="link">Sign out</button>
+        <button type="submit" class="link">
+          Sign out
+        </button>
       </form>
     </nav>
   )

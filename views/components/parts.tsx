@@ -7,7 +7,10 @@ export function SeverityBadge({ severity }: { severity: string }) {
 /** "2h 05m", "12m 30s", "3d 4h": short, readable at a glance. */
 export function formatDuration(ms: number): string {
   const s = Math.floor(Math.abs(ms) / 1000)
-  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60
+  const d = Math.floor(s / 86400),
+    h = Math.floor((s % 86400) / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = s % 60
   if (d > 0) return `${d}d ${h}h`
   if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`
   return `${m}m ${String(sec).padStart(2, '0')}s`
@@ -62,8 +65,18 @@ export function Health({ value }: { value: string | null }) {
 }
 
 export function Flash({ error, notice }: { error?: string | null; notice?: string | null }) {
-  if (error) return <div class="flash error" role="alert">{error}</div>
-  if (notice) return <div class="flash notice" role="status">{notice}</div>
+  if (error)
+    return (
+      <div class="flash error" role="alert">
+        {error}
+      </div>
+    )
+  if (notice)
+    return (
+      <div class="flash notice" role="status">
+        {notice}
+      </div>
+    )
   return null
 }
 

@@ -15,9 +15,15 @@ export async function alertMail(m: AlertMail): Promise<RenderedMail> {
   const text = [...m.lines, '', `Open the case: ${m.caseUrl}`, '', `${m.orgName} · alert settings: ${m.settingsUrl}`].join('\n')
   const html = await renderMailHtml(
     <MailDocument title={m.subject}>
-      {m.lines.map((line) => <Paragraph>{line}</Paragraph>)}
-      <Paragraph><ButtonLink href={m.caseUrl}>Open {m.caseLabel}</ButtonLink></Paragraph>
-      <p style={mutedStyle}>{m.orgName} · <a href={m.settingsUrl}>alert settings</a></p>
+      {m.lines.map((line) => (
+        <Paragraph>{line}</Paragraph>
+      ))}
+      <Paragraph>
+        <ButtonLink href={m.caseUrl}>Open {m.caseLabel}</ButtonLink>
+      </Paragraph>
+      <p style={mutedStyle}>
+        {m.orgName} · <a href={m.settingsUrl}>alert settings</a>
+      </p>
     </MailDocument>,
   )
   return { subject: m.subject, text, html }

@@ -20,7 +20,9 @@ export async function approvalInviteMail(m: ApprovalInviteMail) {
     <MailDocument title={subject}>
       <Paragraph>{greeting}</Paragraph>
       <Paragraph>{ask}</Paragraph>
-      <Paragraph><ButtonLink href={m.url}>Review, edit, approve or reject</ButtonLink></Paragraph>
+      <Paragraph>
+        <ButtonLink href={m.url}>Review, edit, approve or reject</ButtonLink>
+      </Paragraph>
       <Paragraph>{terms}</Paragraph>
     </MailDocument>,
   )

@@ -8,7 +8,7 @@ import { MailDocument, Paragraph, renderMailHtml, type RenderedMail } from './la
 export async function auditCheckpointMail(checkpoint: AuditCheckpoint, orgName: string): Promise<RenderedMail> {
   const held = `The audit trail of ${orgName} (${checkpoint.org.slug}) held ${checkpoint.seq} events at ${checkpoint.takenAt}.`
   const why = [
-    'Keep this message: it is the record, outside the desk\'s database, that those events existed.',
+    "Keep this message: it is the record, outside the desk's database, that those events existed.",
     'Anyone able to change the database could delete the newest events, but not this copy. To check',
     'the trail against it, save the JSON below to a file and run:',
   ]

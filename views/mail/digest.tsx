@@ -11,8 +11,16 @@ const more = (s: DigestSection) => (s.total > s.lines.length ? s.total - s.lines
 function DigestEntry({ line }: { line: DigestLine }) {
   return (
     <div style="background:#fff;border-radius:6px;padding:10px 12px;margin:0 0 8px;word-wrap:break-word">
-      {line.url ? <a href={line.url} style={`font-weight:600;${linkStyle};text-decoration:none`}>{line.label}</a> : <strong>{line.label}</strong>}
-      {' '}{line.subject}<br /><span style={mutedStyle}>{line.detail}</span>
+      {line.url ? (
+        <a href={line.url} style={`font-weight:600;${linkStyle};text-decoration:none`}>
+          {line.label}
+        </a>
+      ) : (
+        <strong>{line.label}</strong>
+      )}{' '}
+      {line.subject}
+      <br />
+      <span style={mutedStyle}>{line.detail}</span>
     </div>
   )
 }
@@ -25,15 +33,36 @@ function DigestHtml({ d, base, heading }: { d: Digest; base: string; heading: st
       {list.length ? null : <p style="margin:0 0 16px">Nothing needs attention this morning.</p>}
       {list.map((s) => (
         <>
-          <h2 style={`${headingStyle};color:${s.title === 'Breached' ? '#b3261e' : '#1d2330'}`}>{s.title} ({s.total})</h2>
-          {s.lines.map((line) => <DigestEntry line={line} />)}
-          {more(s) ? <p style={`margin:0 0 8px;${mutedStyle}`}>…and {more(s)} more in the <a href={`${base}/`} style={linkStyle}>queue</a></p> : null}
+          <h2 style={`${headingStyle};color:${s.title === 'Breached' ? '#b3261e' : '#1d2330'}`}>
+            {s.title} ({s.total})
+          </h2>
+          {s.lines.map((line) => (
+            <DigestEntry line={line} />
+          ))}
+          {more(s) ? (
+            <p style={`margin:0 0 8px;${mutedStyle}`}>
+              …and {more(s)} more in the{' '}
+              <a href={`${base}/`} style={linkStyle}>
+                queue
+              </a>
+            </p>
+          ) : null}
         </>
       ))}
       <h2 style={headingStyle}>Yesterday ({longDate(d.yesterday.date)})</h2>
-      <ul style="margin:0;padding-left:20px">{yesterdayLines(d).map((l) => <li>{l}</li>)}</ul>
+      <ul style="margin:0;padding-left:20px">
+        {yesterdayLines(d).map((l) => (
+          <li>{l}</li>
+        ))}
+      </ul>
       <p style={`margin:24px 0 0;${mutedStyle}`}>
-        <a href={`${base}/`} style={linkStyle}>Open the queue</a> · <a href={`${base}/admin/digest`} style={linkStyle}>Digest and alert settings</a>
+        <a href={`${base}/`} style={linkStyle}>
+          Open the queue
+        </a>{' '}
+        ·{' '}
+        <a href={`${base}/admin/digest`} style={linkStyle}>
+          Digest and alert settings
+        </a>
       </p>
     </MailDocument>
   )
@@ -66,5 +95,9 @@ function digestText(d: Digest, base: string, heading: string): string {
 export async function digestMail(d: Digest, publicUrl: string): Promise<RenderedMail> {
   const base = publicUrl.replace(/\/+$/, '')
   const heading = `${d.org.name}: escalation digest for ${longDate(d.org.localDate)}`
-  return { subject: digestSubject(d), text: digestText(d, base, heading), html: await renderMailHtml(<DigestHtml d={d} base={base} heading={heading} />) }
+  return {
+    subject: digestSubject(d),
+    text: digestText(d, base, heading),
+    html: await renderMailHtml(<DigestHtml d={d} base={base} heading={heading} />),
+  }
 }

@@ -27,7 +27,9 @@ export async function invitationMail(m: InvitationMail): Promise<RenderedMail> {
     <MailDocument title={subject}>
       <Paragraph>{greeting}</Paragraph>
       <Paragraph>{ask}</Paragraph>
-      <Paragraph><ButtonLink href={m.url}>Sign in to {m.orgName}</ButtonLink></Paragraph>
+      <Paragraph>
+        <ButtonLink href={m.url}>Sign in to {m.orgName}</ButtonLink>
+      </Paragraph>
       <Paragraph>{terms}</Paragraph>
     </MailDocument>,
   )

@@ -32,7 +32,11 @@ export function Paragraph({ children }: { children: Child }) {
 }
 
 export function ButtonLink({ href, children }: { href: string; children: Child }) {
-  return <a href={href} style={`font-weight:600;${linkStyle}`}>{children}</a>
+  return (
+    <a href={href} style={`font-weight:600;${linkStyle}`}>
+      {children}
+    </a>
+  )
 }
 
 /** The HTML text of a mail view, with its doctype (a JSX node renders itself through toString). */

@@ -11,8 +11,12 @@ export async function signInMail(m: SignInMail): Promise<RenderedMail> {
   const html = await renderMailHtml(
     <MailDocument title={subject}>
       <Paragraph>{greeting}</Paragraph>
-      <Paragraph>Use this link to sign in to <strong>{m.orgName}</strong> on Escalation Desk:</Paragraph>
-      <Paragraph><ButtonLink href={m.url}>Sign in to {m.orgName}</ButtonLink></Paragraph>
+      <Paragraph>
+        Use this link to sign in to <strong>{m.orgName}</strong> on Escalation Desk:
+      </Paragraph>
+      <Paragraph>
+        <ButtonLink href={m.url}>Sign in to {m.orgName}</ButtonLink>
+      </Paragraph>
       <Paragraph>{terms}</Paragraph>
     </MailDocument>,
   )

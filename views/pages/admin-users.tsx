@@ -4,7 +4,10 @@ import { userRoles } from '../../src/users/users.ts'
 import { INVITATION_HOURS } from '../../src/users/invite.ts'
 import { Layout, useNonce } from '../components/layout.tsx'
 
-export type NewUserForm = { values?: { email?: string; name?: string; role?: string }; errors?: Partial<Record<'email' | 'name' | 'role', string>> }
+export type NewUserForm = {
+  values?: { email?: string; name?: string; role?: string }
+  errors?: Partial<Record<'email' | 'name' | 'role', string>>
+}
 export type PanelProps = { users: UserRow[]; me: SessionUser; form?: NewUserForm; notice?: string; sent?: string }
 
 export function AdminUsersPage({ ...panel }: PanelProps) {
@@ -23,11 +26,25 @@ export function AdminUsersPage({ ...panel }: PanelProps) {
 export function UsersPanel({ users, me, form = {}, notice, sent }: PanelProps) {
   return (
     <section id="users-panel" hx-target:inherited="#users-panel" hx-swap:inherited="outerHTML" hx-nonce={useNonce()}>
-      {notice ? <p class="error" role="alert">{notice}</p> : null}
-      {sent ? <p class="flash notice" role="status">Invitation sent to {sent}: a single-use sign-in link, valid {INVITATION_HOURS} hours.</p> : null}
+      {notice ? (
+        <p class="error" role="alert">
+          {notice}
+        </p>
+      ) : null}
+      {sent ? (
+        <p class="flash notice" role="status">
+          Invitation sent to {sent}: a single-use sign-in link, valid {INVITATION_HOURS} hours.
+        </p>
+      ) : null}
       <table>
         <thead>
-          <tr><th>Name</th><th>Email</th><th>Role</th><th>Status</th><th></th></tr>
+          <tr>
+            <th>Name</th>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Status</th>
+            <th></th>
+          </tr>
         </thead>
         <tbody>
           {users.map((u) => (
@@ -38,23 +55,47 @@ export function UsersPanel({ users, me, form = {}, notice, sent }: PanelProps) {
                 {u.id === me.id || u.disabledAt ? (
                   u.role
                 ) : (
-                  <form method="post" action={`/admin/users/${u.id}/role`} hx-post={`/admin/users/${u.id}/role`} hx-nonce={useNonce()} class="inline">
+                  <form
+                    method="post"
+                    action={`/admin/users/${u.id}/role`}
+                    hx-post={`/admin/users/${u.id}/role`}
+                    hx-nonce={useNonce()}
+                    class="inline"
+                  >
                     <RoleSelect name="role" selected={u.role} label={`Role of ${u.email}`} />
-                    <button type="submit" class="small">Save</button>
+                    <button type="submit" class="small">
+                      Save
+                    </button>
                   </form>
                 )}
               </td>
               <td>{u.disabledAt ? <span class="muted">Disabled</span> : 'Active'}</td>
               <td>
                 {u.id === me.id || u.disabledAt ? null : (
-                  <form method="post" action={`/admin/users/${u.id}/invite`} hx-post={`/admin/users/${u.id}/invite`} hx-nonce={useNonce()} class="inline">
-                    <button type="submit" class="small">Send invitation</button>
+                  <form
+                    method="post"
+                    action={`/admin/users/${u.id}/invite`}
+                    hx-post={`/admin/users/${u.id}/invite`}
+                    hx-nonce={useNonce()}
+                    class="inline"
+                  >
+                    <button type="submit" class="small">
+                      Send invitation
+                    </button>
                   </form>
                 )}
                 {u.id === me.id || u.disabledAt ? null : (
-                  <form method="post" action={`/admin/users/${u.id}/disable`} hx-post={`/admin/users/${u.id}/disable`} hx-nonce={useNonce()}
-                    hx-confirm={`Disable ${u.email}? They are signed out everywhere at once.`} class="inline">
-                    <button type="submit" class="small danger">Disable</button>
+                  <form
+                    method="post"
+                    action={`/admin/users/${u.id}/disable`}
+                    hx-post={`/admin/users/${u.id}/disable`}
+                    hx-nonce={useNonce()}
+                    hx-confirm={`Disable ${u.email}? They are signed out everywhere at once.`}
+                    class="inline"
+                  >
+                    <button type="submit" class="small danger">
+                      Disable
+                    </button>
                   </form>
                 )}
               </td>
@@ -70,7 +111,10 @@ export function UsersPanel({ users, me, form = {}, notice, sent }: PanelProps) {
         <RoleSelect name="role" id="new-role" selected={form.values?.role ?? 'agent'} />
         {form.errors?.role ? <p class="field-error">{form.errors.role}</p> : null}
         <button type="submit">Add user</button>
-        <p class="muted">They get an invitation by email: a single-use sign-in link to {me.orgName}, valid {INVITATION_HOURS} hours. Later they ask for a link at /sign-in with this address.</p>
+        <p class="muted">
+          They get an invitation by email: a single-use sign-in link to {me.orgName}, valid {INVITATION_HOURS} hours. Later they ask for a
+          link at /sign-in with this address.
+        </p>
       </form>
     </section>
   )
@@ -81,8 +125,15 @@ function Field({ name, label, type, form }: { name: 'email' | 'name'; label: str
   return (
     <>
       <label for={`new-${name}`}>{label}</label>
-      <input id={`new-${name}`} name={name} type={type} required maxlength={name === 'email' ? 320 : 200}
-        value={form.values?.[name] ?? ''} aria-invalid={error ? 'true' : undefined} />
+      <input
+        id={`new-${name}`}
+        name={name}
+        type={type}
+        required
+        maxlength={name === 'email' ? 320 : 200}
+        value={form.values?.[name] ?? ''}
+        aria-invalid={error ? 'true' : undefined}
+      />
       {error ? <p class="field-error">{error}</p> : null}
     </>
   )
@@ -91,7 +142,11 @@ function Field({ name, label, type, form }: { name: 'email' | 'name'; label: str
 function RoleSelect({ name, selected, id, label }: { name: string; selected: string; id?: string; label?: string }) {
   return (
     <select name={name} id={id} aria-label={label}>
-      {userRoles.map((r) => <option value={r} selected={r === selected}>{r}</option>)}
+      {userRoles.map((r) => (
+        <option value={r} selected={r === selected}>
+          {r}
+        </option>
+      ))}
     </select>
   )
 }

@@ -53,7 +53,19 @@ const fourEyesHints = {
  * The page behind an approval link. Opening it changes nothing (mail scanners follow links);
  * only the buttons, which POST, decide. An edit here becomes a new version by the approver.
  */
-export function ApprovalLinkPage({ token, kase, draft, thread, approverName, expiresAt, now, error, values = {}, fourEyes = 'none', sender }: ApprovalLinkProps) {
+export function ApprovalLinkPage({
+  token,
+  kase,
+  draft,
+  thread,
+  approverName,
+  expiresAt,
+  now,
+  error,
+  values = {},
+  fourEyes = 'none',
+  sender,
+}: ApprovalLinkProps) {
   const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
   const warnings = draft.guardrailFlags.filter((f) => f.severity === 'warn')
   return (
@@ -66,52 +78,93 @@ export function ApprovalLinkPage({ token, kase, draft, thread, approverName, exp
       <Flash error={error} />
       <div class="case-grid">
         <section class="panel" id="review">
-          <p class="muted">For {approverName}. This link works once and expires {formatTime(expiresAt)}. Version {draft.version}.</p>
+          <p class="muted">
+            For {approverName}. This link works once and expires {formatTime(expiresAt)}. Version {draft.version}.
+          </p>
           {fourEyesHints[fourEyes] ? <p class="four-eyes">{fourEyesHints[fourEyes]}</p> : null}
           <form method="post" action="/approve" class="stack">
             <input type="hidden" name="token" value={token} />
             <dl class="facts">
-              <dt>From</dt><dd data-sender>{sender.from}</dd>
-              <dt>Reply-To</dt><dd>{sender.replyTo}</dd>
+              <dt>From</dt>
+              <dd data-sender>{sender.from}</dd>
+              <dt>Reply-To</dt>
+              <dd>{sender.replyTo}</dd>
             </dl>
-            <p class="reply-goes" data-reply-goes><strong>{describeRecipients(draft.toEmails, kase)}</strong></p>
-            <label class="field"><span>To</span><input name="to" value={values.to ?? draft.toEmails.join(', ')} required /></label>
-            <label class="field"><span>Subject</span><input name="subject" value={values.subject ?? draft.subject} required /></label>
-            <label class="field"><span>Reply (edit freely: your edit is what gets approved)</span>
-              <textarea name="body" rows={16} required>{values.body ?? draft.body}</textarea>
+            <p class="reply-goes" data-reply-goes>
+              <strong>{describeRecipients(draft.toEmails, kase)}</strong>
+            </p>
+            <label class="field">
+              <span>To</span>
+              <input name="to" value={values.to ?? draft.toEmails.join(', ')} required />
+            </label>
+            <label class="field">
+              <span>Subject</span>
+              <input name="subject" value={values.subject ?? draft.subject} required />
+            </label>
+            <label class="field">
+              <span>Reply (edit freely: your edit is what gets approved)</span>
+              <textarea name="body" rows={16} required>
+                {values.body ?? draft.body}
+              </textarea>
             </label>
             {blockers.length ? (
               <div class="flash error" role="alert">
                 <strong>Cannot be approved until fixed:</strong>
-                <ul>{blockers.map((f) => <li>{f.message}{f.evidence ? <> — “{f.evidence}”</> : null}</li>)}</ul>
+                <ul>
+                  {blockers.map((f) => (
+                    <li>
+                      {f.message}
+                      {f.evidence ? <> — “{f.evidence}”</> : null}
+                    </li>
+                  ))}
+                </ul>
               </div>
             ) : null}
             {warnings.length ? (
               <fieldset class="warnings">
                 <legend>Read and confirm each warning</legend>
                 {warnings.map((f) => (
-                  <label><input type="checkbox" name="ack" value={f.code} /> {f.message}{f.evidence ? <span class="muted"> — “{f.evidence}”</span> : null}</label>
+                  <label>
+                    <input type="checkbox" name="ack" value={f.code} /> {f.message}
+                    {f.evidence ? <span class="muted"> — “{f.evidence}”</span> : null}
+                  </label>
                 ))}
               </fieldset>
             ) : null}
-            <label class="field"><span>Note (optional; required to explain a rejection)</span><input name="note" value={values.note ?? ''} /></label>
+            <label class="field">
+              <span>Note (optional; required to explain a rejection)</span>
+              <input name="note" value={values.note ?? ''} />
+            </label>
             <div class="toolbar">
-              <button type="submit" name="decision" value="approved" class="primary">Approve and send</button>
-              <button type="submit" name="decision" value="rejected" class="danger">Reject</button>
+              <button type="submit" name="decision" value="approved" class="primary">
+                Approve and send
+              </button>
+              <button type="submit" name="decision" value="rejected" class="danger">
+                Reject
+              </button>
             </div>
           </form>
         </section>
         <aside>
           <section class="panel">
             <h2>Clock</h2>
-            {kase.firstResponseAt ? <p>First response sent {formatTime(kase.firstResponseAt)}</p>
-              : <p>First response <Countdown due={kase.firstResponseDueAt} atRisk={kase.firstResponseAtRiskAt} now={now} /></p>}
+            {kase.firstResponseAt ? (
+              <p>First response sent {formatTime(kase.firstResponseAt)}</p>
+            ) : (
+              <p>
+                First response <Countdown due={kase.firstResponseDueAt} atRisk={kase.firstResponseAtRiskAt} now={now} />
+              </p>
+            )}
             <h2>Customer</h2>
-            <p>{kase.customerName ?? ''} <span class="muted">{kase.customerEmail ?? ''}</span></p>
+            <p>
+              {kase.customerName ?? ''} <span class="muted">{kase.customerEmail ?? ''}</span>
+            </p>
             <h2>Thread</h2>
             {thread.map((m) => (
               <article class="message">
-                <header><strong>{m.from}</strong> <span class="muted">{formatTime(m.at)}</span></header>
+                <header>
+                  <strong>{m.from}</strong> <span class="muted">{formatTime(m.at)}</span>
+                </header>
                 <pre class="mail-body">{m.text}</pre>
               </article>
             ))}
@@ -128,7 +181,11 @@ export function LinkNotice({ title, message, link }: { title: string; message: s
       <section class="panel narrow">
         <h1>{title}</h1>
         <p>{message}</p>
-        {link ? <p><a href={link.href}>{link.text}</a></p> : null}
+        {link ? (
+          <p>
+            <a href={link.href}>{link.text}</a>
+          </p>
+        ) : null}
       </section>
     </Layout>
   )
@@ -146,11 +203,18 @@ const capitalised = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`
 export function linkProblemText(p: LinkProblem): { title: string; message: string } {
   switch (p.reason) {
     case 'expired':
-      return { title: 'This approval link has expired', message: 'Approval links expire for safety. Ask the case owner to request approval again, or sign in and approve from the case page.' }
+      return {
+        title: 'This approval link has expired',
+        message:
+          'Approval links expire for safety. Ask the case owner to request approval again, or sign in and approve from the case page.',
+      }
     case 'invalid':
       return { title: 'This link is not valid', message: invalidWords[p.why] }
     case 'used':
-      return { title: 'This link was already used', message: `A decision on ${caseLabel(p.caseNumber)} has been recorded. Sign in to see where it stands.` }
+      return {
+        title: 'This link was already used',
+        message: `A decision on ${caseLabel(p.caseNumber)} has been recorded. Sign in to see where it stands.`,
+      }
     case 'replaced':
       return {
         title: 'This version was replaced',
@@ -162,13 +226,21 @@ export function linkProblemText(p: LinkProblem): { title: string; message: strin
 export function LinkProblemPage({ problem }: { problem: LinkProblem }) {
   const { title, message } = linkProblemText(problem)
   const caseId = 'caseId' in problem ? problem.caseId : null
-  return <LinkNotice title={title} message={message} link={caseId ? { href: `/cases/${caseId}`, text: 'Open the case (sign-in needed)' } : { href: '/sign-in', text: 'Sign in' }} />
+  return (
+    <LinkNotice
+      title={title}
+      message={message}
+      link={caseId ? { href: `/cases/${caseId}`, text: 'Open the case (sign-in needed)' } : { href: '/sign-in', text: 'Sign in' }}
+    />
+  )
 }
 
 /** What an approver who handed their version on is told (on the link page or the case page). */
 export function handedOnMessage(version: number, invites: ApprovalInvite[]): string {
   const asked = invites.map((i) => i.name || i.email)
-  return `Your edit is saved as version ${version}; another approver must approve it. ${asked.length
-    ? `${asked.join(', ')} ${asked.length === 1 ? 'has' : 'have'} been asked.`
-    : 'Nobody else in your organization can approve replies yet: an admin can give someone the approver role.'}`
+  return `Your edit is saved as version ${version}; another approver must approve it. ${
+    asked.length
+      ? `${asked.join(', ')} ${asked.length === 1 ? 'has' : 'have'} been asked.`
+      : 'Nobody else in your organization can approve replies yet: an admin can give someone the approver role.'
+  }`
 }

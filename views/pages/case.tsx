@@ -32,7 +32,9 @@ export type CaseView = {
 export function CasePage(view: CaseView) {
   return (
     <Layout title={caseLabel(view.kase.number)}>
-      <p class="crumbs"><a href="/">← Queue</a></p>
+      <p class="crumbs">
+        <a href="/">← Queue</a>
+      </p>
       <CaseBody {...view} />
     </Layout>
   )
@@ -45,7 +47,9 @@ export function CaseBody(view: CaseView) {
     <div id="case">
       <Flash error={view.error} notice={view.notice} />
       <header class="case-head">
-        <h1><span class="muted">{caseLabel(kase.number)}</span> {kase.subject}</h1>
+        <h1>
+          <span class="muted">{caseLabel(kase.number)}</span> {kase.subject}
+        </h1>
         <div class="chips">
           <SeverityBadge severity={kase.severity} />
           <span class="badge">{statusLabel(kase.status)}</span>
@@ -62,22 +66,35 @@ export function CaseBody(view: CaseView) {
             {kase.forwardedBy.length && kase.summary ? (
               // The complaint inside the forward (inline or attached): what the customer actually wrote.
               <article class="message original">
-                <header><strong>Original from {kase.customerName ?? kase.customerEmail ?? 'the customer'}</strong>
-                  <span class="muted"> · forwarded by {kase.forwardedBy.join(' → ')}</span></header>
+                <header>
+                  <strong>Original from {kase.customerName ?? kase.customerEmail ?? 'the customer'}</strong>
+                  <span class="muted"> · forwarded by {kase.forwardedBy.join(' → ')}</span>
+                </header>
                 <pre class="mail-body">{kase.summary}</pre>
               </article>
             ) : null}
-            {view.thread.map((m) => <Message message={m} caseId={kase.id} />)}
+            {view.thread.map((m) => (
+              <Message message={m} caseId={kase.id} />
+            ))}
           </section>
-          {view.draft ? <DraftSection panel={view.draft} /> : (
+          {view.draft ? (
+            <DraftSection panel={view.draft} />
+          ) : (
             <section class="panel" id="draft">
               <h2>Reply draft</h2>
               <p class="muted">The drafted reply and its approval appear here.</p>
             </section>
           )}
           {view.approval ? (
-            <ApprovalSection caseId={kase.id} panel={view.approval} current={view.draft?.current ?? null}
-              canApprove={view.user.role === 'approver' || view.user.role === 'admin'} now={now} viewerId={view.user.id} party={kase} />
+            <ApprovalSection
+              caseId={kase.id}
+              panel={view.approval}
+              current={view.draft?.current ?? null}
+              canApprove={view.user.role === 'approver' || view.user.role === 'admin'}
+              now={now}
+              viewerId={view.user.id}
+              party={kase}
+            />
           ) : null}
           <Timeline entries={view.timeline} team={view.team} />
         </section>
@@ -99,23 +116,41 @@ function Clocks({ kase, now }: { kase: CaseDetail; now: Date }) {
     <section class="panel clocks">
       <div>
         <h3>First response</h3>
-        {kase.firstResponseAt
-          ? <span class={`countdown ${kase.firstResponseDueAt && kase.firstResponseAt > kase.firstResponseDueAt ? 'breached' : 'met'}`}>sent {formatTime(kase.firstResponseAt)}</span>
-          : finished ? <span class="muted">none sent</span> : <Countdown due={kase.firstResponseDueAt} atRisk={kase.firstResponseAtRiskAt} now={now} />}
+        {kase.firstResponseAt ? (
+          <span class={`countdown ${kase.firstResponseDueAt && kase.firstResponseAt > kase.firstResponseDueAt ? 'breached' : 'met'}`}>
+            sent {formatTime(kase.firstResponseAt)}
+          </span>
+        ) : finished ? (
+          <span class="muted">none sent</span>
+        ) : (
+          <Countdown due={kase.firstResponseDueAt} atRisk={kase.firstResponseAtRiskAt} now={now} />
+        )}
       </div>
       <div>
         <h3>Next update</h3>
-        {kase.nextUpdateDueAt ? <Countdown due={kase.nextUpdateDueAt} atRisk={kase.nextUpdateAtRiskAt} now={now} /> : <span class="muted">{kase.firstResponseAt ? 'on change' : 'after the first reply'}</span>}
+        {kase.nextUpdateDueAt ? (
+          <Countdown due={kase.nextUpdateDueAt} atRisk={kase.nextUpdateAtRiskAt} now={now} />
+        ) : (
+          <span class="muted">{kase.firstResponseAt ? 'on change' : 'after the first reply'}</span>
+        )}
       </div>
       <div>
         <h3>Resolution</h3>
-        {kase.resolvedAt ? <span class="countdown met">resolved {formatTime(kase.resolvedAt)}</span>
-          : kase.resolutionPausedAt ? <span class="muted">paused: waiting on the customer</span>
-          : <Countdown due={kase.resolutionDueAt} atRisk={kase.resolutionAtRiskAt} now={now} />}
+        {kase.resolvedAt ? (
+          <span class="countdown met">resolved {formatTime(kase.resolvedAt)}</span>
+        ) : kase.resolutionPausedAt ? (
+          <span class="muted">paused: waiting on the customer</span>
+        ) : (
+          <Countdown due={kase.resolutionDueAt} atRisk={kase.resolutionAtRiskAt} now={now} />
+        )}
       </div>
       <div class="reasons">
         <h3>Why {kase.severity}</h3>
-        <ul>{kase.severityReasons.map((r) => <li>{r}</li>)}</ul>
+        <ul>
+          {kase.severityReasons.map((r) => (
+            <li>{r}</li>
+          ))}
+        </ul>
       </div>
     </section>
   )
@@ -125,21 +160,41 @@ function CustomerPanel({ kase, history }: { kase: CaseDetail; history: CaseView[
   return (
     <section class="panel">
       <h2>Customer</h2>
-      <p><strong>{kase.customerName ?? 'Unknown name'}</strong><br /><span class="muted">{kase.customerEmail ?? 'no address'}</span></p>
+      <p>
+        <strong>{kase.customerName ?? 'Unknown name'}</strong>
+        <br />
+        <span class="muted">{kase.customerEmail ?? 'no address'}</span>
+      </p>
       {kase.forwardedBy.length ? <p class="muted">Forwarded by {kase.forwardedBy.join(', ')}</p> : null}
       {kase.account ? (
         <dl class="facts">
-          <dt>Account</dt><dd>{kase.account.name || kase.account.domain}</dd>
-          <dt>Plan</dt><dd>{kase.account.plan ?? '—'}</dd>
-          <dt>Revenue</dt><dd><Money value={kase.account.annualRevenue} /></dd>
-          <dt>Health</dt><dd><Health value={kase.account.health} /></dd>
+          <dt>Account</dt>
+          <dd>{kase.account.name || kase.account.domain}</dd>
+          <dt>Plan</dt>
+          <dd>{kase.account.plan ?? '—'}</dd>
+          <dt>Revenue</dt>
+          <dd>
+            <Money value={kase.account.annualRevenue} />
+          </dd>
+          <dt>Health</dt>
+          <dd>
+            <Health value={kase.account.health} />
+          </dd>
         </dl>
-      ) : <p class="muted">No account on file for this customer's domain.</p>}
+      ) : (
+        <p class="muted">No account on file for this customer's domain.</p>
+      )}
       <Corrections kase={kase} />
       {history.length ? (
         <>
           <h3>Earlier escalations</h3>
-          <ul class="plain">{history.map((h) => <li><a href={`/cases/${h.id}`}>{caseLabel(h.number)}</a> {h.subject} <span class="muted">({statusLabel(h.status)})</span></li>)}</ul>
+          <ul class="plain">
+            {history.map((h) => (
+              <li>
+                <a href={`/cases/${h.id}`}>{caseLabel(h.number)}</a> {h.subject} <span class="muted">({statusLabel(h.status)})</span>
+              </li>
+            ))}
+          </ul>
         </>
       ) : null}
     </section>
@@ -147,22 +202,42 @@ function CustomerPanel({ kase, history }: { kase: CaseDetail; history: CaseView[
 }
 
 const automaticLabels: Record<string, string> = {
-  auto_reply: 'Automatic reply', delivery_report: 'Delivery report', read_receipt: 'Read receipt', bulk: 'Bulk mail',
-  automated: 'System notification', calendar: 'Calendar invitation', ticket_acknowledgement: 'Ticket acknowledgement',
+  auto_reply: 'Automatic reply',
+  delivery_report: 'Delivery report',
+  read_receipt: 'Read receipt',
+  bulk: 'Bulk mail',
+  automated: 'System notification',
+  calendar: 'Calendar invitation',
+  ticket_acknowledgement: 'Ticket acknowledgement',
 }
 
 function Message({ message: m, caseId }: { message: ThreadMessage; caseId: string }) {
-  const who = m.automatic ? `${automaticLabels[m.automatic] ?? 'Automatic message'} from ${m.fromName ? `${m.fromName} ` : ''}<${m.fromEmail ?? 'unknown'}>`
-    : m.direction === 'note' ? `Note by ${m.authorName ?? 'a teammate'}`
-    : m.direction === 'outbound' ? `Our reply to ${m.toEmails.join(', ')}`
-    : `${m.fromName ? `${m.fromName} ` : ''}<${m.fromEmail ?? 'unknown'}>`
+  const who = m.automatic
+    ? `${automaticLabels[m.automatic] ?? 'Automatic message'} from ${m.fromName ? `${m.fromName} ` : ''}<${m.fromEmail ?? 'unknown'}>`
+    : m.direction === 'note'
+      ? `Note by ${m.authorName ?? 'a teammate'}`
+      : m.direction === 'outbound'
+        ? `Our reply to ${m.toEmails.join(', ')}`
+        : `${m.fromName ? `${m.fromName} ` : ''}<${m.fromEmail ?? 'unknown'}>`
   return (
     <article class={`message ${m.direction}`}>
       <header>
         <strong>{who}</strong>
-        <span class="muted"> · {formatTime(m.createdAt)}{m.direction === 'outbound' ? ' · sent' : ''}</span>
-        {m.unknownSender ? <span class="badge warn" title="This address is not the customer, a forwarder or a teammate">unknown sender</span> : null}
-        {m.automatic ? <span class="badge warn" data-automatic={m.automatic} title="Kept on the case as a note: not the customer writing">not from the customer</span> : null}
+        <span class="muted">
+          {' '}
+          · {formatTime(m.createdAt)}
+          {m.direction === 'outbound' ? ' · sent' : ''}
+        </span>
+        {m.unknownSender ? (
+          <span class="badge warn" title="This address is not the customer, a forwarder or a teammate">
+            unknown sender
+          </span>
+        ) : null}
+        {m.automatic ? (
+          <span class="badge warn" data-automatic={m.automatic} title="Kept on the case as a note: not the customer writing">
+            not from the customer
+          </span>
+        ) : null}
       </header>
       {m.automaticReason ? <p class="muted">{m.automaticReason}</p> : null}
       {m.subject && m.direction !== 'note' ? <p class="subject">{m.subject}</p> : null}
@@ -170,7 +245,14 @@ function Message({ message: m, caseId }: { message: ThreadMessage; caseId: strin
       {m.hasHtml ? (
         <details>
           <summary>Show the formatted version (sanitized, no scripts, no remote images)</summary>
-          <iframe class="mail-html" sandbox="" referrerpolicy="no-referrer" loading="lazy" src={`/cases/${caseId}/messages/${m.id}/html`} title="Formatted message"></iframe>
+          <iframe
+            class="mail-html"
+            sandbox=""
+            referrerpolicy="no-referrer"
+            loading="lazy"
+            src={`/cases/${caseId}/messages/${m.id}/html`}
+            title="Formatted message"
+          ></iframe>
         </details>
       ) : null}
     </article>
@@ -185,13 +267,29 @@ function ImportedPanel({ kase }: { kase: CaseDetail }) {
     <section class="panel" id="imported">
       <h2>From the spreadsheet</h2>
       <p class="muted">
-        Imported{imported.fileName ? ` from ${imported.fileName}` : ''}{imported.runId ? <> (<a href={`/import/${imported.runId}`}>the import</a>)</> : null}.
-        {imported.draft ? ` ${imported.draft[0]!.toUpperCase()}${imported.draft.slice(1)}.` : ''}
+        Imported{imported.fileName ? ` from ${imported.fileName}` : ''}
+        {imported.runId ? (
+          <>
+            {' '}
+            (<a href={`/import/${imported.runId}`}>the import</a>)
+          </>
+        ) : null}
+        .{imported.draft ? ` ${imported.draft[0]!.toUpperCase()}${imported.draft.slice(1)}.` : ''}
       </p>
       {kase.customerAccount || imported.fields.length ? (
         <dl class="facts">
-          {kase.customerAccount ? <><dt>Company</dt><dd>{kase.customerAccount}</dd></> : null}
-          {imported.fields.map((f) => <><dt>{f.name}</dt><dd class="prewrap">{f.value}</dd></>)}
+          {kase.customerAccount ? (
+            <>
+              <dt>Company</dt>
+              <dd>{kase.customerAccount}</dd>
+            </>
+          ) : null}
+          {imported.fields.map((f) => (
+            <>
+              <dt>{f.name}</dt>
+              <dd class="prewrap">{f.value}</dd>
+            </>
+          ))}
         </dl>
       ) : null}
     </section>

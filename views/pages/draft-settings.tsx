@@ -18,22 +18,30 @@ export function DraftingSettingsPage({ settings, keyConfigured, errors = {}, not
         <p class="muted">
           {keyConfigured
             ? 'An OpenAI key is configured for this desk.'
-            : 'No OpenAI key is configured (OPENAI_API_KEY): every draft is a template filled with the case’s data.'}
-          {' '}Drafts are never sent on their own: every reply waits for an approver.
+            : 'No OpenAI key is configured (OPENAI_API_KEY): every draft is a template filled with the case’s data.'}{' '}
+          Drafts are never sent on their own: every reply waits for an approver.
         </p>
         <form method="post" action="/admin/drafting" class="stack">
           <label class="checkbox">
-            <input type="checkbox" name="ai_enabled" checked={settings.ai_enabled} />
-            {' '}Write drafts with AI. When off, no case data is sent to the model: templates only.
+            <input type="checkbox" name="ai_enabled" checked={settings.ai_enabled} /> Write drafts with AI. When off, no case data is sent
+            to the model: templates only.
           </label>
           <label class="field">
             <span>Sender name</span>
-            <input type="text" name="sender_name" maxlength={200} value={settings.sender_name} placeholder="e.g. Jane Doe, Chief Executive Officer" />
+            <input
+              type="text"
+              name="sender_name"
+              maxlength={200}
+              value={settings.sender_name}
+              placeholder="e.g. Jane Doe, Chief Executive Officer"
+            />
             {errors.sender_name ? <p class="field-error">{errors.sender_name}</p> : null}
           </label>
           <label class="field">
             <span>Signature</span>
-            <textarea name="signature" rows={4} placeholder={'Jane Doe\nChief Executive Officer\nExample Corp'}>{settings.signature}</textarea>
+            <textarea name="signature" rows={4} placeholder={'Jane Doe\nChief Executive Officer\nExample Corp'}>
+              {settings.signature}
+            </textarea>
             <small class="muted">Ends every draft. Empty: the sender name and the organization’s name.</small>
             {errors.signature ? <p class="field-error">{errors.signature}</p> : null}
           </label>

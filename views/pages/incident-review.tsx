@@ -23,22 +23,37 @@ export function IncidentReviewPage({ report, values, error, notice }: IncidentRe
   const area = (name: string, title: string, value: string, rows = 5, hint?: string) => (
     <label class="field">
       <span>{title}</span>
-      <textarea name={name} rows={rows} maxlength={20000}>{value}</textarea>
+      <textarea name={name} rows={rows} maxlength={20000}>
+        {value}
+      </textarea>
       {hint ? <small class="muted">{hint}</small> : null}
     </label>
   )
   return (
     <Layout title={`Review · ${caseLabel(kase.number)}`}>
-      <p class="crumbs"><a href={`/cases/${kase.id}`}>← {caseLabel(kase.number)}</a></p>
+      <p class="crumbs">
+        <a href={`/cases/${kase.id}`}>← {caseLabel(kase.number)}</a>
+      </p>
       <div class="toolbar">
         <h1>Post-incident review: {caseLabel(kase.number)}</h1>
-        <a href={`/cases/${kase.id}/review.md`} download>Markdown</a>
+        <a href={`/cases/${kase.id}/review.md`} download>
+          Markdown
+        </a>
         <a href={`/cases/${kase.id}/review/print`}>Printable page</a>
       </div>
-      <p class="chips"><SeverityBadge severity={kase.severity} /><span class="badge">{statusLabel(kase.status)}</span> <span class="muted">{kase.subject}</span></p>
+      <p class="chips">
+        <SeverityBadge severity={kase.severity} />
+        <span class="badge">{statusLabel(kase.status)}</span> <span class="muted">{kase.subject}</span>
+      </p>
       <Flash error={error} notice={notice} />
-      {report.saved ? <p class="muted">Last saved {formatTime(report.saved.updatedAt, report.timezone)}{report.saved.updatedByName ? ` by ${report.saved.updatedByName}` : ''}.</p>
-        : <p class="muted">Generated from the case; nothing is stored until you save.</p>}
+      {report.saved ? (
+        <p class="muted">
+          Last saved {formatTime(report.saved.updatedAt, report.timezone)}
+          {report.saved.updatedByName ? ` by ${report.saved.updatedByName}` : ''}.
+        </p>
+      ) : (
+        <p class="muted">Generated from the case; nothing is stored until you save.</p>
+      )}
       <div class="review-grid">
         <form method="post" action={`/cases/${kase.id}/review`} class="panel stack" id="review-form">
           <input type="hidden" name="base" value={base} />
@@ -47,22 +62,41 @@ export function IncidentReviewPage({ report, values, error, notice }: IncidentRe
           <fieldset class="whys">
             <legend>Root cause: five whys</legend>
             {whyPrompts.map((prompt, i) => (
-              <label class="field"><span>{i + 1}. {prompt}</span><input type="text" name={`why${i + 1}`} maxlength={2000} value={f.whys[i] ?? ''} /></label>
+              <label class="field">
+                <span>
+                  {i + 1}. {prompt}
+                </span>
+                <input type="text" name={`why${i + 1}`} maxlength={2000} value={f.whys[i] ?? ''} />
+              </label>
             ))}
           </fieldset>
           {area('rootCause', 'Root cause', f.rootCause, 3, 'What, once fixed, keeps this from happening again.')}
           {area('resolution', 'Resolution', f.resolution, 4, 'What fixed it for the customer.')}
-          {area('recoveryTaken', 'Recovery actions taken', f.recoveryTaken, 3,
-            report.recovery ? `Proportional to the impact: ${report.recovery.label}. ${report.recovery.rationale}` : undefined)}
+          {area(
+            'recoveryTaken',
+            'Recovery actions taken',
+            f.recoveryTaken,
+            3,
+            report.recovery ? `Proportional to the impact: ${report.recovery.label}. ${report.recovery.rationale}` : undefined,
+          )}
           {area('lessons', 'Lessons learned', f.lessons, 4)}
-          <button type="submit" class="primary">Save the review</button>
+          <button type="submit" class="primary">
+            Save the review
+          </button>
         </form>
         <aside>
           <PreventionActions report={report} />
           <section class="panel">
             <h2>Timeline</h2>
             <p class="muted">From the audit trail, as it happened.</p>
-            <ol class="timeline compact">{report.timeline.map((e) => <li><time datetime={e.at.toISOString()}>{formatTime(e.at, report.timezone)}</time><span>{e.text}</span></li>)}</ol>
+            <ol class="timeline compact">
+              {report.timeline.map((e) => (
+                <li>
+                  <time datetime={e.at.toISOString()}>{formatTime(e.at, report.timezone)}</time>
+                  <span>{e.text}</span>
+                </li>
+              ))}
+            </ol>
           </section>
         </aside>
       </div>
@@ -79,23 +113,45 @@ function PreventionActions({ report }: { report: ReviewReport }) {
         <ul class="plain actions-list">
           {report.actions.map((a) => (
             <li class={a.status === 'done' ? 'done' : a.overdue ? 'overdue' : ''}>
-              <strong>{a.title}</strong><br />
-              <span class="muted">{a.ownerName} · due {a.dueOn}{a.overdue ? ' · overdue' : ''}{a.status === 'done' && a.doneAt ? ` · done ${formatTime(a.doneAt, report.timezone)}` : ''}</span>
+              <strong>{a.title}</strong>
+              <br />
+              <span class="muted">
+                {a.ownerName} · due {a.dueOn}
+                {a.overdue ? ' · overdue' : ''}
+                {a.status === 'done' && a.doneAt ? ` · done ${formatTime(a.doneAt, report.timezone)}` : ''}
+              </span>
               <form method="post" action={`/cases/${kase.id}/review/actions/${a.id}`} class="inline">
                 <input type="hidden" name="status" value={a.status === 'done' ? 'open' : 'done'} />
-                <button type="submit" class="small">{a.status === 'done' ? 'Reopen' : 'Mark done'}</button>
+                <button type="submit" class="small">
+                  {a.status === 'done' ? 'Reopen' : 'Mark done'}
+                </button>
               </form>
             </li>
           ))}
         </ul>
-      ) : <p class="muted">None yet. Each action gets one owner and a due date; overdue ones appear in the daily digest.</p>}
+      ) : (
+        <p class="muted">None yet. Each action gets one owner and a due date; overdue ones appear in the daily digest.</p>
+      )}
       <form method="post" action={`/cases/${kase.id}/review/actions`} class="stack">
-        <label class="field"><span>Action</span><input type="text" name="title" maxlength={300} required /></label>
-        <label class="field"><span>Owner</span>
-          <select name="ownerId" required>{report.team.map((m) => <option value={m.id}>{m.name || m.email}</option>)}</select>
+        <label class="field">
+          <span>Action</span>
+          <input type="text" name="title" maxlength={300} required />
         </label>
-        <label class="field"><span>Due</span><input type="date" name="dueOn" required min={today()} /></label>
-        <button type="submit" class="small">Add action</button>
+        <label class="field">
+          <span>Owner</span>
+          <select name="ownerId" required>
+            {report.team.map((m) => (
+              <option value={m.id}>{m.name || m.email}</option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>Due</span>
+          <input type="date" name="dueOn" required min={today()} />
+        </label>
+        <button type="submit" class="small">
+          Add action
+        </button>
       </form>
     </section>
   )
@@ -105,31 +161,79 @@ function PreventionActions({ report }: { report: ReviewReport }) {
 export function IncidentReviewPrintPage({ report }: { report: ReviewReport }) {
   const { kase, fields } = report
   const when = (d: Date) => formatTime(d, report.timezone)
-  const para = (text: string) => text.trim() ? text.split(/\n{2,}/).map((p) => <p class="prewrap">{p}</p>) : <p class="muted">Not written yet.</p>
+  const para = (text: string) =>
+    text.trim() ? text.split(/\n{2,}/).map((p) => <p class="prewrap">{p}</p>) : <p class="muted">Not written yet.</p>
   return (
     <Layout title={`Review · ${caseLabel(kase.number)}`}>
       <article class="review-print">
-        <p class="crumbs no-print"><a href={`/cases/${kase.id}/review`}>← Edit the review</a> · Use your browser's Print to print or save as PDF.</p>
-        <h1>Post-incident review: {caseLabel(kase.number)} — {kase.subject}</h1>
-        <p class="muted">{kase.severity} · {report.orgName} · opened {when(kase.openedAt)}{kase.resolvedAt ? ` · resolved ${when(kase.resolvedAt)}` : ''}</p>
-        <h2>Summary</h2>{para(fields.summary)}
+        <p class="crumbs no-print">
+          <a href={`/cases/${kase.id}/review`}>← Edit the review</a> · Use your browser's Print to print or save as PDF.
+        </p>
+        <h1>
+          Post-incident review: {caseLabel(kase.number)} — {kase.subject}
+        </h1>
+        <p class="muted">
+          {kase.severity} · {report.orgName} · opened {when(kase.openedAt)}
+          {kase.resolvedAt ? ` · resolved ${when(kase.resolvedAt)}` : ''}
+        </p>
+        <h2>Summary</h2>
+        {para(fields.summary)}
         <h2>Timeline</h2>
-        <ol class="timeline compact">{report.timeline.map((e) => <li><time datetime={e.at.toISOString()}>{when(e.at)}</time><span>{e.text}</span></li>)}</ol>
-        <h2>Customer impact</h2>{para(fields.customerImpact)}
+        <ol class="timeline compact">
+          {report.timeline.map((e) => (
+            <li>
+              <time datetime={e.at.toISOString()}>{when(e.at)}</time>
+              <span>{e.text}</span>
+            </li>
+          ))}
+        </ol>
+        <h2>Customer impact</h2>
+        {para(fields.customerImpact)}
         <h2>Root cause</h2>
-        <ol>{whyPrompts.map((q, i) => <li><strong>{q}</strong> {fields.whys[i] || <span class="muted">…</span>}</li>)}</ol>
+        <ol>
+          {whyPrompts.map((q, i) => (
+            <li>
+              <strong>{q}</strong> {fields.whys[i] || <span class="muted">…</span>}
+            </li>
+          ))}
+        </ol>
         {para(fields.rootCause)}
-        <h2>Resolution</h2>{para(fields.resolution)}
-        <h2>Recovery actions taken</h2>{para(fields.recoveryTaken)}
-        {report.recovery ? <p class="muted">Proportional recovery suggested by the desk: {report.recovery.label}. {report.recovery.rationale}</p> : null}
+        <h2>Resolution</h2>
+        {para(fields.resolution)}
+        <h2>Recovery actions taken</h2>
+        {para(fields.recoveryTaken)}
+        {report.recovery ? (
+          <p class="muted">
+            Proportional recovery suggested by the desk: {report.recovery.label}. {report.recovery.rationale}
+          </p>
+        ) : null}
         <h2>Prevention actions</h2>
         {report.actions.length ? (
           <table>
-            <thead><tr><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead>
-            <tbody>{report.actions.map((a) => <tr><td>{a.title}</td><td>{a.ownerName}</td><td>{a.dueOn}</td><td>{a.status === 'done' ? 'done' : a.overdue ? 'open, overdue' : 'open'}</td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th>Action</th>
+                <th>Owner</th>
+                <th>Due</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.actions.map((a) => (
+                <tr>
+                  <td>{a.title}</td>
+                  <td>{a.ownerName}</td>
+                  <td>{a.dueOn}</td>
+                  <td>{a.status === 'done' ? 'done' : a.overdue ? 'open, overdue' : 'open'}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
-        ) : <p class="muted">None recorded.</p>}
-        <h2>Lessons learned</h2>{para(fields.lessons)}
+        ) : (
+          <p class="muted">None recorded.</p>
+        )}
+        <h2>Lessons learned</h2>
+        {para(fields.lessons)}
       </article>
     </Layout>
   )
@@ -139,7 +243,9 @@ export function IncidentReviewPrintPage({ report }: { report: ReviewReport }) {
 export function IncidentReviewNotNeeded({ report, message }: { report: ReviewReport; message: string }) {
   return (
     <Layout title={`Review · ${caseLabel(report.kase.number)}`}>
-      <p class="crumbs"><a href={`/cases/${report.kase.id}`}>← {caseLabel(report.kase.number)}</a></p>
+      <p class="crumbs">
+        <a href={`/cases/${report.kase.id}`}>← {caseLabel(report.kase.number)}</a>
+      </p>
       <section class="panel narrow">
         <h1>No post-incident review</h1>
         <p>{message} If it was an incident, raise its severity (with the reason) on the case page first.</p>

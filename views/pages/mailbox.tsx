@@ -5,7 +5,19 @@ const URL_PATTERN = /(https?:\/\/[^\s<>"']+)/g
 
 /** Plain text with its http(s) links made clickable; everything else stays escaped text. */
 function LinkedText({ text }: { text: string }) {
-  return <>{text.split(URL_PATTERN).map((part, i) => (i % 2 === 1 ? <a href={part} rel="noreferrer">{part}</a> : part))}</>
+  return (
+    <>
+      {text.split(URL_PATTERN).map((part, i) =>
+        i % 2 === 1 ? (
+          <a href={part} rel="noreferrer">
+            {part}
+          </a>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  )
 }
 
 const when = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ') + ' UTC'
@@ -14,13 +26,21 @@ export function MailboxPage({ mail }: { mail: HeldMail[] }) {
   return (
     <Layout title="Dev mailbox" user={null}>
       <h1>Dev mailbox</h1>
-      <p class="muted">No <code>RESEND_API_KEY</code> is set, so the desk keeps its outgoing mail here instead of sending it. Newest first.</p>
+      <p class="muted">
+        No <code>RESEND_API_KEY</code> is set, so the desk keeps its outgoing mail here instead of sending it. Newest first.
+      </p>
       {mail.length === 0 ? <div class="panel empty">No mail yet.</div> : null}
       {mail.map((m) => (
         <article class="panel mail" id={`mail-${m.id}`}>
-          <h2><a href={`/dev/mailbox/${m.id}`}>{m.subject}</a></h2>
-          <p class="muted">To {m.to.join(', ')} · {when(m.createdAt)}</p>
-          <pre><LinkedText text={m.text} /></pre>
+          <h2>
+            <a href={`/dev/mailbox/${m.id}`}>{m.subject}</a>
+          </h2>
+          <p class="muted">
+            To {m.to.join(', ')} · {when(m.createdAt)}
+          </p>
+          <pre>
+            <LinkedText text={m.text} />
+          </pre>
         </article>
       ))}
     </Layout>
@@ -30,15 +50,22 @@ export function MailboxPage({ mail }: { mail: HeldMail[] }) {
 export function HeldMailPage({ mail }: { mail: HeldMail }) {
   return (
     <Layout title={mail.subject} user={null}>
-      <p><a href="/dev/mailbox">← Dev mailbox</a></p>
+      <p>
+        <a href="/dev/mailbox">← Dev mailbox</a>
+      </p>
       <article class="panel mail">
         <h1>{mail.subject}</h1>
         <dl>
-          <dt>From</dt><dd>{mail.from}</dd>
-          <dt>To</dt><dd>{mail.to.join(', ')}</dd>
-          <dt>Held</dt><dd>{when(mail.createdAt)}</dd>
+          <dt>From</dt>
+          <dd>{mail.from}</dd>
+          <dt>To</dt>
+          <dd>{mail.to.join(', ')}</dd>
+          <dt>Held</dt>
+          <dd>{when(mail.createdAt)}</dd>
         </dl>
-        <pre><LinkedText text={mail.text} /></pre>
+        <pre>
+          <LinkedText text={mail.text} />
+        </pre>
       </article>
     </Layout>
   )

@@ -18,13 +18,21 @@ export function MetricsPage({ report }: MetricsProps) {
   const csv = `/metrics.csv?${periodQuery(period)}`
   return (
     <Layout title="Metrics">
-      <p class="crumbs"><a href="/">← Queue</a></p>
+      <p class="crumbs">
+        <a href="/">← Queue</a>
+      </p>
       <div class="toolbar">
         <h1>Metrics</h1>
-        <a href={csv} download>Download CSV</a>
+        <a href={csv} download>
+          Download CSV
+        </a>
       </div>
       <PeriodForm report={report} />
-      {period.problem ? <div class="flash error" role="alert">{period.problem}</div> : null}
+      {period.problem ? (
+        <div class="flash error" role="alert">
+          {period.problem}
+        </div>
+      ) : null}
       <p class="muted clock-note">
         Cases opened {period.fromDate} to {period.toDate} ({period.timezone}): {plural(overall.cases, 'case')}.{' '}
         {report.clock === 'working'
@@ -37,49 +45,107 @@ export function MetricsPage({ report }: MetricsProps) {
       <section class="metric-grid">
         <Figure title="SLA compliance" id="sla">
           <dl class="facts">
-            <dt>First response</dt><dd><strong>{formatPercent(compliance(overall.frMet, overall.frBreached))}</strong> <span class="muted">({overall.frMet} met, {overall.frBreached} breached)</span></dd>
-            <dt>Resolution</dt><dd><strong>{formatPercent(compliance(overall.resMet, overall.resBreached))}</strong> <span class="muted">({overall.resMet} met, {overall.resBreached} breached)</span></dd>
+            <dt>First response</dt>
+            <dd>
+              <strong>{formatPercent(compliance(overall.frMet, overall.frBreached))}</strong>{' '}
+              <span class="muted">
+                ({overall.frMet} met, {overall.frBreached} breached)
+              </span>
+            </dd>
+            <dt>Resolution</dt>
+            <dd>
+              <strong>{formatPercent(compliance(overall.resMet, overall.resBreached))}</strong>{' '}
+              <span class="muted">
+                ({overall.resMet} met, {overall.resBreached} breached)
+              </span>
+            </dd>
           </dl>
           <p class="muted">Cases still inside their deadline count neither way until they are answered or resolved.</p>
         </Figure>
         <Figure title="Waiting for approval" id="approval">
-          <p class="big">{formatSeconds(report.approval.median)} <span class="muted">median</span></p>
+          <p class="big">
+            {formatSeconds(report.approval.median)} <span class="muted">median</span>
+          </p>
           <dl class="facts">
-            <dt>90th percentile</dt><dd>{formatSeconds(report.approval.p90)}</dd>
-            <dt>Decided</dt><dd>{plural(report.approval.decided, 'ask')} of {report.approval.asks}</dd>
-            <dt>Waiting now</dt><dd>{report.approval.pending}{report.approval.longestPending !== null ? <span class="muted"> (longest {formatSeconds(report.approval.longestPending)})</span> : null}</dd>
+            <dt>90th percentile</dt>
+            <dd>{formatSeconds(report.approval.p90)}</dd>
+            <dt>Decided</dt>
+            <dd>
+              {plural(report.approval.decided, 'ask')} of {report.approval.asks}
+            </dd>
+            <dt>Waiting now</dt>
+            <dd>
+              {report.approval.pending}
+              {report.approval.longestPending !== null ? (
+                <span class="muted"> (longest {formatSeconds(report.approval.longestPending)})</span>
+              ) : null}
+            </dd>
           </dl>
           <p class="muted">From the approval request to the first approver's decision.</p>
         </Figure>
         <Figure title="Time to resolution" id="resolution">
-          <p class="big">{formatSeconds(overall.resMedian)} <span class="muted">median</span></p>
+          <p class="big">
+            {formatSeconds(overall.resMedian)} <span class="muted">median</span>
+          </p>
           <dl class="facts">
-            <dt>90th percentile</dt><dd>{formatSeconds(overall.resP90)}</dd>
-            <dt>Resolved</dt><dd>{overall.resolved} of {overall.cases}</dd>
-            <dt>Still open</dt><dd>{overall.open}</dd>
+            <dt>90th percentile</dt>
+            <dd>{formatSeconds(overall.resP90)}</dd>
+            <dt>Resolved</dt>
+            <dd>
+              {overall.resolved} of {overall.cases}
+            </dd>
+            <dt>Still open</dt>
+            <dd>{overall.open}</dd>
           </dl>
           <p class="muted">Time waiting on the customer is not counted, as for the deadline.</p>
         </Figure>
         <Figure title="Repeat escalations" id="repeats">
-          <p class="big">{report.repeats.repeats} <span class="muted">of {report.repeats.cases} ({formatPercent(ratio(report.repeats.repeats, report.repeats.cases))})</span></p>
+          <p class="big">
+            {report.repeats.repeats}{' '}
+            <span class="muted">
+              of {report.repeats.cases} ({formatPercent(ratio(report.repeats.repeats, report.repeats.cases))})
+            </span>
+          </p>
           <p class="muted">Cases whose customer (same address or same account) escalated within the 90 days before.</p>
         </Figure>
         <Figure title="Customer satisfaction" id="csat">
-          <p class="big">{formatRating(overall.csatAverage)} <span class="muted">/ 5 average</span></p>
+          <p class="big">
+            {formatRating(overall.csatAverage)} <span class="muted">/ 5 average</span>
+          </p>
           <dl class="facts">
-            <dt>Responses</dt><dd>{overall.csatCount} of {overall.surveyed} asked ({formatPercent(ratio(overall.csatCount, overall.surveyed))})</dd>
+            <dt>Responses</dt>
+            <dd>
+              {overall.csatCount} of {overall.surveyed} asked ({formatPercent(ratio(overall.csatCount, overall.surveyed))})
+            </dd>
           </dl>
           <table class="mini">
-            <tbody>{report.csat.map((r) => <tr><th scope="row">{r.rating}</th><td>{r.cases}</td></tr>)}</tbody>
+            <tbody>
+              {report.csat.map((r) => (
+                <tr>
+                  <th scope="row">{r.rating}</th>
+                  <td>{r.cases}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
           <p class="muted">The latest rating of each case; "asked" = a resolution message with the rating link was sent.</p>
         </Figure>
         <Figure title="Volume by source" id="sources">
           {report.bySource.length ? (
             <table class="mini">
-              <tbody>{report.bySource.map((s) => <tr><th scope="row">{sourceLabel(s.source)}</th><td>{s.cases}</td><td class="muted">{formatPercent(ratio(s.cases, overall.cases))}</td></tr>)}</tbody>
+              <tbody>
+                {report.bySource.map((s) => (
+                  <tr>
+                    <th scope="row">{sourceLabel(s.source)}</th>
+                    <td>{s.cases}</td>
+                    <td class="muted">{formatPercent(ratio(s.cases, overall.cases))}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
-          ) : <p class="muted">No cases in this period.</p>}
+          ) : (
+            <p class="muted">No cases in this period.</p>
+          )}
         </Figure>
       </section>
 
@@ -93,10 +159,25 @@ function PeriodForm({ report }: { report: MetricsReport }) {
   const { period } = report
   return (
     <form class="filters period" method="get" action="/metrics">
-      <label>Period <select name="period">{(Object.keys(presetLabels) as Preset[]).map((p) => <option value={p} selected={period.preset === p}>{presetLabels[p]}</option>)}</select></label>
-      <label>From <input type="date" name="from" value={period.fromDate} /></label>
-      <label>To <input type="date" name="to" value={period.toDate} /></label>
-      <button type="submit" class="small">Show</button>
+      <label>
+        Period{' '}
+        <select name="period">
+          {(Object.keys(presetLabels) as Preset[]).map((p) => (
+            <option value={p} selected={period.preset === p}>
+              {presetLabels[p]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        From <input type="date" name="from" value={period.fromDate} />
+      </label>
+      <label>
+        To <input type="date" name="to" value={period.toDate} />
+      </label>
+      <button type="submit" class="small">
+        Show
+      </button>
       <span class="muted">(dates apply with “Custom”)</span>
     </form>
   )
@@ -121,24 +202,51 @@ function FirstResponseHero({ report }: { report: MetricsReport }) {
       <div class="hero-grid">
         <div class="hero-main">
           <p class="hero-number">{formatSeconds(overall.frMedian)}</p>
-          <p>median · 90th percentile <strong>{formatSeconds(overall.frP90)}</strong></p>
-          <p><strong>{formatPercent(compliance(overall.frMet, overall.frBreached))}</strong> within target · {overall.responded} answered of {overall.cases}{waiting ? `, ${waiting} not yet` : ''}</p>
-          {report.clock === 'working' && overall.frWallMedian !== null
-            ? <p class="muted">The customer's wait on the wall clock: median {formatSeconds(overall.frWallMedian)}.</p> : null}
+          <p>
+            median · 90th percentile <strong>{formatSeconds(overall.frP90)}</strong>
+          </p>
+          <p>
+            <strong>{formatPercent(compliance(overall.frMet, overall.frBreached))}</strong> within target · {overall.responded} answered of{' '}
+            {overall.cases}
+            {waiting ? `, ${waiting} not yet` : ''}
+          </p>
+          {report.clock === 'working' && overall.frWallMedian !== null ? (
+            <p class="muted">The customer's wait on the wall clock: median {formatSeconds(overall.frWallMedian)}.</p>
+          ) : null}
         </div>
         <table class="hero-table">
-          <thead><tr><th>Severity</th><th>Median</th><th>90th pct</th><th>Target</th><th>Within target</th><th>Answered</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Severity</th>
+              <th>Median</th>
+              <th>90th pct</th>
+              <th>Target</th>
+              <th>Within target</th>
+              <th>Answered</th>
+            </tr>
+          </thead>
           <tbody>
             {report.bySeverity.map((s) => {
               const over = s.frMedian !== null && s.frMedian > s.frTargetSeconds
               return (
                 <tr data-severity={s.severity}>
-                  <td><SeverityBadge severity={s.severity} /></td>
-                  <td class={s.frMedian === null ? 'muted' : over ? 'over' : 'under'}><strong>{formatSeconds(s.frMedian)}</strong></td>
+                  <td>
+                    <SeverityBadge severity={s.severity} />
+                  </td>
+                  <td class={s.frMedian === null ? 'muted' : over ? 'over' : 'under'}>
+                    <strong>{formatSeconds(s.frMedian)}</strong>
+                  </td>
                   <td>{formatSeconds(s.frP90)}</td>
                   <td>{formatSeconds(s.frTargetSeconds)}</td>
-                  <td>{formatPercent(compliance(s.frMet, s.frBreached))} <span class="muted">({s.frMet}/{s.frMet + s.frBreached})</span></td>
-                  <td>{s.responded} of {s.cases}</td>
+                  <td>
+                    {formatPercent(compliance(s.frMet, s.frBreached))}{' '}
+                    <span class="muted">
+                      ({s.frMet}/{s.frMet + s.frBreached})
+                    </span>
+                  </td>
+                  <td>
+                    {s.responded} of {s.cases}
+                  </td>
                 </tr>
               )
             })}
@@ -155,7 +263,17 @@ function OwnerTable({ report }: { report: MetricsReport }) {
       <h2>By owner</h2>
       {report.owners.length ? (
         <table>
-          <thead><tr><th>Owner</th><th>Cases</th><th>Open</th><th>First response (median)</th><th>Within target</th><th>Resolution (median)</th><th>CSAT</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Owner</th>
+              <th>Cases</th>
+              <th>Open</th>
+              <th>First response (median)</th>
+              <th>Within target</th>
+              <th>Resolution (median)</th>
+              <th>CSAT</th>
+            </tr>
+          </thead>
           <tbody>
             {report.owners.map((o) => (
               <tr>
@@ -165,22 +283,38 @@ function OwnerTable({ report }: { report: MetricsReport }) {
                 <td>{formatSeconds(o.frMedian)}</td>
                 <td>{formatPercent(compliance(o.frMet, o.frBreached))}</td>
                 <td>{formatSeconds(o.resMedian)}</td>
-                <td>{formatRating(o.csatAverage)} <span class="muted">({o.csatCount})</span></td>
+                <td>
+                  {formatRating(o.csatAverage)} <span class="muted">({o.csatCount})</span>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
-      ) : <p class="muted">No cases in this period.</p>}
+      ) : (
+        <p class="muted">No cases in this period.</p>
+      )}
     </section>
   )
 }
 
-type TrendSpec = { title: string; kind: 'bar' | 'line'; value: (w: WeekAggregate) => number | null; format: (v: number) => string; max?: number }
+type TrendSpec = {
+  title: string
+  kind: 'bar' | 'line'
+  value: (w: WeekAggregate) => number | null
+  format: (v: number) => string
+  max?: number
+}
 
 const trendSpecs: TrendSpec[] = [
   { title: 'Cases opened', kind: 'bar', value: (w) => w.cases, format: (v) => String(Math.round(v)) },
   { title: 'Median first response', kind: 'line', value: (w) => w.frMedian, format: formatSeconds },
-  { title: 'First response within target', kind: 'line', value: (w) => compliance(w.frMet, w.frBreached), format: (v) => formatPercent(v), max: 100 },
+  {
+    title: 'First response within target',
+    kind: 'line',
+    value: (w) => compliance(w.frMet, w.frBreached),
+    format: (v) => formatPercent(v),
+    max: 100,
+  },
   { title: 'Median resolution', kind: 'line', value: (w) => w.resMedian, format: formatSeconds },
   { title: 'CSAT average', kind: 'line', value: (w) => w.csatAverage, format: (v) => v.toFixed(1), max: 5 },
 ]
@@ -199,11 +333,23 @@ function Trends({ report }: { report: MetricsReport }) {
               <div class="trend-body">
                 <Chart kind={spec.kind} title={`${spec.title}, weekly`} points={points} format={spec.format} max={spec.max} />
                 <table class="mini">
-                  <thead><tr><th>Week of</th><th>{spec.title}</th></tr></thead>
-                  <tbody>{report.trend.map((w) => {
-                    const v = spec.value(w)
-                    return <tr><th scope="row">{w.week}</th><td>{v === null ? '—' : spec.format(v)}</td></tr>
-                  })}</tbody>
+                  <thead>
+                    <tr>
+                      <th>Week of</th>
+                      <th>{spec.title}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {report.trend.map((w) => {
+                      const v = spec.value(w)
+                      return (
+                        <tr>
+                          <th scope="row">{w.week}</th>
+                          <td>{v === null ? '—' : spec.format(v)}</td>
+                        </tr>
+                      )
+                    })}
+                  </tbody>
                 </table>
               </div>
             </figure>

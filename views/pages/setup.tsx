@@ -30,13 +30,20 @@ export function SetupPage({ checks, test }: SetupPageProps) {
   return (
     <Layout title="Set-up checklist">
       <style nonce={useNonce()}>{raw(setupStyles)}</style>
-      <p class="crumbs"><a href="/">← Queue</a></p>
+      <p class="crumbs">
+        <a href="/">← Queue</a>
+      </p>
       <h1>Going live: set-up checklist</h1>
       <p role="status" id="setup-summary">
-        {passing === checks.length ? 'Everything going live needs is in place.' : `${passing} of ${checks.length} checks pass.`}{' '}
-        Each check ran just now, against the real services. <a href="/admin/setup">Check again</a> · the same list on the command line: <code>desk doctor</code>
+        {passing === checks.length ? 'Everything going live needs is in place.' : `${passing} of ${checks.length} checks pass.`} Each check
+        ran just now, against the real services. <a href="/admin/setup">Check again</a> · the same list on the command line:{' '}
+        <code>desk doctor</code>
       </p>
-      <ol class="checks">{checks.map((check) => <CheckItem check={check} />)}</ol>
+      <ol class="checks">
+        {checks.map((check) => (
+          <CheckItem check={check} />
+        ))}
+      </ol>
       <TestPanel {...test} />
     </Layout>
   )
@@ -45,9 +52,17 @@ export function SetupPage({ checks, test }: SetupPageProps) {
 export function CheckItem({ check }: { check: Check }) {
   return (
     <li class={`check ${check.ok ? 'ok' : 'fail'}`} id={`check-${check.id}`} data-check={check.id} data-ok={String(check.ok)}>
-      <h3><span class="verdict">{check.ok ? '✓ PASS' : '✗ FAIL'}</span> {check.title}</h3>
+      <h3>
+        <span class="verdict">{check.ok ? '✓ PASS' : '✗ FAIL'}</span> {check.title}
+      </h3>
       <p>{check.summary}</p>
-      {check.lines.length ? <ul>{check.lines.map((line) => <li>{line}</li>)}</ul> : null}
+      {check.lines.length ? (
+        <ul>
+          {check.lines.map((line) => (
+            <li>{line}</li>
+          ))}
+        </ul>
+      ) : null}
       {check.fix ? <p class="fix">What to do: {check.fix}</p> : null}
     </li>
   )
@@ -71,44 +86,92 @@ export function TestPanel({ address, command, since, testCases, quarantinedSince
   const nonce = useNonce()
   const arrived = testCases.find((t) => t.createdAt > since)
   return (
-    <section class="panel" id="setup-test" hx-get={`/admin/setup/test?since=${since.getTime()}`} hx-trigger="every 2s" hx-swap="outerHTML" hx-nonce={nonce}>
+    <section
+      class="panel"
+      id="setup-test"
+      hx-get={`/admin/setup/test?since=${since.getTime()}`}
+      hx-trigger="every 2s"
+      hx-swap="outerHTML"
+      hx-nonce={nonce}
+    >
       <h2>Send a test message</h2>
       <Flash notice={notice} error={error} />
       {address ? (
         <>
-          <p>Send a complaint from any mailbox to <code>{address}</code>, the way customers and executives will (through your mail provider). It arrives as a test case: metrics and the digest leave it out, and you can discard it here.</p>
+          <p>
+            Send a complaint from any mailbox to <code>{address}</code>, the way customers and executives will (through your mail provider).
+            It arrives as a test case: metrics and the digest leave it out, and you can discard it here.
+          </p>
           {command ? (
             <>
-              <p>Or post one to the signed webhook from a shell where <code>INBOUND_SECRET</code> is set:</p>
+              <p>
+                Or post one to the signed webhook from a shell where <code>INBOUND_SECRET</code> is set:
+              </p>
               <pre id="setup-test-command">{command}</pre>
             </>
           ) : null}
         </>
-      ) : <p>This organization has no inbound address yet: add one on the organization page first.</p>}
+      ) : (
+        <p>This organization has no inbound address yet: add one on the organization page first.</p>
+      )}
       <p role="status" id="setup-test-status">
-        {arrived
-          ? <span class="arrived">Arrived: {caseLabel(arrived.number)}, “{arrived.subject}”{arrived.provider ? ` through ${arrived.provider}` : ''}{arrived.pipelineSeconds !== null ? `, a case ${arrived.pipelineSeconds.toFixed(1)} s after it was stored` : ''}{arrived.drafted ? '; its reply draft is ready' : '; drafting its reply…'}.</span>
-          : testCases[0]
-            ? `Waiting for a new test message… (the last one, ${caseLabel(testCases[0].number)}, arrived ${formatTime(testCases[0].createdAt)}.)`
-            : 'Waiting for a test message…'}
-        {quarantinedSince > 0 ? <> {quarantinedSince} message{quarantinedSince === 1 ? ' was' : 's were'} quarantined since you opened this page: see <a href="/admin/quarantine">Quarantine</a>.</> : null}
+        {arrived ? (
+          <span class="arrived">
+            Arrived: {caseLabel(arrived.number)}, “{arrived.subject}”{arrived.provider ? ` through ${arrived.provider}` : ''}
+            {arrived.pipelineSeconds !== null ? `, a case ${arrived.pipelineSeconds.toFixed(1)} s after it was stored` : ''}
+            {arrived.drafted ? '; its reply draft is ready' : '; drafting its reply…'}.
+          </span>
+        ) : testCases[0] ? (
+          `Waiting for a new test message… (the last one, ${caseLabel(testCases[0].number)}, arrived ${formatTime(testCases[0].createdAt)}.)`
+        ) : (
+          'Waiting for a test message…'
+        )}
+        {quarantinedSince > 0 ? (
+          <>
+            {' '}
+            {quarantinedSince} message{quarantinedSince === 1 ? ' was' : 's were'} quarantined since you opened this page: see{' '}
+            <a href="/admin/quarantine">Quarantine</a>.
+          </>
+        ) : null}
       </p>
       {testCases.length ? (
         <table class="test-cases">
-          <thead><tr><th>Test case</th><th>Arrived</th><th>Through</th><th></th></tr></thead>
+          <thead>
+            <tr>
+              <th>Test case</th>
+              <th>Arrived</th>
+              <th>Through</th>
+              <th></th>
+            </tr>
+          </thead>
           <tbody>
             {testCases.map((t) => (
               <tr>
-                <td><a href={`/cases/${t.id}`}>{caseLabel(t.number)}</a> {t.subject}</td>
+                <td>
+                  <a href={`/cases/${t.id}`}>{caseLabel(t.number)}</a> {t.subject}
+                </td>
                 <td>{formatTime(t.createdAt)}</td>
                 <td>{t.provider ?? '—'}</td>
-                <td>{t.discarded ? <span class="muted">discarded</span> : (
-                  <form method="post" action={`/admin/setup/test-cases/${t.id}/discard`} class="inline"
-                    hx-post={`/admin/setup/test-cases/${t.id}/discard`} hx-target="#setup-test" hx-swap="outerHTML" hx-nonce={nonce}>
-                    <input type="hidden" name="since" value={String(since.getTime())} />
-                    <button type="submit" class="link">Discard</button>
-                  </form>
-                )}</td>
+                <td>
+                  {t.discarded ? (
+                    <span class="muted">discarded</span>
+                  ) : (
+                    <form
+                      method="post"
+                      action={`/admin/setup/test-cases/${t.id}/discard`}
+                      class="inline"
+                      hx-post={`/admin/setup/test-cases/${t.id}/discard`}
+                      hx-target="#setup-test"
+                      hx-swap="outerHTML"
+                      hx-nonce={nonce}
+                    >
+                      <input type="hidden" name="since" value={String(since.getTime())} />
+                      <button type="submit" class="link">
+                        Discard
+                      </button>
+                    </form>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

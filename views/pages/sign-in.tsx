@@ -12,17 +12,29 @@ export function SignInPage({ state, devMailbox }: { state: SignInState; devMailb
           <p role="status">If that address has access, a link is on its way. It works once and expires in 15 minutes.</p>
         ) : null}
         {state.kind === 'rate_limited' ? (
-          <p role="alert" class="error">Too many sign-in links were requested from your network. Wait 15 minutes, then try again.</p>
+          <p role="alert" class="error">
+            Too many sign-in links were requested from your network. Wait 15 minutes, then try again.
+          </p>
         ) : null}
         {state.kind === 'form' ? <p>Enter your work email address and we will email you a sign-in link.</p> : null}
         <form method="post" action="/sign-in">
           <label for="email">Email address</label>
-          <input id="email" name="email" type="email" required autocomplete="email" maxlength={320} value={state.kind === 'form' ? state.email ?? '' : ''} />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            required
+            autocomplete="email"
+            maxlength={320}
+            value={state.kind === 'form' ? (state.email ?? '') : ''}
+          />
           {state.kind === 'form' && state.error ? <p class="field-error">{state.error}</p> : null}
           <button type="submit">{state.kind === 'form' ? 'Email me a link' : 'Send another link'}</button>
         </form>
         {devMailbox ? (
-          <p class="muted">No mail service is configured: sign-in mail is kept in the <a href="/dev/mailbox">dev mailbox</a>.</p>
+          <p class="muted">
+            No mail service is configured: sign-in mail is kept in the <a href="/dev/mailbox">dev mailbox</a>.
+          </p>
         ) : null}
       </section>
     </Layout>
@@ -59,7 +71,9 @@ export function SignInLinkProblemPage({ reason }: { reason: LinkProblem }) {
       <section class="panel narrow">
         <h1>That link cannot sign you in</h1>
         <p>{problems[reason]}</p>
-        <p><a href="/sign-in">Request a new sign-in link</a></p>
+        <p>
+          <a href="/sign-in">Request a new sign-in link</a>
+        </p>
       </section>
     </Layout>
   )

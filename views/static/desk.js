@@ -1,11 +1,15 @@
 // Escalation Desk browser script: live SLA countdowns. Served from /static with the page's CSP
 // nonce; no inline handlers. Swapped-in rows (htmx polling) are picked up on the next tick.
-(function () {
+;(function () {
   'use strict'
-  function pad(n) { return String(n).padStart(2, '0') }
+  function pad(n) {
+    return String(n).padStart(2, '0')
+  }
   function duration(ms) {
     var s = Math.floor(Math.abs(ms) / 1000)
-    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60)
+    var d = Math.floor(s / 86400),
+      h = Math.floor((s % 86400) / 3600),
+      m = Math.floor((s % 3600) / 60)
     if (d > 0) return d + 'd ' + h + 'h'
     if (h > 0) return h + 'h ' + pad(m) + 'm'
     return m + 'm ' + pad(s % 60) + 's'
@@ -19,7 +23,7 @@
       var risk = Date.parse(el.getAttribute('data-risk') || '')
       if (isNaN(due)) continue
       var left = due - now
-      var tone = left < 0 ? 'breached' : (!isNaN(risk) && risk <= now ? 'at_risk' : 'ok')
+      var tone = left < 0 ? 'breached' : !isNaN(risk) && risk <= now ? 'at_risk' : 'ok'
       var text = left >= 0 ? duration(left) + ' left' : 'breached ' + duration(left) + ' ago'
       var target = el.querySelector('.clock-text') || el
       if (target.textContent !== text) target.textContent = text

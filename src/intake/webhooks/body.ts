@@ -37,8 +37,7 @@ const budgetOf = (capacity: number) => budgets.get(capacity) ?? budgets.set(capa
 /** The bytes one request holds in the budget; all of them go back with `release()`. */
 export type BodyLease = { take(bytes: number): Promise<void>; release(): void }
 
-export const tooBusy = () =>
-  new AppError('UNAVAILABLE', 'Too many inbound messages are being received right now; retry shortly.')
+export const tooBusy = () => new AppError('UNAVAILABLE', 'Too many inbound messages are being received right now; retry shortly.')
 
 /**
  * A lease on the shared budget for one request. `take` waits (polling: on Workers a promise must
@@ -102,7 +101,9 @@ export async function readBodyLimited(source: BodySource, limit: number, options
   }
   const reader = source.body.getReader()
   let timedOut = false
-  const timer = options.deadlineMs ? setTimeout(() => ((timedOut = true), void reader.cancel().catch(() => {})), options.deadlineMs) : undefined
+  const timer = options.deadlineMs
+    ? setTimeout(() => ((timedOut = true), void reader.cancel().catch(() => {})), options.deadlineMs)
+    : undefined
   const chunks: Uint8Array[] = []
   let size = 0
   let reserved = 0
@@ -243,7 +244,13 @@ function parseUrlEncoded(body: Uint8Array): Map<string, Uint8Array> {
 }
 
 const hexValue = (byte: number | undefined) =>
-  byte === undefined ? -1 : byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 ? (byte | 0x20) - 0x57 : -1
+  byte === undefined
+    ? -1
+    : byte >= 0x30 && byte <= 0x39
+      ? byte - 0x30
+      : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66
+        ? (byte | 0x20) - 0x57
+        : -1
 
 function percentDecode(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length)

@@ -46,7 +46,11 @@ export const holdInboundBodies: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const inboundLease = (c: Context<AppEnv>) => leases.get(c.req.raw)
 
 /** The request body, bounded by `limit`, the shared budget and a read deadline. */
-export async function readInboundBody(c: Context<AppEnv>, limit: number, check: { onChunk?: (chunk: Uint8Array) => void; verify?: () => void } = {}): Promise<Uint8Array> {
+export async function readInboundBody(
+  c: Context<AppEnv>,
+  limit: number,
+  check: { onChunk?: (chunk: Uint8Array) => void; verify?: () => void } = {},
+): Promise<Uint8Array> {
   try {
     return await readBodyLimited(c.req.raw, limit, { ...check, lease: inboundLease(c), deadlineMs: BODY_READ_MS })
   } catch (error) {

@@ -44,13 +44,21 @@ mailgunRoutes.post('/:variant{mime}?', async (c) => {
 
   const mime = form.get('body-mime')
   if (!mime) {
-    throw new AppError('BAD_INPUT', 'No body-mime field: Mailgun sends the raw message only to URLs ending in "mime"; forward the route to /inbound/mailgun/mime.')
+    throw new AppError(
+      'BAD_INPUT',
+      'No body-mime field: Mailgun sends the raw message only to URLs ending in "mime"; forward the route to /inbound/mailgun/mime.',
+    )
   }
   const raw = tooLargeUnlessFits(mime, env)
   const recipient = fieldText(form, 'recipient')
   const envelope = {
     from: fieldText(form, 'sender') ?? null,
-    to: recipient ? recipient.split(',').map((r) => r.trim()).filter(Boolean) : [],
+    to: recipient
+      ? recipient
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean)
+      : [],
     mailgunToken: token,
   }
   const outcome = await oncePerDelivery(db, { provider: 'mailgun', deliveryId: token }, () =>

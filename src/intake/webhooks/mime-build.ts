@@ -21,7 +21,18 @@ export type MessageParts = {
 const encoder = new TextEncoder()
 
 // The parts we write ourselves; the same names coming from the provider would contradict them.
-const ownHeaders = new Set(['from', 'to', 'cc', 'bcc', 'reply-to', 'subject', 'date', 'mime-version', 'content-type', 'content-transfer-encoding'])
+const ownHeaders = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'subject',
+  'date',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+])
 
 /** No CR/LF survives into a header: a value must never be able to start a header of its own. */
 const oneLine = (value: string) => value.replace(/[\r\n]+[ \t]*/g, ' ').trim()
@@ -68,14 +79,19 @@ function attachmentPart(a: Attachment): string {
   const type = /^[\w.+-]+\/[\w.+-]+$/.test(a.contentType) ? a.contentType : 'application/octet-stream'
   const inline = a.contentId ? `Content-ID: <${oneLine(a.contentId).replace(/^<|>$/g, '')}>\r\n` : ''
   const disposition = a.contentId ? 'inline' : 'attachment'
-  return `Content-Type: ${type}; name="${filename}"\r\nContent-Transfer-Encoding: base64\r\n${inline}` +
+  return (
+    `Content-Type: ${type}; name="${filename}"\r\nContent-Transfer-Encoding: base64\r\n${inline}` +
     `Content-Disposition: ${disposition}; filename="${filename}"\r\n\r\n${wrap76(a.base64.replace(/\s+/g, ''))}`
+  )
 }
 
 function multipart(subtype: string, parts: string[]): string {
   const boundary = randomBoundary()
-  return `Content-Type: multipart/${subtype}; boundary="${boundary}"\r\n\r\n` +
-    parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('') + `--${boundary}--\r\n`
+  return (
+    `Content-Type: multipart/${subtype}; boundary="${boundary}"\r\n\r\n` +
+    parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('') +
+    `--${boundary}--\r\n`
+  )
 }
 
 export function buildMime(m: MessageParts): Uint8Array {

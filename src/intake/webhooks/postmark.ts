@@ -34,7 +34,9 @@ const payload = z.object({
   HtmlBody: z.string().nullish(),
   Headers: z.array(z.object({ Name: z.string(), Value: z.string() })).default([]),
   Attachments: z
-    .array(z.object({ Name: z.string().default(''), Content: z.string(), ContentType: z.string().default(''), ContentID: z.string().nullish() }))
+    .array(
+      z.object({ Name: z.string().default(''), Content: z.string(), ContentType: z.string().default(''), ContentID: z.string().nullish() }),
+    )
     .default([]),
   // Present when "Include raw email content in JSON payload" is on in the inbound stream settings.
   RawEmail: z.string().nullish(),
@@ -78,7 +80,10 @@ postmarkRoutes.post('/', async (c) => {
   const { db, env, analyze } = c.get('deps')
   const configured = env.POSTMARK_INBOUND_TOKEN || (env.POSTMARK_INBOUND_USER && env.POSTMARK_INBOUND_PASSWORD)
   if (!configured) {
-    throw new AppError('UNAVAILABLE', 'POST /inbound/postmark is not configured: set POSTMARK_INBOUND_TOKEN or POSTMARK_INBOUND_USER and POSTMARK_INBOUND_PASSWORD.')
+    throw new AppError(
+      'UNAVAILABLE',
+      'POST /inbound/postmark is not configured: set POSTMARK_INBOUND_TOKEN or POSTMARK_INBOUND_USER and POSTMARK_INBOUND_PASSWORD.',
+    )
   }
   if (!(await isAuthorized(env, c.req.header('authorization'), c.req.query('token')))) {
     c.header('www-authenticate', 'Basic realm="inbound"')

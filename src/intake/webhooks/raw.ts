@@ -64,7 +64,11 @@ rawRoutes.post('/', async (c) => {
   if (raw.byteLength === 0) throw new AppError('BAD_INPUT', 'The body is empty; expected a raw email message.')
 
   const deliveryId = `${signature.version}=${signature.mac.toString('hex')}`
-  const outcome = await oncePerDelivery(db, { provider: 'raw', deliveryId }, () =>
-    receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'raw', analyze, env }), { waitMs: REPLAY_WAIT_MS })
+  const outcome = await oncePerDelivery(
+    db,
+    { provider: 'raw', deliveryId },
+    () => receiveMail(db, { orgSlug: c.req.query('org'), raw, provider: 'raw', analyze, env }),
+    { waitMs: REPLAY_WAIT_MS },
+  )
   return c.json(publicOutcome(outcome), 200)
 })

@@ -16,8 +16,11 @@ export type Delivered = {
 }
 
 /** The public answer of every way in (README, "Receiving mail"): no internal ids. */
-export const publicOutcome = (d: { status: string; case: string | null; reason?: string }) =>
-  ({ status: d.status, case: d.case, ...(d.reason ? { reason: d.reason } : {}) })
+export const publicOutcome = (d: { status: string; case: string | null; reason?: string }) => ({
+  status: d.status,
+  case: d.case,
+  ...(d.reason ? { reason: d.reason } : {}),
+})
 
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
@@ -66,7 +69,13 @@ export async function receiveMail(
   if (problem || !orgId) {
     return storeQuarantined(db, { orgId, raw, provider, envelope, reason: problem ?? unrouted })
   }
-  const outcome: { status: Delivered['status']; case: string | null; reason?: string; rawId?: string } =
-    await ingestMessage(db, { orgId, raw, provider, envelope, analyze: input.analyze, env: input.env })
+  const outcome: { status: Delivered['status']; case: string | null; reason?: string; rawId?: string } = await ingestMessage(db, {
+    orgId,
+    raw,
+    provider,
+    envelope,
+    analyze: input.analyze,
+    env: input.env,
+  })
   return { status: outcome.status, case: outcome.case, reason: outcome.reason, rawId: outcome.rawId ?? null }
 }

@@ -19,7 +19,13 @@ import { isFresh } from './signing.ts'
  */
 export const resendRoutes = new Hono<AppEnv>()
 
-const event = z.object({ type: z.string(), data: z.object({ email_id: z.string().min(1) }).partial().default({}) })
+const event = z.object({
+  type: z.string(),
+  data: z
+    .object({ email_id: z.string().min(1) })
+    .partial()
+    .default({}),
+})
 
 // The event is metadata only: a few KB. Anything much larger is not Resend.
 const eventLimit = 1024 * 1024
@@ -36,16 +42,22 @@ function parseAddress(text: string): Address {
 }
 
 /** The raw MIME through its download URL; rebuilt from the parsed fields only if Resend has none. */
-async function fetchRawMessage(email: GetReceivingEmailResponseSuccess, env: Env, lease?: BodyLease): Promise<{ raw: Uint8Array; rebuilt: boolean }> {
+async function fetchRawMessage(
+  email: GetReceivingEmailResponseSuccess,
+  env: Env,
+  lease?: BodyLease,
+): Promise<{ raw: Uint8Array; rebuilt: boolean }> {
   const url = email.raw?.download_url
   if (url && /^https?:\/\//.test(url)) {
     // A pre-signed URL: no Authorization header, which would leak the API key to the storage host.
     const response = await fetch(url).catch(() => null)
-    if (!response?.ok) throw new AppError('UPSTREAM_FAILED', `Resend's raw download for ${email.id} failed (${response?.status ?? 'no response'}); retry.`)
+    if (!response?.ok)
+      throw new AppError('UPSTREAM_FAILED', `Resend's raw download for ${email.id} failed (${response?.status ?? 'no response'}); retry.`)
     return { raw: await readBodyLimited(response, env.MAX_MESSAGE_BYTES, { lease }), rebuilt: false }
   }
   const headers = Object.entries(email.headers ?? {}).map(([name, value]) => ({ name, value: String(value) }))
-  if (email.message_id && !headers.some((h) => h.name.toLowerCase() === 'message-id')) headers.push({ name: 'Message-ID', value: email.message_id })
+  if (email.message_id && !headers.some((h) => h.name.toLowerCase() === 'message-id'))
+    headers.push({ name: 'Message-ID', value: email.message_id })
   const raw = buildMime({
     from: email.from ? parseAddress(email.from) : null,
     to: (email.to ?? []).map(parseAddress),
@@ -64,12 +76,18 @@ async function fetchRawMessage(email: GetReceivingEmailResponseSuccess, env: Env
 resendRoutes.post('/', async (c) => {
   const { db, env, analyze } = c.get('deps')
   if (!env.RESEND_WEBHOOK_SECRET || !env.RESEND_API_KEY) {
-    throw new AppError('UNAVAILABLE', 'POST /inbound/resend is not configured: set RESEND_WEBHOOK_SECRET and RESEND_API_KEY (to fetch received mail).')
+    throw new AppError(
+      'UNAVAILABLE',
+      'POST /inbound/resend is not configured: set RESEND_WEBHOOK_SECRET and RESEND_API_KEY (to fetch received mail).',
+    )
   }
   const headers = signatureHeaders((name) => c.req.header(name))
   // What can be judged without the body is judged first: an unsigned or stale event is not read.
   if (!headers['webhook-id'] || !headers['webhook-signature'] || !isFresh(headers['webhook-timestamp'])) {
-    throw new AppError('UNAUTHORIZED', 'The Resend webhook signature was refused: missing or stale webhook-id, webhook-timestamp or webhook-signature.')
+    throw new AppError(
+      'UNAUTHORIZED',
+      'The Resend webhook signature was refused: missing or stale webhook-id, webhook-timestamp or webhook-signature.',
+    )
   }
   const body = await readInboundBody(c, eventLimit)
   let verified: unknown

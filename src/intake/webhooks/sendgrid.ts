@@ -16,7 +16,8 @@ export const sendgridRoutes = new Hono<AppEnv>()
 
 sendgridRoutes.post('/', async (c) => {
   const { db, env, analyze } = c.get('deps')
-  if (!env.SENDGRID_INBOUND_TOKEN) throw new AppError('UNAVAILABLE', 'POST /inbound/sendgrid is not configured: set SENDGRID_INBOUND_TOKEN.')
+  if (!env.SENDGRID_INBOUND_TOKEN)
+    throw new AppError('UNAVAILABLE', 'POST /inbound/sendgrid is not configured: set SENDGRID_INBOUND_TOKEN.')
   const token = c.req.query('token')
   if (!token || !(await sameSecret(token, env.SENDGRID_INBOUND_TOKEN))) {
     throw new AppError('UNAUTHORIZED', 'The ?token= in the Inbound Parse URL is missing or wrong.')

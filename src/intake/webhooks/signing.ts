@@ -46,7 +46,9 @@ export async function signHmacHex(secret: string, parts: (string | Uint8Array)[]
  * length nor the first differing byte of the expected value shows in the timing.
  */
 export async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([given, expected].map(async (s) => new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(s)))))
+  const [a, b] = await Promise.all(
+    [given, expected].map(async (s) => new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(s)))),
+  )
   let diff = 0
   for (let i = 0; i < a!.length; i++) diff |= a![i]! ^ b![i]!
   return diff === 0

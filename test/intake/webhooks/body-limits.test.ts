@@ -43,8 +43,12 @@ describe('inbound bodies before they are trusted', () => {
     org = await seedOrg(db)
     app = createTestApp(db, {
       env: testEnv({
-        INBOUND_SECRET: secret, MAILGUN_SIGNING_KEY: 'key-body-limits-0123456789', RESEND_WEBHOOK_SECRET: 'whsec_Ym9keS1saW1pdHMtc2VjcmV0LTAxMjM0NTY3',
-        RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: 'http://127.0.0.1:9', POSTMARK_INBOUND_TOKEN: 'postmark-token-0123456789abcdef',
+        INBOUND_SECRET: secret,
+        MAILGUN_SIGNING_KEY: 'key-body-limits-0123456789',
+        RESEND_WEBHOOK_SECRET: 'whsec_Ym9keS1saW1pdHMtc2VjcmV0LTAxMjM0NTY3',
+        RESEND_API_KEY: 're_test_key',
+        RESEND_BASE_URL: 'http://127.0.0.1:9',
+        POSTMARK_INBOUND_TOKEN: 'postmark-token-0123456789abcdef',
       }),
     })
   })
@@ -58,9 +62,24 @@ describe('inbound bodies before they are trusted', () => {
       ['raw, sha256= with a query', `/inbound/raw?org=${org.slug}`, signRawV1(secret, new Uint8Array()), 401],
       ['raw, declared 30 MB', '/inbound/raw', { ...signRaw(secret, new Uint8Array()), 'content-length': String(30 * MB) }, 413],
       ['resend, unsigned', '/inbound/resend', { 'content-type': 'application/json' }, 401],
-      ['resend, stale', '/inbound/resend', { 'content-type': 'application/json', 'webhook-id': 'msg_1', 'webhook-timestamp': String(nowSeconds() - 600), 'webhook-signature': 'v1,abc' }, 401],
+      [
+        'resend, stale',
+        '/inbound/resend',
+        {
+          'content-type': 'application/json',
+          'webhook-id': 'msg_1',
+          'webhook-timestamp': String(nowSeconds() - 600),
+          'webhook-signature': 'v1,abc',
+        },
+        401,
+      ],
       ['mailgun, not a form', '/inbound/mailgun/mime', { 'content-type': 'message/rfc822' }, 400],
-      ['mailgun, boundary over 70 characters', '/inbound/mailgun/mime', { 'content-type': `multipart/form-data; boundary=${'b'.repeat(71)}` }, 400],
+      [
+        'mailgun, boundary over 70 characters',
+        '/inbound/mailgun/mime',
+        { 'content-type': `multipart/form-data; boundary=${'b'.repeat(71)}` },
+        400,
+      ],
       ['postmark, wrong token', '/inbound/postmark?token=wrong-token-0123456789', { 'content-type': 'application/json' }, 401],
     ]
     for (const [label, path, headers, status] of unread) {
@@ -71,30 +90,39 @@ describe('inbound bodies before they are trusted', () => {
     }
   })
 
-  it('holds at most its budget of bytes in flight: uploads past it wait, then get 503 with Retry-After, and the rest goes through', { timeout: 30_000 }, async () => {
-    // MAX_MESSAGE_BYTES 1 MB makes the budget one message at the limit plus 1 MB: 2 MB.
-    const small = createTestApp(db, { env: testEnv({ INBOUND_SECRET: secret, MAX_MESSAGE_BYTES: String(MB) }) })
-    const uploads = Array.from({ length: 8 }, () => stalledBody(MB))
-    const send = (u: ReturnType<typeof stalledBody>) =>
-      small.request('/inbound/raw', { method: 'POST', body: u.stream, headers: signRaw(secret, new Uint8Array()), duplex: 'half' } as RequestInit)
-    // Two fill the budget, one after the other, and stall at their last byte …
-    const answers: (Response | Promise<Response>)[] = []
-    for (const u of uploads.slice(0, 2)) {
-      answers.push(send(u))
-      while (u.produced() < MB) await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-    // … so the other six wait for room, in vain.
-    answers.push(...uploads.slice(2).map(send))
-    const refused = await Promise.all(answers.slice(2))
-    const held = uploads.reduce((n, u) => n + u.produced(), 0)
-    expect(held).toBeLessThanOrEqual(2 * MB + 8 * 128 * 1024)
-    expect(refused.map((r) => [r.status, r.headers.get('retry-after')])).toEqual(Array.from({ length: 6 }, () => [503, '5']))
-    for (const u of uploads) u.finish()
-    // The two that were read to the end are judged (the bytes are not what was signed).
-    expect((await Promise.all(answers.slice(0, 2))).map((r) => r.status)).toEqual([401, 401])
-    // Their bytes are back in the budget: a real message goes through.
-    const raw = buildEml({ to: `escalations@${org.slug}.test` })
-    const res = await small.request('/inbound/raw', { method: 'POST', body: raw as BodyInit, headers: signRaw(secret, raw) })
-    expect((await res.json()).status).toBe('created')
-  })
+  it(
+    'holds at most its budget of bytes in flight: uploads past it wait, then get 503 with Retry-After, and the rest goes through',
+    { timeout: 30_000 },
+    async () => {
+      // MAX_MESSAGE_BYTES 1 MB makes the budget one message at the limit plus 1 MB: 2 MB.
+      const small = createTestApp(db, { env: testEnv({ INBOUND_SECRET: secret, MAX_MESSAGE_BYTES: String(MB) }) })
+      const uploads = Array.from({ length: 8 }, () => stalledBody(MB))
+      const send = (u: ReturnType<typeof stalledBody>) =>
+        small.request('/inbound/raw', {
+          method: 'POST',
+          body: u.stream,
+          headers: signRaw(secret, new Uint8Array()),
+          duplex: 'half',
+        } as RequestInit)
+      // Two fill the budget, one after the other, and stall at their last byte …
+      const answers: (Response | Promise<Response>)[] = []
+      for (const u of uploads.slice(0, 2)) {
+        answers.push(send(u))
+        while (u.produced() < MB) await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      // … so the other six wait for room, in vain.
+      answers.push(...uploads.slice(2).map(send))
+      const refused = await Promise.all(answers.slice(2))
+      const held = uploads.reduce((n, u) => n + u.produced(), 0)
+      expect(held).toBeLessThanOrEqual(2 * MB + 8 * 128 * 1024)
+      expect(refused.map((r) => [r.status, r.headers.get('retry-after')])).toEqual(Array.from({ length: 6 }, () => [503, '5']))
+      for (const u of uploads) u.finish()
+      // The two that were read to the end are judged (the bytes are not what was signed).
+      expect((await Promise.all(answers.slice(0, 2))).map((r) => r.status)).toEqual([401, 401])
+      // Their bytes are back in the budget: a real message goes through.
+      const raw = buildEml({ to: `escalations@${org.slug}.test` })
+      const res = await small.request('/inbound/raw', { method: 'POST', body: raw as BodyInit, headers: signRaw(secret, raw) })
+      expect((await res.json()).status).toBe('created')
+    },
+  )
 })

@@ -35,12 +35,19 @@ describe('POST /inbound/mailgun', () => {
     expect(res.status).toBe(200)
     const body = await res.json()
     expect(body).toEqual({ status: 'created', case: expect.stringMatching(/^ESC-\d+$/) })
-    expect(await messageOf(db, org.id, body.case)).toMatchObject({ subject: 'Über-late refund', text_body: expect.stringContaining('Grüße') })
+    expect(await messageOf(db, org.id, body.case)).toMatchObject({
+      subject: 'Über-late refund',
+      text_body: expect.stringContaining('Grüße'),
+    })
   })
 
   it('accepts the urlencoded form too', async () => {
     const form = new URLSearchParams({ ...signature(), recipient: to(), 'body-mime': new TextDecoder().decode(buildEml({ to: to() })) })
-    const res = await app.request('/inbound/mailgun', { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    const res = await app.request('/inbound/mailgun', {
+      method: 'POST',
+      body: form.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
     expect((await res.json()).status).toBe('created')
   })
 

@@ -33,7 +33,9 @@ function inboundJson(to: string, fields: Record<string, unknown> = {}) {
         { Name: 'Message-ID', Value: `<${rfcId}>` },
         { Name: 'X-Injected', Value: 'a\r\nBcc: evil@attacker.test' },
       ],
-      Attachments: [{ Name: 'receipt.txt', Content: Buffer.from('order 1234').toString('base64'), ContentType: 'text/plain', ContentLength: 10 }],
+      Attachments: [
+        { Name: 'receipt.txt', Content: Buffer.from('order 1234').toString('base64'), ContentType: 'text/plain', ContentLength: 10 },
+      ],
       ...fields,
     },
   }
@@ -54,7 +56,9 @@ describe('POST /inbound/postmark', () => {
   beforeAll(async () => {
     db = testDb()
     org = await seedOrg(db)
-    app = createTestApp(db, { env: testEnv({ POSTMARK_INBOUND_TOKEN: token, POSTMARK_INBOUND_USER: user, POSTMARK_INBOUND_PASSWORD: password }) })
+    app = createTestApp(db, {
+      env: testEnv({ POSTMARK_INBOUND_TOKEN: token, POSTMARK_INBOUND_USER: user, POSTMARK_INBOUND_PASSWORD: password }),
+    })
   })
   afterAll(() => db.end())
 

@@ -17,8 +17,12 @@ function readmeExample() {
   const field = (name: string) => new RegExp(`^${name}: +(.*)$`, 'm').exec(block)?.[1] ?? ''
   const unescape = (text: string) => text.replaceAll('\\r', '\r').replaceAll('\\n', '\n')
   return {
-    secret: field('secret'), timestamp: field('timestamp'), target: field('target'),
-    body: unescape(field('body')), signed: unescape(field('signed')), header: field('header'),
+    secret: field('secret'),
+    timestamp: field('timestamp'),
+    target: field('target'),
+    body: unescape(field('body')),
+    signed: unescape(field('signed')),
+    header: field('header'),
   }
 }
 
@@ -29,7 +33,12 @@ describe('POST /inbound/raw', () => {
   const to = () => `escalations@${org.slug}.test`
   const post = (body: Uint8Array | ReadableStream<Uint8Array>, headers: Record<string, string>, query = '') =>
     // duplex: a streamed body (the 30 MB test) needs it; harmless for byte bodies.
-    app.request(`/inbound/raw${query}`, { method: 'POST', body: body as BodyInit, headers: { 'content-type': 'message/rfc822', ...headers }, duplex: 'half' } as RequestInit)
+    app.request(`/inbound/raw${query}`, {
+      method: 'POST',
+      body: body as BodyInit,
+      headers: { 'content-type': 'message/rfc822', ...headers },
+      duplex: 'half',
+    } as RequestInit)
   const postSigned = (raw: Uint8Array, query = '') => post(raw, signRaw(secret, raw, { target: `/inbound/raw${query}` }), query)
 
   beforeAll(async () => {
@@ -55,7 +64,7 @@ describe('POST /inbound/raw', () => {
     expect(named.status).toBe('created')
   })
 
-  it('signs exactly as the README\'s worked example says', async () => {
+  it("signs exactly as the README's worked example says", async () => {
     const example = readmeExample()
     expect(example.secret.length).toBeGreaterThanOrEqual(16)
     const hex = createHmac('sha256', example.secret).update(example.signed).digest('hex')
@@ -63,11 +72,14 @@ describe('POST /inbound/raw', () => {
     expect(hex).toBe('fb1f8e048918a22915042f3d2f985a256fb6969c1878d9cc44922d9942c41373')
     // What the server signs for that request, and what the tests' helper sends, are the same bytes.
     expect(signedPrefix('v2', example.timestamp, example.target) + example.body).toBe(example.signed)
-    const headers = signRaw(example.secret, new TextEncoder().encode(example.body), { target: example.target, timestamp: Number(example.timestamp) })
+    const headers = signRaw(example.secret, new TextEncoder().encode(example.body), {
+      target: example.target,
+      timestamp: Number(example.timestamp),
+    })
     expect(`X-Desk-Signature: ${headers['x-desk-signature']}`).toBe(example.header)
   })
 
-  it('accepts the same message signed the README\'s way for this server', async () => {
+  it("accepts the same message signed the README's way for this server", async () => {
     const raw = buildEml({ to: 'someone@elsewhere.test', subject: 'Signed for the org in the query' })
     const target = `/inbound/raw?org=${org.slug}`
     const ts = String(nowSeconds())
@@ -142,7 +154,10 @@ describe('POST /inbound/raw', () => {
     expect(await rawRowsFor(db, stray)).toMatchObject([{ org_id: null, status: 'quarantined', provider: 'raw' }])
 
     const unknownSlug = buildEml({ to: to() })
-    expect(await (await postSigned(unknownSlug, '?org=no-such-org')).json()).toMatchObject({ status: 'quarantined', reason: expect.stringMatching(/no-such-org/) })
+    expect(await (await postSigned(unknownSlug, '?org=no-such-org')).json()).toMatchObject({
+      status: 'quarantined',
+      reason: expect.stringMatching(/no-such-org/),
+    })
   })
 
   it('is closed with a clear 503 when INBOUND_SECRET is not set', async () => {

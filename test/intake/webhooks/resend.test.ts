@@ -11,13 +11,29 @@ import { ResendReceivingStandIn } from '../../support/resend-receiving.ts'
 const secret = `whsec_${randomBytes(24).toString('base64')}`
 
 /** An email.received delivery as Resend (through Svix) signs it. */
-function signedEvent(emailId: string, options: { webhookId?: string; at?: Date; key?: string; type?: string; prefix?: 'webhook' | 'svix' } = {}) {
-  const body = JSON.stringify({ type: options.type ?? 'email.received', created_at: new Date().toISOString(), data: { email_id: emailId, to: [], subject: 'x' } })
+function signedEvent(
+  emailId: string,
+  options: { webhookId?: string; at?: Date; key?: string; type?: string; prefix?: 'webhook' | 'svix' } = {},
+) {
+  const body = JSON.stringify({
+    type: options.type ?? 'email.received',
+    created_at: new Date().toISOString(),
+    data: { email_id: emailId, to: [], subject: 'x' },
+  })
   const id = options.webhookId ?? `msg_${randomBytes(8).toString('hex')}`
   const at = options.at ?? new Date()
   const signature = new Webhook(options.key ?? secret).sign(id, at, body)
   const p = options.prefix ?? 'webhook'
-  return { body, id, headers: { 'content-type': 'application/json', [`${p}-id`]: id, [`${p}-timestamp`]: String(Math.floor(at.getTime() / 1000)), [`${p}-signature`]: signature } }
+  return {
+    body,
+    id,
+    headers: {
+      'content-type': 'application/json',
+      [`${p}-id`]: id,
+      [`${p}-timestamp`]: String(Math.floor(at.getTime() / 1000)),
+      [`${p}-signature`]: signature,
+    },
+  }
 }
 
 describe('POST /inbound/resend', () => {
@@ -71,8 +87,14 @@ describe('POST /inbound/resend', () => {
       post(event.body.replace('email.received', 'email.received '), event.headers),
       post(event.body, { 'content-type': 'application/json' }),
       post(event.body, { ...event.headers, 'webhook-signature': 'v1,' + Buffer.alloc(32).toString('base64') }),
-      (() => { const e = signedEvent(emailId, { at: new Date(Date.now() - 6 * 60_000) }); return post(e.body, e.headers) })(),
-      (() => { const e = signedEvent(emailId, { key: `whsec_${randomBytes(24).toString('base64')}` }); return post(e.body, e.headers) })(),
+      (() => {
+        const e = signedEvent(emailId, { at: new Date(Date.now() - 6 * 60_000) })
+        return post(e.body, e.headers)
+      })(),
+      (() => {
+        const e = signedEvent(emailId, { key: `whsec_${randomBytes(24).toString('base64')}` })
+        return post(e.body, e.headers)
+      })(),
     ]
     for (const res of await Promise.all(attempts)) expect(res.status).toBe(401)
     expect(resend.requestsFor(emailId)).toHaveLength(0)
@@ -104,11 +126,22 @@ describe('POST /inbound/resend', () => {
 
   it('rebuilds the message from the parsed fields when Resend has no raw copy', async () => {
     const id = randomUUID()
-    resend.add({ id, raw: null, to: [`escalations@${org.slug}.test`], subject: 'No raw here', text: 'Body text', headers: { 'message-id': `<${id}@customer.test>` } })
+    resend.add({
+      id,
+      raw: null,
+      to: [`escalations@${org.slug}.test`],
+      subject: 'No raw here',
+      text: 'Body text',
+      headers: { 'message-id': `<${id}@customer.test>` },
+    })
     const event = signedEvent(id)
     const body = await (await post(event.body, event.headers)).json()
     expect(body.status).toBe('created')
-    expect(await messageOf(db, org.id, body.case)).toMatchObject({ subject: 'No raw here', message_id: `${id}@customer.test`, text_body: expect.stringContaining('Body text') })
+    expect(await messageOf(db, org.id, body.case)).toMatchObject({
+      subject: 'No raw here',
+      message_id: `${id}@customer.test`,
+      text_body: expect.stringContaining('Body text'),
+    })
   })
 
   it('ignores other event types, and is closed (503) without its secret and API key', async () => {
