@@ -161,6 +161,12 @@ export function recogniseExecutives(input: Input, org: OrgContext): RecognisedEx
   return [...found.values()]
 }
 
+/** An executive's title from their own signature, if it gives one. */
+function signedTitle(note: string): string | null {
+  const found = executiveTitle(signatureLines(note))
+  return found?.role === 'executive' ? found.title : null
+}
+
 function recogniseSender(layer: Layer, org: OrgContext): RecognisedExecutive | null {
   const email = layer.from.email.toLowerCase()
   const name = layer.from.name || null
@@ -169,7 +175,8 @@ function recogniseSender(layer: Layer, org: OrgContext): RecognisedExecutive | n
     return {
       email,
       name: name ?? configured.name ?? null,
-      title: configured.title ?? null,
+      // The list's title, else the one their own signature gives ("Dana Ruiz / CEO, Acme").
+      title: configured.title || signedTitle(layer.note),
       reason: `${email} is on the executives list`,
       configured: true,
       role: 'executive',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { orgContext } from '../../src/intake/org-context.ts'
 import { letter, read } from './read-mail.ts'
 
 // Executives are recognised the way a colleague would: the configured list, a title in a
@@ -30,6 +31,32 @@ describe('executives', () => {
       severity: 'SEV-3',
       executive: { email: 'anna.berg@fjellstad.example', configured: true },
       customer: { email: 'marta.k@onet.example' },
+    })
+  })
+
+  // The same org, but its list names the CEO without a title.
+  const untitled = orgContext({
+    name: 'Fjellstad Gear',
+    inboundAddresses: ['desk@fjellstad.example'],
+    domains: ['fjellstad.example'],
+    executives: [{ email: 'anna.berg@fjellstad.example', name: 'Anna Berg', title: '' }],
+  })
+  it('a listed executive without a title on the list gets the one their signature gives', async () => {
+    const r = await read(
+      letter({
+        from: 'Anna Berg <anna.berg@fjellstad.example>',
+        subject: 'Fwd: Leaking tent',
+        body: gmailForward(
+          'Please sort this out today.\n\nAnna Berg\nChief Executive Officer | Fjellstad Gear',
+          'anna.berg@fjellstad.example',
+        ),
+      }),
+      untitled,
+    )
+    expect(r.executive).toMatchObject({
+      email: 'anna.berg@fjellstad.example',
+      configured: true,
+      title: expect.stringMatching(/chief executive officer|ceo/i),
     })
   })
 
