@@ -56,7 +56,9 @@ export const importCommand: Command = {
         alerts: values.alerts,
         actor: cliActor,
         onProgress: (stage, done, total) =>
-          process.stderr.write(`\r${stage === 'validate' ? 'checked' : 'imported'} ${done}${total ? ` of ${total}` : ''} rows`),
+          process.stderr.write(
+            `\r${stage === 'validate' || values['dry-run'] ? 'checked' : 'imported'} ${done}${total ? ` of ${total}` : ''} rows`,
+          ),
       })
       process.stderr.write('\n')
       for (const e of report.errors.slice(0, 50)) console.error(`line ${e.line}: ${e.errors.join('; ')}`)
