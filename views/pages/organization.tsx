@@ -13,12 +13,19 @@ type Props = {
   values?: Record<string, unknown>
 }
 
+/** What was typed into a refused section, and its problems by field. */
+type FormState = {
+  typed: (s: Section, name: string, fallback: string) => string
+  problem: (s: Section, field: string) => string | undefined
+}
+
 /** The organization page: one form per section, each saved and audited on its own. */
 export function OrganizationPage({ page, notice, section, errors = {}, values = {} }: Props) {
   const { org } = page
   const typed = (s: Section, name: string, fallback: string) =>
     section === s && typeof values[name] === 'string' ? (values[name] as string) : fallback
   const problem = (s: Section, field: string) => (section === s ? errors[field] : undefined)
+  const form: FormState = { typed, problem }
   return (
     <Layout title="Organization">
       <p class="crumbs">
@@ -82,101 +89,116 @@ export function OrganizationPage({ page, notice, section, errors = {}, values = 
         <button type="submit">Save domains</button>
       </form>
 
-      <form method="post" action="/admin/organization/executives" class="panel stack" id="executives">
-        <h2>Executives</h2>
-        <p class="muted">
-          Mail they forward to the desk is a CEO-inbox case; its reply is drafted in their voice (name and title) and sent in their name.
-          Tick "send as" only when their address's domain is verified at your mail provider: the reply then comes From their own address.
-        </p>
-        {problem('executives', 'executives') ? (
-          <p class="field-error" role="alert">
-            {problem('executives', 'executives')}
-          </p>
-        ) : null}
-        <table>
-          <thead>
-            <tr>
-              <th>Address</th>
-              <th>Name</th>
-              <th>Title</th>
-              <th>Send as</th>
-              <th>Remove</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.executives.map((e, n) => (
-              <tr>
-                <td>
-                  <input name={`email.${n}`} value={e.email} aria-label="Executive's address" />
-                </td>
-                <td>
-                  <input name={`name.${n}`} value={e.name} aria-label={`Name of ${e.email}`} />
-                </td>
-                <td>
-                  <input name={`title.${n}`} value={e.title} aria-label={`Title of ${e.email}`} />
-                </td>
-                <td>
-                  <input type="checkbox" name={`send_as.${n}`} checked={e.sendAs} aria-label={`Send as ${e.email}`} />
-                </td>
-                <td>
-                  <input type="checkbox" name={`remove.${n}`} aria-label={`Remove ${e.email}`} />
-                </td>
-              </tr>
-            ))}
-            <tr>
-              <td>
-                <input name="email.new" type="email" placeholder="ceo@acme.com" aria-label="New executive's address" />
-              </td>
-              <td>
-                <input name="name.new" placeholder="Dana Ruiz" aria-label="New executive's name" />
-              </td>
-              <td>
-                <input name="title.new" placeholder="CEO" aria-label="New executive's title" />
-              </td>
-              <td>
-                <input type="checkbox" name="send_as.new" aria-label="Send as the new executive" />
-              </td>
-              <td></td>
-            </tr>
-          </tbody>
-        </table>
-        <button type="submit">Save executives</button>
-      </form>
+      <ExecutivesForm page={page} form={form} />
 
-      <form method="post" action="/admin/organization/sender" class="panel stack" id="sender">
-        <h2>Sender and signature</h2>
-        <Field
-          label="From of customer replies (e.g. Acme Support <support@acme.com>, on a domain verified at your mail provider; empty: the desk's MAIL_FROM)"
-          name="reply_from"
-          value={typed('sender', 'reply_from', org.replyFrom ?? '')}
-          error={problem('sender', 'reply_from')}
-        />
-        <p class="muted">Replies always carry Reply-To with the case's own address, so answers come back to the case. The customer sees:</p>
-        <ul class="plain" id="sender-preview">
-          {page.senders.map((s) => (
-            <li>
-              {s.label}: <code>{s.from}</code>
-            </li>
-          ))}
-        </ul>
-        <Field
-          label="Signed by (the team's voice; CEO-inbox replies are signed by the executive)"
-          name="sender_name"
-          value={typed('sender', 'sender_name', page.drafting.sender_name)}
-          error={problem('sender', 'sender_name')}
-        />
-        <TextArea
-          name="signature"
-          label="Signature drafts end with (empty: the name above and the organization)"
-          rows={4}
-          value={typed('sender', 'signature', page.drafting.signature)}
-          error={problem('sender', 'signature')}
-        />
-        <button type="submit">Save sender and signature</button>
-      </form>
+      <SenderForm page={page} form={form} />
 
       <ApproversForm page={page} error={problem('approvers', 'approvers')} />
     </Layout>
+  )
+}
+
+/** Whose forwards are the CEO's inbox, in whose voice and name their replies go. */
+function ExecutivesForm({ page, form: { problem } }: { page: OrgPage; form: FormState }) {
+  return (
+    <form method="post" action="/admin/organization/executives" class="panel stack" id="executives">
+      <h2>Executives</h2>
+      <p class="muted">
+        Mail they forward to the desk is a CEO-inbox case; its reply is drafted in their voice (name and title) and sent in their name. Tick
+        "send as" only when their address's domain is verified at your mail provider: the reply then comes From their own address.
+      </p>
+      {problem('executives', 'executives') ? (
+        <p class="field-error" role="alert">
+          {problem('executives', 'executives')}
+        </p>
+      ) : null}
+      <table>
+        <thead>
+          <tr>
+            <th>Address</th>
+            <th>Name</th>
+            <th>Title</th>
+            <th>Send as</th>
+            <th>Remove</th>
+          </tr>
+        </thead>
+        <tbody>
+          {page.executives.map((e, n) => (
+            <tr>
+              <td>
+                <input name={`email.${n}`} value={e.email} aria-label="Executive's address" />
+              </td>
+              <td>
+                <input name={`name.${n}`} value={e.name} aria-label={`Name of ${e.email}`} />
+              </td>
+              <td>
+                <input name={`title.${n}`} value={e.title} aria-label={`Title of ${e.email}`} />
+              </td>
+              <td>
+                <input type="checkbox" name={`send_as.${n}`} checked={e.sendAs} aria-label={`Send as ${e.email}`} />
+              </td>
+              <td>
+                <input type="checkbox" name={`remove.${n}`} aria-label={`Remove ${e.email}`} />
+              </td>
+            </tr>
+          ))}
+          <tr>
+            <td>
+              <input name="email.new" type="email" placeholder="ceo@acme.com" aria-label="New executive's address" />
+            </td>
+            <td>
+              <input name="name.new" placeholder="Dana Ruiz" aria-label="New executive's name" />
+            </td>
+            <td>
+              <input name="title.new" placeholder="CEO" aria-label="New executive's title" />
+            </td>
+            <td>
+              <input type="checkbox" name="send_as.new" aria-label="Send as the new executive" />
+            </td>
+            <td></td>
+          </tr>
+        </tbody>
+      </table>
+      <button type="submit">Save executives</button>
+    </form>
+  )
+}
+
+/** The From of customer replies, as the customer will see it, and the signature. */
+function SenderForm({ page, form: { typed, problem } }: { page: OrgPage; form: FormState }) {
+  const { org } = page
+  return (
+    <form method="post" action="/admin/organization/sender" class="panel stack" id="sender">
+      <h2>Sender and signature</h2>
+      <Field
+        label="From of customer replies (e.g. Acme Support <support@acme.com>, on a domain verified at your mail provider; empty: the desk's MAIL_FROM)"
+        name="reply_from"
+        value={typed('sender', 'reply_from', org.replyFrom ?? '')}
+        error={problem('sender', 'reply_from')}
+      />
+      <p class="muted">Replies always carry Reply-To with the case's own address, so answers come back to the case. The customer sees:</p>
+      <ul class="plain" id="sender-preview">
+        {page.senders.map((s) => (
+          <li>
+            {s.label}: <code>{s.from}</code>
+          </li>
+        ))}
+      </ul>
+      <Field
+        label="Signed by (the team's voice; CEO-inbox replies are signed by the executive)"
+        name="sender_name"
+        value={typed('sender', 'sender_name', page.drafting.sender_name)}
+        error={problem('sender', 'sender_name')}
+      />
+      <TextArea
+        name="signature"
+        label="Signature drafts end with (empty: the name above and the organization)"
+        rows={4}
+        value={typed('sender', 'signature', page.drafting.signature)}
+        error={problem('sender', 'signature')}
+      />
+      <button type="submit">Save sender and signature</button>
+    </form>
   )
 }
 
