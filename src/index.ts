@@ -10,6 +10,7 @@ import { demoOrg, ensureDemoOrg } from './orgs/demo.ts'
 import { exitOnStartupError, loadEnv, openDatabase, recordServerUrl } from './runtime.ts'
 import { loadStaticAssets } from './static-assets.ts'
 import { shippedMigrations } from './setup/migration-files.ts'
+import { preloadLanguageDetector } from './intake/language.ts'
 
 const started = performance.now()
 const env = loadEnv()
@@ -26,7 +27,7 @@ if (env.DESK_DEMO && (await ensureDemoOrg(database.db))) {
 }
 
 const mailer = createMailer(database.db, env)
-// Inbound mail is parsed on worker threads (started with the first message), so no message can
+// Inbound mail is parsed on worker threads (the first started once the server is ready), so no message can
 // stall the event loop that serves every organization.
 const analysis = createAnalysisPool()
 const app = createApp({
@@ -63,6 +64,10 @@ if (env.DESK_DEMO) {
 
 const where = database.embedded ? `embedded PostgreSQL in ${env.DATA_DIR}/` : 'DATABASE_URL'
 console.log(`Escalation Desk is ready at ${env.PUBLIC_URL} (${where}, ${Math.round(performance.now() - started)} ms)`)
+// The analysis worker and the language detector's tables, started while the server is idle rather
+// than by the first message (together about a second).
+analysis.warm()
+setImmediate(preloadLanguageDetector)
 
 /** Resolves once the port is bound; rejects with the listen error (EADDRINUSE, EACCES…). */
 function listen(fetch: typeof app.fetch): Promise<ReturnType<typeof serve>> {

@@ -10,6 +10,11 @@ import { defaultLimits, type Limits } from './parse.ts'
 export type AnalysisPool = {
   /** Same contract as analyzeMessage; a message over the time or memory limit is a failed analysis. */
   analyze: Analyzer
+  /**
+   * Starts one worker now, if none is running, so the first message does not wait for it (its
+   * start and warm-up take about half a second). A server calls it once it is ready.
+   */
+  warm(): void
   /** Stops the workers; analyses still running or queued reject (their raw rows stay `received`). */
   close(): Promise<void>
 }
@@ -130,6 +135,9 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
         dispatch()
       })
       return read.then(withLanguage)
+    },
+    warm() {
+      if (!closed && slots.length === 0) spawn()
     },
     async close() {
       closed = true
