@@ -15,7 +15,7 @@ import { systemMessage, userMessage } from './instructions.ts'
 import { insertDraft, listDraftVersions, type NewDraft } from './queries.ts'
 import { loadIntakeContext } from '../orgs/intake-context.ts'
 import { replyRoute, type ReplyParty } from './recipient.ts'
-import { purposes, type DraftPurpose } from './schema.ts'
+import { MAX_SUBJECT_CHARS, purposes, type DraftPurpose } from './schema.ts'
 import { renderTemplate, type DraftContent } from './templates.ts'
 
 // Drafts are written and stored here, and nowhere else. Nothing in this folder sends mail:
@@ -140,21 +140,6 @@ type SaveOptions = {
   audit?: Record<string, unknown>
 }
 
-export const MAX_SUBJECT_CHARS = 300
-
-/**
- * A subject the desk wrote itself ("Re: " + the customer's) may not fit the 300 characters a
- * draft's subject may have: it is shortened at a word, never refused. A refused draft job would
- * retry five times and leave the case without a reply to approve.
- */
-export function fitSubject(subject: string): string {
-  const line = singleLine(subject)
-  if (line.length <= MAX_SUBJECT_CHARS) return line
-  const cut = line.slice(0, MAX_SUBJECT_CHARS - 1)
-  const atWord = cut.lastIndexOf(' ')
-  return `${(atWord > MAX_SUBJECT_CHARS / 2 ? cut.slice(0, atWord) : cut).trimEnd()}…`
-}
-
 /**
  * Every version goes through here: its subject made one line, guardrails run on it, it gets the
  * next number, and it makes every earlier approval stale (open requests lapse, an approved
@@ -166,8 +151,9 @@ async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraf
            channel_name as "channelName", channel_email as "channelEmail"
     from cases where id = ${caseId} for no key update`
   if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
-  // People's edits are held to the limit by the form (draftEditSchema); machine-written ones fit.
-  const draft = { ...input, subject: input.authorKind === 'user' ? singleLine(input.subject) : fitSubject(input.subject) }
+  // One line whoever wrote it (sql/00011), never shortened: subjects are stored whole (sql/00020)
+  // and only the mail's Subject header is cut, when it leaves (outgoingSubject, src/outbound/headers.ts).
+  const draft = { ...input, subject: singleLine(input.subject) }
   const org = await loadIntakeContext(tx, orgId)
   const route = replyRoute(kase, org)
   const flags = checkDraft(
@@ -221,7 +207,12 @@ export const draftEditSchema = z.object({
   subject: z
     .string()
     .transform(singleLine)
-    .pipe(z.string().min(1, 'Give the reply a subject.').max(300, 'Keep the subject under 300 characters.')),
+    .pipe(
+      z
+        .string()
+        .min(1, 'Give the reply a subject.')
+        .max(MAX_SUBJECT_CHARS, `Keep the subject under ${MAX_SUBJECT_CHARS.toLocaleString('en')} characters.`),
+    ),
   body: z
     .string()
     .transform((s) => s.replace(/\r\n?/g, '\n').trim())

@@ -43,11 +43,14 @@ export const aiDraftSchema = z.object({
 })
 export type AiDraft = z.infer<typeof aiDraftSchema>
 
+/** A subject may be this long (sql/00020 stores them whole; the mail's Subject header is shortened when it leaves). */
+export const MAX_SUBJECT_CHARS = 2000
+
 /** Checks the parsed answer further: a usable draft, not an empty or runaway one. */
 export function usableDraftProblem(d: AiDraft): string | null {
   if (d.body.trim().length < 40) return 'the body is empty or too short'
   if (d.body.length > 12_000) return 'the body is too long'
-  if (!d.subject.trim() || d.subject.length > 300) return 'the subject is empty or too long'
+  if (!d.subject.trim() || d.subject.length > MAX_SUBJECT_CHARS) return 'the subject is empty or too long'
   if (d.missingFacts.length > 20 || d.guardrailFlags.length > 20) return 'too many items in the lists'
   return null
 }

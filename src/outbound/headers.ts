@@ -22,6 +22,29 @@ export function singleLine(value: string): string {
   return value.replace(lineBreaking, ' ').trim()
 }
 
+/**
+ * The most a Subject header carries. Mail has no hard limit (RFC 5322 folds a long header over
+ * lines of at most 998 octets, and RFC 2047 encodes non-Latin text in folded words), but clients
+ * do: Outlook and Exchange keep 255 characters of a subject, and most lists show far fewer. A
+ * longer one is cut at a word, on a character boundary, with an ellipsis; the draft, the
+ * approval and the copy in the case's thread keep the whole text (sql/00020).
+ */
+export const SUBJECT_HEADER_CHARS = 250
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+
+/** The subject as the mail's header carries it: one line, at most SUBJECT_HEADER_CHARS characters. */
+export function outgoingSubject(subject: string): string {
+  const line = singleLine(subject)
+  const chars = Array.from(graphemes.segment(line), (g) => g.segment)
+  if (chars.length <= SUBJECT_HEADER_CHARS) return line
+  const cut = chars.slice(0, SUBJECT_HEADER_CHARS - 1)
+  // At the last space in the second half, if there is one (scripts without spaces cut anywhere).
+  const space = cut.lastIndexOf(' ')
+  const kept = space > SUBJECT_HEADER_CHARS / 2 ? cut.slice(0, space) : cut
+  return `${kept.join('').trimEnd()}…`
+}
+
 // RFC 5322 field-name: printable US-ASCII except the colon.
 const fieldName = /^[!-9;-~]+$/
 // Headers the transport writes from the message's own fields (addresses, subject, MIME
@@ -80,7 +103,7 @@ function threadHeaderProblem(name: string, value: string, kind: 'one' | 'list'):
 }
 
 /**
- * The mail as it may leave: the subject and ordinary header values folded to one line; the
+ * The mail as it may leave: the subject (shortened to what clients keep) and ordinary header values folded to one line; the
  * addresses, header names and thread ids (Message-ID, In-Reply-To, References) checked, since
  * folding those would change who receives the mail or which thread it joins.
  */
@@ -112,5 +135,5 @@ export function checkOutboundMail(mail: OutboundMail & { from: string }): MailCh
       headers[name] = singleLine(value)
     }
   }
-  return { ok: true, mail: { ...mail, to, subject: singleLine(mail.subject), headers: mail.headers ? headers : undefined } }
+  return { ok: true, mail: { ...mail, to, subject: outgoingSubject(mail.subject), headers: mail.headers ? headers : undefined } }
 }
