@@ -5,8 +5,8 @@ import type { Org } from '../orgs/queries.ts'
 import { accountFields, mapAccountHeaders, recordToFields } from './csv-columns.ts'
 import { readCsv } from './csv-reader.ts'
 import { parseAccountRow, type AccountRow } from './csv-rows.ts'
-import type { CsvSource, RowError } from './cases.ts'
 import { upsertAccount } from './queries.ts'
+import type { CsvSource, RowError } from './types.ts'
 
 export type AccountImportReport = {
   ok: boolean

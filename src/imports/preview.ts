@@ -2,7 +2,7 @@ import type { Actor } from '../audit/audit.ts'
 import { withOrg, type Db } from '../db.ts'
 import type { Org } from '../orgs/queries.ts'
 import { importAccounts } from './accounts.ts'
-import { importCases, type CsvSource, type RowError } from './cases.ts'
+import { importCases } from './cases.ts'
 import { accountFields, caseColumnProblems, fieldLabels, mapAccountHeaders, recordToFields, type ColumnUse } from './csv-columns.ts'
 import { readCsv, type Delimiter } from './csv-reader.ts'
 import { parseAccountRow } from './csv-rows.ts'
@@ -18,46 +18,10 @@ import {
   type ImportMapping,
   type ScannedColumn,
   type TeamMember,
-  type ValueField,
 } from './mapping.ts'
-import { activeTeam, type ImportKind } from './queries.ts'
+import { activeTeam } from './queries.ts'
 import { guessDateOrder, scanFile } from './scan.ts'
-
-/** The mapping step of a case sheet: what was found in the file, and what it is read as now. */
-export type CasePreview = {
-  delimiter: Delimiter
-  scan: ScannedColumn[]
-  chosen: ImportMapping
-  /** Why this mapping cannot import (a needed field no column fills…); empty when it can. */
-  problems: string[]
-  /** For each column read as a value field, its distinct words and what each means now. */
-  values: {
-    column: number
-    field: ValueField
-    entries: { value: string; count: number; mapped: string | null; chosen: boolean }[]
-    more: number
-  }[]
-  /** What a value of each field may be mapped to. */
-  options: Record<ValueField, { value: string; label: string }[]>
-  /** Numeric dates seen that can only be day-first / month-first, in the received-at column. */
-  dates: { column: number | null; dayFirst: number; monthFirst: number }
-  /** Of the rows that would be created: how many open ones get a draft, how many are open SEV-1. */
-  wouldDraft: number
-  openSev1: number
-}
-
-/** What a dry run found, stored with the upload so the page can be shown again without the file. */
-export type PreviewData = {
-  kind: ImportKind
-  fileName: string
-  mapping: { header: string; field: string | null }[]
-  columns: string[]
-  rows: { line: number; values: string[] }[]
-  errors: RowError[]
-  counts: { rows: number; create: number; present: number; errors: number }
-  reason?: string
-  cases?: CasePreview
-}
+import type { CasePreview, CsvSource, ImportKind, PreviewData } from './types.ts'
 
 const fieldWords: Record<string, string> = {
   customerName: 'customer name',
@@ -108,14 +72,8 @@ export async function previewUpload(
 
 const useWord = (use: ColumnUse) => (use === 'keep' ? 'kept as a case field' : use === 'ignore' ? null : fieldLabels[use])
 
-async function previewCases(
-  db: Db,
-  org: Org,
-  source: CsvSource,
-  fileName: string,
-  actor: Actor,
-  given?: ImportMapping,
-): Promise<PreviewData> {
+/** The file's columns and what they are read as: the person's choices, else the org's remembered ones and the names. */
+async function caseSheetReading(db: Db, org: Org, source: CsvSource, given?: ImportMapping) {
   const scan = await scanFile(source).catch((error: Error) => {
     if (error.name === 'CsvReadError') return null // the dry run reports it with its line
     throw error
@@ -129,6 +87,18 @@ async function previewCases(
     const guess = guessMapping(scan.headers, remembered, null)
     chosen = { ...guess, dateOrder: guessDateOrder(scan, guess.columns.indexOf('receivedAt')) ?? guess.dateOrder }
   }
+  return { scan, team, chosen }
+}
+
+async function previewCases(
+  db: Db,
+  org: Org,
+  source: CsvSource,
+  fileName: string,
+  actor: Actor,
+  given?: ImportMapping,
+): Promise<PreviewData> {
+  const { scan, team, chosen } = await caseSheetReading(db, org, source, given)
   // allowPartial in the dry run so the counts show what the valid rows would do; the run itself
   // refuses a file with bad rows unless the person ticks "import the valid rows anyway".
   const report = await importCases(db, org, source, {

@@ -1,8 +1,7 @@
 import type { DbOrTx, Tx } from '../db.ts'
 import type { AccountRow } from './csv-rows.ts'
-import type { PreviewData } from './preview.ts'
+import type { ImportKind, PreviewData } from './types.ts'
 
-export type ImportKind = 'cases' | 'accounts'
 export type RunStage = 'previewed' | 'running' | 'done' | 'failed' | 'expired'
 
 /** One upload as stored: what the preview showed and how the run went (never the file itself). */

@@ -11,8 +11,9 @@ import { ImportBody, ImportPage, PreviewPanel, UploadForm } from '../../views/pa
 import type { PreviewChoices } from '../../views/import/case-preview.tsx'
 import { RunStatus } from '../../views/import/run-status.tsx'
 import { previewUpload } from './preview.ts'
-import type { ImportKind } from './queries.ts'
-import { isRunId, mappingChanged, readRun, remapRun, saveUpload, startRun, textSource } from './runs.ts'
+import { mappingChanged, remapRun } from './remap.ts'
+import { isRunId, readRun, saveUpload, startRun, textSource } from './runs.ts'
+import type { ImportKind } from './types.ts'
 import { isHtmx, pageOrFragment, render } from '../http/htmx.ts'
 
 /** /import: upload a CSV, see the dry run, confirm; the rules of each step are in runs.ts. */

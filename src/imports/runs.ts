@@ -3,25 +3,22 @@ import { withOrg, type Db } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import { findOrgById, type Org } from '../orgs/queries.ts'
 import { importAccounts } from './accounts.ts'
-import { importCases, type CsvSource, type RowError } from './cases.ts'
-import { keepable, previewUpload, runnable, type PreviewData } from './preview.ts'
-import { mappingFromForm, rememberMapping, type ImportMapping } from './mapping.ts'
+import { importCases } from './cases.ts'
+import { keepable, runnable } from './preview.ts'
+import { rememberMapping, type ImportMapping } from './mapping.ts'
 import {
-  activeTeam,
   expireStalePreviews,
   findImportRun,
-  findRunCsv,
   finishImportRun,
   insertImportRun,
   listRunCases,
   lockImportRun,
   markImportStarted,
   saveRunOptions,
-  updateRunPreview,
-  type ImportKind,
   type RunCase,
   type StoredRun,
 } from './queries.ts'
+import type { CsvSource, ImportKind, PreviewData, RowError } from './types.ts'
 
 // CSV upload in the portal: upload → dry-run preview → confirmed import in the background with a
 // polled progress bar. Between preview and run the file waits in its import_runs row (RLS); the
@@ -72,7 +69,7 @@ export const textSource =
       yield csv
     })()
 
-type Uploader = { id: string; orgId: string }
+export type Uploader = { id: string; orgId: string }
 
 /**
  * Keeps the upload for its run when the preview says it can run, or when the person can make it
@@ -202,43 +199,8 @@ async function performRun(
   let outcome: { state: 'done'; report: RunReport } | { state: 'failed'; message: string }
   let failure: unknown = null
   try {
-    let report: RunReport
-    if (kind === 'cases') {
-      const r = await importCases(db, org, source, {
-        allowPartial: options.allowPartial,
-        drafts: options.drafts,
-        alerts: options.alerts,
-        mapping: options.mapping,
-        runId,
-        actor: options.actor,
-        onProgress: (stage, done, total) => {
-          entry.progress = { stage, done, total: total ?? entry.progress?.total ?? done }
-        },
-      })
-      report = {
-        ok: r.ok,
-        created: r.created,
-        duplicates: r.duplicates,
-        linkedCases: 0,
-        errorCount: r.errorCount,
-        errors: r.errors.slice(0, 50),
-        reason: r.reason,
-        drafted: r.drafted,
-        alertsSkipped: r.alertsSkipped,
-        numbers: r.numbers,
-      }
-    } else {
-      const r = await importAccounts(db, org, source, { actor: options.actor })
-      report = {
-        ok: r.ok,
-        created: r.upserted,
-        duplicates: 0,
-        linkedCases: r.linkedCases,
-        errorCount: r.errors.length,
-        errors: r.errors.slice(0, 50),
-        reason: r.reason,
-      }
-    }
+    const report =
+      kind === 'cases' ? await runCaseImport(db, org, runId, source, options, entry) : await runAccountImport(db, org, source, options)
     outcome = { state: 'done', report }
   } catch (error) {
     failure = error
@@ -255,43 +217,48 @@ async function performRun(
   if (failure) throw failure // logged by whoever awaits the work
 }
 
-export type Remapped = { ok: true; preview: PreviewData; runId: string } | { ok: false; reason: 'not_found' | 'gone' }
-
-/**
- * The person changed what a column or a word means: the stored upload is read again with their
- * choices (a new dry run), and the preview it shows is stored for the run.
- */
-export async function remapRun(db: Db, user: Uploader, runId: string, form: Record<string, unknown>, actor: Actor): Promise<Remapped> {
-  const found = await withOrg(db, user.orgId, async (tx) => {
-    const run = await findImportRun(tx, runId)
-    if (!run || run.kind !== 'cases' || !run.preview.cases) return null
-    const csv = run.state === 'previewed' ? await findRunCsv(tx, runId) : null
-    return { run, csv, team: await activeTeam(tx), org: (await findOrgById(tx, user.orgId))! }
+async function runCaseImport(
+  db: Db,
+  org: Org,
+  runId: string,
+  source: CsvSource,
+  options: RunOptions & { actor: Actor; mapping?: ImportMapping },
+  entry: { progress: RunProgress | null },
+): Promise<RunReport> {
+  const r = await importCases(db, org, source, {
+    allowPartial: options.allowPartial,
+    drafts: options.drafts,
+    alerts: options.alerts,
+    mapping: options.mapping,
+    runId,
+    actor: options.actor,
+    onProgress: (stage, done, total) => {
+      entry.progress = { stage, done, total: total ?? entry.progress?.total ?? done }
+    },
   })
-  if (!found) return { ok: false, reason: 'not_found' }
-  if (found.csv === null) return { ok: false, reason: 'gone' }
-  const { run, csv, team, org } = found
-  const mapping = mappingFromForm(form, run.preview.cases!.scan, run.preview.cases!.chosen, team)
-  const preview = await previewUpload(db, org, 'cases', textSource(csv), run.fileName, actor, mapping)
-  const saved = await withOrg(db, user.orgId, (tx) => updateRunPreview(tx, runId, preview))
-  return saved ? { ok: true, preview, runId } : { ok: false, reason: 'gone' }
+  return {
+    ok: r.ok,
+    created: r.created,
+    duplicates: r.duplicates,
+    linkedCases: 0,
+    errorCount: r.errorCount,
+    errors: r.errors.slice(0, 50),
+    reason: r.reason,
+    drafted: r.drafted,
+    alertsSkipped: r.alertsSkipped,
+    numbers: r.numbers,
+  }
 }
 
-/**
- * True when the form carries choices other than those the stored preview shows: another use for
- * a column, another meaning for a word, another date order. The preview's words are compared as
- * shown (chosen or guessed), so submitting the page unchanged is no change.
- */
-export function mappingChanged(form: Record<string, unknown>, preview: PreviewData): boolean {
-  if (!preview.cases || !Object.keys(form).some((k) => k.startsWith('col_'))) return false
-  const { chosen, values } = preview.cases
-  const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined)
-  if (chosen.columns.some((use, i) => field(`col_${i}`) !== undefined && field(`col_${i}`) !== use)) return true
-  if (field('dateOrder') !== undefined && field('dateOrder') !== chosen.dateOrder) return true
-  return values.some((v) =>
-    v.entries.some((e, k) => {
-      const choice = field(`val_${v.column}_${k}`)
-      return choice !== undefined && choice !== '?' && choice !== (e.mapped ?? '')
-    }),
-  )
+async function runAccountImport(db: Db, org: Org, source: CsvSource, options: { actor: Actor }): Promise<RunReport> {
+  const r = await importAccounts(db, org, source, { actor: options.actor })
+  return {
+    ok: r.ok,
+    created: r.upserted,
+    duplicates: 0,
+    linkedCases: r.linkedCases,
+    errorCount: r.errors.length,
+    errors: r.errors.slice(0, 50),
+    reason: r.reason,
+  }
 }

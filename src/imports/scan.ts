@@ -1,7 +1,7 @@
-import type { CsvSource } from './cases.ts'
 import { detectDelimiter, readCsv, type Delimiter } from './csv-reader.ts'
 import { dateOrderEvidence, valueKey, type DateOrder } from './csv-values.ts'
 import type { ScannedColumn } from './mapping.ts'
+import type { CsvSource } from './types.ts'
 
 // One pass over a file to show the person what its columns hold: a few samples of each, the
 // distinct words of each (for the value mapping), and which way round its dates are. Bounded

@@ -1,4 +1,4 @@
-import type { CasePreview, PreviewData } from '../../src/imports/preview.ts'
+import type { CasePreview, PreviewData } from '../../src/imports/types.ts'
 import { caseFields, fieldLabels } from '../../src/imports/csv-columns.ts'
 import { Flash } from '../components/parts.tsx'
 import { useNonce } from '../components/layout.tsx'

@@ -1,4 +1,4 @@
-import type { PreviewData } from '../../src/imports/preview.ts'
+import type { PreviewData } from '../../src/imports/types.ts'
 import { plural, rows } from './words.ts'
 
 export function Counts({ p }: { p: PreviewData }) {

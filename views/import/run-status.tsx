@@ -1,4 +1,5 @@
-import type { ImportKind, RunCase } from '../../src/imports/queries.ts'
+import type { RunCase } from '../../src/imports/queries.ts'
+import type { ImportKind } from '../../src/imports/types.ts'
 import type { RunState } from '../../src/imports/runs.ts'
 import { caseLabel, sourceLabel, statusLabel } from '../../src/cases/terms.ts'
 import { useNonce } from '../components/layout.tsx'

@@ -1,4 +1,4 @@
-import type { ImportKind } from '../../src/imports/queries.ts'
+import type { ImportKind } from '../../src/imports/types.ts'
 import { caseLabel } from '../../src/cases/terms.ts'
 
 /** "ESC-1001 … ESC-1040": the numbers an import gave its cases. */

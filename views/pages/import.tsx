@@ -1,7 +1,6 @@
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
-import type { PreviewData } from '../../src/imports/preview.ts'
-import type { ImportKind } from '../../src/imports/queries.ts'
+import type { ImportKind, PreviewData } from '../../src/imports/types.ts'
 import { Flash } from '../components/parts.tsx'
 import { Layout, useNonce } from '../components/layout.tsx'
 import { CasePreviewPanel, type PreviewChoices } from '../import/case-preview.tsx'
