@@ -64,6 +64,30 @@ export async function* readCsv(
   input: AsyncIterable<Buffer | Uint8Array | string> | NodeJS.ReadableStream,
   options: { delimiter?: Delimiter } = {},
 ): AsyncGenerator<CsvRecord> {
+  const reader = lineCountingParser(options)
+  try {
+    let first = true
+    for await (const chunk of input as AsyncIterable<Buffer | Uint8Array | string>) {
+      let text = reader.decode(chunk, false)
+      if (first && text.length > 0) {
+        // TextDecoder drops a BOM from bytes; a string source may still carry one.
+        text = text.replace(/^\uFEFF/, '')
+        first = false
+      }
+      const error = await reader.write(text)
+      yield* reader.ready.splice(0)
+      if (error) throw reader.toReadError(error)
+    }
+    const error = (await reader.write(reader.decode(new Uint8Array(0), true))) ?? (await reader.end())
+    yield* reader.ready.splice(0)
+    if (error) throw reader.toReadError(error)
+  } finally {
+    reader.destroy()
+  }
+}
+
+/** readCsv's parser: records collected in ready with their line, errors turned into CsvReadError. */
+function lineCountingParser(options: { delimiter?: Delimiter }) {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   const ready: CsvRecord[] = []
   let linesBefore = 0
@@ -113,26 +137,9 @@ export async function* readCsv(
       if (text === '') resolve(undefined)
       else parserFor(text).write(text, resolve)
     })
-
-  try {
-    let first = true
-    for await (const chunk of input as AsyncIterable<Buffer | Uint8Array | string>) {
-      let text = decode(chunk, false)
-      if (first && text.length > 0) {
-        // TextDecoder drops a BOM from bytes; a string source may still carry one.
-        text = text.replace(/^\uFEFF/, '')
-        first = false
-      }
-      const error = await write(text)
-      yield* ready.splice(0)
-      if (error) throw toReadError(error)
-    }
-    const error = (await write(decode(new Uint8Array(0), true))) ?? (await new Promise((resolve) => parserFor('').end(resolve)))
-    yield* ready.splice(0)
-    if (error) throw toReadError(error)
-  } finally {
-    ;(parser as ReturnType<typeof parse> | null)?.destroy()
-  }
+  const end = () => new Promise<unknown>((resolve) => parserFor('').end(resolve))
+  const destroy = () => (parser as ReturnType<typeof parse> | null)?.destroy()
+  return { ready, decode, write, end, toReadError, destroy }
 }
 
 export type Delimiter = ',' | ';' | '\t'
