@@ -70,53 +70,16 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
   if (d.approver.role !== 'approver' && d.approver.role !== 'admin') {
     return { ok: false, reason: 'refused', message: 'Only an approver or admin can approve or reject replies.' }
   }
-  let [latest] = await listDraftVersions(tx, d.caseId, 1)
+  const [latest] = await listDraftVersions(tx, d.caseId, 1)
   if (!latest || latest.id !== d.draftId) return { ok: false, reason: 'superseded', current: latest ?? null }
 
-  let edited = false
-  if (d.decision === 'approved' && d.edit && changed(latest, d.edit)) {
-    const saved = await saveEditedDraft(tx, d.orgId, d.caseId, d.approver, { ...d.edit, baseVersion: String(latest.version) })
-    if (!saved.ok)
-      throw new DecisionRefused({ ok: false, reason: 'refused', message: 'The edited reply is not valid.', errors: saved.errors })
-    ;[latest] = await listDraftVersions(tx, d.caseId, 1)
-    edited = true
-  }
-  const draft = latest!
-  const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
-  if (d.decision === 'approved' && blockers.length) {
-    throw new DecisionRefused({
-      ok: false,
-      reason: 'refused',
-      message: `This reply cannot be approved yet: ${blockers.map((f) => f.message).join(' ')}`,
-    })
-  }
-  if (d.decision === 'approved' && needsAnotherApprover(await loadFourEyes(tx, d.caseId, draft.id), d.approver.id)) {
-    return handOn(tx, d, draft, edited)
-  }
-  if (d.decision === 'approved' && (await customerWroteMeanwhile(tx, d.caseId))) {
-    throw new DecisionRefused({
-      ok: false,
-      reason: 'refused',
-      message: 'The customer wrote again a moment ago: read their message on the case, then decide.',
-    })
-  }
+  const { draft, edited } = await withApproverEdit(tx, d, latest)
   const warnings = [...new Set(draft.guardrailFlags.filter((f) => f.severity === 'warn').map((f) => f.code))]
   const acknowledged = (d.acknowledged ?? []).filter((code) => warnings.includes(code as never))
-  const missing = warnings.filter((code) => !acknowledged.includes(code))
-  if (d.decision === 'approved' && missing.length) {
-    throw new DecisionRefused({
-      ok: false,
-      reason: 'refused',
-      message: `Tick each warning to confirm you have read it: ${missing.join(', ').replaceAll('_', ' ')}.`,
-    })
-  }
-  const listed = await listedApprovers(tx, d.caseId)
-  if (d.decision === 'approved' && listed && !listed.includes(d.approver.id)) {
-    throw new DecisionRefused({
-      ok: false,
-      reason: 'refused',
-      message: `${caseLabel(kase.number)} goes to the approvers your organization lists for its source or severity; ask one of them (the case page's Request approval does).`,
-    })
+  if (d.decision === 'approved') {
+    refuseBlocked(draft)
+    if (needsAnotherApprover(await loadFourEyes(tx, d.caseId, draft.id), d.approver.id)) return handOn(tx, d, draft, edited)
+    await refuseUnready(tx, d, kase.number, { warnings, acknowledged })
   }
   // The sender is approved with the text: the outbox row carries exactly this From.
   const from = await replyFrom(tx, d.caseId, d.mailFrom ?? defaultMailFrom)
@@ -139,14 +102,7 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
 
   let outboxId: string | null = null
   if (d.decision === 'approved') {
-    outboxId = randomUUID()
-    const thread = await threadingFor(tx, d.caseId)
-    await tx`
-      insert into outbox (id, org_id, case_id, draft_id, approval_id, to_emails, subject, body, from_address, message_id, in_reply_to,
-                          reference_ids, reply_to, idempotency_key)
-      values (${outboxId}, ${d.orgId}, ${d.caseId}, ${draft.id}, ${approval.id}, ${draft.toEmails}, ${draft.subject}, ${draft.body}, ${from},
-              ${`${randomUUID()}@${d.messageIdDomain}`}, ${thread.inReplyTo}, ${thread.references}, ${thread.replyTo}, ${`reply/${outboxId}`})`
-    await insertJob(tx, d.orgId, 'send', { outboxId, caseId: d.caseId })
+    outboxId = await queueReply(tx, d, draft, approval.id, from)
   } else if (transitions[kase.status].includes('in_progress')) {
     await changeStatus(tx, d.orgId, d.caseId, { kind: 'user', id: d.approver.id }, { to: 'in_progress', reason: 'reply rejected' })
   }
@@ -164,6 +120,71 @@ export async function decide(tx: Tx, d: Decision): Promise<DecisionResult> {
     },
   })
   return { ok: true, decision: d.decision, version: draft.version, outboxId }
+}
+
+/** An approval that changes the text saves the edit as a new version first: that version is what is approved. */
+async function withApproverEdit(tx: Tx, d: Decision, latest: DraftVersion): Promise<{ draft: DraftVersion; edited: boolean }> {
+  if (d.decision !== 'approved' || !d.edit || !changed(latest, d.edit)) return { draft: latest, edited: false }
+  const saved = await saveEditedDraft(tx, d.orgId, d.caseId, d.approver, { ...d.edit, baseVersion: String(latest.version) })
+  if (!saved.ok)
+    throw new DecisionRefused({ ok: false, reason: 'refused', message: 'The edited reply is not valid.', errors: saved.errors })
+  const [draft] = await listDraftVersions(tx, d.caseId, 1)
+  return { draft: draft!, edited: true }
+}
+
+function refuseBlocked(draft: DraftVersion): void {
+  const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
+  if (!blockers.length) return
+  throw new DecisionRefused({
+    ok: false,
+    reason: 'refused',
+    message: `This reply cannot be approved yet: ${blockers.map((f) => f.message).join(' ')}`,
+  })
+}
+
+/** What stops this approver approving now: new mail from the customer, unread warnings, not a listed approver. */
+async function refuseUnready(
+  tx: Tx,
+  d: Decision,
+  caseNumber: number,
+  flags: { warnings: string[]; acknowledged: string[] },
+): Promise<void> {
+  if (await customerWroteMeanwhile(tx, d.caseId)) {
+    throw new DecisionRefused({
+      ok: false,
+      reason: 'refused',
+      message: 'The customer wrote again a moment ago: read their message on the case, then decide.',
+    })
+  }
+  const missing = flags.warnings.filter((code) => !flags.acknowledged.includes(code))
+  if (missing.length) {
+    throw new DecisionRefused({
+      ok: false,
+      reason: 'refused',
+      message: `Tick each warning to confirm you have read it: ${missing.join(', ').replaceAll('_', ' ')}.`,
+    })
+  }
+  const listed = await listedApprovers(tx, d.caseId)
+  if (listed && !listed.includes(d.approver.id)) {
+    throw new DecisionRefused({
+      ok: false,
+      reason: 'refused',
+      message: `${caseLabel(caseNumber)} goes to the approvers your organization lists for its source or severity; ask one of them (the case page's Request approval does).`,
+    })
+  }
+}
+
+/** The approved text as an outbox row, threaded into the customer's conversation, and its send job. */
+async function queueReply(tx: Tx, d: Decision, draft: DraftVersion, approvalId: string, from: string): Promise<string> {
+  const outboxId = randomUUID()
+  const thread = await threadingFor(tx, d.caseId)
+  await tx`
+    insert into outbox (id, org_id, case_id, draft_id, approval_id, to_emails, subject, body, from_address, message_id, in_reply_to,
+                        reference_ids, reply_to, idempotency_key)
+    values (${outboxId}, ${d.orgId}, ${d.caseId}, ${draft.id}, ${approvalId}, ${draft.toEmails}, ${draft.subject}, ${draft.body}, ${from},
+            ${`${randomUUID()}@${d.messageIdDomain}`}, ${thread.inReplyTo}, ${thread.references}, ${thread.replyTo}, ${`reply/${outboxId}`})`
+  await insertJob(tx, d.orgId, 'send', { outboxId, caseId: d.caseId })
+  return outboxId
 }
 
 /**
