@@ -35,36 +35,66 @@ type ReceivingEnv = Pick<
 
 const regexEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
+/** The org's own values every provider's instructions use. */
+type Where = {
+  env: ReceivingEnv
+  base: string
+  url: URL
+  address: string
+  local: string
+  domain: string
+  /** The address with a case's token, as replies come back. */
+  tagged: string
+  /** The raw endpoint's path and query. */
+  target: string
+  secret: (name: keyof ReceivingEnv) => SecretState
+}
+
 /** The instructions for receiving at `address` (one of the org's inbound addresses). */
 export function receivingSetup(env: ReceivingEnv, org: { slug: string }, address: string): ProviderSetup[] {
   const base = env.PUBLIC_URL.replace(/\/+$/, '')
-  const url = new URL(base)
   const at = address.lastIndexOf('@')
   const local = address.slice(0, at)
   const domain = address.slice(at + 1)
-  const tagged = `${local}+<case token>@${domain}`
-  const secret = (name: keyof ReceivingEnv): SecretState => ({ name, set: Boolean(env[name]) })
-  const target = `/inbound/raw?org=${org.slug}`
-  const postmarkUser = env.POSTMARK_INBOUND_USER ?? 'postmark'
+  const where: Where = {
+    env,
+    base,
+    url: new URL(base),
+    address,
+    local,
+    domain,
+    tagged: `${local}+<case token>@${domain}`,
+    target: `/inbound/raw?org=${org.slug}`,
+    secret: (name) => ({ name, set: Boolean(env[name]) }),
+  }
+  return [signedPostSetup(where), ...webhookSetups(where), ...directSetups(where)]
+}
 
+/** The desk's own signed POST: any relay or script. */
+function signedPostSetup({ env, base, target, secret }: Where): ProviderSetup {
+  return {
+    id: 'raw',
+    name: 'Any sender (a relay, a script)',
+    endpoint: `${base}${target}`,
+    steps: [
+      `POST the raw message (MIME) as the body to ${base}${target}.`,
+      'Sign it: X-Desk-Timestamp is the time in Unix seconds, X-Desk-Signature is v2= and the hex HMAC-SHA256, keyed with INBOUND_SECRET, of "v2.<timestamp>.<path and query>", a line feed, and the body.',
+      'The answer is 200 with the case once the message is stored; 5xx means retry.',
+    ],
+    secrets: [secret('INBOUND_SECRET')],
+    example: [
+      `ts=$(date +%s); target='${target}'`,
+      `sig=$({ printf 'v2.%s.%s\\n' "$ts" "$target"; cat message.eml; } | openssl dgst -sha256 -hmac "$INBOUND_SECRET" -hex | sed 's/^.* //')`,
+      `curl --data-binary @message.eml -H "X-Desk-Timestamp: $ts" -H "X-Desk-Signature: v2=$sig" "${base}$target"`,
+    ].join('\n'),
+    ready: Boolean(env.INBOUND_SECRET),
+  }
+}
+
+/** Providers that receive the mail and post it to a webhook of the desk. */
+function webhookSetups({ env, base, url, address, local, domain, tagged, secret }: Where): ProviderSetup[] {
+  const postmarkUser = env.POSTMARK_INBOUND_USER ?? 'postmark'
   return [
-    {
-      id: 'raw',
-      name: 'Any sender (a relay, a script)',
-      endpoint: `${base}${target}`,
-      steps: [
-        `POST the raw message (MIME) as the body to ${base}${target}.`,
-        'Sign it: X-Desk-Timestamp is the time in Unix seconds, X-Desk-Signature is v2= and the hex HMAC-SHA256, keyed with INBOUND_SECRET, of "v2.<timestamp>.<path and query>", a line feed, and the body.',
-        'The answer is 200 with the case once the message is stored; 5xx means retry.',
-      ],
-      secrets: [secret('INBOUND_SECRET')],
-      example: [
-        `ts=$(date +%s); target='${target}'`,
-        `sig=$({ printf 'v2.%s.%s\\n' "$ts" "$target"; cat message.eml; } | openssl dgst -sha256 -hmac "$INBOUND_SECRET" -hex | sed 's/^.* //')`,
-        `curl --data-binary @message.eml -H "X-Desk-Timestamp: $ts" -H "X-Desk-Signature: v2=$sig" "${base}$target"`,
-      ].join('\n'),
-      ready: Boolean(env.INBOUND_SECRET),
-    },
     {
       id: 'resend',
       name: 'Resend',
@@ -112,6 +142,12 @@ export function receivingSetup(env: ReceivingEnv, org: { slug: string }, address
       secrets: [secret('SENDGRID_INBOUND_TOKEN')],
       ready: Boolean(env.SENDGRID_INBOUND_TOKEN),
     },
+  ]
+}
+
+/** Mail handed over directly: the desk's SMTP listener, or Cloudflare Email Routing to the Worker. */
+function directSetups({ env, address, domain, tagged }: Where): ProviderSetup[] {
+  return [
     {
       id: 'smtp',
       name: 'SMTP',
