@@ -3,9 +3,13 @@ import { getCookie } from 'hono/cookie'
 import type { AppEnv } from './app-env.ts'
 import { SESSION_COOKIE, validateSession, type SessionUser } from '../auth/sessions.ts'
 import { AppError } from './errors.ts'
+import { idempotentSubmissions } from './idempotency.ts'
 import { isMachinePath } from './security.ts'
 
-/** Sets c.get('user') (and the session id) for requests that carry a live session cookie. */
+/**
+ * Sets c.get('user') (and the session id) for requests that carry a live session cookie; then a
+ * signed-in user's form submissions run once per key (src/http/idempotency.ts), for every route.
+ */
 export const sessionMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!isMachinePath(c.req.path)) {
     const session = await validateSession(c.get('deps').db, getCookie(c, SESSION_COOKIE))
@@ -14,7 +18,7 @@ export const sessionMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
       c.set('sessionId', session.sessionId)
     }
   }
-  await next()
+  return idempotentSubmissions(c, next)
 }
 
 /** The signed-in user; otherwise UNAUTHORIZED (a page request is sent to /sign-in). */

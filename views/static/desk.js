@@ -1,5 +1,6 @@
-// Escalation Desk browser script: live SLA countdowns. Served from /static with the page's CSP
-// nonce; no inline handlers. Swapped-in rows (htmx polling) are picked up on the next tick.
+// Escalation Desk browser script: live SLA countdowns, one effect per form submission, and the
+// queue's keyboard and density controls. Served from /static with the page's CSP nonce; no inline
+// handlers. Swapped-in rows (htmx polling) are picked up on the next tick.
 ;(function () {
   'use strict'
   function pad(n) {
@@ -39,4 +40,143 @@
   }
   tick()
   setInterval(tick, 1000)
+
+  // --- One submission, one effect (src/http/idempotency.ts) ---------------------------------
+  // Every state-changing request carries a key: htmx requests as the Idempotency-Key header,
+  // plain forms as ?_submission= on their action. The same form sent again with the same
+  // values within SAME_SUBMISSION_MS (a double click, a retry, a back-button resubmit, even
+  // after a reload) carries the same key, so the server answers it with the first answer and
+  // does nothing twice. Changed values are a new submission with a new key. Buttons are also
+  // disabled while a request is on its way.
+  var SAME_SUBMISSION_MS = 2 * 60 * 1000
+  var STORE = 'desk:submissions'
+  function randomKey() {
+    var bytes = new Uint8Array(18)
+    crypto.getRandomValues(bytes)
+    return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, '-').replace(/\//g, '_')
+  }
+  function hash(text) {
+    var h = 2166136261
+    for (var i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
+    return (h >>> 0).toString(36) + ':' + text.length
+  }
+  function describe(entries) {
+    var parts = []
+    for (var i = 0; i < entries.length; i++) {
+      var name = entries[i][0]
+      var value = entries[i][1]
+      if (name === '_submission') continue
+      parts.push(name + '=' + (typeof value === 'string' ? value : 'file:' + value.name + ':' + value.size))
+    }
+    return parts.join('&')
+  }
+  function entriesOf(body) {
+    var list = []
+    if (body && typeof body.forEach === 'function') {
+      body.forEach(function (value, name) {
+        list.push([name, value])
+      })
+    }
+    return list
+  }
+  var memory = {}
+  function remembered() {
+    try {
+      return JSON.parse(sessionStorage.getItem(STORE) || '{}')
+    } catch (e) {
+      return memory
+    }
+  }
+  /** The key for this submission: the one it had before if it is the same, else a fresh one. */
+  function submissionKey(method, action, entries) {
+    var id = hash(method + ' ' + action + '\n' + describe(entries))
+    var now = Date.now()
+    var all = remembered()
+    for (var k in all) if (now - all[k].at > SAME_SUBMISSION_MS) delete all[k]
+    var entry = all[id]
+    if (!entry) entry = all[id] = { key: randomKey(), at: now }
+    try {
+      sessionStorage.setItem(STORE, JSON.stringify(all))
+    } catch (e) {
+      memory = all
+    }
+    return entry.key
+  }
+  function pathOf(url) {
+    var u = new URL(url, location.href)
+    return u.pathname + u.search
+  }
+  function buttonsOf(elt) {
+    var form = elt.tagName === 'FORM' ? elt : elt.form || elt.closest('form')
+    if (!form) return elt.matches('button, input[type=submit]') ? [elt] : []
+    return Array.prototype.slice.call(form.querySelectorAll('button:not([type=button]), input[type=submit]'))
+  }
+  function busy(buttons) {
+    var held = []
+    for (var i = 0; i < buttons.length; i++) {
+      if (buttons[i].disabled) continue
+      buttons[i].disabled = true
+      buttons[i].setAttribute('aria-busy', 'true')
+      held.push(buttons[i])
+    }
+    return held
+  }
+  function release(held) {
+    for (var i = 0; i < (held || []).length; i++) {
+      held[i].disabled = false
+      held[i].removeAttribute('aria-busy')
+    }
+  }
+
+  document.addEventListener('htmx:config:request', function (evt) {
+    var ctx = evt.detail && evt.detail.ctx
+    if (!ctx || !ctx.request || /^(GET|HEAD)$/i.test(ctx.request.method || 'GET')) return
+    ctx.request.headers['Idempotency-Key'] = submissionKey(ctx.request.method, pathOf(ctx.request.action), entriesOf(ctx.request.body))
+  })
+  document.addEventListener('htmx:before:request', function (evt) {
+    var ctx = evt.detail && evt.detail.ctx
+    if (!ctx || !ctx.sourceElement || /^(GET|HEAD)$/i.test(ctx.request.method || 'GET')) return
+    ctx.deskHeld = busy(buttonsOf(ctx.sourceElement))
+  })
+  document.addEventListener('htmx:finally:request', function (evt) {
+    var ctx = evt.detail && evt.detail.ctx
+    if (ctx) release(ctx.deskHeld)
+  })
+
+  // Plain forms (no htmx): the key goes on the action, which the browser posts to.
+  var heldByForm = []
+  document.addEventListener('submit', function (evt) {
+    var form = evt.target
+    if (evt.defaultPrevented || !(form instanceof HTMLFormElement)) return
+    var submitter = evt.submitter || null
+    var method = ((submitter && submitter.getAttribute('formmethod')) || form.getAttribute('method') || 'get').toUpperCase()
+    if (method !== 'POST') return
+    var owner = submitter && submitter.hasAttribute('formaction') ? submitter : form
+    var attr = owner === form ? 'action' : 'formaction'
+    var url = new URL(owner.getAttribute(attr) || location.href, location.href)
+    url.searchParams.delete('_submission')
+    var data
+    try {
+      data = new FormData(form, submitter)
+    } catch (e) {
+      data = new FormData(form)
+    }
+    var entries = entriesOf(data)
+    url.searchParams.set('_submission', submissionKey(method, url.pathname + url.search, entries))
+    owner.setAttribute(attr, url.pathname + url.search)
+    // After the browser has read the form (a disabled submitter would not be sent).
+    setTimeout(function () {
+      heldByForm = heldByForm.concat(busy(buttonsOf(form)))
+    }, 0)
+    // A post that does not leave the page (a download) gives the buttons back.
+    setTimeout(function () {
+      release(heldByForm)
+      heldByForm = []
+    }, 10000)
+  })
+  // Back to a page kept in the browser's cache: its buttons work again (the key stays the same).
+  window.addEventListener('pageshow', function () {
+    release(heldByForm)
+    heldByForm = []
+  })
 })()

@@ -1,0 +1,360 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { withOrg, type Db } from '../../src/db.ts'
+import { assignOwner } from '../../src/cases/ownership.ts'
+import type { Org } from '../../src/orgs/queries.ts'
+import { createTestApp } from '../support/app.ts'
+import { collectingExecutionCtx, sameOrigin, sessionCookie } from '../support/auth.ts'
+import { seedCase } from '../support/cases.ts'
+import { seedOrg, seedUser, testDb } from '../support/db.ts'
+import { seedDraft } from '../support/drafts.ts'
+
+// One submission, one effect (src/http/idempotency.ts). Every POST route of the app is read from
+// the app itself and sent twice with the same submission key, as a double click, a retry or a
+// back-button resubmit sends it: the second answer is the first one again, and the database
+// holds exactly what it held after the first. A new POST route fails "covers every route" until
+// it is listed here, with the fields that make it act.
+
+const machinePath = (path: string) => /^\/(inbound|static|healthz)(\/|$)/.test(path)
+/** Routes without a signed-in user: their links are single-use in the database (consumed jti rows). */
+const publicLinkRoutes = new Set(['/sign-in', '/sign-in/confirm', '/approve', '/csat', '/confirm-resolution'])
+
+const newKey = () => randomBytes(18).toString('base64url')
+
+type Prepared = { path: string; fields?: Record<string, string>; multipart?: FormData; cookie?: string }
+type RouteCase = {
+  /** Makes a fresh subject for the route (a case, a user) and says what to post. */
+  prepare: (ctx: Fixture) => Promise<Prepared>
+  /** The first post must change something (else the test would prove nothing about it). */
+  acts: boolean
+  /** The first post signs the user out. */
+  anonymousAfter?: boolean
+}
+type Fixture = { org: Org; admin: { id: string }; cookie: string; db: Db; freshCase: () => Promise<{ id: string; draftId: string }> }
+
+const user = async (f: Fixture) => seedUser(f.db, f.org.id, 'agent')
+const onCase = (
+  suffix: string,
+  fields: (c: { id: string; draftId: string }, f: Fixture) => Record<string, string>,
+  acts = true,
+): RouteCase => ({
+  acts,
+  prepare: async (f) => {
+    const c = await f.freshCase()
+    return { path: `/cases/${c.id}${suffix}`, fields: fields(c, f) }
+  },
+})
+
+/** Post-incident reviews are for SEV-1 and SEV-2 cases. */
+const onSevereCase = (suffix: string, fields: (c: { id: string; draftId: string }, f: Fixture) => Record<string, string>): RouteCase => ({
+  acts: true,
+  prepare: async (f) => {
+    const c = await f.freshCase()
+    await f.db`update cases set severity = 'SEV-1' where id = ${c.id}`
+    return { path: `/cases/${c.id}${suffix}`, fields: fields(c, f) }
+  },
+})
+
+const routes: Record<string, RouteCase> = {
+  '/sign-out': {
+    acts: true,
+    // The first post ends the session, so the second comes from nobody: the handler runs for
+    // no one and changes nothing, with no key to replay.
+    anonymousAfter: true,
+    // A session of its own: signing out must not end the one the other routes use.
+    prepare: async (f) => ({ path: '/sign-out', cookie: await sessionCookie(f.db, { id: f.admin.id, orgId: f.org.id }) }),
+  },
+  '/cases': {
+    acts: true,
+    prepare: async () => ({
+      path: '/cases',
+      fields: {
+        source: 'form',
+        customerName: 'Pat Doe',
+        customerEmail: 'pat@customer.test',
+        subject: 'Double-clicked escalation',
+        summary: 'The customer phoned twice about the same broken order.',
+        severity: 'SEV-3',
+      },
+    }),
+  },
+  '/cases/:id/assign': onCase('/assign', (_, f) => ({ ownerId: f.admin.id })),
+  '/cases/:id/acknowledge': {
+    acts: true,
+    prepare: async (f) => {
+      const c = await f.freshCase()
+      await withOrg(f.db, f.org.id, (tx) => assignOwner(tx, f.org.id, c.id, f.admin.id, { id: f.admin.id, role: 'admin' }))
+      return { path: `/cases/${c.id}/acknowledge`, fields: {} }
+    },
+  },
+  '/cases/:id/severity': onCase('/severity', () => ({ severity: 'SEV-1', reason: 'The customer is a hospital.' })),
+  '/cases/:id/status': onCase('/status', () => ({ status: 'in_progress', reason: 'Working on it.' })),
+  '/cases/:id/notes': onCase('/notes', () => ({ text: 'Called the customer back.' })),
+  '/cases/:id/correct/customer': onCase('/correct/customer', () => ({
+    customerName: 'Pat Doe-Smith',
+    customerEmail: 'pat.smith@customer.test',
+  })),
+  '/cases/:id/correct/source': onCase('/correct/source', () => ({ source: 'social' })),
+  '/cases/:id/correct/reference': onCase('/correct/reference', () => ({ externalRef: 'BBB-123456' })),
+  // Confirms the executive intake read; a plain customer mail has none, so it may refuse.
+  '/cases/:id/executive': onCase('/executive', () => ({}), false),
+  '/cases/:id/drafts': onCase('/drafts', () => ({
+    to: 'pat@customer.test',
+    subject: 'Re: your complaint',
+    body: 'Dear Pat,\n\nI have your order in front of me and will call you today.\n\nKind regards',
+    baseVersion: '1',
+  })),
+  '/cases/:id/drafts/redraft': onCase('/drafts/redraft', () => ({ instruction: 'Shorter, please.' })),
+  '/cases/:id/approval/request': onCase('/approval/request', () => ({})),
+  '/cases/:id/approval/decide': onCase('/approval/decide', (c) => ({ draftId: c.draftId, decision: 'approved', note: '' })),
+  '/cases/:id/review': onSevereCase('/review', () => ({ summary: 'What happened, in short.', rootCause: 'A missed handover.' })),
+  '/cases/:id/review/actions': onSevereCase('/review/actions', (_, f) => ({
+    title: 'Write the handover checklist',
+    ownerId: f.admin.id,
+    dueOn: '2026-12-31',
+  })),
+  '/cases/:id/review/actions/:actionId': {
+    acts: false, // needs an action of a review; the route still replays what it answered
+    prepare: async (f) => ({ path: `/cases/${(await f.freshCase()).id}/review/actions/${randomUUID()}`, fields: { status: 'done' } }),
+  },
+  '/admin/users': {
+    acts: true,
+    prepare: async () => ({
+      path: '/admin/users',
+      fields: { email: `new-${randomBytes(3).toString('hex')}@example.test`, name: 'New Person', role: 'agent' },
+    }),
+  },
+  '/admin/users/:id/invite': { acts: true, prepare: async (f) => ({ path: `/admin/users/${(await user(f)).id}/invite`, fields: {} }) },
+  '/admin/users/:id/role': {
+    acts: true,
+    prepare: async (f) => ({ path: `/admin/users/${(await user(f)).id}/role`, fields: { role: 'approver' } }),
+  },
+  '/admin/users/:id/disable': { acts: true, prepare: async (f) => ({ path: `/admin/users/${(await user(f)).id}/disable`, fields: {} }) },
+  '/admin/organization/profile': {
+    acts: true,
+    prepare: async () => ({ path: '/admin/organization/profile', fields: { name: `Renamed ${newKey()}`, timezone: 'Europe/Berlin' } }),
+  },
+  '/admin/organization/inbound': {
+    acts: false,
+    prepare: async () => ({ path: '/admin/organization/inbound', fields: { addresses: `desk-${newKey().toLowerCase()}@example.test` } }),
+  },
+  '/admin/organization/domains': {
+    acts: false,
+    prepare: async () => ({ path: '/admin/organization/domains', fields: { domains: 'example.test' } }),
+  },
+  '/admin/organization/executives': { acts: false, prepare: async () => ({ path: '/admin/organization/executives', fields: {} }) },
+  '/admin/organization/sender': { acts: false, prepare: async () => ({ path: '/admin/organization/sender', fields: {} }) },
+  '/admin/organization/approvers': { acts: false, prepare: async () => ({ path: '/admin/organization/approvers', fields: {} }) },
+  '/admin/drafting': {
+    acts: false,
+    prepare: async () => ({ path: '/admin/drafting', fields: { aiEnabled: '0', senderName: `Care ${newKey()}`, signature: 'The team' } }),
+  },
+  '/admin/digest': { acts: false, prepare: async () => ({ path: '/admin/digest', fields: { enabled: '1', hour: '8' } }) },
+  '/admin/settings': { acts: false, prepare: async () => ({ path: '/admin/settings', fields: { timezone: 'Europe/Paris' } }) },
+  '/admin/setup/test-cases/:caseId/discard': {
+    acts: false,
+    prepare: async (f) => ({ path: `/admin/setup/test-cases/${(await f.freshCase()).id}/discard`, fields: {} }),
+  },
+  '/admin/quarantine/:id/reprocess': {
+    acts: false,
+    prepare: async () => ({ path: `/admin/quarantine/${randomUUID()}/reprocess`, fields: {} }),
+  },
+  '/admin/quarantine/:id/not-escalation': {
+    acts: false,
+    prepare: async () => ({ path: `/admin/quarantine/${randomUUID()}/not-escalation`, fields: {} }),
+  },
+  '/not-escalations/:rawId/open': { acts: false, prepare: async () => ({ path: `/not-escalations/${randomUUID()}/open`, fields: {} }) },
+  '/import/preview': {
+    acts: true,
+    prepare: async () => {
+      const form = new FormData()
+      form.set('kind', 'cases')
+      form.set(
+        'file',
+        new File(['Customer,Email,Subject,Summary,Severity\nPat,pat@customer.test,Broken order,It never came at all,SEV-3\n'], 'cases.csv'),
+      )
+      return { path: '/import/preview', multipart: form }
+    },
+  },
+  '/import/run': { acts: false, prepare: async () => ({ path: '/import/run', fields: { runId: '999999999' } }) },
+  '/import/:runId/mapping': { acts: false, prepare: async () => ({ path: '/import/999999999/mapping', fields: {} }) },
+}
+
+describe('every form: the same submission twice has one effect', () => {
+  let db: Db
+  let f: Fixture
+
+  beforeAll(async () => {
+    db = testDb(6)
+    const org = await seedOrg(db)
+    const admin = await seedUser(db, org.id, 'admin')
+    f = {
+      db,
+      org,
+      admin,
+      cookie: await sessionCookie(db, { id: admin.id, orgId: org.id }),
+      freshCase: async () => {
+        const c = await seedCase(db, org.id, { from: 'Pat Doe <pat@customer.test>' })
+        const draft = await seedDraft(db, org.id, c.id)
+        return { id: c.id, draftId: draft.id }
+      },
+    }
+  })
+  afterAll(() => db.end())
+
+  const app = () => createTestApp(db)
+  const posts = () => [
+    ...new Set(
+      app()
+        .routes.filter((r) => r.method === 'POST' && !machinePath(r.path))
+        .map((r) => r.path),
+    ),
+  ]
+
+  /** Everything the org holds, row by row (form_submissions aside: it records the submissions themselves). */
+  async function snapshot(): Promise<Record<string, string>> {
+    const tables = await db<{ table: string }[]>`
+      select table_name as table from information_schema.columns
+      where table_schema = 'public' and column_name = 'org_id' and table_name <> 'form_submissions'
+        and table_name in (select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE')
+      order by 1`
+    const state: Record<string, string> = {}
+    for (const { table } of tables) {
+      const [row] = await db.unsafe(
+        `select count(*)::text || ':' || coalesce(md5(string_agg(t::text, ',' order by t::text)), '') as s from ${table} t where org_id = $1`,
+        [f.org.id],
+      )
+      state[table] = row!.s as string
+    }
+    const [org] = await db`select md5(o::text) as s from orgs o where id = ${f.org.id}`
+    state.orgs = org!.s
+    return state
+  }
+
+  async function post(p: Prepared, key: string | null) {
+    const waited = collectingExecutionCtx()
+    const headers: Record<string, string> = { origin: sameOrigin, accept: 'text/html', cookie: p.cookie ?? f.cookie }
+    if (!p.multipart) headers['content-type'] = 'application/x-www-form-urlencoded'
+    const url = key ? `${p.path}?_submission=${key}` : p.path
+    const res = await app().request(
+      url,
+      { method: 'POST', headers, body: p.multipart ?? new URLSearchParams(p.fields ?? {}).toString() },
+      undefined,
+      waited.ctx,
+    )
+    const body = await res.text()
+    await waited.settled()
+    return { status: res.status, location: res.headers.get('location'), replay: res.headers.get('idempotent-replay'), body }
+  }
+
+  it('covers every POST route of the app', () => {
+    const missing = posts().filter((path) => !routes[path] && !publicLinkRoutes.has(path))
+    expect(missing, 'add these routes to the table above').toEqual([])
+  })
+
+  it('each route, posted twice with one key: the same answer, and nothing more changes', { timeout: 120_000 }, async () => {
+    const problems: string[] = []
+    const acted: string[] = []
+    for (const path of posts().filter((p) => routes[p])) {
+      const route = routes[path]!
+      const prepared = await route.prepare(f)
+      const key = newKey()
+      const before = await snapshot()
+      const first = await post(prepared, key)
+      const afterFirst = await snapshot()
+      const second = await post(prepared, key)
+      const afterSecond = await snapshot()
+      const changed = JSON.stringify(before) !== JSON.stringify(afterFirst)
+      if (changed) acted.push(path)
+      if (route.acts && (!changed || first.status >= 400))
+        problems.push(`${path}: the first post did nothing (${first.status} ${first.body.slice(0, 200)})`)
+      if (JSON.stringify(afterSecond) !== JSON.stringify(afterFirst)) {
+        const tables = Object.keys(afterFirst).filter((t) => afterFirst[t] !== afterSecond[t])
+        problems.push(`${path}: the second post changed ${tables.join(', ')}`)
+      }
+      if (first.status < 400 && !route.anonymousAfter) {
+        if (second.status !== first.status || second.location !== first.location || second.replay !== 'true') {
+          problems.push(
+            `${path}: replayed ${second.status} ${second.location} (replay ${second.replay}), first was ${first.status} ${first.location}`,
+          )
+        }
+      }
+    }
+    expect(problems).toEqual([])
+    expect(acted.length).toBeGreaterThanOrEqual(Object.values(routes).filter((r) => r.acts).length)
+  })
+
+  it('two requests at the same instant with one key open one case; without a key, each post is its own', async () => {
+    const fields = {
+      source: 'form',
+      customerName: 'Sam',
+      subject: `Concurrent ${newKey()}`,
+      summary: 'Clicked twice very fast on the button.',
+      severity: 'SEV-4',
+    }
+    const count = async () =>
+      (await db`select count(*)::int as n from cases where org_id = ${f.org.id} and subject = ${fields.subject}`)[0]!.n as number
+    const key = newKey()
+    const answers = await Promise.all([
+      post({ path: '/cases', fields }, key),
+      post({ path: '/cases', fields }, key),
+      post({ path: '/cases', fields }, key),
+    ])
+    expect(await count()).toBe(1)
+    expect(new Set(answers.map((a) => a.location)).size).toBe(1)
+    expect(answers.filter((a) => a.replay === 'true')).toHaveLength(2)
+    await post({ path: '/cases', fields }, null)
+    await post({ path: '/cases', fields }, null)
+    expect(await count()).toBe(3)
+  })
+
+  it('a refused post gives its key back: the corrected form, sent with the same key, runs', async () => {
+    const c = await f.freshCase()
+    const key = newKey()
+    const refused = await post({ path: `/cases/${c.id}/notes`, fields: { text: '' } }, key)
+    expect(refused.status).toBeGreaterThanOrEqual(400)
+    const ok = await post({ path: `/cases/${c.id}/notes`, fields: { text: 'Now with words.' } }, key)
+    expect(ok.status).toBeLessThan(400)
+    expect(ok.replay).toBeNull()
+    const [{ n }] = await db`select count(*)::int as n from messages where case_id = ${c.id} and direction = 'note'`
+    expect(n).toBe(1)
+  })
+
+  it("a key is the user's own: another user's post with the same key runs, and one key cannot be replayed on another page", async () => {
+    const other = await seedUser(db, f.org.id, 'admin')
+    const otherCookie = await sessionCookie(db, { id: other.id, orgId: f.org.id })
+    const c = await f.freshCase()
+    const key = newKey()
+    await post({ path: `/cases/${c.id}/notes`, fields: { text: 'Mine.' } }, key)
+    const theirs = await post({ path: `/cases/${c.id}/notes`, fields: { text: 'Theirs.' }, cookie: otherCookie }, key)
+    expect(theirs.replay).toBeNull()
+    const elsewhere = await post({ path: `/cases/${c.id}/severity`, fields: { severity: 'SEV-2', reason: 'x' } }, key)
+    expect(elsewhere.status).toBe(400)
+    const [{ n }] = await db`select count(*)::int as n from messages where case_id = ${c.id} and direction = 'note'`
+    expect(n).toBe(2)
+  })
+
+  it('the database holds the rule: one row per org, user and key, in the org only (row-level security)', async () => {
+    const key = newKey()
+    const insert = () =>
+      withOrg(
+        db,
+        f.org.id,
+        (tx) =>
+          tx`insert into form_submissions (org_id, user_id, key, method, path) values (${f.org.id}, ${f.admin.id}, ${key}, 'POST', '/cases')`,
+      )
+    await insert()
+    await expect(insert()).rejects.toThrow(/duplicate key/)
+    const elsewhere = await seedOrg(db)
+    const seen = await withOrg(db, elsewhere.id, (tx) => tx`select key from form_submissions where key = ${key}`)
+    expect(seen).toHaveLength(0)
+    await expect(
+      withOrg(
+        db,
+        f.org.id,
+        (tx) =>
+          tx`insert into form_submissions (org_id, user_id, key, method, path) values (${f.org.id}, ${f.admin.id}, 'short', 'POST', '/cases')`,
+      ),
+    ).rejects.toThrow(/check constraint/)
+  })
+})
