@@ -20,6 +20,21 @@ export function describeEvent(e: DescribedEvent, names: Map<string, string>): st
           : 'The desk'
   const person = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? 'a former teammate') : 'nobody')
   const reason = d.reason ? `: “${d.reason}”` : ''
+  const said: Said = { e, d, who, person, reason }
+  return caseSentence(said) ?? replySentence(said) ?? followUpSentence(said) ?? mailAndOrgSentence(said) ?? `${who}: ${e.action}`
+}
+
+/** What every sentence may use: the event, its details, who did it, a teammate's name, the reason given. */
+type Said = {
+  e: DescribedEvent
+  d: Record<string, string | string[] | undefined>
+  who: string
+  person: (id: unknown) => string
+  reason: string
+}
+
+/** The case's own life: opening, owners, severity and status, notes, the first response. */
+function caseSentence({ e, d, who, person, reason }: Said): string | null {
   switch (e.action) {
     case 'case.create':
       return `Case opened from ${d.via ?? 'intake'}${d.source ? ` as ${d.source}` : ''}${d.severity ? `, ${d.severity}` : ''}`
@@ -41,22 +56,20 @@ export function describeEvent(e: DescribedEvent, names: Map<string, string>): st
       return `${who} reopened the case`
     case 'case.confirm':
       return 'The customer confirmed the resolution'
-    case 'csat.submit':
-      return `The customer rated the handling ${d.rating}/5${d.comment ? ', with a comment' : ''}`
-    case 'review.create':
-      return `${who} started the post-incident review`
-    case 'review.update':
-      return `${who} edited the post-incident review${Array.isArray(d.fields) && d.fields.length ? ` (${d.fields.join(', ')})` : ''}`
-    case 'prevention.add':
-      return `${who} added the prevention action “${d.title}” for ${person(d.ownerId)}, due ${d.dueOn}`
-    case 'prevention.done':
-      return `${who} marked the prevention action “${d.title}” done`
-    case 'prevention.reopen':
-      return `${who} reopened the prevention action “${d.title}”`
     case 'case.first_response':
       return 'First response sent: the first-response clock stopped'
     case 'note.add':
       return `${who} added an internal note`
+    case 'case.correct':
+      return `${who} corrected the ${d.field === 'externalRef' ? 'reference' : (d.field ?? 'case')}`
+    default:
+      return null
+  }
+}
+
+/** The reply: drafts, approvals and sending. */
+function replySentence({ e, d, who }: Said): string | null {
+  switch (e.action) {
     case 'draft.create':
       return `${d.authorKind === 'user' ? `${who} saved` : d.authorKind === 'ai' ? 'The AI wrote' : 'The desk wrote'} draft version ${d.version}${d.fallbackReason ? ` from a template (${String(d.fallbackReason).replaceAll('_', ' ')})` : ''}${Number(d.blockers) ? `; ${d.blockers} problem(s) block approval` : ''}`
     case 'draft.request':
@@ -73,6 +86,34 @@ export function describeEvent(e: DescribedEvent, names: Map<string, string>): st
       return `Reply sent to ${Array.isArray(d.to) ? d.to.join(', ') : 'the customer'}`
     case 'email.fail':
       return `Sending failed${d.permanent ? ' for good' : ''}: ${d.error ?? 'unknown error'}`
+    default:
+      return null
+  }
+}
+
+/** After the case: the customer's rating, the review and its prevention actions. */
+function followUpSentence({ e, d, who, person }: Said): string | null {
+  switch (e.action) {
+    case 'csat.submit':
+      return `The customer rated the handling ${d.rating}/5${d.comment ? ', with a comment' : ''}`
+    case 'review.create':
+      return `${who} started the post-incident review`
+    case 'review.update':
+      return `${who} edited the post-incident review${Array.isArray(d.fields) && d.fields.length ? ` (${d.fields.join(', ')})` : ''}`
+    case 'prevention.add':
+      return `${who} added the prevention action “${d.title}” for ${person(d.ownerId)}, due ${d.dueOn}`
+    case 'prevention.done':
+      return `${who} marked the prevention action “${d.title}” done`
+    case 'prevention.reopen':
+      return `${who} reopened the prevention action “${d.title}”`
+    default:
+      return null
+  }
+}
+
+/** Mail that came in, and the organization's settings. */
+function mailAndOrgSentence({ e, d, who }: Said): string | null {
+  switch (e.action) {
     case 'message.quarantine':
       return `A message was quarantined: ${d.reason ?? ''}`
     case 'org.sla_change':
@@ -81,11 +122,9 @@ export function describeEvent(e: DescribedEvent, names: Map<string, string>): st
       return `Mail received from ${d.from ?? 'unknown'}${d.unknownSender ? ' (not on the case: flagged)' : ''}`
     case 'message.automatic':
       return `Automatic mail attached as a note (${d.reason ?? d.kind ?? 'not from the customer'})${d.delivery === 'failed' ? ': the reply bounced' : ''}`
-    case 'case.correct':
-      return `${who} corrected the ${d.field === 'externalRef' ? 'reference' : (d.field ?? 'case')}`
     case 'org.executive_add':
       return `${who} added ${d.name ?? d.email} to the executives list`
     default:
-      return `${who}: ${e.action}`
+      return null
   }
 }
