@@ -43,26 +43,7 @@ export function createApp(deps: AppDeps) {
     c.set('deps', deps)
     await next()
   })
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        scriptSrc: [NONCE, "'self'"],
-        styleSrc: [NONCE],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        // The case page frames sanitized customer HTML from /cases/:id/messages/:mid/html.
-        frameSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-      referrerPolicy: 'no-referrer',
-      crossOriginEmbedderPolicy: false,
-      // A handler's own stricter headers win (the framed mail sets its own sandboxing CSP).
-      overwrite: false,
-    }),
-  )
+  app.use(securityHeaders())
 
   // Nothing cached unless a handler says so; only our own names answered (DNS rebinding).
   app.use(noStoreByDefault)
@@ -71,8 +52,40 @@ export function createApp(deps: AppDeps) {
   app.use(formProtection(deps.env))
   app.use(sessionMiddleware)
 
+  serveAssets(app, deps.assets)
+  routeFeatures(app)
+
+  app.notFound((c) => handleError(c, null))
+  app.onError((error, c) => handleError(c, error))
+  return app
+}
+
+/** The Content-Security-Policy (scripts and styles only with the request's nonce) and the other security headers. */
+function securityHeaders() {
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: [NONCE, "'self'"],
+      styleSrc: [NONCE],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      // The case page frames sanitized customer HTML from /cases/:id/messages/:mid/html.
+      frameSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    referrerPolicy: 'no-referrer',
+    crossOriginEmbedderPolicy: false,
+    // A handler's own stricter headers win (the framed mail sets its own sandboxing CSP).
+    overwrite: false,
+  })
+}
+
+/** The bundled static files, and an empty favicon. */
+function serveAssets(app: Hono<AppEnv>, given: AppDeps['assets']) {
   // A Map, not the object itself: /static/constructor must not find Object.prototype's.
-  const assets = new Map(Object.entries(deps.assets))
+  const assets = new Map(Object.entries(given))
   app.get('/static/:name', (c) => {
     const asset = assets.get(c.req.param('name'))
     if (!asset) return c.text('Not found', 404)
@@ -80,6 +93,10 @@ export function createApp(deps: AppDeps) {
   })
   // Browsers ask for it on every page; an empty answer keeps their consoles free of 404s.
   app.get('/favicon.ico', (c) => c.body(null, 204))
+}
+
+/** One sub-app per feature, in the order their paths must be tried. */
+function routeFeatures(app: Hono<AppEnv>) {
   app.route('/healthz', healthRoutes)
   app.route('/inbound', inboundRoutes)
   app.route('/', authRoutes)
@@ -103,8 +120,4 @@ export function createApp(deps: AppDeps) {
   app.route('/import', importRoutes)
   app.route('/', notEscalationRoutes)
   app.route('/', queueRoutes)
-
-  app.notFound((c) => handleError(c, null))
-  app.onError((error, c) => handleError(c, error))
-  return app
 }
