@@ -14,31 +14,12 @@ import {
   listOverduePreventionActions,
   listUnowned,
   overallFirstResponse,
-  type AwaitingApprovalLine,
-  type CaseLine,
-  type ComplianceFigure,
   type DigestOrg,
-  type FailedSendLine,
-  type FirstResponseFigure,
-  type OverallFirstResponse,
-  type PreventionLine,
 } from './queries.ts'
 import { digestMail, type RenderedMail } from '../../views/mail/digest.tsx'
 import { digestCounts, needsAttention, type DigestCounts } from './sections.ts'
 import { digestRecipients, loadNotificationSettings } from './settings.ts'
-
-export type Digest = {
-  org: DigestOrg
-  now: Date
-  breached: CaseLine[]
-  atRisk: CaseLine[]
-  awaitingApproval: AwaitingApprovalLine[]
-  unowned: CaseLine[]
-  cadenceMissed: CaseLine[]
-  failedSends: FailedSendLine[]
-  preventionOverdue: PreventionLine[]
-  yesterday: { date: string; firstResponses: FirstResponseFigure[]; overall: OverallFirstResponse; compliance: ComplianceFigure[] }
-}
+import type { Digest } from './types.ts'
 
 export const digestIdempotencyKey = (orgId: string, localDate: string) => `digest/${orgId}/${localDate}`
 

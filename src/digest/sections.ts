@@ -1,5 +1,5 @@
 import { caseLabel } from '../cases/terms.ts'
-import type { Digest } from './digest.ts'
+import type { Digest } from './types.ts'
 import { duration, localTime, minutesText, oneLine, plural, shortDate } from './format.ts'
 import type { CaseLine } from './queries.ts'
 

@@ -1,4 +1,4 @@
-import type { Digest } from '../../src/digest/digest.ts'
+import type { Digest } from '../../src/digest/types.ts'
 import { longDate } from '../../src/digest/format.ts'
 import { digestSections, digestSubject, yesterdayLines, type DigestLine, type DigestSection } from '../../src/digest/sections.ts'
 import { linkStyle, MailDocument, mutedStyle, renderMailHtml, type RenderedMail } from './layout.tsx'
