@@ -23,18 +23,10 @@ type Stored = {
  * with the first. Only the first runner to record the send writes the audit event.
  */
 function storedMailJob(kind: 'digest' | 'alert', mailer: Mailer): JobHandler {
-  const table = kind === 'digest' ? 'digest_runs' : 'alerts_sent'
-  const load = async (tx: Tx, id: string) => {
-    const [row]: [Stored?] = await tx`
-      select id, status, ${kind === 'alert' ? tx`case_id` : tx`null::uuid`} as "caseId", recipients, subject, text_body as text,
-             html_body as html, idempotency_key as "idempotencyKey",
-             ${kind === 'alert' ? tx`jsonb_build_object('kind', kind, 'alertKey', alert_key)` : tx`jsonb_build_object('localDate', to_char(local_date, 'YYYY-MM-DD'), 'counts', counts)`} as details
-      from ${tx(table)} where id = ${id}`
-    return row
-  }
+  const table = tableOf(kind)
   return async (job, ctx) => {
     const id = String(job.payload.id ?? job.payload.runId ?? job.payload.alertId ?? '')
-    const row = await withOrg(ctx.db, job.orgId, (tx) => load(tx, id))
+    const row = await withOrg(ctx.db, job.orgId, (tx) => loadStored(tx, kind, id))
     if (!row || row.status !== 'queued') return // sent by an earlier attempt, or never composed
 
     let providerId: string
@@ -53,13 +45,7 @@ function storedMailJob(kind: 'digest' | 'alert', mailer: Mailer): JobHandler {
       const { message, permanent, giveUp } = failedSend(error, job)
       if (giveUp) {
         await withOrg(ctx.db, job.orgId, async (tx) => {
-          await tx`update ${tx(table)} set status = 'failed', last_error = ${message} where id = ${row.id} and status = 'queued'`
-          await recordAudit(tx, job.orgId, {
-            actor: systemActor,
-            action: `${kind}.fail`,
-            caseId: row.caseId,
-            details: { ...row.details, error: message, permanent },
-          })
+          await recordGivenUp(tx, kind, job.orgId, row, { message, permanent })
           await ctx.complete(tx)
         })
         return
@@ -83,6 +69,35 @@ function storedMailJob(kind: 'digest' | 'alert', mailer: Mailer): JobHandler {
       await ctx.complete(tx)
     })
   }
+}
+
+const tableOf = (kind: 'digest' | 'alert') => (kind === 'digest' ? 'digest_runs' : 'alerts_sent')
+
+async function loadStored(tx: Tx, kind: 'digest' | 'alert', id: string): Promise<Stored | undefined> {
+  const [row]: [Stored?] = await tx`
+    select id, status, ${kind === 'alert' ? tx`case_id` : tx`null::uuid`} as "caseId", recipients, subject, text_body as text,
+           html_body as html, idempotency_key as "idempotencyKey",
+           ${kind === 'alert' ? tx`jsonb_build_object('kind', kind, 'alertKey', alert_key)` : tx`jsonb_build_object('localDate', to_char(local_date, 'YYYY-MM-DD'), 'counts', counts)`} as details
+    from ${tx(tableOf(kind))} where id = ${id}`
+  return row
+}
+
+/** A send that will not succeed: the row says failed, and the trail says why. */
+async function recordGivenUp(
+  tx: Tx,
+  kind: 'digest' | 'alert',
+  orgId: string,
+  row: Stored,
+  failure: { message: string; permanent: boolean },
+) {
+  const table = tableOf(kind)
+  await tx`update ${tx(table)} set status = 'failed', last_error = ${failure.message} where id = ${row.id} and status = 'queued'`
+  await recordAudit(tx, orgId, {
+    actor: systemActor,
+    action: `${kind}.fail`,
+    caseId: row.caseId,
+    details: { ...row.details, error: failure.message, permanent: failure.permanent },
+  })
 }
 
 /** kind 'digest_send', payload {runId}. */
