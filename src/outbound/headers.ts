@@ -4,7 +4,7 @@
 // (a Bcc on an approval invite that carries a live approval link). Both transports check every
 // message here, so no caller has to remember to.
 import { z } from 'zod'
-import type { OutboundMail } from './mailer.ts'
+import type { OutboundMail } from './types.ts'
 
 export type CheckedMail = OutboundMail & { from: string; to: string[] }
 export type MailCheck = { ok: true; mail: CheckedMail } | { ok: false; reason: string }

@@ -6,20 +6,9 @@ import type { Job } from '../jobs/queries.ts'
 import { RetryAt } from '../jobs/runner.ts'
 import { checkOutboundMail, type CheckedMail } from './headers.ts'
 import { insertHeldMailOnce } from './queries.ts'
+import type { OutboundMail } from './types.ts'
 
-export type OutboundMail = {
-  orgId: string | null
-  to: string | string[]
-  from?: string
-  replyTo?: string
-  subject: string
-  text: string
-  html?: string
-  headers?: Record<string, string>
-  tags?: Record<string, string>
-  /** The same key twice sends once (Resend's Idempotency-Key; the dev mailbox's unique column). */
-  idempotencyKey?: string
-}
+export type { OutboundMail } from './types.ts'
 
 /** The one way mail leaves the desk. `kind` tells the app whether the dev mailbox page exists. */
 export type Mailer = { kind: 'resend' | 'dev'; send: (mail: OutboundMail) => Promise<{ id: string }> }

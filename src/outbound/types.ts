@@ -1,0 +1,15 @@
+// A mail as the desk hands it to the mailer, before headers.ts checks it.
+
+export type OutboundMail = {
+  orgId: string | null
+  to: string | string[]
+  from?: string
+  replyTo?: string
+  subject: string
+  text: string
+  html?: string
+  headers?: Record<string, string>
+  tags?: Record<string, string>
+  /** The same key twice sends once (Resend's Idempotency-Key; the dev mailbox's unique column). */
+  idempotencyKey?: string
+}
