@@ -3,7 +3,7 @@ import type { DbOrTx } from '../db.ts'
 export type CaseApprovals = {
   /** Four eyes on the latest version: who wrote it, and whether the org lets them approve it alone. */
   fourEyes: { version: number; authors: { id: string; name: string }[]; selfApprovalAllowed: boolean } | null
-  open: { approverName: string; createdAt: Date; expiresAt: Date }[]
+  open: { approverId: string; approverName: string; createdAt: Date; expiresAt: Date }[]
   decisions: { decision: 'approved' | 'rejected'; approverName: string; version: number; note: string | null; createdAt: Date }[]
   sends: {
     status: string
@@ -21,7 +21,7 @@ export type CaseApprovals = {
 export async function loadCaseApprovals(db: DbOrTx, caseId: string): Promise<CaseApprovals> {
   const [open, decisions, sends, [fourEyes]] = await Promise.all([
     db<CaseApprovals['open']>`
-      select coalesce(nullif(u.name, ''), u.email) as "approverName", r.created_at as "createdAt", r.expires_at as "expiresAt"
+      select u.id as "approverId", coalesce(nullif(u.name, ''), u.email) as "approverName", r.created_at as "createdAt", r.expires_at as "expiresAt"
       from approval_requests r join app_users u on u.id = r.approver_id
       where r.case_id = ${caseId} and r.decided_at is null and r.voided_at is null and r.expires_at > now()
       order by r.created_at`,

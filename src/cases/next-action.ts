@@ -64,7 +64,7 @@ export type NextActionFacts = {
   }
   approvals: {
     /** Open requests, oldest first. */
-    open: { approverName: string; createdAt: Date }[]
+    open: { approverId?: string; approverName: string; createdAt: Date }[]
     /** Newest first. */
     sends: { status: string; version: number }[]
     /** The viewer wrote or edited the current version and may not approve it alone. */
@@ -117,18 +117,20 @@ export function nextAction(f: NextActionFacts): NextAction {
 
   if (f.approvals.open.length) {
     const since = f.approvals.open[0]!.createdAt
+    // The viewer is never among the people they are told to wait for.
+    const others = names(f.approvals.open.filter((r) => r.approverId !== f.viewer.id).map((r) => r.approverName))
     if (f.viewer.canApprove && !f.approvals.viewerIsAuthor) {
       return {
         kind: 'approve',
         title: 'Approve the reply',
-        detail: `Waiting for ${names(f.approvals.open.map((r) => r.approverName))}; you can approve it here as well.`,
+        detail: others ? `Waiting for ${others}; you can approve it here as well.` : 'You were asked to approve it.',
         control: { kind: 'jump', href: '#approval', label: 'Review and approve' },
         since,
       }
     }
     return {
       kind: 'awaiting_approval',
-      title: `Waiting for ${names(f.approvals.open.map((r) => r.approverName))}`,
+      title: `Waiting for ${others || 'an approver'}`,
       detail: 'Each approver was emailed a link; nothing is sent before one of them approves.',
       control: null,
       since,

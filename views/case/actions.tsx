@@ -2,9 +2,10 @@ import { severities, statusLabel } from '../../src/cases/terms.ts'
 import type { CaseView } from '../pages/case.tsx'
 import { transitions } from '../../src/cases/lifecycle.ts'
 import { useNonce } from '../components/layout.tsx'
+import type { Child } from 'hono/jsx'
 
 /** Forms post normally and, with htmx, swap #case in place (hx-nonce: htmx's CSP gate). */
-function hx(caseId: string, action: string) {
+export function caseForm(caseId: string, action: string) {
   return {
     method: 'post' as const,
     action: `/cases/${caseId}/${action}`,
@@ -15,26 +16,32 @@ function hx(caseId: string, action: string) {
   }
 }
 
-export function CaseActions({ kase, team, user }: CaseView) {
+/** Where an action's answer is shown: next to the form that was sent (see CaseBody). */
+export type FeedbackSlots = Partial<Record<'owner' | 'severity' | 'status' | 'note', Child>>
+
+/**
+ * The case's secondary actions (owner, severity, status, note). The next step's own control
+ * (assigning an unowned case, acknowledging) lives in the next-action bar, not here, so each
+ * control is on the page once.
+ */
+export function CaseActions({ kase, team, user, feedback = {} }: CaseView & { feedback?: FeedbackSlots }) {
   const canOverride = user.role === 'approver' || user.role === 'admin'
   const ownerLocked = Boolean(kase.ownerId) && !canOverride
   const next = transitions[kase.status] ?? []
   return (
-    <section class="panel actions">
-      <h2>Owner</h2>
+    <section class="panel actions" id="actions" aria-labelledby="owner-heading">
+      <h2 id="owner-heading">Owner</h2>
       <p>
         {kase.ownerId ? <strong>{kase.ownerName || kase.ownerEmail}</strong> : <span class="warn-text">Unowned</span>}
         {kase.ownerId ? <span class="muted"> · {kase.acknowledgedAt ? 'acknowledged' : 'not yet acknowledged'}</span> : null}
       </p>
-      {kase.ownerId === user.id && !kase.acknowledgedAt ? (
-        <form {...hx(kase.id, 'acknowledge')}>
-          <button type="submit">I have it (acknowledge)</button>
-        </form>
-      ) : null}
-      {ownerLocked ? (
+      {feedback.owner}
+      {!kase.ownerId ? (
+        <p class="muted">Choose the owner in the bar at the top of the case.</p>
+      ) : ownerLocked ? (
         <p class="muted">Ownership is locked; an approver or admin can reassign with a reason.</p>
       ) : (
-        <form {...hx(kase.id, 'assign')} class="stack">
+        <form {...caseForm(kase.id, 'assign')} class="stack" id="owner">
           <select name="ownerId" required aria-label="Owner">
             <option value="">Choose the accountable owner…</option>
             {team.map((m) => (
@@ -43,13 +50,14 @@ export function CaseActions({ kase, team, user }: CaseView) {
               </option>
             ))}
           </select>
-          {kase.ownerId ? <input name="reason" required placeholder="Reason for reassigning (required)" /> : null}
-          <button type="submit">{kase.ownerId ? 'Reassign' : 'Assign owner'}</button>
+          <input name="reason" required placeholder="Reason for reassigning (required)" aria-label="Reason for reassigning" />
+          <button type="submit">Reassign</button>
         </form>
       )}
 
-      <h2>Severity</h2>
-      <form {...hx(kase.id, 'severity')} class="stack">
+      <h2 id="severity">Severity</h2>
+      {feedback.severity}
+      <form {...caseForm(kase.id, 'severity')} class="stack">
         <select name="severity" aria-label="Severity">
           {severities.map((s) => (
             <option value={s} selected={s === kase.severity}>
@@ -57,29 +65,43 @@ export function CaseActions({ kase, team, user }: CaseView) {
             </option>
           ))}
         </select>
-        {kase.status !== 'new' ? <input name="reason" placeholder="Reason for the change (required after triage)" /> : null}
+        {kase.status !== 'new' ? (
+          <input name="reason" placeholder="Reason for the change (required after triage)" aria-label="Reason for the severity change" />
+        ) : null}
         <button type="submit">Change severity</button>
       </form>
 
-      <h2>Status</h2>
+      <h2 id="status">Status</h2>
+      {feedback.status}
       {next.length ? (
-        <form {...hx(kase.id, 'status')} class="stack">
+        <form {...caseForm(kase.id, 'status')} class="stack">
           <select name="status" aria-label="New status" required>
             <option value="">Move to…</option>
             {next.map((s) => (
               <option value={s}>{statusLabel(s)}</option>
             ))}
           </select>
-          <input name="reason" placeholder="Reason (needed to close without the customer's confirmation)" />
+          <input
+            name="reason"
+            placeholder="Reason (needed to close without the customer's confirmation)"
+            aria-label="Reason for the status change"
+          />
           <button type="submit">Move</button>
         </form>
       ) : (
         <p class="muted">No further moves.</p>
       )}
 
-      <h2>Internal note</h2>
-      <form {...hx(kase.id, 'notes')} class="stack">
-        <textarea name="text" rows={3} required placeholder="Visible to your team only; never sent to the customer."></textarea>
+      <h2 id="note">Internal note</h2>
+      {feedback.note}
+      <form {...caseForm(kase.id, 'notes')} class="stack">
+        <textarea
+          name="text"
+          rows={3}
+          required
+          placeholder="Visible to your team only; never sent to the customer."
+          aria-label="Internal note"
+        ></textarea>
         <button type="submit">Add note</button>
       </form>
       <p>

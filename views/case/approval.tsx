@@ -1,6 +1,7 @@
 import type { CaseApprovals } from '../../src/approvals/case-approvals.ts'
 import type { DraftVersion } from '../../src/drafts/queries.ts'
 import { formatDuration, formatTime } from '../components/parts.tsx'
+import type { Child } from 'hono/jsx'
 import { describeRecipients, type ReplyParty } from '../../src/drafts/recipient.ts'
 
 type Props = {
@@ -11,6 +12,10 @@ type Props = {
   now: Date
   viewerId?: string
   party?: ReplyParty
+  /** The next-action bar holds the Request approval button: it is not repeated here. */
+  requestInBar?: boolean
+  /** An answer to a request or decision made here (after its redirect). */
+  feedback?: Child
 }
 
 const sendStatus: Record<string, string> = {
@@ -38,13 +43,14 @@ function fourEyesNote(panel: CaseApprovals, viewerId: string | undefined): { vie
  * Nothing reaches the customer from here without an approver: the owner asks, approvers decide
  * (by their emailed link, or here when signed in), then the send status shows.
  */
-export function ApprovalSection({ caseId, panel, current, canApprove, now, viewerId, party }: Props) {
+export function ApprovalSection({ caseId, panel, current, canApprove, now, viewerId, party, requestInBar, feedback }: Props) {
   const blockers = current?.guardrailFlags.filter((f) => f.severity === 'block') ?? []
   const warnings = current?.guardrailFlags.filter((f) => f.severity === 'warn') ?? []
   const fourEyes = fourEyesNote(panel, viewerId)
   return (
-    <section class="panel" id="approval">
-      <h2>Approval and sending</h2>
+    <section class="panel" id="approval" aria-labelledby="approval-heading">
+      <h2 id="approval-heading">Approval and sending</h2>
+      {feedback}
       {panel.sends.map((s) => (
         <p class={`send send-${s.status}`}>
           <strong>{sendStatus[s.status] ?? s.status}</strong> · version {s.version} to {s.toEmails.join(', ')}
@@ -57,12 +63,7 @@ export function ApprovalSection({ caseId, panel, current, canApprove, now, viewe
           ) : null}
         </p>
       ))}
-      {panel.open.length ? (
-        <p>
-          Waiting for {panel.open.map((r) => r.approverName).join(', ')} · asked{' '}
-          {formatDuration(now.getTime() - panel.open[0]!.createdAt.getTime())} ago
-        </p>
-      ) : null}
+      {panel.open.length ? <Waiting open={panel.open} viewerId={viewerId} now={now} /> : null}
       {panel.decisions
         .filter((d) => d.decision === 'rejected')
         .slice(0, 1)
@@ -86,9 +87,13 @@ export function ApprovalSection({ caseId, panel, current, canApprove, now, viewe
               <strong>{describeRecipients(current.toEmails, party)}</strong>
             </p>
           ) : null}
-          <form method="post" action={`/cases/${caseId}/approval/request`} class="inline">
-            <button type="submit">Request approval of version {current.version}</button>
-          </form>
+          {requestInBar ? (
+            <p class="muted">Ask for approval with the button at the top of the case.</p>
+          ) : (
+            <form method="post" action={`/cases/${caseId}/approval/request`} class="inline">
+              <button type="submit">Request approval of version {current.version}</button>
+            </form>
+          )}
           {fourEyes.note ? <p class="muted four-eyes">{fourEyes.note}</p> : null}
           {canApprove && !fourEyes.viewerIsAuthor ? (
             <form method="post" action={`/cases/${caseId}/approval/decide`} class="stack approve-form">
@@ -98,7 +103,7 @@ export function ApprovalSection({ caseId, panel, current, canApprove, now, viewe
                   <input type="checkbox" name="ack" value={f.code} /> {f.message}
                 </label>
               ))}
-              <input name="note" placeholder="Note (needed to reject)" />
+              <input name="note" placeholder="Note (needed to reject)" aria-label="Note (needed to reject)" />
               <div class="toolbar">
                 <button type="submit" name="decision" value="approved" class="primary">
                   Approve version {current.version} and send
@@ -114,5 +119,19 @@ export function ApprovalSection({ caseId, panel, current, canApprove, now, viewe
         </>
       )}
     </section>
+  )
+}
+
+/** Who is being waited on: never the viewer themselves, who is told they were asked. */
+function Waiting({ open, viewerId, now }: { open: CaseApprovals['open']; viewerId?: string; now: Date }) {
+  const others = [...new Set(open.filter((r) => r.approverId !== viewerId).map((r) => r.approverName))]
+  const askedViewer = open.some((r) => r.approverId === viewerId)
+  const since = open[0]!.createdAt
+  return (
+    <p data-waiting>
+      {others.length ? `Waiting for ${others.join(', ')}` : 'Waiting for your decision'} since {formatTime(since)} · asked{' '}
+      {formatDuration(now.getTime() - since.getTime())} ago
+      {others.length && askedViewer ? <span class="muted"> · you were asked too</span> : null}
+    </p>
   )
 }

@@ -113,7 +113,9 @@ function CurrentDraft({ draft, previous, sender }: { draft: DraftVersion; previo
         <dt>Subject</dt>
         <dd>{draft.subject}</dd>
       </dl>
-      <pre class="mail-body draft-body">{draft.body}</pre>
+      <pre class="mail-body draft-body" tabindex={0}>
+        {draft.body}
+      </pre>
       {draft.recoveryAction || draft.recoveryRationale ? (
         <p>
           <strong>Recommended recovery:</strong>{' '}

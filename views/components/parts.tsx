@@ -64,16 +64,17 @@ export function Health({ value }: { value: string | null }) {
   return <span class={`badge health-${value}`}>{value}</span>
 }
 
+/** An answer to what was just done, announced by screen readers (assertive for errors, polite otherwise). */
 export function Flash({ error, notice }: { error?: string | null; notice?: string | null }) {
   if (error)
     return (
-      <div class="flash error" role="alert">
+      <div class="flash error" role="alert" aria-live="assertive" aria-atomic="true">
         {error}
       </div>
     )
   if (notice)
     return (
-      <div class="flash notice" role="status">
+      <div class="flash notice" role="status" aria-live="polite" aria-atomic="true">
         {notice}
       </div>
     )

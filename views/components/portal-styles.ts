@@ -84,4 +84,50 @@ blockquote { margin:.4rem 0; padding:.4rem .7rem; border-left:3px solid var(--li
   table.queue thead { display:none; } table.queue tr { display:block; border-bottom:1px solid var(--line); padding:.4rem 0; }
   table.queue td { display:block; border:0; padding:.15rem .5rem; } table.queue td:nth-last-child(-n+3) { display:inline-block; }
   .top { flex-wrap:wrap; gap:.3rem .9rem; padding:.6rem .8rem; } .user-menu { flex-wrap:wrap; gap:.3rem .9rem; margin-left:0; } }
+/* Case page (views/pages/case.tsx, views/case/next-action-bar.tsx): the next step and its one primary
+   button, the clocks big at the top, secondary buttons quieter; on a phone a bottom bar of actions. */
+:root { --amber:#8a5300; }
+:focus-visible { outline:3px solid var(--accent); outline-offset:2px; }
+summary { line-height:1.7; } button.small { padding:.3rem .65rem; }
+.case-head h1.clamped { display:-webkit-box; -webkit-line-clamp:3; -webkit-box-orient:vertical; overflow:hidden; }
+.full-subject { margin:0 0 .6rem; } .full-subject summary { cursor:pointer; color:var(--accent); } .full-subject p { margin:.3rem 0; overflow-wrap:anywhere; }
+#case > .clocks { margin-bottom:1rem; grid-template-columns:repeat(auto-fit, minmax(190px, 1fr)); } .clocks h3 { margin-bottom:.15rem; }
+.clocks .countdown { font-size:1.7rem; line-height:1.15; display:block; } .clocks > div > .muted { font-size:1.05rem; }
+.next-action { display:flex; flex-wrap:wrap; gap:.8rem 1.5rem; align-items:center; justify-content:space-between; margin:0 0 1rem;
+  background:#eef3ff; border:1px solid #c9d6f5; border-left:6px solid var(--accent); border-radius:8px; padding:1rem 1.2rem; }
+.next-action.next-closed, .next-action.next-awaiting_approval, .next-action.next-sending, .next-action.next-waiting_customer,
+  .next-action.next-awaiting_confirmation, .next-action.next-draft_pending { border-left-color:var(--muted); background:var(--panel); border-color:var(--line); }
+.next-action.next-send_failed { border-left-color:var(--red); }
+.next-text { flex:1 1 22rem; min-width:0; overflow-wrap:anywhere; }
+.next-label { margin:0; font-size:.8rem; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); font-weight:600; }
+.next-action h2 { margin:.1rem 0 .2rem; font-size:1.35rem; } .next-detail { margin:0; }
+.next-control { display:flex; flex-direction:column; gap:.5rem; align-items:flex-start; min-width:0; max-width:100%; }
+.next-form { display:flex; flex-wrap:wrap; gap:.5rem; align-items:center; max-width:100%; margin:0; } .next-form select { min-width:0; max-width:100%; }
+.next-form button, .next-control .flash { margin:0; }
+button.primary, a.button.primary { background:var(--accent); color:#fff; font-weight:600; padding:.6rem 1.15rem; font-size:1.02rem; border:0; }
+#case button:not(.primary):not(.link) { background:#fff; color:var(--accent); border:1px solid #aebde3; }
+#case button.danger { color:var(--red); border-color:#e6aaaa; }
+.actions .flash, #approval .flash, .customer .flash { margin:.4rem 0; }
+.case-grid { grid-template-rows:auto 1fr; }
+.case-grid > .customer { grid-column:2; grid-row:1; } .case-grid > .case-main { grid-column:1; grid-row:1 / span 2; } .case-grid > .case-side { grid-column:2; grid-row:2; }
+.mail-scroll { max-height:32rem; overflow:auto; } .mail-scroll > .mail-body { max-height:none; overflow:visible; }
+.case-bar { display:none; }
+@media (max-width: 900px) { .case-grid > .customer, .case-grid > .case-main, .case-grid > .case-side { grid-column:auto; grid-row:auto; } }
+@media (max-width: 700px) {
+  .case-bar { display:flex; position:fixed; left:0; right:0; bottom:0; z-index:10; gap:.3rem; padding:.35rem .4rem;
+    background:var(--panel); border-top:1px solid var(--line); box-shadow:0 -2px 8px rgba(29,36,51,.12); }
+  .case-bar a { flex:1 1 0; min-width:0; text-align:center; padding:.6rem .15rem; border-radius:6px; text-decoration:none; font-weight:600; }
+  .case-bar a.next { background:var(--accent); color:#fff; }
+  #case { padding-bottom:4.5rem; } #case [id] { scroll-margin-bottom:4.5rem; }
+  #case > .clocks { grid-template-columns:repeat(2, minmax(0, 1fr)); gap:.7rem; padding:.9rem; } .clocks .countdown { font-size:1.4rem; }
+  .next-action { padding:.85rem; } .next-control, .next-form, .next-form select, .next-form button, .next-action a.button { width:100%; text-align:center; }
+}
+/* The approval link page (views/pages/approval-link.tsx): the customer's words first, then the reply. */
+.approval-grid { display:grid; grid-template-columns:minmax(0, 1fr) minmax(0, 1.25fr); gap:1rem; align-items:start; }
+.approval-grid > .panel, .chips > span { min-width:0; overflow-wrap:anywhere; } .approval-clock .countdown { font-size:1.5rem; }
+.subject-line.clamped { display:-webkit-box; -webkit-line-clamp:2; -webkit-box-orient:vertical; overflow:hidden; }
+.thread-summary { padding-left:1.2rem; margin:.3rem 0; } .thread-summary li { margin:.45rem 0; }
+button.danger.quiet { background:#fff; color:var(--red); border:1px solid #e6aaaa; }
+@media (max-width: 900px) { .approval-grid { grid-template-columns:minmax(0, 1fr); } }
+@media (prefers-reduced-motion: reduce) { *, *::before, *::after { animation:none !important; transition:none !important; scroll-behavior:auto !important; } }
 `

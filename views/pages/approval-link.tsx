@@ -22,6 +22,9 @@ export type ReviewCase = {
   firstResponseDueAt: Date | null
   firstResponseAtRiskAt: Date | null
   firstResponseAt: Date | null
+  /** What intake kept of the complaint (the original inside a forward). */
+  summary?: string
+  forwardedBy?: string[]
 }
 
 export type ApprovalLinkProps = {
@@ -68,16 +71,28 @@ export function ApprovalLinkPage({
 }: ApprovalLinkProps) {
   const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
   const warnings = draft.guardrailFlags.filter((f) => f.severity === 'warn')
+  const long = kase.subject.length > 140
   return (
     <Layout title={`Approve reply · ${caseLabel(kase.number)}`} user={null}>
       <h1>Review the reply to {caseLabel(kase.number)}</h1>
       <p class="chips">
         <SeverityBadge severity={kase.severity} /> <span class="badge">{sourceLabel(kase.source)}</span>
-        <span>{kase.subject}</span>
+        <span class={long ? 'subject-line clamped' : 'subject-line'} title={long ? kase.subject : undefined}>
+          {kase.subject}
+        </span>
       </p>
       <Flash error={error} />
-      <div class="case-grid">
-        <section class="panel" id="review">
+      <p class="approval-clock">
+        {kase.firstResponseAt ? (
+          <>First response sent {formatTime(kase.firstResponseAt)}</>
+        ) : (
+          <Countdown due={kase.firstResponseDueAt} atRisk={kase.firstResponseAtRiskAt} now={now} label="First response" />
+        )}
+      </p>
+      <div class="approval-grid">
+        <CustomerSaid kase={kase} thread={thread} />
+        <section class="panel" id="review" aria-labelledby="review-heading">
+          <h2 id="review-heading">The reply</h2>
           <p class="muted">
             For {approverName}. This link works once and expires {formatTime(expiresAt)}. Version {draft.version}.
           </p>
@@ -139,40 +154,80 @@ export function ApprovalLinkPage({
               <button type="submit" name="decision" value="approved" class="primary">
                 Approve and send
               </button>
-              <button type="submit" name="decision" value="rejected" class="danger">
+              <button type="submit" name="decision" value="rejected" class="danger quiet">
                 Reject
               </button>
             </div>
           </form>
         </section>
-        <aside>
-          <section class="panel">
-            <h2>Clock</h2>
-            {kase.firstResponseAt ? (
-              <p>First response sent {formatTime(kase.firstResponseAt)}</p>
-            ) : (
-              <p>
-                First response <Countdown due={kase.firstResponseDueAt} atRisk={kase.firstResponseAtRiskAt} now={now} />
-              </p>
-            )}
-            <h2>Customer</h2>
-            <p>
-              {kase.customerName ?? ''} <span class="muted">{kase.customerEmail ?? ''}</span>
-            </p>
-            <h2>Thread</h2>
-            {thread.map((m) => (
-              <article class="message">
-                <header>
-                  <strong>{m.from}</strong> <span class="muted">{formatTime(m.at)}</span>
-                </header>
-                <pre class="mail-body">{m.text}</pre>
-              </article>
-            ))}
-          </section>
-        </aside>
       </div>
     </Layout>
   )
+}
+
+/**
+ * What the approver reads first, before the reply and its buttons: the customer's own words
+ * (the newest message of the thread in full) and a line for each earlier one.
+ */
+function CustomerSaid({ kase, thread }: { kase: ReviewCase; thread: ApprovalLinkProps['thread'] }) {
+  // The newest message from the customer's own address (a notice body's or counsel's, else the newest of all).
+  const email = kase.customerEmail?.toLowerCase()
+  const latest = thread.find((m) => email && m.from.toLowerCase().includes(email)) ?? thread[0]
+  const earlier = thread.filter((m) => m !== latest)
+  const original = kase.forwardedBy?.length && kase.summary ? kase.summary : null
+  return (
+    <section class="panel customer-said" id="customer-said" aria-labelledby="customer-said-heading">
+      <h2 id="customer-said-heading">What the customer wrote</h2>
+      <p>
+        <strong>{kase.customerName ?? 'Unknown name'}</strong> <span class="muted">{kase.customerEmail ?? 'no address'}</span>
+      </p>
+      {original ? (
+        <article class="message original">
+          <header>
+            <strong>Their original message</strong>
+            <span class="muted"> · forwarded by {kase.forwardedBy!.join(' → ')}</span>
+          </header>
+          <div class="mail-scroll" tabindex={0}>
+            <pre class="mail-body">{original}</pre>
+          </div>
+        </article>
+      ) : null}
+      {latest ? (
+        <article class="message">
+          <header>
+            <strong>{latest.from}</strong> <span class="muted">{formatTime(latest.at)}</span>
+          </header>
+          <div class="mail-scroll" tabindex={0}>
+            <pre class="mail-body">{latest.text}</pre>
+          </div>
+        </article>
+      ) : null}
+      {earlier.length ? (
+        <>
+          <h3>Also in the thread (newest first)</h3>
+          <ol class="thread-summary">
+            {earlier.map((m) => (
+              <li>
+                <strong>{m.from}</strong> <span class="muted">· {formatTime(m.at)}</span>
+                <br />
+                {firstLine(m.text)}
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : null}
+    </section>
+  )
+}
+
+/** One line of a message for the thread summary: its first words, not its quoted history. */
+function firstLine(text: string): string {
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim() && !l.startsWith('>'))
+      ?.trim() ?? ''
+  return line.length > 160 ? `${line.slice(0, 157)}…` : line
 }
 
 export function LinkNotice({ title, message, link }: { title: string; message: string; link?: { href: string; text: string } }) {

@@ -10,6 +10,10 @@ import type { CaseApprovals } from '../../src/approvals/case-approvals.ts'
 import { Countdown, Flash, formatTime, Health, Money, SeverityBadge } from '../components/parts.tsx'
 import { Layout, type HeaderUser } from '../components/layout.tsx'
 import { Timeline } from '../case/timeline.tsx'
+import { CaseActionBar, NextActionBar } from '../case/next-action-bar.tsx'
+import { nextAction, type NextAction } from '../../src/cases/next-action.ts'
+import type { Child } from 'hono/jsx'
+import { useRequestContext } from 'hono/jsx-renderer'
 import { Corrections, ReachedUs } from '../case/intake-panel.tsx'
 
 export type CaseView = {
@@ -40,16 +44,70 @@ export function CasePage(view: CaseView) {
   )
 }
 
+/** Where an action's answer is shown: beside the control that was used (the request's path says which). */
+type FeedbackPlace = 'bar' | 'owner' | 'severity' | 'status' | 'note' | 'customer' | 'reached' | 'approval'
+
+function feedbackPlace(method: string, path: string, kase: CaseDetail, action: NextAction): FeedbackPlace {
+  if (method !== 'POST') return action.kind === 'assign_owner' ? 'bar' : 'approval'
+  const verb = path.split('/').slice(3).join('/')
+  if (verb === 'assign') return kase.ownerId && action.kind !== 'acknowledge' ? 'owner' : 'bar'
+  if (verb === 'acknowledge') return 'bar'
+  if (verb === 'severity') return 'severity'
+  if (verb === 'status') return 'status'
+  if (verb === 'notes') return 'note'
+  if (verb.startsWith('correct/')) return 'customer'
+  if (verb === 'executive') return 'reached'
+  return 'bar'
+}
+
+/** The case's state as the next-action rule reads it (src/cases/next-action.ts). */
+export function caseNextAction(view: CaseView): NextAction {
+  const { kase, draft, approval, user } = view
+  const current = draft?.current ?? null
+  const fourEyes = approval?.fourEyes
+  return nextAction({
+    ...kase,
+    viewer: { id: user.id, canApprove: user.role === 'approver' || user.role === 'admin' },
+    draft: {
+      pending: draft?.pending ?? false,
+      current: current
+        ? {
+            version: current.version,
+            blocked: current.guardrailFlags.some((f) => f.severity === 'block'),
+            approved: Boolean(approval?.decisions.some((d) => d.decision === 'approved' && d.version === current.version)),
+          }
+        : null,
+    },
+    approvals: {
+      open: approval?.open ?? [],
+      sends: approval?.sends ?? [],
+      viewerIsAuthor: Boolean(fourEyes && !fourEyes.selfApprovalAllowed && fourEyes.authors.some((a) => a.id === user.id)),
+    },
+  })
+}
+
+const LONG_SUBJECT = 140
+
 /** The swappable part of the case page: every action re-renders it whole (id="case"). */
 export function CaseBody(view: CaseView) {
   const { kase, now } = view
+  const c = useRequestContext()
+  const action = caseNextAction(view)
+  const place = feedbackPlace(c.req.method, c.req.path, kase, action)
+  const feedback = (here: FeedbackPlace) => (place === here ? <Flash error={view.error} notice={view.notice} /> : null)
+  const long = kase.subject.length > LONG_SUBJECT
   return (
     <div id="case">
-      <Flash error={view.error} notice={view.notice} />
       <header class="case-head">
-        <h1>
+        <h1 class={long ? 'clamped' : undefined} title={long ? kase.subject : undefined}>
           <span class="muted">{caseLabel(kase.number)}</span> {kase.subject}
         </h1>
+        {long ? (
+          <details class="full-subject">
+            <summary>Show the whole subject ({kase.subject.length} characters)</summary>
+            <p>{kase.subject}</p>
+          </details>
+        ) : null}
         <div class="chips">
           <SeverityBadge severity={kase.severity} />
           <span class="badge">{statusLabel(kase.status)}</span>
@@ -58,11 +116,13 @@ export function CaseBody(view: CaseView) {
           {kase.externalRef ? <span class="badge ref">Ref {kase.externalRef}</span> : null}
         </div>
       </header>
+      <Clocks kase={kase} now={now} />
+      <NextActionBar action={action} kase={kase} team={view.team} feedback={feedback('bar')} />
       <div class="case-grid">
-        <section class="case-main">
-          <Clocks kase={kase} now={now} />
-          <section class="panel" id="thread">
-            <h2>Thread</h2>
+        <CustomerPanel kase={kase} history={view.history} feedback={feedback('customer')} />
+        <section class="case-main" aria-label="Thread, reply and timeline">
+          <section class="panel" id="thread" aria-labelledby="thread-heading">
+            <h2 id="thread-heading">Thread</h2>
             {kase.forwardedBy.length && kase.summary ? (
               // The complaint inside the forward (inline or attached): what the customer actually wrote.
               <article class="message original">
@@ -70,7 +130,9 @@ export function CaseBody(view: CaseView) {
                   <strong>Original from {kase.customerName ?? kase.customerEmail ?? 'the customer'}</strong>
                   <span class="muted"> · forwarded by {kase.forwardedBy.join(' → ')}</span>
                 </header>
-                <pre class="mail-body">{kase.summary}</pre>
+                <div class="mail-scroll" tabindex={0}>
+                  <pre class="mail-body">{kase.summary}</pre>
+                </div>
               </article>
             ) : null}
             {view.thread.map((m) => (
@@ -94,18 +156,26 @@ export function CaseBody(view: CaseView) {
               now={now}
               viewerId={view.user.id}
               party={kase}
+              requestInBar={action.control?.kind === 'request_approval'}
+              feedback={feedback('approval')}
             />
-          ) : null}
+          ) : (
+            feedback('approval')
+          )}
           <Timeline entries={view.timeline} team={view.team} />
         </section>
-        <aside class="case-side">
-          <CustomerPanel kase={kase} history={view.history} />
+        <aside class="case-side" aria-label="Case details and actions">
           <ImportedPanel kase={kase} />
+          {feedback('reached')}
           <ReachedUs kase={kase} draft={view.draft?.current ?? null} canConfirmExecutive={view.user.role === 'admin'} />
-          <CaseActions {...view} />
+          <CaseActions
+            {...view}
+            feedback={{ owner: feedback('owner'), severity: feedback('severity'), status: feedback('status'), note: feedback('note') }}
+          />
           {view.reviewPanel ? <ReviewPanel caseId={kase.id} reviewPanel={view.reviewPanel} /> : null}
         </aside>
       </div>
+      <CaseActionBar action={action} />
     </div>
   )
 }
@@ -113,7 +183,7 @@ export function CaseBody(view: CaseView) {
 function Clocks({ kase, now }: { kase: CaseDetail; now: Date }) {
   const finished = kase.status === 'resolved' || kase.status === 'closed'
   return (
-    <section class="panel clocks">
+    <section class="panel clocks" aria-label="Clocks">
       <div>
         <h3>First response</h3>
         {kase.firstResponseAt ? (
@@ -156,9 +226,9 @@ function Clocks({ kase, now }: { kase: CaseDetail; now: Date }) {
   )
 }
 
-function CustomerPanel({ kase, history }: { kase: CaseDetail; history: CaseView['history'] }) {
+function CustomerPanel({ kase, history, feedback }: { kase: CaseDetail; history: CaseView['history']; feedback?: Child }) {
   return (
-    <section class="panel">
+    <section class="panel customer" id="customer" aria-label="Customer">
       <h2>Customer</h2>
       <p>
         <strong>{kase.customerName ?? 'Unknown name'}</strong>
@@ -184,6 +254,7 @@ function CustomerPanel({ kase, history }: { kase: CaseDetail; history: CaseView[
       ) : (
         <p class="muted">No account on file for this customer's domain.</p>
       )}
+      {feedback}
       <Corrections kase={kase} />
       {history.length ? (
         <>
@@ -241,7 +312,10 @@ function Message({ message: m, caseId }: { message: ThreadMessage; caseId: strin
       </header>
       {m.automaticReason ? <p class="muted">{m.automaticReason}</p> : null}
       {m.subject && m.direction !== 'note' ? <p class="subject">{m.subject}</p> : null}
-      <pre class="mail-body">{m.textBody || '(no text)'}</pre>
+      {/* A long message scrolls inside its box, which a keyboard must reach too (tabindex). */}
+      <div class="mail-scroll" tabindex={0}>
+        <pre class="mail-body">{m.textBody || '(no text)'}</pre>
+      </div>
       {m.hasHtml ? (
         <details>
           <summary>Show the formatted version (sanitized, no scripts, no remote images)</summary>

@@ -65,6 +65,7 @@ export function OrganizationPage({ page, notice, section, errors = {}, values = 
         <TextArea
           name="inbound"
           rows={3}
+          ariaLabel="Inbound addresses"
           value={typed('inbound', 'inbound', org.inboundAddresses.join('\n'))}
           error={problem('inbound', 'inboundAddresses') ?? problem('inbound', 'inbound')}
         />
@@ -83,6 +84,7 @@ export function OrganizationPage({ page, notice, section, errors = {}, values = 
         <TextArea
           name="domains"
           rows={3}
+          ariaLabel="Your own domains"
           value={typed('domains', 'domains', org.domains.join('\n'))}
           error={problem('domains', 'domains')}
         />
@@ -296,11 +298,26 @@ function Field({ label, name, value, error }: { label: string; name: string; val
   )
 }
 
-function TextArea({ name, label, rows, value, error }: { name: string; label?: string; rows: number; value: string; error?: string }) {
+function TextArea({
+  name,
+  label,
+  ariaLabel,
+  rows,
+  value,
+  error,
+}: {
+  name: string
+  label?: string
+  /** For a field whose heading says what it is: screen readers need the name too. */
+  ariaLabel?: string
+  rows: number
+  value: string
+  error?: string
+}) {
   return (
     <label class="field">
       {label ? <span>{label}</span> : null}
-      <textarea name={name} rows={rows} aria-invalid={error ? 'true' : undefined}>
+      <textarea name={name} rows={rows} aria-label={label ? undefined : ariaLabel} aria-invalid={error ? 'true' : undefined}>
         {value}
       </textarea>
       {error ? <span class="field-error">{error}</span> : null}
