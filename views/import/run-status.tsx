@@ -1,10 +1,14 @@
 import type { RunCase } from '../../src/imports/queries.ts'
 import type { ImportKind } from '../../src/imports/types.ts'
-import type { RunState } from '../../src/imports/runs.ts'
+import type { RunProgress, RunReport, RunState } from '../../src/imports/runs.ts'
 import { caseLabel, sourceLabel, statusLabel } from '../../src/cases/terms.ts'
 import { useNonce } from '../components/layout.tsx'
 import { kindWords, numberRange, plural, rows } from './words.ts'
 
+/**
+ * The running import polls itself every second (outerHTML swap of #import-run); the finished
+ * report carries no trigger, so polling stops there.
+ */
 export function RunStatus({
   runId,
   kind,
@@ -16,40 +20,54 @@ export function RunStatus({
   run: RunState
   cases?: { cases: RunCase[]; total: number } | null
 }) {
-  if (run.state === 'running') {
-    const p = run.progress
-    return (
-      <section class="panel" id="import-run" hx-get={`/import/${runId}`} hx-trigger="every 1s" hx-swap="outerHTML" hx-nonce={useNonce()}>
-        <h2>Importing {kindWords[kind][1]}…</h2>
-        {p ? (
-          <progress class="progress" max={Math.max(p.total, 1)} value={p.done} aria-label="Import progress"></progress>
-        ) : (
-          <progress class="progress" aria-label="Import progress"></progress>
-        )}
-        <p role="status">
-          {p
-            ? `${p.stage === 'validate' ? 'Checking' : 'Importing'}: ${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} rows`
-            : 'Working…'}
-        </p>
-        <p class="muted">
-          The import is one transaction: it lands whole or not at all. <a href={`/import/${runId}`}>Refresh</a>
-        </p>
-      </section>
-    )
-  }
-  if (run.state !== 'done') {
-    return (
-      <section class="panel" id="import-run">
-        <p class="flash error" role="alert">
-          {run.message}
-        </p>
-        <p>
-          <a href="/import">Upload a file</a> · <a href="/">Back to the queue</a>
-        </p>
-      </section>
-    )
-  }
-  const r = run.report
+  if (run.state === 'running') return <RunningImport runId={runId} kind={kind} progress={run.progress} />
+  if (run.state !== 'done') return <FailedImport message={run.message} />
+  return <FinishedImport kind={kind} report={run.report} cases={cases} />
+}
+
+function RunningImport({ runId, kind, progress: p }: { runId: string; kind: ImportKind; progress: RunProgress | null }) {
+  return (
+    <section class="panel" id="import-run" hx-get={`/import/${runId}`} hx-trigger="every 1s" hx-swap="outerHTML" hx-nonce={useNonce()}>
+      <h2>Importing {kindWords[kind][1]}…</h2>
+      {p ? (
+        <progress class="progress" max={Math.max(p.total, 1)} value={p.done} aria-label="Import progress"></progress>
+      ) : (
+        <progress class="progress" aria-label="Import progress"></progress>
+      )}
+      <p role="status">
+        {p
+          ? `${p.stage === 'validate' ? 'Checking' : 'Importing'}: ${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} rows`
+          : 'Working…'}
+      </p>
+      <p class="muted">
+        The import is one transaction: it lands whole or not at all. <a href={`/import/${runId}`}>Refresh</a>
+      </p>
+    </section>
+  )
+}
+
+function FailedImport({ message }: { message: string }) {
+  return (
+    <section class="panel" id="import-run">
+      <p class="flash error" role="alert">
+        {message}
+      </p>
+      <p>
+        <a href="/import">Upload a file</a> · <a href="/">Back to the queue</a>
+      </p>
+    </section>
+  )
+}
+
+function FinishedImport({
+  kind,
+  report: r,
+  cases,
+}: {
+  kind: ImportKind
+  report: RunReport
+  cases: { cases: RunCase[]; total: number } | null
+}) {
   return (
     <section class="panel" id="import-run">
       <h2>{r.ok ? 'Import finished' : 'Nothing was imported'}</h2>

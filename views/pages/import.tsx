@@ -1,11 +1,12 @@
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
+import { runnable } from '../../src/imports/preview.ts'
 import type { ImportKind, PreviewData } from '../../src/imports/types.ts'
 import { Flash } from '../components/parts.tsx'
 import { Layout, useNonce } from '../components/layout.tsx'
 import { CasePreviewPanel, type PreviewChoices } from '../import/case-preview.tsx'
 import { Counts, FirstRows, RowErrors } from '../import/preview-parts.tsx'
-import { plural, rows } from '../import/words.ts'
+import { plural } from '../import/words.ts'
 
 // Page-specific rules, sent with the page's CSP nonce (no style attributes under the CSP).
 const importStyles = `
@@ -92,7 +93,7 @@ export function PreviewPanel({
   choices?: PreviewChoices
 }) {
   // A run id is given for a file that can run, or whose mapping can be changed until it can.
-  const importable = runId !== null && !p.reason && p.counts.create > 0 && (p.kind === 'cases' || p.counts.errors === 0)
+  const importable = runId !== null && runnable(p)
   if (p.cases && runId)
     return (
       <CasePreviewPanel preview={p} cases={p.cases} runId={runId} error={error} notice={notice} choices={choices} importable={importable} />
@@ -107,52 +108,62 @@ export function PreviewPanel({
         </p>
       ) : null}
       <Counts p={p} />
-      {p.mapping.length ? (
-        <>
-          <h3>Columns</h3>
-          <table class="mapping">
-            <thead>
-              <tr>
-                <th>Column in the file</th>
-                <th>Read as</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.mapping.map((m) => (
-                <tr>
-                  <td>{m.header}</td>
-                  <td>{m.field ?? <span class="muted">ignored</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : null}
+      {p.mapping.length ? <ColumnList mapping={p.mapping} /> : null}
       <FirstRows p={p} />
       <RowErrors p={p} />
-      {importable ? (
-        <form
-          method="post"
-          action="/import/run"
-          class="stack"
-          hx-post="/import/run"
-          hx-target="#import"
-          hx-swap="outerHTML"
-          hx-nonce={useNonce()}
-        >
-          <input type="hidden" name="runId" value={runId!} />
-          <button type="submit" class="primary">
-            Import {plural(p.counts.create, p.kind)}
-          </button>
-        </form>
-      ) : !p.reason && p.counts.create === 0 && p.counts.errors === 0 ? (
-        <p role="status">Nothing new: every row is already in the desk.</p>
-      ) : p.kind === 'accounts' && p.counts.errors ? (
-        <p>Fix the rows above and upload the file again; accounts are imported all at once.</p>
-      ) : null}
+      <ImportAction p={p} runId={runId} importable={importable} />
       <p>
         <a href="/import">Upload another file</a>
       </p>
     </section>
   )
+}
+
+/** What each column of an account sheet is read as (case sheets have their own mapping step). */
+function ColumnList({ mapping }: { mapping: PreviewData['mapping'] }) {
+  return (
+    <>
+      <h3>Columns</h3>
+      <table class="mapping">
+        <thead>
+          <tr>
+            <th>Column in the file</th>
+            <th>Read as</th>
+          </tr>
+        </thead>
+        <tbody>
+          {mapping.map((m) => (
+            <tr>
+              <td>{m.header}</td>
+              <td>{m.field ?? <span class="muted">ignored</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  )
+}
+
+/** The import button, or why there is none. */
+function ImportAction({ p, runId, importable }: { p: PreviewData; runId: string | null; importable: boolean }) {
+  return importable ? (
+    <form
+      method="post"
+      action="/import/run"
+      class="stack"
+      hx-post="/import/run"
+      hx-target="#import"
+      hx-swap="outerHTML"
+      hx-nonce={useNonce()}
+    >
+      <input type="hidden" name="runId" value={runId!} />
+      <button type="submit" class="primary">
+        Import {plural(p.counts.create, p.kind)}
+      </button>
+    </form>
+  ) : !p.reason && p.counts.create === 0 && p.counts.errors === 0 ? (
+    <p role="status">Nothing new: every row is already in the desk.</p>
+  ) : p.kind === 'accounts' && p.counts.errors ? (
+    <p>Fix the rows above and upload the file again; accounts are imported all at once.</p>
+  ) : null
 }
