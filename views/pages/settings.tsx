@@ -27,102 +27,8 @@ export function SettingsPage({ timezone, policy, calendar, approvalPolicy, error
       <Flash notice={notice} error={errorList.length ? errorList.join(' ') : null} />
       <form method="post" action="/admin/settings" class="panel" id="settings">
         <p class="muted">Targets in minutes. Saving recomputes the deadlines of every open case; the change is audited.</p>
-        <table>
-          <thead>
-            <tr>
-              <th>Severity</th>
-              <th>First response</th>
-              <th>Update every (empty = on change)</th>
-              <th>Resolution</th>
-            </tr>
-          </thead>
-          <tbody>
-            {severities.map((s) => (
-              <tr>
-                <td>{s}</td>
-                <td>
-                  <input
-                    name={`${s}.firstResponse`}
-                    type="number"
-                    min="1"
-                    required
-                    value={String(policy[s].firstResponseMinutes)}
-                    aria-label={`${s} first response minutes`}
-                  />
-                </td>
-                <td>
-                  <input
-                    name={`${s}.update`}
-                    type="number"
-                    min="1"
-                    value={policy[s].updateMinutes === null ? '' : String(policy[s].updateMinutes)}
-                    aria-label={`${s} update minutes`}
-                  />
-                </td>
-                <td>
-                  <input
-                    name={`${s}.resolution`}
-                    type="number"
-                    min="1"
-                    required
-                    value={String(policy[s].resolutionMinutes)}
-                    aria-label={`${s} resolution minutes`}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <h2>Clock</h2>
-        <label class="field">
-          <span>Time zone</span>
-          <input name="timezone" value={timezone} required />
-        </label>
-        <label>
-          <input type="radio" name="hours" value="always" checked={!calendar} /> Around the clock (24/7)
-        </label>
-        <label>
-          <input type="radio" name="hours" value="business" checked={Boolean(calendar)} /> Business hours only
-        </label>
-        <table>
-          <tbody>
-            {weekdays.map(([day, name]) => {
-              const interval = calendar?.weekly[day]?.[0]
-              const open = calendar ? Boolean(interval) : day >= 1 && day <= 5
-              return (
-                <tr>
-                  <td>
-                    <label>
-                      <input type="checkbox" name={`day.${day}`} checked={open} /> {name}
-                    </label>
-                  </td>
-                  <td>
-                    <input
-                      name={`day.${day}.from`}
-                      value={interval?.[0] ?? '09:00'}
-                      pattern="[0-2][0-9]:[0-5][0-9]"
-                      aria-label={`${name} opens`}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      name={`day.${day}.to`}
-                      value={interval?.[1] ?? '17:00'}
-                      pattern="[0-2][0-9]:[0-5][0-9]"
-                      aria-label={`${name} closes`}
-                    />
-                  </td>
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
-        <label class="field">
-          <span>Holidays (one date per line, YYYY-MM-DD)</span>
-          <textarea name="holidays" rows={3}>
-            {calendar?.holidays.join('\n') ?? ''}
-          </textarea>
-        </label>
+        <TargetTable policy={policy} />
+        <ClockFields timezone={timezone} calendar={calendar} />
         <FourEyesFields policy={approvalPolicy} />
         <button type="submit" class="primary">
           Save and recompute deadlines
@@ -132,6 +38,116 @@ export function SettingsPage({ timezone, policy, calendar, approvalPolicy, error
         <a href="/admin/audit.csv">Download the whole audit trail (CSV)</a> · <a href="/reports/severity">Severity overrides by week</a>
       </p>
     </Layout>
+  )
+}
+
+/** Each severity's first-response, update and resolution targets. */
+function TargetTable({ policy }: { policy: SlaPolicy }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Severity</th>
+          <th>First response</th>
+          <th>Update every (empty = on change)</th>
+          <th>Resolution</th>
+        </tr>
+      </thead>
+      <tbody>
+        {severities.map((s) => (
+          <tr>
+            <td>{s}</td>
+            <td>
+              <input
+                name={`${s}.firstResponse`}
+                type="number"
+                min="1"
+                required
+                value={String(policy[s].firstResponseMinutes)}
+                aria-label={`${s} first response minutes`}
+              />
+            </td>
+            <td>
+              <input
+                name={`${s}.update`}
+                type="number"
+                min="1"
+                value={policy[s].updateMinutes === null ? '' : String(policy[s].updateMinutes)}
+                aria-label={`${s} update minutes`}
+              />
+            </td>
+            <td>
+              <input
+                name={`${s}.resolution`}
+                type="number"
+                min="1"
+                required
+                value={String(policy[s].resolutionMinutes)}
+                aria-label={`${s} resolution minutes`}
+              />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+/** When the clocks run: the time zone, around the clock or business hours, the holidays. */
+function ClockFields({ timezone, calendar }: { timezone: string; calendar: BusinessCalendar | null }) {
+  return (
+    <>
+      <h2>Clock</h2>
+      <label class="field">
+        <span>Time zone</span>
+        <input name="timezone" value={timezone} required />
+      </label>
+      <label>
+        <input type="radio" name="hours" value="always" checked={!calendar} /> Around the clock (24/7)
+      </label>
+      <label>
+        <input type="radio" name="hours" value="business" checked={Boolean(calendar)} /> Business hours only
+      </label>
+      <table>
+        <tbody>
+          {weekdays.map(([day, name]) => {
+            const interval = calendar?.weekly[day]?.[0]
+            const open = calendar ? Boolean(interval) : day >= 1 && day <= 5
+            return (
+              <tr>
+                <td>
+                  <label>
+                    <input type="checkbox" name={`day.${day}`} checked={open} /> {name}
+                  </label>
+                </td>
+                <td>
+                  <input
+                    name={`day.${day}.from`}
+                    value={interval?.[0] ?? '09:00'}
+                    pattern="[0-2][0-9]:[0-5][0-9]"
+                    aria-label={`${name} opens`}
+                  />
+                </td>
+                <td>
+                  <input
+                    name={`day.${day}.to`}
+                    value={interval?.[1] ?? '17:00'}
+                    pattern="[0-2][0-9]:[0-5][0-9]"
+                    aria-label={`${name} closes`}
+                  />
+                </td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+      <label class="field">
+        <span>Holidays (one date per line, YYYY-MM-DD)</span>
+        <textarea name="holidays" rows={3}>
+          {calendar?.holidays.join('\n') ?? ''}
+        </textarea>
+      </label>
+    </>
   )
 }
 
