@@ -96,92 +96,118 @@ export function TestPanel({ address, command, since, testCases, quarantinedSince
     >
       <h2>Send a test message</h2>
       <Flash notice={notice} error={error} />
-      {address ? (
-        <>
-          <p>
-            Send a complaint from any mailbox to <code>{address}</code>, the way customers and executives will (through your mail provider).
-            It arrives as a test case: metrics and the digest leave it out, and you can discard it here.
-          </p>
-          {command ? (
-            <>
-              <p>
-                Or post one to the signed webhook from a shell where <code>INBOUND_SECRET</code> is set:
-              </p>
-              <pre id="setup-test-command">{command}</pre>
-            </>
-          ) : null}
-        </>
-      ) : (
-        <p>This organization has no inbound address yet: add one on the organization page first.</p>
-      )}
-      <p role="status" id="setup-test-status">
-        {arrived ? (
-          <span class="arrived">
-            Arrived: {caseLabel(arrived.number)}, “{arrived.subject}”{arrived.provider ? ` through ${arrived.provider}` : ''}
-            {arrived.pipelineSeconds !== null ? `, a case ${arrived.pipelineSeconds.toFixed(1)} s after it was stored` : ''}
-            {arrived.drafted ? '; its reply draft is ready' : '; drafting its reply…'}.
-          </span>
-        ) : testCases[0] ? (
-          `Waiting for a new test message… (the last one, ${caseLabel(testCases[0].number)}, arrived ${formatTime(testCases[0].createdAt)}.)`
-        ) : (
-          'Waiting for a test message…'
-        )}
-        {quarantinedSince > 0 ? (
-          <>
-            {' '}
-            {quarantinedSince} message{quarantinedSince === 1 ? ' was' : 's were'} quarantined since you opened this page: see{' '}
-            <a href="/admin/quarantine">Quarantine</a>.
-          </>
-        ) : null}
-      </p>
-      {testCases.length ? (
-        <table class="test-cases">
-          <thead>
-            <tr>
-              <th>Test case</th>
-              <th>Arrived</th>
-              <th>Through</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {testCases.map((t) => (
-              <tr>
-                <td>
-                  <a href={`/cases/${t.id}`}>{caseLabel(t.number)}</a> {t.subject}
-                </td>
-                <td>{formatTime(t.createdAt)}</td>
-                <td>{t.provider ?? '—'}</td>
-                <td>
-                  {t.discarded ? (
-                    <span class="muted">discarded</span>
-                  ) : (
-                    <form
-                      method="post"
-                      action={`/admin/setup/test-cases/${t.id}/discard`}
-                      class="inline"
-                      hx-post={`/admin/setup/test-cases/${t.id}/discard`}
-                      hx-target="#setup-test"
-                      hx-swap="outerHTML"
-                      hx-nonce={nonce}
-                    >
-                      <input type="hidden" name="since" value={String(since.getTime())} />
-                      <button type="submit" class="link">
-                        Discard
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <TestInstructions address={address} command={command} />
+      <TestStatus arrived={arrived} testCases={testCases} quarantinedSince={quarantinedSince} />
+      {testCases.length ? <TestCaseTable testCases={testCases} since={since} /> : null}
       {testCheck ? (
         <hx-partial hx-target={`#check-${testCheck.id}`} hx-swap="outerHTML" hx-nonce={nonce}>
           <CheckItem check={testCheck} />
         </hx-partial>
       ) : null}
     </section>
+  )
+}
+
+/** Where to send the test message, and the signed-webhook command when there is one. */
+function TestInstructions({ address, command }: { address: string | null; command: string | null }) {
+  return address ? (
+    <>
+      <p>
+        Send a complaint from any mailbox to <code>{address}</code>, the way customers and executives will (through your mail provider). It
+        arrives as a test case: metrics and the digest leave it out, and you can discard it here.
+      </p>
+      {command ? (
+        <>
+          <p>
+            Or post one to the signed webhook from a shell where <code>INBOUND_SECRET</code> is set:
+          </p>
+          <pre id="setup-test-command">{command}</pre>
+        </>
+      ) : null}
+    </>
+  ) : (
+    <p>This organization has no inbound address yet: add one on the organization page first.</p>
+  )
+}
+
+/** Whether the test arrived (and how fast), and what was quarantined meanwhile. */
+function TestStatus({
+  arrived,
+  testCases,
+  quarantinedSince,
+}: {
+  arrived: TestCase | undefined
+  testCases: TestCase[]
+  quarantinedSince: number
+}) {
+  return (
+    <p role="status" id="setup-test-status">
+      {arrived ? (
+        <span class="arrived">
+          Arrived: {caseLabel(arrived.number)}, “{arrived.subject}”{arrived.provider ? ` through ${arrived.provider}` : ''}
+          {arrived.pipelineSeconds !== null ? `, a case ${arrived.pipelineSeconds.toFixed(1)} s after it was stored` : ''}
+          {arrived.drafted ? '; its reply draft is ready' : '; drafting its reply…'}.
+        </span>
+      ) : testCases[0] ? (
+        `Waiting for a new test message… (the last one, ${caseLabel(testCases[0].number)}, arrived ${formatTime(testCases[0].createdAt)}.)`
+      ) : (
+        'Waiting for a test message…'
+      )}
+      {quarantinedSince > 0 ? (
+        <>
+          {' '}
+          {quarantinedSince} message{quarantinedSince === 1 ? ' was' : 's were'} quarantined since you opened this page: see{' '}
+          <a href="/admin/quarantine">Quarantine</a>.
+        </>
+      ) : null}
+    </p>
+  )
+}
+
+/** The test cases so far, each discardable. */
+function TestCaseTable({ testCases, since }: { testCases: TestCase[]; since: Date }) {
+  const nonce = useNonce()
+  return (
+    <table class="test-cases">
+      <thead>
+        <tr>
+          <th>Test case</th>
+          <th>Arrived</th>
+          <th>Through</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        {testCases.map((t) => (
+          <tr>
+            <td>
+              <a href={`/cases/${t.id}`}>{caseLabel(t.number)}</a> {t.subject}
+            </td>
+            <td>{formatTime(t.createdAt)}</td>
+            <td>{t.provider ?? '—'}</td>
+            <td>
+              {t.discarded ? (
+                <span class="muted">discarded</span>
+              ) : (
+                <form
+                  method="post"
+                  action={`/admin/setup/test-cases/${t.id}/discard`}
+                  class="inline"
+                  hx-post={`/admin/setup/test-cases/${t.id}/discard`}
+                  hx-target="#setup-test"
+                  hx-swap="outerHTML"
+                  hx-nonce={nonce}
+                >
+                  <input type="hidden" name="since" value={String(since.getTime())} />
+                  <button type="submit" class="link">
+                    Discard
+                  </button>
+                </form>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }
