@@ -48,75 +48,88 @@ export function UsersPanel({ users, me, form = {}, notice, sent }: PanelProps) {
         </thead>
         <tbody>
           {users.map((u) => (
-            <tr id={`user-${u.id}`}>
-              <td>{u.name}</td>
-              <td>{u.email}</td>
-              <td>
-                {u.id === me.id || u.disabledAt ? (
-                  u.role
-                ) : (
-                  <form
-                    method="post"
-                    action={`/admin/users/${u.id}/role`}
-                    hx-post={`/admin/users/${u.id}/role`}
-                    hx-nonce={useNonce()}
-                    class="inline"
-                  >
-                    <RoleSelect name="role" selected={u.role} label={`Role of ${u.email}`} />
-                    <button type="submit" class="small">
-                      Save
-                    </button>
-                  </form>
-                )}
-              </td>
-              <td>{u.disabledAt ? <span class="muted">Disabled</span> : 'Active'}</td>
-              <td>
-                {u.id === me.id || u.disabledAt ? null : (
-                  <form
-                    method="post"
-                    action={`/admin/users/${u.id}/invite`}
-                    hx-post={`/admin/users/${u.id}/invite`}
-                    hx-nonce={useNonce()}
-                    class="inline"
-                  >
-                    <button type="submit" class="small">
-                      Send invitation
-                    </button>
-                  </form>
-                )}
-                {u.id === me.id || u.disabledAt ? null : (
-                  <form
-                    method="post"
-                    action={`/admin/users/${u.id}/disable`}
-                    hx-post={`/admin/users/${u.id}/disable`}
-                    hx-nonce={useNonce()}
-                    hx-confirm={`Disable ${u.email}? They are signed out everywhere at once.`}
-                    class="inline"
-                  >
-                    <button type="submit" class="small danger">
-                      Disable
-                    </button>
-                  </form>
-                )}
-              </td>
-            </tr>
+            <UserLine u={u} me={me} />
           ))}
         </tbody>
       </table>
-      <form method="post" action="/admin/users" hx-post="/admin/users" hx-nonce={useNonce()} class="panel add-user">
-        <h2>Add a user</h2>
-        <Field name="email" label="Email" type="email" form={form} />
-        <Field name="name" label="Name" type="text" form={form} />
-        <label for="new-role">Role</label>
-        <RoleSelect name="role" id="new-role" selected={form.values?.role ?? 'agent'} />
-        {form.errors?.role ? <p class="field-error">{form.errors.role}</p> : null}
-        <button type="submit">Add user</button>
-        <p class="muted">
-          They get an invitation by email: a single-use sign-in link to {me.orgName}, valid {INVITATION_HOURS} hours. Later they ask for a
-          link at /sign-in with this address.
-        </p>
-      </form>
+      <AddUserForm form={form} me={me} />
     </section>
+  )
+}
+
+/** One user: their role (changeable but for oneself and the disabled), invitation and disabling. */
+function UserLine({ u, me }: { u: UserRow; me: SessionUser }) {
+  return (
+    <tr id={`user-${u.id}`}>
+      <td>{u.name}</td>
+      <td>{u.email}</td>
+      <td>
+        {u.id === me.id || u.disabledAt ? (
+          u.role
+        ) : (
+          <form
+            method="post"
+            action={`/admin/users/${u.id}/role`}
+            hx-post={`/admin/users/${u.id}/role`}
+            hx-nonce={useNonce()}
+            class="inline"
+          >
+            <RoleSelect name="role" selected={u.role} label={`Role of ${u.email}`} />
+            <button type="submit" class="small">
+              Save
+            </button>
+          </form>
+        )}
+      </td>
+      <td>{u.disabledAt ? <span class="muted">Disabled</span> : 'Active'}</td>
+      <td>
+        {u.id === me.id || u.disabledAt ? null : (
+          <form
+            method="post"
+            action={`/admin/users/${u.id}/invite`}
+            hx-post={`/admin/users/${u.id}/invite`}
+            hx-nonce={useNonce()}
+            class="inline"
+          >
+            <button type="submit" class="small">
+              Send invitation
+            </button>
+          </form>
+        )}
+        {u.id === me.id || u.disabledAt ? null : (
+          <form
+            method="post"
+            action={`/admin/users/${u.id}/disable`}
+            hx-post={`/admin/users/${u.id}/disable`}
+            hx-nonce={useNonce()}
+            hx-confirm={`Disable ${u.email}? They are signed out everywhere at once.`}
+            class="inline"
+          >
+            <button type="submit" class="small danger">
+              Disable
+            </button>
+          </form>
+        )}
+      </td>
+    </tr>
+  )
+}
+
+function AddUserForm({ form, me }: { form: NewUserForm; me: SessionUser }) {
+  return (
+    <form method="post" action="/admin/users" hx-post="/admin/users" hx-nonce={useNonce()} class="panel add-user">
+      <h2>Add a user</h2>
+      <Field name="email" label="Email" type="email" form={form} />
+      <Field name="name" label="Name" type="text" form={form} />
+      <label for="new-role">Role</label>
+      <RoleSelect name="role" id="new-role" selected={form.values?.role ?? 'agent'} />
+      {form.errors?.role ? <p class="field-error">{form.errors.role}</p> : null}
+      <button type="submit">Add user</button>
+      <p class="muted">
+        They get an invitation by email: a single-use sign-in link to {me.orgName}, valid {INVITATION_HOURS} hours. Later they ask for a
+        link at /sign-in with this address.
+      </p>
+    </form>
   )
 }
 
