@@ -14,7 +14,8 @@ import { findNamedPerson } from './people.ts'
 import { findReference } from './references.ts'
 import { rateSeverity, type Severity } from './severity.ts'
 import { readPublicExposure, type PublicExposure } from './social.ts'
-import { displayName, signatureLines, withoutQuotedHistory } from './text.ts'
+import { displayName, isFullerName, signatureLines, stripHonorifics, withoutQuotedHistory } from './text.ts'
+import { fold } from './words.ts'
 import { ordinaryCustomer } from './customer.ts'
 import { asCustomerRelay } from './relays.ts'
 import type { Unwrapped } from './unwrap.ts'
@@ -89,7 +90,7 @@ export function classify(mail: ParsedMail, received: Unwrapped, org: OrgContext)
     .filter(Boolean)
   const original = {
     from: unwrapped.customer,
-    replyTo: unwrapped.originalReplyTo,
+    replyTo: [...unwrapped.originalReplyTo, ...onBehalfOf(unwrapped.customer)],
     to: unwrapped.originalTo,
     subject: unwrapped.subject,
     text: withoutBlankRuns(unwrapped.text.slice(0, MAX_TEXT)),
@@ -101,8 +102,17 @@ export function classify(mail: ParsedMail, received: Unwrapped, org: OrgContext)
   const originalFromOrg =
     !relay && !!original.from?.email && isOrgAddress(org, original.from.email) && !isNoReplyAddress(original.from.email)
 
-  const notice = readNotice({ ...original, attachmentNames, bulk: !!noise && noise.kind === 'bulk' }, org)
-  const counsel = notice ? null : readCounselLetter({ ...original, attachmentNames, notes: unwrapped.note ?? '' }, org)
+  // A letter attached as a PDF is read with the mail that carries it, after its own words: by
+  // the notice and counsel readers only, never as the customer's own words.
+  const letters = flatten(mail).flatMap((m) => m.letters)
+  const withLetters = letters.length
+    ? { ...original, text: withoutBlankRuns([original.text, ...letters.map((l) => l.text)].join('\n\n').slice(0, MAX_TEXT)) }
+    : original
+  const { notice, counsel } = readLetters(original, withLetters, org, {
+    attachmentNames,
+    bulk: !!noise && noise.kind === 'bulk',
+    notes: unwrapped.note ?? '',
+  })
   const exposure = notice || counsel ? null : readPublicExposure(`${original.subject}\n${original.text}`, report || originalFromOrg, org)
   const layers = report ? [{ from: sender!, note: mail.text }] : unwrapped.layers
   const executives = recogniseExecutives(
@@ -123,6 +133,7 @@ export function classify(mail: ParsedMail, received: Unwrapped, org: OrgContext)
     original.subject,
     original.text,
     ...mail.attachedMessages.map((m) => `${m.subject}\n${m.text}`),
+    ...letters.map((l) => l.text),
   ]
     .join('\n')
     .slice(0, MAX_TEXT)
@@ -168,6 +179,94 @@ export function classify(mail: ParsedMail, received: Unwrapped, org: OrgContext)
     languageSample: { text: words.slice(0, MAX_SAMPLE_CHARS), whose },
     dedupe: dedupeKeys(mail, received, org),
   }
+}
+
+type LetterText = { from: Address | null; replyTo: Address[]; to: Address[]; subject: string; text: string }
+
+/**
+ * The notice or counsel's letter, read from the mail's own words first; an attached letter's
+ * text only fills in what they leave open (the consumer's address, the client, the reference),
+ * or, when the mail alone is neither, makes it one. A pro-se claimant's own mail with the claim
+ * form attached names the sender as the claimant: that is the customer writing, not counsel.
+ */
+function readLetters(
+  plain: LetterText,
+  full: LetterText,
+  org: OrgContext,
+  extra: { attachmentNames: string[]; bulk: boolean; notes: string },
+): { notice: NoticeReading | null; counsel: CounselReading | null } {
+  const noticeOf = (doc: LetterText) => readNotice({ ...doc, attachmentNames: extra.attachmentNames, bulk: extra.bulk }, org)
+  const counselOf = (doc: LetterText) => {
+    const reading = readCounselLetter({ ...doc, attachmentNames: extra.attachmentNames, notes: extra.notes }, org)
+    return reading && !isOwnClaim(reading, doc.from) ? reading : null
+  }
+  const hasLetters = full !== plain
+  const notice = noticeOf(plain)
+  if (notice) return { notice: hasLetters ? fillNotice(notice, noticeOf(full)) : notice, counsel: null }
+  const counsel = counselOf(plain)
+  if (counsel) return { notice: null, counsel: hasLetters ? fillCounsel(counsel, counselOf(full)) : counsel }
+  if (!hasLetters) return { notice: null, counsel: null }
+  const fullNotice = noticeOf(full)
+  return { notice: fullNotice, counsel: fullNotice ? null : counselOf(full) }
+}
+
+function fillNotice(plain: NoticeReading, full: NoticeReading | null): NoticeReading {
+  if (!full || full.channel.kind !== plain.channel.kind) return plain
+  const consumer = {
+    name: fuller(plain.consumer.name, full.consumer.name),
+    email: plain.consumer.email ?? full.consumer.email,
+  }
+  const reference = plain.reference ?? full.reference
+  const customer = [
+    ...plain.reasons.customer.filter(
+      (r) => !(consumer.email && /gives no address/.test(r)) && !(consumer.name && /names no consumer/.test(r)),
+    ),
+    ...(consumer.name !== plain.consumer.name || consumer.email !== plain.consumer.email
+      ? full.reasons.customer.filter((r) => !/names no consumer|gives no address/.test(r)).map((r) => `${r} (in the attached letter)`)
+      : []),
+  ]
+  return {
+    ...plain,
+    consumer,
+    reference,
+    channel: { ...plain.channel, reference: reference?.value ?? null },
+    reasons: { channel: plain.reasons.channel, customer },
+  }
+}
+
+function fillCounsel(plain: CounselReading, full: CounselReading | null): CounselReading {
+  if (!full) return plain
+  const reference = plain.reference ?? full.reference
+  const name = fuller(plain.client.name, full.client.name)
+  const fromLetter = name !== plain.client.name
+  return {
+    ...plain,
+    client: { name, email: null },
+    reference,
+    lawsuit: plain.lawsuit ?? full.lawsuit,
+    channel: { ...plain.channel, reference: reference?.value ?? null },
+    reasons: fromLetter
+      ? { ...plain.reasons, customer: full.reasons.customer.map((r, i) => (i === 0 ? `${r} (in the attached letter)` : r)) }
+      : plain.reasons,
+  }
+}
+
+/** The mail's own reading of a name, unless the attached letter spells the same name out in full. */
+const fuller = (plain: string | null, full: string | null) => (!plain ? full : full && isFullerName(full, plain) ? full : plain)
+
+/** The "client" is the sender themselves: a claimant writing about their own claim. */
+function isOwnClaim(reading: CounselReading, from: Address | null): boolean {
+  const client = reading.client.name
+  const sender = displayName(from?.name)
+  if (!client || !sender) return false
+  const words = (n: string) =>
+    fold(n)
+      .toLowerCase()
+      .split(/[^\p{L}]+/u)
+      .filter(Boolean)
+      .sort()
+      .join(' ')
+  return words(client) === words(stripHonorifics(sender))
 }
 
 function decideSource(
@@ -229,6 +328,18 @@ function reportedCustomer(input: CustomerInput): { person: Person; reasons: stri
   return found.person.name || found.person.email
     ? { person: found.person, reasons: [...found.reasons, 'a colleague’s report: the colleague is not the customer'] }
     : { person: { name: null, email: null }, reasons: ['a colleague’s report that names no customer'] }
+}
+
+/**
+ * A relay that sends for someone else names them in its display name: Italy's certified mail
+ * ("Per conto di: protocollo.agcm@pec.agcm.it" <posta-certificata@pec.actalis.it>), list and
+ * form relays ("x@y.org via Z"). Only a machine's address is read this way; the named address
+ * counts as the sender's Reply-To.
+ */
+function onBehalfOf(from: Address | null): Address[] {
+  if (!from?.email || !from.name || !isNoReplyAddress(from.email)) return []
+  const named = /[^\s<>"'():;,]+@[^\s<>"'():;,]+\.[a-z]{2,}/i.exec(from.name.slice(0, 200))?.[0]
+  return named && named.toLowerCase() !== from.email.toLowerCase() ? [{ name: '', email: named.toLowerCase() }] : []
 }
 
 function flatten(mail: ParsedMail, depth = 0): ParsedMail[] {

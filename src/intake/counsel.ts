@@ -7,6 +7,7 @@ import type { Channel, Person } from './notices.ts'
 import { domainOf, isNoReplyAddress, isOrgAddress, type OrgContext } from './org-context.ts'
 import { COURT, FIRM, LETTER, NOT_FOR_CLIENT, REPRESENTS, SERVED } from './legal-words.ts'
 import { findReference, referenceInFileName, type Reference } from './references.ts'
+import { fold } from './words.ts'
 import { displayName, excerpt, flat, isFullerName, looksLikePersonName, plainLines, readNameAt, stripHonorifics } from './text.ts'
 
 export type CounselReading = {
@@ -31,19 +32,26 @@ export type LetterDoc = {
 export function readCounselLetter(doc: LetterDoc, org: OrgContext): CounselReading | null {
   const written = `${doc.subject}\n${doc.text.slice(0, 40_000)}`
   const text = flat(written)
+  // The words are matched without accents (legal-words.ts); what a match shows is the original.
+  const folded = fold(text)
+  const shown = (m: RegExpMatchArray | null) =>
+    m ? Object.assign([text.slice(m.index!, m.index! + m[0].length)], { index: m.index }) : null
   const reasons: string[] = []
-  const represents = [...text.matchAll(new RegExp(REPRESENTS.source, 'giu'))]
-  const served = text.match(SERVED) ?? flat(doc.notes, 4000).match(SERVED)
-  const firm = text.match(FIRM)
-  const letter = text.match(LETTER)
+  const represents = [...folded.matchAll(new RegExp(REPRESENTS.source, 'giu'))]
+  const served = shown(folded.match(SERVED)) ?? fold(flat(doc.notes, 4000)).match(SERVED)
+  const firm = shown(folded.match(FIRM))
+  const letter = shown(folded.match(LETTER))
   const pdf = doc.attachmentNames.find((n) => /\.pdf$/i.test(n))
-  if (NOT_FOR_CLIENT.test(text) && !served) return null
+  if (NOT_FOR_CLIENT.test(folded) && !served) return null
   const ownReference = findReference([doc.subject, doc.text], 'counsel')
   // A representation phrase with a law firm, a demand or a letter attached; a firm's cover mail
   // for its letter under its own reference; or a suit served.
-  if (represents.length > 0 && (firm || letter || pdf)) reasons.push(`counsel writes '${excerpt(represents[0]![0], 40)}'`)
+  if (represents.length > 0 && (firm || letter || pdf))
+    reasons.push(`counsel writes '${excerpt(text.slice(represents[0]!.index, represents[0]!.index + represents[0]![0].length), 40)}'`)
   else if (firm && (pdf || letter) && ownReference) reasons.push(`a law firm's letter under its reference ${ownReference.value}`)
-  else if (served && (firm || COURT.test(`${text}\n${doc.notes.slice(0, 4000)}`)))
+  else if (letter && firmSigned(doc, written))
+    reasons.push(`a legal letter on a law firm's letterhead ('${excerpt(firmSigned(doc, written)!, 40)}')`)
+  else if (served && (firm || COURT.test(fold(`${text}\n${doc.notes.slice(0, 4000)}`))))
     reasons.push(`a lawsuit served ('${excerpt(served[0], 40)}')`)
   else return null
   if (firm) reasons.push(`law-firm wording '${excerpt(firm[0], 30)}'`)
@@ -68,6 +76,17 @@ export function readCounselLetter(doc: LetterDoc, org: OrgContext): CounselReadi
   }
 }
 
+/**
+ * The firm's name or a lawyer's title where a firm puts it: the sender's name, the letterhead
+ * (the first lines) or the signature (the last). A customer who mentions their solicitor in a
+ * sentence does not write on a firm's letterhead.
+ */
+function firmSigned(doc: LetterDoc, written: string): string | null {
+  const lines = plainLines(written, 40_000)
+  const edge = [doc.from?.name ?? '', ...lines.slice(1, 9), ...lines.slice(-8)]
+  return edge.find((l) => l.length <= 90 && !/[.!?]$/.test(l) && FIRM.test(fold(l))) ?? null
+}
+
 function fileNameReference(names: string[]): Reference | null {
   for (const name of names) {
     const value = referenceInFileName(name)
@@ -86,7 +105,8 @@ function clientName(
   const found: { name: string; reason: string }[] = []
   for (const m of represents) {
     const name = readNameAt(text, m.index! + m[0].length, { allowCompany: true })
-    if (name) found.push({ name, reason: `counsel acts for ${name} ('${excerpt(m[0], 40)}')` })
+    const said = text.slice(m.index!, m.index! + m[0].length)
+    if (name) found.push({ name, reason: `counsel acts for ${name} ('${excerpt(said, 40)}')` })
   }
   if (lawsuitText) {
     for (const m of lawsuitText.matchAll(
@@ -116,7 +136,7 @@ function firmName(doc: LetterDoc, text: string): string | null {
   const firmLine = edge.find(
     (l) =>
       l.length <= 80 &&
-      FIRM.test(l) &&
+      FIRM.test(fold(l)) &&
       !/[.!?]$/.test(l) &&
       !/^(?:attorney at law|rechtsanw[äa]lt(?:in)?|avocate?|abogad[oa]|esq\.?)$/i.test(l),
   )

@@ -3,8 +3,11 @@
 // its Reply-To or form fields are. A customer who asks to be answered elsewhere gets that
 // address. The name is how they sign when the display name is a family, a role or shorter.
 import type { Address } from './parse.ts'
+import { bodyOfDomain } from './bodies.ts'
 import { GOVERNMENT_DOMAIN, type Person } from './notices.ts'
-import { domainOf, isNoReplyAddress, isOrgAddress, type OrgContext } from './org-context.ts'
+import { officialLetterAbout } from './official-letter.ts'
+import { PLATFORM_DOMAIN } from './reviews.ts'
+import { domainOf, isNoReplyAddress, isOrgAddress, isPublicMailDomain, type OrgContext } from './org-context.ts'
 import { anyStem } from './words.ts'
 import {
   displayName,
@@ -21,7 +24,7 @@ import {
 
 export type CustomerReading = { person: Person; reasons: string[] }
 
-type Original = { from: Address | null; replyTo: Address[]; text: string }
+type Original = { from: Address | null; replyTo: Address[]; subject?: string; text: string }
 
 export function ordinaryCustomer(original: Original, org: OrgContext): CustomerReading {
   const reasons: string[] = []
@@ -30,13 +33,17 @@ export function ordinaryCustomer(original: Original, org: OrgContext): CustomerR
   // An office of a government or complaints body writes about someone else: its address is
   // nobody's customer address, even when intake did not recognise the notice.
   const bodyOffice = !!from && THIRD_PARTY_WORDING.test(own.slice(0, 6000)) && BODY_NAME.test(`${from.name} ${from.email}`)
+  // Whatever its language: a letter shaped like an office's, about someone else (official-letter.ts).
+  const official = bodyOffice ? null : officialLetterAbout({ from, subject: original.subject, text: own }, org)
+  if (official)
+    reasons.push(`${from!.email.toLowerCase()} is not the customer: an official letter (${official.shape.join(', ')}); ${official.about}`)
   const usable = (e: string | null | undefined): e is string =>
     !!e &&
     e.includes('@') &&
     !isOrgAddress(org, e) &&
     !isNoReplyAddress(e) &&
-    !GOVERNMENT_DOMAIN.test(domainOf(e)) &&
-    !(bodyOffice && e === from?.email.toLowerCase())
+    !isOfficialAddress(e) &&
+    !((bodyOffice || official) && e === from?.email.toLowerCase())
   let email: string | null = null
   let name = displayName(from?.name)
   if (usable(from?.email)) {
@@ -69,6 +76,15 @@ export function ordinaryCustomer(original: Original, org: OrgContext): CustomerR
     name = better.name
   }
   return { person: { name: name ? stripHonorifics(name) : null, email }, reasons }
+}
+
+/**
+ * A government's, a listed complaints body's or a review platform's own address: it writes about
+ * a customer, never as one, whatever language its letter is in.
+ */
+export function isOfficialAddress(email: string): boolean {
+  const domain = domainOf(email)
+  return GOVERNMENT_DOMAIN.test(domain) || (PLATFORM_DOMAIN.test(domain) && !isPublicMailDomain(domain)) || bodyOfDomain(domain) !== null
 }
 
 function formField(text: string, re: RegExp): string | null {
@@ -164,7 +180,27 @@ function requestedReplyAddress(text: string, current: string | null, org: OrgCon
     if (request)
       return { email, reason: `the customer asks to be answered at ${email} ('${excerpt(`${sentence.trim()} ${email}`.slice(-70), 70)}')` }
   }
-  return null
+  return addressBelow(bounded, current, org)
+}
+
+// "Please reply to my personal address below", "bitte an meine private Adresse unten": the
+// request names an address, which the signature then gives.
+const ADDRESS_WORD = anyStem(['address', 'e-?mail', 'adress', 'adres', 'direcci[óo]n', 'indirizzo', 'endere[çc]o', 'osoite', 'c[íi]m'])
+
+function addressBelow(text: string, current: string | null, org: OrgContext): { email: string; reason: string } | null {
+  const request = text.match(REPLY_REQUEST)
+  if (!request || request.index === undefined) return null
+  const sentence = text.slice(request.index, request.index + 120).split(/[.!?\n]/)[0]!
+  if (!ADDRESS_WORD.test(sentence)) return null
+  const signature = plainLines(text.slice(request.index), 20_000).slice(-10).join('\n')
+  const emails = [...new Set([...signature.matchAll(EMAIL_IN_TEXT)].map((m) => m[0].toLowerCase().replace(/[.]$/, '')))].filter(
+    (e) => e !== current && !isOrgAddress(org, e) && !isNoReplyAddress(e) && !isOfficialAddress(e),
+  )
+  if (emails.length !== 1) return null
+  return {
+    email: emails[0]!,
+    reason: `the customer asks to be answered at the address their signature gives ('${excerpt(sentence.trim(), 60)}': ${emails[0]})`,
+  }
 }
 
 // A display name that names a household, a role or a company rather than a person.

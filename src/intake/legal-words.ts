@@ -1,8 +1,8 @@
 // The words of counsel's letters in the languages of the EU/EEA and the UK/US/AU/CA/IE, BR: the
 // legal professions and their firms, "on behalf of our client / we represent", the kinds of
 // legal letter, and a suit filed or served. One list per purpose; each alternative is a word or a
-// short bounded fragment.
-import { anyStem, anyWord } from './words.ts'
+// short bounded fragment. The patterns are folded (words.ts): match them against fold(text).
+import { anyFoldedStem as anyStem, anyFoldedWord as anyWord } from './words.ts'
 
 // Firms and the professions' titles.
 export const FIRM = anyWord([
@@ -65,6 +65,9 @@ export const FIRM = anyWord([
   String.raw`advokat[uų] kontora`,
   String.raw`odvjetni(?:k|[čc]ki ured)`,
   String.raw`odvetni(?:k|[šs]ka pisarna)`,
+  String.raw`avukat(?:l[ıi]k)?(?: b[üu]rosu)?`,
+  String.raw`hukuk b[üu]rosu`,
+  String.raw`адвокат\p{L}{0,12}`,
 ])
 
 // A kind of legal letter.
@@ -113,6 +116,13 @@ export const LETTER = anyWord([
   String.raw`εξώδικ\p{L}*`,
   'opomin',
   'nõudekiri',
+  String.raw`v[ýy]zva na (?:plnenie|zaplatenie|[úu]hradu)`,
+  String.raw`opomena(?: pred tu[žz]bu)?`,
+  String.raw`pred to[žz]bo`,
+  'ihtarname',
+  String.raw`noter ihtar\p{L}{0,6}`,
+  'pretenzija',
+  String.raw`(?:нотариална )?покана`,
 ])
 
 // Counsel says whom it acts for; the name follows (in some languages declined: see declension.ts).
@@ -174,6 +184,16 @@ export const REPRESENTS = anyStem([
   String.raw`minu klient,?\s(?=\p{Lu})`,
   String.raw`mans klients,?\s(?=\p{Lu})`,
   String.raw`mano klient(?:as|ė),?\s(?=\p{Lu})`,
+  String.raw`(?:η|ο) εντολ[έε]ας μας,?\s`,
+  String.raw`(?:της|του) εντολ[έε]ως μας,?\s`,
+  String.raw`v zast[úu]pen[íi] (?:na[šs]ej|mojej) klientky,?\s`,
+  String.raw`(?:na[šs]a|moja) klientka,?\s(?=\p{Lu})`,
+  String.raw`u ime (?:i za ra[čc]un )?(?:na[šs]eg|mog|na[šs]e|moje) (?:klijenta|klijentice|stranke),?\s`,
+  String.raw`(?:na[šs]a|moja) (?:klijentica|stranka),?\s(?=\p{Lu})`,
+  String.raw`(?:na[šs]|moj) klijent,?\s(?=\p{Lu})`,
+  String.raw`v imenu (?:na[šs]e|moje|na[šs]ega|mojega) stranke,?\s`,
+  String.raw`müvekkil(?:imiz|im)\s`,
+  String.raw`(?:нашия(?:т)?|моя(?:т)?) (?:клиент|доверител),?\s`,
 ])
 export const NOT_FOR_CLIENT = anyStem([
   String.raw`not on behalf of (?:anyone|anybody|a client)`,

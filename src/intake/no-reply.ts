@@ -71,6 +71,58 @@ const NO_REPLY_WORDS = [
 const MACHINE_LOCAL =
   /^(?:notifications?|notify|mailer[-_]?daemon|postmaster|bounces?(?:[+-].*)?|auto[-_]?(?:reply|mailer|confirm|responder)|system|alerts?|daemon)$/i
 
+// The same mailboxes named in the senders' own languages ("bildirim" (tr), "benachrichtigung",
+// "powiadomienia", "ilmoitukset", "ειδοποιήσεις" written in Latin letters…), and the relays of
+// certified mail (Italy's PEC: "posta-certificata@pec.…" sends on behalf of the real sender,
+// whose address is in Reply-To). Written squeezed, like NO_REPLY_WORDS.
+const MACHINE_WORDS = new Set([
+  'bildirim',
+  'bildirimler',
+  'benachrichtigung',
+  'benachrichtigungen',
+  'notificacion',
+  'notificaciones',
+  'notificacao',
+  'notificacoes',
+  'notifica',
+  'notifiche',
+  'notificatie',
+  'notificaties',
+  'notifikation',
+  'notifikationer',
+  'notifikasjon',
+  'notifikasjoner',
+  'powiadomienia',
+  'powiadomienie',
+  'upozorneni',
+  'oznameni',
+  'oznamenia',
+  'obavijest',
+  'obavijesti',
+  'obvestila',
+  'obvestilo',
+  'ilmoitus',
+  'ilmoitukset',
+  'meddelelse',
+  'meddelelser',
+  'varsling',
+  'varslinger',
+  'avisering',
+  'aviseringar',
+  'ertesites',
+  'ertesitesek',
+  'notificari',
+  'eidopoiisi',
+  'eidopoiiseis',
+  'pranesimai',
+  'pazinojumi',
+  'teavitus',
+  'uvedomlenie',
+  'uvedomleniya',
+  'postacertificata',
+  'postacert',
+])
+
 const squeeze = (local: string) =>
   local
     .normalize('NFD')
@@ -86,5 +138,6 @@ export function isNoReplyAddress(email: string | null | undefined): boolean {
   // "noreply-orders", "orders-noreply", "info.nao-responda": the word with a team's name around it.
   const parts = local.toLowerCase().split(/[+]/, 1)[0]!
   const squeezed = squeeze(parts)
+  if (MACHINE_WORDS.has(squeezed)) return true
   return NO_REPLY_WORDS.some((w) => squeezed === w || squeezed.startsWith(w) || squeezed.endsWith(w))
 }

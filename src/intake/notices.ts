@@ -6,6 +6,7 @@
 import type { Address } from './parse.ts'
 import { BODIES, bodyNamedIn, bodyOfDomain, GOVERNMENT_DOMAIN, type Body } from './bodies.ts'
 import { FIRM } from './legal-words.ts'
+import { fold } from './words.ts'
 import {
   ATTORNEY_GENERAL_WORDS,
   CONSUMER_INTRO,
@@ -25,6 +26,7 @@ import { PLATFORM_DOMAIN, readPlatformNotice } from './reviews.ts'
 export { GOVERNMENT_DOMAIN } from './bodies.ts'
 import {
   displayName,
+  EMAIL_IN_TEXT,
   excerpt,
   flat,
   isFullerName,
@@ -154,7 +156,7 @@ function bodyByStructure(doc: NoticeDoc, lines: string[], text: string): Identif
     null
   if (!government && !office) return null
   // A law firm's letterhead is counsel, not a body.
-  if (!government && letterheadLines(lines).some((l) => FIRM.test(l))) return null
+  if (!government && letterheadLines(lines).some((l) => FIRM.test(fold(l)))) return null
   const signals = [
     findReference([doc.subject], 'notice') ? 'a reference in the subject' : null,
     lines.some((l) => CONSUMER_LABEL.test(l)) || CONSUMER_INTRO.test(flat(text, 20_000)) ? 'a named consumer' : null,
@@ -190,7 +192,10 @@ export function readNotice(doc: NoticeDoc, org: OrgContext): NoticeReading | nul
   const platform = readPlatformNotice(doc, lines)
   if (platform) return platform
   const text = `${doc.subject}\n${doc.text}`.slice(0, 30_000)
-  if (!NOTICE_WORDING.test(text.slice(0, 20_000))) return null
+  // Mail from a listed body's own domain needs no notice wording in a language we know: it is
+  // still a notice when it carries a reference or names a consumer (checked below).
+  const fromListedBody = [doc.from?.email, ...doc.replyTo.map((r) => r.email)].some((e) => !!e && bodyOfDomain(domainOf(e)) !== null)
+  if (!fromListedBody && !NOTICE_WORDING.test(text.slice(0, 20_000))) return null
   const identified = identifyBody(doc, lines) ?? bodyByStructure(doc, lines, text)
   if (!identified) return null
   // A body that runs a dispute-resolution service besides its inspections (the Czech ČOI): its
@@ -370,6 +375,19 @@ function consumerEmail(doc: NoticeDoc, lines: string[], org: OrgContext, name: s
       .toLowerCase()
     if (email && usable(email)) return { email, reason: `the notice gives the consumer's address ('${excerpt(line, 50)}')` }
   }
+  // "Antragstellerin: Mag. Barbara Strobl, 4020 Linz, E-Mail: b.strobl@aon.at", "gđa Ivana
+  // Horvat-Babić (e-pošta: …)": whatever the labels' language, the one personal address a
+  // notice gives is the consumer's (the body's own, the org's and machines' are not).
+  const personal = new Set<string>()
+  for (const m of doc.text.slice(0, 30_000).matchAll(EMAIL_IN_TEXT)) {
+    const email = m[0].toLowerCase().replace(/[.]$/, '')
+    if (usable(email) && !bodyOfDomain(domainOf(email)) && !ownBrand(org, domainOf(email))) personal.add(email)
+    if (personal.size > 1) break
+  }
+  if (personal.size === 1) {
+    const [email] = personal
+    return { email: email!, reason: `the one personal address the notice gives is ${email}` }
+  }
   if (name) {
     // "Mme Élodie Garnier-Roussel (adresse électronique : elodie.garnier@orange.fr)"
     const text = doc.text.slice(0, 30_000)
@@ -380,6 +398,16 @@ function consumerEmail(doc: NoticeDoc, lines: string[], org: OrgContext, name: s
     }
   }
   return null
+}
+
+/** A domain named after the org ("northwind-italia.it" for Northwind Outfitters): its own, not a consumer's. */
+function ownBrand(org: OrgContext, domain: string): boolean {
+  const words = (org.name ?? '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 5)
+  const labels = domain.split('.').slice(0, -1).join('.')
+  return words.some((w) => labels.includes(w))
 }
 
 /** "greatwestpacific.bbb.org" → "bbb.org", "ico.org.uk" → "ico.org.uk": what one body's addresses share. */

@@ -2,6 +2,8 @@ import PostalMime from 'postal-mime'
 import type { Address as PostalAddress, Email } from 'postal-mime'
 import { htmlToText } from './html-text.ts'
 
+import { isPdf, pdfText } from './pdf-text.ts'
+
 export type Address = { email: string; name: string }
 export type Limits = { maxBytes: number; maxDepth: number; maxParts: number; parseTimeoutMs: number }
 export const defaultLimits: Limits = { maxBytes: 25 * 1024 * 1024, maxDepth: 8, maxParts: 500, parseTimeoutMs: 5000 }
@@ -21,6 +23,8 @@ export type ParsedMail = {
   html: string | null
   attachments: { filename: string | null; mimeType: string; size: number; isMessage: boolean }[]
   attachedMessages: ParsedMail[]
+  /** The text of letters attached as PDFs (Node only: see pdf-text.ts), at most three. */
+  letters: { filename: string; text: string }[]
   /** Header sections a delivery report returns (text/rfc822-headers): which of our mails bounced. */
   returnedHeaders: { messageId: string | null; inReplyTo: string | null; references: string[] }[]
   headers: { key: string; value: string }[]
@@ -67,6 +71,10 @@ async function parseLevel(raw: Uint8Array, limits: Limits, depth: number, deadli
     // An attached message that cannot be read is still listed as an attachment; it just adds no sender.
     const inner = await parseLevel(contentBytes(att.content), limits, depth + 1, deadline).catch(() => null)
     if (inner?.ok) mail.attachedMessages.push(inner.mail)
+  }
+  for (const att of email.attachments.filter(isPdf).slice(0, 3)) {
+    const text = await pdfText(contentBytes(att.content), deadline)
+    if (text) mail.letters.push({ filename: att.filename ?? 'letter.pdf', text })
   }
   return { ok: true, mail }
 }
@@ -186,6 +194,7 @@ function toParsedMail(email: Email, hasPlain: boolean): ParsedMail {
       isMessage: isMessageType(a.mimeType),
     })),
     attachedMessages: [],
+    letters: [],
     returnedHeaders: email.attachments
       .filter((a) => a.mimeType === 'text/rfc822-headers')
       .slice(0, 4)

@@ -42,6 +42,9 @@ const OWN_LABELS = [
   String.raw`referin[țt]a\s{1,3}noastr[ăa]`,
   String.raw`meie\s{1,3}viide`,
   String.raw`m[ūu]s[uų]\s{1,3}nr\.?`,
+  String.raw`na[šs]a\s{1,3}(?:zna[čc]ka|[šs]tevilka)`,
+  String.raw`na[šs]\s{1,3}broj`,
+  String.raw`bizim\s{1,3}referans(?:[ıi]m[ıi]z)?`,
 ]
 const GENERIC_LABELS = [
   String.raw`matter\s{1,3}(?:no\.?|number|#|ref(?:erence)?)`,
@@ -97,6 +100,17 @@ const GENERIC_LABELS = [
   String.raw`hivatkoz[áa]si\s{1,3}sz[áa]m`,
   String.raw`nr\.?\s{1,3}(?:de\s{1,3})?[îi]nregistrare`,
   String.raw`num[ăa]r\s{1,3}(?:de\s{1,3})?dosar`,
+  // hr, sl, el, tr, lt, lv, bg
+  'klasa',
+  String.raw`ur\.?\s{0,2}broj`,
+  String.raw`broj\s{1,3}predmeta`,
+  String.raw`[šs]tevilka(?:\s{1,3}zadeve)?`,
+  String.raw`[αa]ρ(?:ιθ(?:μ[όο]ς)?)?\.?\s{0,2}(?:φακ(?:[έε]λου)?|πρωτ(?:οκ[όο]λλου)?)\.?`,
+  String.raw`(?:dosya|ba[şs]vuru|[şs]ikayet)\s{0,3}(?:no|numaras[ıi])`,
+  String.raw`(?:bylos|skundo|registracijos)\s{1,3}nr\.?`,
+  String.raw`(?:lietas|re[ģg]istr[āa]cijas)\s{1,3}nr\.?`,
+  String.raw`изх\.?\s{0,2}№`,
+  String.raw`преписка\s{1,3}№`,
 ]
 const COURT_LABELS = [
   String.raw`sygn(?:atura)?\.?\s{1,3}akt`,
@@ -131,6 +145,8 @@ const THEIR_LABELS = [
   String.raw`va[šs]e\s{1,3}(?:[čc]\.\s?j\.|zn(?:a[čc]ka)?\.?)`,
   String.raw`referin[țt]a\s{1,3}dumneavoastr[ăa]`,
   String.raw`teie\s{1,3}viide`,
+  String.raw`va[šs]a\s{1,3}(?:zna[čc]ka|[šs]tevilka)`,
+  String.raw`va[šs]\s{1,3}broj`,
 ]
 
 type Rank = 0 | 1 | 2

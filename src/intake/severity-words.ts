@@ -2,8 +2,9 @@
 // and the UK/US/AU/CA/IE, BR, beyond the English, German, French, Spanish, Italian and Dutch
 // patterns of severity.ts: Portuguese, Swedish, Danish, Norwegian, Finnish, Polish, Czech,
 // Slovak, Hungarian, Romanian, Greek, Croatian/Slovenian, Bulgarian and the Baltic languages.
-// One list per fact; each alternative is a phrase or a stem with bounded quantifiers only.
-import { anyStem } from './words.ts'
+// One list per fact; each alternative is a phrase or a stem with bounded quantifiers only. The
+// lists are folded (words.ts): severity.ts matches them against the text without accents.
+import { anyFoldedStem as anyStem } from './words.ts'
 
 // Someone else's personal data shown or sent to the customer: the three parts must meet in one
 // sentence (a verb of seeing or receiving, another person, their data); a parcel for someone
@@ -67,6 +68,16 @@ export const SEEING = anyStem([
   'виждам',
   'redzu',
   'matau',
+  // tr, lt, lv, et, el, hr/sl, bg
+  String.raw`g[öo]r[üu]yorum`,
+  String.raw`g[öo]r[üu]n[üu]yor`,
+  String.raw`matau`,
+  String.raw`matosi`,
+  String.raw`redzu`,
+  String.raw`n[äa]en`,
+  String.raw`βλέπω`,
+  String.raw`vidim`,
+  String.raw`виждам`,
 ])
 // Receiving someone else's documents is an exposure; receiving their parcel is a misdelivery.
 export const RECEIVING = anyStem([
@@ -178,6 +189,16 @@ export const OTHER_PERSON = anyStem([
   'teise kliendi',
   'cita klienta',
   'kito kliento',
+  // tr, lt, lv, et, el, hr, bg
+  String.raw`ba[şs]ka (?:birinin|m[üu][şs]terinin|m[üu][şs]terilerin)`,
+  String.raw`ba[şs]kas[ıi]n[ıi]n`,
+  String.raw`kito (?:žmogaus|asmens)`,
+  String.raw`svetim`,
+  String.raw`cita cilvēka`,
+  String.raw`kellegi teise`,
+  String.raw`άλλου (?:ατόμου|πελάτη)`,
+  String.raw`tu[đd]`,
+  String.raw`чужд`,
 ])
 export const PERSONAL_DATA = anyStem([
   'orders?',
@@ -259,6 +280,18 @@ export const PERSONAL_DATA = anyStem([
   'tellimus',
   'pas[ūu]t[īi]jum',
   'u[žz]sakym',
+  // tr, lt, lv, et, el, hr, bg
+  String.raw`sipari[şs]ler`,
+  String.raw`adres`,
+  String.raw`telefon`,
+  String.raw`kart(?:[ıi]|e)`,
+  String.raw`užsakym`,
+  String.raw`pasūtījum`,
+  String.raw`tellimus`,
+  String.raw`παραγγελ`,
+  String.raw`διεύθυνση`,
+  String.raw`narud[žz]b`,
+  String.raw`поръчк`,
 ])
 
 // An account taken over.
@@ -287,6 +320,23 @@ export const ACCOUNT_TAKEOVER = anyStem([
   'netko je u[šs]ao u moj ra[čc]un',
   'my account (?:was |has been |got )?(?:hacked|taken over|compromised)',
   'someone (?:got into|accessed|logged into|broke into|took over) my',
+  // tr, lt, lv, et, el, hr, sl, bg; a password changed by someone else in any of them
+  String.raw`hesab[ıi]m(?:[ıi])? (?:ele ge[çc]irildi|hacklendi|[çc]al[ıi]nd[ıi])`,
+  String.raw`hesab[ıi]ma (?:izinsiz|ba[şs]kas[ıi]) (?:giri[şs]|girdi)`,
+  String.raw`biri hesab[ıi]ma girdi`,
+  String.raw`paskyr(?:a|ą) (?:nula[uū]žta|užvaldyta|pavogta)`,
+  String.raw`(?:kažkas|kas nors) užvaldė mano`,
+  String.raw`mano paskyr(?:a|ą)\s(?:\p{L}+\s){0,3}(?:nula[uū]žta|užvaldė|užvaldyta)`,
+  String.raw`kont(?:s|u) (?:ir )?(?:uzlauzts|nozagts)`,
+  String.raw`kāds (?:ielauzās|pieslēdzās) manā kont`,
+  String.raw`(?:mu )?konto (?:on )?(?:h[äa]kitud|[üu]le v[õo]etud)`,
+  String.raw`keegi (?:logis|p[äa][äa]ses) minu kontole`,
+  String.raw`λογαριασμ[όο]ς μου (?:παραβιάστηκε|χακαρίστηκε)`,
+  String.raw`κάποιος μπήκε στον λογαριασμ[όο] μου`,
+  String.raw`ra[čc]un (?:mi )?je (?:hakiran|provaljen|ukraden)`,
+  String.raw`nekdo je vdrl v moj ra[čc]un`,
+  String.raw`профил(?:ът)? ми (?:беше )?(?:хакнат|откраднат)`,
+  String.raw`(?:password|passwort|mot de passe|contraseña|slaptažodis|şifre(?:m)?|parola|heslo|hasło|salasana|jelszó|κωδικός)\s(?:\p{L}+\s){0,4}(?:pakeistas|değiştiril|changed|geändert|changé|cambiad|zmienion|změněn|vaihdettu|megváltoz|άλλαξε|schimbat|promijenjen|spremenjen)`,
 ])
 
 // Injury, allergic reaction, burns and fire; a visit to the emergency room. "Hospital" alone is
@@ -557,6 +607,22 @@ export const MEDIA_THREAT = anyStem([
   'sajt[óo]hoz',
   'presei',
   'jurnali[șs]t',
+  // tr, lt, lv, et, el, hr/sl, bg
+  String.raw`bas[ıi]na`,
+  String.raw`gazeteci`,
+  String.raw`medyaya`,
+  String.raw`sosyal medya`,
+  String.raw`video(?:su)?(?:nu)? (?:[çc]ekece[ğg]im|yapaca[ğg][ıi]m|yay[ıi]nlayaca[ğg][ıi]m)`,
+  String.raw`žiniasklaid`,
+  String.raw`žurnalist`,
+  String.raw`žurnālist`,
+  String.raw`ajakirjan`,
+  String.raw`δημοσιογράφ`,
+  String.raw`μέσα ενημέρωσης`,
+  String.raw`medij(?:ima|ih|em)`,
+  String.raw`novinar`,
+  String.raw`медиите`,
+  String.raw`журналист`,
 ])
 export const FOLLOWERS =
   /(?<![\d,.])\d[\d,.\s]{0,12}\s?[kKmM]?\s(?:f[øo]lgere|f[öo]ljare|seguidores|obserwuj[ąa]cych|sleduj[íi]c[íi]ch|seuraajaa|k[öo]vet[őo]|urm[ăa]ritori|ακόλουθους)(?![\p{L}])/iu

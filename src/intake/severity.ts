@@ -37,6 +37,7 @@ import {
   SEEING,
 } from './severity-words.ts'
 import { excerpt, flat } from './text.ts'
+import { fold } from './words.ts'
 
 export type Severity = 'SEV-1' | 'SEV-2' | 'SEV-3' | 'SEV-4'
 
@@ -168,23 +169,30 @@ const DEGRADED_FAULT =
 export function rateSeverity(facts: SeverityFacts): { severity: Severity; reasons: string[] } {
   // Typographic apostrophes read as plain ones: "d’un autre client" is "d'un autre client".
   const text = flat(facts.text).replace(/[’‘]/g, "'")
+  // severity-words.ts's lists are matched without accents; a match is quoted from the text itself.
+  const folded = fold(text)
+  const inFolded = (re: RegExp): RegExpMatchArray | null => {
+    const m = folded.match(re)
+    return m ? (Object.assign([text.slice(m.index!, m.index! + m[0].length)], { index: m.index }) as RegExpMatchArray) : null
+  }
   const found: [1 | 2 | 3, string][] = []
   const quote = (m: RegExpMatchArray) => `'${excerpt(m[0], 50)}'`
 
   const down = OPERATION_DOWN.map((re) => text.match(re)).find((m) => m)
-  const business = text.match(BUSINESS_OPERATION) ?? text.match(BUSINESS_STOPPED)
-  const stopped = down ?? (business ? text.match(NOT_WORKING) : null)
+  const business = text.match(BUSINESS_OPERATION) ?? inFolded(BUSINESS_STOPPED)
+  const stopped = down ?? (business ? inFolded(NOT_WORKING) : null)
   if (stopped && business) found.push([1, `the customer's operation is down (${quote(stopped)}, ${quote(business)})`])
   for (const rule of RULES) {
     const m = text.match(rule.pattern)
     if (m) found.push([rule.level, `${rule.label} (${quote(m)})`])
   }
   for (const rule of MORE_LANGUAGES) {
-    const m = text.match(rule.pattern)
+    const m = rule.pattern === FOLLOWERS ? text.match(rule.pattern) : inFolded(rule.pattern)
     if (m) found.push([rule.level, `${rule.label} (${quote(m)})`])
   }
   const exposed =
-    sentenceWithAll(text, [SEEING, OTHER_PERSON, PERSONAL_DATA]) ?? sentenceWithAll(text, [RECEIVING, OTHER_PERSON, DOCUMENTS])
+    sentenceWithAll(text, folded, [SEEING, OTHER_PERSON, PERSONAL_DATA]) ??
+    sentenceWithAll(text, folded, [RECEIVING, OTHER_PERSON, DOCUMENTS])
   if (exposed) found.push([1, `data exposure, breach or account takeover ('${excerpt(exposed, 60)}')`])
   if (facts.lawsuitServed) found.push([1, 'a lawsuit filed or served'])
   if (facts.lawyerLetter) found.push([2, "a lawyer's letter"])
@@ -206,7 +214,7 @@ export function rateSeverity(facts: SeverityFacts): { severity: Severity; reason
   if (bodyThreat) found.push([3, `threat to complain to a complaints body (${quote(bodyThreat)})`])
   const degraded = sentenceWith(text, DEGRADED_SUBJECT, DEGRADED_FAULT)
   if (degraded) found.push([3, `degraded service ('${excerpt(degraded, 60)}')`])
-  const impact = IMPACT.map(([what, re]) => [what, text.match(re)] as const).find(([, m]) => m)
+  const impact = IMPACT.map(([what, re]) => [what, inFolded(re)] as const).find(([, m]) => m)
   if (impact) found.push([3, `a complaint with real impact: ${impact[0]} (${quote(impact[1]!)})`])
   if (found.length === 0)
     return {
@@ -237,11 +245,17 @@ const IMPACT: [string, RegExp][] = [
   ["a business customer's operation affected", BUSINESS_HURT],
 ]
 
-/** The first sentence that holds every pattern (sentences are short; at most 400 characters read each). */
-function sentenceWithAll(text: string, patterns: RegExp[]): string | null {
-  for (const sentence of text.slice(0, 30_000).split(/(?<=[.!?])\s+|\n/)) {
+/**
+ * The first sentence whose folded form holds every (folded) pattern, as the text writes it
+ * (sentences are short; at most 400 characters read each).
+ */
+function sentenceWithAll(text: string, folded: string, patterns: RegExp[]): string | null {
+  let at = 0
+  for (const sentence of folded.slice(0, 30_000).split(/(?<=[.!?])\s+|\n/)) {
+    const start = folded.indexOf(sentence, at)
+    at = start + sentence.length
     const s = sentence.slice(0, 400)
-    if (patterns.every((p) => p.test(s))) return s
+    if (patterns.every((p) => p.test(s))) return text.slice(start, start + s.length)
   }
   return null
 }

@@ -5,13 +5,53 @@ import type { Person } from './notices.ts'
 import { type OrgContext } from './org-context.ts'
 import { findNamedPerson } from './people.ts'
 import { excerpt, flat, signatureLines } from './text.ts'
+import { anyStem, anyWord } from './words.ts'
+
+// A press request and its deadline: pl, cs, sk, pt, sv, da, no, fi, et, lv, lt, hu, ro, el, tr, hr, sl, bg.
+const PRESS_REQUEST = anyStem([
+  'pro[śs]b[ae] o (?:komentarz|stanowisko)',
+  'zapytanie prasowe',
+  'publikacj',
+  '[žz][áa]dost o vyj[áa]d[řr]en[íi]',
+  'dotaz (?:m[ée]di[íi]|redakce)',
+  '[žz]iados[ťt] o vyjadrenie',
+  'pedido de (?:coment[áa]rio|entrevista|posicionamento)',
+  'mat[ée]ria',
+  'reportagem',
+  'pressf[öo]rfr[åa]gan',
+  'pressehenvendelse',
+  'henvendelse fra (?:pressen|medierne)',
+  'haastattelupyynt',
+  'kommenttipyynt',
+  'juttu',
+  'julkaist',
+  'meediap[äa]ring',
+  'sajt[óo]megkeres',
+  'nyilatkozat',
+  'solicitare de (?:punct de vedere|comentariu)',
+  'bas[ıi]n (?:talebi|sorusu)',
+  'haber(?:imiz|i)?',
+  'αίτημα (?:για )?σχολ',
+  'δημοσίευ',
+  'upit (?:medija|novinara)',
+  'prošnja za (?:izjavo|komentar)',
+  'запитване',
+  'публикац',
+])
 
 export type PublicExposure = { kind: 'press' | 'public_post'; reasons: string[]; person: Person; personReasons: string[] }
 
 const JOURNALIST =
   /\b(?:i'?m|i am|as) an? (?:[\w-]+ ){0,3}(?:reporter|journalist|correspondent|editor|producer|columnist)\b|\b(?:consumer|investigative|security|business|tech) (?:investigative )?reporter\b|\bich recherchiere (?:für|zu)\b|\bich bin (?:journalist|redakteur)(?:in)?\b|\bredaktion\b|\bsoy periodista\b|\bperiodista (?:de|del|en)\b|\bje suis journaliste\b|\bjournaliste (?:à|au|pour|chez)\b|\bsono (?:un|una) giornalista\b|\bgiornalista (?:de|del|per)\b|\bik ben (?:journalist|verslaggever)\b|\bjag är journalist\b/i
-const INQUIRY =
-  /\b(?:media|press) (?:inquiry|enquiry|request)\b|\bpresseanfrage\b|\bconsulta de prensa\b|\bdemande (?:de )?presse\b|\brichiesta (?:stampa|di commento)\b|\bpersvraag\b|\b(?:for|working on) (?:a|our|the) (?:story|piece|report|segment)\b|\bon-camera interview\b|\b(?:a )?written statement\b|\bfor comment\b|\bopportunity to respond\b|\bstellungnahme\b|\breportaje\b|\breportage\b|\bplan to publish\b|\bpublishing\b|\bnewscast\b|\bausgestrahlt\b|\bcerramos la edici[óo]n\b|\bdeadline\b|\b(?:an|un|une|ein(?:en)?|een|uno?)\s(?:article|artikel|articolo|art[íi]culo|beitrag|reportage|reportaje|sujet|servizio)\b|\b(?:bouclage|date limite|plazo|scadenza|uiterlijk)\b|\b(?:r[ée]agir|commenter|una respuesta|un commento|een reactie)\b|\bbis (?:freitag|montag|dienstag|mittwoch|donnerstag)\b.{0,30}\buhr\b/i
+const INQUIRY = new RegExp(
+  [
+    /\b(?:media|press) (?:inquiry|enquiry|request)\b|\bpresseanfrage\b|\bconsulta de prensa\b|\bdemande (?:de )?presse\b|\brichiesta (?:stampa|di commento)\b|\bpersvraag\b|\b(?:for|working on) (?:a|our|the) (?:story|piece|report|segment)\b|\bon-camera interview\b|\b(?:a )?written statement\b|\bfor comment\b|\bopportunity to respond\b|\bstellungnahme\b|\breportaje\b|\breportage\b|\bplan to publish\b|\bpublishing\b|\bnewscast\b|\bausgestrahlt\b|\bcerramos la edici[óo]n\b|\bdeadline\b|\b(?:an|un|une|ein(?:en)?|een|uno?)\s(?:article|artikel|articolo|art[íi]culo|beitrag|reportage|reportaje|sujet|servizio)\b|\b(?:bouclage|date limite|plazo|scadenza|uiterlijk)\b|\b(?:r[ée]agir|commenter|una respuesta|un commento|een reactie)\b|\bbis (?:freitag|montag|dienstag|mittwoch|donnerstag)\b.{0,30}\buhr\b/
+      .source,
+    // The same request in the other languages of the EU/EEA, TR, BR (Unicode word starts).
+    PRESS_REQUEST.source,
+  ].join('|'),
+  'iu',
+)
 
 const PLATFORM =
   /\b(?:on|to|via) X\b|\b(?:tiktok|instagram|youtube|reddit|r\/\w{2,30}|twitter|x\.com|facebook|linkedin|threads|mastodon|trustpilot|google (?:review|maps))\b/i
@@ -59,8 +99,40 @@ export function readPublicExposure(text: string, fromColleague: boolean, org: Or
 }
 
 // A reporter who does not introduce themselves still signs as one.
-const JOURNALIST_TITLE =
-  /\b(?:reporter|journalist|correspondent|editor|producer|columnist|redakteur(?:in)?|redaktion|journaliste|r[ée]dact(?:eur|rice)|periodista|redactor(?:a)?|giornalista|redattore|redattrice|verslaggever|redacteur|journalist(?:e|in)?)\b/i
+const JOURNALIST_TITLE = anyWord([
+  'reporter',
+  'journalist(?:e|in|a)?',
+  'correspondent',
+  'editor',
+  'producer',
+  'columnist',
+  'redakteur(?:in)?',
+  'redaktion',
+  'r[ée]dact(?:eur|rice)',
+  'periodista',
+  'redactor(?:a)?',
+  'giornalista',
+  'redatt(?:ore|rice)',
+  'verslaggever',
+  'redacteur',
+  'jornalista',
+  'rep[óo]rter',
+  'dziennikar(?:z|ka)',
+  'redaktor(?:ka)?',
+  'nov[ií]n[áa][řr](?:ka)?',
+  'report[ée]r(?:ka)?',
+  'toimittaja',
+  'ajakirjanik',
+  '[žz]urn[āa]list(?:s|e|as|ė|a)?',
+  '[úu]js[áa]g[íi]r[óo]',
+  'riporter',
+  'ziarist(?:[ăa]|ul)?',
+  'δημοσιογράφος',
+  'gazeteci',
+  'muhabir(?:i)?',
+  'novinar(?:ka)?',
+  'журналист(?:ка)?',
+])
 
 function signedAsJournalist(text: string): RegExpMatchArray | null {
   for (const line of signatureLines(text, 10)) {

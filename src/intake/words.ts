@@ -21,3 +21,21 @@ export function anyStem(alternatives: readonly string[], flags = 'iu'): RegExp {
 export function labelLine(labels: readonly string[], value = '(.*)'): RegExp {
   return new RegExp(`^(?:${labels.join('|')})\\s?[:：]\\s*${value}$`, 'iu')
 }
+
+/**
+ * The text with each letter's accents taken off, one UTF-16 unit for one ("Δικηγόρος" →
+ * "Δικηγορος", "Výzva" → "Vyzva"), so a match's index and length in the folded text are the
+ * same in the original. Greek writes the tonos and Slavic languages their háčeks inconsistently
+ * (capitals drop them), so readers that fold both the text and their words match either way.
+ */
+export function fold(text: string): string {
+  return text.replace(/[\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF\u1E00-\u1FFF]/g, (c) => {
+    const base = c.normalize('NFD')[0]!
+    return base.length === 1 && base.charCodeAt(0) < 0xd800 ? base : c
+  })
+}
+
+/** anyWord over folded words: match it against fold(text). */
+export const anyFoldedWord = (alternatives: readonly string[], flags = 'iu'): RegExp => anyWord(alternatives.map(fold), flags)
+/** anyStem over folded words: match it against fold(text). */
+export const anyFoldedStem = (alternatives: readonly string[], flags = 'iu'): RegExp => anyStem(alternatives.map(fold), flags)
