@@ -3,7 +3,7 @@ import type { ReviewFields } from '../../src/reviews/queries.ts'
 import type { ReviewReport } from '../../src/reviews/review.ts'
 import { whyPrompts } from '../../src/reviews/markdown.ts'
 import { Flash, formatTime, SeverityBadge } from '../components/parts.tsx'
-import { Layout, type HeaderUser } from '../components/layout.tsx'
+import { Layout } from '../components/layout.tsx'
 
 export type IncidentReviewPageProps = {
   report: ReviewReport
@@ -20,15 +20,6 @@ export function IncidentReviewPage({ report, values, error, notice }: IncidentRe
   const { kase } = report
   const f = values ?? report.fields
   const base = report.saved ? report.saved.updatedAt.toISOString() : ''
-  const area = (name: string, title: string, value: string, rows = 5, hint?: string) => (
-    <label class="field">
-      <span>{title}</span>
-      <textarea name={name} rows={rows} maxlength={20000}>
-        {value}
-      </textarea>
-      {hint ? <small class="muted">{hint}</small> : null}
-    </label>
-  )
   return (
     <Layout title={`Review · ${caseLabel(kase.number)}`}>
       <p class="crumbs">
@@ -55,52 +46,102 @@ export function IncidentReviewPage({ report, values, error, notice }: IncidentRe
         <p class="muted">Generated from the case; nothing is stored until you save.</p>
       )}
       <div class="review-grid">
-        <form method="post" action={`/cases/${kase.id}/review`} class="panel stack" id="review-form">
-          <input type="hidden" name="base" value={base} />
-          {area('summary', 'Summary', f.summary, 5)}
-          {area('customerImpact', 'Customer impact', f.customerImpact, 5)}
-          <fieldset class="whys">
-            <legend>Root cause: five whys</legend>
-            {whyPrompts.map((prompt, i) => (
-              <label class="field">
-                <span>
-                  {i + 1}. {prompt}
-                </span>
-                <input type="text" name={`why${i + 1}`} maxlength={2000} value={f.whys[i] ?? ''} />
-              </label>
-            ))}
-          </fieldset>
-          {area('rootCause', 'Root cause', f.rootCause, 3, 'What, once fixed, keeps this from happening again.')}
-          {area('resolution', 'Resolution', f.resolution, 4, 'What fixed it for the customer.')}
-          {area(
-            'recoveryTaken',
-            'Recovery actions taken',
-            f.recoveryTaken,
-            3,
-            report.recovery ? `Proportional to the impact: ${report.recovery.label}. ${report.recovery.rationale}` : undefined,
-          )}
-          {area('lessons', 'Lessons learned', f.lessons, 4)}
-          <button type="submit" class="primary">
-            Save the review
-          </button>
-        </form>
+        <ReviewForm report={report} f={f} base={base} />
         <aside>
           <PreventionActions report={report} />
-          <section class="panel">
-            <h2>Timeline</h2>
-            <p class="muted">From the audit trail, as it happened.</p>
-            <ol class="timeline compact">
-              {report.timeline.map((e) => (
-                <li>
-                  <time datetime={e.at.toISOString()}>{formatTime(e.at, report.timezone)}</time>
-                  <span>{e.text}</span>
-                </li>
-              ))}
-            </ol>
-          </section>
+          <ReviewTimeline report={report} />
         </aside>
       </div>
     </Layout>
+  )
+}
+
+/** The review's text: summary, impact, five whys, root cause, resolution, recovery, lessons. */
+function ReviewForm({ report, f, base }: { report: ReviewReport; f: ReviewFields; base: string }) {
+  const { kase } = report
+  const area = (name: string, title: string, value: string, rows = 5, hint?: string) => (
+    <label class="field">
+      <span>{title}</span>
+      <textarea name={name} rows={rows} maxlength={20000}>
+        {value}
+      </textarea>
+      {hint ? <small class="muted">{hint}</small> : null}
+    </label>
+  )
+  return (
+    <form method="post" action={`/cases/${kase.id}/review`} class="panel stack" id="review-form">
+      <input type="hidden" name="base" value={base} />
+      {area('summary', 'Summary', f.summary, 5)}
+      {area('customerImpact', 'Customer impact', f.customerImpact, 5)}
+      <fieldset class="whys">
+        <legend>Root cause: five whys</legend>
+        {whyPrompts.map((prompt, i) => (
+          <label class="field">
+            <span>
+              {i + 1}. {prompt}
+            </span>
+            <input type="text" name={`why${i + 1}`} maxlength={2000} value={f.whys[i] ?? ''} />
+          </label>
+        ))}
+      </fieldset>
+      {area('rootCause', 'Root cause', f.rootCause, 3, 'What, once fixed, keeps this from happening again.')}
+      {area('resolution', 'Resolution', f.resolution, 4, 'What fixed it for the customer.')}
+      {area(
+        'recoveryTaken',
+        'Recovery actions taken',
+        f.recoveryTaken,
+        3,
+        report.recovery ? `Proportional to the impact: ${report.recovery.label}. ${report.recovery.rationale}` : undefined,
+      )}
+      {area('lessons', 'Lessons learned', f.lessons, 4)}
+      <button type="submit" class="primary">
+        Save the review
+      </button>
+    </form>
+  )
+}
+
+function ReviewTimeline({ report }: { report: ReviewReport }) {
+  return (
+    <section class="panel">
+      <h2>Timeline</h2>
+      <p class="muted">From the audit trail, as it happened.</p>
+      <ol class="timeline compact">
+        {report.timeline.map((e) => (
+          <li>
+            <time datetime={e.at.toISOString()}>{formatTime(e.at, report.timezone)}</time>
+            <span>{e.text}</span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  )
+}
+
+function PrintedActions({ actions }: { actions: ReviewReport['actions'] }) {
+  return actions.length ? (
+    <table>
+      <thead>
+        <tr>
+          <th>Action</th>
+          <th>Owner</th>
+          <th>Due</th>
+          <th>Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {actions.map((a) => (
+          <tr>
+            <td>{a.title}</td>
+            <td>{a.ownerName}</td>
+            <td>{a.dueOn}</td>
+            <td>{a.status === 'done' ? 'done' : a.overdue ? 'open, overdue' : 'open'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  ) : (
+    <p class="muted">None recorded.</p>
   )
 }
 
@@ -208,30 +249,7 @@ export function IncidentReviewPrintPage({ report }: { report: ReviewReport }) {
           </p>
         ) : null}
         <h2>Prevention actions</h2>
-        {report.actions.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th>Action</th>
-                <th>Owner</th>
-                <th>Due</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.actions.map((a) => (
-                <tr>
-                  <td>{a.title}</td>
-                  <td>{a.ownerName}</td>
-                  <td>{a.dueOn}</td>
-                  <td>{a.status === 'done' ? 'done' : a.overdue ? 'open, overdue' : 'open'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p class="muted">None recorded.</p>
-        )}
+        <PrintedActions actions={report.actions} />
         <h2>Lessons learned</h2>
         {para(fields.lessons)}
       </article>
