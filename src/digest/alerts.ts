@@ -19,8 +19,9 @@ export type AlertCandidate = { orgId: string; kind: AlertKind; alertKey: string;
  * What deserves an alert at `now`, across orgs (owner connection), not yet claimed:
  *  - new_sev1: an open SEV-1 case that arrived, or was raised to SEV-1, in the last 24 hours
  *    (CSV imports excepted: a bulk load is not news). → approvers and admins.
- *  - at_risk: an open, owned case whose running deadline turned at risk in the last 24 hours and
- *    is not breached yet; keyed by the deadline, so a later deadline alerts again. → the owner.
+ *  - at_risk: an open, owned case at risk now (the queue's and the digest's definition, sql/00022)
+ *    that turned at risk in the last 24 hours; keyed by the deadline, so a later deadline alerts
+ *    again. → the owner.
  *  - send_failed: an approved reply that failed for good in the last 7 days. → owner, approvers, admins.
  * The windows keep a first start (or a long outage) from alerting about old news the digest covers.
  */
@@ -38,9 +39,9 @@ export async function findAlertCandidates(db: Db, now: Date, orgIds: string[] | 
     union all
     select o.id, 'at_risk', 'at_risk/' || c.id || '/' || floor(extract(epoch from c.next_deadline_at))::bigint, c.id, null
     from cases c join orgs o on o.id = c.org_id
-    where c.status not in ('resolved', 'closed') and c.owner_id is not null
-      and c.next_at_risk_at <= ${now} and c.next_at_risk_at > ${now}::timestamptz - interval '24 hours'
-      and c.next_deadline_at > ${now}
+    where case_is_open_work(c.status, c.setup_test) and c.owner_id is not null
+      and case_clock_state(c.next_deadline_at, c.next_at_risk_at, ${now}::timestamptz) = 'at_risk'
+      and c.next_at_risk_at > ${now}::timestamptz - interval '24 hours'
       and ${enabled('at_risk')} ${scope}
       and ${unclaimed(db`'at_risk/' || c.id || '/' || floor(extract(epoch from c.next_deadline_at))::bigint`)}
     union all

@@ -1,5 +1,6 @@
 import type { DbOrTx, Tx } from '../db.ts'
 import type { SlaPolicy } from '../sla/sla.ts'
+import { clockStateSql, openWorkSql } from '../queue/queries.ts'
 
 // Every figure of the digest is one SQL statement over the stored clock instants; the
 // application only formats. Each runs inside withOrg (RLS scopes it to the org) with the same
@@ -52,24 +53,35 @@ const caseLine = (db: DbOrTx) => db`
        else 'resolution' end as clock,
   (count(*) over ())::int as total`
 
-// A set-up test case (mail to the org's +setup- address) is nobody's work: the digest leaves it out.
-const open = (db: DbOrTx) => db`c.status not in ('resolved', 'closed') and not c.setup_test`
+// Open work and its clock state are the queue's own definitions (sql/00022), so the digest's
+// "3 breached, 2 at risk" is what the queue shows at that instant. A set-up test case (mail to
+// the org's +setup- address) is nobody's work: both leave it out.
+const open = openWorkSql
 
 /** Open cases past their earliest running deadline, longest overdue first. */
 export async function listBreached(db: DbOrTx, now: Date): Promise<CaseLine[]> {
   return db<CaseLine[]>`
     select ${caseLine(db)}, c.next_deadline_at as at
     from cases c left join app_users u on u.id = c.owner_id
-    where ${open(db)} and c.next_deadline_at <= ${now}
+    where ${open(db)} and ${clockStateSql(db, now)} = 'breached'
     order by c.next_deadline_at, c.number limit ${sectionLimit}`
 }
 
-/** Not breached yet, but at risk now or within the next 24 hours; soonest deadline first. */
-export async function listAtRiskWithin24h(db: DbOrTx, now: Date): Promise<CaseLine[]> {
+/** At risk now (the queue's amber), not yet breached; soonest deadline first. */
+export async function listAtRisk(db: DbOrTx, now: Date): Promise<CaseLine[]> {
   return db<CaseLine[]>`
     select ${caseLine(db)}, c.next_deadline_at as at
     from cases c left join app_users u on u.id = c.owner_id
-    where ${open(db)} and c.next_deadline_at > ${now}
+    where ${open(db)} and ${clockStateSql(db, now)} = 'at_risk'
+    order by c.next_deadline_at, c.number limit ${sectionLimit}`
+}
+
+/** Not at risk yet, but turning at risk within the next 24 hours: what today will bring. */
+export async function listTurningAtRiskWithin24h(db: DbOrTx, now: Date): Promise<CaseLine[]> {
+  return db<CaseLine[]>`
+    select ${caseLine(db)}, c.next_deadline_at as at
+    from cases c left join app_users u on u.id = c.owner_id
+    where ${open(db)} and ${clockStateSql(db, now)} = 'ok'
       and c.next_at_risk_at <= ${now}::timestamptz + interval '24 hours'
     order by c.next_deadline_at, c.number limit ${sectionLimit}`
 }

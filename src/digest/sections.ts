@@ -64,7 +64,8 @@ export function digestSections(d: Digest, publicUrl: string): DigestSection[] {
   })
   return [
     cases('Breached', 'breached', d.breached),
-    cases('At risk in the next 24 hours', 'atRisk', d.atRisk),
+    cases('At risk', 'atRisk', d.atRisk),
+    cases('Turning at risk in the next 24 hours', 'atRisk', d.turningAtRisk ?? []),
     {
       title: 'Awaiting approval',
       total: d.awaitingApproval[0]?.total ?? 0,

@@ -14,7 +14,10 @@ export type Digest = {
   org: DigestOrg
   now: Date
   breached: CaseLine[]
+  /** At risk now: the queue's count at the same instant. */
   atRisk: CaseLine[]
+  /** Not at risk yet, turning at risk within 24 hours. */
+  turningAtRisk: CaseLine[]
   awaitingApproval: AwaitingApprovalLine[]
   unowned: CaseLine[]
   cadenceMissed: CaseLine[]

@@ -7,14 +7,17 @@ import type { Severity, Source } from '../cases/terms.ts'
 export type ClockState = 'none' | 'ok' | 'at_risk' | 'breached'
 
 /**
- * A case's worst running clock at the statement's time, from the stored instants alone: the
- * same expression serves the queue, the digest and metrics, and uses no calendar.
+ * A case's worst running clock at the statement's time: the database's one definition
+ * (case_clock_state, sql/00022), which the digest and metrics use too. No calendar needed: the
+ * instants stored on the case already account for it.
  */
-export const clockStateSql = (db: DbOrTx) => db`
-  case when c.next_deadline_at is null then 'none'
-       when c.next_deadline_at <= now() then 'breached'
-       when c.next_at_risk_at <= now() then 'at_risk'
-       else 'ok' end`
+export const clockStateSql = (db: DbOrTx, at?: Date) =>
+  at
+    ? db`case_clock_state(c.next_deadline_at, c.next_at_risk_at, ${at}::timestamptz)`
+    : db`case_clock_state(c.next_deadline_at, c.next_at_risk_at, now())`
+
+/** Open work the figures count (not resolved or closed, not a set-up test case): sql/00022. */
+export const openWorkSql = (db: DbOrTx) => db`case_is_open_work(c.status, c.setup_test)`
 
 export type QueueRow = {
   id: string
@@ -65,20 +68,21 @@ export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): 
     from cases c
     left join app_users u on u.id = c.owner_id
     left join accounts a on a.id = c.account_id
-    where c.status not in ('resolved', 'closed')
+    where ${openWorkSql(db)}
       ${view === 'mine' ? db`and c.owner_id = ${f.userId ?? null}` : db``}
       ${view === 'unowned' ? db`and c.owner_id is null` : db``}
       ${view === 'awaiting_approval' ? db`and c.status = 'awaiting_approval'` : db``}
-      ${view === 'at_risk' ? db`and c.next_at_risk_at <= now()` : db``}
+      ${view === 'at_risk' ? db`and ${clockStateSql(db)} in ('at_risk', 'breached')` : db``}
       ${f.source ? db`and c.source = ${f.source}` : db``}
       ${f.severity ? db`and c.severity = ${f.severity}` : db``}
     order by c.next_deadline_at nulls last, c.number limit ${f.limit ?? 200}`
 }
 
-export async function countOpenByClock(db: DbOrTx): Promise<Record<ClockState, number>> {
+/** The queue's counts: the same cases, states and instant as the digest's (one definition, sql/00022). */
+export async function countOpenByClock(db: DbOrTx, at?: Date): Promise<Record<ClockState, number>> {
   const rows = await db<{ clock: ClockState; n: number }[]>`
-    select ${clockStateSql(db)} as clock, count(*)::int as n
-    from cases c where c.status not in ('resolved', 'closed') group by 1`
+    select ${clockStateSql(db, at)} as clock, count(*)::int as n
+    from cases c where ${openWorkSql(db)} group by 1`
   const counts: Record<ClockState, number> = { none: 0, ok: 0, at_risk: 0, breached: 0 }
   for (const r of rows) counts[r.clock] = r.n
   return counts

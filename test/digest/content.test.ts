@@ -179,7 +179,9 @@ describe('the digest says what needs attention, with links, as of one instant', 
     expect(d.org.localDate).toBe('2026-11-23')
     expect(d.breached.map((x) => x.number)).toEqual([c.sev3Update!.number, c.breachedSev1!.number, c.cadence!.number])
     expect(d.breached.map((x) => x.clock)).toEqual(['update', 'first response', 'update'])
-    expect(d.atRisk.map((x) => x.number)).toEqual([c.atRiskNow!.number, c.atRiskTomorrow!.number])
+    // At risk now, as the queue counts it (sql/00022); the one turning at risk tomorrow is listed apart.
+    expect(d.atRisk.map((x) => x.number)).toEqual([c.atRiskNow!.number])
+    expect(d.turningAtRisk.map((x) => x.number)).toEqual([c.atRiskTomorrow!.number])
     expect(d.unowned.map((x) => x.number)).toEqual([c.unowned!.number])
     expect(d.cadenceMissed.map((x) => x.number)).toEqual([c.cadence!.number]) // SEV-3 is not on a cadence watch
     expect(d.awaitingApproval).toEqual([
@@ -210,7 +212,7 @@ describe('the digest says what needs attention, with links, as of one instant', 
   it('reads on a phone as text: a line per case with what is wrong and its link', () => {
     const { subject, text } = preview.mail
     expect(subject).toBe(
-      `Escalations Mon 23 Nov: 3 breached, 2 at risk, 1 awaiting approval, 1 unowned, 1 update missed, 1 failed send${preventionTable ? ', 1 prevention action overdue' : ''}`,
+      `Escalations Mon 23 Nov: 3 breached, 1 at risk, 1 awaiting approval, 1 unowned, 1 update missed, 1 failed send${preventionTable ? ', 1 prevention action overdue' : ''}`,
     )
     expect(text).toContain(`${org.name}: escalation digest for Monday 23 November 2026`)
     expect(text).toContain(
@@ -220,8 +222,9 @@ describe('the digest says what needs attention, with links, as of one instant', 
       `- ESC-${c.breachedSev1!.number} SEV-1: Refund never arrived\n  first response overdue by 45 min · owner Jane Owner`,
     )
     expect(text).toContain(
-      `AT RISK IN THE NEXT 24 HOURS (2)\n- ESC-${c.atRiskNow!.number} SEV-2: <script>alert("x")</script> & "quotes"\n  first response due 09:10 (in 40 min) · owner Jane Owner`,
+      `AT RISK (1)\n- ESC-${c.atRiskNow!.number} SEV-2: <script>alert("x")</script> & "quotes"\n  first response due 09:10 (in 40 min) · owner Jane Owner`,
     )
+    expect(text).toContain(`TURNING AT RISK IN THE NEXT 24 HOURS (1)\n- ESC-${c.atRiskTomorrow!.number}`)
     expect(text).toContain(`resolution due Tue 24 Nov 10:30 (in 1 d 2 h)`)
     expect(text).toContain(
       `AWAITING APPROVAL (1)\n- ESC-${c.atRiskNow!.number} SEV-2: <script>alert("x")</script> & "quotes"\n  version 1 waiting 2 h 5 min for Ann Approver`,
