@@ -5,11 +5,13 @@ import type { Tx } from '../db.ts'
 import { trendWeeks, type Period } from './period.ts'
 import {
   aggregateByWeek,
+  casesToDiscuss,
   approvalWaits,
   periodAggregates,
   repeatEscalations,
   type ApprovalWaits,
   type CaseAggregate,
+  type CoachingCase,
   type OwnerAggregate,
   type RepeatEscalations,
   type WeekAggregate,
@@ -83,6 +85,36 @@ export async function loadMetrics(tx: Tx, orgId: string, period: Period): Promis
     csat: groups.ratings,
     owners: groups.byOwner,
     trend,
+  }
+}
+
+export type OwnerCoaching = {
+  report: MetricsReport
+  /** The owner's figures (undefined when they own no case opened in the period). */
+  owner: OwnerAggregate | undefined
+  ownerId: string | null
+  ownerName: string | null
+  trend: WeekAggregate[]
+  cases: CoachingCase[]
+}
+
+/**
+ * One owner beside the team, for a coaching conversation: the team's report, the owner's row
+ * of it, their own 12 weeks and the cases worth talking about. `ownerId` null: the unowned cases.
+ */
+export async function loadOwnerCoaching(tx: Tx, orgId: string, period: Period, ownerId: string | null): Promise<OwnerCoaching | null> {
+  const [user] = ownerId
+    ? await tx<{ name: string }[]>`select coalesce(nullif(name, ''), email) as name from app_users where id = ${ownerId}`
+    : [{ name: '' }]
+  if (!user) return null
+  const report = await loadMetrics(tx, orgId, period)
+  return {
+    report,
+    owner: report.owners.find((o) => o.ownerId === ownerId),
+    ownerId,
+    ownerName: ownerId ? user.name : null,
+    trend: await aggregateByWeek(tx, trendWeeks(period), report.clock, ownerId),
+    cases: await casesToDiscuss(tx, period.from, period.to, ownerId),
   }
 }
 

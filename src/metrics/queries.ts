@@ -29,6 +29,9 @@ export type CaseAggregate = {
   csatAverage: number | null
 }
 
+/** One owner's cases (null: the unowned ones); undefined: everyone's. */
+export type OwnerFilter = string | null | undefined
+
 /** 'working' when the org has a business calendar: the stored durations are working time. */
 export type Clock = 'working' | 'wall'
 
@@ -70,12 +73,13 @@ const aggregateColumns = (db: DbOrTx, clock: Clock) => db`
  * rating link, was sent. Ratings and sends are hash-joined to the materialized cases, not probed
  * per case: a year of an org's cases can be a hundred thousand rows.
  */
-const cohort = (db: DbOrTx, from: Date, to: Date) => db`
+const cohort = (db: DbOrTx, from: Date, to: Date, owner?: OwnerFilter) => db`
   base as materialized (
     select c.id, c.severity, c.owner_id, c.source, c.status, c.opened_at, c.first_response_at, c.first_response_due_at,
            c.first_response_seconds, c.resolved_at, c.resolution_due_at, c.resolution_seconds, c.closed_at, c.resolution_paused_at
     from cases c
     where c.opened_at >= ${from} and c.opened_at < ${to} and not c.setup_test -- set-up test messages are not escalations
+      ${owner === undefined ? db`` : owner === null ? db`and c.owner_id is null` : db`and c.owner_id = ${owner}`}
   ),
   rated as (
     select distinct on (x.case_id) x.case_id, x.rating
@@ -174,12 +178,12 @@ export async function periodAggregates(db: DbOrTx, from: Date, to: Date, clock: 
 export type WeekAggregate = CaseAggregate & { week: string }
 
 /** One row per week, empty weeks included (zero cases, null durations). */
-export async function aggregateByWeek(db: DbOrTx, weeks: Week[], clock: Clock): Promise<WeekAggregate[]> {
+export async function aggregateByWeek(db: DbOrTx, weeks: Week[], clock: Clock, owner?: OwnerFilter): Promise<WeekAggregate[]> {
   if (!weeks.length) return []
   // width_bucket puts each case in its week (1…n) by the weeks' boundaries: a hash join, not a range join.
   const bounds = [...weeks.map((w) => w.start), weeks.at(-1)!.end].map((d) => d.toISOString())
   const rows = await db<(AggregateRow & { week: string })[]>`
-    with ${cohort(db, weeks[0]!.start, weeks.at(-1)!.end)}
+    with ${cohort(db, weeks[0]!.start, weeks.at(-1)!.end, owner)}
     select w.label as week, ${aggregateColumns(db, clock)}
     from unnest(${weeks.map((w) => w.label)}::text[]) with ordinality as w(label, i)
     left join (select *, width_bucket(opened_at, ${bounds}::timestamptz[]) as bucket from cohort) c on c.bucket = w.i
@@ -244,4 +248,39 @@ export async function repeatEscalations(db: DbOrTx, from: Date, to: Date): Promi
                                or (account_id is not null and since_account <= make_interval(days => ${REPEAT_WINDOW_DAYS})))::int as repeats
     from scope where opened_at >= ${from}`
   return row!
+}
+
+export type CoachingCase = {
+  id: string
+  number: number
+  subject: string
+  severity: string
+  status: string
+  openedAt: Date
+  frBreached: boolean
+  resBreached: boolean
+  rating: number | null
+}
+
+/**
+ * An owner's cases of the period worth talking about: a deadline missed (by the definitions of
+ * aggregateColumns) or a rating of 3 or less; the worst first, at most `limit`.
+ */
+export async function casesToDiscuss(db: DbOrTx, from: Date, to: Date, owner: string | null, limit = 25): Promise<CoachingCase[]> {
+  return db<CoachingCase[]>`
+    with ${cohort(db, from, to, owner)},
+    flagged as (
+      select c.id, c.severity, c.status, c.opened_at, c.rating,
+             (c.first_response_at > c.first_response_due_at
+               or (c.first_response_at is null and c.first_response_due_at <= coalesce(c.resolved_at, c.closed_at, now()))) as fr_breached,
+             (c.resolved_at > c.resolution_due_at
+               or (c.resolved_at is null and c.closed_at is null and c.resolution_paused_at is null and c.resolution_due_at <= now())) as res_breached
+      from cohort c
+    )
+    select f.id, k.number, k.subject, f.severity, f.status, f.opened_at as "openedAt", coalesce(f.fr_breached, false) as "frBreached",
+           coalesce(f.res_breached, false) as "resBreached", f.rating
+    from flagged f join cases k on k.id = f.id
+    where f.fr_breached or f.res_breached or f.rating <= 3
+    order by (f.fr_breached is true)::int + (f.res_breached is true)::int + (f.rating <= 3)::int desc, f.severity, f.opened_at desc
+    limit ${limit}`
 }

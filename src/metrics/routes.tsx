@@ -4,7 +4,10 @@ import { withOrg } from '../db.ts'
 import { findOrgById } from '../orgs/queries.ts'
 import { requireUser } from '../http/session.ts'
 import { MetricsPage } from '../../views/pages/metrics.tsx'
-import { loadMetrics, metricsCsv, type MetricsReport } from './metrics.ts'
+import { OwnerMetricsPage } from '../../views/pages/owner-metrics.tsx'
+import { loadMetrics, loadOwnerCoaching, metricsCsv, type MetricsReport } from './metrics.ts'
+import { isUuid } from '../http/ids.ts'
+import { notFound } from '../http/errors.ts'
 import { parsePeriod } from './period.ts'
 import { render } from '../http/htmx.ts'
 
@@ -22,6 +25,19 @@ async function report(c: Context<AppEnv>): Promise<MetricsReport> {
 metricsRoutes.get('/metrics', async (c) => {
   const user = requireUser(c)
   return render(c, <MetricsPage report={await report(c)} />)
+})
+
+// One owner beside the team (the coaching view); "unowned" for the cases nobody owned.
+metricsRoutes.get('/metrics/owners/:owner', async (c) => {
+  const user = requireUser(c)
+  const param = c.req.param('owner')
+  if (param !== 'unowned' && !isUuid(param)) throw notFound('That owner')
+  const coaching = await withOrg(c.get('deps').db, user.orgId, async (tx) => {
+    const org = await findOrgById(tx, user.orgId)
+    return loadOwnerCoaching(tx, user.orgId, parsePeriod(c.req.query(), org?.timezone ?? 'UTC'), param === 'unowned' ? null : param)
+  })
+  if (!coaching) throw notFound('That owner')
+  return render(c, <OwnerMetricsPage coaching={coaching} />)
 })
 
 metricsRoutes.get('/metrics.csv', async (c) => {

@@ -43,6 +43,20 @@ button.primary { font-weight:600; }
 .filters label { display:inline-flex; gap:.3rem; align-items:center; font-weight:400; margin:0; }
 .filters select { padding:.3rem .4rem; }
 .counts { display:flex; gap:1rem; margin-bottom:.8rem; } .counts span { font-weight:600; }
+/* Queue (views/pages/queue.tsx): columns of fixed share, so a long subject is one line cut with an
+   ellipsis (the whole text on hover) and never widens the page; the clock big enough to read at a
+   glance; two row densities and the j/k row mark (views/static/desk.js). */
+table.queue { table-layout:fixed; } table.queue th.due-cell { width:9.5rem; } table.queue th.case-cell { width:36%; }
+table.queue td { overflow-wrap:anywhere; } table.queue .subject { display:block; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
+table.queue .account { display:block; } table.queue .countdown { display:block; font-size:1.2rem; line-height:1.2; }
+table.queue .countdown .clock-label { display:block; font-size:.75rem; margin:0; text-transform:uppercase; letter-spacing:.03em; }
+html[data-density=compact] table.queue td { padding-top:.15rem; padding-bottom:.15rem; }
+html[data-density=compact] table.queue .account, html[data-density=compact] table.queue .countdown .clock-label { display:none; }
+html[data-density=compact] table.queue .countdown { font-size:1rem; }
+table.queue tr.current td { background:var(--accent-soft, #eef3fb); } table.queue tr.current td:first-child { box-shadow:inset 3px 0 0 var(--accent); }
+.queue-tools { display:flex; flex-wrap:wrap; gap:.5rem 1rem; align-items:center; margin:-.3rem 0 .8rem; font-size:.9rem; }
+.queue-tools[hidden] { display:none; } .queue-tools label { display:inline-flex; gap:.3rem; align-items:center; font-weight:400; margin:0; }
+kbd { font:inherit; font-size:.85em; padding:0 .3em; border:1px solid var(--line); border-radius:3px; background:var(--panel); }
 .progress { width:100%; height:1rem; }
 .flags { margin:.6rem 0; } .flags-warn { background:#fff8e6; border:1px solid #f5d9a8; padding:.6rem .9rem; border-radius:6px; }
 .flags .evidence { color:var(--muted); font-style:italic; } .draft-meta { margin:0 0 .4rem; }
@@ -52,20 +66,33 @@ button.primary { font-weight:600; }
 /* Metrics (views/pages/metrics.tsx, views/components/chart.tsx): first response front and center. */
 .metric-grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(260px, 1fr)); gap:1rem; margin:1rem 0; }
 .hero { border-left:4px solid var(--accent); } .clock-note { margin:.2rem 0 1rem; }
-.hero-grid { display:grid; grid-template-columns:minmax(200px, 1fr) minmax(0, 2.2fr); gap:1.2rem; align-items:start; }
+.hero-grid { display:grid; grid-template-columns:minmax(200px, 1fr) minmax(0, 2.6fr); gap:1.2rem; align-items:start; }
 .hero-number { font-size:3rem; font-weight:700; line-height:1; margin:.2rem 0 .4rem; font-variant-numeric:tabular-nums; }
 .hero-table td.over { color:var(--red); } .hero-table td.under { color:var(--green); }
-.big { font-size:1.6rem; font-weight:700; margin:.2rem 0 .5rem; font-variant-numeric:tabular-nums; } .big .muted { font-size:1rem; font-weight:400; }
+.big { font-size:2.2rem; line-height:1.1; font-weight:700; margin:.2rem 0 .5rem; font-variant-numeric:tabular-nums; } .big .muted { font-size:1rem; font-weight:400; }
 table.mini { width:auto; font-size:.9rem; } table.mini th, table.mini td { padding:.2rem .6rem; }
-.trend-grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(520px, 1fr)); gap:1.2rem; }
+.trend-grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(min(100%, 460px), 1fr)); gap:1.6rem 1.2rem; }
 figure.trend { margin:0; } figure.trend figcaption { font-weight:600; margin-bottom:.3rem; }
 .trend-body { display:grid; grid-template-columns:minmax(260px, 1fr) auto; gap:.8rem; align-items:start; }
 .trend-body table.mini th { text-transform:none; letter-spacing:0; }
-svg.chart { width:100%; height:auto; max-width:440px; }
+svg.chart { width:100%; height:auto; display:block; }
 svg.chart .axis, svg.chart .grid { stroke:var(--line); stroke-width:1; }
 svg.chart .bar, svg.chart .dot { fill:var(--accent); } svg.chart .line { stroke:var(--accent); stroke-width:2; }
-svg.chart .target { stroke:var(--red); stroke-width:1; } svg.chart .tick { font-size:10px; fill:var(--muted); }
+svg.chart .target { stroke:var(--red); stroke-width:1.5; } svg.chart .tick { font-size:12px; fill:var(--muted); }
+svg.chart .axis-title { font-size:12px; fill:var(--ink); } svg.chart .empty-label { font-size:14px; fill:var(--muted); } svg.chart .target-label { font-size:12px; fill:var(--red); } svg.chart .axis { stroke:var(--muted); }
 .period input[type=date] { padding:.25rem .4rem; }
+.target-figures { list-style:none; margin:0; padding:0; display:grid; grid-template-columns:repeat(auto-fit, minmax(150px, 1fr)); gap:.8rem; }
+.target-figure { border:1px solid var(--line); border-radius:8px; padding:.7rem .8rem; }
+.figure-number { font-size:2rem; font-weight:700; line-height:1.1; margin:.3rem 0 .1rem; font-variant-numeric:tabular-nums; }
+.target-figure.over .figure-number { color:var(--red); } .target-figure.under .figure-number { color:var(--green); }
+.figure-target { margin:0 0 .35rem; font-weight:600; } .figure-count { margin:.35rem 0 0; font-size:.9rem; }
+svg.meter { width:100%; height:8px; display:block; } .meter-track { fill:#eef1f7; } .meter-fill.under { fill:var(--green); } .meter-fill.over { fill:var(--red); }
+.meter-target { stroke:var(--ink); stroke-width:1.5; }
+.figure-pair { display:grid; grid-template-columns:repeat(auto-fit, minmax(120px, 1fr)); gap:.6rem; } .figure-pair p { margin:.1rem 0; }
+details.numbers { margin-top:.6rem; } details.numbers summary { cursor:pointer; color:var(--accent); }
+.table-scroll { max-width:100%; overflow-x:auto; } main .table-scroll > table { display:table; overflow:visible; }
+.metric-grid.coaching { grid-template-columns:repeat(auto-fit, minmax(min(100%, 170px), 1fr)); } .compare.better .big { color:var(--green); } .compare.worse .big { color:var(--red); }
+.discuss li { margin:.5rem 0; } .discuss-subject { overflow-wrap:anywhere; }
 /* Post-incident review, CSAT and the customer's link pages. */
 .review-grid { display:grid; grid-template-columns:minmax(0, 2fr) minmax(260px, 1fr); gap:1rem; align-items:start; }
 .review-print h2 { font-size:1.15rem; margin:1.2rem 0 .4rem; } .review-print .timeline.compact li { grid-template-columns:11rem 1fr; }
@@ -76,7 +103,7 @@ svg.chart .target { stroke:var(--red); stroke-width:1; } svg.chart .tick { font-
 fieldset.rating { border:1px solid var(--line); border-radius:6px; } .rating-choice { display:flex; gap:.5rem; align-items:center; font-weight:400; margin:.3rem 0; }
 .rating { font-size:1.2rem; } .rating-1, .rating-2 { color:var(--red); } .rating-4, .rating-5 { color:var(--green); }
 blockquote { margin:.4rem 0; padding:.4rem .7rem; border-left:3px solid var(--line); }
-@media (max-width: 900px) { .hero-grid, .review-grid, .trend-body, .trend-grid { grid-template-columns:1fr; } .hero-table, #owners table { display:block; overflow-x:auto; } }
+@media (max-width: 900px) { .hero-grid, .review-grid, .trend-body, .trend-grid { grid-template-columns:minmax(0, 1fr); } }
 @media print { .top, .no-print, .crumbs { display:none; } body { background:#fff; } main { max-width:none; padding:0; }
   .review-print h2 { break-after:avoid; } .review-print table, .review-print li { break-inside:avoid; } .review-print a { color:inherit; text-decoration:none; } }
 @media (max-width: 900px) { .case-grid { grid-template-columns:minmax(0, 1fr); } .timeline li { grid-template-columns:1fr; } }

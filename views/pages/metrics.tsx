@@ -2,7 +2,7 @@ import { sourceLabel } from '../../src/cases/terms.ts'
 import type { Child } from 'hono/jsx'
 import type { WeekAggregate } from '../../src/metrics/queries.ts'
 import { formatPercent, formatSeconds } from '../../src/metrics/format.ts'
-import { compliance, ratio, type MetricsReport } from '../../src/metrics/metrics.ts'
+import { compliance, ratio, type MetricsReport, type SeverityFigures } from '../../src/metrics/metrics.ts'
 import { presetLabels, periodQuery, type Preset } from '../../src/metrics/period.ts'
 import { Chart, type ChartPoint } from '../components/chart.tsx'
 import { SeverityBadge } from '../components/parts.tsx'
@@ -10,7 +10,7 @@ import { Layout } from '../components/layout.tsx'
 
 export type MetricsProps = { report: MetricsReport }
 
-const formatRating = (value: number | null) => (value === null ? '—' : value.toFixed(2))
+export const formatRating = (value: number | null) => (value === null ? '—' : value.toFixed(2))
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 export function MetricsPage({ report }: MetricsProps) {
@@ -44,22 +44,26 @@ export function MetricsPage({ report }: MetricsProps) {
 
       <section class="metric-grid">
         <Figure title="SLA compliance" id="sla">
-          <dl class="facts">
-            <dt>First response</dt>
-            <dd>
-              <strong>{formatPercent(compliance(overall.frMet, overall.frBreached))}</strong>{' '}
-              <span class="muted">
-                ({overall.frMet} met, {overall.frBreached} breached)
-              </span>
-            </dd>
-            <dt>Resolution</dt>
-            <dd>
-              <strong>{formatPercent(compliance(overall.resMet, overall.resBreached))}</strong>{' '}
-              <span class="muted">
-                ({overall.resMet} met, {overall.resBreached} breached)
-              </span>
-            </dd>
-          </dl>
+          <div class="figure-pair">
+            <div>
+              <p class="big">{formatPercent(compliance(overall.frMet, overall.frBreached))}</p>
+              <p>
+                First response{' '}
+                <span class="muted">
+                  ({overall.frMet} met, {overall.frBreached} breached)
+                </span>
+              </p>
+            </div>
+            <div>
+              <p class="big">{formatPercent(compliance(overall.resMet, overall.resBreached))}</p>
+              <p>
+                Resolution{' '}
+                <span class="muted">
+                  ({overall.resMet} met, {overall.resBreached} breached)
+                </span>
+              </p>
+            </div>
+          </div>
           <p class="muted">Cases still inside their deadline count neither way until they are answered or resolved.</p>
         </Figure>
         <Figure title="Waiting for approval" id="approval">
@@ -150,15 +154,15 @@ export function MetricsPage({ report }: MetricsProps) {
       </section>
 
       <OwnerTable report={report} />
-      <Trends report={report} />
+      <Trends trend={report.trend} />
     </Layout>
   )
 }
 
-function PeriodForm({ report }: { report: MetricsReport }) {
+export function PeriodForm({ report, action = '/metrics' }: { report: Pick<MetricsReport, 'period'>; action?: string }) {
   const { period } = report
   return (
-    <form class="filters period" method="get" action="/metrics">
+    <form class="filters period" method="get" action={action}>
       <label>
         Period{' '}
         <select name="period">
@@ -192,13 +196,13 @@ function Figure({ title, id, children }: { title: string; id: string; children: 
   )
 }
 
-/** Time to first response, front and center: overall and per severity against each target. */
+/** Time to first response, front and center: the median as a large figure, then each severity against its target. */
 function FirstResponseHero({ report }: { report: MetricsReport }) {
   const { overall } = report
   const waiting = overall.cases - overall.responded
   return (
-    <section class="panel hero" id="first-response">
-      <h2>Time to first response</h2>
+    <section class="panel hero" id="first-response" aria-labelledby="first-response-heading">
+      <h2 id="first-response-heading">Time to first response</h2>
       <div class="hero-grid">
         <div class="hero-main">
           <p class="hero-number">{formatSeconds(overall.frMedian)}</p>
@@ -214,82 +218,123 @@ function FirstResponseHero({ report }: { report: MetricsReport }) {
             <p class="muted">The customer's wait on the wall clock: median {formatSeconds(overall.frWallMedian)}.</p>
           ) : null}
         </div>
-        <table class="hero-table">
-          <thead>
-            <tr>
-              <th>Severity</th>
-              <th>Median</th>
-              <th>90th pct</th>
-              <th>Target</th>
-              <th>Within target</th>
-              <th>Answered</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.bySeverity.map((s) => {
-              const over = s.frMedian !== null && s.frMedian > s.frTargetSeconds
-              return (
-                <tr data-severity={s.severity}>
-                  <td>
-                    <SeverityBadge severity={s.severity} />
-                  </td>
-                  <td class={s.frMedian === null ? 'muted' : over ? 'over' : 'under'}>
-                    <strong>{formatSeconds(s.frMedian)}</strong>
-                  </td>
-                  <td>{formatSeconds(s.frP90)}</td>
-                  <td>{formatSeconds(s.frTargetSeconds)}</td>
-                  <td>
-                    {formatPercent(compliance(s.frMet, s.frBreached))}{' '}
-                    <span class="muted">
-                      ({s.frMet}/{s.frMet + s.frBreached})
-                    </span>
-                  </td>
-                  <td>
-                    {s.responded} of {s.cases}
-                  </td>
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
+        <ul class="target-figures" aria-label="Median first response by severity, against its target">
+          {report.bySeverity.map((s) => (
+            <TargetFigure severity={s} />
+          ))}
+        </ul>
       </div>
+      <details class="numbers">
+        <summary>Every severity in a table</summary>
+        <div class="table-scroll" tabindex={0} role="region" aria-label="First response by severity">
+          <table class="hero-table">
+            <thead>
+              <tr>
+                <th>Severity</th>
+                <th>Median</th>
+                <th>90th pct</th>
+                <th>Target</th>
+                <th>Within target</th>
+                <th>Answered</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.bySeverity.map((s) => {
+                const over = s.frMedian !== null && s.frMedian > s.frTargetSeconds
+                return (
+                  <tr data-severity={s.severity}>
+                    <td>
+                      <SeverityBadge severity={s.severity} />
+                    </td>
+                    <td class={s.frMedian === null ? 'muted' : over ? 'over' : 'under'}>
+                      <strong>{formatSeconds(s.frMedian)}</strong>
+                    </td>
+                    <td>{formatSeconds(s.frP90)}</td>
+                    <td>{formatSeconds(s.frTargetSeconds)}</td>
+                    <td>
+                      {formatPercent(compliance(s.frMet, s.frBreached))}{' '}
+                      <span class="muted">
+                        ({s.frMet}/{s.frMet + s.frBreached})
+                      </span>
+                    </td>
+                    <td>
+                      {s.responded} of {s.cases}
+                    </td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+      </details>
     </section>
   )
 }
 
-function OwnerTable({ report }: { report: MetricsReport }) {
+/** One severity's median first response as a large figure beside its target, with a bar of the two. */
+function TargetFigure({ severity: s }: { severity: SeverityFigures }) {
+  const tone = s.frMedian === null ? 'none' : s.frMedian > s.frTargetSeconds ? 'over' : 'under'
+  // The bar: the median as a share of twice the target (the target sits in the middle).
+  const share = s.frMedian === null ? 0 : Math.min(1, s.frMedian / (2 * s.frTargetSeconds))
   return (
-    <section class="panel" id="owners">
-      <h2>By owner</h2>
+    <li class={`target-figure ${tone}`} data-severity={s.severity}>
+      <SeverityBadge severity={s.severity} />
+      <p class="figure-number">{formatSeconds(s.frMedian)}</p>
+      <p class="figure-target">
+        target {formatSeconds(s.frTargetSeconds)}
+        {tone === 'over' ? ' · over' : tone === 'under' ? ' · within' : ''}
+      </p>
+      <svg class="meter" viewBox="0 0 100 8" aria-hidden="true" preserveAspectRatio="none">
+        <rect class="meter-track" x="0" y="0" width="100" height="8" />
+        <rect class={`meter-fill ${tone}`} x="0" y="0" width={Number((share * 100).toFixed(1))} height="8" />
+        <line class="meter-target" x1="50" y1="0" x2="50" y2="8" />
+      </svg>
+      <p class="muted figure-count">
+        {formatPercent(compliance(s.frMet, s.frBreached))} within target · {s.responded} of {s.cases} answered
+      </p>
+    </li>
+  )
+}
+
+function OwnerTable({ report }: { report: MetricsReport }) {
+  const query = periodQuery(report.period)
+  return (
+    <section class="panel" id="owners" aria-labelledby="owners-heading">
+      <h2 id="owners-heading">By owner</h2>
+      <p class="muted">Open an owner for their coaching view: their figures beside the team's, their weeks, the cases to talk about.</p>
       {report.owners.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th>Owner</th>
-              <th>Cases</th>
-              <th>Open</th>
-              <th>First response (median)</th>
-              <th>Within target</th>
-              <th>Resolution (median)</th>
-              <th>CSAT</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.owners.map((o) => (
+        <div class="table-scroll" tabindex={0} role="region" aria-label="Figures by owner">
+          <table>
+            <thead>
               <tr>
-                <td>{o.ownerName ?? <span class="muted">Unowned</span>}</td>
-                <td>{o.cases}</td>
-                <td>{o.open}</td>
-                <td>{formatSeconds(o.frMedian)}</td>
-                <td>{formatPercent(compliance(o.frMet, o.frBreached))}</td>
-                <td>{formatSeconds(o.resMedian)}</td>
-                <td>
-                  {formatRating(o.csatAverage)} <span class="muted">({o.csatCount})</span>
-                </td>
+                <th>Owner</th>
+                <th>Cases</th>
+                <th>Open</th>
+                <th>First response (median)</th>
+                <th>Within target</th>
+                <th>Resolution (median)</th>
+                <th>CSAT</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {report.owners.map((o) => (
+                <tr>
+                  <td>
+                    <a href={`/metrics/owners/${o.ownerId ?? 'unowned'}?${query}`}>{o.ownerName ?? 'Unowned'}</a>
+                  </td>
+                  <td>{o.cases}</td>
+                  <td>{o.open}</td>
+                  <td>{formatSeconds(o.frMedian)}</td>
+                  <td>{formatPercent(compliance(o.frMet, o.frBreached))}</td>
+                  <td>{formatSeconds(o.resMedian)}</td>
+                  <td>
+                    {formatRating(o.csatAverage)} <span class="muted">({o.csatCount})</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : (
         <p class="muted">No cases in this period.</p>
       )}
@@ -297,41 +342,61 @@ function OwnerTable({ report }: { report: MetricsReport }) {
   )
 }
 
-type TrendSpec = {
+export type TrendSpec = {
   title: string
   kind: 'bar' | 'line'
   value: (w: WeekAggregate) => number | null
   format: (v: number) => string
+  yTitle: string
   max?: number
+  durations?: boolean
 }
 
-const trendSpecs: TrendSpec[] = [
-  { title: 'Cases opened', kind: 'bar', value: (w) => w.cases, format: (v) => String(Math.round(v)) },
-  { title: 'Median first response', kind: 'line', value: (w) => w.frMedian, format: formatSeconds },
+export const trendSpecs: TrendSpec[] = [
+  { title: 'Cases opened', kind: 'bar', value: (w) => w.cases, format: (v) => String(Math.round(v)), yTitle: 'cases' },
+  { title: 'Median first response', kind: 'line', value: (w) => w.frMedian, format: formatSeconds, yTitle: 'median', durations: true },
   {
     title: 'First response within target',
     kind: 'line',
     value: (w) => compliance(w.frMet, w.frBreached),
     format: (v) => formatPercent(v),
+    yTitle: '% of cases',
     max: 100,
   },
-  { title: 'Median resolution', kind: 'line', value: (w) => w.resMedian, format: formatSeconds },
-  { title: 'CSAT average', kind: 'line', value: (w) => w.csatAverage, format: (v) => v.toFixed(1), max: 5 },
+  { title: 'Median resolution', kind: 'line', value: (w) => w.resMedian, format: formatSeconds, yTitle: 'median', durations: true },
+  { title: 'CSAT average', kind: 'line', value: (w) => w.csatAverage, format: (v) => v.toFixed(1), yTitle: 'rating (1-5)', max: 5 },
 ]
 
-function Trends({ report }: { report: MetricsReport }) {
+export function Trends({
+  trend,
+  heading = 'Last 12 weeks',
+  specs = trendSpecs,
+}: {
+  trend: WeekAggregate[]
+  heading?: string
+  specs?: TrendSpec[]
+}) {
   return (
-    <section class="panel" id="trends">
-      <h2>Last 12 weeks</h2>
+    <section class="panel" id="trends" aria-labelledby="trends-heading">
+      <h2 id="trends-heading">{heading}</h2>
       <p class="muted">Weeks start on Monday; each case counts in the week it was opened.</p>
       <div class="trend-grid">
-        {trendSpecs.map((spec) => {
-          const points: ChartPoint[] = report.trend.map((w) => ({ label: w.week.slice(5), value: spec.value(w) }))
+        {specs.map((spec) => {
+          const points: ChartPoint[] = trend.map((w) => ({ label: w.week.slice(5), value: spec.value(w) }))
           return (
             <figure class="trend">
               <figcaption>{spec.title}</figcaption>
-              <div class="trend-body">
-                <Chart kind={spec.kind} title={`${spec.title}, weekly`} points={points} format={spec.format} max={spec.max} />
+              <Chart
+                kind={spec.kind}
+                title={`${spec.title}, weekly`}
+                points={points}
+                format={spec.format}
+                max={spec.max}
+                yTitle={spec.yTitle}
+                durations={spec.durations}
+              />
+              <details class="numbers">
+                <summary>Week by week</summary>
                 <table class="mini">
                   <thead>
                     <tr>
@@ -340,7 +405,7 @@ function Trends({ report }: { report: MetricsReport }) {
                     </tr>
                   </thead>
                   <tbody>
-                    {report.trend.map((w) => {
+                    {trend.map((w) => {
                       const v = spec.value(w)
                       return (
                         <tr>
@@ -351,7 +416,7 @@ function Trends({ report }: { report: MetricsReport }) {
                     })}
                   </tbody>
                 </table>
-              </div>
+              </details>
             </figure>
           )
         })}
