@@ -65,7 +65,6 @@ export function QuarantineBody({ own, claimable, otherUnrouted, notice, error }:
 }
 
 function HeldTable({ messages, unrouted = false }: { messages: HeldMessage[]; unrouted?: boolean }) {
-  const nonce = useNonce()
   return (
     <table class="held">
       <thead>
@@ -104,36 +103,44 @@ function HeldTable({ messages, unrouted = false }: { messages: HeldMessage[]; un
             </td>
             <td>{kilobytes(m.size)}</td>
             <td>
-              <div class="actions">
-                <form
-                  method="post"
-                  action={`/admin/quarantine/${m.id}/reprocess`}
-                  hx-post={`/admin/quarantine/${m.id}/reprocess`}
-                  hx-target="#quarantine"
-                  hx-swap="outerHTML"
-                  hx-nonce={nonce}
-                >
-                  <button type="submit">{unrouted ? 'Take and reprocess' : 'Reprocess'}</button>
-                </form>
-                <form
-                  method="post"
-                  action={`/admin/quarantine/${m.id}/not-escalation`}
-                  hx-post={`/admin/quarantine/${m.id}/not-escalation`}
-                  hx-target="#quarantine"
-                  hx-swap="outerHTML"
-                  hx-nonce={nonce}
-                >
-                  <input type="text" name="note" maxlength={500} placeholder="Why (optional)" aria-label="Why it is not an escalation" />
-                  <button type="submit">Not an escalation</button>
-                </form>
-                <a href={`/admin/quarantine/${m.id}/raw.eml`} download>
-                  Download .eml
-                </a>
-              </div>
+              <HeldActions m={m} unrouted={unrouted} />
             </td>
           </tr>
         ))}
       </tbody>
     </table>
+  )
+}
+
+/** Reprocess (taking it, for unrouted mail), dismiss as not an escalation, or download one held message. */
+function HeldActions({ m, unrouted }: { m: HeldMessage; unrouted: boolean }) {
+  const nonce = useNonce()
+  return (
+    <div class="actions">
+      <form
+        method="post"
+        action={`/admin/quarantine/${m.id}/reprocess`}
+        hx-post={`/admin/quarantine/${m.id}/reprocess`}
+        hx-target="#quarantine"
+        hx-swap="outerHTML"
+        hx-nonce={nonce}
+      >
+        <button type="submit">{unrouted ? 'Take and reprocess' : 'Reprocess'}</button>
+      </form>
+      <form
+        method="post"
+        action={`/admin/quarantine/${m.id}/not-escalation`}
+        hx-post={`/admin/quarantine/${m.id}/not-escalation`}
+        hx-target="#quarantine"
+        hx-swap="outerHTML"
+        hx-nonce={nonce}
+      >
+        <input type="text" name="note" maxlength={500} placeholder="Why (optional)" aria-label="Why it is not an escalation" />
+        <button type="submit">Not an escalation</button>
+      </form>
+      <a href={`/admin/quarantine/${m.id}/raw.eml`} download>
+        Download .eml
+      </a>
+    </div>
   )
 }
