@@ -40,29 +40,7 @@ export function NotEscalationsPage({ rows, isAdmin, error }: NotEscalationsProps
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr data-raw={r.rawId}>
-                <td>{formatTime(r.receivedAt)}</td>
-                <td>
-                  {r.summary?.name ? (
-                    <>
-                      {r.summary.name} <span class="muted">&lt;{r.summary.from ?? 'unknown'}&gt;</span>
-                    </>
-                  ) : (
-                    (r.summary?.from ?? 'unknown')
-                  )}
-                </td>
-                <td>{r.summary?.subject ?? '(not read)'}</td>
-                <td>{r.reason ?? ''}</td>
-                <td>
-                  {r.caseId && r.caseNumber !== null ? (
-                    <a href={`/cases/${r.caseId}`}>on {caseLabel(r.caseNumber)}</a>
-                  ) : (
-                    <form method="post" action={`/not-escalations/${r.rawId}/open`} class="inline">
-                      <button type="submit">Open a case from this message</button>
-                    </form>
-                  )}
-                </td>
-              </tr>
+              <NotEscalationRow r={r} />
             ))}
           </tbody>
         </table>
@@ -70,5 +48,34 @@ export function NotEscalationsPage({ rows, isAdmin, error }: NotEscalationsProps
         <p class="muted">Nothing yet.</p>
       )}
     </Layout>
+  )
+}
+
+/** One kept message: who, what, why, and the case it is on or the button that opens one. */
+function NotEscalationRow({ r }: { r: NotEscalation }) {
+  return (
+    <tr data-raw={r.rawId}>
+      <td>{formatTime(r.receivedAt)}</td>
+      <td>
+        {r.summary?.name ? (
+          <>
+            {r.summary.name} <span class="muted">&lt;{r.summary.from ?? 'unknown'}&gt;</span>
+          </>
+        ) : (
+          (r.summary?.from ?? 'unknown')
+        )}
+      </td>
+      <td>{r.summary?.subject ?? '(not read)'}</td>
+      <td>{r.reason ?? ''}</td>
+      <td>
+        {r.caseId && r.caseNumber !== null ? (
+          <a href={`/cases/${r.caseId}`}>on {caseLabel(r.caseNumber)}</a>
+        ) : (
+          <form method="post" action={`/not-escalations/${r.rawId}/open`} class="inline">
+            <button type="submit">Open a case from this message</button>
+          </form>
+        )}
+      </td>
+    </tr>
   )
 }
