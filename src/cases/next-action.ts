@@ -125,7 +125,6 @@ export function nextAction(f: NextActionFacts): NextAction {
         title: 'Approve the reply',
         detail: others ? `Waiting for ${others}; you can approve it here as well.` : 'You were asked to approve it.',
         control: { kind: 'jump', href: '#approval', label: 'Review and approve' },
-        since,
       }
     }
     return {

@@ -14,6 +14,8 @@ type Props = {
   party?: ReplyParty
   /** The next-action bar holds the Request approval button: it is not repeated here. */
   requestInBar?: boolean
+  /** Approving is the case's next step: its button is the primary one (else it is quiet, like every other). */
+  approveIsNext?: boolean
   /** An answer to a request or decision made here (after its redirect). */
   feedback?: Child
 }
@@ -43,7 +45,18 @@ function fourEyesNote(panel: CaseApprovals, viewerId: string | undefined): { vie
  * Nothing reaches the customer from here without an approver: the owner asks, approvers decide
  * (by their emailed link, or here when signed in), then the send status shows.
  */
-export function ApprovalSection({ caseId, panel, current, canApprove, now, viewerId, party, requestInBar, feedback }: Props) {
+export function ApprovalSection({
+  caseId,
+  panel,
+  current,
+  canApprove,
+  now,
+  viewerId,
+  party,
+  requestInBar,
+  approveIsNext,
+  feedback,
+}: Props) {
   const blockers = current?.guardrailFlags.filter((f) => f.severity === 'block') ?? []
   const warnings = current?.guardrailFlags.filter((f) => f.severity === 'warn') ?? []
   const fourEyes = fourEyesNote(panel, viewerId)
@@ -105,7 +118,7 @@ export function ApprovalSection({ caseId, panel, current, canApprove, now, viewe
               ))}
               <input name="note" placeholder="Note (needed to reject)" aria-label="Note (needed to reject)" />
               <div class="toolbar">
-                <button type="submit" name="decision" value="approved" class="primary">
+                <button type="submit" name="decision" value="approved" class={approveIsNext ? 'primary' : undefined}>
                   Approve version {current.version} and send
                 </button>
                 <button type="submit" name="decision" value="rejected" class="danger">

@@ -31,7 +31,9 @@ export function countdownText(now: Date, due: Date): string {
 
 /**
  * A deadline that ticks in the browser (views/static/desk.js reads data-due and data-risk) and
- * reads right without script: the server renders the text and tone as of the request.
+ * reads right without script: the server renders the text and tone as of the request. For
+ * people who ask for reduced motion (prefers-reduced-motion), the ticking text is replaced by
+ * the due time itself, which never needs to change (portal-styles.ts); the tone still follows.
  */
 export function Countdown({ due, atRisk, now, label }: { due: Date | null; atRisk: Date | null; now: Date; label?: string }) {
   if (!due) return <span class="countdown none">—</span>
@@ -40,6 +42,7 @@ export function Countdown({ due, atRisk, now, label }: { due: Date | null; atRis
     <span class={`countdown ${tone}`} data-due={due.toISOString()} data-risk={atRisk?.toISOString() ?? ''} title={`due ${formatTime(due)}`}>
       {label ? <span class="clock-label">{label}</span> : null}
       <span class="clock-text">{countdownText(now, due)}</span>
+      <span class="clock-due">due {formatTime(due)}</span>
     </span>
   )
 }

@@ -57,20 +57,6 @@ table.queue tr.current td { background:var(--accent-soft, #eef3fb); } table.queu
 .queue-tools { display:flex; flex-wrap:wrap; gap:.5rem 1rem; align-items:center; margin:-.3rem 0 .8rem; font-size:.9rem; }
 .queue-tools[hidden] { display:none; } .queue-tools label { display:inline-flex; gap:.3rem; align-items:center; font-weight:400; margin:0; }
 kbd { font:inherit; font-size:.85em; padding:0 .3em; border:1px solid var(--line); border-radius:3px; background:var(--panel); }
-/* Queue (views/pages/queue.tsx): columns of fixed share, so a long subject is one line cut with an
-   ellipsis (the whole text on hover) and never widens the page; the clock big enough to read at a
-   glance; two row densities and the j/k row mark (views/static/desk.js). */
-table.queue { table-layout:fixed; } table.queue th.due-cell { width:9.5rem; } table.queue th.case-cell { width:36%; }
-table.queue td { overflow-wrap:anywhere; } table.queue .subject { display:block; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
-table.queue .account { display:block; } table.queue .countdown { display:block; font-size:1.2rem; line-height:1.2; }
-table.queue .countdown .clock-label { display:block; font-size:.75rem; margin:0; text-transform:uppercase; letter-spacing:.03em; }
-html[data-density=compact] table.queue td { padding-top:.15rem; padding-bottom:.15rem; }
-html[data-density=compact] table.queue .account, html[data-density=compact] table.queue .countdown .clock-label { display:none; }
-html[data-density=compact] table.queue .countdown { font-size:1rem; }
-table.queue tr.current td { background:var(--accent-soft, #eef3fb); } table.queue tr.current td:first-child { box-shadow:inset 3px 0 0 var(--accent); }
-.queue-tools { display:flex; flex-wrap:wrap; gap:.5rem 1rem; align-items:center; margin:-.3rem 0 .8rem; font-size:.9rem; }
-.queue-tools[hidden] { display:none; } .queue-tools label { display:inline-flex; gap:.3rem; align-items:center; font-weight:400; margin:0; }
-kbd { font:inherit; font-size:.85em; padding:0 .3em; border:1px solid var(--line); border-radius:3px; background:var(--panel); }
 .progress { width:100%; height:1rem; }
 .flags { margin:.6rem 0; } .flags-warn { background:#fff8e6; border:1px solid #f5d9a8; padding:.6rem .9rem; border-radius:6px; }
 .flags .evidence { color:var(--muted); font-style:italic; } .draft-meta { margin:0 0 .4rem; }
@@ -170,5 +156,8 @@ button.primary, a.button.primary { background:var(--accent); color:#fff; font-we
 .thread-summary { padding-left:1.2rem; margin:.3rem 0; } .thread-summary li { margin:.45rem 0; }
 button.danger.quiet { background:#fff; color:var(--red); border:1px solid #e6aaaa; }
 @media (max-width: 900px) { .approval-grid { grid-template-columns:minmax(0, 1fr); } }
-@media (prefers-reduced-motion: reduce) { *, *::before, *::after { animation:none !important; transition:none !important; scroll-behavior:auto !important; } }
+.countdown .clock-due { display:none; }
+pre.mail-text { white-space:pre-wrap; overflow-wrap:anywhere; } /* the digest preview (views/pages/digest-settings.tsx) */
+@media (prefers-reduced-motion: reduce) { *, *::before, *::after { animation:none !important; transition:none !important; scroll-behavior:auto !important; }
+  .countdown .clock-text { display:none; } .countdown .clock-due { display:inline; } }
 `

@@ -157,6 +157,7 @@ export function CaseBody(view: CaseView) {
               viewerId={view.user.id}
               party={kase}
               requestInBar={action.control?.kind === 'request_approval'}
+              approveIsNext={action.kind === 'approve'}
               feedback={feedback('approval')}
             />
           ) : (
