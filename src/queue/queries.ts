@@ -45,9 +45,24 @@ export type QueueFilter = {
   view?: 'all' | 'mine' | 'unowned' | 'awaiting_approval' | 'at_risk'
   source?: Source | null
   severity?: Severity | null
+  /** Words to find in the case number, subject, customer or account (all of them, any order). */
+  search?: string | null
   userId?: string
   limit?: number
 }
+
+/** The words of a search, each with LIKE's wildcards escaped; at most 8, each at most 100 characters. */
+export function searchWords(search: string | null | undefined): string[] {
+  return (search ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 8)
+    .map((w) => w.slice(0, 100).replace(/[\\%_]/g, (m) => `\\${m}`))
+}
+
+const searchable = (db: DbOrTx) =>
+  db`concat_ws(' ', 'ESC-' || c.number, c.number::text, c.subject, c.customer_name, c.customer_email, a.name, a.domain)`
 
 /** Open cases in priority order: breached first, then least time left (an index scan). */
 export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): Promise<QueueRow[]> {
@@ -75,6 +90,7 @@ export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): 
       ${view === 'at_risk' ? db`and ${clockStateSql(db)} in ('at_risk', 'breached')` : db``}
       ${f.source ? db`and c.source = ${f.source}` : db``}
       ${f.severity ? db`and c.severity = ${f.severity}` : db``}
+      ${searchWords(f.search).reduce((all, word) => db`${all} and ${searchable(db)} ilike ${`%${word}%`} escape '\'`, db``)}
     order by c.next_deadline_at nulls last, c.number limit ${f.limit ?? 200}`
 }
 

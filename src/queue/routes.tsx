@@ -18,12 +18,14 @@ function readFilter(c: Context<AppEnv>, userId: string): { filter: QueueFilter; 
     view: viewNames.has(q.view ?? '') ? (q.view as QueueFilter['view']) : 'all',
     source: isSource(q.source) ? q.source : null,
     severity: isSeverity(q.severity) ? q.severity : null,
+    search: (q.q ?? '').trim().slice(0, 200) || null,
     userId,
   }
   const params = new URLSearchParams()
   if (filter.view !== 'all') params.set('view', filter.view!)
   if (filter.source) params.set('source', filter.source)
   if (filter.severity) params.set('severity', filter.severity)
+  if (filter.search) params.set('q', filter.search)
   const query = params.size ? `?${params}` : ''
   return { filter, query }
 }

@@ -31,18 +31,37 @@ export function QueuePage(props: QueueProps) {
         <a href="/import">Import CSV</a>
         <a href="/not-escalations">Not escalations</a>
       </div>
-      {/* Changing a filter reloads only the rows and keeps the URL shareable. */}
+      {/*
+        Changing a filter asks for the page itself (/?view=…) and swaps in only its rows, so the
+        address bar holds a real page URL: reload, bookmark or share it and the full page comes
+        back. A newer change replaces a request still on its way.
+      */}
       <form
         class="filters"
         method="get"
         action="/"
-        hx-get="/queue/rows"
-        hx-trigger="change"
+        role="search"
+        hx-get="/"
+        hx-trigger="input delay:300ms"
+        hx-select="#queue-body"
         hx-target="#queue-body"
         hx-swap="outerHTML"
         hx-push-url="true"
+        hx-sync="this:replace"
         hx-nonce={useNonce()}
       >
+        <label>
+          Search{' '}
+          <input
+            type="search"
+            name="q"
+            id="queue-search"
+            value={filter.search ?? ''}
+            placeholder="Case, subject or customer"
+            aria-keyshortcuts="/"
+            autocomplete="off"
+          />
+        </label>
         <label>
           Show{' '}
           <select name="view">
@@ -79,6 +98,19 @@ export function QueuePage(props: QueueProps) {
           <button type="submit">Apply</button>
         </noscript>
       </form>
+      {/* Both need views/static/desk.js, which shows them; it keeps the density in this browser. */}
+      <div class="queue-tools" id="queue-tools" hidden>
+        <span class="muted">
+          Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>/</kbd> searches.
+        </span>
+        <label>
+          Rows{' '}
+          <select id="queue-density">
+            <option value="comfortable">Comfortable</option>
+            <option value="compact">Compact</option>
+          </select>
+        </label>
+      </div>
       <QueueBody {...props} />
     </Layout>
   )
@@ -104,8 +136,8 @@ export function QueueBody({ rows, counts, query, now }: QueueProps) {
         <table class="queue">
           <thead>
             <tr>
-              <th>Due</th>
-              <th>Case</th>
+              <th class="due-cell">Due</th>
+              <th class="case-cell">Case</th>
               <th>Customer</th>
               <th>Owner</th>
               <th>Source</th>
@@ -115,25 +147,26 @@ export function QueueBody({ rows, counts, query, now }: QueueProps) {
           <tbody>
             {rows.map((r) => (
               <tr id={`case-${r.id}`} class={r.clock}>
-                <td>
+                <td class="due-cell">
                   <Countdown due={r.nextDeadlineAt} atRisk={r.nextAtRiskAt} now={now} label={r.nextClock ?? undefined} />
                 </td>
-                <td>
+                <td class="case-cell">
                   <SeverityBadge severity={r.severity} /> <a href={`/cases/${r.id}`}>{caseLabel(r.number)}</a>
-                  <br />
-                  {r.subject}
+                  {/* One line, cut with an ellipsis; the whole subject on hover and in the case page. */}
+                  <span class="subject" title={r.subject}>
+                    {r.subject}
+                  </span>
                 </td>
                 <td>
                   {r.customerName ?? r.customerEmail ?? 'unknown'}
                   {r.accountName ? (
-                    <>
-                      <br />
+                    <span class="account">
                       <span class="muted">
                         {r.accountName}
                         {r.accountPlan ? ` · ${r.accountPlan}` : ''} · <Money value={r.accountRevenue} />
                       </span>{' '}
                       <Health value={r.accountHealth} />
-                    </>
+                    </span>
                   ) : null}
                 </td>
                 <td>{r.ownerName ?? <span class="warn-text">Unowned</span>}</td>

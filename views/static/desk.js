@@ -174,6 +174,77 @@
       heldByForm = []
     }, 10000)
   })
+  // --- The queue: keys and row density (views/pages/queue.tsx) ------------------------------
+  // j/k move between rows (the row's case link takes the focus, so Enter opens it and a screen
+  // reader says where you are), / goes to the search box. Not while typing in a field, and not
+  // with a modifier held (the browser's own shortcuts).
+  var DENSITY = 'desk:queue-density'
+  function queueRows() {
+    return Array.prototype.slice.call(document.querySelectorAll('table.queue tbody tr'))
+  }
+  function moveInQueue(step) {
+    var rows = queueRows()
+    if (!rows.length) return
+    var focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest('table.queue tbody tr') : null
+    // Back from the search box, the marked row is where j/k carry on from.
+    var current = focused || document.querySelector('table.queue tbody tr.current')
+    var index = current ? rows.indexOf(current) + step : step > 0 ? 0 : rows.length - 1
+    var row = rows[Math.max(0, Math.min(rows.length - 1, index))]
+    var link = row.querySelector('a[href]')
+    for (var i = 0; i < rows.length; i++) rows[i].classList.toggle('current', rows[i] === row)
+    if (link) link.focus()
+    row.scrollIntoView({ block: 'nearest' })
+  }
+  document.addEventListener('keydown', function (evt) {
+    if (evt.ctrlKey || evt.metaKey || evt.altKey || !document.querySelector('table.queue, #queue-body')) return
+    var t = evt.target
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) {
+      if (evt.key === 'Escape' && t.id === 'queue-search') t.blur()
+      return
+    }
+    if (evt.key === 'j' || evt.key === 'k') {
+      evt.preventDefault()
+      moveInQueue(evt.key === 'j' ? 1 : -1)
+    } else if (evt.key === '/') {
+      var search = document.getElementById('queue-search')
+      if (search) {
+        evt.preventDefault()
+        search.focus()
+        search.select()
+      }
+    }
+  })
+  // The row that had the focus keeps its mark when the rows are refreshed (every 15 s).
+  document.addEventListener('focusin', function (evt) {
+    var row = evt.target && evt.target.closest ? evt.target.closest('table.queue tbody tr') : null
+    if (!row) return
+    var rows = queueRows()
+    for (var i = 0; i < rows.length; i++) rows[i].classList.toggle('current', rows[i] === row)
+  })
+  function applyDensity(value) {
+    document.documentElement.setAttribute('data-density', value === 'compact' ? 'compact' : 'comfortable')
+  }
+  function storedDensity() {
+    try {
+      return localStorage.getItem(DENSITY) || 'comfortable'
+    } catch (e) {
+      return 'comfortable'
+    }
+  }
+  applyDensity(storedDensity())
+  var tools = document.getElementById('queue-tools')
+  var density = document.getElementById('queue-density')
+  if (tools) tools.hidden = false
+  if (density) {
+    density.value = storedDensity()
+    density.addEventListener('change', function () {
+      applyDensity(density.value)
+      try {
+        localStorage.setItem(DENSITY, density.value)
+      } catch (e) {}
+    })
+  }
+
   // Back to a page kept in the browser's cache: its buttons work again (the key stays the same).
   window.addEventListener('pageshow', function () {
     release(heldByForm)
