@@ -50,6 +50,14 @@ export type DraftContext = {
     hasMessages: boolean
   }
   thread: ThreadEntry[]
+  /**
+   * The customer's UTC offset ('+02:00'), read from the Date header of the latest mail they sent
+   * the desk themselves (a forward's Date is the forwarder's); null when unknown or +00:00, which
+   * many servers write whatever the sender's zone.
+   */
+  customerTimeZone?: string | null
+  /** Whether the customer wrote to us (mail of theirs in the thread), not phoned or was entered by hand. */
+  customerWrote?: boolean
   account: { name: string; domain: string; plan: string | null; annualRevenue: string | null; health: string | null } | null
   earlierCases: { number: number; subject: string; status: string; openedAt: Date }[]
   /**
@@ -116,6 +124,11 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
     select direction, from_email as "fromEmail", from_name as "fromName", created_at as "createdAt", subject, text_body as "textBody"
     from messages where case_id = ${caseId} and direction in ('inbound', 'outbound')
     order by created_at, id`
+  const [ownMail] = await tx<{ head: Uint8Array }[]>`
+    select substring(r.raw from 1 for 16384) as head
+    from messages m join inbound_raw r on r.id = m.raw_id
+    where m.case_id = ${caseId} and m.direction = 'inbound' and lower(m.from_email) = lower(${row.customerEmail ?? ''})
+    order by m.created_at desc limit 1`
   const [account] = row.accountId
     ? await tx<
         NonNullable<DraftContext['account']>[]
@@ -173,6 +186,8 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
         text: clip(customerText(m.textBody), perMessageChars),
       })),
     ),
+    customerTimeZone: ownMail ? dateHeaderOffset(ownMail.head) : null,
+    customerWrote: messages.some((m) => m.direction === 'inbound') && row.source !== 'form' && row.source !== 'csv',
     account: account ?? null,
     earlierCases,
     executive: executive ? { email: executive.email, name: executive.name, title: executive.title } : null,
@@ -200,7 +215,49 @@ function roundUpToFiveMinutes(d: Date): Date {
   return new Date(Math.ceil(d.getTime() / step) * step)
 }
 
-/** "14:30 UTC on Tuesday 24 November": unambiguous for a customer in another time zone. */
+/**
+ * The offset of a message's Date header (`Tue, 24 Nov 2026 09:12:00 +0100` → '+01:00'), from
+ * its first bytes; null without one, or for +0000/-0000, which says nothing about the sender.
+ */
+export function dateHeaderOffset(head: Uint8Array): string | null {
+  const text = new TextDecoder('latin1').decode(head)
+  const headers = text.split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n[ \t]+/g, ' ')
+  const date = /^date:[ \t]*(.*)$/im.exec(headers)?.[1]
+  const offset = date ? /([+-])(\d{2})(\d{2})\s*(?:\([^)]*\))?\s*$/.exec(date) : null
+  if (!offset || (offset[2] === '00' && offset[3] === '00')) return null
+  if (Number(offset[2]) > 14 || Number(offset[3]) > 59) return null
+  return `${offset[1]}${offset[2]}:${offset[3]}`
+}
+
+/**
+ * The zone times are written in for the customer: theirs when their own mail showed it, else
+ * the organization's; null when neither is known (an org left on UTC), so that the reply says
+ * "within 2 hours" rather than a bare UTC time the customer has to convert.
+ */
+export function replyTimeZone(ctx: Pick<DraftContext, 'org' | 'customerTimeZone'>): string | null {
+  if (ctx.customerTimeZone) return ctx.customerTimeZone
+  const zone = ctx.org.timezone
+  return zone && !/^(utc|etc\/utc|gmt|etc\/gmt|z)$/i.test(zone) ? zone : null
+}
+
+/** When the customer will hear from us, after "we will update you": "by 14:30 CET on Tuesday 24 November", or "within 2 hours". */
+export function promisedTime(ctx: Pick<DraftContext, 'org' | 'customerTimeZone' | 'now'>, d: Date): string {
+  const zone = replyTimeZone(ctx)
+  if (zone) {
+    try {
+      return `by ${customerTime(d, zone)}`
+    } catch {
+      // An unknown zone name: fall through to the relative form.
+    }
+  }
+  const minutes = Math.max(5, Math.ceil((d.getTime() - ctx.now.getTime()) / 60_000))
+  if (minutes < 90) return `within ${Math.ceil(minutes / 5) * 5} minutes`
+  const hours = Math.ceil(minutes / 60)
+  if (hours <= 36) return `within ${hours} hours`
+  return `within ${Math.ceil(hours / 24)} days`
+}
+
+/** "14:30 CET on Tuesday 24 November": unambiguous for a customer in another time zone. */
 export function customerTime(d: Date, timeZone: string): string {
   const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(d)
   const day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(d)

@@ -87,7 +87,15 @@ export async function generateDraft(
     content = renderTemplate(ctx, purpose)
     author = { kind: 'template', name: 'template' }
     fallback = { reason: result.reason, detail: result.detail }
+    // A template follows no instruction: the version says so, and is not filed as one.
+    if (instruction) {
+      content = {
+        ...content,
+        toneNotes: `The instruction “${instruction}” was not followed (${result.detail}): this is the standard template. ${content.toneNotes}`,
+      }
+    }
   }
+  const followed = author.kind === 'ai' ? instruction : null
 
   // The resolution message carries the customer's rating and "confirm it's resolved" links. The
   // version holds a readable placeholder, which the approver approves; the send job mints the
@@ -107,7 +115,7 @@ export async function generateDraft(
         toEmails: ctx.replyRoute.to,
         ...content,
         fallbackReason: fallback?.reason ?? null,
-        instruction,
+        instruction: followed,
         guardrailFlags: [],
       },
       {
@@ -119,6 +127,7 @@ export async function generateDraft(
           ...(req.jobId ? { jobId: req.jobId } : {}),
           ...(req.requestedBy ? { requestedBy: req.requestedBy } : {}),
           ...(instruction ? { instruction } : {}),
+          ...(instruction && !followed ? { instructionFollowed: false } : {}),
         },
       },
     )

@@ -2,7 +2,7 @@
 // purpose, principles); the user message carries the case as JSON data, so nothing in the
 // customer's text can pose as an instruction or break out of its field.
 import { caseLabel, channelLabels, languageName } from '../cases/terms.ts'
-import { customerTime, type DraftContext } from './context.ts'
+import { customerTime, replyTimeZone, type DraftContext } from './context.ts'
 import type { DraftPurpose } from './schema.ts'
 import { signatureOf } from './templates.ts'
 
@@ -14,6 +14,7 @@ export const principles = [
   'One point of contact: the reply comes from one person, and replies to this email reach them.',
   'Never admit legal liability or fault, never promise money, refunds, credits or compensation in the body (recommend recovery in recoveryAction instead), never threaten.',
   'Plain text only: no markdown, no placeholders such as [Name] or {{date}}. If you lack a fact, write around it and list it in missingFacts.',
+  "Never quote the customer's subject line or angry words back at them; refer to their message, or to the case number.",
 ]
 
 // Only our own words and the admin's settings go into the system message. A reference number
@@ -63,7 +64,15 @@ export function sourceInstructions(ctx: DraftContext): string {
 }
 
 export function severityInstructions(ctx: DraftContext): string {
-  const at = (d: Date | null) => (d ? customerTime(d, ctx.org.timezone) : 'unknown')
+  // In the customer's zone when known (else the org's). With neither, the instant in UTC for the
+  // model, which is told to write it as a duration: a customer should never convert a UTC time.
+  const zone = replyTimeZone(ctx)
+  const at = (d: Date | null) =>
+    !d
+      ? 'unknown'
+      : zone
+        ? customerTime(d, zone)
+        : `${customerTime(d, 'UTC')} (the customer's time zone is unknown: write it as a duration from now, such as "within 2 hours", never as a UTC time)`
   const next = `the next update time: ${at(ctx.kase.nextUpdateAt)}`
   switch (ctx.kase.severity) {
     case 'SEV-1':

@@ -11,6 +11,7 @@ import { requestRedraft, saveEditedDraft } from './drafts.ts'
 import { draftJob } from './job.ts'
 import { loadCaseDrafts } from './case-drafts.ts'
 import { textFields } from '../http/forms.ts'
+import { loadDraftSettings } from './settings.ts'
 import { isHtmx, pageOrFragment } from '../http/htmx.ts'
 
 /** Mounted at /cases: the reply section of a case (fragment), edits, and "Redraft". */
@@ -55,6 +56,25 @@ draftRoutes.post('/:id/drafts/redraft', async (c) => {
   const caseId = caseIdOf(c)
   const form = await formOf(c)
   const deps = c.get('deps')
+  // Only the model can follow an instruction. Without it, say so and offer what there is (the
+  // standard template, or an edit by hand) rather than file a template as "redrafted on request".
+  if (form.instruction?.trim()) {
+    const noAi = !deps.env.OPENAI_API_KEY
+      ? 'AI drafting is not set up here (no OPENAI_API_KEY)'
+      : !(await withOrg(deps.db, user.orgId, (tx) => loadDraftSettings(tx, user.orgId))).ai_enabled
+        ? 'AI drafting is turned off for this organization'
+        : null
+    if (noAi) {
+      return respond(
+        c,
+        caseId,
+        {
+          error: `${noAi}, so a redraft cannot follow an instruction: drafts come from the standard templates. Edit the text yourself, or empty the instruction and press Redraft for a fresh template.`,
+        },
+        422,
+      )
+    }
+  }
   let jobId: string
   try {
     jobId = await withOrg(deps.db, user.orgId, (tx) => requestRedraft(tx, user.orgId, caseId, user, form.instruction))

@@ -2,7 +2,7 @@
 // standard acknowledgment, progress update, resolution and executive apology, filled with the
 // case's data. They never contain a placeholder: what they cannot know goes to missingFacts.
 import { caseLabel, languageName } from '../cases/terms.ts'
-import { customerTime, type DraftContext } from './context.ts'
+import { promisedTime, type DraftContext } from './context.ts'
 import type { DraftContent, DraftPurpose, RecoveryAction } from './schema.ts'
 
 export type TemplateKind = 'acknowledgment' | 'legal_acknowledgment' | 'progress_update' | 'resolution' | 'executive_apology'
@@ -71,10 +71,14 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
   // A letter to counsel is addressed to counsel, whose name the case does not hold: never "Dear <client>".
   const toCounsel = kase.channelKind === 'counsel' && ctx.replyRoute.kind === 'channel'
   const greetingName = toCounsel ? undefined : kase.customerName?.trim()
-  const when = (d: Date | null) => (d ? customerTime(d, ctx.org.timezone) : null)
+  // "by 13:00 CET on Tuesday 24 November" in the customer's zone (else the org's), or "within 2
+  // hours" when no zone is known: never a bare UTC time.
+  const when = (d: Date | null) => (d ? promisedTime(ctx, d) : null)
   const promiseAt = when(kase.nextUpdateAt) ?? when(kase.resolutionDueAt)
   const label = caseLabel(kase.number)
-  const topic = kase.subject.replace(/^(?:re|fwd?|tr|aw|wg):\s*/gi, '').trim() || 'your message'
+  // The subject is never quoted back: it is the customer's, often angry ("SCAM!!! worst service
+  // ever"), and reads as mockery in our reply. The case number says which matter it is.
+  const wrote = ctx.customerWrote ?? (kase.hasMessages && kase.source !== 'form' && kase.source !== 'csv')
   const signature = signatureOf(ctx)
   const missingFacts: string[] = []
   let body: string
@@ -83,8 +87,8 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
     case 'executive_apology':
       body = [
         `Dear ${greetingName || 'Sir or Madam'},`,
-        `Your message about "${topic}" reached my desk, and I have read it personally. I am sorry: this is not the experience we want anyone to have with ${ctx.org.name}.`,
-        `I have asked our team to look into it right away. It is logged as ${label}, one person now owns it from start to finish, and I will make sure it gets the attention it deserves. ${promiseAt ? `You will hear from us by ${promiseAt} with what we have found and what we are doing about it.` : 'You will hear from us soon with what we have found and what we are doing about it.'}`,
+        `Your message reached my desk, and I have read it personally. I am sorry: this is not the experience we want anyone to have with ${ctx.org.name}.`,
+        `I have asked our team to look into it right away. It is logged as ${label}, one person now owns it from start to finish, and I will make sure it gets the attention it deserves. ${promiseAt ? `You will hear from us ${promiseAt} with what we have found and what we are doing about it.` : 'You will hear from us soon with what we have found and what we are doing about it.'}`,
         'If you would like to reach me directly, simply reply to this email: it comes straight to me and to the person I have asked to handle this.',
         `Sincerely,\n${signature}`,
       ].join('\n\n')
@@ -94,7 +98,7 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
       const ref = kase.externalRef ? `, reference ${kase.externalRef}` : ''
       body = [
         `Dear ${greetingName || 'Sir or Madam'},`,
-        `We acknowledge receipt of your ${kase.source === 'regulator' ? 'correspondence' : 'letter'}${toCounsel && kase.customerName ? ` on behalf of ${kase.customerName}` : ''} regarding "${topic}"${ref}.`,
+        `We acknowledge receipt of your ${kase.source === 'regulator' ? 'correspondence' : 'letter'}${toCounsel && kase.customerName ? ` on behalf of ${kase.customerName}` : ''}${ref}, which we have logged as ${label}.`,
         kase.source === 'regulator'
           ? 'The matter has been referred to the people responsible for regulatory matters and to our counsel, who will respond.'
           : 'The matter has been referred to our counsel, who will respond.',
@@ -107,10 +111,10 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
     case 'progress_update':
       body = [
         `Dear ${greetingName || 'Sir or Madam'},`,
-        `Here is an update on ${label}, "${topic}".`,
+        `Here is an update on your case, ${label}.`,
         'Our team continues to work on it, and it remains a priority for us.',
         promiseAt
-          ? `We will update you again by ${promiseAt}, or sooner as soon as there is news.`
+          ? `We will update you again ${promiseAt}, or sooner as soon as there is news.`
           : 'We will update you again as soon as there is news.',
         'If anything has changed on your side, reply to this email and it will reach the person handling your case.',
         `Kind regards,\n${signature}`,
@@ -120,7 +124,7 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
     case 'resolution':
       body = [
         `Dear ${greetingName || 'Sir or Madam'},`,
-        `We believe the issue you raised in ${label}, "${topic}", has now been resolved.`,
+        `We believe the issue you raised with us, ${label}, has now been resolved.`,
         'Please check that everything works as you expect and reply to this email to confirm, or to tell us if anything is still not right. We will keep the case open until we hear from you.',
         'Thank you for your patience while we worked on this.',
         `Kind regards,\n${signature}`,
@@ -128,7 +132,7 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
       missingFacts.push('What was done to resolve it')
       break
     default:
-      body = acknowledgment(ctx, { greetingName, topic, label, promiseAt, signature, missingFacts })
+      body = acknowledgment(ctx, { greetingName, wrote, label, promiseAt, signature, missingFacts })
   }
 
   const recovery = proportionalRecovery(ctx)
@@ -159,7 +163,7 @@ function acknowledgment(
   ctx: DraftContext,
   v: {
     greetingName: string | undefined
-    topic: string
+    wrote: boolean
     label: string
     promiseAt: string | null
     signature: string
@@ -168,12 +172,12 @@ function acknowledgment(
 ): string {
   const { kase } = ctx
   const hello = `Dear ${v.greetingName || 'Sir or Madam'},`
-  const next = v.promiseAt ? `we will update you by ${v.promiseAt}` : 'we will update you as soon as we have news'
+  const next = v.promiseAt ? `we will update you ${v.promiseAt}` : 'we will update you as soon as we have news'
   if (kase.source === 'bbb') {
     if (!kase.externalRef) v.missingFacts.push('The BBB complaint number')
     return [
       hello,
-      `Thank you for bringing your concerns to us through the Better Business Bureau${kase.externalRef ? ` (complaint ${kase.externalRef})` : ''}. We have opened case ${v.label} for "${v.topic}", and one member of our team is responsible for it until it is resolved.`,
+      `Thank you for bringing your concerns to us through the Better Business Bureau${kase.externalRef ? ` (complaint ${kase.externalRef})` : ''}. We have opened case ${v.label} for your complaint, and one member of our team is responsible for it until it is resolved.`,
       `We are reviewing your account and the events you describe, and ${next} with the facts as we find them and a proposed resolution. If there are details you would like us to consider, such as dates, order numbers or earlier correspondence, please reply to this email.`,
       `Sincerely,\n${v.signature}`,
     ].join('\n\n')
@@ -181,7 +185,7 @@ function acknowledgment(
   if (kase.source === 'social') {
     return [
       `Hello${v.greetingName ? ` ${v.greetingName}` : ''},`,
-      `Thank you for reaching out, and I am sorry about "${v.topic}". We want to look into this properly, which means using details that are better kept out of public posts.`,
+      `Thank you for reaching out, and I am sorry for the trouble. We want to look into this properly, which means using details that are better kept out of public posts.`,
       `Please reply to this email with the email address on your account or your order number, so we can continue privately. Your case is ${v.label}, and ${next}.`,
       `Thank you,\n${v.signature}`,
     ].join('\n\n')
@@ -190,7 +194,7 @@ function acknowledgment(
   v.missingFacts.push('What is known so far about the cause')
   return [
     hello,
-    `Thank you for writing to us about "${v.topic}". I am sorry for the trouble this has caused you${urgent ? ', and I understand how serious the impact is' : ''}.`,
+    `Thank you for ${v.wrote ? 'writing to us' : kase.source === 'form' ? 'getting in touch with us' : 'contacting us'}. I am sorry for the trouble this has caused you${urgent ? ', and I understand how serious the impact is' : ''}.`,
     `${urgent ? 'We are treating this as our highest priority. ' : ''}Your message is logged as ${v.label}, and one person on our team now owns it from start to finish. We are looking into what happened, and ${next}${urgent ? ', with what we know and what we are doing' : ''}.`,
     'If anything has changed or there is more we should know, simply reply to this email; it comes straight to the person handling your case.',
     `Kind regards,\n${v.signature}`,

@@ -104,7 +104,7 @@ describe('template drafts', () => {
     })
     const lawyer = renderTemplate(context({ source: 'lawyer', externalRef: 'M-2231' }), 'reply')
     expect(lawyer.kind).toBe('legal_acknowledgment')
-    expect(lawyer.body).toContain('We acknowledge receipt of your letter regarding "My order never arrived", reference M-2231.')
+    expect(lawyer.body).toContain('We acknowledge receipt of your letter, reference M-2231, which we have logged as ESC-')
     expect(lawyer.body).toContain('referred to our counsel')
     expect(lawyer.body).not.toMatch(/sorry|apolog|will (update|respond by)/i)
     expect(lawyer.recoveryAction).toBeNull()
