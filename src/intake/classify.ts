@@ -13,7 +13,7 @@ import type { Address, ParsedMail } from './parse.ts'
 import { findNamedPerson } from './people.ts'
 import { findReference } from './references.ts'
 import { rateSeverity, type Severity } from './severity.ts'
-import { readPublicExposure, type PublicExposure } from './social.ts'
+import { isSpreading, readPublicExposure, type PublicExposure } from './social.ts'
 import { displayName, isFullerName, signatureLines, stripHonorifics, withoutQuotedHistory } from './text.ts'
 import { fold } from './words.ts'
 import { ordinaryCustomer } from './customer.ts'
@@ -143,8 +143,17 @@ export function classify(mail: ParsedMail, received: Unwrapped, org: OrgContext)
     lawsuitServed: !!counsel?.lawsuit,
     bodyNotice: notice && notice.channel.kind !== 'review_platform' ? (notice.channel.name ?? notice.channel.kind) : null,
     bodyComplaint: !notice && reference?.body ? reference.reason : null,
+    // A review is public, but one review is not press or a post going viral: SEV-3, unless the
+    // notice or a colleague says it is spreading.
     publicExposure:
-      notice?.channel.kind === 'review_platform' ? `a public review on ${notice.channel.name}` : exposure ? exposure.reasons[0]! : null,
+      notice?.channel.kind === 'review_platform'
+        ? isSpreading(everything)
+          ? `a public review on ${notice.channel.name} that is spreading`
+          : null
+        : exposure
+          ? exposure.reasons[0]!
+          : null,
+    publicReview: notice?.channel.kind === 'review_platform' ? `on ${notice.channel.name}` : null,
     executive: executive ? (executive.name ?? executive.email) : null,
   })
   const words = notice?.complaint || (report || originalFromOrg ? original.text : withoutQuotedHistory(original.text)) || original.text

@@ -8,7 +8,18 @@ import { domainOf, isNoReplyAddress, isOrgAddress, type OrgContext } from './org
 import { COURT, FIRM, LETTER, NOT_FOR_CLIENT, REPRESENTS, SERVED } from './legal-words.ts'
 import { findReference, referenceInFileName, type Reference } from './references.ts'
 import { fold } from './words.ts'
-import { displayName, excerpt, flat, isFullerName, looksLikePersonName, plainLines, readNameAt, stripHonorifics } from './text.ts'
+import { isOfficialAddress } from './customer.ts'
+import {
+  displayName,
+  EMAIL_IN_TEXT,
+  excerpt,
+  flat,
+  isFullerName,
+  looksLikePersonName,
+  plainLines,
+  readNameAt,
+  stripHonorifics,
+} from './text.ts'
 
 export type CounselReading = {
   channel: Channel
@@ -66,12 +77,18 @@ export function readCounselLetter(doc: LetterDoc, org: OrgContext): CounselReadi
       .find((e) => e.includes('@') && !isNoReplyAddress(e) && !isOrgAddress(org, e)) ?? null
   return {
     channel: { kind: 'counsel', name: firmName(doc, written), email: counselEmail, reference: reference?.value ?? null },
-    client: { name: client?.name ?? null, email: null },
+    client: { name: client?.name ?? null, email: clientAddress(doc, org, counselEmail, client?.name ?? null) },
     reference,
     lawsuit: served ? served[0] : null,
     reasons: {
       channel: reasons,
-      customer: [client ? client.reason : 'the letter names no client', 'counsel’s letter: the client is reached through counsel'],
+      customer: [
+        client ? client.reason : 'the letter names no client',
+        ...(clientAddress(doc, org, counselEmail, client?.name ?? null)
+          ? [`the letter gives the client's address ${clientAddress(doc, org, counselEmail, client?.name ?? null)}`]
+          : []),
+        'counsel’s letter: the client is reached through counsel',
+      ],
     },
   }
 }
@@ -85,6 +102,36 @@ function firmSigned(doc: LetterDoc, written: string): string | null {
   const lines = plainLines(written, 40_000)
   const edge = [doc.from?.name ?? '', ...lines.slice(1, 9), ...lines.slice(-8)]
   return edge.find((l) => l.length <= 90 && !/[.!?]$/.test(l) && FIRM.test(fold(l))) ?? null
+}
+
+/**
+ * The client's own address, when the letter gives exactly one personal address besides counsel's
+ * (the firm's domain), the org's and machines'. Recorded on the case; replies still go to counsel.
+ */
+function clientAddress(doc: LetterDoc, org: OrgContext, counselEmail: string | null, client: string | null): string | null {
+  // Only an address in the client's own name: counsel lists its own mailboxes too (a bar's
+  // certified-mail address, a colleague's), and those are never the client's.
+  const names = client
+    ? fold(client)
+        .toLowerCase()
+        .split(/[^\p{L}]+/u)
+        .filter((w) => w.length >= 3)
+    : []
+  if (names.length === 0) return null
+  const firmDomains = [doc.from?.email, counselEmail, ...doc.replyTo.map((r) => r.email)]
+    .filter((e): e is string => !!e && e.includes('@'))
+    .map((e) => domainOf(e.toLowerCase()))
+  const found = new Set<string>()
+  for (const m of doc.text.slice(0, 40_000).matchAll(EMAIL_IN_TEXT)) {
+    const email = m[0].toLowerCase().replace(/[.]$/, '')
+    const domain = domainOf(email)
+    if (firmDomains.includes(domain) || isOrgAddress(org, email) || isNoReplyAddress(email) || isOfficialAddress(email)) continue
+    const local = fold(email.slice(0, email.indexOf('@')))
+    if (!names.some((w) => local.includes(w))) continue
+    found.add(email)
+    if (found.size > 1) return null
+  }
+  return found.size === 1 ? [...found][0]! : null
 }
 
 function fileNameReference(names: string[]): Reference | null {

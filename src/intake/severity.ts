@@ -50,8 +50,10 @@ export type SeverityFacts = {
   bodyNotice: string | null
   /** The customer's own mail quotes a complaint they filed with a body (a BBB complaint number). */
   bodyComplaint: string | null
-  /** Press inquiry, reported public post or platform review. */
+  /** Press inquiry, reported public post, or a platform review that is spreading. */
   publicExposure: string | null
+  /** A lone review on a platform: public, but not amplified (SEV-3 unless the text says more). */
+  publicReview?: string | null
   /** Who the complaint reached, when it reached an executive. */
   executive: string | null
 }
@@ -67,7 +69,7 @@ const OPERATION_DOWN: RegExp[] = [
 ]
 // The outage stops a business: its stores, staff, counters, orders, rentals.
 const BUSINESS_OPERATION =
-  /\b(?:h[äa]ndlerportal|dealer portal|partner portal|b2b[- ]portal|pro (?:rental )?portal|reseller portal|portail (?:revendeur|partenaire)|portal de distribuidores|rental (?:fleet )?api|(?:our|their|unsere[nm]?|nos|nuestr[ao]s|nostr[ie]|onze)\s(?:\w+\s)?(?:stores?|locations?|staff|employees|pos|counters?|guides|shops?|branches|filialen|verleihstationen|mitarbeiter|kunden|magasins|employ[ée]s|[ée]quipes|salari[ée]s|tiendas|empleados|negozi|dipendenti|winkels|medewerkers|stations)|all \d+ (?:stores|locations|staff)|opening day|turning (?:members|customers|people) away|can'?t check (?:anyone|people|members|customers) out|can'?t (?:take|process) (?:orders|payments|rentals|bookings)|staff logins?|check out rental|weder die .{0,60} noch|wochenbestellung|paper slips|costing us money|ne pouvons plus (?:prendre|passer|vendre)|no podemos (?:vender|cobrar|tomar pedidos|trabajar)|non possiamo (?:vendere|lavorare|incassare)|kunnen (?:geen|niet) (?:bestellen|verkopen|werken))\b/i
+  /\b(?:lost sales|lost revenue|orders? (?:are |were )?(?:queued|stuck|piling up)|(?:our|their) (?:\w+\s)?(?:storefront|production line|warehouse|fulfil?ment|biggest day)|every hour (?:this|it) (?:continues|lasts)|h[äa]ndlerportal|dealer portal|partner portal|b2b[- ]portal|pro (?:rental )?portal|reseller portal|portail (?:revendeur|partenaire)|portal de distribuidores|rental (?:fleet )?api|(?:our|their|unsere[nm]?|nos|nuestr[ao]s|nostr[ie]|onze)\s(?:\w+\s)?(?:stores?|locations?|staff|employees|pos|counters?|guides|shops?|branches|filialen|verleihstationen|mitarbeiter|kunden|magasins|employ[ée]s|[ée]quipes|salari[ée]s|tiendas|empleados|negozi|dipendenti|winkels|medewerkers|stations)|all \d+ (?:stores|locations|staff)|opening day|turning (?:members|customers|people) away|can'?t check (?:anyone|people|members|customers) out|can'?t (?:take|process) (?:orders|payments|rentals|bookings)|staff logins?|check out rental|weder die .{0,60} noch|wochenbestellung|paper slips|costing us money|ne pouvons plus (?:prendre|passer|vendre)|no podemos (?:vender|cobrar|tomar pedidos|trabajar)|non possiamo (?:vendere|lavorare|incassare)|kunnen (?:geen|niet) (?:bestellen|verkopen|werken))\b/i
 const MANY_USERS =
   /\b(?:for everyone|every single one of (?:our|my|the) \w+|all (?:of )?(?:our|my) (?:members|customers|users)|at least \d+ (?:people|customers|members|users)|(?:many|hundreds of|thousands of|dozens of|several) (?:customers|users|members|people))\b/i
 const FAULT =
@@ -199,6 +201,7 @@ export function rateSeverity(facts: SeverityFacts): { severity: Severity; reason
   if (facts.bodyNotice) found.push([2, `a complaints body's notice (${facts.bodyNotice})`])
   if (facts.bodyComplaint) found.push([2, `the customer has filed a complaint with a complaints body (${facts.bodyComplaint})`])
   if (facts.publicExposure) found.push([2, `public exposure (${facts.publicExposure})`])
+  if (facts.publicReview) found.push([3, `a lone public review (${facts.publicReview}), not amplified`])
   const many = sentenceWith(text, MANY_USERS, FAULT)
   if (many) found.push([2, `a major feature broken for many users ('${excerpt(many, 60)}')`])
   else if (down && !business) found.push([2, `a service outage (${quote(down)})`])

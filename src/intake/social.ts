@@ -19,6 +19,19 @@ const PRESS_REQUEST = anyStem([
   'mat[ée]ria',
   'reportagem',
   'pressf[öo]rfr[åa]gan',
+  'artikel(?:n|en)?',
+  'publicer(?:as|es|er|ar|en)',
+  'granskning',
+  'svar senast',
+  'frågor från',
+  'sp[øo]rgsm[åa]l fra',
+  'svar senest',
+  'vi publicerer',
+  '[čc]l[áa]nek',
+  'publikov[áa]n',
+  'publica[çc][ãa]o',
+  'vamos publicar',
+  'publicaremos',
   'pressehenvendelse',
   'henvendelse fra (?:pressen|medierne)',
   'haastattelupyynt',
@@ -62,10 +75,13 @@ const VIRAL =
 const SPREADING =
   /\b(?:is|it'?s|has) (?:going|gone) viral\b|\bwent viral\b|\btrending\b|(?<![\d,.])\d[\d,.]{0,12}\s?[kKmM]?\+? (?:views|likes|upvotes|shares|reposts|retweets)\b|\bgeht viral\b|\best devenu viral\b|\bse ha hecho viral\b|\b[èe] diventato virale\b|\bgaat viraal\b/i
 
+/** The text says a post or review is spreading: viral, trending, its views, likes or shares counted. */
+export const isSpreading = (text: string): boolean => VIRAL.test(flat(text, 30_000))
+
 export function readPublicExposure(text: string, fromColleague: boolean, org: OrgContext): PublicExposure | null {
   const bounded = flat(text, 30_000)
   const journalist = bounded.match(JOURNALIST) ?? signedAsJournalist(text)
-  const inquiry = bounded.match(INQUIRY)
+  const inquiry = bounded.match(INQUIRY) ?? questionList(text)
   if (journalist && inquiry) {
     const person = findAffectedPerson(bounded, org)
     return {
@@ -96,6 +112,15 @@ export function readPublicExposure(text: string, fromColleague: boolean, org: Or
     }
   }
   return null
+}
+
+/** Two or more numbered questions ("1. … ?", "2) … ?"): what a reporter sends, in any language. */
+function questionList(text: string): RegExpMatchArray | null {
+  const asked = text
+    .slice(0, 20_000)
+    .split('\n')
+    .filter((l) => /^\s*\d{1,2}[.)]\s.{5,300}[?？;]\s*$/u.test(l))
+  return asked.length >= 2 ? (Object.assign([asked[0]!.trim()], { index: 0 }) as RegExpMatchArray) : null
 }
 
 // A reporter who does not introduce themselves still signs as one.

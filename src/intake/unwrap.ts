@@ -275,12 +275,12 @@ function shortenRuns(s: string): string {
 type Field = 'from' | 'date' | 'to' | 'cc' | 'subject'
 const LABELS: Record<string, Field> = {}
 for (const [field, words] of Object.entries({
-  from: 'from|de|von|da|van|od|fra|från|от|від|lähettäjä|feladó|šalje|kimden|de la|expéditeur|remitente|afzender|nadawca|发件人|差出人',
-  date: 'date|sent|envoyé|envoyé le|datum|gesendet|enviado|enviado el|fecha|data|inviato|verzonden|wysłano|skickat|sendt|отправлено|відправлено|gönderilen|lähetetty|elküldve|trimis|odesláno|odoslané|日付|发送时间',
-  to: 'to|à|a|an|para|aan|til|till|komu|do|кому|címzett|vastaanottaja|kime|către|prima|宛先|收件人',
-  cc: 'cc|kopie|kopio|másolat|kopi|dw|копия|kópia|kopia|копія|cci|bcc',
+  from: 'from|de|von|da|van|od|fra|från|от|від|lähettäjä|feladó|šalje|kimden|de la|expéditeur|remitente|afzender|nadawca|发件人|差出人|送信者|寄件者|보낸 사람|보낸사람|από|подател|saatja|sūtītājs|siuntėjas|pošiljatelj|pošiljatelj|odesílatel|odosielateľ|gönderen',
+  date: 'date|sent|envoyé|envoyé le|datum|gesendet|enviado|enviado el|fecha|data|inviato|verzonden|wysłano|skickat|sendt|отправлено|відправлено|gönderilen|lähetetty|elküldve|trimis|odesláno|odoslané|日付|发送时间|送信日時|日時|日期|寄件日期|发送日期|날짜|보낸 날짜|ημερομηνία|στάλθηκε|изпратено|дата|saadetud|nosūtīts|išsiųsta|poslano|dátum|tarih',
+  to: 'to|à|a|an|para|aan|til|till|komu|do|кому|címzett|vastaanottaja|kime|către|prima|宛先|收件人|收件者|받는 사람|받는사람|προς|до|saaja|adresāts|gavėjas|prejemnik|příjemce|adresát|alıcı',
+  cc: 'cc|kopie|kopio|másolat|kopi|dw|копия|kópia|kopia|копія|cci|bcc|副本|抄送|참조|κοιν',
   subject:
-    'subject|objet|sujet|betreff|asunto|oggetto|onderwerp|assunto|temat|předmět|predmet|emne|ämne|aihe|tárgy|тема|konu|naslov|subiectul|件名|主题',
+    'subject|objet|sujet|betreff|asunto|oggetto|onderwerp|assunto|temat|předmět|predmet|emne|ämne|aihe|tárgy|тема|konu|naslov|subiectul|件名|主题|主旨|제목|θέμα|относно|teema|tēma|tema|tárgy',
 } as Record<Field, string>)) {
   for (const w of words.split('|')) LABELS[w] = field as Field
 }

@@ -151,7 +151,8 @@ describe('bulk mail', () => {
       source: 'social',
       channel: { kind: 'review_platform' },
       customer: { name: 'Marit Solheim', email: null },
-      severity: 'SEV-2',
+      // A lone review, nothing says it is spreading: public, SEV-3 (the rubric's decision of 2026-12-01).
+      severity: 'SEV-3',
     })
   })
 

@@ -228,7 +228,8 @@ describe('review platforms', () => {
       channel: { kind: 'review_platform' },
       customer: { name, email: null },
       language,
-      severity: 'SEV-2',
+      // A lone review, nothing says it is spreading: public, SEV-3 (the rubric's decision of 2026-12-01).
+      severity: 'SEV-3',
     })
   })
 

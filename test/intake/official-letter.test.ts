@@ -102,3 +102,26 @@ describe('an official letter about someone else, from a sender intake does not k
     expect(c.customer.email).toBe('kaarel.tamm@mail.ee')
   })
 })
+
+describe('a review notice', () => {
+  it('a one-star review that is spreading is SEV-2 public exposure; a lone one SEV-3', async () => {
+    const notice = (extra: string) =>
+      read(
+        'Trustpilot <noreply@trustpilot.com>',
+        'Northwind Outfitters has a new 1-star review',
+        [
+          'Northwind Outfitters has a new review',
+          '',
+          '★☆☆☆☆ 1 star',
+          'Written by Ida Holm',
+          '',
+          '"The zip broke on day one and nobody answers."',
+          extra,
+        ].join('\n'),
+      )
+    expect((await notice('')).severity).toBe('SEV-3')
+    const spreading = await notice('This review is trending: 4,200 views and 310 likes in a day.')
+    expect(spreading.severity).toBe('SEV-2')
+    expect(spreading.reasons.severity.join(' ')).toMatch(/spreading/)
+  })
+})

@@ -125,3 +125,16 @@ describe('SEV-3 and SEV-4', () => {
     expect(performance.now() - started).toBeLessThan(2000)
   })
 })
+
+describe('a review on a platform', () => {
+  it('a lone review is public but not amplified: SEV-3, and says so', () => {
+    const r = rate('Tent pole snapped on the first night. Support never answered. One star.', { publicReview: 'on Trustpilot' })
+    expect(r.severity).toBe('SEV-3')
+    expect(r.reasons).toContain('a lone public review (on Trustpilot), not amplified')
+  })
+
+  it('a review with injury facts is still SEV-1', () => {
+    const r = rate('The lantern battery exploded in our tent and burned my son’s hand; we went to the ER.', { publicReview: 'on Google' })
+    expect(r.severity).toBe('SEV-1')
+  })
+})
