@@ -274,14 +274,16 @@ export async function saveEditedDraft(
       subject: input.subject,
       body: input.body,
       toneNotes: '',
-      missingFacts: [],
+      // The facts the writer lacked are still lacking unless someone says otherwise: an edit keeps
+      // the list and its warning, which the approver confirms (or the text supplies) at approval.
+      missingFacts: latest?.missingFacts ?? [],
       recoveryAction: latest?.recoveryAction ?? null,
       recoveryRationale: latest?.recoveryRationale ?? '',
       guardrailFlags: [],
       fallbackReason: null,
       instruction: null,
     },
-    { actor: userActor(user), audit: { basedOn: latest?.version ?? null } },
+    { actor: userActor(user), missingFacts: latest?.missingFacts ?? [], audit: { basedOn: latest?.version ?? null } },
   )
   return { ok: true, version: saved.version, flags: saved.flags }
 }

@@ -95,7 +95,12 @@ describe('draft versions on the case page', () => {
       [1, 'template', null],
       [2, 'user', agent.id],
     ])
-    expect(rows[1]!.guardrail_flags.map((f) => `${f.code}:${f.severity}`)).toEqual(['liability_admission:warn', 'placeholder:block'])
+    // The template's missing facts are still missing: the edit keeps that warning too.
+    expect(rows[1]!.guardrail_flags.map((f) => `${f.code}:${f.severity}`)).toEqual([
+      'liability_admission:warn',
+      'placeholder:block',
+      'missing_facts:warn',
+    ])
     expect((await auditActions(db, org.id, c.id)).at(-1)).toMatchObject({
       action: 'draft.create',
       actorId: agent.id,
@@ -112,6 +117,7 @@ describe('draft versions on the case page', () => {
     expect(await res.text()).toContain('data-flag="wrong_recipient"')
     expect((await versions(c.id))[1]!.guardrail_flags).toEqual([
       expect.objectContaining({ code: 'wrong_recipient', severity: 'block', evidence: 'stranger@else.test' }),
+      expect.objectContaining({ code: 'missing_facts', severity: 'warn' }),
     ])
   })
 

@@ -5,7 +5,10 @@ import { replyRoute } from '../../src/drafts/recipient.ts'
 import { withOrg, type Db } from '../../src/db.ts'
 import { listDraftVersions } from '../../src/drafts/queries.ts'
 import type { Org } from '../../src/orgs/queries.ts'
-import { createTestApp } from '../support/app.ts'
+import { saveEditedDraft } from '../../src/drafts/drafts.ts'
+import { jobHandlers } from '../../src/jobs/handlers.ts'
+import { runJobsOnce } from '../../src/jobs/runner.ts'
+import { createTestApp, testEnv } from '../support/app.ts'
 import { formPost, sessionCookie } from '../support/auth.ts'
 import { seedCase } from '../support/cases.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
@@ -150,5 +153,36 @@ describe('the words, against the database', () => {
     expect(plain.status).toBe(200)
     const [v1] = await withOrg(db, org.id, (tx) => listDraftVersions(tx, c.id, 1))
     expect(v1).toMatchObject({ authorKind: 'template', instruction: null })
+  })
+})
+
+describe('an edit keeps the facts the writer lacked', () => {
+  let db: Db
+  let org: Org
+
+  beforeAll(async () => {
+    db = testDb()
+    org = await seedOrg(db)
+  })
+  afterAll(() => db.end())
+
+  it("an approver's edit keeps the missing-facts warning of the version it changed, for approval to confirm", async () => {
+    const approver = await seedUser(db, org.id, 'approver')
+    const c = await seedCase(db, org.id)
+    await runJobsOnce({ db, env: testEnv(), handlers: jobHandlers(), log: () => {} }, { orgId: org.id })
+    const [v1] = await withOrg(db, org.id, (tx) => listDraftVersions(tx, c.id, 1))
+    expect(v1!.guardrailFlags.map((f) => f.code)).toContain('missing_facts')
+    const saved = await withOrg(db, org.id, (tx) =>
+      saveEditedDraft(tx, org.id, c.id, approver, {
+        to: v1!.toEmails.join(','),
+        subject: v1!.subject,
+        body: 'Dear Pat,\n\nWe are on it and will write again today.\n\nKind regards',
+        baseVersion: String(v1!.version),
+      }),
+    )
+    expect(saved.ok).toBe(true)
+    const [v2] = await withOrg(db, org.id, (tx) => listDraftVersions(tx, c.id, 1))
+    expect(v2!.missingFacts).toEqual(v1!.missingFacts)
+    expect(v2!.guardrailFlags).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'missing_facts', severity: 'warn' })]))
   })
 })
