@@ -104,7 +104,8 @@ const routes: Record<string, RouteCase> = {
     body: 'Dear Pat,\n\nI have your order in front of me and will call you today.\n\nKind regards',
     baseVersion: '1',
   })),
-  '/cases/:id/drafts/redraft': onCase('/drafts/redraft', () => ({ instruction: 'Shorter, please.' })),
+  // No AI key here: a redraft with an instruction is refused, so this one asks for a fresh template.
+  '/cases/:id/drafts/redraft': onCase('/drafts/redraft', () => ({ instruction: '' })),
   '/cases/:id/approval/request': onCase('/approval/request', () => ({})),
   '/cases/:id/approval/decide': onCase('/approval/decide', (c) => ({ draftId: c.draftId, decision: 'approved', note: '' })),
   '/cases/:id/review': onSevereCase('/review', () => ({ summary: 'What happened, in short.', rootCause: 'A missed handover.' })),
@@ -306,6 +307,28 @@ describe('every form: the same submission twice has one effect', () => {
     await post({ path: '/cases', fields }, null)
     await post({ path: '/cases', fields }, null)
     expect(await count()).toBe(3)
+  })
+
+  it("a replayed page or fragment carries the replay's own CSP nonce, so its htmx and scripts still run", async () => {
+    const c = await f.freshCase()
+    const key = newKey()
+    const send = () =>
+      app().request(`/cases/${c.id}/notes?_submission=${key}`, {
+        method: 'POST',
+        headers: { origin: sameOrigin, cookie: f.cookie, 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true' },
+        body: new URLSearchParams({ text: 'Fragment note.' }).toString(),
+      })
+    const nonceOf = (res: Response) => /'nonce-([^']+)'/.exec(res.headers.get('content-security-policy') ?? '')![1]!
+    const first = await send()
+    const firstBody = await first.text()
+    const second = await send()
+    const secondBody = await second.text()
+    expect(first.status).toBe(200)
+    expect(second.headers.get('idempotent-replay')).toBe('true')
+    expect(firstBody).toContain(`hx-nonce="${nonceOf(first)}"`)
+    expect(secondBody).toContain(`hx-nonce="${nonceOf(second)}"`)
+    expect(secondBody).not.toContain(nonceOf(first))
+    expect(secondBody.replaceAll(nonceOf(second), 'N')).toBe(firstBody.replaceAll(nonceOf(first), 'N'))
   })
 
   it('a refused post gives its key back: the corrected form, sent with the same key, runs', async () => {
