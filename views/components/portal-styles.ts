@@ -56,6 +56,7 @@ html[data-density=compact] table.queue .countdown { font-size:1rem; }
 table.queue tr.current td { background:var(--accent-soft, #eef3fb); } table.queue tr.current td:first-child { box-shadow:inset 3px 0 0 var(--accent); }
 .queue-tools { display:flex; flex-wrap:wrap; gap:.5rem 1rem; align-items:center; margin:-.3rem 0 .8rem; font-size:.9rem; }
 .queue-tools[hidden] { display:none; } .queue-tools label { display:inline-flex; gap:.3rem; align-items:center; font-weight:400; margin:0; }
+@media (pointer: coarse) and (max-width: 700px) { .queue-tools .queue-keys { display:none; } }
 kbd { font:inherit; font-size:.85em; padding:0 .3em; border:1px solid var(--line); border-radius:3px; background:var(--panel); }
 .progress { width:100%; height:1rem; }
 .flags { margin:.6rem 0; } .flags-warn { background:#fff8e6; border:1px solid #f5d9a8; padding:.6rem .9rem; border-radius:6px; }

@@ -57,7 +57,7 @@ export function QueuePage(props: QueueProps) {
             name="q"
             id="queue-search"
             value={filter.search ?? ''}
-            placeholder="Case, subject or customer"
+            placeholder="Case, subject, customer"
             aria-keyshortcuts="/"
             autocomplete="off"
           />
@@ -100,7 +100,7 @@ export function QueuePage(props: QueueProps) {
       </form>
       {/* Both need views/static/desk.js, which shows them; it keeps the density in this browser. */}
       <div class="queue-tools" id="queue-tools" hidden>
-        <span class="muted">
+        <span class="muted queue-keys">
           Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>/</kbd> searches.
         </span>
         <label>
