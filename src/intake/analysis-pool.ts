@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { withLanguage, type Analysis, type Analyzer } from './analyze.ts'
-import type { OrgContext } from './classify.ts'
+import type { OrgContext } from './org-context.ts'
 import { defaultLimits, type Limits } from './parse.ts'
 
 export type AnalysisPool = {

@@ -3,23 +3,14 @@
 // customer is the client the letter names; counsel is the channel; the matter reference is
 // counsel's own ("Our Ref", "Unser Az.", "Réf.", "N/Ref.", "Ns. Rif.", "Expte.").
 import type { Address } from './parse.ts'
-import type { Channel, Person } from './notices.ts'
+import type { Channel, Person } from './notice-types.ts'
 import { domainOf, isNoReplyAddress, isOrgAddress, type OrgContext } from './org-context.ts'
 import { COURT, FIRM, LETTER, NOT_FOR_CLIENT, REPRESENTS, SERVED } from './legal-words.ts'
 import { findReference, referenceInFileName, type Reference } from './references.ts'
 import { fold } from './words.ts'
 import { isOfficialAddress } from './customer.ts'
-import {
-  displayName,
-  EMAIL_IN_TEXT,
-  excerpt,
-  flat,
-  isFullerName,
-  looksLikePersonName,
-  plainLines,
-  readNameAt,
-  stripHonorifics,
-} from './text.ts'
+import { EMAIL_IN_TEXT, excerpt, flat, plainLines } from './text.ts'
+import { displayName, isFullerName, looksLikePersonName, readNameAt, stripHonorifics } from './names.ts'
 
 export type CounselReading = {
   channel: Channel

@@ -3,24 +3,14 @@
 // its Reply-To or form fields are. A customer who asks to be answered elsewhere gets that
 // address. The name is how they sign when the display name is a family, a role or shorter.
 import type { Address } from './parse.ts'
-import { bodyOfDomain } from './bodies.ts'
-import { GOVERNMENT_DOMAIN, type Person } from './notices.ts'
+import { bodyOfDomain, GOVERNMENT_DOMAIN } from './bodies.ts'
+import type { Person } from './notice-types.ts'
 import { officialLetterAbout } from './official-letter.ts'
 import { PLATFORM_DOMAIN } from './reviews.ts'
 import { domainOf, isNoReplyAddress, isOrgAddress, isPublicMailDomain, type OrgContext } from './org-context.ts'
 import { anyStem } from './words.ts'
-import {
-  displayName,
-  EMAIL_IN_TEXT,
-  excerpt,
-  flat,
-  isFullerName,
-  looksLikePersonName,
-  plainLines,
-  readNameAt,
-  stripHonorifics,
-  withoutQuotedHistory,
-} from './text.ts'
+import { EMAIL_IN_TEXT, excerpt, flat, plainLines, withoutQuotedHistory } from './text.ts'
+import { displayName, isFullerName, looksLikePersonName, readNameAt, stripHonorifics } from './names.ts'
 
 export type CustomerReading = { person: Person; reasons: string[] }
 

@@ -6,52 +6,13 @@
 // this runs after the isolated parse worker, with a strict timeout; every failure is a value.
 import OpenAI from 'openai'
 import { zodResponseFormat } from 'openai/helpers/zod'
-import { z } from 'zod'
 import type { Env } from '../env.ts'
 import type { Analysis } from './analyze.ts'
+import { modelExtractionSchema, type ModelExtraction, type ModelFields } from './model-extraction.ts'
 import { isNoReplyAddress, isOrgAddress, type OrgContext } from './org-context.ts'
 
 export type ModelEnv = Pick<Env, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL' | 'OPENAI_TIMEOUT_MS' | 'OPENAI_MAX_RETRIES'>
 type Analysed = Extract<Analysis, { ok: true }>
-
-const sources = ['ceo_inbox', 'bbb', 'lawyer', 'regulator', 'social', 'direct'] as const
-const severities = ['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'] as const
-
-export const modelExtractionSchema = z.object({
-  isEscalation: z
-    .boolean()
-    .describe('False for auto-replies, delivery reports, newsletters and system notifications that carry no complaint.'),
-  escalationReason: z.string(),
-  source: z.enum(sources).describe('Through whom or what the escalation reached the company.'),
-  customerName: z
-    .string()
-    .nullable()
-    .describe("The customer's name as the message gives it (the consumer a notice names, the client a lawyer names); null if none."),
-  customerEmail: z
-    .string()
-    .nullable()
-    .describe(
-      "The customer's own email address exactly as written in the message; null if the message gives none. Never a no-reply, company or lawyer address.",
-    ),
-  reference: z
-    .string()
-    .nullable()
-    .describe("The complaint's reference as the notice, body or law firm writes it; never an order or ticket number."),
-  severity: z.enum(severities),
-  severityReasons: z.array(z.string()).describe('Short reasons, each naming what in the message sets the severity.'),
-})
-export type ModelFields = z.infer<typeof modelExtractionSchema>
-
-export type ModelExtraction =
-  | {
-      ok: true
-      model: string
-      ms: number
-      fields: ModelFields
-      disagreements: { field: string; rules: unknown; model: unknown }[]
-      dropped: string[]
-    }
-  | { ok: false; reason: 'timeout' | 'refusal' | 'api_error' | 'invalid_output'; detail: string; ms: number }
 
 // The model's deadline for intake: a message is never held up for long by it.
 const MAX_TIMEOUT_MS = 8_000

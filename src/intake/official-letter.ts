@@ -9,7 +9,8 @@
 import type { Address } from './parse.ts'
 import { domainOf, isNoReplyAddress, isOrgAddress, type OrgContext } from './org-context.ts'
 import { findReference } from './references.ts'
-import { displayName, EMAIL_IN_TEXT, looksLikePersonName, plainLines, stripHonorifics } from './text.ts'
+import { EMAIL_IN_TEXT, plainLines } from './text.ts'
+import { displayName, looksLikePersonName, stripHonorifics } from './names.ts'
 import { fold } from './words.ts'
 
 export type OfficialLetter = { shape: string[]; about: string }

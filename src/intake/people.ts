@@ -2,9 +2,10 @@
 // (Managing Director, Alpenglow …, helene.dubois@…)", "Hendrik Vos (…) just called me",
 // "Frau Katarzyna Nowak-Brandt war mit ihrem Sohn bei uns", "I matched him: Michael Brennan,
 // michael.brennan@outlook.com", "@trailmixtessa (Tessa Ramírez, ~86K followers)".
-import type { Person } from './notices.ts'
+import type { Person } from './notice-types.ts'
 import { isNoReplyAddress, isOrgAddress, type OrgContext } from './org-context.ts'
-import { EMAIL_IN_TEXT, excerpt, flat, nameTokens, readNameAt } from './text.ts'
+import { EMAIL_IN_TEXT, excerpt, flat } from './text.ts'
+import { nameTokens, readNameAt } from './names.ts'
 
 type Found = { person: Person; reasons: string[] }
 type Candidate = { name: string; at: number; end: number; weight: number; why: string }

@@ -2,10 +2,11 @@
 // Google, Yelp, Tripadvisor, Facebook, X, Kiyoh…): public exposure, read as a complaint when
 // it is one (a low rating, or complaint words without a rating). The reviewer is the customer;
 // platforms never give the reviewer's address. Their marketing and digests are not notices.
-import type { NoticeDoc, NoticeReading } from './notices.ts'
+import type { NoticeDoc, NoticeReading } from './notice-types.ts'
 import { domainOf, isNoReplyAddress } from './org-context.ts'
 import { findReference } from './references.ts'
-import { displayName, excerpt, looksLikePersonName } from './text.ts'
+import { excerpt } from './text.ts'
+import { displayName, looksLikePersonName } from './names.ts'
 import { anyStem, labelLine } from './words.ts'
 
 export const PLATFORM_DOMAIN =

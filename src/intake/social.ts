@@ -1,7 +1,7 @@
 // Public exposure that makes an escalation `social`: a journalist's inquiry, or a report of a
 // public post (a colleague's "this is going viral" with the post pasted). A customer's threat
 // to go public is not a post yet: it raises severity, it does not change the source.
-import type { Person } from './notices.ts'
+import type { Person } from './notice-types.ts'
 import { type OrgContext } from './org-context.ts'
 import { findNamedPerson } from './people.ts'
 import { excerpt, flat, signatureLines } from './text.ts'
