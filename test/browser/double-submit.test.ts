@@ -91,20 +91,33 @@ describe('double submissions in the browser', () => {
     expect(await casesWithSubject(subject)).toHaveLength(1)
   })
 
-  it('double-clicking "Add note" (htmx) adds one note; the next, different note is its own', async () => {
+  it('double-clicking "Add note" (htmx) adds one note; the next note, even with the same words, is its own', async () => {
     const { page, record } = browser
     const [kase] = await desk.db<{ id: string }[]>`select id from cases where org_id = ${orgId} order by opened_at desc limit 1`
     await page.goto(`${desk.url}/cases/${kase!.id}`)
     const notes = async () => (await desk.db`select text_body from messages where case_id = ${kase!.id} and direction = 'note'`).length
     const before = await notes()
-    await page.getByLabel('Internal note').fill('Called the customer back.')
-    await page.getByRole('button', { name: 'Add note' }).dblclick()
-    await expect.poll(notes).toBe(before + 1)
+    const noteBox = page.getByLabel('Internal note')
+    const button = page.getByRole('button', { name: 'Add note' })
+    /** Until the answer has been swapped in: a box filled before that is replaced by the new, empty one. */
+    const answered = async () => {
+      await expect.poll(() => noteBox.inputValue(), { timeout: 5000 }).toBe('')
+      await expect.poll(() => button.isEnabled(), { timeout: 5000 }).toBe(true)
+    }
+    await noteBox.fill('Called the customer back.')
+    await button.dblclick()
+    await expect.poll(notes, { message: 'the double click', timeout: 5000 }).toBe(before + 1)
+    await answered()
     await page.waitForTimeout(500) // a second request would have landed by now
     expect(await notes()).toBe(before + 1)
-    await page.getByLabel('Internal note').fill('Sent the replacement.')
-    await page.getByRole('button', { name: 'Add note' }).click()
-    await expect.poll(notes).toBe(before + 2)
+    await noteBox.fill('Sent the replacement.')
+    await button.click()
+    await expect.poll(notes, { message: 'the second note', timeout: 5000 }).toBe(before + 2)
+    await answered()
+    // The first note's words again, later: a new note, not a replay of the first.
+    await noteBox.fill('Called the customer back.')
+    await button.click()
+    await expect.poll(notes, { message: 'the first words again', timeout: 5000 }).toBe(before + 3)
     expect(record.pageErrors).toEqual([])
     expect(record.consoleErrors).toEqual([])
   })

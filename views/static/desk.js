@@ -46,8 +46,9 @@
   // plain forms as ?_submission= on their action. The same form sent again with the same
   // values within SAME_SUBMISSION_MS (a double click, a retry, a back-button resubmit, even
   // after a reload) carries the same key, so the server answers it with the first answer and
-  // does nothing twice. Changed values are a new submission with a new key. Buttons are also
-  // disabled while a request is on its way.
+  // does nothing twice. Changed values are a new submission with a new key, and so is an htmx
+  // form sent again after its answer came. Buttons are also disabled while a request is on its
+  // way.
   var SAME_SUBMISSION_MS = 2 * 60 * 1000
   var STORE = 'desk:submissions'
   function randomKey() {
@@ -87,19 +88,32 @@
       return memory
     }
   }
-  /** The key for this submission: the one it had before if it is the same, else a fresh one. */
-  function submissionKey(method, action, entries) {
-    var id = hash(method + ' ' + action + '\n' + describe(entries))
-    var now = Date.now()
-    var all = remembered()
-    for (var k in all) if (now - all[k].at > SAME_SUBMISSION_MS) delete all[k]
-    var entry = all[id]
-    if (!entry) entry = all[id] = { key: randomKey(), at: now }
+  function submissionId(method, action, entries) {
+    return hash(method + ' ' + action + '\n' + describe(entries))
+  }
+  function saveRemembered(all) {
     try {
       sessionStorage.setItem(STORE, JSON.stringify(all))
     } catch (e) {
       memory = all
     }
+  }
+  /** After an answer: the same values sent again from now on are a new submission. */
+  function forgetSubmission(id) {
+    var all = remembered()
+    if (!all[id]) return
+    delete all[id]
+    saveRemembered(all)
+  }
+  /** The key for this submission: the one it had before if it is the same, else a fresh one. */
+  function submissionKey(method, action, entries) {
+    var id = submissionId(method, action, entries)
+    var now = Date.now()
+    var all = remembered()
+    for (var k in all) if (now - all[k].at > SAME_SUBMISSION_MS) delete all[k]
+    var entry = all[id]
+    if (!entry) entry = all[id] = { key: randomKey(), at: now }
+    saveRemembered(all)
     return entry.key
   }
   function pathOf(url) {
@@ -131,7 +145,17 @@
   document.addEventListener('htmx:config:request', function (evt) {
     var ctx = evt.detail && evt.detail.ctx
     if (!ctx || !ctx.request || /^(GET|HEAD)$/i.test(ctx.request.method || 'GET')) return
-    ctx.request.headers['Idempotency-Key'] = submissionKey(ctx.request.method, pathOf(ctx.request.action), entriesOf(ctx.request.body))
+    var action = pathOf(ctx.request.action)
+    var entries = entriesOf(ctx.request.body)
+    ctx.request.headers['Idempotency-Key'] = submissionKey(ctx.request.method, action, entries)
+    ctx.deskSubmission = submissionId(ctx.request.method, action, entries)
+  })
+  // An htmx form stays on the page: once its post is answered (a second click queued meanwhile
+  // already carries the key), the same values sent later, say moving a case back to a status it
+  // had, are a new action. A request that got no answer keeps its key for the retry.
+  document.addEventListener('htmx:after:request', function (evt) {
+    var ctx = evt.detail && evt.detail.ctx
+    if (ctx && ctx.deskSubmission && ctx.response && ctx.response.status < 400) forgetSubmission(ctx.deskSubmission)
   })
   document.addEventListener('htmx:before:request', function (evt) {
     var ctx = evt.detail && evt.detail.ctx
