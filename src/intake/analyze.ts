@@ -41,6 +41,8 @@ export type DryRun = {
 
 export type Analysis =
   { ok: true; mail: ParsedMail; unwrapped: Unwrapped; classification: Classification; summary: DryRun } | { ok: false; reason: string }
+/** An analysis that worked: what intake stores and the model step reads. */
+export type Analysed = Extract<Analysis, { ok: true }>
 
 /**
  * How intake analyses a message. In-process by default ({@link analyzeMessage}); the Node entry

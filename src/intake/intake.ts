@@ -1,3 +1,7 @@
+// Intake: one raw message in, a case, a threaded message or a kept not-escalation out. The raw
+// bytes are stored first; the analysis runs (in a worker pool when given one), the model's
+// reading is added when there is a key, and the case or thread, its message and its audit event
+// commit together. A message that cannot be read is quarantined with its bytes.
 import { createHash } from 'node:crypto'
 import { voidOnNewInbound } from '../approvals/requests.ts'
 import { recordAudit, systemActor, type Actor } from '../audit/audit.ts'
@@ -6,14 +10,15 @@ import { createCase } from '../cases/create.ts'
 import { takeCaseNumber } from '../cases/queries.ts'
 import { caseLabel } from '../cases/terms.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
-import { analyzeMessage, type Analysis, type Analyzer } from './analyze.ts'
+import { analyzeMessage, type Analysed, type Analyzer } from './analyze.ts'
+import { messageRow, newCaseFromMail, rawSummary } from './case-rows.ts'
 import { defaultLimits, headerMessageId, type Limits } from './parse.ts'
 import { extractWithModel, withModelExtraction, type ModelEnv } from './model.ts'
 import { loadIntakeContext } from '../orgs/intake-context.ts'
 import { failBouncedReplies, readDeliveryReport } from '../outbound/bounces.ts'
-import { findCaseByDedupeKey, findEarlierCopy, insertCaseKeys, insertMessageOnce, insertRaw, markRaw, type RawSummary } from './queries.ts'
+import { findCaseByDedupeKey, findEarlierCopy, insertCaseKeys, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
 import { headerRecipients } from './routing.ts'
-import { dedupeKeys, findAutomaticThread, findThread, originalKey, type ThreadMatch } from './threading.ts'
+import { dedupeKeys, findAutomaticThread, findThread, type ThreadMatch } from './threading.ts'
 
 export type IntakeOutcome =
   | { status: 'created' | 'threaded'; case: string; rawId: string }
@@ -39,8 +44,6 @@ export type IntakeInput = {
    */
   escalatedBy?: Actor
 }
-
-type Analysed = Extract<Analysis, { ok: true }>
 
 /** Raised inside the transaction to roll it back when the message is already on a case. */
 class AlreadyIngested extends Error {}
@@ -118,16 +121,6 @@ async function quarantine(db: Db, orgId: string, rawId: string, reason: string):
 
 type Delivery = IntakeInput & { rawId: string; dedupeKey: string }
 
-function rawSummary(a: Analysed): RawSummary {
-  const { mail, classification } = a
-  return {
-    from: mail.from?.email.toLowerCase().slice(0, 320) || null,
-    name: mail.from?.name.slice(0, 200) || null,
-    subject: (mail.subject || '(no subject)').slice(0, 300),
-    kind: classification.noise?.kind ?? null,
-  }
-}
-
 /**
  * Automatic mail (an auto-reply, a delivery report, bulk mail) is kept, never made a case or a
  * draft. When it answers a case's thread it is attached to that case as a flagged note: it is
@@ -180,126 +173,11 @@ async function keepAutomatic(
   })
 }
 
-/** What intake read, kept on the case as it was: corrections are compared against it. */
-function intakeReading(a: Analysed) {
-  const c = a.classification
-  const model = c.model
-  return {
-    source: c.source,
-    customer: c.customer,
-    severity: c.severity,
-    externalRef: c.externalRef,
-    channel: c.channel,
-    language: c.language,
-    executive: c.executive
-      ? { email: c.executive.email, name: c.executive.name, title: c.executive.title, configured: c.executive.configured }
-      : null,
-    reasons: a.summary.reasons,
-    ...(model
-      ? {
-          model: model.ok
-            ? { ok: true, model: model.model, fields: model.fields, disagreements: model.disagreements, dropped: model.dropped }
-            : { ok: false, reason: model.reason, detail: model.detail },
-        }
-      : {}),
-  }
-}
-
-/** The channel as the case stores it: an impossible address is no address. */
-function caseChannel(a: Analysed) {
-  const channel = a.classification.channel
-  if (!channel) return null
-  const email = channel.email?.toLowerCase() ?? null
-  return {
-    kind: channel.kind,
-    name: channel.name?.slice(0, 300) ?? null,
-    email: email && email.length <= 320 ? email : null,
-    reference: channel.reference?.slice(0, 200) ?? null,
-  }
-}
-
-function messageRow(a: Analysed, caseId: string, d: Delivery) {
-  const { mail } = a
-  return {
-    caseId,
-    direction: 'inbound' as const,
-    dedupeKey: d.dedupeKey,
-    messageId: mail.messageId,
-    inReplyTo: mail.inReplyTo,
-    referenceIds: mail.references,
-    fromEmail: mail.from?.email.toLowerCase() || null,
-    fromName: mail.from?.name || null,
-    toEmails: mail.to.map((t) => t.email.toLowerCase()).filter(Boolean),
-    subject: mail.subject || '(no subject)',
-    textBody: mail.text,
-    htmlBody: mail.html,
-    rawId: d.rawId,
-  }
-}
-
 async function openCaseFromMail(tx: Tx, orgId: string, number: number, a: Analysed, d: Delivery): Promise<IntakeOutcome> {
-  const { unwrapped, classification, mail } = a
-  // An address quoted in a forward can be longer than any real one (320 characters), and the
-  // customer's address is indexed: an impossible one is no address.
-  const quotedEmail = classification.customer.email
-  const customerEmail = quotedEmail && quotedEmail.length <= 320 ? quotedEmail : null
-  const forwardedBy = classification.forwardedBy
-  const subject = unwrapped.subject.trim() || mail.subject.trim() || '(no subject)'
-  // Reply in the customer's own thread: to the original's Message-ID when the forward carried it
-  // (an attached original, or In-Reply-To/References that the forwarding client kept).
-  const replyTo = classification.dedupe.originalMessageId
-  const kase = await createCase(
-    tx,
-    orgId,
-    {
-      source: classification.source,
-      customerEmail,
-      customerName: classification.customer.name,
-      forwardedBy,
-      subject,
-      summary: unwrapped.text.trim().slice(0, 2000),
-      severity: classification.severity,
-      // Why this severity; why this source is kept on the audit event (case.create details).
-      severityReasons: classification.severityReasons,
-      caseType: classification.type,
-      externalRef: classification.externalRef,
-      originalKey: originalKey(a),
-      replyToMessageId: replyTo,
-      replyReferences: unwrapped.depth === 0 ? [...mail.references, ...(mail.messageId ? [mail.messageId] : [])] : replyTo ? [replyTo] : [],
-      channel: caseChannel(a),
-      language: classification.language,
-      executive: classification.executive
-        ? {
-            email: classification.executive.email,
-            name: classification.executive.name,
-            title: classification.executive.title,
-            configured: classification.executive.configured,
-            reason: classification.executive.reason,
-          }
-        : null,
-      intake: intakeReading(a),
-      openedAt: new Date(),
-      audit: {
-        actor: d.escalatedBy ?? systemActor,
-        details: {
-          via: d.provider,
-          messageId: mail.messageId,
-          rawId: d.rawId,
-          source: classification.source,
-          severity: classification.severity,
-          sourceReasons: classification.sourceReasons,
-          severityReasons: classification.severityReasons,
-          ...(forwardedBy.length ? { forwardedBy } : {}),
-          ...(classification.externalRef ? { externalRef: classification.externalRef } : {}),
-          ...(d.escalatedBy ? { openedFromNotEscalation: classification.escalationReason } : {}),
-        },
-      },
-    },
-    { number },
-  )
+  const kase = await createCase(tx, orgId, newCaseFromMail(a, d), { number })
   const message = await insertMessageOnce(tx, orgId, messageRow(a, kase.id, d))
   if (!message) throw new AlreadyIngested()
-  await tx`update messages set forwarded_by = ${forwardedBy} where id = ${message.id}`
+  await tx`update messages set forwarded_by = ${a.classification.forwardedBy} where id = ${message.id}`
   await insertCaseKeys(tx, orgId, kase.id, dedupeKeys(a))
   await markRaw(tx, d.rawId, 'processed', { caseId: kase.id, reopen: !!d.escalatedBy })
   return { status: 'created', case: caseLabel(number), rawId: d.rawId }

@@ -7,12 +7,11 @@
 import OpenAI from 'openai'
 import { zodResponseFormat } from 'openai/helpers/zod'
 import type { Env } from '../env.ts'
-import type { Analysis } from './analyze.ts'
+import type { Analysed } from './analyze.ts'
 import { modelExtractionSchema, type ModelExtraction, type ModelFields } from './model-extraction.ts'
 import { isNoReplyAddress, isOrgAddress, type OrgContext } from './org-context.ts'
 
 export type ModelEnv = Pick<Env, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL' | 'OPENAI_TIMEOUT_MS' | 'OPENAI_MAX_RETRIES'>
-type Analysed = Extract<Analysis, { ok: true }>
 
 // The model's deadline for intake: a message is never held up for long by it.
 const MAX_TIMEOUT_MS = 8_000

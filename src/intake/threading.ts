@@ -1,10 +1,9 @@
 import type { Tx } from '../db.ts'
-import type { Analysis } from './analyze.ts'
+import type { Analysed } from './analyze.ts'
 import { findCaseByKeys, findCaseByMessageIds, MAX_KEY_CHARS } from './queries.ts'
 import { baseAddress } from './routing.ts'
 
 export type ThreadMatch = { caseId: string; number: number; by: 'reply_token' | 'in_reply_to' | 'external_ref' | 'forward_copy' }
-type Analysed = Extract<Analysis, { ok: true }>
 
 /**
  * The copies of one customer mail share keys however they arrived: sent to the desk, forwarded
