@@ -49,109 +49,116 @@ type Slot = { worker: Worker; ready: boolean; gone: boolean; task: Task | null; 
  * answered `{ ok: false, reason }`, which intake turns into a quarantine with its raw bytes kept.
  */
 export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisPool {
-  const size = Math.max(1, options.size ?? Math.min(4, availableParallelism() - 1))
-  const memoryMb = options.memoryLimitMb ?? DEFAULT_MEMORY_MB
-  const slots: Slot[] = []
-  const queue: Task[] = []
-  let closed = false
-
-  function spawn() {
-    // execArgv: [] so the worker never inherits the parent's loader flags (vitest's, or a second
-    // --import tsx): the entry registers tsx itself.
-    const worker = new Worker(workerEntry, { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: memoryMb } })
-    const slot: Slot = { worker, ready: false, gone: false, task: null }
-    worker.on('message', (message: { type: 'ready' } | { type: 'result'; result: Analysis }) => {
-      if (message.type === 'ready') {
-        slot.ready = true
-        slot.worker.unref()
-      } else finish(slot, message.result)
-      dispatch()
-    })
-    worker.on('error', (error: Error) => lose(slot, error))
-    worker.on('exit', (code) => lose(slot, new Error(`the analysis worker exited with code ${code}`)))
-    slots.push(slot)
+  const pool: Pool = {
+    size: Math.max(1, options.size ?? Math.min(4, availableParallelism() - 1)),
+    memoryMb: options.memoryLimitMb ?? DEFAULT_MEMORY_MB,
+    timeLimitMs: options.timeLimitMs,
+    slots: [],
+    queue: [],
+    closed: false,
   }
-
-  function dispatch() {
-    for (const slot of slots) {
-      if (queue.length === 0) return
-      if (slot.ready && !slot.gone && !slot.task) run(slot, queue.shift()!)
-    }
-    const starting = slots.filter((s) => !s.ready).length
-    for (let n = starting; n < queue.length && slots.length < size && !closed; n++) spawn()
-  }
-
-  function run(slot: Slot, task: Task) {
-    slot.task = task
-    slot.worker.ref()
-    // A copy in an ArrayBuffer of its own, transferred: the caller keeps its bytes, nothing is
-    // copied twice, and a view into a shared buffer (Node pools small Buffers) is never moved.
-    const raw = new Uint8Array(task.raw.byteLength)
-    raw.set(task.raw)
-    slot.worker.postMessage({ raw, org: task.org, limits: task.limits }, [raw.buffer])
-    const ms = options.timeLimitMs ?? task.limits.parseTimeoutMs
-    slot.timer = setTimeout(() => {
-      retire(slot)
-      void slot.worker.terminate()
-      task.resolve({ ok: false, reason: `parsing took longer than ${ms} ms` })
-      dispatch()
-    }, ms)
-  }
-
-  function finish(slot: Slot, result: Analysis) {
-    const task = slot.task
-    clearTimeout(slot.timer)
-    slot.task = null
-    // An idle worker never keeps the process alive (the CLI exits when its work is done); one
-    // that is starting or working does, since someone awaits it.
-    slot.worker.unref()
-    task?.resolve(result)
-  }
-
-  /** Takes a slot out of the pool; its running task, if any, is the caller's to settle. */
-  function retire(slot: Slot) {
-    slot.gone = true
-    clearTimeout(slot.timer)
-    slot.task = null
-    slots.splice(slots.indexOf(slot), 1)
-  }
-
-  function lose(slot: Slot, error: Error) {
-    if (slot.gone) return
-    const { task, ready } = slot
-    retire(slot)
-    if (task) task.resolve({ ok: false, reason: failureReason(error, memoryMb) })
-    // A worker that never started is our problem, not the message's: callers get an error
-    // (a 5xx, so the sender retries) instead of quarantining every message.
-    if (!ready) for (const queued of queue.splice(0)) queued.reject(new Error(`the analysis worker did not start: ${error.message}`))
-    dispatch()
-  }
-
   return {
     analyze(raw, org, limits = defaultLimits) {
-      if (closed) return Promise.reject(new Error('the analysis pool is closed'))
+      if (pool.closed) return Promise.reject(new Error('the analysis pool is closed'))
       const read = new Promise<Analysis>((resolve, reject) => {
-        queue.push({ raw, org, limits, resolve, reject })
-        dispatch()
+        pool.queue.push({ raw, org, limits, resolve, reject })
+        dispatch(pool)
       })
       return read.then(withLanguage)
     },
     warm() {
-      if (!closed && slots.length === 0) spawn()
+      if (!pool.closed && pool.slots.length === 0) spawn(pool)
     },
-    async close() {
-      closed = true
-      const stopping = new Error('the analysis pool was closed')
-      for (const task of queue.splice(0)) task.reject(stopping)
-      const running = [...slots]
-      for (const slot of running) {
-        const task = slot.task
-        retire(slot)
-        task?.reject(stopping)
-      }
-      await Promise.all(running.map((slot) => slot.worker.terminate()))
-    },
+    close: () => closePool(pool),
   }
+}
+
+/** The pool's state: its workers (slots) and the messages waiting for one. */
+type Pool = { size: number; memoryMb: number; timeLimitMs?: number; slots: Slot[]; queue: Task[]; closed: boolean }
+
+function spawn(pool: Pool) {
+  // execArgv: [] so the worker never inherits the parent's loader flags (vitest's, or a second
+  // --import tsx): the entry registers tsx itself.
+  const worker = new Worker(workerEntry, { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: pool.memoryMb } })
+  const slot: Slot = { worker, ready: false, gone: false, task: null }
+  worker.on('message', (message: { type: 'ready' } | { type: 'result'; result: Analysis }) => {
+    if (message.type === 'ready') {
+      slot.ready = true
+      slot.worker.unref()
+    } else finish(slot, message.result)
+    dispatch(pool)
+  })
+  worker.on('error', (error: Error) => lose(pool, slot, error))
+  worker.on('exit', (code) => lose(pool, slot, new Error(`the analysis worker exited with code ${code}`)))
+  pool.slots.push(slot)
+}
+
+function dispatch(pool: Pool) {
+  for (const slot of pool.slots) {
+    if (pool.queue.length === 0) return
+    if (slot.ready && !slot.gone && !slot.task) run(pool, slot, pool.queue.shift()!)
+  }
+  const starting = pool.slots.filter((s) => !s.ready).length
+  for (let n = starting; n < pool.queue.length && pool.slots.length < pool.size && !pool.closed; n++) spawn(pool)
+}
+
+function run(pool: Pool, slot: Slot, task: Task) {
+  slot.task = task
+  slot.worker.ref()
+  // A copy in an ArrayBuffer of its own, transferred: the caller keeps its bytes, nothing is
+  // copied twice, and a view into a shared buffer (Node pools small Buffers) is never moved.
+  const raw = new Uint8Array(task.raw.byteLength)
+  raw.set(task.raw)
+  slot.worker.postMessage({ raw, org: task.org, limits: task.limits }, [raw.buffer])
+  const ms = pool.timeLimitMs ?? task.limits.parseTimeoutMs
+  slot.timer = setTimeout(() => {
+    retire(pool, slot)
+    void slot.worker.terminate()
+    task.resolve({ ok: false, reason: `parsing took longer than ${ms} ms` })
+    dispatch(pool)
+  }, ms)
+}
+
+function finish(slot: Slot, result: Analysis) {
+  const task = slot.task
+  clearTimeout(slot.timer)
+  slot.task = null
+  // An idle worker never keeps the process alive (the CLI exits when its work is done); one
+  // that is starting or working does, since someone awaits it.
+  slot.worker.unref()
+  task?.resolve(result)
+}
+
+/** Takes a slot out of the pool; its running task, if any, is the caller's to settle. */
+function retire(pool: Pool, slot: Slot) {
+  slot.gone = true
+  clearTimeout(slot.timer)
+  slot.task = null
+  pool.slots.splice(pool.slots.indexOf(slot), 1)
+}
+
+function lose(pool: Pool, slot: Slot, error: Error) {
+  if (slot.gone) return
+  const { task, ready } = slot
+  retire(pool, slot)
+  if (task) task.resolve({ ok: false, reason: failureReason(error, pool.memoryMb) })
+  // A worker that never started is our problem, not the message's: callers get an error
+  // (a 5xx, so the sender retries) instead of quarantining every message.
+  if (!ready) for (const queued of pool.queue.splice(0)) queued.reject(new Error(`the analysis worker did not start: ${error.message}`))
+  dispatch(pool)
+}
+
+async function closePool(pool: Pool) {
+  pool.closed = true
+  const stopping = new Error('the analysis pool was closed')
+  for (const task of pool.queue.splice(0)) task.reject(stopping)
+  const running = [...pool.slots]
+  for (const slot of running) {
+    const task = slot.task
+    retire(pool, slot)
+    task?.reject(stopping)
+  }
+  await Promise.all(running.map((slot) => slot.worker.terminate()))
 }
 
 function failureReason(error: Error, memoryMb: number): string {
