@@ -66,75 +66,94 @@ export function parseQuotedDate(input: string | null | undefined): QuotedDate | 
     text.match(
       /[+-]\d{2}:?\d{2}\b|utc[+-]\d{1,2}(?::?\d{2})?|gmt[+-]\d{1,2}(?::?\d{2})?|\d{1,2}:\d{2}(?::\d{2})?|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d+|[ap]\.m\.|[\p{L}]+\.?/gu,
     ) ?? []
-  let year: number | null = null
-  let month: number | null = null
-  let day: number | null = null
-  let hour: number | null = null
-  let minute: number | null = null
-  let offset: number | null = null
-  let meridiem: 'am' | 'pm' | null = null
-  const numbers: { value: number; index: number }[] = []
-  let monthIndex = -1
-  for (const [index, raw] of tokens.entries()) {
-    const t = raw.replace(/\.$/, '')
-    if (/^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$/.test(t)) {
-      const parts = t.split(/[./-]/).map(Number)
-      const numeric = numericDate(parts as [number, number, number], t.includes('/'), /\b[ap]\.?m\b/.test(text))
-      if (numeric) ({ year, month, day } = numeric)
-      continue
-    }
-    if (/^\d{1,2}:\d{2}(?::\d{2})?$/.test(t) && hour === null) {
-      const [h, m] = t.split(':').map(Number) as [number, number]
-      hour = h
-      minute = m
-      continue
-    }
-    if (/^[+-]\d{2}:?\d{2}$/.test(t)) {
-      const sign = t.startsWith('-') ? -1 : 1
-      const digits = t.replace(/[^\d]/g, '')
-      offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)))
-      continue
-    }
-    const utcOffset = /^(?:utc|gmt)([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t)
-    if (utcOffset) {
-      offset = (utcOffset[1] === '-' ? -1 : 1) * (Number(utcOffset[2]) * 60 + Number(utcOffset[3] ?? 0))
-      continue
-    }
-    if (t === 'am' || t === 'a.m' || t === 'pm' || t === 'p.m') {
-      meridiem = t.startsWith('a') ? 'am' : 'pm'
-      continue
-    }
-    if (t in ZONES && offset === null && hour !== null) {
-      offset = ZONES[t]!
-      continue
-    }
-    // "mar" is March, and also Tuesday in Spanish, French and Italian ("mar, 21 oct 2026").
-    if (t in MONTHS && (month === null || (tokens[monthIndex]?.replace(/\.$/, '') === 'mar' && t !== 'mar'))) {
-      month = MONTHS[t]!
-      monthIndex = index
-      continue
-    }
-    if (/^\d+$/.test(t)) {
-      const value = Number(t)
-      if (t.length === 4 && value >= 1970 && value <= 2100) year = value
-      else if (t.length <= 2) numbers.push({ value, index })
-    }
+  const p: Parts = {
+    year: null,
+    month: null,
+    day: null,
+    hour: null,
+    minute: null,
+    offset: null,
+    meridiem: null,
+    numbers: [],
+    monthIndex: -1,
   }
-  if (day === null && monthIndex >= 0) {
+  for (const [index, raw] of tokens.entries()) readToken(p, raw.replace(/\.$/, ''), index, tokens, text)
+  if (p.day === null && p.monthIndex >= 0) {
     // The day sits next to the month name: "Sep 23", "23 septembre", "12. Oktober".
-    const near = numbers
+    const near = p.numbers
       .filter((n) => n.value >= 1 && n.value <= 31)
-      .sort((a, b) => Math.abs(a.index - monthIndex) - Math.abs(b.index - monthIndex))
-    day = near[0]?.value ?? null
+      .sort((a, b) => Math.abs(a.index - p.monthIndex) - Math.abs(b.index - p.monthIndex))
+    p.day = near[0]?.value ?? null
   }
-  if (year === null || month === null || day === null || hour === null || minute === null) return null
-  if (meridiem === 'pm' && hour < 12) hour += 12
-  if (meridiem === 'am' && hour === 12) hour = 0
-  if (hour > 23 || minute > 59 || day > 31) return null
-  const wall = `${year}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}`
+  if (p.year === null || p.month === null || p.day === null || p.hour === null || p.minute === null) return null
+  if (p.meridiem === 'pm' && p.hour < 12) p.hour += 12
+  if (p.meridiem === 'am' && p.hour === 12) p.hour = 0
+  if (p.hour > 23 || p.minute > 59 || p.day > 31) return null
+  const wall = `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`
   const instant =
-    offset === null ? null : new Date(Date.UTC(year, month - 1, day, hour, minute) - offset * 60_000).toISOString().slice(0, 16)
+    p.offset === null
+      ? null
+      : new Date(Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - p.offset * 60_000).toISOString().slice(0, 16)
   return { wall, instant }
+}
+
+/** What the tokens read so far say; null until one says it. */
+type Parts = {
+  year: number | null
+  month: number | null
+  day: number | null
+  hour: number | null
+  minute: number | null
+  offset: number | null
+  meridiem: 'am' | 'pm' | null
+  /** Short numbers and where they stand: the day is the one nearest the month's name. */
+  numbers: { value: number; index: number }[]
+  monthIndex: number
+}
+
+function readToken(p: Parts, t: string, index: number, tokens: string[], text: string): void {
+  if (/^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$/.test(t)) {
+    const parts = t.split(/[./-]/).map(Number)
+    const numeric = numericDate(parts as [number, number, number], t.includes('/'), /\b[ap]\.?m\b/.test(text))
+    if (numeric) ({ year: p.year, month: p.month, day: p.day } = numeric)
+    return
+  }
+  if (/^\d{1,2}:\d{2}(?::\d{2})?$/.test(t) && p.hour === null) {
+    const [h, m] = t.split(':').map(Number) as [number, number]
+    p.hour = h
+    p.minute = m
+    return
+  }
+  if (/^[+-]\d{2}:?\d{2}$/.test(t)) {
+    const sign = t.startsWith('-') ? -1 : 1
+    const digits = t.replace(/[^\d]/g, '')
+    p.offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)))
+    return
+  }
+  const utcOffset = /^(?:utc|gmt)([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t)
+  if (utcOffset) {
+    p.offset = (utcOffset[1] === '-' ? -1 : 1) * (Number(utcOffset[2]) * 60 + Number(utcOffset[3] ?? 0))
+    return
+  }
+  if (t === 'am' || t === 'a.m' || t === 'pm' || t === 'p.m') {
+    p.meridiem = t.startsWith('a') ? 'am' : 'pm'
+    return
+  }
+  if (t in ZONES && p.offset === null && p.hour !== null) {
+    p.offset = ZONES[t]!
+    return
+  }
+  // "mar" is March, and also Tuesday in Spanish, French and Italian ("mar, 21 oct 2026").
+  if (t in MONTHS && (p.month === null || (tokens[p.monthIndex]?.replace(/\.$/, '') === 'mar' && t !== 'mar'))) {
+    p.month = MONTHS[t]!
+    p.monthIndex = index
+    return
+  }
+  if (/^\d+$/.test(t)) {
+    const value = Number(t)
+    if (t.length === 4 && value >= 1970 && value <= 2100) p.year = value
+    else if (t.length <= 2) p.numbers.push({ value, index })
+  }
 }
 
 /** 05.09.2026 (day first), 2026-09-05, 09/05/2026 (month first only beside AM/PM, as US clients write). */
