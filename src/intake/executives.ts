@@ -84,32 +84,41 @@ type Input = {
 
 export function recogniseExecutives(input: Input, org: OrgContext): RecognisedExecutive[] {
   const found = new Map<string, RecognisedExecutive>()
-  const add = (e: RecognisedExecutive) => {
-    if (!found.has(e.email)) found.set(e.email, e)
+  const add = (e: RecognisedExecutive | null) => {
+    if (e && !found.has(e.email)) found.set(e.email, e)
   }
-  for (const layer of input.layers) {
-    const recognised = recogniseSender(layer, org)
-    if (recognised) add(recognised)
-  }
+  for (const layer of input.layers) add(recogniseSender(layer, org))
   // The customer's mail reached an executive it was addressed to, even when someone else
   // forwarded the copy that came to the desk.
-  for (const to of [...input.originalTo, ...input.originalCc]) {
-    const email = to.email.toLowerCase()
-    const configured = configuredExecutive(org, email)
-    if (configured)
-      add({
-        email,
-        name: to.name || configured.name || null,
-        title: configured.title ?? null,
-        reason: `the customer wrote to ${email}, on the executives list`,
-        configured: true,
-        role: 'executive',
-      })
+  for (const to of [...input.originalTo, ...input.originalCc]) add(listedRecipient(to, org))
+  const person = lookedUpPerson(input, org)
+  if (person && !found.has(person.email.toLowerCase())) add(reachedPersonally(input.originalText, person, org))
+  const addressedTo = input.originalTo.find((a) => isOrgAddress(org, a.email) && !found.has(a.email.toLowerCase()))
+  if (addressedTo) add(salutedAs(input.originalText, addressedTo))
+  return [...found.values()]
+}
+
+/** A recipient of the customer's own mail who is on the executives list. */
+function listedRecipient(to: Address, org: OrgContext): RecognisedExecutive | null {
+  const email = to.email.toLowerCase()
+  const configured = configuredExecutive(org, email)
+  if (!configured) return null
+  return {
+    email,
+    name: to.name || configured.name || null,
+    title: configured.title ?? null,
+    reason: `the customer wrote to ${email}, on the executives list`,
+    configured: true,
+    role: 'executive',
   }
-  // The customer looked up a person's own address to write to them, and that person passed it on.
-  const lookedUp = flat(input.originalText, 1500).match(LOOKED_UP)
-  // Not when the person signs with a role that is not leadership (an account manager, support).
-  const lookedUpPerson = input.originalTo.find((a) => {
+}
+
+/**
+ * A person of the org the customer wrote to who passed the mail on themselves; not when they
+ * sign with a role that is not leadership (an account manager, support) or it is a team mailbox.
+ */
+function lookedUpPerson(input: Input, org: OrgContext): Address | undefined {
+  return input.originalTo.find((a) => {
     const layer = input.layers.find((l) => l.from.email.toLowerCase() === a.email.toLowerCase())
     return (
       !!layer &&
@@ -118,47 +127,34 @@ export function recogniseExecutives(input: Input, org: OrgContext): RecognisedEx
       !signatureLines(layer.note).some((line) => line.length <= 100 && NON_EXECUTIVE_ROLE.test(line))
     )
   })
-  if (lookedUp && lookedUpPerson && !found.has(lookedUpPerson.email.toLowerCase())) {
-    add({
-      email: lookedUpPerson.email.toLowerCase(),
-      name: lookedUpPerson.name || null,
-      title: null,
-      configured: false,
-      role: 'executive',
-      reason: `the customer looked up ${lookedUpPerson.email.toLowerCase()} to write to them directly ('${excerpt(lookedUp[0], 50)}')`,
-    })
-  }
+}
+
+function reachedPersonally(originalText: string, person: Address, org: OrgContext): RecognisedExecutive | null {
+  const email = person.email.toLowerCase()
+  const reached = { email, name: person.name || null, title: null, configured: false, role: 'executive' } as const
+  // The customer looked up a person's own address to write to them, and that person passed it on.
+  const lookedUp = flat(originalText, 1500).match(LOOKED_UP)
+  if (lookedUp) return { ...reached, reason: `the customer looked up ${email} to write to them directly ('${excerpt(lookedUp[0], 50)}')` }
   // The customer wrote to a person's own address, over the support team's head, and that person
   // (not one of the desk's agents, not signing with a support or sales role) passed it to the
   // escalations desk: the complaint reached someone senior.
-  if (
-    lookedUpPerson &&
-    !found.has(lookedUpPerson.email.toLowerCase()) &&
-    !isTeamAddress(org, lookedUpPerson.email) &&
-    PERSONAL_LOCAL.test(lookedUpPerson.email.slice(0, lookedUpPerson.email.lastIndexOf('@')))
-  ) {
-    add({
-      email: lookedUpPerson.email.toLowerCase(),
-      name: lookedUpPerson.name || null,
-      title: null,
-      configured: false,
-      role: 'executive',
-      reason: `the customer wrote to ${lookedUpPerson.email.toLowerCase()} personally, who passed it to the desk`,
-    })
+  if (!isTeamAddress(org, person.email) && PERSONAL_LOCAL.test(person.email.slice(0, person.email.lastIndexOf('@'))))
+    return { ...reached, reason: `the customer wrote to ${email} personally, who passed it to the desk` }
+  return null
+}
+
+/** The customer's salutation gives the recipient an executive's title: "Dear CEO", "Madame la Directrice générale". */
+function salutedAs(originalText: string, addressedTo: Address): RecognisedExecutive | null {
+  const salutation = plainLines(originalText, 3000).slice(0, 3).join('\n').match(SALUTATION_TITLE)
+  if (!salutation) return null
+  return {
+    email: addressedTo.email.toLowerCase(),
+    name: addressedTo.name || null,
+    title: salutation[1]!,
+    configured: false,
+    role: 'executive',
+    reason: `the customer wrote to ${addressedTo.email.toLowerCase()} as '${excerpt(salutation[0], 50)}'`,
   }
-  const salutation = plainLines(input.originalText, 3000).slice(0, 3).join('\n').match(SALUTATION_TITLE)
-  const addressedTo = input.originalTo.find((a) => isOrgAddress(org, a.email) && !found.has(a.email.toLowerCase()))
-  if (salutation && addressedTo) {
-    add({
-      email: addressedTo.email.toLowerCase(),
-      name: addressedTo.name || null,
-      title: salutation[1]!,
-      configured: false,
-      role: 'executive',
-      reason: `the customer wrote to ${addressedTo.email.toLowerCase()} as '${excerpt(salutation[0], 50)}'`,
-    })
-  }
-  return [...found.values()]
 }
 
 /** An executive's title from their own signature, if it gives one. */
