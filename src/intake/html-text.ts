@@ -50,11 +50,21 @@ export function htmlToText(html: string): string {
   const truncated = html.length > MAX_HTML_CHARS
   const input = truncated ? html.slice(0, MAX_HTML_CHARS) : html
   const out = new TextLines()
+  const callbacks = textCallbacks(input, out)
+  const tokenizer = new Tokenizer({ decodeEntities: true }, callbacks)
+  tokenizer.write(input)
+  tokenizer.end()
+  const text = out.finish()
+  return truncated ? `${text}\n\n${TRUNCATION_NOTE}`.trim() : text
+}
+
+/** The tokenizer's callbacks: text outside active content goes to `out`, tags become line structure. */
+function textCallbacks(input: string, out: TextLines): TokenizerCallbacks {
   let dropped = 0 // depth inside DROPPED_TAGS elements
   let openTag = ''
   const tagName = (start: number, end: number) => input.slice(start, end).toLowerCase()
 
-  const callbacks: TokenizerCallbacks = {
+  return {
     ontext(start, end) {
       if (dropped === 0) out.text(input.slice(start, end))
     },
@@ -101,11 +111,6 @@ export function htmlToText(html: string): string {
     onopentagend() {},
     onend() {},
   }
-  const tokenizer = new Tokenizer({ decodeEntities: true }, callbacks)
-  tokenizer.write(input)
-  tokenizer.end()
-  const text = out.finish()
-  return truncated ? `${text}\n\n${TRUNCATION_NOTE}`.trim() : text
 }
 
 /**
