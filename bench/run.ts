@@ -10,6 +10,7 @@ import { repoRoot } from './support.ts'
 const benches: { names: string[]; file: string }[] = [
   { names: ['ingest', 'rss'], file: 'ingest.ts' },
   { names: ['queue'], file: 'queue.ts' },
+  { names: ['search'], file: 'search.ts' },
   { names: ['import'], file: 'import.ts' },
   { names: ['export'], file: 'export.ts' },
   { names: ['metrics'], file: 'metrics.ts' },

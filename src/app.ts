@@ -16,6 +16,7 @@ import { inboundRoutes } from './intake/webhooks/index.ts'
 import { queueRoutes } from './queue/routes.tsx'
 import { notEscalationRoutes } from './intake/not-escalation-routes.tsx'
 import { caseRoutes } from './cases/routes.tsx'
+import { findRoutes } from './cases/find-routes.tsx'
 import { draftRoutes } from './drafts/routes.tsx'
 import { draftSettingsRoutes } from './drafts/settings-routes.tsx'
 import { importRoutes } from './imports/routes.tsx'
@@ -103,6 +104,8 @@ function routeFeatures(app: Hono<AppEnv>) {
   app.route('/dev/mailbox', mailboxRoutes)
   app.route('/admin/users', adminUserRoutes)
   app.route('/admin/organization', organizationRoutes)
+  // Before caseRoutes: /cases/export.csv is not a case id.
+  app.route('/', findRoutes)
   app.route('/cases', caseRoutes)
   app.route('/cases', draftRoutes)
   app.route('/admin/drafting', draftSettingsRoutes)

@@ -10,6 +10,7 @@ import { CaseBody, CasePage, type CaseView } from '../../views/pages/case.tsx'
 import { NewCasePage } from '../../views/pages/new-case.tsx'
 import { createCaseFromForm, newCaseSchema } from './create.ts'
 import { findMessageHtml, getCaseDetail, listTeam, listThread, listTimeline } from './detail.ts'
+import { caseIdByNumber, caseNumberIn } from './find.ts'
 import { listEarlierEscalations } from './repeats.ts'
 import { caseLabel, isSeverity, isStatus, statusLabel } from './terms.ts'
 import { isUuid } from '../http/ids.ts'
@@ -79,6 +80,13 @@ for (const format of exampleFormats) {
 
 caseRoutes.get('/:id', async (c) => {
   const user = requireUser(c)
+  // "/cases/ESC-1042": the number people say and write opens the case.
+  const number = caseNumberIn(c.req.param('id'))
+  if (number !== null) {
+    const id = await withOrg(c.get('deps').db, user.orgId, (tx) => caseIdByNumber(tx, number))
+    if (!id) throw notFound('That case')
+    return c.redirect(`/cases/${id}`, 302)
+  }
   const view = await withOrg(c.get('deps').db, user.orgId, (tx) => loadView(tx, c.req.param('id'), user, c.get('deps').env.MAIL_FROM))
   if (!view) throw notFound('That case')
   return render(c, <CasePage {...view} notice={notices[c.req.query('notice') ?? ''] ?? null} />)

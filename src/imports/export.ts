@@ -1,4 +1,5 @@
 import { caseLabel } from '../cases/terms.ts'
+import type postgres from 'postgres'
 import type { DbOrTx } from '../db.ts'
 import { csvLine } from './csv-safety.ts'
 
@@ -48,8 +49,9 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null)
 /**
  * The escalation log as CSV lines, read through a cursor so 100k cases stream in constant memory.
  * A UTF-8 BOM and CRLF make Excel open it right; csvLine neutralises formula-like cells.
+ * `where`: the list's filter (src/cases/find.ts), for the cases page's download.
  */
-export async function* exportCases(db: DbOrTx): AsyncGenerator<string> {
+export async function* exportCases(db: DbOrTx, where: postgres.Fragment | null = null): AsyncGenerator<string> {
   yield '\uFEFF' + csvLine([...exportHeaders])
   const cursor = db<ExportRow[]>`
     select c.number, c.external_ref as "externalRef", c.subject, c.summary, c.customer_name as "customerName",
@@ -58,6 +60,7 @@ export async function* exportCases(db: DbOrTx): AsyncGenerator<string> {
            c.severity_reasons as "severityReasons", c.first_response_at as "firstResponseAt",
            c.resolved_at as "resolvedAt", c.closed_at as "closedAt"
     from cases c left join app_users u on u.id = c.owner_id left join accounts a on a.id = c.account_id
+    ${where ? db`where ${where}` : db``}
     order by c.number`.cursor(500)
   for await (const rows of cursor) {
     let chunk = ''
