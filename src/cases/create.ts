@@ -204,7 +204,7 @@ export const newCaseSchema = z
       .string()
       .overwrite(singleLine)
       .min(3, 'Give the escalation a subject (at least 3 characters).')
-      .max(300, 'Keep the subject under 300 characters.'),
+      .max(2000, 'Keep the subject under 2,000 characters.'),
     summary: z
       .string()
       .trim()
