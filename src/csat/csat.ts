@@ -9,7 +9,7 @@ import {
   consumeCustomerLink,
   findSendLinks,
   issueCustomerLink,
-  signCustomerLink,
+  shortCustomerToken,
   type CustomerLinkClaims,
   type CustomerLinkPurpose,
 } from './links.ts'
@@ -31,8 +31,7 @@ export type LinkDeps = { key: Uint8Array; publicUrl: string }
 function customerLinksBlock(deps: LinkDeps, kase: { number: number }, tokens: { csat: string; confirm: string }): string {
   const base = deps.publicUrl.replace(/\/+$/, '')
   return [
-    `How did we do? Rate how we handled ${caseLabel(kase.number)} with one click:`,
-    [5, 4, 3, 2, 1].map((n) => `${n} – ${ratingLabels[n]}: ${base}/csat?r=${n}&t=${tokens.csat}`).join('\n'),
+    `How did we do? Rate how we handled ${caseLabel(kase.number)} (1 to 5): ${base}/csat?t=${tokens.csat}`,
     `Is everything as it should be? Confirm it is resolved and we will close the case: ${base}/confirm-resolution?t=${tokens.confirm}`,
   ].join('\n\n')
 }
@@ -81,9 +80,10 @@ async function mintLinksOnce(tx: Tx, key: Uint8Array, row: { orgId: string; case
     }
     stored = await findSendLinks(tx, row.outboxId)
   }
+  // Short tokens (links.ts): one link per action, 68 characters, the same on every retry.
   const token = async (purpose: CustomerLinkPurpose) => {
     const link = stored.find((l) => l.purpose === purpose)!
-    return signCustomerLink(key, { jti: link.jti, orgId: row.orgId, caseId: row.caseId, purpose, expiresAt: link.expiresAt })
+    return shortCustomerToken(key, { jti: link.jti, orgId: row.orgId, purpose })
   }
   return { csat: await token('csat'), confirm: await token('confirm_resolution') }
 }

@@ -62,6 +62,59 @@ export async function findSendLinks(
     select jti, purpose, expires_at as "expiresAt" from customer_links where outbox_id = ${outboxId}`
 }
 
+// ---- Short tokens: what the resolution mail carries ----
+//
+// The organization (16 bytes), the stored link's jti (18 random bytes) and an HMAC-SHA256 of
+// both and the purpose (first 16 bytes), base64url: 68 characters instead of a JWT's ~250. The
+// case and the expiry are read from the stored row the jti names (under the org's RLS), so
+// they need not travel. A link in mail already sent (a JWT) still works.
+
+const SHORT_TOKEN = /^[A-Za-z0-9_-]{68}$/
+
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
+function fromB64url(text: string): Uint8Array {
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4))
+  return Uint8Array.from(bin, (ch) => ch.charCodeAt(0))
+}
+const uuidBytes = (uuid: string) => Uint8Array.from(uuid.replace(/-/g, '').match(/../g)!, (h) => parseInt(h, 16))
+function uuidOf(bytes: Uint8Array): string {
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+async function shortMac(key: Uint8Array, orgId: string, jti: string, purpose: CustomerLinkPurpose): Promise<string> {
+  const hmac = await crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const signed = await crypto.subtle.sign('HMAC', hmac, new TextEncoder().encode(`customer-link|${orgId}|${jti}|${purpose}`))
+  return b64url(new Uint8Array(signed).slice(0, 16))
+}
+
+/** The short token of a stored link (the jti must be randomToken(18): 24 characters). */
+export async function shortCustomerToken(
+  key: Uint8Array,
+  link: { orgId: string; jti: string; purpose: CustomerLinkPurpose },
+): Promise<string> {
+  if (!/^[A-Za-z0-9_-]{24}$/.test(link.jti)) throw new Error('a short customer token needs a 24-character jti')
+  return b64url(uuidBytes(link.orgId)) + link.jti + (await shortMac(key, link.orgId, link.jti, link.purpose))
+}
+
+/** A short token's org and jti when its MAC holds for this purpose; the case comes from the stored row. */
+async function verifyShortToken(key: Uint8Array, token: string, purpose: CustomerLinkPurpose): Promise<CustomerLinkCheck> {
+  const orgId = uuidOf(fromB64url(token.slice(0, 22)))
+  // One spelling per token: base64url's last character has spare bits, which must be zero.
+  if (b64url(uuidBytes(orgId)) !== token.slice(0, 22)) return { ok: false, reason: 'invalid' }
+  const jti = token.slice(22, 46)
+  const expected = await shortMac(key, orgId, jti, purpose)
+  const given = token.slice(46)
+  let diff = 0
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i)
+  if (diff !== 0) return { ok: false, reason: 'invalid' }
+  return { ok: true, claims: { jti, orgId, caseId: '', purpose, expiresAt: new Date(8.64e15) } }
+}
+
 const claimsSchema = z.object({
   sub: z.uuid(),
   org: z.uuid(),
@@ -72,6 +125,7 @@ const claimsSchema = z.object({
 
 /** Signature, audience, expiry and purpose. Pure: reads and writes nothing, so GETs may call it. */
 export async function verifyCustomerLink(key: Uint8Array, token: string, purpose: CustomerLinkPurpose): Promise<CustomerLinkCheck> {
+  if (SHORT_TOKEN.test(token)) return verifyShortToken(key, token, purpose)
   try {
     const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], audience: AUDIENCE, requiredClaims: ['sub', 'jti', 'exp'] })
     const claims = claimsSchema.safeParse(payload)
@@ -86,11 +140,15 @@ export async function verifyCustomerLink(key: Uint8Array, token: string, purpose
 
 export type StoredCustomerLink = { caseId: string; purpose: string; expiresAt: Date; consumedAt: Date | null }
 
-/** The stored row, when it matches every signed binding (org by RLS, case, purpose). */
+/**
+ * The stored row, when it matches every signed binding (org by RLS, purpose, and the case when
+ * the token names one: a short token's case is the row's).
+ */
 export async function findCustomerLink(db: DbOrTx, claims: CustomerLinkClaims): Promise<StoredCustomerLink | undefined> {
   const [row]: [StoredCustomerLink?] = await db`
     select case_id as "caseId", purpose, expires_at as "expiresAt", consumed_at as "consumedAt"
-    from customer_links where jti = ${claims.jti} and case_id = ${claims.caseId} and purpose = ${claims.purpose}`
+    from customer_links where jti = ${claims.jti} and purpose = ${claims.purpose}
+      ${claims.caseId ? db`and case_id = ${claims.caseId}` : db``}`
   return row
 }
 

@@ -40,11 +40,13 @@ async function readLink(c: Context<AppEnv>, token: string, purpose: CustomerLink
   const { db, env } = c.get('deps')
   const verified = await verifyCustomerLink(await linkSigningKey(db, env.LINK_SECRET), token, purpose)
   if (!verified.ok) return { ok: false, problem: verified.reason === 'expired' ? expired : invalid }
-  const { claims } = verified
-  return withOrg(db, claims.orgId, async (tx): Promise<LinkState> => {
-    const link = await findCustomerLink(tx, claims)
+  return withOrg(db, verified.claims.orgId, async (tx): Promise<LinkState> => {
+    const link = await findCustomerLink(tx, verified.claims)
+    if (!link) return { ok: false, problem: invalid }
+    // A short token names the stored link; the case and expiry are the row's.
+    const claims = { ...verified.claims, caseId: link.caseId, expiresAt: link.expiresAt }
     const kase = await findCustomerCase(tx, claims.caseId)
-    if (!link || !kase) return { ok: false, problem: invalid }
+    if (!kase) return { ok: false, problem: invalid }
     if (link.consumedAt) {
       const message =
         purpose === 'csat'

@@ -424,7 +424,8 @@ describe('sign-in, approval and customer links under attack', () => {
         );
         await look()
 
-        const jwtShaped = /[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/g
+        // Signed links as JWTs (approval, sign-in) and as the customer mail's short tokens (68 characters).
+        const jwtShaped = /[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}|(?<![\w-])[\w-]{68}(?![\w-])/g
         const tryAll = async (tokens: string[]) =>
           Promise.all(
             tokens.map(async (t) => [
