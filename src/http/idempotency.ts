@@ -169,3 +169,14 @@ export async function answerSubmission(db: DbOrTx, s: Scope, a: Answer): Promise
 export async function releaseSubmission(db: DbOrTx, s: Scope): Promise<void> {
   await db`delete from form_submissions where org_id = ${s.orgId} and user_id = ${s.userId} and key = ${s.key} and state = 'running'`
 }
+
+/**
+ * Expired keys of every org, a batch at a time (the scheduler's tick, as the owner): a user who
+ * never posts again does not keep their answers forever.
+ */
+export async function deleteExpiredSubmissions(db: DbOrTx, limit = 5000): Promise<number> {
+  const rows = await db`
+    delete from form_submissions where ctid in (select ctid from form_submissions where expires_at < now() limit ${limit})
+    returning 1`
+  return rows.length
+}

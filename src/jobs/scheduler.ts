@@ -1,5 +1,6 @@
 import { postDailyCheckpoints, type CheckpointPost } from '../audit/checkpoint-schedule.ts'
 import { isDatabaseUnavailable } from '../db.ts'
+import { deleteExpiredSubmissions } from '../http/idempotency.ts'
 import { enqueueAlerts, type AlertClaim } from '../digest/alerts.ts'
 import { enqueueDueDigests, type DigestClaim } from '../digest/digest.ts'
 import { sweepStrandedRaw, type SweepSummary } from '../intake/sweep.ts'
@@ -49,6 +50,8 @@ export async function runScheduledTick(deps: JobDeps, options: TickOptions = {})
     env: deps.env,
   })
   const checkpoints = await postDailyCheckpoints(deps.db, deps.env, now, orgIds, deps.log ?? ((line) => console.error(line)))
+  // Expired double-submit keys (sql/00021): a day old, nobody can replay them any more.
+  if (!orgIds) await deleteExpiredSubmissions(deps.db)
   const jobs: RunSummary =
     options.drainMs && options.drainMs > 0
       ? await drainJobs(deps, { forMs: options.drainMs, orgIds })
