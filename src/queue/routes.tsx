@@ -6,6 +6,10 @@ import { requireUser } from '../http/session.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { QueueBody, QueuePage, type QueueProps } from '../../views/pages/queue.tsx'
 import { render } from '../http/htmx.ts'
+import { AppError, notFound } from '../http/errors.ts'
+import { textFields } from '../http/forms.ts'
+import { isUuid } from '../http/ids.ts'
+import { deleteView, listSavedViews, saveView, saveViewSchema } from './saved-views.ts'
 
 export const queueRoutes = new Hono<AppEnv>()
 
@@ -34,12 +38,30 @@ function readFilter(c: Context<AppEnv>, userId: string): { filter: QueueFilter; 
 async function queueProps(c: Context<AppEnv>): Promise<QueueProps> {
   const user = requireUser(c)
   const { filter, query } = readFilter(c, user.id)
-  const { rows, counts } = await withOrg(c.get('deps').db, user.orgId, async (tx) => ({
+  const { rows, counts, savedViews } = await withOrg(c.get('deps').db, user.orgId, async (tx) => ({
     rows: await listQueue(tx, filter),
     counts: await countOpenByClock(tx),
+    savedViews: await listSavedViews(tx, user.id),
   }))
-  return { rows, counts, filter, query, now: new Date() }
+  return { rows, counts, filter, query, now: new Date(), savedViews, canShare: user.role === 'approver' || user.role === 'admin' }
 }
 
 queueRoutes.get('/', async (c) => render(c, <QueuePage {...await queueProps(c)} />))
 queueRoutes.get('/queue/rows', async (c) => render(c, <QueueBody {...await queueProps(c)} />))
+
+// Saved views (sql/00026): the current filter under a name, then back to it.
+queueRoutes.post('/views', async (c) => {
+  const user = requireUser(c)
+  const parsed = saveViewSchema.safeParse(await textFields(c))
+  if (!parsed.success) throw new AppError('BAD_INPUT', parsed.error.issues[0]?.message ?? 'Name the view.')
+  await withOrg(c.get('deps').db, user.orgId, (tx) => saveView(tx, user, parsed.data))
+  return c.redirect(parsed.data.query ? `/?${parsed.data.query}` : '/', 303)
+})
+
+queueRoutes.post('/views/:id/delete', async (c) => {
+  const user = requireUser(c)
+  const id = c.req.param('id')
+  if (!isUuid(id)) throw notFound('That view')
+  await withOrg(c.get('deps').db, user.orgId, (tx) => deleteView(tx, user, id))
+  return c.redirect('/', 303)
+})

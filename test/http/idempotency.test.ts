@@ -118,6 +118,22 @@ const routes: Record<string, RouteCase> = {
     acts: false, // needs an action of a review; the route still replays what it answered
     prepare: async (f) => ({ path: `/cases/${(await f.freshCase()).id}/review/actions/${randomUUID()}`, fields: { status: 'done' } }),
   },
+  '/views': {
+    acts: true,
+    prepare: async () => ({ path: '/views', fields: { name: `Urgent ${newKey()}`, query: 'view=at_risk&severity=SEV-1' } }),
+  },
+  '/views/:id/delete': {
+    acts: true,
+    prepare: async (f) => {
+      const [v] = await withOrg(
+        f.db,
+        f.org.id,
+        (tx) => tx<{ id: string }[]>`insert into saved_views (org_id, owner_id, name, query)
+          values (${f.org.id}, ${f.admin.id}, ${`Gone ${newKey()}`}, 'view=mine') returning id`,
+      )
+      return { path: `/views/${v!.id}/delete`, fields: {} }
+    },
+  },
   '/admin/users': {
     acts: true,
     prepare: async () => ({

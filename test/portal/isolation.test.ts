@@ -39,7 +39,16 @@ const htmlMail = (subject: string) =>
 /** Routes machines call (signed webhooks, static files) are outside the signed-in portal. */
 const portalRoute = (path: string) => path.includes(':') && !/^\/(inbound|static)\//.test(path)
 
-type Ids = { caseId: string; messageId: string; userId: string; runId: string; mailId: string; actionId: string; rawId: string }
+type Ids = {
+  caseId: string
+  messageId: string
+  userId: string
+  runId: string
+  mailId: string
+  actionId: string
+  rawId: string
+  viewId: string
+}
 
 /** Fills a route's parameters from a set of ids; an unknown parameter means the route is not covered yet. */
 function fill(path: string, ids: Ids): string {
@@ -53,6 +62,8 @@ function fill(path: string, ids: Ids): string {
     if (name === 'id' && path.startsWith('/admin/users/')) return ids.userId
     if (name === 'id' && path.startsWith('/dev/mailbox/')) return ids.mailId
     if (name === 'id' && /^\/admin\/(quarantine|not-escalations)\//.test(path)) return ids.rawId
+    if (name === 'id' && path.startsWith('/views/')) return ids.viewId
+    if (name === 'owner' && path.startsWith('/metrics/owners/')) return ids.userId
     throw new Error(`${path}: add this route's :${name} to test/portal/isolation.test.ts`)
   })
 }
@@ -133,7 +144,14 @@ describe('404 across orgs for every route that takes an id', () => {
       ),
       provider: 'test',
     })
-    b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID(), actionId, rawId: autoReply.rawId }
+    // A saved view of org B's user, shared with org B: deleting it takes its id.
+    const [view] = await withOrg(
+      db,
+      orgB.id,
+      (tx) => tx<{ id: string }[]>`insert into saved_views (org_id, owner_id, name, query, shared)
+        values (${orgB.id}, ${userB.id}, 'Org B view', 'view=mine', true) returning id`,
+    )
+    b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID(), actionId, rawId: autoReply.rawId, viewId: view!.id }
   })
   afterAll(() => db.end())
 
@@ -205,7 +223,7 @@ describe('404 across orgs for every route that takes an id', () => {
     ['00000000-0000-0000-0000-00000000000g', '99999999999999999999999'],
     [randomUUID(), '9223372036854775'],
   ])('answers 404, not 500, for malformed or unknown ids (%s, %s)', async (id, runId) => {
-    const ids: Ids = { caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id, rawId: id }
+    const ids: Ids = { caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id, rawId: id, viewId: id }
     for (const r of routes()) {
       const res = await call(r.method, fill(r.path, ids).replaceAll("'", '%27').replaceAll(' ', '%20'), actionFields(adminA.id))
       expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 404 })

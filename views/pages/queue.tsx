@@ -2,6 +2,7 @@ import { caseLabel, severities, sourceLabel, sourceLabels, sources, statusLabel 
 import type { ClockState, QueueFilter, QueueRow } from '../../src/queue/queries.ts'
 import { Countdown, Health, Money, SeverityBadge } from '../components/parts.tsx'
 import { Layout, useNonce } from '../components/layout.tsx'
+import type { SavedView } from '../../src/queue/saved-views.ts'
 
 export type QueueProps = {
   rows: QueueRow[]
@@ -9,6 +10,9 @@ export type QueueProps = {
   filter: QueueFilter
   query: string
   now: Date
+  savedViews?: SavedView[]
+  /** Whether the user may share a view with the org (approvers and admins). */
+  canShare?: boolean
 }
 
 const views: [NonNullable<QueueFilter['view']>, string][] = [
@@ -98,6 +102,7 @@ export function QueuePage(props: QueueProps) {
           <button type="submit">Apply</button>
         </noscript>
       </form>
+      <SavedViews views={props.savedViews ?? []} query={props.query} canShare={!!props.canShare} />
       {/* Both need views/static/desk.js, which shows them; it keeps the density in this browser. */}
       <div class="queue-tools" id="queue-tools" hidden>
         <span class="muted queue-keys">
@@ -177,6 +182,46 @@ export function QueueBody({ rows, counts, query, now }: QueueProps) {
           </tbody>
         </table>
       )}
+    </div>
+  )
+}
+
+/** The user's saved views and the org's shared ones, beside the built-in ones; the current filter can be saved. */
+function SavedViews({ views, query, canShare }: { views: SavedView[]; query: string; canShare: boolean }) {
+  return (
+    <div class="saved-views">
+      {views.length ? (
+        <nav aria-label="Saved views">
+          <span class="muted">Saved views:</span>{' '}
+          {views.map((v) => (
+            <span class="saved-view">
+              <a href={v.query ? `/?${v.query}` : '/'}>{v.name}</a>
+              {v.shared ? <span class="muted"> (shared)</span> : null}
+              {v.mine ? (
+                <form method="post" action={`/views/${v.id}/delete`} class="inline">
+                  <button type="submit" class="link" aria-label={`Delete the view ${v.name}`}>
+                    ×
+                  </button>
+                </form>
+              ) : null}
+            </span>
+          ))}
+        </nav>
+      ) : null}
+      {query ? (
+        <form method="post" action="/views" class="inline save-view">
+          <input type="hidden" name="query" value={query} />
+          <label>
+            Save this view as <input name="name" required maxlength={60} size={16} />
+          </label>
+          {canShare ? (
+            <label>
+              <input type="checkbox" name="shared" value="1" /> share with everyone
+            </label>
+          ) : null}
+          <button type="submit">Save</button>
+        </form>
+      ) : null}
     </div>
   )
 }
