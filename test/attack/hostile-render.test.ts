@@ -153,8 +153,10 @@ describe('hostile mail in every page that shows it, in Chromium', () => {
   async function visit(page: Page, url: string, expectText?: RegExp) {
     const res = await page.goto(url)
     expect({ url, status: res?.status() }).toEqual({ url, status: 200 })
-    for (const summary of await page.locator('details:not([open]) > summary').all()) {
-      if (await summary.isVisible()) await summary.click({ timeout: 2000 }).catch(() => undefined)
+    // Every closed one, by a stable index: opening one must not shift the others (a :not([open]) list would).
+    for (const summary of await page.locator('details > summary').all()) {
+      if (!(await summary.isVisible()) || (await summary.evaluate((s) => (s.parentElement as HTMLDetailsElement).open))) continue
+      await summary.click({ timeout: 2000 }).catch(() => undefined)
     }
     await page.waitForTimeout(400)
     if (expectText) expect(await page.locator('body').innerText()).toMatch(expectText)

@@ -111,7 +111,7 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
     const skip = /^\/(static|inbound|healthz|favicon\.ico)|\.csv$|\.jsonl$|\.md$|\.eml$|\/html$|^\/sign-in\/confirm|^\/dev\/mailbox\/:id/
     return app()
       .routes.filter((r) => r.method === 'GET' && !skip.test(r.path))
-      .map((r) => r.path.replace(':runId', runId).replace(':id', caseId))
+      .map((r) => r.path.replace(':runId', runId).replace(':id', caseId).replace(':owner', 'unowned'))
   }
 
   it('sends a strict CSP with a fresh nonce on every page; every script, style and htmx element carries it', async () => {

@@ -40,6 +40,10 @@ export function Layout({ title, orgName, user, children }: LayoutProps) {
         <script nonce={nonce} src="/static/desk.js" defer></script>
       </head>
       <body>
+        {/* The first thing a keyboard reaches: past the header menu, straight to the page. */}
+        <a class="skip-link" href="#main">
+          Skip to the content
+        </a>
         <header class="top">
           <a class="brand" href="/">
             Escalation Desk
@@ -47,7 +51,9 @@ export function Layout({ title, orgName, user, children }: LayoutProps) {
           {orgName ? <span class="org">{orgName}</span> : null}
           {user ? <UserMenu user={user} /> : null}
         </header>
-        <main>{children}</main>
+        <main id="main" tabindex={-1}>
+          {children}
+        </main>
       </body>
     </html>
   )
@@ -55,7 +61,7 @@ export function Layout({ title, orgName, user, children }: LayoutProps) {
 
 function UserMenu({ user }: { user: HeaderUser }) {
   return (
-    <nav class="user-menu">
+    <nav class="user-menu" aria-label="Main">
       {user.role === 'admin' ? (
         <>
           <a href="/admin/organization">Organization</a>

@@ -117,6 +117,9 @@ blockquote { margin:.4rem 0; padding:.4rem .7rem; border-left:3px solid var(--li
 :root { --amber:#8a5300; }
 :focus-visible { outline:3px solid var(--accent); outline-offset:2px; }
 summary { line-height:1.7; } button.small { padding:.3rem .65rem; }
+.skip-link { position:absolute; left:.5rem; top:-3rem; z-index:20; background:var(--panel); padding:.5rem .8rem; border-radius:6px; }
+.skip-link:focus { top:.5rem; } main:focus { outline:none; }
+.message .subject.clamped { display:-webkit-box; -webkit-line-clamp:2; -webkit-box-orient:vertical; overflow:hidden; overflow-wrap:anywhere; }
 .case-head h1.clamped { display:-webkit-box; -webkit-line-clamp:3; -webkit-box-orient:vertical; overflow:hidden; }
 .full-subject { margin:0 0 .6rem; } .full-subject summary { cursor:pointer; color:var(--accent); } .full-subject p { margin:.3rem 0; overflow-wrap:anywhere; }
 #case > .clocks { margin-bottom:1rem; grid-template-columns:repeat(auto-fit, minmax(190px, 1fr)); } .clocks h3 { margin-bottom:.15rem; }

@@ -47,8 +47,9 @@ export function CasePage(view: CaseView) {
 /** Where an action's answer is shown: beside the control that was used (the request's path says which). */
 type FeedbackPlace = 'bar' | 'owner' | 'severity' | 'status' | 'note' | 'customer' | 'reached' | 'approval'
 
-function feedbackPlace(method: string, path: string, kase: CaseDetail, action: NextAction): FeedbackPlace {
-  if (method !== 'POST') return action.kind === 'assign_owner' ? 'bar' : 'approval'
+function feedbackPlace(method: string, path: string, notice: string | undefined, kase: CaseDetail, action: NextAction): FeedbackPlace {
+  // After a redirect: asking for approval is pressed in the bar; deciding, in the approval section.
+  if (method !== 'POST') return notice === 'approval-requested' ? 'bar' : 'approval'
   const verb = path.split('/').slice(3).join('/')
   if (verb === 'assign') return kase.ownerId && action.kind !== 'acknowledge' ? 'owner' : 'bar'
   if (verb === 'acknowledge') return 'bar'
@@ -93,7 +94,7 @@ export function CaseBody(view: CaseView) {
   const { kase, now } = view
   const c = useRequestContext()
   const action = caseNextAction(view)
-  const place = feedbackPlace(c.req.method, c.req.path, kase, action)
+  const place = feedbackPlace(c.req.method, c.req.path, c.req.query('notice'), kase, action)
   const feedback = (here: FeedbackPlace) => (place === here ? <Flash error={view.error} notice={view.notice} /> : null)
   const long = kase.subject.length > LONG_SUBJECT
   return (
@@ -312,7 +313,14 @@ function Message({ message: m, caseId }: { message: ThreadMessage; caseId: strin
         ) : null}
       </header>
       {m.automaticReason ? <p class="muted">{m.automaticReason}</p> : null}
-      {m.subject && m.direction !== 'note' ? <p class="subject">{m.subject}</p> : null}
+      {m.subject && m.direction !== 'note' ? (
+        <p
+          class={m.subject.length > LONG_SUBJECT ? 'subject clamped' : 'subject'}
+          title={m.subject.length > LONG_SUBJECT ? m.subject : undefined}
+        >
+          {m.subject}
+        </p>
+      ) : null}
       {/* A long message scrolls inside its box, which a keyboard must reach too (tabindex). */}
       <div class="mail-scroll" tabindex={0}>
         <pre class="mail-body">{m.textBody || '(no text)'}</pre>
