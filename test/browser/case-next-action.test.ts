@@ -110,6 +110,32 @@ describe('the next step on the case page', () => {
     await context.close()
   })
 
+  it("the approval page on a phone: the customer's words before the reply and Approve; a refusal beside the buttons, in view", async () => {
+    const [mail] = await desk.db<{ text: string }[]>`
+      select text_body as text from dev_mailbox where subject like 'Approval needed%' order by created_at desc limit 1`
+    const link = /(http:\/\/\S+\/approve\?token=\S+)/.exec(mail!.text)![1]!
+    const { context, page, record } = await recordedContext(browser.browser, { width: 390, height: 844 })
+    await page.goto(link)
+    const top = (locator: ReturnType<typeof page.locator>) => locator.evaluate((e) => e.getBoundingClientRect().top + window.scrollY)
+    const said = page.locator('#customer-said')
+    expect(await said.innerText()).toContain('I was promised a refund three weeks ago')
+    const approve = page.getByRole('button', { name: 'Approve and send' })
+    expect(await top(said)).toBeLessThan(await top(page.locator('textarea[name=body]')))
+    expect(await top(page.locator('textarea[name=body]'))).toBeLessThan(await top(approve))
+    await page.getByRole('button', { name: 'Reject' }).click()
+    const alert = page.getByRole('alert')
+    await expect.poll(() => alert.innerText()).toMatch(/why you reject/)
+    // Scrolled to the message, which sits right above the buttons.
+    const box = (await alert.boundingBox())!
+    expect(box.y).toBeGreaterThanOrEqual(0)
+    expect(box.y + box.height).toBeLessThanOrEqual(844)
+    expect(Math.abs((await top(page.locator('.toolbar'))) - (await top(alert)) - box.height)).toBeLessThan(40)
+    await saveScreenshot(page, 'approval-refused-390')
+    // Chromium logs the refusal's own 400 as a failed resource; nothing else may appear.
+    expect(record.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([])
+    await context.close()
+  })
+
   it('with reduced motion the clocks show their due time instead of ticking', async () => {
     const state = await browser.context.storageState()
     const { context, page } = await recordedContext(browser.browser, { width: 1366, storageState: state })

@@ -81,7 +81,6 @@ export function ApprovalLinkPage({
           {kase.subject}
         </span>
       </p>
-      <Flash error={error} />
       <p class="approval-clock">
         {kase.firstResponseAt ? (
           <>First response sent {formatTime(kase.firstResponseAt)}</>
@@ -97,7 +96,8 @@ export function ApprovalLinkPage({
             For {approverName}. This link works once and expires {formatTime(expiresAt)}. Version {draft.version}.
           </p>
           {fourEyesHints[fourEyes] ? <p class="four-eyes">{fourEyesHints[fourEyes]}</p> : null}
-          <form method="post" action="/approve" class="stack">
+          {/* #decision: a refused decision comes back scrolled to its message, beside the buttons. */}
+          <form method="post" action="/approve#decision" class="stack">
             <input type="hidden" name="token" value={token} />
             <dl class="facts">
               <dt>From</dt>
@@ -150,6 +150,9 @@ export function ApprovalLinkPage({
               <span>Note (optional; required to explain a rejection)</span>
               <input name="note" value={values.note ?? ''} />
             </label>
+            <div id="decision">
+              <Flash error={error} />
+            </div>
             <div class="toolbar">
               <button type="submit" name="decision" value="approved" class="primary">
                 Approve and send

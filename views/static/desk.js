@@ -187,7 +187,8 @@
     }
     var entries = entriesOf(data)
     url.searchParams.set('_submission', submissionKey(method, url.pathname + url.search, entries))
-    owner.setAttribute(attr, url.pathname + url.search)
+    // Keep the action's #fragment: the answer page scrolls to it (the approval page's #decision).
+    owner.setAttribute(attr, url.pathname + url.search + url.hash)
     // After the browser has read the form (a disabled submitter would not be sent).
     setTimeout(function () {
       heldByForm = heldByForm.concat(busy(buttonsOf(form)))
