@@ -18,6 +18,8 @@ import { changeStatus } from './lifecycle.ts'
 import { addNote } from './notes.ts'
 import { acknowledgeCase, assignOwner } from './ownership.ts'
 import { changeSeverity } from './severity.ts'
+import { listMergedCases, mergeCases, mergePreview, mergeSource, readMergeForm, refuseMergedCase, survivingCaseId } from './merge.ts'
+import { MergeConfirmPage, MergedHistoryPage } from '../../views/case/merge.tsx'
 import { confirmExecutive, correctCustomer, correctReference, correctSource, listIntakeExamples, recordExample } from './corrections.ts'
 import { exampleContentType, exampleFormats, formatExamples } from './examples.ts'
 import { loadCaseDrafts } from '../drafts/case-drafts.ts'
@@ -83,11 +85,19 @@ caseRoutes.get('/:id', async (c) => {
   // "/cases/ESC-1042": the number people say and write opens the case.
   const number = caseNumberIn(c.req.param('id'))
   if (number !== null) {
-    const id = await withOrg(c.get('deps').db, user.orgId, (tx) => caseIdByNumber(tx, number))
+    const id = await withOrg(c.get('deps').db, user.orgId, async (tx) => {
+      const found = await caseIdByNumber(tx, number)
+      return found && ((await survivingCaseId(tx, found)) ?? found)
+    })
     if (!id) throw notFound('That case')
     return c.redirect(`/cases/${id}`, 302)
   }
-  const view = await withOrg(c.get('deps').db, user.orgId, (tx) => loadView(tx, c.req.param('id'), user, c.get('deps').env.MAIL_FROM))
+  // A merged case's page is its survivor's (sql/00025).
+  const view = await withOrg(c.get('deps').db, user.orgId, async (tx) => {
+    const survivor = await survivingCaseId(tx, c.req.param('id'))
+    return survivor ? { survivor } : loadView(tx, c.req.param('id'), user, c.get('deps').env.MAIL_FROM)
+  })
+  if (view && 'survivor' in view) return c.redirect(`/cases/${view.survivor}?notice=merged`, 302)
   if (!view) throw notFound('That case')
   return render(c, <CasePage {...view} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
 })
@@ -97,6 +107,7 @@ const notices: Record<string, string> = {
   'approval-requested': 'Approval requested: each approver has been emailed a link.',
   approved: "Approved: the reply is being sent in the customer's thread.",
   rejected: 'Rejected: the owner sees your note.',
+  merged: 'That case was merged into this one: its thread and notes are here.',
 }
 
 caseRoutes.get('/:id/messages/:messageId/html', async (c) => {
@@ -128,7 +139,11 @@ function caseAction(run: Action) {
     let notice: string | null = null
     let status: 200 | 400 | 403 | 409 = 200
     try {
-      notice = await withOrg(db, user.orgId, (tx) => run(tx, user, caseId, form))
+      notice = await withOrg(db, user.orgId, async (tx) => {
+        // A page open from before a merge: its case lives on elsewhere now (sql/00025).
+        await refuseMergedCase(tx, caseId)
+        return run(tx, user, caseId, form)
+      })
     } catch (e) {
       if (!(e instanceof AppError) || e.code === 'NOT_FOUND') throw e
       error = e.message
@@ -202,3 +217,45 @@ caseRoutes.post(
   '/:id/executive',
   caseAction((tx, user, id) => confirmExecutive(tx, user.orgId, id, user)),
 )
+
+// Merging one case into another (src/cases/merge.ts): the form, then a page naming both cases,
+// then the merge, which opens the surviving case. A refusal shows that page again with its line.
+caseRoutes.post('/:id/merge', async (c) => {
+  const user = requireUser(c)
+  const fromId = c.req.param('id')
+  if (!isUuid(fromId)) throw notFound('That case')
+  const { db } = c.get('deps')
+  const form = await textFields(c)
+  const values = { into: form.into ?? '', reason: form.reason ?? '' }
+  let error: string | null = null
+  let status: 200 | 400 | 403 | 404 | 409 = 200
+  try {
+    const request = readMergeForm(form)
+    if (form.confirm === 'yes') {
+      const merged = await withOrg(db, user.orgId, (tx) => mergeCases(tx, user.orgId, fromId, request, user))
+      return c.redirect(`/cases/${merged.into.id}?notice=merged`, 303)
+    }
+    const preview = await withOrg(db, user.orgId, (tx) => mergePreview(tx, fromId, request.intoNumber))
+    if (!preview.into) throw new AppError('NOT_FOUND', `There is no case ESC-${request.intoNumber}.`)
+    if (user.role !== 'approver' && user.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an approver or admin can merge cases.')
+    return render(c, <MergeConfirmPage from={preview.from} into={preview.into} values={values} />)
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e
+    error = e.message
+    status = e.status as typeof status
+  }
+  // The case on the page must be this org's: another org's stays a plain 404 (promise 5).
+  const from = await withOrg(db, user.orgId, (tx) => mergeSource(tx, fromId))
+  return render(c, <MergeConfirmPage from={from} into={null} values={values} error={error} />, status)
+})
+
+caseRoutes.get('/:id/merged', async (c) => {
+  const user = requireUser(c)
+  const id = c.req.param('id')
+  const found = await withOrg(c.get('deps').db, user.orgId, async (tx) => {
+    const kase = await getCaseDetail(tx, id)
+    return kase ? { kase, merged: await listMergedCases(tx, kase.id) } : null
+  })
+  if (!found) throw notFound('That case')
+  return render(c, <MergedHistoryPage kase={found.kase} merged={found.merged} />)
+})

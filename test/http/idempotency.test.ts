@@ -98,6 +98,15 @@ const routes: Record<string, RouteCase> = {
   '/cases/:id/correct/reference': onCase('/correct/reference', () => ({ externalRef: 'BBB-123456' })),
   // Confirms the executive intake read; a plain customer mail has none, so it may refuse.
   '/cases/:id/executive': onCase('/executive', () => ({}), false),
+  // Merges the fresh case into another one (the confirmed step; without confirm it only asks).
+  '/cases/:id/merge': {
+    acts: true,
+    prepare: async (f) => {
+      const [from, into] = [await f.freshCase(), await f.freshCase()]
+      const [row] = await f.db<{ number: number }[]>`select number from cases where id = ${into.id}`
+      return { path: `/cases/${from.id}/merge`, fields: { into: `ESC-${row!.number}`, reason: 'One complaint.', confirm: 'yes' } }
+    },
+  },
   '/cases/:id/drafts': onCase('/drafts', () => ({
     to: 'pat@customer.test',
     subject: 'Re: your complaint',

@@ -188,6 +188,8 @@ describe('404 across orgs for every route that takes an id', () => {
         'POST /cases/:id/correct/source',
         'POST /cases/:id/correct/reference',
         'POST /cases/:id/executive',
+        'POST /cases/:id/merge',
+        'GET /cases/:id/merged',
         'POST /not-escalations/:rawId/open',
       ]),
     )
