@@ -84,7 +84,7 @@ svg.chart .axis-title { font-size:12px; fill:var(--ink); } svg.chart .empty-labe
 .period input[type=date] { padding:.25rem .4rem; }
 .target-figures { list-style:none; margin:0; padding:0; display:grid; grid-template-columns:repeat(auto-fit, minmax(150px, 1fr)); gap:.8rem; }
 .target-figure { border:1px solid var(--line); border-radius:8px; padding:.7rem .8rem; }
-.figure-number { font-size:2rem; font-weight:700; line-height:1.1; margin:.3rem 0 .1rem; font-variant-numeric:tabular-nums; }
+.figure-number { font-size:clamp(1.4rem, 5vw, 2rem); font-weight:700; line-height:1.1; margin:.3rem 0 .1rem; font-variant-numeric:tabular-nums; white-space:nowrap; }
 .target-figure.over .figure-number { color:var(--red); } .target-figure.under .figure-number { color:var(--green); }
 .figure-target { margin:0 0 .35rem; font-weight:600; } .figure-count { margin:.35rem 0 0; font-size:.9rem; }
 svg.meter { width:100%; height:8px; display:block; } .meter-track { fill:#eef1f7; } .meter-fill.under { fill:var(--green); } .meter-fill.over { fill:var(--red); }

@@ -264,7 +264,11 @@ function CustomerPanel({ kase, history, feedback }: { kase: CaseDetail; history:
           <ul class="plain">
             {history.map((h) => (
               <li>
-                <a href={`/cases/${h.id}`}>{caseLabel(h.number)}</a> {h.subject} <span class="muted">({statusLabel(h.status)})</span>
+                <a href={`/cases/${h.id}`}>{caseLabel(h.number)}</a>{' '}
+                <span class="history-subject" title={h.subject.length > LONG_SUBJECT ? h.subject : undefined}>
+                  {h.subject.length > LONG_SUBJECT ? `${h.subject.slice(0, LONG_SUBJECT - 1)}…` : h.subject}
+                </span>{' '}
+                <span class="muted">({statusLabel(h.status)})</span>
               </li>
             ))}
           </ul>
