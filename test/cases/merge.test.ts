@@ -183,6 +183,18 @@ describe('merging two cases into one', () => {
     expect(voidB.at(-1)!.details.requests).toBeGreaterThan(0)
   })
 
+  it('merging the survivor on: every case merged into it points at the new survivor', async () => {
+    const [a, b, c] = [await newCase('Chain A'), await newCase('Chain B'), await newCase('Chain C')]
+    expect((await merge(a, b)).status).toBe(303)
+    expect((await merge(b, c)).status).toBe(303)
+    expect((await row(a.id)).merged_into).toBe(c.id)
+    expect((await get(`/cases/${a.id}`)).headers.get('location')).toBe(`/cases/${c.id}?notice=merged`)
+    expect(await count('messages', c.id)).toBe(3)
+    const history = await (await get(`/cases/${c.id}/merged`)).text()
+    expect(history).toContain(`id="merged-${a.label.slice(4)}"`)
+    expect(history).toContain(`id="merged-${b.label.slice(4)}"`)
+  })
+
   it('takes the merged case off the queue', async () => {
     const a = await newCase('Queue duplicate')
     const b = await newCase('Queue original')
