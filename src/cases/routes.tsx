@@ -235,9 +235,9 @@ caseRoutes.post('/:id/merge', async (c) => {
       const merged = await withOrg(db, user.orgId, (tx) => mergeCases(tx, user.orgId, fromId, request, user))
       return c.redirect(`/cases/${merged.into.id}?notice=merged`, 303)
     }
-    const preview = await withOrg(db, user.orgId, (tx) => mergePreview(tx, fromId, request.intoNumber))
-    if (!preview.into) throw new AppError('NOT_FOUND', `There is no case ESC-${request.intoNumber}.`)
     if (user.role !== 'approver' && user.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an approver or admin can merge cases.')
+    const preview = await withOrg(db, user.orgId, (tx) => mergePreview(tx, fromId, request.intoNumber))
+    if (!preview.into) throw new AppError('NOT_FOUND', `There is no case ${caseLabel(request.intoNumber)}.`)
     return render(c, <MergeConfirmPage from={preview.from} into={preview.into} values={values} />)
   } catch (e) {
     if (!(e instanceof AppError)) throw e
