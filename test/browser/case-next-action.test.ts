@@ -46,6 +46,8 @@ describe('the next step on the case page', () => {
     // The confirmation is beside the button that was pressed, announced politely.
     expect(await bar.getByRole('status').innerText()).toContain('Owner assigned')
     expect(await bar.getByRole('status').getAttribute('aria-live')).toBe('polite')
+    // The pressed button was swapped away: the keyboard continues from its answer.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toContain('Owner assigned')
     expect(await primaries().count()).toBe(1)
 
     await bar.getByRole('button', { name: /acknowledge/ }).click()
@@ -78,6 +80,7 @@ describe('the next step on the case page', () => {
     const alert = page.getByRole('alert').filter({ hasText: /reason/i })
     await expect.poll(() => alert.count()).toBe(1)
     expect(await alert.getAttribute('aria-live')).toBe('assertive')
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('alert')
     const [alertBox, formBox] = [await alert.boundingBox(), await form.boundingBox()]
     expect(Math.abs(formBox!.y - (alertBox!.y + alertBox!.height))).toBeLessThan(40)
   })

@@ -67,17 +67,22 @@ export function Health({ value }: { value: string | null }) {
   return <span class={`badge health-${value}`}>{value}</span>
 }
 
-/** An answer to what was just done, announced by screen readers (assertive for errors, polite otherwise). */
-export function Flash({ error, notice }: { error?: string | null; notice?: string | null }) {
+/**
+ * An answer to what was just done, announced by screen readers (assertive for errors, polite
+ * otherwise). `focus`: the keyboard lands on it (htmx and the browser honour autofocus in what
+ * they show), so whoever pressed a button that was swapped away continues from its answer.
+ */
+export function Flash({ error, notice, focus }: { error?: string | null; notice?: string | null; focus?: boolean }) {
+  const focused = focus ? { tabindex: -1, autofocus: true } : {}
   if (error)
     return (
-      <div class="flash error" role="alert" aria-live="assertive" aria-atomic="true">
+      <div class="flash error" role="alert" aria-live="assertive" aria-atomic="true" {...focused}>
         {error}
       </div>
     )
   if (notice)
     return (
-      <div class="flash notice" role="status" aria-live="polite" aria-atomic="true">
+      <div class="flash notice" role="status" aria-live="polite" aria-atomic="true" {...focused}>
         {notice}
       </div>
     )

@@ -95,7 +95,7 @@ export function CaseBody(view: CaseView) {
   const c = useRequestContext()
   const action = caseNextAction(view)
   const place = feedbackPlace(c.req.method, c.req.path, c.req.query('notice'), kase, action)
-  const feedback = (here: FeedbackPlace) => (place === here ? <Flash error={view.error} notice={view.notice} /> : null)
+  const feedback = (here: FeedbackPlace) => (place === here ? <Flash error={view.error} notice={view.notice} focus /> : null)
   const long = kase.subject.length > LONG_SUBJECT
   return (
     <div id="case">
