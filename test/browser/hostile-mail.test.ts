@@ -125,7 +125,9 @@ describe('hostile mail in the browser', () => {
     expect(record.foreignRequests).toEqual([])
     // A CSP refusal would also mean a payload got as far as trying.
     expect(record.consoleErrors).toEqual([])
-    // The overlay cannot cover the desk: the page under the frame's corner is still the desk's.
+    // The overlay cannot cover the desk: the page under the frame's corner is still the desk's
+    // (seen from the top: opening the formatted version scrolled the page to it).
+    await page.evaluate(() => window.scrollTo(0, 0))
     const topElement = await page.evaluate(() => document.elementFromPoint(5, 5)?.closest('header.top') !== null)
     expect(topElement).toBe(true)
     // The frame never navigated away (meta refresh, base href, forms).

@@ -4,7 +4,7 @@ import { withOrg } from '../../src/db.ts'
 import { openBrowser, recordedContext, saveScreenshot, signIn, startDesk, type DeskBrowser, type DeskServer } from '../support/browser.ts'
 import { buildEml } from '../support/db.ts'
 
-const amber = 'rgb(183, 110, 0)' // --amber in views/components/styles.ts
+const amber = 'rgb(138, 83, 0)' // --amber as views/components/portal-styles.ts sets it (4.5:1 on the badges' tints)
 const red = 'rgb(198, 40, 40)' // --red
 
 describe('the queue in the browser', () => {
