@@ -49,6 +49,7 @@ export function Layout({ title, orgName, user, children }: LayoutProps) {
             Escalation Desk
           </a>
           {orgName ? <span class="org">{orgName}</span> : null}
+          {user ? <HeaderSearch /> : null}
           {user ? <UserMenu user={user} /> : null}
         </header>
         <main id="main" tabindex={-1}>
@@ -56,6 +57,18 @@ export function Layout({ title, orgName, user, children }: LayoutProps) {
         </main>
       </body>
     </html>
+  )
+}
+
+/** Every page's search: words of a case, its customer, its reference or its thread, or ESC-1042 to open it. */
+function HeaderSearch() {
+  return (
+    <form class="header-search" method="get" action="/search" role="search">
+      <label class="visually-hidden" for="header-search">
+        Find a case
+      </label>
+      <input type="search" id="header-search" name="q" placeholder="Find a case: name, ESC-1042, words" autocomplete="off" />
+    </form>
   )
 }
 
@@ -73,6 +86,7 @@ function UserMenu({ user }: { user: HeaderUser }) {
           <a href="/admin/setup">Set-up</a>
         </>
       ) : null}
+      <a href="/cases">All cases</a>
       <a href="/metrics">Metrics</a>
       {user.role !== 'agent' ? <a href="/reports/severity">Overrides</a> : null}
       <span title={user.email}>

@@ -8,6 +8,13 @@ a { color:var(--accent); }
 .top { display:flex; gap:1rem; align-items:baseline; padding:.8rem 1.5rem; background:var(--panel); border-bottom:1px solid var(--line); }
 .brand { font-weight:700; text-decoration:none; color:var(--ink); }
 .org { color:var(--muted); }
+.header-search { flex:1 1 12rem; max-width:22rem; } .header-search input { width:100%; padding:.3rem .5rem; font:inherit; }
+.visually-hidden { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }
+.search-hits { list-style:none; padding:0; } .search-hits li { margin-bottom:.6rem; } .search-hits p { margin:.2rem 0; overflow-wrap:anywhere; }
+.search-hits mark { background:#fff0b3; color:inherit; }
+.pager { display:flex; gap:1rem; margin-top:1rem; } .saved-views { display:flex; flex-wrap:wrap; gap:.4rem 1rem; align-items:baseline; margin:.5rem 0; }
+.saved-view { margin-right:.6rem; } .saved-view form { display:inline; } .saved-view button { margin:0; padding:0 .3rem; }
+.save-view label { margin-right:.5rem; } .save-view button { margin-top:0; }
 main { max-width:1200px; margin:0 auto; padding:1.5rem; }
 h1 { font-size:1.4rem; margin:0 0 1rem; }
 .panel { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:1.2rem; }
