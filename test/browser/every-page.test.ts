@@ -143,7 +143,7 @@ describe('every page at 1366 and 390 px with hostile-length and non-Latin data',
   const caseNames = ['arabic', 'chinese', 'greek']
   const screenshotName = (path: string) => {
     const [pathname, query] = path.split('?')
-    const named = casePaths.reduce((p, c, i) => p.replace(c, `/case-${caseNames[i]}`), pathname!)
+    const named = casePaths.reduce((p, c, i) => p.replace(c, `/case-${caseNames[i]}`), pathname!).replace(adminId, 'admin')
     return `${named.replace(/\W+/g, '-').replace(/-$/, '') || '-queue'}${query?.startsWith('view=') ? `-${query.slice(5)}` : ''}`
   }
 
