@@ -59,7 +59,8 @@ export function NextActionBar({
             </button>
           </form>
         ) : control?.kind === 'resolve' ? (
-          <form {...caseForm(kase.id, 'status')} class="next-form">
+          // ?from=next: the answer shows here, not beside the Status form (views/pages/case.tsx).
+          <form {...caseForm(kase.id, 'status?from=next')} class="next-form">
             <input type="hidden" name="status" value="resolved" />
             <button type="submit" class="primary">
               Resolve: ask the customer to confirm

@@ -47,9 +47,16 @@ export function CasePage(view: CaseView) {
 /** Where an action's answer is shown: beside the control that was used (the request's path says which). */
 type FeedbackPlace = 'bar' | 'owner' | 'severity' | 'status' | 'note' | 'customer' | 'reached' | 'approval'
 
-function feedbackPlace(method: string, path: string, notice: string | undefined, kase: CaseDetail, action: NextAction): FeedbackPlace {
+function feedbackPlace(
+  method: string,
+  path: string,
+  query: (name: string) => string | undefined,
+  kase: CaseDetail,
+  action: NextAction,
+): FeedbackPlace {
   // After a redirect: asking for approval is pressed in the bar; deciding, in the approval section.
-  if (method !== 'POST') return notice === 'approval-requested' ? 'bar' : 'approval'
+  if (method !== 'POST') return query('notice') === 'approval-requested' ? 'bar' : 'approval'
+  if (query('from') === 'next') return 'bar'
   const verb = path.split('/').slice(3).join('/')
   if (verb === 'assign') return kase.ownerId && action.kind !== 'acknowledge' ? 'owner' : 'bar'
   if (verb === 'acknowledge') return 'bar'
@@ -94,7 +101,7 @@ export function CaseBody(view: CaseView) {
   const { kase, now } = view
   const c = useRequestContext()
   const action = caseNextAction(view)
-  const place = feedbackPlace(c.req.method, c.req.path, c.req.query('notice'), kase, action)
+  const place = feedbackPlace(c.req.method, c.req.path, (name) => c.req.query(name), kase, action)
   const feedback = (here: FeedbackPlace) => (place === here ? <Flash error={view.error} notice={view.notice} focus /> : null)
   const long = kase.subject.length > LONG_SUBJECT
   return (
