@@ -35,7 +35,7 @@ export function niceMax(value: number): number {
 
 /** Round durations: a scale in seconds tops out at a whole minute, hour or day step (an hour with no data). */
 function scale(largest: number, max: number | undefined, durations: boolean): { top: number; ticks: number } {
-  const unit = !durations ? 1 : largest >= 2 * 86_400 ? 86_400 : largest >= 2 * 3_600 || largest === 0 ? 3_600 : 60
+  const unit = !durations ? 1 : largest >= 2 * 86_400 ? 86_400 : largest >= 3_600 || largest === 0 ? 3_600 : 60
   const top = max ?? (durations && largest === 0 ? unit : niceMax(largest / unit) * unit)
   // Ticks on round steps: 2 → 0.5 steps, 1, 2.5, 5, 10 → fifths.
   const lead = top / unit / 10 ** Math.floor(Math.log10(top / unit))
