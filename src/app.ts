@@ -31,6 +31,7 @@ import { reviewRoutes } from './reviews/routes.tsx'
 import { customerLinkRoutes } from './csat/routes.tsx'
 import { setupRoutes } from './setup/routes.tsx'
 import { quarantineRoutes } from './intake/quarantine-routes.tsx'
+import { attachmentRoutes } from './attachments/routes.tsx'
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
@@ -108,6 +109,7 @@ function routeFeatures(app: Hono<AppEnv>) {
   app.route('/', findRoutes)
   app.route('/cases', caseRoutes)
   app.route('/cases', draftRoutes)
+  app.route('/cases', attachmentRoutes)
   app.route('/admin/drafting', draftSettingsRoutes)
   app.route('/admin/digest', digestSettingsRoutes)
   app.route('/admin/setup', setupRoutes)

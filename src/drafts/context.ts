@@ -10,6 +10,7 @@ import { orgDraftSettingsSchema, type OrgDraftSettings } from './settings.ts'
 import type { ChannelKind } from '../cases/terms.ts'
 import { loadIntakeContext } from '../orgs/intake-context.ts'
 import { replyRoute, type ReplyRoute } from './recipient.ts'
+import { listCaseLetterTexts } from '../attachments/queries.ts'
 
 export type ThreadEntry = { direction: 'inbound' | 'outbound'; from: string; at: Date; subject: string; text: string }
 
@@ -73,6 +74,10 @@ export type DraftContext = {
 
 const perMessageChars = 6000
 const threadChars = 20_000
+// The text of PDF letters (a lawyer's, a regulator's) the customer's mail carried: each cut to
+// this much, and at most this much of them per case, after the message that attached them.
+const perLetterChars = 8000
+const lettersChars = 16_000
 
 // Tags a mail client would render, not an address in angle brackets ("Pat <pat@x.test>").
 const htmlTag =
@@ -113,6 +118,7 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
 
   const messages = await tx<
     {
+      id: string
       direction: 'inbound' | 'outbound'
       fromEmail: string | null
       fromName: string | null
@@ -121,9 +127,10 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
       textBody: string
     }[]
   >`
-    select direction, from_email as "fromEmail", from_name as "fromName", created_at as "createdAt", subject, text_body as "textBody"
+    select id, direction, from_email as "fromEmail", from_name as "fromName", created_at as "createdAt", subject, text_body as "textBody"
     from messages where case_id = ${caseId} and direction in ('inbound', 'outbound')
     order by created_at, id`
+  const letters = attachedLetters(await listCaseLetterTexts(tx, caseId))
   const [ownMail] = await tx<{ head: Uint8Array }[]>`
     select substring(r.raw from 1 for 16384) as head
     from messages m join inbound_raw r on r.id = m.raw_id
@@ -183,7 +190,7 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
         from: m.fromName ? `${m.fromName} <${m.fromEmail ?? 'unknown'}>` : (m.fromEmail ?? 'unknown'),
         at: m.createdAt,
         subject: m.subject,
-        text: clip(customerText(m.textBody), perMessageChars),
+        text: clip(customerText(m.textBody), perMessageChars) + (letters.get(m.id) ?? ''),
       })),
     ),
     customerTimeZone: ownMail ? dateHeaderOffset(ownMail.head) : null,
@@ -194,6 +201,23 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
     latest: latest ?? null,
     replyRoute: route,
   }
+}
+
+/**
+ * Each message's PDF letters as text to follow its own words, marked as the attached letter so
+ * the model neither takes it for the customer's words nor misses it; bounded per letter and per case.
+ */
+function attachedLetters(rows: { messageId: string; filename: string; text: string }[]): Map<string, string> {
+  const byMessage = new Map<string, string>()
+  let budget = lettersChars
+  for (const row of rows) {
+    if (budget <= 0) break
+    const text = clip(customerText(row.text), Math.min(perLetterChars, budget))
+    budget -= text.length
+    const block = `\n\n[Attached letter: ${row.filename}]\n${text}\n[End of the attached letter]`
+    byMessage.set(row.messageId, (byMessage.get(row.messageId) ?? '') + block)
+  }
+  return byMessage
 }
 
 /** The first message (the complaint) and as many of the latest as fit. */

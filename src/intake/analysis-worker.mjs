@@ -108,6 +108,8 @@ parentPort.on('message', async ({ raw, org, limits }) => {
         .trim()}`,
     }
   }
-  parentPort.postMessage({ type: 'result', result })
+  // The kept attachments' bytes are handed over, not copied (each has a buffer of its own).
+  const buffers = new Set(result.ok ? result.mail.files.flatMap((f) => (f.content ? [f.content.buffer] : [])) : [])
+  parentPort.postMessage({ type: 'result', result }, [...buffers])
 })
 parentPort.postMessage({ type: 'ready' })

@@ -128,9 +128,17 @@ export function messageRow(a: Analysed, caseId: string, d: Stored) {
     fromEmail: mail.from?.email.toLowerCase() || null,
     fromName: mail.from?.name || null,
     toEmails: mail.to.map((t) => t.email.toLowerCase()).filter(Boolean),
+    ccEmails: addresses(mail.cc),
+    // For a forward: who the original was addressed and copied to, as the forward shows it.
+    originalToEmails: a.unwrapped.depth > 0 ? addresses(a.unwrapped.originalTo) : [],
+    originalCcEmails: a.unwrapped.depth > 0 ? addresses(a.unwrapped.originalCc) : [],
     subject: mail.subject || '(no subject)',
     textBody: mail.text,
     htmlBody: mail.html,
     rawId: d.rawId,
   }
 }
+
+/** Addresses as messages store them: lower case, within an address's length, at most 100. */
+const addresses = (list: { email: string }[]) =>
+  [...new Set(list.map((t) => t.email.toLowerCase()).filter((e) => e && e.length <= 320))].slice(0, 100)

@@ -15,6 +15,7 @@ import { messageRow, newCaseFromMail, rawSummary } from './case-rows.ts'
 import { defaultLimits, headerMessageId, type Limits } from './parse.ts'
 import { extractWithModel, withModelExtraction, type ModelEnv } from './model.ts'
 import { loadIntakeContext } from '../orgs/intake-context.ts'
+import { storeAttachments } from '../attachments/store.ts'
 import { failBouncedReplies, readDeliveryReport } from '../outbound/bounces.ts'
 import { findCaseByDedupeKey, findEarlierCopy, insertCaseKeys, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
 import { headerRecipients } from './routing.ts'
@@ -151,6 +152,7 @@ async function keepAutomatic(
     const kind = a.classification.noise?.kind ?? 'automated'
     const note = await insertMessageOnce(tx, orgId, { ...messageRow(a, match.caseId, d), direction: 'note', automatic: { kind, reason } })
     if (note) {
+      await storeAttachments(tx, orgId, note.id, a.mail.files, d.limits?.files)
       const report = kind === 'delivery_report' ? readDeliveryReport(d.raw) : null
       const failed = report ? await failBouncedReplies(tx, orgId, match.caseId, a.classification.referencedMessageIds, report, d.rawId) : []
       await recordAudit(tx, orgId, {
@@ -178,6 +180,7 @@ async function openCaseFromMail(tx: Tx, orgId: string, number: number, a: Analys
   const message = await insertMessageOnce(tx, orgId, messageRow(a, kase.id, d))
   if (!message) throw new AlreadyIngested()
   await tx`update messages set forwarded_by = ${a.classification.forwardedBy} where id = ${message.id}`
+  await storeAttachments(tx, orgId, message.id, a.mail.files, d.limits?.files)
   await insertCaseKeys(tx, orgId, kase.id, dedupeKeys(a))
   await markRaw(tx, d.rawId, 'processed', { caseId: kase.id, reopen: !!d.escalatedBy })
   return { status: 'created', case: caseLabel(number), rawId: d.rawId }
@@ -193,6 +196,7 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
   const message = await insertMessageOnce(tx, orgId, messageRow(a, match.caseId, d))
   if (!message) throw new AlreadyIngested()
   await tx`update messages set threaded_by = ${match.by}, unknown_sender = ${!known && match.by !== 'forward_copy'}, forwarded_by = ${forwarders} where id = ${message.id}`
+  const files = await storeAttachments(tx, orgId, message.id, a.mail.files, d.limits?.files)
 
   const newForwarders = forwarders.filter((f) => !kase!.forwardedBy.includes(f))
   if (newForwarders.length) {
@@ -211,6 +215,7 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
       from: sender,
       ...(known ? {} : { unknownSender: true }),
       ...(newForwarders.length ? { newForwarders } : {}),
+      ...(files.kept || files.notKept ? { attachments: files } : {}),
     },
   })
   // What the customer wrote changes what a good reply is: pending approvals lapse.

@@ -2,14 +2,24 @@
 // safe to become headers of our reply, the text (HTML-only mail rendered), attached messages
 // parsed in turn and the text of attached PDF letters. Bounded: the raw bytes are checked first
 // (raw-checks.ts) and one deadline covers the whole walk.
+import { createHash } from 'node:crypto'
 import PostalMime from 'postal-mime'
-import type { Address as PostalAddress, Email } from 'postal-mime'
+import type { Address as PostalAddress, Attachment, Email } from 'postal-mime'
+import { applyMessageLimits, defaultFileLimits, type FileLimits } from '../attachments/limits.ts'
+import { contentIdOf, declaredType, safeFilename } from '../attachments/names.ts'
 import { htmlToText } from './html-text.ts'
 import { isPdf, pdfText } from './pdf-text.ts'
 import { checkBeforeParsing, hasPlainTextPart, latin1, SNIFF_BYTES } from './raw-checks.ts'
 
 export type Address = { email: string; name: string }
-export type Limits = { maxBytes: number; maxDepth: number; maxParts: number; parseTimeoutMs: number }
+export type Limits = {
+  maxBytes: number
+  maxDepth: number
+  maxParts: number
+  parseTimeoutMs: number
+  /** What of the attachments is kept (src/attachments/limits.ts); the defaults when absent. */
+  files?: FileLimits
+}
 export const defaultLimits: Limits = { maxBytes: 25 * 1024 * 1024, maxDepth: 8, maxParts: 500, parseTimeoutMs: 5000 }
 
 export type ParsedMail = {
@@ -29,16 +39,42 @@ export type ParsedMail = {
   attachedMessages: ParsedMail[]
   /** The text of letters attached as PDFs (Node only: see pdf-text.ts), at most three. */
   letters: { filename: string; text: string }[]
+  /**
+   * Every file of the mail and of the messages attached to it (theirs after its own), with the
+   * decoded bytes of those within the limits: what intake stores. Filled in on the outermost
+   * message only; an attached message's own list is empty.
+   */
+  files: MailFile[]
   /** Header sections a delivery report returns (text/rfc822-headers): which of our mails bounced. */
   returnedHeaders: { messageId: string | null; inReplyTo: string | null; references: string[] }[]
   headers: { key: string; value: string }[]
+}
+
+/** One attached file as intake stores it (message_attachments). */
+export type MailFile = {
+  filename: string
+  contentType: string
+  size: number
+  sha256: string
+  disposition: 'attachment' | 'inline' | null
+  contentId: string | null
+  /** 0: attached to the mail itself; 1 and more: inside an attached message. */
+  depth: number
+  isMessage: boolean
+  /** The bytes when kept; null with `notKept` saying why. */
+  content: Uint8Array | null
+  notKept: string | null
+  /** A PDF's text, as the readers saw it. */
+  text: string | null
 }
 
 export type ParseResult = { ok: true; mail: ParsedMail } | { ok: false; reason: string }
 
 export async function parseMime(raw: Uint8Array, limits: Limits = defaultLimits): Promise<ParseResult> {
   try {
-    return await parseLevel(raw, limits, 0, Date.now() + limits.parseTimeoutMs)
+    const parsed = await parseLevel(raw, limits, 0, Date.now() + limits.parseTimeoutMs)
+    if (parsed.ok) collectFiles(parsed.mail, limits.files ?? defaultFileLimits)
+    return parsed
   } catch (err) {
     return { ok: false, reason: `could not parse the message: ${oneLine(err)}` }
   }
@@ -66,17 +102,51 @@ async function parseLevel(raw: Uint8Array, limits: Limits, depth: number, deadli
   if (email.headers.length === 0) return { ok: false, reason: 'no email headers found' }
 
   const mail = toParsedMail(email, hasPlainTextPart(checked.text))
+  mail.files = email.attachments.map((att, n) => mailFile(att, n))
   for (const att of email.attachments) {
     if (!isMessageType(att.mimeType) || depth + 1 > limits.maxDepth || Date.now() >= deadline) continue
     // An attached message that cannot be read is still listed as an attachment; it just adds no sender.
     const inner = await parseLevel(contentBytes(att.content), limits, depth + 1, deadline).catch(() => null)
     if (inner?.ok) mail.attachedMessages.push(inner.mail)
   }
-  for (const att of email.attachments.filter(isPdf).slice(0, 3)) {
+  // One reading of each letter: the readers get its text, and intake stores it with the file.
+  const pdfs = email.attachments.flatMap((att, n) => (isPdf(att) ? [{ att, file: mail.files[n]! }] : [])).slice(0, 3)
+  for (const { att, file } of pdfs) {
     const text = await pdfText(contentBytes(att.content), deadline)
-    if (text) mail.letters.push({ filename: att.filename ?? 'letter.pdf', text })
+    if (!text) continue
+    file.text = text
+    mail.letters.push({ filename: att.filename ?? 'letter.pdf', text })
   }
   return { ok: true, mail }
+}
+
+function mailFile(att: Attachment, position: number): MailFile {
+  const bytes = contentBytes(att.content)
+  const contentType = declaredType(att.mimeType)
+  return {
+    filename: safeFilename(att.filename, position, contentType),
+    contentType,
+    size: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    disposition: att.disposition === 'inline' ? 'inline' : att.disposition === 'attachment' ? 'attachment' : null,
+    contentId: contentIdOf(att.contentId),
+    depth: 0,
+    isMessage: isMessageType(att.mimeType),
+    // Its own buffer, so the analysis worker can hand it over without a copy (transfer).
+    content: bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice(),
+    notKept: null,
+    text: null,
+  }
+}
+
+/** Gathers the files of the attached messages into the outermost one's list, then applies the limits. */
+function collectFiles(mail: ParsedMail, limits: FileLimits) {
+  const walk = (m: ParsedMail, depth: number): MailFile[] => {
+    const own = m.files.map((f) => ({ ...f, depth }))
+    m.files = []
+    return [...own, ...m.attachedMessages.flatMap((inner) => walk(inner, depth + 1))]
+  }
+  mail.files = applyMessageLimits(walk(mail, 0), limits)
 }
 
 /**
@@ -119,6 +189,7 @@ function toParsedMail(email: Email, hasPlain: boolean): ParsedMail {
     })),
     attachedMessages: [],
     letters: [],
+    files: [],
     returnedHeaders: email.attachments
       .filter((a) => a.mimeType === 'text/rfc822-headers')
       .slice(0, 4)

@@ -49,6 +49,10 @@ export type NewMessage = {
   fromEmail: string | null
   fromName: string | null
   toEmails: string[]
+  /** Cc of the mail, and for a forward the original's To and Cc (empty when none). */
+  ccEmails?: string[]
+  originalToEmails?: string[]
+  originalCcEmails?: string[]
   subject: string
   textBody: string
   htmlBody: string | null
@@ -62,10 +66,11 @@ export async function insertMessageOnce(tx: Tx, orgId: string, m: NewMessage): P
   const [row]: [{ id: string }?] = await tx`
     insert into messages (org_id, case_id, direction, dedupe_key, message_id, in_reply_to, reference_ids,
                           from_email, from_name, to_emails, subject, text_body, html_body, raw_id,
-                          automatic, automatic_reason)
+                          automatic, automatic_reason, cc_emails, original_to_emails, original_cc_emails)
     values (${orgId}, ${m.caseId}, ${m.direction}, ${m.dedupeKey}, ${m.messageId}, ${m.inReplyTo},
             ${m.referenceIds}, ${m.fromEmail}, ${m.fromName}, ${m.toEmails}, ${m.subject}, ${m.textBody},
-            ${m.htmlBody}, ${m.rawId}, ${m.automatic?.kind ?? null}, ${m.automatic?.reason.slice(0, 500) ?? null})
+            ${m.htmlBody}, ${m.rawId}, ${m.automatic?.kind ?? null}, ${m.automatic?.reason.slice(0, 500) ?? null},
+            ${m.ccEmails ?? []}, ${m.originalToEmails ?? []}, ${m.originalCcEmails ?? []})
     on conflict (org_id, dedupe_key) where dedupe_key is not null do nothing
     returning id`
   return row

@@ -64,6 +64,8 @@ function fill(path: string, ids: Ids): string {
     if (name === 'id' && /^\/admin\/(quarantine|not-escalations)\//.test(path)) return ids.rawId
     if (name === 'id' && path.startsWith('/views/')) return ids.viewId
     if (name === 'owner' && path.startsWith('/metrics/owners/')) return ids.userId
+    // Any id of the other org's; test/attachments/attachments.test.ts tries its real files.
+    if (name === 'attachmentId') return ids.messageId
     throw new Error(`${path}: add this route's :${name} to test/portal/isolation.test.ts`)
   })
 }
