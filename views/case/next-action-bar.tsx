@@ -1,8 +1,59 @@
 import type { Child } from 'hono/jsx'
-import type { NextAction } from '../../src/cases/next-action.ts'
+import { nextAction, type NextAction } from '../../src/cases/next-action.ts'
 import type { CaseDetail, TeamMember } from '../../src/cases/detail.ts'
+import type { CaseView } from '../pages/case.tsx'
 import { formatTime } from '../components/parts.tsx'
 import { caseForm } from './actions.tsx'
+
+/** Where an action's answer is shown: beside the control that was used (the request's path says which). */
+export type FeedbackPlace = 'bar' | 'owner' | 'severity' | 'status' | 'note' | 'customer' | 'reached' | 'approval'
+
+export function feedbackPlace(
+  method: string,
+  path: string,
+  query: (name: string) => string | undefined,
+  kase: CaseDetail,
+  action: NextAction,
+): FeedbackPlace {
+  // After a redirect: asking for approval is pressed in the bar; deciding, in the approval section.
+  if (method !== 'POST') return query('notice') === 'approval-requested' ? 'bar' : 'approval'
+  if (query('from') === 'next') return 'bar'
+  const verb = path.split('/').slice(3).join('/')
+  if (verb === 'assign') return kase.ownerId && action.kind !== 'acknowledge' ? 'owner' : 'bar'
+  if (verb === 'acknowledge') return 'bar'
+  if (verb === 'severity') return 'severity'
+  if (verb === 'status') return 'status'
+  if (verb === 'notes') return 'note'
+  if (verb.startsWith('correct/')) return 'customer'
+  if (verb === 'executive') return 'reached'
+  return 'bar'
+}
+
+/** The case's state as the next-action rule reads it (src/cases/next-action.ts). */
+export function caseNextAction(view: CaseView): NextAction {
+  const { kase, draft, approval, user } = view
+  const current = draft?.current ?? null
+  const fourEyes = approval?.fourEyes
+  return nextAction({
+    ...kase,
+    viewer: { id: user.id, canApprove: user.role === 'approver' || user.role === 'admin' },
+    draft: {
+      pending: draft?.pending ?? false,
+      current: current
+        ? {
+            version: current.version,
+            blocked: current.guardrailFlags.some((f) => f.severity === 'block'),
+            approved: Boolean(approval?.decisions.some((d) => d.decision === 'approved' && d.version === current.version)),
+          }
+        : null,
+    },
+    approvals: {
+      open: approval?.open ?? [],
+      sends: approval?.sends ?? [],
+      viewerIsAuthor: Boolean(fourEyes && !fourEyes.selfApprovalAllowed && fourEyes.authors.some((a) => a.id === user.id)),
+    },
+  })
+}
 
 /**
  * "What do I do now?": the case's next step (src/cases/next-action.ts) and its one primary

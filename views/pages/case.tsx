@@ -7,11 +7,11 @@ import { ApprovalSection } from '../case/approval.tsx'
 import { ReviewPanel } from '../case/review-panel.tsx'
 import type { CaseReviewPanel } from '../../src/reviews/case-panel.ts'
 import type { CaseApprovals } from '../../src/approvals/case-approvals.ts'
-import { Countdown, Flash, formatTime, Health, Money, SeverityBadge } from '../components/parts.tsx'
+import { Flash, formatTime, Health, Money, SeverityBadge } from '../components/parts.tsx'
 import { Layout, type HeaderUser } from '../components/layout.tsx'
 import { Timeline } from '../case/timeline.tsx'
-import { CaseActionBar, NextActionBar } from '../case/next-action-bar.tsx'
-import { nextAction, type NextAction } from '../../src/cases/next-action.ts'
+import { Clocks } from '../case/clocks.tsx'
+import { CaseActionBar, caseNextAction, feedbackPlace, NextActionBar, type FeedbackPlace } from '../case/next-action-bar.tsx'
 import type { Child } from 'hono/jsx'
 import { useRequestContext } from 'hono/jsx-renderer'
 import { Corrections, ReachedUs } from '../case/intake-panel.tsx'
@@ -42,56 +42,6 @@ export function CasePage(view: CaseView) {
       <CaseBody {...view} />
     </Layout>
   )
-}
-
-/** Where an action's answer is shown: beside the control that was used (the request's path says which). */
-type FeedbackPlace = 'bar' | 'owner' | 'severity' | 'status' | 'note' | 'customer' | 'reached' | 'approval'
-
-function feedbackPlace(
-  method: string,
-  path: string,
-  query: (name: string) => string | undefined,
-  kase: CaseDetail,
-  action: NextAction,
-): FeedbackPlace {
-  // After a redirect: asking for approval is pressed in the bar; deciding, in the approval section.
-  if (method !== 'POST') return query('notice') === 'approval-requested' ? 'bar' : 'approval'
-  if (query('from') === 'next') return 'bar'
-  const verb = path.split('/').slice(3).join('/')
-  if (verb === 'assign') return kase.ownerId && action.kind !== 'acknowledge' ? 'owner' : 'bar'
-  if (verb === 'acknowledge') return 'bar'
-  if (verb === 'severity') return 'severity'
-  if (verb === 'status') return 'status'
-  if (verb === 'notes') return 'note'
-  if (verb.startsWith('correct/')) return 'customer'
-  if (verb === 'executive') return 'reached'
-  return 'bar'
-}
-
-/** The case's state as the next-action rule reads it (src/cases/next-action.ts). */
-export function caseNextAction(view: CaseView): NextAction {
-  const { kase, draft, approval, user } = view
-  const current = draft?.current ?? null
-  const fourEyes = approval?.fourEyes
-  return nextAction({
-    ...kase,
-    viewer: { id: user.id, canApprove: user.role === 'approver' || user.role === 'admin' },
-    draft: {
-      pending: draft?.pending ?? false,
-      current: current
-        ? {
-            version: current.version,
-            blocked: current.guardrailFlags.some((f) => f.severity === 'block'),
-            approved: Boolean(approval?.decisions.some((d) => d.decision === 'approved' && d.version === current.version)),
-          }
-        : null,
-    },
-    approvals: {
-      open: approval?.open ?? [],
-      sends: approval?.sends ?? [],
-      viewerIsAuthor: Boolean(fourEyes && !fourEyes.selfApprovalAllowed && fourEyes.authors.some((a) => a.id === user.id)),
-    },
-  })
 }
 
 const LONG_SUBJECT = 140
@@ -186,52 +136,6 @@ export function CaseBody(view: CaseView) {
       </div>
       <CaseActionBar action={action} />
     </div>
-  )
-}
-
-function Clocks({ kase, now }: { kase: CaseDetail; now: Date }) {
-  const finished = kase.status === 'resolved' || kase.status === 'closed'
-  return (
-    <section class="panel clocks" aria-label="Clocks">
-      <div>
-        <h3>First response</h3>
-        {kase.firstResponseAt ? (
-          <span class={`countdown ${kase.firstResponseDueAt && kase.firstResponseAt > kase.firstResponseDueAt ? 'breached' : 'met'}`}>
-            sent {formatTime(kase.firstResponseAt)}
-          </span>
-        ) : finished ? (
-          <span class="muted">none sent</span>
-        ) : (
-          <Countdown due={kase.firstResponseDueAt} atRisk={kase.firstResponseAtRiskAt} now={now} />
-        )}
-      </div>
-      <div>
-        <h3>Next update</h3>
-        {kase.nextUpdateDueAt ? (
-          <Countdown due={kase.nextUpdateDueAt} atRisk={kase.nextUpdateAtRiskAt} now={now} />
-        ) : (
-          <span class="muted">{kase.firstResponseAt ? 'on change' : 'after the first reply'}</span>
-        )}
-      </div>
-      <div>
-        <h3>Resolution</h3>
-        {kase.resolvedAt ? (
-          <span class="countdown met">resolved {formatTime(kase.resolvedAt)}</span>
-        ) : kase.resolutionPausedAt ? (
-          <span class="muted">paused: waiting on the customer</span>
-        ) : (
-          <Countdown due={kase.resolutionDueAt} atRisk={kase.resolutionAtRiskAt} now={now} />
-        )}
-      </div>
-      <div class="reasons">
-        <h3>Why {kase.severity}</h3>
-        <ul>
-          {kase.severityReasons.map((r) => (
-            <li>{r}</li>
-          ))}
-        </ul>
-      </div>
-    </section>
   )
 }
 
