@@ -23,7 +23,6 @@ async function report(c: Context<AppEnv>): Promise<MetricsReport> {
 }
 
 metricsRoutes.get('/metrics', async (c) => {
-  const user = requireUser(c)
   return render(c, <MetricsPage report={await report(c)} />)
 })
 

@@ -5,7 +5,8 @@ import { periodQuery } from '../../src/metrics/period.ts'
 import type { CaseAggregate } from '../../src/metrics/queries.ts'
 import { formatTime, SeverityBadge } from '../components/parts.tsx'
 import { Layout } from '../components/layout.tsx'
-import { formatRating, PeriodForm, Trends } from './metrics.tsx'
+import { formatRating, PeriodForm } from './metrics.tsx'
+import { Trends } from '../components/trend-charts.tsx'
 
 type Row = {
   label: string
