@@ -235,6 +235,42 @@ describe('attachments of inbound mail', () => {
     expect((await get(`/cases/${c.caseId}`)).status).toBe(200)
   })
 
+  it("keeps the files inside a forwarded message attached to the mail, after the mail's own", async () => {
+    const inner = mail([{ name: 'receipt.png', type: 'image/png', bytes: png }], { from: 'Kim Buyer <kim@buyer.test>', subject: 'Refund' })
+    const raw = new TextEncoder().encode(
+      [
+        'From: Dana Ruiz <dana@example.com>',
+        'To: escalations@example.com',
+        'Subject: Fwd: Refund',
+        `Message-ID: <${randomBytes(8).toString('hex')}@example.com>`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary=outer',
+        '',
+        '--outer',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Please handle the attached complaint.',
+        '--outer',
+        'Content-Type: message/rfc822; name="Refund.eml"',
+        'Content-Disposition: attachment; filename="Refund.eml"',
+        '',
+        new TextDecoder().decode(inner),
+        '--outer--',
+        '',
+      ].join('\r\n'),
+    )
+    const c = await deliver(raw)
+    const files = await filesOf(org.id, c.caseId)
+    expect(files.map((f) => [f.filename, f.contentType, f.depth, f.kept])).toEqual([
+      ['Refund.eml', 'message/rfc822', 0, true],
+      ['receipt.png', 'image/png', 1, true],
+    ])
+    expect(files[1]!.sha256).toBe(sha256(png))
+    const eml = await get(`/cases/${c.caseId}/attachments/${files[0]!.id}`)
+    expect(eml.headers.get('content-type')).toBe('message/rfc822')
+    expect(eml.headers.get('content-disposition')).toMatch(/^attachment; /)
+  })
+
   it('keeps at most 20 files of a message, and says why the others were not kept', async () => {
     const many = Array.from({ length: 22 }, (_, n) => ({ name: `scan-${n + 1}.png`, type: 'image/png', bytes: png }))
     const c = await deliver(mail(many))
