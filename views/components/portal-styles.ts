@@ -117,6 +117,9 @@ blockquote { margin:.4rem 0; padding:.4rem .7rem; border-left:3px solid var(--li
 :root { --amber:#8a5300; }
 :focus-visible { outline:3px solid var(--accent); outline-offset:2px; }
 summary { line-height:1.7; } button.small { padding:.3rem .65rem; }
+/* The header: words never break inside a menu item; the menu wraps onto a second line instead. */
+.top { flex-wrap:wrap; row-gap:.4rem; } .brand, .org, .user-menu a, .user-menu > span { white-space:nowrap; }
+.user-menu { flex-wrap:wrap; row-gap:.3rem; justify-content:flex-end; } @media (max-width: 700px) { .user-menu { justify-content:flex-start; } }
 .skip-link { position:absolute; left:.5rem; top:-3rem; z-index:20; background:var(--panel); padding:.5rem .8rem; border-radius:6px; }
 .skip-link:focus { top:.5rem; } main:focus { outline:none; }
 .message .subject.clamped { display:-webkit-box; -webkit-line-clamp:2; -webkit-box-orient:vertical; overflow:hidden; overflow-wrap:anywhere; }
