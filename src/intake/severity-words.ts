@@ -586,6 +586,27 @@ export const LEGAL_THREAT = anyStem([
   '[üu]gyv[ée]dhez fordulok',
   'v[ăa] voi da [îi]n judecat[ăa]',
   'avocatul meu',
+  // el, tr, lt, lv, et, hr, sl, bg
+  String.raw`(?:στον|τον) δικηγόρο μου`,
+  String.raw`νομικά μέτρα`,
+  String.raw`(?:στα|στο) δικαστήρι`,
+  String.raw`θα σας μηνύσω`,
+  String.raw`avukat[ıi]m`,
+  String.raw`mahkemeye`,
+  String.raw`dava a[çc]aca[ğg][ıi]m`,
+  String.raw`hukuki (?:yollara|s[üu]re[çc])`,
+  String.raw`mano advokat`,
+  String.raw`teism`,
+  String.raw`mans advokāts`,
+  String.raw`tiesā`,
+  String.raw`minu advokaat`,
+  String.raw`kohtusse`,
+  String.raw`moj(?:im)? odvjetnik`,
+  String.raw`tužbu`,
+  String.raw`moj odvetnik`,
+  String.raw`tožb`,
+  String.raw`моят адвокат`,
+  String.raw`съда`,
 ])
 
 // A threat to go public, and audiences in more languages.
@@ -623,6 +644,13 @@ export const MEDIA_THREAT = anyStem([
   String.raw`novinar`,
   String.raw`медиите`,
   String.raw`журналист`,
+  // el, bg, et, ro (the press)
+  String.raw`στον Τύπο`,
+  String.raw`στα ΜΜΕ`,
+  String.raw`медиите`,
+  String.raw`пресата`,
+  String.raw`ajakirjandus`,
+  String.raw`presei`,
 ])
 export const FOLLOWERS =
   /(?<![\d,.])\d[\d,.\s]{0,12}\s?[kKmM]?\s(?:f[øo]lgere|f[öo]ljare|seguidores|obserwuj[ąa]cych|sleduj[íi]c[íi]ch|seuraajaa|k[öo]vet[őo]|urm[ăa]ritori|ακόλουθους)(?![\p{L}])/iu

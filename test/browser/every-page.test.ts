@@ -144,7 +144,14 @@ describe('every page at 1366 and 390 px with hostile-length and non-Latin data',
   const screenshotName = (path: string) => {
     const [pathname, query] = path.split('?')
     const named = casePaths.reduce((p, c, i) => p.replace(c, `/case-${caseNames[i]}`), pathname!).replace(adminId, 'admin')
-    return `${named.replace(/\W+/g, '-').replace(/-$/, '') || '-queue'}${query?.startsWith('view=') ? `-${query.slice(5)}` : ''}`
+    const suffix = query?.startsWith('view=')
+      ? `-${query.slice(5)}`
+      : query?.startsWith('q=')
+        ? `-q${query.length}`
+        : query
+          ? '-filtered'
+          : ''
+    return `${named.replace(/\W+/g, '-').replace(/-$/, '') || '-queue'}${suffix}`
   }
 
   it('fits the width, logs no error and has no serious axe violation, on every page', { timeout: 300_000 }, async () => {
@@ -155,6 +162,10 @@ describe('every page at 1366 and 390 px with hostile-length and non-Latin data',
       ...casePaths,
       `${casePaths[0]}/review`,
       '/cases/new',
+      '/cases',
+      '/cases?status=open&severity=SEV-2',
+      `/search?q=${encodeURIComponent('Παπαδοπούλου')}`,
+      '/search?q=zzzz-nothing',
       '/metrics',
       `/metrics/owners/${adminId}`,
       '/metrics/owners/unowned',

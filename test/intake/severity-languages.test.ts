@@ -121,3 +121,20 @@ describe('SEV-4: minor, low-impact matters stay SEV-4', () => {
     expect(rate(text).severity).toBe('SEV-4')
   })
 })
+
+describe('the rubric in Greek, Turkish, the Baltic and South Slavic languages, and Bulgarian (accents as written, or not)', () => {
+  it.each([
+    ['el', 'SEV-1', 'Όταν μπαίνω στην εφαρμογή βλέπω τις παραγγελίες άλλου πελάτη με τη διεύθυνσή του.'],
+    ['tr', 'SEV-1', 'Uygulamada başka birinin siparişlerini görüyorum: adı, adresi ve telefonu görünüyor.'],
+    ['tr', 'SEV-1', 'Hesabım ele geçirildi, şifrem değiştirildi ve iki sipariş verildi.'],
+    ['lt', 'SEV-1', 'Kažkas užvaldė mano paskyrą ir pakeitė slaptažodį.'],
+    ['el', 'SEV-2', 'Θα απευθυνθώ στον δικηγόρο μου και στον Τύπο αν δεν λάβω απάντηση μέσα σε 7 ημέρες.'],
+    ['el', 'SEV-2', 'ΘΑ ΑΠΕΥΘΥΝΘΩ ΣΤΟΝ ΔΙΚΗΓΟΡΟ ΜΟΥ.'],
+    ['tr', 'SEV-2', 'Avukatıma gideceğim ve dava açacağım.'],
+    ['tr', 'SEV-2', 'Cevap vermezseniz basına ve sosyal medyaya gideceğim.'],
+    ['hr', 'SEV-2', 'Obratit ću se svom odvjetniku i podnijeti tužbu.'],
+    ['bg', 'SEV-2', 'Ще се обърна към медиите, ако не получа отговор.'],
+  ])('%s: %s', (_language, severity, text) => {
+    expect(rate(text).severity).toBe(severity)
+  })
+})
