@@ -91,8 +91,11 @@ export async function requestApproval(
   }
   await refuseIfApproved(tx, draft)
   const fourEyes = await loadFourEyes(tx, caseId, draft.id)
-  const approvers = await eligibleApprovers(tx, caseId, fourEyes)
-  if (!approvers.length) throw new AppError('INVALID_STATE', await nobodyToAsk(tx, caseId, draft.version, fourEyes))
+  const eligible = await eligibleApprovers(tx, caseId, fourEyes)
+  if (!eligible.length) throw new AppError('INVALID_STATE', await nobodyToAsk(tx, caseId, draft.version, fourEyes))
+  // The requester is not asked when someone else can be: asking yourself is no second look. The
+  // only approver of a small desk still asks themselves (where four eyes allow it).
+  const approvers = eligible.some((a) => a.id !== requester.id) ? eligible.filter((a) => a.id !== requester.id) : eligible
 
   await voidPendingApprovals(tx, orgId, caseId, 'a new approval request was sent', userActor(requester))
   const invites = await inviteApprovers(tx, deps, { orgId, caseId, severity: kase.severity, draft, requester, approvers })

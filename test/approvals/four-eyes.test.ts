@@ -321,6 +321,12 @@ describe('four eyes on the approved text', () => {
       expect(invites.map((i) => i.approverId).sort()).toEqual([ann.id, chief.id].sort())
     })
 
+    it('an approver who asks for approval is not asked themselves when someone else can approve', async () => {
+      const caseId = await draftedCase(org, 'SEV-3')
+      const { invites } = await withOrg(db, org.id, async (tx) => requestApproval(tx, { env, key: await key() }, org.id, caseId, ann))
+      expect(invites.map((i) => i.approverId).sort()).toEqual([bob.id, chief.id].sort())
+    })
+
     it('when nobody else can approve, the edit is still saved and the page says who can help', async () => {
       const small = await seedOrg(db)
       const only = await seedUser(db, small.id, 'admin')
