@@ -1,6 +1,7 @@
 // What classify() answers about one message, each answer with its reasons: the shape intake,
 // the dry run, the eval and the model's comparison all read. Types only, so the readers and the
 // model step can share it without importing one another.
+import type { CaseType, Source as CaseSource } from '../cases/terms.ts'
 import type { DedupeKeys } from './dedupe.ts'
 import type { RecognisedExecutive } from './executives.ts'
 import type { ModelExtraction } from './model-extraction.ts'
@@ -8,8 +9,9 @@ import type { Noise } from './noise.ts'
 import type { Channel, Person } from './notice-types.ts'
 import type { Severity } from './severity.ts'
 
-export type Source = 'ceo_inbox' | 'bbb' | 'lawyer' | 'regulator' | 'social' | 'direct'
-export type CaseType = 'technical' | 'service' | 'business' | 'security' | 'compliance'
+/** The sources intake reads from mail: every case source but the form and CSV import (src/cases/terms.ts). */
+export type Source = Exclude<CaseSource, 'form' | 'csv'>
+export type { CaseType }
 
 export type Classification = {
   isEscalation: boolean

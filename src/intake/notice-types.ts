@@ -3,9 +3,9 @@
 // only, so the readers can import one another's results without importing one another.
 import type { Address } from './parse.ts'
 import type { Reference } from './references.ts'
+import type { ChannelKind } from '../cases/terms.ts'
 
-export type ChannelKind =
-  'bbb' | 'cfpb' | 'attorney_general' | 'ombudsman' | 'data_protection_authority' | 'consumer_affairs' | 'review_platform' | 'counsel'
+export type { ChannelKind }
 /** The body a notice came through (or counsel), and where a reply through it would go. */
 export type Channel = { kind: ChannelKind; name: string | null; email: string | null; reference: string | null }
 export type Person = { name: string | null; email: string | null }

@@ -38,8 +38,9 @@ import {
 } from './severity-words.ts'
 import { excerpt, flat } from './text.ts'
 import { fold } from './words.ts'
+import type { Severity } from '../cases/terms.ts'
 
-export type Severity = 'SEV-1' | 'SEV-2' | 'SEV-3' | 'SEV-4'
+export type { Severity }
 
 export type SeverityFacts = {
   /** Everything the customer, the notice or the report says (bounded by the caller). */

@@ -1,5 +1,5 @@
 import { severities, statusLabel } from '../../src/cases/terms.ts'
-import type { CaseView } from '../pages/case.tsx'
+import type { CaseView } from './view.ts'
 import { transitions } from '../../src/cases/lifecycle.ts'
 import { useNonce } from '../components/layout.tsx'
 import type { Child } from 'hono/jsx'

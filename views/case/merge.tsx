@@ -1,6 +1,6 @@
 import { caseLabel, statusLabel } from '../../src/cases/terms.ts'
 import type { MergedCase, MergeSide } from '../../src/cases/merge.ts'
-import type { CaseView } from '../pages/case.tsx'
+import type { CaseView } from './view.ts'
 import { Field, Flash, formatTime, SeverityBadge } from '../components/parts.tsx'
 import { Layout } from '../components/layout.tsx'
 

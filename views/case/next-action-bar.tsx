@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx'
 import { nextAction, type NextAction } from '../../src/cases/next-action.ts'
 import type { CaseDetail, TeamMember } from '../../src/cases/detail.ts'
-import type { CaseView } from '../pages/case.tsx'
+import type { CaseView } from './view.ts'
 import { formatTime } from '../components/parts.tsx'
 import { caseForm } from './actions.tsx'
 

@@ -1,12 +1,10 @@
 import { caseLabel, sourceLabel, statusLabel } from '../../src/cases/terms.ts'
-import type { CaseDetail, TeamMember, ThreadMessage, TimelineEntry } from '../../src/cases/detail.ts'
+import type { CaseDetail, ThreadMessage } from '../../src/cases/detail.ts'
+import type { CaseView } from '../case/view.ts'
 import { CaseActions } from '../case/actions.tsx'
 import { DraftSection } from '../case/draft.tsx'
-import type { CaseDrafts } from '../../src/drafts/case-drafts.ts'
 import { ApprovalSection } from '../case/approval.tsx'
 import { ReviewPanel } from '../case/review-panel.tsx'
-import type { CaseReviewPanel } from '../../src/reviews/case-panel.ts'
-import type { CaseApprovals } from '../../src/approvals/case-approvals.ts'
 import { Flash, formatTime, Health, Money, SeverityBadge } from '../components/parts.tsx'
 import { Layout, type HeaderUser } from '../components/layout.tsx'
 import { Timeline } from '../case/timeline.tsx'
@@ -16,22 +14,7 @@ import type { Child } from 'hono/jsx'
 import { useRequestContext } from 'hono/jsx-renderer'
 import { Corrections, ReachedUs } from '../case/intake-panel.tsx'
 
-export type CaseView = {
-  kase: CaseDetail
-  thread: ThreadMessage[]
-  timeline: TimelineEntry[]
-  team: TeamMember[]
-  history: { id: string; number: number; subject: string; status: string; openedAt: Date }[]
-  /** The reply draft (views/case/draft.tsx); absent where a caller does not load it. */
-  draft?: CaseDrafts
-  approval?: CaseApprovals
-  /** Recovery suggestion, CSAT and the post-incident review link (views/case/review-panel.tsx). */
-  reviewPanel?: CaseReviewPanel
-  user: HeaderUser & { id: string }
-  now: Date
-  error?: string | null
-  notice?: string | null
-}
+export type { CaseView }
 
 export function CasePage(view: CaseView) {
   return (
