@@ -152,6 +152,13 @@ describe('attachments of inbound mail', () => {
     expect(preview.headers.get('content-type')).toBe('image/png')
     expect(preview.headers.get('content-disposition')).toMatch(/^inline; /)
     expect(preview.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'")
+
+    // The case page lists the three, with one thumbnail: the image's.
+    const casePage = await (await get(`/cases/${c.caseId}`)).text()
+    expect(casePage).toContain('3 attachments')
+    expect(casePage).toContain(`href="/cases/${c.caseId}/attachments/${files[0]!.id}"`)
+    expect(casePage).toContain(`src="/cases/${c.caseId}/attachments/${files[2]!.id}?inline=1"`)
+    expect(casePage).not.toContain(`src="/cases/${c.caseId}/attachments/${files[1]!.id}`)
   })
 
   it('never previews SVG, nor an image whose bytes are not the image it claims to be', async () => {
@@ -203,6 +210,11 @@ describe('attachments of inbound mail', () => {
     expect(pdf.filename).toBe('2026-10-06_Schreiben_Northwind_412-26_BR07.pdf')
     expect(pdf.kept).toBe(true)
     expect(pdf.extractedText).toMatch(/Sabine Kötter/)
+    const page = await (await get(`/cases/${c.caseId}`)).text()
+    expect(page).toContain('Read the text of 2026-10-06_Schreiben_Northwind_412-26_BR07.pdf')
+    expect(page).toContain('Sabine Kötter')
+    // The mail was copied to Legal: the thread says so.
+    expect(page).toContain('Cc: legal@northwind.example')
     const context = await withOrg(db, org.id, (tx) => loadDraftContext(tx, c.caseId))
     const first = context!.thread[0]!.text
     expect(first).toContain('[Attached letter: 2026-10-06_Schreiben_Northwind_412-26_BR07.pdf]')
@@ -283,6 +295,7 @@ describe('attachments of inbound mail', () => {
     ])
     expect(files[21]!.sha256).toBe(sha256(png))
     expect((await get(`/cases/${c.caseId}/attachments/${files[21]!.id}`)).status).toBe(404)
+    expect(await (await get(`/cases/${c.caseId}`)).text()).toContain('Not kept: more than 20 files in one message.')
   })
 
   it("keeps files within each file's, each message's and the organization's limit", async () => {
@@ -358,5 +371,7 @@ describe('attachments of inbound mail', () => {
       { caseId: c.caseId, cc: ['alex@customer.test', 'sam@partner.test'], originalTo: [], originalCc: [] },
       { caseId: f.caseId, cc: [], originalTo: ['dana@example.com'], originalCc: ['lee@buyer.test'] },
     ])
+    expect(await (await get(`/cases/${c.caseId}`)).text()).toContain('Cc: alex@customer.test, sam@partner.test')
+    expect(await (await get(`/cases/${f.caseId}`)).text()).toContain('The forwarded original was to dana@example.com, cc lee@buyer.test')
   })
 })

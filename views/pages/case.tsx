@@ -13,6 +13,8 @@ import { CaseActionBar, caseNextAction, feedbackPlace, NextActionBar, type Feedb
 import type { Child } from 'hono/jsx'
 import { useRequestContext } from 'hono/jsx-renderer'
 import { Corrections, ReachedUs } from '../case/intake-panel.tsx'
+import { MergeControl } from '../case/merge.tsx'
+import { MessageAttachments, MessageRecipients } from '../case/attachments.tsx'
 
 export type { CaseView }
 
@@ -114,6 +116,7 @@ export function CaseBody(view: CaseView) {
             {...view}
             feedback={{ owner: feedback('owner'), severity: feedback('severity'), status: feedback('status'), note: feedback('note') }}
           />
+          <MergeControl {...view} />
           {view.reviewPanel ? <ReviewPanel caseId={kase.id} reviewPanel={view.reviewPanel} /> : null}
         </aside>
       </div>
@@ -210,6 +213,7 @@ function Message({ message: m, caseId }: { message: ThreadMessage; caseId: strin
           </span>
         ) : null}
       </header>
+      <MessageRecipients caseId={caseId} messageId={m.id} />
       {m.automaticReason ? <p class="muted">{m.automaticReason}</p> : null}
       {m.subject && m.direction !== 'note' ? (
         <p
@@ -236,6 +240,7 @@ function Message({ message: m, caseId }: { message: ThreadMessage; caseId: strin
           ></iframe>
         </details>
       ) : null}
+      <MessageAttachments caseId={caseId} messageId={m.id} />
     </article>
   )
 }
