@@ -55,6 +55,9 @@ describe('merging two cases into one', () => {
   it('asks first, naming both cases, and changes nothing until confirmed', async () => {
     const a = await newCase('Broken tent')
     const b = await newCase('BBB notice about a tent')
+    // The control is on the case page for approvers and admins, not for agents.
+    expect(await (await get(`/cases/${a.id}`)).text()).toContain('Merge into another case…')
+    expect(await (await get(`/cases/${a.id}`, agent.cookie)).text()).not.toContain('Merge into another case…')
     const res = await post(`/cases/${a.id}/merge`, { into: b.label, reason: 'Same order' })
     expect(res.status).toBe(200)
     const html = await res.text()
