@@ -2,7 +2,12 @@ import { recordAudit, systemActor, type Actor } from '../audit/audit.ts'
 import type { Tx } from '../db.ts'
 
 /** Why approvals on a case lapse; each one is shown to the people whose links stopped working. */
-export type VoidReason = 'a newer version of the reply was saved' | 'the customer wrote again' | 'a new approval request was sent'
+export type VoidReason =
+  | 'a newer version of the reply was saved'
+  | 'the customer wrote again'
+  | 'a new approval request was sent'
+  | 'the case was merged into another case'
+  | 'another case was merged into this one'
 
 export type Voided = { requests: number; cancelled: number }
 

@@ -60,6 +60,10 @@ function caseSentence({ e, d, who, person, reason }: Said): string | null {
       return 'First response sent: the first-response clock stopped'
     case 'note.add':
       return `${who} added an internal note`
+    case 'case.merge':
+      return d.into
+        ? `${who} merged this case into ${d.into}${reason}`
+        : `${who} merged ${d.from ?? 'another case'} into this case${reason}`
     case 'case.correct':
       return `${who} corrected the ${d.field === 'externalRef' ? 'reference' : (d.field ?? 'case')}`
     default:

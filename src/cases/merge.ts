@@ -50,10 +50,9 @@ export type MergeResult = { from: { id: string; number: number }; into: { id: st
 
 const canMerge = (role: UserRole) => role === 'approver' || role === 'admin'
 
-// The links of lapsed approvals say why they stopped working. VoidReason (src/approvals/void.ts)
-// is a closed list that does not name a merge yet: these two belong in it.
-const voidedOnMergedCase = 'the case was merged into another case' as string as VoidReason
-const voidedOnSurvivor = 'another case was merged into this one' as string as VoidReason
+// The links of lapsed approvals say why they stopped working (src/approvals/void.ts).
+const voidedOnMergedCase: VoidReason = 'the case was merged into another case'
+const voidedOnSurvivor: VoidReason = 'another case was merged into this one'
 
 /** Reads the form: the other case's number ("ESC-1042", "1042") and a reason, both required. */
 export function readMergeForm(form: Record<string, string>): MergeRequest {

@@ -235,13 +235,13 @@ export async function complianceFigures(db: DbOrTx, from: Date, to: Date): Promi
              case when c.first_response_at <= c.first_response_due_at then c.first_response_at else c.first_response_due_at end as settled_at
       from cases c
       where c.first_response_due_at >= ${from}
-        and not (c.first_response_at is null and c.status in ('resolved', 'closed')) and not c.setup_test
+        and not (c.first_response_at is null and c.status in ('resolved', 'closed')) and not c.setup_test and c.merged_into is null
     ), resolution as (
       select coalesce(c.resolved_at, c.closed_at) is not null and coalesce(c.resolved_at, c.closed_at) <= c.resolution_due_at as met,
              case when coalesce(c.resolved_at, c.closed_at) <= c.resolution_due_at then coalesce(c.resolved_at, c.closed_at) else c.resolution_due_at end as settled_at
       from cases c
       where c.resolution_due_at >= ${from}
-        and not (c.resolution_paused_at is not null and coalesce(c.resolved_at, c.closed_at) is null) and not c.setup_test
+        and not (c.resolution_paused_at is not null and coalesce(c.resolved_at, c.closed_at) is null) and not c.setup_test and c.merged_into is null
     )
     select 'first response' as clock, (count(*) filter (where met))::int as met, count(*)::int as total
     from first_response where settled_at >= ${from} and settled_at < ${to}

@@ -69,12 +69,25 @@ async function byCopy(tx: Tx, a: Analysed): Promise<ThreadMatch | null> {
  * attaches mail to a case.
  */
 export async function findThread(tx: Tx, a: Analysed, recipients: string[], inboundAddresses: string[]): Promise<ThreadMatch | null> {
-  return (
+  return survivorOf(
+    tx,
     (await byReplyToken(tx, recipients, inboundAddresses)) ??
-    (await byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references])) ??
-    (await byExternalRef(tx, a.classification.externalRef)) ??
-    (await byCopy(tx, a))
+      (await byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references])) ??
+      (await byExternalRef(tx, a.classification.externalRef)) ??
+      (await byCopy(tx, a)),
   )
+}
+
+/**
+ * A case merged into another (sql/00025) lives on in that one: mail that finds the merged case
+ * (its reference, its old Message-IDs) belongs to the survivor. Merges repoint earlier merges,
+ * so one hop is the whole way.
+ */
+async function survivorOf(tx: Tx, match: ThreadMatch | null): Promise<ThreadMatch | null> {
+  if (!match) return null
+  const [row] = await tx<{ id: string; number: number }[]>`
+    select s.id, s.number from cases c join cases s on s.id = c.merged_into where c.id = ${match.caseId}`
+  return row ? { ...match, caseId: row.id, number: row.number } : match
 }
 
 /**
@@ -89,9 +102,10 @@ export async function findAutomaticThread(
   recipients: string[],
   inboundAddresses: string[],
 ): Promise<ThreadMatch | null> {
-  return (
+  return survivorOf(
+    tx,
     (await byReplyToken(tx, recipients, inboundAddresses)) ??
-    (await byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references, ...a.classification.referencedMessageIds])) ??
-    (await byExternalRef(tx, a.classification.externalRef))
+      (await byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references, ...a.classification.referencedMessageIds])) ??
+      (await byExternalRef(tx, a.classification.externalRef)),
   )
 }

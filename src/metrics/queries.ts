@@ -78,7 +78,7 @@ const cohort = (db: DbOrTx, from: Date, to: Date, owner?: OwnerFilter) => db`
     select c.id, c.severity, c.owner_id, c.source, c.status, c.opened_at, c.first_response_at, c.first_response_due_at,
            c.first_response_seconds, c.resolved_at, c.resolution_due_at, c.resolution_seconds, c.closed_at, c.resolution_paused_at
     from cases c
-    where c.opened_at >= ${from} and c.opened_at < ${to} and not c.setup_test -- set-up test messages are not escalations
+    where c.opened_at >= ${from} and c.opened_at < ${to} and not c.setup_test and c.merged_into is null -- set-up test messages are not escalations, nor is a case merged into another
       ${owner === undefined ? db`` : owner === null ? db`and c.owner_id is null` : db`and c.owner_id = ${owner}`}
   ),
   rated as (
@@ -241,7 +241,7 @@ export async function repeatEscalations(db: DbOrTx, from: Date, to: Date): Promi
       select c.customer_email, c.account_id, c.opened_at,
              c.opened_at - lag(c.opened_at) over (partition by c.customer_email order by c.opened_at, c.number) as since_email,
              c.opened_at - lag(c.opened_at) over (partition by c.account_id order by c.opened_at, c.number) as since_account
-      from cases c where c.opened_at >= ${since} and c.opened_at < ${to} and not c.setup_test
+      from cases c where c.opened_at >= ${since} and c.opened_at < ${to} and not c.setup_test and c.merged_into is null
     )
     select count(*)::int as cases,
            count(*) filter (where (customer_email is not null and since_email <= make_interval(days => ${REPEAT_WINDOW_DAYS}))

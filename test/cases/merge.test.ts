@@ -142,6 +142,26 @@ describe('merging two cases into one', () => {
     expect(await count('case_keys', a.id)).toBe(0)
   })
 
+  it("mail quoting the merged case's own reference lands on the survivor", async () => {
+    const number = String(10_000_000 + Math.floor(Math.random() * 89_999_999))
+    const a = await newCase('My BBB complaint')
+    const b = await newCase('The BBB notice')
+    await db`update cases set external_ref = ${`BBB-${number}`} where id = ${a.id}`
+    await db`update cases set external_ref = ${`BBB-${word()}`} where id = ${b.id}`
+    expect((await merge(a, b)).status).toBe(303)
+    expect((await row(a.id)).external_ref).toBe(`BBB-${number}`) // the survivor had its own
+    const outcome = await ingestMessage(db, {
+      orgId: org.id,
+      raw: buildEml({
+        from: 'Pat Customer <pat@customer.test>',
+        subject: `BBB complaint #${number}`,
+        body: `About my BBB complaint #${number}: still no refund.`,
+      }),
+      provider: 'test',
+    })
+    expect(outcome).toMatchObject({ status: 'threaded', case: b.label })
+  })
+
   it('runs the clocks from the earliest arrival, through the SLA code', async () => {
     const a = await newCase('Earlier mail')
     const b = await newCase('Later notice')
