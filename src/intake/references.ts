@@ -100,7 +100,8 @@ const GENERIC_LABELS = [
   String.raw`hivatkoz[áa]si\s{1,3}sz[áa]m`,
   String.raw`nr\.?\s{1,3}(?:de\s{1,3})?[îi]nregistrare`,
   String.raw`num[ăa]r\s{1,3}(?:de\s{1,3})?dosar`,
-  // hr, sl, el, tr, lt, lv, bg
+  // hr, sl, el, tr, lt, lv, bg; "Nr. 4-13/6721" heading an office's letter in many of them
+  String.raw`nr\.?(?=\s?[:]?\s?[\p{L}\d]{0,8}\d[\d]*[-/.])`,
   'klasa',
   String.raw`ur\.?\s{0,2}broj`,
   String.raw`broj\s{1,3}predmeta`,
