@@ -157,7 +157,9 @@ export async function searchCases(db: DbOrTx, query: string, limit = 20): Promis
            c.status, c.severity, c.opened_at as "openedAt",
            ts_headline('simple',
              c.subject || ' · ' || coalesce(c.customer_name, '') || ' ' || coalesce(c.customer_email, '') || ' · '
-               || left(coalesce((select string_agg(m.text_body, ' ' order by m.created_at) from messages m where m.case_id = c.id), ''), 20000),
+               || left(coalesce((select string_agg(a.extracted_text, ' ' order by a.position) from message_attachments a
+                                 join messages m on m.id = a.message_id where m.case_id = c.id and a.extracted_text is not null), '')
+                       || ' ' || coalesce((select string_agg(m.text_body, ' ' order by m.created_at) from messages m where m.case_id = c.id), ''), 20000),
              to_tsquery('simple', ${tsquery}),
              'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') as snippet
     from cases c where c.id = any(${ids}::uuid[])`

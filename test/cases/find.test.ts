@@ -1,7 +1,10 @@
 // Every case findable: /cases lists all of an org's cases (open, resolved, closed) with filters
 // and keyset pages; /search finds them by words of the subject, the customer, the reference or
 // the thread; "ESC-1042" opens that case; nothing of another org is ever listed or found.
+import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ingestMessage } from '../../src/intake/intake.ts'
+import { evalRoot } from '../eval/intake-eval.ts'
 import type { Db } from '../../src/db.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { createTestApp } from '../support/app.ts'
@@ -58,6 +61,15 @@ describe('every case findable', () => {
     const html = await (await get('/search?q=Leipzig warehouse')).text()
     expect(html).toContain(`/cases/${ids.refund!.id}`)
     expect(html).not.toContain(`/cases/${ids.kowalczyk!.id}`)
+  })
+
+  it("finds the words of a PDF letter attached to the mail (the client's address is only in the letter)", async () => {
+    const raw = new Uint8Array(await readFile(`${evalRoot}main/legal/002-de-anwaltsschreiben-pdf-fwd-gf-outlook.eml`))
+    const outcome = await ingestMessage(db, { orgId: org.id, raw, provider: 'test' })
+    expect(outcome.status).toBe('created')
+    const html = await (await get('/search?q=Kirchweg Starnberg')).text()
+    expect(html).toContain(outcome.case!)
+    expect(html).toMatch(/<mark>Kirchweg<\/mark>/)
   })
 
   it('what is typed is words, never query syntax: quotes, operators and markup are harmless', async () => {
