@@ -16,6 +16,7 @@ import { defaultLimits, headerMessageId, type Limits } from './parse.ts'
 import { extractWithModel, withModelExtraction, type ModelEnv } from './model.ts'
 import { loadIntakeContext } from '../orgs/intake-context.ts'
 import { storeAttachments } from '../attachments/store.ts'
+import { lockAttachmentUsage } from '../attachments/queries.ts'
 import { failBouncedReplies, readDeliveryReport } from '../outbound/bounces.ts'
 import { findCaseByDedupeKey, findEarlierCopy, insertCaseKeys, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
 import { headerRecipients } from './routing.ts'
@@ -81,6 +82,7 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
   try {
     if (automatic) return await keepAutomatic(db, orgId, analysis, { ...input, dedupeKey }, recipients, org.inboundAddresses)
     return await withOrg(db, orgId, async (tx) => {
+      await lockUsageFirst(tx, orgId, analysis)
       if (await findCaseByDedupeKey(tx, dedupeKey)) throw new AlreadyIngested()
       let match = await findThread(tx, analysis, recipients, org.inboundAddresses)
       if (!match) {
@@ -139,6 +141,7 @@ async function keepAutomatic(
   const reason = a.classification.escalationReason
   const summary = rawSummary(a)
   return withOrg(db, orgId, async (tx) => {
+    await lockUsageFirst(tx, orgId, a)
     const match = await findAutomaticThread(tx, a, recipients, inboundAddresses)
     if (!match) {
       await markRaw(tx, d.rawId, 'not_escalation', { reason, summary })
@@ -232,4 +235,14 @@ export function describeUnusableInput(raw: Uint8Array): string | null {
   if (head.includes('\0')) return 'this is binary data, not an email message (.eml)'
   if (!/^[!-9;-~]+:/m.test(head)) return 'no email headers found (expected lines like "From: …" at the top)'
   return null
+}
+
+/**
+ * A message whose files will be kept takes the org's attachment-usage row (src/attachments/store.ts)
+ * before any other lock of its transaction (the org row for a case number, a case, the audit
+ * chain): taken later, while holding those, concurrent deliveries and draft jobs deadlocked (32
+ * senders: 175 of 5,083 deliveries failed). First, whoever waits for it holds nothing else.
+ */
+async function lockUsageFirst(tx: Tx, orgId: string, a: { mail: { files: { content: unknown }[] } }): Promise<void> {
+  if (a.mail.files.some((f) => f.content)) await lockAttachmentUsage(tx, orgId)
 }
