@@ -7,7 +7,7 @@ import type { Channel, Person } from './notice-types.ts'
 import { domainOf, isNoReplyAddress, isOrgAddress, type OrgContext } from './org-context.ts'
 import { COURT, FIRM, LETTER, NOT_FOR_CLIENT, REPRESENTS, SERVED } from './legal-words.ts'
 import { findReference, referenceInFileName, type Reference } from './references.ts'
-import { fold } from './words.ts'
+import { fold, matchFolded } from './words.ts'
 import { isOfficialAddress } from './customer.ts'
 import { EMAIL_IN_TEXT, excerpt, flat, plainLines } from './text.ts'
 import { displayName, isFullerName, looksLikePersonName, readNameAt, stripHonorifics } from './names.ts'
@@ -36,13 +36,11 @@ export function readCounselLetter(doc: LetterDoc, org: OrgContext): CounselReadi
   const text = flat(written)
   // The words are matched without accents (legal-words.ts); what a match shows is the original.
   const folded = fold(text)
-  const shown = (m: RegExpMatchArray | null) =>
-    m ? Object.assign([text.slice(m.index!, m.index! + m[0].length)], { index: m.index }) : null
   const reasons: string[] = []
   const represents = [...folded.matchAll(new RegExp(REPRESENTS.source, 'giu'))]
-  const served = shown(folded.match(SERVED)) ?? fold(flat(doc.notes, 4000)).match(SERVED)
-  const firm = shown(folded.match(FIRM))
-  const letter = shown(folded.match(LETTER))
+  const served = matchFolded(SERVED, text, folded) ?? matchFolded(SERVED, flat(doc.notes, 4000))
+  const firm = matchFolded(FIRM, text, folded)
+  const letter = matchFolded(LETTER, text, folded)
   const pdf = doc.attachmentNames.find((n) => /\.pdf$/i.test(n))
   if (NOT_FOR_CLIENT.test(folded) && !served) return null
   const ownReference = findReference([doc.subject, doc.text], 'counsel')

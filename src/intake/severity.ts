@@ -37,7 +37,7 @@ import {
   SEEING,
 } from './severity-words.ts'
 import { excerpt, flat } from './text.ts'
-import { fold } from './words.ts'
+import { fold, matchFolded } from './words.ts'
 import type { Severity } from '../cases/terms.ts'
 
 export type { Severity }
@@ -174,10 +174,7 @@ export function rateSeverity(facts: SeverityFacts): { severity: Severity; reason
   const text = flat(facts.text).replace(/[’‘]/g, "'")
   // severity-words.ts's lists are matched without accents; a match is quoted from the text itself.
   const folded = fold(text)
-  const inFolded = (re: RegExp): RegExpMatchArray | null => {
-    const m = folded.match(re)
-    return m ? (Object.assign([text.slice(m.index!, m.index! + m[0].length)], { index: m.index }) as RegExpMatchArray) : null
-  }
+  const inFolded = (re: RegExp) => matchFolded(re, text, folded)
   const found: [1 | 2 | 3, string][] = []
   const quote = (m: RegExpMatchArray) => `'${excerpt(m[0], 50)}'`
 

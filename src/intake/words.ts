@@ -39,3 +39,12 @@ export function fold(text: string): string {
 export const anyFoldedWord = (alternatives: readonly string[], flags = 'iu'): RegExp => anyWord(alternatives.map(fold), flags)
 /** anyStem over folded words: match it against fold(text). */
 export const anyFoldedStem = (alternatives: readonly string[], flags = 'iu'): RegExp => anyStem(alternatives.map(fold), flags)
+
+/**
+ * A folded pattern's first match in fold(text), as the text itself writes it: fold keeps every
+ * index, so the original's characters at the match's place are what a reason should quote.
+ */
+export function matchFolded(re: RegExp, text: string, folded = fold(text)): RegExpMatchArray | null {
+  const m = folded.match(re)
+  return m ? (Object.assign([text.slice(m.index!, m.index! + m[0].length)], { index: m.index }) as RegExpMatchArray) : null
+}
