@@ -94,6 +94,17 @@ export const envSchema = z.object({
     .max(3600, 'expected 0 (off) to 3600 seconds')
     .default(60),
   CRON_SECRET: z.string().min(16, 'expected a secret of at least 16 characters').optional(),
+  // Seals the org's integration secrets (Slack, Teams, helpdesk and webhook signing secrets) at
+  // rest: 32 bytes, base64. Unset, a key generated once is kept in app_secrets (owner only), so a
+  // dump of the tenant tables alone never holds them in the clear; set it in production so the
+  // database and its backups alone never do.
+  SECRETS_KEY: z
+    .string()
+    .refine(
+      (v) => /^[A-Za-z0-9+/]{43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32,
+      'expected 32 random bytes in base64 (openssl rand -base64 32)',
+    )
+    .optional(),
   AUDIT_CHECKPOINT_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
   // Read by the entry scripts before this schema (src/load-env-file.mjs); listed so it is documented.
   ENV_FILE: z.string().min(1, 'expected a file path').optional(),
