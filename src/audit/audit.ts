@@ -1,4 +1,5 @@
 import type { DbOrTx, Tx } from '../db.ts'
+import { queueCaseEvents } from '../events/events.ts'
 
 export type ActorKind = 'user' | 'system' | 'ai' | 'customer'
 export type Actor = { kind: ActorKind; id: string | null }
@@ -40,6 +41,8 @@ export async function recordAudits(tx: Tx, orgId: string, events: AuditEvent[]):
     hash: '',
   }))
   await tx`insert into audit_events ${tx(rows, 'org_id', 'case_id', 'actor_kind', 'actor_id', 'action', 'details', 'prev_hash', 'hash')}`
+  // What Slack, Teams and webhooks hear of it, committed with it (src/events).
+  await queueCaseEvents(tx, orgId, events)
 }
 
 export type AuditRow = {

@@ -1,5 +1,6 @@
 import { alertSendJob, digestSendJob } from '../digest/send-staff-mail.ts'
 import { draftJob } from '../drafts/job.ts'
+import { caseEventJob } from '../events/dispatch.ts'
 import type { Mailer } from '../outbound/mailer.ts'
 import { sendJob } from '../outbound/send.ts'
 import type { JobHandlers } from './runner.ts'
@@ -11,6 +12,7 @@ import type { JobHandlers } from './runner.ts'
 export function jobHandlers(deps: { mailer?: Mailer } = {}): JobHandlers {
   return {
     draft: draftJob,
+    case_event: caseEventJob,
     // Without a mailer (a drafting-only runner) send jobs are left for a runner that has one.
     ...(deps.mailer ? { send: sendJob(deps.mailer), digest_send: digestSendJob(deps.mailer), alert: alertSendJob(deps.mailer) } : {}),
   }
