@@ -26,12 +26,19 @@ import { auditRoutes } from './audit/routes.tsx'
 import { severityReportRoutes } from './cases/report-routes.tsx'
 import { approvalRoutes } from './approvals/routes.tsx'
 import { digestSettingsRoutes } from './digest/routes.tsx'
+import { escalationAckRoutes, escalationSettingsRoutes } from './escalation/routes.tsx'
 import { metricsRoutes } from './metrics/routes.tsx'
 import { reviewRoutes } from './reviews/routes.tsx'
 import { customerLinkRoutes } from './csat/routes.tsx'
 import { setupRoutes } from './setup/routes.tsx'
 import { quarantineRoutes } from './intake/quarantine-routes.tsx'
 import { attachmentRoutes } from './attachments/routes.tsx'
+import { webhookRoutes } from './webhooks/routes.tsx'
+import { helpdeskSettingsRoutes } from './intake/tickets/settings-routes.tsx'
+import { slackRoutes } from './integrations/chat/slack-routes.ts'
+import { chatSettingsRoutes } from './integrations/chat/settings-routes.tsx'
+import { apiRoutes } from './api/routes.ts'
+import { apiTokenAdminRoutes } from './api/admin-routes.tsx'
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
@@ -101,10 +108,15 @@ function serveAssets(app: Hono<AppEnv>, given: AppDeps['assets']) {
 function routeFeatures(app: Hono<AppEnv>) {
   app.route('/healthz', healthRoutes)
   app.route('/inbound', inboundRoutes)
+  // Signed by Slack, no session or CSRF check (isMachinePath).
+  app.route('/integrations/slack', slackRoutes)
+  // Bearer tokens only, no session or CSRF check (isMachinePath); errors in its own JSON shape.
+  app.route('/api/v1', apiRoutes)
   app.route('/', authRoutes)
   app.route('/dev/mailbox', mailboxRoutes)
   app.route('/admin/users', adminUserRoutes)
   app.route('/admin/organization', organizationRoutes)
+  app.route('/admin/api-tokens', apiTokenAdminRoutes)
   // Before caseRoutes: /cases/export.csv is not a case id.
   app.route('/', findRoutes)
   app.route('/cases', caseRoutes)
@@ -112,6 +124,10 @@ function routeFeatures(app: Hono<AppEnv>) {
   app.route('/cases', attachmentRoutes)
   app.route('/admin/drafting', draftSettingsRoutes)
   app.route('/admin/digest', digestSettingsRoutes)
+  app.route('/admin/webhooks', webhookRoutes)
+  app.route('/admin/helpdesk', helpdeskSettingsRoutes)
+  app.route('/admin/escalation', escalationSettingsRoutes)
+  app.route('/admin/chat', chatSettingsRoutes)
   app.route('/admin/setup', setupRoutes)
   app.route('/admin/quarantine', quarantineRoutes)
   app.route('/', orgSettingsRoutes)
@@ -122,6 +138,8 @@ function routeFeatures(app: Hono<AppEnv>) {
   app.route('/', reviewRoutes)
   // Public: the customer's rating and confirmation links (signed, single use).
   app.route('/', customerLinkRoutes)
+  // Public: an escalation mail's "I'm on it" link (signed, single use).
+  app.route('/', escalationAckRoutes)
   app.route('/import', importRoutes)
   app.route('/', notEscalationRoutes)
   app.route('/', queueRoutes)

@@ -221,11 +221,23 @@ export type FormCase = { id: string; number: number } & (
   { created: true; draft: DraftOutcome } | { created: false; reason: 'reference_taken' }
 )
 
+/** Where a form-shaped case came from, when not a person's form: a helpdesk ticket says so itself. */
+export type FormOrigin = { via: string; severityReasons: string[]; details?: Record<string, unknown> }
+
+const enteredByHand: FormOrigin = { via: 'form', severityReasons: ['set by the person who entered the escalation'] }
+
 /**
  * A phoned-in or walked-in escalation, entered by a person: same clocks and audit as mail. One
  * external reference is one case: a reference another case has is refused, naming that case.
+ * An escalated helpdesk ticket takes the same path, with its own origin.
  */
-export async function createCaseFromForm(tx: Tx, orgId: string, input: NewCaseInput, actor: Actor): Promise<FormCase> {
+export async function createCaseFromForm(
+  tx: Tx,
+  orgId: string,
+  input: NewCaseInput,
+  actor: Actor,
+  origin: FormOrigin = enteredByHand,
+): Promise<FormCase> {
   if (input.externalRef) {
     const existing = await findCaseByExternalRef(tx, input.externalRef)
     if (existing) return { ...existing, created: false, reason: 'reference_taken' }
@@ -237,10 +249,10 @@ export async function createCaseFromForm(tx: Tx, orgId: string, input: NewCaseIn
     subject: input.subject,
     summary: input.summary,
     severity: input.severity,
-    severityReasons: ['set by the person who entered the escalation'],
+    severityReasons: origin.severityReasons,
     externalRef: input.externalRef || null,
     openedAt: new Date(),
-    audit: { actor, details: { via: 'form', source: input.source, severity: input.severity } },
+    audit: { actor, details: { via: origin.via, source: input.source, severity: input.severity, ...origin.details } },
   })
   await insertNote(tx, orgId, { caseId: created.id, subject: input.subject, text: input.summary, authorId: actor.id })
   return { ...created, created: true }

@@ -1,8 +1,10 @@
 import { alertSendJob, digestSendJob } from '../digest/send-staff-mail.ts'
 import { draftJob } from '../drafts/job.ts'
 import { caseEventJob } from '../events/dispatch.ts'
+import { chatNotifyJob } from '../integrations/chat/deliver.ts'
 import type { Mailer } from '../outbound/mailer.ts'
 import { sendJob } from '../outbound/send.ts'
+import { webhookDeliveryJob } from '../webhooks/deliver.ts'
 import type { JobHandlers } from './runner.ts'
 
 /**
@@ -13,6 +15,8 @@ export function jobHandlers(deps: { mailer?: Mailer } = {}): JobHandlers {
   return {
     draft: draftJob,
     case_event: caseEventJob,
+    chat_notify: chatNotifyJob,
+    webhook_delivery: webhookDeliveryJob,
     // Without a mailer (a drafting-only runner) send jobs are left for a runner that has one.
     ...(deps.mailer ? { send: sendJob(deps.mailer), digest_send: digestSendJob(deps.mailer), alert: alertSendJob(deps.mailer) } : {}),
   }

@@ -82,6 +82,8 @@ function UserMenu({ user }: { user: HeaderUser }) {
           <a href="/admin/settings">Settings</a>
           <a href="/admin/drafting">Drafting</a>
           <a href="/admin/digest">Digest</a>
+          <a href="/admin/webhooks">Webhooks</a>
+          <a href="/admin/chat">Slack and Teams</a>
           <a href="/admin/quarantine">Quarantine</a>
           <a href="/admin/setup">Set-up</a>
         </>

@@ -6,6 +6,7 @@ import { postmarkRoutes } from './postmark.ts'
 import { rawRoutes } from './raw.ts'
 import { resendRoutes } from './resend.ts'
 import { sendgridRoutes } from './sendgrid.ts'
+import { ticketRoutes } from '../tickets/routes.ts'
 
 /**
  * Every HTTP way mail comes in, mounted at /inbound. Each route authenticates itself (signature,
@@ -20,3 +21,5 @@ inboundRoutes.route('/resend', resendRoutes)
 inboundRoutes.route('/postmark', postmarkRoutes)
 inboundRoutes.route('/mailgun', mailgunRoutes)
 inboundRoutes.route('/sendgrid', sendgridRoutes)
+// Escalated helpdesk tickets (JSON, not mail): their own signatures, the same body budget.
+inboundRoutes.route('/ticket', ticketRoutes)
