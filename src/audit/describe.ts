@@ -21,7 +21,14 @@ export function describeEvent(e: DescribedEvent, names: Map<string, string>): st
   const person = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? 'a former teammate') : 'nobody')
   const reason = d.reason ? `: “${d.reason}”` : ''
   const said: Said = { e, d, who, person, reason }
-  return caseSentence(said) ?? replySentence(said) ?? followUpSentence(said) ?? mailAndOrgSentence(said) ?? `${who}: ${e.action}`
+  return (
+    caseSentence(said) ??
+    replySentence(said) ??
+    followUpSentence(said) ??
+    mailAndOrgSentence(said) ??
+    escalationSentence(said) ??
+    `${who}: ${e.action}`
+  )
 }
 
 /** What every sentence may use: the event, its details, who did it, a teammate's name, the reason given. */
@@ -128,6 +135,24 @@ function mailAndOrgSentence({ e, d, who }: Said): string | null {
       return `Automatic mail attached as a note (${d.reason ?? d.kind ?? 'not from the customer'})${d.delivery === 'failed' ? ': the reply bounced' : ''}`
     case 'org.executive_add':
       return `${who} added ${d.name ?? d.email} to the executives list`
+    default:
+      return null
+  }
+}
+
+/** The escalation chain (src/escalation): a clock running down, who was told, who took it. */
+function escalationSentence({ e, d, who }: Said): string | null {
+  const clock = d.clock ?? 'deadline'
+  switch (e.action) {
+    case 'case.at_risk':
+      return `The ${clock} turned at risk: the desk sent the at-risk alert`
+    case 'case.breach':
+      if (d.step === 'cadence') return 'The customer update was missed: the desk sent the missed-update alert'
+      return `The ${clock} was breached ${d.minutes ?? 0} min ago: the desk alerted the ${d.step === 'executives' ? 'executives' : 'approvers'}`
+    case 'case.escalation_ack':
+      return `${who} took the escalation (“I'm on it”): no more alerts about this ${clock} deadline`
+    case 'org.escalation_change':
+      return `${who} changed the escalation chains`
     default:
       return null
   }

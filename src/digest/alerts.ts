@@ -6,27 +6,31 @@ import { duration, localTime, oneLine } from './format.ts'
 import { alertMail } from '../../views/mail/alert.tsx'
 import { caseUrl } from './sections.ts'
 import { alertSettingKeys, type AlertKind } from './settings.ts'
+import { approverEmails, loadAlertCase, type AlertCase, type AlertClaim } from './alert-case.ts'
+import { enqueueChainSteps } from '../escalation/scan.ts'
+
+export type { AlertClaim } from './alert-case.ts'
 
 // Immediate alerts, found by a scan rather than hooks in every code path that can cause them:
 // whatever made a case SEV-1, at risk or its reply fail (mail, form, CSV, a severity change, a
 // clock running down with nobody touching the case), the next scheduler tick sees it. Each
 // alert is a row in alerts_sent under a unique key, claimed in the same transaction as its
-// send job, so it goes out once however many schedulers scan.
+// send job, so it goes out once however many schedulers scan. A clock running down (at risk,
+// breached, a missed update) is the escalation chain's: src/escalation/scan.ts, same scan.
 
-export type AlertCandidate = { orgId: string; kind: AlertKind; alertKey: string; caseId: string; outboxId: string | null }
+/** The immediate alerts this file composes (at_risk is the escalation chain's first step). */
+type ImmediateKind = Exclude<AlertKind, 'at_risk'>
+export type AlertCandidate = { orgId: string; kind: ImmediateKind; alertKey: string; caseId: string; outboxId: string | null }
 
 /**
  * What deserves an alert at `now`, across orgs (owner connection), not yet claimed:
  *  - new_sev1: an open SEV-1 case that arrived, or was raised to SEV-1, in the last 24 hours
  *    (CSV imports excepted: a bulk load is not news). → approvers and admins.
- *  - at_risk: an open, owned case at risk now (the queue's and the digest's definition, sql/00022)
- *    that turned at risk in the last 24 hours; keyed by the deadline, so a later deadline alerts
- *    again. → the owner.
  *  - send_failed: an approved reply that failed for good in the last 7 days. → owner, approvers, admins.
  * The windows keep a first start (or a long outage) from alerting about old news the digest covers.
  */
 export async function findAlertCandidates(db: Db, now: Date, orgIds: string[] | null = null): Promise<AlertCandidate[]> {
-  const enabled = (kind: AlertKind) => db`o.settings -> ${alertSettingKeys[kind]} is distinct from 'false'::jsonb`
+  const enabled = (kind: ImmediateKind) => db`o.settings -> ${alertSettingKeys[kind]} is distinct from 'false'::jsonb`
   const scope = orgIds ? db`and o.id = any(${orgIds}::uuid[])` : db``
   const unclaimed = (key: ReturnType<typeof db>) =>
     db`not exists (select 1 from alerts_sent a where a.org_id = o.id and a.alert_key = ${key})`
@@ -36,14 +40,6 @@ export async function findAlertCandidates(db: Db, now: Date, orgIds: string[] | 
     where c.severity = 'SEV-1' and c.status not in ('resolved', 'closed') and c.source <> 'csv'
       and greatest(c.created_at, c.severity_changed_at) > ${now}::timestamptz - interval '24 hours'
       and ${enabled('new_sev1')} ${scope} and ${unclaimed(db`'new_sev1/' || c.id`)}
-    union all
-    select o.id, 'at_risk', 'at_risk/' || c.id || '/' || floor(extract(epoch from c.next_deadline_at))::bigint, c.id, null
-    from cases c join orgs o on o.id = c.org_id
-    where case_is_open_work(c.status, c.setup_test) and c.owner_id is not null
-      and case_clock_state(c.next_deadline_at, c.next_at_risk_at, ${now}::timestamptz) = 'at_risk'
-      and c.next_at_risk_at > ${now}::timestamptz - interval '24 hours'
-      and ${enabled('at_risk')} ${scope}
-      and ${unclaimed(db`'at_risk/' || c.id || '/' || floor(extract(epoch from c.next_deadline_at))::bigint`)}
     union all
     select o.id, 'send_failed', 'send_failed/' || x.id, x.case_id, x.id
     from outbox x join orgs o on o.id = x.org_id
@@ -67,46 +63,6 @@ export async function skipNewSev1Alerts(tx: Tx, orgId: string, caseIds: string[]
   return rows.length
 }
 
-type AlertCase = {
-  id: string
-  number: number
-  subject: string
-  severity: string
-  source: string
-  status: string
-  customerName: string | null
-  customerEmail: string | null
-  ownerEmail: string | null
-  ownerName: string | null
-  ownerActive: boolean
-  nextDeadlineAt: Date | null
-  clock: string | null
-  timeZone: string
-  orgName: string
-}
-
-async function loadAlertCase(tx: Tx, caseId: string): Promise<AlertCase | undefined> {
-  const [row]: [AlertCase?] = await tx`
-    select c.id, c.number, c.subject, c.severity, c.source, c.status, c.customer_name as "customerName", c.customer_email as "customerEmail",
-           u.email as "ownerEmail", coalesce(nullif(u.name, ''), u.email) as "ownerName", (u.id is not null and u.disabled_at is null) as "ownerActive",
-           c.next_deadline_at as "nextDeadlineAt",
-           case when c.next_deadline_at is null then null
-                when c.first_response_at is null and c.next_deadline_at = c.first_response_due_at then 'first response'
-                when c.next_deadline_at = c.next_update_due_at then 'customer update'
-                else 'resolution' end as clock,
-           org_time_zone(o.timezone) as "timeZone", o.name as "orgName"
-    from cases c join orgs o on o.id = c.org_id left join app_users u on u.id = c.owner_id
-    where c.id = ${caseId}`
-  return row
-}
-
-async function approverEmails(tx: Tx): Promise<string[]> {
-  const rows = await tx<
-    { email: string }[]
-  >`select email from app_users where disabled_at is null and role in ('approver', 'admin') order by email`
-  return rows.map((r) => r.email)
-}
-
 type Composed = { recipients: string[]; subject: string; lines: string[] }
 
 async function compose(tx: Tx, c: AlertCandidate, kase: AlertCase, now: Date): Promise<Composed> {
@@ -127,17 +83,6 @@ async function compose(tx: Tx, c: AlertCandidate, kase: AlertCase, now: Date): P
             : '',
         ],
       }
-    case 'at_risk':
-      return {
-        recipients: kase.ownerActive && kase.ownerEmail ? [kase.ownerEmail] : [],
-        subject: `At risk: ${label} ${subject}`,
-        lines: [
-          `${label} (${kase.severity}), “${subject}”, which you own, is at risk.`,
-          kase.nextDeadlineAt
-            ? `The ${kase.clock} is due ${localTime(kase.nextDeadlineAt, now, kase.timeZone)}, in ${duration(kase.nextDeadlineAt.getTime() - now.getTime())}.`
-            : '',
-        ],
-      }
     case 'send_failed': {
       const [outbox] = await tx<
         { error: string | null; to: string[] }[]
@@ -155,16 +100,6 @@ async function compose(tx: Tx, c: AlertCandidate, kase: AlertCase, now: Date): P
       }
     }
   }
-}
-
-export type AlertClaim = {
-  orgId: string
-  alertKey: string
-  kind: AlertKind
-  status: 'queued' | 'skipped' | 'taken'
-  alertId?: string
-  jobId?: string
-  recipients?: string[]
 }
 
 /**
@@ -215,10 +150,10 @@ export async function claimAlerts(
   })
 }
 
-/** The scheduler's half of alerts: find, then claim per org. */
+/** The scheduler's half of alerts: find, then claim per org; then the escalation chains' steps. */
 export async function enqueueAlerts(
   db: Db,
-  env: Pick<Env, 'PUBLIC_URL'>,
+  env: Pick<Env, 'PUBLIC_URL' | 'LINK_SECRET'>,
   now: Date,
   orgIds: string[] | null = null,
 ): Promise<AlertClaim[]> {
@@ -227,5 +162,6 @@ export async function enqueueAlerts(
   for (const c of candidates) byOrg.set(c.orgId, [...(byOrg.get(c.orgId) ?? []), c])
   const claims: AlertClaim[] = []
   for (const [orgId, list] of byOrg) claims.push(...(await claimAlerts(db, env, orgId, list, now)))
+  claims.push(...(await enqueueChainSteps(db, env, now, orgIds)))
   return claims
 }

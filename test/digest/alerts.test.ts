@@ -75,29 +75,59 @@ describe('immediate alerts: each goes once, to the right people, and each can be
     expect(await alertMail()).toHaveLength(1)
   })
 
-  it("a case turning at risk → its owner, once per deadline; breached or unowned cases are the digest's", async () => {
+  it('a case turning at risk → its owner (nobody owns it: every approver and admin), once per deadline; a breached one → the approvers', async () => {
     const kase = await arrangeCase(db, org.id, {
       subject: 'Invoice dispute',
       ownerId: owner.id,
       nextDeadlineAt: fromNow(50),
       nextAtRiskAt: fromNow(-1),
     })
-    await arrangeCase(db, org.id, {
+    const breached = await arrangeCase(db, org.id, {
       subject: 'Already breached',
       ownerId: owner.id,
       nextDeadlineAt: fromNow(-5),
       nextAtRiskAt: fromNow(-60),
     })
-    await arrangeCase(db, org.id, { subject: 'Nobody owns me', nextDeadlineAt: fromNow(50), nextAtRiskAt: fromNow(-1) })
+    const unowned = await arrangeCase(db, org.id, { subject: 'Nobody owns me', nextDeadlineAt: fromNow(50), nextAtRiskAt: fromNow(-1) })
     await arrangeCase(db, org.id, { subject: 'Fine for now', ownerId: owner.id, nextDeadlineAt: fromNow(500), nextAtRiskAt: fromNow(200) })
     const before = (await alertMail()).length
     const first = await tick()
-    expect(first.alerts).toEqual([expect.objectContaining({ kind: 'at_risk', status: 'queued', recipients: [owner.email] })])
-    const mail = (await alertMail()).slice(before)
-    expect(mail).toEqual([expect.objectContaining({ to: [owner.email], subject: `At risk: ESC-${kase.number} Invoice dispute` })])
-    expect(mail[0]!.text).toMatch(
-      /which you own, is at risk\.\nThe deadline|The (resolution|first response|customer update) is due .*, in 4\d min\./,
+    const approvers = [admin.email, approver.email].sort()
+    expect(first.alerts).toHaveLength(3)
+    expect(first.alerts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'at_risk',
+          status: 'queued',
+          recipients: [owner.email],
+          alertKey: expect.stringContaining(kase.id),
+        }),
+        expect.objectContaining({
+          kind: 'at_risk',
+          status: 'queued',
+          recipients: approvers,
+          alertKey: expect.stringContaining(unowned.id),
+        }),
+        expect.objectContaining({
+          kind: 'approvers',
+          status: 'queued',
+          recipients: approvers,
+          alertKey: expect.stringContaining(breached.id),
+        }),
+      ]),
     )
+    const mail = (await alertMail()).slice(before)
+    const owners = mail.filter((m) => m.to.includes(owner.email))
+    expect(owners).toEqual([expect.objectContaining({ to: [owner.email], subject: `At risk: ESC-${kase.number} Invoice dispute` })])
+    expect(owners[0]!.text).toMatch(/which you own, is at risk\.\nThe (resolution|first response|customer update) is due .*, in 4\d min\./)
+    // One mail per person, each with a link of their own.
+    expect(
+      mail
+        .filter((m) => m.subject === `At risk: ESC-${unowned.number} Nobody owns me`)
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual(approvers)
+    expect(mail.filter((m) => m.subject === `Breached: ESC-${breached.number} Already breached`)).toHaveLength(2)
     expect((await tick()).alerts).toEqual([])
 
     // The reply went out and the next deadline (the update cadence) later turns at risk: a new alert.

@@ -29,10 +29,11 @@ describe('a digest goes out exactly once, whatever crashes', () => {
     await db`update orgs set digest_hour = 0 where id = ${org.id}`
     await backdateOrg(db, org.id)
     await seedUser(db, org.id, 'approver')
+    // Overdue for days: the digest's news, no longer the escalation chain's (it looks back a day).
     await arrangeCase(db, org.id, {
       subject: 'Overdue',
-      nextDeadlineAt: new Date(Date.now() - minutes(10)),
-      nextAtRiskAt: new Date(Date.now() - minutes(70)),
+      nextDeadlineAt: new Date(Date.now() - minutes(3 * 1440)),
+      nextAtRiskAt: new Date(Date.now() - minutes(3 * 1440 + 60)),
     })
     return org
   }

@@ -148,10 +148,11 @@ describe('each org gets its digest at its own local hour, once per local day', (
     const org = await orgIn('UTC', 0)
     const approver = await seedUser(db, org.id, 'approver')
     const now = new Date()
+    // Breached days ago: the digest's news, no longer the escalation chain's (it looks back a day).
     await arrangeCase(db, org.id, {
       subject: 'Breached',
-      nextDeadlineAt: new Date(now.getTime() - minutes(5)),
-      nextAtRiskAt: new Date(now.getTime() - minutes(65)),
+      nextDeadlineAt: new Date(now.getTime() - minutes(3 * 1440)),
+      nextAtRiskAt: new Date(now.getTime() - minutes(3 * 1440 + 60)),
     })
     const pools = Array.from({ length: 6 }, () => testDb(2))
     try {

@@ -28,10 +28,11 @@ describe('the Node server schedules digests and alerts in-process', () => {
   it('sends the due digest and a new SEV-1 alert within seconds, each once', async () => {
     // The demo org was created just now; stand it where today's 00:00 digest is due.
     await desk.db`update orgs set digest_hour = 0, created_at = now() - interval '2 days' where id = ${orgId}`
+    // Overdue for days: the digest's news, no longer the escalation chain's (it looks back a day).
     await arrangeCase(desk.db, orgId, {
-      subject: 'Overdue since yesterday',
-      nextDeadlineAt: new Date(Date.now() - minutes(600)),
-      nextAtRiskAt: new Date(Date.now() - minutes(700)),
+      subject: 'Overdue for days',
+      nextDeadlineAt: new Date(Date.now() - minutes(3 * 1440)),
+      nextAtRiskAt: new Date(Date.now() - minutes(3 * 1440 + 100)),
     })
     const sev1 = await desk.ingest(
       buildEml({

@@ -8,16 +8,24 @@ export type AlertMail = {
   caseUrl: string
   orgName: string
   settingsUrl: string
+  /** An escalation step's signed "I'm on it" link, this recipient's own. */
+  ackUrl?: string
 }
 
-/** An immediate alert about one case (a new SEV-1, a deadline at risk, a reply that failed). */
+/** An immediate alert about one case (a new SEV-1, a reply that failed, an escalation step of a clock running down). */
 export async function alertMail(m: AlertMail): Promise<RenderedMail> {
-  const text = [...m.lines, '', `Open the case: ${m.caseUrl}`, '', `${m.orgName} · alert settings: ${m.settingsUrl}`].join('\n')
+  const ack = m.ackUrl ? ['', `I'm on it (stops the next alerts about this deadline): ${m.ackUrl}`] : []
+  const text = [...m.lines, ...ack, '', `Open the case: ${m.caseUrl}`, '', `${m.orgName} · alert settings: ${m.settingsUrl}`].join('\n')
   const html = await renderMailHtml(
     <MailDocument title={m.subject}>
       {m.lines.map((line) => (
         <Paragraph>{line}</Paragraph>
       ))}
+      {m.ackUrl ? (
+        <Paragraph>
+          <ButtonLink href={m.ackUrl}>I'm on it</ButtonLink> <span style={mutedStyle}>stops the next alerts about this deadline</span>
+        </Paragraph>
+      ) : null}
       <Paragraph>
         <ButtonLink href={m.caseUrl}>Open {m.caseLabel}</ButtonLink>
       </Paragraph>

@@ -95,8 +95,12 @@ function DigestForm({
         <input type="checkbox" name="alert_new_sev1" checked={settings.alert_new_sev1} /> A new SEV-1 case → every approver and admin
       </label>
       <label class="checkbox">
-        <input type="checkbox" name="alert_at_risk" checked={settings.alert_at_risk} /> A case turning at risk → its owner
+        <input type="checkbox" name="alert_at_risk" checked={settings.alert_at_risk} /> A case turning at risk → its owner (nobody owns it:
+        every approver and admin)
       </label>
+      <p class="muted">
+        Breached cases, missed SEV-1/2 updates and executives: <a href="/admin/escalation">Escalation chains</a>, per severity.
+      </p>
       <label class="checkbox">
         <input type="checkbox" name="alert_send_failed" checked={settings.alert_send_failed} /> An approved reply that could not be
         delivered → its owner, approvers and admins
