@@ -5,7 +5,6 @@ import { recordAudit, userActor } from '../audit/audit.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import type { Env } from '../env.ts'
 import { setEventSubscription } from '../events/events.ts'
-import { insertJob } from '../jobs/queries.ts'
 import { sealSecret } from '../secrets/sealed.ts'
 import {
   anyEndpointEnabled,
@@ -16,7 +15,7 @@ import {
   requeueDelivery,
   setEndpointEnabled,
 } from './queries.ts'
-import { DELIVERY_JOB, queueDelivery, WEBHOOK_SINK } from './sink.ts'
+import { queueDelivery, queueDeliveryJob, WEBHOOK_SINK } from './sink.ts'
 
 type Admin = { id: string }
 
@@ -94,12 +93,12 @@ export async function replayDelivery(tx: Tx, orgId: string, admin: Admin, endpoi
   const [locked] = await tx<{ status: string }[]>`select status from webhook_deliveries where id = ${deliveryId} for update`
   if (locked?.status === 'pending') return { ok: false, reason: 'pending' }
   await requeueDelivery(tx, deliveryId)
-  await insertJob(tx, orgId, DELIVERY_JOB, { deliveryId })
+  await queueDeliveryJob(tx, orgId, deliveryId)
   await recordAudit(tx, orgId, {
     actor: userActor(admin),
     action: 'webhook.replay',
-    caseId: delivery.caseId,
-    details: { endpointId, deliveryId, event: delivery.eventType },
+    // The case in the details, not as the event's case: a replay is the endpoint's history, not the case's.
+    details: { endpointId, deliveryId, event: delivery.eventType, caseId: delivery.caseId },
   })
   return { ok: true }
 }

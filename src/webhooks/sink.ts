@@ -30,6 +30,19 @@ export function eventPayload(event: CaseEvent, summary: CaseSummary): Record<str
   return { type: event.type, timestamp: event.at, data: { case: kase, ...event.data } }
 }
 
+/**
+ * Attempts per delivery (or replay): with the queue's backoff the last comes about 21 minutes
+ * after the first (10 s, 20 s … 640 s), long enough for a receiver's deploy or restart; a longer
+ * outage is what Replay is for.
+ */
+export const DELIVERY_ATTEMPTS = 8
+
+/** The job of one delivery attempt series. */
+export async function queueDeliveryJob(tx: Tx, orgId: string, deliveryId: string): Promise<void> {
+  const jobId = await insertJob(tx, orgId, DELIVERY_JOB, { deliveryId })
+  await tx`update jobs set max_attempts = ${DELIVERY_ATTEMPTS} where id = ${jobId}`
+}
+
 /** Queues one delivery (and its job) for the endpoint. */
 export async function queueDelivery(
   tx: Tx,
@@ -37,7 +50,7 @@ export async function queueDelivery(
   d: { endpointId: string; eventType: string; caseId: string | null; payload: Record<string, unknown> },
 ): Promise<string> {
   const deliveryId = await insertDelivery(tx, orgId, d)
-  await insertJob(tx, orgId, DELIVERY_JOB, { deliveryId })
+  await queueDeliveryJob(tx, orgId, deliveryId)
   return deliveryId
 }
 

@@ -28,7 +28,7 @@ const deps = {
 
 /** Runs the org's case events and deliveries until nothing is due (retries are due at once here). */
 async function drain(orgId: string) {
-  for (let i = 0; i < 10 && (await runJobsOnce(deps, { orgId })).claimed > 0; i++) {
+  for (let i = 0; i < 20 && (await runJobsOnce(deps, { orgId })).claimed > 0; i++) {
     /* next round */
   }
 }
@@ -107,9 +107,9 @@ describe('outgoing webhooks', () => {
     expect((await deliveriesOf(org.id))[0]).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 200 })
   })
 
-  it('retries a 500 with backoff and the same webhook-id, then succeeds', async () => {
+  it('retries a 500 and a 429 (its Retry-After) with the same webhook-id, then succeeds', async () => {
     const { org, r, endpoint } = await setUp()
-    r.answerWith(500, 503)
+    r.answerWith(500, { status: 429, headers: { 'retry-after': '0' } })
     await seedCase(db, org.id)
     await drain(org.id)
     expect(r.received.map((p) => p.headers['webhook-id'])).toEqual(Array(3).fill(r.received[0]!.headers['webhook-id']))
@@ -123,7 +123,16 @@ describe('outgoing webhooks', () => {
       (tx) => tx<{ statusCode: number }[]>`
       select status_code as "statusCode" from webhook_attempts where delivery_id = ${delivery!.id} order by id`,
     )
-    expect(attempts.map((a) => a.statusCode)).toEqual([500, 503, 200])
+    expect(attempts.map((a) => a.statusCode)).toEqual([500, 429, 200])
+  })
+
+  it('gives up after eight attempts of 500s: the delivery failed, with every attempt logged', async () => {
+    const { org, r } = await setUp()
+    r.answerWith(...Array(9).fill(500))
+    await seedCase(db, org.id)
+    await drain(org.id)
+    expect(r.received).toHaveLength(8)
+    expect((await deliveriesOf(org.id))[0]).toMatchObject({ status: 'failed', attempts: 8, lastStatusCode: 500 })
   })
 
   it('stops at a permanent 410: one attempt, the delivery failed, its job finished', async () => {
