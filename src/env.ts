@@ -105,6 +105,9 @@ export const envSchema = z.object({
       'expected 32 random bytes in base64 (openssl rand -base64 32)',
     )
     .optional(),
+  // Slack's Web API (chat.postMessage, chat.getPermalink): GovSlack's is https://slack-gov.com/api/;
+  // the tests point it at a local stand-in.
+  SLACK_API_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
   AUDIT_CHECKPOINT_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
   // Read by the entry scripts before this schema (src/load-env-file.mjs); listed so it is documented.
   ENV_FILE: z.string().min(1, 'expected a file path').optional(),

@@ -11,12 +11,18 @@ export const FORM_BODY_LIMIT = 1024 * 1024
 /** Upload routes that need more than a form: their own, larger limit instead of the 1 MB one. */
 export const UPLOAD_BODY_LIMITS: Readonly<Record<string, number>> = { '/import/preview': 20 * 1024 * 1024 }
 
+/** A file uploaded on a case for a reply: 10 MB of file (src/attachments/reply-files.ts) and the form around it. */
+const REPLY_FILE_PATH = /^\/cases\/[0-9a-f-]{36}\/drafts\/files$/
+const REPLY_FILE_BODY_LIMIT = 10 * 1024 * 1024 + 64 * 1024
+
 /**
  * Paths machines call: provider webhooks (signed, cross-origin by nature, with their own size
- * limit), health checks and static files. They get no session, CSRF check or form body limit.
+ * limit), health checks, static files, the API (a bearer token on every request, never a
+ * cookie: src/api/auth.ts) and chat apps' callbacks (/integrations: Slack signs each request).
+ * They get no session, CSRF check or form body limit.
  */
 export function isMachinePath(path: string): boolean {
-  return /^\/(inbound|healthz|static)(\/|$)/.test(path)
+  return /^\/(inbound|healthz|static|api|integrations)(\/|$)/.test(path)
 }
 
 /**
@@ -62,9 +68,15 @@ export function formProtection(env: Env): MiddlewareHandler<AppEnv> {
       }),
     ]),
   )
+  const limitReplyFile = bodyLimit({
+    maxSize: REPLY_FILE_BODY_LIMIT,
+    onError: () => {
+      throw new AppError('TOO_LARGE', 'That file is too large: one file of a reply can be at most 10 MB.')
+    },
+  })
   return async (c, next) => {
     if (isMachinePath(c.req.path)) return next()
-    const limit = limitUpload.get(c.req.path) ?? limitBody
+    const limit = limitUpload.get(c.req.path) ?? (REPLY_FILE_PATH.test(c.req.path) ? limitReplyFile : limitBody)
     return checkOrigin(c, async () => {
       await limit(c, next)
     })

@@ -15,7 +15,7 @@ import { seedDraft } from '../support/drafts.ts'
 // sandboxed frame's "null" origin, a sibling subdomain, no origin at all): each is refused with
 // 403 and nothing changes. The same posts from the desk's own origin get past the check.
 
-const machinePath = (path: string) => /^\/(inbound|static|healthz)(\/|$)/.test(path)
+const machinePath = (path: string) => /^\/(inbound|static|healthz|api|integrations)(\/|$)/.test(path)
 
 type Ids = { caseId: string; userId: string }
 
