@@ -4,7 +4,7 @@ import { lockCase } from '../cases/case-record.ts'
 import { caseLabel } from '../cases/terms.ts'
 import { changeStatus, transitions } from '../cases/lifecycle.ts'
 import type { Tx } from '../db.ts'
-import { saveEditedDraft } from '../drafts/drafts.ts'
+import { saveEditedDraft } from '../drafts/edits.ts'
 import { singleLine } from '../outbound/headers.ts'
 import { listDraftVersions, type DraftVersion } from '../drafts/queries.ts'
 import { insertJob } from '../jobs/queries.ts'
@@ -179,9 +179,10 @@ async function queueReply(tx: Tx, d: Decision, draft: DraftVersion, approvalId: 
   const outboxId = randomUUID()
   const thread = await threadingFor(tx, d.caseId)
   await tx`
-    insert into outbox (id, org_id, case_id, draft_id, approval_id, to_emails, subject, body, from_address, message_id, in_reply_to,
-                        reference_ids, reply_to, idempotency_key)
-    values (${outboxId}, ${d.orgId}, ${d.caseId}, ${draft.id}, ${approvalId}, ${draft.toEmails}, ${draft.subject}, ${draft.body}, ${from},
+    insert into outbox (id, org_id, case_id, draft_id, approval_id, to_emails, cc_emails, attachments, subject, body, from_address,
+                        message_id, in_reply_to, reference_ids, reply_to, idempotency_key)
+    values (${outboxId}, ${d.orgId}, ${d.caseId}, ${draft.id}, ${approvalId}, ${draft.toEmails}, ${draft.ccEmails},
+            draft_files_manifest(${draft.id}), ${draft.subject}, ${draft.body}, ${from},
             ${`${randomUUID()}@${d.messageIdDomain}`}, ${thread.inReplyTo}, ${thread.references}, ${thread.replyTo}, ${`reply/${outboxId}`})`
   await insertJob(tx, d.orgId, 'send', { outboxId, caseId: d.caseId })
   return outboxId

@@ -17,11 +17,12 @@ export type LinkDeps = { env: Env; key: Uint8Array }
 type Approver = { id: string; email: string; name: string }
 
 /**
- * The hash the database computes (reply_content_hash): recipients, subject, body and the From
- * the reply will carry, so an approval covers the sender the approver saw too.
+ * The hash the database computes (draft_reply_hash, sql/00033): recipients, copies, subject,
+ * body, the From the reply will carry and each file's name, type and SHA-256, so an approval
+ * covers everything the approver saw.
  */
-export async function contentHash(tx: Tx, d: Pick<DraftVersion, 'toEmails' | 'subject' | 'body'>, from: string): Promise<string> {
-  const [row] = await tx<{ hash: string }[]>`select reply_content_hash(${d.toEmails}::text[], ${d.subject}, ${d.body}, ${from}) as hash`
+export async function contentHash(tx: Tx, d: Pick<DraftVersion, 'id'>, from: string): Promise<string> {
+  const [row] = await tx<{ hash: string }[]>`select draft_reply_hash(d, ${from}) as hash from drafts d where d.id = ${d.id}`
   return row!.hash
 }
 

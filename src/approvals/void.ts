@@ -5,6 +5,7 @@ import type { Tx } from '../db.ts'
 export type VoidReason =
   | 'a newer version of the reply was saved'
   | 'the customer wrote again'
+  | 'a file attached to the reply changed since it was approved'
   | 'a new approval request was sent'
   | 'the case was merged into another case'
   | 'another case was merged into this one'

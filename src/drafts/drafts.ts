@@ -10,12 +10,14 @@ import { insertJob } from '../jobs/queries.ts'
 import { singleLine } from '../outbound/headers.ts'
 import { requestAiDraft, type FallbackReason } from './ai.ts'
 import { allowedRecipients, loadDraftContext, type DraftContext } from './context.ts'
+import { suggestedCopies, threadAddresses } from './copies.ts'
+import type { FileRef } from '../attachments/reply-files.ts'
 import { checkDraft, type GuardrailFlag } from './guardrails.ts'
 import { systemMessage, userMessage } from './instructions.ts'
 import { insertDraft, listDraftVersions, type NewDraft } from './queries.ts'
 import { loadIntakeContext } from '../orgs/intake-context.ts'
 import { replyRoute, type ReplyParty } from './recipient.ts'
-import { MAX_SUBJECT_CHARS, purposes, type DraftPurpose } from './schema.ts'
+import { MAX_COPIES, purposes, type DraftPurpose } from './schema.ts'
 import { renderTemplate, type DraftContent } from './templates.ts'
 
 // Drafts are written and stored here, and nowhere else. Nothing in this folder sends mail:
@@ -113,6 +115,7 @@ export async function generateDraft(
         authorId: null,
         purpose,
         toEmails: ctx.replyRoute.to,
+        ...(await carriedForward(tx, req.orgId, req.caseId, ctx.replyRoute.to)),
         ...content,
         fallbackReason: fallback?.reason ?? null,
         instruction: followed,
@@ -142,7 +145,18 @@ export async function generateDraft(
   })
 }
 
-type SaveOptions = {
+/**
+ * What a written version keeps of the one before: its copies and files, which a person chose.
+ * The first version is copied to whom the customer copied ("reply all"), which the approver sees.
+ */
+async function carriedForward(tx: Tx, orgId: string, caseId: string, to: string[]): Promise<{ ccEmails: string[]; files: FileRef[] }> {
+  const [latest] = await listDraftVersions(tx, caseId, 1)
+  if (latest) return { ccEmails: latest.ccEmails, files: latest.attachments.map(({ kind, id }) => ({ kind, id })) }
+  const ccEmails = (await suggestedCopies(tx, caseId, await loadIntakeContext(tx, orgId), to)).slice(0, MAX_COPIES)
+  return { ccEmails, files: [] }
+}
+
+export type SaveOptions = {
   actor: Actor
   missingFacts?: string[]
   modelFlags?: { code: string; message: string; evidence: string }[]
@@ -154,7 +168,7 @@ type SaveOptions = {
  * next number, and it makes every earlier approval stale (open requests lapse, an approved
  * reply that has not left is held back). All audited.
  */
-async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraft, options: SaveOptions) {
+export async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraft, options: SaveOptions) {
   const [kase] = await tx<(ReplyParty & { source: string })[]>`
     select source, customer_name as "customerName", customer_email as "customerEmail", channel_kind as "channelKind",
            channel_name as "channelName", channel_email as "channelEmail"
@@ -166,9 +180,10 @@ async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraf
   const org = await loadIntakeContext(tx, orgId)
   const route = replyRoute(kase, org)
   const flags = checkDraft(
-    { to: draft.toEmails, subject: draft.subject, body: draft.body },
+    { to: draft.toEmails, cc: draft.ccEmails, subject: draft.subject, body: draft.body },
     {
       allowedRecipients: await allowedRecipients(tx, caseId),
+      threadAddresses: await threadAddresses(tx, caseId),
       source: kase.source,
       org,
       channelKind: kase.channelKind,
@@ -190,105 +205,13 @@ async function saveVersion(tx: Tx, orgId: string, caseId: string, input: NewDraf
       purpose: draft.purpose,
       flags: flags.map((f) => f.code),
       blockers: flags.filter((f) => f.severity === 'block').length,
+      ...(draft.ccEmails.length ? { cc: draft.ccEmails } : {}),
+      ...(draft.files.length ? { files: draft.files.length } : {}),
       ...options.audit,
     },
   })
   return { ...saved, flags }
 }
-
-const addressList = z.string().transform((s, ctx) => {
-  const list = [
-    ...new Set(
-      s
-        .split(/[\s,;]+/)
-        .map((a) => a.trim().toLowerCase())
-        .filter(Boolean),
-    ),
-  ]
-  for (const a of list) {
-    if (!z.email().safeParse(a).success) ctx.addIssue({ code: 'custom', message: `"${a}" is not an email address.` })
-  }
-  return list
-})
-
-export const draftEditSchema = z.object({
-  to: addressList.pipe(z.array(z.string()).max(10, 'Send to at most 10 addresses.')),
-  subject: z
-    .string()
-    .transform(singleLine)
-    .pipe(
-      z
-        .string()
-        .min(1, 'Give the reply a subject.')
-        .max(MAX_SUBJECT_CHARS, `Keep the subject under ${MAX_SUBJECT_CHARS.toLocaleString('en')} characters.`),
-    ),
-  body: z
-    .string()
-    .transform((s) => s.replace(/\r\n?/g, '\n').trim())
-    .pipe(z.string().min(1, 'The reply is empty.').max(20_000, 'Keep the reply under 20,000 characters.')),
-  baseVersion: z.coerce.number().int().min(0).default(0),
-})
-
-export type EditResult =
-  { ok: true; version: number; flags: GuardrailFlag[] } | { ok: true; unchanged: true } | { ok: false; errors: Record<string, string> }
-
-/**
- * A person's edit becomes a new version authored by them, guardrails and all. baseVersion is
- * the version the form showed: if someone saved another meanwhile, the edit is refused rather
- * than silently replacing text the editor never saw.
- */
-export async function saveEditedDraft(
-  tx: Tx,
-  orgId: string,
-  caseId: string,
-  user: { id: string },
-  form: Record<string, string>,
-): Promise<EditResult> {
-  const parsed = draftEditSchema.safeParse(form)
-  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) }
-  const input = parsed.data
-  const [kase] = await tx<{ id: string }[]>`select id from cases where id = ${caseId} for no key update`
-  if (!kase) throw new AppError('NOT_FOUND', 'That case does not exist.')
-  const [latest] = await listDraftVersions(tx, caseId, 1)
-  if ((latest?.version ?? 0) !== input.baseVersion) {
-    return {
-      ok: false,
-      errors: {
-        form: `Version ${latest?.version} was saved while you were editing (by ${latest?.authorName ?? latest?.author}). Your text is kept below: compare, then save again.`,
-      },
-    }
-  }
-  if (latest && latest.subject === input.subject && latest.body === input.body && sameList(latest.toEmails, input.to)) {
-    return { ok: true, unchanged: true }
-  }
-  const saved = await saveVersion(
-    tx,
-    orgId,
-    caseId,
-    {
-      authorKind: 'user',
-      author: user.id,
-      authorId: user.id,
-      purpose: latest?.purpose ?? 'reply',
-      toEmails: input.to,
-      subject: input.subject,
-      body: input.body,
-      toneNotes: '',
-      // The facts the writer lacked are still lacking unless someone says otherwise: an edit keeps
-      // the list and its warning, which the approver confirms (or the text supplies) at approval.
-      missingFacts: latest?.missingFacts ?? [],
-      recoveryAction: latest?.recoveryAction ?? null,
-      recoveryRationale: latest?.recoveryRationale ?? '',
-      guardrailFlags: [],
-      fallbackReason: null,
-      instruction: null,
-    },
-    { actor: userActor(user), missingFacts: latest?.missingFacts ?? [], audit: { basedOn: latest?.version ?? null } },
-  )
-  return { ok: true, version: saved.version, flags: saved.flags }
-}
-
-const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i])
 
 /** "Redraft": a draft job for the case, with the person's instruction; the caller may run it now. */
 export async function requestRedraft(

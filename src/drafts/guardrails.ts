@@ -16,6 +16,7 @@ export const flagCodes = [
   'no_reply_recipient',
   'colleague_recipient',
   'missing_recipient',
+  'cc_not_on_thread',
   'legal_review',
   'missing_facts',
   'other',
@@ -32,6 +33,7 @@ export const severityOf: Record<FlagCode, FlagSeverity> = {
   no_reply_recipient: 'block',
   colleague_recipient: 'block',
   missing_recipient: 'block',
+  cc_not_on_thread: 'warn',
   liability_admission: 'warn',
   compensation_promise: 'warn',
   blame: 'warn',
@@ -54,6 +56,8 @@ const messages: Record<FlagCode, string> = {
   colleague_recipient:
     'Addressed to a colleague (an address of your own organization): the reply must go to the customer, or to the body or counsel they came through.',
   missing_recipient: 'Has no recipient: the case has no customer address yet.',
+  cc_not_on_thread:
+    'Copies someone who is not on the thread: they will read the customer’s complaint and your answer. Confirm they should.',
   legal_review: 'Legal matter: counsel must review this reply before it is approved.',
   missing_facts: 'Written without some facts: add them or confirm they are not needed.',
   other: 'Flagged by the drafting model.',
@@ -169,10 +173,12 @@ export function checkText(text: string): GuardrailFlag[] {
   return flags
 }
 
-export type DraftForCheck = { to: string[]; subject: string; body: string }
+export type DraftForCheck = { to: string[]; cc?: string[]; subject: string; body: string }
 export type CheckContext = {
   /** Addresses on the case: the customer, the body or counsel it came through, the forwarders, known senders of the thread. */
   allowedRecipients: string[]
+  /** Everyone the case's mail came from, was addressed or copied to: a copy to anyone else is a warning. */
+  threadAddresses?: string[]
   source: string
   /** The org's own addresses and domains: a colleague is never a reply's recipient. */
   org?: Pick<OrgContext, 'inboundAddresses' | 'domains' | 'teamAddresses'> | null
@@ -188,11 +194,15 @@ export type CheckContext = {
 export function checkDraft(draft: DraftForCheck, ctx: CheckContext): GuardrailFlag[] {
   const flags = checkText(`${draft.subject}\n${draft.body}`)
   const to = draft.to.map((a) => a.trim().toLowerCase())
+  const cc = (draft.cc ?? []).map((a) => a.trim().toLowerCase())
   const allowed = new Set(ctx.allowedRecipients.map((a) => a.trim().toLowerCase()))
-  const unusable = to.map((a) => [a, unusableRecipient(a, ctx.org ?? null)] as const)
-  const noReply = unusable.filter(([, why]) => why === 'no_reply').map(([a]) => a)
-  const colleagues = unusable.filter(([, why]) => why === 'colleague').map(([a]) => a)
-  const strangers = unusable.filter(([a, why]) => why === null && !allowed.has(a)).map(([a]) => a)
+  const why = (a: string) => unusableRecipient(a, ctx.org ?? null)
+  const noReply = [...to, ...cc].filter((a) => why(a) === 'no_reply')
+  const colleagues = to.filter((a) => why(a) === 'colleague')
+  const strangers = to.filter((a) => why(a) === null && !allowed.has(a))
+  // A colleague may be copied (the account manager); anyone not on the thread is the approver's call.
+  const onThread = new Set([...allowed, ...(ctx.threadAddresses ?? []).map((a) => a.toLowerCase())])
+  const newCopies = cc.filter((a) => why(a) !== 'no_reply' && !onThread.has(a))
   if (!to.length)
     flags.push(
       ctx.noRecipientReason
@@ -202,6 +212,7 @@ export function checkDraft(draft: DraftForCheck, ctx: CheckContext): GuardrailFl
   if (noReply.length) flags.push(flag('no_reply_recipient', noReply.join(', ')))
   if (colleagues.length) flags.push(flag('colleague_recipient', colleagues.join(', ')))
   if (strangers.length) flags.push(flag('wrong_recipient', strangers.join(', ')))
+  if (newCopies.length) flags.push(flag('cc_not_on_thread', `Cc: ${newCopies.join(', ')}`))
   if (ctx.source === 'lawyer' || ctx.source === 'regulator') flags.push(flag('legal_review', `The case came from a ${ctx.source}.`))
   else if (ctx.channelKind === 'counsel') flags.push(flag('legal_review', "The reply goes to the customer's counsel."))
   if (ctx.missingFacts?.length) flags.push(flag('missing_facts', ctx.missingFacts.slice(0, 5).join('; ')))
@@ -220,7 +231,13 @@ export function checkDraft(draft: DraftForCheck, ctx: CheckContext): GuardrailFl
 }
 
 // Only the rules decide who a reply may go to: a model's flag can neither add nor clear these.
-const recipientCodes = new Set<FlagCode>(['wrong_recipient', 'no_reply_recipient', 'colleague_recipient', 'missing_recipient'])
+const recipientCodes = new Set<FlagCode>([
+  'wrong_recipient',
+  'no_reply_recipient',
+  'colleague_recipient',
+  'missing_recipient',
+  'cc_not_on_thread',
+])
 
 function flag(code: FlagCode, evidence: string): GuardrailFlag {
   return { code, severity: severityOf[code], message: messages[code], evidence: clip(evidence), source: 'rules' }

@@ -7,7 +7,8 @@ import { AppError, notFound } from '../http/errors.ts'
 import { requireUser } from '../http/session.ts'
 import { runJobNow } from '../jobs/runner.ts'
 import { DraftPage, DraftSection, type DraftSectionProps } from '../../views/case/draft.tsx'
-import { requestRedraft, saveEditedDraft } from './drafts.ts'
+import { requestRedraft } from './drafts.ts'
+import { attachUploadedFile, draftPicksOf, saveEditedDraft } from './edits.ts'
 import { draftJob } from './job.ts'
 import { loadCaseDrafts } from './case-drafts.ts'
 import { textFields } from '../http/forms.ts'
@@ -24,6 +25,8 @@ function caseIdOf(c: Context<AppEnv>): string {
 }
 
 const formOf = (c: Context<AppEnv>) => textFields(c)
+const textOf = (body: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>
 
 /** The section for htmx; a small page otherwise (a plain form post without script). */
 async function respond(c: Context<AppEnv>, caseId: string, props: Omit<DraftSectionProps, 'panel'>, status: 200 | 409 | 422 = 200) {
@@ -41,14 +44,38 @@ draftRoutes.get('/:id/drafts', async (c) => respond(c, caseIdOf(c), {}))
 draftRoutes.post('/:id/drafts', async (c) => {
   const user = requireUser(c)
   const caseId = caseIdOf(c)
-  const form = await formOf(c)
-  const result = await withOrg(c.get('deps').db, user.orgId, (tx) => saveEditedDraft(tx, user.orgId, caseId, user, form))
+  const body = await c.req.parseBody({ all: true })
+  const form = textOf(body)
+  const picks = draftPicksOf(body)
+  const result = await withOrg(c.get('deps').db, user.orgId, (tx) => saveEditedDraft(tx, user.orgId, caseId, user, form, picks))
   if (!result.ok) return respond(c, caseId, { edit: { values: form, errors: result.errors } }, result.errors.form ? 409 : 422)
   if ('unchanged' in result) return respond(c, caseId, { notice: 'Nothing changed, so no new version was saved.' })
   const blockers = result.flags.filter((f) => f.severity === 'block').length
   return respond(c, caseId, {
     notice: `Saved as version ${result.version}.${blockers ? ` ${blockers} problem${blockers === 1 ? '' : 's'} must be fixed before approval.` : ''}`,
   })
+})
+
+/** A file from the person's computer, added to the reply as a new version (multipart: `upload`, `baseVersion`). */
+draftRoutes.post('/:id/drafts/files', async (c) => {
+  const user = requireUser(c)
+  const caseId = caseIdOf(c)
+  const body = await c.req.parseBody()
+  const upload = body.upload
+  if (!(upload instanceof File) || !upload.name) return respond(c, caseId, { error: 'Choose a file to attach first.' }, 422)
+  const file = { filename: upload.name, contentType: upload.type, content: new Uint8Array(await upload.arrayBuffer()) }
+  const baseVersion = typeof body.baseVersion === 'string' ? body.baseVersion : '0'
+  let result
+  try {
+    result = await withOrg(c.get('deps').db, user.orgId, (tx) => attachUploadedFile(tx, user.orgId, caseId, user, file, baseVersion))
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'BAD_INPUT') return respond(c, caseId, { error: error.message }, 422)
+    throw error
+  }
+  if (!result.ok) return respond(c, caseId, { error: Object.values(result.errors).join(' ') }, result.errors.form ? 409 : 422)
+  if ('kept' in result) return respond(c, caseId, { notice: `“${result.filename}” is kept on the case: attach it once there is a draft.` })
+  if ('unchanged' in result) return respond(c, caseId, { notice: 'Nothing changed, so no new version was saved.' })
+  return respond(c, caseId, { notice: `Attached “${file.filename}”: saved as version ${result.version}.` })
 })
 
 draftRoutes.post('/:id/drafts/redraft', async (c) => {

@@ -64,3 +64,6 @@ export type DraftContent = {
   recoveryAction: RecoveryAction | null
   recoveryRationale: string
 }
+
+/** Copies (CC) a reply may carry. */
+export const MAX_COPIES = 10

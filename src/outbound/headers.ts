@@ -114,6 +114,14 @@ export function checkOutboundMail(mail: OutboundMail & { from: string }): MailCh
     const problem = mailboxProblem(recipient)
     if (problem) return { ok: false, reason: `the recipient ${shown(recipient)} ${problem}` }
   }
+  for (const copy of mail.cc ?? []) {
+    const problem = mailboxProblem(copy)
+    if (problem) return { ok: false, reason: `the copy recipient ${shown(copy)} ${problem}` }
+  }
+  for (const file of mail.attachments ?? []) {
+    if (/[\r\n\0]/.test(file.filename) || !file.filename.trim()) return { ok: false, reason: `${shown(file.filename)} is not a file name` }
+    if (/[\r\n]/.test(file.contentType)) return { ok: false, reason: `${shown(file.contentType)} is not a content type` }
+  }
   const fromProblem = mailboxProblem(mail.from)
   if (fromProblem) return { ok: false, reason: `the sender ${shown(mail.from)} ${fromProblem}` }
   if (mail.replyTo !== undefined) {

@@ -1,4 +1,5 @@
 import { Resend } from 'resend'
+import { sha256Hex } from '../auth/crypto.ts'
 import { withOrg, type Db } from '../db.ts'
 import type { Env } from '../env.ts'
 import { AppError } from '../http/errors.ts'
@@ -92,11 +93,17 @@ export function createResendMailer(options: { apiKey: string; baseUrl?: string; 
       {
         from: mail.from,
         to: mail.to,
+        ...(mail.cc?.length ? { cc: mail.cc } : {}),
         replyTo: mail.replyTo,
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
         headers: mail.headers,
+        attachments: mail.attachments?.map((f) => ({
+          filename: f.filename,
+          contentType: f.contentType,
+          content: Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength),
+        })),
         tags: mail.tags ? Object.entries(mail.tags).map(([name, value]) => ({ name, value })) : undefined,
       },
       mail.idempotencyKey ? { idempotencyKey: mail.idempotencyKey } : {},
@@ -118,6 +125,15 @@ export function createDevMailer(db: Db, options: { from?: string } = {}): Mailer
     const row = {
       orgId: mail.orgId,
       to: mail.to,
+      cc: mail.cc ?? [],
+      attachments: await Promise.all(
+        (mail.attachments ?? []).map(async (f) => ({
+          filename: f.filename,
+          contentType: f.contentType,
+          size: f.content.byteLength,
+          sha256: await sha256Hex(f.content),
+        })),
+      ),
       from: mail.from,
       replyTo: mail.replyTo ?? null,
       subject: mail.subject,

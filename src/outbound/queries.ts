@@ -3,6 +3,9 @@ import type { DbOrTx } from '../db.ts'
 export type NewHeldMail = {
   orgId: string | null
   to: string[]
+  cc: string[]
+  /** What was attached (never the bytes: the dev mailbox shows names, sizes and hashes). */
+  attachments: { filename: string; contentType: string; size: number; sha256: string }[]
   from: string
   replyTo: string | null
   subject: string
@@ -16,8 +19,9 @@ export type NewHeldMail = {
 /** Stores one message unless its idempotency key was seen; returns the id either way. */
 export async function insertHeldMailOnce(db: DbOrTx, m: NewHeldMail): Promise<string> {
   const [row] = await db<{ id: string }[]>`
-    insert into dev_mailbox (org_id, to_addresses, from_address, reply_to, subject, text_body, html_body, headers, tags, idempotency_key)
-    values (${m.orgId}, ${m.to}, ${m.from}, ${m.replyTo}, ${m.subject}, ${m.text}, ${m.html},
+    insert into dev_mailbox (org_id, to_addresses, cc_addresses, attachments, from_address, reply_to, subject, text_body, html_body, headers,
+                             tags, idempotency_key)
+    values (${m.orgId}, ${m.to}, ${m.cc}, ${db.json(m.attachments)}, ${m.from}, ${m.replyTo}, ${m.subject}, ${m.text}, ${m.html},
             ${db.json(m.headers)}, ${db.json(m.tags)}, ${m.idempotencyKey})
     on conflict (idempotency_key) do nothing
     returning id`

@@ -9,11 +9,18 @@ import { withOrg, type Tx } from '../db.ts'
 import type { Job } from '../jobs/queries.ts'
 import type { JobContext, JobHandler } from '../jobs/runner.ts'
 import { failedSend, MailSendError, retryLater, type Mailer } from './mailer.ts'
+import type { MailAttachment } from './types.ts'
+import { loadDraftFileContents } from '../attachments/reply-files.ts'
+import { sha256Hex } from '../auth/crypto.ts'
 
 type OutboxRow = {
   id: string
   caseId: string
+  draftId: string
   toEmails: string[]
+  ccEmails: string[]
+  /** The files as approved: [[name, type, sha256], …] (sql/00033). */
+  attachments: [string, string, string][]
   subject: string
   body: string
   messageId: string
@@ -68,7 +75,7 @@ export function sendJob(mailer: Mailer): JobHandler {
 }
 
 const rowColumns = (tx: Tx) => tx`
-  o.id, o.case_id as "caseId", o.to_emails as "toEmails", o.subject, o.body, o.message_id as "messageId",
+  o.id, o.case_id as "caseId", o.draft_id as "draftId", o.to_emails as "toEmails", o.cc_emails as "ccEmails", o.attachments, o.subject, o.body, o.message_id as "messageId",
   o.in_reply_to as "inReplyTo", o.reference_ids as "referenceIds", o.reply_to as "replyTo",
   o.idempotency_key as "idempotencyKey", o.status, o.from_address as "fromAddress", c.number as "caseNumber", c.severity, c.source`
 
@@ -126,11 +133,14 @@ async function handOver(tx: Tx, mailer: Mailer, job: Job, ctx: JobContext, claim
 
   let providerId: string
   try {
+    const attachments = await approvedFiles(tx, claimed)
     providerId = (
       await withTimeout(
         mailer.send({
           orgId: job.orgId,
           to: claimed.toEmails,
+          ...(claimed.ccEmails.length ? { cc: claimed.ccEmails } : {}),
+          ...(attachments.length ? { attachments } : {}),
           ...(claimed.fromAddress ? { from: claimed.fromAddress } : {}),
           replyTo: claimed.replyTo,
           subject: claimed.subject,
@@ -153,6 +163,25 @@ async function handOver(tx: Tx, mailer: Mailer, job: Job, ctx: JobContext, claim
   return { kind: 'done' }
 }
 
+/**
+ * The bytes of the approved files, each checked against the hash the approver approved: the
+ * database refuses a reply whose stored files changed (outbox_stale_reason), and this refuses
+ * what a store handed back changed on the way, before any byte reaches the provider.
+ */
+async function approvedFiles(tx: Tx, row: OutboxRow): Promise<MailAttachment[]> {
+  if (!row.attachments.length) return []
+  const files = await loadDraftFileContents(tx, row.draftId)
+  const sent: MailAttachment[] = []
+  for (const [i, [filename, contentType, sha256]] of row.attachments.entries()) {
+    const file = files[i]
+    if (!file || file.filename !== filename || (await sha256Hex(file.content)) !== sha256) {
+      throw new MailSendError(`Mail not sent: “${filename}” no longer matches the file that was approved.`, null, null, { permanent: true })
+    }
+    sent.push({ filename, contentType, content: file.content })
+  }
+  return sent
+}
+
 async function recordFailure(tx: Tx, job: Job, ctx: JobContext, row: OutboxRow, error: unknown): Promise<Outcome> {
   const { message, permanent, giveUp } = failedSend(error, job)
   await tx`update outbox set last_error = ${message}, status = ${giveUp ? 'failed' : 'sending'} where id = ${row.id}`
@@ -173,9 +202,9 @@ async function recordSent(tx: Tx, job: Job, ctx: JobContext, row: OutboxRow, pro
   // Stored under its Message-ID, so the customer's reply (In-Reply-To) finds this case. The
   // approved text is what the desk keeps: customer links stay in the customer's copy only.
   await tx`
-    insert into messages (org_id, case_id, direction, dedupe_key, message_id, in_reply_to, reference_ids, to_emails, subject, text_body)
+    insert into messages (org_id, case_id, direction, dedupe_key, message_id, in_reply_to, reference_ids, to_emails, cc_emails, subject, text_body)
     values (${job.orgId}, ${row.caseId}, 'outbound', ${`mid:${row.messageId}`}, ${row.messageId}, ${row.inReplyTo},
-            ${row.referenceIds}, ${row.toEmails}, ${row.subject}, ${row.body})
+            ${row.referenceIds}, ${row.toEmails}, ${row.ccEmails}, ${row.subject}, ${row.body})
     on conflict (org_id, dedupe_key) where dedupe_key is not null do nothing`
   await recordOutboundSent(tx, job.orgId, row.caseId, sentAt, systemActor, { outboxId: row.id })
   await recordAudit(tx, job.orgId, {
@@ -186,6 +215,8 @@ async function recordSent(tx: Tx, job: Job, ctx: JobContext, row: OutboxRow, pro
       outboxId: row.id,
       providerId,
       to: row.toEmails,
+      ...(row.ccEmails.length ? { cc: row.ccEmails } : {}),
+      ...(row.attachments.length ? { files: row.attachments.map(([filename, , sha256]) => ({ filename, sha256 })) } : {}),
       ...(row.fromAddress ? { from: row.fromAddress } : {}),
       messageId: row.messageId,
     },

@@ -3,6 +3,7 @@
 export type OutboundMail = {
   orgId: string | null
   to: string | string[]
+  cc?: string[]
   from?: string
   replyTo?: string
   subject: string
@@ -10,6 +11,10 @@ export type OutboundMail = {
   html?: string
   headers?: Record<string, string>
   tags?: Record<string, string>
+  attachments?: MailAttachment[]
   /** The same key twice sends once (Resend's Idempotency-Key; the dev mailbox's unique column). */
   idempotencyKey?: string
 }
+
+/** A file sent with a mail, as the provider gets it. */
+export type MailAttachment = { filename: string; contentType: string; content: Uint8Array }

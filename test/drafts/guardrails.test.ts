@@ -6,7 +6,14 @@ import { checkDraft, checkText, type FlagCode } from '../../src/drafts/guardrail
 const table: Record<
   Exclude<
     FlagCode,
-    'wrong_recipient' | 'no_reply_recipient' | 'colleague_recipient' | 'missing_recipient' | 'legal_review' | 'missing_facts' | 'other'
+    | 'wrong_recipient'
+    | 'no_reply_recipient'
+    | 'colleague_recipient'
+    | 'missing_recipient'
+    | 'cc_not_on_thread'
+    | 'legal_review'
+    | 'missing_facts'
+    | 'other'
   >,
   { bad: string[]; good: string[] }
 > = {

@@ -66,6 +66,8 @@ function fill(path: string, ids: Ids): string {
     if (name === 'owner' && path.startsWith('/metrics/owners/')) return ids.userId
     // Any id of the other org's; test/attachments/attachments.test.ts tries its real files.
     if (name === 'attachmentId') return ids.messageId
+    // The same for a reply's uploads; test/drafts/reply-files.test.ts downloads a real one across orgs.
+    if (name === 'uploadId') return ids.messageId
     throw new Error(`${path}: add this route's :${name} to test/portal/isolation.test.ts`)
   })
 }

@@ -15,6 +15,8 @@ export async function seedDraft(db: Db, orgId: string, caseId: string, overrides
     authorId: null,
     purpose: 'reply',
     toEmails: [kase!.email ?? 'pat@customer.test'],
+    ccEmails: [],
+    files: [],
     subject: 'Re: your complaint',
     body: 'Thank you for writing. I own this now and will update you by 5pm today.',
     toneNotes: '',

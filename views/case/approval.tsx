@@ -3,6 +3,7 @@ import type { DraftVersion } from '../../src/drafts/queries.ts'
 import { formatDuration, formatTime } from '../components/parts.tsx'
 import type { Child } from 'hono/jsx'
 import { describeRecipients, type ReplyParty } from '../../src/drafts/recipient.ts'
+import { CopiesAndFiles } from './reply-files.tsx'
 
 type Props = {
   caseId: string
@@ -100,6 +101,7 @@ export function ApprovalSection({
               <strong>{describeRecipients(current.toEmails, party)}</strong>
             </p>
           ) : null}
+          <CopiesAndFiles draft={current} />
           {requestInBar ? (
             <p class="muted">Ask for approval with the button at the top of the case.</p>
           ) : (

@@ -1,3 +1,4 @@
+import { refKey } from '../../src/attachments/reply-files.ts'
 import type { CaseDrafts } from '../../src/drafts/case-drafts.ts'
 import type { DraftVersion } from '../../src/drafts/queries.ts'
 import { diffDrafts, type DiffPart } from '../../src/drafts/diff.ts'
@@ -5,6 +6,7 @@ import type { GuardrailFlag } from '../../src/drafts/guardrails.ts'
 import { recoveryLabels } from '../../src/drafts/schema.ts'
 import { Flash, formatTime } from '../components/parts.tsx'
 import { Layout, useNonce } from '../components/layout.tsx'
+import { CopiesAndFiles, FileChoices, UploadForm } from './reply-files.tsx'
 
 export type DraftSectionProps = {
   panel: CaseDrafts
@@ -68,7 +70,8 @@ export function DraftSection({ panel, error, notice, edit }: DraftSectionProps) 
       ) : !panel.pending ? (
         <p class="muted">No draft yet. Press “Redraft” to write one.</p>
       ) : null}
-      {current ? <EditForm caseId={caseId} draft={current} edit={edit} /> : null}
+      {current ? <EditForm panel={panel} draft={current} edit={edit} /> : null}
+      <UploadForm version={current?.version ?? 0} form={hx(caseId, 'drafts/files')} />
       <form {...hx(caseId, 'drafts/redraft')} class="stack redraft">
         <label class="field">
           <span>Redraft{current ? ' (a new version; this one is kept)' : ''}</span>
@@ -113,6 +116,7 @@ function CurrentDraft({ draft, previous, sender }: { draft: DraftVersion; previo
         <dt>Subject</dt>
         <dd>{draft.subject}</dd>
       </dl>
+      <CopiesAndFiles draft={draft} />
       <pre class="mail-body draft-body" tabindex={0}>
         {draft.body}
       </pre>
@@ -194,9 +198,13 @@ function DiffText({ parts }: { parts: DiffPart[] }) {
   return <>{parts.map((p) => (p.kind === 'added' ? <ins>{p.text}</ins> : p.kind === 'removed' ? <del>{p.text}</del> : p.text))}</>
 }
 
-function EditForm({ caseId, draft, edit }: { caseId: string; draft: DraftVersion; edit?: DraftSectionProps['edit'] }) {
+function EditForm({ panel, draft, edit }: { panel: CaseDrafts; draft: DraftVersion; edit?: DraftSectionProps['edit'] }) {
+  const { caseId } = panel
   const v = edit?.values
   const errors = edit?.errors ?? {}
+  const suggested = panel.suggestedCopies
+  const typedCc = v?.cc ?? draft.ccEmails.filter((a) => !suggested.includes(a)).join(', ')
+  const chosen = new Set(draft.attachments.map(refKey))
   return (
     <details class="draft-edit" open={edit ? true : undefined}>
       <summary>Edit this draft (saves version {draft.version + 1}, authored by you)</summary>
@@ -206,6 +214,22 @@ function EditForm({ caseId, draft, edit }: { caseId: string; draft: DraftVersion
           <span>To</span>
           <input type="text" name="to" value={v?.to ?? draft.toEmails.join(', ')} />
           {errors.to ? <p class="field-error">{errors.to}</p> : null}
+        </label>
+        <input type="hidden" name="ccShown" value="1" />
+        {suggested.length ? (
+          <fieldset class="field copies">
+            <legend>Copy (Cc) the people the customer copied</legend>
+            {suggested.map((a) => (
+              <label class="check">
+                <input type="checkbox" name="ccPick" value={a} checked={draft.ccEmails.includes(a) ? true : undefined} /> {a}
+              </label>
+            ))}
+          </fieldset>
+        ) : null}
+        <label class="field">
+          <span>{suggested.length ? 'Other Cc' : 'Cc'}</span>
+          <input type="text" name="cc" value={typedCc} placeholder="Addresses to copy, separated by commas" />
+          {errors.cc ? <p class="field-error">{errors.cc}</p> : null}
         </label>
         <label class="field">
           <span>Subject</span>
@@ -219,6 +243,7 @@ function EditForm({ caseId, draft, edit }: { caseId: string; draft: DraftVersion
           </textarea>
           {errors.body ? <p class="field-error">{errors.body}</p> : null}
         </label>
+        <FileChoices files={panel.files} chosen={chosen} error={errors.files} />
         <button type="submit">Save as a new version</button>
       </form>
     </details>

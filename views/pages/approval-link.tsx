@@ -1,5 +1,6 @@
 import { caseLabel, sourceLabel, type ChannelKind } from '../../src/cases/terms.ts'
 import { describeRecipients } from '../../src/drafts/recipient.ts'
+import { CopiesAndFiles } from '../case/reply-files.tsx'
 import type { LinkProblem } from '../../src/approvals/links.ts'
 import type { ApprovalInvite } from '../../src/approvals/requests.ts'
 import type { DraftVersion } from '../../src/drafts/queries.ts'
@@ -112,6 +113,7 @@ export function ApprovalLinkPage({
               <span>To</span>
               <input name="to" value={values.to ?? draft.toEmails.join(', ')} required />
             </label>
+            <CopiesAndFiles draft={draft} />
             <label class="field">
               <span>Subject</span>
               <input name="subject" value={values.subject ?? draft.subject} required />
