@@ -2,12 +2,16 @@ import type { DbOrTx, Tx } from '../db.ts'
 import { queueCaseEvents } from '../events/events.ts'
 
 export type ActorKind = 'user' | 'system' | 'ai' | 'customer'
-export type Actor = { kind: ActorKind; id: string | null }
+/** How a person acted when not in the portal: through an API token (src/api), named by its prefix. */
+export type ActorVia = { via: 'api'; token: string }
+/** `via` goes into the details of every event the actor causes, whichever rule writes it. */
+export type Actor = { kind: ActorKind; id: string | null; via?: ActorVia }
 
 export const systemActor: Actor = { kind: 'system', id: null }
 
-/** A person of the team as the actor of what they did. */
-export const userActor = (user: { id: string }): Actor => ({ kind: 'user', id: user.id })
+/** A person of the team as the actor of what they did (through an API token when `via` says so). */
+export const userActor = (user: { id: string; via?: ActorVia }): Actor =>
+  user.via ? { kind: 'user', id: user.id, via: user.via } : { kind: 'user', id: user.id }
 
 export type AuditEvent = {
   actor: Actor
@@ -36,7 +40,7 @@ export async function recordAudits(tx: Tx, orgId: string, events: AuditEvent[]):
     actor_kind: event.actor.kind,
     actor_id: event.actor.id,
     action: event.action,
-    details: tx.json((event.details ?? {}) as never),
+    details: tx.json({ ...event.details, ...event.actor.via } as never),
     prev_hash: '',
     hash: '',
   }))

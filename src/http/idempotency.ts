@@ -30,6 +30,11 @@ const ABANDONED_SECONDS = 120
 /** Bodies kept for replay; a larger answer is replayed as a redirect to where the user was. */
 const MAX_BODY_CHARS = 262_144
 const KEPT_HEADERS = /^(content-type|location|hx-[a-z-]+)$/i
+/**
+ * Set by a handler whose answer shows a secret once (a new API token): its body is never kept, so
+ * the secret is not stored in the clear; a replay goes back to the page, as for a large answer.
+ */
+export const SHOWN_ONCE_HEADER = 'x-desk-shown-once'
 
 type Claim = { state: 'running' | 'answered'; method: string; path: string } & Answer
 type Answer = {
@@ -87,7 +92,7 @@ export const idempotentSubmissions: MiddlewareHandler<AppEnv> = async (c, next) 
   let body: string | null = null
   if (res.status < 300 || res.status >= 400) {
     const text = await res.clone().text()
-    body = text.length <= MAX_BODY_CHARS ? text : null
+    body = text.length <= MAX_BODY_CHARS && !res.headers.has(SHOWN_ONCE_HEADER) ? text : null
   }
   await withOrg(db, user.orgId, (tx) =>
     answerSubmission(tx, scope, {

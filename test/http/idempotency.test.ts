@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withOrg, type Db } from '../../src/db.ts'
 import { assignOwner } from '../../src/cases/ownership.ts'
+import { issueApiToken } from '../../src/api/tokens.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { createTestApp } from '../support/app.ts'
 import { collectingExecutionCtx, sameOrigin, sessionCookie } from '../support/auth.ts'
@@ -15,7 +16,7 @@ import { seedDraft } from '../support/drafts.ts'
 // holds exactly what it held after the first. A new POST route fails "covers every route" until
 // it is listed here, with the fields that make it act.
 
-const machinePath = (path: string) => /^\/(inbound|static|healthz)(\/|$)/.test(path)
+const machinePath = (path: string) => /^\/(inbound|static|healthz|api|integrations)(\/|$)/.test(path)
 /** Routes without a signed-in user: their links are single-use in the database (consumed jti rows). */
 const publicLinkRoutes = new Set(['/sign-in', '/sign-in/confirm', '/approve', '/csat', '/confirm-resolution'])
 
@@ -29,6 +30,8 @@ type RouteCase = {
   acts: boolean
   /** The first post signs the user out. */
   anonymousAfter?: boolean
+  /** The first answer shows a secret once (a new API token): a replay goes back to the page instead. */
+  shownOnce?: boolean
 }
 type Fixture = { org: Org; admin: { id: string }; cookie: string; db: Db; freshCase: () => Promise<{ id: string; draftId: string }> }
 
@@ -155,6 +158,19 @@ const routes: Record<string, RouteCase> = {
     acts: true,
     prepare: async (f) => ({ path: `/admin/users/${(await user(f)).id}/role`, fields: { role: 'approver' } }),
   },
+  '/admin/api-tokens': {
+    acts: true,
+    shownOnce: true,
+    prepare: async () => ({ path: '/admin/api-tokens', fields: { name: 'Double-clicked token', scope: 'read', requestsPerMinute: '60' } }),
+  },
+  '/admin/api-tokens/:id/revoke': {
+    acts: true,
+    prepare: async (f) => {
+      const admin = { id: f.admin.id, orgId: f.org.id, email: '', name: '', role: 'admin' as const, orgName: '', orgSlug: '' }
+      const { id } = await issueApiToken(f.db, admin, { name: 'To revoke', scope: 'read', requestsPerMinute: 60 })
+      return { path: `/admin/api-tokens/${id}/revoke`, fields: {} }
+    },
+  },
   '/admin/users/:id/disable': { acts: true, prepare: async (f) => ({ path: `/admin/users/${(await user(f)).id}/disable`, fields: {} }) },
   '/admin/organization/profile': {
     acts: true,
@@ -175,6 +191,15 @@ const routes: Record<string, RouteCase> = {
     acts: false,
     prepare: async () => ({ path: '/admin/drafting', fields: { aiEnabled: '0', senderName: `Care ${newKey()}`, signature: 'The team' } }),
   },
+  '/admin/chat': {
+    acts: true,
+    prepare: async () => ({
+      path: '/admin/chat',
+      fields: { slack_enabled: 'on', slack_webhook_url: `https://hooks.slack.com/services/T0/B0/${newKey()}` },
+    }),
+  },
+  // Teams is not set up in this org: the answer says so, and the attempt is recorded and audited.
+  '/admin/chat/test': { acts: true, prepare: async () => ({ path: '/admin/chat/test', fields: { destination: 'teams' } }) },
   '/admin/digest': { acts: false, prepare: async () => ({ path: '/admin/digest', fields: { enabled: '1', hour: '8' } }) },
   '/admin/settings': { acts: false, prepare: async () => ({ path: '/admin/settings', fields: { timezone: 'Europe/Paris' } }) },
   '/admin/setup/test-cases/:caseId/discard': {
@@ -298,7 +323,11 @@ describe('every form: the same submission twice has one effect', () => {
         const tables = Object.keys(afterFirst).filter((t) => afterFirst[t] !== afterSecond[t])
         problems.push(`${path}: the second post changed ${tables.join(', ')}`)
       }
-      if (first.status < 400 && !route.anonymousAfter) {
+      if (route.shownOnce) {
+        if (second.status !== 303 || second.replay !== 'true' || /desk_[A-Za-z0-9_-]{43}/.test(second.body)) {
+          problems.push(`${path}: replayed ${second.status} (replay ${second.replay}) instead of going back to the page without the secret`)
+        }
+      } else if (first.status < 400 && !route.anonymousAfter) {
         if (second.status !== first.status || second.location !== first.location || second.replay !== 'true') {
           problems.push(
             `${path}: replayed ${second.status} ${second.location} (replay ${second.replay}), first was ${first.status} ${first.location}`,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { issueApiToken } from '../../src/api/tokens.ts'
 import { withOrg, type Db } from '../../src/db.ts'
 import { ingestMessage } from '../../src/intake/intake.ts'
 import type { Org } from '../../src/orgs/queries.ts'
@@ -36,8 +37,8 @@ const htmlMail = (subject: string) =>
     ].join('\r\n'),
   )
 
-/** Routes machines call (signed webhooks, static files) are outside the signed-in portal. */
-const portalRoute = (path: string) => path.includes(':') && !/^\/(inbound|static)\//.test(path)
+/** Routes machines call (signed webhooks, static files, the API: test/api) are outside the signed-in portal. */
+const portalRoute = (path: string) => path.includes(':') && !/^\/(inbound|static|api)\//.test(path)
 
 type Ids = {
   caseId: string
@@ -48,6 +49,7 @@ type Ids = {
   actionId: string
   rawId: string
   viewId: string
+  tokenId: string
 }
 
 /** Fills a route's parameters from a set of ids; an unknown parameter means the route is not covered yet. */
@@ -63,6 +65,7 @@ function fill(path: string, ids: Ids): string {
     if (name === 'id' && path.startsWith('/dev/mailbox/')) return ids.mailId
     if (name === 'id' && /^\/admin\/(quarantine|not-escalations)\//.test(path)) return ids.rawId
     if (name === 'id' && path.startsWith('/views/')) return ids.viewId
+    if (name === 'id' && path.startsWith('/admin/api-tokens/')) return ids.tokenId
     if (name === 'owner' && path.startsWith('/metrics/owners/')) return ids.userId
     // Any id of the other org's; test/attachments/attachments.test.ts tries its real files.
     if (name === 'attachmentId') return ids.messageId
@@ -155,7 +158,10 @@ describe('404 across orgs for every route that takes an id', () => {
       (tx) => tx<{ id: string }[]>`insert into saved_views (org_id, owner_id, name, query, shared)
         values (${orgB.id}, ${userB.id}, 'Org B view', 'view=mine', true) returning id`,
     )
-    b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID(), actionId, rawId: autoReply.rawId, viewId: view!.id }
+    // An API token of org B's: revoking it takes its id.
+    const sessionB = { ...userB, name: '', role: 'admin' as const, orgName: orgB.name, orgSlug: orgB.slug }
+    const { id: tokenId } = await issueApiToken(db, sessionB, { name: 'Org B token', scope: 'read', requestsPerMinute: 60 })
+    b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID(), actionId, rawId: autoReply.rawId, viewId: view!.id, tokenId }
   })
   afterAll(() => db.end())
 
@@ -229,7 +235,7 @@ describe('404 across orgs for every route that takes an id', () => {
     ['00000000-0000-0000-0000-00000000000g', '99999999999999999999999'],
     [randomUUID(), '9223372036854775'],
   ])('answers 404, not 500, for malformed or unknown ids (%s, %s)', async (id, runId) => {
-    const ids: Ids = { caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id, rawId: id, viewId: id }
+    const ids: Ids = { caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id, rawId: id, viewId: id, tokenId: id }
     for (const r of routes()) {
       const res = await call(r.method, fill(r.path, ids).replaceAll("'", '%27').replaceAll(' ', '%20'), actionFields(adminA.id))
       expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 404 })

@@ -79,6 +79,7 @@ function UserMenu({ user }: { user: HeaderUser }) {
         <>
           <a href="/admin/organization">Organization</a>
           <a href="/admin/users">Users</a>
+          <a href="/admin/api-tokens">API tokens</a>
           <a href="/admin/settings">Settings</a>
           <a href="/admin/drafting">Drafting</a>
           <a href="/admin/digest">Digest</a>
