@@ -63,6 +63,8 @@ export type CaseDetail = {
   closedAt: Date | null
   closeReason: string | null
   account: { domain: string; name: string; plan: string | null; annualRevenue: string | null; health: string | null } | null
+  /** The helpdesk ticket the case was opened from (src/intake/tickets): the link back. */
+  ticketUrl?: string | null
 }
 
 export type ThreadMessage = {
@@ -95,6 +97,7 @@ export async function getCaseDetail(db: DbOrTx, caseId: string): Promise<CaseDet
            (select m.raw_id from messages m where m.case_id = c.id and m.direction = 'inbound' and m.raw_id is not null
             order by m.created_at, m.id limit 1) as "rawId",
            c.customer_account as "customerAccount",
+           (select t.ticket_url from helpdesk_tickets t where t.case_id = c.id order by t.created_at limit 1) as "ticketUrl",
            case when c.import_key is null then null else json_build_object(
              'runId', c.import_run_id::text, 'fileName', (select r.file_name from import_runs r where r.id = c.import_run_id),
              'draft', (select e.details->>'draft' from audit_events e where e.case_id = c.id and e.action = 'case.create' limit 1),

@@ -65,7 +65,7 @@ async function caseOf(orgId: string, label: string) {
 
 describe('POST /inbound/ticket', () => {
   it('opens a case from a Zendesk trigger, once: the link back, the priority as severity, audited', async () => {
-    const { org, secret } = await connected('zendesk', 'zd-signing-secret-0123456789')
+    const { org, cookie, secret } = await connected('zendesk', 'zd-signing-secret-0123456789')
     const body = zendeskTicket()
     const res = await post(org.slug, 'zendesk', body, zendeskHeaders(secret, body))
     expect(res.status).toBe(200)
@@ -81,6 +81,8 @@ describe('POST /inbound/ticket', () => {
       (tx) => tx<{ text: string }[]>`select text_body as text from messages where case_id = ${kase.id}`,
     )
     expect(note!.text).toContain('Zendesk ticket 4411: https://acme.zendesk.com/agent/tickets/4411')
+    const page = await (await app.request(`/cases/${kase.id}`, { headers: { cookie } })).text()
+    expect(page).toContain('href="https://acme.zendesk.com/agent/tickets/4411"')
     const [audit] = await withOrg(
       db,
       org.id,

@@ -57,6 +57,11 @@ export function CaseBody(view: CaseView) {
           <span class="badge">{sourceLabel(kase.source)}</span>
           <span class="badge">{kase.caseType}</span>
           {kase.externalRef ? <span class="badge ref">Ref {kase.externalRef}</span> : null}
+          {kase.ticketUrl ? (
+            <a class="badge ref" href={kase.ticketUrl} rel="noopener noreferrer" target="_blank">
+              Open the ticket
+            </a>
+          ) : null}
         </div>
       </header>
       <Clocks kase={kase} now={now} />
