@@ -10,9 +10,11 @@ export type DescribedEvent = Pick<AuditRow, 'actorKind' | 'actorId' | 'action' |
 /** One plain sentence per audit event: who did what, so anyone can read the history. */
 export function describeEvent(e: DescribedEvent, names: Map<string, string>): string {
   const d = e.details as Record<string, string | string[] | undefined>
+  // A person acting through an API token (src/api) is named with the token that did it.
+  const via = d.via === 'api' && typeof d.token === 'string' ? ` (through API token ${d.token})` : ''
   const who =
     e.actorKind === 'user'
-      ? (e.actorName ?? 'Someone')
+      ? `${e.actorName ?? 'Someone'}${via}`
       : e.actorKind === 'customer'
         ? 'The customer'
         : e.actorKind === 'ai'

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withOrg, type Db } from '../../src/db.ts'
 import { createTestApp } from '../support/app.ts'
+import { sessionCookie } from '../support/auth.ts'
 import { auditActions, seedCase } from '../support/cases.ts'
 import { seedUser, testDb } from '../support/db.ts'
 import { bearer, seedApiOrg, seedToken, type ApiOrg } from './helpers.ts'
@@ -195,6 +196,11 @@ describe('/api/v1 cases: read with any token, change with a write token, only ev
       'case.resolve',
     ])
     for (const e of events) expect(e).toMatchObject({ actorId: a.admin.id, details: { token: writeA.slice(0, 11) } })
+    // The case page's timeline names the token along with the admin.
+    const page = await app().request(`/cases/${aCases[1]!.id}`, {
+      headers: { accept: 'text/html', cookie: await sessionCookie(db, a.admin) },
+    })
+    expect(await page.text()).toContain(`admin user (through API token ${writeA.slice(0, 11)}) changed severity`)
   })
 
   it('never approves, edits a draft or sends: no such route, and the statuses of the gate are refused', async () => {
