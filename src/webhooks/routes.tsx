@@ -7,6 +7,7 @@ import type { AppEnv } from '../http/app-env.ts'
 import { notFound } from '../http/errors.ts'
 import { fieldErrors, formList, formText } from '../http/forms.ts'
 import { render } from '../http/htmx.ts'
+import { SHOWN_ONCE_HEADER } from '../http/idempotency.ts'
 import { requireRole } from '../http/session.ts'
 import { openSecret, secretHint, UnsealError } from '../secrets/sealed.ts'
 import { WebhookDeliveriesPage } from '../../views/pages/webhook-deliveries.tsx'
@@ -86,6 +87,8 @@ webhookRoutes.post('/', async (c) => {
   const { db, env } = c.get('deps')
   const input = { url: parsed.data.url, description: parsed.data.description, eventTypes: parsed.data.events }
   const created = await addEndpoint(db, env, user.orgId, user, input)
+  // The secret is in the clear in this one answer: the double-submit guard must not keep it.
+  c.header(SHOWN_ONCE_HEADER, '1')
   return renderList(c, user.orgId, { created, notice: 'Endpoint added.' })
 })
 

@@ -276,6 +276,21 @@ describe('/admin/helpdesk', () => {
     expect(audit.map((a) => a.action)).toEqual(['helpdesk.connect', 'helpdesk.disconnect'])
   })
 
+  it('keeps a generated secret out of the double-submit store', async () => {
+    const org = await seedOrg(db)
+    const admin = await seedUser(db, org.id, 'admin')
+    const cookie = await sessionCookie(db, { id: admin.id, orgId: org.id })
+    const res = await app.request(
+      '/admin/helpdesk?_submission=helpdesk-connect-0123456789',
+      formPost({ provider: 'helpscout', secret: '', ...severityFields }, { cookie }),
+    )
+    const secret = /<pre class="mail-text">([A-Za-z0-9_-]{20,})<\/pre>/.exec(await res.text())?.[1]
+    expect(secret).toBeTruthy()
+    const kept = await withOrg(db, org.id, (tx) => tx<{ body: string | null }[]>`select response_body as body from form_submissions`)
+    expect(kept).toHaveLength(1)
+    expect(kept[0]!.body ?? '').not.toContain(secret!)
+  })
+
   it('needs the secret Zendesk shows; agents may not see the page', async () => {
     const org = await seedOrg(db)
     const admin = await seedUser(db, org.id, 'admin')

@@ -234,6 +234,25 @@ describe('outgoing webhooks', () => {
     expect(stored[0]!.s).not.toContain(endpoint.secret.slice(6))
   })
 
+  it('keeps the shown-once secret out of the double-submit store', async () => {
+    const org = await seedOrg(db)
+    const admin = await adminOf(org.id)
+    const r = await receiver()
+    const body = new URLSearchParams({ url: r.url, events: 'case.created' }).toString()
+    const submit = () =>
+      app.request('/admin/webhooks?_submission=webhook-add-0123456789', { ...formPost({}, { cookie: admin.cookie }), body })
+    const first = await (await submit()).text()
+    const secret = /whsec_[A-Za-z0-9+/=]+/.exec(first)?.[0]
+    expect(secret).toBeTruthy()
+    // A resubmission of the same form creates nothing and does not show the secret again.
+    expect(await (await submit()).text()).not.toContain(secret!)
+    const kept = await withOrg(db, org.id, (tx) => tx<{ body: string | null }[]>`select response_body as body from form_submissions`)
+    expect(kept.length).toBe(1)
+    expect(kept[0]!.body ?? '').not.toContain(secret!)
+    const endpoints = await withOrg(db, org.id, (tx) => tx`select id from webhook_endpoints`)
+    expect(endpoints).toHaveLength(1)
+  })
+
   it('refuses a URL that is not https (but for this machine), and non-admins', async () => {
     const org = await seedOrg(db)
     const admin = await adminOf(org.id)

@@ -6,6 +6,7 @@ import type { AppEnv } from '../../http/app-env.ts'
 import { notFound } from '../../http/errors.ts'
 import { textFields } from '../../http/forms.ts'
 import { render } from '../../http/htmx.ts'
+import { SHOWN_ONCE_HEADER } from '../../http/idempotency.ts'
 import { requireRole } from '../../http/session.ts'
 import type { SessionUser } from '../../auth/sessions.ts'
 import { openSecret, secretHint, UnsealError } from '../../secrets/sealed.ts'
@@ -64,6 +65,8 @@ helpdeskSettingsRoutes.post('/', async (c) => {
   }
   const priorityMap = Object.fromEntries(priorities.map((p) => [p, parsed.data[`map_${p}`]])) as typeof defaultPriorityMap
   const saved = await saveConnection(db, env, user.orgId, user, { provider, secret, priorityMap })
+  // A generated secret is in the clear in this one answer: the double-submit guard must not keep it.
+  if (saved.secret) c.header(SHOWN_ONCE_HEADER, '1')
   return renderPage(c, user, {
     notice: `${providerLabels[provider]} ${connected ? 'saved' : 'connected'}.`,
     generated: saved.secret ? { provider, secret: saved.secret } : undefined,
