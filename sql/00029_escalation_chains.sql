@@ -38,6 +38,12 @@ create table escalation_steps (
 );
 create index escalation_steps_case on escalation_steps (case_id, deadline);
 
+-- The scan runs every minute across orgs and wants only clocks that ran down lately: by the
+-- deadline (at risk, the breach steps) and by the customer update (a missed one). An old breach
+-- left open is the digest's, and these keep the scan from reading it every minute.
+create index cases_open_deadline on cases (next_deadline_at) where status not in ('resolved', 'closed');
+create index cases_open_update_due on cases (next_update_due_at) where status not in ('resolved', 'closed') and next_update_due_at is not null;
+
 -- "I'm on it": someone took the clock; no further step of it is sent. One per case and clock.
 create table escalation_acks (
   org_id uuid not null references orgs (id),

@@ -56,7 +56,9 @@ async function listRunningDownClocks(db: Db, now: Date, orgIds: string[] | null)
            (o.settings -> 'alert_at_risk' is distinct from 'false'::jsonb) as "atRiskOn"
     from cases c join orgs o on o.id = c.org_id
     where case_is_open_work(c.status, c.setup_test) and c.merged_into is null
-      and c.next_at_risk_at <= ${now} and (c.next_deadline_at > ${since} or c.next_update_due_at > ${since})
+      and c.status not in ('resolved', 'closed') -- the partial indexes' predicate, for the planner
+      and ((c.next_deadline_at > ${since} and c.next_at_risk_at <= ${now})
+           or (c.next_update_due_at > ${since} and c.next_update_due_at <= ${now}))
       ${orgIds ? db`and o.id = any(${orgIds}::uuid[])` : db``}`
 }
 
