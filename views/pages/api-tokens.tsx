@@ -51,39 +51,42 @@ function CreatedToken({ name, token }: { name: string; token: string }) {
 
 function TokenTable({ tokens }: { tokens: ApiTokenRow[] }) {
   if (tokens.length === 0) return <p>No tokens yet.</p>
+  // Scrolls inside itself when a name is one long word, rather than widening the page.
   return (
-    <table>
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Token</th>
-          <th>Scope</th>
-          <th>Per minute</th>
-          <th>Created</th>
-          <th>Last used</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        {tokens.map((t) => (
-          <tr id={`token-${t.id}`}>
-            <td>{t.name}</td>
-            <td>
-              <code>
-                {t.prefix}…{t.last4}
-              </code>
-            </td>
-            <td>{t.scope}</td>
-            <td>{t.requestsPerMinute}</td>
-            <td>
-              {formatTime(t.createdAt)} by {t.creatorName ?? 'a former user'}
-            </td>
-            <td>{t.lastUsedAt ? formatTime(t.lastUsedAt) : <span class="muted">never</span>}</td>
-            <td>{t.revokedAt ? <span class="muted">Revoked {formatTime(t.revokedAt)}</span> : <RevokeForm token={t} />}</td>
+    <div class="table-scroll" tabindex={0} role="region" aria-label="API tokens">
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Token</th>
+            <th>Scope</th>
+            <th>Per minute</th>
+            <th>Created</th>
+            <th>Last used</th>
+            <th></th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {tokens.map((t) => (
+            <tr id={`token-${t.id}`}>
+              <td>{t.name}</td>
+              <td>
+                <code>
+                  {t.prefix}…{t.last4}
+                </code>
+              </td>
+              <td>{t.scope}</td>
+              <td>{t.requestsPerMinute}</td>
+              <td>
+                {formatTime(t.createdAt)} by {t.creatorName ?? 'a former user'}
+              </td>
+              <td>{t.lastUsedAt ? formatTime(t.lastUsedAt) : <span class="muted">never</span>}</td>
+              <td>{t.revokedAt ? <span class="muted">Revoked {formatTime(t.revokedAt)}</span> : <RevokeForm token={t} />}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   )
 }
 
