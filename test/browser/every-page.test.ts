@@ -68,6 +68,7 @@ describe('every page at 1366 and 390 px with hostile-length and non-Latin data',
   let approvalPath = ''
   let signInConfirmPath = ''
   let adminId = ''
+  let webhookPath = ''
 
   beforeAll(async () => {
     ;[desk, browser] = await Promise.all([startDesk('browser_every_page'), openBrowser({ width: 1366, height: 900 })])
@@ -96,6 +97,24 @@ describe('every page at 1366 and 390 px with hostile-length and non-Latin data',
       (${org!.id}, 'layla@example.com', 'ليلى حسن', 'approver'),
       (${org!.id}, 'li.na@example.com', '李娜', 'agent'),
       (${org!.id}, ${`${'n'.repeat(60)}@${'very-long-department-name'.repeat(8)}.example.com`}, 'Νικόλαος Κωνσταντινόπουλος', 'agent')`
+    // An API token with a name as long as one can be, unbroken, for /admin/api-tokens.
+    await desk.db`insert into api_tokens (org_id, name, scope, token_hash, prefix, last4, created_by)
+      values (${org!.id}, ${`Συγχρονισμός-${'α'.repeat(87)}`}, 'write', ${'a'.repeat(64)}, 'desk_AbCdEf', 'wxyz', ${adminId})`
+
+    // A webhook endpoint with an unbroken URL as long as one can be, and a failed delivery in its log.
+    const [endpoint] = await desk.db<{ id: string }[]>`
+      insert into webhook_endpoints (org_id, url, description, event_types, secret_sealed, created_by)
+      values (${org!.id}, ${`https://hooks.${'very-long-subdomain'.repeat(8)}.example.com/${'p'.repeat(1800)}`},
+              ${`Συγχρονισμός-${'α'.repeat(150)}`}, array['case.created', 'case.assigned', 'case.at_risk', 'case.breached',
+              'approval.requested', 'reply.sent', 'case.resolved', 'case.closed'], 'v1:AAAA:AAAA', ${adminId})
+      returning id`
+    const [delivery] = await desk.db<{ id: string }[]>`
+      insert into webhook_deliveries (org_id, endpoint_id, event_type, payload, status, attempts, last_status_code, last_error)
+      values (${org!.id}, ${endpoint!.id}, 'case.created', '{}', 'failed', 1, 500, ${`the endpoint answered 500 ${'x'.repeat(200)}`})
+      returning id`
+    await desk.db`insert into webhook_attempts (org_id, delivery_id, status_code, duration_ms, error)
+      values (${org!.id}, ${delivery!.id}, 500, 42, 'the endpoint answered 500')`
+    webhookPath = `/admin/webhooks/${endpoint!.id}`
 
     // A sign-in link, read from the dev mailbox: its page is one of the portal's.
     const signedOut = await recordedContext(browser.browser, { width: 1366 })
@@ -175,6 +194,10 @@ describe('every page at 1366 and 390 px with hostile-length and non-Latin data',
       '/admin/settings',
       '/admin/drafting',
       '/admin/digest',
+      '/admin/webhooks',
+      webhookPath,
+      '/admin/helpdesk',
+      '/admin/api-tokens',
       '/admin/chat',
       '/admin/setup',
       '/admin/quarantine',

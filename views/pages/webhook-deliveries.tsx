@@ -26,23 +26,25 @@ export function WebhookDeliveriesPage({ endpoint, deliveries, notice, error }: P
       {deliveries.length === 0 ? (
         <p class="muted">Nothing delivered yet.</p>
       ) : (
-        <table id="webhook-deliveries">
-          <thead>
-            <tr>
-              <th>Queued</th>
-              <th>Event</th>
-              <th>Case</th>
-              <th>Status</th>
-              <th>Attempts</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {deliveries.map((d) => (
-              <DeliveryLine d={d} endpointId={endpoint.id} enabled={endpoint.enabled} />
-            ))}
-          </tbody>
-        </table>
+        <div class="table-scroll" tabindex={0} role="region" aria-label="Deliveries">
+          <table id="webhook-deliveries">
+            <thead>
+              <tr>
+                <th>Queued</th>
+                <th>Event</th>
+                <th>Case</th>
+                <th>Status</th>
+                <th>Attempts</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {deliveries.map((d) => (
+                <DeliveryLine d={d} endpointId={endpoint.id} enabled={endpoint.enabled} />
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </Layout>
   )
@@ -64,7 +66,7 @@ function DeliveryLine({ d, endpointId, enabled }: { d: Props['deliveries'][numbe
       <td>
         {d.status}
         {d.status === 'pending' && d.nextAttemptAt ? <div class="muted">next attempt {formatTime(d.nextAttemptAt)}</div> : null}
-        {d.lastError ? <div class="muted">{d.lastError}</div> : null}
+        {d.lastError ? <div class="muted prewrap">{d.lastError}</div> : null}
       </td>
       <td>
         <ol class="attempts">

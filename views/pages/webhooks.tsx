@@ -62,35 +62,40 @@ function CreatedSecret({ secret }: { secret: string }) {
 
 function EndpointTable({ endpoints }: { endpoints: EndpointView[] }) {
   return (
-    <table>
-      <thead>
-        <tr>
-          <th>URL</th>
-          <th>Events</th>
-          <th>Secret</th>
-          <th>Status</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        {endpoints.map((e) => (
-          <tr id={`endpoint-${e.id}`}>
-            <td>
-              <a href={`/admin/webhooks/${e.id}`}>{e.url}</a>
-              {e.description ? <div class="muted">{e.description}</div> : null}
-            </td>
-            <td>{e.eventTypes.join(', ')}</td>
-            <td>{e.secretHint}</td>
-            <td>{e.enabled ? 'Enabled' : <span class="muted">Disabled</span>}</td>
-            <td>
-              <EndpointAction id={e.id} action={e.enabled ? 'disable' : 'enable'} label={e.enabled ? 'Disable' : 'Enable'} />
-              {e.enabled ? <EndpointAction id={e.id} action="test" label="Send test event" /> : null}
-              <EndpointAction id={e.id} action="delete" label="Delete" danger />
-            </td>
+    <div class="table-scroll" tabindex={0} role="region" aria-label="Endpoints">
+      <table>
+        <thead>
+          <tr>
+            <th>URL</th>
+            <th>Events</th>
+            <th>Secret</th>
+            <th>Status</th>
+            <th></th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {endpoints.map((e) => (
+            <tr id={`endpoint-${e.id}`}>
+              <td>
+                {/* code breaks anywhere: a long unbroken URL must not widen the page. */}
+                <a href={`/admin/webhooks/${e.id}`}>
+                  <code>{e.url}</code>
+                </a>
+                {e.description ? <div class="muted prewrap">{e.description}</div> : null}
+              </td>
+              <td>{e.eventTypes.join(', ')}</td>
+              <td>{e.secretHint}</td>
+              <td>{e.enabled ? 'Enabled' : <span class="muted">Disabled</span>}</td>
+              <td>
+                <EndpointAction id={e.id} action={e.enabled ? 'disable' : 'enable'} label={e.enabled ? 'Disable' : 'Enable'} />
+                {e.enabled ? <EndpointAction id={e.id} action="test" label="Send test event" /> : null}
+                <EndpointAction id={e.id} action="delete" label="Delete" danger />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   )
 }
 
