@@ -4,6 +4,7 @@ import type { AppEnv } from '../http/app-env.ts'
 import { withOrg, type Tx } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { framedHtmlHeaders, sanitizeEmailHtmlBounded } from '../http/sanitize.ts'
+import { inlineImagesOf } from '../attachments/inline-images.ts'
 import { requireUser } from '../http/session.ts'
 import type { SessionUser } from '../auth/sessions.ts'
 import { CaseBody, CasePage, type CaseView } from '../../views/pages/case.tsx'
@@ -112,10 +113,15 @@ const notices: Record<string, string> = {
 
 caseRoutes.get('/:id/messages/:messageId/html', async (c) => {
   const user = requireUser(c)
-  const html = await withOrg(c.get('deps').db, user.orgId, (tx) => findMessageHtml(tx, c.req.param('id'), c.req.param('messageId')))
+  const [html, images] = await withOrg(c.get('deps').db, user.orgId, (tx) =>
+    Promise.all([
+      findMessageHtml(tx, c.req.param('id'), c.req.param('messageId')),
+      inlineImagesOf(tx, c.req.param('id'), c.req.param('messageId')),
+    ]),
+  )
   if (!html) throw notFound('That message')
   const safe =
-    sanitizeEmailHtmlBounded(html) ??
+    sanitizeEmailHtmlBounded(html, images) ??
     "<p><em>This message's formatting is too large or too complex to show safely. Its text is shown on the case page.</em></p>"
   const page = `<!doctype html><meta charset="utf-8"><base target="_blank"><body style="font-family:system-ui,sans-serif;margin:8px">${safe}</body>`
   return c.body(page, 200, framedHtmlHeaders)

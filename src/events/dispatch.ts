@@ -11,7 +11,7 @@ import { eventSinks } from './sinks.ts'
 export async function loadCaseSummary(tx: Tx, publicUrl: string, caseId: string): Promise<CaseSummary | null> {
   const [row] = await tx<(Omit<CaseSummary, 'label' | 'url' | 'deadline'> & { number: number; deadline: Date | null })[]>`
     select c.id, c.number, c.severity, c.source, c.status, c.customer_name as "customerName", c.customer_email as "customerEmail",
-           left(regexp_replace(c.subject, '\s+', ' ', 'g'), 140) as subject, coalesce(nullif(u.name, ''), u.email) as "ownerName",
+           left(regexp_replace(c.subject, '\\s+', ' ', 'g'), 140) as subject, coalesce(nullif(u.name, ''), u.email) as "ownerName",
            c.next_deadline_at as deadline,
            case when c.next_deadline_at is null then null
                 else case_clock_state(c.next_deadline_at, c.next_at_risk_at, now()) end as "clockState"

@@ -21,9 +21,23 @@ function tooManyTags(html: string): boolean {
 }
 
 /** Null when the HTML is too large or has too many tags to sanitize within a bounded time. */
-export function sanitizeEmailHtmlBounded(html: string): string | null {
+export function sanitizeEmailHtmlBounded(html: string, inlineImages: InlineImages = new Map()): string | null {
   if (html.length > MAX_FRAMED_HTML_CHARS || tooManyTags(html)) return null
-  return sanitizeEmailHtml(html)
+  return sanitizeEmailHtml(html, inlineImages)
+}
+
+/** The message's own inline images by Content-ID (lower case, no angle brackets), as data: URIs. */
+export type InlineImages = ReadonlyMap<string, string>
+
+/** "cid:Logo@x" → "logo@x" (RFC 2392: the Content-ID, URL-encoded), or null for any other src. */
+function contentIdOf(src: string | undefined): string | null {
+  const m = /^cid:(.+)$/i.exec(src?.trim() ?? '')
+  if (!m) return null
+  try {
+    return decodeURIComponent(m[1]!).replace(/^<|>$/g, '').toLowerCase()
+  } catch {
+    return null
+  }
 }
 
 /**
@@ -31,7 +45,7 @@ export function sanitizeEmailHtmlBounded(html: string): string | null {
  * handlers, no styles that can overlay or exfiltrate, no remote images (tracking pixels), no
  * forms. It is shown only inside a sandboxed frame whose own CSP forbids scripts and loads.
  */
-export function sanitizeEmailHtml(html: string): string {
+export function sanitizeEmailHtml(html: string, inlineImages: InlineImages = new Map()): string {
   return sanitizeHtml(html, {
     allowedTags: [
       'p',
@@ -80,7 +94,15 @@ export function sanitizeEmailHtml(html: string): string {
     allowedSchemesByTag: { img: ['data'] },
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
-    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
+    transformTags: {
+      a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }),
+      // An image of the message itself (cid:) is shown from its stored part, as data: (the frame's CSP loads nothing else).
+      img: (tagName, attribs) => {
+        const cid = contentIdOf(attribs.src)
+        const data = cid ? inlineImages.get(cid) : undefined
+        return { tagName, attribs: data ? { ...attribs, src: data } : attribs }
+      },
+    },
     // Scheme checks pass relative URLs (src="x" would fetch from the desk itself): only inline images stay.
     exclusiveFilter: (frame) => frame.tag === 'img' && !/^data:image\//i.test(frame.attribs.src ?? ''),
   })

@@ -118,6 +118,8 @@ describe('case events, from the audit log as it is written', () => {
       const { summary } = mine[0]!
       expect(summary).toMatchObject({ id: c.id, label: c.label, customerName: 'Jörg Müller', customerEmail: 'jorg@kunde.test' })
       expect(summary.url).toBe(`https://desk.example.com/cases/${c.id}`)
+      // One line, whitespace folded, at most 140 characters; every letter kept.
+      expect(summary.subject).toMatch(/^Beschwerde sehr sehr sehr /)
       expect(summary.subject.length).toBeLessThanOrEqual(140)
       const [left] = await withOrg(
         db,

@@ -116,6 +116,8 @@ const routes: Record<string, RouteCase> = {
     body: 'Dear Pat,\n\nI have your order in front of me and will call you today.\n\nKind regards',
     baseVersion: '1',
   })),
+  // An upload is multipart with a file (test/drafts/reply-files.test.ts); this form without one is refused and changes nothing.
+  '/cases/:id/drafts/files': onCase('/drafts/files', () => ({ baseVersion: '1' }), false),
   // No AI key here: a redraft with an instruction is refused, so this one asks for a fresh template.
   '/cases/:id/drafts/redraft': onCase('/drafts/redraft', () => ({ instruction: '' })),
   '/cases/:id/approval/request': onCase('/approval/request', () => ({})),
