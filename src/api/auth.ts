@@ -25,6 +25,10 @@ export const bearerAuth: MiddlewareHandler<ApiEnv> = async (c, next) => {
     throw new AppError('UNAUTHORIZED', message)
   }
   c.set('caller', auth.caller)
+  // So a client can pace itself before it meets a 429.
+  c.header('ratelimit-limit', String(auth.usage.limit))
+  c.header('ratelimit-remaining', String(auth.usage.remaining))
+  c.header('ratelimit-reset', String(auth.usage.resetSeconds))
   await next()
 }
 

@@ -31,8 +31,11 @@ export type NewApiToken = z.infer<typeof newApiTokenSchema>
 /** Who is calling the API: the token's creator, acting through it (every audit event says so). */
 export type ApiCaller = { id: string; role: UserRole; orgId: string; scope: ApiScope; tokenId: string; via: ActorVia }
 
+/** The token's minute so far: what the RateLimit-* headers say. */
+export type RateUsage = { limit: number; remaining: number; resetSeconds: number }
+
 export type Authentication =
-  | { ok: true; caller: ApiCaller }
+  | { ok: true; caller: ApiCaller; usage: RateUsage }
   | { ok: false; reason: 'missing' | 'invalid' }
   | { ok: false; reason: 'rate_limited'; retryAfter: number; limit: number }
 
@@ -98,5 +101,6 @@ export async function authenticateApiToken(db: Db, authorization: string | undef
       tokenId: use.tokenId,
       via: { via: 'api', token: use.prefix },
     },
+    usage: { limit: use.requestsPerMinute, remaining: use.requestsPerMinute - use.hits, resetSeconds: use.retryAfter },
   }
 }

@@ -3,7 +3,13 @@ import type { Db } from '../../src/db.ts'
 import { createTestApp } from '../support/app.ts'
 import { testDb } from '../support/db.ts'
 
-type Operation = { responses?: Record<string, unknown>; summary?: string; requestBody?: unknown }
+type Operation = {
+  operationId?: string
+  parameters?: { name: string; in: string; required?: boolean }[]
+  responses?: Record<string, unknown>
+  summary?: string
+  requestBody?: unknown
+}
 type Document = {
   openapi: string
   info: { title: string; version: string }
@@ -48,8 +54,14 @@ describe('the OpenAPI document (/api/v1/openapi.json)', () => {
         'POST /cases/{ref}/status',
       ].sort(),
     )
-    for (const ops of Object.values(doc.paths)) {
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId))
+    expect(new Set(ids).size).toBe(operations.length)
+    for (const [path, ops] of Object.entries(doc.paths)) {
       for (const op of Object.values(ops)) {
+        // Every {param} of the path is declared, in the path and required.
+        for (const name of path.match(/(?<=\{)\w+(?=\})/g) ?? []) {
+          expect(op.parameters, `${path} ${name}`).toContainEqual(expect.objectContaining({ name, in: 'path', required: true }))
+        }
         expect(Object.keys(op.responses ?? {})).toEqual(expect.arrayContaining(['200' in op.responses! ? '200' : '201', '401', '429']))
         expect(op.summary).toBeTruthy()
       }

@@ -143,6 +143,11 @@ describe('API tokens: created by admins, shown once, stored hashed, revocable (/
     // Seven requests span at most two one-minute windows: at most six pass, the rest are 429.
     const answers = []
     for (let i = 0; i < 7; i++) answers.push(await app().request('/api/v1/cases', bearer(token)))
+    // Each answer within the limit says how much of the minute is left.
+    const first = answers[0]!
+    expect(first.headers.get('ratelimit-limit')).toBe('3')
+    expect(first.headers.get('ratelimit-remaining')).toBe('2')
+    expect(Number(first.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(1)
     const limited = answers.filter((r) => r.status === 429)
     expect(answers.filter((r) => r.status === 200).length).toBeLessThanOrEqual(6)
     expect(limited.length).toBeGreaterThanOrEqual(1)
