@@ -234,6 +234,33 @@ describe('outgoing webhooks', () => {
     expect(stored[0]!.s).not.toContain(endpoint.secret.slice(6))
   })
 
+  it('drops a queued delivery whose endpoint was disabled, and one whose secret no longer opens, without posting', async () => {
+    const { org, admin, r, endpoint } = await setUp()
+    await seedCase(db, org.id)
+    // Fan the event out, but post nothing yet.
+    await runJobsOnce({ ...deps, handlers: { case_event: all.case_event! } }, { orgId: org.id })
+    expect((await deliveriesOf(org.id))[0]).toMatchObject({ status: 'pending', attempts: 0 })
+    await app.request(`/admin/webhooks/${endpoint.id}/disable`, formPost({}, { cookie: admin.cookie }))
+    await drain(org.id)
+    expect(r.received).toHaveLength(0)
+    expect((await deliveriesOf(org.id))[0]).toMatchObject({ status: 'failed', attempts: 0 })
+
+    await app.request(`/admin/webhooks/${endpoint.id}/enable`, formPost({}, { cookie: admin.cookie }))
+    await app.request(`/admin/webhooks/${endpoint.id}/test`, formPost({}, { cookie: admin.cookie }))
+    // A runner with another SECRETS_KEY than the one the secret was sealed with.
+    const otherKey = { ...deps, env: testEnv({ SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') }) }
+    await runJobsOnce(otherKey, { orgId: org.id })
+    expect(r.received).toHaveLength(0)
+    const [, test] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ status: string; error: string }[]>`
+      select status, last_error as error from webhook_deliveries order by created_at, id`,
+    )
+    expect(test).toMatchObject({ status: 'failed' })
+    expect(test!.error).toContain('SECRETS_KEY')
+  })
+
   it('keeps the shown-once secret out of the double-submit store', async () => {
     const org = await seedOrg(db)
     const admin = await adminOf(org.id)
