@@ -4,7 +4,10 @@ import { withOrg, type Db } from '../../src/db.ts'
 import { assignOwner } from '../../src/cases/ownership.ts'
 import { issueApiToken } from '../../src/api/tokens.ts'
 import type { Org } from '../../src/orgs/queries.ts'
-import { createTestApp } from '../support/app.ts'
+import { addEndpoint } from '../../src/webhooks/endpoints.ts'
+import { saveConnection } from '../../src/intake/tickets/connections.ts'
+import { defaultPriorityMap } from '../../src/intake/tickets/terms.ts'
+import { createTestApp, testEnv } from '../support/app.ts'
 import { collectingExecutionCtx, sameOrigin, sessionCookie } from '../support/auth.ts'
 import { seedCase } from '../support/cases.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
@@ -202,6 +205,52 @@ const routes: Record<string, RouteCase> = {
   },
   // Teams is not set up in this org: the answer says so, and the attempt is recorded and audited.
   '/admin/chat/test': { acts: true, prepare: async () => ({ path: '/admin/chat/test', fields: { destination: 'teams' } }) },
+  '/admin/webhooks': {
+    acts: true,
+    shownOnce: true,
+    prepare: async () => ({ path: '/admin/webhooks', fields: { url: `https://hooks.example.com/${newKey()}`, events: 'case.created' } }),
+  },
+  '/admin/webhooks/:id/:action{disable|enable|delete|test}': {
+    acts: true,
+    prepare: async (f) => {
+      const { id } = await addEndpoint(f.db, testEnv(), f.org.id, f.admin, {
+        url: 'https://hooks.example.com/d',
+        description: '',
+        eventTypes: ['case.created'],
+      })
+      return { path: `/admin/webhooks/${id}/disable`, fields: {} }
+    },
+  },
+  '/admin/webhooks/:id/deliveries/:deliveryId/replay': {
+    acts: true,
+    prepare: async (f) => {
+      const { id } = await addEndpoint(f.db, testEnv(), f.org.id, f.admin, {
+        url: 'https://hooks.example.com/r',
+        description: '',
+        eventTypes: ['case.created'],
+      })
+      const [delivery] = await f.db<{ id: string }[]>`
+        insert into webhook_deliveries (org_id, endpoint_id, event_type, payload, status, attempts)
+        values (${f.org.id}, ${id}, 'case.created', '{}', 'failed', 1) returning id`
+      return { path: `/admin/webhooks/${id}/deliveries/${delivery!.id}/replay`, fields: {} }
+    },
+  },
+  // A generic connection: the desk makes up its secret and shows it once.
+  '/admin/helpdesk': {
+    acts: true,
+    shownOnce: true,
+    prepare: async () => ({
+      path: '/admin/helpdesk',
+      fields: { provider: 'generic', secret: '', map_urgent: 'SEV-2', map_high: 'SEV-3', map_normal: 'SEV-4', map_low: 'SEV-4' },
+    }),
+  },
+  '/admin/helpdesk/:provider/delete': {
+    acts: true,
+    prepare: async (f) => {
+      await saveConnection(f.db, testEnv(), f.org.id, f.admin, { provider: 'freshdesk', secret: '', priorityMap: defaultPriorityMap })
+      return { path: '/admin/helpdesk/freshdesk/delete', fields: {} }
+    },
+  },
   '/admin/digest': { acts: false, prepare: async () => ({ path: '/admin/digest', fields: { enabled: '1', hour: '8' } }) },
   '/admin/settings': { acts: false, prepare: async () => ({ path: '/admin/settings', fields: { timezone: 'Europe/Paris' } }) },
   '/admin/setup/test-cases/:caseId/discard': {
