@@ -22,7 +22,7 @@ type Stored = {
  * deliver one message: the provider (or the dev mailbox's unique key) answers the second send
  * with the first. Only the first runner to record the send writes the audit event.
  */
-function storedMailJob(kind: 'digest' | 'alert', mailer: Mailer): JobHandler {
+function storedMailJob(kind: StaffMailKind, mailer: Mailer): JobHandler {
   const table = tableOf(kind)
   return async (job, ctx) => {
     const id = String(job.payload.id ?? job.payload.runId ?? job.payload.alertId ?? '')
@@ -71,25 +71,27 @@ function storedMailJob(kind: 'digest' | 'alert', mailer: Mailer): JobHandler {
   }
 }
 
-const tableOf = (kind: 'digest' | 'alert') => (kind === 'digest' ? 'digest_runs' : 'alerts_sent')
+/** The staff mail stored before sending: the digest, alerts, and a case's internal updates (src/warroom). */
+type StaffMailKind = 'digest' | 'alert' | 'internal_update'
 
-async function loadStored(tx: Tx, kind: 'digest' | 'alert', id: string): Promise<Stored | undefined> {
+const tables = { digest: 'digest_runs', alert: 'alerts_sent', internal_update: 'internal_updates' } as const
+const tableOf = (kind: StaffMailKind) => tables[kind]
+
+async function loadStored(tx: Tx, kind: StaffMailKind, id: string): Promise<Stored | undefined> {
+  const details = {
+    digest: tx`jsonb_build_object('localDate', to_char(local_date, 'YYYY-MM-DD'), 'counts', counts)`,
+    alert: tx`jsonb_build_object('kind', kind, 'alertKey', alert_key)`,
+    internal_update: tx`jsonb_build_object('updateId', id)`,
+  }[kind]
   const [row]: [Stored?] = await tx`
-    select id, status, ${kind === 'alert' ? tx`case_id` : tx`null::uuid`} as "caseId", recipients, subject, text_body as text,
-           html_body as html, idempotency_key as "idempotencyKey",
-           ${kind === 'alert' ? tx`jsonb_build_object('kind', kind, 'alertKey', alert_key)` : tx`jsonb_build_object('localDate', to_char(local_date, 'YYYY-MM-DD'), 'counts', counts)`} as details
+    select id, status, ${kind === 'digest' ? tx`null::uuid` : tx`case_id`} as "caseId", recipients, subject, text_body as text,
+           html_body as html, idempotency_key as "idempotencyKey", ${details} as details
     from ${tx(tableOf(kind))} where id = ${id}`
   return row
 }
 
 /** A send that will not succeed: the row says failed, and the trail says why. */
-async function recordGivenUp(
-  tx: Tx,
-  kind: 'digest' | 'alert',
-  orgId: string,
-  row: Stored,
-  failure: { message: string; permanent: boolean },
-) {
+async function recordGivenUp(tx: Tx, kind: StaffMailKind, orgId: string, row: Stored, failure: { message: string; permanent: boolean }) {
   const table = tableOf(kind)
   await tx`update ${tx(table)} set status = 'failed', last_error = ${failure.message} where id = ${row.id} and status = 'queued'`
   await recordAudit(tx, orgId, {
@@ -104,3 +106,5 @@ async function recordGivenUp(
 export const digestSendJob = (mailer: Mailer) => storedMailJob('digest', mailer)
 /** kind 'alert', payload {alertId}. */
 export const alertSendJob = (mailer: Mailer) => storedMailJob('alert', mailer)
+/** kind 'internal_update', payload {id}: a case's internal status update to its stakeholders. */
+export const internalUpdateSendJob = (mailer: Mailer) => storedMailJob('internal_update', mailer)

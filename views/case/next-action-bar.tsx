@@ -6,7 +6,7 @@ import { formatTime } from '../components/parts.tsx'
 import { caseForm } from './actions.tsx'
 
 /** Where an action's answer is shown: beside the control that was used (the request's path says which). */
-export type FeedbackPlace = 'bar' | 'owner' | 'severity' | 'status' | 'note' | 'customer' | 'reached' | 'approval'
+export type FeedbackPlace = 'bar' | 'owner' | 'severity' | 'status' | 'note' | 'customer' | 'reached' | 'approval' | 'war-room'
 
 export function feedbackPlace(
   method: string,
@@ -26,6 +26,7 @@ export function feedbackPlace(
   if (verb === 'notes') return 'note'
   if (verb.startsWith('correct/')) return 'customer'
   if (verb === 'executive') return 'reached'
+  if (verb.startsWith('war-room')) return 'war-room'
   return 'bar'
 }
 

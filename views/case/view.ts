@@ -5,6 +5,7 @@ import type { CaseDetail, TeamMember, ThreadMessage, TimelineEntry } from '../..
 import type { CaseDrafts } from '../../src/drafts/case-drafts.ts'
 import type { CaseReviewPanel } from '../../src/reviews/case-panel.ts'
 import type { CaseApprovals } from '../../src/approvals/case-approvals.ts'
+import type { WarRoomPanel } from '../../src/warroom/case-panel.ts'
 import type { HeaderUser } from '../components/layout.tsx'
 
 export type CaseView = {
@@ -18,6 +19,8 @@ export type CaseView = {
   approval?: CaseApprovals
   /** Recovery suggestion, CSAT and the post-incident review link (views/case/review-panel.tsx). */
   reviewPanel?: CaseReviewPanel
+  /** Commander, collaborators, next action, checklist and internal updates (views/case/war-room.tsx). */
+  warRoom?: WarRoomPanel
   user: HeaderUser & { id: string }
   now: Date
   error?: string | null
