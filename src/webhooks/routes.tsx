@@ -61,21 +61,25 @@ async function renderList(
   return render(c, <WebhooksPage endpoints={views} eventTypes={webhookEventTypes} {...extra} />, status)
 }
 
-const notices: Record<string, string> = {
-  disabled: 'Disabled: it receives nothing until enabled again.',
-  enabled: 'Enabled.',
-  deleted: 'Deleted, with its delivery log.',
-  tested: 'A webhook.test delivery is queued; its attempt shows in the log.',
-  replayed: 'Replay queued: the same payload and webhook-id, signed afresh.',
-}
-const problems: Record<string, string> = {
-  pending: 'That delivery is still queued or retrying: it cannot be replayed until it finishes.',
-  disabled: 'Enable the endpoint first.',
-}
+const notices = new Map(
+  Object.entries({
+    disabled: 'Disabled: it receives nothing until enabled again.',
+    enabled: 'Enabled.',
+    deleted: 'Deleted, with its delivery log.',
+    tested: 'A webhook.test delivery is queued; its attempt shows in the log.',
+    replayed: 'Replay queued: the same payload and webhook-id, signed afresh.',
+  }),
+)
+const problems = new Map(
+  Object.entries({
+    pending: 'That delivery is still queued or retrying: it cannot be replayed until it finishes.',
+    disabled: 'Enable the endpoint first.',
+  }),
+)
 
 webhookRoutes.get('/', async (c) => {
   const user = requireRole(c, 'admin')
-  return renderList(c, user.orgId, { notice: notices[c.req.query('done') ?? ''] })
+  return renderList(c, user.orgId, { notice: notices.get(c.req.query('done') ?? '') })
 })
 
 webhookRoutes.post('/', async (c) => {
@@ -137,7 +141,10 @@ webhookRoutes.get('/:id', async (c) => {
     }
   })
   const done = c.req.query('done') ?? ''
-  return render(c, <WebhookDeliveriesPage endpoint={endpoint!} deliveries={deliveries} notice={notices[done]} error={problems[done]} />)
+  return render(
+    c,
+    <WebhookDeliveriesPage endpoint={endpoint!} deliveries={deliveries} notice={notices.get(done)} error={problems.get(done)} />,
+  )
 })
 
 webhookRoutes.post('/:id/deliveries/:deliveryId/replay', async (c) => {

@@ -287,6 +287,10 @@ describe('outgoing webhooks', () => {
     const res = await app.request('/admin/webhooks', { ...formPost({}, { cookie: admin.cookie }), body })
     expect(res.status).toBe(422)
     expect(await res.text()).toContain('Use an https:// URL')
+    // A notice is looked up by name, never through the prototype.
+    const odd = await app.request('/admin/webhooks?done=constructor', { headers: { cookie: admin.cookie } })
+    expect(odd.status).toBe(200)
+    expect(await odd.text()).not.toMatch(/function|native code/)
     const agent = await seedUser(db, org.id, 'agent')
     const cookie = await sessionCookie(db, { id: agent.id, orgId: org.id })
     expect((await app.request('/admin/webhooks', { headers: { cookie } })).status).toBe(403)
