@@ -41,7 +41,10 @@ const warRoomForm = z.object({
   nextActionEta: z
     .string()
     .trim()
-    .refine((v) => v === '' || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v), 'Give the ETA as a date and time.')
+    .refine(
+      (v) => v === '' || (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}:00Z`))),
+      'Give the ETA as a date and time.',
+    )
     .default(''),
   workaround: text(4000).prefault(''),
   workaroundCommunicated: z.enum(['yes', 'no']).default('no'),
