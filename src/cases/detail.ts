@@ -1,6 +1,7 @@
 import { listCaseAudit, type AuditRow } from '../audit/audit.ts'
 import type { DbOrTx } from '../db.ts'
 import { isUuid } from '../http/ids.ts'
+import { addRecoveryFlags, redFlagsSql } from '../playbook/red-flags.ts'
 import type { CaseExecutive } from './create.ts'
 import type { CaseStatus, CaseType, ChannelKind, Severity, Source } from './terms.ts'
 
@@ -65,6 +66,8 @@ export type CaseDetail = {
   account: { domain: string; name: string; plan: string | null; annualRevenue: string | null; health: string | null } | null
   /** The helpdesk ticket the case was opened from (src/intake/tickets): the link back. */
   ticketUrl?: string | null
+  /** The playbook's red flags now (src/playbook/red-flags.ts). */
+  redFlags: string[]
 }
 
 export type ThreadMessage = {
@@ -109,12 +112,15 @@ export async function getCaseDetail(db: DbOrTx, caseId: string): Promise<CaseDet
            c.resolution_at_risk_at as "resolutionAtRiskAt", c.resolution_paused_at as "resolutionPausedAt",
            c.resolved_at as "resolvedAt", c.closed_at as "closedAt", c.close_reason as "closeReason",
            case when a.id is null then null else json_build_object('domain', a.domain, 'name', a.name, 'plan', a.plan,
-             'annualRevenue', a.annual_revenue, 'health', a.health) end as account
+             'annualRevenue', a.annual_revenue, 'health', a.health) end as account,
+           ${redFlagsSql(db)} as "redFlags"
     from cases c
     left join app_users u on u.id = c.owner_id
     left join accounts a on a.id = c.account_id
     where c.id = ${caseId}`
-  return row
+  if (!row) return row
+  const [flagged] = await addRecoveryFlags(db, [row], { finished: row.status === 'resolved' || row.status === 'closed' })
+  return flagged
 }
 
 export async function listThread(db: DbOrTx, caseId: string): Promise<ThreadMessage[]> {

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../db.ts'
 import type { Severity, Source } from '../cases/terms.ts'
+import { addRecoveryFlags, redFlagsSql } from '../playbook/red-flags.ts'
 
 // The queue's reads: open cases in priority order and the counts by clock. Both compare the
 // instants stored on the case (next_deadline_at, next_at_risk_at), so no calendar is needed here.
@@ -35,10 +36,15 @@ export type QueueRow = {
   nextAtRiskAt: Date | null
   nextClock: 'first response' | 'update' | 'resolution' | null
   clock: ClockState
+  /** The customer-update cadence clock (after the first reply): "update even when there is no update". */
+  nextUpdateDueAt: Date | null
+  nextUpdateAtRiskAt: Date | null
   accountName: string | null
   accountPlan: string | null
   accountRevenue: string | null
   accountHealth: string | null
+  /** The playbook's red flags (src/playbook/red-flags.ts), in its order. */
+  redFlags: string[]
 }
 
 export type QueueFilter = {
@@ -68,7 +74,7 @@ const searchable = (db: DbOrTx) =>
 export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): Promise<QueueRow[]> {
   const f: QueueFilter = typeof filter === 'number' ? { limit: filter } : filter
   const view = f.view ?? 'all'
-  return db<QueueRow[]>`
+  const rows = await db<QueueRow[]>`
     select c.id, c.number, c.subject, c.customer_name as "customerName", c.customer_email as "customerEmail",
            c.source, c.severity, c.status, c.opened_at as "openedAt", c.owner_id as "ownerId",
            coalesce(nullif(u.name, ''), u.email) as "ownerName",
@@ -78,8 +84,10 @@ export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): 
                 when c.next_deadline_at = c.next_update_due_at then 'update'
                 else 'resolution' end as "nextClock",
            ${clockStateSql(db)} as clock,
+           c.next_update_due_at as "nextUpdateDueAt", c.next_update_at_risk_at as "nextUpdateAtRiskAt",
            coalesce(nullif(a.name, ''), a.domain) as "accountName", a.plan as "accountPlan",
-           a.annual_revenue as "accountRevenue", a.health as "accountHealth"
+           a.annual_revenue as "accountRevenue", a.health as "accountHealth",
+           ${redFlagsSql(db)} as "redFlags"
     from cases c
     left join app_users u on u.id = c.owner_id
     left join accounts a on a.id = c.account_id
@@ -92,6 +100,8 @@ export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): 
       ${f.severity ? db`and c.severity = ${f.severity}` : db``}
       ${searchWords(f.search).reduce((all, word) => db`${all} and ${searchable(db)} ilike ${`%${word}%`} escape '\'`, db``)}
     order by c.next_deadline_at nulls last, c.number limit ${f.limit ?? 200}`
+  // Open cases only: none is finished, so none can miss its review.
+  return addRecoveryFlags(db, rows, { finished: false })
 }
 
 /** The queue's counts: the same cases, states and instant as the digest's (one definition, sql/00022). */

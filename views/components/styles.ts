@@ -43,4 +43,16 @@ button.link { background:none; color:var(--accent); padding:0; margin:0; text-de
 .mail pre { white-space:pre-wrap; word-break:break-word; font-family:ui-monospace, monospace; font-size:.9rem; }
 dl { display:grid; grid-template-columns:max-content 1fr; gap:.2rem 1rem; } dt { color:var(--muted); } dd { margin:0; }
 @media (max-width: 700px) { .hide-narrow { display:none; } main { padding:.8rem; } }
+.red-flags { display:inline-flex; flex-wrap:wrap; gap:.25rem; margin-left:.3rem; } .red-flag { background:#fde7e7; color:var(--red); }
+.red-flag-panel { border-color:#f3b9b9; margin:.8rem 0; } .red-flag-panel h2 { color:var(--red); font-size:1rem; margin:0 0 .4rem; } .red-flag-panel ul { margin:0; padding-left:1.2rem; }
+.scorecard { margin:1rem 0; } .score-measures { display:block; font-size:.85rem; font-weight:normal; }
+.score-badge-met { background:#e3f4e4; color:var(--green); } .score-badge-missed { background:#fde7e7; color:var(--red); }
+.template-preview { white-space:pre-wrap; overflow-wrap:anywhere; background:var(--bg); padding:.8rem; border-radius:6px; }
+.template-fields dt { margin-top:.4rem; } .template-fields dd { margin-left:1rem; }
+@media (max-width: 700px) {
+  table.stack-on-phone thead { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); }
+  table.stack-on-phone tr { display:block; border-bottom:1px solid var(--line); padding:.4rem 0; }
+  table.stack-on-phone th, table.stack-on-phone td { display:block; border:0; padding:.2rem .5rem; }
+  table.stack-on-phone td[data-label]::before { content:attr(data-label) ": "; color:var(--muted); font-size:.85rem; }
+}
 `

@@ -5,6 +5,7 @@ import { CaseActions } from '../case/actions.tsx'
 import { DraftSection } from '../case/draft.tsx'
 import { ApprovalSection } from '../case/approval.tsx'
 import { ReviewPanel } from '../case/review-panel.tsx'
+import { WarRoomSection } from '../case/war-room.tsx'
 import { Flash, formatTime, Health, Money, SeverityBadge } from '../components/parts.tsx'
 import { Layout, type HeaderUser } from '../components/layout.tsx'
 import { Timeline } from '../case/timeline.tsx'
@@ -15,6 +16,7 @@ import { useRequestContext } from 'hono/jsx-renderer'
 import { Corrections, ReachedUs } from '../case/intake-panel.tsx'
 import { MergeControl } from '../case/merge.tsx'
 import { MessageAttachments, MessageRecipients } from '../case/attachments.tsx'
+import { RedFlagPanel } from '../playbook/red-flags.tsx'
 
 export type { CaseView }
 
@@ -65,10 +67,14 @@ export function CaseBody(view: CaseView) {
         </div>
       </header>
       <Clocks kase={kase} now={now} />
+      <RedFlagPanel flags={kase.redFlags ?? []} />
       <NextActionBar action={action} kase={kase} team={view.team} feedback={feedback('bar')} />
       <div class="case-grid">
         <CustomerPanel kase={kase} history={view.history} feedback={feedback('customer')} />
         <section class="case-main" aria-label="Thread, reply and timeline">
+          {view.warRoom ? (
+            <WarRoomSection kase={kase} panel={view.warRoom} team={view.team} now={now} feedback={feedback('war-room')} />
+          ) : null}
           <section class="panel" id="thread" aria-labelledby="thread-heading">
             <h2 id="thread-heading">Thread</h2>
             {kase.forwardedBy.length && kase.summary ? (
@@ -162,6 +168,11 @@ function CustomerPanel({ kase, history, feedback }: { kase: CaseDetail; history:
       <Corrections kase={kase} />
       {history.length ? (
         <>
+          {/* A repeat escalation (src/cases/repeats.ts): flagged from intake on, the pattern view shows it over time. */}
+          <p class="warn-text" id="repeat-flag">
+            <strong>Repeat escalation</strong>: this customer escalated {history.length === 5 ? '5 or more' : history.length} time
+            {history.length === 1 ? '' : 's'} in the 90 days before. <a href="/metrics/patterns">Patterns</a>
+          </p>
           <h3>Earlier escalations</h3>
           <ul class="plain">
             {history.map((h) => (

@@ -2,6 +2,7 @@ import { caseLabel, severities, sourceLabel, sourceLabels, sources, statusLabel 
 import type { ClockState, QueueFilter, QueueRow } from '../../src/queue/queries.ts'
 import { Countdown, Health, Money, SeverityBadge } from '../components/parts.tsx'
 import { Layout, useNonce } from '../components/layout.tsx'
+import { RedFlagChips } from '../playbook/red-flags.tsx'
 import type { SavedView } from '../../src/queue/saved-views.ts'
 
 export type QueueProps = {
@@ -161,6 +162,7 @@ export function QueueBody({ rows, counts, query, now }: QueueProps) {
                   <span class="subject" title={r.subject}>
                     {r.subject}
                   </span>
+                  <RedFlagChips flags={r.redFlags} />
                 </td>
                 <td>
                   {r.customerName ?? r.customerEmail ?? 'unknown'}
@@ -176,7 +178,14 @@ export function QueueBody({ rows, counts, query, now }: QueueProps) {
                 </td>
                 <td>{r.ownerName ?? <span class="warn-text">Unowned</span>}</td>
                 <td>{sourceLabel(r.source)}</td>
-                <td>{statusLabel(r.status)}</td>
+                <td>
+                  {statusLabel(r.status)}
+                  {r.nextUpdateDueAt ? (
+                    <span class="customer-update">
+                      <Countdown due={r.nextUpdateDueAt} atRisk={r.nextUpdateAtRiskAt} now={now} label="customer update" />
+                    </span>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
