@@ -37,7 +37,7 @@ export type AckLink = {
   token: string
   claims: LinkClaims
   step: { id: string; caseId: string; step: string; clock: string; deadline: Date }
-  kase: { id: string; number: number; subject: string; severity: string; orgName: string }
+  kase: { id: string; number: number; subject: string; severity: string; orgName: string; timeZone: string }
   user: { id: string; name: string }
   /** Someone took this clock already (perhaps from another recipient's link). */
   acked: AckedBy | null
@@ -59,7 +59,7 @@ export async function readAckLink(db: Db, env: Pick<Env, 'LINK_SECRET'>, token: 
     if (row.consumedAt) return { ok: false, reason: 'used' }
     if (row.expiresAt <= new Date()) return { ok: false, reason: 'expired' }
     const [kase]: [AckLink['kase']?] = await tx`
-      select c.id, c.number, c.subject, c.severity, o.name as "orgName" from cases c join orgs o on o.id = c.org_id where c.id = ${step.caseId}`
+      select c.id, c.number, c.subject, c.severity, o.name as "orgName", org_time_zone(o.timezone) as "timeZone" from cases c join orgs o on o.id = c.org_id where c.id = ${step.caseId}`
     if (!kase) return { ok: false, reason: 'invalid' }
     return { ok: true, token, claims, step, kase, user: { id: user.id, name: user.name || user.email }, acked: await findAck(tx, step) }
   })

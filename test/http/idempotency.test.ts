@@ -21,7 +21,7 @@ import { seedDraft } from '../support/drafts.ts'
 
 const machinePath = (path: string) => /^\/(inbound|static|healthz|api|integrations)(\/|$)/.test(path)
 /** Routes without a signed-in user: their links are single-use in the database (consumed jti rows). */
-const publicLinkRoutes = new Set(['/sign-in', '/sign-in/confirm', '/approve', '/csat', '/confirm-resolution'])
+const publicLinkRoutes = new Set(['/sign-in', '/sign-in/confirm', '/approve', '/csat', '/confirm-resolution', '/escalation/ack'])
 
 const newKey = () => randomBytes(18).toString('base64url')
 
@@ -131,6 +131,71 @@ const routes: Record<string, RouteCase> = {
     ownerId: f.admin.id,
     dueOn: '2026-12-31',
   })),
+  '/cases/:id/review/complete': {
+    acts: true,
+    prepare: async (f) => {
+      const c = await f.freshCase()
+      await f.db`insert into incident_reviews (org_id, case_id, kind, summary, root_cause, prevention)
+                 values (${f.org.id}, ${c.id}, 'short', 'What happened.', 'Why.', 'How we prevent it.')`
+      return { path: `/cases/${c.id}/review/complete`, fields: {} }
+    },
+  },
+  '/cases/:id/review/summary-draft': {
+    acts: true,
+    prepare: async (f) => {
+      const c = await f.freshCase()
+      await f.db`insert into incident_reviews (org_id, case_id, customer_summary) values (${f.org.id}, ${c.id}, 'What happened and what we changed.')`
+      return { path: `/cases/${c.id}/review/summary-draft`, fields: {} }
+    },
+  },
+  '/cases/:id/recovery': onCase('/recovery', (_, f) => ({ impactLevel: 'minor', ownerId: f.admin.id })),
+  '/cases/:id/recovery/items': {
+    acts: true,
+    prepare: async (f) => {
+      const c = await f.freshCase()
+      await f.db`insert into recovery_plans (org_id, case_id, impact_level) values (${f.org.id}, ${c.id}, 'minor')`
+      return { path: `/cases/${c.id}/recovery/items`, fields: { kind: 'other', title: 'Send a handwritten note', ownerId: f.admin.id, dueOn: '2030-01-31' } }
+    },
+  },
+  '/cases/:id/recovery/items/:itemId': {
+    acts: true,
+    prepare: async (f) => {
+      const c = await f.freshCase()
+      const [item] = await f.db<{ id: string }[]>`
+        insert into recovery_items (org_id, case_id, kind, title, owner_id, due_on)
+        values (${f.org.id}, ${c.id}, 'apology', 'Apologise', ${f.admin.id}, '2030-01-01') returning id`
+      return { path: `/cases/${c.id}/recovery/items/${item!.id}`, fields: { status: 'done' } }
+    },
+  },
+  '/cases/:id/recovery/check': {
+    acts: true,
+    prepare: async (f) => {
+      const c = await f.freshCase()
+      await f.db`insert into recovery_plans (org_id, case_id, impact_level, created_at) values (${f.org.id}, ${c.id}, 'minor', now() - interval '91 days')`
+      return { path: `/cases/${c.id}/recovery/check`, fields: { maintained: 'yes', note: 'Renewed.' } }
+    },
+  },
+  '/cases/:id/war-room': onSevereCase('/war-room', () => ({ statusLine: 'Payments failing', nextAction: 'Roll back the release' })),
+  '/cases/:id/war-room/collaborators': onCase('/war-room/collaborators', (_, f) => ({ userId: f.admin.id })),
+  '/cases/:id/war-room/collaborators/remove': {
+    acts: true,
+    prepare: async (f) => {
+      const c = await f.freshCase()
+      await f.db`insert into case_collaborators (case_id, org_id, user_id) values (${c.id}, ${f.org.id}, ${f.admin.id})`
+      return { path: `/cases/${c.id}/war-room/collaborators/remove`, fields: { userId: f.admin.id } }
+    },
+  },
+  '/cases/:id/war-room/checklist': onCase('/war-room/checklist', () => ({ step: 'confirm_problem', done: 'yes' })),
+  // Sent to the case's collaborator (the admin): one stored update, one job, however often it is posted.
+  '/cases/:id/internal-update': {
+    acts: true,
+    prepare: async (f) => {
+      const c = await f.freshCase()
+      await f.db`insert into case_collaborators (case_id, org_id, user_id) values (${c.id}, ${f.org.id}, ${f.admin.id})`
+      return { path: `/cases/${c.id}/internal-update`, fields: { subject: 'Internal update', body: 'Working on it.' } }
+    },
+  },
+  '/admin/stakeholders': { acts: true, prepare: async () => ({ path: '/admin/stakeholders', fields: { 'SEV-1.exec': `ceo-${newKey()}@example.test` } }) },
   '/cases/:id/review/actions/:actionId': {
     acts: false, // needs an action of a review; the route still replays what it answered
     prepare: async (f) => ({ path: `/cases/${(await f.freshCase()).id}/review/actions/${randomUUID()}`, fields: { status: 'done' } }),
@@ -252,6 +317,14 @@ const routes: Record<string, RouteCase> = {
     },
   },
   '/admin/digest': { acts: false, prepare: async () => ({ path: '/admin/digest', fields: { enabled: '1', hour: '8' } }) },
+  '/admin/escalation': {
+    acts: true,
+    prepare: async () => ({
+      path: '/admin/escalation',
+      fields: { 'SEV-1.at_risk': 'on', 'SEV-1.approvers': '5', 'SEV-1.executives': '20' },
+    }),
+  },
+  '/admin/reviews': { acts: true, prepare: async () => ({ path: '/admin/reviews', fields: { severity: 'SEV-1' } }) },
   '/admin/settings': { acts: false, prepare: async () => ({ path: '/admin/settings', fields: { timezone: 'Europe/Paris' } }) },
   '/admin/setup/test-cases/:caseId/discard': {
     acts: false,
@@ -277,6 +350,25 @@ const routes: Record<string, RouteCase> = {
       )
       return { path: '/import/preview', multipart: form }
     },
+  },
+  '/admin/privacy/retention': { acts: true, prepare: async () => ({ path: '/admin/privacy/retention', fields: { months: '12' } }) },
+  '/admin/privacy/erase/preview': {
+    acts: false,
+    prepare: async () => ({ path: '/admin/privacy/erase/preview', fields: { email: 'pat@customer.test' } }),
+  },
+  '/admin/privacy/erase': {
+    acts: true,
+    shownOnce: true,
+    prepare: async (f) => {
+      const email = `erase-${newKey().slice(0, 8).toLowerCase()}@customer.test`
+      await seedCase(f.db, f.org.id, { from: `Erin <${email}>` })
+      return { path: '/admin/privacy/erase', fields: { email, confirm: email } }
+    },
+  },
+  '/admin/privacy/export': {
+    acts: true,
+    shownOnce: true,
+    prepare: async () => ({ path: '/admin/privacy/export', fields: { email: 'pat@customer.test' } }),
   },
   '/import/run': { acts: false, prepare: async () => ({ path: '/import/run', fields: { runId: '999999999' } }) },
   '/import/:runId/mapping': { acts: false, prepare: async () => ({ path: '/import/999999999/mapping', fields: {} }) },

@@ -25,10 +25,10 @@ export function EscalationAckPage({ link }: { link: AckLink }) {
           <SeverityBadge severity={kase.severity} /> <span class="subject-line">{kase.subject}</span>
         </p>
         <p>
-          The {step.clock} was due {formatTime(step.deadline)}.
+          The {step.clock} was due {formatTime(step.deadline, kase.timeZone)}.
         </p>
         {link.acked ? (
-          <AlreadyTaken by={link.acked} />
+          <AlreadyTaken by={link.acked} timeZone={kase.timeZone} />
         ) : (
           <form method="post" action="/escalation/ack" class="stack">
             <input type="hidden" name="token" value={link.token} />
@@ -46,10 +46,10 @@ export function EscalationAckPage({ link }: { link: AckLink }) {
   )
 }
 
-function AlreadyTaken({ by }: { by: AckedBy }) {
+function AlreadyTaken({ by, timeZone }: { by: AckedBy; timeZone: string }) {
   return (
     <p class="flash notice" role="status">
-      {by.name} took it at {formatTime(by.at)}: no further alerts about this deadline.
+      {by.name} took it at {formatTime(by.at, timeZone)}: no further alerts about this deadline.
     </p>
   )
 }
@@ -60,7 +60,7 @@ export function EscalationAckDone({ link, by, mine }: { link: AckLink; by: Acked
     <Layout title={`Acknowledged · ${caseLabel(link.kase.number)}`} user={null} orgName={link.kase.orgName}>
       <section class="panel narrow">
         <h1>{mine ? `${caseLabel(link.kase.number)} is yours` : `${caseLabel(link.kase.number)} is taken`}</h1>
-        <AlreadyTaken by={by} />
+        <AlreadyTaken by={by} timeZone={link.kase.timeZone} />
         <p>
           <a href={`/cases/${link.kase.id}`}>Open the case (sign-in needed)</a>
         </p>
