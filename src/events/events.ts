@@ -87,6 +87,7 @@ const keptDetails = [
   'deadline',
   'clock',
   'minutes',
+  'step',
 ]
 
 /** The event an audited action is, or null. A bulk load of a spreadsheet is history, not news. */
