@@ -16,7 +16,10 @@ export function feedbackPlace(
   action: NextAction,
 ): FeedbackPlace {
   // After a redirect: asking for approval is pressed in the bar; deciding, in the approval section.
-  if (method !== 'POST') return query('notice') === 'approval-requested' ? 'bar' : 'approval'
+  if (method !== 'POST') {
+    if (query('notice') === 'internal-update') return 'war-room'
+    return query('notice') === 'approval-requested' ? 'bar' : 'approval'
+  }
   if (query('from') === 'next') return 'bar'
   const verb = path.split('/').slice(3).join('/')
   if (verb === 'assign') return kase.ownerId && action.kind !== 'acknowledge' ? 'owner' : 'bar'
