@@ -14,6 +14,8 @@ import { digestCommand } from './digest/commands.ts'
 import { doctorCommand } from './setup/commands.ts'
 import { quarantineCommand } from './intake/quarantine-commands.ts'
 import { orgCommand } from './orgs/commands.ts'
+import { eraseCommand, exportPersonCommand } from './cli/privacy-command.ts'
+import { backupCommand, restoreCommand } from './cli/backup-command.ts'
 
 // Each feature owns its commands; this file only dispatches.
 const commands: Command[] = [
@@ -33,6 +35,10 @@ const commands: Command[] = [
   quarantineCommand,
   workerCommand,
   importPgliteCommand,
+  eraseCommand,
+  exportPersonCommand,
+  backupCommand,
+  restoreCommand,
 ]
 
 const usage = ['usage: desk <command>', ...commands.map((c) => `  ${c.usage}`)].join('\n')

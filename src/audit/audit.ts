@@ -73,7 +73,8 @@ export type VerifyResult = { ok: true; events: number } | { ok: false; events: n
 export type ChainState = { events: number; lastSeq: number; first: ChainProblem | null }
 
 /**
- * Recomputes the org's chain in SQL. Any edited row breaks its own hash; a removed or reordered
+ * Recomputes the org's chain in SQL (audit_row_hash, sql/00037: an erased value's tombstone
+ * still gives its row's hash). Any edited row breaks its own hash; a removed or reordered
  * row breaks the links (seq continuity, prev_hash) or the head that records the last link.
  * Only the first problem leaves the database: after a removed row every later row is "out of
  * sequence", and a long trail must not come back as a long list.
@@ -84,8 +85,8 @@ export async function inspectAuditChain(db: DbOrTx, orgId: string): Promise<Chai
       select seq, prev_hash, hash,
              row_number() over (order by seq) as expected_seq,
              lag(hash, 1, '') over (order by seq) as previous_hash,
-             audit_hash(prev_hash, org_id, seq, case_id, actor_kind, actor_id, action, details, created_at) as recomputed
-      from audit_events where org_id = ${orgId}
+             audit_row_hash(e) as recomputed
+      from audit_events e where org_id = ${orgId}
     ),
     first_bad as (
       select seq, case when seq <> expected_seq then 'a row is missing before it (sequence jumps from ' || (expected_seq - 1) || ' to ' || seq || ')'

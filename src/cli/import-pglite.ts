@@ -19,10 +19,10 @@ export type CopyResult = { version: number; tables: number; rows: number }
 
 const BATCH = 500
 
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`
+export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`
 
 /** The copyable columns of each table: everything but generated columns, in table order. */
-async function targetTables(db: Db): Promise<Map<string, string[]>> {
+export async function targetTables(db: DbOrTx): Promise<Map<string, string[]>> {
   const rows = await db<{ table: string; column: string }[]>`
     select c.table_name as table, c.column_name as column
     from information_schema.columns c
@@ -49,12 +49,18 @@ async function copyTable(source: Source, superuser: DbOrTx, table: string, colum
     )
     const { batch, n } = rows[0] ?? { batch: null, n: 0 }
     if (!batch || n === 0) return copied
-    await superuser.unsafe(
-      `insert into ${ident(table)} (${list}) overriding system value select ${list} from json_populate_recordset(null::${ident(table)}, $1::text::json)`,
-      [batch],
-    )
+    await insertBatch(superuser, table, columns, batch)
     copied += n
   }
+}
+
+/** Writes one batch of rows given as a JSON array of objects (PostgreSQL's own rendering of each value). */
+export async function insertBatch(superuser: DbOrTx, table: string, columns: string[], batch: string): Promise<void> {
+  const list = columns.map(ident).join(', ')
+  await superuser.unsafe(
+    `insert into ${ident(table)} (${list}) overriding system value select ${list} from json_populate_recordset(null::${ident(table)}, $1::text::json)`,
+    [batch],
+  )
 }
 
 /** Sequences continue where the old database's were, so new ids never collide with copied ones. */

@@ -1,9 +1,10 @@
-import { alertSendJob, digestSendJob } from '../digest/send-staff-mail.ts'
+import { alertSendJob, digestSendJob, internalUpdateSendJob } from '../digest/send-staff-mail.ts'
 import { draftJob } from '../drafts/job.ts'
 import { caseEventJob } from '../events/dispatch.ts'
 import { chatNotifyJob } from '../integrations/chat/deliver.ts'
 import type { Mailer } from '../outbound/mailer.ts'
 import { sendJob } from '../outbound/send.ts'
+import { retentionJob } from '../retention/retention.ts'
 import { webhookDeliveryJob } from '../webhooks/deliver.ts'
 import type { JobHandlers } from './runner.ts'
 
@@ -17,7 +18,15 @@ export function jobHandlers(deps: { mailer?: Mailer } = {}): JobHandlers {
     case_event: caseEventJob,
     chat_notify: chatNotifyJob,
     webhook_delivery: webhookDeliveryJob,
+    retention: retentionJob,
     // Without a mailer (a drafting-only runner) send jobs are left for a runner that has one.
-    ...(deps.mailer ? { send: sendJob(deps.mailer), digest_send: digestSendJob(deps.mailer), alert: alertSendJob(deps.mailer) } : {}),
+    ...(deps.mailer
+      ? {
+          send: sendJob(deps.mailer),
+          digest_send: digestSendJob(deps.mailer),
+          alert: alertSendJob(deps.mailer),
+          internal_update: internalUpdateSendJob(deps.mailer),
+        }
+      : {}),
   }
 }

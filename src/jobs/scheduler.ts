@@ -4,6 +4,7 @@ import { deleteExpiredSubmissions } from '../http/idempotency.ts'
 import { enqueueAlerts, type AlertClaim } from '../digest/alerts.ts'
 import { enqueueDueDigests, type DigestClaim } from '../digest/digest.ts'
 import { sweepStrandedRaw, type SweepSummary } from '../intake/sweep.ts'
+import { enqueueRetention } from '../retention/retention.ts'
 import { every } from './every.ts'
 import { drainJobs } from './drain.ts'
 import type { JobDeps, RunSummary } from './runner.ts'
@@ -24,6 +25,8 @@ export type TickSummary = {
   alerts: AlertClaim[]
   recovered: SweepSummary
   checkpoints: CheckpointPost[]
+  /** Orgs whose daily retention job this tick queued. */
+  retention: string[]
   jobs: RunSummary
 }
 
@@ -50,13 +53,14 @@ export async function runScheduledTick(deps: JobDeps, options: TickOptions = {})
     env: deps.env,
   })
   const checkpoints = await postDailyCheckpoints(deps.db, deps.env, now, orgIds, deps.log ?? ((line) => console.error(line)))
+  const retention = await enqueueRetention(deps.db, now, orgIds)
   // Expired double-submit keys (sql/00021): a day old, nobody can replay them any more.
   if (!orgIds) await deleteExpiredSubmissions(deps.db)
   const jobs: RunSummary =
     options.drainMs && options.drainMs > 0
       ? await drainJobs(deps, { forMs: options.drainMs, orgIds })
       : { claimed: 0, done: 0, retried: 0, failed: 0 }
-  return { digests, alerts, recovered, checkpoints, jobs }
+  return { digests, alerts, recovered, checkpoints, retention, jobs }
 }
 
 export type Scheduler = { stop: () => Promise<void> }
