@@ -1,5 +1,6 @@
 import { statusLabel } from '../cases/terms.ts'
 import type { AuditRow } from './audit.ts'
+import { warRoomSentence } from '../warroom/describe.ts'
 
 // The audit trail in words: the case page's timeline and the post-incident review read the same
 // sentences, so a review says exactly what the trail says.
@@ -29,6 +30,7 @@ export function describeEvent(e: DescribedEvent, names: Map<string, string>): st
     followUpSentence(said) ??
     mailAndOrgSentence(said) ??
     escalationSentence(said) ??
+    warRoomSentence(e.action, d, who, person) ??
     `${who}: ${e.action}`
   )
 }
@@ -119,6 +121,20 @@ function followUpSentence({ e, d, who, person }: Said): string | null {
       return `${who} marked the prevention action “${d.title}” done`
     case 'prevention.reopen':
       return `${who} reopened the prevention action “${d.title}”`
+    case 'review.complete':
+      return `${who} marked the ${d.kind === 'short' ? 'short review' : 'post-incident review'} complete`
+    case 'review.override':
+      return `${who} closed the case without a completed review: “${d.reason}”`
+    case 'recovery.plan':
+      return `${who} set the recovery plan's impact to ${d.impactLevel}${Array.isArray(d.items) && d.items.length ? ` (${d.items.length} item${d.items.length === 1 ? '' : 's'} added)` : ''}`
+    case 'recovery.item_add':
+      return `${who} added the recovery item “${d.title}” for ${person(d.ownerId)}, due ${d.dueOn}`
+    case 'recovery.item_done':
+      return `${who} marked the recovery item “${d.title}” done`
+    case 'recovery.item_reopen':
+      return `${who} reopened the recovery item “${d.title}”`
+    case 'recovery.check':
+      return `${who} recorded the 90-day check: relationship ${d.maintained ? 'maintained' : 'not maintained'}`
     default:
       return null
   }

@@ -5,6 +5,7 @@ import { insertJob } from '../jobs/queries.ts'
 import { lockCase, type CaseRecord } from './case-record.ts'
 import { caseLabel, statusLabel, type CaseStatus } from './terms.ts'
 import { pauseResolutionClock, recomputeClocks, resumeResolutionClock } from '../sla/clocks.ts'
+import { assertReviewBeforeClose } from '../reviews/requirement.ts'
 
 // new → triaged (owner set) → awaiting_approval → responded → waiting_customer ⇄
 // in_progress → resolved → closed. Replies from the customer reopen resolved/closed cases.
@@ -31,7 +32,13 @@ export function assertTransition(c: CaseRecord, to: CaseStatus): void {
   }
 }
 
-export type StatusChange = { to: CaseStatus; reason?: string | null; at?: Date }
+export type StatusChange = {
+  to: CaseStatus
+  reason?: string | null
+  at?: Date
+  /** Why a case that needs a completed review is closed without one (src/reviews/requirement.ts). */
+  reviewOverride?: string | null
+}
 
 /**
  * Moves a case to another status, keeping the clocks honest: waiting on the customer pauses the
@@ -54,6 +61,8 @@ export async function changeStatus(tx: Tx, orgId: string, caseId: string, actor:
       `The customer has not confirmed the resolution of ${caseLabel(c.number)}; give a reason to close it anyway.`,
     )
   }
+
+  if (to === 'closed') await assertReviewBeforeClose(tx, orgId, c, actor, change.reviewOverride)
 
   if (to === 'waiting_customer') await pauseResolutionClock(tx, caseId, at)
   if (c.status === 'waiting_customer') await resumeResolutionClock(tx, orgId, caseId, at)

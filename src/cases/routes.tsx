@@ -26,6 +26,7 @@ import { exampleContentType, exampleFormats, formatExamples } from './examples.t
 import { loadCaseDrafts } from '../drafts/case-drafts.ts'
 import { loadCaseApprovals } from '../approvals/case-approvals.ts'
 import { loadCaseReviewPanel } from '../reviews/case-panel.ts'
+import { loadWarRoomPanel } from '../warroom/case-panel.ts'
 import { fieldErrors, textFields } from '../http/forms.ts'
 import { isHtmx, pageOrFragment, render } from '../http/htmx.ts'
 
@@ -43,7 +44,9 @@ async function loadView(tx: Tx, caseId: string, user: SessionUser, mailFrom: str
     loadCaseApprovals(tx, caseId),
     loadCaseReviewPanel(tx, caseId),
   ])
-  return { kase, thread, timeline, team, history, draft, approval, reviewPanel, user, now: new Date() }
+  const now = new Date()
+  const warRoom = await loadWarRoomPanel(tx, user.orgId, caseId, kase.ownerId, now)
+  return { kase, thread, timeline, team, history, draft, approval, reviewPanel, warRoom, user, now }
 }
 
 caseRoutes.get('/new', (c) => {
@@ -109,6 +112,7 @@ const notices: Record<string, string> = {
   approved: "Approved: the reply is being sent in the customer's thread.",
   rejected: 'Rejected: the owner sees your note.',
   merged: 'That case was merged into this one: its thread and notes are here.',
+  'internal-update': 'Internal update sent to the stakeholders.',
 }
 
 caseRoutes.get('/:id/messages/:messageId/html', async (c) => {
@@ -133,7 +137,7 @@ type Action = (tx: Tx, user: SessionUser, caseId: string, form: Record<string, s
  * Runs one case action in the user's org. A refusal a person can fix (a missing reason, a
  * locked owner) re-renders the case with the message; a case of another org stays a 404.
  */
-function caseAction(run: Action) {
+export function caseAction(run: Action) {
   return async (c: Context<AppEnv>) => {
     const user = requireUser(c)
     const caseId = c.req.param('id')!
@@ -193,7 +197,7 @@ caseRoutes.post(
   '/:id/status',
   caseAction(async (tx, user, id, form) => {
     if (!isStatus(form.status)) throw new AppError('BAD_INPUT', 'Choose the new status.')
-    await changeStatus(tx, user.orgId, id, userActor(user), { to: form.status, reason: form.reason })
+    await changeStatus(tx, user.orgId, id, userActor(user), { to: form.status, reason: form.reason, reviewOverride: form.reviewOverride })
     return `Moved to ${statusLabel(form.status)}.`
   }),
 )

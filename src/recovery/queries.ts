@@ -40,7 +40,7 @@ export type RecoveryPlan = {
 }
 
 /** The local date a plan's 90-day check falls on, for a select over `p` (plans) joined to `c` (cases) and `o` (orgs). */
-const checkDueOn = (db: DbOrTx) => db`
+export const checkDueOn = (db: DbOrTx) => db`
   ((coalesce(c.resolved_at, p.created_at) at time zone o.timezone)::date + ${CHECK_AFTER_DAYS}::int)`
 
 // Today is the caller's instant (the app's clock, which tests fake), read in the org's calendar.

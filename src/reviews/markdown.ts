@@ -1,6 +1,7 @@
 import { caseLabel } from '../cases/terms.ts'
 import { formatTime } from '../../views/components/parts.tsx'
 import type { ReviewReport } from './review.ts'
+import { processPrompts } from './process.ts'
 
 // The review as a Markdown document (a wiki page, a ticket, an email to leadership). The team's
 // text is written as typed (its authors are the team); list items are kept on one line and
@@ -28,6 +29,10 @@ export function reviewMarkdown(r: ReviewReport): string {
     `## Timeline\n\nFrom the audit trail (${r.timezone}).\n\n${r.timeline.map((e) => `- ${when(e.at)} — ${oneLine(e.text)}`).join('\n') || '_No events._'}\n`,
     section('Customer impact', fields.customerImpact),
     `## Root cause\n\n### Five whys\n\n${whyPrompts.map((q, i) => `${i + 1}. **${q}** ${oneLine(fields.whys[i] ?? '') || '_…_'}`).join('\n')}\n\n${fields.rootCause.trim() || '_Root cause not written yet._'}\n`,
+    ...(r.kind === 'full'
+      ? [`## Process review\n\n${processPrompts.map((q, i) => `- **${q}** ${oneLine(fields.process[i] ?? '') || '_…_'}`).join('\n')}\n`]
+      : [section('Prevention', fields.prevention)]),
+    `Root-cause tags: ${fields.tags.length ? fields.tags.join(', ') : '_none_'}\n`,
     section('Resolution', fields.resolution),
     section(
       'Recovery actions taken',
@@ -46,6 +51,7 @@ export function reviewMarkdown(r: ReviewReport): string {
         : '_None recorded._'
     }\n`,
     section('Lessons learned', fields.lessons),
+    section('Customer-facing incident summary', fields.customerSummary),
   ]
   return parts.join('\n')
 }

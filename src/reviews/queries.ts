@@ -8,29 +8,60 @@ export type ReviewFields = {
   resolution: string
   recoveryTaken: string
   lessons: string
+  /** The answers to the playbook's process review questions, in order (sql/00035). */
+  process: string[]
+  /** The short review's "how we prevent it" (SEV-3/4). */
+  prevention: string
+  /** The customer-facing incident summary; it reaches the customer only as an approved draft. */
+  customerSummary: string
+  /** Root-cause tags (lowercase words), which the pattern view groups by. */
+  tags: string[]
 }
 
-export type StoredReview = ReviewFields & { id: string; updatedAt: Date; updatedByName: string | null }
+/** full: SEV-1/2 (the playbook's whole review); short: SEV-3/4 (what happened, why, prevention). */
+export type ReviewKind = 'full' | 'short'
+
+export type StoredReview = ReviewFields & {
+  id: string
+  kind: ReviewKind
+  updatedAt: Date
+  updatedByName: string | null
+  completedAt: Date | null
+  completedByName: string | null
+}
 
 export async function getReview(db: DbOrTx, caseId: string): Promise<StoredReview | undefined> {
   const [row]: [StoredReview?] = await db`
     select r.id, r.summary, r.customer_impact as "customerImpact", r.whys, r.root_cause as "rootCause",
            r.resolution, r.recovery_taken as "recoveryTaken", r.lessons, r.updated_at as "updatedAt",
+           r.process_answers as process, r.prevention, r.customer_summary as "customerSummary", r.root_cause_tags as tags,
+           r.kind, r.completed_at as "completedAt", coalesce(nullif(cu.name, ''), cu.email) as "completedByName",
            coalesce(nullif(u.name, ''), u.email) as "updatedByName"
-    from incident_reviews r left join app_users u on u.id = r.updated_by
+    from incident_reviews r left join app_users u on u.id = r.updated_by left join app_users cu on cu.id = r.completed_by
     where r.case_id = ${caseId}`
   return row
 }
 
 /** Creates or replaces the review's text; returns the new updated_at. */
-export async function upsertReview(tx: Tx, orgId: string, caseId: string, userId: string, f: ReviewFields): Promise<Date> {
+export async function upsertReview(
+  tx: Tx,
+  orgId: string,
+  caseId: string,
+  userId: string,
+  f: ReviewFields,
+  kind: ReviewKind,
+): Promise<Date> {
   const [row] = await tx<{ updatedAt: Date }[]>`
-    insert into incident_reviews (org_id, case_id, summary, customer_impact, whys, root_cause, resolution, recovery_taken, lessons, created_by, updated_by)
-    values (${orgId}, ${caseId}, ${f.summary}, ${f.customerImpact}, ${f.whys}, ${f.rootCause}, ${f.resolution}, ${f.recoveryTaken}, ${f.lessons}, ${userId}, ${userId})
+    insert into incident_reviews (org_id, case_id, kind, summary, customer_impact, whys, root_cause, resolution, recovery_taken, lessons,
+                                  process_answers, prevention, customer_summary, root_cause_tags, created_by, updated_by)
+    values (${orgId}, ${caseId}, ${kind}, ${f.summary}, ${f.customerImpact}, ${f.whys}, ${f.rootCause}, ${f.resolution}, ${f.recoveryTaken},
+            ${f.lessons}, ${f.process}, ${f.prevention}, ${f.customerSummary}, ${f.tags}, ${userId}, ${userId})
     on conflict (case_id) do update set
       summary = excluded.summary, customer_impact = excluded.customer_impact, whys = excluded.whys,
       root_cause = excluded.root_cause, resolution = excluded.resolution, recovery_taken = excluded.recovery_taken,
-      lessons = excluded.lessons, updated_by = excluded.updated_by, updated_at = clock_timestamp()
+      lessons = excluded.lessons, process_answers = excluded.process_answers, prevention = excluded.prevention,
+      customer_summary = excluded.customer_summary, root_cause_tags = excluded.root_cause_tags,
+      updated_by = excluded.updated_by, updated_at = clock_timestamp()
     returning updated_at as "updatedAt"`
   return row!.updatedAt
 }
@@ -79,4 +110,12 @@ export async function setPreventionStatus(
     where id = ${actionId} and case_id = ${caseId} and status <> ${status}
     returning title`
   return row
+}
+
+/** Marks the review complete; false when there is no review or it already is. */
+export async function markReviewComplete(tx: Tx, caseId: string, userId: string): Promise<boolean> {
+  const rows = await tx`
+    update incident_reviews set completed_at = now(), completed_by = ${userId}
+    where case_id = ${caseId} and completed_at is null returning id`
+  return rows.length === 1
 }

@@ -20,12 +20,15 @@ import {
   upsertReview,
   type PreventionAction,
   type ReviewFields,
+  type ReviewKind,
   type StoredReview,
 } from './queries.ts'
 import { recoverySuggestion, type RecoverySuggestion } from './recovery.ts'
+import { processPrompts, rootCauseTags } from './process.ts'
 
-// The post-incident review of a SEV-1/SEV-2 case: generated from the case on first open, edited
-// by the team, exported as Markdown or printed. The timeline is always read from the audit
+// The post-incident review of a case: the playbook's whole review for SEV-1/SEV-2, a short one
+// (what happened, why, prevention) for SEV-3/SEV-4; generated from the case on first open, edited
+// by the team, marked complete (src/reviews/completion.ts), exported as Markdown or printed. The timeline is always read from the audit
 // trail (never stored), so the report says exactly what the trail says.
 
 export const WHY_COUNT = 5
@@ -35,6 +38,7 @@ export type ReviewTimelineEntry = { seq: string; action: string; at: Date; text:
 
 export type ReviewReport = {
   kase: CaseDetail
+  kind: ReviewKind
   orgName: string
   timezone: string
   fields: ReviewFields
@@ -84,6 +88,8 @@ export async function loadReview(tx: Tx, orgId: string, caseId: string): Promise
   }
   return {
     kase,
+    // A review keeps the form it was written in; a lowered severity does not shorten it.
+    kind: saved?.kind ?? (reviewSeverities.has(kase.severity) ? 'full' : 'short'),
     orgName: clocks!.orgName,
     timezone: clocks!.timezone,
     fields: saved ?? generateFields(kase, clocks!, targets, recovery),
@@ -95,7 +101,8 @@ export async function loadReview(tx: Tx, orgId: string, caseId: string): Promise
   }
 }
 
-export const reviewAvailable = (r: Pick<ReviewReport, 'kase' | 'saved'>) => reviewSeverities.has(r.kase.severity) || r.saved !== null
+/** Every case can be reviewed: SEV-3/SEV-4 get the short form. */
+export const reviewAvailable = (_r: Pick<ReviewReport, 'kase' | 'saved'>) => true
 
 /** The first text of a review, from the case's own facts; people take it from there. */
 export function generateFields(
@@ -145,6 +152,10 @@ export function generateFields(
     resolution: kase.closeReason ? `Closed: ${kase.closeReason}` : '',
     recoveryTaken: recovery?.action ? `Suggested: ${recovery.label}. ${recovery.rationale} (Replace with what was done.)` : '',
     lessons: '',
+    process: Array.from({ length: processPrompts.length }, () => ''),
+    prevention: '',
+    customerSummary: '',
+    tags: [],
   }
 }
 
@@ -167,13 +178,33 @@ export const reviewFormSchema = z.object({
   resolution: text(20_000),
   recoveryTaken: text(20_000),
   lessons: text(20_000),
+  process1: text(2000),
+  process2: text(2000),
+  process3: text(2000),
+  process4: text(2000),
+  process5: text(2000),
+  prevention: text(20_000),
+  customerSummary: text(20_000),
+  tags: z.string().default('').transform(rootCauseTags),
   /** updated_at of the text the form showed ('' for a review never saved). */
   base: z.string().default(''),
 })
 
 export type SaveResult = { ok: true; changed: string[] } | { ok: false; error: string; fields?: ReviewFields }
 
-const fieldNames: (keyof ReviewFields)[] = ['summary', 'customerImpact', 'whys', 'rootCause', 'resolution', 'recoveryTaken', 'lessons']
+const fieldNames: (keyof ReviewFields)[] = [
+  'summary',
+  'customerImpact',
+  'whys',
+  'rootCause',
+  'resolution',
+  'recoveryTaken',
+  'lessons',
+  'process',
+  'prevention',
+  'customerSummary',
+  'tags',
+]
 
 /**
  * Saves the review's text (audited, with the parts that changed). The form carries the version
@@ -189,11 +220,6 @@ export async function saveReview(
   await lockCase(tx, caseId)
   const report = await loadReview(tx, orgId, caseId)
   if (!report) throw new AppError('NOT_FOUND', 'That case does not exist.')
-  if (!reviewAvailable(report))
-    throw new AppError(
-      'INVALID_STATE',
-      `Post-incident reviews are for SEV-1 and SEV-2 cases; ${caseLabel(report.kase.number)} is ${report.kase.severity}.`,
-    )
   const parsed = reviewFormSchema.safeParse(form)
   if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? 'The review is not valid.' }
   const f = parsed.data
@@ -205,6 +231,10 @@ export async function saveReview(
     resolution: f.resolution,
     recoveryTaken: f.recoveryTaken,
     lessons: f.lessons,
+    process: [f.process1, f.process2, f.process3, f.process4, f.process5],
+    prevention: f.prevention,
+    customerSummary: f.customerSummary,
+    tags: f.tags,
   }
   const current = report.saved ? report.saved.updatedAt.toISOString() : ''
   if (f.base !== current) {
@@ -217,7 +247,7 @@ export async function saveReview(
   const before = report.saved ?? null
   const changed = fieldNames.filter((k) => !before || JSON.stringify(before[k]) !== JSON.stringify(fields[k]))
   if (before && changed.length === 0) return { ok: true, changed }
-  await upsertReview(tx, orgId, caseId, user.id, fields)
+  await upsertReview(tx, orgId, caseId, user.id, fields, report.kind)
   await recordAudit(tx, orgId, {
     actor: userActor(user),
     action: before ? 'review.update' : 'review.create',

@@ -6,11 +6,15 @@ import { isUuid } from '../http/ids.ts'
 import { withOrg, type Tx } from '../db.ts'
 import { AppError, notFound } from '../http/errors.ts'
 import { requireUser } from '../http/session.ts'
-import { IncidentReviewNotNeeded, IncidentReviewPage, IncidentReviewPrintPage } from '../../views/pages/incident-review.tsx'
+import { IncidentReviewPage, IncidentReviewPrintPage } from '../../views/pages/incident-review.tsx'
 import { reviewMarkdown } from './markdown.ts'
-import { addPreventionAction, loadReview, markPreventionAction, reviewAvailable, saveReview, type ReviewReport } from './review.ts'
+import { addPreventionAction, loadReview, markPreventionAction, saveReview, type ReviewReport } from './review.ts'
+import { completeReview } from './completion.ts'
 import { textFields } from '../http/forms.ts'
 import { render } from '../http/htmx.ts'
+import { recoveryRoutes } from '../recovery/routes.tsx'
+import { patternRoutes } from '../recovery/pattern-routes.tsx'
+import { reviewSettingsRoutes } from './settings-routes.tsx'
 
 export const reviewRoutes = new Hono<AppEnv>()
 
@@ -20,33 +24,24 @@ const notices: Record<string, string> = {
   'action-added': 'Prevention action added.',
   'action-done': 'Marked done.',
   'action-open': 'Reopened.',
+  completed: 'Review marked complete.',
+  'summary-drafted':
+    'The customer-facing summary is now the latest version of the reply: ask for approval on the case page. Nothing is sent before an approver approves it.',
 }
 
 const formOf = (c: Context<AppEnv>) => textFields(c)
 
-/** The review of a case in the user's org (another org's case is a 404), whatever its severity. */
-async function loadFor(c: Context<AppEnv>, user: SessionUser): Promise<ReviewReport> {
+/** The review of a case in the user's org (another org's case is a 404); SEV-3/4 get the short form. */
+async function readable(c: Context<AppEnv>, user: SessionUser): Promise<ReviewReport> {
   const caseId = c.req.param('id') ?? ''
   const report = isUuid(caseId) ? await withOrg(c.get('deps').db, user.orgId, (tx) => loadReview(tx, user.orgId, caseId)) : null
   if (!report) throw notFound('That case')
   return report
 }
 
-const notNeeded = (r: ReviewReport) =>
-  `Post-incident reviews are for SEV-1 and SEV-2 cases; ${caseLabel(r.kase.number)} is ${r.kase.severity}.`
-
-/** A review that exists or is due (SEV-1/SEV-2); exports of anything else are not found. */
-async function readable(c: Context<AppEnv>, user: SessionUser): Promise<ReviewReport> {
-  const report = await loadFor(c, user)
-  if (!reviewAvailable(report)) throw new AppError('NOT_FOUND', notNeeded(report))
-  return report
-}
-
 reviewRoutes.get('/cases/:id/review', async (c) => {
   const user = requireUser(c)
-  const report = await loadFor(c, user)
-  // The link may be followed for a minor case (a bookmark, a severity lowered since): say why there is none.
-  if (!reviewAvailable(report)) return render(c, <IncidentReviewNotNeeded report={report} message={notNeeded(report)} />)
+  const report = await readable(c, user)
   return render(c, <IncidentReviewPage report={report} notice={notices[c.req.query('notice') ?? ''] ?? null} />)
 })
 
@@ -61,8 +56,7 @@ reviewRoutes.get('/cases/:id/review.md', async (c) => {
 
 reviewRoutes.get('/cases/:id/review/print', async (c) => {
   const user = requireUser(c)
-  const report = await loadFor(c, user)
-  if (!reviewAvailable(report)) return render(c, <IncidentReviewNotNeeded report={report} message={notNeeded(report)} />)
+  const report = await readable(c, user)
   return render(c, <IncidentReviewPrintPage report={report} />)
 })
 
@@ -96,9 +90,15 @@ reviewRoutes.post('/cases/:id/review', async (c) => {
   return render(c, <IncidentReviewPage report={report} values={result.fields} error={result.error} />, result.fields ? 409 : 400)
 })
 
+reviewRoutes.post('/cases/:id/review/complete', (c) =>
+  write(c, async (tx, user, caseId) => {
+    await completeReview(tx, user.orgId, caseId, user)
+    return 'completed'
+  }),
+)
+
 reviewRoutes.post('/cases/:id/review/actions', (c) =>
   write(c, async (tx, user, caseId, form) => {
-    await requireReview(tx, user, caseId)
     await addPreventionAction(tx, user.orgId, caseId, user, form)
     return 'action-added'
   }),
@@ -106,15 +106,14 @@ reviewRoutes.post('/cases/:id/review/actions', (c) =>
 
 reviewRoutes.post('/cases/:id/review/actions/:actionId', (c) =>
   write(c, async (tx, user, caseId, form) => {
-    await requireReview(tx, user, caseId)
     const status = form.status === 'open' ? 'open' : 'done'
     await markPreventionAction(tx, user.orgId, caseId, user, c.req.param('actionId'), status)
     return `action-${status}`
   }),
 )
 
-async function requireReview(tx: Tx, user: SessionUser, caseId: string) {
-  const report = await loadReview(tx, user.orgId, caseId)
-  if (!report) throw notFound('That case')
-  if (!reviewAvailable(report)) throw new AppError('INVALID_STATE', notNeeded(report))
-}
+// Issue 20's pages ride on the review routes (mounted at '/'): the recovery plan's case forms,
+// the pattern view and the review requirement settings.
+reviewRoutes.route('/cases', recoveryRoutes)
+reviewRoutes.route('/', patternRoutes)
+reviewRoutes.route('/admin/reviews', reviewSettingsRoutes)

@@ -180,13 +180,15 @@ describe('post-incident review', () => {
     ).toBe(400)
   })
 
-  it('is for SEV-1 and SEV-2 only, and another org cannot see it', async () => {
+  it('SEV-3/4 get the short review (sql/00035), and another org cannot see any', async () => {
     const minor = await seedCase(db, org.id, { subject: 'Gift cards', body: 'Where did the gift-card field go on the checkout page?' })
-    const notNeeded = await get(`/cases/${minor.id}/review`)
-    expect(notNeeded.status).toBe(200)
-    expect(await notNeeded.text()).toMatch(/reviews are for SEV-1 and SEV-2 cases; ESC-\d+ is SEV-4/)
-    expect((await get(`/cases/${minor.id}/review.md`)).status).toBe(404)
-    expect((await post(`/cases/${minor.id}/review`, { summary: 'x' })).status).toBe(409)
+    const short = await get(`/cases/${minor.id}/review`)
+    expect(short.status).toBe(200)
+    expect(await short.text()).toMatch(/Short review: ESC-\d+/)
+    expect((await post(`/cases/${minor.id}/review`, { summary: 'x', rootCause: 'y', prevention: 'z' })).status).toBe(303)
+    const md = await (await get(`/cases/${minor.id}/review.md`)).text()
+    expect(md).toContain('## Prevention\n\nz')
+    expect(md).not.toContain('## Process review')
     const c = await incident()
     const other = await seedOrg(db)
     const stranger = await seedUser(db, other.id, 'admin')
@@ -209,7 +211,8 @@ describe('post-incident review', () => {
     const page = await (await get(`/cases/${minor.id}`)).text()
     expect(page).toContain('Recovery suggestion')
     expect(page).toMatch(/<strong>Apology<\/strong>/)
-    expect(page).not.toContain('/review"')
+    // Every case has a review now: the short form for SEV-3/4.
+    expect(page).toContain(`/cases/${minor.id}/review"`)
     const c = await incident()
     const incidentPage = await (await get(`/cases/${c.id}`)).text()
     expect(incidentPage).toContain('Executive call + credit + roadmap commitment')

@@ -24,7 +24,7 @@ export type FeedbackSlots = Partial<Record<'owner' | 'severity' | 'status' | 'no
  * (assigning an unowned case, acknowledging) lives in the next-action bar, not here, so each
  * control is on the page once.
  */
-export function CaseActions({ kase, team, user, feedback = {} }: CaseView & { feedback?: FeedbackSlots }) {
+export function CaseActions({ kase, team, user, reviewPanel, feedback = {} }: CaseView & { feedback?: FeedbackSlots }) {
   const canOverride = user.role === 'approver' || user.role === 'admin'
   const ownerLocked = Boolean(kase.ownerId) && !canOverride
   const next = transitions[kase.status] ?? []
@@ -86,6 +86,14 @@ export function CaseActions({ kase, team, user, feedback = {} }: CaseView & { fe
             placeholder="Reason (needed to close without the customer's confirmation)"
             aria-label="Reason for the status change"
           />
+          {next.includes('closed') && reviewPanel?.review.requiredToClose && !reviewPanel.review.completed ? (
+            <input
+              name="reviewOverride"
+              maxlength={1000}
+              placeholder="Why close without a completed post-incident review (audited)"
+              aria-label="Reason to close without a completed review"
+            />
+          ) : null}
           <button type="submit">Move</button>
         </form>
       ) : (

@@ -1,6 +1,7 @@
 import type { CaseReviewPanel } from '../../src/reviews/case-panel.ts'
 import { ratingLabels } from '../../src/csat/csat.ts'
 import { formatTime } from '../components/parts.tsx'
+import { RecoveryPlanPanel } from './recovery-panel.tsx'
 
 /** Side panel of the case page: the proportional recovery, the customer's rating, the review. */
 export function ReviewPanel({ caseId, reviewPanel }: { caseId: string; reviewPanel: CaseReviewPanel }) {
@@ -19,6 +20,7 @@ export function ReviewPanel({ caseId, reviewPanel }: { caseId: string; reviewPan
           </p>
         </>
       ) : null}
+      <RecoveryPlanPanel caseId={caseId} panel={reviewPanel} />
       <h3>Customer satisfaction</h3>
       {latest ? (
         <div class="csat-latest">
@@ -45,6 +47,8 @@ export function ReviewPanel({ caseId, reviewPanel }: { caseId: string; reviewPan
           <h3>Post-incident review</h3>
           <p>
             <a href={`/cases/${caseId}/review`}>{review.exists ? 'Open the review' : 'Write the review'}</a>
+            {review.completed ? <span class="muted"> · complete</span> : null}
+            {!review.completed && review.requiredToClose ? <span class="warn-text"> · needed before closing</span> : null}
             {review.openActions ? (
               <span class="muted">
                 {' '}

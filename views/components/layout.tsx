@@ -79,13 +79,18 @@ function UserMenu({ user }: { user: HeaderUser }) {
         <>
           <a href="/admin/organization">Organization</a>
           <a href="/admin/users">Users</a>
+          <a href="/admin/second-factor">Second factor</a>
           <a href="/admin/api-tokens">API tokens</a>
           <a href="/admin/settings">Settings</a>
           <a href="/admin/drafting">Drafting</a>
+          <a href="/admin/templates">Templates</a>
           <a href="/admin/digest">Digest</a>
+          <a href="/admin/reviews">Reviews</a>
           <a href="/admin/webhooks">Webhooks</a>
           <a href="/admin/chat">Slack and Teams</a>
+          <a href="/admin/stakeholders">Stakeholders</a>
           <a href="/admin/quarantine">Quarantine</a>
+          <a href="/admin/privacy">Privacy</a>
           <a href="/admin/setup">Set-up</a>
         </>
       ) : null}
@@ -95,6 +100,7 @@ function UserMenu({ user }: { user: HeaderUser }) {
       <span title={user.email}>
         {user.name || user.email} <span class="muted">({user.role})</span>
       </span>
+      <a href="/second-factor">Your second factor</a>
       {/* A plain form POST: same-origin, so the CSRF check passes; no script needed. */}
       <form method="post" action="/sign-out" class="inline">
         <button type="submit" class="link">

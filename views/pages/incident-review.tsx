@@ -2,6 +2,8 @@ import { caseLabel, statusLabel } from '../../src/cases/terms.ts'
 import type { ReviewFields } from '../../src/reviews/queries.ts'
 import type { ReviewReport } from '../../src/reviews/review.ts'
 import { whyPrompts } from '../../src/reviews/markdown.ts'
+import { processPrompts } from '../../src/reviews/process.ts'
+import { ReviewCompletion } from '../case/review-finish.tsx'
 import { Flash, formatTime, SeverityBadge } from '../components/parts.tsx'
 import { Layout } from '../components/layout.tsx'
 
@@ -26,7 +28,9 @@ export function IncidentReviewPage({ report, values, error, notice }: IncidentRe
         <a href={`/cases/${kase.id}`}>← {caseLabel(kase.number)}</a>
       </p>
       <div class="toolbar">
-        <h1>Post-incident review: {caseLabel(kase.number)}</h1>
+        <h1>
+          {report.kind === 'short' ? 'Short review' : 'Post-incident review'}: {caseLabel(kase.number)}
+        </h1>
         <a href={`/cases/${kase.id}/review.md`} download>
           Markdown
         </a>
@@ -48,6 +52,7 @@ export function IncidentReviewPage({ report, values, error, notice }: IncidentRe
       <div class="review-grid">
         <ReviewForm report={report} f={f} base={base} />
         <aside>
+          <ReviewCompletion report={report} />
           <PreventionActions report={report} />
           <ReviewTimeline report={report} />
         </aside>
@@ -56,18 +61,65 @@ export function IncidentReviewPage({ report, values, error, notice }: IncidentRe
   )
 }
 
-/** The review's text: summary, impact, five whys, root cause, resolution, recovery, lessons. */
+const area = (name: string, title: string, value: string, rows = 5, hint?: string) => (
+  <label class="field">
+    <span>{title}</span>
+    <textarea name={name} rows={rows} maxlength={20000}>
+      {value}
+    </textarea>
+    {hint ? <small class="muted">{hint}</small> : null}
+  </label>
+)
+
+/** Fields a form does not show are sent as they are, so saving one form never blanks the other's. */
+const kept = (names: [string, string][]) => names.map(([name, value]) => <input type="hidden" name={name} value={value} />)
+
+/** The parts both forms share: root-cause tags and the customer-facing summary. */
+const sharedFields = (f: ReviewFields) => (
+  <>
+    <label class="field">
+      <span>Root-cause tags</span>
+      <input type="text" name="tags" maxlength={500} value={f.tags.join(', ')} />
+      <small class="muted">Comma-separated, like "billing, certificate expiry": the pattern view groups cases by them.</small>
+    </label>
+    {area(
+      'customerSummary',
+      'Customer-facing incident summary',
+      f.customerSummary,
+      6,
+      'What happened, why, what we fixed and what we changed, in words for the customer. It reaches them only as a reply version an approver approves.',
+    )}
+  </>
+)
+
+/** SEV-3/SEV-4: what happened, why, how it is prevented. */
+function ShortReviewForm({ report, f, base }: { report: ReviewReport; f: ReviewFields; base: string }) {
+  return (
+    <form method="post" action={`/cases/${report.kase.id}/review`} class="panel stack" id="review-form">
+      <input type="hidden" name="base" value={base} />
+      {area('summary', 'What happened', f.summary, 5)}
+      {area('rootCause', 'Why it happened', f.rootCause, 4)}
+      {area('prevention', 'How we prevent it', f.prevention, 4, 'Add the actions with an owner and a due date beside.')}
+      {sharedFields(f)}
+      {kept([
+        ['customerImpact', f.customerImpact],
+        ['resolution', f.resolution],
+        ['recoveryTaken', f.recoveryTaken],
+        ['lessons', f.lessons],
+        ...f.whys.map((w, i): [string, string] => [`why${i + 1}`, w]),
+        ...f.process.map((p, i): [string, string] => [`process${i + 1}`, p]),
+      ])}
+      <button type="submit" class="primary">
+        Save the review
+      </button>
+    </form>
+  )
+}
+
+/** The review's text: summary, impact, five whys, root cause, process review, resolution, recovery, lessons. */
 function ReviewForm({ report, f, base }: { report: ReviewReport; f: ReviewFields; base: string }) {
   const { kase } = report
-  const area = (name: string, title: string, value: string, rows = 5, hint?: string) => (
-    <label class="field">
-      <span>{title}</span>
-      <textarea name={name} rows={rows} maxlength={20000}>
-        {value}
-      </textarea>
-      {hint ? <small class="muted">{hint}</small> : null}
-    </label>
-  )
+  if (report.kind === 'short') return <ShortReviewForm report={report} f={f} base={base} />
   return (
     <form method="post" action={`/cases/${kase.id}/review`} class="panel stack" id="review-form">
       <input type="hidden" name="base" value={base} />
@@ -85,6 +137,15 @@ function ReviewForm({ report, f, base }: { report: ReviewReport; f: ReviewFields
         ))}
       </fieldset>
       {area('rootCause', 'Root cause', f.rootCause, 3, 'What, once fixed, keeps this from happening again.')}
+      <fieldset class="whys">
+        <legend>Process review</legend>
+        {processPrompts.map((prompt, i) => (
+          <label class="field">
+            <span>{prompt}</span>
+            <input type="text" name={`process${i + 1}`} maxlength={2000} value={f.process[i] ?? ''} />
+          </label>
+        ))}
+      </fieldset>
       {area('resolution', 'Resolution', f.resolution, 4, 'What fixed it for the customer.')}
       {area(
         'recoveryTaken',
@@ -94,6 +155,8 @@ function ReviewForm({ report, f, base }: { report: ReviewReport; f: ReviewFields
         report.recovery ? `Proportional to the impact: ${report.recovery.label}. ${report.recovery.rationale}` : undefined,
       )}
       {area('lessons', 'Lessons learned', f.lessons, 4)}
+      {sharedFields(f)}
+      <input type="hidden" name="prevention" value={f.prevention} />
       <button type="submit" class="primary">
         Save the review
       </button>
@@ -253,21 +316,6 @@ export function IncidentReviewPrintPage({ report }: { report: ReviewReport }) {
         <h2>Lessons learned</h2>
         {para(fields.lessons)}
       </article>
-    </Layout>
-  )
-}
-
-/** GET of a review for a case that needs none (SEV-3/SEV-4, never reviewed). */
-export function IncidentReviewNotNeeded({ report, message }: { report: ReviewReport; message: string }) {
-  return (
-    <Layout title={`Review · ${caseLabel(report.kase.number)}`}>
-      <p class="crumbs">
-        <a href={`/cases/${report.kase.id}`}>← {caseLabel(report.kase.number)}</a>
-      </p>
-      <section class="panel narrow">
-        <h1>No post-incident review</h1>
-        <p>{message} If it was an incident, raise its severity (with the reason) on the case page first.</p>
-      </section>
     </Layout>
   )
 }
