@@ -137,7 +137,7 @@ describe('erasure of a person', () => {
     >`select seq::text from audit_events where org_id = ${org.id} and erased_at is not null order by seq limit 1`
     await db.begin(async (tx) => {
       await tx`alter table audit_events disable trigger audit_events_append_only`
-      await tx`update audit_events set details = regexp_replace(details::text, '"h:[0-9a-f]{4}', '"h:0000')::jsonb
+      await tx`update audit_events set details = regexp_replace(details::text, 'erased:h:[0-9a-f]{4}', 'erased:h:0000')::jsonb
                where org_id = ${org.id} and seq = ${row!.seq}`
       await tx`alter table audit_events enable trigger audit_events_append_only`
     })
