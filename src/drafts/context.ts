@@ -1,4 +1,5 @@
 import { loadSlaSettings } from '../sla/settings.ts'
+import { loadHouseTemplates, type HouseTemplates } from '../playbook/templates.ts'
 import type { Severity, Source } from '../cases/terms.ts'
 import { nextUpdateDue } from '../sla/sla.ts'
 import { listEarlierEscalations } from '../cases/repeats.ts'
@@ -70,6 +71,8 @@ export type DraftContext = {
   latest: { version: number; subject: string; body: string; purpose: DraftPurpose; recoveryAction: string | null } | null
   /** Who the reply goes to (never a no-reply address or a colleague), and why, in words. */
   replyRoute: ReplyRoute
+  /** The team's own templates (src/playbook), by kind: the fallback fills them, the model is shown them. */
+  houseTemplates?: HouseTemplates
 }
 
 const perMessageChars = 6000
@@ -198,6 +201,7 @@ export async function loadDraftContext(tx: Tx, caseId: string, now = new Date())
     account: account ?? null,
     earlierCases,
     executive: executive ? { email: executive.email, name: executive.name, title: executive.title } : null,
+    houseTemplates: await loadHouseTemplates(tx),
     latest: latest ?? null,
     replyRoute: route,
   }

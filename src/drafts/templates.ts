@@ -4,6 +4,7 @@
 import { caseLabel, languageName } from '../cases/terms.ts'
 import { promisedTime, type DraftContext } from './context.ts'
 import type { DraftContent, DraftPurpose, RecoveryAction } from './schema.ts'
+import { fillTemplate, houseKindLabels, isHouseKind, type FieldValues } from '../playbook/template-fields.ts'
 
 export type TemplateKind = 'acknowledgment' | 'legal_acknowledgment' | 'progress_update' | 'resolution' | 'executive_apology'
 
@@ -80,6 +81,11 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
   // ever"), and reads as mockery in our reply. The case number says which matter it is.
   const wrote = ctx.customerWrote ?? (kase.hasMessages && kase.source !== 'form' && kase.source !== 'csv')
   const signature = signatureOf(ctx)
+  const house = isHouseKind(kind) ? ctx.houseTemplates?.[kind] : undefined
+  if (house) {
+    const values = { customer_name: greetingName, case_number: label, next_update: promiseAt, signature }
+    return fromHouseTemplate(ctx, kind, house, values)
+  }
   const missingFacts: string[] = []
   let body: string
 
@@ -145,6 +151,39 @@ export function renderTemplate(ctx: DraftContext, purpose: DraftPurpose): DraftC
       ...languageNote(ctx),
     ].join(' '),
     missingFacts,
+    recoveryAction: recovery.action,
+    recoveryRationale: recovery.rationale,
+  }
+}
+
+/**
+ * The team's own template of this kind (src/playbook), filled with the case's data. A field it
+ * cannot fill stays as written ({what_happened}): the placeholder guardrail then blocks approval
+ * until a person fills it, so there is nothing to list as missing facts besides.
+ */
+function fromHouseTemplate(
+  ctx: DraftContext,
+  kind: TemplateKind,
+  house: { version: number; body: string },
+  values: FieldValues,
+): DraftContent & { kind: TemplateKind } {
+  const body = fillTemplate(house.body, {
+    ...values,
+    external_ref: ctx.kase.externalRef,
+    org_name: ctx.org.name,
+    executive_name: ctx.executive?.name,
+  })
+  const recovery = proportionalRecovery(ctx)
+  const name = isHouseKind(kind) ? houseKindLabels[kind].toLowerCase() : kind
+  return {
+    kind,
+    subject: replySubject(ctx),
+    body,
+    toneNotes: [
+      `The team's ${name} template (version ${house.version}), filled with the case's data; fill any {field} left and add the specifics before approval.`,
+      ...languageNote(ctx),
+    ].join(' '),
+    missingFacts: [],
     recoveryAction: recovery.action,
     recoveryRationale: recovery.rationale,
   }

@@ -10,6 +10,7 @@ import { isUuid } from '../http/ids.ts'
 import { notFound } from '../http/errors.ts'
 import { parsePeriod } from './period.ts'
 import { render } from '../http/htmx.ts'
+import { loadScorecard } from '../playbook/scorecard.ts'
 
 export const metricsRoutes = new Hono<AppEnv>()
 
@@ -23,7 +24,10 @@ async function report(c: Context<AppEnv>): Promise<MetricsReport> {
 }
 
 metricsRoutes.get('/metrics', async (c) => {
-  return render(c, <MetricsPage report={await report(c)} />)
+  const user = requireUser(c)
+  const r = await report(c)
+  const scorecard = await withOrg(c.get('deps').db, user.orgId, (tx) => loadScorecard(tx, r))
+  return render(c, <MetricsPage report={r} scorecard={scorecard} canEnterTickets={user.role === 'admin'} />)
 })
 
 // One owner beside the team (the coaching view); "unowned" for the cases nobody owned.

@@ -6,13 +6,16 @@ import { presetLabels, periodQuery, type Preset } from '../../src/metrics/period
 import { Trends } from '../components/trend-charts.tsx'
 import { SeverityBadge } from '../components/parts.tsx'
 import { Layout } from '../components/layout.tsx'
+import { Scorecard } from '../playbook/scorecard.tsx'
+import type { ScoreRow } from '../../src/playbook/scorecard.ts'
 
-export type MetricsProps = { report: MetricsReport }
+/** `scorecard`: the playbook's metrics and targets (src/playbook/scorecard.ts). */
+export type MetricsProps = { report: MetricsReport; scorecard?: ScoreRow[]; canEnterTickets?: boolean }
 
 export const formatRating = (value: number | null) => (value === null ? '—' : value.toFixed(2))
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
-export function MetricsPage({ report }: MetricsProps) {
+export function MetricsPage({ report, scorecard, canEnterTickets = false }: MetricsProps) {
   const { period, overall } = report
   const csv = `/metrics.csv?${periodQuery(period)}`
   return (
@@ -25,6 +28,7 @@ export function MetricsPage({ report }: MetricsProps) {
         <a href={csv} download>
           Download CSV
         </a>
+        <a href="/metrics/patterns">Patterns</a>
       </div>
       <PeriodForm report={report} />
       {period.problem ? (
@@ -40,6 +44,7 @@ export function MetricsPage({ report }: MetricsProps) {
       </p>
 
       <FirstResponseHero report={report} />
+      {scorecard ? <Scorecard rows={scorecard} canEnterTickets={canEnterTickets} /> : null}
 
       <section class="metric-grid">
         <Figure title="SLA compliance" id="sla">
