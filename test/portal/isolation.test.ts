@@ -5,7 +5,11 @@ import { withOrg, type Db } from '../../src/db.ts'
 import { ingestMessage } from '../../src/intake/intake.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { insertPreventionAction } from '../../src/reviews/queries.ts'
-import { createTestApp } from '../support/app.ts'
+import { insertRecoveryItem } from '../../src/recovery/queries.ts'
+import { saveConnection } from '../../src/intake/tickets/connections.ts'
+import { defaultPriorityMap } from '../../src/intake/tickets/terms.ts'
+import { addEndpoint } from '../../src/webhooks/endpoints.ts'
+import { createTestApp, testEnv } from '../support/app.ts'
 import { formPost, sameOrigin, sessionCookie } from '../support/auth.ts'
 import { auditActions } from '../support/cases.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
@@ -50,6 +54,9 @@ type Ids = {
   rawId: string
   viewId: string
   tokenId: string
+  itemId: string
+  endpointId: string
+  deliveryId: string
 }
 
 /** Fills a route's parameters from a set of ids; an unknown parameter means the route is not covered yet. */
@@ -58,14 +65,20 @@ function fill(path: string, ids: Ids): string {
     if (name === 'messageId') return ids.messageId
     if (name === 'runId') return ids.runId
     if (name === 'actionId') return ids.actionId
+    if (name === 'itemId') return ids.itemId
     if (name === 'rawId') return ids.rawId
     if (name === 'id' && path.startsWith('/cases/')) return ids.caseId
     if (name === 'caseId') return ids.caseId
     if (name === 'id' && path.startsWith('/admin/users/')) return ids.userId
+    if (name === 'id' && path.startsWith('/admin/second-factor/users/')) return ids.userId
     if (name === 'id' && path.startsWith('/dev/mailbox/')) return ids.mailId
     if (name === 'id' && /^\/admin\/(quarantine|not-escalations)\//.test(path)) return ids.rawId
     if (name === 'id' && path.startsWith('/views/')) return ids.viewId
     if (name === 'id' && path.startsWith('/admin/api-tokens/')) return ids.tokenId
+    if (name === 'id' && path.startsWith('/admin/webhooks/')) return ids.endpointId
+    if (name === 'deliveryId') return ids.deliveryId
+    // Not an id: the helpdesk org B connected, which org A has not.
+    if (name === 'provider' && path.startsWith('/admin/helpdesk/')) return 'zendesk'
     if (name === 'owner' && path.startsWith('/metrics/owners/')) return ids.userId
     // Any id of the other org's; test/attachments/attachments.test.ts tries its real files.
     if (name === 'attachmentId') return ids.messageId
@@ -161,7 +174,47 @@ describe('404 across orgs for every route that takes an id', () => {
     // An API token of org B's: revoking it takes its id.
     const sessionB = { ...userB, name: '', role: 'admin' as const, orgName: orgB.name, orgSlug: orgB.slug }
     const { id: tokenId } = await issueApiToken(db, sessionB, { name: 'Org B token', scope: 'read', requestsPerMinute: 60 })
-    b = { ...row!, userId: userB.id, runId, mailId: mail?.id ?? randomUUID(), actionId, rawId: autoReply.rawId, viewId: view!.id, tokenId }
+    // A recovery item on org B's case (the case's recovery forms take its id).
+    const itemId = await withOrg(db, orgB.id, (tx) =>
+      insertRecoveryItem(tx, {
+        orgId: orgB.id,
+        caseId: row!.caseId,
+        kind: 'apology',
+        title: 'Org B apology',
+        ownerId: userB.id,
+        dueOn: '2026-12-01',
+        creditAmount: null,
+        creditCurrency: null,
+        createdBy: userB.id,
+      }),
+    )
+    // A webhook endpoint of org B's with a delivery in its log, and org B's Zendesk connection.
+    const { id: endpointId } = await addEndpoint(db, testEnv(), orgB.id, userB, {
+      url: 'https://hooks.example.com/org-b',
+      description: '',
+      eventTypes: ['case.created'],
+    })
+    const [delivery] = await db<{ id: string }[]>`
+      insert into webhook_deliveries (org_id, endpoint_id, event_type, payload, status)
+      values (${orgB.id}, ${endpointId}, 'case.created', '{}', 'failed') returning id`
+    await saveConnection(db, testEnv(), orgB.id, userB, {
+      provider: 'zendesk',
+      secret: 'org-b-zendesk-secret',
+      priorityMap: defaultPriorityMap,
+    })
+    b = {
+      ...row!,
+      userId: userB.id,
+      runId,
+      mailId: mail?.id ?? randomUUID(),
+      actionId,
+      rawId: autoReply.rawId,
+      viewId: view!.id,
+      tokenId,
+      itemId,
+      endpointId,
+      deliveryId: delivery!.id,
+    }
   })
   afterAll(() => db.end())
 
@@ -194,6 +247,12 @@ describe('404 across orgs for every route that takes an id', () => {
         'POST /cases/:id/approval/decide',
         'GET /cases/:id/review',
         'POST /cases/:id/review/actions/:actionId',
+        'POST /cases/:id/review/complete',
+        'POST /cases/:id/review/summary-draft',
+        'POST /cases/:id/recovery',
+        'POST /cases/:id/recovery/items',
+        'POST /cases/:id/recovery/items/:itemId',
+        'POST /cases/:id/recovery/check',
         'POST /cases/:id/correct/customer',
         'POST /cases/:id/correct/source',
         'POST /cases/:id/correct/reference',
@@ -201,6 +260,15 @@ describe('404 across orgs for every route that takes an id', () => {
         'POST /cases/:id/merge',
         'GET /cases/:id/merged',
         'POST /not-escalations/:rawId/open',
+        'GET /admin/webhooks/:id',
+        'POST /admin/webhooks/:id/disable',
+        'POST /admin/webhooks/:id/deliveries/:deliveryId/replay',
+        'POST /admin/helpdesk/:provider/delete',
+        'POST /cases/:id/war-room',
+        'POST /cases/:id/war-room/collaborators',
+        'POST /cases/:id/war-room/checklist',
+        'GET /cases/:id/internal-update',
+        'POST /cases/:id/internal-update',
       ]),
     )
     for (const r of routes()) expect(() => fill(r.path, b)).not.toThrow()
@@ -227,6 +295,13 @@ describe('404 across orgs for every route that takes an id', () => {
     expect(bRun).toMatchObject({ state: 'previewed' })
     const [bAction] = await withOrg(db, orgB.id, (tx) => tx`select status from prevention_actions where id = ${b.actionId}`)
     expect(bAction).toMatchObject({ status: 'open' })
+    const [bItem] = await withOrg(db, orgB.id, (tx) => tx`select status from recovery_items where id = ${b.itemId}`)
+    expect(bItem).toMatchObject({ status: 'open' })
+    const [bEndpoint] = await withOrg(db, orgB.id, (tx) => tx`select enabled from webhook_endpoints where id = ${b.endpointId}`)
+    expect(bEndpoint).toMatchObject({ enabled: true })
+    const [bDelivery] = await withOrg(db, orgB.id, (tx) => tx`select status from webhook_deliveries where id = ${b.deliveryId}`)
+    expect(bDelivery).toMatchObject({ status: 'failed' })
+    expect(await withOrg(db, orgB.id, (tx) => tx`select provider from helpdesk_connections`)).toEqual([{ provider: 'zendesk' }])
   })
 
   it.each([
@@ -235,7 +310,10 @@ describe('404 across orgs for every route that takes an id', () => {
     ['00000000-0000-0000-0000-00000000000g', '99999999999999999999999'],
     [randomUUID(), '9223372036854775'],
   ])('answers 404, not 500, for malformed or unknown ids (%s, %s)', async (id, runId) => {
-    const ids: Ids = { caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id, rawId: id, viewId: id, tokenId: id }
+    const ids: Ids = {
+      ...{ caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id, rawId: id, viewId: id, tokenId: id },
+      ...{ itemId: id, endpointId: id, deliveryId: id },
+    }
     for (const r of routes()) {
       const res = await call(r.method, fill(r.path, ids).replaceAll("'", '%27').replaceAll(' ', '%20'), actionFields(adminA.id))
       expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 404 })
