@@ -11,8 +11,13 @@ import { notFound } from '../http/errors.ts'
 import { parsePeriod } from './period.ts'
 import { render } from '../http/htmx.ts'
 import { loadScorecard } from '../playbook/scorecard.ts'
+import { playbookRoutes } from '../playbook/routes.tsx'
 
 export const metricsRoutes = new Hono<AppEnv>()
+
+// The scorecard's inputs and the team's templates (src/playbook, admins only) ride on this
+// sub-app, mounted at /: /admin/ticket-counts and /admin/templates.
+metricsRoutes.route('/admin', playbookRoutes)
 
 // Any signed-in teammate: the figures are the team's own (per-owner rows are for coaching).
 async function report(c: Context<AppEnv>): Promise<MetricsReport> {
