@@ -1,7 +1,7 @@
 import type { DraftFile, FileRef } from '../attachments/reply-files.ts'
 import type { DbOrTx, Tx } from '../db.ts'
 import type { GuardrailFlag } from './guardrails.ts'
-import type { DraftContent, DraftPurpose } from './schema.ts'
+import type { DraftContent, VersionPurpose } from './schema.ts'
 
 export type AuthorKind = 'ai' | 'template' | 'user'
 
@@ -13,7 +13,7 @@ export type DraftVersion = DraftContent & {
   author: string
   authorId: string | null
   authorName: string | null
-  purpose: DraftPurpose
+  purpose: VersionPurpose
   toEmails: string[]
   ccEmails: string[]
   /** The files the reply carries, in order (sql/00033). */

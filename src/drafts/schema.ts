@@ -10,8 +10,15 @@ export const recoveryLabels: Record<RecoveryAction, string> = {
   in_person_gesture: 'In-person meeting + significant gesture',
 }
 
+/** What a writer (the model or a template) drafts for. */
 export const purposes = ['reply', 'update', 'resolution'] as const
 export type DraftPurpose = (typeof purposes)[number]
+/**
+ * What a stored version is for: a writer's purpose, or the customer-facing incident summary that
+ * people write in the post-incident review (src/reviews/customer-summary.ts, sql/00035), which is
+ * sent, like every version, only once approved.
+ */
+export type VersionPurpose = DraftPurpose | 'incident_summary'
 
 const modelFlagCodes = ['liability_admission', 'compensation_promise', 'blame', 'threat', 'legal_mention', 'placeholder', 'other'] as const
 

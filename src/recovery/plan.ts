@@ -124,7 +124,7 @@ export async function setRecoveryPlan(
   const ownerId = await activeUser(tx, parsed.data.ownerId)
   const existing = await listRecoveryItems(tx, caseId, now)
   const have = new Set(existing.map((i) => i.kind))
-  const missing = plannedItems(impactLevel).filter((i) => !have.has(i.kind) || (i.kind === 'check_in' && existing.length === 0))
+  const missing = plannedItems(impactLevel).filter((i) => !have.has(i.kind))
   if (missing.some((i) => i.kind === 'service_credit') && !creditAmount) {
     throw new AppError('BAD_INPUT', `A ${impactLabels[impactLevel].toLowerCase()} impact includes a service credit: give its amount.`)
   }

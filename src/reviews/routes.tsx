@@ -10,6 +10,7 @@ import { IncidentReviewPage, IncidentReviewPrintPage } from '../../views/pages/i
 import { reviewMarkdown } from './markdown.ts'
 import { addPreventionAction, loadReview, markPreventionAction, saveReview, type ReviewReport } from './review.ts'
 import { completeReview } from './completion.ts'
+import { draftCustomerSummary } from './customer-summary.ts'
 import { textFields } from '../http/forms.ts'
 import { render } from '../http/htmx.ts'
 import { recoveryRoutes } from '../recovery/routes.tsx'
@@ -94,6 +95,13 @@ reviewRoutes.post('/cases/:id/review/complete', (c) =>
   write(c, async (tx, user, caseId) => {
     await completeReview(tx, user.orgId, caseId, user)
     return 'completed'
+  }),
+)
+
+reviewRoutes.post('/cases/:id/review/summary-draft', (c) =>
+  write(c, async (tx, user, caseId) => {
+    await draftCustomerSummary(tx, user.orgId, caseId, user)
+    return 'summary-drafted'
   }),
 )
 

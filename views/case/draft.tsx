@@ -26,7 +26,12 @@ const fallbackText: Record<string, string> = {
   malformed_json: "the model's answer was not valid JSON",
 }
 
-const purposeText = { reply: 'first reply', update: 'progress update', resolution: 'resolution notice' } as const
+const purposeText = {
+  reply: 'first reply',
+  update: 'progress update',
+  resolution: 'resolution notice',
+  incident_summary: 'incident summary',
+} as const
 
 export function authorLabel(d: Pick<DraftVersion, 'authorKind' | 'author' | 'authorName'>): string {
   if (d.authorKind === 'ai') return `AI (${d.author.replace(/^ai:/, '')})`

@@ -3,7 +3,7 @@ import type { ReviewFields } from '../../src/reviews/queries.ts'
 import type { ReviewReport } from '../../src/reviews/review.ts'
 import { whyPrompts } from '../../src/reviews/markdown.ts'
 import { processPrompts } from '../../src/reviews/process.ts'
-import { ReviewCompletion } from '../case/review-finish.tsx'
+import { CustomerSummary, ReviewCompletion } from '../case/review-finish.tsx'
 import { Flash, formatTime, SeverityBadge } from '../components/parts.tsx'
 import { Layout } from '../components/layout.tsx'
 
@@ -53,6 +53,7 @@ export function IncidentReviewPage({ report, values, error, notice }: IncidentRe
         <ReviewForm report={report} f={f} base={base} />
         <aside>
           <ReviewCompletion report={report} />
+          <CustomerSummary report={report} />
           <PreventionActions report={report} />
           <ReviewTimeline report={report} />
         </aside>
