@@ -287,6 +287,13 @@ describe('outgoing webhooks', () => {
     const res = await app.request('/admin/webhooks', { ...formPost({}, { cookie: admin.cookie }), body })
     expect(res.status).toBe(422)
     expect(await res.text()).toContain('Use an https:// URL')
+    for (const url of ["' OR 1=1 --", '', 'https://user:pw@hooks.example.com/x', 'javascript:alert(1)']) {
+      const hostile = await app.request('/admin/webhooks', {
+        ...formPost({}, { cookie: admin.cookie }),
+        body: new URLSearchParams({ url, events: 'case.created' }).toString(),
+      })
+      expect(hostile.status).toBe(422)
+    }
     // A notice is looked up by name, never through the prototype.
     const odd = await app.request('/admin/webhooks?done=constructor', { headers: { cookie: admin.cookie } })
     expect(odd.status).toBe(200)
