@@ -4,7 +4,8 @@
 import { caseLabel, channelLabels, languageName } from '../cases/terms.ts'
 import { customerTime, replyTimeZone, type DraftContext } from './context.ts'
 import type { DraftPurpose } from './schema.ts'
-import { signatureOf } from './templates.ts'
+import { chooseTemplate, signatureOf } from './templates.ts'
+import { houseKindLabels, isHouseKind, type HouseKind } from '../playbook/template-fields.ts'
 
 export const principles = [
   'Lead with what is known; do not speculate about causes you have not been told.',
@@ -116,6 +117,19 @@ export function recipientInstructions(ctx: DraftContext): string[] {
   return lines
 }
 
+/**
+ * The team's own template for this message (src/playbook), when it has one: the house style. A
+ * fact the model does not know keeps its {field}, which blocks approval until a person fills it.
+ */
+function houseStyle(ctx: DraftContext, purpose: DraftPurpose): string[] {
+  const kind = chooseTemplate(ctx, purpose)
+  const house = isHouseKind(kind) ? ctx.houseTemplates?.[kind] : undefined
+  if (!house) return []
+  return [
+    `House style: the team's own ${houseKindLabels[kind as HouseKind].toLowerCase()} template is below. Follow its structure, tone and wording where they fit this case, and write the case's facts in place of its {fields}. Where you do not know a fact, keep its {field} exactly as written, so a person fills it before approval.\n---\n${house.body}\n---`,
+  ]
+}
+
 export function systemMessage(ctx: DraftContext, purpose: DraftPurpose, instruction?: string | null): string {
   return [
     `You draft email replies for ${ctx.org.name} to executive-level escalations. A senior manager reviews, edits and approves every draft; nothing is sent automatically.`,
@@ -127,6 +141,7 @@ export function systemMessage(ctx: DraftContext, purpose: DraftPurpose, instruct
     `Communication principles:\n${principles.map((p) => `- ${p}`).join('\n')}`,
     'Recovery: recommend the proportional recovery for the team (apology; apology_credit; executive_call_credit_roadmap; in_person_gesture), weighing severity, the account (plan, revenue, health) and earlier escalations.',
     'Flags: list in guardrailFlags anything in your draft or the situation an approver must look at (admission of liability, compensation, blame, threats, legal action).',
+    ...houseStyle(ctx, purpose),
     `Subject: "Re: " followed by case.originalSubject, so the reply stays in the customer's thread. End the body with exactly this signature:\n${signatureOf(ctx)}`,
     ...(instruction ? [`The reviewer asked for this change to the current draft: ${instruction}`] : []),
   ].join('\n\n')
