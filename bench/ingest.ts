@@ -1,22 +1,27 @@
 // `ingest` and `rss`: the real server (`node --import tsx src/index.ts`) on its own database,
 // fed the corpus through `POST /inbound/raw` by 32 concurrent senders with HMAC signatures, each
-// copy a new message (its own Message-ID). Then postal-mime alone on the same bytes, in the same
-// run, and the server's memory after the load.
-import { createHmac } from 'node:crypto'
+// copy a new message (its own Message-ID): first one server process, then two on one database.
+// postal-mime alone on the same bytes, in the same run, is the baseline of both ratios; and the
+// one server's memory after the load.
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import PostalMime from 'postal-mime'
+import { cpuSecondsOf, failedCount, INBOUND_SECRET, loadAverage, replay } from './inbound-client.ts'
 import { freePort } from './ports.ts'
-import { isMain, mb, memoryOf, note, percentile, repoRoot, result, startServer, withBenchDatabase } from './support.ts'
+import { isMain, mb, memoryOf, note, percentile, repoRoot, result, startServer, withBenchDatabase, type Server } from './support.ts'
 
 const MIN_MESSAGES = 5_000
 const SENDERS = 32
 const WARM_UP = 64
-const SECRET = 'bench-inbound-secret-0123456789abcdef'
 const DESK_ADDRESS = 'escalations@example.com' // the demo org's inbound address (DESK_DEMO=1)
 // BENCH_INGEST_ORGS=N spreads the messages over the demo org and N-1 more (a diagnostic: intake
 // serialises case creation per org, so this shows how much of the limit is that lock).
 const ORGS = Math.max(1, Number(process.env.BENCH_INGEST_ORGS || 1))
+// BENCH_INGEST_PROCESSES=1,2 (the default): the server counts measured, each on its own database.
+const PROCESSES = (process.env.BENCH_INGEST_PROCESSES || '1,2')
+  .split(',')
+  .map(Number)
+  .filter((n) => n >= 1)
 const deskAddress = (index: number) => (index % ORGS === 0 ? DESK_ADDRESS : `escalations@bench-org-${index % ORGS}.example`)
 
 type CorpusFile = { path: string; bytes: Buffer }
@@ -59,54 +64,6 @@ export function copyOf(file: CorpusFile, copy: number, index: number): Buffer<Ar
   return Buffer.concat([Buffer.from(`Delivered-To: ${deskAddress(index)}${eol}`, 'latin1'), body])
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
-async function cpuSecondsOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
-type Outcome = { status: number; outcome: string; ms: number }
-
-async function post(url: string, body: Buffer<ArrayBuffer>): Promise<Outcome> {
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  const signature = createHmac('sha256', SECRET).update(`v2.${timestamp}./inbound/raw\n`).update(body).digest('hex')
-  const t0 = performance.now()
-  const response = await fetch(`${url}/inbound/raw`, {
-    method: 'POST',
-    headers: { 'content-type': 'message/rfc822', 'x-desk-timestamp': timestamp, 'x-desk-signature': `v2=${signature}` },
-    body,
-  })
-  const text = await response.text()
-  const ms = performance.now() - t0
-  let outcome = `http_${response.status}`
-  if (response.ok) {
-    try {
-      outcome = (JSON.parse(text) as { status?: string }).status ?? outcome
-    } catch {
-      /* counted under http_<status> */
-    }
-  }
-  return { status: response.status, outcome, ms }
-}
-
-/** `total` messages (index → bytes) sent by `senders` workers pulling from one counter. */
-async function replay(url: string, total: number, message: (i: number) => Buffer<ArrayBuffer>, senders: number, offset = 0) {
-  const latencies: number[] = new Array(total)
-  const outcomes = new Map<string, number>()
-  let next = 0
-  const worker = async () => {
-    for (let i = next++; i < total; i = next++) {
-      const { outcome, ms } = await post(url, message(offset + i))
-      latencies[i] = ms
-      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
-    }
-  }
-  const t0 = performance.now()
-  await Promise.all(Array.from({ length: senders }, worker))
-  return { seconds: (performance.now() - t0) / 1000, latencies, outcomes }
-}
-
 export async function runIngestBench(report: { ingest: boolean; rss: boolean } = { ingest: true, rss: true }): Promise<void> {
   const corpus = await loadCorpus(corpusDir())
   if (corpus.length === 0) throw new Error(`no .eml files under ${corpusDir()}`)
@@ -118,16 +75,62 @@ export async function runIngestBench(report: { ingest: boolean; rss: boolean } =
     `corpus: ${corpus.length} messages, ${mb(corpus.reduce((n, f) => n + f.bytes.length, 0)).toFixed(1)} MB; replaying ${total} (${copies} copies) with ${SENDERS} senders`,
   )
 
-  await withBenchDatabase('ingest', async ({ url, db }) => {
-    const port = await freePort()
-    const server = await startServer({
-      DATABASE_URL: url,
-      INBOUND_SECRET: SECRET,
-      DESK_DEMO: '1',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-    })
+  const parse = report.ingest ? await parseOnly(total, message) : null
+  if (parse) {
+    result('ingest.parse_only_rate', parse.rate, 'msg/s')
+    result('ingest.parse_only_p50', percentile(parse.times, 50), 'ms')
+    result('ingest.parse_only_p99', percentile(parse.times, 99), 'ms')
+  }
+  // One server process, then two on one database (what scaling out adds), each on a new database.
+  for (const processes of report.ingest ? PROCESSES : [1]) {
+    const run = await serverRun(processes, total, message)
+    const prefix = processes === 1 ? 'ingest' : `ingest.${processes}p`
+    if (report.ingest && parse) {
+      result(`${prefix}.messages`, total, 'msg')
+      result(`${prefix}.rate`, total / run.seconds, 'msg/s')
+      result(`${prefix}.p50`, percentile(run.latencies, 50), 'ms')
+      result(`${prefix}.p99`, percentile(run.latencies, 99), 'ms')
+      // Over a second although postal-mime alone parses the same message in less.
+      const slow = run.latencies.filter((ms, i) => ms > 1000 && parse.times[i]! < 1000).length
+      result(`${prefix}.over_1s_not_parser`, slow, 'msg')
+      for (const [outcome, count] of [...run.outcomes].sort()) result(`${prefix}.outcome.${outcome}`, count, 'msg')
+      // Share of one core the server processes used while the senders ran (Node runs JS on one).
+      result(`${prefix}.server_cpu`, (100 * run.serverCpu) / run.seconds, '%')
+      result(`${prefix}.load`, run.load, 'load')
+      result(`${prefix}.ratio`, total / run.seconds / parse.rate, 'x')
+    }
+    if (report.rss && processes === 1) {
+      result('rss.server_idle', mb(run.idle.rss), 'MB')
+      result('rss.server_after_ingest', mb(run.after.rss), 'MB')
+      result('rss.server_peak', mb(run.after.hwm), 'MB')
+    }
+  }
+}
+
+/** postal-mime alone on the same bytes, one after another on this thread; building each copy is untimed. */
+async function parseOnly(total: number, message: (i: number) => Buffer<ArrayBuffer>) {
+  const parseOptions = { forceRfc822Attachments: true }
+  for (let i = 0; i < WARM_UP; i++) await PostalMime.parse(message(total + i), parseOptions)
+  const times: number[] = []
+  for (let i = 0; i < total; i++) {
+    const bytes = message(i)
+    const t0 = performance.now()
+    await PostalMime.parse(bytes, parseOptions)
+    times.push(performance.now() - t0)
+  }
+  return { times, rate: total / (times.reduce((a, b) => a + b, 0) / 1000) }
+}
+
+/** `processes` servers on one new database take the messages, the senders spread evenly over them. */
+async function serverRun(processes: number, total: number, message: (i: number) => Buffer<ArrayBuffer>) {
+  return withBenchDatabase('ingest', async ({ url, db }) => {
+    const servers: Server[] = []
     try {
+      // One after the other: the first creates the demo org, the next finds it.
+      for (let n = 0; n < processes; n++) {
+        const env = { DATABASE_URL: url, INBOUND_SECRET, DESK_DEMO: '1', HOST: '127.0.0.1', PORT: String(await freePort()) }
+        servers.push(await startServer(env))
+      }
       if (ORGS > 1) {
         await db`
           insert into orgs (slug, name, inbound_addresses)
@@ -135,56 +138,25 @@ export async function runIngestBench(report: { ingest: boolean; rss: boolean } =
           from generate_series(1, ${ORGS - 1}::int) g`
         result('ingest.orgs', ORGS, 'orgs')
       }
-      const pid = server.child.pid!
-      const idle = await memoryOf(pid)
+      const urls = servers.map((s) => s.url)
+      const pids = servers.map((s) => s.child.pid!)
+      const cpu = async () => (await Promise.all(pids.map(cpuSecondsOf))).reduce((a, b) => a + b, 0)
+      const idle = await memoryOf(pids[0]!)
       // Warm-up copies are numbered after the measured ones, so they are new messages too.
-      await replay(server.url, WARM_UP, message, SENDERS, total)
-      const cpuBefore = await cpuSecondsOf(pid)
-      const run = await replay(server.url, total, message, SENDERS)
-      const serverCpu = (await cpuSecondsOf(pid)) - cpuBefore
-      const after = await memoryOf(pid)
-
-      if (report.ingest) {
-        result('ingest.messages', total, 'msg')
-        result('ingest.rate', total / run.seconds, 'msg/s')
-        result('ingest.p50', percentile(run.latencies, 50), 'ms')
-        result('ingest.p99', percentile(run.latencies, 99), 'ms')
-        for (const [outcome, count] of [...run.outcomes].sort()) result(`ingest.outcome.${outcome}`, count, 'msg')
-        // Share of one core the server process used while the senders ran (Node runs JS on one).
-        result('ingest.server_cpu', (100 * serverCpu) / run.seconds, '%')
-      }
-      if (report.rss) {
-        result('rss.server_idle', mb(idle.rss), 'MB')
-        result('rss.server_after_ingest', mb(after.rss), 'MB')
-        result('rss.server_peak', mb(after.hwm), 'MB')
-      }
-      const failed = [...run.outcomes].filter(([k]) => k.startsWith('http_')).reduce((n, [, c]) => n + c, 0)
+      await replay(urls, WARM_UP, message, SENDERS, total)
+      const cpuBefore = await cpu()
+      const run = await replay(urls, total, message, SENDERS)
+      const serverCpu = (await cpu()) - cpuBefore
+      const load = await loadAverage()
+      const after = await memoryOf(pids[0]!)
+      const failed = failedCount(run.outcomes)
       if (failed > 0) {
-        note(`${failed} deliveries were not answered 200: the figures above are not a clean run`)
+        note(`${failed} deliveries to ${processes} process(es) were not answered 200: the figures are not a clean run`)
         process.exitCode = 1
       }
-
-      await server.stop()
-      if (!report.ingest) return
-
-      // postal-mime alone, same bytes, one after another on this process's one thread (the server
-      // also parses on one thread). Building each copy is outside the timed calls.
-      const parseOptions = { forceRfc822Attachments: true }
-      for (let i = 0; i < WARM_UP; i++) await PostalMime.parse(message(total + i), parseOptions)
-      const parseTimes: number[] = []
-      for (let i = 0; i < total; i++) {
-        const bytes = message(i)
-        const t0 = performance.now()
-        await PostalMime.parse(bytes, parseOptions)
-        parseTimes.push(performance.now() - t0)
-      }
-      const parseRate = total / (parseTimes.reduce((a, b) => a + b, 0) / 1000)
-      result('ingest.parse_only_rate', parseRate, 'msg/s')
-      result('ingest.parse_only_p50', percentile(parseTimes, 50), 'ms')
-      result('ingest.parse_only_p99', percentile(parseTimes, 99), 'ms')
-      result('ingest.ratio', total / run.seconds / parseRate, 'x')
+      return { ...run, serverCpu, load, idle, after }
     } finally {
-      await server.stop()
+      await Promise.all(servers.map((s) => s.stop()))
     }
   })
 }

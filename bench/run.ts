@@ -9,11 +9,14 @@ import { repoRoot } from './support.ts'
 /** Bench name → the file that runs it; `ingest` and `rss` share one server run. */
 const benches: { names: string[]; file: string }[] = [
   { names: ['ingest', 'rss'], file: 'ingest.ts' },
+  { names: ['dedupe'], file: 'dedupe.ts' },
+  { names: ['draft'], file: 'draft.ts' },
   { names: ['queue'], file: 'queue.ts' },
   { names: ['search'], file: 'search.ts' },
   { names: ['import'], file: 'import.ts' },
   { names: ['export'], file: 'export.ts' },
   { names: ['metrics'], file: 'metrics.ts' },
+  { names: ['digest'], file: 'digest.ts' },
   { names: ['startup'], file: 'startup.ts' },
   { names: ['inbound-memory'], file: 'inbound-memory.ts' },
 ]

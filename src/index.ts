@@ -5,6 +5,7 @@ import { createAnalysisPool } from './intake/analysis-pool.ts'
 import { createMailer } from './outbound/mailer.ts'
 import { jobHandlers } from './jobs/handlers.ts'
 import { startJobLoop } from './jobs/runner.ts'
+import { onJobsCommitted } from './jobs/wake.ts'
 import { startScheduler } from './jobs/scheduler.ts'
 import { demoOrg, ensureDemoOrg } from './orgs/demo.ts'
 import { exitOnStartupError, loadEnv, openDatabase, recordServerUrl } from './runtime.ts'
@@ -48,6 +49,8 @@ await recordServerUrl(database.db, env.PUBLIC_URL)
 // A one-second poll keeps "a case has a draft within a minute of arriving" with room to spare.
 const jobDeps = { db: database.db, env, handlers: jobHandlers({ mailer }), analyze: analysis.analyze }
 const jobLoop = startJobLoop(jobDeps, { intervalMs: 1000 })
+// Intake's draft jobs start as soon as their case commits (src/jobs/wake.ts), not at the next poll.
+onJobsCommitted(() => jobLoop.wake())
 // Daily digests and immediate alerts: claimed in Postgres, so every app process may run this too.
 const scheduler =
   env.SCHEDULER_INTERVAL_SECONDS > 0

@@ -20,6 +20,7 @@ import { lockAttachmentUsage } from '../attachments/queries.ts'
 import { failBouncedReplies, readDeliveryReport } from '../outbound/bounces.ts'
 import { findCaseByDedupeKey, findEarlierCopy, insertCaseKeys, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
 import { headerRecipients } from './routing.ts'
+import { jobsCommitted } from '../jobs/wake.ts'
 import { dedupeKeys, findAutomaticThread, findThread, type ThreadMatch } from './threading.ts'
 
 export type IntakeOutcome =
@@ -81,7 +82,7 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
   const automatic = !analysis.classification.isEscalation && !input.escalatedBy
   try {
     if (automatic) return await keepAutomatic(db, orgId, analysis, { ...input, dedupeKey }, recipients, org.inboundAddresses)
-    return await withOrg(db, orgId, async (tx) => {
+    const outcome = await withOrg(db, orgId, async (tx) => {
       await lockUsageFirst(tx, orgId, analysis)
       if (await findCaseByDedupeKey(tx, dedupeKey)) throw new AlreadyIngested()
       let match = await findThread(tx, analysis, recipients, org.inboundAddresses)
@@ -95,6 +96,9 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
       }
       return threadMessage(tx, orgId, match, analysis, { ...input, dedupeKey })
     })
+    // Committed: a new case's draft job can start now rather than at the runner's next poll.
+    jobsCommitted()
+    return outcome
   } catch (error) {
     // A value PostgreSQL will not store (too large for an index, a character it cannot hold) is
     // a bug of ours to fix, not a reason to refuse the message forever: it is kept quarantined
