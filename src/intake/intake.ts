@@ -21,6 +21,7 @@ import { failBouncedReplies, readDeliveryReport } from '../outbound/bounces.ts'
 import { findCaseByDedupeKey, findEarlierCopy, insertCaseKeys, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
 import { headerRecipients } from './routing.ts'
 import { jobsCommitted } from '../jobs/wake.ts'
+import { loadSlaSettings, type SlaSettings } from '../sla/settings.ts'
 import { dedupeKeys, findAutomaticThread, findThread, type ThreadMatch } from './threading.ts'
 
 export type IntakeOutcome =
@@ -88,10 +89,12 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
       let match = await findThread(tx, analysis, recipients, org.inboundAddresses)
       if (!match) {
         // The org row lock orders new cases within the org; a second look after taking it sees
-        // whatever a concurrent delivery of the same complaint committed meanwhile.
+        // whatever a concurrent delivery of the same complaint committed meanwhile. It is held to
+        // commit, so what needs no lock (the SLA settings) is read before it.
+        const settings = await loadSlaSettings(tx, orgId)
         const number = await takeCaseNumber(tx, orgId)
         match = await findThread(tx, analysis, recipients, org.inboundAddresses)
-        if (!match) return openCaseFromMail(tx, orgId, number, analysis, { ...input, dedupeKey })
+        if (!match) return openCaseFromMail(tx, orgId, { number, settings }, analysis, { ...input, dedupeKey })
         await tx`update orgs set next_case_number = next_case_number - 1 where id = ${orgId} and next_case_number = ${number + 1}`
       }
       return threadMessage(tx, orgId, match, analysis, { ...input, dedupeKey })
@@ -182,15 +185,27 @@ async function keepAutomatic(
   })
 }
 
-async function openCaseFromMail(tx: Tx, orgId: string, number: number, a: Analysed, d: Delivery): Promise<IntakeOutcome> {
-  const kase = await createCase(tx, orgId, newCaseFromMail(a, d), { number })
-  const message = await insertMessageOnce(tx, orgId, messageRow(a, kase.id, d))
+/**
+ * Runs under the org row lock, so every round trip here delays the org's next case: the message
+ * carries its forwarders in its insert, and the keys and the raw row's mark go in one pipeline
+ * (postgres.js sends both before reading either answer; PostgreSQL runs them in order).
+ */
+async function openCaseFromMail(
+  tx: Tx,
+  orgId: string,
+  taken: { number: number; settings: SlaSettings },
+  a: Analysed,
+  d: Delivery,
+): Promise<IntakeOutcome> {
+  const kase = await createCase(tx, orgId, newCaseFromMail(a, d), taken)
+  const message = await insertMessageOnce(tx, orgId, { ...messageRow(a, kase.id, d), forwardedBy: a.classification.forwardedBy })
   if (!message) throw new AlreadyIngested()
-  await tx`update messages set forwarded_by = ${a.classification.forwardedBy} where id = ${message.id}`
   await storeAttachments(tx, orgId, message.id, a.mail.files, d.limits?.files)
-  await insertCaseKeys(tx, orgId, kase.id, dedupeKeys(a))
-  await markRaw(tx, d.rawId, 'processed', { caseId: kase.id, reopen: !!d.escalatedBy })
-  return { status: 'created', case: caseLabel(number), rawId: d.rawId }
+  await Promise.all([
+    insertCaseKeys(tx, orgId, kase.id, dedupeKeys(a)),
+    markRaw(tx, d.rawId, 'processed', { caseId: kase.id, reopen: !!d.escalatedBy }),
+  ])
+  return { status: 'created', case: caseLabel(taken.number), rawId: d.rawId }
 }
 
 async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analysed, d: Delivery): Promise<IntakeOutcome> {

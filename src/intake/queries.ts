@@ -59,6 +59,8 @@ export type NewMessage = {
   rawId: string | null
   /** An automatic message attached to a case (a note): what kind it is and why. */
   automatic?: { kind: string; reason: string } | null
+  /** The executives and assistants who forwarded it (classification's forwardedBy). */
+  forwardedBy?: string[]
 }
 
 /** Inserts unless the org already has this dedupe key; the unique index decides, not a prior read. */
@@ -66,11 +68,11 @@ export async function insertMessageOnce(tx: Tx, orgId: string, m: NewMessage): P
   const [row]: [{ id: string }?] = await tx`
     insert into messages (org_id, case_id, direction, dedupe_key, message_id, in_reply_to, reference_ids,
                           from_email, from_name, to_emails, subject, text_body, html_body, raw_id,
-                          automatic, automatic_reason, cc_emails, original_to_emails, original_cc_emails)
+                          automatic, automatic_reason, cc_emails, original_to_emails, original_cc_emails, forwarded_by)
     values (${orgId}, ${m.caseId}, ${m.direction}, ${m.dedupeKey}, ${m.messageId}, ${m.inReplyTo},
             ${m.referenceIds}, ${m.fromEmail}, ${m.fromName}, ${m.toEmails}, ${m.subject}, ${m.textBody},
             ${m.htmlBody}, ${m.rawId}, ${m.automatic?.kind ?? null}, ${m.automatic?.reason.slice(0, 500) ?? null},
-            ${m.ccEmails ?? []}, ${m.originalToEmails ?? []}, ${m.originalCcEmails ?? []})
+            ${m.ccEmails ?? []}, ${m.originalToEmails ?? []}, ${m.originalCcEmails ?? []}, ${m.forwardedBy ?? []})
     on conflict (org_id, dedupe_key) where dedupe_key is not null do nothing
     returning id`
   return row
