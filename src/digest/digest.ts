@@ -21,6 +21,9 @@ import { digestMail, type RenderedMail } from '../../views/mail/digest.tsx'
 import { digestCounts, needsAttention, type DigestCounts } from './sections.ts'
 import { digestRecipients, loadNotificationSettings } from './settings.ts'
 import type { Digest } from './types.ts'
+import { listOverdueRecoveryItems, listRecoveryChecksDue } from '../recovery/digest-lines.ts'
+import { listInternalUpdatesMissed } from '../warroom/cadence.ts'
+import { listRedFlagCases } from '../playbook/digest-lines.ts'
 
 export const digestIdempotencyKey = (orgId: string, localDate: string) => `digest/${orgId}/${localDate}`
 
@@ -39,8 +42,12 @@ export async function computeDigest(tx: Tx, orgId: string, now: Date): Promise<D
     awaitingApproval: await listAwaitingApproval(tx, now),
     unowned: await listUnowned(tx),
     cadenceMissed: await listCadenceMissed(tx, now),
+    internalMissed: await listInternalUpdatesMissed(tx, orgId, now),
     failedSends: await listFailedSends(tx),
     preventionOverdue: await listOverduePreventionActions(tx, org.localDate),
+    recoveryOverdue: await listOverdueRecoveryItems(tx, org.localDate),
+    recoveryChecksDue: await listRecoveryChecksDue(tx, org.localDate),
+    redFlags: await listRedFlagCases(tx, now),
     yesterday: {
       date: previousDate(org.localDate),
       firstResponses: await firstResponseFigures(tx, from, to, policy),

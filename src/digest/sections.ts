@@ -2,12 +2,13 @@ import { caseLabel } from '../cases/terms.ts'
 import type { Digest } from './types.ts'
 import { duration, localTime, minutesText, oneLine, plural, shortDate } from './format.ts'
 import type { CaseLine } from './queries.ts'
+import { redFlagText } from '../playbook/red-flags.ts'
 
 // What the digest says, as data: its sections and lines, yesterday's figures, its subject. The
 // mail itself (text and HTML) is views/mail/digest.tsx.
 
 export type DigestCounts = Record<
-  'breached' | 'atRisk' | 'awaitingApproval' | 'unowned' | 'cadenceMissed' | 'failedSends' | 'preventionOverdue',
+  'breached' | 'atRisk' | 'awaitingApproval' | 'unowned' | 'cadenceMissed' | 'internalMissed' | 'failedSends' | 'preventionOverdue' | 'recoveryOverdue' | 'recoveryChecksDue' | 'redFlags',
   number
 >
 
@@ -20,8 +21,12 @@ export function digestCounts(d: Digest): DigestCounts {
     awaitingApproval: total(d.awaitingApproval),
     unowned: total(d.unowned),
     cadenceMissed: total(d.cadenceMissed),
+    internalMissed: total(d.internalMissed ?? []),
     failedSends: total(d.failedSends),
     preventionOverdue: total(d.preventionOverdue),
+    recoveryOverdue: total(d.recoveryOverdue ?? []),
+    recoveryChecksDue: total(d.recoveryChecksDue ?? []),
+    redFlags: total(d.redFlags ?? []),
   }
 }
 
@@ -34,7 +39,7 @@ export const caseUrl = (publicUrl: string, caseId: string) => `${publicUrl.repla
 export type DigestLine = { label: string; subject: string; detail: string; url: string | null }
 export type DigestSection = { title: string; total: number; lines: DigestLine[] }
 
-function caseDetail(kind: 'breached' | 'atRisk' | 'unowned' | 'cadence', c: CaseLine, d: Digest): string {
+function caseDetail(kind: 'breached' | 'atRisk' | 'unowned' | 'cadence' | 'internal', c: CaseLine, d: Digest): string {
   const tz = d.org.timeZone
   const owner = c.ownerName ? `owner ${c.ownerName}` : 'no owner'
   const at = c.at ? new Date(c.at) : null
@@ -47,6 +52,8 @@ function caseDetail(kind: 'breached' | 'atRisk' | 'unowned' | 'cadence', c: Case
       return at ? `${c.clock ?? 'deadline'} due ${localTime(at, d.now, tz)}` : 'no running clock'
     case 'cadence':
       return `customer update was due ${localTime(at!, d.now, tz)} (${duration(d.now.getTime() - at!.getTime())} ago) · ${owner}`
+    case 'internal':
+      return `internal update was due ${localTime(at!, d.now, tz)} (${duration(d.now.getTime() - at!.getTime())} ago) · ${owner}`
   }
 }
 
@@ -78,6 +85,7 @@ export function digestSections(d: Digest, publicUrl: string): DigestSection[] {
     },
     cases('Unowned', 'unowned', d.unowned),
     cases('SEV-1/2 updates missed', 'cadence', d.cadenceMissed),
+    cases('Internal updates missed', 'internal', d.internalMissed ?? []),
     {
       title: 'Failed sends',
       total: d.failedSends[0]?.total ?? 0,
@@ -96,6 +104,37 @@ export function digestSections(d: Digest, publicUrl: string): DigestSection[] {
         subject: oneLine(p.title),
         detail: `was due ${shortDate(p.dueOn)}${p.ownerName ? ` · owner ${p.ownerName}` : ''}`,
         url: p.caseId ? caseUrl(publicUrl, p.caseId) : null,
+      })),
+    },
+    {
+      title: 'Recovery promises overdue',
+      total: d.recoveryOverdue?.[0]?.total ?? 0,
+      lines: (d.recoveryOverdue ?? []).map((r) => ({
+        label: label(r.number),
+        subject: oneLine(r.title),
+        detail: `no follow-through: was due ${shortDate(r.dueOn)}${r.credit ? ` · credit ${r.credit}` : ''}${r.ownerName ? ` · owner ${r.ownerName}` : ''}`,
+        url: caseUrl(publicUrl, r.caseId),
+      })),
+    },
+    {
+      title: '90-day relationship checks due',
+      total: d.recoveryChecksDue?.[0]?.total ?? 0,
+      lines: (d.recoveryChecksDue ?? []).map((r) => ({
+        label: label(r.number),
+        subject: oneLine(r.subject),
+        detail: `was the relationship maintained? due ${shortDate(r.dueOn)}`,
+        url: caseUrl(publicUrl, r.caseId),
+      })),
+    },
+    // In the body, not the subject: most flags repeat a section above (breached, update missed).
+    {
+      title: 'Red flags',
+      total: d.redFlags?.[0]?.total ?? 0,
+      lines: (d.redFlags ?? []).map((r) => ({
+        label: label(r.number, r.severity),
+        subject: oneLine(r.subject),
+        detail: `${r.redFlags.map((f) => redFlagText[f].label.toLowerCase()).join(', ')}${r.ownerName ? ` · owner ${r.ownerName}` : ' · no owner'}`,
+        url: caseUrl(publicUrl, r.id),
       })),
     },
   ].filter((s) => s.total > 0)
@@ -131,8 +170,11 @@ export function digestSubject(d: Digest): string {
     c.awaitingApproval && `${c.awaitingApproval} awaiting approval`,
     c.unowned && `${c.unowned} unowned`,
     c.cadenceMissed && `${plural(c.cadenceMissed, 'update')} missed`,
+    c.internalMissed && `${plural(c.internalMissed, 'internal update')} missed`,
     c.failedSends && `${plural(c.failedSends, 'failed send')}`,
     c.preventionOverdue && `${plural(c.preventionOverdue, 'prevention action')} overdue`,
+    c.recoveryOverdue && `${plural(c.recoveryOverdue, 'recovery promise')} overdue`,
+    c.recoveryChecksDue && `${plural(c.recoveryChecksDue, '90-day check')} due`,
   ].filter(Boolean)
   return `Escalations ${shortDate(d.org.localDate)}: ${parts.length ? parts.join(', ') : 'nothing needs attention'}`
 }

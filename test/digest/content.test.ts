@@ -57,6 +57,8 @@ describe('the digest says what needs attention, with links, as of one instant', 
     })
     c.fine = await arrangeCase(db, org.id, {
       subject: 'All good',
+      // Its own customer: another case of the same address would be a repeat (a red flag until linked).
+      customerEmail: 'fine@customer.test',
       severity: 'SEV-4',
       ownerId: jane.id,
       nextDeadlineAt: ahead(5 * 1440),
@@ -94,6 +96,8 @@ describe('the digest says what needs attention, with links, as of one instant', 
       nextDeadlineAt: ago(180),
       closedAt: ago(100),
     })
+    // Closed on the customer's confirmation, so not a premature closure either.
+    await db`update cases set customer_confirmed_at = closed_at where id = ${c.closed.id}`
 
     // Awaiting approval for 2 h 5 min (an approver was asked about version 1 of the reply).
     const draft = await seedDraft(db, org.id, c.atRiskNow.id)
@@ -184,6 +188,8 @@ describe('the digest says what needs attention, with links, as of one instant', 
     expect(d.turningAtRisk.map((x) => x.number)).toEqual([c.atRiskTomorrow!.number])
     expect(d.unowned.map((x) => x.number)).toEqual([c.unowned!.number])
     expect(d.cadenceMissed.map((x) => x.number)).toEqual([c.cadence!.number]) // SEV-3 is not on a cadence watch
+    // The SEV-1 opened an hour ago has had no internal update (every 30 minutes: src/warroom/cadence.ts).
+    expect(d.internalMissed?.map((x) => x.number)).toEqual([c.breachedSev1!.number])
     expect(d.awaitingApproval).toEqual([
       expect.objectContaining({ number: c.atRiskNow!.number, version: 1, approvers: ['Ann Approver'], linksExpired: false }),
     ])
@@ -212,7 +218,7 @@ describe('the digest says what needs attention, with links, as of one instant', 
   it('reads on a phone as text: a line per case with what is wrong and its link', () => {
     const { subject, text } = preview.mail
     expect(subject).toBe(
-      `Escalations Mon 23 Nov: 3 breached, 1 at risk, 1 awaiting approval, 1 unowned, 1 update missed, 1 failed send${preventionTable ? ', 1 prevention action overdue' : ''}`,
+      `Escalations Mon 23 Nov: 3 breached, 1 at risk, 1 awaiting approval, 1 unowned, 1 update missed, 1 internal update missed, 1 failed send${preventionTable ? ', 1 prevention action overdue' : ''}`,
     )
     expect(text).toContain(`${org.name}: escalation digest for Monday 23 November 2026`)
     expect(text).toContain(

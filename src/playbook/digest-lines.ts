@@ -1,0 +1,35 @@
+import type { Tx } from '../db.ts'
+import { openWorkSql } from '../queue/queries.ts'
+import { addRecoveryFlags, redFlagsSql, type RedFlag } from './red-flags.ts'
+
+// The digest's "Red flags" section: the cases that raise any of the playbook's red flags at the
+// digest's instant, by the same definitions as the case page and the queue. Open cases with any
+// flag; and cases resolved or closed in the last 7 days with the two flags about how they ended
+// (premature closure, missing RCA): news for a week, then the case page keeps saying it.
+
+export type RedFlagLine = {
+  id: string
+  number: number
+  subject: string
+  severity: string
+  ownerName: string | null
+  redFlags: RedFlag[]
+  total: number
+}
+
+const RECENT_DAYS = 7
+const endings = new Set(['premature_closure', 'missing_rca'])
+
+export async function listRedFlagCases(tx: Tx, now: Date, limit = 20): Promise<RedFlagLine[]> {
+  const rows = await tx<(Omit<RedFlagLine, 'total' | 'redFlags'> & { redFlags: string[]; open: boolean })[]>`
+    select c.id, c.number, c.subject, c.severity, coalesce(nullif(u.name, ''), u.email) as "ownerName",
+           ${redFlagsSql(tx, now)} as "redFlags", ${openWorkSql(tx)} as open
+    from cases c left join app_users u on u.id = c.owner_id
+    where not c.setup_test and c.merged_into is null
+      and (${openWorkSql(tx)} or coalesce(c.closed_at, c.resolved_at) >= ${now}::timestamptz - make_interval(days => ${RECENT_DAYS}))
+    order by c.severity, c.number`
+  const flagged = (await addRecoveryFlags(tx, rows, { at: now, finished: true }))
+    .map(({ open, ...r }) => ({ ...r, redFlags: (open ? r.redFlags : r.redFlags.filter((f) => endings.has(f))) as RedFlag[] }))
+    .filter((r) => r.redFlags.length > 0)
+  return flagged.slice(0, limit).map((r) => ({ ...r, total: flagged.length }))
+}
