@@ -3,6 +3,8 @@ import { jsxRenderer } from 'hono/jsx-renderer'
 import { requestId } from 'hono/request-id'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { authRoutes } from './auth/routes.tsx'
+import { secondFactorAdminRoutes } from './auth/second-factor-admin-routes.tsx'
+import { secondFactorRoutes } from './auth/second-factor-routes.tsx'
 import type { AppDeps, AppEnv } from './http/app-env.ts'
 import { healthRoutes } from './http/health.ts'
 import { hostCheck } from './http/host-check.ts'
@@ -39,6 +41,8 @@ import { slackRoutes } from './integrations/chat/slack-routes.ts'
 import { chatSettingsRoutes } from './integrations/chat/settings-routes.tsx'
 import { apiRoutes } from './api/routes.ts'
 import { apiTokenAdminRoutes } from './api/admin-routes.tsx'
+import { privacyRoutes } from './privacy/routes.tsx'
+import { stakeholderSettingsRoutes, warRoomRoutes } from './warroom/routes.tsx'
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
@@ -113,6 +117,8 @@ function routeFeatures(app: Hono<AppEnv>) {
   // Bearer tokens only, no session or CSRF check (isMachinePath); errors in its own JSON shape.
   app.route('/api/v1', apiRoutes)
   app.route('/', authRoutes)
+  app.route('/second-factor', secondFactorRoutes)
+  app.route('/admin/second-factor', secondFactorAdminRoutes)
   app.route('/dev/mailbox', mailboxRoutes)
   app.route('/admin/users', adminUserRoutes)
   app.route('/admin/organization', organizationRoutes)
@@ -122,14 +128,17 @@ function routeFeatures(app: Hono<AppEnv>) {
   app.route('/cases', caseRoutes)
   app.route('/cases', draftRoutes)
   app.route('/cases', attachmentRoutes)
+  app.route('/cases', warRoomRoutes)
   app.route('/admin/drafting', draftSettingsRoutes)
   app.route('/admin/digest', digestSettingsRoutes)
   app.route('/admin/webhooks', webhookRoutes)
   app.route('/admin/helpdesk', helpdeskSettingsRoutes)
   app.route('/admin/escalation', escalationSettingsRoutes)
+  app.route('/admin/stakeholders', stakeholderSettingsRoutes)
   app.route('/admin/chat', chatSettingsRoutes)
   app.route('/admin/setup', setupRoutes)
   app.route('/admin/quarantine', quarantineRoutes)
+  app.route('/admin/privacy', privacyRoutes)
   app.route('/', orgSettingsRoutes)
   app.route('/', auditRoutes)
   app.route('/reports/severity', severityReportRoutes)

@@ -16,6 +16,7 @@ import { decide, DecisionRefused, type DecisionResult } from './decide.ts'
 import { mailApprovalInvites } from './invites.ts'
 import { readApprovalLink, type ApprovalLink, type LinkProblem } from './links.ts'
 import { requestApproval, type ApprovalInvite } from './requests.ts'
+import { approvalFactorAsk, checkApprovalFactor } from '../auth/second-factor-admin.ts'
 import { render } from '../http/htmx.ts'
 
 export const approvalRoutes = new Hono<AppEnv>()
@@ -105,6 +106,8 @@ const problemStatus = { expired: 410, used: 410, replaced: 409, invalid: 400 } a
   ContentfulStatusCode
 >
 
+const approverOf = (link: ApprovalLink) => ({ id: link.approver.id, orgId: link.orgId, role: link.approver.role })
+
 const reviewProps = (link: ApprovalLink): ApprovalLinkProps => ({
   token: link.token,
   kase: link.kase,
@@ -121,7 +124,8 @@ approvalRoutes.get('/approve', async (c) => {
   const { db, env } = c.get('deps')
   const link = await readApprovalLink(db, env, c.req.query('token') ?? '')
   if (!link.ok) return render(c, <LinkProblemPage problem={link} />, problemStatus[link.reason])
-  return render(c, <ApprovalLinkPage {...reviewProps(link)} />)
+  const secondFactor = await approvalFactorAsk(c.get('deps'), approverOf(link), c.get('user')?.id)
+  return render(c, <ApprovalLinkPage {...reviewProps(link)} secondFactor={secondFactor} />)
 })
 
 approvalRoutes.post('/approve', async (c) => {
@@ -130,12 +134,16 @@ approvalRoutes.post('/approve', async (c) => {
   const link = await readApprovalLink(db, env, field(form, 'token'))
   // Whatever the reason, nothing was decided: the page may have been open while it changed.
   if (!link.ok) return render(c, <LinkProblemPage problem={link} />, 409)
-  const props = reviewProps(link)
+  const ask = await approvalFactorAsk(c.get('deps'), approverOf(link), c.get('user')?.id)
+  const props = { ...reviewProps(link), secondFactor: ask }
   const decision = field(form, 'decision') === 'rejected' ? 'rejected' : 'approved'
   const values = { to: field(form, 'to'), subject: field(form, 'subject'), body: field(form, 'body'), note: field(form, 'note') }
   if (decision === 'rejected' && !values.note.trim()) {
     return render(c, <ApprovalLinkPage {...props} values={values} error="Say why you reject it, so the owner knows what to change." />, 400)
   }
+  // A link in a mailbox is not enough when the approver has a second factor (or must have one).
+  const factor = await checkApprovalFactor(c.get('deps'), approverOf(link), ask, field(form, 'secondFactorCode'))
+  if (!factor.ok) return render(c, <ApprovalLinkPage {...props} values={values} error={factor.message} />, 403)
   const links = { env, key: await linkSigningKey(db, env.LINK_SECRET) }
   const result = await runDecision(db, link.orgId, async (tx) => {
     // Single use: the jti is consumed in the same transaction as the decision it authorises.

@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/audit.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import type { UserRole } from '../orgs/queries.ts'
 import { findLiveSessionByTokenHash } from '../owner-queries.ts'
+import type { SecondFactorState } from './second-factor.ts'
 import { constantTimeEqual, randomToken, sha256Hex } from './crypto.ts'
 import { insertSession, revokeSession, touchSession } from './queries.ts'
 
@@ -16,7 +17,8 @@ const TOUCH_AFTER_MS = 5 * 60 * 1000
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
 
 export type SessionUser = { id: string; orgId: string; email: string; name: string; role: UserRole; orgName: string; orgSlug: string }
-export type ValidSession = { sessionId: string; user: SessionUser }
+/** secondFactor: what src/auth/second-factor.ts decides a pending session still owes. */
+export type ValidSession = { sessionId: string; user: SessionUser; secondFactor: SecondFactorState }
 
 export async function createSession(tx: Tx, s: { orgId: string; userId: string; userAgent?: string | null }) {
   const token = randomToken(32)
@@ -40,7 +42,7 @@ export async function validateSession(db: Db, token: string | undefined): Promis
   if (Date.now() - found.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
     await withOrg(db, found.user.orgId, (tx) => touchSession(tx, found.sessionId))
   }
-  return { sessionId: found.sessionId, user: found.user }
+  return { sessionId: found.sessionId, user: found.user, secondFactor: found.secondFactor }
 }
 
 /** Signs one session out (the cookie stops working at once, on every process). */

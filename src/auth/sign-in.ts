@@ -11,6 +11,7 @@ import {
 } from '../owner-queries.ts'
 import { sha256Hex } from './crypto.ts'
 import { DEVICE_SECONDS, knownDeviceHash } from './devices.ts'
+import { startSecondFactor } from './second-factor.ts'
 import { findLinkTokenRow, findUserById } from './queries.ts'
 import { createSession, type SessionUser } from './sessions.ts'
 import { consumeLinkToken, issueLinkToken, linkSigningKey, verifyLinkToken } from './tokens.ts'
@@ -149,6 +150,8 @@ export async function redeemSignInLink(deps: Deps, token: string, context: { use
       return { ok: false, reason: row?.consumedAt ? 'used' : row ? 'expired' : 'invalid' }
     }
     const session = await createSession(tx, { orgId: user.orgId, userId: user.id, userAgent: context.userAgent })
+    // Pending until the second factor is passed, when the user has one or must enrol one.
+    await startSecondFactor(tx, session, user)
     await recordAudit(tx, user.orgId, { actor: userActor(user), action: 'user.sign_in', details: { sessionId: session.sessionId } })
     return { ok: true, session, user: { id: user.id, orgId: user.orgId, email: user.email } }
   })

@@ -1,5 +1,6 @@
 import type { RequestIdVariables } from 'hono/request-id'
 import type { SecureHeadersVariables } from 'hono/secure-headers'
+import type { PendingSession } from '../auth/second-factor-gate.ts'
 import type { SessionUser } from '../auth/sessions.ts'
 import type { Db } from '../db.ts'
 import type { Env } from '../env.ts'
@@ -31,7 +32,11 @@ export type AppDeps = {
   migrationFiles?: () => Promise<string[] | null>
 }
 
-/** `user` and `sessionId` are set for requests with a live session (src/http/session.ts). */
+/**
+ * `user` and `sessionId` are set for requests with a live session (src/http/session.ts);
+ * `secondFactor` instead of them for a session that still owes its second factor.
+ */
 export type AppEnv = {
-  Variables: { deps: AppDeps; user?: SessionUser; sessionId?: string } & SecureHeadersVariables & RequestIdVariables
+  Variables: { deps: AppDeps; user?: SessionUser; sessionId?: string; secondFactor?: PendingSession } & SecureHeadersVariables &
+    RequestIdVariables
 }

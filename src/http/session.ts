@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { AppEnv } from './app-env.ts'
+import { admitSession, pendingSessionRedirect } from '../auth/second-factor-gate.ts'
 import { SESSION_COOKIE, validateSession, type SessionUser } from '../auth/sessions.ts'
 import { AppError } from './errors.ts'
 import { idempotentSubmissions } from './idempotency.ts'
@@ -13,12 +14,10 @@ import { isMachinePath } from './security.ts'
 export const sessionMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!isMachinePath(c.req.path)) {
     const session = await validateSession(c.get('deps').db, getCookie(c, SESSION_COOKIE))
-    if (session) {
-      c.set('user', session.user)
-      c.set('sessionId', session.sessionId)
-    }
+    // A session still owing its second factor gets no user (src/auth/second-factor-gate.ts).
+    if (session) admitSession(c, session)
   }
-  return idempotentSubmissions(c, next)
+  return pendingSessionRedirect(c) ?? idempotentSubmissions(c, next)
 }
 
 /** The signed-in user; otherwise UNAUTHORIZED (a page request is sent to /sign-in). */

@@ -163,7 +163,8 @@ describe('CSRF on every form', () => {
     )
   })
 
-  it('refuses every cross-site post with 403, whatever its content type, and changes nothing', async () => {
+  // Every POST route times every forged origin and content type: minutes on a loaded machine.
+  it('refuses every cross-site post with 403, whatever its content type, and changes nothing', { timeout: 120_000 }, async () => {
     const before = await snapshot()
     const answered: string[] = []
     for (const route of posts()) {

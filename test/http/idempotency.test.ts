@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { houseKinds } from '../../src/playbook/template-fields.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withOrg, type Db } from '../../src/db.ts'
 import { assignOwner } from '../../src/cases/ownership.ts'
@@ -12,6 +13,10 @@ import { collectingExecutionCtx, sameOrigin, sessionCookie } from '../support/au
 import { seedCase } from '../support/cases.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
 import { seedDraft } from '../support/drafts.ts'
+import { setSecondFactorRequired } from '../../src/auth/second-factor-admin.ts'
+import { startTotpEnrolment } from '../../src/auth/second-factor-totp.ts'
+import { confirmedTotp, totpCode } from '../auth/second-factor-helpers.ts'
+import { SoftwareAuthenticator } from '../auth/software-authenticator.ts'
 
 // One submission, one effect (src/http/idempotency.ts). Every POST route of the app is read from
 // the app itself and sent twice with the same submission key, as a double click, a retry or a
@@ -22,6 +27,9 @@ import { seedDraft } from '../support/drafts.ts'
 const machinePath = (path: string) => /^\/(inbound|static|healthz|api|integrations)(\/|$)/.test(path)
 /** Routes without a signed-in user: their links are single-use in the database (consumed jti rows). */
 const publicLinkRoutes = new Set(['/sign-in', '/sign-in/confirm', '/approve', '/csat', '/confirm-resolution', '/escalation/ack'])
+// A session still owing its second factor has no user either: each code's step, recovery code
+// and passkey challenge is single use in the database (test/auth/second-factor*.test.ts).
+for (const path of ['/second-factor/verify', '/second-factor/passkey/options', '/second-factor/passkey']) publicLinkRoutes.add(path)
 
 const newKey = () => randomBytes(18).toString('base64url')
 
@@ -60,6 +68,76 @@ const onSevereCase = (suffix: string, fields: (c: { id: string; draftId: string 
     return { path: `/cases/${c.id}${suffix}`, fields: fields(c, f) }
   },
 })
+
+/** A fresh agent with a full session of their own, for the second-factor forms (src/auth/second-factor-routes.tsx). */
+const ownSession = async (f: Fixture) => {
+  const u = { ...(await user(f)), orgId: f.org.id }
+  return { ...u, cookie: await sessionCookie(f.db, u) }
+}
+const secondFactorForms: Record<string, RouteCase> = {
+  '/second-factor/totp': {
+    acts: true,
+    shownOnce: true,
+    prepare: async (f) => ({ path: '/second-factor/totp', cookie: (await ownSession(f)).cookie }),
+  },
+  '/second-factor/totp/confirm': {
+    acts: true,
+    shownOnce: true,
+    prepare: async (f) => {
+      const u = await ownSession(f)
+      const enrolment = await startTotpEnrolment(
+        { db: f.db, env: testEnv() },
+        { orgId: f.org.id, userId: u.id, email: u.email, orgName: 'T' },
+      )
+      return { path: '/second-factor/totp/confirm', fields: { code: totpCode(enrolment!.secret) }, cookie: u.cookie }
+    },
+  },
+  '/second-factor/passkeys/options': {
+    acts: true,
+    prepare: async (f) => ({ path: '/second-factor/passkeys/options', cookie: (await ownSession(f)).cookie }),
+  },
+  '/second-factor/passkeys': {
+    acts: true,
+    shownOnce: true,
+    prepare: async (f) => {
+      const u = await ownSession(f)
+      const options = await createTestApp(f.db).request('/second-factor/passkeys/options', {
+        method: 'POST',
+        headers: { origin: sameOrigin, cookie: u.cookie },
+      })
+      const response = new SoftwareAuthenticator().register(await options.json())
+      return { path: '/second-factor/passkeys', fields: { response: JSON.stringify(response), name: 'Key' }, cookie: u.cookie }
+    },
+  },
+  '/second-factor/recovery-codes': {
+    acts: true,
+    shownOnce: true,
+    prepare: async (f) => {
+      const u = await ownSession(f)
+      await confirmedTotp(f.db, u)
+      return { path: '/second-factor/recovery-codes', cookie: u.cookie }
+    },
+  },
+  '/admin/second-factor/policy': {
+    acts: true,
+    // Turns the requirement off again, posted by an admin who has a factor (the fixture's admin
+    // has none, and the requirement would hold back its session for the routes after this one).
+    prepare: async (f) => {
+      const other = { ...(await seedUser(f.db, f.org.id, 'admin')), orgId: f.org.id }
+      await confirmedTotp(f.db, other)
+      await setSecondFactorRequired({ db: f.db, env: testEnv() }, other, true)
+      return { path: '/admin/second-factor/policy', fields: {}, cookie: await sessionCookie(f.db, other) }
+    },
+  },
+  '/admin/second-factor/users/:id/reset': {
+    acts: true,
+    prepare: async (f) => {
+      const u = await ownSession(f)
+      await confirmedTotp(f.db, u)
+      return { path: `/admin/second-factor/users/${u.id}/reset`, fields: {} }
+    },
+  },
+}
 
 const routes: Record<string, RouteCase> = {
   '/sign-out': {
@@ -154,7 +232,10 @@ const routes: Record<string, RouteCase> = {
     prepare: async (f) => {
       const c = await f.freshCase()
       await f.db`insert into recovery_plans (org_id, case_id, impact_level) values (${f.org.id}, ${c.id}, 'minor')`
-      return { path: `/cases/${c.id}/recovery/items`, fields: { kind: 'other', title: 'Send a handwritten note', ownerId: f.admin.id, dueOn: '2030-01-31' } }
+      return {
+        path: `/cases/${c.id}/recovery/items`,
+        fields: { kind: 'other', title: 'Send a handwritten note', ownerId: f.admin.id, dueOn: '2030-01-31' },
+      }
     },
   },
   '/cases/:id/recovery/items/:itemId': {
@@ -195,7 +276,10 @@ const routes: Record<string, RouteCase> = {
       return { path: `/cases/${c.id}/internal-update`, fields: { subject: 'Internal update', body: 'Working on it.' } }
     },
   },
-  '/admin/stakeholders': { acts: true, prepare: async () => ({ path: '/admin/stakeholders', fields: { 'SEV-1.exec': `ceo-${newKey()}@example.test` } }) },
+  '/admin/stakeholders': {
+    acts: true,
+    prepare: async () => ({ path: '/admin/stakeholders', fields: { 'SEV-1.exec': `ceo-${newKey()}@example.test` } }),
+  },
   '/cases/:id/review/actions/:actionId': {
     acts: false, // needs an action of a review; the route still replays what it answered
     prepare: async (f) => ({ path: `/cases/${(await f.freshCase()).id}/review/actions/${randomUUID()}`, fields: { status: 'done' } }),
@@ -241,6 +325,7 @@ const routes: Record<string, RouteCase> = {
       return { path: `/admin/api-tokens/${id}/revoke`, fields: {} }
     },
   },
+  ...secondFactorForms,
   '/admin/users/:id/disable': { acts: true, prepare: async (f) => ({ path: `/admin/users/${(await user(f)).id}/disable`, fields: {} }) },
   '/admin/organization/profile': {
     acts: true,
@@ -275,17 +360,24 @@ const routes: Record<string, RouteCase> = {
     shownOnce: true,
     prepare: async () => ({ path: '/admin/webhooks', fields: { url: `https://hooks.example.com/${newKey()}`, events: 'case.created' } }),
   },
-  '/admin/webhooks/:id/:action{disable|enable|delete|test}': {
-    acts: true,
-    prepare: async (f) => {
-      const { id } = await addEndpoint(f.db, testEnv(), f.org.id, f.admin, {
-        url: 'https://hooks.example.com/d',
-        description: '',
-        eventTypes: ['case.created'],
-      })
-      return { path: `/admin/webhooks/${id}/disable`, fields: {} }
-    },
-  },
+  ...Object.fromEntries(
+    (['disable', 'enable', 'delete', 'test'] as const).map((action) => [
+      `/admin/webhooks/:id/${action}`,
+      {
+        acts: true,
+        prepare: async (f: Fixture) => {
+          const { id } = await addEndpoint(f.db, testEnv(), f.org.id, f.admin, {
+            url: 'https://hooks.example.com/d',
+            description: '',
+            eventTypes: ['case.created'],
+          })
+          // Enabling needs a disabled endpoint to act on.
+          if (action === 'enable') await f.db`update webhook_endpoints set enabled = false where id = ${id}`
+          return { path: `/admin/webhooks/${id}/${action}`, fields: {} }
+        },
+      } satisfies RouteCase,
+    ]),
+  ),
   '/admin/webhooks/:id/deliveries/:deliveryId/replay': {
     acts: true,
     prepare: async (f) => {
@@ -316,6 +408,24 @@ const routes: Record<string, RouteCase> = {
       return { path: '/admin/helpdesk/freshdesk/delete', fields: {} }
     },
   },
+  '/admin/ticket-counts': {
+    acts: true,
+    prepare: async () => ({ path: '/admin/ticket-counts', fields: { month: '2026-10', tickets: '1200' } }),
+  },
+  '/admin/ticket-counts/import': {
+    acts: true,
+    prepare: async () => ({ path: '/admin/ticket-counts/import', fields: { csv: '2026-09,900' } }),
+  },
+  // One literal route per template kind (src/playbook/routes.tsx); each behaves the same.
+  ...Object.fromEntries(
+    houseKinds.map((kind): [string, RouteCase] => [
+      `/admin/templates/${kind}`,
+      {
+        acts: true,
+        prepare: async () => ({ path: `/admin/templates/${kind}`, fields: { body: `Dear {customer_name}, ${newKey()}`, intent: 'save' } }),
+      },
+    ]),
+  ),
   '/admin/digest': { acts: false, prepare: async () => ({ path: '/admin/digest', fields: { enabled: '1', hour: '8' } }) },
   '/admin/escalation': {
     acts: true,

@@ -7,6 +7,7 @@ import type { DraftVersion } from '../../src/drafts/queries.ts'
 import type { ReplyHeaders } from '../../src/outbound/identity.ts'
 import { Countdown, Flash, formatTime, SeverityBadge } from '../components/parts.tsx'
 import { Layout } from '../components/layout.tsx'
+import { ApprovalSecondFactorField } from './second-factor.tsx'
 
 export type ReviewCase = {
   id: string
@@ -45,6 +46,8 @@ export type ApprovalLinkProps = {
   fourEyes?: 'yours' | 'edits' | 'none'
   /** From and Reply-To exactly as the customer will see them. */
   sender: ReplyHeaders
+  /** The second factor a decision here needs (src/auth/second-factor-admin.ts). */
+  secondFactor?: 'code' | 'enrol' | null
 }
 
 const fourEyesHints = {
@@ -69,6 +72,7 @@ export function ApprovalLinkPage({
   values = {},
   fourEyes = 'none',
   sender,
+  secondFactor,
 }: ApprovalLinkProps) {
   const blockers = draft.guardrailFlags.filter((f) => f.severity === 'block')
   const warnings = draft.guardrailFlags.filter((f) => f.severity === 'warn')
@@ -152,6 +156,7 @@ export function ApprovalLinkPage({
               <span>Note (optional; required to explain a rejection)</span>
               <input name="note" value={values.note ?? ''} />
             </label>
+            <ApprovalSecondFactorField ask={secondFactor} />
             <div id="decision">
               <Flash error={error} />
             </div>
