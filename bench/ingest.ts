@@ -10,7 +10,8 @@ import { cpuSecondsOf, failedCount, INBOUND_SECRET, loadAverage, replay } from '
 import { freePort } from './ports.ts'
 import { isMain, mb, memoryOf, note, percentile, repoRoot, result, startServer, withBenchDatabase, type Server } from './support.ts'
 
-const MIN_MESSAGES = 5_000
+// BENCH_INGEST_MESSAGES: fewer for a quick A/B of two trees (the figures above are 5,000).
+const MIN_MESSAGES = Number(process.env.BENCH_INGEST_MESSAGES || 5_000)
 const SENDERS = 32
 const WARM_UP = 64
 const DESK_ADDRESS = 'escalations@example.com' // the demo org's inbound address (DESK_DEMO=1)
