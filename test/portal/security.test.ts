@@ -108,8 +108,9 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
       headers: { origin: sameOrigin, cookie: admin.cookie },
     })
     const runId = /name="runId" value="(\d+)"/.exec(await preview.text())![1]!
+    // Files (attachments, uploads) are downloads, never pages: test/drafts/reply-files.test.ts checks their headers.
     const skip =
-      /^\/(static|inbound|healthz|favicon\.ico|api\/)|\.csv$|\.jsonl$|\.md$|\.eml$|\/html$|\/attachments\/:attachmentId$|^\/sign-in\/confirm|^\/dev\/mailbox\/:id/
+      /^\/(static|inbound|healthz|favicon\.ico|api\/)|\.csv$|\.jsonl$|\.md$|\.eml$|\/html$|\/attachments\/:attachmentId$|\/uploads\/:uploadId$|^\/sign-in\/confirm|^\/dev\/mailbox\/:id/
     return app()
       .routes.filter((r) => r.method === 'GET' && !skip.test(r.path))
       .map((r) => r.path.replace(':runId', runId).replace(':id', caseId).replace(':owner', 'unowned'))
