@@ -3,6 +3,8 @@ import { jsxRenderer } from 'hono/jsx-renderer'
 import { requestId } from 'hono/request-id'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { authRoutes } from './auth/routes.tsx'
+import { ssoSettingsRoutes, ssoSignInRoutes } from './auth/oidc-routes.tsx'
+import { sessionAdminRoutes } from './auth/session-admin-routes.tsx'
 import { secondFactorAdminRoutes } from './auth/second-factor-admin-routes.tsx'
 import { secondFactorRoutes } from './auth/second-factor-routes.tsx'
 import type { AppDeps, AppEnv } from './http/app-env.ts'
@@ -117,12 +119,15 @@ function routeFeatures(app: Hono<AppEnv>) {
   // Bearer tokens only, no session or CSRF check (isMachinePath); errors in its own JSON shape.
   app.route('/api/v1', apiRoutes)
   app.route('/', authRoutes)
+  app.route('/sign-in/sso', ssoSignInRoutes)
+  app.route('/', sessionAdminRoutes)
   app.route('/second-factor', secondFactorRoutes)
   app.route('/admin/second-factor', secondFactorAdminRoutes)
   app.route('/dev/mailbox', mailboxRoutes)
   app.route('/admin/users', adminUserRoutes)
   app.route('/admin/organization', organizationRoutes)
   app.route('/admin/api-tokens', apiTokenAdminRoutes)
+  app.route('/admin/sso', ssoSettingsRoutes)
   // Before caseRoutes: /cases/export.csv is not a case id.
   app.route('/', findRoutes)
   app.route('/cases', caseRoutes)

@@ -11,17 +11,20 @@ export type SessionLookup = {
   tokenHash: string
   lastSeenAt: Date
   expiresAt: Date
+  /** orgs.session_idle_minutes: how often last_seen_at must move (src/auth/sessions.ts). */
+  idleMinutes: number | null
   user: { id: string; orgId: string; email: string; name: string; role: UserRole; orgName: string; orgSlug: string }
   /** For the second-factor rule (src/auth/second-factor.ts), read in the same query. */
   secondFactor: { pending: boolean; required: boolean; enrolled: boolean; viaSso: boolean }
 }
 
-/** A live session of an enabled user, by the hash of its cookie token. */
+/** A live session of an enabled user, by the hash of its cookie token; idle past the org's timeout is not live. */
 export async function findLiveSessionByTokenHash(db: Db, tokenHash: string): Promise<SessionLookup | undefined> {
   const [row] = await db<
     (Omit<SessionLookup, 'user' | 'secondFactor'> & SessionLookup['user'] & { userId: string } & SessionLookup['secondFactor'])[]
   >`
     select s.id as "sessionId", s.token_hash as "tokenHash", s.last_seen_at as "lastSeenAt", s.expires_at as "expiresAt",
+           o.session_idle_minutes as "idleMinutes",
            u.id as "userId", u.org_id as "orgId", u.email, u.name, u.role, o.name as "orgName", o.slug as "orgSlug",
            s.second_factor_pending as pending, o.require_second_factor as required, s.method = 'sso' as "viaSso",
            (exists (select 1 from totp_factors t where t.user_id = u.id and t.confirmed_at is not null)
@@ -29,15 +32,17 @@ export async function findLiveSessionByTokenHash(db: Db, tokenHash: string): Pro
     from sessions s
     join app_users u on u.id = s.user_id and u.org_id = s.org_id
     join orgs o on o.id = s.org_id
-    where s.token_hash = ${tokenHash} and s.revoked_at is null and s.expires_at > now() and u.disabled_at is null`
+    where s.token_hash = ${tokenHash} and s.revoked_at is null and s.expires_at > now() and u.disabled_at is null
+      and (o.session_idle_minutes is null or s.last_seen_at > now() - make_interval(mins => o.session_idle_minutes))`
   if (!row) return undefined
-  const { sessionId, tokenHash: hash, lastSeenAt, expiresAt, userId, orgId, email, name, role, orgName, orgSlug } = row
+  const { sessionId, tokenHash: hash, lastSeenAt, expiresAt, idleMinutes, userId, orgId, email, name, role, orgName, orgSlug } = row
   const secondFactor = { pending: row.pending, required: row.required, enrolled: row.enrolled, viaSso: row.viaSso }
   return {
     sessionId,
     tokenHash: hash,
     lastSeenAt,
     expiresAt,
+    idleMinutes,
     user: { id: userId, orgId, email, name, role, orgName, orgSlug },
     secondFactor,
   }

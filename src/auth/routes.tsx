@@ -9,6 +9,8 @@ import { ConfirmSignInPage, SignInLinkProblemPage, SignInPage, type SignInState 
 import { DEVICE_COOKIE, deviceCookieOptions, rememberDevice } from './devices.ts'
 import { invalidateSession, SESSION_COOKIE, sessionCookieOptions } from './sessions.ts'
 import { redeemSignInLink, requestSignInLinks } from './sign-in.ts'
+import { networkSummary, recordSessionOrigin } from './session-admin.ts'
+import { withOrg } from '../db.ts'
 import { render } from '../http/htmx.ts'
 
 export const authRoutes = new Hono<AppEnv>()
@@ -57,6 +59,8 @@ authRoutes.post('/sign-in/confirm', async (c) => {
   if (!token.success) return render(c, <SignInLinkProblemPage reason="invalid" />, 400)
   const result = await redeemSignInLink(deps, token.data, { userAgent: c.req.header('user-agent') })
   if (!result.ok) return render(c, <SignInLinkProblemPage reason={result.reason} />, 400)
+  const network = networkSummary(clientAddress(c, deps.env.TRUST_PROXY))
+  await withOrg(deps.db, result.user.orgId, (tx) => recordSessionOrigin(tx, result.session.sessionId, { network, method: 'link' }))
   // Signing in again (e.g. into another org) ends the session this browser had.
   const previous = c.get('user')
   const previousId = c.get('sessionId')

@@ -12,8 +12,12 @@ import { insertSession, revokeSession, touchSession } from './queries.ts'
 
 export const SESSION_COOKIE = 'desk_session'
 const SESSION_SECONDS = 14 * 24 * 60 * 60
-// last_seen_at is for people reviewing sessions, not for security: a write per request is waste.
+// last_seen_at is what the sessions page shows and the idle timeout's clock; a write per request
+// is waste, so it moves every 5 minutes, or every tenth of the org's idle timeout (at least a
+// minute): a session then ends after its idle time to within that tenth.
 const TOUCH_AFTER_MS = 5 * 60 * 1000
+const touchAfterMs = (idleMinutes: number | null) =>
+  idleMinutes === null ? TOUCH_AFTER_MS : Math.min(TOUCH_AFTER_MS, Math.max(60 * 1000, (idleMinutes * 60 * 1000) / 10))
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
 
 export type SessionUser = { id: string; orgId: string; email: string; name: string; role: UserRole; orgName: string; orgSlug: string }
@@ -39,7 +43,7 @@ export async function validateSession(db: Db, token: string | undefined): Promis
   const tokenHash = await sha256Hex(token)
   const found = await findLiveSessionByTokenHash(db, tokenHash)
   if (!found || !constantTimeEqual(found.tokenHash, tokenHash)) return null
-  if (Date.now() - found.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
+  if (Date.now() - found.lastSeenAt.getTime() > touchAfterMs(found.idleMinutes)) {
     await withOrg(db, found.user.orgId, (tx) => touchSession(tx, found.sessionId))
   }
   return { sessionId: found.sessionId, user: found.user, secondFactor: found.secondFactor }

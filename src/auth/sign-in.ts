@@ -12,6 +12,7 @@ import {
 import { sha256Hex } from './crypto.ts'
 import { DEVICE_SECONDS, knownDeviceHash } from './devices.ts'
 import { startSecondFactor } from './second-factor.ts'
+import { magicLinkAllowed } from './oidc-policy.ts'
 import { findLinkTokenRow, findUserById } from './queries.ts'
 import { createSession, type SessionUser } from './sessions.ts'
 import { consumeLinkToken, issueLinkToken, linkSigningKey, verifyLinkToken } from './tokens.ts'
@@ -131,7 +132,7 @@ async function deliverSignInLinks(deps: Deps, email: string): Promise<void> {
 
 export type RedeemResult =
   | { ok: true; session: { token: string; expiresAt: Date; sessionId: string }; user: Pick<SessionUser, 'id' | 'orgId' | 'email'> }
-  | { ok: false; reason: 'expired' | 'invalid' | 'used' | 'no_access' }
+  | { ok: false; reason: 'expired' | 'invalid' | 'used' | 'no_access' | 'sso_required' }
 
 /**
  * Verifies the link, uses it up and creates the session in one transaction of the org the link
@@ -145,6 +146,8 @@ export async function redeemSignInLink(deps: Deps, token: string, context: { use
   return withOrg(deps.db, claims.orgId, async (tx): Promise<RedeemResult> => {
     const user = await findUserById(tx, claims.userId)
     if (!user || user.orgId !== claims.orgId || user.disabledAt) return { ok: false, reason: 'no_access' }
+    // Checked here, where every link (mailed, invitation, `desk login-link`) becomes a session.
+    if (!(await magicLinkAllowed(tx, user))) return { ok: false, reason: 'sso_required' }
     if (!(await consumeLinkToken(tx, claims))) {
       const row = await findLinkTokenRow(tx, claims.jti)
       return { ok: false, reason: row?.consumedAt ? 'used' : row ? 'expired' : 'invalid' }

@@ -204,6 +204,8 @@ describe('every page at 1366 and 390 px with hostile-length and non-Latin data',
       webhookPath,
       '/admin/helpdesk',
       '/admin/api-tokens',
+      '/admin/sso',
+      '/sessions',
       '/admin/second-factor',
       '/second-factor',
       '/admin/chat',
@@ -215,7 +217,7 @@ describe('every page at 1366 and 390 px with hostile-length and non-Latin data',
       '/not-escalations',
       '/dev/mailbox',
     ]
-    const linkPaths = ['/sign-in', signInConfirmPath, approvalPath]
+    const linkPaths = ['/sign-in', '/sign-in/sso', signInConfirmPath, approvalPath]
     for (const width of widths) {
       for (const [paths, storageState] of [
         [signedInPaths, state],

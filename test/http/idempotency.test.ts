@@ -26,7 +26,15 @@ import { SoftwareAuthenticator } from '../auth/software-authenticator.ts'
 
 const machinePath = (path: string) => /^\/(inbound|static|healthz|api|integrations)(\/|$)/.test(path)
 /** Routes without a signed-in user: their links are single-use in the database (consumed jti rows). */
-const publicLinkRoutes = new Set(['/sign-in', '/sign-in/confirm', '/approve', '/csat', '/confirm-resolution', '/escalation/ack'])
+const publicLinkRoutes = new Set([
+  '/sign-in',
+  '/sign-in/confirm',
+  '/sign-in/sso',
+  '/approve',
+  '/csat',
+  '/confirm-resolution',
+  '/escalation/ack',
+])
 // A session still owing its second factor has no user either: each code's step, recovery code
 // and passkey challenge is single use in the database (test/auth/second-factor*.test.ts).
 for (const path of ['/second-factor/verify', '/second-factor/passkey/options', '/second-factor/passkey']) publicLinkRoutes.add(path)
@@ -326,6 +334,22 @@ const routes: Record<string, RouteCase> = {
     },
   },
   ...secondFactorForms,
+  '/sessions/:id/revoke': {
+    acts: true,
+    prepare: async (f) => {
+      const other = await user(f)
+      await sessionCookie(f.db, { id: other.id, orgId: f.org.id })
+      const [session] = await f.db<{ id: string }[]>`select id from sessions where user_id = ${other.id}`
+      return { path: `/sessions/${session!.id}/revoke`, fields: {} }
+    },
+  },
+  '/admin/sso': {
+    acts: true,
+    prepare: async () => ({
+      path: '/admin/sso',
+      fields: { enabled: 'on', issuer_url: 'https://idp.example.test', client_id: newKey(), allowed_domains: 'example.test' },
+    }),
+  },
   '/admin/users/:id/disable': { acts: true, prepare: async (f) => ({ path: `/admin/users/${(await user(f)).id}/disable`, fields: {} }) },
   '/admin/organization/profile': {
     acts: true,

@@ -54,6 +54,7 @@ type Ids = {
   rawId: string
   viewId: string
   tokenId: string
+  sessionId: string
   itemId: string
   endpointId: string
   deliveryId: string
@@ -75,6 +76,7 @@ function fill(path: string, ids: Ids): string {
     if (name === 'id' && /^\/admin\/(quarantine|not-escalations)\//.test(path)) return ids.rawId
     if (name === 'id' && path.startsWith('/views/')) return ids.viewId
     if (name === 'id' && path.startsWith('/admin/api-tokens/')) return ids.tokenId
+    if (name === 'id' && path.startsWith('/sessions/')) return ids.sessionId
     if (name === 'id' && path.startsWith('/admin/webhooks/')) return ids.endpointId
     if (name === 'deliveryId') return ids.deliveryId
     // Not an id: the helpdesk org B connected, which org A has not.
@@ -202,7 +204,10 @@ describe('404 across orgs for every route that takes an id', () => {
       secret: 'org-b-zendesk-secret',
       priorityMap: defaultPriorityMap,
     })
+    // Org B's admin's session: ending it takes its id.
+    const [sessionRow] = await db<{ id: string }[]>`select id from sessions where user_id = ${userB.id}`
     b = {
+      sessionId: sessionRow!.id,
       ...row!,
       userId: userB.id,
       runId,
@@ -260,6 +265,7 @@ describe('404 across orgs for every route that takes an id', () => {
         'POST /cases/:id/merge',
         'GET /cases/:id/merged',
         'POST /not-escalations/:rawId/open',
+        'POST /sessions/:id/revoke',
         'GET /admin/webhooks/:id',
         'POST /admin/webhooks/:id/disable',
         'POST /admin/webhooks/:id/deliveries/:deliveryId/replay',
@@ -295,6 +301,8 @@ describe('404 across orgs for every route that takes an id', () => {
     expect(bRun).toMatchObject({ state: 'previewed' })
     const [bAction] = await withOrg(db, orgB.id, (tx) => tx`select status from prevention_actions where id = ${b.actionId}`)
     expect(bAction).toMatchObject({ status: 'open' })
+    const [bSession] = await db`select revoked_at from sessions where id = ${b.sessionId}`
+    expect(bSession).toMatchObject({ revoked_at: null })
     const [bItem] = await withOrg(db, orgB.id, (tx) => tx`select status from recovery_items where id = ${b.itemId}`)
     expect(bItem).toMatchObject({ status: 'open' })
     const [bEndpoint] = await withOrg(db, orgB.id, (tx) => tx`select enabled from webhook_endpoints where id = ${b.endpointId}`)
@@ -311,7 +319,7 @@ describe('404 across orgs for every route that takes an id', () => {
     [randomUUID(), '9223372036854775'],
   ])('answers 404, not 500, for malformed or unknown ids (%s, %s)', async (id, runId) => {
     const ids: Ids = {
-      ...{ caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id, rawId: id, viewId: id, tokenId: id },
+      ...{ caseId: id, messageId: id, userId: id, runId, mailId: id, actionId: id, rawId: id, viewId: id, tokenId: id, sessionId: id },
       ...{ itemId: id, endpointId: id, deliveryId: id },
     }
     for (const r of routes()) {

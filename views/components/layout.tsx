@@ -81,6 +81,7 @@ function UserMenu({ user }: { user: HeaderUser }) {
           <a href="/admin/users">Users</a>
           <a href="/admin/second-factor">Second factor</a>
           <a href="/admin/api-tokens">API tokens</a>
+          <a href="/admin/sso">Single sign-on</a>
           <a href="/admin/settings">Settings</a>
           <a href="/admin/drafting">Drafting</a>
           <a href="/admin/templates">Templates</a>
@@ -97,6 +98,7 @@ function UserMenu({ user }: { user: HeaderUser }) {
       <a href="/cases">All cases</a>
       <a href="/metrics">Metrics</a>
       {user.role !== 'agent' ? <a href="/reports/severity">Overrides</a> : null}
+      <a href="/sessions">Sessions</a>
       <span title={user.email}>
         {user.name || user.email} <span class="muted">({user.role})</span>
       </span>

@@ -31,6 +31,9 @@ export function SignInPage({ state, devMailbox }: { state: SignInState; devMailb
           {state.kind === 'form' && state.error ? <p class="field-error">{state.error}</p> : null}
           <button type="submit">{state.kind === 'form' ? 'Email me a link' : 'Send another link'}</button>
         </form>
+        <p>
+          <a href="/sign-in/sso">Sign in with single sign-on</a>
+        </p>
         {devMailbox ? (
           <p class="muted">
             No mail service is configured: sign-in mail is kept in the <a href="/dev/mailbox">dev mailbox</a>.
@@ -61,6 +64,7 @@ const problems = {
   used: 'This sign-in link has already been used. Each link works once.',
   invalid: 'This sign-in link is not valid. It may have been cut short or changed.',
   no_access: 'This sign-in link is not valid for your account any more.',
+  sso_required: 'Your organization signs in with single sign-on; emailed links no longer sign you in.',
 } as const
 
 export type LinkProblem = keyof typeof problems
@@ -72,7 +76,11 @@ export function SignInLinkProblemPage({ reason }: { reason: LinkProblem }) {
         <h1>That link cannot sign you in</h1>
         <p>{problems[reason]}</p>
         <p>
-          <a href="/sign-in">Request a new sign-in link</a>
+          {reason === 'sso_required' ? (
+            <a href="/sign-in/sso">Sign in with single sign-on</a>
+          ) : (
+            <a href="/sign-in">Request a new sign-in link</a>
+          )}
         </p>
       </section>
     </Layout>
