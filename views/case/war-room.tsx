@@ -30,10 +30,8 @@ export function WarRoomSection({ kase, panel, team, now, feedback }: Props) {
       ) : (
         <details open={feedback ? true : undefined}>
           <summary>
-            <h2 id="war-room-heading" style="display:inline">
-              War room
-            </h2>{' '}
-            <span class="muted">· {panel.cadence.missed ? 'internal update overdue' : 'for SEV-1/2; open to use it here'}</span>
+            <strong id="war-room-heading">War room</strong>{' '}
+            <span class="muted">· {panel.cadence.missed ? 'internal update missed' : 'for SEV-1/2; open to use it here'}</span>
           </summary>
           {body}
         </details>
@@ -206,7 +204,7 @@ function Collaborators({ kase, panel, team }: { kase: CaseDetail; panel: Panel; 
               {c.name}{' '}
               <form {...caseForm(kase.id, 'war-room/collaborators/remove')} class="inline">
                 <input type="hidden" name="userId" value={c.userId} />
-                <button type="submit" class="link">
+                <button type="submit" class="small">
                   remove
                 </button>
               </form>
@@ -238,7 +236,7 @@ function Checklist({ kase, panel }: { kase: CaseDetail; panel: Panel }) {
               <form {...caseForm(kase.id, 'war-room/checklist')} class="inline">
                 <input type="hidden" name="step" value={step} />
                 <input type="hidden" name="done" value={tick ? 'no' : 'yes'} />
-                <button type="submit" class="link" aria-pressed={tick ? 'true' : 'false'}>
+                <button type="submit" class="small" aria-pressed={tick ? 'true' : 'false'}>
                   {tick ? '☑' : '☐'} {label}
                 </button>
               </form>
