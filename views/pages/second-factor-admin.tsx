@@ -25,48 +25,33 @@ export function SecondFactorAdminPage({ users, required, adminId, notice }: Prop
         </p>
         <button type="submit">Save</button>
       </form>
-      <div class="table-scroll" tabindex={0} role="region" aria-label="Users' second factors">
-        <table>
-          <thead>
-            <tr>
-              <th>User</th>
-              <th>Role</th>
-              <th>Second factor</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <UserRow user={u} required={required} self={u.id === adminId} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {/* A list, not a table: long names and addresses wrap (main li) instead of scrolling sideways. */}
+      <h2>Users</h2>
+      <ul class="stack">
+        {users.map((u) => (
+          <UserItem user={u} required={required} self={u.id === adminId} />
+        ))}
+      </ul>
     </Layout>
   )
 }
 
-function UserRow({ user, required, self }: { user: UserFactorRow; required: boolean; self: boolean }) {
+function UserItem({ user, required, self }: { user: UserFactorRow; required: boolean; self: boolean }) {
   const factors = [user.totp ? 'authenticator app' : null, user.passkeys > 0 ? `${user.passkeys} passkey(s)` : null].filter(Boolean)
   const missing = factors.length === 0 && required && roleCovered(user.role) && !user.disabled
   return (
-    <tr>
-      <td>
-        {user.name || user.email}
-        <br />
-        <span class="muted">{user.email}</span>
-      </td>
-      <td>{user.disabled ? `${user.role} (disabled)` : user.role}</td>
-      <td>{factors.length ? factors.join(', ') : missing ? 'none: asked to set one up' : 'none'}</td>
-      <td>
-        {factors.length && !self ? (
-          <form method="post" action={`/admin/second-factor/users/${user.id}/reset`}>
-            <button type="submit" class="secondary">
-              Reset
-            </button>
-          </form>
-        ) : null}
-      </td>
-    </tr>
+    <li>
+      <strong>{user.name || user.email}</strong> <span class="muted">{user.email}</span> ·{' '}
+      {user.disabled ? `${user.role} (disabled)` : user.role} · second factor:{' '}
+      {factors.length ? factors.join(', ') : missing ? 'none: asked to set one up' : 'none'}
+      {factors.length && !self ? (
+        <form method="post" action={`/admin/second-factor/users/${user.id}/reset`} class="inline">
+          {' '}
+          <button type="submit" class="secondary">
+            Reset
+          </button>
+        </form>
+      ) : null}
+    </li>
   )
 }

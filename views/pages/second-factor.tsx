@@ -72,8 +72,8 @@ export function SecondFactorPage({ summary, mustEnrol, notice, error }: ManagePr
         </p>
       ) : null}
       <p class="muted">
-        After the emailed link, the desk asks for it at every sign-in, and an approval link asks for a code unless you are signed in in that
-        browser.
+        After the emailed link, the desk asks for it at every sign-in. An approval link asks for a code, unless that browser is already
+        signed in as you.
       </p>
       <section class="panel" aria-labelledby="totp-title">
         <h2 id="totp-title">Authenticator app</h2>
