@@ -110,7 +110,8 @@ describe('a SEV-1 day in the war room', () => {
       await page.locator('#war-room textarea[name=workaround]').fill('Take card payments by phone until the failover is done')
       await page.locator('#war-room select[name=workaroundCommunicated]').selectOption('yes')
       await page.locator('#war-room').getByRole('button', { name: 'Save the war room' }).click()
-      await expect.poll(() => page.locator('#war-room').innerText()).toContain('communicated to the customer')
+      // The badge beside the saved workaround (the form's own label says "communicated" too, so wait for the badge).
+      await expect.poll(() => page.locator('#war-room dd .badge').allInnerTexts()).toContain('communicated to the customer')
       for (const [n, step] of ['Confirm the exact problem', 'Implement the fix (or a workaround)'].entries()) {
         await page.locator('#war-room ol.checklist button', { hasText: step }).click()
         await expect.poll(() => page.locator('#war-room ol.checklist li.done').count()).toBe(n + 1)
