@@ -8,7 +8,17 @@ import { redFlagText } from '../playbook/red-flags.ts'
 // mail itself (text and HTML) is views/mail/digest.tsx.
 
 export type DigestCounts = Record<
-  'breached' | 'atRisk' | 'awaitingApproval' | 'unowned' | 'cadenceMissed' | 'internalMissed' | 'failedSends' | 'preventionOverdue' | 'recoveryOverdue' | 'recoveryChecksDue' | 'redFlags',
+  | 'breached'
+  | 'atRisk'
+  | 'awaitingApproval'
+  | 'unowned'
+  | 'cadenceMissed'
+  | 'internalMissed'
+  | 'failedSends'
+  | 'preventionOverdue'
+  | 'recoveryOverdue'
+  | 'recoveryChecksDue'
+  | 'redFlags',
   number
 >
 
