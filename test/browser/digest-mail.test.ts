@@ -26,28 +26,31 @@ describe('the digest email on a phone', () => {
     const owner = await seedUser(db, org.id, 'agent')
     await db`update app_users set name = 'Morgan Longname-Owner' where id = ${owner.id}`
     const now = Date.now()
-    await arrangeCase(db, org.id, {
+    const breached = await arrangeCase(db, org.id, {
       subject: 'Our entire warehouse network has been unable to ship anything since Tuesday morning',
       severity: 'SEV-1',
       ownerId: owner.id,
       nextDeadlineAt: new Date(now - minutes(95)),
       nextAtRiskAt: new Date(now - minutes(100)),
     })
-    await arrangeCase(db, org.id, {
+    const atRisk = await arrangeCase(db, org.id, {
       subject: 'https://very-long-domain-name.example.com/a/very/long/path/that/does/not/break/anywhere/at/all',
       severity: 'SEV-2',
       nextDeadlineAt: new Date(now + minutes(50)),
       nextAtRiskAt: new Date(now - minutes(10)),
     })
-    await arrangeCase(db, org.id, { subject: '<img src=x onerror=alert(1)><script>alert(2)</script>', status: 'new' })
+    const hostile = await arrangeCase(db, org.id, { subject: '<img src=x onerror=alert(1)><script>alert(2)</script>', status: 'new' })
     const { mail } = await previewDigest(db, testEnv({ PUBLIC_URL: 'https://desk.example.test' }), org.id)
 
     const { page, record } = browser
     await page.setContent(mail.html)
     const width = await page.evaluate(() => document.documentElement.scrollWidth)
     expect(width).toBeLessThanOrEqual(375)
-    const links = await page.locator('a[href^="https://desk.example.test/cases/"]').count()
-    expect(links).toBe(4) // breached, at risk, and the two unowned cases
+    // Every case is linked, each from every section it is in (breached, at risk, unowned, red flags, missed updates).
+    const hrefs = await page
+      .locator('a[href^="https://desk.example.test/cases/"]')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')))
+    expect(new Set(hrefs)).toEqual(new Set([breached, atRisk, hostile].map((c) => `https://desk.example.test/cases/${c.id}`)))
     expect(await page.locator('img, script').count()).toBe(0)
     expect(record.dialogs).toEqual([])
     await saveScreenshot(page, 'digest-phone')

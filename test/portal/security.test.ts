@@ -76,6 +76,7 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
   let admin: { id: string; cookie: string }
   let caseId: string
   let messageId: string
+  let endpointId: string
   beforeAll(async () => {
     db = testDb()
     org = await seedOrg(db)
@@ -90,6 +91,15 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
       where 'ESC-' || c.number = ${outcome.case}`,
     )
     ;({ caseId, messageId } = row!)
+    // A webhook endpoint, so its delivery log (/admin/webhooks/:id) is one of the pages walked.
+    const [endpoint] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ id: string }[]>`
+      insert into webhook_endpoints (org_id, url, description, event_types, secret_sealed, created_by)
+      values (${org.id}, 'https://hooks.example.test/desk', 'CRM', array['case.created'], 'v1:AAAA:AAAA', ${admin.id}) returning id`,
+    )
+    endpointId = endpoint!.id
   })
   afterAll(() => db.end())
 
@@ -113,7 +123,13 @@ describe('portal security: CSP and nonces, escaping, the sanitized frame, CSRF',
       /^\/(static|inbound|healthz|favicon\.ico|api\/)|\.csv$|\.jsonl$|\.md$|\.eml$|\/html$|\/attachments\/:attachmentId$|\/uploads\/:uploadId$|^\/sign-in\/confirm|^\/dev\/mailbox\/:id/
     return app()
       .routes.filter((r) => r.method === 'GET' && !skip.test(r.path))
-      .map((r) => r.path.replace(':runId', runId).replace(':id', caseId).replace(':owner', 'unowned'))
+      .map((r) =>
+        r.path
+          .replace(':runId', runId)
+          .replace(/^\/admin\/webhooks\/:id$/, `/admin/webhooks/${endpointId}`)
+          .replace(':id', caseId)
+          .replace(':owner', 'unowned'),
+      )
   }
 
   it('sends a strict CSP with a fresh nonce on every page; every script, style and htmx element carries it', async () => {

@@ -46,7 +46,7 @@ dl { display:grid; grid-template-columns:max-content 1fr; gap:.2rem 1rem; } dt {
 .red-flags { display:inline-flex; flex-wrap:wrap; gap:.25rem; margin-left:.3rem; } .red-flag { background:#fde7e7; color:var(--red); }
 .red-flag-panel { border-color:#f3b9b9; margin:.8rem 0; } .red-flag-panel h2 { color:var(--red); font-size:1rem; margin:0 0 .4rem; } .red-flag-panel ul { margin:0; padding-left:1.2rem; }
 .scorecard { margin:1rem 0; } .score-measures { display:block; font-size:.85rem; font-weight:normal; }
-.score-badge-met { background:#e3f4e4; color:var(--green); } .score-badge-missed { background:#fde7e7; color:var(--red); }
+.score-badge-met { background:#e3f4e4; color:#1b5e20; } .score-badge-missed { background:#fde7e7; color:var(--red); }
 .template-preview { white-space:pre-wrap; overflow-wrap:anywhere; background:var(--bg); padding:.8rem; border-radius:6px; }
 .template-fields dt { margin-top:.4rem; } .template-fields dd { margin-left:1rem; }
 @media (max-width: 700px) {
