@@ -76,24 +76,29 @@ function UserMenu({ user }: { user: HeaderUser }) {
   return (
     <nav class="user-menu" aria-label="Main">
       {user.role === 'admin' ? (
-        <>
-          <a href="/admin/organization">Organization</a>
-          <a href="/admin/users">Users</a>
-          <a href="/admin/second-factor">Second factor</a>
-          <a href="/admin/api-tokens">API tokens</a>
-          <a href="/admin/sso">Single sign-on</a>
-          <a href="/admin/settings">Settings</a>
-          <a href="/admin/drafting">Drafting</a>
-          <a href="/admin/templates">Templates</a>
-          <a href="/admin/digest">Digest</a>
-          <a href="/admin/reviews">Reviews</a>
-          <a href="/admin/webhooks">Webhooks</a>
-          <a href="/admin/chat">Slack and Teams</a>
-          <a href="/admin/stakeholders">Stakeholders</a>
-          <a href="/admin/quarantine">Quarantine</a>
-          <a href="/admin/privacy">Privacy</a>
-          <a href="/admin/setup">Set-up</a>
-        </>
+        // Sixteen settings pages: folded under one disclosure (no script), so the header stays a
+        // line on a laptop and a few lines on a phone.
+        <details class="admin-menu">
+          <summary>Admin</summary>
+          <div>
+            <a href="/admin/organization">Organization</a>
+            <a href="/admin/users">Users</a>
+            <a href="/admin/second-factor">Second factor</a>
+            <a href="/admin/api-tokens">API tokens</a>
+            <a href="/admin/sso">Single sign-on</a>
+            <a href="/admin/settings">Settings</a>
+            <a href="/admin/drafting">Drafting</a>
+            <a href="/admin/templates">Templates</a>
+            <a href="/admin/digest">Digest</a>
+            <a href="/admin/reviews">Reviews</a>
+            <a href="/admin/webhooks">Webhooks</a>
+            <a href="/admin/chat">Slack and Teams</a>
+            <a href="/admin/stakeholders">Stakeholders</a>
+            <a href="/admin/quarantine">Quarantine</a>
+            <a href="/admin/privacy">Privacy</a>
+            <a href="/admin/setup">Set-up</a>
+          </div>
+        </details>
       ) : null}
       <a href="/cases">All cases</a>
       <a href="/metrics">Metrics</a>

@@ -27,6 +27,10 @@ th { font-size:.8rem; text-transform:uppercase; letter-spacing:.04em; color:var(
 .empty { padding:2rem; text-align:center; color:var(--muted); }
 /* Sign-in, forms, the user menu, the dev mailbox. */
 .user-menu { margin-left:auto; display:flex; gap:1rem; align-items:baseline; }
+.admin-menu { position:relative; } .admin-menu > summary { cursor:pointer; color:var(--accent); } .admin-menu > div > a { padding:.2rem 0; }
+.admin-menu[open] > div { position:absolute; right:0; z-index:10; display:grid; grid-template-columns:repeat(2, max-content); gap:.35rem 1.2rem;
+  padding:.7rem 1rem; background:#fff; border:1px solid #d5dae3; border-radius:6px; box-shadow:0 4px 14px rgba(0,0,0,.12); max-width:calc(100vw - 2rem); }
+@media (max-width: 700px) { .admin-menu[open] > div { position:static; grid-template-columns:1fr 1fr; box-shadow:none; } }
 .narrow { max-width:28rem; margin:2rem auto; }
 form.inline { display:inline; margin:0; }
 label { display:block; font-weight:600; margin:.8rem 0 .3rem; }
