@@ -141,6 +141,20 @@ describe('replies with copies and files', () => {
       body: new URLSearchParams(fields).toString(),
     })
 
+  /** The draft form as a person sends it: version's text kept, with the picks given (`file`, `ccPick`, `cc`…). */
+  const saveEdit = (
+    caseId: string,
+    base: { version: number; toEmails: string[]; subject: string; body: string },
+    picks: [string, string][],
+  ) =>
+    post(`/cases/${caseId}/drafts`, [
+      ['baseVersion', String(base.version)],
+      ['to', base.toEmails.join(', ')],
+      ['subject', base.subject],
+      ['body', base.body],
+      ...picks,
+    ])
+
   const upload = (caseId: string, name: string, type: string, bytes: Uint8Array, baseVersion: number, cookie = agentCookie) => {
     const form = new FormData()
     form.set('baseVersion', String(baseVersion))
@@ -179,11 +193,7 @@ describe('replies with copies and files', () => {
 
   it('copies and files are edited on the draft; a copy to someone not on the thread must be acknowledged', async () => {
     const { caseId, draft, pdfRef } = await complaint()
-    const res = await post(`/cases/${caseId}/drafts`, [
-      ['baseVersion', String(draft.version)],
-      ['to', draft.toEmails.join(', ')],
-      ['subject', draft.subject],
-      ['body', draft.body],
+    const res = await saveEdit(caseId, draft, [
       ['ccShown', '1'],
       ['ccPick', 'lars.berg@fjordlast.no'],
       ['cc', 'Erik.Dahl@Fjordlast-Advokat.no'],
@@ -212,11 +222,7 @@ describe('replies with copies and files', () => {
 
   it('Resend gets the copies and the approved bytes; the thread and the audit record them', async () => {
     const { caseId, draft, pdfRef } = await complaint()
-    await post(`/cases/${caseId}/drafts`, [
-      ['baseVersion', String(draft.version)],
-      ['to', draft.toEmails.join(', ')],
-      ['subject', draft.subject],
-      ['body', draft.body],
+    await saveEdit(caseId, draft, [
       ['filesShown', '1'],
       ['file', pdfRef],
     ])
@@ -270,11 +276,7 @@ describe('replies with copies and files', () => {
 
     // A file of another case (the same org) cannot be picked, by form or by the database.
     const other = await complaint()
-    const res = await post(`/cases/${caseId}/drafts`, [
-      ['baseVersion', String((await inOrg((tx) => listDraftVersions(tx, caseId, 1)))[0]!.version)],
-      ['to', v2!.toEmails.join(', ')],
-      ['subject', v2!.subject],
-      ['body', v2!.body],
+    const res = await saveEdit(caseId, (await inOrg((tx) => listDraftVersions(tx, caseId, 1)))[0]!, [
       ['filesShown', '1'],
       ['file', other.pdfRef],
     ])
@@ -304,11 +306,7 @@ describe('replies with copies and files', () => {
 
   it('the approval covers copies and files: a hash without them is refused by the database', async () => {
     const { caseId, draft, pdfRef } = await complaint()
-    await post(`/cases/${caseId}/drafts`, [
-      ['baseVersion', String(draft.version)],
-      ['to', draft.toEmails.join(', ')],
-      ['subject', draft.subject],
-      ['body', draft.body],
+    await saveEdit(caseId, draft, [
       ['filesShown', '1'],
       ['file', pdfRef],
     ])
@@ -359,11 +357,7 @@ describe('replies with copies and files', () => {
 
   it('the approval link page lists the copies and the files', async () => {
     const { caseId, draft, pdfRef } = await complaint()
-    await post(`/cases/${caseId}/drafts`, [
-      ['baseVersion', String(draft.version)],
-      ['to', draft.toEmails.join(', ')],
-      ['subject', draft.subject],
-      ['body', draft.body],
+    await saveEdit(caseId, draft, [
       ['filesShown', '1'],
       ['file', pdfRef],
     ])
