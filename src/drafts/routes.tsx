@@ -11,7 +11,7 @@ import { requestRedraft } from './drafts.ts'
 import { attachUploadedFile, draftPicksOf, saveEditedDraft } from './edits.ts'
 import { draftJob } from './job.ts'
 import { loadCaseDrafts } from './case-drafts.ts'
-import { textFields } from '../http/forms.ts'
+import { textFields, textOf } from '../http/forms.ts'
 import { loadDraftSettings } from './settings.ts'
 import { isHtmx, pageOrFragment } from '../http/htmx.ts'
 
@@ -25,8 +25,6 @@ function caseIdOf(c: Context<AppEnv>): string {
 }
 
 const formOf = (c: Context<AppEnv>) => textFields(c)
-const textOf = (body: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>
 
 /** The section for htmx; a small page otherwise (a plain form post without script). */
 async function respond(c: Context<AppEnv>, caseId: string, props: Omit<DraftSectionProps, 'panel'>, status: 200 | 409 | 422 = 200) {

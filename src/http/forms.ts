@@ -3,8 +3,12 @@ import type { z } from 'zod'
 
 /** The posted form's text fields (files and repeated fields dropped), for handlers that want strings. */
 export async function textFields(c: Context): Promise<Record<string, string>> {
-  return Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+  return textOf(await c.req.parseBody())
 }
+
+/** The text fields of a body already parsed (with `all: true` a repeated field is a list, and is dropped here). */
+export const textOf = (body: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>
 
 /** One field of a parsed form as text ('' when absent or not text). */
 export const formText = (form: Record<string, unknown>, name: string): string =>
