@@ -80,14 +80,19 @@ function conditions(db: DbOrTx, now: Fragment): Record<Exclude<RedFlag, Recovery
       where o.case_id = c.id and o.status = 'sent' and d.guardrail_flags @> '[{"code": "blame"}]')`,
     premature_closure: db`(c.status = 'closed' and c.customer_confirmed_at is null and c.merged_into is null)`,
     // Linked = a note or the review names the earlier case; the \y word boundaries keep ESC-1 from
-    // matching ESC-12.
-    pattern_blindness: db`(exists (select 1 from cases earlier where ${isEarlierEscalation(db)}) and not exists (
-      select 1 from cases earlier
-      where ${isEarlierEscalation(db)}
-        and (exists (select 1 from messages m where m.case_id = c.id and m.direction = 'note'
-                       and m.text_body ~ (${wordStart} || earlier.number || ${wordEnd}))
-             or exists (select 1 from incident_reviews r where r.case_id = c.id
-                          and concat_ws(' ', r.summary, r.root_cause, r.lessons) ~ (${wordStart} || earlier.number || ${wordEnd})))))`,
+    // matching ESC-12. A case with neither a note nor a review links nothing: that is asked first
+    // (two index probes), so most cases never read their earlier ones one by one, which for a busy
+    // account is hundreds of rows per case (the queue's 200 rows, bench/queue.ts).
+    pattern_blindness: db`(exists (select 1 from cases earlier where ${isEarlierEscalation(db)}) and (
+      (not exists (select 1 from messages m where m.case_id = c.id and m.direction = 'note')
+       and not exists (select 1 from incident_reviews r where r.case_id = c.id))
+      or not exists (
+        select 1 from cases earlier
+        where ${isEarlierEscalation(db)}
+          and (exists (select 1 from messages m where m.case_id = c.id and m.direction = 'note'
+                         and m.text_body ~ (${wordStart} || earlier.number || ${wordEnd}))
+               or exists (select 1 from incident_reviews r where r.case_id = c.id
+                            and concat_ws(' ', r.summary, r.root_cause, r.lessons) ~ (${wordStart} || earlier.number || ${wordEnd}))))))`,
   }
 }
 
