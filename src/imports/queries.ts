@@ -68,15 +68,24 @@ export async function finishImportRun(
     where id = ${id}`
 }
 
-/** Cases an import already made from these rows (by fingerprint), or that hold these references. */
+/**
+ * Cases an import already made from these rows (by fingerprint), or that hold these references.
+ * One index probe per key (a lateral lookup), not `import_key = any(…) or external_ref = any(…)`:
+ * inside an import's transaction the table has no statistics for the rows it just took, the
+ * planner thinks the org holds a few dozen cases and scans all of them for every batch, so a
+ * 50,000-row import slowed down as it went (4 ms a batch at the start, 30 ms at 30,000 rows).
+ */
 export async function findImportedCases(
   tx: Tx,
   keys: string[],
   refs: string[],
 ): Promise<{ importKey: string | null; externalRef: string | null }[]> {
   return tx<{ importKey: string | null; externalRef: string | null }[]>`
-    select import_key as "importKey", external_ref as "externalRef" from cases
-    where import_key = any(${keys}) or external_ref = any(${refs})`
+    select c.* from unnest(${keys}::text[]) as k(key)
+      cross join lateral (select import_key as "importKey", external_ref as "externalRef" from cases where import_key = k.key limit 1) c
+    union all
+    select c.* from unnest(${refs}::text[]) as r(ref)
+      cross join lateral (select import_key as "importKey", external_ref as "externalRef" from cases where external_ref = r.ref limit 1) c`
 }
 
 /** Who an owner cell can name: the org's active users. */
