@@ -34,7 +34,7 @@ describe('second factor: TOTP, recovery codes, the pending session', () => {
     const secret = /value="([A-Z2-7]{32})"/.exec(page)![1]!
     expect(page).toContain(`otpauth://totp/`)
     expect(page).toContain(`secret=${secret}`)
-    expect(page).toContain('does not draw a QR code')
+    expect(page).toMatch(/<svg[^>]*id="totp-qr" class="totp-qr" role="img"/) // drawn from the URI: second-factor-qr.test.ts
     const [stored] = await db<{ secretSealed: string; confirmedAt: Date | null }[]>`
       select secret_sealed as "secretSealed", confirmed_at as "confirmedAt" from totp_factors where user_id = ${user.id}`
     expect(stored!.secretSealed).toMatch(/^v1:/)

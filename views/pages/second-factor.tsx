@@ -2,6 +2,7 @@ import { raw } from 'hono/html'
 import type { FactorSummary } from '../../src/auth/second-factor-queries.ts'
 import { Flash } from '../components/parts.tsx'
 import { Layout, useNonce } from '../components/layout.tsx'
+import { totpQrSvg } from '../../src/auth/second-factor-qr.ts'
 import { passkeyScript } from './second-factor-script.ts'
 
 // /second-factor: pass the factor after the emailed link, or set one up (an authenticator app,
@@ -124,9 +125,14 @@ export function TotpSetupPage({ secret, uri, error }: { secret: string; uri: str
       <h1>Set up an authenticator app</h1>
       <Flash error={error} focus />
       <p>
-        Add this account to your authenticator app (1Password, Google Authenticator, Microsoft Authenticator…): open the link on the phone,
-        or paste the key into the app. The desk does not draw a QR code.
+        Add this account to your authenticator app (1Password, Google Authenticator, Microsoft Authenticator…): scan the QR code with it,
+        open the link on the phone, or paste the key into the app.
       </p>
+      <style nonce={useNonce()}>{raw(qrStyles)}</style>
+      <figure class="totp-qr-figure">
+        {raw(totpQrSvg(uri, 'QR code of the authenticator link below: scan it with the app'))}
+        <figcaption>The same account as the key and the link below.</figcaption>
+      </figure>
       <label for="totp-secret">Key (base32)</label>
       <input id="totp-secret" type="text" readonly value={secret} size={40} />
       <p>
@@ -140,6 +146,11 @@ export function TotpSetupPage({ secret, uri, error }: { secret: string; uri: str
     </Layout>
   )
 }
+
+// The code keeps its white quiet zone in dark mode, and shrinks with a phone's screen (300 px
+// at most: 4.9 px a module; at 390 px wide it is drawn whole).
+const qrStyles = `.totp-qr-figure{margin:1rem 0}.totp-qr{display:block;width:min(300px,100%);height:auto;background:#fff}
+.totp-qr-figure figcaption{font-size:.9em}`
 
 /** Ten recovery codes, on this one page only. */
 export function RecoveryCodesPage({ codes, title }: { codes: string[]; title: string }) {
