@@ -6,6 +6,7 @@ import {
   complianceFigures,
   firstResponseFigures,
   getDigestOrg,
+  getDigestOrgs,
   listAtRisk,
   listAwaitingApproval,
   listBreached,
@@ -27,35 +28,91 @@ import { listRedFlagCases } from '../playbook/digest-lines.ts'
 
 export const digestIdempotencyKey = (orgId: string, localDate: string) => `digest/${orgId}/${localDate}`
 
-/** Everything the digest says, as of `now`, for the org of the transaction (RLS-scoped). */
-export async function computeDigest(tx: Tx, orgId: string, now: Date): Promise<Digest> {
-  const org = await getDigestOrg(tx, orgId, now)
-  const { policy } = await loadSlaSettings(tx, orgId)
-  const from = org.yesterdayFrom,
-    to = org.yesterdayTo
+/**
+ * Everything the digest says, as of `now`, for the org of the transaction (RLS-scoped). The
+ * sections are independent statements, so they are all issued at once: postgres.js pipelines
+ * them on the transaction's connection, one round trip for the lot instead of one each (and a
+ * second for those that need the org's local date or SLA policy). `org` skips reading the org
+ * again when the caller has it (the claim).
+ */
+export async function computeDigest(tx: Tx, orgId: string, now: Date, org?: DigestOrg): Promise<Digest> {
+  const orgRead = org ? Promise.resolve(org) : getDigestOrg(tx, orgId, now)
+  const policyRead = loadSlaSettings(tx, orgId).then((s) => s.policy)
+  const byDate = <T>(list: (tx: Tx, localDate: string) => Promise<T>) => orgRead.then((o) => list(tx, o.localDate))
+  const yesterday = <T>(figures: (o: DigestOrg) => Promise<T>) => orgRead.then(figures)
+  const [
+    ,
+    theOrg,
+    breached,
+    atRisk,
+    turningAtRisk,
+    awaitingApproval,
+    unowned,
+    cadenceMissed,
+    internalMissed,
+    failedSends,
+    redFlags,
+    preventionOverdue,
+    recoveryOverdue,
+    recoveryChecksDue,
+    firstResponses,
+    overall,
+    compliance,
+  ] = await settleAll([
+    policyRead,
+    orgRead,
+    listBreached(tx, now),
+    listAtRisk(tx, now),
+    listTurningAtRiskWithin24h(tx, now),
+    listAwaitingApproval(tx, now),
+    listUnowned(tx),
+    listCadenceMissed(tx, now),
+    listInternalUpdatesMissed(tx, orgId, now),
+    listFailedSends(tx),
+    listRedFlagCases(tx, now),
+    byDate(listOverduePreventionActions),
+    byDate(listOverdueRecoveryItems),
+    byDate(listRecoveryChecksDue),
+    yesterday(async (o) => firstResponseFigures(tx, o.yesterdayFrom, o.yesterdayTo, await policyRead)),
+    yesterday((o) => overallFirstResponse(tx, o.yesterdayFrom, o.yesterdayTo)),
+    yesterday((o) => complianceFigures(tx, o.yesterdayFrom, o.yesterdayTo)),
+  ])
   return {
-    org,
+    org: theOrg,
     now,
-    breached: await listBreached(tx, now),
-    atRisk: await listAtRisk(tx, now),
-    turningAtRisk: await listTurningAtRiskWithin24h(tx, now),
-    awaitingApproval: await listAwaitingApproval(tx, now),
-    unowned: await listUnowned(tx),
-    cadenceMissed: await listCadenceMissed(tx, now),
-    internalMissed: await listInternalUpdatesMissed(tx, orgId, now),
-    failedSends: await listFailedSends(tx),
-    preventionOverdue: await listOverduePreventionActions(tx, org.localDate),
-    recoveryOverdue: await listOverdueRecoveryItems(tx, org.localDate),
-    recoveryChecksDue: await listRecoveryChecksDue(tx, org.localDate),
-    redFlags: await listRedFlagCases(tx, now),
-    yesterday: {
-      date: previousDate(org.localDate),
-      firstResponses: await firstResponseFigures(tx, from, to, policy),
-      overall: await overallFirstResponse(tx, from, to),
-      compliance: await complianceFigures(tx, from, to),
-    },
+    breached,
+    atRisk,
+    turningAtRisk,
+    awaitingApproval,
+    unowned,
+    cadenceMissed,
+    internalMissed,
+    failedSends,
+    preventionOverdue,
+    recoveryOverdue,
+    recoveryChecksDue,
+    redFlags,
+    yesterday: { date: previousDate(theOrg.localDate), firstResponses, overall, compliance },
   }
 }
+
+/**
+ * Promise.all that, when one fails, still waits for the rest: no statement of a failed
+ * composition is left in flight when its caller rolls back to a savepoint and moves on.
+ */
+async function settleAll<T extends readonly unknown[] | []>(values: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = (await Promise.allSettled(values)) as PromiseSettledResult<unknown>[]
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as never
+}
+
+/**
+ * The digest's statements are the same for every org (RLS, not a parameter, picks the org), so
+ * one generic plan per connection serves them all; left to itself PostgreSQL planned most of
+ * them again on every execution, a third of the database's time per digest.
+ */
+const genericPlans = (tx: Tx) => tx`select set_config('plan_cache_mode', 'force_generic_plan', true)`
 
 const previousDate = (isoDate: string) => new Date(Date.parse(`${isoDate}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10)
 
@@ -72,12 +129,18 @@ export type DigestPreview = {
 /** What would be sent now (the CLI's --dry-run, the admin preview): claims nothing. */
 export async function previewDigest(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: string, now = new Date()): Promise<DigestPreview> {
   return withOrg(db, orgId, async (tx) => {
-    const settings = await loadNotificationSettings(tx, orgId)
-    const digest = await computeDigest(tx, orgId, now)
+    const plans = genericPlans(tx).execute()
+    const settingsRead = loadNotificationSettings(tx, orgId)
+    const [, settings, digest, recipients] = await settleAll([
+      plans,
+      settingsRead,
+      computeDigest(tx, orgId, now),
+      settingsRead.then((settings) => digestRecipients(tx, settings)),
+    ])
     return {
       org: digest.org,
       digest,
-      recipients: await digestRecipients(tx, settings),
+      recipients,
       mail: await digestMail(digest, env.PUBLIC_URL),
       needsAttention: needsAttention(digest),
       enabled: settings.digest_enabled,
@@ -100,49 +163,96 @@ export type DigestClaim =
   | { status: 'skipped'; orgId: string; localDate: string; runId: string; reason: string; computeMs: number }
   | { status: 'taken'; orgId: string; localDate: string }
 
-/**
- * Claims the org's digest for its local date at `now` and, in the same transaction, composes it
- * and queues its send job. Whoever inserts the digest_runs row first does the work; a racing
- * scheduler waits on the unique key and then finds the day taken. A crash before commit leaves
- * nothing (the next tick claims again); after commit, the job is durable and any runner sends it.
- */
+/** Claims the org's digest for its local date at `now` (the CLI's `desk digest`): claimDigests for one org. */
 export async function claimDigest(db: Db, env: Pick<Env, 'PUBLIC_URL'>, orgId: string, now: Date, claimedBy: string): Promise<DigestClaim> {
-  return withOrg(db, orgId, async (tx) => {
-    const org = await getDigestOrg(tx, orgId, now)
-    const [run] = await tx<{ id: string }[]>`
+  const [claim] = await claimDigests(db, env, [orgId], now, claimedBy)
+  return claim!
+}
+
+/**
+ * Claims each org's digest for its local date at `now` and, in the same transaction, composes it
+ * and queues its send job: one transaction for the lot (orgs in id order), each org in its own
+ * savepoint under RLS as that org, as withOrg would set it. Whoever inserts the digest_runs row
+ * first does the work; a racing scheduler waits on the unique key and then finds the day taken
+ * (ascending org order on both sides, so the waits cannot deadlock). A crash before commit
+ * leaves nothing (the next tick claims again); after commit, the jobs are durable and any runner
+ * sends them. An org whose composition fails is rolled back to its savepoint, claim included, so
+ * the next tick tries it again; the others commit, and then the first error is thrown.
+ */
+export async function claimDigests(
+  db: Db,
+  env: Pick<Env, 'PUBLIC_URL'>,
+  orgIds: string[],
+  now: Date,
+  claimedBy: string,
+): Promise<DigestClaim[]> {
+  if (orgIds.length === 0) return []
+  const claims: DigestClaim[] = []
+  let failure = null as { error: unknown } | null
+  await db.begin(async (tx) => {
+    const [orgs] = await settleAll([getDigestOrgs(tx, orgIds, now), genericPlans(tx)])
+    for (const org of orgs) {
+      try {
+        claims.push(await claimOrgDigest(tx, env, org, now, claimedBy))
+      } catch (error) {
+        await settleAll([tx`rollback to savepoint digest_org`, tx`release savepoint digest_org`])
+        failure ??= { error }
+      }
+    }
+  })
+  if (failure) throw failure.error
+  return claims
+}
+
+async function claimOrgDigest(tx: Tx, env: Pick<Env, 'PUBLIC_URL'>, org: DigestOrg, now: Date, claimedBy: string): Promise<DigestClaim> {
+  const orgId = org.id
+  // One round trip: the savepoint, the org's RLS scope and the claim, sent in this order now
+  // (execute()), ahead of everything else, then the org's settings.
+  const scoped = settleAll([
+    tx`savepoint digest_org`.execute(),
+    tx`select set_config('app.org_id', ${orgId}, true), set_config('role', 'desk_app', true)`.execute(),
+    tx<{ id: string }[]>`
       insert into digest_runs (org_id, local_date, idempotency_key, claimed_by)
       values (${orgId}, ${org.localDate}, ${digestIdempotencyKey(orgId, org.localDate)}, ${claimedBy})
       -- No conflict target: the idempotency key is derived from (org, date), so a racing insert may
       -- meet either unique index first; both mean "another scheduler has it".
       on conflict do nothing
-      returning id`
-    if (!run) return { status: 'taken', orgId, localDate: org.localDate }
+      returning id`.execute(),
+  ])
+  const [[, , [run]], settings] = await settleAll([scoped, loadNotificationSettings(tx, orgId)])
+  if (!run) {
+    await tx`release savepoint digest_org`
+    return { status: 'taken', orgId, localDate: org.localDate }
+  }
 
-    const started = performance.now()
-    const settings = await loadNotificationSettings(tx, orgId)
-    const digest = await computeDigest(tx, orgId, now)
-    const recipients = await digestRecipients(tx, settings)
-    const computeMs = Math.round(performance.now() - started)
-    const counts = digestCounts(digest)
-    const reason = !settings.digest_enabled
-      ? 'the digest is turned off'
-      : !needsAttention(digest) && !settings.digest_when_empty
-        ? 'nothing needs attention'
-        : recipients.length === 0
-          ? 'nobody to send it to (no active approver or admin)'
-          : null
-    if (reason) {
-      await tx`update digest_runs set status = 'skipped', reason = ${reason}, counts = ${tx.json(counts)}, compute_ms = ${computeMs} where id = ${run.id}`
-      return { status: 'skipped', orgId, localDate: org.localDate, runId: run.id, reason, computeMs }
-    }
-    const mail = await digestMail(digest, env.PUBLIC_URL)
-    const jobId = await insertJob(tx, orgId, 'digest_send', { runId: run.id })
-    await tx`
+  const started = performance.now()
+  const [digest, recipients] = await settleAll([computeDigest(tx, orgId, now, org), digestRecipients(tx, settings)])
+  const computeMs = Math.round(performance.now() - started)
+  const counts = digestCounts(digest)
+  const reason = !settings.digest_enabled
+    ? 'the digest is turned off'
+    : !needsAttention(digest) && !settings.digest_when_empty
+      ? 'nothing needs attention'
+      : recipients.length === 0
+        ? 'nobody to send it to (no active approver or admin)'
+        : null
+  if (reason) {
+    await settleAll([
+      tx`update digest_runs set status = 'skipped', reason = ${reason}, counts = ${tx.json(counts)}, compute_ms = ${computeMs} where id = ${run.id}`,
+      tx`release savepoint digest_org`,
+    ])
+    return { status: 'skipped', orgId, localDate: org.localDate, runId: run.id, reason, computeMs }
+  }
+  const mail = await digestMail(digest, env.PUBLIC_URL)
+  const jobId = await insertJob(tx, orgId, 'digest_send', { runId: run.id })
+  await settleAll([
+    tx`
       update digest_runs set recipients = ${recipients}, subject = ${mail.subject}, text_body = ${mail.text}, html_body = ${mail.html},
         counts = ${tx.json(counts)}, compute_ms = ${computeMs}, job_id = ${jobId}
-      where id = ${run.id}`
-    return { status: 'queued', orgId, localDate: org.localDate, runId: run.id, jobId, recipients, mail, computeMs }
-  })
+      where id = ${run.id}`,
+    tx`release savepoint digest_org`,
+  ])
+  return { status: 'queued', orgId, localDate: org.localDate, runId: run.id, jobId, recipients, mail, computeMs }
 }
 
 export type DueDigest = { orgId: string; localDate: string }
@@ -168,9 +278,13 @@ export async function listDueDigests(db: Db, now: Date, orgIds: string[] | null 
     order by o.id`
 }
 
+/** Orgs per claimDigests transaction: a few hundred milliseconds of work, one commit. */
+export const digestBatchSize = 20
+
 /**
- * The scheduler's half of the digest: claim every due org's digest (each once, whoever races).
- * A few orgs at a time: each claim is its own short transaction, mostly round trips.
+ * The scheduler's half of the digest: claim every due org's digest (each once, whoever races),
+ * in batches of `digestBatchSize` orgs, `concurrency` batches at a time (by default half the
+ * pool: the server's requests and job loop share it).
  */
 export async function enqueueDueDigests(
   db: Db,
@@ -178,21 +292,31 @@ export async function enqueueDueDigests(
   now: Date,
   claimedBy: string,
   orgIds: string[] | null = null,
-  concurrency = 4,
+  concurrency = Math.max(1, Math.floor(poolSize(db) / 2)),
 ): Promise<DigestClaim[]> {
   const due = await listDueDigests(db, now, orgIds)
+  const batches = Array.from({ length: Math.ceil(due.length / digestBatchSize) }, (_, i) =>
+    due.slice(i * digestBatchSize, (i + 1) * digestBatchSize).map((d) => d.orgId),
+  )
   const claims: DigestClaim[] = []
-  let next = 0
+  let failure = null as { error: unknown } | null
   await Promise.all(
-    Array.from({ length: Math.min(concurrency, due.length) }, async () => {
-      while (next < due.length) {
-        const { orgId } = due[next++]!
-        claims.push(await claimDigest(db, env, orgId, now, claimedBy))
+    Array.from({ length: Math.min(concurrency, batches.length) }, async () => {
+      for (let batch = batches.shift(); batch; batch = batches.shift()) {
+        try {
+          claims.push(...(await claimDigests(db, env, batch, now, claimedBy)))
+        } catch (error) {
+          failure ??= { error }
+        }
       }
     }),
   )
+  if (failure) throw failure.error
   return claims
 }
+
+/** postgres.js's `max` (10 unless the app set it). */
+const poolSize = (db: Db) => Number((db as unknown as { options?: { max?: number } }).options?.max) || 10
 
 /** The stored digest of a run (what was or will be sent). */
 export async function getDigestRun(tx: Tx, runId: string) {

@@ -27,22 +27,16 @@ export function localTime(d: Date, now: Date, timeZone: string): string {
 
 /** "Monday 23 November 2026" for a YYYY-MM-DD local date. */
 export function longDate(isoDate: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).formatToParts(new Date(`${isoDate}T12:00:00Z`))
+  const parts = formatter('long', 'UTC', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).formatToParts(
+    new Date(`${isoDate}T12:00:00Z`),
+  )
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`
 }
 
 /** "Mon 23 Nov" for a YYYY-MM-DD local date. */
 export function shortDate(isoDate: string): string {
-  return new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
-    new Date(`${isoDate}T12:00:00Z`),
-  )
+  return formatter('short', 'UTC', { weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${isoDate}T12:00:00Z`))
 }
 
 /** "under a minute", "42 min", "3 h 10 min", "2 d 4 h". */

@@ -32,6 +32,20 @@ export async function getDigestOrg(db: DbOrTx, orgId: string, now: Date): Promis
   return row
 }
 
+/** getDigestOrg for many orgs at once (the owner reading `orgs` for a batch of claims), in id order. */
+export async function getDigestOrgs(db: DbOrTx, orgIds: string[], now: Date): Promise<DigestOrg[]> {
+  const rows: DigestOrg[] = await db`
+    with o as (select id, name, slug, org_time_zone(timezone) as tz from orgs where id = any(${orgIds}::uuid[])),
+         d as (select o.*, (${now}::timestamptz at time zone o.tz)::date as local_date from o)
+    select id, name, slug, tz as "timeZone", to_char(local_date, 'YYYY-MM-DD') as "localDate",
+           ((local_date - 1)::timestamp at time zone tz) as "yesterdayFrom",
+           (local_date::timestamp at time zone tz) as "yesterdayTo"
+    from d order by id`
+  const missing = orgIds.find((id) => !rows.some((r) => r.id === id))
+  if (missing) throw new Error(`org ${missing} not found`)
+  return rows
+}
+
 export type CaseLine = {
   id: string
   number: number
@@ -164,26 +178,17 @@ export type PreventionLine = {
 
 /**
  * Open prevention actions (post-incident reviews, migration 00009) whose due date has passed in
- * the org's calendar: due on the 22nd, overdue from the 23rd. Before that table exists the
- * section is empty, and a savepoint keeps a change of its shape from failing the digest.
+ * the org's calendar: due on the 22nd, overdue from the 23rd.
  */
 export async function listOverduePreventionActions(tx: Tx, localDate: string): Promise<PreventionLine[]> {
-  const [exists] = await tx<{ present: boolean }[]>`select to_regclass('prevention_actions') is not null as present`
-  if (!exists?.present) return []
-  try {
-    return await tx.savepoint(
-      (sp) => sp<PreventionLine[]>`
-      select c.id as "caseId", c.number, p.title, to_char(p.due_on, 'YYYY-MM-DD') as "dueOn",
-             coalesce(nullif(u.name, ''), u.email) as "ownerName", (count(*) over ())::int as total
-      from prevention_actions p
-      left join cases c on c.id = p.case_id
-      left join app_users u on u.id = p.owner_id
-      where p.status = 'open' and p.due_on < ${localDate}::date
-      order by p.due_on, c.number limit ${sectionLimit}`,
-    )
-  } catch {
-    return []
-  }
+  return tx<PreventionLine[]>`
+    select c.id as "caseId", c.number, p.title, to_char(p.due_on, 'YYYY-MM-DD') as "dueOn",
+           coalesce(nullif(u.name, ''), u.email) as "ownerName", (count(*) over ())::int as total
+    from prevention_actions p
+    left join cases c on c.id = p.case_id
+    left join app_users u on u.id = p.owner_id
+    where p.status = 'open' and p.due_on < ${localDate}::date
+    order by p.due_on, c.number limit ${sectionLimit}`
 }
 
 export type FirstResponseFigure = {

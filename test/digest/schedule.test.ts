@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Db } from '../../src/db.ts'
-import { claimDigest, listDueDigests, previewDigest } from '../../src/digest/digest.ts'
+import { claimDigest, digestBatchSize, enqueueDueDigests, listDueDigests, previewDigest } from '../../src/digest/digest.ts'
 import { jobHandlers } from '../../src/jobs/handlers.ts'
 import { runScheduledTick } from '../../src/jobs/scheduler.ts'
 import { createDevMailer } from '../../src/outbound/mailer.ts'
@@ -177,6 +177,56 @@ describe('each org gets its digest at its own local hour, once per local day', (
     const audit =
       await db`select action, details->>'localDate' as day from audit_events where org_id = ${org.id} and action like 'digest.%'`
     expect(audit).toEqual([{ action: 'digest.send', day: now.toISOString().slice(0, 10) }])
+  })
+
+  /** An org due at 00:00 UTC with a case breached days ago and an approver: a digest to queue. */
+  async function orgWithNews(): Promise<Org> {
+    const org = await orgIn('UTC', 0)
+    await seedUser(db, org.id, 'approver')
+    await arrangeCase(db, org.id, {
+      subject: 'Breached',
+      nextDeadlineAt: new Date(Date.now() - minutes(3 * 1440)),
+      nextAtRiskAt: new Date(Date.now() - minutes(3 * 1440 + 60)),
+    })
+    return org
+  }
+
+  it('schedulers racing over many orgs, in batches that overlap differently: each digest composed and queued once', async () => {
+    const orgs = await Promise.all(Array.from({ length: 2 * digestBatchSize + 5 }, () => orgWithNews()))
+    const ids = orgs.map((o) => o.id).sort()
+    const now = new Date()
+    // Different subsets, so the batches (20 orgs in id order) start at different orgs.
+    const subsets = [ids, ids.slice(7), ids.slice(0, 31), ids.slice(13), ids]
+    const pools = subsets.map(() => testDb(3))
+    try {
+      const runs = await Promise.all(pools.map((pool, i) => enqueueDueDigests(pool, env, now, `scheduler ${i}`, subsets[i], 2)))
+      const queued = runs.flat().filter((c) => c.status === 'queued')
+      expect(queued.map((c) => c.orgId).sort()).toEqual(ids)
+      expect(runs.flat().filter((c) => c.status !== 'queued' && c.status !== 'taken')).toEqual([])
+    } finally {
+      await Promise.all(pools.map((p) => p.end()))
+    }
+    const stored = await db<{ orgId: string; runs: number; jobs: number }[]>`
+      select r.org_id as "orgId", count(*)::int as runs, count(j.id)::int as jobs
+      from digest_runs r left join jobs j on j.id = r.job_id and j.kind = 'digest_send'
+      where r.org_id = any(${ids}::uuid[]) group by r.org_id order by r.org_id`
+    expect(stored).toEqual(ids.map((orgId) => ({ orgId, runs: 1, jobs: 1 })))
+  })
+
+  it('an org whose digest cannot be composed: the others in its batch are queued, and it is claimed again next tick', async () => {
+    const orgs = await Promise.all(Array.from({ length: 5 }, () => orgWithNews()))
+    const ids = orgs.map((o) => o.id).sort()
+    const broken = ids[2]!
+    await db`update orgs set sla_policy = ${db.json({ 'SEV-1': 'not a policy' } as never)} where id = ${broken}`
+    const now = new Date()
+    await expect(enqueueDueDigests(db, env, now, 'test', ids)).rejects.toThrow()
+    const claimed = await db<{ orgId: string; status: string }[]>`
+      select org_id as "orgId", status from digest_runs where org_id = any(${ids}::uuid[]) order by org_id`
+    expect(claimed).toEqual(ids.filter((id) => id !== broken).map((orgId) => ({ orgId, status: 'queued' })))
+
+    await db`update orgs set sla_policy = null where id = ${broken}`
+    const next = await enqueueDueDigests(db, env, now, 'test', ids)
+    expect(next.map((c) => [c.orgId, c.status])).toEqual([[broken, 'queued']])
   })
 
   it("turned off, it is never claimed; the hour and recipients are the org's choice", async () => {
