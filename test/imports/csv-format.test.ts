@@ -15,6 +15,7 @@ import {
 import { CsvReadError, readCsv, type CsvRecord } from '../../src/imports/csv-reader.ts'
 import { parseAccountRow, parseCaseRow } from '../../src/imports/csv-rows.ts'
 import { csvLine, neutraliseCell, restoreCell } from '../../src/imports/csv-safety.ts'
+import { textSource } from '../../src/imports/runs.ts'
 import { spreadsheetCells, wouldRun } from '../support/spreadsheet.ts'
 
 function mulberry32(seed: number) {
@@ -490,6 +491,26 @@ describe('reading CSV', () => {
   it('keeps multi-byte characters split across chunks', async () => {
     const records = await readAll('name,subject\nZoë Łukasz 日本 🙂,Ünïcödé\n', 1)
     expect(records[1]!.record).toEqual(['Zoë Łukasz 日本 🙂', 'Ünïcödé'])
+  })
+
+  it('reads a stored upload 64 K characters at a time, never between the halves of an emoji', async () => {
+    const header = 'name,subject\r\n'
+    // The first row ends its 65,536th character with the first half of 🙂.
+    const filler = 'x'.repeat(64 * 1024 - header.length - 1)
+    const csv = `${header}${filler}🙂,a\r\nZoë 🙂,b\r\n`
+    expect(csv.charCodeAt(64 * 1024 - 1)).toBe('🙂'.charCodeAt(0))
+    const chunks: string[] = []
+    for await (const chunk of textSource(csv)()) chunks.push(chunk as string)
+    expect(chunks.length).toBe(2)
+    expect(chunks.join('')).toBe(csv)
+    expect(chunks[0]!.endsWith('🙂')).toBe(true)
+    const records: string[][] = []
+    for await (const { record } of readCsv(textSource(csv)())) records.push(record)
+    expect(records).toEqual([
+      ['name', 'subject'],
+      [`${filler}🙂`, 'a'],
+      ['Zoë 🙂', 'b'],
+    ])
   })
 
   it('round-trips csvLine output through readCsv (restoring neutralised cells)', async () => {
