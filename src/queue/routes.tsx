@@ -38,11 +38,11 @@ function readFilter(c: Context<AppEnv>, userId: string): { filter: QueueFilter; 
 async function queueProps(c: Context<AppEnv>): Promise<QueueProps> {
   const user = requireUser(c)
   const { filter, query } = readFilter(c, user.id)
-  const { rows, counts, savedViews } = await withOrg(c.get('deps').db, user.orgId, async (tx) => ({
-    rows: await listQueue(tx, filter),
-    counts: await countOpenByClock(tx),
-    savedViews: await listSavedViews(tx, user.id),
-  }))
+  // The three reads go out together (postgres.js pipelines them on the transaction's connection):
+  // one round trip's wait instead of three.
+  const [rows, counts, savedViews] = await withOrg(c.get('deps').db, user.orgId, (tx) =>
+    Promise.all([listQueue(tx, filter), countOpenByClock(tx), listSavedViews(tx, user.id)]),
+  )
   return { rows, counts, filter, query, now: new Date(), savedViews, canShare: user.role === 'approver' || user.role === 'admin' }
 }
 
