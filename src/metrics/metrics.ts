@@ -13,9 +13,11 @@ import {
   type CaseAggregate,
   type CoachingCase,
   type OwnerAggregate,
+  type PeriodAggregates,
   type RepeatEscalations,
   type WeekAggregate,
 } from './queries.ts'
+import { approvalsFromLeaves, loadLeaves, ownerTrendFromLeaves, reportFromLeaves, type RollupLeaves } from './rollups.ts'
 
 export type SeverityFigures = CaseAggregate & { severity: Severity; frTargetSeconds: number; resTargetSeconds: number }
 
@@ -52,8 +54,20 @@ const empty: CaseAggregate = {
   csatAverage: null,
 }
 
+/** How loadMetrics reads: 'rollups' (the page), or 'exact' (every case of the period: the tests' oracle). */
+export type MetricsSource = 'rollups' | 'exact'
+
 /** Everything the metrics page shows, for one org and period, in the caller's withOrg transaction. */
-export async function loadMetrics(tx: Tx, orgId: string, period: Period): Promise<MetricsReport> {
+export async function loadMetrics(tx: Tx, orgId: string, period: Period, source: MetricsSource = 'rollups'): Promise<MetricsReport> {
+  return (await buildReport(tx, orgId, period, source)).report
+}
+
+async function buildReport(
+  tx: Tx,
+  orgId: string,
+  period: Period,
+  source: MetricsSource,
+): Promise<{ report: MetricsReport; leaves: RollupLeaves | null }> {
   // A report, not a lookup: a year of cases is sorted several times (percentiles), which should
   // happen in memory; and JIT compiling these plans costs more than running them (measured:
   // ~450 ms of JIT against ~50 ms of work on a month of 100,000 cases). Transaction-local.
@@ -62,11 +76,21 @@ export async function loadMetrics(tx: Tx, orgId: string, period: Period): Promis
   const { from, to } = period
   // Sequential on purpose: one transaction is one connection, which runs one query at a time.
   const clock = calendar ? 'working' : 'wall'
-  const groups = await periodAggregates(tx, from, to, clock)
-  const approval = await approvalWaits(tx, from, to)
-  const repeats = await repeatEscalations(tx, from, to)
-  const trend = await aggregateByWeek(tx, trendWeeks(period), clock)
-  return {
+  const weeks = trendWeeks(period)
+  // The rollups count days in the zone PostgreSQL knows the org by (sql/00040: metrics_zone);
+  // a page in any other zone (a name only one side knows) reads the cases themselves.
+  const [org] = await tx<{ zone: string }[]>`select metrics_zone(timezone) as zone from orgs where id = ${orgId}`
+  const leaves = source === 'rollups' && org?.zone === period.timezone ? await loadLeaves(tx, orgId, period, weeks) : null
+  let groups: PeriodAggregates, repeats: RepeatEscalations, trend: WeekAggregate[]
+  if (leaves) {
+    ;({ repeats, trend, ...groups } = await reportFromLeaves(tx, leaves, clock))
+  } else {
+    groups = await periodAggregates(tx, from, to, clock)
+    repeats = await repeatEscalations(tx, from, to)
+    trend = await aggregateByWeek(tx, weeks, clock)
+  }
+  const approval = leaves ? await approvalsFromLeaves(tx, orgId, period, leaves) : await approvalWaits(tx, from, to)
+  const report: MetricsReport = {
     period,
     clock,
     overall: groups.overall,
@@ -86,6 +110,7 @@ export async function loadMetrics(tx: Tx, orgId: string, period: Period): Promis
     owners: groups.byOwner,
     trend,
   }
+  return { report, leaves }
 }
 
 export type OwnerCoaching = {
@@ -102,18 +127,26 @@ export type OwnerCoaching = {
  * One owner beside the team, for a coaching conversation: the team's report, the owner's row
  * of it, their own 12 weeks and the cases worth talking about. `ownerId` null: the unowned cases.
  */
-export async function loadOwnerCoaching(tx: Tx, orgId: string, period: Period, ownerId: string | null): Promise<OwnerCoaching | null> {
+export async function loadOwnerCoaching(
+  tx: Tx,
+  orgId: string,
+  period: Period,
+  ownerId: string | null,
+  source: MetricsSource = 'rollups',
+): Promise<OwnerCoaching | null> {
   const [user] = ownerId
     ? await tx<{ name: string }[]>`select coalesce(nullif(name, ''), email) as name from app_users where id = ${ownerId}`
     : [{ name: '' }]
   if (!user) return null
-  const report = await loadMetrics(tx, orgId, period)
+  const { report, leaves } = await buildReport(tx, orgId, period, source)
   return {
     report,
     owner: report.owners.find((o) => o.ownerId === ownerId),
     ownerId,
     ownerName: ownerId ? user.name : null,
-    trend: await aggregateByWeek(tx, trendWeeks(period), report.clock, ownerId),
+    trend: leaves
+      ? await ownerTrendFromLeaves(tx, leaves, report.clock, ownerId)
+      : await aggregateByWeek(tx, trendWeeks(period), report.clock, ownerId),
     cases: await casesToDiscuss(tx, period.from, period.to, ownerId),
   }
 }

@@ -1,0 +1,318 @@
+import type { DbOrTx } from '../db.ts'
+import type { Period, Week } from './period.ts'
+import type {
+  ApprovalWaits,
+  CaseAggregate,
+  Clock,
+  OwnerAggregate,
+  OwnerFilter,
+  PeriodAggregates,
+  SeverityAggregate,
+  WeekAggregate,
+} from './queries.ts'
+
+// The metrics page from the daily rollups (sql/00040): one read of the period's and the trend's
+// days, summed per severity, owner, "in the period" and trend week, plus a count of the
+// unfinished cases already past a deadline (the only figures that depend on the hour). Counts
+// add up; medians do not, so each day keeps its cases' stopped clocks as float8 bytes and the
+// percentiles are computed here over exactly the values PostgreSQL's percentile_cont sorts, with
+// its interpolation (same arithmetic, same result). queries.ts keeps the per-case computation;
+// test/metrics/rollups.test.ts holds the two equal.
+
+type Leaf = {
+  severity: string
+  ownerId: string | null
+  inPeriod: boolean
+  /** Trend week 0…11, or null outside the trend. */
+  week: number | null
+  cases: number
+  open: number
+  responded: number
+  frMet: number
+  frBreached: number
+  resolved: number
+  resMet: number
+  resBreached: number
+  surveyed: number
+  rated: number
+  ratingSum: number
+  ratings: number[]
+  repeats: number
+  asks: number
+  sources: Record<string, number>[] | null
+  fr: Float64Array
+  frWall: Float64Array
+  res: Float64Array
+  waits: Float64Array
+}
+
+type LeafRow = Omit<Leaf, 'fr' | 'frWall' | 'res' | 'waits'> & {
+  fr: Buffer | null
+  frWall: Buffer | null
+  res: Buffer | null
+  waits: Buffer | null
+}
+
+type LiveRow = { severity: string; ownerId: string | null; inPeriod: boolean; bucket: number; frBreached: number; resBreached: number }
+
+export type RollupLeaves = { leaves: Leaf[]; weeks: Week[] }
+
+const dayOf = (week: Week) => week.label
+
+/** The rows the page sums: the period's days and the trend's weeks, one read of metrics_daily. */
+export async function loadLeaves(db: DbOrTx, orgId: string, period: Period, weeks: Week[]): Promise<RollupLeaves> {
+  const trendStart = weeks.length ? dayOf(weeks[0]!) : period.fromDate
+  const trendDays = weeks.length * 7
+  const rows = await db<LeafRow[]>`
+    select severity, owner_id as "ownerId", day between ${period.fromDate}::date and ${period.toDate}::date as "inPeriod",
+           case when day >= ${trendStart}::date and day < ${trendStart}::date + ${trendDays}::int
+                then (day - ${trendStart}::date) / 7 end as week,
+           sum(cases)::int as cases, sum(open)::int as open, sum(responded)::int as responded, sum(fr_met)::int as "frMet",
+           sum(fr_breached)::int as "frBreached", sum(resolved)::int as resolved, sum(res_met)::int as "resMet",
+           sum(res_breached)::int as "resBreached", sum(surveyed)::int as surveyed, sum(rated)::int as rated,
+           sum(rating_sum)::int as "ratingSum",
+           array[sum(rated_5), sum(rated_4), sum(rated_3), sum(rated_2), sum(rated_1)]::int[] as ratings, sum(repeats)::int as repeats,
+           sum(asks)::int as asks, string_agg(approval_waits, ''::bytea) as waits,
+           jsonb_agg(sources) filter (where sources <> '{}') as sources,
+           string_agg(fr_seconds, ''::bytea) as fr, string_agg(fr_wall_seconds, ''::bytea) as "frWall",
+           string_agg(res_seconds, ''::bytea) as res
+    from metrics_daily
+    where org_id = ${orgId}
+      and (day between ${period.fromDate}::date and ${period.toDate}::date
+           or (day >= ${trendStart}::date and day < ${trendStart}::date + ${trendDays}::int))
+    group by 1, 2, 3, 4`
+  const leaves: Leaf[] = rows.map((r) => ({ ...r, fr: decode(r.fr), frWall: decode(r.frWall), res: decode(r.res), waits: decode(r.waits) }))
+  // What the hour decides: an unanswered or unresolved case past its deadline (queries.ts's
+  // breach definitions, the part the rollups leave out). Few rows: only unfinished cases.
+  const from = weeks.length && weeks[0]!.start < period.from ? weeks[0]!.start : period.from
+  const to = weeks.length && weeks.at(-1)!.end > period.to ? weeks.at(-1)!.end : period.to
+  const bounds = [...weeks.map((w) => w.start), ...(weeks.length ? [weeks.at(-1)!.end] : [period.to])].map((d) => d.toISOString())
+  const live = await db<LiveRow[]>`
+    select severity, owner_id as "ownerId", opened_at >= ${period.from} and opened_at < ${period.to} as "inPeriod",
+           width_bucket(opened_at, ${bounds}::timestamptz[]) as bucket,
+           count(*) filter (where first_response_at is null and first_response_due_at <= now())::int as "frBreached",
+           count(*) filter (where resolution_paused_at is null and resolution_due_at <= now())::int as "resBreached"
+    from cases
+    where org_id = ${orgId} and resolved_at is null and closed_at is null and not setup_test and merged_into is null
+      and opened_at >= ${from} and opened_at < ${to}
+    group by 1, 2, 3, 4`
+  for (const row of live) {
+    if (!row.frBreached && !row.resBreached) continue
+    const week = weeks.length && row.bucket >= 1 && row.bucket <= weeks.length ? row.bucket - 1 : null
+    if (!row.inPeriod && week === null) continue
+    leavesFor(row, week, leaves).frBreached += row.frBreached
+    leavesFor(row, week, leaves).resBreached += row.resBreached
+  }
+  return { leaves, weeks }
+}
+
+function leavesFor(row: LiveRow, week: number | null, leaves: Leaf[]): Leaf {
+  const found = leaves.find(
+    (l) => l.severity === row.severity && l.ownerId === row.ownerId && l.inPeriod === row.inPeriod && l.week === week,
+  )
+  if (found) return found
+  // An unfinished case always has a row of its day (it counts in `cases`), so this is unreachable
+  // unless the rollup is behind; a row of zeros keeps the sum honest.
+  const leaf: Leaf = {
+    severity: row.severity,
+    ownerId: row.ownerId,
+    inPeriod: row.inPeriod,
+    week,
+    ...{ cases: 0, open: 0, responded: 0, frMet: 0, frBreached: 0, resolved: 0, resMet: 0, resBreached: 0, surveyed: 0, rated: 0 },
+    ...{ ratingSum: 0, ratings: [0, 0, 0, 0, 0], repeats: 0, asks: 0, sources: null },
+    ...{ fr: none, frWall: none, res: none, waits: none },
+  }
+  leaves.push(leaf)
+  return leaf
+}
+
+/** A group's figures before the CSAT average (computed in SQL, see csatAverages). */
+type Partial = { aggregate: CaseAggregate; ratingSum: number }
+
+const none = new Float64Array(0)
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** float8send's bytes (big-endian, 8 per value) as numbers. */
+function decode(bytes: Buffer | null): Float64Array {
+  if (!bytes?.length) return none
+  const copy = Buffer.allocUnsafeSlow(bytes.length) // its own ArrayBuffer, aligned for Float64Array
+  bytes.copy(copy)
+  if (littleEndian) copy.swap64()
+  return new Float64Array(copy.buffer, 0, bytes.length / 8)
+}
+
+/** Every value of the leaves, sorted (as percentile_cont sorts them). */
+function concat(arrays: Float64Array[]): Float64Array {
+  const values = new Float64Array(arrays.reduce((n, a) => n + a.length, 0))
+  let k = 0
+  for (const a of arrays) {
+    values.set(a, k)
+    k += a.length
+  }
+  return values.sort()
+}
+
+/** PostgreSQL's percentile_cont over sorted values (orderedsetaggs.c: float8_lerp), null when empty. */
+export function percentileCont(sorted: Float64Array, p: number): number | null {
+  if (!sorted.length) return null
+  const position = p * (sorted.length - 1)
+  const first = Math.floor(position)
+  const second = Math.ceil(position)
+  const low = sorted[first]!
+  if (second <= first) return low
+  return low + (position - first) * (sorted[second]! - low)
+}
+
+function aggregate(leaves: Leaf[], clock: Clock): Partial {
+  const sum = (
+    key: 'cases' | 'open' | 'responded' | 'frMet' | 'frBreached' | 'resolved' | 'resMet' | 'resBreached' | 'surveyed' | 'rated',
+  ) => leaves.reduce((total, l) => total + l[key], 0)
+  const fr = concat(leaves.map((l) => l.fr))
+  const res = concat(leaves.map((l) => l.res))
+  const frMedian = percentileCont(fr, 0.5)
+  return {
+    aggregate: {
+      cases: sum('cases'),
+      open: sum('open'),
+      responded: sum('responded'),
+      frMedian,
+      frP90: percentileCont(fr, 0.9),
+      frWallMedian: clock === 'working' ? (percentileCont(concat(leaves.map((l) => l.frWall)), 0.5) ?? frMedian) : frMedian,
+      frMet: sum('frMet'),
+      frBreached: sum('frBreached'),
+      resolved: sum('resolved'),
+      resMedian: percentileCont(res, 0.5),
+      resP90: percentileCont(res, 0.9),
+      resMet: sum('resMet'),
+      resBreached: sum('resBreached'),
+      surveyed: sum('surveyed'),
+      csatCount: sum('rated'),
+      csatAverage: null,
+    },
+    ratingSum: leaves.reduce((total, l) => total + l.ratingSum, 0),
+  }
+}
+
+/** avg(rating) as PostgreSQL computes it (numeric division, then float8), for every group at once. */
+async function csatAverages(db: DbOrTx, groups: Partial[]): Promise<CaseAggregate[]> {
+  const rated = groups.filter((g) => g.aggregate.csatCount > 0)
+  if (rated.length) {
+    const rows = await db<{ average: number }[]>`
+      select (s::numeric / n::numeric)::float8 as average
+      from unnest(${rated.map((g) => g.ratingSum)}::bigint[], ${rated.map((g) => g.aggregate.csatCount)}::bigint[]) with ordinality as x(s, n, i)
+      order by i`
+    rated.forEach((g, i) => (g.aggregate.csatAverage = rows[i]!.average))
+  }
+  return groups.map((g) => g.aggregate)
+}
+
+const groupBy = <K>(leaves: Leaf[], key: (l: Leaf) => K): Map<K, Leaf[]> => {
+  const groups = new Map<K, Leaf[]>()
+  for (const leaf of leaves) groups.set(key(leaf), [...(groups.get(key(leaf)) ?? []), leaf])
+  return groups
+}
+
+export type RollupReport = PeriodAggregates & { repeats: { cases: number; repeats: number }; trend: WeekAggregate[] }
+
+/** What periodAggregates, repeatEscalations and aggregateByWeek return, from the leaves. */
+export async function reportFromLeaves(db: DbOrTx, { leaves, weeks }: RollupLeaves, clock: Clock): Promise<RollupReport> {
+  // A leaf without cases holds only approval asks of set-up tests or merged cases.
+  const inPeriod = leaves.filter((l) => l.inPeriod && l.cases > 0)
+  const bySeverity = [...groupBy(inPeriod, (l) => l.severity)]
+  const byOwner = [...groupBy(inPeriod, (l) => l.ownerId)]
+  const partials = [
+    aggregate(inPeriod, clock),
+    ...bySeverity.map(([, g]) => aggregate(g, clock)),
+    ...byOwner.map(([, g]) => aggregate(g, clock)),
+  ]
+  const trendPartials = trendOf(leaves, weeks, clock, undefined)
+  const all = await csatAverages(db, [...partials, ...trendPartials])
+  const overall = all[0]!
+  const severityRows: SeverityAggregate[] = bySeverity.map(([severity], i) => ({ ...all[1 + i]!, severity }))
+  const ownerRows = byOwner.map(([ownerId], i) => ({ ...all[1 + bySeverity.length + i]!, ownerId }))
+  const names = await ownerOrder(db, ownerRows)
+  const sources = new Map<string, number>()
+  for (const leaf of inPeriod)
+    for (const map of leaf.sources ?? []) for (const [s, n] of Object.entries(map)) sources.set(s, (sources.get(s) ?? 0) + n)
+  return {
+    overall,
+    bySeverity: severityRows,
+    byOwner: names.map(({ index, ownerName }) => ({ ...ownerRows[index]!, ownerName: ownerRows[index]!.ownerId ? ownerName : null })),
+    bySource: [...sources]
+      .filter(([, cases]) => cases > 0)
+      .map(([source, cases]) => ({ source, cases }))
+      .sort((a, b) => b.cases - a.cases || a.source.localeCompare(b.source)),
+    ratings: [5, 4, 3, 2, 1].map((rating, i) => ({ rating, cases: inPeriod.reduce((total, l) => total + (l.ratings[i] ?? 0), 0) })),
+    repeats: { cases: overall.cases, repeats: inPeriod.reduce((total, l) => total + l.repeats, 0) },
+    trend: all.slice(partials.length).map((a, i) => ({ ...a, week: weeks[i]!.label })),
+  }
+}
+
+function trendOf(leaves: Leaf[], weeks: Week[], clock: Clock, owner: OwnerFilter): Partial[] {
+  const mine = owner === undefined ? leaves : leaves.filter((l) => l.ownerId === owner)
+  return weeks.map((_, i) =>
+    aggregate(
+      mine.filter((l) => l.week === i),
+      clock,
+    ),
+  )
+}
+
+/** One owner's 12 weeks (aggregateByWeek with an owner), from the leaves already read. */
+export async function ownerTrendFromLeaves(
+  db: DbOrTx,
+  { leaves, weeks }: RollupLeaves,
+  clock: Clock,
+  owner: string | null,
+): Promise<WeekAggregate[]> {
+  const all = await csatAverages(db, trendOf(leaves, weeks, clock, owner))
+  return all.map((a, i) => ({ ...a, week: weeks[i]!.label }))
+}
+
+/** The owners' order of periodAggregates: busiest first, then by name (PostgreSQL's collation), unowned last. */
+async function ownerOrder(
+  db: DbOrTx,
+  owners: (CaseAggregate & { ownerId: string | null })[],
+): Promise<{ index: number; ownerName: string | null }[]> {
+  if (!owners.length) return []
+  return db<{ index: number; ownerName: string | null }[]>`
+    select (x.i - 1)::int as index, coalesce(nullif(u.name, ''), u.email) as "ownerName"
+    from unnest(${owners.map((o) => o.ownerId)}::uuid[], ${owners.map((o) => o.cases)}::int[]) with ordinality as x(id, cases, i)
+    left join app_users u on u.id = x.id
+    order by x.cases desc, "ownerName"`
+}
+
+export type { OwnerAggregate }
+
+/**
+ * approvalWaits from the leaves: the period's asks and decided waits are stored (every case,
+ * set-up tests and merged ones included, as approvalWaits reads them); what is still pending
+ * depends on the hour, so it is counted over the open requests (approval_requests_open).
+ */
+export async function approvalsFromLeaves(db: DbOrTx, orgId: string, period: Period, { leaves }: RollupLeaves): Promise<ApprovalWaits> {
+  const mine = leaves.filter((l) => l.inPeriod)
+  const waits = concat(mine.map((l) => l.waits))
+  const [live] = await db<{ pending: number; longestPending: number | null }[]>`
+    with open_cases as (
+      select distinct r.case_id from approval_requests r
+      where r.org_id = ${orgId} and r.decided_at is null and r.voided_at is null and r.expires_at > now()
+    ),
+    asks as (
+      select r.created_at, min(r.wait_seconds) filter (where r.decided_at is not null) as wait,
+             bool_or(r.decided_at is null and r.voided_at is null and r.expires_at > now()) as pending
+      from open_cases o join cases c on c.id = o.case_id join approval_requests r on r.case_id = o.case_id
+      where c.opened_at >= ${period.from} and c.opened_at < ${period.to}
+      group by r.case_id, r.created_at
+    )
+    select count(*) filter (where wait is null and pending)::int as pending,
+           max(extract(epoch from now() - created_at)) filter (where wait is null and pending)::float8 as "longestPending"
+    from asks`
+  return {
+    asks: mine.reduce((n, l) => n + l.asks, 0),
+    decided: waits.length,
+    pending: live!.pending,
+    median: percentileCont(waits, 0.5),
+    p90: percentileCont(waits, 0.9),
+    longestPending: live!.longestPending,
+  }
+}
