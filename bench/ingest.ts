@@ -9,6 +9,7 @@ import PostalMime from 'postal-mime'
 import { cpuSecondsOf, failedCount, INBOUND_SECRET, loadAverage, replay } from './inbound-client.ts'
 import { freePort } from './ports.ts'
 import { isMain, mb, memoryOf, note, percentile, repoRoot, result, startServer, withBenchDatabase, type Server } from './support.ts'
+import type { Db } from '../src/db.ts'
 
 // BENCH_INGEST_MESSAGES: fewer for a quick A/B of two trees (the figures above are 5,000).
 const MIN_MESSAGES = Number(process.env.BENCH_INGEST_MESSAGES || 5_000)
@@ -98,6 +99,8 @@ export async function runIngestBench(report: { ingest: boolean; rss: boolean } =
       // Share of one core the server processes used while the senders ran (Node runs JS on one).
       result(`${prefix}.server_cpu`, (100 * run.serverCpu) / run.seconds, '%')
       result(`${prefix}.load`, run.load, 'load')
+      // What the database's backends were doing, sampled every 50 ms: mean backends per sample.
+      for (const [state, mean] of run.waits) result(`${prefix}.db.${state}`, mean, 'backends')
       result(`${prefix}.ratio`, total / run.seconds / parse.rate, 'x')
     }
     if (report.rss && processes === 1) {
@@ -146,7 +149,9 @@ async function serverRun(processes: number, total: number, message: (i: number) 
       // Warm-up copies are numbered after the measured ones, so they are new messages too.
       await replay(urls, WARM_UP, message, SENDERS, total)
       const cpuBefore = await cpu()
+      const sampling = sampleBackends(db)
       const run = await replay(urls, total, message, SENDERS)
+      const waits = await sampling.stop()
       const serverCpu = (await cpu()) - cpuBefore
       const load = await loadAverage()
       const after = await memoryOf(pids[0]!)
@@ -155,11 +160,41 @@ async function serverRun(processes: number, total: number, message: (i: number) 
         note(`${failed} deliveries to ${processes} process(es) were not answered 200: the figures are not a clean run`)
         process.exitCode = 1
       }
-      return { ...run, serverCpu, load, idle, after }
+      return { ...run, serverCpu, load, idle, after, waits }
     } finally {
       await Promise.all(servers.map((s) => s.stop()))
     }
   })
+}
+
+/**
+ * pg_stat_activity of the bench database every 50 ms while the senders run: per state (active,
+ * idle in transaction) and wait (Lock:transactionid, Lock:tuple, Lock:advisory, …), the mean
+ * number of the servers' backends in it. Waiting on a lock is what serialises intake.
+ */
+function sampleBackends(db: Db) {
+  const totals = new Map<string, number>()
+  let samples = 0
+  let running = true
+  const loop = (async () => {
+    while (running) {
+      const rows = await db<{ state: string }[]>`
+        select case when wait_event_type in ('Lock', 'LWLock', 'IO') then 'wait_' || wait_event_type || '_' || wait_event
+                    else replace(coalesce(state, 'unknown'), ' ', '_') end as state
+        from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend' and state <> 'idle'`
+      samples++
+      for (const { state } of rows) totals.set(state, (totals.get(state) ?? 0) + 1)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  })()
+  return {
+    async stop(): Promise<[string, number][]> {
+      running = false
+      await loop
+      return [...totals].sort().map(([state, n]) => [state, n / Math.max(1, samples)])
+    },
+  }
 }
 
 if (isMain(import.meta.url)) {

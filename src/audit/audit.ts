@@ -34,19 +34,27 @@ export async function recordAudit(tx: Tx, orgId: string, event: AuditEvent): Pro
  */
 export async function recordAudits(tx: Tx, orgId: string, events: AuditEvent[]): Promise<void> {
   if (events.length === 0) return
-  const rows = events.map((event) => ({
+  const rows = auditRecords(events).map((row) => ({
+    ...row,
     org_id: orgId,
-    case_id: event.caseId ?? null,
-    actor_kind: event.actor.kind,
-    actor_id: event.actor.id,
-    action: event.action,
-    details: tx.json({ ...event.details, ...event.actor.via } as never),
+    details: tx.json(row.details as never),
     prev_hash: '',
     hash: '',
   }))
   await tx`insert into audit_events ${tx(rows, 'org_id', 'case_id', 'actor_kind', 'actor_id', 'action', 'details', 'prev_hash', 'hash')}`
   // What Slack, Teams and webhooks hear of it, committed with it (src/events).
   await queueCaseEvents(tx, orgId, events)
+}
+
+/** The columns an event is stored with (the chain trigger adds seq and hashes); `via` joins the details. */
+export function auditRecords(events: AuditEvent[]) {
+  return events.map((event) => ({
+    case_id: event.caseId ?? null,
+    actor_kind: event.actor.kind,
+    actor_id: event.actor.id,
+    action: event.action,
+    details: { ...event.details, ...event.actor.via } as Record<string, unknown>,
+  }))
 }
 
 export type AuditRow = {

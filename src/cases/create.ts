@@ -1,12 +1,13 @@
 import { z } from 'zod'
-import { recordAudits, type Actor } from '../audit/audit.ts'
+import { auditRecords, type Actor, type AuditEvent } from '../audit/audit.ts'
 import { randomToken } from '../auth/crypto.ts'
 import type { Tx } from '../db.ts'
+import { queueCaseEvents } from '../events/events.ts'
 import { insertJobs } from '../jobs/queries.ts'
 import { singleLine } from '../outbound/headers.ts'
 import { computeClockColumns } from '../sla/clocks.ts'
 import { loadSlaSettings, type SlaSettings } from '../sla/settings.ts'
-import { caseAccountIds, findCaseByExternalRef, insertCases, insertNote, takeCaseNumbers, type NewCaseRow } from './queries.ts'
+import { caseAccountIds, findCaseByExternalRef, insertCases, insertNote, numberNewCases, type Claims, type NewCaseRow } from './queries.ts'
 import { enteredSources, severities, type CaseStatus, type CaseType, type ChannelKind, type Severity, type Source } from './terms.ts'
 
 // Every case is born here, whichever way it came in (mail, the portal form, a CSV row): its
@@ -66,7 +67,7 @@ const newReplyToken = () => randomToken(18)
 
 const finished = (status: CaseStatus) => status === 'resolved' || status === 'closed'
 
-function caseRow(orgId: string, number: number, c: NewCase, accountId: string | null, settings: SlaSettings): NewCaseRow {
+function caseRow(orgId: string, c: NewCase, accountId: string | null, settings: SlaSettings): NewCaseRow {
   const ownerId = c.ownerId ?? null
   const status = c.status ?? (ownerId ? 'triaged' : 'new')
   const clocks = computeClockColumns(
@@ -83,7 +84,6 @@ function caseRow(orgId: string, number: number, c: NewCase, accountId: string | 
   )
   return {
     org_id: orgId,
-    number,
     source: c.source,
     customer_email: c.customerEmail,
     customer_name: c.customerName,
@@ -133,62 +133,88 @@ function noDraftReason(c: NewCase, status: CaseStatus): string | null {
   return null
 }
 
+export type CreateOptions = {
+  settings?: SlaSettings
+  /**
+   * What else the transaction writes for the new cases (intake: the message, its keys, the raw
+   * row's mark): run after they are inserted and before they are numbered, outside the org's locks.
+   */
+  beforeNumbering?: (inserted: { id: string }[]) => Promise<void>
+  /** What the mail is recognised by: a case that claimed it meanwhile makes this throw CaseClaimed. */
+  claims?: Claims
+}
+
 /**
- * Creates one case. `number` is for a caller that took it already (intake takes it under the
- * org row lock before its second look for a thread); otherwise the next one is taken here.
+ * Thrown, before anything is numbered, when another case claimed the mail between the caller's
+ * look for a thread and the number: roll back and look again (the mail joins that case).
  */
-export async function createCase(
-  tx: Tx,
-  orgId: string,
-  c: NewCase,
-  options: { number?: number; settings?: SlaSettings } = {},
-): Promise<CreatedCase> {
-  const [created] = await createCases(tx, orgId, [c], options.number === undefined ? options : { ...options, firstNumber: options.number })
+export class CaseClaimed extends Error {
+  constructor() {
+    super('another case claimed this mail while it was being filed')
+  }
+}
+
+/** Creates one case (see createCases). */
+export async function createCase(tx: Tx, orgId: string, c: NewCase, options: CreateOptions = {}): Promise<CreatedCase> {
+  const [created] = await createCases(tx, orgId, [c], options)
   return created!
 }
 
 /**
  * Creates several cases with consecutive numbers, in a handful of statements however many there
- * are (a CSV import does 500 at a time): the accounts looked up, the cases inserted, their audit
- * events and draft jobs written, each in one statement.
+ * are (a CSV import does 500 at a time): the accounts looked up, the cases inserted, their draft
+ * jobs and case events written, and last, in one statement, their numbers and audit events.
+ * The org row that hands out numbers and the audit chain's lock are held from that statement to
+ * commit, so they serialise one statement of the org's writers, not the whole transaction.
  */
-export async function createCases(
-  tx: Tx,
-  orgId: string,
-  cases: NewCase[],
-  options: { firstNumber?: number; settings?: SlaSettings } = {},
-): Promise<CreatedCase[]> {
+export async function createCases(tx: Tx, orgId: string, cases: NewCase[], options: CreateOptions = {}): Promise<CreatedCase[]> {
   if (cases.length === 0) return []
-  const settings = options.settings ?? (await loadSlaSettings(tx, orgId))
-  const first = options.firstNumber ?? (await takeCaseNumbers(tx, orgId, cases.length))
-  const accounts = await caseAccountIds(
-    tx,
-    cases.map((c) => ({ email: c.customerEmail, account: c.customerAccount ?? null })),
-  )
-  const rows = cases.map((c, i) => caseRow(orgId, first + i, c, accounts[i]!, settings))
+  const [settings, accounts] = await Promise.all([
+    options.settings ?? loadSlaSettings(tx, orgId),
+    caseAccountIds(
+      tx,
+      cases.map((c) => ({ email: c.customerEmail, account: c.customerAccount ?? null })),
+    ),
+  ])
+  const rows = cases.map((c, i) => caseRow(orgId, c, accounts[i]!, settings))
   // As jsonb: postgres.js would send a list of objects as a PostgreSQL array.
   const inserted = await insertCases(
     tx,
     rows.map((r) => (r.import_fields ? { ...r, import_fields: tx.json(r.import_fields as never) } : r)),
   )
-  await recordAudits(
-    tx,
-    orgId,
-    inserted.map((row, i) => ({ actor: cases[i]!.audit.actor, action: 'case.create', caseId: row.id, details: cases[i]!.audit.details })),
-  )
+  await options.beforeNumbering?.(inserted)
 
+  const audits: AuditEvent[] = inserted.map((row, i) => ({
+    actor: cases[i]!.audit.actor,
+    action: 'case.create',
+    caseId: row.id,
+    details: cases[i]!.audit.details,
+  }))
   const reasons = cases.map((c, i) => noDraftReason(c, rows[i]!.status as CaseStatus))
   const drafted = inserted.filter((_, i) => reasons[i] === null)
-  const jobIds = await insertJobs(
-    tx,
-    orgId,
-    'draft',
-    drafted.map((row) => ({ caseId: row.id })),
-  )
+  // One pipeline (postgres.js sends the three before reading an answer; PostgreSQL runs them in
+  // order): the draft jobs and case events, then the numbers and the audit events.
+  const [jobIds, , first] = await Promise.all([
+    insertJobs(
+      tx,
+      orgId,
+      'draft',
+      drafted.map((row) => ({ caseId: row.id })),
+    ),
+    queueCaseEvents(tx, orgId, audits),
+    numberNewCases(
+      tx,
+      orgId,
+      inserted.map((row) => row.id),
+      auditRecords(audits),
+      options.claims,
+    ),
+  ])
+  if (first === null) throw new CaseClaimed()
   const jobOf = new Map(drafted.map((row, i) => [row.id, jobIds[i]!]))
   return inserted.map((row, i) => ({
     id: row.id,
-    number: row.number,
+    number: first + i,
     draft: reasons[i] === null ? { queued: true, jobId: jobOf.get(row.id)! } : { queued: false, reason: reasons[i]! },
   }))
 }

@@ -2,21 +2,38 @@ import type { DbOrTx, Tx } from '../db.ts'
 
 /** Takes the org's next case number; the row lock orders concurrent intakes within the org. */
 export async function takeCaseNumber(tx: Tx, orgId: string): Promise<number> {
-  return takeCaseNumbers(tx, orgId, 1)
-}
-
-/** Takes `count` consecutive numbers at once and returns the first. */
-export async function takeCaseNumbers(tx: Tx, orgId: string, count: number): Promise<number> {
   const [row] = await tx<{ first: number }[]>`
-    update orgs set next_case_number = next_case_number + ${count}
-    where id = ${orgId} returning next_case_number - ${count} as first`
+    update orgs set next_case_number = next_case_number + 1 where id = ${orgId} returning next_case_number - 1 as first`
   return row!.first
 }
 
-/** Every column a new case is born with; anything else keeps its default until something changes it. */
+/** What a mail that opens a case is recognised by, for the last look before it is numbered. */
+export type Claims = { keys: string[]; messageKeys: string[]; externalRef: string | null }
+
+/**
+ * Numbers cases inserted unnumbered, in this order, and appends their audit events: one statement
+ * (number_new_cases, sql/00043), the last before commit, as it holds the org row and the audit
+ * chain's lock until then. Null when another case claimed the mail meanwhile (nothing numbered).
+ */
+export async function numberNewCases(
+  tx: Tx,
+  orgId: string,
+  caseIds: string[],
+  audit: Record<string, unknown>[],
+  claims: Claims = { keys: [], messageKeys: [], externalRef: null },
+): Promise<number | null> {
+  const [row] = await tx<{ first: number | null }[]>`
+    select number_new_cases(${orgId}, ${caseIds}::uuid[], ${tx.json(audit as never)}, ${claims.keys}::text[],
+                            ${claims.messageKeys}::text[], ${claims.externalRef}) as first`
+  return row!.first
+}
+
+/**
+ * Every column a new case is born with; anything else keeps its default until something changes
+ * it. Its number comes last (numberNewCases), in the same transaction.
+ */
 export const newCaseColumns = [
   'org_id',
-  'number',
   'source',
   'customer_email',
   'customer_name',
@@ -60,8 +77,8 @@ export const newCaseColumns = [
 
 export type NewCaseRow = Record<(typeof newCaseColumns)[number], unknown>
 
-export async function insertCases(tx: Tx, rows: NewCaseRow[]): Promise<{ id: string; number: number }[]> {
-  return tx<{ id: string; number: number }[]>`insert into cases ${tx(rows as never, ...newCaseColumns)} returning id, number`
+export async function insertCases(tx: Tx, rows: NewCaseRow[]): Promise<{ id: string }[]> {
+  return tx<{ id: string }[]>`insert into cases ${tx(rows as never, ...newCaseColumns)} returning id`
 }
 
 /** The account of each (email, named account) pair, in order, by the database's one rule (case_account_id). */

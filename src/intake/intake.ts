@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto'
 import { voidOnNewInbound } from '../approvals/requests.ts'
 import { recordAudit, systemActor, type Actor } from '../audit/audit.ts'
 import { reopenOnCustomerReply } from '../cases/lifecycle.ts'
-import { createCase } from '../cases/create.ts'
-import { takeCaseNumber } from '../cases/queries.ts'
+import { CaseClaimed, createCase } from '../cases/create.ts'
 import { caseLabel } from '../cases/terms.ts'
 import { withOrg, type Db, type Tx } from '../db.ts'
 import { analyzeMessage, type Analysed, type Analyzer } from './analyze.ts'
@@ -15,14 +14,14 @@ import { messageRow, newCaseFromMail, rawSummary } from './case-rows.ts'
 import { defaultLimits, headerMessageId, type Limits } from './parse.ts'
 import { extractWithModel, withModelExtraction, type ModelEnv } from './model.ts'
 import { loadIntakeContext } from '../orgs/intake-context.ts'
+import type { OrgContext } from './org-context.ts'
 import { storeAttachments } from '../attachments/store.ts'
 import { lockAttachmentUsage } from '../attachments/queries.ts'
 import { failBouncedReplies, readDeliveryReport } from '../outbound/bounces.ts'
 import { findCaseByDedupeKey, findEarlierCopy, insertCaseKeys, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
 import { headerRecipients } from './routing.ts'
 import { jobsCommitted } from '../jobs/wake.ts'
-import { loadSlaSettings, type SlaSettings } from '../sla/settings.ts'
-import { dedupeKeys, findAutomaticThread, findThread, type ThreadMatch } from './threading.ts'
+import { dedupeKeys, findAutomaticThread, findThread, mailClaims, type ThreadMatch } from './threading.ts'
 
 export type IntakeOutcome =
   | { status: 'created' | 'threaded'; case: string; rawId: string }
@@ -61,18 +60,35 @@ export async function ingestMessage(db: Db, input: IntakeInput): Promise<IntakeO
   const sha256 = createHash('sha256').update(input.raw).digest('hex')
   // A redelivery (a provider's retry, a replayed webhook) stores no second copy: the same bytes,
   // or the same Message-ID, already on a case of this org answer `duplicate` straight away.
-  const earlier = await withOrg(db, input.orgId, (tx) => findEarlierCopy(tx, sha256, headerMessageId(input.raw)))
-  if (earlier) return { status: 'duplicate', case: earlier.number === null ? null : caseLabel(earlier.number), rawId: earlier.rawId }
-  const { id: rawId } = await withOrg(db, input.orgId, (tx) =>
-    insertRaw(tx, { orgId: input.orgId, provider: input.provider, sha256, bytes: input.raw, envelope: input.envelope }),
-  )
-  return processStored(db, { ...input, rawId, sha256 })
+  // One transaction: the check, the raw copy and what intake knows of the org (each transaction
+  // costs three round trips of its own before its first statement's answer).
+  const stored = await withOrg(db, input.orgId, async (tx) => {
+    const earlier = await findEarlierCopy(tx, sha256, headerMessageId(input.raw))
+    if (earlier) return { earlier }
+    const [{ id: rawId }, org] = await Promise.all([
+      insertRaw(tx, { orgId: input.orgId, provider: input.provider, sha256, bytes: input.raw, envelope: input.envelope }),
+      loadIntakeContext(tx, input.orgId),
+    ])
+    return { earlier: null, rawId, org }
+  })
+  if (stored.earlier) {
+    const { earlier } = stored
+    return { status: 'duplicate', case: earlier.number === null ? null : caseLabel(earlier.number), rawId: earlier.rawId }
+  }
+  return processStored(db, { ...input, rawId: stored.rawId, sha256 }, stored.org)
 }
 
-/** Runs the pipeline on a stored raw message: used by intake and by `desk ingest --reprocess`. */
-export async function processStored(db: Db, input: IntakeInput & { rawId: string; sha256: string }): Promise<IntakeOutcome> {
+/**
+ * Runs the pipeline on a stored raw message: used by intake and by `desk ingest --reprocess`.
+ * `context` is what intake knows of the org, when the caller read it already.
+ */
+export async function processStored(
+  db: Db,
+  input: IntakeInput & { rawId: string; sha256: string },
+  context?: OrgContext,
+): Promise<IntakeOutcome> {
   const { orgId, rawId } = input
-  const org = await withOrg(db, orgId, (tx) => loadIntakeContext(tx, orgId))
+  const org = context ?? (await withOrg(db, orgId, (tx) => loadIntakeContext(tx, orgId)))
   const analyze = input.analyze ?? analyzeMessage
   const analysed = await analyze(input.raw, org, input.limits ?? defaultLimits)
   if (!analysed.ok) return quarantine(db, orgId, rawId, analysed.reason)
@@ -83,25 +99,32 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
   const automatic = !analysis.classification.isEscalation && !input.escalatedBy
   try {
     if (automatic) return await keepAutomatic(db, orgId, analysis, { ...input, dedupeKey }, recipients, org.inboundAddresses)
-    const outcome = await withOrg(db, orgId, async (tx) => {
-      await lockUsageFirst(tx, orgId, analysis)
-      if (await findCaseByDedupeKey(tx, dedupeKey)) throw new AlreadyIngested()
-      let match = await findThread(tx, analysis, recipients, org.inboundAddresses)
-      if (!match) {
-        // The org row lock orders new cases within the org; a second look after taking it sees
-        // whatever a concurrent delivery of the same complaint committed meanwhile. It is held to
-        // commit, so what needs no lock (the SLA settings) is read before it.
-        const settings = await loadSlaSettings(tx, orgId)
-        const number = await takeCaseNumber(tx, orgId)
-        match = await findThread(tx, analysis, recipients, org.inboundAddresses)
-        if (!match) return openCaseFromMail(tx, orgId, { number, settings }, analysis, { ...input, dedupeKey })
-        await tx`update orgs set next_case_number = next_case_number - 1 where id = ${orgId} and next_case_number = ${number + 1}`
+    const delivery = { ...input, dedupeKey }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await withOrg(db, orgId, async (tx) => {
+          const [already, match] = await Promise.all([
+            findCaseByDedupeKey(tx, dedupeKey),
+            findThread(tx, analysis, recipients, org.inboundAddresses),
+          ])
+          if (already) throw new AlreadyIngested()
+          if (!match) return openCaseFromMail(tx, orgId, analysis, delivery)
+          await lockUsageFirst(tx, orgId, analysis)
+          return threadMessage(tx, orgId, match, analysis, delivery)
+        })
+        // Committed: a new case's draft job can start now rather than at the runner's next poll.
+        jobsCommitted()
+        return outcome
+      } catch (error) {
+        // A concurrent delivery of the same complaint committed its case while this one was
+        // being filed: its keys or Message-IDs (CaseClaimed, the last look before the number),
+        // or its reference (the unique index). Looked for again, the mail joins that case. A
+        // deadlock (a thread's keys and a new case's, each waiting on the other's attachment
+        // usage) rolled this one back: it runs again.
+        if (attempt < 3 && (error instanceof CaseClaimed || isUniqueViolation(error) || isDeadlock(error))) continue
+        throw error
       }
-      return threadMessage(tx, orgId, match, analysis, { ...input, dedupeKey })
-    })
-    // Committed: a new case's draft job can start now rather than at the runner's next poll.
-    jobsCommitted()
-    return outcome
+    }
   } catch (error) {
     // A value PostgreSQL will not store (too large for an index, a character it cannot hold) is
     // a bug of ours to fix, not a reason to refuse the message forever: it is kept quarantined
@@ -118,6 +141,7 @@ export async function processStored(db: Db, input: IntakeInput & { rawId: string
 }
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505'
+const isDeadlock = (error: unknown) => (error as { code?: string }).code === '40P01'
 /** PostgreSQL's data exceptions (class 22) and program limits (class 54, e.g. an index row too large). */
 const isUnstorableData = (error: unknown) => /^(22|54)/.test((error as { code?: string } | null)?.code ?? '')
 
@@ -148,9 +172,10 @@ async function keepAutomatic(
   const reason = a.classification.escalationReason
   const summary = rawSummary(a)
   return withOrg(db, orgId, async (tx) => {
-    await lockUsageFirst(tx, orgId, a)
     const match = await findAutomaticThread(tx, a, recipients, inboundAddresses)
+    if (match) await lockUsageFirst(tx, orgId, a)
     if (!match) {
+      // The audit event last: from it to commit the transaction holds the org's chain lock.
       await markRaw(tx, d.rawId, 'not_escalation', { reason, summary })
       await recordAudit(tx, orgId, {
         actor: systemActor,
@@ -161,6 +186,7 @@ async function keepAutomatic(
     }
     const kind = a.classification.noise?.kind ?? 'automated'
     const note = await insertMessageOnce(tx, orgId, { ...messageRow(a, match.caseId, d), direction: 'note', automatic: { kind, reason } })
+    await markRaw(tx, d.rawId, 'not_escalation', { reason, summary, caseId: match.caseId })
     if (note) {
       await storeAttachments(tx, orgId, note.id, a.mail.files, d.limits?.files)
       const report = kind === 'delivery_report' ? readDeliveryReport(d.raw) : null
@@ -180,32 +206,35 @@ async function keepAutomatic(
         },
       })
     }
-    await markRaw(tx, d.rawId, 'not_escalation', { reason, summary, caseId: match.caseId })
     return { status: 'not_escalation' as const, case: caseLabel(match.number), rawId: d.rawId, reason }
   })
 }
 
 /**
- * Runs under the org row lock, so every round trip here delays the org's next case: the message
- * carries its forwarders in its insert, and the keys and the raw row's mark go in one pipeline
- * (postgres.js sends both before reading either answer; PostgreSQL runs them in order).
+ * The case is inserted unnumbered; its message, keys, the raw row's mark and its files are
+ * written before the number is taken, so a concurrent copy of the same complaint waits on these
+ * keys (unique indexes) rather than on the org row. Each per-org lock is taken as late as it can
+ * be: the attachment usage row (files kept) after everything but the number; the org row and the
+ * audit chain in the last statement (createCases), which takes the number and writes the audit
+ * event after a last look for a case that claimed the mail meanwhile.
  */
-async function openCaseFromMail(
-  tx: Tx,
-  orgId: string,
-  taken: { number: number; settings: SlaSettings },
-  a: Analysed,
-  d: Delivery,
-): Promise<IntakeOutcome> {
-  const kase = await createCase(tx, orgId, newCaseFromMail(a, d), taken)
-  const message = await insertMessageOnce(tx, orgId, { ...messageRow(a, kase.id, d), forwardedBy: a.classification.forwardedBy })
-  if (!message) throw new AlreadyIngested()
-  await storeAttachments(tx, orgId, message.id, a.mail.files, d.limits?.files)
-  await Promise.all([
-    insertCaseKeys(tx, orgId, kase.id, dedupeKeys(a)),
-    markRaw(tx, d.rawId, 'processed', { caseId: kase.id, reopen: !!d.escalatedBy }),
-  ])
-  return { status: 'created', case: caseLabel(taken.number), rawId: d.rawId }
+async function openCaseFromMail(tx: Tx, orgId: string, a: Analysed, d: Delivery): Promise<IntakeOutcome> {
+  const kase = await createCase(tx, orgId, newCaseFromMail(a, d), {
+    claims: mailClaims(a),
+    beforeNumbering: async ([row]) => {
+      const caseId = row!.id
+      const message = await insertMessageOnce(tx, orgId, { ...messageRow(a, caseId, d), forwardedBy: a.classification.forwardedBy })
+      if (!message) throw new AlreadyIngested()
+      // One pipeline: postgres.js sends both before reading either answer; PostgreSQL runs them in order.
+      await Promise.all([
+        insertCaseKeys(tx, orgId, caseId, dedupeKeys(a)),
+        markRaw(tx, d.rawId, 'processed', { caseId, reopen: !!d.escalatedBy }),
+      ])
+      // The files last: storing them locks the org's attachment usage until commit.
+      await storeAttachments(tx, orgId, message.id, a.mail.files, d.limits?.files)
+    },
+  })
+  return { status: 'created', case: caseLabel(kase.number), rawId: d.rawId }
 }
 
 async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analysed, d: Delivery): Promise<IntakeOutcome> {
@@ -225,7 +254,11 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
     await tx`update cases set forwarded_by = forwarded_by || ${newForwarders}::text[] where id = ${match.caseId}`
   }
   // A later copy of this mail may share only this message's keys (another client's quoting).
-  await insertCaseKeys(tx, orgId, match.caseId, dedupeKeys(a))
+  // The audit event after these: from it to commit the transaction holds the org's chain lock.
+  await Promise.all([
+    insertCaseKeys(tx, orgId, match.caseId, dedupeKeys(a)),
+    markRaw(tx, d.rawId, 'threaded', { caseId: match.caseId, reopen: !!d.escalatedBy }),
+  ])
   await recordAudit(tx, orgId, {
     actor: sender === kase!.customerEmail ? { kind: 'customer', id: sender } : systemActor,
     action: 'message.receive',
@@ -243,7 +276,6 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
   // What the customer wrote changes what a good reply is: pending approvals lapse.
   if (match.by !== 'forward_copy') await voidOnNewInbound(tx, orgId, match.caseId)
   if (sender === kase!.customerEmail) await reopenOnCustomerReply(tx, orgId, match.caseId)
-  await markRaw(tx, d.rawId, 'threaded', { caseId: match.caseId, reopen: !!d.escalatedBy })
   return { status: 'threaded', case: caseLabel(match.number), rawId: d.rawId }
 }
 
@@ -257,10 +289,12 @@ export function describeUnusableInput(raw: Uint8Array): string | null {
 }
 
 /**
- * A message whose files will be kept takes the org's attachment-usage row (src/attachments/store.ts)
- * before any other lock of its transaction (the org row for a case number, a case, the audit
+ * A message filed on an existing case whose files will be kept takes the org's attachment-usage
+ * row (src/attachments/store.ts) before any other lock of its transaction (the case, the audit
  * chain): taken later, while holding those, concurrent deliveries and draft jobs deadlocked (32
- * senders: 175 of 5,083 deliveries failed). First, whoever waits for it holds nothing else.
+ * senders: 175 of 5,083 deliveries failed). First, whoever waits for it holds nothing else. A
+ * new case takes it late instead (openCaseFromMail): by then its transaction holds only rows no
+ * one else has seen, and the org row and the chain lock come after it.
  */
 async function lockUsageFirst(tx: Tx, orgId: string, a: { mail: { files: { content: unknown }[] } }): Promise<void> {
   if (a.mail.files.some((f) => f.content)) await lockAttachmentUsage(tx, orgId)

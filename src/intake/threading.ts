@@ -1,3 +1,4 @@
+import type { Claims } from '../cases/queries.ts'
 import type { Tx } from '../db.ts'
 import type { Analysed } from './analyze.ts'
 import { findCaseByKeys, findCaseByMessageIds, MAX_KEY_CHARS } from './queries.ts'
@@ -58,7 +59,8 @@ async function byExternalRef(tx: Tx, ref: string | null): Promise<ThreadMatch | 
 async function byCopy(tx: Tx, a: Analysed): Promise<ThreadMatch | null> {
   const original = a.classification.dedupe.originalMessageId
   const keys = [...dedupeKeys(a), ...(original && original.length < MAX_KEY_CHARS - 4 ? [`mid:${original}`] : [])]
-  const row = (original ? await findCaseByMessageIds(tx, [original]) : undefined) ?? (await findCaseByKeys(tx, keys))
+  const [byOriginal, byKeys] = await Promise.all([original ? findCaseByMessageIds(tx, [original]) : undefined, findCaseByKeys(tx, keys)])
+  const row = byOriginal ?? byKeys
   return row ? { caseId: row.id, number: row.number, by: 'forward_copy' } : null
 }
 
@@ -69,13 +71,28 @@ async function byCopy(tx: Tx, a: Analysed): Promise<ThreadMatch | null> {
  * attaches mail to a case.
  */
 export async function findThread(tx: Tx, a: Analysed, recipients: string[], inboundAddresses: string[]): Promise<ThreadMatch | null> {
-  return survivorOf(
-    tx,
-    (await byReplyToken(tx, recipients, inboundAddresses)) ??
-      (await byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references])) ??
-      (await byExternalRef(tx, a.classification.externalRef)) ??
-      (await byCopy(tx, a)),
-  )
+  // All four asked at once (one pipeline: postgres.js sends every query before reading an answer),
+  // the first in this order wins.
+  const found = await Promise.all([
+    byReplyToken(tx, recipients, inboundAddresses),
+    byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references]),
+    byExternalRef(tx, a.classification.externalRef),
+    byCopy(tx, a),
+  ])
+  return survivorOf(tx, found.find((match) => match !== null) ?? null)
+}
+
+/**
+ * What of findThread a concurrent new case can come to hold while this mail is being filed: its
+ * keys, the Message-IDs it refers to or is a copy of (as a message's dedupe key or a case key),
+ * its reference. Looked for once more just before the number (number_new_cases, sql/00043): a
+ * hit means findThread, run again, finds that case.
+ */
+export function mailClaims(a: Analysed): Claims {
+  const original = a.classification.dedupe.originalMessageId
+  const ids = [a.mail.inReplyTo, ...a.mail.references, original]
+  const messageKeys = [...new Set(ids.filter((id): id is string => !!id && id.length < MAX_KEY_CHARS - 4))].map((id) => `mid:${id}`)
+  return { keys: [...new Set([...dedupeKeys(a), ...messageKeys])], messageKeys, externalRef: a.classification.externalRef }
 }
 
 /**
@@ -102,10 +119,10 @@ export async function findAutomaticThread(
   recipients: string[],
   inboundAddresses: string[],
 ): Promise<ThreadMatch | null> {
-  return survivorOf(
-    tx,
-    (await byReplyToken(tx, recipients, inboundAddresses)) ??
-      (await byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references, ...a.classification.referencedMessageIds])) ??
-      (await byExternalRef(tx, a.classification.externalRef)),
-  )
+  const found = await Promise.all([
+    byReplyToken(tx, recipients, inboundAddresses),
+    byMessageIds(tx, [a.mail.inReplyTo, ...a.mail.references, ...a.classification.referencedMessageIds]),
+    byExternalRef(tx, a.classification.externalRef),
+  ])
+  return survivorOf(tx, found.find((match) => match !== null) ?? null)
 }
