@@ -114,6 +114,30 @@ export async function withBenchDatabase<T>(
   }
 }
 
+/**
+ * `BENCH_BEFORE=<checkout>` (a copy of an older tree with its node_modules, e.g. /tmp/base): runs
+ * that checkout's own `bench/<bench>.ts` in a child process first, same machine and hour, and
+ * prints its result lines as `<bench>.before.*` next to this tree's `<bench>.*`.
+ */
+export async function runBefore(bench: string): Promise<void> {
+  const checkout = process.env.BENCH_BEFORE
+  if (!checkout) return
+  note(`before: ${checkout}/bench/${bench}.ts`)
+  const child = spawn(process.execPath, ['--import', 'tsx', `${checkout}/bench/${bench}.ts`], {
+    cwd: checkout,
+    // Without BENCH_BEFORE, so a checkout that has this function runs only its own bench.
+    env: { ...process.env, BENCH_BEFORE: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk))
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+  for (const line of output.split('\n')) {
+    if (line.startsWith(`${bench}.`)) process.stdout.write(`${bench}.before.${line.slice(bench.length + 1)}\n`)
+  }
+  if (code !== 0) note(`before: exited with ${code}`)
+}
+
 /** True when this module is the process's entry point (each bench also runs on its own). */
 export function isMain(moduleUrl: string): boolean {
   return Boolean(process.argv[1]) && fileURLToPath(moduleUrl) === process.argv[1]
