@@ -59,63 +59,58 @@ export type CaseLine = {
   total: number
 }
 
-const caseLine = (db: DbOrTx) => db`
-  c.id, c.number, c.subject, c.severity, c.status, coalesce(nullif(u.name, ''), u.email) as "ownerName",
-  case when c.next_deadline_at is null then null
-       when c.first_response_at is null and c.next_deadline_at = c.first_response_due_at then 'first response'
-       when c.next_deadline_at = c.next_update_due_at then 'update'
-       else 'resolution' end as clock,
-  (count(*) over ())::int as total`
-
 // Open work and its clock state are the queue's own definitions (sql/00022), so the digest's
 // "3 breached, 2 at risk" is what the queue shows at that instant. A set-up test case (mail to
 // the org's +setup- address) is nobody's work: both leave it out.
 const open = openWorkSql
+type Fragment = ReturnType<typeof openWorkSql>
 
-/** Open cases past their earliest running deadline, longest overdue first. */
-export async function listBreached(db: DbOrTx, now: Date): Promise<CaseLine[]> {
-  return db<CaseLine[]>`
-    select ${caseLine(db)}, c.next_deadline_at as at
-    from cases c left join app_users u on u.id = c.owner_id
-    where ${open(db)} and ${clockStateSql(db, now)} = 'breached'
-    order by c.next_deadline_at, c.number limit ${sectionLimit}`
-}
+export type CaseSections = Record<'breached' | 'atRisk' | 'turningAtRisk' | 'unowned' | 'cadenceMissed', CaseLine[]>
 
-/** At risk now (the queue's amber), not yet breached; soonest deadline first. */
-export async function listAtRisk(db: DbOrTx, now: Date): Promise<CaseLine[]> {
-  return db<CaseLine[]>`
-    select ${caseLine(db)}, c.next_deadline_at as at
-    from cases c left join app_users u on u.id = c.owner_id
-    where ${open(db)} and ${clockStateSql(db, now)} = 'at_risk'
-    order by c.next_deadline_at, c.number limit ${sectionLimit}`
-}
-
-/** Not at risk yet, but turning at risk within the next 24 hours: what today will bring. */
-export async function listTurningAtRiskWithin24h(db: DbOrTx, now: Date): Promise<CaseLine[]> {
-  return db<CaseLine[]>`
-    select ${caseLine(db)}, c.next_deadline_at as at
-    from cases c left join app_users u on u.id = c.owner_id
-    where ${open(db)} and ${clockStateSql(db, now)} = 'ok'
-      and c.next_at_risk_at <= ${now}::timestamptz + interval '24 hours'
-    order by c.next_deadline_at, c.number limit ${sectionLimit}`
-}
-
-/** Open cases nobody owns, most urgent first. */
-export async function listUnowned(db: DbOrTx): Promise<CaseLine[]> {
-  return db<CaseLine[]>`
-    select ${caseLine(db)}, c.next_deadline_at as at
-    from cases c left join app_users u on u.id = c.owner_id
-    where ${open(db)} and c.owner_id is null
-    order by c.next_deadline_at nulls last, c.number limit ${sectionLimit}`
-}
-
-/** SEV-1 and SEV-2 cases whose customer update is overdue (the cadence runs after the first reply). */
-export async function listCadenceMissed(db: DbOrTx, now: Date): Promise<CaseLine[]> {
-  return db<CaseLine[]>`
-    select ${caseLine(db)}, c.next_update_due_at as at
-    from cases c left join app_users u on u.id = c.owner_id
-    where ${open(db)} and c.severity in ('SEV-1', 'SEV-2') and c.next_update_due_at < ${now}
-    order by c.next_update_due_at, c.number limit ${sectionLimit}`
+/**
+ * The five sections about open cases, in one statement over the org's open cases (read once):
+ * - breached: past their earliest running deadline, longest overdue first;
+ * - atRisk: at risk now (the queue's amber), not yet breached; soonest deadline first;
+ * - turningAtRisk: not at risk yet, but turning at risk within the next 24 hours (what today will bring);
+ * - unowned: nobody owns them, most urgent first;
+ * - cadenceMissed: SEV-1 and SEV-2 cases whose customer update is overdue (the cadence runs after the first reply).
+ * Each at most `sectionLimit` lines, with its total.
+ */
+export async function listCaseSections(db: DbOrTx, now: Date): Promise<CaseSections> {
+  // Each section: its lines in its order (n), at most sectionLimit of them, and its total.
+  const lines = (section: keyof CaseSections, at: 'next_deadline_at' | 'next_update_due_at', where: Fragment, order: Fragment) => db`
+    (select ${section} as section, id, number, subject, severity, status, "ownerName", clock, ${db(at)} as at,
+            (count(*) over ())::int as total, row_number() over (order by ${order}) as n
+     from open_cases where ${where} order by ${order} limit ${sectionLimit})`
+  const rows = await db<(CaseLine & { section: keyof CaseSections; n: number })[]>`
+    with open_cases as materialized (
+      select c.id, c.number, c.subject, c.severity, c.status, c.owner_id, coalesce(nullif(u.name, ''), u.email) as "ownerName",
+             case when c.next_deadline_at is null then null
+                  when c.first_response_at is null and c.next_deadline_at = c.first_response_due_at then 'first response'
+                  when c.next_deadline_at = c.next_update_due_at then 'update'
+                  else 'resolution' end as clock,
+             c.next_deadline_at, c.next_at_risk_at, c.next_update_due_at, ${clockStateSql(db, now)} as state
+      from cases c left join app_users u on u.id = c.owner_id
+      where ${open(db)}
+    )
+    ${lines('breached', 'next_deadline_at', db`state = 'breached'`, db`next_deadline_at, number`)}
+    union all
+    ${lines('atRisk', 'next_deadline_at', db`state = 'at_risk'`, db`next_deadline_at, number`)}
+    union all
+    ${lines(
+      'turningAtRisk',
+      'next_deadline_at',
+      db`state = 'ok' and next_at_risk_at <= ${now}::timestamptz + interval '24 hours'`,
+      db`next_deadline_at, number`,
+    )}
+    union all
+    ${lines('unowned', 'next_deadline_at', db`owner_id is null`, db`next_deadline_at nulls last, number`)}
+    union all
+    ${lines('cadenceMissed', 'next_update_due_at', db`severity in ('SEV-1', 'SEV-2') and next_update_due_at < ${now}`, db`next_update_due_at, number`)}
+    order by section, n`
+  const sections: CaseSections = { breached: [], atRisk: [], turningAtRisk: [], unowned: [], cadenceMissed: [] }
+  for (const { section, n: _n, ...row } of rows) sections[section].push(row)
+  return sections
 }
 
 export type AwaitingApprovalLine = {

@@ -25,8 +25,7 @@ function DigestEntry({ line }: { line: DigestLine }) {
   )
 }
 
-function DigestHtml({ d, base, heading }: { d: Digest; base: string; heading: string }) {
-  const list = digestSections(d, base)
+function DigestHtml({ d, base, heading, list }: { d: Digest; base: string; heading: string; list: DigestSection[] }) {
   return (
     <MailDocument title={heading}>
       <h1 style="font-size:20px;margin:0 0 12px">{heading}</h1>
@@ -68,8 +67,7 @@ function DigestHtml({ d, base, heading }: { d: Digest; base: string; heading: st
   )
 }
 
-function digestText(d: Digest, base: string, heading: string): string {
-  const list = digestSections(d, base)
+function digestText(d: Digest, base: string, heading: string, list: DigestSection[]): string {
   return [
     heading,
     '',
@@ -95,9 +93,11 @@ function digestText(d: Digest, base: string, heading: string): string {
 export async function digestMail(d: Digest, publicUrl: string): Promise<RenderedMail> {
   const base = publicUrl.replace(/\/+$/, '')
   const heading = `${d.org.name}: escalation digest for ${longDate(d.org.localDate)}`
+  // Built once for both bodies: the lines' local times and durations are most of the work.
+  const list = digestSections(d, base)
   return {
     subject: digestSubject(d),
-    text: digestText(d, base, heading),
-    html: await renderMailHtml(<DigestHtml d={d} base={base} heading={heading} />),
+    text: digestText(d, base, heading, list),
+    html: await renderMailHtml(<DigestHtml d={d} base={base} heading={heading} list={list} />),
   }
 }
