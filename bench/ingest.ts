@@ -42,7 +42,13 @@ async function loadCorpus(dir: string): Promise<CorpusFile[]> {
 /**
  * Copy `copy` of a corpus message as a new delivery: its top-level Message-ID replaced (or added)
  * with a unique one, and a `Delivered-To` line as the receiving MTA adds, so routing picks the
- * demo org the way it would in production. The rest of the bytes are untouched.
+ * demo org the way it would in production. The rest of the bytes are untouched, so a copy of a
+ * forward still quotes the same original (its Message-ID, sender, subject and minute, text) and
+ * a notice still names the same reference: to intake that is the same complaint again, and the
+ * copy is threaded onto the case the first copy opened (src/intake/threading.ts). Of the 221
+ * files, 32 are kept not-escalations and 1 is quarantined in every copy, 31 are threaded in every
+ * copy, and 22 open a case in the first copy only: with k copies, 157 + 135(k - 1) created and
+ * 31k + 22(k - 1) threaded (5 copies: 697 and 243; 23 copies: 3,127 and 1,197, as measured).
  */
 export function copyOf(file: CorpusFile, copy: number, index: number): Buffer<ArrayBuffer> {
   const raw = file.bytes

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { auditRecords, type Actor, type AuditEvent } from '../audit/audit.ts'
+import { auditRecords, recordAudits, type Actor, type AuditEvent } from '../audit/audit.ts'
 import { randomToken } from '../auth/crypto.ts'
 import type { Tx } from '../db.ts'
 import { queueCaseEvents } from '../events/events.ts'
@@ -7,7 +7,16 @@ import { insertJobs } from '../jobs/queries.ts'
 import { singleLine } from '../outbound/headers.ts'
 import { computeClockColumns } from '../sla/clocks.ts'
 import { loadSlaSettings, type SlaSettings } from '../sla/settings.ts'
-import { caseAccountIds, findCaseByExternalRef, insertCases, insertNote, numberNewCases, type Claims, type NewCaseRow } from './queries.ts'
+import {
+  caseAccountIds,
+  findCaseByExternalRef,
+  insertCases,
+  insertNote,
+  numberNewCases,
+  takeCaseNumbers,
+  type Claims,
+  type NewCaseRow,
+} from './queries.ts'
 import { enteredSources, severities, type CaseStatus, type CaseType, type ChannelKind, type Severity, type Source } from './terms.ts'
 
 // Every case is born here, whichever way it came in (mail, the portal form, a CSV row): its
@@ -67,7 +76,7 @@ const newReplyToken = () => randomToken(18)
 
 const finished = (status: CaseStatus) => status === 'resolved' || status === 'closed'
 
-function caseRow(orgId: string, c: NewCase, accountId: string | null, settings: SlaSettings): NewCaseRow {
+function caseRow(orgId: string, number: number | null, c: NewCase, accountId: string | null, settings: SlaSettings): NewCaseRow {
   const ownerId = c.ownerId ?? null
   const status = c.status ?? (ownerId ? 'triaged' : 'new')
   const clocks = computeClockColumns(
@@ -84,6 +93,7 @@ function caseRow(orgId: string, c: NewCase, accountId: string | null, settings: 
   )
   return {
     org_id: orgId,
+    number,
     source: c.source,
     customer_email: c.customerEmail,
     customer_name: c.customerName,
@@ -163,12 +173,19 @@ export async function createCase(tx: Tx, orgId: string, c: NewCase, options: Cre
 /**
  * Creates several cases with consecutive numbers, in a handful of statements however many there
  * are (a CSV import does 500 at a time): the accounts looked up, the cases inserted, their draft
- * jobs and case events written, and last, in one statement, their numbers and audit events.
- * The org row that hands out numbers and the audit chain's lock are held from that statement to
- * commit, so they serialise one statement of the org's writers, not the whole transaction.
+ * jobs and case events written, and last their audit events. The org row that hands out numbers
+ * and the audit chain's lock are held from the statement that takes them to commit: a case alone
+ * takes its number and writes its audit event in one last statement (numberNewCases), so they
+ * serialise one statement of the org's writers, not the whole transaction.
  */
 export async function createCases(tx: Tx, orgId: string, cases: NewCase[], options: CreateOptions = {}): Promise<CreatedCase[]> {
   if (cases.length === 0) return []
+  // A batch (a CSV import's 500 rows) takes its numbers first and is inserted numbered: its one
+  // transaction holds the org row from its first batch to the end of the file anyway, and
+  // numbering after the insert would write every row twice. One case (mail, the form, the API)
+  // is numbered last, so the org row is held for one statement.
+  const batch = cases.length > 1 && !options.beforeNumbering && !options.claims
+  const firstTaken = batch ? await takeCaseNumbers(tx, orgId, cases.length) : null
   const [settings, accounts] = await Promise.all([
     options.settings ?? loadSlaSettings(tx, orgId),
     caseAccountIds(
@@ -176,7 +193,7 @@ export async function createCases(tx: Tx, orgId: string, cases: NewCase[], optio
       cases.map((c) => ({ email: c.customerEmail, account: c.customerAccount ?? null })),
     ),
   ])
-  const rows = cases.map((c, i) => caseRow(orgId, c, accounts[i]!, settings))
+  const rows = cases.map((c, i) => caseRow(orgId, firstTaken === null ? null : firstTaken + i, c, accounts[i]!, settings))
   // As jsonb: postgres.js would send a list of objects as a PostgreSQL array.
   const inserted = await insertCases(
     tx,
@@ -192,7 +209,7 @@ export async function createCases(tx: Tx, orgId: string, cases: NewCase[], optio
   }))
   const reasons = cases.map((c, i) => noDraftReason(c, rows[i]!.status as CaseStatus))
   const drafted = inserted.filter((_, i) => reasons[i] === null)
-  // One pipeline (postgres.js sends the three before reading an answer; PostgreSQL runs them in
+  // One pipeline (postgres.js sends them all before reading an answer; PostgreSQL runs them in
   // order): the draft jobs and case events, then the numbers and the audit events.
   const [jobIds, , first] = await Promise.all([
     insertJobs(
@@ -201,14 +218,16 @@ export async function createCases(tx: Tx, orgId: string, cases: NewCase[], optio
       'draft',
       drafted.map((row) => ({ caseId: row.id })),
     ),
-    queueCaseEvents(tx, orgId, audits),
-    numberNewCases(
-      tx,
-      orgId,
-      inserted.map((row) => row.id),
-      auditRecords(audits),
-      options.claims,
-    ),
+    firstTaken === null ? queueCaseEvents(tx, orgId, audits) : recordAudits(tx, orgId, audits),
+    firstTaken === null
+      ? numberNewCases(
+          tx,
+          orgId,
+          inserted.map((row) => row.id),
+          auditRecords(audits),
+          options.claims,
+        )
+      : firstTaken,
   ])
   if (first === null) throw new CaseClaimed()
   const jobOf = new Map(drafted.map((row, i) => [row.id, jobIds[i]!]))

@@ -1,9 +1,15 @@
 import type { DbOrTx, Tx } from '../db.ts'
 
-/** Takes the org's next case number; the row lock orders concurrent intakes within the org. */
+/** Takes the org's next case number; the org row stays locked until commit. */
 export async function takeCaseNumber(tx: Tx, orgId: string): Promise<number> {
+  return takeCaseNumbers(tx, orgId, 1)
+}
+
+/** Takes `count` consecutive numbers at once and returns the first (a batch: createCases). */
+export async function takeCaseNumbers(tx: Tx, orgId: string, count: number): Promise<number> {
   const [row] = await tx<{ first: number }[]>`
-    update orgs set next_case_number = next_case_number + 1 where id = ${orgId} returning next_case_number - 1 as first`
+    update orgs set next_case_number = next_case_number + ${count}
+    where id = ${orgId} returning next_case_number - ${count} as first`
   return row!.first
 }
 
@@ -30,10 +36,11 @@ export async function numberNewCases(
 
 /**
  * Every column a new case is born with; anything else keeps its default until something changes
- * it. Its number comes last (numberNewCases), in the same transaction.
+ * it. A case alone is inserted without its number, which comes last (numberNewCases).
  */
 export const newCaseColumns = [
   'org_id',
+  'number',
   'source',
   'customer_email',
   'customer_name',
