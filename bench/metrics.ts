@@ -74,7 +74,7 @@ async function benchSize(size: number): Promise<void> {
     await db`select metrics_rebuild_org(${org!.id})`
     result(`metrics.${size}.rollup_rebuild_time`, (performance.now() - rebuilt) / 1000, 's')
     await db.unsafe(
-      'vacuum (analyze) cases, accounts, app_users, csat_responses, customer_links, drafts, approval_requests, metrics_daily, metrics_case_facts',
+      'vacuum (analyze) cases, accounts, app_users, csat_responses, customer_links, drafts, approval_requests, metrics_rollups, metrics_case_facts',
     )
 
     const { token } = await withOrg(db, org!.id, (tx) => createSession(tx, { orgId: org!.id, userId: users[0]! }))

@@ -3,10 +3,12 @@
 --
 --   metrics_case_facts  what one case contributes (its local day, group, flags, durations), so a
 --                       change subtracts exactly what was added, whatever changed in between;
---   metrics_daily       the sum per org, local day (orgs.timezone), severity and owner: counts,
---                       and every stopped clock as float8 bytes (8 per case, big-endian), so the
---                       page's medians and p90s are computed over the exact values (a median
---                       cannot be summed; src/metrics/rollups.ts sorts the period's values).
+--   metrics_rollups     the sum per org, local day (orgs.timezone), severity and owner, and the
+--                       same per local week (Monday to Sunday, the page's trend weeks), so a year
+--                       reads 52 weeks and its edge days rather than 365 days: counts, and every
+--                       stopped clock as float8 bytes (8 per case, big-endian), so the page's
+--                       medians and p90s are computed over the exact values (a median cannot be
+--                       summed; src/metrics/rollups.ts orders the period's values).
 --
 -- What depends on the hour the page is read (a first response or a resolution not yet given and
 -- past its deadline; an approval still pending) is not stored: the page counts those over the
@@ -41,8 +43,10 @@ create table metrics_case_facts (
 );
 create index metrics_case_facts_org_day on metrics_case_facts (org_id, day);
 
-create table metrics_daily (
+create table metrics_rollups (
   org_id uuid not null references orgs (id),
+  span text not null check (span in ('day', 'week')),
+  -- The span's first local day (a Monday for a week).
   day date not null,
   severity text not null,
   owner_id uuid,
@@ -69,15 +73,15 @@ create table metrics_daily (
   fr_seconds bytea not null default '',
   fr_wall_seconds bytea not null default '',
   res_seconds bytea not null default '',
-  constraint metrics_daily_key unique nulls not distinct (org_id, day, severity, owner_id)
+  constraint metrics_rollups_key unique nulls not distinct (org_id, span, day, severity, owner_id)
 );
 
 alter table metrics_case_facts enable row level security;
 create policy metrics_case_facts_isolation on metrics_case_facts using (org_id = app_org_id()) with check (org_id = app_org_id());
-alter table metrics_daily enable row level security;
-create policy metrics_daily_isolation on metrics_daily using (org_id = app_org_id()) with check (org_id = app_org_id());
+alter table metrics_rollups enable row level security;
+create policy metrics_rollups_isolation on metrics_rollups using (org_id = app_org_id()) with check (org_id = app_org_id());
 -- Read-only for the app: only the triggers below (security definer) write them.
-grant select on metrics_case_facts, metrics_daily to desk_app;
+grant select on metrics_case_facts, metrics_rollups to desk_app;
 
 -- The unfinished cases of a period, whose breaches the page counts at read time.
 create index cases_unfinished_opened on cases (org_id, opened_at) where resolved_at is null and closed_at is null;
@@ -179,17 +183,21 @@ create function metrics_facts_of(org uuid, ids uuid[]) returns setof metrics_cas
   end
   $$;
 
--- Adds (sign 1) or subtracts (sign -1) one case's facts to its day. The update takes the row's
--- lock and reads its latest version, so concurrent changes to one day add up.
-create function metrics_daily_apply(f metrics_case_facts, sign integer) returns void
+-- Adds (sign 1) or subtracts (sign -1) one case's facts to its day and its week. The update takes
+-- the row's lock and reads its latest version, so concurrent changes to one day add up.
+create function metrics_rollup_apply(f metrics_case_facts, sign integer) returns void
   language plpgsql security definer set search_path = public
   as $$
   declare
     n integer := sign * f.counted::int;
+    s text;
+    first date;
   begin
-    insert into metrics_daily (org_id, day, severity, owner_id) values (f.org_id, f.day, f.severity, f.owner_id)
-    on conflict on constraint metrics_daily_key do nothing;
-    update metrics_daily d set
+    foreach s in array array['day', 'week'] loop
+    first := case when s = 'day' then f.day else f.day - (extract(isodow from f.day)::int - 1) end;
+    insert into metrics_rollups (org_id, span, day, severity, owner_id) values (f.org_id, s, first, f.severity, f.owner_id)
+    on conflict on constraint metrics_rollups_key do nothing;
+    update metrics_rollups d set
       cases = d.cases + n,
       open = d.open + n * f.is_open::int,
       responded = d.responded + n * f.responded::int,
@@ -215,12 +223,13 @@ create function metrics_daily_apply(f metrics_case_facts, sign integer) returns 
       res_seconds = metrics_bytes_apply(d.res_seconds, f.res_seconds, n),
       approval_waits = case when sign > 0 then d.approval_waits || f.approval_waits
                             else metrics_bytes_without(d.approval_waits, f.approval_waits) end
-    where d.org_id = f.org_id and d.day = f.day and d.severity = f.severity and d.owner_id is not distinct from f.owner_id;
+    where d.org_id = f.org_id and d.span = s and d.day = first and d.severity = f.severity and d.owner_id is not distinct from f.owner_id;
     if sign < 0 then
-      delete from metrics_daily d
-      where d.org_id = f.org_id and d.day = f.day and d.severity = f.severity and d.owner_id is not distinct from f.owner_id
-        and d.cases = 0 and d.asks = 0;
+      delete from metrics_rollups d
+      where d.org_id = f.org_id and d.span = s and d.day = first and d.severity = f.severity
+        and d.owner_id is not distinct from f.owner_id and d.cases = 0 and d.asks = 0;
     end if;
+    end loop;
   end
   $$;
 
@@ -232,11 +241,11 @@ create function metrics_refresh_case(org uuid, id uuid) returns void
     f metrics_case_facts;
   begin
     for f in delete from metrics_case_facts x where x.case_id = id returning * loop
-      perform metrics_daily_apply(f, -1);
+      perform metrics_rollup_apply(f, -1);
     end loop;
     for f in select * from metrics_facts_of(org, array[id]) loop
       insert into metrics_case_facts select (f).*;
-      perform metrics_daily_apply(f, 1);
+      perform metrics_rollup_apply(f, 1);
     end loop;
   end
   $$;
@@ -341,13 +350,23 @@ create function metrics_rebuild_org(org uuid) returns void
   language plpgsql security definer set search_path = public
   as $$
   begin
-    delete from metrics_daily where org_id = org;
+    delete from metrics_rollups where org_id = org;
     delete from metrics_case_facts where org_id = org;
     insert into metrics_case_facts select * from metrics_facts_of(org, array(select c.id from cases c where c.org_id = org));
-    insert into metrics_daily (org_id, day, severity, owner_id, cases, open, responded, fr_met, fr_breached, resolved, res_met,
-                               res_breached, surveyed, rated, rating_sum, rated_5, rated_4, rated_3, rated_2, rated_1, repeats, asks,
-                               approval_waits, sources, fr_seconds, fr_wall_seconds, res_seconds)
-    select f.org_id, f.day, f.severity, f.owner_id, count(*) filter (where f.counted),
+    insert into metrics_rollups (org_id, span, day, severity, owner_id, cases, open, responded, fr_met, fr_breached, resolved,
+                                 res_met, res_breached, surveyed, rated, rating_sum, rated_5, rated_4, rated_3, rated_2, rated_1, repeats,
+                                 asks, approval_waits, sources, fr_seconds, fr_wall_seconds, res_seconds)
+    with keyed as (
+      select s.span, case when s.span = 'day' then f.day else f.day - (extract(isodow from f.day)::int - 1) end as first, f.*
+      from metrics_case_facts f cross join (values ('day'), ('week')) s (span)
+      where f.org_id = org
+    ),
+    counted_sources as (
+      select x.span, x.first, x.severity, x.owner_id, jsonb_object_agg(x.source, x.n) as sources
+      from (select k.span, k.first, k.severity, k.owner_id, k.source, count(*) as n from keyed k where k.counted group by 1, 2, 3, 4, 5) x
+      group by 1, 2, 3, 4
+    )
+    select f.org_id, f.span, f.first, f.severity, f.owner_id, count(*) filter (where f.counted),
            count(*) filter (where f.counted and f.is_open), count(*) filter (where f.counted and f.responded),
            count(*) filter (where f.counted and f.fr_met), count(*) filter (where f.counted and f.fr_breached),
            count(*) filter (where f.counted and f.resolved), count(*) filter (where f.counted and f.res_met),
@@ -358,15 +377,14 @@ create function metrics_rebuild_org(org uuid) returns void
            count(*) filter (where f.counted and f.rating = 3), count(*) filter (where f.counted and f.rating = 2),
            count(*) filter (where f.counted and f.rating = 1), count(*) filter (where f.counted and f.is_repeat), sum(f.asks),
            coalesce(string_agg(f.approval_waits, ''::bytea), ''),
-           coalesce((select jsonb_object_agg(s.source, s.n) from (select x.source, count(*) as n from metrics_case_facts x
-              where x.org_id = f.org_id and x.day = f.day and x.severity = f.severity and x.owner_id is not distinct from f.owner_id
-                and x.counted
-              group by x.source) s), '{}'),
+           coalesce(s.sources, '{}'),
            coalesce(string_agg(float8send(f.fr_seconds), ''::bytea) filter (where f.counted), ''),
            coalesce(string_agg(float8send(f.fr_wall_seconds), ''::bytea) filter (where f.counted), ''),
            coalesce(string_agg(float8send(f.res_seconds), ''::bytea) filter (where f.counted), '')
-    from metrics_case_facts f where f.org_id = org
-    group by f.org_id, f.day, f.severity, f.owner_id;
+    from keyed f
+    left join counted_sources s on s.span = f.span and s.first = f.first and s.severity = f.severity
+                                and s.owner_id is not distinct from f.owner_id
+    group by f.org_id, f.span, f.first, f.severity, f.owner_id, s.sources;
   end
   $$;
 
@@ -382,7 +400,7 @@ create trigger orgs_metrics_rollup after update of timezone on orgs for each row
   when (old.timezone is distinct from new.timezone) execute function orgs_metrics_rollup();
 
 -- Security definer and blind to row-level security: only the triggers above call them.
-revoke execute on function metrics_facts_of(uuid, uuid[]), metrics_daily_apply(metrics_case_facts, integer),
+revoke execute on function metrics_facts_of(uuid, uuid[]), metrics_rollup_apply(metrics_case_facts, integer),
   metrics_refresh_case(uuid, uuid), metrics_refresh_followers(uuid, uuid, text, uuid, timestamptz, boolean), metrics_rebuild_org(uuid)
   from public;
 

@@ -79,8 +79,11 @@ async function buildReport(
   const weeks = trendWeeks(period)
   // The rollups count days in the zone PostgreSQL knows the org by (sql/00040: metrics_zone);
   // a page in any other zone (a name only one side knows) reads the cases themselves.
-  const [org] = await tx<{ zone: string }[]>`select metrics_zone(timezone) as zone from orgs where id = ${orgId}`
-  const leaves = source === 'rollups' && org?.zone === period.timezone ? await loadLeaves(tx, orgId, period, weeks) : null
+  const [[org], read] = await Promise.all([
+    tx<{ zone: string }[]>`select metrics_zone(timezone) as zone from orgs where id = ${orgId}`,
+    source === 'rollups' ? loadLeaves(tx, orgId, period, weeks) : null,
+  ])
+  const leaves = org?.zone === period.timezone ? read : null
   let groups: PeriodAggregates, repeats: RepeatEscalations, trend: WeekAggregate[]
   if (leaves) {
     ;({ repeats, trend, ...groups } = await reportFromLeaves(tx, leaves, clock))
@@ -89,7 +92,7 @@ async function buildReport(
     repeats = await repeatEscalations(tx, from, to)
     trend = await aggregateByWeek(tx, weeks, clock)
   }
-  const approval = leaves ? await approvalsFromLeaves(tx, orgId, period, leaves) : await approvalWaits(tx, from, to)
+  const approval = leaves ? approvalsFromLeaves(leaves) : await approvalWaits(tx, from, to)
   const report: MetricsReport = {
     period,
     clock,

@@ -39,7 +39,6 @@ type Leaf = {
   ratings: number[]
   repeats: number
   asks: number
-  sources: Record<string, number>[] | null
   fr: Float64Array
   frWall: Float64Array
   res: Float64Array
@@ -55,16 +54,53 @@ type LeafRow = Omit<Leaf, 'fr' | 'frWall' | 'res' | 'waits'> & {
 
 type LiveRow = { severity: string; ownerId: string | null; inPeriod: boolean; bucket: number; frBreached: number; resBreached: number }
 
-export type RollupLeaves = { leaves: Leaf[]; weeks: Week[] }
+type PendingAsks = { pending: number; longestPending: number | null }
+
+export type RollupLeaves = { leaves: Leaf[]; weeks: Week[]; sources: Map<string, number>; pendingAsks: PendingAsks }
 
 const dayOf = (week: Week) => week.label
 
-/** The rows the page sums: the period's days and the trend's weeks, one read of metrics_daily. */
+const dayMs = (date: string) => Date.parse(`${date}T00:00:00Z`)
+const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+const WEEK = 7 * 86_400_000
+
+/**
+ * Which rollup rows cover the period and the trend: a week's row when the whole week is inside
+ * the period (or wholly outside it, in the trend), else the rows of its days that are in either.
+ */
+export function spans(period: Period, weeks: Week[]): { weeks: string[]; days: string[] } {
+  const from = dayMs(period.fromDate)
+  const to = dayMs(period.toDate)
+  const trendFrom = weeks.length ? dayMs(dayOf(weeks[0]!)) : from
+  const trendTo = weeks.length ? trendFrom + weeks.length * WEEK : from
+  const start = Math.min(from, trendFrom)
+  const monday = start - ((new Date(start).getUTCDay() + 6) % 7) * 86_400_000
+  const out = { weeks: [] as string[], days: [] as string[] }
+  for (let week = monday; week <= Math.max(to, trendTo - 1); week += WEEK) {
+    const last = week + WEEK - 86_400_000
+    const inTrend = week >= trendFrom && week < trendTo
+    if (week >= from && last <= to) out.weeks.push(dateOf(week))
+    else if (last < from || week > to) {
+      if (inTrend) out.weeks.push(dateOf(week))
+    } else for (let day = week; day <= last; day += 86_400_000) if ((day >= from && day <= to) || inTrend) out.days.push(dateOf(day))
+  }
+  return out
+}
+
+/**
+ * The rows the page sums (the period's and the trend's weeks and edge days, one read of
+ * metrics_rollups) and what the hour decides. Four queries issued at once: postgres.js pipelines
+ * them on the transaction's connection, so they cost about one round trip.
+ */
 export async function loadLeaves(db: DbOrTx, orgId: string, period: Period, weeks: Week[]): Promise<RollupLeaves> {
   const trendStart = weeks.length ? dayOf(weeks[0]!) : period.fromDate
   const trendDays = weeks.length * 7
-  const rows = await db<LeafRow[]>`
-    select severity, owner_id as "ownerId", day between ${period.fromDate}::date and ${period.toDate}::date as "inPeriod",
+  const inPeriod = db`day between ${period.fromDate}::date and ${period.toDate}::date`
+  const cover = spans(period, weeks)
+  const covered = db`org_id = ${orgId}
+    and ((span = 'week' and day = any (${cover.weeks}::date[])) or (span = 'day' and day = any (${cover.days}::date[])))`
+  const rowsQuery = db<LeafRow[]>`
+    select severity, owner_id as "ownerId", ${inPeriod} as "inPeriod",
            case when day >= ${trendStart}::date and day < ${trendStart}::date + ${trendDays}::int
                 then (day - ${trendStart}::date) / 7 end as week,
            sum(cases)::int as cases, sum(open)::int as open, sum(responded)::int as responded, sum(fr_met)::int as "frMet",
@@ -73,21 +109,43 @@ export async function loadLeaves(db: DbOrTx, orgId: string, period: Period, week
            sum(rating_sum)::int as "ratingSum",
            array[sum(rated_5), sum(rated_4), sum(rated_3), sum(rated_2), sum(rated_1)]::int[] as ratings, sum(repeats)::int as repeats,
            sum(asks)::int as asks, string_agg(approval_waits, ''::bytea) as waits,
-           jsonb_agg(sources) filter (where sources <> '{}') as sources,
            string_agg(fr_seconds, ''::bytea) as fr, string_agg(fr_wall_seconds, ''::bytea) as "frWall",
            string_agg(res_seconds, ''::bytea) as res
-    from metrics_daily
-    where org_id = ${orgId}
-      and (day between ${period.fromDate}::date and ${period.toDate}::date
-           or (day >= ${trendStart}::date and day < ${trendStart}::date + ${trendDays}::int))
+    from metrics_rollups
+    where ${covered}
     group by 1, 2, 3, 4`
+  const sourcesQuery = db<{ source: string; cases: number }[]>`
+    select s.key as source, sum(s.value::int)::int as cases
+    from metrics_rollups, jsonb_each_text(sources) s
+    where ${covered} and ${inPeriod}
+    group by s.key`
+  const [rows, live, sourceRows, [pendingAsks]] = await Promise.all([
+    rowsQuery,
+    liveBreaches(db, orgId, period, weeks),
+    sourcesQuery,
+    pendingApprovals(db, orgId, period),
+  ])
   const leaves: Leaf[] = rows.map((r) => ({ ...r, fr: decode(r.fr), frWall: decode(r.frWall), res: decode(r.res), waits: decode(r.waits) }))
-  // What the hour decides: an unanswered or unresolved case past its deadline (queries.ts's
-  // breach definitions, the part the rollups leave out). Few rows: only unfinished cases.
+  for (const row of live) {
+    if (!row.frBreached && !row.resBreached) continue
+    const week = weeks.length && row.bucket >= 1 && row.bucket <= weeks.length ? row.bucket - 1 : null
+    if (!row.inPeriod && week === null) continue
+    leavesFor(row, week, leaves).frBreached += row.frBreached
+    leavesFor(row, week, leaves).resBreached += row.resBreached
+  }
+  const sources = new Map(sourceRows.filter((r) => r.cases > 0).map((r) => [r.source, r.cases]))
+  return { leaves, weeks, sources, pendingAsks: pendingAsks! }
+}
+
+/**
+ * What the hour decides: an unanswered or unresolved case past its deadline (queries.ts's breach
+ * definitions, the part the rollups leave out). Few rows: only unfinished cases.
+ */
+function liveBreaches(db: DbOrTx, orgId: string, period: Period, weeks: Week[]) {
   const from = weeks.length && weeks[0]!.start < period.from ? weeks[0]!.start : period.from
   const to = weeks.length && weeks.at(-1)!.end > period.to ? weeks.at(-1)!.end : period.to
   const bounds = [...weeks.map((w) => w.start), ...(weeks.length ? [weeks.at(-1)!.end] : [period.to])].map((d) => d.toISOString())
-  const live = await db<LiveRow[]>`
+  return db<LiveRow[]>`
     select severity, owner_id as "ownerId", opened_at >= ${period.from} and opened_at < ${period.to} as "inPeriod",
            width_bucket(opened_at, ${bounds}::timestamptz[]) as bucket,
            count(*) filter (where first_response_at is null and first_response_due_at <= now())::int as "frBreached",
@@ -96,14 +154,25 @@ export async function loadLeaves(db: DbOrTx, orgId: string, period: Period, week
     where org_id = ${orgId} and resolved_at is null and closed_at is null and not setup_test and merged_into is null
       and opened_at >= ${from} and opened_at < ${to}
     group by 1, 2, 3, 4`
-  for (const row of live) {
-    if (!row.frBreached && !row.resBreached) continue
-    const week = weeks.length && row.bucket >= 1 && row.bucket <= weeks.length ? row.bucket - 1 : null
-    if (!row.inPeriod && week === null) continue
-    leavesFor(row, week, leaves).frBreached += row.frBreached
-    leavesFor(row, week, leaves).resBreached += row.resBreached
-  }
-  return { leaves, weeks }
+}
+
+/** The period's asks still pending (approvalWaits's definition), read over the open requests only. */
+function pendingApprovals(db: DbOrTx, orgId: string, period: Period) {
+  return db<PendingAsks[]>`
+    with open_cases as (
+      select distinct r.case_id from approval_requests r
+      where r.org_id = ${orgId} and r.decided_at is null and r.voided_at is null and r.expires_at > now()
+    ),
+    asks as (
+      select r.created_at, min(r.wait_seconds) filter (where r.decided_at is not null) as wait,
+             bool_or(r.decided_at is null and r.voided_at is null and r.expires_at > now()) as pending
+      from open_cases o join cases c on c.id = o.case_id join approval_requests r on r.case_id = o.case_id
+      where c.opened_at >= ${period.from} and c.opened_at < ${period.to}
+      group by r.case_id, r.created_at
+    )
+    select count(*) filter (where wait is null and pending)::int as pending,
+           max(extract(epoch from now() - created_at)) filter (where wait is null and pending)::float8 as "longestPending"
+    from asks`
 }
 
 function leavesFor(row: LiveRow, week: number | null, leaves: Leaf[]): Leaf {
@@ -119,7 +188,7 @@ function leavesFor(row: LiveRow, week: number | null, leaves: Leaf[]): Leaf {
     inPeriod: row.inPeriod,
     week,
     ...{ cases: 0, open: 0, responded: 0, frMet: 0, frBreached: 0, resolved: 0, resMet: 0, resBreached: 0, surveyed: 0, rated: 0 },
-    ...{ ratingSum: 0, ratings: [0, 0, 0, 0, 0], repeats: 0, asks: 0, sources: null },
+    ...{ ratingSum: 0, ratings: [0, 0, 0, 0, 0], repeats: 0, asks: 0 },
     ...{ fr: none, frWall: none, res: none, waits: none },
   }
   leaves.push(leaf)
@@ -141,7 +210,7 @@ function decode(bytes: Buffer | null): Float64Array {
   return new Float64Array(copy.buffer, 0, bytes.length / 8)
 }
 
-/** Every value of the leaves, sorted (as percentile_cont sorts them). */
+/** Every value of the leaves, in one new array (percentiles rearranges it). */
 function concat(arrays: Float64Array[]): Float64Array {
   const values = new Float64Array(arrays.reduce((n, a) => n + a.length, 0))
   let k = 0
@@ -149,7 +218,7 @@ function concat(arrays: Float64Array[]): Float64Array {
     values.set(a, k)
     k += a.length
   }
-  return values.sort()
+  return values
 }
 
 /** PostgreSQL's percentile_cont over sorted values (orderedsetaggs.c: float8_lerp), null when empty. */
@@ -163,26 +232,71 @@ export function percentileCont(sorted: Float64Array, p: number): number | null {
   return low + (position - first) * (sorted[second]! - low)
 }
 
+/**
+ * percentileCont at each p, without sorting: the two values around each position are found by
+ * selection (quickselect, Hoare partition), which rearranges `values`. Same values, same
+ * interpolation as percentileCont over the sorted array (the test holds them equal).
+ */
+export function percentiles(values: Float64Array, ps: number[]): (number | null)[] {
+  const n = values.length
+  if (!n) return ps.map(() => null)
+  const ranks = [...new Set(ps.flatMap((p) => [Math.floor(p * (n - 1)), Math.ceil(p * (n - 1))]))].sort((a, b) => a - b)
+  const at = new Map<number, number>()
+  let from = 0
+  for (const k of ranks) {
+    let left = from
+    let right = n - 1
+    while (right > left) {
+      const a = values[left]!
+      const b = values[(left + right) >>> 1]!
+      const c = values[right]!
+      const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b
+      let i = left
+      let j = right
+      while (i <= j) {
+        while (values[i]! < pivot) i++
+        while (values[j]! > pivot) j--
+        if (i <= j) {
+          const t = values[i]!
+          values[i++] = values[j]!
+          values[j--] = t
+        }
+      }
+      if (k <= j) right = j
+      else if (k >= i) left = i
+      else break // between the two halves: equal to the pivot
+    }
+    at.set(k, values[k]!)
+    from = k // everything after k is at least values[k]: the next rank is there
+  }
+  return ps.map((p) => {
+    const position = p * (n - 1)
+    const first = Math.floor(position)
+    const second = Math.ceil(position)
+    const low = at.get(first)!
+    return second <= first ? low : low + (position - first) * (at.get(second)! - low)
+  })
+}
+
 function aggregate(leaves: Leaf[], clock: Clock): Partial {
   const sum = (
     key: 'cases' | 'open' | 'responded' | 'frMet' | 'frBreached' | 'resolved' | 'resMet' | 'resBreached' | 'surveyed' | 'rated',
   ) => leaves.reduce((total, l) => total + l[key], 0)
-  const fr = concat(leaves.map((l) => l.fr))
-  const res = concat(leaves.map((l) => l.res))
-  const frMedian = percentileCont(fr, 0.5)
+  const [frMedian, frP90] = percentiles(concat(leaves.map((l) => l.fr)), [0.5, 0.9])
+  const [resMedian, resP90] = percentiles(concat(leaves.map((l) => l.res)), [0.5, 0.9])
   return {
     aggregate: {
       cases: sum('cases'),
       open: sum('open'),
       responded: sum('responded'),
       frMedian,
-      frP90: percentileCont(fr, 0.9),
-      frWallMedian: clock === 'working' ? (percentileCont(concat(leaves.map((l) => l.frWall)), 0.5) ?? frMedian) : frMedian,
+      frP90,
+      frWallMedian: clock === 'working' ? (percentiles(concat(leaves.map((l) => l.frWall)), [0.5])[0] ?? frMedian) : frMedian,
       frMet: sum('frMet'),
       frBreached: sum('frBreached'),
       resolved: sum('resolved'),
-      resMedian: percentileCont(res, 0.5),
-      resP90: percentileCont(res, 0.9),
+      resMedian,
+      resP90,
       resMet: sum('resMet'),
       resBreached: sum('resBreached'),
       surveyed: sum('surveyed'),
@@ -208,14 +322,18 @@ async function csatAverages(db: DbOrTx, groups: Partial[]): Promise<CaseAggregat
 
 const groupBy = <K>(leaves: Leaf[], key: (l: Leaf) => K): Map<K, Leaf[]> => {
   const groups = new Map<K, Leaf[]>()
-  for (const leaf of leaves) groups.set(key(leaf), [...(groups.get(key(leaf)) ?? []), leaf])
+  for (const leaf of leaves) {
+    const group = groups.get(key(leaf))
+    if (group) group.push(leaf)
+    else groups.set(key(leaf), [leaf])
+  }
   return groups
 }
 
 export type RollupReport = PeriodAggregates & { repeats: { cases: number; repeats: number }; trend: WeekAggregate[] }
 
 /** What periodAggregates, repeatEscalations and aggregateByWeek return, from the leaves. */
-export async function reportFromLeaves(db: DbOrTx, { leaves, weeks }: RollupLeaves, clock: Clock): Promise<RollupReport> {
+export async function reportFromLeaves(db: DbOrTx, { leaves, weeks, sources }: RollupLeaves, clock: Clock): Promise<RollupReport> {
   // A leaf without cases holds only approval asks of set-up tests or merged cases.
   const inPeriod = leaves.filter((l) => l.inPeriod && l.cases > 0)
   const bySeverity = [...groupBy(inPeriod, (l) => l.severity)]
@@ -226,14 +344,11 @@ export async function reportFromLeaves(db: DbOrTx, { leaves, weeks }: RollupLeav
     ...byOwner.map(([, g]) => aggregate(g, clock)),
   ]
   const trendPartials = trendOf(leaves, weeks, clock, undefined)
-  const all = await csatAverages(db, [...partials, ...trendPartials])
+  const ownerCases = byOwner.map(([ownerId], i) => ({ ownerId, cases: partials[1 + bySeverity.length + i]!.aggregate.cases }))
+  const [all, names] = await Promise.all([csatAverages(db, [...partials, ...trendPartials]), ownerOrder(db, ownerCases)])
   const overall = all[0]!
   const severityRows: SeverityAggregate[] = bySeverity.map(([severity], i) => ({ ...all[1 + i]!, severity }))
   const ownerRows = byOwner.map(([ownerId], i) => ({ ...all[1 + bySeverity.length + i]!, ownerId }))
-  const names = await ownerOrder(db, ownerRows)
-  const sources = new Map<string, number>()
-  for (const leaf of inPeriod)
-    for (const map of leaf.sources ?? []) for (const [s, n] of Object.entries(map)) sources.set(s, (sources.get(s) ?? 0) + n)
   return {
     overall,
     bySeverity: severityRows,
@@ -272,7 +387,7 @@ export async function ownerTrendFromLeaves(
 /** The owners' order of periodAggregates: busiest first, then by name (PostgreSQL's collation), unowned last. */
 async function ownerOrder(
   db: DbOrTx,
-  owners: (CaseAggregate & { ownerId: string | null })[],
+  owners: { ownerId: string | null; cases: number }[],
 ): Promise<{ index: number; ownerName: string | null }[]> {
   if (!owners.length) return []
   return db<{ index: number; ownerName: string | null }[]>`
@@ -287,32 +402,18 @@ export type { OwnerAggregate }
 /**
  * approvalWaits from the leaves: the period's asks and decided waits are stored (every case,
  * set-up tests and merged ones included, as approvalWaits reads them); what is still pending
- * depends on the hour, so it is counted over the open requests (approval_requests_open).
+ * depends on the hour: loadLeaves counts it over the open requests (approval_requests_open).
  */
-export async function approvalsFromLeaves(db: DbOrTx, orgId: string, period: Period, { leaves }: RollupLeaves): Promise<ApprovalWaits> {
+export function approvalsFromLeaves({ leaves, pendingAsks }: RollupLeaves): ApprovalWaits {
   const mine = leaves.filter((l) => l.inPeriod)
   const waits = concat(mine.map((l) => l.waits))
-  const [live] = await db<{ pending: number; longestPending: number | null }[]>`
-    with open_cases as (
-      select distinct r.case_id from approval_requests r
-      where r.org_id = ${orgId} and r.decided_at is null and r.voided_at is null and r.expires_at > now()
-    ),
-    asks as (
-      select r.created_at, min(r.wait_seconds) filter (where r.decided_at is not null) as wait,
-             bool_or(r.decided_at is null and r.voided_at is null and r.expires_at > now()) as pending
-      from open_cases o join cases c on c.id = o.case_id join approval_requests r on r.case_id = o.case_id
-      where c.opened_at >= ${period.from} and c.opened_at < ${period.to}
-      group by r.case_id, r.created_at
-    )
-    select count(*) filter (where wait is null and pending)::int as pending,
-           max(extract(epoch from now() - created_at)) filter (where wait is null and pending)::float8 as "longestPending"
-    from asks`
+  const [median, p90] = percentiles(waits, [0.5, 0.9])
   return {
     asks: mine.reduce((n, l) => n + l.asks, 0),
     decided: waits.length,
-    pending: live!.pending,
-    median: percentileCont(waits, 0.5),
-    p90: percentileCont(waits, 0.9),
-    longestPending: live!.longestPending,
+    pending: pendingAsks.pending,
+    median,
+    p90,
+    longestPending: pendingAsks.longestPending,
   }
 }
