@@ -1,13 +1,17 @@
 // `export`: 100,000 cases through exportCases (src/imports/export.ts), the generator behind
-// `desk export`, into a sink that only counts bytes: wall time and peak RSS while it streams.
+// `desk export` and /cases/export.csv, into a sink that only counts bytes: wall time and peak RSS
+// while it streams. `BENCH_BEFORE=<checkout>` runs an older tree's own export bench first and
+// prints its lines as `export.before.*` (support.ts).
 import { exportCases } from '../src/imports/export.ts'
 import { withOrg } from '../src/db.ts'
 import { seedAccounts, seedCases, seedOrgs, seedUsers } from './seed.ts'
-import { isMain, mb, note, result, sampleRss, withBenchDatabase } from './support.ts'
+import { loadAverage } from './inbound-client.ts'
+import { isMain, mb, note, result, runBefore, sampleRss, withBenchDatabase } from './support.ts'
 
 const CASES = Number(process.env.BENCH_EXPORT_CASES || 100_000)
 
 export async function runExportBench(): Promise<void> {
+  await runBefore('export')
   await withBenchDatabase('export', async ({ db }) => {
     const [org] = await seedOrgs(db, 'bench', 1)
     const owners = await seedUsers(db, org!.id, org!.slug, 10)
@@ -35,6 +39,7 @@ export async function runExportBench(): Promise<void> {
     result('export.rate', CASES / seconds, 'rows/s')
     result('export.rss_before', mb(rssBefore), 'MB')
     result('export.peak_rss', mb(peak), 'MB')
+    result('export.load', await loadAverage(), 'load')
   })
 }
 
