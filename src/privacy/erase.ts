@@ -2,9 +2,11 @@ import { withOrg, type Db } from '../db.ts'
 import { checkEmail } from '../orgs/addresses.ts'
 
 // Erasure of a person on request (GDPR art. 17, CCPA). The work is one security-definer function
-// in the database (erase_person, sql/00037): it is the only path allowed to rewrite frozen rows
-// (the outbox) and audit details, it checks the admin itself and writes the `person.erase`
-// event in the same transaction, so no code path here can erase without leaving that trace.
+// in the database (erase_person, sql/00037; erase_person_as reaches every place since sql/00045,
+// whose header lists each table and why some hold nothing of a customer): it is the only path
+// allowed to rewrite frozen rows (the outbox, approvals) and audit details, it checks the admin
+// itself and writes the `person.erase` event in the same transaction, so no code path here can
+// erase without leaving that trace. A dry run is the same erasure, rolled back.
 
 /** What an erasure removed (or, on a dry run, would remove), as erase_person counts it. */
 export type ErasureCounts = {
@@ -17,7 +19,28 @@ export type ErasureCounts = {
   otherMessages: number
   devMailbox: number
   auditEvents: number
-  rawMessages?: number
+  rawMessages: number
+  /** Mail that reached no case (quarantined, not an escalation) holding their address. */
+  quarantine: number
+  caseKeys: number
+  /** Other cases' mail, notes, drafts, replies and details that named them. */
+  mentions: number
+  approvalNotes: number
+  helpdeskTickets: number
+  jobs: number
+  /** The double-submit guard's stored answers that showed them. */
+  formAnswers: number
+  webhookDeliveries: number
+  chatDeliveries: number
+  warRooms: number
+  recovery: number
+  reviews: number
+  intakeExamples: number
+  customerLinks: number
+  importRuns: number
+  /** Stored alerts, internal updates and digests. */
+  staffMail: number
+  savedViews: number
 }
 
 export type ErasureOutcome = { ok: true; email: string; counts: ErasureCounts } | { ok: false; problem: string }
@@ -52,6 +75,13 @@ export function describeErasure(counts: ErasureCounts): string[] {
     `${counts.messages} message(s) of those cases and ${counts.otherMessages} of theirs elsewhere: text and addresses`,
     `${counts.files} attached file(s) and ${counts.uploads} uploaded file(s)`,
     `${counts.drafts} draft(s) and ${counts.outbox} repl(ies) in the outbox (unsent ones cancelled)`,
+    `${counts.rawMessages} raw message(s) as received, ${counts.quarantine} of them reaching no case (quarantined, not an escalation)`,
+    `${counts.mentions} record(s) of other cases naming them: the names and address replaced`,
+    `${counts.approvalNotes} approver's note(s), ${counts.warRooms} war room(s), ${counts.recovery} recovery note(s), ${counts.reviews} review(s)`,
+    `${counts.jobs} queued job(s) (their cases' pending ones cancelled), ${counts.webhookDeliveries} webhook and ${counts.chatDeliveries} chat delivery log(s)`,
+    `${counts.helpdeskTickets} helpdesk ticket link(s), ${counts.customerLinks} customer link(s) expired, ${counts.caseKeys} duplicate-mail key(s)`,
+    `${counts.intakeExamples} intake correction(s), ${counts.importRuns} import(s), ${counts.savedViews} saved view(s)`,
+    `${counts.staffMail} stored staff mail (alerts, updates, digests) and ${counts.formAnswers} stored form answer(s)`,
     `${counts.devMailbox} message(s) in the dev mailbox`,
     `${counts.auditEvents} audit event(s): values naming them replaced by their salted hashes`,
   ]

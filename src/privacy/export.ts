@@ -5,9 +5,10 @@ import { withOrg, type Db, type Tx } from '../db.ts'
 import { checkEmail } from '../orgs/addresses.ts'
 
 // Access requests (GDPR art. 15, CCPA "right to know"): everything the desk holds about one
-// person, as a zip: person.json (their cases, messages, drafts, replies, audit events) and,
-// per case, each mail as .eml (the raw message as it arrived, or the reply as it was sent) and
-// each kept file. Read in one transaction of the org, so the zip is one consistent picture; the
+// person, as a zip: person.json (their cases, messages, drafts, replies, audit events, and under
+// heldElsewhere every other place the erasure reaches: person_records, sql/00045) and, per case,
+// each mail as .eml (the raw message as it arrived, or the reply as it was sent) and each kept
+// file; mail of theirs that reached no case (quarantined, not an escalation) is under other-mail/. Read in one transaction of the org, so the zip is one consistent picture; the
 // export itself is audited (`person.export`, with the SHA-256 of the address, not the address).
 
 export type PersonExport = { zip: Uint8Array; fileName: string; cases: number; messages: number }
@@ -20,7 +21,7 @@ const caseColumns = (tx: Tx) => tx`
   subject, summary, severity, status, external_ref as "externalRef", opened_at as "openedAt", closed_at as "closedAt",
   content_removed_at as "contentRemovedAt", content_removed_reason as "contentRemovedReason"`
 
-async function readPerson(tx: Tx, email: string) {
+async function readPerson(tx: Tx, orgId: string, email: string) {
   const cases = await tx<CaseRow[]>`select ${caseColumns(tx)} from cases where lower(customer_email) = ${email} order by number`
   const caseIds = cases.map((c) => c.id)
   const messages = await tx<MessageRow[]>`
@@ -45,7 +46,16 @@ async function readPerson(tx: Tx, email: string) {
   const files = await tx<{ messageId: string; position: number; filename: string; content: Uint8Array }[]>`
     select message_id as "messageId", position, filename, content from message_attachments
     where message_id = any(${messages.map((m) => m.id)}::uuid[]) and content is not null order by message_id, position`
-  return { cases, messages, drafts, outbox, audit, raws: new Map(raws.map((r) => [r.id, r.raw])), files }
+  // The places beyond the case (approvers' notes, jobs, stored answers, digests…): the rows the
+  // erasure would change, found by the same function (sql/00045).
+  const [{ heldElsewhere }] = (await tx`select person_records(${orgId}, ${email}) as "heldElsewhere"`) as [
+    { heldElsewhere: Record<string, unknown[]> },
+  ]
+  const unfiled = await tx<{ id: string; raw: Uint8Array }[]>`
+    select id, raw from inbound_raw
+    where id = any((erasure_subject(${orgId}, ${email})).raw_ids) and case_id is null and removed_at is null
+    order by received_at`
+  return { cases, messages, drafts, outbox, audit, heldElsewhere, raws: new Map(raws.map((r) => [r.id, r.raw])), unfiled, files }
 }
 
 /** A reply as it was sent, for the .eml of an outbound message the desk holds no raw copy of. */
@@ -73,7 +83,7 @@ export async function exportPerson(db: Db, orgId: string, actor: Actor, address:
   if (!checked.ok) return { problem: checked.problem }
   const email = checked.value
   return withOrg(db, orgId, async (tx) => {
-    const person = await readPerson(tx, email)
+    const person = await readPerson(tx, orgId, email)
     const label = new Map(person.cases.map((c) => [c.id, caseLabel(c.number)]))
     const entries: Record<string, Uint8Array> = {}
     person.messages.forEach((m, index) => {
@@ -86,12 +96,15 @@ export async function exportPerson(db: Db, orgId: string, actor: Actor, address:
       .forEach((o, index) => {
         entries[`cases/${label.get(o.caseId)}/mail/reply-${String(index + 1).padStart(3, '0')}.eml`] = sentEml(o)
       })
+    person.unfiled.forEach((r, index) => {
+      entries[`other-mail/unfiled-${String(index + 1).padStart(3, '0')}.eml`] = r.raw
+    })
     for (const f of person.files) {
       const m = person.messages.find((x) => x.id === f.messageId)
       const folder = m?.caseId && label.has(m.caseId) ? `cases/${label.get(m.caseId)}` : 'other-mail'
       entries[`${folder}/files/${f.position}-${safeName(f.filename)}`] = f.content
     }
-    const { raws: _raws, files: _files, ...records } = person
+    const { raws: _raws, files: _files, unfiled: _unfiled, ...records } = person
     const summary = { email, exportedAt: new Date().toISOString(), ...records, files: person.files.map(({ content: _c, ...f }) => f) }
     entries['person.json'] = strToU8(JSON.stringify(summary, null, 2))
     await recordAudit(tx, orgId, {

@@ -108,7 +108,9 @@ describe('erasure of a person', () => {
     const { org, admin, other, first, outboxId } = await arrange()
     expect((await rowsMentioning(db, org.id, pat)).length).toBeGreaterThan(5)
     const outcome = await erasePerson(db, org.id, admin.id, pat, false)
-    expect(outcome).toMatchObject({ ok: true, counts: { cases: 2, drafts: 1, outbox: 1, auditEvents: 2 } })
+    // Audit events: the two naming them, and their cases' openings, whose words (the mail's
+    // Message-ID, the severity's reasons) go with the cases (sql/00045).
+    expect(outcome).toMatchObject({ ok: true, counts: { cases: 2, drafts: 1, outbox: 1, auditEvents: 4 } })
 
     for (const needle of [pat, 'Pat Doe', 'Doe, Pat', 'Kirchweg', 'Order 4471', 'Still nothing from you'])
       expect(await rowsMentioning(db, org.id, needle), needle).toEqual([])

@@ -59,8 +59,9 @@ function EraseForm() {
     <form method="post" action="/admin/privacy/erase/preview" class="panel stack">
       <h2>Erase a person</h2>
       <p class="muted">
-        Removes a customer's mail, files, names and addresses from their cases, drafts and outbox (GDPR art. 17, CCPA). The audit trail
-        keeps a salted hash of each erased value, so it still verifies. First see what would be removed.
+        Removes a customer's mail, files, names and addresses from their cases, drafts and outbox, and every mention of them elsewhere:
+        other cases, notes, quarantined mail, queued jobs, webhook and chat logs, stored digests, imports (GDPR art. 17, CCPA). The audit
+        trail keeps a salted hash of each erased value, so it still verifies. First see what would be removed.
       </p>
       <label for="erase-email">Their email address</label>
       <input id="erase-email" name="email" type="email" required maxlength={320} autocomplete="off" />
