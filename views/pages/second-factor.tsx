@@ -135,7 +135,7 @@ export function TotpSetupPage({ secret, uri, error }: { secret: string; uri: str
       </figure>
       <label for="totp-secret">Key (base32)</label>
       <input id="totp-secret" type="text" readonly value={secret} size={40} />
-      <p>
+      <p class="totp-uri">
         <a href={uri}>{uri}</a>
       </p>
       <form method="post" action="/second-factor/totp/confirm" class="panel">
@@ -148,9 +148,10 @@ export function TotpSetupPage({ secret, uri, error }: { secret: string; uri: str
 }
 
 // The code keeps its white quiet zone in dark mode, and shrinks with a phone's screen (300 px
-// at most: 4.9 px a module; at 390 px wide it is drawn whole).
+// at most: 4.9 px a module; at 390 px wide it is drawn whole); the long link and the key wrap
+// and shrink instead of pushing the page sideways.
 const qrStyles = `.totp-qr-figure{margin:1rem 0}.totp-qr{display:block;width:min(300px,100%);height:auto;background:#fff}
-.totp-qr-figure figcaption{font-size:.9em}`
+.totp-qr-figure figcaption{font-size:.9em}.totp-uri{overflow-wrap:anywhere}#totp-secret{max-width:100%}`
 
 /** Ten recovery codes, on this one page only. */
 export function RecoveryCodesPage({ codes, title }: { codes: string[]; title: string }) {
