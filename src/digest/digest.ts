@@ -27,9 +27,9 @@ export const digestIdempotencyKey = (orgId: string, localDate: string) => `diges
 /**
  * Everything the digest says, as of `now`, for the org of the transaction (RLS-scoped). The
  * sections are independent statements, so they are all issued at once: postgres.js pipelines
- * them on the transaction's connection, one round trip for the lot instead of one each (and a
- * second for those that need the org's local date or SLA policy). `org` skips reading the org
- * again when the caller has it (the claim).
+ * them on the transaction's connection, a few round trips for the lot instead of one each (those
+ * that need the org's local date or SLA policy, and the sections of several statements, follow
+ * as their inputs arrive). `org` skips reading the org again when the caller has it (the claim).
  */
 export async function computeDigest(tx: Tx, orgId: string, now: Date, org?: DigestOrg): Promise<Digest> {
   const orgRead = org ? Promise.resolve(org) : getDigestOrg(tx, orgId, now)
