@@ -98,11 +98,15 @@ function conditions(db: DbOrTx, now: Fragment): Record<Exclude<RedFlag, Recovery
 
 /**
  * The case's red flags as a text[] column over `c` (cases), in the playbook's order. `at` fakes
- * the clock (tests; the digest's one instant); without it, the statement's now().
+ * the clock (tests; the digest's one instant); without it, the statement's now(). `only` asks
+ * just those flags (the digest's finished cases, which it lists only for how they ended).
  */
-export function redFlagsSql(db: DbOrTx, at?: Date) {
+export function redFlagsSql(db: DbOrTx, at?: Date, only?: readonly RedFlag[]) {
   const now = at ? db`${at}::timestamptz` : db`now()`
-  const parts: Fragment[] = Object.entries(conditions(db, now)).map(([code, condition]) => db`case when ${condition} then ${code} end`)
+  const parts: Fragment[] = Object.entries(conditions(db, now))
+    .filter(([code]) => !only || only.includes(code as RedFlag))
+    .map(([code, condition]) => db`case when ${condition} then ${code} end`)
+  if (!parts.length) return db`array[]::text[]`
   const list = parts.reduce((all, part, i) => (i === 0 ? part : db`${all}, ${part}`))
   return db`array_remove(array[${list}]::text[], null)`
 }
@@ -112,6 +116,7 @@ type RecoveryFlag = 'no_follow_through' | 'missing_rca'
 /**
  * Adds the two recovery flags to rows that carry the SQL ones. `finished`: whether any row can
  * be a resolved or closed case (the queue's cannot), since only those can miss their review.
+ * Both facts are read for these rows only (by case id), never for the org's whole history.
  */
 export async function addRecoveryFlags<T extends { id: string; redFlags: string[] }>(
   db: DbOrTx,
@@ -119,8 +124,9 @@ export async function addRecoveryFlags<T extends { id: string; redFlags: string[
   options: { at?: Date; finished: boolean },
 ): Promise<T[]> {
   if (!rows.length) return rows
-  const overdue = new Set((await overdueRecoveryItemsByCase(db, options.at ?? new Date())).map((r) => r.caseId))
-  const unreviewed = options.finished ? new Set((await finishedWithoutCompletedReview(db)).map((r) => r.caseId)) : new Set<string>()
+  const ids = rows.map((r) => r.id)
+  const overdue = new Set((await overdueRecoveryItemsByCase(db, options.at ?? new Date(), ids)).map((r) => r.caseId))
+  const unreviewed = options.finished ? new Set((await finishedWithoutCompletedReview(db, ids)).map((r) => r.caseId)) : new Set<string>()
   return rows.map((row) => {
     const extra = [overdue.has(row.id) && 'no_follow_through', unreviewed.has(row.id) && 'missing_rca'].filter((f) => f !== false)
     return extra.length ? { ...row, redFlags: orderFlags([...row.redFlags, ...extra]) } : { ...row, redFlags: orderFlags(row.redFlags) }

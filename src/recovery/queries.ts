@@ -176,9 +176,10 @@ export type OverdueRecoveryCase = {
 
 /**
  * The "no follow-through" fact: per case, the recovery items still open after their due date
- * (in the org's calendar: due on the 22nd, overdue from the 23rd), most overdue first.
+ * (in the org's calendar: due on the 22nd, overdue from the 23rd), most overdue first. `caseIds`
+ * asks only those cases (the red flags of a page's or a digest's rows).
  */
-export async function overdueRecoveryItemsByCase(db: DbOrTx, now = new Date()): Promise<OverdueRecoveryCase[]> {
+export async function overdueRecoveryItemsByCase(db: DbOrTx, now = new Date(), caseIds?: string[]): Promise<OverdueRecoveryCase[]> {
   return db<OverdueRecoveryCase[]>`
     select c.id as "caseId", c.number, c.severity, count(*)::int as overdue,
            to_char(min(i.due_on), 'YYYY-MM-DD') as "oldestDueOn",
@@ -186,6 +187,7 @@ export async function overdueRecoveryItemsByCase(db: DbOrTx, now = new Date()): 
     from recovery_items i join cases c on c.id = i.case_id join orgs o on o.id = i.org_id
     join app_users u on u.id = i.owner_id
     where i.status = 'open' and i.due_on < ${orgToday(db, now)}
+      ${caseIds ? db`and i.case_id = any(${caseIds}::uuid[])` : db``}
     group by c.id, c.number, c.severity
     order by min(i.due_on), c.number`
 }
@@ -205,8 +207,10 @@ export type UnreviewedCase = {
 /**
  * The "missing RCA" fact: resolved or closed cases of a severity the org requires a review for
  * (sql/00035 review_settings; SEV-1 and SEV-2 by default) without a completed review, newest first.
+ * Without `caseIds`, every such case the org ever finished; the red flags pass the ids of the rows
+ * they flag (one case page, the digest's cases finished in the last 7 days), read by primary key.
  */
-export async function finishedWithoutCompletedReview(db: DbOrTx): Promise<UnreviewedCase[]> {
+export async function finishedWithoutCompletedReview(db: DbOrTx, caseIds?: string[]): Promise<UnreviewedCase[]> {
   const required = await requiredReviewSeverities(db)
   return db<UnreviewedCase[]>`
     select c.id as "caseId", c.number, c.severity, c.status,
@@ -214,6 +218,6 @@ export async function finishedWithoutCompletedReview(db: DbOrTx): Promise<Unrevi
            exists (select 1 from audit_events e where e.case_id = c.id and e.action = 'review.override') as overridden
     from cases c left join incident_reviews r on r.case_id = c.id
     where c.status in ('resolved', 'closed') and c.severity = any(${required}) and r.completed_at is null
-      and c.merged_into is null
+      and c.merged_into is null ${caseIds ? db`and c.id = any(${caseIds}::uuid[])` : db``}
     order by coalesce(c.closed_at, c.resolved_at) desc, c.number desc`
 }

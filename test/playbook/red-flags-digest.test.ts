@@ -76,4 +76,42 @@ describe('red flags in the digest', () => {
     expect(lines).toContain(`ESC-${unconfirmed.number} SEV-3: Closed unconfirmed\n  premature closure · no owner`)
     expect(lines).not.toContain('Closed confirmed')
   })
+
+  it('missing RCA for 7 days after the ending, in severity order with the open cases', async () => {
+    const digestOrg = await seedOrg(db, { timezone: 'UTC' })
+    const day = 60 * 24
+    const finished = (subject: string, severity: 'SEV-1' | 'SEV-2' | 'SEV-3', daysAgo: number) =>
+      arrangeCase(db, digestOrg.id, {
+        subject,
+        severity,
+        status: 'resolved',
+        openedAt: at(-(daysAgo + 1) * day),
+        resolvedAt: at(-daysAgo * day),
+        customerEmail: customer(),
+      })
+    const recent = await finished('Resolved this week', 'SEV-1', 6)
+    await finished('Resolved last month', 'SEV-1', 30)
+    await finished('Resolved a minor one', 'SEV-3', 1)
+    const reviewed = await finished('Resolved and reviewed', 'SEV-2', 2)
+    await db`insert into incident_reviews (org_id, case_id, completed_at) values (${digestOrg.id}, ${reviewed.id}, ${at(-day)})`
+    const waiting = await arrangeCase(db, digestOrg.id, {
+      subject: 'Still waiting',
+      firstResponseDueAt: at(-60),
+      openedAt: at(-120),
+      customerEmail: customer(),
+    })
+    const { mail } = await previewDigest(db, testEnv(), digestOrg.id, at(0))
+    const section = mail.text.slice(mail.text.indexOf('RED FLAGS'))
+    expect(section.slice(0, section.indexOf('\n\n'))).toBe(
+      [
+        'RED FLAGS (2)',
+        `- ESC-${recent.number} SEV-1: Resolved this week`,
+        '  missing rca · no owner',
+        `  http://localhost:8787/cases/${recent.id}`,
+        `- ESC-${waiting.number} SEV-3: Still waiting`,
+        '  delayed acknowledgment · no owner',
+        `  http://localhost:8787/cases/${waiting.id}`,
+      ].join('\n'),
+    )
+  })
 })

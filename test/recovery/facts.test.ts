@@ -76,6 +76,20 @@ describe('recovery facts', () => {
     expect(await inOrg(other, (tx) => finishedWithoutCompletedReview(tx))).toEqual([])
   })
 
+  it('asked for some cases, both facts read those cases only', async () => {
+    const asked = await arrangeCase(db, org.id, { severity: 'SEV-1', status: 'closed', closedAt: new Date() })
+    const notAsked = await arrangeCase(db, org.id, { severity: 'SEV-1', status: 'closed', closedAt: new Date() })
+    const open = await arrangeCase(db, org.id, { severity: 'SEV-2' })
+    await item(open.id, '2030-02-01')
+    await item(notAsked.id, '2030-02-01')
+    const unreviewed = await inOrg(org, (tx) => finishedWithoutCompletedReview(tx, [asked.id, open.id]))
+    expect(unreviewed.map((r) => r.caseId)).toEqual([asked.id])
+    expect((await inOrg(org, (tx) => finishedWithoutCompletedReview(tx))).map((r) => r.caseId)).toContain(notAsked.id)
+    const overdue = await inOrg(org, (tx) => overdueRecoveryItemsByCase(tx, new Date('2030-03-01'), [open.id, asked.id]))
+    expect(overdue.map((r) => r.caseId)).toEqual([open.id])
+    expect(await inOrg(org, (tx) => finishedWithoutCompletedReview(tx, []))).toEqual([])
+  })
+
   it("row-level security refuses a row written under another org's id", async () => {
     const c = await arrangeCase(db, org.id, {})
     const forged = inOrg(other, (tx) =>
