@@ -36,16 +36,14 @@ export async function insertAttachments(db: Q, rows: NewAttachment[]): Promise<v
   await db`insert into message_attachments ${db(values)}`
 }
 
-/** The organization's kept bytes, its usage row locked until the transaction ends. */
-export async function lockAttachmentUsage(db: Q, orgId: string): Promise<number> {
-  await db`insert into attachment_usage (org_id) values (${orgId}) on conflict (org_id) do nothing`
-  const [row]: [{ bytes: string }?] = await db`
-    select stored_bytes::text as bytes from attachment_usage where org_id = ${orgId} for update`
-  return Number(row?.bytes ?? 0)
-}
-
-export async function addAttachmentUsage(db: Q, orgId: string, bytes: number): Promise<void> {
-  await db`update attachment_usage set stored_bytes = stored_bytes + ${bytes}, updated_at = now() where org_id = ${orgId}`
+/**
+ * Which of these files (their sizes, in order) fit the organization's limit, their bytes added to
+ * its usage: one statement (sql/00047), which locks the usage row until the transaction ends.
+ */
+export async function addAttachmentUsage(db: Q, orgId: string, sizes: number[], limit: number): Promise<boolean[]> {
+  const [row]: [{ kept: boolean[] }?] = await db`
+    select add_attachment_usage(${orgId}, ${sizes}::bigint[], ${limit}) as kept`
+  return row?.kept ?? sizes.map(() => false)
 }
 
 /** What the case page shows of a file: everything but its bytes. */

@@ -6,7 +6,7 @@ import { sha256Hex } from '../auth/crypto.ts'
 import type { Q, Tx } from '../db.ts'
 import { AppError } from '../http/errors.ts'
 import { defaultFileLimits, formatBytes } from './limits.ts'
-import { addAttachmentUsage, lockAttachmentUsage, type StoredFile } from './queries.ts'
+import { addAttachmentUsage, type StoredFile } from './queries.ts'
 
 const MB = 1024 * 1024
 
@@ -97,14 +97,13 @@ export async function saveUpload(tx: Tx, orgId: string, caseId: string, userId: 
   if (!file.content.byteLength) throw new AppError('BAD_INPUT', `“${filename}” is empty: choose the file again.`)
   const problem = unsendableProblem(filename, file.content.byteLength)
   if (problem) throw new AppError('BAD_INPUT', problem)
-  const used = await lockAttachmentUsage(tx, orgId)
-  if (used + file.content.byteLength > defaultFileLimits.maxOrgBytes) {
+  const [kept] = await addAttachmentUsage(tx, orgId, [file.content.byteLength], defaultFileLimits.maxOrgBytes)
+  if (!kept) {
     throw new AppError(
       'BAD_INPUT',
       `Your organization keeps at most ${formatBytes(defaultFileLimits.maxOrgBytes)} of files, and that is used up: the file was not kept.`,
     )
   }
-  await addAttachmentUsage(tx, orgId, file.content.byteLength)
   const sha256 = await sha256Hex(file.content)
   const contentType = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(file.contentType)
     ? file.contentType.toLowerCase()

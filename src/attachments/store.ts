@@ -1,10 +1,11 @@
 // Keeps the files of an inbound message, in the transaction that stores the message. The
 // analysis worker already read them and applied the per-message limits (src/intake/parse.ts);
-// here the organization's limit is applied under its usage row's lock.
+// here the organization's limit is applied in one statement (add_attachment_usage, sql/00047),
+// which locks the org's usage row to commit: intake calls this as late as it can.
 import type { Tx } from '../db.ts'
 import type { MailFile } from '../intake/parse.ts'
 import { defaultFileLimits, formatBytes, type FileLimits } from './limits.ts'
-import { addAttachmentUsage, insertAttachments, lockAttachmentUsage } from './queries.ts'
+import { addAttachmentUsage, insertAttachments } from './queries.ts'
 
 export async function storeAttachments(
   tx: Tx,
@@ -17,18 +18,17 @@ export async function storeAttachments(
   const decided = files.map((f) => ({ ...f }))
   const wanted = decided.filter((f) => f.content)
   if (wanted.length) {
-    let room = limits.maxOrgBytes - (await lockAttachmentUsage(tx, orgId))
-    let added = 0
-    for (const file of wanted) {
-      if (file.size > room) {
-        file.content = null
-        file.notKept = `the organization keeps at most ${formatBytes(limits.maxOrgBytes)} of attachments, and that is used up`
-        continue
-      }
-      room -= file.size
-      added += file.size
-    }
-    if (added) await addAttachmentUsage(tx, orgId, added)
+    const kept = await addAttachmentUsage(
+      tx,
+      orgId,
+      wanted.map((f) => f.size),
+      limits.maxOrgBytes,
+    )
+    wanted.forEach((file, i) => {
+      if (kept[i]) return
+      file.content = null
+      file.notKept = `the organization keeps at most ${formatBytes(limits.maxOrgBytes)} of attachments, and that is used up`
+    })
   }
   await insertAttachments(
     tx,

@@ -16,7 +16,6 @@ import { extractWithModel, withModelExtraction, type ModelEnv } from './model.ts
 import { loadIntakeContext } from '../orgs/intake-context.ts'
 import type { OrgContext } from './org-context.ts'
 import { storeAttachments } from '../attachments/store.ts'
-import { lockAttachmentUsage } from '../attachments/queries.ts'
 import { failBouncedReplies, readDeliveryReport } from '../outbound/bounces.ts'
 import { findCaseByDedupeKey, findEarlierCopy, insertCaseKeys, insertMessageOnce, insertRaw, markRaw } from './queries.ts'
 import { headerRecipients } from './routing.ts'
@@ -109,7 +108,6 @@ export async function processStored(
           ])
           if (already) throw new AlreadyIngested()
           if (!match) return openCaseFromMail(tx, orgId, analysis, delivery)
-          await lockUsageFirst(tx, orgId, analysis)
           return threadMessage(tx, orgId, match, analysis, delivery)
         })
         // Committed: a new case's draft job can start now rather than at the runner's next poll.
@@ -173,7 +171,6 @@ async function keepAutomatic(
   const summary = rawSummary(a)
   return withOrg(db, orgId, async (tx) => {
     const match = await findAutomaticThread(tx, a, recipients, inboundAddresses)
-    if (match) await lockUsageFirst(tx, orgId, a)
     if (!match) {
       // The audit event last: from it to commit the transaction holds the org's chain lock.
       await markRaw(tx, d.rawId, 'not_escalation', { reason, summary })
@@ -188,9 +185,10 @@ async function keepAutomatic(
     const note = await insertMessageOnce(tx, orgId, { ...messageRow(a, match.caseId, d), direction: 'note', automatic: { kind, reason } })
     await markRaw(tx, d.rawId, 'not_escalation', { reason, summary, caseId: match.caseId })
     if (note) {
-      await storeAttachments(tx, orgId, note.id, a.mail.files, d.limits?.files)
       const report = kind === 'delivery_report' ? readDeliveryReport(d.raw) : null
       const failed = report ? await failBouncedReplies(tx, orgId, match.caseId, a.classification.referencedMessageIds, report, d.rawId) : []
+      // The files after every lock but the audit chain's: storing them locks the org's attachment usage until commit.
+      await storeAttachments(tx, orgId, note.id, a.mail.files, d.limits?.files)
       await recordAudit(tx, orgId, {
         actor: systemActor,
         action: 'message.automatic',
@@ -247,8 +245,6 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
   const message = await insertMessageOnce(tx, orgId, messageRow(a, match.caseId, d))
   if (!message) throw new AlreadyIngested()
   await tx`update messages set threaded_by = ${match.by}, unknown_sender = ${!known && match.by !== 'forward_copy'}, forwarded_by = ${forwarders} where id = ${message.id}`
-  const files = await storeAttachments(tx, orgId, message.id, a.mail.files, d.limits?.files)
-
   const newForwarders = forwarders.filter((f) => !kase!.forwardedBy.includes(f))
   if (newForwarders.length) {
     await tx`update cases set forwarded_by = forwarded_by || ${newForwarders}::text[] where id = ${match.caseId}`
@@ -259,6 +255,9 @@ async function threadMessage(tx: Tx, orgId: string, match: ThreadMatch, a: Analy
     insertCaseKeys(tx, orgId, match.caseId, dedupeKeys(a)),
     markRaw(tx, d.rawId, 'threaded', { caseId: match.caseId, reopen: !!d.escalatedBy }),
   ])
+  // The files after every lock but the audit chain's: storing them locks the org's attachment
+  // usage until commit (src/attachments/store.ts), always before the chain, as a new case does.
+  const files = await storeAttachments(tx, orgId, message.id, a.mail.files, d.limits?.files)
   await recordAudit(tx, orgId, {
     actor: sender === kase!.customerEmail ? { kind: 'customer', id: sender } : systemActor,
     action: 'message.receive',
@@ -286,16 +285,4 @@ export function describeUnusableInput(raw: Uint8Array): string | null {
   if (head.includes('\0')) return 'this is binary data, not an email message (.eml)'
   if (!/^[!-9;-~]+:/m.test(head)) return 'no email headers found (expected lines like "From: …" at the top)'
   return null
-}
-
-/**
- * A message filed on an existing case whose files will be kept takes the org's attachment-usage
- * row (src/attachments/store.ts) before any other lock of its transaction (the case, the audit
- * chain): taken later, while holding those, concurrent deliveries and draft jobs deadlocked (32
- * senders: 175 of 5,083 deliveries failed). First, whoever waits for it holds nothing else. A
- * new case takes it late instead (openCaseFromMail): by then its transaction holds only rows no
- * one else has seen, and the org row and the chain lock come after it.
- */
-async function lockUsageFirst(tx: Tx, orgId: string, a: { mail: { files: { content: unknown }[] } }): Promise<void> {
-  if (a.mail.files.some((f) => f.content)) await lockAttachmentUsage(tx, orgId)
 }

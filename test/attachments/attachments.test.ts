@@ -337,6 +337,48 @@ describe('attachments of inbound mail', () => {
     expect(usage!.bytes).toBe(6000)
   })
 
+  it("never passes the organization's limit under concurrent deliveries, new cases and threads alike", async () => {
+    const org = await seedOrg(db)
+    const limit = 10_000
+    const limits = { ...defaultLimits, files: { maxFiles: 20, maxFileBytes: 3000, maxMessageBytes: 5000, maxOrgBytes: limit } }
+    const ingest = (raw: Uint8Array) => ingestMessage(db, { orgId: org.id, raw, provider: 'test', analyze: testAnalysis.analyze, limits })
+    const bytes = (n: number) => new Uint8Array(randomBytes(n))
+    const files = (i: number): File[] => [
+      { name: `big-${i}.bin`, type: 'application/octet-stream', bytes: bytes(1500 + i) },
+      { name: `small-${i}.bin`, type: 'application/octet-stream', bytes: bytes(300 + i) },
+    ]
+    const first = mail([])
+    const firstId = /^Message-ID: (<[^>]+>)/m.exec(new TextDecoder().decode(first))![1]!
+    expect((await ingest(first)).status).toBe('created')
+    const reply = (raw: Uint8Array) =>
+      new TextEncoder().encode(new TextDecoder().decode(raw).replace('MIME-Version: 1.0', `In-Reply-To: ${firstId}\r\nMIME-Version: 1.0`))
+    // Half open cases, half answer the first one's thread: 16 messages of about 1.8 KB each against 10 KB.
+    const outcomes = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        ingest(i % 2 ? reply(mail(files(i), { subject: 'Re: Complaint with files' })) : mail(files(i), { subject: `Complaint ${i}` })),
+      ),
+    )
+    expect(outcomes.map((o) => o.status).sort()).toEqual([...Array(8).fill('created'), ...Array(8).fill('threaded')])
+    const rows = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ size: number; kept: boolean; notKept: string | null }[]>`
+        select size::int as size, content is not null as kept, not_kept as "notKept" from message_attachments`,
+    )
+    const [usage] = await withOrg(db, org.id, (tx) => tx<{ bytes: number }[]>`select stored_bytes::int as bytes from attachment_usage`)
+    const keptBytes = rows.filter((r) => r.kept).reduce((sum, r) => sum + r.size, 0)
+    expect(rows).toHaveLength(32)
+    expect(usage!.bytes).toBe(keptBytes)
+    expect(keptBytes).toBeLessThanOrEqual(limit)
+    const refused = rows.filter((r) => !r.kept)
+    expect(refused.length).toBeGreaterThan(0)
+    for (const r of refused) {
+      expect(r.notKept).toBe('the organization keeps at most 10 KB of attachments, and that is used up')
+      // Refused only when it did not fit: the room only shrinks, so each was larger than what is left.
+      expect(r.size).toBeGreaterThan(limit - keptBytes)
+    }
+  })
+
   it("keeps Cc of every inbound message, and a forward's original To and Cc", async () => {
     const c = await deliver(mail([], { cc: 'Alex Manager <alex@customer.test>, "Sam" <sam@partner.test>' }))
     const forward = [
