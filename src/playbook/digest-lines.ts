@@ -18,6 +18,9 @@ export type RedFlagLine = {
 }
 
 const RECENT_DAYS = 7
+// The cut-off as a value, not `now - interval`: the planner estimates a value from the index's
+// statistics (and picks cases_finished_recent), an expression as a third of the rows.
+const DAY_MS = 24 * 60 * 60 * 1000
 const endings = new Set(['premature_closure', 'missing_rca'])
 
 export async function listRedFlagCases(tx: Tx, now: Date, limit = 20): Promise<RedFlagLine[]> {
@@ -35,9 +38,9 @@ export async function listRedFlagCases(tx: Tx, now: Date, limit = 20): Promise<R
            ${redFlagsSql(tx, now, ['premature_closure'])} as "redFlags", false as open
     from cases c left join app_users u on u.id = c.owner_id
     where c.status in ('resolved', 'closed') and not c.setup_test and c.merged_into is null
-      and coalesce(c.closed_at, c.resolved_at) >= ${now}::timestamptz - make_interval(days => ${RECENT_DAYS})
+      and coalesce(c.closed_at, c.resolved_at) >= ${new Date(now.getTime() - RECENT_DAYS * DAY_MS)}::timestamptz
     order by severity, number`
-  const flagged = (await addRecoveryFlags(tx, rows, { at: now, finished: true }))
+  const flagged = (await addRecoveryFlags(tx, rows, { at: now, finished: (r) => !r.open }))
     .map(({ open, ...r }) => ({ ...r, redFlags: (open ? r.redFlags : r.redFlags.filter((f) => endings.has(f))) as RedFlag[] }))
     .filter((r) => r.redFlags.length > 0)
   return flagged.slice(0, limit).map((r) => ({ ...r, total: flagged.length }))

@@ -115,18 +115,23 @@ type RecoveryFlag = 'no_follow_through' | 'missing_rca'
 
 /**
  * Adds the two recovery flags to rows that carry the SQL ones. `finished`: whether any row can
- * be a resolved or closed case (the queue's cannot), since only those can miss their review.
+ * be a resolved or closed case (the queue's cannot), or which rows are, since only those can miss
+ * their review.
  * Both facts are read for these rows only (by case id), never for the org's whole history.
  */
 export async function addRecoveryFlags<T extends { id: string; redFlags: string[] }>(
   db: DbOrTx,
   rows: T[],
-  options: { at?: Date; finished: boolean },
+  options: { at?: Date; finished: boolean | ((row: T) => boolean) },
 ): Promise<T[]> {
   if (!rows.length) return rows
   const ids = rows.map((r) => r.id)
+  const { finished } = options
+  const finishedIds = typeof finished === 'function' ? rows.filter(finished).map((r) => r.id) : finished ? ids : []
   const overdue = new Set((await overdueRecoveryItemsByCase(db, options.at ?? new Date(), ids)).map((r) => r.caseId))
-  const unreviewed = options.finished ? new Set((await finishedWithoutCompletedReview(db, ids)).map((r) => r.caseId)) : new Set<string>()
+  const unreviewed = finishedIds.length
+    ? new Set((await finishedWithoutCompletedReview(db, finishedIds)).map((r) => r.caseId))
+    : new Set<string>()
   return rows.map((row) => {
     const extra = [overdue.has(row.id) && 'no_follow_through', unreviewed.has(row.id) && 'missing_rca'].filter((f) => f !== false)
     return extra.length ? { ...row, redFlags: orderFlags([...row.redFlags, ...extra]) } : { ...row, redFlags: orderFlags(row.redFlags) }
