@@ -87,62 +87,62 @@ grant select on metrics_case_facts, metrics_rollups to desk_app;
 create index cases_unfinished_opened on cases (org_id, opened_at) where resolved_at is null and closed_at is null;
 
 -- The org's zone as its days are counted in; UTC when PostgreSQL does not know the name (the
--- page then reads the cases themselves: src/metrics/metrics.ts).
+-- page then reads the cases themselves: src/metrics/metrics.ts). The answer is kept for the
+-- session (a custom setting): the exception block that finds an unknown name is a
+-- subtransaction, and one per case (a 10,000-row import in one transaction) overflowed every
+-- session's snapshot cache of subtransactions.
 create function metrics_zone(tz text) returns text
   language plpgsql stable
   as $$
-  begin
-    perform now() at time zone tz;
-    return tz;
-  exception when others then
-    return 'UTC';
-  end
-  $$;
-
--- b without one occurrence of each 8-byte value of v (values are stored 8 bytes apart).
-create function metrics_bytes_without(b bytea, v bytea) returns bytea
-  language plpgsql immutable
-  as $$
   declare
-    i integer;
-    j integer := 0;
-    value bytea;
+    known jsonb := nullif(current_setting('desk_metrics.zone', true), '')::jsonb;
+    zone text := 'UTC';
   begin
-    while j < length(v) loop
-      value := substring(v from j + 1 for 8);
-      i := 0;
-      while i < length(b) loop
-        if substring(b from i + 1 for 8) = value then
-          b := substring(b from 1 for i) || substring(b from i + 9);
-          exit;
-        end if;
-        i := i + 8;
-      end loop;
-      j := j + 8;
-    end loop;
-    return b;
+    if known ->> 'tz' = tz then
+      return known ->> 'zone';
+    end if;
+    begin
+      perform now() at time zone tz;
+      zone := tz;
+    exception when others then
+      zone := 'UTC';
+    end;
+    perform set_config('desk_metrics.zone', jsonb_build_object('tz', tz, 'zone', zone)::text, false);
+    return zone;
   end
   $$;
 
--- b with the value added (n = 1) or removed (n = -1); unchanged for a null or n = 0.
-create function metrics_bytes_apply(b bytea, value double precision, n integer) returns bytea
+-- b without one occurrence of each 8-byte value of v (values are stored 8 bytes apart), in one
+-- pass over each rather than a search of b per value of v.
+create function metrics_bytes_without(b bytea, v bytea) returns bytea
   language sql immutable
   as $$
-    select case when value is null or n = 0 then b when n > 0 then b || float8send(value)
-                else metrics_bytes_without(b, float8send(value)) end
+    select case when length(v) = 0 then b else coalesce((
+      select string_agg(x.value, ''::bytea order by x.i)
+      from (select i, substring(b from i * 8 + 1 for 8) as value,
+                   row_number() over (partition by substring(b from i * 8 + 1 for 8) order by i) as k
+            from generate_series(0, length(b) / 8 - 1) i) x
+      left join (select substring(v from j * 8 + 1 for 8) as value, count(*) as n
+                 from generate_series(0, length(v) / 8 - 1) j group by 1) r on r.value = x.value
+      where x.k > coalesce(r.n, 0)), ''::bytea) end
   $$;
 
 -- The facts of some cases of one org, as metrics/queries.ts's per-case definitions read them
 -- (the test holds the page to that computation). A repeat:
 -- another case of the same address or account opened in the 90 days before (or at the same
 -- instant with a lower number), set-up tests and merged cases excluded on both sides.
+-- A case without its number yet (intake numbers it last, sql/00043) has no facts: the update
+-- that numbers it, its transaction's last statement, adds them, so no rollup row is locked
+-- earlier in the transaction.
 create function metrics_facts_of(org uuid, ids uuid[]) returns setof metrics_case_facts
   language plpgsql stable security definer set search_path = public
   as $$
+  declare
+    zone text := metrics_zone((select o.timezone from orgs o where o.id = org));
   begin
-    -- PL/pgSQL, not SQL: its plan is prepared once per session, not once per case.
+    -- PL/pgSQL, not SQL: its plan is prepared once per session, not once per call.
     return query
-    select c.id, c.org_id, (c.opened_at at time zone metrics_zone(o.timezone))::date, c.severity, c.owner_id, c.source,
+    select c.id, c.org_id, (c.opened_at at time zone zone)::date, c.severity, c.owner_id, c.source,
            not c.setup_test and c.merged_into is null,
            c.status not in ('resolved', 'closed'),
            c.first_response_at is not null,
@@ -173,137 +173,269 @@ create function metrics_facts_of(org uuid, ids uuid[]) returns setof metrics_cas
            c.resolution_seconds,
            coalesce(a.asks, 0),
            coalesce(a.waits, '')
-    from cases c join orgs o on o.id = c.org_id
+    from cases c
     left join lateral (
       select count(*)::int as asks, string_agg(float8send(w.wait), ''::bytea) filter (where w.wait is not null) as waits
       from (select min(r.wait_seconds) filter (where r.decided_at is not null) as wait
             from approval_requests r where r.case_id = c.id group by r.created_at) w
     ) a on true
-    where c.org_id = org and c.id = any (ids);
+    where c.org_id = org and c.id = any (ids) and c.number is not null;
   end
   $$;
 
--- Adds (sign 1) or subtracts (sign -1) one case's facts to its day and its week. The update takes
--- the row's lock and reads its latest version, so concurrent changes to one day add up.
-create function metrics_rollup_apply(f metrics_case_facts, sign integer) returns void
-  language plpgsql security definer set search_path = public
-  as $$
-  declare
-    n integer := sign * f.counted::int;
-    s text;
-    first date;
-  begin
-    foreach s in array array['day', 'week'] loop
-    first := case when s = 'day' then f.day else f.day - (extract(isodow from f.day)::int - 1) end;
-    insert into metrics_rollups (org_id, span, day, severity, owner_id) values (f.org_id, s, first, f.severity, f.owner_id)
-    on conflict on constraint metrics_rollups_key do nothing;
-    update metrics_rollups d set
-      cases = d.cases + n,
-      open = d.open + n * f.is_open::int,
-      responded = d.responded + n * f.responded::int,
-      fr_met = d.fr_met + n * f.fr_met::int,
-      fr_breached = d.fr_breached + n * f.fr_breached::int,
-      resolved = d.resolved + n * f.resolved::int,
-      res_met = d.res_met + n * f.res_met::int,
-      res_breached = d.res_breached + n * f.res_breached::int,
-      surveyed = d.surveyed + n * (f.rating is not null or f.asked)::int,
-      rated = d.rated + n * (f.rating is not null)::int,
-      rating_sum = d.rating_sum + n * coalesce(f.rating, 0),
-      rated_5 = d.rated_5 + n * coalesce(f.rating = 5, false)::int,
-      rated_4 = d.rated_4 + n * coalesce(f.rating = 4, false)::int,
-      rated_3 = d.rated_3 + n * coalesce(f.rating = 3, false)::int,
-      rated_2 = d.rated_2 + n * coalesce(f.rating = 2, false)::int,
-      rated_1 = d.rated_1 + n * coalesce(f.rating = 1, false)::int,
-      repeats = d.repeats + n * f.is_repeat::int,
-      asks = d.asks + sign * f.asks,
-      sources = case when n = 0 then d.sources
-                     else jsonb_set(d.sources, array[f.source], to_jsonb(coalesce((d.sources ->> f.source)::int, 0) + n)) end,
-      fr_seconds = metrics_bytes_apply(d.fr_seconds, f.fr_seconds, n),
-      fr_wall_seconds = metrics_bytes_apply(d.fr_wall_seconds, f.fr_wall_seconds, n),
-      res_seconds = metrics_bytes_apply(d.res_seconds, f.res_seconds, n),
-      approval_waits = case when sign > 0 then d.approval_waits || f.approval_waits
-                            else metrics_bytes_without(d.approval_waits, f.approval_waits) end
-    where d.org_id = f.org_id and d.span = s and d.day = first and d.severity = f.severity and d.owner_id is not distinct from f.owner_id;
-    if sign < 0 then
-      delete from metrics_rollups d
-      where d.org_id = f.org_id and d.span = s and d.day = first and d.severity = f.severity
-        and d.owner_id is not distinct from f.owner_id and d.cases = 0 and d.asks = 0;
-    end if;
-    end loop;
-  end
-  $$;
+-- What some changed facts do to one day's or week's row: signed counts, the sources' counts, and
+-- the stopped clocks' values to add and to remove.
+create type metrics_delta as (
+  org_id uuid, span text, day date, severity text, owner_id uuid,
+  cases integer, open integer, responded integer, fr_met integer, fr_breached integer, resolved integer, res_met integer,
+  res_breached integer, surveyed integer, rated integer, rating_sum integer, rated_5 integer, rated_4 integer, rated_3 integer,
+  rated_2 integer, rated_1 integer, repeats integer, asks integer, sources jsonb,
+  fr_add bytea, fr_del bytea, fr_wall_add bytea, fr_wall_del bytea, res_add bytea, res_del bytea, waits_add bytea, waits_del bytea
+);
 
--- Recomputes what one case contributes: subtracts its recorded facts, adds its current ones.
-create function metrics_refresh_case(org uuid, id uuid) returns void
+-- Subtracts the old facts and adds the new ones, summed per row first: one insert of the rows
+-- not there yet, one pass locking the rows in key order (two transactions lock them in the same
+-- order), one update, and no statement at all for a row whose sums do not change. The update
+-- reads each row's latest version, so concurrent changes to one day add up.
+create function metrics_rollups_apply(olds metrics_case_facts[], news metrics_case_facts[]) returns void
   language plpgsql security definer set search_path = public
   as $$
   declare
-    f metrics_case_facts;
+    deltas metrics_delta[];
   begin
-    for f in delete from metrics_case_facts x where x.case_id = id returning * loop
-      perform metrics_rollup_apply(f, -1);
-    end loop;
-    for f in select * from metrics_facts_of(org, array[id]) loop
-      insert into metrics_case_facts select (f).*;
-      perform metrics_rollup_apply(f, 1);
-    end loop;
-  end
-  $$;
-
--- The cases whose "repeat" may change with a case of this address or account opened at `opened`:
--- the 90 days after it, those not yet repeats when the case arrives (was_repeat false), those
--- that are when it leaves (true). Cases without facts yet get theirs from their own trigger.
-create function metrics_refresh_followers(org uuid, self uuid, email text, account uuid, opened timestamptz, was_repeat boolean)
-  returns void
-  language plpgsql security definer set search_path = public
-  as $$
-  declare
-    follower uuid;
-  begin
-    if opened is null then
+    with f as (
+      select o.*, -1 as sign from unnest(olds) o
+      union all
+      select n.*, 1 from unnest(news) n
+    ),
+    keyed as (
+      select s.span, case when s.span = 'day' then f.day else f.day - (extract(isodow from f.day)::int - 1) end as first,
+             f.*, f.sign * f.counted::int as n
+      from f cross join (values ('day'), ('week')) s (span)
+    ),
+    counted_sources as (
+      select x.org_id, x.span, x.first, x.severity, x.owner_id, jsonb_object_agg(x.source, x.n) as sources
+      from (select k.org_id, k.span, k.first, k.severity, k.owner_id, k.source, sum(k.n)::int as n
+            from keyed k group by 1, 2, 3, 4, 5, 6) x
+      where x.n <> 0
+      group by 1, 2, 3, 4, 5
+    ),
+    summed as (
+      select k.org_id, k.span, k.first, k.severity, k.owner_id,
+             sum(k.n)::int as cases, sum(k.n * k.is_open::int)::int as open, sum(k.n * k.responded::int)::int as responded,
+             sum(k.n * k.fr_met::int)::int as fr_met, sum(k.n * k.fr_breached::int)::int as fr_breached,
+             sum(k.n * k.resolved::int)::int as resolved, sum(k.n * k.res_met::int)::int as res_met,
+             sum(k.n * k.res_breached::int)::int as res_breached,
+             sum(k.n * (k.rating is not null or k.asked)::int)::int as surveyed, sum(k.n * (k.rating is not null)::int)::int as rated,
+             sum(k.n * coalesce(k.rating, 0))::int as rating_sum,
+             sum(k.n * coalesce(k.rating = 5, false)::int)::int as rated_5, sum(k.n * coalesce(k.rating = 4, false)::int)::int as rated_4,
+             sum(k.n * coalesce(k.rating = 3, false)::int)::int as rated_3, sum(k.n * coalesce(k.rating = 2, false)::int)::int as rated_2,
+             sum(k.n * coalesce(k.rating = 1, false)::int)::int as rated_1, sum(k.n * k.is_repeat::int)::int as repeats,
+             sum(k.sign * k.asks)::int as asks,
+             coalesce(string_agg(float8send(k.fr_seconds), ''::bytea) filter (where k.n > 0), '') as fr_add,
+             coalesce(string_agg(float8send(k.fr_seconds), ''::bytea) filter (where k.n < 0), '') as fr_del,
+             coalesce(string_agg(float8send(k.fr_wall_seconds), ''::bytea) filter (where k.n > 0), '') as fr_wall_add,
+             coalesce(string_agg(float8send(k.fr_wall_seconds), ''::bytea) filter (where k.n < 0), '') as fr_wall_del,
+             coalesce(string_agg(float8send(k.res_seconds), ''::bytea) filter (where k.n > 0), '') as res_add,
+             coalesce(string_agg(float8send(k.res_seconds), ''::bytea) filter (where k.n < 0), '') as res_del,
+             coalesce(string_agg(k.approval_waits, ''::bytea) filter (where k.sign > 0), '') as waits_add,
+             coalesce(string_agg(k.approval_waits, ''::bytea) filter (where k.sign < 0), '') as waits_del
+      from keyed k
+      group by 1, 2, 3, 4, 5
+    )
+    select array_agg(row(d.org_id, d.span, d.first, d.severity, d.owner_id, d.cases, d.open, d.responded, d.fr_met, d.fr_breached,
+                         d.resolved, d.res_met, d.res_breached, d.surveyed, d.rated, d.rating_sum, d.rated_5, d.rated_4, d.rated_3,
+                         d.rated_2, d.rated_1, d.repeats, d.asks, coalesce(s.sources, '{}'), d.fr_add, d.fr_del, d.fr_wall_add,
+                         d.fr_wall_del, d.res_add, d.res_del, d.waits_add, d.waits_del)::metrics_delta
+                     order by d.org_id, d.span, d.first, d.severity, d.owner_id)
+      into deltas
+    from summed d
+    left join counted_sources s on s.org_id = d.org_id and s.span = d.span and s.first = d.first and s.severity = d.severity
+                                and s.owner_id is not distinct from d.owner_id
+    where s.sources is not null
+       or (d.cases, d.open, d.responded, d.fr_met, d.fr_breached, d.resolved, d.res_met, d.res_breached, d.surveyed, d.rated,
+           d.rating_sum, d.rated_5, d.rated_4, d.rated_3, d.rated_2, d.rated_1, d.repeats, d.asks)
+          <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+       or length(d.fr_add || d.fr_del || d.fr_wall_add || d.fr_wall_del || d.res_add || d.res_del || d.waits_add || d.waits_del) > 0;
+    if deltas is null then
       return;
     end if;
-    for follower in
-      select c.id from cases c join metrics_case_facts f on f.case_id = c.id
-      where c.org_id = org and c.id <> self and c.opened_at >= opened and c.opened_at <= opened + interval '2160 hours'
-        and ((email is not null and c.customer_email = email) or (account is not null and c.account_id = account))
-        and f.counted and f.is_repeat = was_repeat
-    loop
-      perform metrics_refresh_case(org, follower);
-    end loop;
+    insert into metrics_rollups (org_id, span, day, severity, owner_id)
+      select d.org_id, d.span, d.day, d.severity, d.owner_id from unnest(deltas) d
+      order by d.org_id, d.span, d.day, d.severity, d.owner_id
+      on conflict on constraint metrics_rollups_key do nothing;
+    perform 1 from metrics_rollups r join unnest(deltas) d
+        on r.org_id = d.org_id and r.span = d.span and r.day = d.day and r.severity = d.severity and r.owner_id is not distinct from d.owner_id
+      order by r.org_id, r.span, r.day, r.severity, r.owner_id
+      for update of r;
+    update metrics_rollups r set
+      cases = r.cases + d.cases,
+      open = r.open + d.open,
+      responded = r.responded + d.responded,
+      fr_met = r.fr_met + d.fr_met,
+      fr_breached = r.fr_breached + d.fr_breached,
+      resolved = r.resolved + d.resolved,
+      res_met = r.res_met + d.res_met,
+      res_breached = r.res_breached + d.res_breached,
+      surveyed = r.surveyed + d.surveyed,
+      rated = r.rated + d.rated,
+      rating_sum = r.rating_sum + d.rating_sum,
+      rated_5 = r.rated_5 + d.rated_5,
+      rated_4 = r.rated_4 + d.rated_4,
+      rated_3 = r.rated_3 + d.rated_3,
+      rated_2 = r.rated_2 + d.rated_2,
+      rated_1 = r.rated_1 + d.rated_1,
+      repeats = r.repeats + d.repeats,
+      asks = r.asks + d.asks,
+      sources = case when d.sources = '{}' then r.sources
+                     else r.sources || (select jsonb_object_agg(e.key, coalesce((r.sources ->> e.key)::int, 0) + e.value::int)
+                                        from jsonb_each_text(d.sources) e) end,
+      fr_seconds = metrics_bytes_without(r.fr_seconds, d.fr_del) || d.fr_add,
+      fr_wall_seconds = metrics_bytes_without(r.fr_wall_seconds, d.fr_wall_del) || d.fr_wall_add,
+      res_seconds = metrics_bytes_without(r.res_seconds, d.res_del) || d.res_add,
+      approval_waits = metrics_bytes_without(r.approval_waits, d.waits_del) || d.waits_add
+    from unnest(deltas) d
+    where r.org_id = d.org_id and r.span = d.span and r.day = d.day and r.severity = d.severity and r.owner_id is not distinct from d.owner_id;
+    delete from metrics_rollups r using unnest(deltas) d
+    where r.org_id = d.org_id and r.span = d.span and r.day = d.day and r.severity = d.severity and r.owner_id is not distinct from d.owner_id
+      and r.cases = 0 and r.asks = 0;
   end
   $$;
 
-create function cases_metrics_rollup() returns trigger
+-- Recomputes what some cases contribute (of any orgs; deleted ones contribute nothing): the
+-- facts that changed are replaced and their difference applied once; unchanged ones are left
+-- alone, taking no lock.
+create function metrics_refresh_cases(ids uuid[]) returns void
   language plpgsql security definer set search_path = public
   as $$
+  declare
+    cur metrics_case_facts[];
+    olds metrics_case_facts[];
+    news metrics_case_facts[];
   begin
-    if tg_op = 'DELETE' then
-      perform metrics_refresh_case(old.org_id, old.id);
-    else
-      perform metrics_refresh_case(new.org_id, new.id);
+    if cardinality(ids) = 0 then
+      return;
     end if;
-    if tg_op <> 'INSERT' and (tg_op = 'DELETE' or (old.customer_email, old.account_id, old.opened_at, old.number, old.setup_test, old.merged_into)
-                                                   is distinct from (new.customer_email, new.account_id, new.opened_at, new.number, new.setup_test, new.merged_into)) then
-      perform metrics_refresh_followers(old.org_id, old.id, old.customer_email, old.account_id, old.opened_at, true);
+    select coalesce(array_agg(f), '{}') into cur
+      from (select distinct c.org_id from cases c where c.id = any (ids)) o, metrics_facts_of(o.org_id, ids) f;
+    with gone as (
+      delete from metrics_case_facts x
+      where x.case_id = any (ids) and not exists (select 1 from unnest(cur) c where c.case_id = x.case_id and row(c.*) is not distinct from row(x.*))
+      returning x
+    )
+    select coalesce(array_agg(g.x), '{}') into olds from gone g;
+    with added as (
+      insert into metrics_case_facts as x
+        select c.* from unnest(cur) c where not exists (select 1 from metrics_case_facts f where f.case_id = c.case_id)
+      on conflict (case_id) do nothing
+      returning x
+    )
+    select coalesce(array_agg(a.x), '{}') into news from added a;
+    if cardinality(olds) + cardinality(news) > 0 then
+      perform metrics_rollups_apply(olds, news);
     end if;
-    if tg_op = 'INSERT' or (tg_op = 'UPDATE' and (old.customer_email, old.account_id, old.opened_at, old.number, old.setup_test, old.merged_into)
-                                                  is distinct from (new.customer_email, new.account_id, new.opened_at, new.number, new.setup_test, new.merged_into)) then
-      perform metrics_refresh_followers(new.org_id, new.id, new.customer_email, new.account_id, new.opened_at, false);
+  end
+  $$;
+
+-- A case arriving at (was_repeat false) or leaving (true) an address or account at an instant.
+create type metrics_probe as (org_id uuid, id uuid, email text, account uuid, opened timestamptz, was_repeat boolean);
+
+-- The cases whose "repeat" may change with these: of the same address or account, opened in the
+-- 90 days after, not yet repeats when one arrives, repeats when one leaves. Two index probes per
+-- case (cases_customer_opened, cases_account_opened), not an OR. Cases without facts yet get
+-- theirs with the cases changed.
+create function metrics_followers(probes metrics_probe[]) returns uuid[]
+  language sql stable security definer set search_path = public
+  as $$
+    select coalesce(array_agg(distinct x.id), '{}') from (
+      select c.id from unnest(probes) p
+      join cases c on c.org_id = p.org_id and c.customer_email = p.email and c.id <> p.id
+                  and c.opened_at >= p.opened and c.opened_at <= p.opened + interval '2160 hours'
+      join metrics_case_facts f on f.case_id = c.id and f.counted and f.is_repeat = p.was_repeat
+      where p.email is not null
+      union all
+      select c.id from unnest(probes) p
+      join cases c on c.org_id = p.org_id and c.account_id = p.account and c.id <> p.id
+                  and c.opened_at >= p.opened and c.opened_at <= p.opened + interval '2160 hours'
+      join metrics_case_facts f on f.case_id = c.id and f.counted and f.is_repeat = p.was_repeat
+      where p.account is not null
+    ) x
+  $$;
+
+-- Once per statement, from its transition tables (a CSV import inserts 500 cases a statement).
+-- An insert of numbered cases adds them and refreshes their followers; intake's unnumbered
+-- insert does nothing (its numbering update does it).
+create function cases_metrics_insert() returns trigger
+  language plpgsql security definer set search_path = public
+  as $$
+  declare
+    ids uuid[];
+    probes metrics_probe[];
+  begin
+    select array_agg(n.id), array_agg(row(n.org_id, n.id, n.customer_email, n.account_id, n.opened_at, false)::metrics_probe)
+      into ids, probes
+    from new_cases n where n.number is not null;
+    if ids is not null then
+      perform metrics_refresh_cases(ids || metrics_followers(probes));
     end if;
     return null;
   end
   $$;
-create trigger cases_metrics_rollup after insert or delete on cases for each row execute function cases_metrics_rollup();
-create trigger cases_metrics_rollup_update after update on cases for each row
-  when ((old.org_id, old.opened_at, old.severity, old.owner_id, old.source, old.status, old.first_response_at, old.first_response_due_at,
-         old.first_response_seconds, old.resolved_at, old.resolution_due_at, old.resolution_seconds, old.closed_at, old.setup_test,
-         old.merged_into, old.customer_email, old.account_id, old.number)
-        is distinct from
-        (new.org_id, new.opened_at, new.severity, new.owner_id, new.source, new.status, new.first_response_at, new.first_response_due_at,
-         new.first_response_seconds, new.resolved_at, new.resolution_due_at, new.resolution_seconds, new.closed_at, new.setup_test,
-         new.merged_into, new.customer_email, new.account_id, new.number))
-  execute function cases_metrics_rollup();
+create trigger cases_metrics_insert after insert on cases referencing new table as new_cases
+  for each statement execute function cases_metrics_insert();
+
+create function cases_metrics_delete() returns trigger
+  language plpgsql security definer set search_path = public
+  as $$
+  declare
+    ids uuid[];
+    probes metrics_probe[];
+  begin
+    select array_agg(o.id), array_agg(row(o.org_id, o.id, o.customer_email, o.account_id, o.opened_at, true)::metrics_probe)
+      into ids, probes
+    from old_cases o where o.number is not null;
+    if ids is not null then
+      perform metrics_refresh_cases(ids || metrics_followers(probes));
+    end if;
+    return null;
+  end
+  $$;
+create trigger cases_metrics_delete after delete on cases referencing old table as old_cases
+  for each statement execute function cases_metrics_delete();
+
+-- An update refreshes the cases whose read columns changed; a change of who or when a case is
+-- (address, account, opening, number, set-up test, merge) refreshes the followers it leaves and
+-- those it joins. Unnumbered before and after: nothing.
+create function cases_metrics_update() returns trigger
+  language plpgsql security definer set search_path = public
+  as $$
+  declare
+    ids uuid[];
+    probes metrics_probe[];
+  begin
+    select array_agg(n.id),
+           array_agg(row(o.org_id, o.id, o.customer_email, o.account_id, o.opened_at, true)::metrics_probe) filter (where o.number is not null and w)
+           || array_agg(row(n.org_id, n.id, n.customer_email, n.account_id, n.opened_at, false)::metrics_probe) filter (where n.number is not null and w)
+      into ids, probes
+    from old_cases o join new_cases n on n.id = o.id,
+         lateral (select (o.customer_email, o.account_id, o.opened_at, o.number, o.setup_test, o.merged_into)
+                         is distinct from (n.customer_email, n.account_id, n.opened_at, n.number, n.setup_test, n.merged_into) as w) x
+    where (o.number is not null or n.number is not null)
+      and (o.org_id, o.opened_at, o.severity, o.owner_id, o.source, o.status, o.first_response_at, o.first_response_due_at,
+           o.first_response_seconds, o.resolved_at, o.resolution_due_at, o.resolution_seconds, o.closed_at, o.setup_test,
+           o.merged_into, o.customer_email, o.account_id, o.number)
+          is distinct from
+          (n.org_id, n.opened_at, n.severity, n.owner_id, n.source, n.status, n.first_response_at, n.first_response_due_at,
+           n.first_response_seconds, n.resolved_at, n.resolution_due_at, n.resolution_seconds, n.closed_at, n.setup_test,
+           n.merged_into, n.customer_email, n.account_id, n.number);
+    if ids is not null then
+      perform metrics_refresh_cases(ids || metrics_followers(coalesce(probes, '{}')));
+    end if;
+    return null;
+  end
+  $$;
+create trigger cases_metrics_update after update on cases referencing old table as old_cases new table as new_cases
+  for each statement execute function cases_metrics_update();
 
 -- A rating or a sent resolution message changes the case's CSAT facts, an approval its waits.
 create function metrics_rollup_of_case() returns trigger
@@ -313,11 +445,11 @@ create function metrics_rollup_of_case() returns trigger
     -- The case's own lock first: a concurrent change of the case refreshes after this one.
     if tg_op <> 'INSERT' then
       perform 1 from cases c where c.id = old.case_id for update;
-      perform metrics_refresh_case(old.org_id, old.case_id);
+      perform metrics_refresh_cases(array[old.case_id]);
     end if;
     if tg_op <> 'DELETE' and (tg_op = 'INSERT' or new.case_id <> old.case_id) then
       perform 1 from cases c where c.id = new.case_id for update;
-      perform metrics_refresh_case(new.org_id, new.case_id);
+      perform metrics_refresh_cases(array[new.case_id]);
     end if;
     return null;
   end
@@ -333,12 +465,8 @@ create trigger approval_requests_metrics_rollup after insert or delete or update
 create function drafts_metrics_rollup() returns trigger
   language plpgsql security definer set search_path = public
   as $$
-  declare
-    id uuid;
   begin
-    for id in select distinct b.case_id from outbox b where b.draft_id = new.id and b.status = 'sent' loop
-      perform metrics_refresh_case(new.org_id, id);
-    end loop;
+    perform metrics_refresh_cases(array(select distinct b.case_id from outbox b where b.draft_id = new.id and b.status = 'sent'));
     return null;
   end
   $$;
@@ -400,8 +528,8 @@ create trigger orgs_metrics_rollup after update of timezone on orgs for each row
   when (old.timezone is distinct from new.timezone) execute function orgs_metrics_rollup();
 
 -- Security definer and blind to row-level security: only the triggers above call them.
-revoke execute on function metrics_facts_of(uuid, uuid[]), metrics_rollup_apply(metrics_case_facts, integer),
-  metrics_refresh_case(uuid, uuid), metrics_refresh_followers(uuid, uuid, text, uuid, timestamptz, boolean), metrics_rebuild_org(uuid)
+revoke execute on function metrics_facts_of(uuid, uuid[]), metrics_rollups_apply(metrics_case_facts[], metrics_case_facts[]),
+  metrics_refresh_cases(uuid[]), metrics_followers(metrics_probe[]), metrics_rebuild_org(uuid)
   from public;
 
 select metrics_rebuild_org(id) from orgs;
