@@ -5,6 +5,7 @@ import { parsePeriod, type Period } from '../../src/metrics/period.ts'
 import { percentileCont, percentiles } from '../../src/metrics/rollups.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { severities, type Source } from '../../src/cases/terms.ts'
+import { importCases } from '../../src/imports/cases.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
 import { insertApprovalAsk, insertMetricCase, insertRating, markSurveyed } from '../support/metrics.ts'
 
@@ -262,5 +263,69 @@ describe('metrics rollups are the org’s own', () => {
       withOrg(db, other.id, (tx) => tx`select * from metrics_facts_of(${one.org.id}, array[${one.cases[0]!.id}]::uuid[])`),
     ).rejects.toThrow(/permission denied/)
     await expect(withOrg(db, one.org.id, (tx) => tx`update metrics_rollups set cases = 0`)).rejects.toThrow(/permission denied/)
+  })
+})
+
+// The case triggers run once per statement (sql/00040): an import writes 500 cases a statement,
+// a bulk update moves many at once, and intake inserts a case unnumbered and numbers it last.
+describe('metrics rollups through statements of many cases, and intake numbering last', () => {
+  let db: Db
+  let f: Fixture
+
+  beforeAll(async () => {
+    db = testDb(4)
+    f = await seedVaried(db, await seedOrg(db, { timezone: 'Europe/Berlin' }), 11, 40)
+  }, 120_000)
+  afterAll(() => db.end())
+
+  it('after a CSV import of 120 cases in one statement (repeats of the existing customers, before and after them)', async () => {
+    const rand = random(12)
+    const lines = ['Customer,Customer Email,Subject,Description,Channel,Priority,Date Received,Status']
+    for (let i = 0; i < 120; i++) {
+      const opened = new Date(Date.now() - Math.floor(rand() * 400 * DAY) - Math.floor(rand() * DAY)).toISOString()
+      const email = rand() < 0.8 ? `p${Math.floor(rand() * 12)}@customer.test` : `new${i}@customer.test`
+      const status = ['new', 'resolved', 'closed', 'in progress'][Math.floor(rand() * 4)]
+      lines.push(
+        `Customer ${i},${email},Order ${i} broken,It broke,${['BBB', 'Lawyer', 'Email'][i % 3]},${['high', 'low', 'SEV-1'][i % 3]},${opened},${status}`,
+      )
+    }
+    const text = lines.join('\r\n') + '\r\n'
+    const report = await importCases(db, f.org, () => [text], { actor: { kind: 'system', id: 'test' }, drafts: false })
+    expect(report).toMatchObject({ ok: true, created: 120 })
+    await expectSame(f)
+  })
+
+  it('after one update of half the cases (opened earlier, another severity, owner and status)', async () => {
+    await db`
+      update cases set opened_at = opened_at - interval '3 days 5 hours',
+                       severity = case severity when 'SEV-1' then 'SEV-3' else 'SEV-1' end,
+                       owner_id = ${f.owners[1]!},
+                       status = case when status = 'new' then 'triaged' else status end
+      where org_id = ${f.org.id} and number % 2 = 0`
+    await expectSame(f)
+  })
+
+  it('an unnumbered case locks no rollup row: another intake of the same day, severity and owner commits meanwhile', async () => {
+    // Today's row for this severity and no owner exists already.
+    await insertMetricCase(db, f.org.id, { openedAt: new Date().toISOString(), severity: 'SEV-2', customerEmail: 'p1@customer.test' })
+    const intake = (tx: Parameters<Parameters<typeof withOrg>[2]>[0], email: string) => tx<{ id: string }[]>`
+      insert into cases (org_id, source, customer_email, subject, severity, status, reply_token, opened_at, first_response_due_at, resolution_due_at)
+      values (${f.org.id}, 'ceo_inbox', ${email}, 'Refund refused', 'SEV-2', 'new', ${`t-${email}`}, now(), now() + interval '1 hour', now() + interval '1 day')
+      returning id`
+    const number = (tx: Parameters<Parameters<typeof withOrg>[2]>[0], id: string) =>
+      tx<{ n: number | null }[]>`select number_new_cases(${f.org.id}, array[${id}]::uuid[], '[]'::jsonb) as n`
+    await withOrg(db, f.org.id, async (a) => {
+      const [first] = await intake(a, 'p1@customer.test')
+      expect((await a`select count(*)::int as n from metrics_case_facts where case_id = ${first!.id}`)[0]!.n).toBe(0)
+      // The second intake's numbering would wait on the first's rollup row lock if it took one.
+      await withOrg(db, f.org.id, async (b) => {
+        await b`set local lock_timeout = '3s'`
+        const [second] = await intake(b, 'p2@customer.test')
+        expect((await number(b, second!.id))[0]!.n).not.toBeNull()
+      })
+      expect((await number(a, first!.id))[0]!.n).not.toBeNull()
+      expect((await a`select count(*)::int as n from metrics_case_facts where case_id = ${first!.id}`)[0]!.n).toBe(1)
+    })
+    await expectSame(f)
   })
 })
