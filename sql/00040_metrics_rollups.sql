@@ -442,13 +442,15 @@ create function metrics_rollup_of_case() returns trigger
   language plpgsql security definer set search_path = public
   as $$
   begin
-    -- The case's own lock first: a concurrent change of the case refreshes after this one.
+    -- The case's own lock first: a concurrent change of the case refreshes after this one. No key
+    -- update, the lock an update of the case takes: a FOR UPDATE also waited on the foreign-key
+    -- checks of rows inserted for the case (two statements locking two cases in turn deadlocked).
     if tg_op <> 'INSERT' then
-      perform 1 from cases c where c.id = old.case_id for update;
+      perform 1 from cases c where c.id = old.case_id for no key update;
       perform metrics_refresh_cases(array[old.case_id]);
     end if;
     if tg_op <> 'DELETE' and (tg_op = 'INSERT' or new.case_id <> old.case_id) then
-      perform 1 from cases c where c.id = new.case_id for update;
+      perform 1 from cases c where c.id = new.case_id for no key update;
       perform metrics_refresh_cases(array[new.case_id]);
     end if;
     return null;
