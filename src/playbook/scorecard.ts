@@ -6,8 +6,8 @@ import { formatPercent, formatSeconds } from '../metrics/format.ts'
 // for the same cohort as the rest of the metrics page (the cases opened in the period). Most rows
 // read the figures the page already computed; four need their own rows: ticket counts
 // (escalation rate), recovery plans' 90-day check (recovery success), prevention actions
-// (prevention implementation) and settled customer-update deadlines (update cadence). Each of
-// those is one aggregate over an index range of the period's cases.
+// (prevention implementation) and settled customer-update deadlines (update cadence), read in
+// one statement (loadFacts).
 
 export type ScoreStatus = 'met' | 'missed' | 'no_data'
 
@@ -33,7 +33,7 @@ export const targets = {
   updateCadence: 95,
 }
 
-type Facts = {
+export type Facts = {
   months: number
   tickets: number
   escalations: number
@@ -47,39 +47,66 @@ type Facts = {
   updatesMissed: number
 }
 
-/** The four figures the cases themselves do not hold, for the cases opened in [from, to). */
-async function loadFacts(tx: Tx, report: MetricsReport): Promise<Facts> {
+/**
+ * The four figures the cases themselves do not hold, for the cases opened in [from, to), in one
+ * statement that never walks the period's cases for the months: the escalations are the daily
+ * rollups' counted cases (sql/00040) of the months with a ticket count, whole weeks inside a
+ * month and its edge days (the cases themselves only when the rollups count days in another zone
+ * than the page's); recovery plans, prevention actions and settled update deadlines are one
+ * UNION ALL of their rows joined once to the period's cases (an empty side costs nothing: the
+ * join never reads the other); the running update deadlines already past come from the open
+ * cases' index (cases_open_update_due). No shared cohort CTE: PostgreSQL materialized it, every
+ * case of the period, and scanned it once per figure.
+ */
+export async function loadFacts(tx: Tx, report: MetricsReport): Promise<Facts> {
   const { from, to, timezone } = report.period
+  // As the report's own transaction (src/metrics/metrics.ts): compiling this plan would cost more
+  // than running it. Transaction-local.
+  await tx`select set_config('jit', 'off', true)`
   // Whole calendar months (in the org's zone) that the period touches and that have a count.
   const [row] = await tx<Facts[]>`
     with months as (
-      select t.month, t.tickets,
+      select t.month, t.tickets, (t.month + interval '1 month')::date as next,
              (t.month::timestamp at time zone ${timezone}) as starts,
              ((t.month + interval '1 month')::timestamp at time zone ${timezone}) as ends
       from ticket_counts t
       where t.month >= date_trunc('month', ${from}::timestamptz at time zone ${timezone})::date
         and t.month < (${to}::timestamptz at time zone ${timezone})::date
-    ),
-    cohort as (
-      select c.id, c.status, c.next_update_due_at from cases c
-      where c.opened_at >= ${from} and c.opened_at < ${to} and not c.setup_test and c.merged_into is null
     )
     select
       (select count(*)::int from months) as months,
       (select coalesce(sum(tickets), 0)::int from months) as tickets,
-      (select count(*)::int from months m join cases c on c.opened_at >= m.starts and c.opened_at < m.ends
-        where not c.setup_test and c.merged_into is null) as escalations,
+      case when (select metrics_zone(o.timezone) from orgs o where o.id = app_org_id()) = ${timezone}
+        then (select coalesce(sum(r.cases), 0)::int from months m join metrics_rollups r
+                on r.span = 'week' and r.day >= m.month and r.day <= m.next - 7)
+           + (select coalesce(sum(r.cases), 0)::int from months m join metrics_rollups r
+                on r.span = 'day' and r.day >= m.month and r.day < m.next
+                and not (r.day - (extract(isodow from r.day)::int - 1) >= m.month
+                         and r.day - (extract(isodow from r.day)::int - 1) <= m.next - 7))
+        else (select count(*)::int from months m join cases c on c.opened_at >= m.starts and c.opened_at < m.ends
+                where not c.setup_test and c.merged_into is null)
+      end as escalations,
       (select to_char(min(month), 'YYYY-MM') from months) as "firstMonth",
       (select to_char(max(month), 'YYYY-MM') from months) as "lastMonth",
-      (select count(*)::int from recovery_plans p join cohort k on k.id = p.case_id where p.relationship_maintained is not null) as plans,
-      (select count(*)::int from recovery_plans p join cohort k on k.id = p.case_id where p.relationship_maintained) as maintained,
-      (select count(*)::int from prevention_actions a join cohort k on k.id = a.case_id where a.status = 'done') as "actionsDone",
-      (select count(*)::int from prevention_actions a join cohort k on k.id = a.case_id join orgs o on o.id = a.org_id
-        where a.status = 'done' or a.due_on < (now() at time zone o.timezone)::date) as "actionsDue",
-      (select count(*)::int from update_deadlines u join cohort k on k.id = u.case_id where u.met) as "updatesMet",
-      (select count(*)::int from update_deadlines u join cohort k on k.id = u.case_id where not u.met)
-        + (select count(*)::int from cohort k
-            where k.next_update_due_at < now() and k.status not in ('resolved', 'closed', 'waiting_customer')) as "updatesMissed"`
+      x.plans, x.maintained, x."actionsDone", x."actionsDue", x."updatesMet", x."updatesMissed" + k.running as "updatesMissed"
+    from
+      (select count(*) filter (where x.kind = 'plan' and x.yes is not null)::int as plans,
+              count(*) filter (where x.kind = 'plan' and x.yes)::int as maintained,
+              count(*) filter (where x.kind = 'action' and x.yes)::int as "actionsDone",
+              count(*) filter (where x.kind = 'action' and (x.yes or x.due_on < (select (now() at time zone o.timezone)::date
+                                                                                 from orgs o where o.id = app_org_id())))::int as "actionsDue",
+              count(*) filter (where x.kind = 'deadline' and x.yes)::int as "updatesMet",
+              count(*) filter (where x.kind = 'deadline' and not x.yes)::int as "updatesMissed"
+       from (select p.case_id, 'plan' as kind, p.relationship_maintained as yes, null::date as due_on from recovery_plans p
+             union all
+             select a.case_id, 'action', a.status = 'done', a.due_on from prevention_actions a
+             union all
+             select u.case_id, 'deadline', u.met, null from update_deadlines u) x
+       join cases c on c.id = x.case_id
+       where c.opened_at >= ${from} and c.opened_at < ${to} and not c.setup_test and c.merged_into is null) x,
+      (select count(*)::int as running from cases c
+       where c.next_update_due_at < now() and c.status not in ('resolved', 'closed') and c.status <> 'waiting_customer'
+         and c.opened_at >= ${from} and c.opened_at < ${to} and not c.setup_test and c.merged_into is null) k`
   return row!
 }
 
