@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withOrg, type Db } from '../../src/db.ts'
 import { loadMetrics, loadOwnerCoaching, metricsCsv, type MetricsSource } from '../../src/metrics/metrics.ts'
@@ -290,7 +291,7 @@ describe('metrics rollups through statements of many cases, and intake numbering
       )
     }
     const text = lines.join('\r\n') + '\r\n'
-    const report = await importCases(db, f.org, () => [text], { actor: { kind: 'system', id: 'test' }, drafts: false })
+    const report = await importCases(db, f.org, () => Readable.from([text]), { actor: { kind: 'system', id: 'test' }, drafts: false })
     expect(report).toMatchObject({ ok: true, created: 120 })
     await expectSame(f)
   })
