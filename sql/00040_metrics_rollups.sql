@@ -112,19 +112,35 @@ create function metrics_zone(tz text) returns text
   end
   $$;
 
--- b without one occurrence of each 8-byte value of v (values are stored 8 bytes apart), in one
--- pass over each rather than a search of b per value of v.
+-- b without one occurrence of each 8-byte value of v (values are stored 8 bytes apart): one
+-- value by a scan of b, more in one pass over each. PL/pgSQL for its plans kept per session.
 create function metrics_bytes_without(b bytea, v bytea) returns bytea
-  language sql immutable
+  language plpgsql immutable
   as $$
-    select case when length(v) = 0 then b else coalesce((
+  declare
+    i integer := 0;
+  begin
+    if length(v) = 0 then
+      return b;
+    end if;
+    if length(v) = 8 then
+      while i < length(b) loop
+        if substring(b from i + 1 for 8) = v then
+          return substring(b from 1 for i) || substring(b from i + 9);
+        end if;
+        i := i + 8;
+      end loop;
+      return b;
+    end if;
+    return coalesce((
       select string_agg(x.value, ''::bytea order by x.i)
-      from (select i, substring(b from i * 8 + 1 for 8) as value,
-                   row_number() over (partition by substring(b from i * 8 + 1 for 8) order by i) as k
-            from generate_series(0, length(b) / 8 - 1) i) x
+      from (select g as i, substring(b from g * 8 + 1 for 8) as value,
+                   row_number() over (partition by substring(b from g * 8 + 1 for 8) order by g) as k
+            from generate_series(0, length(b) / 8 - 1) g) x
       left join (select substring(v from j * 8 + 1 for 8) as value, count(*) as n
                  from generate_series(0, length(v) / 8 - 1) j group by 1) r on r.value = x.value
-      where x.k > coalesce(r.n, 0)), ''::bytea) end
+      where x.k > coalesce(r.n, 0)), ''::bytea);
+  end
   $$;
 
 -- The facts of some cases of one org, as metrics/queries.ts's per-case definitions read them
@@ -345,9 +361,13 @@ create type metrics_probe as (org_id uuid, id uuid, email text, account uuid, op
 -- case (cases_customer_opened, cases_account_opened), not an OR. Cases without facts yet get
 -- theirs with the cases changed.
 create function metrics_followers(probes metrics_probe[]) returns uuid[]
-  language sql stable security definer set search_path = public
+  language plpgsql stable security definer set search_path = public
   as $$
-    select coalesce(array_agg(distinct x.id), '{}') from (
+  begin
+    if cardinality(probes) = 0 then
+      return '{}';
+    end if;
+    return (select coalesce(array_agg(distinct x.id), '{}') from (
       select c.id from unnest(probes) p
       join cases c on c.org_id = p.org_id and c.customer_email = p.email and c.id <> p.id
                   and c.opened_at >= p.opened and c.opened_at <= p.opened + interval '2160 hours'
@@ -359,7 +379,8 @@ create function metrics_followers(probes metrics_probe[]) returns uuid[]
                   and c.opened_at >= p.opened and c.opened_at <= p.opened + interval '2160 hours'
       join metrics_case_facts f on f.case_id = c.id and f.counted and f.is_repeat = p.was_repeat
       where p.account is not null
-    ) x
+    ) x);
+  end
   $$;
 
 -- Once per statement, from its transition tables (a CSV import inserts 500 cases a statement).
