@@ -128,7 +128,13 @@ describe('the next step on the case page', () => {
     await page.getByRole('button', { name: 'Reject' }).click()
     const alert = page.getByRole('alert')
     await expect.poll(() => alert.innerText()).toMatch(/why you reject/)
-    // Scrolled to the message, which sits right above the buttons.
+    // Scrolled to the message, which sits right above the buttons (the scroll may land a frame
+    // after the text on a loaded machine: wait for it, then measure).
+    const inView = async () => {
+      const b = await alert.boundingBox()
+      return b !== null && b.y >= 0 && b.y + b.height <= 844
+    }
+    await expect.poll(inView).toBe(true)
     const box = (await alert.boundingBox())!
     expect(box.y).toBeGreaterThanOrEqual(0)
     expect(box.y + box.height).toBeLessThanOrEqual(844)
