@@ -14,7 +14,7 @@ import { loadMetrics } from '../src/metrics/metrics.ts'
 import { parsePeriod } from '../src/metrics/period.ts'
 import { createDevMailer } from '../src/outbound/mailer.ts'
 import { seedAccounts, seedCases, seedOrgs, seedUsers } from './seed.ts'
-import { isMain, note, percentile, result, withBenchDatabase, type BenchDatabase } from './support.ts'
+import { isMain, note, percentile, result, timedGet, withBenchDatabase, type BenchDatabase } from './support.ts'
 
 const SIZES = (process.env.METRICS_BENCH_SIZES ?? '10000,100000,1000000')
   .split(',')
@@ -88,11 +88,8 @@ async function benchSize(size: number): Promise<void> {
       const time = async (path: string, count: number) => {
         const samples: number[] = []
         for (let i = 0; i < count; i++) {
-          const t0 = performance.now()
-          const response = await app.request(path, { headers: { cookie } })
-          const body = await response.text()
-          samples.push(performance.now() - t0)
-          if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${body.slice(0, 300)}`)
+          const { ms, body } = await timedGet(app, path, cookie)
+          samples.push(ms)
           if (i === 0) note(`${size} cases, ${path}: ${body.length} bytes`)
         }
         return samples

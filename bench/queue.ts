@@ -16,7 +16,7 @@ import { parseEnv } from '../src/env.ts'
 import { createDevMailer } from '../src/outbound/mailer.ts'
 import { loadAverage } from './inbound-client.ts'
 import { checkSeededClocks, seedAccounts, seedCases, seedOrgs, seedUsers } from './seed.ts'
-import { isMain, note, percentile, result, withBenchDatabase } from './support.ts'
+import { isMain, note, percentile, result, timedGet, withBenchDatabase } from './support.ts'
 
 const TOTAL_CASES = 1_000_000
 const ORGS = 100
@@ -94,11 +94,8 @@ export async function runQueueBench(): Promise<void> {
         const timeRequests = async (path: string, count: number) => {
           const samples: number[] = []
           for (let i = 0; i < count; i++) {
-            const t0 = performance.now()
-            const response = await app.request(path, { headers: { cookie } })
-            const body = await response.text()
-            samples.push(performance.now() - t0)
-            if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${body.slice(0, 300)}`)
+            const { ms, body } = await timedGet(app, path, cookie)
+            samples.push(ms)
             if (i === 0 && !body.includes(`${openCount} open`)) throw new Error(`GET ${path} does not show ${openCount} open cases`)
           }
           return samples

@@ -11,7 +11,7 @@ import { parseEnv } from '../src/env.ts'
 import { createDevMailer } from '../src/outbound/mailer.ts'
 import { loadAverage } from './inbound-client.ts'
 import { seedCases, seedOrgs, seedUsers } from './seed.ts'
-import { isMain, note, percentile, result, withBenchDatabase } from './support.ts'
+import { isMain, note, percentile, result, timedGet, withBenchDatabase } from './support.ts'
 
 const SIZES = [10_000, 100_000]
 const QUERIES = 200
@@ -86,13 +86,7 @@ export async function runSearchBench(): Promise<void> {
         const size = `${m.size / 1000}k`
         const { token } = await withOrg(db, m.orgId, (tx) => createSession(tx, { orgId: m.orgId, userId: m.user }))
         const cookie = `desk_session=${token}`
-        const time = async (path: string) => {
-          const t0 = performance.now()
-          const res = await app.request(path, { headers: { cookie } })
-          const body = await res.text()
-          if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${body.slice(0, 300)}`)
-          return { ms: performance.now() - t0, body }
-        }
+        const time = (path: string) => timedGet(app, path, cookie)
         const queries = Array.from({ length: QUERIES }, (_, i) =>
           i % 3 === 0
             ? SURNAMES[i % SURNAMES.length]!.slice(0, 5)

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import type { createApp } from '../src/app.ts'
 import { connect, type Db } from '../src/db.ts'
 import { migrate } from '../src/migrate.ts'
 
@@ -78,6 +79,21 @@ export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b)
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)))
   return sorted[rank - 1]!
+}
+
+/** One GET through the app in-process (`createApp(…).request`) as the cookie's session, timed
+ * to the end of its body; throws unless it answers 200. */
+export async function timedGet(
+  app: Pick<ReturnType<typeof createApp>, 'request'>,
+  path: string,
+  cookie: string,
+): Promise<{ ms: number; body: string }> {
+  const t0 = performance.now()
+  const response = await app.request(path, { headers: { cookie } })
+  const body = await response.text()
+  const ms = performance.now() - t0
+  if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${body.slice(0, 300)}`)
+  return { ms, body }
 }
 
 export const mb = (bytes: number) => bytes / (1024 * 1024)
