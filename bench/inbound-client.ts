@@ -1,7 +1,7 @@
 // The sending side of the inbound benches: `POST /inbound/raw` with a `v2=` HMAC signature, as a
 // relay would send it, and a pool of concurrent senders pulling messages from one counter.
 import { createHmac } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 
 export const INBOUND_SECRET = 'bench-inbound-secret-0123456789abcdef'
 
@@ -69,6 +69,36 @@ export async function cpuSecondsOf(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/**
+ * CPU seconds of each kind of thread of a process, from /proc/<pid>/task: `main` (the event loop),
+ * `worker` (worker threads: intake's analysis), `gc` (V8's helper threads), `libuv` (the thread
+ * pool: crypto, zlib, files), `other`. What shows which thread a server's time goes to.
+ */
+export async function threadCpuOf(pid: number): Promise<Map<string, number>> {
+  const kinds = new Map<string, number>()
+  const kindOf = (comm: string) =>
+    comm === 'MainThread' || comm === 'node'
+      ? 'main'
+      : comm === 'WorkerThread'
+        ? 'worker'
+        : comm === 'V8Worker'
+          ? 'gc'
+          : comm === 'libuv-worker'
+            ? 'libuv'
+            : 'other'
+  for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+    const [comm, stat] = await Promise.all([
+      readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').catch(() => ''),
+      readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => ''),
+    ])
+    if (!stat) continue
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const kind = kindOf(comm.trim())
+    kinds.set(kind, (kinds.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100)
+  }
+  return kinds
 }
 
 /** The 1-minute load average, printed beside timings so a reader can judge the noise. */

@@ -6,14 +6,15 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import PostalMime from 'postal-mime'
-import { cpuSecondsOf, failedCount, INBOUND_SECRET, loadAverage, replay } from './inbound-client.ts'
+import { cpuSecondsOf, failedCount, INBOUND_SECRET, loadAverage, replay, threadCpuOf } from './inbound-client.ts'
 import { freePort } from './ports.ts'
 import { isMain, mb, memoryOf, note, percentile, repoRoot, result, startServer, withBenchDatabase, type Server } from './support.ts'
 import type { Db } from '../src/db.ts'
 
 // BENCH_INGEST_MESSAGES: fewer for a quick A/B of two trees (the figures above are 5,000).
 const MIN_MESSAGES = Number(process.env.BENCH_INGEST_MESSAGES || 5_000)
-const SENDERS = 32
+// BENCH_INGEST_SENDERS: concurrent senders (1 shows each statement's cost without lock waits).
+const SENDERS = Number(process.env.BENCH_INGEST_SENDERS || 32)
 const WARM_UP = 64
 const DESK_ADDRESS = 'escalations@example.com' // the demo org's inbound address (DESK_DEMO=1)
 // BENCH_INGEST_ORGS=N spreads the messages over the demo org and N-1 more (a diagnostic: intake
@@ -104,6 +105,12 @@ export async function runIngestBench(report: { ingest: boolean; rss: boolean } =
       for (const [outcome, count] of [...run.outcomes].sort()) result(`${prefix}.outcome.${outcome}`, count, 'msg')
       // Share of one core the server processes used while the senders ran (Node runs JS on one).
       result(`${prefix}.server_cpu`, (100 * run.serverCpu) / run.seconds, '%')
+      // The same by thread (main: the event loop; worker: the analysis; gc; libuv), and per message.
+      for (const [kind, s] of run.threadCpu) result(`${prefix}.server_cpu.${kind}`, (100 * s) / run.seconds, '%')
+      result(`${prefix}.server_cpu_per_message`, (1000 * run.serverCpu) / total, 'ms')
+      // The database's backends for this run (those of the bench database), per message.
+      result(`${prefix}.db_cpu`, (100 * run.dbCpu) / run.seconds, '%')
+      result(`${prefix}.db_cpu_per_message`, (1000 * run.dbCpu) / total, 'ms')
       result(`${prefix}.load`, run.load, 'load')
       // What the database's backends were doing, sampled every 50 ms: mean backends per sample.
       for (const [state, mean] of run.waits) result(`${prefix}.db.${state}`, mean, 'backends')
@@ -154,11 +161,21 @@ async function serverRun(processes: number, total: number, message: (i: number) 
       const idle = await memoryOf(pids[0]!)
       // Warm-up copies are numbered after the measured ones, so they are new messages too.
       await replay(urls, WARM_UP, message, SENDERS, total)
+      const threads = async () => {
+        const all = new Map<string, number>()
+        for (const pid of pids) for (const [kind, s] of await threadCpuOf(pid)) all.set(kind, (all.get(kind) ?? 0) + s)
+        return all
+      }
+      const threadsBefore = await threads()
+      const dbBefore = await backendCpu(db)
       const cpuBefore = await cpu()
       const sampling = sampleBackends(db)
       const run = await replay(urls, total, message, SENDERS)
       const waits = await sampling.stop()
       const serverCpu = (await cpu()) - cpuBefore
+      const dbAfter = await backendCpu(db)
+      const dbCpu = [...dbAfter].reduce((sum, [pid, s]) => sum + s - (dbBefore.get(pid) ?? 0), 0)
+      const threadCpu = [...(await threads())].map(([kind, s]) => [kind, s - (threadsBefore.get(kind) ?? 0)] as const)
       const load = await loadAverage()
       const after = await memoryOf(pids[0]!)
       const failed = failedCount(run.outcomes)
@@ -166,11 +183,20 @@ async function serverRun(processes: number, total: number, message: (i: number) 
         note(`${failed} deliveries to ${processes} process(es) were not answered 200: the figures are not a clean run`)
         process.exitCode = 1
       }
-      return { ...run, serverCpu, load, idle, after, waits }
+      return { ...run, serverCpu, threadCpu, dbCpu, load, idle, after, waits }
     } finally {
       await Promise.all(servers.map((s) => s.stop()))
     }
   })
+}
+
+/** CPU seconds so far of each backend of the bench database (its servers' connections), by pid. */
+async function backendCpu(db: Db): Promise<Map<number, number>> {
+  const rows = await db<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'`
+  const cpu = new Map<number, number>()
+  for (const { pid } of rows) cpu.set(pid, await cpuSecondsOf(pid).catch(() => 0))
+  return cpu
 }
 
 /**

@@ -162,13 +162,18 @@ export function isMain(moduleUrl: string): boolean {
 export type Server = { child: ChildProcess; url: string; stop: () => Promise<void> }
 
 /** The real server (`npm start`'s entry) on the given environment; resolves once it is ready. */
+// BENCH_PROF=<dir>: each server writes a V8 CPU profile of its main thread there when it stops.
 export function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), '--import', 'tsx', 'src/index.ts'],
+      {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let output = ''
     let ready = false
     const timer = setTimeout(() => {
