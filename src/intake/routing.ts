@@ -47,9 +47,9 @@ const recipientHeaders = ['delivered-to', 'x-original-to', 'envelope-to', 'x-env
  * before intake runs. Parsing proper happens after the raw bytes are stored.
  */
 export function headerRecipients(raw: Uint8Array): string[] {
-  let head = '' // one character per byte, like latin1: header bytes are ASCII or 8-bit noise
-  for (let i = 0; i < Math.min(raw.length, 64 * 1024); i += 0x4000)
-    head += String.fromCharCode(...raw.subarray(i, Math.min(i + 0x4000, 64 * 1024)))
+  // One character per byte (latin1): header bytes are ASCII or 8-bit noise. Decoded natively: a
+  // spread of 16 KB into String.fromCharCode took about 1 ms a message, on the event loop.
+  const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.length, 64 * 1024)).toString('latin1')
   const end = head.search(/\r?\n\r?\n/)
   const unfolded = (end === -1 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ')
   const found = new Map<string, string[]>()
