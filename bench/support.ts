@@ -161,8 +161,10 @@ export function isMain(moduleUrl: string): boolean {
 
 export type Server = { child: ChildProcess; url: string; stop: () => Promise<void> }
 
-/** The real server (`npm start`'s entry) on the given environment; resolves once it is ready. */
-// BENCH_PROF=<dir>: each server writes a V8 CPU profile of its main thread there when it stops.
+/**
+ * The real server (`npm start`'s entry) on the given environment; resolves once it is ready.
+ * BENCH_PROF=<dir>: each server writes a V8 CPU profile of its main thread there when it stops.
+ */
 export function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Server> {
   return new Promise((resolve, reject) => {
     const child = spawn(
