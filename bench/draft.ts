@@ -79,6 +79,35 @@ export async function runDraftBench(): Promise<void> {
       result('draft.queue_visible.p95', percentile(visible, 95), 'ms')
       result('draft.template.p50', percentile(toDraft, 50), 'ms')
       result('draft.template.p95', percentile(toDraft, 95), 'ms')
+      // Where the time to a draft goes, from the database's own clocks (each a transaction's start):
+      // the draft job queued (intake's transaction) to its draft written, and that to the job done.
+      const waits = await db<{ queued: number; ran: number }[]>`
+        select extract(epoch from d.created_at - j.created_at) * 1000 as queued, extract(epoch from j.done_at - d.created_at) * 1000 as ran
+        from jobs j join cases c on c.id = (j.payload ->> 'caseId')::uuid
+        join lateral (select min(created_at) as created_at from drafts where case_id = c.id) d on true
+        where j.kind = 'draft' and j.done_at is not null and c.number = any(${[...sentAt.keys()]}::int[])`
+      result(
+        'draft.job_queued_to_draft.p50',
+        percentile(
+          waits.map((w) => Number(w.queued)),
+          50,
+        ),
+        'ms',
+      )
+      result(
+        'draft.job_queued_to_draft.p95',
+        percentile(
+          waits.map((w) => Number(w.queued)),
+          95,
+        ),
+        'ms',
+      )
+      const kinds = await db<{ kind: string; n: number; p50: number; p95: number }[]>`
+        select kind, count(*)::int as n,
+               percentile_cont(0.5) within group (order by extract(epoch from done_at - created_at) * 1000) as p50,
+               percentile_cont(0.95) within group (order by extract(epoch from done_at - created_at) * 1000) as p95
+        from jobs where done_at is not null group by kind`
+      for (const k of kinds) note(`jobs ${k.kind}: ${k.n}, queued to done p50 ${Math.round(k.p50)} ms, p95 ${Math.round(k.p95)} ms`)
       result('draft.load', await loadAverage(), 'load')
       if (toDraft.length !== sentAt.size) {
         note(`${sentAt.size - toDraft.length} cases had no draft after ${GIVE_UP_MS} ms`)
