@@ -2,6 +2,7 @@
 // page after page by key (never OFFSET: page 500 costs what page 1 does), and the search over
 // the case number, subject, customer, reference and thread text (case_search, sql/00023). Both
 // run inside withOrg, so row-level security keeps them to the signed-in user's org.
+import type postgres from 'postgres'
 import type { DbOrTx } from '../db.ts'
 import { isSeverity, isSource, type Severity, type Source } from './terms.ts'
 
@@ -61,15 +62,21 @@ const breachedSql = (db: DbOrTx) => db`(
   or (c.resolution_due_at is not null and coalesce(c.resolved_at, case when c.status in ('resolved', 'closed') then c.resolution_due_at end, now()) > c.resolution_due_at)
 )`
 
+/**
+ * How the filter's values reach the statement: bound parameters, unless the statement is a COPY,
+ * which takes none (the export passes them as transaction-local settings: src/imports/export.ts).
+ */
+export type FilterValue = (value: string | Date, type: 'text' | 'uuid' | 'timestamptz') => postgres.Fragment
+
 /** The filter as a condition on `cases c`: the list and its CSV download select the same cases. */
-export function caseFilterSql(db: DbOrTx, filter: CaseListFilter) {
+export function caseFilterSql(db: DbOrTx, filter: CaseListFilter, value: FilterValue = (v) => db`${v}`) {
   return db`true
-    ${filter.status === 'open' ? db`and c.status not in ('resolved', 'closed')` : filter.status === 'all' ? db`` : db`and c.status = ${filter.status}`}
-    ${filter.source ? db`and c.source = ${filter.source}` : db``}
-    ${filter.severity ? db`and c.severity = ${filter.severity}` : db``}
-    ${filter.ownerId ? db`and c.owner_id = ${filter.ownerId}` : db``}
-    ${filter.from ? db`and c.opened_at >= ${filter.from}` : db``}
-    ${filter.to ? db`and c.opened_at < ${filter.to}::timestamptz + interval '1 day'` : db``}
+    ${filter.status === 'open' ? db`and c.status not in ('resolved', 'closed')` : filter.status === 'all' ? db`` : db`and c.status = ${value(filter.status, 'text')}`}
+    ${filter.source ? db`and c.source = ${value(filter.source, 'text')}` : db``}
+    ${filter.severity ? db`and c.severity = ${value(filter.severity, 'text')}` : db``}
+    ${filter.ownerId ? db`and c.owner_id = ${value(filter.ownerId, 'uuid')}` : db``}
+    ${filter.from ? db`and c.opened_at >= ${value(filter.from, 'timestamptz')}` : db``}
+    ${filter.to ? db`and c.opened_at < ${value(filter.to, 'timestamptz')}::timestamptz + interval '1 day'` : db``}
     ${filter.breached ? db`and ${breachedSql(db)}` : db``}`
 }
 

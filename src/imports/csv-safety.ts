@@ -58,3 +58,25 @@ export function csvLine(values: readonly CsvValue[]): string {
   if (cells.length === 1 && cells[0] === '') return '""\r\n'
   return `${cells.join(',')}\r\n`
 }
+
+/**
+ * formatCell of a text expression, written in SQL, for an export that PostgreSQL writes itself
+ * (src/imports/export.ts): the same bytes for every string, and '' for null. Read against the
+ * functions above (test/imports/export-copy.test.ts holds the two to each other over random cells):
+ * - needsCare first: most cells are returned as they are after that one test.
+ * - neutraliseCell only inserts apostrophes, and never before the first character that is not
+ *   one, so whether the text needs quotes, and whether it starts with a trigger, can be read on
+ *   the cell before neutralising; and it changes nothing unless the cell starts with a trigger
+ *   or holds one after a separator.
+ * - A plain number is left alone (it holds no separator, so only a leading sign could trigger).
+ * - `\d` is written [0-9] (in PostgreSQL it may match other digits); NUL cannot be in a text value.
+ */
+export function csvCellSql(value: string): string {
+  const neutralised = String.raw`case when ${value} ~ '^''*[=+@\t\r-]|[;\t\r\n]"*''*[=+@-]'
+      and ${value} !~ '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$'
+    then case when ${value} ~ '^''*[=+@\t\r-]' then '''' else '' end || regexp_replace(${value}, '([;\t\r\n]"*)(''*[=+@-])', '\1''\2', 'g')
+    else ${value} end`
+  return String.raw`coalesce(case when ${value} !~ '^[''=+@-]|[\t\r\n;",]' then ${value}
+    when ${value} ~ '[\t\r\n;",]' then '"' || replace(${neutralised}, '"', '""') || '"'
+    else ${neutralised} end, '')`
+}

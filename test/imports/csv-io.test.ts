@@ -16,9 +16,9 @@ const source = (text: string) => () =>
 
 async function exportText(db: Db, org: Org) {
   return withOrg(db, org.id, async (tx) => {
-    let out = ''
-    for await (const chunk of exportCases(tx)) out += chunk
-    return out
+    const chunks: Buffer[] = []
+    for await (const chunk of exportCases(tx)) chunks.push(chunk)
+    return Buffer.concat(chunks).toString('utf8')
   })
 }
 
