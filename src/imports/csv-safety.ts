@@ -61,8 +61,9 @@ export function csvLine(values: readonly CsvValue[]): string {
 
 /**
  * formatCell of a text expression, written in SQL, for an export that PostgreSQL writes itself
- * (src/imports/export.ts): the same bytes for every string, and '' for null. Read against the
- * functions above (test/imports/export-copy.test.ts holds the two to each other over random cells):
+ * (src/imports/export.ts): the same bytes for every string, and '' for null. `value` is SQL
+ * written in the code (a column, a coalesce), never input: it is pasted in as it is. Read it
+ * against the functions above (test/imports/export-copy.test.ts holds the two to each other):
  * - needsCare first: most cells are returned as they are after that one test.
  * - neutraliseCell only inserts apostrophes, and never before the first character that is not
  *   one, so whether the text needs quotes, and whether it starts with a trigger, can be read on
