@@ -296,6 +296,39 @@ describe('metrics rollups through statements of many cases, and intake numbering
     await expectSame(f)
   })
 
+  it('after a CSV import of 1,700 cases in four batches, each written while the next is read and the statistics redone as the table grows', async () => {
+    const rand = random(13)
+    const lines = ['Customer,Customer Email,Subject,Description,Channel,Priority,Date Received,Status']
+    for (let i = 0; i < 1700; i++) {
+      const opened = new Date(Date.now() - Math.floor(rand() * 400 * DAY) - Math.floor(rand() * DAY)).toISOString()
+      // Repeats across batches: a later batch holds earlier cases of the same customers, and later ones.
+      const email = rand() < 0.7 ? `b${Math.floor(rand() * 40)}@customer.test` : `bulk${i}@customer.test`
+      const status = ['new', 'resolved', 'closed', 'in progress'][Math.floor(rand() * 4)]
+      lines.push(
+        `Customer ${i},${email},Batch order ${i} broken,It broke,${['BBB', 'Lawyer', 'Email'][i % 3]},${['high', 'low', 'SEV-1'][i % 3]},${opened},${status}`,
+      )
+    }
+    const text = lines.join('\r\n') + '\r\n'
+    const progress: number[] = []
+    const report = await importCases(db, f.org, () => Readable.from([text]), {
+      actor: { kind: 'system', id: 'test' },
+      drafts: false,
+      onProgress: (stage, done) => stage === 'import' && progress.push(done),
+    })
+    expect(report).toMatchObject({ ok: true, created: 1700, duplicates: 0 })
+    expect(progress).toEqual([500, 1000, 1500, 1700])
+    await expectSame(f)
+    // Every imported case has its search document with its message's words.
+    const [docs] = await withOrg(
+      db,
+      f.org.id,
+      (tx) => tx<{ n: number }[]>`
+      select count(*)::int as n from cases c join case_search s on s.case_id = c.id
+      where c.subject like 'Batch order %' and s.body @@ to_tsquery('simple', 'broke')`,
+    )
+    expect(docs!.n).toBe(1700)
+  }, 120_000)
+
   it('after one update of half the cases (opened earlier, another severity, owner and status)', async () => {
     await db`
       update cases set opened_at = opened_at - interval '3 days 5 hours',
