@@ -75,7 +75,7 @@ async function insertRows(db: Db, org: Org, source: CsvSource, reading: Reading,
       // the batch the database's); the one before has always finished first, in file order.
       const write = async (rows: ValidRow[]) => {
         await insertBatch(tx, context, rows, report)
-        // Statistics that have seen this import's rows (sql/00050), when it has doubled the table.
+        // Statistics that have seen this import's rows (sql/00050), when it has more than doubled the table.
         await tx`select import_statistics(${report.created})`
         options.onProgress?.('import', report.created + report.duplicates, report.valid)
       }
