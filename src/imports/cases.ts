@@ -60,6 +60,8 @@ async function insertRows(db: Db, org: Org, source: CsvSource, reading: Reading,
   const rollback = new Error('dry run')
   try {
     await withOrg(db, org.id, async (tx) => {
+      // The metrics rollups of the whole file applied once, at commit (sql/00050), not per batch.
+      await tx`select set_config('desk.metrics_rollups_at_commit', 'on', true)`
       const replay = { ...report, rows: 0, valid: 0, errors: [], errorCount: 0, preview: [] } satisfies ImportReport
       const context: BatchContext = {
         org,
