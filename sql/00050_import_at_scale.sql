@@ -1,6 +1,7 @@
 -- A CSV import that does not slow down as it goes, and costs less per row (issue 21, `npm run
 -- bench -- import`): statistics that have seen the import's rows, the audit chain's hash without
--- the SQL-function executor, and no search for emptied rollup rows after an insert.
+-- the SQL-function executor, no search for emptied rollup rows after an insert, and the import's
+-- metrics rollups applied once at its commit instead of once per batch.
 --
 -- 1. An import writes its whole file in one transaction. The statements its row and statement
 --    triggers run were planned for the table sizes and statistics there were when it began,
