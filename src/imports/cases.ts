@@ -60,7 +60,7 @@ async function insertRows(db: Db, org: Org, source: CsvSource, reading: Reading,
   const rollback = new Error('dry run')
   try {
     await withOrg(db, org.id, async (tx) => {
-      // The metrics rollups of the whole file applied once, at commit (sql/00050), not per batch.
+      // The metrics rollups of the whole file applied once, at commit (sql/00049), not per batch.
       await tx`select set_config('desk.metrics_rollups_at_commit', 'on', true)`
       const replay = { ...report, rows: 0, valid: 0, errors: [], errorCount: 0, preview: [] } satisfies ImportReport
       const context: BatchContext = {
@@ -77,7 +77,7 @@ async function insertRows(db: Db, org: Org, source: CsvSource, reading: Reading,
       // the batch the database's); the one before has always finished first, in file order.
       const write = async (rows: ValidRow[]) => {
         await insertBatch(tx, context, rows, report)
-        // Statistics that have seen this import's rows (sql/00050), when it has more than doubled the table.
+        // Statistics that have seen this import's rows (sql/00049), when it has more than doubled the table.
         await tx`select import_statistics(${report.created})`
         options.onProgress?.('import', report.created + report.duplicates, report.valid)
       }

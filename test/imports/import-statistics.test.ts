@@ -3,7 +3,7 @@ import { withOrg, type Db } from '../../src/db.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { seedOrg, testDb } from '../support/db.ts'
 
-// sql/00050: an import's transaction analyzes the tables it grows once its rows are more than
+// sql/00049: an import's transaction analyzes the tables it grows once its rows are more than
 // twice the cases the statistics know of, counting its own rows nobody else can see yet.
 describe('import_statistics: statistics that have seen the import', () => {
   let db: Db
