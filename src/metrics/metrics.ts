@@ -81,7 +81,7 @@ async function buildReport(
   // a page in any other zone (a name only one side knows) reads the cases themselves.
   const [[org], read] = await Promise.all([
     tx<{ zone: string }[]>`select metrics_zone(timezone) as zone from orgs where id = ${orgId}`,
-    source === 'rollups' ? loadLeaves(tx, orgId, period, weeks) : null,
+    source === 'rollups' ? loadLeaves(tx, orgId, period, weeks, clock) : null,
   ])
   const leaves = org?.zone === period.timezone ? read : null
   let groups: PeriodAggregates, repeats: RepeatEscalations, trend: WeekAggregate[]

@@ -46,6 +46,8 @@ type Leaf = {
 }
 
 type LeafRow = Omit<Leaf, 'fr' | 'frWall' | 'res' | 'waits'> & {
+  /** The period's rows' counts per source (each row's `sources`), null outside the period. */
+  sources: Record<string, number>[] | null
   fr: Buffer | null
   frWall: Buffer | null
   res: Buffer | null
@@ -89,10 +91,12 @@ export function spans(period: Period, weeks: Week[]): { weeks: string[]; days: s
 
 /**
  * The rows the page sums (the period's and the trend's weeks and edge days, one read of
- * metrics_rollups) and what the hour decides. Four queries issued at once: postgres.js pipelines
- * them on the transaction's connection, so they cost about one round trip.
+ * metrics_rollups, their sources' counts included) and what the hour decides. Three queries
+ * issued at once: postgres.js pipelines them on the transaction's connection, so they cost about
+ * one round trip. The wall-clock first responses travel only under a business calendar: on a
+ * 24/7 clock they are the first responses themselves (aggregate uses frMedian).
  */
-export async function loadLeaves(db: DbOrTx, orgId: string, period: Period, weeks: Week[]): Promise<RollupLeaves> {
+export async function loadLeaves(db: DbOrTx, orgId: string, period: Period, weeks: Week[], clock: Clock): Promise<RollupLeaves> {
   const trendStart = weeks.length ? dayOf(weeks[0]!) : period.fromDate
   const trendDays = weeks.length * 7
   const inPeriod = db`day between ${period.fromDate}::date and ${period.toDate}::date`
@@ -109,23 +113,24 @@ export async function loadLeaves(db: DbOrTx, orgId: string, period: Period, week
            sum(rating_sum)::int as "ratingSum",
            array[sum(rated_5), sum(rated_4), sum(rated_3), sum(rated_2), sum(rated_1)]::int[] as ratings, sum(repeats)::int as repeats,
            sum(asks)::int as asks, string_agg(approval_waits, ''::bytea) as waits,
-           string_agg(fr_seconds, ''::bytea) as fr, string_agg(fr_wall_seconds, ''::bytea) as "frWall",
-           string_agg(res_seconds, ''::bytea) as res
+           string_agg(fr_seconds, ''::bytea) as fr,
+           ${clock === 'working' ? db`string_agg(fr_wall_seconds, ''::bytea)` : db`null::bytea`} as "frWall",
+           string_agg(res_seconds, ''::bytea) as res,
+           jsonb_agg(sources) filter (where sources <> '{}' and ${inPeriod}) as sources
     from metrics_rollups
     where ${covered}
     group by 1, 2, 3, 4`
-  const sourcesQuery = db<{ source: string; cases: number }[]>`
-    select s.key as source, sum(s.value::int)::int as cases
-    from metrics_rollups, jsonb_each_text(sources) s
-    where ${covered} and ${inPeriod}
-    group by s.key`
-  const [rows, live, sourceRows, [pendingAsks]] = await Promise.all([
+  const [rows, live, [pendingAsks]] = await Promise.all([
     rowsQuery,
     liveBreaches(db, orgId, period, weeks),
-    sourcesQuery,
     pendingApprovals(db, orgId, period),
   ])
-  const leaves: Leaf[] = rows.map((r) => ({ ...r, fr: decode(r.fr), frWall: decode(r.frWall), res: decode(r.res), waits: decode(r.waits) }))
+  const sources = new Map<string, number>()
+  const leaves: Leaf[] = rows.map(({ sources: counts, ...r }) => {
+    for (const row of counts ?? [])
+      for (const [source, cases] of Object.entries(row)) sources.set(source, (sources.get(source) ?? 0) + cases)
+    return { ...r, fr: decode(r.fr), frWall: decode(r.frWall), res: decode(r.res), waits: decode(r.waits) }
+  })
   for (const row of live) {
     if (!row.frBreached && !row.resBreached) continue
     const week = weeks.length && row.bucket >= 1 && row.bucket <= weeks.length ? row.bucket - 1 : null
@@ -133,7 +138,7 @@ export async function loadLeaves(db: DbOrTx, orgId: string, period: Period, week
     leavesFor(row, week, leaves).frBreached += row.frBreached
     leavesFor(row, week, leaves).resBreached += row.resBreached
   }
-  const sources = new Map(sourceRows.filter((r) => r.cases > 0).map((r) => [r.source, r.cases]))
+  for (const [source, cases] of sources) if (cases <= 0) sources.delete(source)
   return { leaves, weeks, sources, pendingAsks: pendingAsks! }
 }
 
@@ -210,17 +215,6 @@ function decode(bytes: Buffer | null): Float64Array {
   return new Float64Array(copy.buffer, 0, bytes.length / 8)
 }
 
-/** Every value of the leaves, in one new array (percentiles rearranges it). */
-function concat(arrays: Float64Array[]): Float64Array {
-  const values = new Float64Array(arrays.reduce((n, a) => n + a.length, 0))
-  let k = 0
-  for (const a of arrays) {
-    values.set(a, k)
-    k += a.length
-  }
-  return values
-}
-
 /** PostgreSQL's percentile_cont over sorted values (orderedsetaggs.c: float8_lerp), null when empty. */
 export function percentileCont(sorted: Float64Array, p: number): number | null {
   if (!sorted.length) return null
@@ -240,7 +234,26 @@ export function percentileCont(sorted: Float64Array, p: number): number | null {
 export function percentiles(values: Float64Array, ps: number[]): (number | null)[] {
   const n = values.length
   if (!n) return ps.map(() => null)
-  const ranks = [...new Set(ps.flatMap((p) => [Math.floor(p * (n - 1)), Math.ceil(p * (n - 1))]))].sort((a, b) => a - b)
+  return interpolate(n, ps, select(values, positions(n, ps)))
+}
+
+/** The ranks (0-based, ascending, distinct) whose values percentileCont interpolates between. */
+const positions = (n: number, ps: number[]) =>
+  [...new Set(ps.flatMap((p) => [Math.floor(p * (n - 1)), Math.ceil(p * (n - 1))]))].sort((a, b) => a - b)
+
+function interpolate(n: number, ps: number[], at: Map<number, number>): number[] {
+  return ps.map((p) => {
+    const position = p * (n - 1)
+    const first = Math.floor(position)
+    const second = Math.ceil(position)
+    const low = at.get(first)!
+    return second <= first ? low : low + (position - first) * (at.get(second)! - low)
+  })
+}
+
+/** The value at each rank (ascending) of `values`, by quickselect; rearranges `values`. */
+function select(values: Float64Array, ranks: number[]): Map<number, number> {
+  const n = values.length
   const at = new Map<number, number>()
   let from = 0
   for (const k of ranks) {
@@ -269,21 +282,76 @@ export function percentiles(values: Float64Array, ps: number[]): (number | null)
     at.set(k, values[k]!)
     from = k // everything after k is at least values[k]: the next rank is there
   }
-  return ps.map((p) => {
-    const position = p * (n - 1)
-    const first = Math.floor(position)
-    const second = Math.ceil(position)
-    const low = at.get(first)!
-    return second <= first ? low : low + (position - first) * (at.get(second)! - low)
+  return at
+}
+
+const littleEndianWords = new Uint32Array(new Float64Array([1]).buffer)[1] === 0x3ff00000
+/** Per bucket: how many values (groupPercentiles' first pass), then which gathered array (+1) holds them. */
+const counts = new Uint32Array(1 << 16)
+const slots = new Uint8Array(1 << 16)
+
+/**
+ * A float8's place in the order of numbers, to 16 bits: its sign, exponent and first 4 bits of
+ * mantissa (the high word of its bits, sign bit flipped for a positive number, every bit for a
+ * negative one). Monotone: a smaller number never gets a larger bucket.
+ */
+const bucketOf = (high: number) => (high & 0x80000000 ? ~high >>> 16 : (high >>> 16) | 0x8000)
+
+/**
+ * percentiles() over the values of several arrays, without concatenating or rearranging them:
+ * one pass counts the values per bucket of their order (bucketOf), which tells each wanted rank's
+ * bucket and its rank inside it; a second pass gathers only those buckets' values, and selection
+ * finds the ranks among them. The same values as selection over all of them, so the same result
+ * (the test holds them equal); a year's median reads each stopped clock twice and moves only the
+ * values of its bucket.
+ */
+export function groupPercentiles(arrays: Float64Array[], ps: number[]): (number | null)[] {
+  const n = arrays.reduce((total, a) => total + a.length, 0)
+  if (!n) return ps.map(() => null)
+  const high = littleEndianWords ? 1 : 0
+  const words = arrays.map((a) => new Uint32Array(a.buffer, a.byteOffset, a.length * 2))
+  counts.fill(0)
+  for (const w of words) for (let i = high; i < w.length; i += 2) counts[bucketOf(w[i]!)]!++
+  // Each rank's bucket, and its rank among that bucket's values.
+  const buckets: { bucket: number; below: number; ranks: number[]; values: Float64Array; size: number }[] = []
+  let below = 0
+  let bucket = 0
+  for (const rank of positions(n, ps)) {
+    while (below + counts[bucket]! <= rank) below += counts[bucket++]!
+    if (buckets.at(-1)?.bucket !== bucket) buckets.push({ bucket, below, ranks: [], values: new Float64Array(counts[bucket]!), size: 0 })
+    buckets.at(-1)!.ranks.push(rank - below)
+  }
+  buckets.forEach((b, i) => (slots[b.bucket] = i + 1))
+  arrays.forEach((values, a) => {
+    const w = words[a]!
+    for (let i = 0; i < values.length; i++) {
+      const slot = slots[bucketOf(w[2 * i + high]!)]!
+      if (slot) {
+        const into = buckets[slot - 1]!
+        into.values[into.size++] = values[i]!
+      }
+    }
   })
+  const at = new Map<number, number>()
+  for (const b of buckets) {
+    slots[b.bucket] = 0
+    for (const [rank, value] of select(b.values, b.ranks)) at.set(b.below + rank, value)
+  }
+  return interpolate(n, ps, at)
 }
 
 function aggregate(leaves: Leaf[], clock: Clock): Partial {
   const sum = (
     key: 'cases' | 'open' | 'responded' | 'frMet' | 'frBreached' | 'resolved' | 'resMet' | 'resBreached' | 'surveyed' | 'rated',
   ) => leaves.reduce((total, l) => total + l[key], 0)
-  const [frMedian, frP90] = percentiles(concat(leaves.map((l) => l.fr)), [0.5, 0.9])
-  const [resMedian, resP90] = percentiles(concat(leaves.map((l) => l.res)), [0.5, 0.9])
+  const [frMedian, frP90] = groupPercentiles(
+    leaves.map((l) => l.fr),
+    [0.5, 0.9],
+  )
+  const [resMedian, resP90] = groupPercentiles(
+    leaves.map((l) => l.res),
+    [0.5, 0.9],
+  )
   return {
     aggregate: {
       cases: sum('cases'),
@@ -291,7 +359,13 @@ function aggregate(leaves: Leaf[], clock: Clock): Partial {
       responded: sum('responded'),
       frMedian,
       frP90,
-      frWallMedian: clock === 'working' ? (percentiles(concat(leaves.map((l) => l.frWall)), [0.5])[0] ?? frMedian) : frMedian,
+      frWallMedian:
+        clock === 'working'
+          ? (groupPercentiles(
+              leaves.map((l) => l.frWall),
+              [0.5],
+            )[0] ?? frMedian)
+          : frMedian,
       frMet: sum('frMet'),
       frBreached: sum('frBreached'),
       resolved: sum('resolved'),
@@ -406,11 +480,13 @@ export type { OwnerAggregate }
  */
 export function approvalsFromLeaves({ leaves, pendingAsks }: RollupLeaves): ApprovalWaits {
   const mine = leaves.filter((l) => l.inPeriod)
-  const waits = concat(mine.map((l) => l.waits))
-  const [median, p90] = percentiles(waits, [0.5, 0.9])
+  const [median, p90] = groupPercentiles(
+    mine.map((l) => l.waits),
+    [0.5, 0.9],
+  )
   return {
     asks: mine.reduce((n, l) => n + l.asks, 0),
-    decided: waits.length,
+    decided: mine.reduce((n, l) => n + l.waits.length, 0),
     pending: pendingAsks.pending,
     median,
     p90,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withOrg, type Db } from '../../src/db.ts'
 import { loadMetrics, loadOwnerCoaching, metricsCsv, type MetricsSource } from '../../src/metrics/metrics.ts'
 import { parsePeriod, type Period } from '../../src/metrics/period.ts'
-import { percentileCont, percentiles } from '../../src/metrics/rollups.ts'
+import { groupPercentiles, percentileCont, percentiles } from '../../src/metrics/rollups.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { severities, type Source } from '../../src/cases/terms.ts'
 import { importCases } from '../../src/imports/cases.ts'
@@ -218,6 +218,30 @@ describe('metrics from the daily rollups equal the per-case computation', () => 
       expect(percentiles(values.slice(), ps)).toEqual(ps.map((p) => percentileCont(sorted, p)))
     }
     expect(percentiles(new Float64Array(0), [0.5])).toEqual([null])
+  })
+
+  it('selection by buckets over several arrays finds the same percentiles as sorting them together', () => {
+    const rand = random(7)
+    const draw = () => {
+      const kind = rand()
+      // Ties, fractions, wide magnitudes (several buckets and many values in one), a few below zero.
+      if (kind < 0.3) return Math.floor(rand() * 4)
+      if (kind < 0.6) return Math.round(rand() * 600 * 100) / 100
+      if (kind < 0.95) return rand() * 10 ** Math.floor(rand() * 8)
+      return -rand() * 1000
+    }
+    for (let round = 0; round < 300; round++) {
+      const arrays = Array.from({ length: Math.floor(rand() * 6) }, () =>
+        Float64Array.from({ length: Math.floor(rand() * (round % 10 === 0 ? 5000 : 40)) }, draw),
+      )
+      const ps = [0.5, 0.9, 0.1, 1, 0]
+      const copies = arrays.map((a) => a.slice())
+      const sorted = new Float64Array(arrays.flatMap((a) => [...a])).sort()
+      expect(groupPercentiles(arrays, ps)).toEqual(ps.map((p) => percentileCont(sorted, p)))
+      expect(arrays, 'the arrays are left as they were').toEqual(copies)
+    }
+    expect(groupPercentiles([], [0.5])).toEqual([null])
+    expect(groupPercentiles([new Float64Array(0)], [0.5, 0.9])).toEqual([null, null])
   })
 })
 
