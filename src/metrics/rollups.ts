@@ -48,10 +48,10 @@ type Leaf = {
 type LeafRow = Omit<Leaf, 'fr' | 'frWall' | 'res' | 'waits'> & {
   /** The period's rows' counts per source (each row's `sources`), null outside the period. */
   sources: Record<string, number>[] | null
-  fr: Buffer | null
-  frWall: Buffer | null
-  res: Buffer | null
-  waits: Buffer | null
+  fr: string | null
+  frWall: string | null
+  res: string | null
+  waits: string | null
 }
 
 type LiveRow = { severity: string; ownerId: string | null; inPeriod: boolean; bucket: number; frBreached: number; resBreached: number }
@@ -112,10 +112,10 @@ export async function loadLeaves(db: DbOrTx, orgId: string, period: Period, week
            sum(res_breached)::int as "resBreached", sum(surveyed)::int as surveyed, sum(rated)::int as rated,
            sum(rating_sum)::int as "ratingSum",
            array[sum(rated_5), sum(rated_4), sum(rated_3), sum(rated_2), sum(rated_1)]::int[] as ratings, sum(repeats)::int as repeats,
-           sum(asks)::int as asks, string_agg(approval_waits, ''::bytea) as waits,
-           string_agg(fr_seconds, ''::bytea) as fr,
-           ${clock === 'working' ? db`string_agg(fr_wall_seconds, ''::bytea)` : db`null::bytea`} as "frWall",
-           string_agg(res_seconds, ''::bytea) as res,
+           sum(asks)::int as asks, encode(string_agg(approval_waits, ''::bytea), 'base64') as waits,
+           encode(string_agg(fr_seconds, ''::bytea), 'base64') as fr,
+           ${clock === 'working' ? db`encode(string_agg(fr_wall_seconds, ''::bytea), 'base64')` : db`null`} as "frWall",
+           encode(string_agg(res_seconds, ''::bytea), 'base64') as res,
            jsonb_agg(sources) filter (where sources <> '{}' and ${inPeriod}) as sources
     from metrics_rollups
     where ${covered}
@@ -206,13 +206,18 @@ type Partial = { aggregate: CaseAggregate; ratingSum: number }
 const none = new Float64Array(0)
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
-/** float8send's bytes (big-endian, 8 per value) as numbers. */
-function decode(bytes: Buffer | null): Float64Array {
-  if (!bytes?.length) return none
-  const copy = Buffer.allocUnsafeSlow(bytes.length) // its own ArrayBuffer, aligned for Float64Array
-  bytes.copy(copy)
-  if (littleEndian) copy.swap64()
-  return new Float64Array(copy.buffer, 0, bytes.length / 8)
+/**
+ * float8send's bytes (big-endian, 8 per value), in base64, as numbers. Base64 rather than the
+ * bytea's own hex: a year of an org of 1,000,000 cases is 14 MB of clocks, 19 MB of base64 to
+ * send and decode against 27 MB of hex (decoded twice as fast). Decoded straight into a buffer of
+ * its own, aligned for Float64Array (PostgreSQL's line breaks every 76 characters are skipped).
+ */
+function decode(base64: string | null): Float64Array {
+  if (!base64) return none
+  const bytes = Buffer.allocUnsafeSlow(Math.floor((base64.length * 3) / 4))
+  const length = bytes.write(base64, 'base64')
+  if (littleEndian) bytes.subarray(0, length).swap64()
+  return new Float64Array(bytes.buffer, 0, length / 8)
 }
 
 /** PostgreSQL's percentile_cont over sorted values (orderedsetaggs.c: float8_lerp), null when empty. */
