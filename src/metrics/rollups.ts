@@ -294,6 +294,17 @@ function select(values: Float64Array, ranks: number[]): Map<number, number> {
   return at
 }
 
+/** Every value of the arrays, in one new array (selection rearranges it). */
+function concat(arrays: Float64Array[], n: number): Float64Array {
+  const values = new Float64Array(n)
+  let k = 0
+  for (const a of arrays) {
+    values.set(a, k)
+    k += a.length
+  }
+  return values
+}
+
 const littleEndianWords = new Uint32Array(new Float64Array([1]).buffer)[1] === 0x3ff00000
 /** Per bucket: how many values (groupPercentiles' first pass), then which gathered array (+1) holds them. */
 const counts = new Uint32Array(1 << 16)
@@ -317,6 +328,8 @@ const bucketOf = (high: number) => (high & 0x80000000 ? ~high >>> 16 : (high >>>
 export function groupPercentiles(arrays: Float64Array[], ps: number[]): (number | null)[] {
   const n = arrays.reduce((total, a) => total + a.length, 0)
   if (!n) return ps.map(() => null)
+  // Fewer values than buckets: clearing and walking the buckets would cost more than selecting.
+  if (n <= counts.length) return percentiles(concat(arrays, n), ps)
   const high = littleEndianWords ? 1 : 0
   const words = arrays.map((a) => new Uint32Array(a.buffer, a.byteOffset, a.length * 2))
   counts.fill(0)

@@ -231,8 +231,11 @@ describe('metrics from the daily rollups equal the per-case computation', () => 
       return -rand() * 1000
     }
     for (let round = 0; round < 300; round++) {
-      const arrays = Array.from({ length: Math.floor(rand() * 6) }, () =>
-        Float64Array.from({ length: Math.floor(rand() * (round % 10 === 0 ? 5000 : 40)) }, draw),
+      // Every tenth round past 65,536 values in all, where the buckets are used; the rest are
+      // selected directly.
+      const big = round % 10 === 0
+      const arrays = Array.from({ length: big ? 3 + Math.floor(rand() * 3) : Math.floor(rand() * 6) }, () =>
+        Float64Array.from({ length: big ? 25_000 + Math.floor(rand() * 10_000) : Math.floor(rand() * 40) }, draw),
       )
       const ps = [0.5, 0.9, 0.1, 1, 0]
       const copies = arrays.map((a) => a.slice())
