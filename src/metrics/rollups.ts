@@ -151,7 +151,7 @@ function liveBreaches(db: DbOrTx, orgId: string, period: Period, weeks: Week[]) 
   const to = weeks.length && weeks.at(-1)!.end > period.to ? weeks.at(-1)!.end : period.to
   const bounds = [...weeks.map((w) => w.start), ...(weeks.length ? [weeks.at(-1)!.end] : [period.to])].map((d) => d.toISOString())
   // An index-only range scan of the unfinished cases by their earlier running deadline, up to now
-  // (sql/00049: the index's expression, written the same).
+  // (sql/00050: the index's expression, written the same).
   return db<LiveRow[]>`
     select severity, owner_id as "ownerId", opened_at >= ${period.from} and opened_at < ${period.to} as "inPeriod",
            width_bucket(opened_at, ${bounds}::timestamptz[]) as bucket,
