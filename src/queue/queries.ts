@@ -104,12 +104,27 @@ export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): 
   return addRecoveryFlags(db, rows, { finished: false })
 }
 
-/** The queue's counts: the same cases, states and instant as the digest's (one definition, sql/00022). */
+/**
+ * The queue's counts: the same cases, states and instant as the digest's (one definition,
+ * sql/00022), read from the per-hour counts the cases' writes keep (queue_clock_counts,
+ * sql/00048): the hours before the instant's whole, and the cases of its own hour up to it
+ * counted from the index. So the work does not grow with the org's open cases.
+ */
 export async function countOpenByClock(db: DbOrTx, at?: Date): Promise<Record<ClockState, number>> {
-  const rows = await db<{ clock: ClockState; n: number }[]>`
-    select ${clockStateSql(db, at)} as clock, count(*)::int as n
-    from cases c where ${openWorkSql(db)} group by 1`
-  const counts: Record<ClockState, number> = { none: 0, ok: 0, at_risk: 0, breached: 0 }
-  for (const r of rows) counts[r.clock] = r.n
-  return counts
+  const instant = at ? db`${at}::timestamptz` : db`now()`
+  const hour = db`queue_hour(${instant})`
+  const hourStart = db`to_timestamp(${hour} * 3600.0)`
+  const riskFrom = db`queue_risk_from(c.next_deadline_at, c.next_at_risk_at)`
+  const [row] = await db<{ none: number; clocked: number; breached: number; risky: number }[]>`
+    select coalesce(sum(q.n) filter (where q.kind = 'none'), 0)::int as none,
+           coalesce(sum(q.n) filter (where q.kind = 'deadline'), 0)::int as clocked,
+           (coalesce(sum(q.n) filter (where q.kind = 'deadline' and q.hour < ${hour}), 0)
+            + (select count(*) from cases c where ${openWorkSql(db)} and c.number is not null
+                 and c.next_deadline_at >= ${hourStart} and c.next_deadline_at <= ${instant}))::int as breached,
+           (coalesce(sum(q.n) filter (where q.kind = 'risk' and q.hour < ${hour}), 0)
+            + (select count(*) from cases c where ${openWorkSql(db)} and c.number is not null and c.next_deadline_at is not null
+                 and ${riskFrom} >= ${hourStart} and ${riskFrom} <= ${instant}))::int as risky
+    from queue_clock_counts q`
+  const { none, clocked, breached, risky } = row!
+  return { none, ok: clocked - risky, at_risk: risky - breached, breached }
 }

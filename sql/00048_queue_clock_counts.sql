@@ -1,0 +1,158 @@
+-- The queue's clock counts without counting every open case (issue 21). countOpenByClock read
+-- each open case of the org on every page and every 15 s refresh (an index-only scan of
+-- cases_open_work_by_deadline, sql/00044): 2 ms at 10,000 open, 12–70 ms at 100,000. The counts
+-- are still exactly case_clock_state over open work (case_is_open_work, sql/00022) at the page's
+-- instant t; they are now read from counts kept per hour as the cases change:
+--
+--   queue_clock_counts  per org, the open work by the hour (UTC, hours since the epoch) its
+--                       clock state changes in: 'deadline' the hour of next_deadline_at (from
+--                       then on the case is breached), 'risk' the hour of
+--                       least(next_at_risk_at, next_deadline_at) (from then on at risk or
+--                       breached: a case with no at-risk instant, or one after its deadline, goes
+--                       straight to breached), and 'none' (hour null) the open work with no clock
+--                       running. Counts of cases only: no customer's text, nothing to erase
+--                       (sql/00045's list of tables holding none).
+--
+-- At t, for the cases with a deadline: breached = the 'deadline' counts of the hours before t's
+-- hour plus the cases whose deadline falls in t's hour up to t (an index range count of one hour
+-- of deadlines); at risk or breached = the same over 'risk'; at_risk and ok are the differences.
+-- So the work is the hours that hold open work and the cases of one hour, whatever the org's size,
+-- and the clock alone moves cases from ok to at risk to breached (nothing is written as time
+-- passes). src/queue/queries.ts reads them; test/queue/clock-counts.test.ts holds them to the
+-- group by case_clock_state over the cases, across writes and instants.
+--
+-- Numbered cases only, as the metrics rollups (sql/00040): intake inserts its case unnumbered and
+-- numbers it in its transaction's last statement (sql/00043), so the hour rows are locked there,
+-- not across intake's round trips. Every committed case has its number (cases_numbered).
+
+create table queue_clock_counts (
+  org_id uuid not null references orgs (id),
+  kind text not null check (kind in ('none', 'risk', 'deadline')),
+  hour bigint check ((kind = 'none') = (hour is null)),
+  n integer not null check (n >= 0),
+  constraint queue_clock_counts_key unique nulls not distinct (org_id, kind, hour)
+);
+
+alter table queue_clock_counts enable row level security;
+create policy queue_clock_counts_isolation on queue_clock_counts using (org_id = app_org_id()) with check (org_id = app_org_id());
+-- Read-only for the app: only the triggers below (security definer) write it.
+grant select on queue_clock_counts to desk_app;
+
+-- The hour an instant falls in (UTC, since the epoch), exact (extract gives numeric), and finite
+-- for an infinite instant.
+create function queue_hour(at timestamptz) returns bigint
+  language sql immutable parallel safe
+  as $$ select floor(greatest(least(extract(epoch from at), 1e15), -1e15) / 3600)::bigint $$;
+
+-- From when a case with a deadline is at risk or breached (least() skips a null at-risk instant).
+create function queue_risk_from(next_deadline_at timestamptz, next_at_risk_at timestamptz) returns timestamptz
+  language sql immutable parallel safe
+  as $$ select least(next_at_risk_at, next_deadline_at) $$;
+
+-- The exact count inside t's hour: the open work by the instant it turns at risk (the deadline's
+-- side is cases_open_work_by_deadline, 00044, which holds number).
+create index cases_open_work_by_risk on cases (org_id, queue_risk_from(next_deadline_at, next_at_risk_at))
+  where status not in ('resolved', 'closed') and not setup_test and next_deadline_at is not null and number is not null;
+
+-- One case version's part in the counts: +1 as it is now, -1 as it was.
+create type queue_clock_change as (org_id uuid, next_deadline_at timestamptz, next_at_risk_at timestamptz, sign integer);
+
+-- Adds some changes to the counts: summed per row first, so a row whose sum does not change is
+-- not touched; rows locked in key order (two transactions lock them in the same order); a row
+-- that reaches zero removed, so the org's rows are only the hours that hold open work.
+create function queue_clock_counts_apply(changes queue_clock_change[]) returns void
+  language plpgsql security definer set search_path = public
+  as $$
+  declare
+    sums queue_clock_counts[];
+  begin
+    select array_agg(row(s.org_id, s.kind, s.hour, s.n)::queue_clock_counts order by s.org_id, s.kind, s.hour nulls first)
+      into sums
+    from (select k.org_id, k.kind, k.hour, sum(k.sign)::int as n
+          from (select c.org_id, 'none' as kind, null::bigint as hour, c.sign from unnest(changes) c where c.next_deadline_at is null
+                union all
+                select c.org_id, 'deadline', queue_hour(c.next_deadline_at), c.sign from unnest(changes) c where c.next_deadline_at is not null
+                union all
+                select c.org_id, 'risk', queue_hour(queue_risk_from(c.next_deadline_at, c.next_at_risk_at)), c.sign
+                from unnest(changes) c where c.next_deadline_at is not null) k
+          group by 1, 2, 3 having sum(k.sign) <> 0) s;
+    if sums is null then
+      return;
+    end if;
+    -- The rows not there yet, then every row locked in key order, then one update.
+    insert into queue_clock_counts (org_id, kind, hour, n)
+      select s.org_id, s.kind, s.hour, 0 from unnest(sums) s order by s.org_id, s.kind, s.hour nulls first
+    on conflict on constraint queue_clock_counts_key do nothing;
+    perform 1 from queue_clock_counts q join unnest(sums) s
+        on q.org_id = s.org_id and q.kind = s.kind and q.hour is not distinct from s.hour
+      order by q.org_id, q.kind, q.hour nulls first
+      for update of q;
+    update queue_clock_counts q set n = q.n + s.n from unnest(sums) s
+    where q.org_id = s.org_id and q.kind = s.kind and q.hour is not distinct from s.hour;
+    delete from queue_clock_counts q using unnest(sums) s
+    where q.org_id = s.org_id and q.kind = s.kind and q.hour is not distinct from s.hour and q.n = 0;
+  end
+  $$;
+
+-- Once per statement, from its transition tables (an import inserts 500 cases a statement): the
+-- open, numbered cases a statement adds, removes or moves between hours.
+create function cases_queue_counts_insert() returns trigger
+  language plpgsql security definer set search_path = public
+  as $$
+  begin
+    perform queue_clock_counts_apply(array(
+      select row(n.org_id, n.next_deadline_at, n.next_at_risk_at, 1)::queue_clock_change from new_cases n
+      where case_is_open_work(n.status, n.setup_test) and n.number is not null));
+    return null;
+  end
+  $$;
+create trigger cases_queue_counts_insert after insert on cases referencing new table as new_cases
+  for each statement execute function cases_queue_counts_insert();
+
+create function cases_queue_counts_delete() returns trigger
+  language plpgsql security definer set search_path = public
+  as $$
+  begin
+    perform queue_clock_counts_apply(array(
+      select row(o.org_id, o.next_deadline_at, o.next_at_risk_at, -1)::queue_clock_change from old_cases o
+      where case_is_open_work(o.status, o.setup_test) and o.number is not null));
+    return null;
+  end
+  $$;
+create trigger cases_queue_counts_delete after delete on cases referencing old table as old_cases
+  for each statement execute function cases_queue_counts_delete();
+
+-- An update counts only the cases whose part changed (open work, number, org or the two instants).
+create function cases_queue_counts_update() returns trigger
+  language plpgsql security definer set search_path = public
+  as $$
+  begin
+    perform queue_clock_counts_apply(array(
+      select x.change
+      from old_cases o join new_cases n on n.id = o.id,
+           lateral (select row(o.org_id, o.next_deadline_at, o.next_at_risk_at, -1)::queue_clock_change as change
+                    where case_is_open_work(o.status, o.setup_test) and o.number is not null
+                    union all
+                    select row(n.org_id, n.next_deadline_at, n.next_at_risk_at, 1)::queue_clock_change
+                    where case_is_open_work(n.status, n.setup_test) and n.number is not null) x
+      where (o.org_id, case_is_open_work(o.status, o.setup_test), o.number is null, o.next_deadline_at, o.next_at_risk_at)
+            is distinct from
+            (n.org_id, case_is_open_work(n.status, n.setup_test), n.number is null, n.next_deadline_at, n.next_at_risk_at)));
+    return null;
+  end
+  $$;
+create trigger cases_queue_counts_update after update on cases referencing old table as old_cases new table as new_cases
+  for each statement execute function cases_queue_counts_update();
+
+-- The counts of the cases already there.
+insert into queue_clock_counts (org_id, kind, hour, n)
+  select k.org_id, k.kind, k.hour, count(*)
+  from (select c.org_id, 'none' as kind, null::bigint as hour from cases c
+        where case_is_open_work(c.status, c.setup_test) and c.number is not null and c.next_deadline_at is null
+        union all
+        select c.org_id, 'deadline', queue_hour(c.next_deadline_at) from cases c
+        where case_is_open_work(c.status, c.setup_test) and c.number is not null and c.next_deadline_at is not null
+        union all
+        select c.org_id, 'risk', queue_hour(queue_risk_from(c.next_deadline_at, c.next_at_risk_at)) from cases c
+        where case_is_open_work(c.status, c.setup_test) and c.number is not null and c.next_deadline_at is not null) k
+  group by 1, 2, 3;
