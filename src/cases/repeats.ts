@@ -16,6 +16,21 @@ export const isEarlierEscalation = (db: DbOrTx) => db`
   and ((c.customer_email is not null and earlier.customer_email = c.customer_email)
        or (c.account_id is not null and earlier.account_id = c.account_id))`
 
+/**
+ * Whether `c` has an earlier escalation: exists (… where isEarlierEscalation), asked as one
+ * exists per side (address, account), so each is an index probe (cases_customer_opened,
+ * cases_account_opened) that stops at its first match. One exists over the OR read every case
+ * of the address and the account (a bitmap of both) for each case asked: the queue's 200 rows.
+ */
+export const hasEarlierEscalation = (db: DbOrTx) => {
+  const before = db`(earlier.opened_at, earlier.number) < (c.opened_at, c.number)
+    and earlier.opened_at >= c.opened_at - make_interval(days => ${REPEAT_WINDOW_DAYS})`
+  return db`((c.customer_email is not null
+              and exists (select 1 from cases earlier where earlier.customer_email = c.customer_email and ${before}))
+          or (c.account_id is not null
+              and exists (select 1 from cases earlier where earlier.account_id = c.account_id and ${before})))`
+}
+
 export type EarlierCase = { id: string; number: number; subject: string; status: string; openedAt: Date }
 
 /** The earlier escalations of a case, newest first. */

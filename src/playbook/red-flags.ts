@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../db.ts'
-import { isEarlierEscalation } from '../cases/repeats.ts'
+import { hasEarlierEscalation, isEarlierEscalation } from '../cases/repeats.ts'
 import { finishedWithoutCompletedReview, overdueRecoveryItemsByCase } from '../recovery/queries.ts'
 
 // The playbook's red flags, each defined once. Six are conditions over a case row `c` at an
@@ -83,7 +83,7 @@ function conditions(db: DbOrTx, now: Fragment): Record<Exclude<RedFlag, Recovery
     // matching ESC-12. A case with neither a note nor a review links nothing: that is asked first
     // (two index probes), so most cases never read their earlier ones one by one, which for a busy
     // account is hundreds of rows per case (the queue's 200 rows, bench/queue.ts).
-    pattern_blindness: db`(exists (select 1 from cases earlier where ${isEarlierEscalation(db)}) and (
+    pattern_blindness: db`(${hasEarlierEscalation(db)} and (
       (not exists (select 1 from messages m where m.case_id = c.id and m.direction = 'note')
        and not exists (select 1 from incident_reviews r where r.case_id = c.id))
       or not exists (

@@ -20,6 +20,16 @@ export const clockStateSql = (db: DbOrTx, at?: Date) =>
 /** Open work the figures count (not resolved or closed, not a set-up test case): sql/00022. */
 export const openWorkSql = (db: DbOrTx) => db`case_is_open_work(c.status, c.setup_test)`
 
+/**
+ * clock in ('at_risk', 'breached') at the statement's time, as the instant the case turns at risk
+ * (sql/00048's queue_risk_from: the at-risk instant, or the deadline when there is none or it is
+ * later): the same cases, in a form the planner has statistics for (the expression index
+ * cases_open_work_by_risk), so the at-risk view walks the queue's order when many cases match and
+ * reads only the matching ones when few do.
+ */
+const atRiskOrBreachedSql = (db: DbOrTx) =>
+  db`(c.next_deadline_at is not null and queue_risk_from(c.next_deadline_at, c.next_at_risk_at) <= now())`
+
 export type QueueRow = {
   id: string
   number: number
@@ -95,7 +105,7 @@ export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): 
       ${view === 'mine' ? db`and c.owner_id = ${f.userId ?? null}` : db``}
       ${view === 'unowned' ? db`and c.owner_id is null` : db``}
       ${view === 'awaiting_approval' ? db`and c.status = 'awaiting_approval'` : db``}
-      ${view === 'at_risk' ? db`and ${clockStateSql(db)} in ('at_risk', 'breached')` : db``}
+      ${view === 'at_risk' ? db`and ${atRiskOrBreachedSql(db)}` : db``}
       ${f.source ? db`and c.source = ${f.source}` : db``}
       ${f.severity ? db`and c.severity = ${f.severity}` : db``}
       ${searchWords(f.search).reduce((all, word) => db`${all} and ${searchable(db)} ilike ${`%${word}%`} escape '\'`, db``)}

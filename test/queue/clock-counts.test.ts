@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withOrg, type Db } from '../../src/db.ts'
 import type { Org } from '../../src/orgs/queries.ts'
-import { countOpenByClock, type ClockState } from '../../src/queue/queries.ts'
+import { countOpenByClock, listQueue, type ClockState } from '../../src/queue/queries.ts'
 import { arrangeCase } from '../support/digest.ts'
 import { seedOrg, testDb } from '../support/db.ts'
 
@@ -120,6 +120,17 @@ describe('the queue clock counts kept per hour', () => {
 
   it('equal the definition at every instant for the cases inserted one by one', async () => {
     await expectEqualEverywhere()
+  })
+
+  it('the at-risk view lists exactly the open work whose clock is at risk or breached', async () => {
+    // One transaction: both statements read the same now().
+    const [all, atRisk] = await withOrg(db, org.id, async (tx) => [
+      await listQueue(tx, { view: 'all', limit: 1000 }),
+      await listQueue(tx, { view: 'at_risk', limit: 1000 }),
+    ])
+    const expected = all.filter((r) => r.clock === 'at_risk' || r.clock === 'breached').map((r) => r.id)
+    expect(atRisk.map((r) => r.id)).toEqual(expected)
+    expect(new Set(all.map((r) => r.clock))).toEqual(new Set(['none', 'ok', 'at_risk', 'breached']))
   })
 
   it('follow status changes, deadline changes, the set-up test flag and deletes', async () => {
