@@ -49,10 +49,10 @@ create function queue_risk_from(next_deadline_at timestamptz, next_at_risk_at ti
   language sql immutable parallel safe
   as $$ select least(next_at_risk_at, next_deadline_at) $$;
 
--- The exact count inside t's hour: the open work by the instant it turns at risk (the deadline's
--- side is cases_open_work_by_deadline, 00044, which holds number).
+-- The exact count inside t's hour: the open work by the instant it turns at risk, an index-only
+-- scan (the two instants included; the deadline's side is cases_open_work_by_deadline, 00044).
 create index cases_open_work_by_risk on cases (org_id, queue_risk_from(next_deadline_at, next_at_risk_at))
-  where status not in ('resolved', 'closed') and not setup_test and next_deadline_at is not null and number is not null;
+  include (next_deadline_at, next_at_risk_at) where status not in ('resolved', 'closed') and not setup_test and next_deadline_at is not null and number is not null;
 
 -- The queue's filtered rows (issue 21) in the queue's order from an index: mine, unowned and one
 -- severity read the first 200 of their own cases, not every match sorted (3,400 of one owner's at
