@@ -117,8 +117,9 @@ export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): 
 /**
  * The queue's counts: the same cases, states and instant as the digest's (one definition,
  * sql/00022), read from the per-hour counts the cases' writes keep (queue_clock_counts,
- * sql/00048): the hours before the instant's whole, and the cases of its own hour up to it
- * counted from the index. So the work does not grow with the org's open cases.
+ * sql/00048; with this transaction's own changes not yet folded into them): the hours before the
+ * instant's whole, and the cases of its own hour up to it counted from the index. So the work
+ * grows with the hours that hold open work and one hour's cases, not with all the open cases.
  */
 export async function countOpenByClock(db: DbOrTx, at?: Date): Promise<Record<ClockState, number>> {
   const instant = at ? db`${at}::timestamptz` : db`now()`
@@ -134,7 +135,9 @@ export async function countOpenByClock(db: DbOrTx, at?: Date): Promise<Record<Cl
            (coalesce(sum(q.n) filter (where q.kind = 'risk' and q.hour < ${hour}), 0)
             + (select count(*) from cases c where ${openWorkSql(db)} and c.number is not null and c.next_deadline_at is not null
                  and ${riskFrom} >= ${hourStart} and ${riskFrom} <= ${instant}))::int as risky
-    from queue_clock_counts q`
+    from (select k.kind, k.hour, k.n from queue_clock_counts k
+          union all
+          select p.kind, p.hour, p.n from queue_clock_count_changes p) q`
   const { none, clocked, breached, risky } = row!
   return { none, ok: clocked - risky, at_risk: risky - breached, breached }
 }

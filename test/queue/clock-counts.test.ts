@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { withOrg, type Db } from '../../src/db.ts'
+import { withOrg, type Db, type DbOrTx } from '../../src/db.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { countOpenByClock, listQueue, type ClockState } from '../../src/queue/queries.ts'
 import { arrangeCase } from '../support/digest.ts'
@@ -15,18 +15,16 @@ const minute = 60_000
 const hour = 60 * minute
 
 /** The definition, as countOpenByClock computed it before sql/00048: every open case, counted. */
-async function countedEachCase(db: Db, orgId: string, at: Date): Promise<Record<ClockState, number>> {
-  const rows = await withOrg(
-    db,
-    orgId,
-    (tx) => tx<{ clock: ClockState; n: number }[]>`
-      select case_clock_state(c.next_deadline_at, c.next_at_risk_at, ${at}::timestamptz) as clock, count(*)::int as n
-      from cases c where case_is_open_work(c.status, c.setup_test) group by 1`,
-  )
+async function countedIn(tx: DbOrTx, at: Date): Promise<Record<ClockState, number>> {
+  const rows = await tx<{ clock: ClockState; n: number }[]>`
+    select case_clock_state(c.next_deadline_at, c.next_at_risk_at, ${at}::timestamptz) as clock, count(*)::int as n
+    from cases c where case_is_open_work(c.status, c.setup_test) group by 1`
   const counts: Record<ClockState, number> = { none: 0, ok: 0, at_risk: 0, breached: 0 }
   for (const r of rows) counts[r.clock] = r.n
   return counts
 }
+
+const countedEachCase = (db: Db, orgId: string, at: Date) => withOrg(db, orgId, (tx) => countedIn(tx, at))
 
 describe('the queue clock counts kept per hour', () => {
   let db: Db
@@ -74,6 +72,9 @@ describe('the queue clock counts kept per hour', () => {
       kept as (select q.org_id, q.kind, q.hour, q.n from queue_clock_counts q where q.org_id in (${org.id}, ${other.id}))
       select count(*)::int as n from ((select * from recount except select * from kept) union all (select * from kept except select * from recount)) d`
     expect(drift!.n).toBe(0)
+    // Every committed change is folded into the counts.
+    const [pending] = await db<{ n: number }[]>`select count(*)::int as n from queue_clock_count_changes`
+    expect(pending!.n).toBe(0)
   }
 
   const ids: string[] = []
@@ -183,6 +184,46 @@ describe('the queue clock counts kept per hour', () => {
     const gone = db`select id from cases where org_id = ${org.id} and number > 100000 and number % 7 = 0`
     await db`delete from case_search where case_id in (${gone})`
     await db`delete from cases where id in (${gone})`
+    await expectEqualEverywhere([at(-4 * 24 * hour), at(2 * 24 * hour + 13 * minute)])
+  })
+
+  it('are exact inside a transaction of many statements, before it commits, and after a savepoint rolls back', async () => {
+    // As a policy change recomputes every open case: one update per case, one transaction.
+    const open = await db<{ id: string }[]>`
+      select id from cases where org_id = ${org.id} and status not in ('resolved', 'closed') order by number limit 60`
+    await withOrg(db, org.id, async (tx) => {
+      for (const [i, { id }] of open.entries()) {
+        await tx`update cases set next_deadline_at = next_deadline_at + ${`${(i % 7) * 45} minutes`}::interval,
+                                  next_at_risk_at = next_at_risk_at - interval '20 minutes' where id = ${id}`
+      }
+      let inSavepoint: [Record<ClockState, number>, Record<ClockState, number>] | undefined
+      await tx
+        .savepoint(async (sp) => {
+          await sp`update cases set status = 'closed' where id = ${open[0]!.id}`
+          inSavepoint = [await countOpenByClock(sp, base), await countedIn(sp, base)]
+          throw new Error('roll the savepoint back')
+        })
+        .catch((e: Error) => {
+          if (e.message !== 'roll the savepoint back') throw e
+        })
+      expect(inSavepoint![0]).toEqual(inSavepoint![1])
+      for (const instant of [base, at(hour + 5 * minute), at(6 * hour)]) {
+        expect(await countOpenByClock(tx, instant)).toEqual(await countedIn(tx, instant))
+      }
+    })
+    await expectEqualEverywhere()
+    // The transaction's first change in a savepoint that rolls back, then one after it.
+    await withOrg(db, org.id, async (tx) => {
+      await tx
+        .savepoint(async (sp) => {
+          await sp`update cases set next_deadline_at = next_deadline_at + interval '3 hours' where id = ${open[1]!.id}`
+          throw new Error('roll the savepoint back')
+        })
+        .catch((e: Error) => {
+          if (e.message !== 'roll the savepoint back') throw e
+        })
+      await tx`update cases set next_deadline_at = next_deadline_at + interval '5 hours' where id = ${open[2]!.id}`
+    })
     await expectEqualEverywhere([at(-4 * 24 * hour), at(2 * 24 * hour + 13 * minute)])
   })
 
