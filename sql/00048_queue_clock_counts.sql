@@ -4,13 +4,13 @@
 -- are still exactly case_clock_state over open work (case_is_open_work, sql/00022) at the page's
 -- instant t; they are now read from counts kept per hour as the cases change:
 --
---   queue_clock_counts  per org, the open work by the hour (UTC, hours since the epoch) its
---                       clock state changes in: 'deadline' the hour of next_deadline_at (from
---                       then on the case is breached), 'risk' the hour of
---                       least(next_at_risk_at, next_deadline_at) (from then on at risk or
---                       breached: a case with no at-risk instant, or one after its deadline, goes
---                       straight to breached), and 'none' (hour null) the open work with no clock
---                       running;
+--   queue_clock_counts  per org, the open work by the hour and by the minute (UTC, since the
+--                       epoch: slot) its clock state changes in: 'deadline' / 'deadline_minute'
+--                       next_deadline_at's (from then on the case is breached), 'risk' /
+--                       'risk_minute' least(next_at_risk_at, next_deadline_at)'s (from then on at
+--                       risk or breached: a case with no at-risk instant, or one after its
+--                       deadline, goes straight to breached), and 'none' (slot null) the open work
+--                       with no clock running;
 --   queue_clock_count_changes  a transaction's changes to those counts until it commits, when
 --                       one deferred trigger folds them in (below: why not at once).
 --
@@ -18,11 +18,11 @@
 -- tables sql/00045's header lists as holding none).
 --
 -- At t, for the cases with a deadline: breached = the 'deadline' counts of the hours before t's
--- hour plus the cases whose deadline falls in t's hour up to t (an index range count of one hour
--- of deadlines); at risk or breached = the same over 'risk'; at_risk and ok are the differences.
--- So the work is the hours that hold open work and the cases of the current hour, not every open
--- case, and the clock alone moves cases from ok to at risk to breached (nothing is written as time
--- passes). src/queue/queries.ts reads them; test/queue/clock-counts.test.ts holds them to the
+-- hour, plus the 'deadline_minute' counts of t's hour before t's minute, plus the cases whose
+-- deadline falls in t's minute up to t (an index range count); at risk or breached = the same
+-- over 'risk'; at_risk and ok are the differences. So the work is the hours that hold open work,
+-- at most 59 minutes and one minute's cases, not every open case; and the clock alone moves cases
+-- from ok to at risk to breached (nothing is written as time passes). src/queue/queries.ts reads them; test/queue/clock-counts.test.ts holds them to the
 -- group by case_clock_state over the cases, across writes and instants.
 --
 -- Numbered cases only, as the metrics rollups (sql/00040): intake inserts its case unnumbered and
@@ -31,10 +31,10 @@
 
 create table queue_clock_counts (
   org_id uuid not null references orgs (id),
-  kind text not null check (kind in ('none', 'risk', 'deadline')),
-  hour bigint check ((kind = 'none') = (hour is null)),
+  kind text not null check (kind in ('none', 'risk', 'deadline', 'risk_minute', 'deadline_minute')),
+  slot bigint check ((kind = 'none') = (slot is null)),
   n integer not null check (n >= 0),
-  constraint queue_clock_counts_key unique nulls not distinct (org_id, kind, hour)
+  constraint queue_clock_counts_key unique nulls not distinct (org_id, kind, slot)
 );
 
 alter table queue_clock_counts enable row level security;
@@ -53,7 +53,27 @@ create function queue_risk_from(next_deadline_at timestamptz, next_at_risk_at ti
   language sql immutable parallel safe
   as $$ select least(next_at_risk_at, next_deadline_at) $$;
 
--- The exact count inside t's hour: the open work by the instant it turns at risk, an index-only
+-- The minute an instant falls in, the same way.
+create function queue_minute(at timestamptz) returns bigint
+  language sql immutable parallel safe
+  as $$ select floor(greatest(least(extract(epoch from at), 1e15), -1e15) / 60)::bigint $$;
+
+-- A case's rows in the counts: 'none' without a clock; else its deadline's hour and minute and
+-- the hour and minute it turns at risk.
+create function queue_clock_slots(next_deadline_at timestamptz, next_at_risk_at timestamptz)
+  returns table (kind text, slot bigint)
+  language sql immutable parallel safe
+  as $$
+    select 'none', null::bigint where next_deadline_at is null
+    union all
+    select s.kind, s.slot
+    from (values ('deadline', queue_hour(next_deadline_at)), ('deadline_minute', queue_minute(next_deadline_at)),
+                 ('risk', queue_hour(queue_risk_from(next_deadline_at, next_at_risk_at))),
+                 ('risk_minute', queue_minute(queue_risk_from(next_deadline_at, next_at_risk_at)))) s (kind, slot)
+    where next_deadline_at is not null
+  $$;
+
+-- The exact count inside t's minute: the open work by the instant it turns at risk, an index-only
 -- scan (the two instants included; the deadline's side is cases_open_work_by_deadline, 00044).
 create index cases_open_work_by_risk on cases (org_id, queue_risk_from(next_deadline_at, next_at_risk_at))
   include (next_deadline_at, next_at_risk_at) where status not in ('resolved', 'closed') and not setup_test and next_deadline_at is not null and number is not null;
@@ -82,8 +102,8 @@ create type queue_clock_change as (org_id uuid, next_deadline_at timestamptz, ne
 -- transaction reads them with the counts.
 create table queue_clock_count_changes (
   org_id uuid not null references orgs (id),
-  kind text not null check (kind in ('none', 'risk', 'deadline')),
-  hour bigint,
+  kind text not null check (kind in ('none', 'risk', 'deadline', 'risk_minute', 'deadline_minute')),
+  slot bigint,
   n integer not null,
   -- The transaction's first row: the one that queues the fold at commit.
   fold boolean not null default false
@@ -103,16 +123,11 @@ create function queue_clock_counts_apply(changes queue_clock_change[]) returns v
     queued boolean := coalesce(current_setting('desk_queue.fold_queued', true), '') = 'on';
     added integer;
   begin
-    insert into queue_clock_count_changes (org_id, kind, hour, n, fold)
-    select s.org_id, s.kind, s.hour, s.n, not queued and row_number() over () = 1
-    from (select k.org_id, k.kind, k.hour, sum(k.sign)::int as n
-          from (select c.org_id, 'none' as kind, null::bigint as hour, c.sign from unnest(changes) c where c.next_deadline_at is null
-                union all
-                select c.org_id, 'deadline', queue_hour(c.next_deadline_at), c.sign from unnest(changes) c where c.next_deadline_at is not null
-                union all
-                select c.org_id, 'risk', queue_hour(queue_risk_from(c.next_deadline_at, c.next_at_risk_at)), c.sign
-                from unnest(changes) c where c.next_deadline_at is not null) k
-          group by 1, 2, 3 having sum(k.sign) <> 0) s;
+    insert into queue_clock_count_changes (org_id, kind, slot, n, fold)
+    select s.org_id, s.kind, s.slot, s.n, not queued and row_number() over () = 1
+    from (select c.org_id, k.kind, k.slot, sum(c.sign)::int as n
+          from unnest(changes) c cross join lateral queue_clock_slots(c.next_deadline_at, c.next_at_risk_at) k
+          group by 1, 2, 3 having sum(c.sign) <> 0) s;
     get diagnostics added = row_count;
     if added > 0 and not queued then
       perform set_config('desk_queue.fold_queued', 'on', true);
@@ -130,24 +145,24 @@ create function queue_clock_counts_fold() returns trigger
     sums queue_clock_counts[];
   begin
     perform set_config('desk_queue.fold_queued', '', true);
-    with gone as (delete from queue_clock_count_changes returning org_id, kind, hour, n)
-    select array_agg(row(x.org_id, x.kind, x.hour, x.n)::queue_clock_counts order by x.org_id, x.kind, x.hour nulls first)
+    with gone as (delete from queue_clock_count_changes returning org_id, kind, slot, n)
+    select array_agg(row(x.org_id, x.kind, x.slot, x.n)::queue_clock_counts order by x.org_id, x.kind, x.slot nulls first)
       into sums
-    from (select g.org_id, g.kind, g.hour, sum(g.n)::int as n from gone g group by 1, 2, 3 having sum(g.n) <> 0) x;
+    from (select g.org_id, g.kind, g.slot, sum(g.n)::int as n from gone g group by 1, 2, 3 having sum(g.n) <> 0) x;
     if sums is null then
       return null;
     end if;
-    insert into queue_clock_counts (org_id, kind, hour, n)
-      select s.org_id, s.kind, s.hour, 0 from unnest(sums) s order by s.org_id, s.kind, s.hour nulls first
+    insert into queue_clock_counts (org_id, kind, slot, n)
+      select s.org_id, s.kind, s.slot, 0 from unnest(sums) s order by s.org_id, s.kind, s.slot nulls first
     on conflict on constraint queue_clock_counts_key do nothing;
     perform 1 from queue_clock_counts q join unnest(sums) s
-        on q.org_id = s.org_id and q.kind = s.kind and q.hour is not distinct from s.hour
-      order by q.org_id, q.kind, q.hour nulls first
+        on q.org_id = s.org_id and q.kind = s.kind and q.slot is not distinct from s.slot
+      order by q.org_id, q.kind, q.slot nulls first
       for update of q;
     update queue_clock_counts q set n = q.n + s.n from unnest(sums) s
-    where q.org_id = s.org_id and q.kind = s.kind and q.hour is not distinct from s.hour;
+    where q.org_id = s.org_id and q.kind = s.kind and q.slot is not distinct from s.slot;
     delete from queue_clock_counts q using unnest(sums) s
-    where q.org_id = s.org_id and q.kind = s.kind and q.hour is not distinct from s.hour and q.n = 0;
+    where q.org_id = s.org_id and q.kind = s.kind and q.slot is not distinct from s.slot and q.n = 0;
     return null;
   end
   $$;
@@ -205,14 +220,8 @@ create trigger cases_queue_counts_update after update on cases referencing old t
   for each statement execute function cases_queue_counts_update();
 
 -- The counts of the cases already there.
-insert into queue_clock_counts (org_id, kind, hour, n)
-  select k.org_id, k.kind, k.hour, count(*)
-  from (select c.org_id, 'none' as kind, null::bigint as hour from cases c
-        where case_is_open_work(c.status, c.setup_test) and c.number is not null and c.next_deadline_at is null
-        union all
-        select c.org_id, 'deadline', queue_hour(c.next_deadline_at) from cases c
-        where case_is_open_work(c.status, c.setup_test) and c.number is not null and c.next_deadline_at is not null
-        union all
-        select c.org_id, 'risk', queue_hour(queue_risk_from(c.next_deadline_at, c.next_at_risk_at)) from cases c
-        where case_is_open_work(c.status, c.setup_test) and c.number is not null and c.next_deadline_at is not null) k
+insert into queue_clock_counts (org_id, kind, slot, n)
+  select c.org_id, k.kind, k.slot, count(*)
+  from cases c cross join lateral queue_clock_slots(c.next_deadline_at, c.next_at_risk_at) k
+  where case_is_open_work(c.status, c.setup_test) and c.number is not null
   group by 1, 2, 3;

@@ -116,28 +116,32 @@ export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): 
 
 /**
  * The queue's counts: the same cases, states and instant as the digest's (one definition,
- * sql/00022), read from the per-hour counts the cases' writes keep (queue_clock_counts,
- * sql/00048; with this transaction's own changes not yet folded into them): the hours before the
- * instant's whole, and the cases of its own hour up to it counted from the index. So the work
- * grows with the hours that hold open work and one hour's cases, not with all the open cases.
+ * sql/00022), read from the counts the cases' writes keep (queue_clock_counts, sql/00048, with
+ * this transaction's own changes not yet folded into them): the hours before the instant's hour
+ * and the minutes of its hour before its minute, whole, and the cases of its own minute up to it
+ * counted from the index. So the work grows with the hours that hold open work, not with the
+ * open cases.
  */
 export async function countOpenByClock(db: DbOrTx, at?: Date): Promise<Record<ClockState, number>> {
   const instant = at ? db`${at}::timestamptz` : db`now()`
   const hour = db`queue_hour(${instant})`
-  const hourStart = db`to_timestamp(${hour} * 3600.0)`
+  const minute = db`queue_minute(${instant})`
+  const minuteStart = db`to_timestamp(${minute} * 60.0)`
   const riskFrom = db`queue_risk_from(c.next_deadline_at, c.next_at_risk_at)`
+  // Each sum reads one kind's range of the key (org, kind, slot); the changes are this transaction's.
+  const kept = (kind: string, range = db``) => db`(
+    (select coalesce(sum(k.n), 0) from queue_clock_counts k where k.kind = ${kind} ${range})
+    + (select coalesce(sum(k.n), 0) from queue_clock_count_changes k where k.kind = ${kind} ${range}))`
+  const before = (kind: 'deadline' | 'risk') => db`(
+    ${kept(kind, db`and k.slot < ${hour}`)}
+    + ${kept(`${kind}_minute`, db`and k.slot >= ${hour} * 60 and k.slot < ${minute}`)})`
   const [row] = await db<{ none: number; clocked: number; breached: number; risky: number }[]>`
-    select coalesce(sum(q.n) filter (where q.kind = 'none'), 0)::int as none,
-           coalesce(sum(q.n) filter (where q.kind = 'deadline'), 0)::int as clocked,
-           (coalesce(sum(q.n) filter (where q.kind = 'deadline' and q.hour < ${hour}), 0)
-            + (select count(*) from cases c where ${openWorkSql(db)} and c.number is not null
-                 and c.next_deadline_at >= ${hourStart} and c.next_deadline_at <= ${instant}))::int as breached,
-           (coalesce(sum(q.n) filter (where q.kind = 'risk' and q.hour < ${hour}), 0)
-            + (select count(*) from cases c where ${openWorkSql(db)} and c.number is not null and c.next_deadline_at is not null
-                 and ${riskFrom} >= ${hourStart} and ${riskFrom} <= ${instant}))::int as risky
-    from (select k.kind, k.hour, k.n from queue_clock_counts k
-          union all
-          select p.kind, p.hour, p.n from queue_clock_count_changes p) q`
+    select ${kept('none')}::int as none,
+           ${kept('deadline')}::int as clocked,
+           (${before('deadline')} + (select count(*) from cases c where ${openWorkSql(db)} and c.number is not null
+              and c.next_deadline_at >= ${minuteStart} and c.next_deadline_at <= ${instant}))::int as breached,
+           (${before('risk')} + (select count(*) from cases c where ${openWorkSql(db)} and c.number is not null
+              and c.next_deadline_at is not null and ${riskFrom} >= ${minuteStart} and ${riskFrom} <= ${instant}))::int as risky`
   const { none, clocked, breached, risky } = row!
   return { none, ok: clocked - risky, at_risk: risky - breached, breached }
 }

@@ -58,18 +58,19 @@ describe('the queue clock counts kept per hour', () => {
     // And the stored rows are exactly a recount of the org's cases (no drift in hours not asked).
     const [drift] = await db<{ n: number }[]>`
       with recount as (
-        select k.org_id, k.kind, k.hour, count(*)::int as n
-        from (select c.org_id, 'none' as kind, null::bigint as hour from cases c
-              where case_is_open_work(c.status, c.setup_test) and c.next_deadline_at is null
-              union all
-              select c.org_id, 'deadline', queue_hour(c.next_deadline_at) from cases c
-              where case_is_open_work(c.status, c.setup_test) and c.next_deadline_at is not null
-              union all
-              select c.org_id, 'risk', queue_hour(least(c.next_at_risk_at, c.next_deadline_at)) from cases c
-              where case_is_open_work(c.status, c.setup_test) and c.next_deadline_at is not null) k
-        where k.org_id in (${org.id}, ${other.id})
+        select c.org_id, k.kind, k.slot, count(*)::int as n
+        from cases c
+        cross join lateral (
+          select 'none' as kind, null::bigint as slot where c.next_deadline_at is null
+          union all
+          select s.kind, floor(extract(epoch from s.at) / s.seconds)::bigint
+          from (values ('deadline', c.next_deadline_at, 3600), ('deadline_minute', c.next_deadline_at, 60),
+                       ('risk', least(c.next_at_risk_at, c.next_deadline_at), 3600),
+                       ('risk_minute', least(c.next_at_risk_at, c.next_deadline_at), 60)) s (kind, at, seconds)
+          where c.next_deadline_at is not null) k
+        where case_is_open_work(c.status, c.setup_test) and c.org_id in (${org.id}, ${other.id})
         group by 1, 2, 3),
-      kept as (select q.org_id, q.kind, q.hour, q.n from queue_clock_counts q where q.org_id in (${org.id}, ${other.id}))
+      kept as (select q.org_id, q.kind, q.slot, q.n from queue_clock_counts q where q.org_id in (${org.id}, ${other.id}))
       select count(*)::int as n from ((select * from recount except select * from kept) union all (select * from kept except select * from recount)) d`
     expect(drift!.n).toBe(0)
     // Every committed change is folded into the counts.
