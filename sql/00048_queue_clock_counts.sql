@@ -9,7 +9,7 @@
 --                       next_deadline_at's (from then on the case is breached), 'risk' /
 --                       'risk_minute' least(next_at_risk_at, next_deadline_at)'s (from then on at
 --                       risk or breached: a case with no at-risk instant, or one after its
---                       deadline, goes straight to breached), and 'none' (slot null) the open work
+--                       deadline, goes straight to breached), and 'none' (slot 0) the open work
 --                       with no clock running;
 --   queue_clock_count_changes  a transaction's changes to those counts until it commits, when
 --                       one deferred trigger folds them in (below: why not at once).
@@ -32,9 +32,9 @@
 create table queue_clock_counts (
   org_id uuid not null references orgs (id),
   kind text not null check (kind in ('none', 'risk', 'deadline', 'risk_minute', 'deadline_minute')),
-  slot bigint check ((kind = 'none') = (slot is null)),
+  slot bigint not null check (kind <> 'none' or slot = 0),
   n integer not null check (n >= 0),
-  constraint queue_clock_counts_key unique nulls not distinct (org_id, kind, slot)
+  constraint queue_clock_counts_key unique (org_id, kind, slot)
 );
 
 alter table queue_clock_counts enable row level security;
@@ -64,7 +64,7 @@ create function queue_clock_slots(next_deadline_at timestamptz, next_at_risk_at 
   returns table (kind text, slot bigint)
   language sql immutable parallel safe
   as $$
-    select 'none', null::bigint where next_deadline_at is null
+    select 'none', 0::bigint where next_deadline_at is null
     union all
     select s.kind, s.slot
     from (values ('deadline', queue_hour(next_deadline_at)), ('deadline_minute', queue_minute(next_deadline_at)),
@@ -103,7 +103,7 @@ create type queue_clock_change as (org_id uuid, next_deadline_at timestamptz, ne
 create table queue_clock_count_changes (
   org_id uuid not null references orgs (id),
   kind text not null check (kind in ('none', 'risk', 'deadline', 'risk_minute', 'deadline_minute')),
-  slot bigint,
+  slot bigint not null,
   n integer not null,
   -- The transaction's first row: the one that queues the fold at commit.
   fold boolean not null default false
@@ -146,23 +146,23 @@ create function queue_clock_counts_fold() returns trigger
   begin
     perform set_config('desk_queue.fold_queued', '', true);
     with gone as (delete from queue_clock_count_changes returning org_id, kind, slot, n)
-    select array_agg(row(x.org_id, x.kind, x.slot, x.n)::queue_clock_counts order by x.org_id, x.kind, x.slot nulls first)
+    select array_agg(row(x.org_id, x.kind, x.slot, x.n)::queue_clock_counts order by x.org_id, x.kind, x.slot)
       into sums
     from (select g.org_id, g.kind, g.slot, sum(g.n)::int as n from gone g group by 1, 2, 3 having sum(g.n) <> 0) x;
     if sums is null then
       return null;
     end if;
     insert into queue_clock_counts (org_id, kind, slot, n)
-      select s.org_id, s.kind, s.slot, 0 from unnest(sums) s order by s.org_id, s.kind, s.slot nulls first
+      select s.org_id, s.kind, s.slot, 0 from unnest(sums) s order by s.org_id, s.kind, s.slot
     on conflict on constraint queue_clock_counts_key do nothing;
     perform 1 from queue_clock_counts q join unnest(sums) s
-        on q.org_id = s.org_id and q.kind = s.kind and q.slot is not distinct from s.slot
-      order by q.org_id, q.kind, q.slot nulls first
+        on q.org_id = s.org_id and q.kind = s.kind and q.slot = s.slot
+      order by q.org_id, q.kind, q.slot
       for update of q;
     update queue_clock_counts q set n = q.n + s.n from unnest(sums) s
-    where q.org_id = s.org_id and q.kind = s.kind and q.slot is not distinct from s.slot;
+    where q.org_id = s.org_id and q.kind = s.kind and q.slot = s.slot;
     delete from queue_clock_counts q using unnest(sums) s
-    where q.org_id = s.org_id and q.kind = s.kind and q.slot is not distinct from s.slot and q.n = 0;
+    where q.org_id = s.org_id and q.kind = s.kind and q.slot = s.slot and q.n = 0;
     return null;
   end
   $$;

@@ -61,7 +61,7 @@ describe('the queue clock counts kept per hour', () => {
         select c.org_id, k.kind, k.slot, count(*)::int as n
         from cases c
         cross join lateral (
-          select 'none' as kind, null::bigint as slot where c.next_deadline_at is null
+          select 'none' as kind, 0::bigint as slot where c.next_deadline_at is null
           union all
           select s.kind, floor(extract(epoch from s.at) / s.seconds)::bigint
           from (values ('deadline', c.next_deadline_at, 3600), ('deadline_minute', c.next_deadline_at, 60),
