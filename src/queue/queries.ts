@@ -131,9 +131,11 @@ export async function countOpenByClock(db: DbOrTx, at?: Date): Promise<Record<Cl
   // Each sum reads one kind's range of the key (org, kind, slot). The changes are this
   // transaction's own, read only when it has some (the setting its writes leave, sql/00048).
   const kept = (kind: string, range = db``) => db`(
-    (select coalesce(sum(k.n), 0) from queue_clock_counts k where k.kind = ${kind} ${range})
+    (select coalesce(sum(k.n), 0) from queue_clock_counts k where k.org_id = app_org_id() and k.kind = ${kind} ${range})
     + case when current_setting('desk_queue.fold_queued', true) = 'on'
-           then (select coalesce(sum(k.n), 0) from queue_clock_count_changes k where k.kind = ${kind} ${range}) else 0 end)`
+           then (select coalesce(sum(k.n), 0) from queue_clock_count_changes k
+                 where k.xact = pg_current_xact_id_if_assigned() and k.org_id = app_org_id() and k.kind = ${kind} ${range})
+           else 0 end)`
   const before = (kind: 'deadline' | 'risk') => db`(
     ${kept(kind, db`and k.slot < ${hour}`)}
     + ${kept(`${kind}_minute`, db`and k.slot >= ${hour} * 60 and k.slot < ${minute}`)})`
