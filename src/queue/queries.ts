@@ -22,7 +22,7 @@ export const openWorkSql = (db: DbOrTx) => db`case_is_open_work(c.status, c.setu
 
 /**
  * clock in ('at_risk', 'breached') at the statement's time, as the instant the case turns at risk
- * (sql/00048's queue_risk_from: the at-risk instant, or the deadline when there is none or it is
+ * (sql/00051's queue_risk_from: the at-risk instant, or the deadline when there is none or it is
  * later): the same cases, in a form the planner has statistics for (the expression index
  * cases_open_work_by_risk), so the at-risk view walks the queue's order when many cases match and
  * reads only the matching ones when few do.
@@ -116,7 +116,7 @@ export async function listQueue(db: DbOrTx, filter: QueueFilter | number = {}): 
 
 /**
  * The queue's counts: the same cases, states and instant as the digest's (one definition,
- * sql/00022), read from the counts the cases' writes keep (queue_clock_counts, sql/00048, with
+ * sql/00022), read from the counts the cases' writes keep (queue_clock_counts, sql/00051, with
  * this transaction's own changes not yet folded into them): the hours before the instant's hour
  * and the minutes of its hour before its minute, whole, and the cases of its own minute up to it
  * counted from the index. So the work grows with the hours that hold open work, not with the
@@ -129,7 +129,7 @@ export async function countOpenByClock(db: DbOrTx, at?: Date): Promise<Record<Cl
   const minuteStart = db`to_timestamp(${minute} * 60.0)`
   const riskFrom = db`queue_risk_from(c.next_deadline_at, c.next_at_risk_at)`
   // Each sum reads one kind's range of the key (org, kind, slot). The changes are this
-  // transaction's own, read only when it has some (the setting its writes leave, sql/00048).
+  // transaction's own, read only when it has some (the setting its writes leave, sql/00051).
   const kept = (kind: string, range = db``) => db`(
     (select coalesce(sum(k.n), 0) from queue_clock_counts k where k.org_id = app_org_id() and k.kind = ${kind} ${range})
     + case when current_setting('desk_queue.fold_queued', true) = 'on'

@@ -7,14 +7,14 @@ import { arrangeCase } from '../support/digest.ts'
 import { seedOrg, testDb } from '../support/db.ts'
 
 // The queue's clock counts come from per-hour counts the cases' writes keep (queue_clock_counts,
-// sql/00048), not from counting every open case. They must stay exactly the definition they
+// sql/00051), not from counting every open case. They must stay exactly the definition they
 // replaced, case_clock_state over open work grouped at the instant, after every kind of write and
 // at any instant later with no write at all (the clock alone makes a case at risk, then breached).
 
 const minute = 60_000
 const hour = 60 * minute
 
-/** The definition, as countOpenByClock computed it before sql/00048: every open case, counted. */
+/** The definition, as countOpenByClock computed it before sql/00051: every open case, counted. */
 async function countedIn(tx: DbOrTx, at: Date): Promise<Record<ClockState, number>> {
   const rows = await tx<{ clock: ClockState; n: number }[]>`
     select case_clock_state(c.next_deadline_at, c.next_at_risk_at, ${at}::timestamptz) as clock, count(*)::int as n
