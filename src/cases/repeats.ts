@@ -9,10 +9,18 @@ import type { DbOrTx } from '../db.ts'
 
 export const REPEAT_WINDOW_DAYS = 90
 
+/**
+ * `earlier` opened before `c`, within the window. The window's start as a sub-select: under
+ * row-level security a bound computed with a function that is not leakproof (timestamptz -
+ * interval) is not an index condition, and a probe read every older case of the address or
+ * account before the window (40 per probe at 100,000 open).
+ */
+const openedBeforeWithinWindow = (db: DbOrTx) => db`(earlier.opened_at, earlier.number) < (c.opened_at, c.number)
+  and earlier.opened_at >= (select c.opened_at - make_interval(days => ${REPEAT_WINDOW_DAYS}))`
+
 /** `earlier` is a repeat escalation's earlier case of `c` (both aliases of cases). */
 export const isEarlierEscalation = (db: DbOrTx) => db`
-  (earlier.opened_at, earlier.number) < (c.opened_at, c.number)
-  and earlier.opened_at >= c.opened_at - make_interval(days => ${REPEAT_WINDOW_DAYS})
+  ${openedBeforeWithinWindow(db)}
   and ((c.customer_email is not null and earlier.customer_email = c.customer_email)
        or (c.account_id is not null and earlier.account_id = c.account_id))`
 
@@ -22,17 +30,10 @@ export const isEarlierEscalation = (db: DbOrTx) => db`
  * cases_account_opened) that stops at its first match. One exists over the OR read every case
  * of the address and the account (a bitmap of both) for each case asked: the queue's 200 rows.
  */
-export const hasEarlierEscalation = (db: DbOrTx) => {
-  // The window's start as a sub-select: under row-level security a bound computed with a
-  // function that is not leakproof (timestamptz - interval) is not an index condition, and the
-  // probe read every older case of the account before the window (40 per probe at 100,000 open).
-  const before = db`(earlier.opened_at, earlier.number) < (c.opened_at, c.number)
-    and earlier.opened_at >= (select c.opened_at - make_interval(days => ${REPEAT_WINDOW_DAYS}))`
-  return db`((c.customer_email is not null
-              and exists (select 1 from cases earlier where earlier.customer_email = c.customer_email and ${before}))
-          or (c.account_id is not null
-              and exists (select 1 from cases earlier where earlier.account_id = c.account_id and ${before})))`
-}
+export const hasEarlierEscalation = (db: DbOrTx) => db`((c.customer_email is not null
+    and exists (select 1 from cases earlier where earlier.customer_email = c.customer_email and ${openedBeforeWithinWindow(db)}))
+  or (c.account_id is not null
+    and exists (select 1 from cases earlier where earlier.account_id = c.account_id and ${openedBeforeWithinWindow(db)})))`
 
 export type EarlierCase = { id: string; number: number; subject: string; status: string; openedAt: Date }
 
