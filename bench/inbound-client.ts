@@ -66,7 +66,11 @@ export const failedCount = (outcomes: Map<string, number>) =>
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
 export async function cpuSecondsOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  return statCpuSeconds(await readFile(`/proc/${pid}/stat`, 'utf8'))
+}
+
+/** User plus system time of a /proc stat line (a process's or a thread's), in seconds. */
+function statCpuSeconds(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
@@ -94,9 +98,8 @@ export async function threadCpuOf(pid: number): Promise<Map<string, number>> {
       readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => ''),
     ])
     if (!stat) continue
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     const kind = kindOf(comm.trim())
-    kinds.set(kind, (kinds.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100)
+    kinds.set(kind, (kinds.get(kind) ?? 0) + statCpuSeconds(stat))
   }
   return kinds
 }
