@@ -8,7 +8,7 @@ import { recordAudit, systemActor, type Actor } from '../audit/audit.ts'
 import { reopenOnCustomerReply } from '../cases/lifecycle.ts'
 import { CaseClaimed, createCase } from '../cases/create.ts'
 import { caseLabel } from '../cases/terms.ts'
-import { withOrg, type Db, type Tx } from '../db.ts'
+import { withOrg, type Db, type Tx, type WithOrgOptions } from '../db.ts'
 import { analyzeMessage, type Analysed, type Analyzer } from './analyze.ts'
 import { messageRow, newCaseFromMail, rawSummary } from './case-rows.ts'
 import { defaultLimits, headerMessageId, type Limits } from './parse.ts'
@@ -47,6 +47,9 @@ export type IntakeInput = {
   escalatedBy?: Actor
 }
 
+/** Intake's transactions look up by key: the plans each connection keeps (db.ts). */
+const intakePlans: WithOrgOptions = { genericPlans: true }
+
 /** Raised inside the transaction to roll it back when the message is already on a case. */
 class AlreadyIngested extends Error {}
 
@@ -61,15 +64,20 @@ export async function ingestMessage(db: Db, input: IntakeInput): Promise<IntakeO
   // or the same Message-ID, already on a case of this org answer `duplicate` straight away.
   // One transaction: the check, the raw copy and what intake knows of the org (each transaction
   // costs three round trips of its own before its first statement's answer).
-  const stored = await withOrg(db, input.orgId, async (tx) => {
-    const earlier = await findEarlierCopy(tx, sha256, headerMessageId(input.raw))
-    if (earlier) return { earlier }
-    const [{ id: rawId }, org] = await Promise.all([
-      insertRaw(tx, { orgId: input.orgId, provider: input.provider, sha256, bytes: input.raw, envelope: input.envelope }),
-      loadIntakeContext(tx, input.orgId),
-    ])
-    return { earlier: null, rawId, org }
-  })
+  const stored = await withOrg(
+    db,
+    input.orgId,
+    async (tx) => {
+      const earlier = await findEarlierCopy(tx, sha256, headerMessageId(input.raw))
+      if (earlier) return { earlier }
+      const [{ id: rawId }, org] = await Promise.all([
+        insertRaw(tx, { orgId: input.orgId, provider: input.provider, sha256, bytes: input.raw, envelope: input.envelope }),
+        loadIntakeContext(tx, input.orgId),
+      ])
+      return { earlier: null, rawId, org }
+    },
+    intakePlans,
+  )
   if (stored.earlier) {
     const { earlier } = stored
     return { status: 'duplicate', case: earlier.number === null ? null : caseLabel(earlier.number), rawId: earlier.rawId }
@@ -101,15 +109,20 @@ export async function processStored(
     const delivery = { ...input, dedupeKey }
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await withOrg(db, orgId, async (tx) => {
-          const [already, match] = await Promise.all([
-            findCaseByDedupeKey(tx, dedupeKey),
-            findThread(tx, analysis, recipients, org.inboundAddresses),
-          ])
-          if (already) throw new AlreadyIngested()
-          if (!match) return openCaseFromMail(tx, orgId, analysis, delivery)
-          return threadMessage(tx, orgId, match, analysis, delivery)
-        })
+        const outcome = await withOrg(
+          db,
+          orgId,
+          async (tx) => {
+            const [already, match] = await Promise.all([
+              findCaseByDedupeKey(tx, dedupeKey),
+              findThread(tx, analysis, recipients, org.inboundAddresses),
+            ])
+            if (already) throw new AlreadyIngested()
+            if (!match) return openCaseFromMail(tx, orgId, analysis, delivery)
+            return threadMessage(tx, orgId, match, analysis, delivery)
+          },
+          intakePlans,
+        )
         // Committed: a new case's draft job can start now rather than at the runner's next poll.
         jobsCommitted()
         return outcome
@@ -169,43 +182,50 @@ async function keepAutomatic(
 ): Promise<IntakeOutcome> {
   const reason = a.classification.escalationReason
   const summary = rawSummary(a)
-  return withOrg(db, orgId, async (tx) => {
-    const match = await findAutomaticThread(tx, a, recipients, inboundAddresses)
-    if (!match) {
-      // The audit event last: from it to commit the transaction holds the org's chain lock.
-      await markRaw(tx, d.rawId, 'not_escalation', { reason, summary })
-      await recordAudit(tx, orgId, {
-        actor: systemActor,
-        action: 'message.not_escalation',
-        details: { rawId: d.rawId, reason, via: d.provider },
-      })
-      return { status: 'not_escalation' as const, case: null, rawId: d.rawId, reason }
-    }
-    const kind = a.classification.noise?.kind ?? 'automated'
-    const note = await insertMessageOnce(tx, orgId, { ...messageRow(a, match.caseId, d), direction: 'note', automatic: { kind, reason } })
-    await markRaw(tx, d.rawId, 'not_escalation', { reason, summary, caseId: match.caseId })
-    if (note) {
-      const report = kind === 'delivery_report' ? readDeliveryReport(d.raw) : null
-      const failed = report ? await failBouncedReplies(tx, orgId, match.caseId, a.classification.referencedMessageIds, report, d.rawId) : []
-      // The files after every lock but the audit chain's: storing them locks the org's attachment usage until commit.
-      await storeAttachments(tx, orgId, note.id, a.mail.files, d.limits?.files)
-      await recordAudit(tx, orgId, {
-        actor: systemActor,
-        action: 'message.automatic',
-        caseId: match.caseId,
-        details: {
-          rawId: d.rawId,
-          kind,
-          reason,
-          from: summary.from,
-          threadedBy: match.by,
-          ...(report?.action ? { delivery: report.action } : {}),
-          ...(failed.length ? { failedSends: failed } : {}),
-        },
-      })
-    }
-    return { status: 'not_escalation' as const, case: caseLabel(match.number), rawId: d.rawId, reason }
-  })
+  return withOrg(
+    db,
+    orgId,
+    async (tx) => {
+      const match = await findAutomaticThread(tx, a, recipients, inboundAddresses)
+      if (!match) {
+        // The audit event last: from it to commit the transaction holds the org's chain lock.
+        await markRaw(tx, d.rawId, 'not_escalation', { reason, summary })
+        await recordAudit(tx, orgId, {
+          actor: systemActor,
+          action: 'message.not_escalation',
+          details: { rawId: d.rawId, reason, via: d.provider },
+        })
+        return { status: 'not_escalation' as const, case: null, rawId: d.rawId, reason }
+      }
+      const kind = a.classification.noise?.kind ?? 'automated'
+      const note = await insertMessageOnce(tx, orgId, { ...messageRow(a, match.caseId, d), direction: 'note', automatic: { kind, reason } })
+      await markRaw(tx, d.rawId, 'not_escalation', { reason, summary, caseId: match.caseId })
+      if (note) {
+        const report = kind === 'delivery_report' ? readDeliveryReport(d.raw) : null
+        const failed = report
+          ? await failBouncedReplies(tx, orgId, match.caseId, a.classification.referencedMessageIds, report, d.rawId)
+          : []
+        // The files after every lock but the audit chain's: storing them locks the org's attachment usage until commit.
+        await storeAttachments(tx, orgId, note.id, a.mail.files, d.limits?.files)
+        await recordAudit(tx, orgId, {
+          actor: systemActor,
+          action: 'message.automatic',
+          caseId: match.caseId,
+          details: {
+            rawId: d.rawId,
+            kind,
+            reason,
+            from: summary.from,
+            threadedBy: match.by,
+            ...(report?.action ? { delivery: report.action } : {}),
+            ...(failed.length ? { failedSends: failed } : {}),
+          },
+        })
+      }
+      return { status: 'not_escalation' as const, case: caseLabel(match.number), rawId: d.rawId, reason }
+    },
+    intakePlans,
+  )
 }
 
 /**
