@@ -28,7 +28,7 @@ export type ArrangedCase = {
  */
 export async function arrangeCase(db: Db, orgId: string, c: ArrangedCase = {}): Promise<{ id: string; number: number }> {
   const [n] = await db<{ number: number }[]>`
-    update orgs set next_case_number = next_case_number + 1 where id = ${orgId} returning next_case_number - 1 as number`
+    select take_case_numbers(${orgId}, 1) as number`
   const openedAt = c.openedAt ?? new Date()
   const [row] = await db<{ id: string }[]>`
     insert into cases (org_id, number, source, customer_email, customer_name, subject, severity, status, owner_id, reply_token,
