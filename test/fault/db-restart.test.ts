@@ -158,7 +158,9 @@ describe('PostgreSQL stopped and restarted under the real server', () => {
       const refused = attempts.filter((a) => a.status !== 200)
       expect(refused.length).toBeGreaterThan(0)
       expect([...new Set(refused.map((a) => a.status))]).toEqual([503])
-      expect(Math.max(...attempts.map((a) => a.ms))).toBeLessThan(10_000)
+      // A hang is a connection waited on until its timeout (30 s); the slowest attempt here is 4-6 s
+      // on a quiet machine and just over 10 s with the whole suite on two slow cores.
+      expect(Math.max(...attempts.map((a) => a.ms))).toBeLessThan(15_000)
       for (const d of deliveries) expect(['created', 'duplicate']).toContain(d.answer!.status)
 
       // After the restarts: each message exactly once, on the case its 2xx named.
