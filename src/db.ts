@@ -70,8 +70,8 @@ function withoutPoolerHint(url: string): string {
 
 /**
  * Runs fn in a transaction scoped to one org, as the unprivileged desk_app role, so row-level
- * security applies to every statement in it. Both settings are transaction-local: they vanish at
- * commit, so a pooled connection never carries one request's org or role into the next.
+ * security applies to every statement in it. Its settings are transaction-local: they vanish at
+ * commit, so a pooled connection never carries one request's org, role or plan mode into the next.
  */
 export async function withOrg<T>(db: Db, orgId: string, fn: (tx: Tx) => Promise<T>, options: WithOrgOptions = {}): Promise<T> {
   return (await db.begin(async (tx) => {
@@ -79,12 +79,8 @@ export async function withOrg<T>(db: Db, orgId: string, fn: (tx: Tx) => Promise<
     // per transaction). The connection runs them in order, so nothing of fn runs before the role
     // and org are set; if setting them fails, the transaction is aborted, every later statement
     // fails, and begin() rethrows this statement's error (postgres.js keeps the first one).
-    void (
-      options.genericPlans
-        ? tx`select set_config('app.org_id', ${orgId}, true), set_config('role', 'desk_app', true),
-                    set_config('plan_cache_mode', 'force_generic_plan', true)`
-        : tx`select set_config('app.org_id', ${orgId}, true), set_config('role', 'desk_app', true)`
-    ).execute()
+    const plans = options.genericPlans ? tx`, set_config('plan_cache_mode', 'force_generic_plan', true)` : tx``
+    void tx`select set_config('app.org_id', ${orgId}, true), set_config('role', 'desk_app', true)${plans}`.execute()
     return fn(tx)
   })) as T
 }
