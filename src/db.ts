@@ -33,7 +33,10 @@ export function connect(url: string, options: ConnectOptions = {}): Db {
     // postgres.js prepares every statement by name on the connection that ran it first; behind a
     // transaction pooler the next transaction may land on a server connection that never saw it
     // ("prepared statement … does not exist"). Unnamed statements cost a parse per query.
-    ...(pooled ? { prepare: false } : {}),
+    // Nor a caller's statement sent down a connection still busy with another's (postgres.js
+    // pipelines one without parameters): the pooler hands the server connection back at the end of
+    // the first and drops the second's answer, and its caller waits forever (porsager/postgres#970).
+    ...(pooled ? { prepare: false, max_pipeline: 0 } : {}),
     ...rest,
   })
 }

@@ -78,6 +78,25 @@ describe('behind a transaction pooler (PgBouncer, pool_mode = transaction)', () 
     expect(after).toEqual({ org: '', isDeskApp: false })
   })
 
+  it('statements from more callers than connections: none waits forever behind one the pooler has finished', async () => {
+    // postgres.js sends a caller's statement down a connection that is still busy with another's
+    // when it could (one without parameters). PgBouncer hands the server connection back at the
+    // first one's end, and the second's answer is dropped ("got packet from server when not
+    // linked"): its caller waited forever. Two connections for forty callers, half with no
+    // parameters, as a test helper's `select to_regclass(…)` next to a number taken did.
+    const db = connect(pooledUrl, { max: 2, pooled: true })
+    opened.push(db)
+    const answers = await Promise.race([
+      Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          i % 2 === 0 ? db`select 1 as n`.then(([r]) => r!.n) : db`select ${i}::int as n`.then(([r]) => r!.n),
+        ),
+      ),
+      new Promise<string>((resolve) => setTimeout(() => resolve('an answer never came'), 10_000)),
+    ])
+    expect(answers).toEqual(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 1 : i)))
+  })
+
   it('migrations run through the pooler too: concurrent starts apply each file once and hold no lock afterwards', async () => {
     const name = testDatabaseName('pooled_migrate')
     await withDatabase(name)
