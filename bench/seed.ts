@@ -149,9 +149,10 @@ export async function seedCases(db: Db, plans: CasePlan[], options: { owners?: s
       c.opened_at, now()
     from clocked c`
   await db`
-    update orgs o set next_case_number = 1001 + p.total
+    insert into org_case_numbers (org_id, next_case_number)
+    select p.org_id, 1001 + p.total
     from unnest(${plans.map((p) => p.orgId)}::uuid[], ${plans.map((p) => p.total)}::int[]) as p(org_id, total)
-    where o.id = p.org_id`
+    on conflict (org_id) do update set next_case_number = excluded.next_case_number`
 }
 
 type StoredClocks = {

@@ -1,6 +1,6 @@
 import type { DbOrTx, Tx } from '../db.ts'
 
-/** Takes the org's next case number; the org row stays locked until commit. */
+/** Takes the org's next case number; its counter row (sql/00053) stays locked until commit. */
 export async function takeCaseNumber(tx: Tx, orgId: string): Promise<number> {
   return takeCaseNumbers(tx, orgId, 1)
 }
@@ -8,8 +8,7 @@ export async function takeCaseNumber(tx: Tx, orgId: string): Promise<number> {
 /** Takes `count` consecutive numbers at once and returns the first (a batch: createCases). */
 export async function takeCaseNumbers(tx: Tx, orgId: string, count: number): Promise<number> {
   const [row] = await tx<{ first: number }[]>`
-    update orgs set next_case_number = next_case_number + ${count}
-    where id = ${orgId} returning next_case_number - ${count} as first`
+    select take_case_numbers(${orgId}, ${count}::int) as first`
   return row!.first
 }
 
