@@ -25,8 +25,8 @@ describe('migrating at-risk alerts into escalation steps (00029)', () => {
     const now = new Date(Math.floor(Date.now() / 1000) * 1000)
     const deadline = new Date(now.getTime() + minutes(40))
     const clock = { nextDeadlineAt: deadline, firstResponseDueAt: deadline, nextAtRiskAt: new Date(now.getTime() - minutes(5)) }
-    const alerted = await arrangeCase(db, org!.id, { subject: 'Alerted before the upgrade', ...clock })
-    const quiet = await arrangeCase(db, org!.id, { subject: 'Not alerted yet', ...clock })
+    const alerted = await arrangeCase(db, org!.id, { number: 1001, subject: 'Alerted before the upgrade', ...clock })
+    const quiet = await arrangeCase(db, org!.id, { number: 1002, subject: 'Not alerted yet', ...clock })
     const epoch = Math.floor(deadline.getTime() / 1000)
     await db`
       insert into alerts_sent (org_id, kind, alert_key, case_id, idempotency_key, status, recipients)

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { decide } from '../../src/approvals/decide.ts'
+import { takeCaseNumber } from '../../src/cases/queries.ts'
 import { withOrg, type Db } from '../../src/db.ts'
 import { seedDraft } from './drafts.ts'
 
 export type ArrangedCase = {
+  /** Given by a test on a schema from before the counter's row (sql/00053); else the org's next. */
+  number?: number
   subject?: string
   severity?: 'SEV-1' | 'SEV-2' | 'SEV-3' | 'SEV-4'
   status?: string
@@ -27,26 +30,19 @@ export type ArrangedCase = {
  * test can stand at any instant: the digest reads the stored instants and nothing else.
  */
 export async function arrangeCase(db: Db, orgId: string, c: ArrangedCase = {}): Promise<{ id: string; number: number }> {
-  // The counter's own row since sql/00053; a test of an older migration (00029's) has the org's column.
-  const [{ counter }] = await db<{ counter: boolean }[]>`select to_regclass('org_case_numbers') is not null as counter`
-  const [n] = counter
-    ? await db<{ number: number }[]>`select take_case_numbers(${orgId}, 1) as number`
-    : await db.unsafe<{ number: number }[]>(
-        'update orgs set next_case_number = next_case_number + 1 where id = $1 returning next_case_number - 1 as number',
-        [orgId],
-      )
+  const number = c.number ?? (await db.begin((tx) => takeCaseNumber(tx, orgId)))
   const openedAt = c.openedAt ?? new Date()
   const [row] = await db<{ id: string }[]>`
     insert into cases (org_id, number, source, customer_email, customer_name, subject, severity, status, owner_id, reply_token,
                        opened_at, created_at, first_response_at, first_response_due_at, resolution_due_at, resolved_at, closed_at,
                        next_update_due_at, next_deadline_at, next_at_risk_at)
-    values (${orgId}, ${n!.number}, ${c.source ?? 'direct'}, ${c.customerEmail ?? 'pat@customer.test'}, 'Pat Customer',
+    values (${orgId}, ${number}, ${c.source ?? 'direct'}, ${c.customerEmail ?? 'pat@customer.test'}, 'Pat Customer',
             ${c.subject ?? 'Complaint'}, ${c.severity ?? 'SEV-3'}, ${c.status ?? 'triaged'}, ${c.ownerId ?? null},
             ${randomBytes(18).toString('base64url')}, ${openedAt}, ${c.createdAt ?? openedAt}, ${c.firstResponseAt ?? null},
             ${c.firstResponseDueAt ?? null}, ${c.resolutionDueAt ?? null}, ${c.resolvedAt ?? null}, ${c.closedAt ?? null},
             ${c.nextUpdateDueAt ?? null}, ${c.nextDeadlineAt ?? null}, ${c.nextAtRiskAt ?? null})
     returning id`
-  return { id: row!.id, number: n!.number }
+  return { id: row!.id, number }
 }
 
 /** An approved reply on the case whose send then failed for good (as the send job records it). */
