@@ -83,7 +83,7 @@ describe('behind a transaction pooler (PgBouncer, pool_mode = transaction)', () 
     // when it could (one without parameters). PgBouncer hands the server connection back at the
     // first one's end, and the second's answer is dropped ("got packet from server when not
     // linked"): its caller waited forever. Two connections for forty callers, half with no
-    // parameters, as a test helper's `select to_regclass(…)` next to a number taken did.
+    // parameters, as the digest tests' helper once sent (a `select to_regclass(…)` beside a number taken).
     const db = connect(pooledUrl, { max: 2, pooled: true })
     opened.push(db)
     const answers = await Promise.race([
