@@ -111,6 +111,7 @@ export async function insertBatch(tx: Tx, context: BatchContext, batch: ValidRow
     { settings: context.settings },
   )
   // The row's text is what the customer wrote: the thread starts with it, and the draft answers it.
+  // Every case gets it: the import's cases have their search documents written from it (sql/00054).
   await insertImportedMessages(
     tx,
     context.org.id,

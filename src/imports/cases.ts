@@ -60,8 +60,10 @@ async function insertRows(db: Db, org: Org, source: CsvSource, reading: Reading,
   const rollback = new Error('dry run')
   try {
     await withOrg(db, org.id, async (tx) => {
-      // The metrics rollups of the whole file applied once, at commit (sql/00049), not per batch.
-      await tx`select set_config('desk.metrics_rollups_at_commit', 'on', true)`
+      // The metrics rollups of the whole file applied once, at commit (sql/00049), not per batch;
+      // each case's search document written once, with its first message (sql/00054: every case
+      // a batch creates gets one, src/imports/case-batches.ts).
+      await tx`select set_config('desk.metrics_rollups_at_commit', 'on', true), set_config('desk.search_from_messages', 'on', true)`
       const replay = { ...report, rows: 0, valid: 0, errors: [], errorCount: 0, preview: [] } satisfies ImportReport
       const context: BatchContext = {
         org,
