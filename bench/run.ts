@@ -4,17 +4,22 @@
 import { spawn } from 'node:child_process'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { leanFlags } from '../src/lean-node.mjs'
 import { repoRoot } from './support.ts'
 
-/** Bench name → the file that runs it; `ingest` and `rss` share one server run. */
-const benches: { names: string[]; file: string }[] = [
+/**
+ * Bench name → the file that runs it; `ingest` and `rss` share one server run. `lean`: in a Node
+ * with the flags `desk import` and `desk export` run with (src/lean-node.mjs), since those benches
+ * call the commands' functions in their own process.
+ */
+const benches: { names: string[]; file: string; lean?: boolean }[] = [
   { names: ['ingest', 'rss'], file: 'ingest.ts' },
   { names: ['dedupe'], file: 'dedupe.ts' },
   { names: ['draft'], file: 'draft.ts' },
   { names: ['queue'], file: 'queue.ts' },
   { names: ['search'], file: 'search.ts' },
-  { names: ['import'], file: 'import.ts' },
-  { names: ['export'], file: 'export.ts' },
+  { names: ['import'], file: 'import.ts', lean: true },
+  { names: ['export'], file: 'export.ts', lean: true },
   { names: ['metrics'], file: 'metrics.ts' },
   { names: ['digest'], file: 'digest.ts' },
   { names: ['startup'], file: 'startup.ts' },
@@ -30,9 +35,10 @@ if (unknown.length) {
 }
 const selected = asked.length ? asked : known
 
-function runFile(file: string, args: string[]): Promise<number> {
+function runFile(file: string, args: string[], lean = false): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', file), ...args], {
+    const flags = lean ? leanFlags : []
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', join(repoRoot, 'bench', file), ...args], {
       cwd: repoRoot,
       stdio: 'inherit',
     })
@@ -51,7 +57,7 @@ for (const bench of benches) {
   if (names.length === 0) continue
   console.error(`# ${names.join(' + ')}`)
   const t0 = performance.now()
-  const code = await runFile(bench.file, names)
+  const code = await runFile(bench.file, names, bench.lean)
   console.error(
     `# ${names.join(' + ')}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   )
