@@ -40,8 +40,8 @@ describe('row-level security in parallel workers', () => {
         const query = 'select count(*)::int as n, count(*) filter (where org_id <> app_org_id())::int as others from cases'
         let workers = 0
         for (let attempt = 0; attempt < 5 && workers === 0; attempt++) {
-          const [row] = await tx.unsafe(`explain (analyze, format json) ${query}`)
-          const plan = (row as { 'QUERY PLAN': { Plan: Plan }[] })['QUERY PLAN'][0]!.Plan
+          const [row] = await tx.unsafe<{ 'QUERY PLAN': { Plan: Plan }[] }[]>(`explain (analyze, format json) ${query}`)
+          const plan = row!['QUERY PLAN'][0]!.Plan
           expect(JSON.stringify(plan)).toContain('Gather')
           workers = launched(plan)
         }

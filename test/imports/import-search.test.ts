@@ -48,10 +48,14 @@ describe('an import writes each search document once, whole', () => {
   it('every imported case has its document, equal to one computed from its rows, and search finds it by name, number and thread', async () => {
     const org = await seedOrg(db)
     expect(await importCases(db, org, source(tracker()), { actor, drafts: false })).toMatchObject({ ok: true, created: 1203 })
-    const [state] = await withOrg(db, org.id, (tx) => tx<{ cases: number; documents: number; different: number }[]>`
+    const [state] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ cases: number; documents: number; different: number }[]>`
       select count(*)::int as cases, count(s.case_id)::int as documents,
              count(*) filter (where s.head <> case_search_head(c) or s.body <> case_search_body(c.id))::int as different
-      from cases c left join case_search s on s.case_id = c.id where c.org_id = ${org.id}`)
+      from cases c left join case_search s on s.case_id = c.id where c.org_id = ${org.id}`,
+    )
     expect(state).toEqual({ cases: 1203, documents: 1203, different: 0 })
 
     await withOrg(db, org.id, async (tx) => {
@@ -77,7 +81,9 @@ describe('an import writes each search document once, whole', () => {
       expect(before).toEqual({ body: '' })
       await tx`insert into messages (org_id, case_id, direction, from_email, subject, text_body)
                values (${org.id}, ${c!.id}, 'inbound', 'ines@example.pt', 'Reclamação', 'Ninguém respondeu ao meu pedido')`
-      const [after] = await tx<{ same: boolean }[]>`select body = case_search_body(case_id) and body <> ''::tsvector as same from case_search where case_id = ${c!.id}`
+      const [after] = await tx<
+        { same: boolean }[]
+      >`select body = case_search_body(case_id) and body <> ''::tsvector as same from case_search where case_id = ${c!.id}`
       expect(after).toEqual({ same: true })
     })
   })
@@ -85,8 +91,12 @@ describe('an import writes each search document once, whole', () => {
   it('a dry run leaves no document behind, and the setting ends with the import’s transaction', async () => {
     const org = await seedOrg(db)
     expect(await importCases(db, org, source(tracker()), { actor, drafts: false, dryRun: true })).toMatchObject({ ok: true, created: 1203 })
-    const [left] = await withOrg(db, org.id, (tx) => tx<{ n: number; setting: string | null }[]>`
-      select (select count(*)::int from case_search where org_id = ${org.id}) as n, current_setting('desk.search_from_messages', true) as setting`)
+    const [left] = await withOrg(
+      db,
+      org.id,
+      (tx) => tx<{ n: number; setting: string | null }[]>`
+      select (select count(*)::int from case_search where org_id = ${org.id}) as n, current_setting('desk.search_from_messages', true) as setting`,
+    )
     expect(left!.n).toBe(0)
     expect(left!.setting ?? '').toBe('')
   })
