@@ -3,8 +3,8 @@ import { withOrg, type Db } from '../src/db.ts'
 import type { Org } from '../src/orgs/queries.ts'
 import { seedOrg, testDb } from './support/db.ts'
 
-// sql/00055: app_org_id() is parallel safe, so the app's statements may use parallel plans; a
-// parallel worker must then see the same org as its leader, or row-level security would hand it
+// sql/00055: app_org_id() is parallel safe, so the app's statements may use parallel plans (the
+// export asks for them; withOrg plans without them otherwise); a parallel worker must then see the same org as its leader, or row-level security would hand it
 // nobody's rows (or, worse, someone else's). With the leader kept out of the scan, every row the
 // count sees comes from a worker.
 
@@ -37,6 +37,9 @@ describe('row-level security in parallel workers', () => {
                         set_config('min_parallel_table_scan_size', '0', true), set_config('parallel_leader_participation', 'off', true),
                         set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true),
                         set_config('enable_bitmapscan', 'off', true)`
+        // withOrg plans without parallel workers (src/db.ts); a statement that wants them asks, as the export does.
+        expect((await tx<{ n: string }[]>`select current_setting('max_parallel_workers_per_gather') as n`)[0]!.n).toBe('0')
+        await tx`set local max_parallel_workers_per_gather to default`
         const query = 'select count(*)::int as n, count(*) filter (where org_id <> app_org_id())::int as others from cases'
         let workers = 0
         for (let attempt = 0; attempt < 5 && workers === 0; attempt++) {

@@ -73,6 +73,9 @@ export async function* exportCases(db: Tx, filter: CaseListFilter | null = null)
   if (settings.length > 0) {
     await db`select set_config('desk.export_' || n, v, true) from unnest(${settings}::text[]) with ordinality as s(v, n)`
   }
+  // The copy may use the server's parallel workers (withOrg plans without them, src/db.ts): the
+  // lines of 100,000 cases in 0.83 s instead of 1.31 (sql/00055).
+  await db`set local max_parallel_workers_per_gather to default`
   yield Buffer.from('\uFEFF' + csvLine([...exportHeaders]))
   const copy: Readable = await db`
     copy (
