@@ -135,11 +135,15 @@ export function caseNumberIn(query: string): number | null {
 
 /**
  * The words of a query as a prefix query ("kowal" finds "Kowalczyk"): letters and digits only,
- * at most 8 words of at most 60 characters, so nothing the user types is tsquery syntax.
+ * at most 8 words of at most 60 characters, so nothing the user types is tsquery syntax. A word
+ * that starts with a digit also matches it signed: PostgreSQL's parser reads the number after a
+ * hyphen or a plus as a signed integer ("BBB-901197" is indexed as 'bbb' and '-901197', "+1 555-0100"
+ * as '+1', '555' and '-0100'), so "BBB-901197" or "901197" would otherwise not find that reference.
  */
 export function prefixQuery(query: string): string | null {
   const words = (query.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8).map((w) => w.slice(0, 60).toLowerCase())
-  return words.length ? words.map((w) => `${w}:*`).join(' & ') : null
+  const term = (w: string) => (/^[0-9]/.test(w) ? `(${w}:* | '-${w}':* | '+${w}':*)` : `${w}:*`)
+  return words.length ? words.map(term).join(' & ') : null
 }
 
 /**
