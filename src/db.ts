@@ -86,7 +86,7 @@ export async function withOrg<T>(db: Db, orgId: string, fn: (tx: Tx) => Promise<
     // No parallel plans unless a statement asks (the export, src/imports/export.ts): since
     // app_org_id() is parallel safe (sql/00055) the planner would weigh them for every statement
     // on a large table, and that planning cost the queue's statements 1–5 ms each, its filtered
-    // rows at 100,000 open cases a p95 of 107 ms instead of 52 (`npm run bench -- queue`).
+    // rows at 100,000 open cases a p95 of 107 ms instead of 52–60 (`npm run bench -- queue`).
     void tx`select set_config('app.org_id', ${orgId}, true), set_config('role', 'desk_app', true),
                    set_config('max_parallel_workers_per_gather', '0', true)${plans}`.execute()
     return fn(tx)

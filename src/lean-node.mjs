@@ -5,8 +5,9 @@
 // one fill with the promoted batches between collections, 401 MB in all from 137 MB at the start
 // (issue 21, `npm run bench -- import`). These commands cap a semi-space at 8 MB and let the old
 // generation grow by half its live size between full collections (V8's own heuristic lets it
-// grow more): about 150–165 MB, at the same rate. --optimize-for-size, V8's setting for small
-// devices, kept 120–150 MB but cost a tenth of the import's rate. The server and the other
+// grow more): 191 MB through `desk import`, 150 MB in the bench, at the same rate.
+// --optimize-for-size, V8's setting for small devices, kept 120–150 MB but cost about a tenth of
+// the import's rate. The server and the other
 // commands keep V8's defaults. Plain JavaScript: src/desk.mjs runs it before tsx is loaded;
 // bench/run.ts gives its import and export benches the same flags.
 import { spawn } from 'node:child_process'
