@@ -5,15 +5,12 @@ import type { Org } from '../../src/orgs/queries.ts'
 import { createTestApp } from '../support/app.ts'
 import { formPost, sessionCookie } from '../support/auth.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
+import { csvSource as source } from '../support/csv.ts'
 
 // A case subject becomes the subject of the approval invite and of the reply ("Re: …"), so it
 // is one line wherever it is typed: a line break in it would start a header of its own.
 
 const actor = { kind: 'system' as const, id: 'test' }
-const source = (text: string) => () =>
-  (async function* () {
-    yield Buffer.from(text)
-  })()
 
 describe('case subjects are one line', () => {
   let db: Db

@@ -7,12 +7,9 @@ import { withOrg, type Db } from '../../src/db.ts'
 import type { Org } from '../../src/orgs/queries.ts'
 import { seedOrg, testDb } from '../support/db.ts'
 import { spreadsheetCells, wouldRun } from '../support/spreadsheet.ts'
+import { csvSource as source } from '../support/csv.ts'
 
 const actor = { kind: 'system' as const, id: 'test' }
-const source = (text: string) => () =>
-  (async function* () {
-    yield Buffer.from(text)
-  })()
 
 async function exportText(db: Db, org: Org) {
   return withOrg(db, org.id, async (tx) => {

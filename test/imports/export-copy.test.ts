@@ -13,6 +13,7 @@ import type { Org } from '../../src/orgs/queries.ts'
 import { createTestApp } from '../support/app.ts'
 import { sessionCookie } from '../support/auth.ts'
 import { seedOrg, seedUser, testDb } from '../support/db.ts'
+import { csvSource as source } from '../support/csv.ts'
 
 type Row = { number: number } & Record<
   | 'externalRef'
@@ -133,10 +134,6 @@ function randomCells(count: number): string[] {
 }
 
 const actor = { kind: 'system' as const, id: 'test' }
-const source = (text: string) => () =>
-  (async function* () {
-    yield Buffer.from(text)
-  })()
 
 describe('the export written by PostgreSQL', () => {
   let db: Db

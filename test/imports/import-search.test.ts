@@ -3,16 +3,13 @@ import { searchCases } from '../../src/cases/find.ts'
 import { withOrg, type Db } from '../../src/db.ts'
 import { importCases } from '../../src/imports/cases.ts'
 import { seedOrg, testDb } from '../support/db.ts'
+import { csvSource as source } from '../support/csv.ts'
 
 // sql/00054: an import's cases have their search documents written once, with their first
 // messages, not written empty by the cases' insert and rewritten by the messages'. Whatever the
 // path, each case has one document, the same as the search functions compute from its rows.
 
 const actor = { kind: 'system' as const, id: 'test' }
-const source = (text: string) => () =>
-  (async function* () {
-    yield Buffer.from(text)
-  })()
 
 const quote = (v: string) => `"${v.replaceAll('"', '""')}"`
 
